@@ -1,0 +1,566 @@
+/*
+ * cli.c - the command table and the handlers of the commands. Options are
+ * declared once per command (name, argument, help) and the same table
+ * parses the command line and prints the help.
+ */
+#include "cli.h"
+#include "../fetch/fetch.h"
+#include "../ingest/ingest.h"
+#include "../store/store.h"
+#include <libxml/parser.h>
+
+#define MAX_OPTS 12
+
+struct opt {
+	const char *name; /* without "--" */
+	const char *arg;  /* metavariable, or NULL for a flag */
+	const char *help;
+};
+
+struct args {
+	const char *db;
+	const char *val[MAX_OPTS]; /* by index into the command's opts */
+	char **pos;
+	int npos;
+	const struct command *cmd;
+};
+
+struct command {
+	const char *name;
+	const char *synopsis;
+	const char *summary;
+	const struct opt opts[MAX_OPTS];
+	int (*run)(struct args *a);
+	int min_pos, max_pos; /* positional arguments (-1: any number) */
+};
+
+static const struct command commands[];
+
+static const char *opt_val(const struct args *a, const char *name)
+{
+	for (int i = 0; i < MAX_OPTS && a->cmd->opts[i].name; i++)
+		if (!strcmp(a->cmd->opts[i].name, name))
+			return a->val[i];
+	BUG("command %s has no option --%s", a->cmd->name, name);
+}
+
+static int usage_error(const struct command *c, const char *fmt, ...) PB_PRINTF(2, 3);
+static int usage_error(const struct command *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("paperboy: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (c)
+		fprintf(stderr, "\nusage: paperboy %s %s\n(see 'paperboy %s --help')\n", c->name, c->synopsis, c->name);
+	else
+		fputs("\n(see 'paperboy help')\n", stderr);
+	return EXIT_USAGE;
+}
+
+static void print_command_help(const struct command *c, FILE *out)
+{
+	fprintf(out, "usage: paperboy [--db URL] %s %s\n\n%s\n", c->name, c->synopsis, c->summary);
+	if (c->opts[0].name) {
+		fputs("\noptions:\n", out);
+		for (int i = 0; i < MAX_OPTS && c->opts[i].name; i++) {
+			char left[64];
+			snprintf(left, sizeof(left), "--%s%s%s", c->opts[i].name, c->opts[i].arg ? " " : "",
+				 c->opts[i].arg ? c->opts[i].arg : "");
+			fprintf(out, "  %-24s %s\n", left, c->opts[i].help);
+		}
+	}
+}
+
+static void print_help(FILE *out)
+{
+	fputs("usage: paperboy [--db URL] COMMAND [ARGS...]\n\n"
+	      "paperboy: a self-hosted research-paper discovery service.\n\n"
+	      "  --db URL   a SQLite file path or sqlite:PATH (default: $PAPERBOY_DB, else ./paperboy.db);\n"
+	      "             postgresql://... is reserved for the PostgreSQL backend\n\ncommands:\n",
+	      out);
+	for (const struct command *c = commands; c->name; c++)
+		fprintf(out, "  %-8s %s\n", c->name, c->summary);
+	fputs("\n'paperboy COMMAND --help' tells more about one command.\n", out);
+}
+
+/* Parses the command's options; returns 0, or an exit status to stop with. */
+static int parse_args(const struct command *c, int argc, char **argv, struct args *a)
+{
+	a->cmd = c;
+	a->pos = xcalloc((size_t)argc + 1, sizeof(char *));
+	bool only_pos = false;
+	for (int i = 0; i < argc; i++) {
+		char *s = argv[i];
+		if (only_pos || s[0] != '-' || !strcmp(s, "-")) {
+			a->pos[a->npos++] = s;
+			continue;
+		}
+		if (!strcmp(s, "--")) {
+			only_pos = true;
+			continue;
+		}
+		if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
+			print_command_help(c, stdout);
+			return -EXIT_OK - 1;
+		}
+		if (s[1] != '-')
+			return -usage_error(c, "%s: unknown option '%s'", c->name, s) - 1;
+		const char *name = s + 2;
+		const char *eq = strchr(name, '=');
+		size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
+		int k = -1;
+		for (int j = 0; j < MAX_OPTS && c->opts[j].name; j++)
+			if (strlen(c->opts[j].name) == nlen && !strncmp(c->opts[j].name, name, nlen))
+				k = j;
+		if (k < 0)
+			return -usage_error(c, "%s: unknown option '--%.*s'", c->name, (int)nlen, name) - 1;
+		if (!c->opts[k].arg) {
+			if (eq)
+				return -usage_error(c, "%s: option '--%s' takes no value", c->name, c->opts[k].name) - 1;
+			a->val[k] = "1";
+		} else if (eq) {
+			a->val[k] = eq + 1;
+		} else if (i + 1 < argc) {
+			a->val[k] = argv[++i];
+		} else {
+			return -usage_error(c, "%s: option '--%s' needs a value (%s)", c->name, c->opts[k].name,
+					    c->opts[k].arg) - 1;
+		}
+	}
+	if (a->npos < c->min_pos)
+		return -usage_error(c, "%s: missing argument", c->name) - 1;
+	if (c->max_pos >= 0 && a->npos > c->max_pos)
+		return -usage_error(c, "%s: unexpected argument '%s'", c->name, a->pos[c->max_pos]) - 1;
+	return 0;
+}
+
+static struct store *open_store(const struct args *a, unsigned flags)
+{
+	struct store *s;
+	struct buf err = BUF_INIT;
+	if (store_open(a->db, flags, &s, &err)) {
+		error("%s", err.s);
+		buf_release(&err);
+		return NULL;
+	}
+	buf_release(&err);
+	return s;
+}
+
+static void print_json(json_t *j)
+{
+	char *s = json_dumps(j, JSON_INDENT(2));
+	puts(s);
+	free(s);
+}
+
+/* ---- init --------------------------------------------------------------- */
+
+static int cmd_init(struct args *a)
+{
+	struct store *s = open_store(a, STORE_CREATE);
+	if (!s)
+		return EXIT_FAIL;
+	printf("paperboy: database %s ready (schema version %d)\n", a->db, store_schema_version(s));
+	store_close(s);
+	return EXIT_OK;
+}
+
+/* ---- ingest ------------------------------------------------------------- */
+
+static int parse_format(const struct args *a, enum ingest_format *f)
+{
+	const char *v = opt_val(a, "format");
+	*f = INGEST_AUTO;
+	if (v && ingest_format_parse(v, f))
+		return usage_error(a->cmd, "%s: --format: unknown format '%s' (auto, hf, arxiv-atom, arxiv-oai, arxiv-jsonl)",
+				   a->cmd->name, v);
+	return 0;
+}
+
+static int cmd_ingest(struct args *a)
+{
+	struct ingest_opts o = { .strict = opt_val(a, "strict") != NULL, .progress = true };
+	if (parse_format(a, &o.format))
+		return EXIT_USAGE;
+	const char *batch = opt_val(a, "batch");
+	long b = 0;
+	if (batch && parse_int(batch, 1, 1000000, &b))
+		return usage_error(a->cmd, "ingest: --batch: expected a number from 1 to 1000000");
+	o.batch = (size_t)b;
+	struct store *s = open_store(a, 0);
+	if (!s)
+		return EXIT_FAIL;
+	struct ingest *g = ingest_new(s, &o);
+	double t0 = mono_seconds();
+	int worst = 0;
+	for (int i = 0; i < a->npos; i++) {
+		int rc = ingest_path(g, a->pos[i]);
+		if (rc < 0) {
+			worst = -1;
+			break;
+		}
+		if (rc > worst)
+			worst = rc;
+	}
+	ingest_print_summary(g, stderr, mono_seconds() - t0);
+	ingest_free(g);
+	store_close(s);
+	return worst ? EXIT_FAIL : EXIT_OK;
+}
+
+/* ---- fetch -------------------------------------------------------------- */
+
+static int cmd_fetch(struct args *a)
+{
+	const char *what = a->pos[0];
+	bool arxiv = !strcmp(what, "arxiv"), hf = !strcmp(what, "hf");
+	if (!arxiv && !hf)
+		return usage_error(a->cmd, "fetch: unknown source '%s' (arxiv or hf)", what);
+	struct fetch_opts o;
+	fetch_opts_init(&o);
+	o.endpoint = opt_val(a, "endpoint");
+	o.set = opt_val(a, "set");
+	o.from = opt_val(a, "from");
+	o.until = opt_val(a, "until");
+	o.date = opt_val(a, "date");
+	const char *delay = opt_val(a, "delay");
+	if (delay) {
+		char *end;
+		o.delay = strtod(delay, &end);
+		if (*end || o.delay < 0 || o.delay > 3600)
+			return usage_error(a->cmd, "fetch: --delay: expected seconds between 0 and 3600");
+	}
+	if (hf && (o.set || o.from || o.until))
+		return usage_error(a->cmd, "fetch hf: --set, --from and --until are for 'fetch arxiv'");
+	if (arxiv && o.date)
+		return usage_error(a->cmd, "fetch arxiv: --date is for 'fetch hf' (use --from/--until)");
+	struct store *s = open_store(a, 0);
+	if (!s)
+		return EXIT_FAIL;
+	struct ingest_opts io = { .progress = true };
+	struct ingest *g = ingest_new(s, &io);
+	struct buf err = BUF_INIT;
+	double t0 = mono_seconds();
+	int rc = arxiv ? fetch_arxiv(s, g, &o, &err) : fetch_hf(s, g, &o, &err);
+	if (rc < 0)
+		error("fetch %s: %s", what, err.s);
+	ingest_print_summary(g, stderr, mono_seconds() - t0);
+	ingest_free(g);
+	store_close(s);
+	buf_release(&err);
+	return rc ? EXIT_FAIL : EXIT_OK;
+}
+
+/* ---- show / list -------------------------------------------------------- */
+
+static void print_paper_line(const struct paper *p)
+{
+	char day[16];
+	paper_feed_day(p, day);
+	printf("%-16s %s %4d  %s", p->id, day, p->upvotes > 0 ? p->upvotes : 0, p->title ? p->title : "");
+	if (p->authors.n)
+		printf(" — %s%s", p->authors.v[0], p->authors.n > 1 ? " et al." : "");
+	putchar('\n');
+}
+
+static void print_paper_long(const struct paper *p)
+{
+	char t[32];
+	printf("%s%s%.0d  %s\n", p->id, p->version ? "v" : "", p->version, p->title ? p->title : "");
+	if (p->authors.n) {
+		struct buf b = BUF_INIT;
+		strlist_join(&p->authors, ", ", &b);
+		printf("authors:     %s\n", b.s);
+		buf_release(&b);
+	}
+	if (p->categories.n) {
+		struct buf b = BUF_INIT;
+		strlist_join(&p->categories, " ", &b);
+		printf("categories:  %s\n", b.s);
+		buf_release(&b);
+	}
+	if (p->published) {
+		time_format_iso(p->published, t);
+		printf("published:   %s\n", t);
+	}
+	if (p->updated) {
+		time_format_iso(p->updated, t);
+		printf("updated:     %s\n", t);
+	}
+#define LINE(label, v) if (v) printf("%-13s%s\n", label ":", v)
+	LINE("doi", p->doi);
+	LINE("journal", p->journal_ref);
+	LINE("comments", p->comments);
+	LINE("license", p->license);
+	LINE("code", p->code_url);
+	LINE("project", p->project_page);
+	if (p->hf_day[0])
+		printf("daily:       %s, %d upvotes, %d comments%s%s\n", p->hf_day, p->upvotes > 0 ? p->upvotes : 0,
+		       p->num_comments > 0 ? p->num_comments : 0, p->submitter ? ", submitted by " : "",
+		       p->submitter ? p->submitter : "");
+	LINE("ai summary", p->ai_summary);
+#undef LINE
+	printf("abs:         https://arxiv.org/abs/%s\n", p->id);
+	if (p->abstract)
+		printf("\n%s\n", p->abstract);
+}
+
+static int cmd_show(struct args *a)
+{
+	char id[PAPER_ID_MAX];
+	if (arxiv_id_parse(a->pos[0], id, NULL))
+		return usage_error(a->cmd, "show: '%s' is not an arXiv id or URL", a->pos[0]);
+	struct store *s = open_store(a, 0);
+	if (!s)
+		return EXIT_FAIL;
+	struct paper p;
+	paper_init(&p);
+	struct buf err = BUF_INIT;
+	int rc = store_paper_get(s, id, &p, &err), ret = EXIT_OK;
+	if (rc < 0) {
+		error("show: %s", err.s);
+		ret = EXIT_FAIL;
+	} else if (rc == 1) {
+		error("show: %s: no such paper in %s", id, a->db);
+		ret = EXIT_FAIL;
+	} else if (opt_val(a, "json")) {
+		json_t *j = paper_to_json(&p);
+		print_json(j);
+		json_decref(j);
+	} else {
+		print_paper_long(&p);
+	}
+	paper_release(&p);
+	buf_release(&err);
+	store_close(s);
+	return ret;
+}
+
+struct list_ctx {
+	json_t *arr;
+	size_t n;
+};
+
+static int list_one(const struct paper *p, void *ctx)
+{
+	struct list_ctx *l = ctx;
+	l->n++;
+	if (l->arr)
+		json_array_append_new(l->arr, paper_to_json(p));
+	else
+		print_paper_line(p);
+	return 0;
+}
+
+static int cmd_list(struct args *a)
+{
+	const char *date = opt_val(a, "date"), *week = opt_val(a, "week"), *month = opt_val(a, "month");
+	if (!!date + !!week + !!month > 1)
+		return usage_error(a->cmd, "list: give one of --date, --week and --month");
+	struct store_query q = { .sort = SORT_PUBLISHED, .limit = 50 };
+	const char *sort = opt_val(a, "sort"), *limit = opt_val(a, "limit"), *offset = opt_val(a, "offset");
+	if (sort && !strcmp(sort, "upvotes"))
+		q.sort = SORT_UPVOTES;
+	else if (sort && strcmp(sort, "published"))
+		return usage_error(a->cmd, "list: --sort: expected 'published' or 'upvotes', got '%s'", sort);
+	long v;
+	if (limit) {
+		if (parse_int(limit, 1, 100000, &v))
+			return usage_error(a->cmd, "list: --limit: expected a number from 1 to 100000, got '%s'", limit);
+		q.limit = (size_t)v;
+	}
+	if (offset) {
+		if (parse_int(offset, 0, 100000000, &v))
+			return usage_error(a->cmd, "list: --offset: expected a non-negative number, got '%s'", offset);
+		q.offset = (size_t)v;
+	}
+	pb_time t;
+	if (date) {
+		if (day_parse(date, &t))
+			return usage_error(a->cmd, "list: --date: expected YYYY-MM-DD, got '%s'", date);
+		snprintf(q.day_from, sizeof(q.day_from), "%s", date);
+		time_format_day(t + 86400000LL, q.day_to);
+	} else if (week) {
+		if (week_range(week, q.day_from, q.day_to))
+			return usage_error(a->cmd, "list: --week: expected an ISO week YYYY-Www, got '%s'", week);
+	} else if (month) {
+		if (month_range(month, q.day_from, q.day_to))
+			return usage_error(a->cmd, "list: --month: expected YYYY-MM, got '%s'", month);
+	}
+	struct store *s = open_store(a, 0);
+	if (!s)
+		return EXIT_FAIL;
+	struct buf err = BUF_INIT;
+	int ret = EXIT_OK;
+	if (!date && !week && !month) {
+		/* the newest day with papers, as the daily page shows */
+		if (store_latest_day(s, NULL, q.day_from, &err)) {
+			error("list: %s", err.s);
+			ret = EXIT_FAIL;
+		} else if (q.day_from[0]) {
+			day_parse(q.day_from, &t);
+			time_format_day(t + 86400000LL, q.day_to);
+		}
+	}
+	struct list_ctx l = { .arr = opt_val(a, "json") ? json_array() : NULL };
+	if (ret == EXIT_OK && q.day_from[0] && store_paper_list(s, &q, list_one, &l, &err)) {
+		error("list: %s", err.s);
+		ret = EXIT_FAIL;
+	}
+	if (l.arr) {
+		if (ret == EXIT_OK)
+			print_json(l.arr);
+		json_decref(l.arr);
+	} else if (ret == EXIT_OK && !l.n) {
+		fprintf(stderr, "paperboy: list: no papers%s%s\n", q.day_from[0] ? " from " : " in the database",
+			q.day_from);
+	}
+	buf_release(&err);
+	store_close(s);
+	return ret;
+}
+
+/* ---- stats -------------------------------------------------------------- */
+
+static int cmd_stats(struct args *a)
+{
+	struct store *s = open_store(a, 0);
+	if (!s)
+		return EXIT_FAIL;
+	struct store_stats st;
+	struct buf err = BUF_INIT;
+	int ret = EXIT_OK;
+	if (store_stats(s, &st, &err)) {
+		error("stats: %s", err.s);
+		ret = EXIT_FAIL;
+	} else if (opt_val(a, "json")) {
+		json_t *j = json_pack("{s:I,s:I,s:I,s:I,s:{s:I,s:I,s:I,s:I},s:s?,s:s?,s:I,s:i}", "papers",
+				      (json_int_t)st.papers, "featured", (json_int_t)st.featured, "withCode",
+				      (json_int_t)st.with_code, "withAbstract", (json_int_t)st.with_abstract, "sources",
+				      "hf", (json_int_t)st.by_source[0], "arxivApi", (json_int_t)st.by_source[1],
+				      "arxivOai", (json_int_t)st.by_source[2], "arxivSnapshot", (json_int_t)st.by_source[3],
+				      "firstDay", st.first_day[0] ? st.first_day : NULL, "lastDay",
+				      st.last_day[0] ? st.last_day : NULL, "databaseBytes", (json_int_t)st.db_bytes,
+				      "schemaVersion", st.schema_version);
+		print_json(j);
+		json_decref(j);
+	} else {
+		printf("papers:          %lld\n", (long long)st.papers);
+		printf("featured daily:  %lld\n", (long long)st.featured);
+		printf("with code:       %lld\n", (long long)st.with_code);
+		printf("with abstract:   %lld\n", (long long)st.with_abstract);
+		printf("from sources:    hf %lld, arXiv API %lld, OAI-PMH %lld, snapshot %lld\n",
+		       (long long)st.by_source[0], (long long)st.by_source[1], (long long)st.by_source[2],
+		       (long long)st.by_source[3]);
+		printf("days:            %s .. %s\n", st.first_day[0] ? st.first_day : "-",
+		       st.last_day[0] ? st.last_day : "-");
+		printf("database:        %s, %.1f MB, schema version %d\n", a->db, (double)st.db_bytes / 1e6,
+		       st.schema_version);
+	}
+	buf_release(&err);
+	store_close(s);
+	return ret;
+}
+
+/* ---- help / version ----------------------------------------------------- */
+
+static int cmd_help(struct args *a)
+{
+	if (a->npos) {
+		for (const struct command *c = commands; c->name; c++)
+			if (!strcmp(c->name, a->pos[0])) {
+				print_command_help(c, stdout);
+				return EXIT_OK;
+			}
+		return usage_error(NULL, "help: no command '%s'", a->pos[0]);
+	}
+	print_help(stdout);
+	return EXIT_OK;
+}
+
+static int cmd_version(struct args *a)
+{
+	(void)a;
+	printf("paperboy %s\n", PB_VERSION);
+	return EXIT_OK;
+}
+
+static const struct command commands[] = {
+	{ "init", "", "create the database, or bring its schema up to date", { { 0 } }, cmd_init, 0, 0 },
+	{ "ingest", "[--format F] [--strict] PATH...",
+	  "load papers from files, directories (recursively) or - (stdin)",
+	  { { "format", "F", "auto (default), hf, arxiv-atom, arxiv-oai or arxiv-jsonl" },
+	    { "strict", NULL, "refuse a whole file when any of its records is rejected" },
+	    { "batch", "N", "records per transaction (default 2000)" } },
+	  cmd_ingest, 1, -1 },
+	{ "fetch", "arxiv|hf [OPTIONS]", "download papers: an arXiv OAI-PMH harvest, or a Hugging Face daily page",
+	  { { "set", "SET", "arxiv: OAI set, e.g. cs or physics:hep-th" },
+	    { "from", "YYYY-MM-DD", "arxiv: records changed on or after this day" },
+	    { "until", "YYYY-MM-DD", "arxiv: records changed on or before this day" },
+	    { "date", "YYYY-MM-DD", "hf: the day to fetch (default: today, UTC)" },
+	    { "endpoint", "URL", "the server (default " FETCH_ARXIV_ENDPOINT " or " FETCH_HF_ENDPOINT ")" },
+	    { "delay", "SECONDS", "arxiv: seconds between requests (default 3, as arXiv asks)" } },
+	  cmd_fetch, 1, 1 },
+	{ "show", "ID [--json]", "show one paper (ID: an arXiv id or URL)",
+	  { { "json", NULL, "print the paper as Hugging Face's papers API does" } }, cmd_show, 1, 1 },
+	{ "list", "[--date D | --week W | --month M] [OPTIONS]",
+	  "list the papers of a day (default: the newest), an ISO week or a month",
+	  { { "date", "YYYY-MM-DD", "one day" },
+	    { "week", "YYYY-Www", "one ISO week, e.g. 2025-W23" },
+	    { "month", "YYYY-MM", "one month" },
+	    { "sort", "KEY", "published (default) or upvotes" },
+	    { "limit", "N", "at most N papers (default 50)" },
+	    { "offset", "N", "skip the first N papers" },
+	    { "json", NULL, "print a JSON array of papers in the Hugging Face API shape" } },
+	  cmd_list, 0, 0 },
+	{ "stats", "[--json]", "count what the database holds", { { "json", NULL, "print JSON" } }, cmd_stats, 0, 0 },
+	{ "help", "[COMMAND]", "show help for paperboy or one command", { { 0 } }, cmd_help, 0, 1 },
+	{ "version", "", "print the version", { { 0 } }, cmd_version, 0, 0 },
+	{ 0 },
+};
+
+int cli_main(int argc, char **argv)
+{
+	LIBXML_TEST_VERSION;
+	struct args a = { 0 };
+	a.db = getenv("PAPERBOY_DB");
+	if (!a.db || !*a.db)
+		a.db = "./paperboy.db";
+	int i = 1;
+	while (i < argc && argv[i][0] == '-') {
+		if (!strcmp(argv[i], "--db") && i + 1 < argc) {
+			a.db = argv[i + 1];
+			i += 2;
+		} else if (str_has_prefix(argv[i], "--db=")) {
+			a.db = argv[i] + 5;
+			i++;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			print_help(stdout);
+			return EXIT_OK;
+		} else if (!strcmp(argv[i], "--version")) {
+			return cmd_version(&a);
+		} else {
+			return usage_error(NULL, "unknown option '%s'", argv[i]);
+		}
+	}
+	if (i >= argc) {
+		print_help(stderr);
+		return EXIT_USAGE;
+	}
+	const struct command *c = commands;
+	while (c->name && strcmp(c->name, argv[i]))
+		c++;
+	if (!c->name)
+		return usage_error(NULL, "unknown command '%s'", argv[i]);
+	int rc = parse_args(c, argc - i - 1, argv + i + 1, &a);
+	if (rc == 0)
+		rc = c->run(&a);
+	else
+		rc = -rc - 1;
+	free(a.pos);
+	xmlCleanupParser();
+	return rc;
+}

@@ -1,0 +1,35 @@
+/*
+ * fetch.h - getting papers from the network with libcurl: an arXiv OAI-PMH
+ * harvest (ListRecords by set and dates, following resumption tokens, one
+ * request every `delay` seconds, 503 Retry-After honoured, resumable), and
+ * the Hugging Face daily-papers API for one day. What is downloaded goes
+ * through ingest, page by page.
+ */
+#ifndef PAPERBOY_FETCH_H
+#define PAPERBOY_FETCH_H
+
+#include "../ingest/ingest.h"
+
+#define FETCH_ARXIV_ENDPOINT "https://oaipmh.arxiv.org/oai"
+#define FETCH_HF_ENDPOINT "https://huggingface.co/api/daily_papers"
+
+struct fetch_opts {
+	const char *endpoint;  /* NULL: the default for the source */
+	const char *set;       /* OAI set, e.g. "cs"; NULL for all */
+	const char *from, *until; /* "YYYY-MM-DD" or NULL */
+	const char *date;      /* HF day; NULL: today (UTC) */
+	double delay;          /* seconds between requests (arXiv asks 3) */
+	int max_retries;       /* per request, for 503 and transient errors */
+	double timeout;        /* seconds per request */
+};
+void fetch_opts_init(struct fetch_opts *o);
+
+/*
+ * Harvests into g (which writes to s); the last resumption token is kept
+ * in the store so that an interrupted harvest continues where it stopped.
+ * Returns 0, 1 when records were rejected, -1 on failure (err set).
+ */
+int fetch_arxiv(struct store *s, struct ingest *g, const struct fetch_opts *o, struct buf *err);
+int fetch_hf(struct store *s, struct ingest *g, const struct fetch_opts *o, struct buf *err);
+
+#endif

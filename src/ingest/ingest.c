@@ -1,0 +1,588 @@
+/*
+ * ingest.c - the ingest driver: walks paths, detects formats, hands records
+ * from the parsers to the store in batches, and keeps the tallies.
+ *
+ * Transactions: without --strict a batch of records is committed as soon
+ * as it is full (so a crash loses at most the batch in flight, and a re-run
+ * finishes the job, the upsert being idempotent). With --strict, a whole
+ * file is one transaction, rolled back when any of its records is rejected.
+ * A file-level failure (say, truncated XML) rolls back the uncommitted
+ * batch; tallies count only what was committed.
+ */
+#include "ingest_int.h"
+#include <dirent.h>
+#include <errno.h>
+#include <sys/stat.h>
+
+#define DEFAULT_BATCH 2000
+#define SHOWN_REJECTS_PER_FILE 5
+
+static const char *const format_names[] = { "auto", "hf", "arxiv-atom", "arxiv-oai", "arxiv-jsonl" };
+
+int ingest_format_parse(const char *name, enum ingest_format *out)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(format_names); i++)
+		if (!strcmp(name, format_names[i])) {
+			*out = (enum ingest_format)i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *ingest_format_name(enum ingest_format f)
+{
+	return format_names[f];
+}
+
+void ingest_doc_release(struct ingest_doc *d)
+{
+	free(d->resumption_token);
+	free(d->error_text);
+	memset(d, 0, sizeof(*d));
+	d->complete_list_size = -1;
+}
+
+struct reason {
+	char *text;
+	uint64_t count;
+};
+
+struct ingest {
+	struct sink sink; /* first: parsers see only this */
+	struct store *store;
+	struct ingest_opts opts;
+	struct ingest_totals t;
+	/* the current file */
+	const char *file;
+	struct ingest_totals ft; /* uncommitted tallies of the current file */
+	uint64_t file_rejects;
+	bool in_tx, store_failed;
+	struct paper *batch;
+	size_t nbatch;
+	enum upsert_result *results;
+	struct reason *reasons;
+	size_t nreasons;
+	struct buf err;
+	struct progress prog;
+	uint64_t bytes_before; /* bytes of files already done */
+	struct source *src;
+};
+
+/* ---- sources ------------------------------------------------------------ */
+
+size_t source_read(struct source *src, void *out, size_t n)
+{
+	size_t got = 0;
+	if (src->peek_pos < src->peek_len) {
+		got = src->peek_len - src->peek_pos;
+		if (got > n)
+			got = n;
+		memcpy(out, src->peek + src->peek_pos, got);
+		src->peek_pos += got;
+	} else if (src->mem) {
+		got = src->mem_len - src->mem_pos;
+		if (got > n)
+			got = n;
+		memcpy(out, src->mem + src->mem_pos, got);
+		src->mem_pos += got;
+	} else if (src->f) {
+		got = fread(out, 1, n, src->f);
+		if (!got && ferror(src->f))
+			src->read_error = true;
+	}
+	src->bytes += got;
+	return got;
+}
+
+/* Fills the peek window with up to n bytes. */
+static void source_peek(struct source *src, size_t n)
+{
+	src->peek = xmalloc(n);
+	src->peek_len = 0;
+	while (src->peek_len < n) {
+		size_t got;
+		if (src->mem) {
+			got = src->mem_len - src->mem_pos;
+			if (got > n - src->peek_len)
+				got = n - src->peek_len;
+			memcpy(src->peek + src->peek_len, src->mem + src->mem_pos, got);
+			src->mem_pos += got;
+		} else {
+			got = fread(src->peek + src->peek_len, 1, n - src->peek_len, src->f);
+		}
+		if (!got)
+			break;
+		src->peek_len += got;
+	}
+	src->peek_pos = 0;
+}
+
+int detect_format(struct source *src, enum ingest_format *fmt, bool *recorded, struct buf *err)
+{
+	*recorded = false;
+	const char *p = src->peek, *end = src->peek + src->peek_len;
+	if (end - p >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
+		p += 3;
+	while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+		p++;
+	if (p == end) {
+		buf_setf(err, "empty input");
+		return -1;
+	}
+	size_t n = (size_t)(end - p);
+	if (*p == '[') {
+		*fmt = INGEST_HF;
+		return 0;
+	}
+	if (*p == '<') {
+		if (memmem(p, n, "http://www.w3.org/2005/Atom", 27) || memmem(p, n, "<feed", 5))
+			*fmt = INGEST_ATOM;
+		else if (memmem(p, n, "OAI-PMH", 7) || memmem(p, n, "<ListRecords", 12) ||
+			 memmem(p, n, "<GetRecord", 10) || memmem(p, n, "<record", 7))
+			*fmt = INGEST_OAI;
+		else {
+			buf_setf(err, "XML that is neither an arXiv API Atom feed nor an OAI-PMH response");
+			return -1;
+		}
+		return 0;
+	}
+	if (*p == '{') {
+		const char *nl = memchr(p, '\n', n);
+		json_error_t je;
+		json_t *first = json_loadb(p, nl ? (size_t)(nl - p) : n, 0, &je);
+		if (!first) {
+			/* A multi-line object: a recorded HTTP exchange, or the
+			 * daily-papers wrapper {"status","data":[...]}. */
+			if (memmem(p, n, "\"status_code\"", 13) && memmem(p, n, "\"body\"", 6)) {
+				*recorded = true;
+				*fmt = INGEST_ATOM;
+			} else {
+				*fmt = INGEST_HF;
+			}
+			return 0;
+		}
+		int rc = 0;
+		if (json_object_get(first, "url") && json_object_get(first, "body") &&
+		    json_object_get(first, "status_code")) {
+			*recorded = true;
+			*fmt = INGEST_ATOM;
+		} else if (json_object_get(first, "paper")) {
+			*fmt = INGEST_HF;
+		} else if (json_object_get(first, "id") &&
+			   (json_object_get(first, "abstract") || json_object_get(first, "versions"))) {
+			*fmt = INGEST_JSONL;
+		} else {
+			buf_setf(err, "JSON that is neither Hugging Face daily papers nor arXiv snapshot lines");
+			rc = -1;
+		}
+		json_decref(first);
+		return rc;
+	}
+	buf_setf(err, "unrecognised content (expected JSON, JSON lines or XML)");
+	return -1;
+}
+
+/* ---- the sink ----------------------------------------------------------- */
+
+static void count_reason(struct ingest *g, const char *field, const char *why)
+{
+	struct buf r = BUF_INIT;
+	if (field && *field)
+		buf_addf(&r, "field \"%s\": %s", field, why);
+	else
+		buf_adds(&r, why);
+	for (size_t i = 0; i < g->nreasons; i++)
+		if (!strcmp(g->reasons[i].text, r.s)) {
+			g->reasons[i].count++;
+			buf_release(&r);
+			return;
+		}
+	g->reasons = xrealloc(g->reasons, (g->nreasons + 1) * sizeof(*g->reasons));
+	g->reasons[g->nreasons].text = buf_detach(&r);
+	g->reasons[g->nreasons].count = 1;
+	g->nreasons++;
+}
+
+static void add_totals(struct ingest_totals *a, const struct ingest_totals *b)
+{
+	a->records += b->records;
+	a->added += b->added;
+	a->updated += b->updated;
+	a->unchanged += b->unchanged;
+	a->rejected += b->rejected;
+	a->skipped += b->skipped;
+}
+
+static void drop_batch(struct ingest *g)
+{
+	for (size_t i = 0; i < g->nbatch; i++)
+		paper_release(&g->batch[i]);
+	g->nbatch = 0;
+}
+
+/* Writes the batch; commits unless the file is one transaction (strict). */
+static int flush(struct ingest *g, bool commit)
+{
+	if (g->nbatch) {
+		if (!g->in_tx) {
+			if (store_begin(g->store, &g->err))
+				goto fail;
+			g->in_tx = true;
+		}
+		if (store_upsert_batch(g->store, g->batch, g->nbatch, g->results, &g->err))
+			goto fail;
+		for (size_t i = 0; i < g->nbatch; i++) {
+			if (g->results[i] == UPSERT_NEW)
+				g->ft.added++;
+			else if (g->results[i] == UPSERT_UPDATED)
+				g->ft.updated++;
+			else
+				g->ft.unchanged++;
+		}
+		drop_batch(g);
+	}
+	if (commit && g->in_tx) {
+		g->in_tx = false;
+		if (store_commit(g->store, &g->err))
+			goto fail;
+	}
+	if (commit) {
+		add_totals(&g->t, &g->ft);
+		memset(&g->ft, 0, sizeof(g->ft));
+	}
+	return 0;
+fail:
+	error("ingest: %s", g->err.s);
+	store_rollback(g->store);
+	g->in_tx = false;
+	g->store_failed = true;
+	drop_batch(g);
+	return -1;
+}
+
+static int sink_record(struct sink *k, struct paper *p)
+{
+	struct ingest *g = (struct ingest *)k;
+	g->ft.records++;
+	g->batch[g->nbatch++] = *p;
+	paper_init(p);
+	if (g->nbatch == g->opts.batch && flush(g, !g->opts.strict))
+		return -1;
+	if (g->src)
+		progress_update(&g->prog, g->t.records + g->ft.records, g->bytes_before + g->src->bytes);
+	return 0;
+}
+
+static void sink_reject(struct sink *k, uint64_t recno, const char *field, const char *why)
+{
+	struct ingest *g = (struct ingest *)k;
+	g->ft.records++;
+	g->ft.rejected++;
+	g->file_rejects++;
+	count_reason(g, field, why);
+	if (g->file_rejects <= SHOWN_REJECTS_PER_FILE) {
+		progress_done(&g->prog);
+		if (field && *field)
+			fprintf(stderr, "paperboy: ingest: %s: record %llu: field \"%s\": %s\n", g->file,
+				(unsigned long long)recno, field, why);
+		else
+			fprintf(stderr, "paperboy: ingest: %s: record %llu: %s\n", g->file,
+				(unsigned long long)recno, why);
+	}
+}
+
+static void sink_skip(struct sink *k, uint64_t recno, const char *why)
+{
+	struct ingest *g = (struct ingest *)k;
+	(void)recno;
+	(void)why;
+	g->ft.skipped++;
+}
+
+/* ---- driver ------------------------------------------------------------- */
+
+struct ingest *ingest_new(struct store *s, const struct ingest_opts *opts)
+{
+	struct ingest *g = xcalloc(1, sizeof(*g));
+	g->store = s;
+	g->opts = *opts;
+	if (!g->opts.batch)
+		g->opts.batch = DEFAULT_BATCH;
+	g->batch = xcalloc(g->opts.batch, sizeof(*g->batch));
+	g->results = xcalloc(g->opts.batch, sizeof(*g->results));
+	g->sink.record = sink_record;
+	g->sink.reject = sink_reject;
+	g->sink.skip = sink_skip;
+	buf_init(&g->err);
+	progress_init(&g->prog, "ingest", 0);
+	if (!opts->progress)
+		g->prog.on = false;
+	return g;
+}
+
+void ingest_free(struct ingest *g)
+{
+	if (!g)
+		return;
+	if (g->in_tx)
+		store_rollback(g->store);
+	drop_batch(g);
+	free(g->batch);
+	free(g->results);
+	for (size_t i = 0; i < g->nreasons; i++)
+		free(g->reasons[i].text);
+	free(g->reasons);
+	buf_release(&g->err);
+	free(g);
+}
+
+const struct ingest_totals *ingest_get_totals(const struct ingest *g)
+{
+	return &g->t;
+}
+
+/* Ingests one opened source. Returns 0, 1 (something rejected) or -1. */
+static int ingest_source(struct ingest *g, struct source *src, enum ingest_format fmt,
+			 const char *hf_day, struct ingest_doc *doc)
+{
+	struct buf err = BUF_INIT;
+	int rc = 0;
+	g->file = src->name;
+	g->file_rejects = 0;
+	g->src = src;
+	memset(&g->ft, 0, sizeof(g->ft));
+	g->sink.hf_day = hf_day;
+	g->sink.doc = doc;
+	g->t.files++;
+
+	source_peek(src, 65536);
+	bool recorded = false;
+	if (fmt == INGEST_AUTO && detect_format(src, &fmt, &recorded, &err)) {
+		rc = -1;
+	} else if (fmt != INGEST_AUTO && src->peek_len && src->peek[0] == '{' && fmt == INGEST_ATOM) {
+		enum ingest_format f2;
+		detect_format(src, &f2, &recorded, &err);
+		buf_reset(&err);
+	}
+	if (!rc) {
+		switch (fmt) {
+		case INGEST_HF: rc = parse_hf(src, &g->sink, &err); break;
+		case INGEST_JSONL: rc = parse_jsonl(src, &g->sink, &err); break;
+		case INGEST_ATOM: rc = recorded ? parse_recorded(src, &g->sink, &err) : parse_atom(src, &g->sink, &err); break;
+		case INGEST_OAI: rc = parse_oai(src, &g->sink, &err); break;
+		default: BUG("format %d", (int)fmt);
+		}
+	}
+	if (!rc && src->read_error) {
+		buf_setf(&err, "read error");
+		rc = -1;
+	}
+	int ret = 0;
+	if (rc == -2 || g->store_failed) {
+		ret = -1;
+	} else if (rc < 0) {
+		progress_done(&g->prog);
+		error("ingest: %s: %s", src->name, err.s);
+		/* group by the kind of failure: the message up to its first ": " */
+		const char *colon = strstr(err.s, ": ");
+		struct buf kind = BUF_INIT;
+		buf_addf(&kind, "file refused: %.*s", colon ? (int)(colon - err.s) : (int)err.len, err.s);
+		count_reason(g, NULL, kind.s);
+		buf_release(&kind);
+		g->t.files_failed++;
+		if (g->in_tx)
+			store_rollback(g->store);
+		g->in_tx = false;
+		drop_batch(g);
+		g->ft.added = g->ft.updated = g->ft.unchanged = 0;
+		g->t.rejected += g->ft.rejected;
+		g->t.records += g->ft.records;
+		memset(&g->ft, 0, sizeof(g->ft));
+		ret = 1;
+	} else if (g->opts.strict && g->ft.rejected) {
+		progress_done(&g->prog);
+		error("ingest: %s: refused whole file (--strict): %llu of %llu records rejected", src->name,
+		      (unsigned long long)g->ft.rejected, (unsigned long long)g->ft.records);
+		if (g->in_tx)
+			store_rollback(g->store);
+		g->in_tx = false;
+		drop_batch(g);
+		g->t.files_failed++;
+		g->t.records += g->ft.records;
+		g->t.rejected += g->ft.records; /* none of the file was taken */
+		memset(&g->ft, 0, sizeof(g->ft));
+		ret = 1;
+	} else {
+		if (flush(g, true))
+			ret = -1;
+		else if (g->file_rejects)
+			ret = 1;
+	}
+	if (g->file_rejects > SHOWN_REJECTS_PER_FILE) {
+		progress_done(&g->prog);
+		fprintf(stderr, "paperboy: ingest: %s: %llu more rejected records not shown\n", src->name,
+			(unsigned long long)(g->file_rejects - SHOWN_REJECTS_PER_FILE));
+	}
+	g->bytes_before += src->bytes;
+	g->src = NULL;
+	free(src->peek);
+	src->peek = NULL;
+	buf_release(&err);
+	return ret;
+}
+
+static int ingest_file(struct ingest *g, const char *path)
+{
+	struct source src = { .name = path };
+	if (!strcmp(path, "-")) {
+		src.f = stdin;
+		src.name = "<stdin>";
+	} else if (!(src.f = fopen(path, "rb"))) {
+		error("ingest: %s: %s", path, strerror(errno));
+		g->t.files_failed++;
+		count_reason(g, NULL, "file could not be opened");
+		return 1;
+	}
+	/* A file named after its day (daily-papers dumps) gives the day. */
+	char day[16] = "";
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	if (strlen(base) >= 10) {
+		memcpy(day, base, 10);
+		day[10] = '\0';
+		if (day_parse(day, NULL))
+			day[0] = '\0';
+	}
+	int rc = ingest_source(g, &src, g->opts.format, day[0] ? day : NULL, NULL);
+	if (src.f != stdin)
+		fclose(src.f);
+	return rc;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool ingestible_name(const char *n)
+{
+	size_t l = strlen(n);
+	return n[0] != '.' && ((l > 5 && !strcmp(n + l - 5, ".json")) || (l > 6 && !strcmp(n + l - 6, ".jsonl")) ||
+			       (l > 4 && !strcmp(n + l - 4, ".xml")));
+}
+
+/* Sums the sizes of what a path will ingest, for the ETA. */
+static uint64_t path_bytes(const char *path, int depth)
+{
+	struct stat sb;
+	if (depth > 16 || stat(path, &sb))
+		return 0;
+	if (!S_ISDIR(sb.st_mode))
+		return (uint64_t)sb.st_size;
+	uint64_t total = 0;
+	DIR *d = opendir(path);
+	if (!d)
+		return 0;
+	struct dirent *e;
+	struct buf sub = BUF_INIT;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		buf_setf(&sub, "%s/%s", path, e->d_name);
+		if (!stat(sub.s, &sb) && (S_ISDIR(sb.st_mode) || ingestible_name(e->d_name)))
+			total += path_bytes(sub.s, depth + 1);
+	}
+	buf_release(&sub);
+	closedir(d);
+	return total;
+}
+
+static int ingest_tree(struct ingest *g, const char *path, int depth)
+{
+	struct stat sb;
+	if (strcmp(path, "-") && stat(path, &sb)) {
+		error("ingest: %s: %s", path, strerror(errno));
+		g->t.files_failed++;
+		count_reason(g, NULL, "file could not be opened");
+		return 1;
+	}
+	if (!strcmp(path, "-") || !S_ISDIR(sb.st_mode))
+		return ingest_file(g, path);
+	if (depth > 16)
+		return 0;
+	DIR *d = opendir(path);
+	if (!d) {
+		error("ingest: %s: %s", path, strerror(errno));
+		g->t.files_failed++;
+		return 1;
+	}
+	char **names = NULL;
+	size_t n = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		names = xrealloc(names, (n + 1) * sizeof(*names));
+		names[n++] = xstrdup(e->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), name_cmp);
+	int worst = 0;
+	struct buf sub = BUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		buf_setf(&sub, "%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/", names[i]);
+		int rc = 0;
+		if (!stat(sub.s, &sb) && S_ISDIR(sb.st_mode))
+			rc = ingest_tree(g, sub.s, depth + 1);
+		else if (ingestible_name(names[i]))
+			rc = ingest_file(g, sub.s);
+		if (rc < 0) {
+			worst = -1;
+			break;
+		}
+		if (rc > worst)
+			worst = rc;
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	buf_release(&sub);
+	return worst;
+}
+
+int ingest_path(struct ingest *g, const char *path)
+{
+	if (strcmp(path, "-"))
+		g->prog.total_bytes += path_bytes(path, 0);
+	int rc = ingest_tree(g, path, 0);
+	progress_done(&g->prog);
+	return rc;
+}
+
+int ingest_memory(struct ingest *g, const char *name, const char *data, size_t len,
+		  enum ingest_format fmt, const char *hf_day, struct ingest_doc *doc)
+{
+	struct source src = { .name = name, .mem = data, .mem_len = len };
+	if (doc) {
+		memset(doc, 0, sizeof(*doc));
+		doc->complete_list_size = -1;
+	}
+	int rc = ingest_source(g, &src, fmt, hf_day, doc);
+	progress_done(&g->prog);
+	return rc;
+}
+
+void ingest_print_summary(const struct ingest *g, FILE *out, double seconds)
+{
+	const struct ingest_totals *t = &g->t;
+	fprintf(out, "ingest: %llu files (%llu failed), %llu records: %llu new, %llu updated, %llu unchanged, "
+		     "%llu rejected, %llu skipped",
+		(unsigned long long)t->files, (unsigned long long)t->files_failed, (unsigned long long)t->records,
+		(unsigned long long)t->added, (unsigned long long)t->updated, (unsigned long long)t->unchanged,
+		(unsigned long long)t->rejected, (unsigned long long)t->skipped);
+	if (seconds > 0)
+		fprintf(out, " in %.2f s (%.0f records/s)", seconds, (double)t->records / seconds);
+	fputc('\n', out);
+	for (size_t i = 0; i < g->nreasons; i++)
+		fprintf(out, "  rejected %llu: %s\n", (unsigned long long)g->reasons[i].count, g->reasons[i].text);
+}

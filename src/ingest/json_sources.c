@@ -1,0 +1,638 @@
+/*
+ * json_sources.c - the JSON sources: Hugging Face /api/daily_papers
+ * documents (a JSON array of items, or the {"status","data":[...]} wrapper
+ * some dumps use), arXiv metadata snapshot JSON lines, and recorded HTTP
+ * exchanges {"url","status_code","body"} whose body is an arXiv API feed.
+ *
+ * The array is split into elements by a small scanner that tracks strings
+ * and nesting, and each element is parsed alone with jansson, so memory
+ * stays flat whatever the size of the document.
+ */
+#include "ingest_int.h"
+
+#define MAX_RECORD_BYTES (16u << 20)
+
+/* ---- helpers ------------------------------------------------------------ */
+
+/* Takes an optional string member; -1 when present but not a string. */
+static int opt_str(json_t *o, const char *key, char **out, struct buf *field, const char *path,
+		   struct buf *why)
+{
+	json_t *v = json_object_get(o, key);
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_string(v)) {
+		buf_setf(field, "%s%s", path, key);
+		buf_setf(why, "expected a string");
+		return -1;
+	}
+	free(*out);
+	*out = text_collapse_dup(json_string_value(v), json_string_length(v));
+	return 0;
+}
+
+static int opt_int(json_t *o, const char *key, int *out, struct buf *field, const char *path, struct buf *why)
+{
+	json_t *v = json_object_get(o, key);
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > INT32_MAX) {
+		buf_setf(field, "%s%s", path, key);
+		buf_setf(why, "expected a non-negative integer");
+		return -1;
+	}
+	*out = (int)json_integer_value(v);
+	return 0;
+}
+
+static int opt_time(json_t *o, const char *key, pb_time *out, struct buf *field, const char *path,
+		    struct buf *why)
+{
+	json_t *v = json_object_get(o, key);
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_string(v) || time_parse(json_string_value(v), out)) {
+		buf_setf(field, "%s%s", path, key);
+		buf_setf(why, "expected an ISO-8601 date and time");
+		return -1;
+	}
+	return 0;
+}
+
+static const char *type_name(json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: return "an object";
+	case JSON_ARRAY: return "an array";
+	case JSON_STRING: return "a string";
+	case JSON_INTEGER:
+	case JSON_REAL: return "a number";
+	case JSON_TRUE:
+	case JSON_FALSE: return "a boolean";
+	default: return "null";
+	}
+}
+
+/* ---- Hugging Face items ------------------------------------------------- */
+
+int hf_item_to_paper(json_t *item, const char *hf_day, struct paper *p, struct buf *field, struct buf *why)
+{
+	if (!json_is_object(item)) {
+		buf_reset(field);
+		if (json_is_string(item) && json_string_value(item)[0] == '{')
+			buf_setf(why, "expected an object, found a string holding a Python repr() of one (not JSON)");
+		else
+			buf_setf(why, "expected an object, found %s", type_name(item));
+		return -1;
+	}
+	json_t *pp = json_object_get(item, "paper");
+	if (!json_is_object(pp)) {
+		buf_setf(field, "paper");
+		buf_setf(why, pp ? "expected an object" : "missing");
+		return -1;
+	}
+	json_t *id = json_object_get(pp, "id");
+	if (!json_is_string(id)) {
+		buf_setf(field, "paper.id");
+		buf_setf(why, id ? "expected a string" : "missing");
+		return -1;
+	}
+	if (arxiv_id_parse(json_string_value(id), p->id, &p->version)) {
+		buf_setf(field, "paper.id");
+		buf_setf(why, "not an arXiv identifier: \"%.60s\"", json_string_value(id));
+		return -1;
+	}
+	if (opt_str(pp, "title", &p->title, field, "paper.", why) ||
+	    opt_str(pp, "summary", &p->abstract, field, "paper.", why))
+		return -1;
+	if (!p->title && opt_str(item, "title", &p->title, field, "", why))
+		return -1;
+	if (!p->abstract && opt_str(item, "summary", &p->abstract, field, "", why))
+		return -1;
+	if (!p->title) {
+		buf_setf(field, "paper.title");
+		buf_setf(why, "missing or empty");
+		return -1;
+	}
+	json_t *authors = json_object_get(pp, "authors");
+	if (authors && !json_is_array(authors)) {
+		buf_setf(field, "paper.authors");
+		buf_setf(why, "expected an array");
+		return -1;
+	}
+	for (size_t i = 0; authors && i < json_array_size(authors); i++) {
+		json_t *a = json_array_get(authors, i);
+		json_t *name = json_is_object(a) ? json_object_get(a, "name") : NULL;
+		if (!json_is_string(name)) {
+			buf_setf(field, "paper.authors[%zu].name", i);
+			buf_setf(why, "expected a string");
+			return -1;
+		}
+		struct buf b = BUF_INIT;
+		text_collapse(&b, json_string_value(name), json_string_length(name));
+		if (b.len)
+			strlist_push(&p->authors, b.s, b.len);
+		buf_release(&b);
+	}
+	char *repo = NULL;
+	int rc = opt_time(pp, "publishedAt", &p->published, field, "paper.", why) ||
+		 opt_time(pp, "submittedOnDailyAt", &p->submitted_at, field, "paper.", why) ||
+		 opt_int(pp, "upvotes", &p->upvotes, field, "paper.", why) ||
+		 opt_int(pp, "githubStars", &p->github_stars, field, "paper.", why) ||
+		 opt_int(item, "numComments", &p->num_comments, field, "", why) ||
+		 opt_str(pp, "githubRepo", &repo, field, "paper.", why) ||
+		 opt_str(pp, "projectPage", &p->project_page, field, "paper.", why) ||
+		 opt_str(pp, "ai_summary", &p->ai_summary, field, "paper.", why) ||
+		 opt_str(pp, "discussionId", &p->discussion_id, field, "paper.", why);
+	if (rc) {
+		free(repo);
+		return -1;
+	}
+	if (repo) {
+		p->code_url = repo;
+		p->code_explicit = true;
+	}
+	json_t *kw = json_object_get(pp, "ai_keywords");
+	if (kw && !json_is_null(kw)) {
+		if (!json_is_array(kw)) {
+			buf_setf(field, "paper.ai_keywords");
+			buf_setf(why, "expected an array of strings");
+			return -1;
+		}
+		for (size_t i = 0; i < json_array_size(kw); i++) {
+			json_t *k = json_array_get(kw, i);
+			if (!json_is_string(k)) {
+				buf_setf(field, "paper.ai_keywords[%zu]", i);
+				buf_setf(why, "expected a string");
+				return -1;
+			}
+			struct buf b = BUF_INIT;
+			text_collapse(&b, json_string_value(k), json_string_length(k));
+			if (b.len)
+				strlist_push(&p->ai_keywords, b.s, b.len);
+			buf_release(&b);
+		}
+	}
+	json_t *by = json_object_get(pp, "submittedOnDailyBy");
+	const char *ukey = "user";
+	if (!json_is_object(by)) {
+		by = json_object_get(item, "submittedBy");
+		ukey = "name";
+	}
+	if (json_is_object(by)) {
+		if (opt_str(by, ukey, &p->submitter, field, "submittedBy.", why) ||
+		    opt_str(by, "fullname", &p->submitter_name, field, "submittedBy.", why))
+			return -1;
+	}
+	/* The featured day: when it was submitted, else the document's day,
+	 * else the item's own date. */
+	pb_time env = 0;
+	if (opt_time(item, "publishedAt", &env, field, "", why))
+		return -1;
+	if (p->submitted_at)
+		time_format_day(p->submitted_at, p->hf_day);
+	else if (hf_day)
+		snprintf(p->hf_day, sizeof(p->hf_day), "%s", hf_day);
+	else if (env)
+		time_format_day(env, p->hf_day);
+	p->sources = SRC_HF;
+	paper_finish(p);
+	return 0;
+}
+
+/* Converts and delivers one element; returns 0 or -2 when the sink stops. */
+static int deliver_hf(struct sink *k, json_t *item, uint64_t recno)
+{
+	struct paper p;
+	paper_init(&p);
+	struct buf field = BUF_INIT, why = BUF_INIT;
+	int rc = 0;
+	if (hf_item_to_paper(item, k->hf_day, &p, &field, &why)) {
+		k->reject(k, recno, field.s, why.s);
+		paper_release(&p);
+	} else if (k->record(k, &p)) {
+		rc = -2;
+	}
+	buf_release(&field);
+	buf_release(&why);
+	return rc;
+}
+
+static int deliver_hf_text(struct sink *k, const char *s, size_t n, uint64_t recno)
+{
+	json_error_t je;
+	json_t *item = json_loadb(s, n, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
+	if (!item) {
+		char why[256];
+		snprintf(why, sizeof(why), "invalid JSON: %s", je.text);
+		k->reject(k, recno, NULL, why);
+		return 0;
+	}
+	int rc = deliver_hf(k, item, recno);
+	json_decref(item);
+	return rc;
+}
+
+/* A whole-document object: {"status","data":[...]} or a single item. */
+static int hf_object(struct source *src, struct sink *k, struct buf *err)
+{
+	struct buf doc = BUF_INIT;
+	doc.max = 256u << 20;
+	char tmp[65536];
+	size_t n;
+	while ((n = source_read(src, tmp, sizeof(tmp))) > 0)
+		buf_add(&doc, tmp, n);
+	if (doc.overflow) {
+		buf_setf(err, "JSON object larger than 256 MiB");
+		buf_release(&doc);
+		return -1;
+	}
+	json_error_t je;
+	json_t *o = json_loadb(doc.s, doc.len, 0, &je);
+	buf_release(&doc);
+	if (!o) {
+		buf_setf(err, "line %d: invalid JSON: %s", je.line, je.text);
+		return -1;
+	}
+	int rc = 0;
+	json_t *data = json_object_get(o, "data");
+	if (json_is_array(data)) {
+		for (size_t i = 0; i < json_array_size(data) && !rc; i++)
+			rc = deliver_hf(k, json_array_get(data, i), i + 1);
+	} else if (json_object_get(o, "paper")) {
+		rc = deliver_hf(k, o, 1);
+	} else {
+		buf_setf(err, "a JSON object with neither \"data\" nor \"paper\": not a daily-papers document");
+		rc = -1;
+	}
+	json_decref(o);
+	return rc;
+}
+
+int parse_hf(struct source *src, struct sink *k, struct buf *err)
+{
+	/* Find the first significant byte. */
+	size_t i = src->peek_pos;
+	while (i < src->peek_len && strchr(" \t\r\n", src->peek[i]))
+		i++;
+	if (i + 3 <= src->peek_len && !memcmp(src->peek + i, "\xEF\xBB\xBF", 3))
+		i += 3;
+	while (i < src->peek_len && strchr(" \t\r\n", src->peek[i]))
+		i++;
+	if (i < src->peek_len && src->peek[i] == '{')
+		return hf_object(src, k, err);
+	if (i >= src->peek_len || src->peek[i] != '[') {
+		buf_setf(err, "expected a JSON array of daily-papers items");
+		return -1;
+	}
+
+	/* Scanner state. */
+	enum { BEFORE, IN_ARRAY, AFTER } where = BEFORE;
+	int depth = 0; /* nesting inside the current element */
+	bool in_str = false, esc = false, in_elem = false, scalar = false, need_comma = false;
+	struct buf elem = BUF_INIT;
+	elem.max = MAX_RECORD_BYTES;
+	uint64_t recno = 0, line = 1;
+	char chunk[65536];
+	size_t n;
+	int rc = 0;
+	while (!rc && (n = source_read(src, chunk, sizeof(chunk))) > 0) {
+		size_t start = 0; /* start of the element bytes within chunk */
+		for (size_t j = 0; j < n && !rc; j++) {
+			char c = chunk[j];
+			if (c == '\n')
+				line++;
+			if (where == BEFORE) {
+				if (c == '[')
+					where = IN_ARRAY;
+				else if (!strchr(" \t\r\n\xEF\xBB\xBF", c)) {
+					buf_setf(err, "line %llu: expected '['", (unsigned long long)line);
+					rc = -1;
+				}
+				continue;
+			}
+			if (where == AFTER) {
+				if (!strchr(" \t\r\n", c)) {
+					buf_setf(err, "line %llu: unexpected content after the array", (unsigned long long)line);
+					rc = -1;
+				}
+				continue;
+			}
+			if (!in_elem) {
+				if (strchr(" \t\r\n", c))
+					continue;
+				if (c == ',' && need_comma) {
+					need_comma = false;
+					continue;
+				}
+				if (c == ']' && !in_elem) {
+					where = AFTER;
+					continue;
+				}
+				if (need_comma) {
+					buf_setf(err, "line %llu: expected ',' or ']' after record %llu",
+						 (unsigned long long)line, (unsigned long long)recno);
+					rc = -1;
+					continue;
+				}
+				in_elem = true;
+				recno++;
+				start = j;
+				buf_reset(&elem);
+				depth = 0;
+				scalar = c != '{' && c != '[' && c != '"';
+				if (c == '"')
+					in_str = true;
+				else if (!scalar)
+					depth = 1;
+				continue;
+			}
+			bool done = false;
+			if (in_str) {
+				if (esc)
+					esc = false;
+				else if (c == '\\')
+					esc = true;
+				else if (c == '"') {
+					in_str = false;
+					if (depth == 0)
+						done = true;
+				}
+			} else if (scalar) {
+				if (c == ',' || c == ']' || strchr(" \t\r\n", c)) {
+					/* the delimiter is not part of the element */
+					buf_add(&elem, chunk + start, j - start);
+					start = j;
+					in_elem = false;
+					rc = deliver_hf_text(k, elem.s, elem.len, recno);
+					need_comma = true;
+					j--; /* see the delimiter again */
+					if (c == '\n')
+						line--;
+					continue;
+				}
+			} else if (c == '"') {
+				in_str = true;
+			} else if (c == '{' || c == '[') {
+				depth++;
+			} else if (c == '}' || c == ']') {
+				if (--depth == 0)
+					done = true;
+			}
+			if (done) {
+				buf_add(&elem, chunk + start, j + 1 - start);
+				in_elem = false;
+				need_comma = true;
+				if (elem.overflow)
+					k->reject(k, recno, NULL, "record larger than 16 MiB");
+				else
+					rc = deliver_hf_text(k, elem.s, elem.len, recno);
+			}
+		}
+		if (!rc && in_elem)
+			buf_add(&elem, chunk + start, n - start);
+	}
+	buf_release(&elem);
+	if (!rc && where != AFTER) {
+		buf_setf(err, "unexpected end of input inside the array (after record %llu)", (unsigned long long)recno);
+		rc = -1;
+	}
+	return rc;
+}
+
+/* ---- the arXiv snapshot (Kaggle JSON lines) ----------------------------- */
+
+void authors_split(struct strlist *out, const char *s)
+{
+	if (!s)
+		return;
+	struct buf norm = BUF_INIT, part = BUF_INIT;
+	text_collapse(&norm, s, strlen(s));
+	const char *p = norm.s;
+	int paren = 0;
+	size_t start = 0, n = norm.len, i = 0;
+	while (i <= n) {
+		size_t skip = 0;
+		bool cut = i == n;
+		if (!cut && p[i] == '(')
+			paren++;
+		else if (!cut && p[i] == ')' && paren)
+			paren--;
+		else if (!cut && !paren && p[i] == ',')
+			cut = true, skip = 1;
+		else if (!cut && !paren && !strncmp(p + i, " and ", 5))
+			cut = true, skip = 5;
+		if (!cut) {
+			i++;
+			continue;
+		}
+		buf_reset(&part);
+		text_collapse(&part, p + start, i - start);
+		const char *name = part.s;
+		if (str_has_prefix(name, "and "))
+			name += 4;
+		if (*name)
+			strlist_push(out, name, strlen(name));
+		if (i == n)
+			break;
+		i += skip;
+		start = i;
+	}
+	buf_release(&norm);
+	buf_release(&part);
+}
+
+int snapshot_to_paper(json_t *o, struct paper *p, struct buf *field, struct buf *why)
+{
+	if (!json_is_object(o)) {
+		buf_reset(field);
+		buf_setf(why, "expected an object, found %s", type_name(o));
+		return -1;
+	}
+	json_t *id = json_object_get(o, "id");
+	if (!json_is_string(id)) {
+		buf_setf(field, "id");
+		buf_setf(why, id ? "expected a string" : "missing");
+		return -1;
+	}
+	if (arxiv_id_parse(json_string_value(id), p->id, &p->version)) {
+		buf_setf(field, "id");
+		buf_setf(why, "not an arXiv identifier: \"%.60s\"", json_string_value(id));
+		return -1;
+	}
+	char *authors = NULL, *cats = NULL;
+	int rc = opt_str(o, "title", &p->title, field, "", why) || opt_str(o, "abstract", &p->abstract, field, "", why) ||
+		 opt_str(o, "comments", &p->comments, field, "", why) ||
+		 opt_str(o, "journal-ref", &p->journal_ref, field, "", why) || opt_str(o, "doi", &p->doi, field, "", why) ||
+		 opt_str(o, "license", &p->license, field, "", why) || opt_str(o, "authors", &authors, field, "", why) ||
+		 opt_str(o, "categories", &cats, field, "", why);
+	if (!rc && !p->title) {
+		buf_setf(field, "title");
+		buf_setf(why, "missing or empty");
+		rc = -1;
+	}
+	if (!rc && cats)
+		strlist_split(&p->categories, cats, strlen(cats), ' ');
+	json_t *ap = json_object_get(o, "authors_parsed");
+	if (!rc && json_is_array(ap) && json_array_size(ap)) {
+		struct buf name = BUF_INIT;
+		for (size_t i = 0; i < json_array_size(ap) && !rc; i++) {
+			json_t *a = json_array_get(ap, i);
+			if (!json_is_array(a)) {
+				buf_setf(field, "authors_parsed[%zu]", i);
+				buf_setf(why, "expected an array [last, first, suffix]");
+				rc = -1;
+				break;
+			}
+			const char *last = json_string_value(json_array_get(a, 0));
+			const char *first = json_string_value(json_array_get(a, 1));
+			const char *suffix = json_string_value(json_array_get(a, 2));
+			buf_reset(&name);
+			if (first && *first)
+				buf_addf(&name, "%s ", first);
+			if (last)
+				buf_adds(&name, last);
+			if (suffix && *suffix)
+				buf_addf(&name, " %s", suffix);
+			char *clean = text_collapse_dup(name.s, name.len);
+			if (clean)
+				strlist_push(&p->authors, clean, strlen(clean));
+			free(clean);
+		}
+		buf_release(&name);
+	} else if (!rc) {
+		authors_split(&p->authors, authors);
+	}
+	free(authors);
+	free(cats);
+	if (rc)
+		return -1;
+	json_t *versions = json_object_get(o, "versions");
+	if (versions && !json_is_array(versions)) {
+		buf_setf(field, "versions");
+		buf_setf(why, "expected an array");
+		return -1;
+	}
+	for (size_t i = 0; versions && i < json_array_size(versions); i++) {
+		json_t *v = json_array_get(versions, i);
+		const char *vs = json_string_value(json_object_get(v, "version"));
+		const char *created = json_string_value(json_object_get(v, "created"));
+		pb_time t;
+		if (!created || time_parse(created, &t)) {
+			buf_setf(field, "versions[%zu].created", i);
+			buf_setf(why, "expected a date such as \"Mon, 2 Apr 2007 19:18:42 GMT\"");
+			return -1;
+		}
+		if (!p->published || t < p->published)
+			p->published = t;
+		if (t > p->updated)
+			p->updated = t;
+		long num;
+		if (vs && (vs[0] == 'v' || vs[0] == 'V') && !parse_int(vs + 1, 1, 9999, &num) && num > p->version)
+			p->version = (int)num;
+	}
+	if (!p->updated) {
+		const char *ud = json_string_value(json_object_get(o, "update_date"));
+		if (ud)
+			time_parse(ud, &p->updated);
+	}
+	p->sources = SRC_ARXIV_SNAP;
+	paper_finish(p);
+	return 0;
+}
+
+int parse_jsonl(struct source *src, struct sink *k, struct buf *err)
+{
+	(void)err;
+	struct buf line = BUF_INIT;
+	line.max = MAX_RECORD_BYTES;
+	char chunk[65536];
+	size_t n;
+	uint64_t recno = 0;
+	int rc = 0;
+	struct buf field = BUF_INIT, why = BUF_INIT;
+	bool eof = false;
+	while (!rc && !eof) {
+		n = source_read(src, chunk, sizeof(chunk));
+		eof = n == 0;
+		size_t start = 0;
+		for (size_t j = 0; j <= n && !rc; j++) {
+			if (j < n && chunk[j] != '\n')
+				continue;
+			if (j == n && !eof) {
+				buf_add(&line, chunk + start, n - start);
+				break;
+			}
+			buf_add(&line, chunk + start, j - start);
+			start = j + 1;
+			if (eof && !line.len)
+				break;
+			recno++;
+			bool overflow = line.overflow;
+			char *s = line.s;
+			size_t len = line.len;
+			while (len && (s[len - 1] == '\r' || s[len - 1] == ' '))
+				len--;
+			if (overflow) {
+				k->reject(k, recno, NULL, "line longer than 16 MiB");
+			} else if (len) {
+				json_error_t je;
+				json_t *o = json_loadb(s, len, 0, &je);
+				if (!o) {
+					char w[256];
+					snprintf(w, sizeof(w), "invalid JSON at column %d: %s", je.column, je.text);
+					k->reject(k, recno, NULL, w);
+				} else {
+					struct paper p;
+					paper_init(&p);
+					if (snapshot_to_paper(o, &p, &field, &why)) {
+						k->reject(k, recno, field.s, why.s);
+						paper_release(&p);
+					} else if (k->record(k, &p)) {
+						rc = -2;
+					}
+					json_decref(o);
+				}
+			}
+			buf_reset(&line);
+		}
+	}
+	buf_release(&line);
+	buf_release(&field);
+	buf_release(&why);
+	return rc;
+}
+
+/* ---- recorded HTTP exchanges -------------------------------------------- */
+
+int parse_recorded(struct source *src, struct sink *k, struct buf *err)
+{
+	struct buf doc = BUF_INIT;
+	doc.max = 256u << 20;
+	char tmp[65536];
+	size_t n;
+	while ((n = source_read(src, tmp, sizeof(tmp))) > 0)
+		buf_add(&doc, tmp, n);
+	json_error_t je;
+	json_t *o = doc.overflow ? NULL : json_loadb(doc.s, doc.len, 0, &je);
+	buf_release(&doc);
+	if (!o) {
+		buf_setf(err, "invalid recorded exchange");
+		return -1;
+	}
+	json_t *body = json_object_get(o, "body");
+	if (!json_is_string(body)) {
+		json_decref(o);
+		buf_setf(err, "field \"body\": expected a string");
+		return -1;
+	}
+	struct source inner = { .name = src->name, .mem = json_string_value(body), .mem_len = json_string_length(body) };
+	int rc = parse_atom(&inner, k, err);
+	json_int_t status = json_integer_value(json_object_get(o, "status_code"));
+	if (!rc && status && (status < 200 || status > 299)) {
+		buf_setf(err, "recorded HTTP status %lld", (long long)status);
+		rc = -1;
+	}
+	json_decref(o);
+	return rc;
+}

@@ -1,0 +1,465 @@
+/*
+ * paper.c - the paper model: lifecycle, arXiv identifiers, code-URL
+ * detection, the multi-source merge rule and the HF-shaped serializer.
+ */
+#include "paper.h"
+#include <ctype.h>
+
+void paper_init(struct paper *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->upvotes = p->num_comments = p->github_stars = -1;
+}
+
+void paper_release(struct paper *p)
+{
+	free(p->title);
+	free(p->abstract);
+	strlist_clear(&p->authors);
+	strlist_clear(&p->categories);
+	free(p->doi);
+	free(p->journal_ref);
+	free(p->comments);
+	free(p->license);
+	free(p->code_url);
+	free(p->project_page);
+	free(p->submitter);
+	free(p->submitter_name);
+	free(p->ai_summary);
+	strlist_clear(&p->ai_keywords);
+	free(p->discussion_id);
+	paper_init(p);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+void paper_copy(struct paper *dst, const struct paper *src)
+{
+	paper_release(dst);
+	*dst = *src;
+	memset(&dst->authors, 0, sizeof(dst->authors));
+	memset(&dst->categories, 0, sizeof(dst->categories));
+	memset(&dst->ai_keywords, 0, sizeof(dst->ai_keywords));
+	strlist_copy(&dst->authors, &src->authors);
+	strlist_copy(&dst->categories, &src->categories);
+	strlist_copy(&dst->ai_keywords, &src->ai_keywords);
+	dst->title = dup_or_null(src->title);
+	dst->abstract = dup_or_null(src->abstract);
+	dst->doi = dup_or_null(src->doi);
+	dst->journal_ref = dup_or_null(src->journal_ref);
+	dst->comments = dup_or_null(src->comments);
+	dst->license = dup_or_null(src->license);
+	dst->code_url = dup_or_null(src->code_url);
+	dst->project_page = dup_or_null(src->project_page);
+	dst->submitter = dup_or_null(src->submitter);
+	dst->submitter_name = dup_or_null(src->submitter_name);
+	dst->ai_summary = dup_or_null(src->ai_summary);
+	dst->discussion_id = dup_or_null(src->discussion_id);
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return !strcmp(a, b);
+}
+
+bool paper_equal(const struct paper *a, const struct paper *b)
+{
+	return !strcmp(a->id, b->id) && a->version == b->version && str_eq(a->title, b->title) &&
+	       str_eq(a->abstract, b->abstract) && strlist_equal(&a->authors, &b->authors) &&
+	       strlist_equal(&a->categories, &b->categories) && a->published == b->published &&
+	       a->updated == b->updated && str_eq(a->doi, b->doi) &&
+	       str_eq(a->journal_ref, b->journal_ref) && str_eq(a->comments, b->comments) &&
+	       str_eq(a->license, b->license) && str_eq(a->code_url, b->code_url) &&
+	       a->code_explicit == b->code_explicit && str_eq(a->project_page, b->project_page) &&
+	       !strcmp(a->hf_day, b->hf_day) && a->submitted_at == b->submitted_at &&
+	       str_eq(a->submitter, b->submitter) && str_eq(a->submitter_name, b->submitter_name) &&
+	       a->upvotes == b->upvotes && a->num_comments == b->num_comments &&
+	       a->github_stars == b->github_stars && str_eq(a->ai_summary, b->ai_summary) &&
+	       strlist_equal(&a->ai_keywords, &b->ai_keywords) &&
+	       str_eq(a->discussion_id, b->discussion_id) && a->sources == b->sources;
+}
+
+/* ---- identifiers -------------------------------------------------------- */
+
+static size_t count_digits(const char *s)
+{
+	size_t n = 0;
+	while (s[n] >= '0' && s[n] <= '9')
+		n++;
+	return n;
+}
+
+int arxiv_id_parse(const char *s, char id[PAPER_ID_MAX], int *version)
+{
+	if (!s)
+		return -1;
+	while (isspace((unsigned char)*s))
+		s++;
+	const char *p = s;
+	bool url = false;
+	const char *host = memcasemem(s, strlen(s), "arxiv.org/");
+	if (host && (str_has_prefix(s, "http") || host == s || str_has_prefix(s, "www.") ||
+		     str_has_prefix(s, "export."))) {
+		p = host + strlen("arxiv.org/");
+		if (str_has_prefix(p, "abs/") || str_has_prefix(p, "pdf/"))
+			p += 4;
+		else if (str_has_prefix(p, "html/"))
+			p += 5;
+		else
+			return -1;
+		url = true;
+	} else if (!strncasecmp(p, "oai:arXiv.org:", 14)) {
+		p += 14;
+	} else if (!strncasecmp(p, "arXiv:", 6)) {
+		p += 6;
+	}
+	char tmp[PAPER_ID_MAX];
+	size_t n = 0;
+	const char *q = p;
+	if (isdigit((unsigned char)*q)) {
+		/* new style: YYMM.NNNN (2007-2014) or YYMM.NNNNN (2015-) */
+		if (count_digits(q) != 4 || q[4] != '.')
+			return -1;
+		int mm = (q[2] - '0') * 10 + (q[3] - '0');
+		if (mm < 1 || mm > 12)
+			return -1;
+		size_t d = count_digits(q + 5);
+		if (d != 4 && d != 5)
+			return -1;
+		n = 5 + d;
+		memcpy(tmp, q, n);
+		q += n;
+	} else {
+		/* old style: archive[.SC]/YYMMNNN */
+		size_t a = 0;
+		while (islower((unsigned char)q[a]) || q[a] == '-')
+			a++;
+		if (a < 2 || a > 16)
+			return -1;
+		memcpy(tmp, q, a);
+		n = a;
+		q += a;
+		if (*q == '.') { /* subject class, e.g. math.GT/0309136: dropped */
+			q++;
+			size_t c = 0;
+			while (isalpha((unsigned char)q[c]))
+				c++;
+			if (!c || c > 8)
+				return -1;
+			q += c;
+		}
+		if (*q != '/' || count_digits(q + 1) != 7)
+			return -1;
+		memcpy(tmp + n, q, 8);
+		n += 8;
+		q += 8;
+	}
+	tmp[n] = '\0';
+	int v = 0;
+	if (*q == 'v' || *q == 'V') {
+		size_t d = count_digits(q + 1);
+		if (!d || d > 4)
+			return -1;
+		for (size_t i = 1; i <= d; i++)
+			v = v * 10 + (q[i] - '0');
+		q += 1 + d;
+	}
+	if (*q) {
+		bool ok = url && (*q == '?' || *q == '#' || *q == '/' || !strcmp(q, ".pdf"));
+		const char *t = q;
+		while (isspace((unsigned char)*t))
+			t++;
+		if (!ok && *t)
+			return -1;
+	}
+	memcpy(id, tmp, n + 1);
+	if (version)
+		*version = v;
+	return 0;
+}
+
+/* ---- code repositories -------------------------------------------------- */
+
+static bool seg_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '-' || c == '_' || c == '.';
+}
+
+/* Reads up to `want` path segments after host; returns how many. */
+static int read_segments(const char *p, const char *seg[4], size_t len[4], int want)
+{
+	int k = 0;
+	while (k < want) {
+		size_t n = 0;
+		while (seg_char(p[n]))
+			n++;
+		while (n && p[n - 1] == '.') /* sentence full stop */
+			n--;
+		if (!n)
+			break;
+		seg[k] = p;
+		len[k] = n;
+		k++;
+		p += n;
+		if (*p != '/')
+			break;
+		p++;
+	}
+	return k;
+}
+
+static bool seg_is(const char *s, size_t n, const char *w)
+{
+	return strlen(w) == n && !strncasecmp(s, w, n);
+}
+
+char *code_url_find(const char *text)
+{
+	static const char *hosts[] = { "github.com/", "gitlab.com/", "bitbucket.org/",
+				       "huggingface.co/" };
+	if (!text)
+		return NULL;
+	size_t tlen = strlen(text);
+	const char *best = NULL;
+	char *best_url = NULL;
+	for (size_t h = 0; h < ARRAY_SIZE(hosts); h++) {
+		const char *from = text;
+		const char *at;
+		while ((at = memcasemem(from, tlen - (size_t)(from - text), hosts[h]))) {
+			from = at + 1;
+			if (at > text && (isalnum((unsigned char)at[-1]) || at[-1] == '-'))
+				continue; /* e.g. notgithub.com */
+			const char *seg[4];
+			size_t len[4];
+			const char *path = at + strlen(hosts[h]);
+			int k = read_segments(path, seg, len, 3);
+			bool hf = h == 3;
+			int need = 2;
+			if (hf && k >= 1 && (seg_is(seg[0], len[0], "datasets") || seg_is(seg[0], len[0], "spaces")))
+				need = 3;
+			else if (hf && k >= 1 && (seg_is(seg[0], len[0], "papers") || seg_is(seg[0], len[0], "docs") ||
+						  seg_is(seg[0], len[0], "blog") || seg_is(seg[0], len[0], "collections")))
+				continue;
+			if (!hf && k >= 1 && (seg_is(seg[0], len[0], "orgs") || seg_is(seg[0], len[0], "features")))
+				continue;
+			if (k < need)
+				continue;
+			if (best && at >= best)
+				break;
+			struct buf u = BUF_INIT;
+			buf_adds(&u, "https://");
+			buf_add(&u, hosts[h], strlen(hosts[h]) - 1);
+			for (int i = 0; i < need; i++) {
+				size_t l = len[i];
+				if (i == need - 1 && l > 4 && !strncasecmp(seg[i] + l - 4, ".git", 4))
+					l -= 4;
+				buf_addc(&u, '/');
+				buf_add(&u, seg[i], l);
+			}
+			free(best_url);
+			best_url = buf_detach(&u);
+			best = at;
+			break;
+		}
+	}
+	return best_url;
+}
+
+void paper_finish(struct paper *p)
+{
+	if (!p->code_url) {
+		p->code_url = code_url_find(p->abstract);
+		if (!p->code_url)
+			p->code_url = code_url_find(p->comments);
+		p->code_explicit = false;
+	}
+}
+
+/* ---- merge -------------------------------------------------------------- */
+
+/* Is `in` a newer arXiv record than `cur`? */
+static bool arxiv_newer(const struct paper *cur, const struct paper *in)
+{
+	if (!(in->sources & SRC_ARXIV_ANY))
+		return false;
+	if (!(cur->sources & SRC_ARXIV_ANY))
+		return true;
+	if (in->version && cur->version && in->version != cur->version)
+		return in->version > cur->version;
+	pb_time a = in->updated ? in->updated : in->published;
+	pb_time b = cur->updated ? cur->updated : cur->published;
+	return a > b;
+}
+
+static pb_time hf_key(const struct paper *p)
+{
+	pb_time t = p->submitted_at;
+	if (!t && p->hf_day[0])
+		day_parse(p->hf_day, &t);
+	return t;
+}
+
+static bool hf_newer(const struct paper *cur, const struct paper *in)
+{
+	if (!(in->sources & SRC_HF))
+		return false;
+	if (!(cur->sources & SRC_HF))
+		return true;
+	return hf_key(in) > hf_key(cur);
+}
+
+/* Replaces *dst with src when `replace` and src is set, or when *dst is unset. */
+static void take_str(char **dst, const char *src, bool replace)
+{
+	if (!src || (*dst && !replace) || (*dst && !strcmp(*dst, src)))
+		return;
+	free(*dst);
+	*dst = xstrdup(src);
+}
+
+static void take_list(struct strlist *dst, const struct strlist *src, bool replace)
+{
+	if (!src->n || (dst->n && !replace))
+		return;
+	strlist_copy(dst, src);
+}
+
+static void take_time(pb_time *dst, pb_time src, bool replace)
+{
+	if (src && (!*dst || replace))
+		*dst = src;
+}
+
+static void take_max(int *dst, int src)
+{
+	if (src > *dst)
+		*dst = src;
+}
+
+void paper_merge(struct paper *cur, const struct paper *in)
+{
+	bool ax = arxiv_newer(cur, in), hf = hf_newer(cur, in);
+
+	take_str(&cur->title, in->title, ax);
+	take_str(&cur->abstract, in->abstract, ax);
+	take_list(&cur->authors, &in->authors, ax);
+	take_list(&cur->categories, &in->categories, ax);
+	take_time(&cur->published, in->published, ax);
+	take_time(&cur->updated, in->updated, ax);
+	take_str(&cur->doi, in->doi, ax);
+	take_str(&cur->journal_ref, in->journal_ref, ax);
+	take_str(&cur->comments, in->comments, ax);
+	take_str(&cur->license, in->license, ax);
+	if (in->version > cur->version)
+		cur->version = in->version;
+
+	if (in->code_url) {
+		bool replace = !cur->code_url || (in->code_explicit && !cur->code_explicit) ||
+			       (in->code_explicit == cur->code_explicit && (in->code_explicit ? hf : ax));
+		if (replace) {
+			take_str(&cur->code_url, in->code_url, true);
+			cur->code_explicit = in->code_explicit;
+		}
+	}
+
+	if (in->hf_day[0] && (!cur->hf_day[0] || hf))
+		memcpy(cur->hf_day, in->hf_day, sizeof(cur->hf_day));
+	take_time(&cur->submitted_at, in->submitted_at, hf);
+	take_str(&cur->submitter, in->submitter, hf);
+	take_str(&cur->submitter_name, in->submitter_name, hf);
+	take_str(&cur->ai_summary, in->ai_summary, hf);
+	take_list(&cur->ai_keywords, &in->ai_keywords, hf);
+	take_str(&cur->discussion_id, in->discussion_id, hf);
+	take_str(&cur->project_page, in->project_page, hf);
+	take_max(&cur->upvotes, in->upvotes);
+	take_max(&cur->num_comments, in->num_comments);
+	take_max(&cur->github_stars, in->github_stars);
+
+	cur->sources |= in->sources;
+}
+
+/* ---- serializer --------------------------------------------------------- */
+
+void paper_feed_day(const struct paper *p, char out[16])
+{
+	if (p->hf_day[0])
+		memcpy(out, p->hf_day, 16);
+	else if (p->published)
+		time_format_day(p->published, out);
+	else
+		out[0] = '\0';
+}
+
+static void set_str(json_t *o, const char *k, const char *v)
+{
+	if (v)
+		json_object_set_new(o, k, json_string(v));
+}
+
+static void set_time(json_t *o, const char *k, pb_time t)
+{
+	if (t) {
+		char iso[32];
+		time_format_iso(t, iso);
+		json_object_set_new(o, k, json_string(iso));
+	}
+}
+
+static json_t *list_json(const struct strlist *l)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < l->n; i++)
+		json_array_append_new(a, json_string(l->v[i]));
+	return a;
+}
+
+json_t *paper_to_json(const struct paper *p)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "id", json_string(p->id));
+	set_str(o, "title", p->title ? p->title : "");
+	set_str(o, "summary", p->abstract ? p->abstract : "");
+	json_t *authors = json_array();
+	for (size_t i = 0; i < p->authors.n; i++)
+		json_array_append_new(authors, json_pack("{s:s}", "name", p->authors.v[i]));
+	json_object_set_new(o, "authors", authors);
+	set_time(o, "publishedAt", p->published);
+	json_object_set_new(o, "upvotes", json_integer(p->upvotes > 0 ? p->upvotes : 0));
+	if (p->code_url && (p->code_explicit || str_has_prefix(p->code_url, "https://github.com/")))
+		set_str(o, "githubRepo", p->code_url);
+	set_str(o, "codeUrl", p->code_url);
+	if (p->github_stars >= 0)
+		json_object_set_new(o, "githubStars", json_integer(p->github_stars));
+	set_str(o, "projectPage", p->project_page);
+	set_str(o, "ai_summary", p->ai_summary);
+	if (p->ai_keywords.n)
+		json_object_set_new(o, "ai_keywords", list_json(&p->ai_keywords));
+	set_time(o, "submittedOnDailyAt", p->submitted_at);
+	if (p->submitter) {
+		json_t *u = json_pack("{s:s,s:s,s:s,s:s}", "user", p->submitter, "name", p->submitter,
+				      "fullname", p->submitter_name ? p->submitter_name : p->submitter,
+				      "type", "user");
+		json_object_set_new(o, "submittedOnDailyBy", u);
+	}
+	set_str(o, "discussionId", p->discussion_id);
+	if (p->num_comments >= 0)
+		json_object_set_new(o, "numComments", json_integer(p->num_comments));
+	/* paperboy's arXiv fields */
+	if (p->version)
+		json_object_set_new(o, "version", json_integer(p->version));
+	set_time(o, "updatedAt", p->updated);
+	if (p->categories.n)
+		json_object_set_new(o, "categories", list_json(&p->categories));
+	set_str(o, "doi", p->doi);
+	set_str(o, "journalRef", p->journal_ref);
+	set_str(o, "comments", p->comments);
+	set_str(o, "license", p->license);
+	if (p->hf_day[0])
+		set_str(o, "dailyDate", p->hf_day);
+	return o;
+}

@@ -1,0 +1,99 @@
+/*
+ * paper.h - the paper model shared by every part: identity (arXiv ids),
+ * fields, the merge rule used when one paper arrives from several sources,
+ * code-repository detection, and the JSON serializer in the shape of the
+ * Hugging Face papers API (used by the CLI now, by the web API later).
+ */
+#ifndef PAPERBOY_PAPER_H
+#define PAPERBOY_PAPER_H
+
+#include "../util/util.h"
+#include <jansson.h>
+
+#define PAPER_ID_MAX 48
+
+/* Where a paper's facts came from (bits of paper.sources). */
+enum paper_source {
+	SRC_HF = 1 << 0,         /* Hugging Face daily papers */
+	SRC_ARXIV_API = 1 << 1,  /* arXiv API Atom */
+	SRC_ARXIV_OAI = 1 << 2,  /* arXiv OAI-PMH */
+	SRC_ARXIV_SNAP = 1 << 3, /* arXiv metadata snapshot (Kaggle JSON lines) */
+};
+#define SRC_ARXIV_ANY (SRC_ARXIV_API | SRC_ARXIV_OAI | SRC_ARXIV_SNAP)
+
+/*
+ * One paper. Strings are owned (malloc'd) or NULL when unknown; times are
+ * ms since the epoch, 0 when unknown; counters are -1 when unknown.
+ * Initialise with paper_init(), free with paper_release().
+ */
+struct paper {
+	char id[PAPER_ID_MAX]; /* "2505.24864" or "hep-th/9901001", no version */
+	int version;           /* latest version known, 0 when unknown */
+	char *title, *abstract;   /* whitespace collapsed, LaTeX as written */
+	struct strlist authors;   /* in order */
+	struct strlist categories; /* primary first */
+	pb_time published, updated;
+	char *doi, *journal_ref, *comments, *license;
+	char *code_url;     /* repository: GitHub, GitLab, Bitbucket or Hugging Face */
+	bool code_explicit; /* code_url came from the source, not from the text */
+	char *project_page;
+	/* Daily-Papers facts */
+	char hf_day[16];       /* "YYYY-MM-DD" featured on the daily page, "" if never */
+	pb_time submitted_at;  /* submittedOnDailyAt */
+	char *submitter, *submitter_name; /* username and full name */
+	int upvotes, num_comments, github_stars;
+	char *ai_summary;
+	struct strlist ai_keywords;
+	char *discussion_id;
+	unsigned sources; /* enum paper_source bits */
+};
+
+void paper_init(struct paper *p);
+void paper_release(struct paper *p);
+/* Deep copy; dst must be initialised (its old contents are released). */
+void paper_copy(struct paper *dst, const struct paper *src);
+bool paper_equal(const struct paper *a, const struct paper *b);
+
+/*
+ * Parses an arXiv identifier as found anywhere: "2505.24864", "2505.24864v2",
+ * "arXiv:2505.24864", "https://arxiv.org/abs/2505.24864v2", ".../pdf/...",
+ * "oai:arXiv.org:hep-th/9901001", "hep-th/9901001v3", "math.GT/0309136".
+ * Writes the id without version into id and the version (0 if none) into
+ * *version. Returns 0, or -1 when s holds no valid id.
+ */
+int arxiv_id_parse(const char *s, char id[PAPER_ID_MAX], int *version);
+
+/*
+ * Finds a code repository URL in text (abstract, comments) and returns a
+ * malloc'd normalised "https://host/owner/repo" or NULL.
+ */
+char *code_url_find(const char *text);
+
+/*
+ * Fills derived fields after a source parser has set what it knows:
+ * a code_url found in the abstract or comments when none is given.
+ */
+void paper_finish(struct paper *p);
+
+/*
+ * Merges `in` into `cur` (the stored paper). arXiv metadata is replaced when
+ * `in` is a newer arXiv record (higher version, else later update time) and
+ * otherwise only fills fields `cur` lacks; Hugging Face facts are replaced
+ * by a record featured later, counters never go down. Idempotent: merging
+ * the same record twice changes nothing the second time.
+ */
+void paper_merge(struct paper *cur, const struct paper *in);
+
+/*
+ * The paper as a Hugging Face papers API object: id, title, summary,
+ * authors [{name}], publishedAt (ISO-8601 Z), upvotes, and when known
+ * githubRepo, projectPage, ai_summary, ai_keywords, submittedOnDailyAt,
+ * submittedOnDailyBy, plus paperboy's own arXiv fields. Returns a new
+ * reference the caller owns (json_decref).
+ */
+json_t *paper_to_json(const struct paper *p);
+
+/* The feed day: the Daily-Papers day, else the arXiv publication day. */
+void paper_feed_day(const struct paper *p, char out[16]);
+
+#endif

@@ -1,0 +1,574 @@
+/*
+ * store_sqlite.c - the SQLite backend of the paper store.
+ *
+ * WAL journal, foreign keys on, prepared statements only (no SQL is ever
+ * built from data). The schema version lives in PRAGMA user_version and
+ * the file is marked with PRAGMA application_id. Lists of strings (authors,
+ * AI keywords) are stored one per line; categories space-separated.
+ */
+#include "store_int.h"
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define APP_ID 0x50425059 /* "PBPY" */
+
+/* Schema migrations: migrations[i] takes the database to version i + 1. */
+static const char *const migrations[] = {
+	/* 1: papers and a key/value area */
+	"CREATE TABLE papers("
+	"  docid INTEGER PRIMARY KEY,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  version INTEGER NOT NULL DEFAULT 0,"
+	"  title TEXT, abstract TEXT,"
+	"  authors TEXT NOT NULL DEFAULT '',"
+	"  categories TEXT NOT NULL DEFAULT '',"
+	"  published INTEGER NOT NULL DEFAULT 0,"
+	"  updated INTEGER NOT NULL DEFAULT 0,"
+	"  doi TEXT, journal_ref TEXT, comments TEXT, license TEXT,"
+	"  code_url TEXT, code_explicit INTEGER NOT NULL DEFAULT 0, project_page TEXT,"
+	"  feed_day TEXT NOT NULL DEFAULT '',"
+	"  hf_day TEXT NOT NULL DEFAULT '',"
+	"  submitted_at INTEGER NOT NULL DEFAULT 0,"
+	"  submitter TEXT, submitter_name TEXT,"
+	"  upvotes INTEGER NOT NULL DEFAULT -1,"
+	"  num_comments INTEGER NOT NULL DEFAULT -1,"
+	"  github_stars INTEGER NOT NULL DEFAULT -1,"
+	"  ai_summary TEXT, ai_keywords TEXT NOT NULL DEFAULT '', discussion_id TEXT,"
+	"  sources INTEGER NOT NULL DEFAULT 0,"
+	"  first_seen INTEGER NOT NULL, changed_at INTEGER NOT NULL);"
+	"CREATE INDEX papers_feed ON papers(feed_day, published);"
+	"CREATE TABLE kv(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;",
+};
+
+#define PAPER_COLS                                                                              \
+	"id, version, title, abstract, authors, categories, published, updated, doi, journal_ref, " \
+	"comments, license, code_url, code_explicit, project_page, hf_day, submitted_at, "         \
+	"submitter, submitter_name, upvotes, num_comments, github_stars, ai_summary, ai_keywords, " \
+	"discussion_id, sources"
+
+enum stmt_id {
+	ST_GET,
+	ST_INSERT,
+	ST_UPDATE,
+	ST_LIST_PUBLISHED,
+	ST_LIST_UPVOTES,
+	ST_LATEST,
+	ST_LATEST_BEFORE,
+	ST_KV_GET,
+	ST_KV_SET,
+	ST_KV_DEL,
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST__COUNT
+};
+
+static const char *const stmt_sql[ST__COUNT] = {
+	[ST_GET] = "SELECT docid, " PAPER_COLS " FROM papers WHERE id = ?1",
+	[ST_INSERT] = "INSERT INTO papers(" PAPER_COLS ", feed_day, first_seen, changed_at) VALUES("
+		      "?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,"
+		      "?23,?24,?25,?26,?27,?28,?28)",
+	[ST_UPDATE] = "UPDATE papers SET id=?1, version=?2, title=?3, abstract=?4, authors=?5, "
+		      "categories=?6, published=?7, updated=?8, doi=?9, journal_ref=?10, comments=?11, "
+		      "license=?12, code_url=?13, code_explicit=?14, project_page=?15, hf_day=?16, "
+		      "submitted_at=?17, submitter=?18, submitter_name=?19, upvotes=?20, "
+		      "num_comments=?21, github_stars=?22, ai_summary=?23, ai_keywords=?24, "
+		      "discussion_id=?25, sources=?26, feed_day=?27, changed_at=?28 WHERE docid=?29",
+	[ST_LIST_PUBLISHED] = "SELECT docid, " PAPER_COLS " FROM papers WHERE feed_day >= ?1 AND "
+			      "feed_day < ?2 ORDER BY published DESC, id DESC LIMIT ?3 OFFSET ?4",
+	[ST_LIST_UPVOTES] = "SELECT docid, " PAPER_COLS " FROM papers WHERE feed_day >= ?1 AND "
+			    "feed_day < ?2 ORDER BY upvotes DESC, published DESC, id DESC LIMIT ?3 OFFSET ?4",
+	[ST_LATEST] = "SELECT max(feed_day) FROM papers",
+	[ST_LATEST_BEFORE] = "SELECT max(feed_day) FROM papers WHERE feed_day < ?1",
+	[ST_KV_GET] = "SELECT value FROM kv WHERE key = ?1",
+	[ST_KV_SET] = "INSERT INTO kv(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+	[ST_KV_DEL] = "DELETE FROM kv WHERE key = ?1",
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+};
+
+struct store_sqlite {
+	struct store base;
+	sqlite3 *db;
+	char *path;
+	sqlite3_stmt *st[ST__COUNT];
+	struct buf tmp1, tmp2, tmp3;
+};
+
+static struct store_sqlite *S(struct store *s)
+{
+	return (struct store_sqlite *)s;
+}
+
+static int db_error(struct store_sqlite *s, struct buf *err, const char *what)
+{
+	buf_setf(err, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+	return -1;
+}
+
+static sqlite3_stmt *stmt(struct store_sqlite *s, enum stmt_id id, struct buf *err)
+{
+	if (!s->st[id]) {
+		if (sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &s->st[id], NULL) !=
+		    SQLITE_OK) {
+			db_error(s, err, "preparing a statement");
+			return NULL;
+		}
+	}
+	sqlite3_reset(s->st[id]);
+	sqlite3_clear_bindings(s->st[id]);
+	return s->st[id];
+}
+
+/* Runs a statement that returns no rows. */
+static int step_done(struct store_sqlite *s, sqlite3_stmt *q, struct buf *err, const char *what)
+{
+	int rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE)
+		return db_error(s, err, what);
+	return 0;
+}
+
+static int exec(struct store_sqlite *s, const char *sql, struct buf *err)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		buf_setf(err, "%s: %s", s->path, msg ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int pragma_int(struct store_sqlite *s, const char *sql, int *out, struct buf *err)
+{
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return db_error(s, err, "reading the database header");
+	int rc = sqlite3_step(q);
+	*out = rc == SQLITE_ROW ? sqlite3_column_int(q, 0) : 0;
+	sqlite3_finalize(q);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_error(s, err, "reading the database header");
+	return 0;
+}
+
+static int migrate(struct store_sqlite *s, bool create, struct buf *err)
+{
+	int version, app;
+	if (pragma_int(s, "PRAGMA user_version", &version, err) ||
+	    pragma_int(s, "PRAGMA application_id", &app, err))
+		return -1;
+	if (app && app != APP_ID) {
+		buf_setf(err, "%s: not a paperboy database (application_id %#x)", s->path, (unsigned)app);
+		return -1;
+	}
+	if (version > STORE_SCHEMA_VERSION) {
+		buf_setf(err,
+			 "%s: database schema version %d is newer than this paperboy understands (%d); "
+			 "upgrade paperboy",
+			 s->path, version, STORE_SCHEMA_VERSION);
+		return -1;
+	}
+	if (version == 0 && !create) {
+		int tables;
+		if (pragma_int(s, "SELECT count(*) FROM sqlite_master", &tables, err))
+			return -1;
+		buf_setf(err, tables ? "%s: not a paperboy database"
+				     : "%s: database is not initialised (run 'paperboy init')",
+			 s->path);
+		return -1;
+	}
+	s->base.schema_version = version;
+	if (version == STORE_SCHEMA_VERSION)
+		return 0;
+	if (exec(s, "BEGIN IMMEDIATE", err))
+		return -1;
+	/* Re-read inside the write lock: another process may have migrated. */
+	if (pragma_int(s, "PRAGMA user_version", &version, err))
+		goto fail;
+	for (int v = version; v < STORE_SCHEMA_VERSION; v++)
+		if (exec(s, migrations[v], err))
+			goto fail;
+	struct buf sql = BUF_INIT;
+	buf_addf(&sql, "PRAGMA user_version = %d; PRAGMA application_id = %d;", STORE_SCHEMA_VERSION, APP_ID);
+	int rc = exec(s, sql.s, err);
+	buf_release(&sql);
+	if (rc || exec(s, "COMMIT", err))
+		goto fail;
+	s->base.schema_version = STORE_SCHEMA_VERSION;
+	return 0;
+fail:
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+/* ---- rows <-> papers ---------------------------------------------------- */
+
+static char *col_str(sqlite3_stmt *q, int i)
+{
+	const unsigned char *t = sqlite3_column_text(q, i);
+	return t ? xstrndup((const char *)t, (size_t)sqlite3_column_bytes(q, i)) : NULL;
+}
+
+static void col_list(sqlite3_stmt *q, int i, char sep, struct strlist *l)
+{
+	const char *t = (const char *)sqlite3_column_text(q, i);
+	if (t)
+		strlist_split(l, t, (size_t)sqlite3_column_bytes(q, i), sep);
+}
+
+/* Reads PAPER_COLS starting at column `c` into p (initialised). */
+static void row_to_paper(sqlite3_stmt *q, int c, struct paper *p)
+{
+	const char *id = (const char *)sqlite3_column_text(q, c);
+	snprintf(p->id, sizeof(p->id), "%s", id ? id : "");
+	p->version = sqlite3_column_int(q, c + 1);
+	p->title = col_str(q, c + 2);
+	p->abstract = col_str(q, c + 3);
+	col_list(q, c + 4, '\n', &p->authors);
+	col_list(q, c + 5, ' ', &p->categories);
+	p->published = sqlite3_column_int64(q, c + 6);
+	p->updated = sqlite3_column_int64(q, c + 7);
+	p->doi = col_str(q, c + 8);
+	p->journal_ref = col_str(q, c + 9);
+	p->comments = col_str(q, c + 10);
+	p->license = col_str(q, c + 11);
+	p->code_url = col_str(q, c + 12);
+	p->code_explicit = sqlite3_column_int(q, c + 13) != 0;
+	p->project_page = col_str(q, c + 14);
+	const char *day = (const char *)sqlite3_column_text(q, c + 15);
+	snprintf(p->hf_day, sizeof(p->hf_day), "%s", day ? day : "");
+	p->submitted_at = sqlite3_column_int64(q, c + 16);
+	p->submitter = col_str(q, c + 17);
+	p->submitter_name = col_str(q, c + 18);
+	p->upvotes = sqlite3_column_int(q, c + 19);
+	p->num_comments = sqlite3_column_int(q, c + 20);
+	p->github_stars = sqlite3_column_int(q, c + 21);
+	p->ai_summary = col_str(q, c + 22);
+	col_list(q, c + 23, '\n', &p->ai_keywords);
+	p->discussion_id = col_str(q, c + 24);
+	p->sources = (unsigned)sqlite3_column_int(q, c + 25);
+}
+
+static void bind_str(sqlite3_stmt *q, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(q, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(q, i);
+}
+
+/* Binds p to parameters 1..28 of ST_INSERT / ST_UPDATE. The tmp bufs must
+ * outlive the step. */
+static void bind_paper(struct store_sqlite *s, sqlite3_stmt *q, const struct paper *p, pb_time now)
+{
+	buf_reset(&s->tmp1);
+	buf_reset(&s->tmp2);
+	buf_reset(&s->tmp3);
+	strlist_join(&p->authors, "\n", &s->tmp1);
+	strlist_join(&p->categories, " ", &s->tmp2);
+	strlist_join(&p->ai_keywords, "\n", &s->tmp3);
+	char day[16];
+	paper_feed_day(p, day);
+	sqlite3_bind_text(q, 1, p->id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 2, p->version);
+	bind_str(q, 3, p->title);
+	bind_str(q, 4, p->abstract);
+	sqlite3_bind_text(q, 5, s->tmp1.s, (int)s->tmp1.len, SQLITE_STATIC);
+	sqlite3_bind_text(q, 6, s->tmp2.s, (int)s->tmp2.len, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 7, p->published);
+	sqlite3_bind_int64(q, 8, p->updated);
+	bind_str(q, 9, p->doi);
+	bind_str(q, 10, p->journal_ref);
+	bind_str(q, 11, p->comments);
+	bind_str(q, 12, p->license);
+	bind_str(q, 13, p->code_url);
+	sqlite3_bind_int(q, 14, p->code_explicit);
+	bind_str(q, 15, p->project_page);
+	sqlite3_bind_text(q, 16, p->hf_day, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 17, p->submitted_at);
+	bind_str(q, 18, p->submitter);
+	bind_str(q, 19, p->submitter_name);
+	sqlite3_bind_int(q, 20, p->upvotes);
+	sqlite3_bind_int(q, 21, p->num_comments);
+	sqlite3_bind_int(q, 22, p->github_stars);
+	bind_str(q, 23, p->ai_summary);
+	sqlite3_bind_text(q, 24, s->tmp3.s, (int)s->tmp3.len, SQLITE_STATIC);
+	bind_str(q, 25, p->discussion_id);
+	sqlite3_bind_int(q, 26, (int)p->sources);
+	sqlite3_bind_text(q, 27, day, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 28, now);
+}
+
+/* ---- operations --------------------------------------------------------- */
+
+static int sq_begin(struct store *st, struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = stmt(s, ST_BEGIN, err);
+	return q ? step_done(s, q, err, "beginning a transaction") : -1;
+}
+
+static int sq_commit(struct store *st, struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = stmt(s, ST_COMMIT, err);
+	return q ? step_done(s, q, err, "committing") : -1;
+}
+
+static void sq_rollback(struct store *st)
+{
+	struct store_sqlite *s = S(st);
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Looks up id: 0 found (into *p, *docid), 1 absent, -1 error. */
+static int get_row(struct store_sqlite *s, const char *id, struct paper *p, int64_t *docid, struct buf *err)
+{
+	sqlite3_stmt *q = stmt(s, ST_GET, err);
+	if (!q)
+		return -1;
+	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		if (docid)
+			*docid = sqlite3_column_int64(q, 0);
+		row_to_paper(q, 1, p);
+		sqlite3_reset(q);
+		return 0;
+	}
+	sqlite3_reset(q);
+	if (rc == SQLITE_DONE)
+		return 1;
+	return db_error(s, err, "reading a paper");
+}
+
+static int sq_upsert_batch(struct store *st, const struct paper *papers, size_t n,
+			   enum upsert_result *results, struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	pb_time now = time_now_ms();
+	struct paper cur, before;
+	paper_init(&cur);
+	paper_init(&before);
+	int ret = 0;
+	for (size_t i = 0; i < n && !ret; i++) {
+		const struct paper *in = &papers[i];
+		int64_t docid = 0;
+		paper_release(&cur);
+		int found = get_row(s, in->id, &cur, &docid, err);
+		if (found < 0) {
+			ret = -1;
+			break;
+		}
+		sqlite3_stmt *q;
+		if (found == 1) {
+			paper_copy(&cur, in);
+			if (!(q = stmt(s, ST_INSERT, err))) {
+				ret = -1;
+				break;
+			}
+			bind_paper(s, q, &cur, now);
+			results[i] = UPSERT_NEW;
+		} else {
+			paper_copy(&before, &cur);
+			paper_merge(&cur, in);
+			if (paper_equal(&before, &cur)) {
+				results[i] = UPSERT_UNCHANGED;
+				continue;
+			}
+			if (!(q = stmt(s, ST_UPDATE, err))) {
+				ret = -1;
+				break;
+			}
+			bind_paper(s, q, &cur, now);
+			sqlite3_bind_int64(q, 29, docid);
+			results[i] = UPSERT_UPDATED;
+		}
+		if (step_done(s, q, err, found == 1 ? "inserting a paper" : "updating a paper"))
+			ret = -1;
+	}
+	paper_release(&cur);
+	paper_release(&before);
+	return ret;
+}
+
+static int sq_paper_get(struct store *st, const char *id, struct paper *p, struct buf *err)
+{
+	return get_row(S(st), id, p, NULL, err);
+}
+
+static int sq_paper_list(struct store *st, const struct store_query *qq,
+			 int (*fn)(const struct paper *, void *), void *ctx, struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = stmt(s, qq->sort == SORT_UPVOTES ? ST_LIST_UPVOTES : ST_LIST_PUBLISHED, err);
+	if (!q)
+		return -1;
+	sqlite3_bind_text(q, 1, qq->day_from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, qq->day_to, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, qq->limit ? (int64_t)qq->limit : -1);
+	sqlite3_bind_int64(q, 4, (int64_t)qq->offset);
+	struct paper p;
+	paper_init(&p);
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		row_to_paper(q, 1, &p);
+		int stop = fn(&p, ctx);
+		paper_release(&p);
+		if (stop)
+			break;
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_error(s, err, "listing papers");
+	return 0;
+}
+
+static int sq_latest_day(struct store *st, const char *before, char out[16], struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = stmt(s, *before ? ST_LATEST_BEFORE : ST_LATEST, err);
+	if (!q)
+		return -1;
+	if (*before)
+		sqlite3_bind_text(q, 1, before, -1, SQLITE_STATIC);
+	out[0] = '\0';
+	int rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW && sqlite3_column_text(q, 0))
+		snprintf(out, 16, "%s", (const char *)sqlite3_column_text(q, 0));
+	sqlite3_reset(q);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_error(s, err, "finding the latest day");
+	return 0;
+}
+
+static int sq_stats(struct store *st, struct store_stats *o, struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	static const char sql[] =
+		"SELECT count(*), sum(hf_day != ''), sum(code_url IS NOT NULL), "
+		"sum(abstract IS NOT NULL AND abstract != ''), sum(sources & 1 != 0), "
+		"sum(sources & 2 != 0), sum(sources & 4 != 0), sum(sources & 8 != 0), "
+		"min(nullif(feed_day, '')), max(feed_day) FROM papers";
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return db_error(s, err, "computing statistics");
+	int rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		o->papers = sqlite3_column_int64(q, 0);
+		o->featured = sqlite3_column_int64(q, 1);
+		o->with_code = sqlite3_column_int64(q, 2);
+		o->with_abstract = sqlite3_column_int64(q, 3);
+		for (int i = 0; i < 4; i++)
+			o->by_source[i] = sqlite3_column_int64(q, 4 + i);
+		const char *a = (const char *)sqlite3_column_text(q, 8);
+		const char *b = (const char *)sqlite3_column_text(q, 9);
+		snprintf(o->first_day, sizeof(o->first_day), "%s", a ? a : "");
+		snprintf(o->last_day, sizeof(o->last_day), "%s", b ? b : "");
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_ROW)
+		return db_error(s, err, "computing statistics");
+	struct stat sb;
+	if (!stat(s->path, &sb))
+		o->db_bytes = sb.st_size;
+	struct buf wal = BUF_INIT;
+	buf_addf(&wal, "%s-wal", s->path);
+	if (!stat(wal.s, &sb))
+		o->db_bytes += sb.st_size;
+	buf_release(&wal);
+	return 0;
+}
+
+static int sq_kv_get(struct store *st, const char *key, char **value, struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = stmt(s, ST_KV_GET, err);
+	if (!q)
+		return -1;
+	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(q);
+	*value = rc == SQLITE_ROW ? col_str(q, 0) : NULL;
+	sqlite3_reset(q);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? 1 : db_error(s, err, "reading state");
+}
+
+static int sq_kv_set(struct store *st, const char *key, const char *value, struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = stmt(s, value ? ST_KV_SET : ST_KV_DEL, err);
+	if (!q)
+		return -1;
+	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+	if (value)
+		sqlite3_bind_text(q, 2, value, -1, SQLITE_STATIC);
+	return step_done(s, q, err, "writing state");
+}
+
+static void sq_close(struct store *st)
+{
+	struct store_sqlite *s = S(st);
+	for (int i = 0; i < ST__COUNT; i++)
+		sqlite3_finalize(s->st[i]);
+	sqlite3_close(s->db);
+	buf_release(&s->tmp1);
+	buf_release(&s->tmp2);
+	buf_release(&s->tmp3);
+	free(s->path);
+	free(s);
+}
+
+static const struct store_ops sqlite_ops = {
+	.name = "sqlite",
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	.upsert_batch = sq_upsert_batch,
+	.paper_get = sq_paper_get,
+	.paper_list = sq_paper_list,
+	.latest_day = sq_latest_day,
+	.stats = sq_stats,
+	.kv_get = sq_kv_get,
+	.kv_set = sq_kv_set,
+	.close = sq_close,
+};
+
+int store_sqlite_open(const char *path, unsigned flags, struct store **out, struct buf *err)
+{
+	bool create = flags & STORE_CREATE;
+	if (!create && access(path, F_OK)) {
+		buf_setf(err, "%s: no database here (run 'paperboy init' first)", path);
+		return -1;
+	}
+	struct store_sqlite *s = xcalloc(1, sizeof(*s));
+	s->base.ops = &sqlite_ops;
+	s->path = xstrdup(path);
+	buf_init(&s->tmp1);
+	buf_init(&s->tmp2);
+	buf_init(&s->tmp3);
+	int oflags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+	if (sqlite3_open_v2(path, &s->db, oflags, NULL) != SQLITE_OK) {
+		db_error(s, err, "cannot open");
+		sq_close(&s->base);
+		return -1;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, 10000);
+	if (exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
+		    "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
+		 err) ||
+	    migrate(s, create, err)) {
+		sq_close(&s->base);
+		return -1;
+	}
+	*out = &s->base;
+	return 0;
+}

@@ -1,0 +1,100 @@
+/* text.c - whitespace collapsing and small string helpers (see util.h). */
+#include "util.h"
+#include <errno.h>
+
+static bool is_space(unsigned char c)
+{
+	return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+void text_collapse(struct buf *out, const char *s, size_t n)
+{
+	size_t i = 0;
+	bool pending = false, any = false;
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		if (is_space(c)) {
+			pending = any;
+			i++;
+			continue;
+		}
+		/* U+00A0 NO-BREAK SPACE counts as whitespace too. */
+		if (c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] == 0xA0) {
+			pending = any;
+			i += 2;
+			continue;
+		}
+		if (pending)
+			buf_addc(out, ' ');
+		pending = false;
+		size_t j = i;
+		while (j < n && !is_space((unsigned char)s[j]) &&
+		       !((unsigned char)s[j] == 0xC2 && j + 1 < n && (unsigned char)s[j + 1] == 0xA0))
+			j++;
+		buf_add(out, s + i, j - i);
+		any = true;
+		i = j;
+	}
+}
+
+char *text_collapse_dup(const char *s, size_t n)
+{
+	struct buf b = BUF_INIT;
+	text_collapse(&b, s, n);
+	if (!b.len) {
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_detach(&b);
+}
+
+bool str_is_blank(const char *s)
+{
+	if (!s)
+		return true;
+	for (; *s; s++)
+		if (!is_space((unsigned char)*s))
+			return false;
+	return true;
+}
+
+bool str_has_prefix(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+const char *memcasemem(const char *s, size_t n, const char *needle)
+{
+	size_t m = strlen(needle);
+	if (!m)
+		return s;
+	for (size_t i = 0; i + m <= n; i++) {
+		size_t k = 0;
+		while (k < m) {
+			unsigned char a = (unsigned char)s[i + k], b = (unsigned char)needle[k];
+			if (a >= 'A' && a <= 'Z')
+				a = (unsigned char)(a + 32);
+			if (b >= 'A' && b <= 'Z')
+				b = (unsigned char)(b + 32);
+			if (a != b)
+				break;
+			k++;
+		}
+		if (k == m)
+			return s + i;
+	}
+	return NULL;
+}
+
+int parse_int(const char *s, long lo, long hi, long *out)
+{
+	if (!s || !*s)
+		return -1;
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || *end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}

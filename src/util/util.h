@@ -1,0 +1,105 @@
+/*
+ * util.h - small libraries every part uses: the growable string (buf),
+ * string lists, text normalisation, JSON string escaping, time parsing and
+ * formatting, and the terminal progress line.
+ *
+ * Nothing here knows about papers, SQL, HTTP or mail.
+ */
+#ifndef PAPERBOY_UTIL_H
+#define PAPERBOY_UTIL_H
+
+#include "../common.h"
+#include <time.h>
+
+/* ---- buf: the one growable string type ----------------------------------
+ * Never NULL after buf_init (s points at "" until something is added),
+ * always NUL-terminated. Appends past `max` bytes are dropped and set
+ * `overflow`, so hostile input cannot grow a buffer without bound. */
+struct buf {
+	char *s;
+	size_t len, cap, max;
+	bool overflow;
+};
+#define BUF_DEFAULT_MAX ((size_t)1 << 30)
+#define BUF_INIT { buf_empty_, 0, 0, BUF_DEFAULT_MAX, false }
+extern char buf_empty_[1];
+
+void buf_init(struct buf *b);
+void buf_release(struct buf *b);
+void buf_reset(struct buf *b);
+/* Returns the string and leaves b empty; the caller owns it (free()). */
+char *buf_detach(struct buf *b);
+void buf_add(struct buf *b, const void *p, size_t n);
+void buf_adds(struct buf *b, const char *s);
+void buf_addc(struct buf *b, char c);
+void buf_addf(struct buf *b, const char *fmt, ...) PB_PRINTF(2, 3);
+void buf_vaddf(struct buf *b, const char *fmt, va_list ap);
+void buf_setf(struct buf *b, const char *fmt, ...) PB_PRINTF(2, 3);
+void buf_truncate(struct buf *b, size_t len);
+/* Appends s[0..n) as a JSON string literal with quotes. */
+void buf_add_json_str(struct buf *b, const char *s, size_t n);
+
+/* ---- strlist: an owned list of strings ---------------------------------- */
+struct strlist {
+	char **v;
+	size_t n, cap;
+};
+#define STRLIST_INIT { NULL, 0, 0 }
+void strlist_push(struct strlist *l, const char *s, size_t n);
+void strlist_clear(struct strlist *l);
+bool strlist_equal(const struct strlist *a, const struct strlist *b);
+void strlist_copy(struct strlist *dst, const struct strlist *src);
+/* Joins with `sep` into out (appends). */
+void strlist_join(const struct strlist *l, const char *sep, struct buf *out);
+/* Splits s[0..n) at every `sep` byte, dropping empty parts. */
+void strlist_split(struct strlist *l, const char *s, size_t n, char sep);
+
+/* ---- text --------------------------------------------------------------- */
+/* Appends s[0..n) with every run of ASCII whitespace (arXiv's hard line
+ * breaks and indentation) replaced by one space, leading and trailing
+ * whitespace removed. Other bytes, LaTeX included, are kept as written. */
+void text_collapse(struct buf *out, const char *s, size_t n);
+/* A malloc'd collapsed copy, or NULL when the result is empty. */
+char *text_collapse_dup(const char *s, size_t n);
+bool str_is_blank(const char *s);
+bool str_has_prefix(const char *s, const char *prefix);
+/* Case-insensitive ASCII substring search within s[0..n). */
+const char *memcasemem(const char *s, size_t n, const char *needle);
+/* Parses a whole decimal integer in [lo, hi]; returns 0 or -1. */
+int parse_int(const char *s, long lo, long hi, long *out);
+
+/* ---- time: milliseconds since the Unix epoch, UTC ------------------------
+ * 0 means "unknown" everywhere in paperboy (no paper predates 1970). */
+typedef int64_t pb_time;
+/* Accepts "YYYY-MM-DD", "YYYY-MM-DDTHH:MM:SS[.fff](Z|+hh:mm|-hh:mm)" and
+ * RFC 2822 "Mon, 2 Apr 2007 19:18:42 GMT". Returns 0 on success. */
+int time_parse(const char *s, pb_time *out);
+/* Formats as "2025-06-02T03:18:21.654Z" into out (at least 25 bytes). */
+void time_format_iso(pb_time t, char out[32]);
+/* Formats the UTC date as "YYYY-MM-DD" into out (at least 11 bytes). */
+void time_format_day(pb_time t, char out[16]);
+/* Validates "YYYY-MM-DD"; returns 0 and the day's start, or -1. */
+int day_parse(const char *s, pb_time *start);
+/* "YYYY-Www" (ISO week) → [start, end) days as "YYYY-MM-DD". 0 or -1. */
+int week_range(const char *s, char first[16], char last_excl[16]);
+/* "YYYY-MM" → [start, end) days as "YYYY-MM-DD". 0 or -1. */
+int month_range(const char *s, char first[16], char last_excl[16]);
+pb_time time_now_ms(void);
+double mono_seconds(void);
+
+/* ---- progress: one line on a terminal, silent elsewhere ----------------- */
+struct progress {
+	bool on;          /* stderr is a terminal */
+	double start, last;
+	uint64_t total_bytes; /* 0 when unknown (stdin) */
+	const char *what;
+};
+void progress_init(struct progress *p, const char *what, uint64_t total_bytes);
+/* Redraws at most 5 times a second. */
+void progress_update(struct progress *p, uint64_t records, uint64_t bytes);
+void progress_done(struct progress *p);
+
+/* Reads a whole file (path "-" is stdin); returns 0 or -1 with err set. */
+int read_file(const char *path, struct buf *out, struct buf *err);
+
+#endif
