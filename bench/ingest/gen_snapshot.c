@@ -36,7 +36,7 @@ static void make_vocab(void)
 				     "de", "pro", "con", "ex", "ma", "trix", "op", "ti", "mal", "sys", "tem" };
 	for (int i = 0; i < VOCAB; i++) {
 		struct buf b = BUF_INIT;
-		int n = 1 + (int)below(4);
+		int n = 1 + (int)below(3);
 		for (int k = 0; k < n; k++)
 			buf_adds(&b, syl[below(ARRAY_SIZE(syl))]);
 		buf_addf(&b, "%s", i % 7 == 0 ? "s" : "");

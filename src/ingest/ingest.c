@@ -11,6 +11,7 @@
  */
 #include "ingest_int.h"
 #include <dirent.h>
+#include <pthread.h>
 #include <errno.h>
 #include <sys/stat.h>
 
@@ -47,6 +48,40 @@ struct reason {
 	uint64_t count;
 };
 
+/*
+ * The writer: a thread that owns the store during an ingest. The parser
+ * (the caller's thread) hands it full batches through a short queue, so
+ * parsing and writing run on two cores at once. Each job is a batch to
+ * upsert (committed at once unless the file is one transaction) or the end
+ * of a file (commit or roll back what is open).
+ */
+enum job_kind { JOB_BATCH, JOB_COMMIT, JOB_ROLLBACK };
+
+struct job {
+	enum job_kind kind;
+	struct paper *papers; /* owned by the job */
+	size_t n;
+	bool commit_after;
+};
+
+#define QUEUE_LEN 3
+
+struct writer {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct job q[QUEUE_LEN];
+	size_t head, count;
+	bool busy, quit, failed;
+	/* written by the writer thread, read by the parser only when idle */
+	bool in_tx;
+	struct ingest_totals pending;   /* of the open transaction */
+	struct ingest_totals committed; /* not yet collected by the parser */
+	enum upsert_result *results;
+	struct buf err;
+	struct store *store;
+};
+
 struct ingest {
 	struct sink sink; /* first: parsers see only this */
 	struct store *store;
@@ -54,15 +89,13 @@ struct ingest {
 	struct ingest_totals t;
 	/* the current file */
 	const char *file;
-	struct ingest_totals ft; /* uncommitted tallies of the current file */
+	struct ingest_totals ft; /* records and rejects of the current file */
 	uint64_t file_rejects;
-	bool in_tx, store_failed;
 	struct paper *batch;
 	size_t nbatch;
-	enum upsert_result *results;
+	struct writer w;
 	struct reason *reasons;
 	size_t nreasons;
-	struct buf err;
 	struct progress prog;
 	uint64_t bytes_before; /* bytes of files already done */
 	struct source *src;
@@ -213,51 +246,147 @@ static void add_totals(struct ingest_totals *a, const struct ingest_totals *b)
 	a->skipped += b->skipped;
 }
 
-static void drop_batch(struct ingest *g)
+static void free_papers(struct paper *papers, size_t n)
 {
-	for (size_t i = 0; i < g->nbatch; i++)
-		paper_release(&g->batch[i]);
-	g->nbatch = 0;
+	for (size_t i = 0; i < n; i++)
+		paper_release(&papers[i]);
+	free(papers);
 }
 
-/* Writes the batch; commits unless the file is one transaction (strict). */
-static int flush(struct ingest *g, bool commit)
+static void tally(struct ingest_totals *t, const enum upsert_result *r, size_t n)
 {
-	if (g->nbatch) {
-		if (!g->in_tx) {
-			if (store_begin(g->store, &g->err))
-				goto fail;
-			g->in_tx = true;
+	for (size_t i = 0; i < n; i++) {
+		if (r[i] == UPSERT_NEW)
+			t->added++;
+		else if (r[i] == UPSERT_UPDATED)
+			t->updated++;
+		else
+			t->unchanged++;
+	}
+}
+
+/* Runs one job in the writer thread; returns false when the store failed. */
+static bool run_job(struct writer *w, struct job *j)
+{
+	if (j->kind == JOB_ROLLBACK) {
+		if (w->in_tx)
+			store_rollback(w->store);
+		w->in_tx = false;
+		memset(&w->pending, 0, sizeof(w->pending));
+		return true;
+	}
+	if (j->kind == JOB_BATCH && j->n) {
+		if (!w->in_tx) {
+			if (store_begin(w->store, &w->err))
+				return false;
+			w->in_tx = true;
 		}
-		if (store_upsert_batch(g->store, g->batch, g->nbatch, g->results, &g->err))
-			goto fail;
-		for (size_t i = 0; i < g->nbatch; i++) {
-			if (g->results[i] == UPSERT_NEW)
-				g->ft.added++;
-			else if (g->results[i] == UPSERT_UPDATED)
-				g->ft.updated++;
-			else
-				g->ft.unchanged++;
+		if (store_upsert_batch(w->store, j->papers, j->n, w->results, &w->err))
+			return false;
+		tally(&w->pending, w->results, j->n);
+	}
+	if ((j->kind == JOB_COMMIT || j->commit_after) && w->in_tx) {
+		w->in_tx = false;
+		if (store_commit(w->store, &w->err))
+			return false;
+		add_totals(&w->committed, &w->pending);
+		memset(&w->pending, 0, sizeof(w->pending));
+	}
+	return true;
+}
+
+static void *writer_main(void *arg)
+{
+	struct writer *w = arg;
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (!w->count && !w->quit)
+			pthread_cond_wait(&w->cv, &w->mu);
+		if (!w->count && w->quit)
+			break;
+		struct job j = w->q[w->head];
+		w->head = (w->head + 1) % QUEUE_LEN;
+		w->count--;
+		w->busy = true;
+		bool failed = w->failed;
+		pthread_cond_broadcast(&w->cv);
+		pthread_mutex_unlock(&w->mu);
+		bool ok = failed || run_job(w, &j);
+		if (!ok) {
+			store_rollback(w->store);
+			w->in_tx = false;
+			memset(&w->pending, 0, sizeof(w->pending));
 		}
-		drop_batch(g);
+		free_papers(j.papers, j.n);
+		pthread_mutex_lock(&w->mu);
+		if (!ok && !w->failed) {
+			w->failed = true;
+			error("ingest: %s", w->err.s);
+		}
+		w->busy = false;
+		pthread_cond_broadcast(&w->cv);
 	}
-	if (commit && g->in_tx) {
-		g->in_tx = false;
-		if (store_commit(g->store, &g->err))
-			goto fail;
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* Queues a job (waiting while the queue is full); false once the writer
+ * has failed. */
+static bool writer_push(struct writer *w, struct job j)
+{
+	pthread_mutex_lock(&w->mu);
+	while (w->count == QUEUE_LEN && !w->failed)
+		pthread_cond_wait(&w->cv, &w->mu);
+	bool failed = w->failed;
+	if (!failed) {
+		w->q[(w->head + w->count) % QUEUE_LEN] = j;
+		w->count++;
+		pthread_cond_broadcast(&w->cv);
 	}
-	if (commit) {
-		add_totals(&g->t, &g->ft);
-		memset(&g->ft, 0, sizeof(g->ft));
+	pthread_mutex_unlock(&w->mu);
+	if (failed)
+		free_papers(j.papers, j.n);
+	return !failed;
+}
+
+/* Waits until every queued job is done; false when the writer failed. */
+static bool writer_wait(struct writer *w)
+{
+	pthread_mutex_lock(&w->mu);
+	while (w->count || w->busy)
+		pthread_cond_wait(&w->cv, &w->mu);
+	bool ok = !w->failed;
+	pthread_mutex_unlock(&w->mu);
+	return ok;
+}
+
+/* Hands the current batch to the writer. */
+static bool submit_batch(struct ingest *g, bool commit_after)
+{
+	struct job j = { JOB_BATCH, g->batch, g->nbatch, commit_after };
+	g->batch = xcalloc(g->opts.batch, sizeof(*g->batch));
+	g->nbatch = 0;
+	return writer_push(&g->w, j);
+}
+
+/* Ends the current file: commits (or rolls back) what the writer holds,
+ * waits for it, and collects the committed tallies into g->t. */
+static bool end_file(struct ingest *g, bool commit)
+{
+	bool ok = true;
+	if (commit && g->nbatch)
+		ok = submit_batch(g, false);
+	if (!commit) {
+		for (size_t i = 0; i < g->nbatch; i++)
+			paper_release(&g->batch[i]);
+		g->nbatch = 0;
 	}
-	return 0;
-fail:
-	error("ingest: %s", g->err.s);
-	store_rollback(g->store);
-	g->in_tx = false;
-	g->store_failed = true;
-	drop_batch(g);
-	return -1;
+	struct job j = { commit ? JOB_COMMIT : JOB_ROLLBACK, NULL, 0, false };
+	ok = writer_push(&g->w, j) && ok;
+	ok = writer_wait(&g->w) && ok;
+	add_totals(&g->t, &g->w.committed);
+	memset(&g->w.committed, 0, sizeof(g->w.committed));
+	return ok;
 }
 
 static int sink_record(struct sink *k, struct paper *p)
@@ -266,7 +395,7 @@ static int sink_record(struct sink *k, struct paper *p)
 	g->ft.records++;
 	g->batch[g->nbatch++] = *p;
 	paper_init(p);
-	if (g->nbatch == g->opts.batch && flush(g, !g->opts.strict))
+	if (g->nbatch == g->opts.batch && !submit_batch(g, !g->opts.strict))
 		return -1;
 	if (g->src)
 		progress_update(&g->prog, g->t.records + g->ft.records, g->bytes_before + g->src->bytes);
@@ -309,14 +438,20 @@ struct ingest *ingest_new(struct store *s, const struct ingest_opts *opts)
 	if (!g->opts.batch)
 		g->opts.batch = DEFAULT_BATCH;
 	g->batch = xcalloc(g->opts.batch, sizeof(*g->batch));
-	g->results = xcalloc(g->opts.batch, sizeof(*g->results));
 	g->sink.record = sink_record;
 	g->sink.reject = sink_reject;
 	g->sink.skip = sink_skip;
-	buf_init(&g->err);
 	progress_init(&g->prog, "ingest", 0);
 	if (!opts->progress)
 		g->prog.on = false;
+	struct writer *w = &g->w;
+	w->store = s;
+	w->results = xcalloc(g->opts.batch, sizeof(*w->results));
+	buf_init(&w->err);
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	if (pthread_create(&w->thread, NULL, writer_main, w))
+		die("ingest: cannot start the writer thread");
 	return g;
 }
 
@@ -324,15 +459,24 @@ void ingest_free(struct ingest *g)
 {
 	if (!g)
 		return;
-	if (g->in_tx)
-		store_rollback(g->store);
-	drop_batch(g);
+	struct writer *w = &g->w;
+	struct job j = { JOB_ROLLBACK, NULL, 0, false };
+	writer_push(w, j);
+	pthread_mutex_lock(&w->mu);
+	w->quit = true;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thread, NULL);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->cv);
+	free(w->results);
+	buf_release(&w->err);
+	for (size_t i = 0; i < g->nbatch; i++)
+		paper_release(&g->batch[i]);
 	free(g->batch);
-	free(g->results);
 	for (size_t i = 0; i < g->nreasons; i++)
 		free(g->reasons[i].text);
 	free(g->reasons);
-	buf_release(&g->err);
 	free(g);
 }
 
@@ -378,7 +522,8 @@ static int ingest_source(struct ingest *g, struct source *src, enum ingest_forma
 		rc = -1;
 	}
 	int ret = 0;
-	if (rc == -2 || g->store_failed) {
+	if (rc == -2) {
+		end_file(g, false);
 		ret = -1;
 	} else if (rc < 0) {
 		progress_done(&g->prog);
@@ -390,34 +535,28 @@ static int ingest_source(struct ingest *g, struct source *src, enum ingest_forma
 		count_reason(g, NULL, kind.s);
 		buf_release(&kind);
 		g->t.files_failed++;
-		if (g->in_tx)
-			store_rollback(g->store);
-		g->in_tx = false;
-		drop_batch(g);
-		g->ft.added = g->ft.updated = g->ft.unchanged = 0;
+		if (!end_file(g, false))
+			ret = -1;
 		g->t.rejected += g->ft.rejected;
 		g->t.records += g->ft.records;
-		memset(&g->ft, 0, sizeof(g->ft));
-		ret = 1;
+		ret = ret ? ret : 1;
 	} else if (g->opts.strict && g->ft.rejected) {
 		progress_done(&g->prog);
 		error("ingest: %s: refused whole file (--strict): %llu of %llu records rejected", src->name,
 		      (unsigned long long)g->ft.rejected, (unsigned long long)g->ft.records);
-		if (g->in_tx)
-			store_rollback(g->store);
-		g->in_tx = false;
-		drop_batch(g);
+		ret = end_file(g, false) ? 1 : -1;
 		g->t.files_failed++;
 		g->t.records += g->ft.records;
 		g->t.rejected += g->ft.records; /* none of the file was taken */
-		memset(&g->ft, 0, sizeof(g->ft));
-		ret = 1;
+	} else if (!end_file(g, true)) {
+		ret = -1;
 	} else {
-		if (flush(g, true))
-			ret = -1;
-		else if (g->file_rejects)
-			ret = 1;
+		g->t.records += g->ft.records;
+		g->t.rejected += g->ft.rejected;
+		g->t.skipped += g->ft.skipped;
+		ret = g->file_rejects ? 1 : 0;
 	}
+	memset(&g->ft, 0, sizeof(g->ft));
 	if (g->file_rejects > SHOWN_REJECTS_PER_FILE) {
 		progress_done(&g->prog);
 		fprintf(stderr, "paperboy: ingest: %s: %llu more rejected records not shown\n", src->name,

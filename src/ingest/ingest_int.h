@@ -45,7 +45,7 @@ int detect_format(struct source *src, enum ingest_format *fmt, bool *recorded, s
 /* Converts one Hugging Face item / snapshot line. 0, or -1 with the field
  * and the reason. */
 int hf_item_to_paper(json_t *item, const char *hf_day, struct paper *p, struct buf *field, struct buf *why);
-int snapshot_to_paper(json_t *o, struct paper *p, struct buf *field, struct buf *why);
+int snapshot_line_to_paper(const char *line, size_t len, struct paper *p, struct buf *field, struct buf *why);
 
 /* Splits an arXiv author string ("A, B and C") into names. */
 void authors_split(struct strlist *out, const char *s);

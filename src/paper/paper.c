@@ -218,56 +218,80 @@ static bool seg_is(const char *s, size_t n, const char *w)
 	return strlen(w) == n && !strncasecmp(s, w, n);
 }
 
+/* Builds the normalised URL of a repository whose host name ends just
+ * before `path` (host index h of the table below); NULL when the path does
+ * not name a repository. */
+static char *repo_url(const char *host, const char *path)
+{
+	const char *seg[4];
+	size_t len[4];
+	bool hf = str_has_prefix(host, "huggingface");
+	int k = read_segments(path, seg, len, 3);
+	int need = 2;
+	if (hf && k >= 1 && (seg_is(seg[0], len[0], "datasets") || seg_is(seg[0], len[0], "spaces")))
+		need = 3;
+	else if (hf && k >= 1 && (seg_is(seg[0], len[0], "papers") || seg_is(seg[0], len[0], "docs") ||
+				  seg_is(seg[0], len[0], "blog") || seg_is(seg[0], len[0], "collections")))
+		return NULL;
+	if (!hf && k >= 1 && (seg_is(seg[0], len[0], "orgs") || seg_is(seg[0], len[0], "features")))
+		return NULL;
+	if (k < need)
+		return NULL;
+	struct buf u = BUF_INIT;
+	buf_addf(&u, "https://%s", host);
+	for (int i = 0; i < need; i++) {
+		size_t l = len[i];
+		if (i == need - 1 && l > 4 && !strncasecmp(seg[i] + l - 4, ".git", 4))
+			l -= 4;
+		buf_addc(&u, '/');
+		buf_add(&u, seg[i], l);
+	}
+	return buf_detach(&u);
+}
+
+/* Is text[0..at) ending in `name` (case-insensitive) at a word start? */
+static bool ends_with_host(const char *text, const char *at, const char *name)
+{
+	size_t l = strlen(name);
+	if ((size_t)(at - text) < l || strncasecmp(at - l, name, l))
+		return false;
+	const char *b = at - l;
+	return b == text || !(isalnum((unsigned char)b[-1]) || b[-1] == '-');
+}
+
 char *code_url_find(const char *text)
 {
-	static const char *hosts[] = { "github.com/", "gitlab.com/", "bitbucket.org/",
-				       "huggingface.co/" };
 	if (!text)
 		return NULL;
-	size_t tlen = strlen(text);
-	const char *best = NULL;
-	char *best_url = NULL;
-	for (size_t h = 0; h < ARRAY_SIZE(hosts); h++) {
-		const char *from = text;
-		const char *at;
-		while ((at = memcasemem(from, tlen - (size_t)(from - text), hosts[h]))) {
-			from = at + 1;
-			if (at > text && (isalnum((unsigned char)at[-1]) || at[-1] == '-'))
-				continue; /* e.g. notgithub.com */
-			const char *seg[4];
-			size_t len[4];
-			const char *path = at + strlen(hosts[h]);
-			int k = read_segments(path, seg, len, 3);
-			bool hf = h == 3;
-			int need = 2;
-			if (hf && k >= 1 && (seg_is(seg[0], len[0], "datasets") || seg_is(seg[0], len[0], "spaces")))
-				need = 3;
-			else if (hf && k >= 1 && (seg_is(seg[0], len[0], "papers") || seg_is(seg[0], len[0], "docs") ||
-						  seg_is(seg[0], len[0], "blog") || seg_is(seg[0], len[0], "collections")))
-				continue;
-			if (!hf && k >= 1 && (seg_is(seg[0], len[0], "orgs") || seg_is(seg[0], len[0], "features")))
-				continue;
-			if (k < need)
-				continue;
-			if (best && at >= best)
-				break;
-			struct buf u = BUF_INIT;
-			buf_adds(&u, "https://");
-			buf_add(&u, hosts[h], strlen(hosts[h]) - 1);
-			for (int i = 0; i < need; i++) {
-				size_t l = len[i];
-				if (i == need - 1 && l > 4 && !strncasecmp(seg[i] + l - 4, ".git", 4))
-					l -= 4;
-				buf_addc(&u, '/');
-				buf_add(&u, seg[i], l);
-			}
-			free(best_url);
-			best_url = buf_detach(&u);
-			best = at;
-			break;
+	/* One pass over the dots: every host we know ends in ".com/", ".co/"
+	 * or ".org/", which is rare in prose, so memmem does the scanning. */
+	const char *p = text;
+	size_t n = strlen(text);
+	while ((p = memchr(p, '.', n - (size_t)(p - text)))) {
+		const char *host = NULL, *path = NULL;
+		if (!strncasecmp(p, ".com/", 5)) {
+			path = p + 5;
+			if (ends_with_host(text, p, "github"))
+				host = "github.com";
+			else if (ends_with_host(text, p, "gitlab"))
+				host = "gitlab.com";
+		} else if (!strncasecmp(p, ".co/", 4)) {
+			path = p + 4;
+			if (ends_with_host(text, p, "huggingface"))
+				host = "huggingface.co";
+		} else if (!strncasecmp(p, ".org/", 5)) {
+			path = p + 5;
+			if (ends_with_host(text, p, "bitbucket"))
+				host = "bitbucket.org";
 		}
+		if (host) {
+			char *url = repo_url(host, path);
+			if (url)
+				return url;
+		}
+		p++;
 	}
-	return best_url;
+	return NULL;
 }
 
 void paper_finish(struct paper *p)

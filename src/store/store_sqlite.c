@@ -562,7 +562,8 @@ int store_sqlite_open(const char *path, unsigned flags, struct store **out, stru
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, 10000);
-	if (exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
+	if ((create && exec(s, "PRAGMA page_size = 16384;", err)) ||
+	    exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
 		    "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
 		 err) ||
 	    migrate(s, create, err)) {

@@ -7,34 +7,38 @@ static bool is_space(unsigned char c)
 	return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
 }
 
+static bool is_nbsp(const char *s, size_t i, size_t n)
+{
+	return (unsigned char)s[i] == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] == 0xA0;
+}
+
 void text_collapse(struct buf *out, const char *s, size_t n)
 {
-	size_t i = 0;
-	bool pending = false, any = false;
+	/* Reserve the worst case once, then copy words without per-byte calls. */
+	size_t base = out->len;
+	buf_add(out, s, n);
+	if (out->overflow || out->len != base + n)
+		return;
+	char *d = out->s + base;
+	size_t w = 0, i = 0;
+	bool any = false;
 	while (i < n) {
-		unsigned char c = (unsigned char)s[i];
-		if (is_space(c)) {
-			pending = any;
-			i++;
+		if (is_space((unsigned char)s[i]) || is_nbsp(s, i, n)) {
+			i += is_nbsp(s, i, n) ? 2 : 1;
 			continue;
 		}
-		/* U+00A0 NO-BREAK SPACE counts as whitespace too. */
-		if (c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] == 0xA0) {
-			pending = any;
-			i += 2;
-			continue;
-		}
-		if (pending)
-			buf_addc(out, ' ');
-		pending = false;
+		if (any)
+			d[w++] = ' ';
 		size_t j = i;
-		while (j < n && !is_space((unsigned char)s[j]) &&
-		       !((unsigned char)s[j] == 0xC2 && j + 1 < n && (unsigned char)s[j + 1] == 0xA0))
+		while (j < n && !is_space((unsigned char)s[j]) && !is_nbsp(s, j, n))
 			j++;
-		buf_add(out, s + i, j - i);
+		memmove(d + w, s + i, j - i);
+		w += j - i;
 		any = true;
 		i = j;
 	}
+	out->len = base + w;
+	out->s[out->len] = '\0';
 }
 
 char *text_collapse_dup(const char *s, size_t n)
