@@ -127,6 +127,13 @@ size_t source_read(struct source *src, void *out, size_t n)
 	return got;
 }
 
+void source_release(struct source *src)
+{
+	free(src->peek);
+	src->peek = NULL;
+	src->peek_len = src->peek_pos = 0;
+}
+
 /* Fills the peek window with up to n bytes. */
 static void source_peek(struct source *src, size_t n)
 {
@@ -213,6 +220,27 @@ int detect_format(struct source *src, enum ingest_format *fmt, bool *recorded, s
 	}
 	buf_setf(err, "unrecognised content (expected JSON, JSON lines or XML)");
 	return -1;
+}
+
+int parse_source(struct source *src, enum ingest_format fmt, struct sink *k, struct buf *err)
+{
+	bool recorded = false;
+	source_peek(src, 65536);
+	if (fmt == INGEST_AUTO && detect_format(src, &fmt, &recorded, err))
+		return -1;
+	if (fmt == INGEST_ATOM && src->peek_len && src->peek[0] == '{') {
+		enum ingest_format f2;
+		struct buf ignored = BUF_INIT;
+		detect_format(src, &f2, &recorded, &ignored);
+		buf_release(&ignored);
+	}
+	switch (fmt) {
+	case INGEST_HF: return parse_hf(src, k, err);
+	case INGEST_JSONL: return parse_jsonl(src, k, err);
+	case INGEST_ATOM: return recorded ? parse_recorded(src, k, err) : parse_atom(src, k, err);
+	case INGEST_OAI: return parse_oai(src, k, err);
+	default: BUG("format %d", (int)fmt);
+	}
 }
 
 /* ---- the sink ----------------------------------------------------------- */
@@ -499,24 +527,7 @@ static int ingest_source(struct ingest *g, struct source *src, enum ingest_forma
 	g->sink.doc = doc;
 	g->t.files++;
 
-	source_peek(src, 65536);
-	bool recorded = false;
-	if (fmt == INGEST_AUTO && detect_format(src, &fmt, &recorded, &err)) {
-		rc = -1;
-	} else if (fmt != INGEST_AUTO && src->peek_len && src->peek[0] == '{' && fmt == INGEST_ATOM) {
-		enum ingest_format f2;
-		detect_format(src, &f2, &recorded, &err);
-		buf_reset(&err);
-	}
-	if (!rc) {
-		switch (fmt) {
-		case INGEST_HF: rc = parse_hf(src, &g->sink, &err); break;
-		case INGEST_JSONL: rc = parse_jsonl(src, &g->sink, &err); break;
-		case INGEST_ATOM: rc = recorded ? parse_recorded(src, &g->sink, &err) : parse_atom(src, &g->sink, &err); break;
-		case INGEST_OAI: rc = parse_oai(src, &g->sink, &err); break;
-		default: BUG("format %d", (int)fmt);
-		}
-	}
+	rc = parse_source(src, fmt, &g->sink, &err);
 	if (!rc && src->read_error) {
 		buf_setf(&err, "read error");
 		rc = -1;
@@ -564,8 +575,7 @@ static int ingest_source(struct ingest *g, struct source *src, enum ingest_forma
 	}
 	g->bytes_before += src->bytes;
 	g->src = NULL;
-	free(src->peek);
-	src->peek = NULL;
+	source_release(src);
 	buf_release(&err);
 	return ret;
 }

@@ -19,6 +19,8 @@ struct source {
 };
 /* Reads up to n bytes; 0 at end of input. */
 size_t source_read(struct source *src, void *buf, size_t n);
+/* Frees the peek window. */
+void source_release(struct source *src);
 
 /* Where parsers deliver records. `record` takes ownership of *p and leaves
  * it initialised; it returns 0, or -1 when the store failed (stop). */
@@ -38,6 +40,10 @@ int parse_atom(struct source *src, struct sink *k, struct buf *err);
 int parse_oai(struct source *src, struct sink *k, struct buf *err);
 /* A recorded HTTP exchange {"url","status_code","body"}: parses the body. */
 int parse_recorded(struct source *src, struct sink *k, struct buf *err);
+
+/* Peeks, detects the format when fmt is INGEST_AUTO, and runs the parser.
+ * Returns like the parsers. */
+int parse_source(struct source *src, enum ingest_format fmt, struct sink *k, struct buf *err);
 
 /* Detects the format from the first bytes (after peeking them). 0 or -1. */
 int detect_format(struct source *src, enum ingest_format *fmt, bool *recorded, struct buf *err);

@@ -1,1 +1,175 @@
-int main(void){return 0;}
+/* test_paper.c - arXiv identifiers, code URLs, the merge rule, the JSON shape. */
+#include "../../src/paper/paper.h"
+#include "check.h"
+
+static void check_id(const char *in, const char *want, int want_v)
+{
+	char id[PAPER_ID_MAX] = "";
+	int v = -1;
+	int rc = arxiv_id_parse(in, id, &v);
+	if (!want) {
+		CHECK(rc == -1);
+		if (rc != -1)
+			fprintf(stderr, "  accepted bad id \"%s\" as %s\n", in, id);
+		return;
+	}
+	CHECK(rc == 0);
+	CHECK_STR(id, want);
+	CHECK(v == want_v);
+}
+
+static void test_ids(void)
+{
+	check_id("2505.24864", "2505.24864", 0);
+	check_id("2505.24864v2", "2505.24864", 2);
+	check_id("https://arxiv.org/abs/2505.24864v2", "2505.24864", 2);
+	check_id("http://arxiv.org/abs/1605.08386v1", "1605.08386", 1);
+	check_id("https://arxiv.org/pdf/2505.24864v3.pdf", "2505.24864", 3);
+	check_id("arXiv:0704.0001", "0704.0001", 0);
+	check_id("oai:arXiv.org:hep-th/9901001", "hep-th/9901001", 0);
+	check_id("hep-th/9901001v3", "hep-th/9901001", 3);
+	check_id("quant-ph/0201082v1", "quant-ph/0201082", 1);
+	check_id("math.GT/0309136", "math/0309136", 0);
+	check_id("  1401.2122  ", "1401.2122", 0);
+	check_id("abc", NULL, 0);
+	check_id("0000.0000", NULL, 0);  /* month 00 */
+	check_id("2513.12345", NULL, 0); /* month 13 */
+	check_id("2505.123", NULL, 0);
+	check_id("2505.123456", NULL, 0);
+	check_id("2505.24864vx", NULL, 0);
+	check_id("2505.24864; DROP TABLE papers", NULL, 0);
+	check_id("https://example.org/abs/2505.24864", NULL, 0);
+	check_id("hep-th/990100", NULL, 0);
+	check_id("", NULL, 0);
+}
+
+static void check_url(const char *text, const char *want)
+{
+	char *u = code_url_find(text);
+	if (!want) {
+		CHECK(u == NULL);
+		if (u)
+			fprintf(stderr, "  found \"%s\" in \"%s\"\n", u, text);
+	} else {
+		CHECK_STR(u, want);
+	}
+	free(u);
+}
+
+static void test_code_urls(void)
+{
+	check_url("Code is at https://github.com/google-research/envharness.", "https://github.com/google-research/envharness");
+	check_url("see \\url{https://github.com/a-b/c_d.git}", "https://github.com/a-b/c_d");
+	check_url("Available at github.com/Foo/bar/tree/main/x", "https://github.com/Foo/bar");
+	check_url("https://gitlab.com/grp/proj", "https://gitlab.com/grp/proj");
+	check_url("(bitbucket.org/team/repo)", "https://bitbucket.org/team/repo");
+	check_url("weights: https://huggingface.co/nvidia/Model-1.5B", "https://huggingface.co/nvidia/Model-1.5B");
+	check_url("data: https://huggingface.co/datasets/org/set and more", "https://huggingface.co/datasets/org/set");
+	check_url("https://huggingface.co/papers/2505.24864", NULL);
+	check_url("see https://lab.github.io/project", NULL);
+	check_url("https://github.com/orgs/foo", NULL);
+	check_url("https://github.com/onlyowner", NULL);
+	check_url("mygithub.com/a/b", NULL);
+	check_url("first gitlab.com/x/y then github.com/a/b", "https://gitlab.com/x/y");
+	check_url(NULL, NULL);
+}
+
+static void fill(struct paper *p, const char *id, unsigned src)
+{
+	paper_init(p);
+	snprintf(p->id, sizeof(p->id), "%s", id);
+	p->sources = src;
+}
+
+static void test_merge(void)
+{
+	/* an arXiv record, then the HF record of the same paper */
+	struct paper a, h, cur, again;
+	fill(&a, "2505.24864", SRC_ARXIV_SNAP);
+	a.version = 1;
+	a.title = xstrdup("ProRL v1 title");
+	a.abstract = xstrdup("abstract one");
+	strlist_push(&a.authors, "Mingjie Liu", 11);
+	strlist_push(&a.categories, "cs.LG", 5);
+	a.doi = xstrdup("10.1/x");
+	time_parse("2025-05-30T17:59:01Z", &a.published);
+	a.updated = a.published;
+	fill(&h, "2505.24864", SRC_HF);
+	h.title = xstrdup("ProRL HF title");
+	h.upvotes = 35;
+	h.code_url = xstrdup("https://github.com/nv/prorl");
+	h.code_explicit = true;
+	snprintf(h.hf_day, sizeof(h.hf_day), "2025-06-02");
+	h.ai_summary = xstrdup("summary");
+	paper_init(&cur);
+	paper_copy(&cur, &a);
+	paper_merge(&cur, &h);
+	CHECK_STR(cur.title, "ProRL v1 title"); /* arXiv metadata wins */
+	CHECK(cur.upvotes == 35);              /* HF facts added */
+	CHECK_STR(cur.code_url, "https://github.com/nv/prorl");
+	CHECK_STR(cur.hf_day, "2025-06-02");
+	CHECK_STR(cur.doi, "10.1/x");          /* nothing lost */
+	CHECK(cur.sources == (SRC_ARXIV_SNAP | SRC_HF));
+	/* idempotent: merging either record again changes nothing */
+	paper_init(&again);
+	paper_copy(&again, &cur);
+	paper_merge(&again, &h);
+	paper_merge(&again, &a);
+	CHECK(paper_equal(&again, &cur));
+	/* the other order gives the same paper */
+	struct paper cur2;
+	paper_init(&cur2);
+	paper_copy(&cur2, &h);
+	paper_merge(&cur2, &a);
+	CHECK_STR(cur2.title, "ProRL v1 title");
+	CHECK(cur2.upvotes == 35);
+	CHECK_STR(cur2.doi, "10.1/x");
+	/* a newer version replaces the arXiv fields, keeps the rest */
+	struct paper v2;
+	fill(&v2, "2505.24864", SRC_ARXIV_API);
+	v2.version = 2;
+	v2.title = xstrdup("ProRL v2 title");
+	time_parse("2025-06-10T00:00:00Z", &v2.updated);
+	paper_merge(&cur, &v2);
+	CHECK_STR(cur.title, "ProRL v2 title");
+	CHECK(cur.version == 2);
+	CHECK_STR(cur.abstract, "abstract one"); /* v2 had none: kept */
+	CHECK(cur.upvotes == 35);
+	/* an older version does not roll it back */
+	paper_merge(&cur, &a);
+	CHECK_STR(cur.title, "ProRL v2 title");
+	CHECK(cur.version == 2);
+	/* upvotes never go down */
+	struct paper h2;
+	fill(&h2, "2505.24864", SRC_HF);
+	h2.upvotes = 3;
+	paper_merge(&cur, &h2);
+	CHECK(cur.upvotes == 35);
+
+	json_t *j = paper_to_json(&cur);
+	CHECK_STR(json_string_value(json_object_get(j, "id")), "2505.24864");
+	CHECK_STR(json_string_value(json_object_get(j, "publishedAt")), "2025-05-30T17:59:01.000Z");
+	CHECK_STR(json_string_value(json_object_get(j, "githubRepo")), "https://github.com/nv/prorl");
+	CHECK(json_integer_value(json_object_get(j, "upvotes")) == 35);
+	json_t *au = json_object_get(j, "authors");
+	CHECK(json_is_array(au) && json_array_size(au) == 1);
+	CHECK_STR(json_string_value(json_object_get(json_array_get(au, 0), "name")), "Mingjie Liu");
+	CHECK(json_object_get(j, "submittedOnDailyAt") == NULL); /* unknown: absent */
+	json_decref(j);
+
+	paper_release(&a);
+	paper_release(&h);
+	paper_release(&h2);
+	paper_release(&v2);
+	paper_release(&cur);
+	paper_release(&cur2);
+	paper_release(&again);
+}
+
+int main(void)
+{
+	test_ids();
+	test_code_urls();
+	test_merge();
+	return check_report("test_paper");
+}

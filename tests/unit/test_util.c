@@ -1,1 +1,132 @@
-int main(void){return 0;}
+/* test_util.c - the string buffer, text normalisation and time helpers. */
+#include "../../src/util/util.h"
+#include "check.h"
+
+static void test_buf(void)
+{
+	struct buf b = BUF_INIT;
+	CHECK(b.s && b.s[0] == '\0' && b.len == 0);
+	buf_adds(&b, "abc");
+	buf_addf(&b, "-%d-", 42);
+	buf_addc(&b, 'x');
+	CHECK_STR(b.s, "abc-42-x");
+	/* long formatted output takes the slow path */
+	buf_reset(&b);
+	buf_addf(&b, "%0300d", 7);
+	CHECK(b.len == 300 && b.s[299] == '7');
+	/* the cap drops what passes it and says so */
+	struct buf c = BUF_INIT;
+	c.max = 8;
+	buf_adds(&c, "12345");
+	buf_adds(&c, "6789");
+	CHECK(c.overflow);
+	CHECK_STR(c.s, "12345");
+	buf_release(&c);
+	buf_reset(&b);
+	buf_add_json_str(&b, "a\"b\\c\n\x01", 7);
+	CHECK_STR(b.s, "\"a\\\"b\\\\c\\n\\u0001\"");
+	char *d = buf_detach(&b);
+	CHECK_STR(d, "\"a\\\"b\\\\c\\n\\u0001\"");
+	free(d);
+	CHECK(b.len == 0 && b.s[0] == '\0');
+	buf_release(&b);
+}
+
+static void test_strlist(void)
+{
+	struct strlist l = STRLIST_INIT, m = STRLIST_INIT;
+	strlist_split(&l, "cs.LG  cs.AI stat.ML", 20, ' ');
+	CHECK(l.n == 3);
+	CHECK_STR(l.v[2], "stat.ML");
+	strlist_copy(&m, &l);
+	CHECK(strlist_equal(&l, &m));
+	strlist_push(&m, "x", 1);
+	CHECK(!strlist_equal(&l, &m));
+	struct buf b = BUF_INIT;
+	strlist_join(&l, ",", &b);
+	CHECK_STR(b.s, "cs.LG,cs.AI,stat.ML");
+	buf_release(&b);
+	strlist_clear(&l);
+	strlist_clear(&m);
+}
+
+static void test_collapse(void)
+{
+	char *s = text_collapse_dup("  A fully differential\n  calculation\tof $\\alpha$\n", 49);
+	CHECK_STR(s, "A fully differential calculation of $\\alpha$");
+	free(s);
+	CHECK(text_collapse_dup(" \n\t ", 4) == NULL);
+	s = text_collapse_dup("a\xC2\xA0\xC2\xA0" "b", 6);
+	CHECK_STR(s, "a b");
+	free(s);
+	struct buf b = BUF_INIT;
+	buf_adds(&b, "x:");
+	text_collapse(&b, " y  z ", 6);
+	CHECK_STR(b.s, "x:y z");
+	buf_release(&b);
+}
+
+static void test_time(void)
+{
+	pb_time t;
+	char out[32];
+	CHECK(time_parse("2025-06-02T03:18:21.654Z", &t) == 0);
+	time_format_iso(t, out);
+	CHECK_STR(out, "2025-06-02T03:18:21.654Z");
+	CHECK(time_parse("2016-10-09T00:00:00-04:00", &t) == 0);
+	time_format_iso(t, out);
+	CHECK_STR(out, "2016-10-09T04:00:00.000Z");
+	CHECK(time_parse("Mon, 2 Apr 2007 19:18:42 GMT", &t) == 0);
+	time_format_iso(t, out);
+	CHECK_STR(out, "2007-04-02T19:18:42.000Z");
+	CHECK(time_parse("2 Apr 2007 19:18:42 GMT", &t) == 0);
+	CHECK(time_parse("2007-04-02", &t) == 0);
+	time_format_day(t, out);
+	CHECK_STR(out, "2007-04-02");
+	CHECK(time_parse("1969-12-31T23:59:59Z", &t) == -1 || t < 0); /* before 1970 still parses */
+	time_format_iso(-1000, out);
+	CHECK_STR(out, "1969-12-31T23:59:59.000Z");
+	CHECK(time_parse("2025-02-30", &t) == -1);
+	CHECK(time_parse("2025-13-01T00:00:00Z", &t) == -1);
+	CHECK(time_parse("2025-01-01T25:00:00Z", &t) == -1);
+	CHECK(time_parse("yesterday", &t) == -1);
+	CHECK(time_parse("", &t) == -1);
+	CHECK(time_parse("2025-01-01Tgarbage", &t) == -1);
+	CHECK(day_parse("2024-02-29", NULL) == 0);
+	CHECK(day_parse("2023-02-29", NULL) == -1);
+	CHECK(day_parse("2024-2-29", NULL) == -1);
+}
+
+static void test_periods(void)
+{
+	char a[16], b[16];
+	CHECK(week_range("2025-W01", a, b) == 0);
+	CHECK_STR(a, "2024-12-30");
+	CHECK_STR(b, "2025-01-06");
+	CHECK(week_range("2025-W23", a, b) == 0);
+	CHECK_STR(a, "2025-06-02");
+	CHECK(week_range("2020-W53", a, b) == 0); /* 2020 has 53 ISO weeks */
+	CHECK_STR(a, "2020-12-28");
+	CHECK(week_range("2021-W53", a, b) == -1);
+	CHECK(week_range("2021-W00", a, b) == -1);
+	CHECK(week_range("2021-23", a, b) == -1);
+	CHECK(month_range("2024-12", a, b) == 0);
+	CHECK_STR(a, "2024-12-01");
+	CHECK_STR(b, "2025-01-01");
+	CHECK(month_range("2024-13", a, b) == -1);
+	long v;
+	CHECK(parse_int("42", 0, 100, &v) == 0 && v == 42);
+	CHECK(parse_int("42x", 0, 100, &v) == -1);
+	CHECK(parse_int("101", 0, 100, &v) == -1);
+	CHECK(parse_int("", 0, 100, &v) == -1);
+}
+
+int main(void)
+{
+	test_buf();
+	test_strlist();
+	test_collapse();
+	test_time();
+	test_periods();
+	return check_report("test_util");
+}
