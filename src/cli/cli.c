@@ -233,6 +233,17 @@ static int cmd_fetch(struct args *a)
 		if (*end || o.delay < 0 || o.delay > 3600)
 			return usage_error(a->cmd, "fetch: --delay: expected seconds between 0 and 3600");
 	}
+	const char *retries = opt_val(a, "retries");
+	long r;
+	if (retries) {
+		if (parse_int(retries, 0, 100, &r))
+			return usage_error(a->cmd, "fetch: --retries: expected a number from 0 to 100");
+		o.max_retries = (int)r;
+	}
+	const char *days[][2] = { { "--from", o.from }, { "--until", o.until }, { "--date", o.date } };
+	for (size_t i = 0; i < ARRAY_SIZE(days); i++)
+		if (days[i][1] && day_parse(days[i][1], NULL))
+			return usage_error(a->cmd, "fetch: %s: expected YYYY-MM-DD, got '%s'", days[i][0], days[i][1]);
 	if (hf && (o.set || o.from || o.until))
 		return usage_error(a->cmd, "fetch hf: --set, --from and --until are for 'fetch arxiv'");
 	if (arxiv && o.date)
@@ -502,7 +513,8 @@ static const struct command commands[] = {
 	    { "until", "YYYY-MM-DD", "arxiv: records changed on or before this day" },
 	    { "date", "YYYY-MM-DD", "hf: the day to fetch (default: today, UTC)" },
 	    { "endpoint", "URL", "the server (default " FETCH_ARXIV_ENDPOINT " or " FETCH_HF_ENDPOINT ")" },
-	    { "delay", "SECONDS", "arxiv: seconds between requests (default 3, as arXiv asks)" } },
+	    { "delay", "SECONDS", "seconds between requests (default 3, as arXiv asks)" },
+	    { "retries", "N", "retries of a request after 503, 429 or a network error (default 5)" } },
 	  cmd_fetch, 1, 1 },
 	{ "show", "ID [--json]", "show one paper (ID: an arXiv id or URL)",
 	  { { "json", NULL, "print the paper as Hugging Face's papers API does" } }, cmd_show, 1, 1 },
