@@ -68,7 +68,7 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_GET] = "SELECT docid, " PAPER_COLS " FROM papers WHERE id = ?1",
 	[ST_INSERT] = "INSERT INTO papers(" PAPER_COLS ", feed_day, first_seen, changed_at) VALUES("
 		      "?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,"
-		      "?23,?24,?25,?26,?27,?28,?28)",
+		      "?23,?24,?25,?26,?27,?28,?28) ON CONFLICT(id) DO NOTHING",
 	[ST_UPDATE] = "UPDATE papers SET id=?1, version=?2, title=?3, abstract=?4, authors=?5, "
 		      "categories=?6, published=?7, updated=?8, doi=?9, journal_ref=?10, comments=?11, "
 		      "license=?12, code_url=?13, code_explicit=?14, project_page=?15, hf_day=?16, "
@@ -348,6 +348,12 @@ static int get_row(struct store_sqlite *s, const char *id, struct paper *p, int6
 	return db_error(s, err, "reading a paper");
 }
 
+/*
+ * Each paper is first offered as a new row (INSERT ... ON CONFLICT DO
+ * NOTHING: one index probe, no read, no copy, for the common case of a
+ * fresh paper); when the id exists, the stored paper is read, merged and
+ * written back only if the merge changed it.
+ */
 static int sq_upsert_batch(struct store *st, const struct paper *papers, size_t n,
 			   enum upsert_result *results, struct buf *err)
 {
@@ -359,38 +365,43 @@ static int sq_upsert_batch(struct store *st, const struct paper *papers, size_t 
 	int ret = 0;
 	for (size_t i = 0; i < n && !ret; i++) {
 		const struct paper *in = &papers[i];
-		int64_t docid = 0;
-		paper_release(&cur);
-		int found = get_row(s, in->id, &cur, &docid, err);
-		if (found < 0) {
+		sqlite3_stmt *q = stmt(s, ST_INSERT, err);
+		if (!q) {
 			ret = -1;
 			break;
 		}
-		sqlite3_stmt *q;
-		if (found == 1) {
-			paper_copy(&cur, in);
-			if (!(q = stmt(s, ST_INSERT, err))) {
-				ret = -1;
-				break;
-			}
-			bind_paper(s, q, &cur, now);
-			results[i] = UPSERT_NEW;
-		} else {
-			paper_copy(&before, &cur);
-			paper_merge(&cur, in);
-			if (paper_equal(&before, &cur)) {
-				results[i] = UPSERT_UNCHANGED;
-				continue;
-			}
-			if (!(q = stmt(s, ST_UPDATE, err))) {
-				ret = -1;
-				break;
-			}
-			bind_paper(s, q, &cur, now);
-			sqlite3_bind_int64(q, 29, docid);
-			results[i] = UPSERT_UPDATED;
+		bind_paper(s, q, in, now);
+		if (step_done(s, q, err, "inserting a paper")) {
+			ret = -1;
+			break;
 		}
-		if (step_done(s, q, err, found == 1 ? "inserting a paper" : "updating a paper"))
+		if (sqlite3_changes(s->db) == 1) {
+			results[i] = UPSERT_NEW;
+			continue;
+		}
+		int64_t docid = 0;
+		paper_release(&cur);
+		int found = get_row(s, in->id, &cur, &docid, err);
+		if (found) {
+			if (found == 1)
+				buf_setf(err, "%s: paper %s vanished during an upsert", s->path, in->id);
+			ret = -1;
+			break;
+		}
+		paper_copy(&before, &cur);
+		paper_merge(&cur, in);
+		if (paper_equal(&before, &cur)) {
+			results[i] = UPSERT_UNCHANGED;
+			continue;
+		}
+		if (!(q = stmt(s, ST_UPDATE, err))) {
+			ret = -1;
+			break;
+		}
+		bind_paper(s, q, &cur, now);
+		sqlite3_bind_int64(q, 29, docid);
+		results[i] = UPSERT_UPDATED;
+		if (step_done(s, q, err, "updating a paper"))
 			ret = -1;
 	}
 	paper_release(&cur);

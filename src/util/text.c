@@ -7,9 +7,21 @@ static bool is_space(unsigned char c)
 	return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
 }
 
-static bool is_nbsp(const char *s, size_t i, size_t n)
+/* Byte classes for text_collapse: 1 ASCII whitespace, 2 the first byte of
+ * U+00A0 (0xC2 0xA0), 0 anything else. */
+static const unsigned char ws_class[256] = {
+	['\t'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1, [' '] = 1, [0xC2] = 2,
+};
+
+/* Length of the whitespace at s[i..n): 0 when s[i] starts a word. */
+static size_t space_at(const char *s, size_t i, size_t n)
 {
-	return (unsigned char)s[i] == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] == 0xA0;
+	unsigned char c = ws_class[(unsigned char)s[i]];
+	if (c == 1)
+		return 1;
+	if (c == 2 && i + 1 < n && (unsigned char)s[i + 1] == 0xA0)
+		return 2;
+	return 0;
 }
 
 void text_collapse(struct buf *out, const char *s, size_t n)
@@ -21,20 +33,19 @@ void text_collapse(struct buf *out, const char *s, size_t n)
 		return;
 	char *d = out->s + base;
 	size_t w = 0, i = 0;
-	bool any = false;
 	while (i < n) {
-		if (is_space((unsigned char)s[i]) || is_nbsp(s, i, n)) {
-			i += is_nbsp(s, i, n) ? 2 : 1;
+		size_t sp = space_at(s, i, n);
+		if (sp) {
+			i += sp;
 			continue;
 		}
-		if (any)
+		if (w)
 			d[w++] = ' ';
 		size_t j = i;
-		while (j < n && !is_space((unsigned char)s[j]) && !is_nbsp(s, j, n))
+		while (j < n && (!ws_class[(unsigned char)s[j]] || !space_at(s, j, n)))
 			j++;
 		memmove(d + w, s + i, j - i);
 		w += j - i;
-		any = true;
 		i = j;
 	}
 	out->len = base + w;
