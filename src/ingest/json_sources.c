@@ -129,11 +129,7 @@ int hf_item_to_paper(json_t *item, const char *hf_day, struct paper *p, struct b
 			buf_setf(why, "expected a string");
 			return -1;
 		}
-		struct buf b = BUF_INIT;
-		text_collapse(&b, json_string_value(name), json_string_length(name));
-		if (b.len)
-			strlist_push(&p->authors, b.s, b.len);
-		buf_release(&b);
+		strlist_push_text(&p->authors, json_string_value(name), json_string_length(name));
 	}
 	char *repo = NULL;
 	int rc = opt_time(pp, "publishedAt", &p->published, field, "paper.", why) ||
@@ -167,11 +163,7 @@ int hf_item_to_paper(json_t *item, const char *hf_day, struct paper *p, struct b
 				buf_setf(why, "expected a string");
 				return -1;
 			}
-			struct buf b = BUF_INIT;
-			text_collapse(&b, json_string_value(k), json_string_length(k));
-			if (b.len)
-				strlist_push(&p->ai_keywords, b.s, b.len);
-			buf_release(&b);
+			strlist_push_text(&p->ai_keywords, json_string_value(k), json_string_length(k));
 		}
 	}
 	json_t *by = json_object_get(pp, "submittedOnDailyBy");
@@ -639,10 +631,7 @@ static int snap_end_container(void *ctx)
 		buf_add(&name, s->last.s, s->last.len);
 		if (s->suffix.len)
 			buf_addf(&name, " %s", s->suffix.s);
-		char *clean = text_collapse_dup(name.s, name.len);
-		if (clean)
-			strlist_push(&s->p->authors, clean, strlen(clean));
-		free(clean);
+		strlist_push_text(&s->p->authors, name.s, name.len);
 		buf_release(&name);
 		s->has_parsed = true;
 	}

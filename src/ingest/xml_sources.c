@@ -266,10 +266,7 @@ static int atom_end(struct walker *w, const char *name, const char *text, size_t
 		}
 		free(t);
 	} else if (!strcmp(name, "name") && !strcmp(up, "author")) {
-		char *n = text_collapse_dup(text, len);
-		if (n)
-			strlist_push(&p->authors, n, strlen(n));
-		free(n);
+		strlist_push_text(&p->authors, text, len);
 	} else if (!strcmp(name, "comment")) {
 		set_text(&p->comments, text, len);
 	} else if (!strcmp(name, "journal_ref")) {
@@ -443,10 +440,7 @@ static int oai_end(struct walker *w, const char *name, const char *text, size_t 
 			}
 			free(id);
 		} else if (!strcmp(name, "setSpec")) {
-			char *s = text_collapse_dup(text, len);
-			if (s)
-				strlist_push(&o->sets, s, strlen(s));
-			free(s);
+			strlist_push_text(&o->sets, text, len);
 		}
 		return 0;
 	}

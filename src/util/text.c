@@ -113,3 +113,12 @@ int parse_int(const char *s, long lo, long hi, long *out)
 	*out = v;
 	return 0;
 }
+
+void strlist_push_text(struct strlist *l, const char *s, size_t n)
+{
+	struct buf b = BUF_INIT;
+	text_collapse(&b, s, n);
+	if (b.len)
+		strlist_push(l, b.s, b.len);
+	buf_release(&b);
+}

@@ -51,6 +51,9 @@ bool strlist_equal(const struct strlist *a, const struct strlist *b);
 void strlist_copy(struct strlist *dst, const struct strlist *src);
 /* Joins with `sep` into out (appends). */
 void strlist_join(const struct strlist *l, const char *sep, struct buf *out);
+/* Pushes s[0..n) with its whitespace collapsed (text_collapse), unless
+ * nothing is left of it. */
+void strlist_push_text(struct strlist *l, const char *s, size_t n);
 /* Splits s[0..n) at every `sep` byte, dropping empty parts. */
 void strlist_split(struct strlist *l, const char *s, size_t n, char sep);
 
