@@ -326,6 +326,7 @@ static bool run_job(struct writer *w, struct job *j)
 static void *writer_main(void *arg)
 {
 	struct writer *w = arg;
+	pthread_setname_np(pthread_self(), "pb-writer");
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
 		while (!w->count && !w->quit)

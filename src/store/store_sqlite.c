@@ -565,7 +565,10 @@ int store_sqlite_open(const char *path, unsigned flags, struct store **out, stru
 	buf_init(&s->tmp1);
 	buf_init(&s->tmp2);
 	buf_init(&s->tmp3);
-	int oflags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+	/* NOMUTEX: a store is used by one thread at a time (ingest hands it
+	 * to its writer thread and back through a mutex), so SQLite's own
+	 * per-call locking is not needed. */
+	int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
 	if (sqlite3_open_v2(path, &s->db, oflags, NULL) != SQLITE_OK) {
 		db_error(s, err, "cannot open");
 		sq_close(&s->base);

@@ -58,6 +58,13 @@ static bool grow(struct buf *b, size_t n)
 	return true;
 }
 
+char *buf_reserve(struct buf *b, size_t n)
+{
+	if (!grow(b, n))
+		return NULL;
+	return b->s + b->len;
+}
+
 void buf_add(struct buf *b, const void *p, size_t n)
 {
 	if (!n || !grow(b, n))

@@ -13,42 +13,35 @@ static const unsigned char ws_class[256] = {
 	['\t'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1, [' '] = 1, [0xC2] = 2,
 };
 
-/* Length of the whitespace at s[i..n): 0 when s[i] starts a word. */
-static size_t space_at(const char *s, size_t i, size_t n)
-{
-	unsigned char c = ws_class[(unsigned char)s[i]];
-	if (c == 1)
-		return 1;
-	if (c == 2 && i + 1 < n && (unsigned char)s[i + 1] == 0xA0)
-		return 2;
-	return 0;
-}
-
 void text_collapse(struct buf *out, const char *s, size_t n)
 {
-	/* Reserve the worst case once, then copy words without per-byte calls. */
-	size_t base = out->len;
-	buf_add(out, s, n);
-	if (out->overflow || out->len != base + n)
+	/* One pass into space reserved once, without a branch per byte on the
+	 * common path (whitespace comes every few bytes in prose, so a branch
+	 * on it is mispredicted often). The output is never longer than the
+	 * input, so the writes at d[w] and d[w + 1] stay inside it. */
+	char *d = buf_reserve(out, n);
+	if (!d)
 		return;
-	char *d = out->s + base;
-	size_t w = 0, i = 0;
-	while (i < n) {
-		size_t sp = space_at(s, i, n);
-		if (sp) {
-			i += sp;
-			continue;
+	size_t w = 0;
+	unsigned pending = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		unsigned k = ws_class[c];
+		if (__builtin_expect(k == 2, 0)) {
+			if (i + 1 < n && (unsigned char)s[i + 1] == 0xA0) {
+				pending = w > 0;
+				i++;
+				continue;
+			}
+			k = 0;
 		}
-		if (w)
-			d[w++] = ' ';
-		size_t j = i;
-		while (j < n && (!ws_class[(unsigned char)s[j]] || !space_at(s, j, n)))
-			j++;
-		memmove(d + w, s + i, j - i);
-		w += j - i;
-		i = j;
+		d[w] = ' ';
+		w += pending & (k ^ 1);
+		d[w] = (char)c;
+		w += k ^ 1;
+		pending = (pending & k) | (k & (w > 0));
 	}
-	out->len = base + w;
+	out->len += w;
 	out->s[out->len] = '\0';
 }
 

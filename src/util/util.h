@@ -36,6 +36,9 @@ void buf_addf(struct buf *b, const char *fmt, ...) PB_PRINTF(2, 3);
 void buf_vaddf(struct buf *b, const char *fmt, va_list ap);
 void buf_setf(struct buf *b, const char *fmt, ...) PB_PRINTF(2, 3);
 void buf_truncate(struct buf *b, size_t len);
+/* Makes room for n more bytes and returns where they go (the caller then
+ * sets b->len and the NUL), or NULL when that would pass max. */
+char *buf_reserve(struct buf *b, size_t n);
 /* Appends s[0..n) as a JSON string literal with quotes. */
 void buf_add_json_str(struct buf *b, const char *s, size_t n);
 

@@ -4,6 +4,7 @@
  */
 #include "../../src/ingest/ingest_int.h"
 #include "check.h"
+#include <unistd.h>
 
 struct collect {
 	struct sink k;
@@ -259,6 +260,10 @@ static void test_detect_garbage(void)
 
 int main(void)
 {
+	if (chdir(FIXTURES_DIR)) {
+		perror(FIXTURES_DIR);
+		return 1;
+	}
 	test_hf();
 	test_snapshot();
 	test_atom();
