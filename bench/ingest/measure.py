@@ -12,6 +12,7 @@ src = os.path.join(work, "snapshot.jsonl")
 with open(src, "w") as f:
     subprocess.run([os.path.join(build, "pb-gen-snapshot"), str(n), "1"], stdout=f, check=True)
 size = os.path.getsize(src)
+os.sync()  # the input was just written: do not make the ingest pay for flushing it
 db = os.path.join(work, "paperboy.db")
 env = dict(os.environ, PAPERBOY_DB=db, PAPERBOY_NO_PROGRESS="1")
 subprocess.run([os.path.join(build, "paperboy"), "init"], env=env, check=True, stdout=subprocess.DEVNULL)

@@ -13,34 +13,74 @@ static const unsigned char ws_class[256] = {
 	['\t'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1, [' '] = 1, [0xC2] = 2,
 };
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+
+/* Bit i is set when byte i of p[0..16) needs care: a control whitespace
+ * (\t \n \v \f \r), the first byte of U+00A0, or a space right after a
+ * space (`prev` is the byte before p). Prose has one every ~80 bytes (the
+ * line breaks), so most 16-byte blocks are copied as they are. */
+static unsigned special16(const char *p, unsigned char prev)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i t = _mm_sub_epi8(v, _mm_set1_epi8(9));
+	__m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8(4)), t);
+	__m128i nb = _mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xC2));
+	__m128i sp = _mm_cmpeq_epi8(v, _mm_set1_epi8(' '));
+	__m128i pv = _mm_or_si128(_mm_slli_si128(v, 1), _mm_cvtsi32_si128(prev));
+	__m128i dsp = _mm_and_si128(sp, _mm_cmpeq_epi8(pv, _mm_set1_epi8(' ')));
+	return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(ctl, nb), dsp));
+}
+#endif
+
+/* Length of the whitespace (ASCII or U+00A0) at s[i], 0 if none. */
+static size_t space_len(const char *s, size_t i, size_t n)
+{
+	unsigned k = ws_class[(unsigned char)s[i]];
+	if (k == 1)
+		return 1;
+	if (k == 2 && i + 1 < n && (unsigned char)s[i + 1] == 0xA0)
+		return 2;
+	return 0;
+}
+
 void text_collapse(struct buf *out, const char *s, size_t n)
 {
-	/* One pass into space reserved once, without a branch per byte on the
-	 * common path (whitespace comes every few bytes in prose, so a branch
-	 * on it is mispredicted often). The output is never longer than the
-	 * input, so the writes at d[w] and d[w + 1] stay inside it. */
+	/* The output is never longer than the input: reserve that once. Only
+	 * ' ' is ever written for whitespace, so "the last byte written is a
+	 * space" tells whether a run has already been replaced. */
 	char *d = buf_reserve(out, n);
 	if (!d)
 		return;
-	size_t w = 0;
-	unsigned pending = 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		unsigned k = ws_class[c];
-		if (__builtin_expect(k == 2, 0)) {
-			if (i + 1 < n && (unsigned char)s[i + 1] == 0xA0) {
-				pending = w > 0;
-				i++;
+	size_t r = 0, w = 0;
+	while (r < n) {
+#ifdef __SSE2__
+		if (r + 16 <= n) {
+			unsigned m = special16(s + r, r ? (unsigned char)s[r - 1] : ' ');
+			if (!m) {
+				memcpy(d + w, s + r, 16);
+				w += 16;
+				r += 16;
 				continue;
 			}
-			k = 0;
+			unsigned k = (unsigned)__builtin_ctz(m);
+			memcpy(d + w, s + r, k);
+			w += k;
+			r += k;
 		}
-		d[w] = ' ';
-		w += pending & (k ^ 1);
-		d[w] = (char)c;
-		w += k ^ 1;
-		pending = (pending & k) | (k & (w > 0));
+#endif
+		size_t sp = space_len(s, r, n);
+		if (!sp) {
+			d[w++] = s[r++];
+			continue;
+		}
+		while (r < n && (sp = space_len(s, r, n)))
+			r += sp;
+		if (w && d[w - 1] != ' ' && r < n)
+			d[w++] = ' ';
 	}
+	if (w && d[w - 1] == ' ')
+		w--;
 	out->len += w;
 	out->s[out->len] = '\0';
 }

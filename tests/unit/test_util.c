@@ -66,6 +66,56 @@ static void test_collapse(void)
 	buf_release(&b);
 }
 
+/* The simplest correct collapse, to compare the fast one with. */
+static void collapse_ref(const char *s, size_t n, struct buf *out)
+{
+	bool pending = false;
+	size_t start = out->len;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		bool ws = c == ' ' || (c >= 9 && c <= 13);
+		if (c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] == 0xA0) {
+			ws = true;
+			i++;
+		}
+		if (ws) {
+			pending = out->len > start;
+			continue;
+		}
+		if (pending)
+			buf_addc(out, ' ');
+		pending = false;
+		buf_addc(out, (char)c);
+	}
+}
+
+static void test_collapse_random(void)
+{
+	static const char alphabet[] = { ' ', ' ', ' ', '\n', '\t', '\r', 'a', 'b', 'c', 'd', 'e', '$', '\\',
+					 (char)0xC2, (char)0xA0, (char)0xC3, (char)0xA9, '\v', '\f', '.' };
+	uint64_t x = 12345;
+	int bad = 0;
+	for (int round = 0; round < 20000; round++) {
+		char s[200];
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		size_t n = (size_t)(x % 200);
+		for (size_t i = 0; i < n; i++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			s[i] = (x % 4) ? alphabet[6 + x % 5] : alphabet[x % sizeof(alphabet)];
+		}
+		struct buf a = BUF_INIT, b = BUF_INIT;
+		buf_adds(&a, "p:");
+		buf_adds(&b, "p:");
+		text_collapse(&a, s, n);
+		collapse_ref(s, n, &b);
+		if (strcmp(a.s, b.s) && bad++ < 3)
+			fprintf(stderr, "collapse mismatch:\n  fast: [%s]\n  ref:  [%s]\n", a.s, b.s);
+		buf_release(&a);
+		buf_release(&b);
+	}
+	CHECK(bad == 0);
+}
+
 static void test_time(void)
 {
 	pb_time t;
@@ -126,6 +176,7 @@ int main(void)
 	test_buf();
 	test_strlist();
 	test_collapse();
+	test_collapse_random();
 	test_time();
 	test_periods();
 	return check_report("test_util");
