@@ -39,7 +39,7 @@ print("  " + [l for l in err.splitlines() if l.startswith("ingest:")][0])
 
 # the peer: the obvious way, one INSERT per row in autocommit mode, on a
 # prefix (it is too slow for the whole file)
-naive_n = min(n, 5000)
+naive_n = min(n, 20000)
 el2, rss2, out, _ = run([os.path.join(build, "pb-bench-naive"), src, os.path.join(work, "naive.db"), str(naive_n)])
 naive_rps = float(out.split("naive_rps=")[1])
 print("plain SQLite, one INSERT per row (autocommit), first %d records:" % naive_n)
