@@ -178,6 +178,21 @@ class SharedDataTest(PaperboyTest):
             s = self.summary(err)
             self.assertEqual((s["new"], s["updated"]), (0, 0), root)
 
+    def test_the_whole_folder_at_once(self):
+        _, hf, _, _ = self.hf_expected()
+        _, atom_ids = self.atom_expected()
+        _, oai_ids, _ = self.oai_expected()
+        snap_ids = set()
+        for path in glob.glob(os.path.join(self.require_data("arxiv-kaggle-snapshot"), "*", "*.json")):
+            with open(path, encoding="utf-8") as f:
+                snap_ids |= {json.loads(line)["id"] for line in f}
+        self.init()
+        from common import DATA
+        _, err = self.pb("ingest", DATA, expect=1)
+        # files that are not paper metadata (the BEIR benchmark set) are named and refused
+        self.assertRegex(err, r"scifact-train/corpus\.jsonl: .*neither")
+        self.assertEqual(self.stats()["papers"], len(set(hf) | atom_ids | oai_ids | snap_ids))
+
 
 if __name__ == "__main__":
     unittest.main()
