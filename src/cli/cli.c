@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "../fetch/fetch.h"
 #include "../ingest/ingest.h"
+#include "../search/search.h"
 #include "../store/store.h"
 #include <libxml/parser.h>
 
@@ -476,6 +477,120 @@ static int cmd_stats(struct args *a)
 	return ret;
 }
 
+/* ---- search / index ---------------------------------------------------- */
+
+static int cmd_index(struct args *a)
+{
+	const char *what = a->pos[0];
+	struct buf path = BUF_INIT, err = BUF_INIT;
+	search_index_path(a->db, &path);
+	int ret = EXIT_OK;
+	if (!strcmp(what, "rebuild")) {
+		struct store *s = open_store(a, 0);
+		if (!s) {
+			buf_release(&path);
+			return EXIT_FAIL;
+		}
+		double t0 = mono_seconds();
+		if (search_index_build(s, path.s, &err)) {
+			error("index rebuild: %s", err.s);
+			ret = EXIT_FAIL;
+		} else {
+			struct search_index *ix;
+			if (!search_open(path.s, &ix, &err)) {
+				struct search_index_stats st;
+				search_index_stats(ix, &st);
+				fprintf(stderr, "index: %llu papers, %llu terms, %llu postings, %.1f MB in %.2f s\n",
+					(unsigned long long)st.docs, (unsigned long long)st.terms,
+					(unsigned long long)st.postings, (double)st.file_bytes / 1e6, mono_seconds() - t0);
+				search_close(ix);
+			}
+		}
+		store_close(s);
+	} else if (!strcmp(what, "stats")) {
+		struct search_index *ix;
+		if (search_open(path.s, &ix, &err)) {
+			error("index stats: %s", err.s);
+			ret = EXIT_FAIL;
+		} else {
+			struct search_index_stats st;
+			search_index_stats(ix, &st);
+			printf("index:     %s\npapers:    %llu\nterms:     %llu\npostings:  %llu\nsize:      %.1f MB\n"
+			       "avg length: title %.1f, abstract %.1f, authors %.1f, keywords %.1f\n",
+			       path.s, (unsigned long long)st.docs, (unsigned long long)st.terms,
+			       (unsigned long long)st.postings, (double)st.file_bytes / 1e6, st.avg_len[0], st.avg_len[1],
+			       st.avg_len[2], st.avg_len[3]);
+			search_close(ix);
+		}
+	} else {
+		ret = usage_error(a->cmd, "index: unknown action '%s' (rebuild or stats)", what);
+	}
+	buf_release(&path);
+	buf_release(&err);
+	return ret;
+}
+
+static int cmd_search(struct args *a)
+{
+	const char *limit = opt_val(a, "limit"), *mode = opt_val(a, "mode");
+	long lim = 10;
+	if (limit && parse_int(limit, 1, 1000, &lim))
+		return usage_error(a->cmd, "search: --limit: expected a number from 1 to 1000, got '%s'", limit);
+	if (mode && strcmp(mode, "bm25") && strcmp(mode, "hybrid") && strcmp(mode, "semantic"))
+		return usage_error(a->cmd, "search: --mode: expected hybrid, bm25 or semantic, got '%s'", mode);
+	struct buf q = BUF_INIT, path = BUF_INIT, err = BUF_INIT;
+	for (int i = 0; i < a->npos; i++)
+		buf_addf(&q, "%s%s", i ? " " : "", a->pos[i]);
+	struct store *s = open_store(a, 0);
+	if (!s) {
+		buf_release(&q);
+		return EXIT_FAIL;
+	}
+	search_index_path(a->db, &path);
+	struct search_index *ix = NULL;
+	int ret = EXIT_OK;
+	struct search_hit *hits = xcalloc((size_t)lim, sizeof(*hits));
+	size_t n = (size_t)lim;
+	if (search_open(path.s, &ix, &err)) {
+		error("search: %s", err.s);
+		ret = EXIT_FAIL;
+	} else if (search_query(ix, q.s, SEARCH_BM25, hits, &n, &err)) {
+		error("search: %s", err.s);
+		ret = EXIT_USAGE;
+	} else {
+		json_t *arr = opt_val(a, "json") ? json_array() : NULL;
+		for (size_t i = 0; i < n; i++) {
+			struct paper p;
+			paper_init(&p);
+			if (store_paper_get(s, hits[i].id, &p, &err) == 0) {
+				if (arr) {
+					json_t *pj = paper_to_json(&p);
+					json_t *item = json_pack("{s:o,s:s,s:f}", "paper", pj, "title", p.title ? p.title : "",
+								 "score", hits[i].score);
+					json_array_append_new(arr, item);
+				} else {
+					printf("%7.2f  ", hits[i].score);
+					print_paper_line(&p);
+				}
+			}
+			paper_release(&p);
+		}
+		if (arr) {
+			print_json(arr);
+			json_decref(arr);
+		} else if (!n) {
+			fprintf(stderr, "paperboy: search: no papers match\n");
+		}
+	}
+	free(hits);
+	search_close(ix);
+	store_close(s);
+	buf_release(&q);
+	buf_release(&path);
+	buf_release(&err);
+	return ret;
+}
+
 /* ---- help / version ----------------------------------------------------- */
 
 static int cmd_help(struct args *a)
@@ -528,6 +643,15 @@ static const struct command commands[] = {
 	    { "offset", "N", "skip the first N papers" },
 	    { "json", NULL, "print a JSON array of papers in the Hugging Face API shape" } },
 	  cmd_list, 0, 0 },
+	{ "search", "[--mode hybrid|bm25|semantic] [--limit N] [--json] QUERY",
+	  "search titles, abstracts, authors and keywords: words, \"phrases\", +must, -not, "
+	  "author:\"Name\", cat:cs.LG, after:YYYY-MM-DD, before:YYYY-MM-DD, or an arXiv id",
+	  { { "mode", "MODE", "bm25 (hybrid and semantic are not built yet and fall back to bm25)" },
+	    { "limit", "N", "at most N results (default 10)" },
+	    { "json", NULL, "print [{\"paper\": {...}, \"title\": ...}] as the Hugging Face search API does" } },
+	  cmd_search, 1, -1 },
+	{ "index", "rebuild|stats", "rebuild the search index from the database, or describe it", { { 0 } },
+	  cmd_index, 1, 1 },
 	{ "stats", "[--json]", "count what the database holds", { { "json", NULL, "print JSON" } }, cmd_stats, 0, 0 },
 	{ "help", "[COMMAND]", "show help for paperboy or one command", { { 0 } }, cmd_help, 0, 1 },
 	{ "version", "", "print the version", { { 0 } }, cmd_version, 0, 0 },

@@ -72,6 +72,16 @@ int store_paper_list(struct store *s, const struct store_query *q,
 	return s->ops->paper_list(s, q, fn, ctx, err);
 }
 
+int store_paper_scan(struct store *s, int (*fn)(const struct paper *, void *), void *ctx, struct buf *err)
+{
+	return s->ops->paper_scan(s, fn, ctx, err);
+}
+
+int store_paper_count(struct store *s, int64_t *n, struct buf *err)
+{
+	return s->ops->paper_count(s, n, err);
+}
+
 int store_latest_day(struct store *s, const char *before, char out[16], struct buf *err)
 {
 	return s->ops->latest_day(s, before ? before : "", out, err);

@@ -68,6 +68,13 @@ struct store_query {
 int store_paper_list(struct store *s, const struct store_query *q,
 		     int (*fn)(const struct paper *p, void *ctx), void *ctx, struct buf *err);
 
+/* Calls fn for every paper, in the order they were first stored; stops
+ * early when fn returns non-zero. The paper is only valid during the call. */
+int store_paper_scan(struct store *s, int (*fn)(const struct paper *p, void *ctx), void *ctx,
+		     struct buf *err);
+/* How many papers the store holds. */
+int store_paper_count(struct store *s, int64_t *n, struct buf *err);
+
 /* The newest feed day at or before `before` ("" = no bound) holding papers;
  * out is "" when the store is empty. */
 int store_latest_day(struct store *s, const char *before, char out[16], struct buf *err);

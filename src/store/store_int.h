@@ -13,6 +13,8 @@ struct store_ops {
 	int (*paper_get)(struct store *, const char *, struct paper *, struct buf *);
 	int (*paper_list)(struct store *, const struct store_query *, int (*)(const struct paper *, void *),
 			  void *, struct buf *);
+	int (*paper_scan)(struct store *, int (*)(const struct paper *, void *), void *, struct buf *);
+	int (*paper_count)(struct store *, int64_t *, struct buf *);
 	int (*latest_day)(struct store *, const char *, char[16], struct buf *);
 	int (*stats)(struct store *, struct store_stats *, struct buf *);
 	int (*kv_get)(struct store *, const char *, char **, struct buf *);

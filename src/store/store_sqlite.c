@@ -53,6 +53,8 @@ enum stmt_id {
 	ST_UPDATE,
 	ST_LIST_PUBLISHED,
 	ST_LIST_UPVOTES,
+	ST_SCAN,
+	ST_COUNT,
 	ST_LATEST,
 	ST_LATEST_BEFORE,
 	ST_KV_GET,
@@ -79,6 +81,8 @@ static const char *const stmt_sql[ST__COUNT] = {
 			      "feed_day < ?2 ORDER BY published DESC, id DESC LIMIT ?3 OFFSET ?4",
 	[ST_LIST_UPVOTES] = "SELECT docid, " PAPER_COLS " FROM papers WHERE feed_day >= ?1 AND "
 			    "feed_day < ?2 ORDER BY upvotes DESC, published DESC, id DESC LIMIT ?3 OFFSET ?4",
+	[ST_SCAN] = "SELECT docid, " PAPER_COLS " FROM papers ORDER BY docid",
+	[ST_COUNT] = "SELECT count(*) FROM papers",
 	[ST_LATEST] = "SELECT max(feed_day) FROM papers",
 	[ST_LATEST_BEFORE] = "SELECT max(feed_day) FROM papers WHERE feed_day < ?1",
 	[ST_KV_GET] = "SELECT value FROM kv WHERE key = ?1",
@@ -414,6 +418,9 @@ static int sq_paper_get(struct store *st, const char *id, struct paper *p, struc
 	return get_row(S(st), id, p, NULL, err);
 }
 
+static int each_row(struct store_sqlite *s, sqlite3_stmt *q, int (*fn)(const struct paper *, void *), void *ctx,
+		    struct buf *err, const char *what);
+
 static int sq_paper_list(struct store *st, const struct store_query *qq,
 			 int (*fn)(const struct paper *, void *), void *ctx, struct buf *err)
 {
@@ -425,6 +432,13 @@ static int sq_paper_list(struct store *st, const struct store_query *qq,
 	sqlite3_bind_text(q, 2, qq->day_to, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 3, qq->limit ? (int64_t)qq->limit : -1);
 	sqlite3_bind_int64(q, 4, (int64_t)qq->offset);
+	return each_row(s, q, fn, ctx, err, "listing papers");
+}
+
+/* Runs a statement whose rows are papers (from column 1) through fn. */
+static int each_row(struct store_sqlite *s, sqlite3_stmt *q, int (*fn)(const struct paper *, void *), void *ctx,
+		    struct buf *err, const char *what)
+{
 	struct paper p;
 	paper_init(&p);
 	int rc;
@@ -437,8 +451,27 @@ static int sq_paper_list(struct store *st, const struct store_query *qq,
 	}
 	sqlite3_reset(q);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_error(s, err, "listing papers");
+		return db_error(s, err, what);
 	return 0;
+}
+
+static int sq_paper_scan(struct store *st, int (*fn)(const struct paper *, void *), void *ctx, struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = stmt(s, ST_SCAN, err);
+	return q ? each_row(s, q, fn, ctx, err, "reading papers") : -1;
+}
+
+static int sq_paper_count(struct store *st, int64_t *n, struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = stmt(s, ST_COUNT, err);
+	if (!q)
+		return -1;
+	int rc = sqlite3_step(q);
+	*n = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW ? 0 : db_error(s, err, "counting papers");
 }
 
 static int sq_latest_day(struct store *st, const char *before, char out[16], struct buf *err)
@@ -545,6 +578,8 @@ static const struct store_ops sqlite_ops = {
 	.upsert_batch = sq_upsert_batch,
 	.paper_get = sq_paper_get,
 	.paper_list = sq_paper_list,
+	.paper_scan = sq_paper_scan,
+	.paper_count = sq_paper_count,
 	.latest_day = sq_latest_day,
 	.stats = sq_stats,
 	.kv_get = sq_kv_get,

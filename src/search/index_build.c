@@ -1,0 +1,471 @@
+/*
+ * index_build.c - builds the search index from the store.
+ *
+ * One pass over the papers tokenizes each field and appends, per term, the
+ * document's gap and its per-field term frequencies to an in-memory posting
+ * buffer; field lengths are kept per document. Then BM25F impacts are
+ * computed with the final average lengths, quantized to a byte, and the
+ * file is written to "PATH.tmp", synced and renamed over PATH.
+ *
+ * BM25F (Robertson & Zaragoza): tf~ = sum_f w_f tf_f / (1 - b_f + b_f len_f/avglen_f),
+ * impact = tf~ (k1 + 1) / (tf~ + k1); score(d, q) = sum_t idf_t impact_td.
+ */
+#include "search_int.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <unistd.h>
+
+/* Ranking settings, not fitted to any one collection: the usual BM25
+ * values, titles and keywords weighted above the abstract. */
+static const double K1 = 1.2;
+static const double FIELD_W[NFIELDS] = { 2.0, 1.0, 1.0, 1.5 };
+static const double FIELD_B[NFIELDS] = { 0.5, 0.75, 0.3, 0.5 };
+
+struct bterm {
+	uint32_t str_off; /* into the builder's term arena */
+	uint32_t len;
+	uint32_t df;
+	uint32_t last_doc; /* last document appended, for gaps */
+	uint32_t seen_doc; /* the current document, + 1 (0: not seen) */
+	uint32_t slot;     /* index into the current document's term list */
+	struct buf post;   /* varint gap, field mask, one tf byte per set field */
+};
+
+struct builder {
+	struct tokenizer *tk;
+	struct buf arena; /* term strings, NUL-separated */
+	struct bterm *terms;
+	size_t nterms, cap;
+	uint32_t *table; /* open addressing: term index + 1 */
+	size_t tsize;
+	/* the current document */
+	uint32_t doc, *dterms;
+	uint8_t (*dtf)[NFIELDS];
+	size_t ndterms, dcap;
+	int field;
+	uint16_t dlen[NFIELDS];
+	/* per document */
+	uint16_t (*lens)[NFIELDS];
+	struct idx_doc *docs;
+	struct buf ids;
+	size_t ndocs, docs_cap;
+	uint64_t npostings;
+	struct progress prog;
+	int64_t total;
+};
+
+static uint64_t hash_term(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static void table_grow(struct builder *b)
+{
+	size_t size = b->tsize ? b->tsize * 2 : 1 << 16;
+	uint32_t *t = xcalloc(size, sizeof(*t));
+	for (size_t i = 0; i < b->nterms; i++) {
+		struct bterm *bt = &b->terms[i];
+		size_t h = hash_term(b->arena.s + bt->str_off, bt->len) & (size - 1);
+		while (t[h])
+			h = (h + 1) & (size - 1);
+		t[h] = (uint32_t)i + 1;
+	}
+	free(b->table);
+	b->table = t;
+	b->tsize = size;
+}
+
+static uint32_t term_id(struct builder *b, const char *s, size_t n)
+{
+	if ((b->nterms + 1) * 2 > b->tsize)
+		table_grow(b);
+	size_t h = hash_term(s, n) & (b->tsize - 1);
+	while (b->table[h]) {
+		struct bterm *bt = &b->terms[b->table[h] - 1];
+		if (bt->len == n && !memcmp(b->arena.s + bt->str_off, s, n))
+			return b->table[h] - 1;
+		h = (h + 1) & (b->tsize - 1);
+	}
+	if (b->nterms == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 1 << 15;
+		b->terms = xrealloc(b->terms, b->cap * sizeof(*b->terms));
+	}
+	struct bterm *bt = &b->terms[b->nterms];
+	memset(bt, 0, sizeof(*bt));
+	bt->str_off = (uint32_t)b->arena.len;
+	bt->len = (uint32_t)n;
+	buf_init(&bt->post);
+	buf_add(&b->arena, s, n);
+	buf_addc(&b->arena, '\0');
+	b->table[h] = (uint32_t)b->nterms + 1;
+	return (uint32_t)b->nterms++;
+}
+
+static void add_term(struct builder *b, const char *s, size_t n)
+{
+	uint32_t t = term_id(b, s, n);
+	struct bterm *bt = &b->terms[t];
+	if (bt->seen_doc != b->doc + 1) {
+		bt->seen_doc = b->doc + 1;
+		if (b->ndterms == b->dcap) {
+			b->dcap = b->dcap ? b->dcap * 2 : 1024;
+			b->dterms = xrealloc(b->dterms, b->dcap * sizeof(*b->dterms));
+			b->dtf = xrealloc(b->dtf, b->dcap * sizeof(*b->dtf));
+		}
+		bt->slot = (uint32_t)b->ndterms;
+		b->dterms[b->ndterms] = t;
+		memset(b->dtf[b->ndterms], 0, NFIELDS);
+		b->ndterms++;
+	}
+	uint8_t *tf = &b->dtf[bt->slot][b->field];
+	if (*tf < 255)
+		(*tf)++;
+}
+
+static void on_token(void *ctx, const char *term, size_t n, unsigned pos, unsigned flags)
+{
+	struct builder *b = ctx;
+	(void)pos;
+	add_term(b, term, n);
+	if (!(flags & TOK_JOINED) && b->dlen[b->field] < UINT16_MAX)
+		b->dlen[b->field]++;
+}
+
+/* Author names: every word as "a:word" (unstemmed) for author: queries,
+ * and stemmed into the authors field for free text. */
+static void on_author_token(void *ctx, const char *term, size_t n, unsigned pos, unsigned flags)
+{
+	struct builder *b = ctx;
+	char tmp[80];
+	if (n + 2 < sizeof(tmp)) {
+		tmp[0] = 'a';
+		tmp[1] = ':';
+		memcpy(tmp + 2, term, n);
+		add_term(b, tmp, n + 2);
+	}
+	on_token(ctx, term, n, pos, flags);
+}
+
+static void put_varint(struct buf *out, uint32_t v)
+{
+	unsigned char tmp[5];
+	size_t n = 0;
+	while (v >= 0x80) {
+		tmp[n++] = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	tmp[n++] = (unsigned char)v;
+	buf_add(out, tmp, n);
+}
+
+static uint32_t get_varint(const unsigned char **p)
+{
+	uint32_t v = 0;
+	int shift = 0;
+	while (**p & 0x80) {
+		v |= (uint32_t)(**p & 0x7f) << shift;
+		shift += 7;
+		(*p)++;
+	}
+	v |= (uint32_t)**p << shift;
+	(*p)++;
+	return v;
+}
+
+static int add_paper(const struct paper *p, void *ctx)
+{
+	struct builder *b = ctx;
+	if (b->ndocs == UINT32_MAX - 1)
+		return 1;
+	b->doc = (uint32_t)b->ndocs;
+	b->ndterms = 0;
+	memset(b->dlen, 0, sizeof(b->dlen));
+	b->field = 0;
+	if (p->title)
+		tokenize(b->tk, p->title, strlen(p->title), true, on_token, b);
+	b->field = 1;
+	if (p->abstract)
+		tokenize(b->tk, p->abstract, strlen(p->abstract), true, on_token, b);
+	b->field = 2;
+	for (size_t i = 0; i < p->authors.n; i++)
+		tokenize(b->tk, p->authors.v[i], strlen(p->authors.v[i]), false, on_author_token, b);
+	b->field = 3;
+	for (size_t i = 0; i < p->ai_keywords.n; i++)
+		tokenize(b->tk, p->ai_keywords.v[i], strlen(p->ai_keywords.v[i]), true, on_token, b);
+	/* categories as "c:cs.lg" (filters only: no length) */
+	b->field = 3;
+	for (size_t i = 0; i < p->categories.n; i++) {
+		char tmp[80];
+		int n = snprintf(tmp, sizeof(tmp), "c:%s", p->categories.v[i]);
+		if (n > 2 && n < (int)sizeof(tmp)) {
+			for (int k = 2; k < n; k++)
+				tmp[k] = (char)(tmp[k] >= 'A' && tmp[k] <= 'Z' ? tmp[k] + 32 : tmp[k]);
+			add_term(b, tmp, (size_t)n);
+		}
+	}
+	/* append this document to each of its terms' postings */
+	for (size_t i = 0; i < b->ndterms; i++) {
+		struct bterm *bt = &b->terms[b->dterms[i]];
+		put_varint(&bt->post, bt->df ? b->doc - bt->last_doc : b->doc);
+		unsigned char mask = 0, tfs[NFIELDS];
+		size_t nt = 0;
+		for (int f = 0; f < NFIELDS; f++)
+			if (b->dtf[i][f]) {
+				mask |= (unsigned char)(1 << f);
+				tfs[nt++] = b->dtf[i][f];
+			}
+		if (!mask) { /* a category term: count it in the keywords field */
+			mask = 1 << 3;
+			tfs[nt++] = 1;
+		}
+		buf_addc(&bt->post, (char)mask);
+		buf_add(&bt->post, tfs, nt);
+		bt->last_doc = b->doc;
+		bt->df++;
+		b->npostings++;
+	}
+	if (b->ndocs == b->docs_cap) {
+		b->docs_cap = b->docs_cap ? b->docs_cap * 2 : 1 << 14;
+		b->docs = xrealloc(b->docs, b->docs_cap * sizeof(*b->docs));
+		b->lens = xrealloc(b->lens, b->docs_cap * sizeof(*b->lens));
+	}
+	b->docs[b->ndocs].id_off = (uint32_t)b->ids.len;
+	b->docs[b->ndocs].day = p->published ? (int32_t)(p->published / 86400000LL) : 0;
+	memcpy(b->lens[b->ndocs], b->dlen, sizeof(b->dlen));
+	buf_add(&b->ids, p->id, strlen(p->id) + 1);
+	b->ndocs++;
+	progress_update(&b->prog, b->ndocs, (uint64_t)b->ndocs);
+	return 0;
+}
+
+static struct builder *sort_ctx;
+
+static int cmp_terms(const void *x, const void *y)
+{
+	const struct bterm *a = &sort_ctx->terms[*(const uint32_t *)x];
+	const struct bterm *b = &sort_ctx->terms[*(const uint32_t *)y];
+	return strcmp(sort_ctx->arena.s + a->str_off, sort_ctx->arena.s + b->str_off);
+}
+
+/* qsort has no context argument: the ids being sorted. */
+static const char *ids_base;
+static const struct idx_doc *ids_docs;
+
+static int cmp_docs_by_id(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+	return strcmp(ids_base + ids_docs[a].id_off, ids_base + ids_docs[b].id_off);
+}
+
+/* Writes everything to f; returns 0 or -1. */
+static int write_index(struct builder *b, FILE *f, struct buf *err)
+{
+	struct idx_header h;
+	memset(&h, 0, sizeof(h));
+	memcpy(h.magic, IDX_MAGIC, 8);
+	h.version = 1;
+	h.ndocs = b->ndocs;
+	h.nterms = b->nterms;
+	h.npostings = b->npostings;
+	h.k1 = (float)K1;
+	double sum[NFIELDS] = { 0 };
+	for (size_t d = 0; d < b->ndocs; d++)
+		for (int k = 0; k < NFIELDS; k++)
+			sum[k] += b->lens[d][k];
+	for (int k = 0; k < NFIELDS; k++)
+		h.avg_len[k] = b->ndocs && sum[k] > 0 ? (float)(sum[k] / (double)b->ndocs) : 1.0f;
+
+	uint32_t *order = xmalloc((b->nterms + 1) * sizeof(*order));
+	for (size_t i = 0; i < b->nterms; i++)
+		order[i] = (uint32_t)i;
+	sort_ctx = b;
+	qsort(order, b->nterms, sizeof(*order), cmp_terms);
+	uint32_t *idsort = xmalloc((b->ndocs + 1) * sizeof(*idsort));
+	for (size_t i = 0; i < b->ndocs; i++)
+		idsort[i] = (uint32_t)i;
+	ids_base = b->ids.s;
+	ids_docs = b->docs;
+	qsort(idsort, b->ndocs, sizeof(*idsort), cmp_docs_by_id);
+
+	/* section offsets */
+	uint64_t off = sizeof(h);
+#define ALIGN8(x) (((x) + 7) & ~(uint64_t)7)
+	h.off_docs = off;
+	off = ALIGN8(off + b->ndocs * sizeof(struct idx_doc));
+	h.off_ids = off;
+	off = ALIGN8(off + b->ids.len);
+	h.off_idsort = off;
+	off = ALIGN8(off + b->ndocs * sizeof(uint32_t));
+	h.off_terms = off;
+	off = ALIGN8(off + b->nterms * sizeof(struct idx_term));
+	h.off_termstr = off;
+	off = ALIGN8(off + b->arena.len);
+	h.off_postings = off;
+
+	/* postings first into a temporary file region: write them after the
+	 * other sections, so build the term table as we go */
+	struct idx_term *terms = xcalloc(b->nterms + 1, sizeof(*terms));
+	struct buf tstr = BUF_INIT, blockbuf = BUF_INIT, payload = BUF_INIT;
+	tstr.max = blockbuf.max = payload.max = (size_t)1 << 40;
+	FILE *pf = tmpfile();
+	if (!pf) {
+		buf_setf(err, "cannot create a temporary file: %s", strerror(errno));
+		free(order);
+		free(idsort);
+		free(terms);
+		return -1;
+	}
+	uint64_t poff = 0;
+	uint32_t *bdocs = xmalloc(IDX_BLOCK * sizeof(uint32_t));
+	uint8_t *bimp = xmalloc(IDX_BLOCK);
+	for (size_t i = 0; i < b->nterms; i++) {
+		struct bterm *bt = &b->terms[order[i]];
+		struct idx_term *it = &terms[i];
+		it->str_off = (uint32_t)tstr.len;
+		buf_add(&tstr, b->arena.s + bt->str_off, bt->len + 1);
+		it->df = bt->df;
+		it->post_off = poff;
+		it->nblocks = (bt->df + IDX_BLOCK - 1) / IDX_BLOCK;
+		buf_reset(&blockbuf);
+		buf_reset(&payload);
+		const unsigned char *p = (const unsigned char *)bt->post.s;
+		uint32_t doc = 0, prev_last = 0;
+		for (uint32_t k = 0; k < bt->df;) {
+			uint32_t cnt = bt->df - k < IDX_BLOCK ? bt->df - k : IDX_BLOCK;
+			uint8_t bmax = 0;
+			for (uint32_t j = 0; j < cnt; j++, k++) {
+				uint32_t gap = get_varint(&p);
+				doc = k ? doc + gap : gap;
+				unsigned mask = *p++;
+				double tft = 0;
+				for (int fi = 0; fi < NFIELDS; fi++)
+					if (mask & (1u << fi)) {
+						double norm = 1.0 - FIELD_B[fi] + FIELD_B[fi] * b->lens[doc][fi] / h.avg_len[fi];
+						tft += FIELD_W[fi] * (*p++) / (norm > 0.05 ? norm : 0.05);
+					}
+				double s = tft * (K1 + 1.0) / (tft + K1);
+				int q = (int)lround(s / (K1 + 1.0) * 255.0);
+				bdocs[j] = doc;
+				bimp[j] = (uint8_t)(q < 1 ? 1 : q > 255 ? 255 : q);
+				if (bimp[j] > bmax)
+					bmax = bimp[j];
+			}
+			struct idx_block bl = { doc, (uint32_t)payload.len, (uint16_t)cnt, bmax, 0 };
+			for (uint32_t j = 0; j < cnt; j++)
+				put_varint(&payload, j ? bdocs[j] - bdocs[j - 1] : bdocs[0] - prev_last);
+			buf_add(&payload, bimp, cnt);
+			buf_add(&blockbuf, &bl, sizeof(bl));
+			prev_last = doc;
+			if (bmax > it->max_impact)
+				it->max_impact = bmax;
+		}
+		while ((blockbuf.len + payload.len) % 4) /* keep the next term's headers aligned */
+			buf_addc(&payload, 0);
+		if (fwrite(blockbuf.s, 1, blockbuf.len, pf) != blockbuf.len ||
+		    fwrite(payload.s, 1, payload.len, pf) != payload.len) {
+			buf_setf(err, "writing postings: %s", strerror(errno));
+			break;
+		}
+		poff += blockbuf.len + payload.len;
+		buf_release(&bt->post);
+	}
+	free(bdocs);
+	free(bimp);
+	h.file_size = h.off_postings + poff;
+	int rc = err->len ? -1 : 0;
+	static const char zeros[8];
+	if (!rc) {
+		fwrite(&h, sizeof(h), 1, f);
+		fwrite(b->docs, sizeof(struct idx_doc), b->ndocs, f);
+		fwrite(zeros, 1, (size_t)(h.off_ids - h.off_docs - b->ndocs * sizeof(struct idx_doc)), f);
+		fwrite(b->ids.s, 1, b->ids.len, f);
+		fwrite(zeros, 1, (size_t)(h.off_idsort - h.off_ids - b->ids.len), f);
+		fwrite(idsort, sizeof(uint32_t), b->ndocs, f);
+		fwrite(zeros, 1, (size_t)(h.off_terms - h.off_idsort - b->ndocs * sizeof(uint32_t)), f);
+		fwrite(terms, sizeof(struct idx_term), b->nterms, f);
+		fwrite(zeros, 1, (size_t)(h.off_termstr - h.off_terms - b->nterms * sizeof(struct idx_term)), f);
+		fwrite(tstr.s, 1, tstr.len, f);
+		fwrite(zeros, 1, (size_t)(h.off_postings - h.off_termstr - tstr.len), f);
+		rewind(pf);
+		char tmp[1 << 16];
+		size_t n;
+		while ((n = fread(tmp, 1, sizeof(tmp), pf)) > 0)
+			fwrite(tmp, 1, n, f);
+		if (ferror(f) || ferror(pf)) {
+			buf_setf(err, "writing the index: %s", strerror(errno));
+			rc = -1;
+		}
+	}
+	fclose(pf);
+	free(order);
+	free(idsort);
+	free(terms);
+	buf_release(&tstr);
+	buf_release(&blockbuf);
+	buf_release(&payload);
+	return rc;
+}
+
+void search_index_path(const char *db_url, struct buf *out)
+{
+	const char *path = db_url;
+	if (str_has_prefix(path, "sqlite:"))
+		path += 7;
+	buf_reset(out);
+	buf_addf(out, "%s.search", path);
+}
+
+int search_index_build(struct store *s, const char *path, struct buf *err)
+{
+	struct builder b;
+	memset(&b, 0, sizeof(b));
+	b.tk = tokenizer_new();
+	buf_init(&b.arena);
+	buf_init(&b.ids);
+	b.arena.max = b.ids.max = (size_t)1 << 40;
+	progress_init(&b.prog, "index", 0);
+	int rc = store_paper_scan(s, add_paper, &b, err);
+	progress_done(&b.prog);
+	struct buf tmp = BUF_INIT;
+	buf_addf(&tmp, "%s.tmp", path);
+	FILE *f = NULL;
+	if (!rc && !(f = fopen(tmp.s, "wb"))) {
+		buf_setf(err, "%s: %s", tmp.s, strerror(errno));
+		rc = -1;
+	}
+	if (!rc)
+		rc = write_index(&b, f, err);
+	if (f) {
+		if (fflush(f) || fsync(fileno(f))) {
+			if (!rc)
+				buf_setf(err, "%s: %s", tmp.s, strerror(errno));
+			rc = -1;
+		}
+		fclose(f);
+	}
+	if (!rc && rename(tmp.s, path)) {
+		buf_setf(err, "%s: %s", path, strerror(errno));
+		rc = -1;
+	}
+	if (rc)
+		unlink(tmp.s);
+	for (size_t i = 0; i < b.nterms; i++)
+		buf_release(&b.terms[i].post);
+	free(b.terms);
+	free(b.table);
+	free(b.dterms);
+	free(b.dtf);
+	free(b.lens);
+	free(b.docs);
+	buf_release(&b.ids);
+	buf_release(&b.arena);
+	buf_release(&tmp);
+	tokenizer_free(b.tk);
+	return rc;
+}

@@ -1,0 +1,93 @@
+/*
+ * search.h - paperboy's search engine: the whole interface used by the CLI
+ * (and later the web and mail parts).
+ *
+ * Lexical search over titles, abstracts, authors and AI keywords with
+ * BM25F. Each posting carries a precomputed, quantized BM25F impact (the
+ * saturated, length-normalised field-weighted term frequency), so a query
+ * scores a document by adding idf x impact; postings are in blocks of 128
+ * documents with the block's largest impact, and top-k uses MaxScore with
+ * block-max bounds, so a query never scores every matching document.
+ *
+ * The index is one file beside the database (DB.search), memory-mapped,
+ * written to a temporary name and renamed into place (a crash leaves the
+ * old index or the new one, never half of one). It knows papers by arXiv
+ * id only: it reads them through the store interface, never through SQL.
+ */
+#ifndef PAPERBOY_SEARCH_H
+#define PAPERBOY_SEARCH_H
+
+#include "../store/store.h"
+
+/* ---- tokenizer ---------------------------------------------------------- */
+
+struct tokenizer;
+/* Returns a tokenizer (English stemming and stop words); free with
+ * tokenizer_free. Not thread-safe: one per thread. */
+struct tokenizer *tokenizer_new(void);
+void tokenizer_free(struct tokenizer *tk);
+
+enum token_flags {
+	TOK_JOINED = 1 << 0, /* the joined form of a compound ("gpt4" for GPT-4) */
+	TOK_PART = 1 << 1,   /* a part of a compound ("gpt", "4") */
+};
+
+/*
+ * Splits UTF-8 text into normalised terms (NFKC, case-folded, accents
+ * stripped, Snowball English stems, stop words dropped) and calls emit for
+ * each, with its position (compounds: parts and joined form share the
+ * position of their first part). `stem` false keeps words unstemmed (author
+ * names). The term passed to emit is only valid during the call.
+ */
+void tokenize(struct tokenizer *tk, const char *text, size_t len, bool stem,
+	      void (*emit)(void *ctx, const char *term, size_t n, unsigned pos, unsigned flags), void *ctx);
+
+/* ---- index -------------------------------------------------------------- */
+
+struct search_index;
+
+/* The index file that belongs to a database URL ("PATH.search"). */
+void search_index_path(const char *db_url, struct buf *out);
+
+/*
+ * Builds the index of every paper in s and moves it into place at path
+ * atomically. Shows a progress line on a terminal. 0 or -1 (err set).
+ */
+int search_index_build(struct store *s, const char *path, struct buf *err);
+
+/* Opens (memory-maps) an index; the caller frees it with search_close. */
+int search_open(const char *path, struct search_index **out, struct buf *err);
+void search_close(struct search_index *ix);
+
+struct search_index_stats {
+	uint64_t docs, terms, postings, file_bytes;
+	double avg_len[4];
+};
+void search_index_stats(const struct search_index *ix, struct search_index_stats *st);
+
+/* ---- queries ------------------------------------------------------------ */
+
+enum search_mode { SEARCH_BM25, SEARCH_SEMANTIC, SEARCH_HYBRID };
+
+struct search_hit {
+	char id[PAPER_ID_MAX];
+	double score;
+};
+
+/*
+ * Runs a query:
+ *   free text (ranked, every term optional), "exact phrase", +required,
+ *   -excluded, author:"Yann LeCun", cat:cs.LG, after:2025-01-01,
+ *   before:2025-06-01; a query that is an arXiv id or URL returns that
+ *   paper first.
+ * Fills hits[0..*n) best first (*n in: capacity, out: count). Returns 0,
+ * or -1 with a message for the user in err (an empty or unusable query).
+ */
+int search_query(struct search_index *ix, const char *query, enum search_mode mode,
+		 struct search_hit *hits, size_t *n, struct buf *err);
+
+/* The same ranking by scoring every document (for tests). */
+int search_query_exhaustive(struct search_index *ix, const char *query, struct search_hit *hits, size_t *n,
+			    struct buf *err);
+
+#endif

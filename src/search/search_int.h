@@ -1,0 +1,70 @@
+/* search_int.h - private to src/search: the index file layout. */
+#ifndef PAPERBOY_SEARCH_INT_H
+#define PAPERBOY_SEARCH_INT_H
+
+#include "search.h"
+
+#define IDX_MAGIC "PBIDX001"
+#define IDX_BLOCK 128
+#define NFIELDS 4 /* title, abstract, authors, AI keywords */
+
+/*
+ * File layout (all little-endian, sections 8-byte aligned):
+ *   struct idx_header
+ *   docs:     struct idx_doc[ndocs]
+ *   ids:      NUL-terminated arXiv ids
+ *   idsort:   uint32 doc numbers in id order (for id look-ups)
+ *   terms:    struct idx_term[nterms] in term order
+ *   termstr:  NUL-terminated terms
+ *   postings: per term, struct idx_block[nblocks] then the blocks' bytes:
+ *             varint doc-number gaps, then one impact byte per document
+ */
+struct idx_header {
+	char magic[8];
+	uint32_t version, flags;
+	uint64_t ndocs, nterms, npostings;
+	float avg_len[NFIELDS];
+	float k1, pad;
+	uint64_t off_docs, off_ids, off_idsort, off_terms, off_termstr, off_postings, file_size;
+};
+
+struct idx_doc {
+	uint32_t id_off; /* into ids */
+	int32_t day;     /* publication day, days since 1970-01-01 (0: unknown) */
+};
+
+struct idx_term {
+	uint32_t str_off; /* into termstr */
+	uint32_t df;
+	uint64_t post_off; /* into postings: the block headers */
+	uint32_t nblocks;
+	uint32_t max_impact;
+};
+
+struct idx_block {
+	uint32_t last_doc;
+	uint32_t byte_off; /* of this block's bytes, from the end of the headers */
+	uint16_t count;
+	uint8_t max_impact;
+	uint8_t pad;
+};
+
+struct search_index {
+	const unsigned char *map;
+	size_t size;
+	const struct idx_header *h;
+	const struct idx_doc *docs;
+	const char *ids;
+	const uint32_t *idsort;
+	const struct idx_term *terms;
+	const char *termstr;
+	const unsigned char *postings;
+	struct tokenizer *tk;
+};
+
+/* Finds a term; NULL when absent. */
+const struct idx_term *index_term_find(const struct search_index *ix, const char *term, size_t n);
+/* Finds a paper by arXiv id: its doc number, or -1. */
+int64_t index_doc_by_id(const struct search_index *ix, const char *id);
+
+#endif

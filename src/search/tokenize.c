@@ -1,0 +1,236 @@
+/*
+ * tokenize.c - terms for scientific English.
+ *
+ * Text is normalised with utf8proc (NFKC, case folding, accents stripped;
+ * pure ASCII takes a fast path), split into runs of letters and digits, and
+ * runs joined by '-' or '_' (or '.' between digits) form a compound:
+ * "GPT-4", "in-context", "ResNet-50", "Llama-3.1-8B". A compound gives its
+ * parts and its joined form ("gpt", "4", "gpt4"), so that "GPT-4", "GPT 4"
+ * and "GPT4" all meet. Purely alphabetic words get Snowball English stems;
+ * words with digits ("L2", "3D", "8b") are kept as they are. Stop words are
+ * dropped as words and as parts, never from a joined form.
+ */
+#include "search.h"
+#include <libstemmer.h>
+#include <utf8proc.h>
+
+#define MAX_TERM 64
+#define MAX_PARTS 8
+
+struct tokenizer {
+	struct sb_stemmer *stemmer;
+	struct buf norm, joined;
+};
+
+/* Sorted: looked up by binary search. */
+static const char *const stop_words[] = {
+	"a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are",
+	"as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by",
+	"can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from",
+	"further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself",
+	"his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "may", "me", "might",
+	"more", "most", "must", "my", "myself", "no", "nor", "not", "now", "of", "off", "on", "once",
+	"only", "or", "other", "our", "ours", "ourselves", "out", "over", "own", "same", "she", "should",
+	"so", "some", "such", "than", "that", "the", "their", "theirs", "them", "themselves", "then",
+	"there", "these", "they", "this", "those", "through", "thus", "to", "too", "under", "until", "up",
+	"upon", "us", "very", "via", "was", "we", "were", "what", "when", "where", "whether", "which",
+	"while", "who", "whom", "why", "will", "with", "within", "would", "you", "your", "yours",
+};
+
+static int cmp_word(const char *w, size_t n, const char *s)
+{
+	size_t m = strlen(s);
+	int c = memcmp(w, s, n < m ? n : m);
+	return c ? c : (n < m ? -1 : n > m);
+}
+
+static bool is_stop(const char *w, size_t n)
+{
+	size_t lo = 0, hi = ARRAY_SIZE(stop_words);
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = cmp_word(w, n, stop_words[mid]);
+		if (!c)
+			return true;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return false;
+}
+
+struct tokenizer *tokenizer_new(void)
+{
+	struct tokenizer *tk = xcalloc(1, sizeof(*tk));
+	tk->stemmer = sb_stemmer_new("english", NULL);
+	if (!tk->stemmer)
+		die("search: the Snowball English stemmer is not available");
+	buf_init(&tk->norm);
+	buf_init(&tk->joined);
+	return tk;
+}
+
+void tokenizer_free(struct tokenizer *tk)
+{
+	if (!tk)
+		return;
+	sb_stemmer_delete(tk->stemmer);
+	buf_release(&tk->norm);
+	buf_release(&tk->joined);
+	free(tk);
+}
+
+/* Normalises text into tk->norm: lower-case ASCII, or utf8proc's NFKC
+ * case-fold with marks stripped. Invalid UTF-8 is dropped byte by byte. */
+static void normalise(struct tokenizer *tk, const char *text, size_t len)
+{
+	buf_reset(&tk->norm);
+	bool ascii = true;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)text[i] >= 0x80) {
+			ascii = false;
+			break;
+		}
+	if (ascii) {
+		char *d = buf_reserve(&tk->norm, len);
+		if (!d)
+			return;
+		for (size_t i = 0; i < len; i++) {
+			char c = text[i];
+			d[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+		}
+		tk->norm.len = len;
+		tk->norm.s[len] = '\0';
+		return;
+	}
+	utf8proc_uint8_t *out = NULL;
+	utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)text, (utf8proc_ssize_t)len, &out,
+					  UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
+						  UTF8PROC_STRIPMARK | UTF8PROC_IGNORE);
+	if (n >= 0) {
+		buf_add(&tk->norm, out, (size_t)n);
+		free(out);
+		return;
+	}
+	/* invalid UTF-8: keep the ASCII bytes only */
+	for (size_t i = 0; i < len; i++) {
+		char c = text[i];
+		if ((unsigned char)c < 0x80)
+			buf_addc(&tk->norm, (char)(c >= 'A' && c <= 'Z' ? c + 32 : c));
+		else
+			buf_addc(&tk->norm, ' ');
+	}
+}
+
+/* Length of the letter or digit at s[i] (0 if it is neither); *digit says
+ * which. */
+static size_t alnum_at(const char *s, size_t i, size_t n, bool *digit)
+{
+	unsigned char c = (unsigned char)s[i];
+	if (c < 0x80) {
+		*digit = c >= '0' && c <= '9';
+		return (*digit || (c >= 'a' && c <= 'z')) ? 1 : 0;
+	}
+	utf8proc_int32_t cp;
+	utf8proc_ssize_t l = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &cp);
+	if (l <= 0)
+		return 0;
+	utf8proc_category_t cat = utf8proc_category(cp);
+	*digit = cat == UTF8PROC_CATEGORY_ND;
+	bool ok = (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO) ||
+		  (cat >= UTF8PROC_CATEGORY_ND && cat <= UTF8PROC_CATEGORY_NO);
+	return ok ? (size_t)l : 0;
+}
+
+struct part {
+	const char *s;
+	size_t n;
+	bool has_digit, has_alpha;
+};
+
+static void emit_word(struct tokenizer *tk, const struct part *p, bool stem, unsigned pos, unsigned flags,
+		      void (*emit)(void *, const char *, size_t, unsigned, unsigned), void *ctx)
+{
+	if (p->n > MAX_TERM)
+		return;
+	if (!p->has_digit && is_stop(p->s, p->n))
+		return;
+	if (stem && !p->has_digit) {
+		const sb_symbol *st = sb_stemmer_stem(tk->stemmer, (const sb_symbol *)p->s, (int)p->n);
+		if (st) {
+			emit(ctx, (const char *)st, (size_t)sb_stemmer_length(tk->stemmer), pos, flags);
+			return;
+		}
+	}
+	emit(ctx, p->s, p->n, pos, flags);
+}
+
+void tokenize(struct tokenizer *tk, const char *text, size_t len, bool stem,
+	      void (*emit)(void *ctx, const char *term, size_t n, unsigned pos, unsigned flags), void *ctx)
+{
+	normalise(tk, text, len);
+	const char *s = tk->norm.s;
+	size_t n = tk->norm.len, i = 0;
+	unsigned pos = 0;
+	struct part parts[MAX_PARTS];
+	while (i < n) {
+		bool digit;
+		size_t l = alnum_at(s, i, n, &digit);
+		if (!l) {
+			i++;
+			while (i < n && ((unsigned char)s[i] & 0xC0) == 0x80)
+				i++; /* the rest of a multi-byte character */
+			continue;
+		}
+		/* a compound: parts joined by '-', '_' or a '.' between digits */
+		size_t np = 0;
+		for (;;) {
+			struct part p = { s + i, 0, false, false };
+			while (i < n && (l = alnum_at(s, i, n, &digit))) {
+				p.has_digit |= digit;
+				p.has_alpha |= !digit;
+				p.n += l;
+				i += l;
+			}
+			if (np < MAX_PARTS)
+				parts[np++] = p;
+			if (i + 1 >= n)
+				break;
+			char sep = s[i];
+			bool d2;
+			size_t next = alnum_at(s, i + 1, n, &d2);
+			bool joins = next && (sep == '-' || sep == '_' ||
+					      (sep == '.' && d2 && p.n && p.s[p.n - 1] >= '0' && p.s[p.n - 1] <= '9'));
+			if (!joins)
+				break;
+			i++;
+		}
+		if (np == 1) {
+			emit_word(tk, &parts[0], stem, pos, 0, emit, ctx);
+		} else {
+			struct part j = { NULL, 0, false, false };
+			buf_reset(&tk->joined);
+			for (size_t k = 0; k < np; k++) {
+				emit_word(tk, &parts[k], stem, pos, TOK_PART, emit, ctx);
+				buf_add(&tk->joined, parts[k].s, parts[k].n);
+				j.has_digit |= parts[k].has_digit;
+				j.has_alpha |= parts[k].has_alpha;
+			}
+			j.s = tk->joined.s;
+			j.n = tk->joined.len;
+			/* the joined form is never a stop word ("in-context") */
+			if (j.n <= MAX_TERM) {
+				if (stem && !j.has_digit) {
+					const sb_symbol *st = sb_stemmer_stem(tk->stemmer, (const sb_symbol *)j.s, (int)j.n);
+					if (st)
+						emit(ctx, (const char *)st, (size_t)sb_stemmer_length(tk->stemmer), pos,
+						     TOK_JOINED);
+				} else {
+					emit(ctx, j.s, j.n, pos, TOK_JOINED);
+				}
+			}
+		}
+		pos++;
+	}
+}

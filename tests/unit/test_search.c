@@ -1,0 +1,207 @@
+/*
+ * test_search.c - the tokenizer, the query language, and the index's
+ * pruned top-k against an exhaustive scorer on random corpora.
+ */
+#include "../../src/search/search.h"
+#include "check.h"
+#include <unistd.h>
+
+struct toks {
+	struct buf out;
+};
+
+static void collect(void *ctx, const char *t, size_t n, unsigned pos, unsigned flags)
+{
+	struct toks *k = ctx;
+	(void)pos;
+	buf_addf(&k->out, "%s%.*s%s", k->out.len ? " " : "", (int)n, t, flags & TOK_JOINED ? "*" : "");
+}
+
+static void check_tokens(struct tokenizer *tk, const char *in, bool stem, const char *want)
+{
+	struct toks k = { BUF_INIT };
+	tokenize(tk, in, strlen(in), stem, collect, &k);
+	CHECK_STR(k.out.s, want);
+	buf_release(&k.out);
+}
+
+static void test_tokenizer(void)
+{
+	struct tokenizer *tk = tokenizer_new();
+	check_tokens(tk, "GPT-4", true, "gpt 4 gpt4*");
+	check_tokens(tk, "in-context learning", true, "context incontext* learn");
+	check_tokens(tk, "ResNet-50 and L2 in 3D", true, "resnet 50 resnet50* l2 3d");
+	check_tokens(tk, "Llama-3.1-8B.", true, "llama 3 1 8b llama318b*");
+	check_tokens(tk, "Networks, networking; NETWORKED!", true, "network network network");
+	check_tokens(tk, "Café Müller naïve", false, "cafe muller naive");
+	check_tokens(tk, "Ｆｕｌｌｗｉｄｔｈ", false, "fullwidth");
+	check_tokens(tk, "the of and", true, "");
+	check_tokens(tk, "", true, "");
+	check_tokens(tk, "e.g. x.y 3.14", true, "e g x y 3 14 314*");
+	check_tokens(tk, "\xff\xfe broken \xc3 utf8", true, "broken utf8");
+	/* a 200-letter word is dropped, not truncated or overflowing */
+	char longw[220];
+	memset(longw, 'a', 200);
+	snprintf(longw + 200, 20, " ok");
+	check_tokens(tk, longw, true, "ok");
+	tokenizer_free(tk);
+}
+
+/* ---- random corpora ----------------------------------------------------- */
+
+static uint64_t rs = 0x9E3779B97F4A7C15ULL;
+static unsigned rnd(unsigned n)
+{
+	rs ^= rs << 13;
+	rs ^= rs >> 7;
+	rs ^= rs << 17;
+	return (unsigned)(rs % n);
+}
+
+static const char *words[] = { "graph", "neural", "network", "attention", "transformer", "diffusion", "model",
+			       "language", "vision", "reward", "policy", "agent", "reasoning", "retrieval",
+			       "quantum", "spin", "lattice", "gauge", "proof", "theorem", "sparse", "dense",
+			       "kernel", "matrix", "token", "image", "video", "audio", "speech", "robot",
+			       "control", "learning", "gpt-4", "in-context", "resnet-50", "3d", "l2", "bayesian",
+			       "entropy", "benchmark" };
+
+static const char *zipf_word(void)
+{
+	unsigned r = rnd(1000);
+	unsigned i = r < 300 ? rnd(4) : r < 600 ? 4 + rnd(8) : 12 + rnd(ARRAY_SIZE(words) - 12);
+	return words[i];
+}
+
+static void random_text(struct buf *b, unsigned nwords)
+{
+	buf_reset(b);
+	for (unsigned i = 0; i < nwords; i++)
+		buf_addf(b, "%s%s", i ? " " : "", zipf_word());
+}
+
+static void test_topk_matches_exhaustive(void)
+{
+	char dir[] = "/tmp/pb-test-search-XXXXXX";
+	if (!mkdtemp(dir))
+		return;
+	struct buf dbp = BUF_INIT, ixp = BUF_INIT, err = BUF_INIT, t = BUF_INIT;
+	buf_addf(&dbp, "%s/s.db", dir);
+	struct store *s;
+	CHECK(store_open(dbp.s, STORE_CREATE, &s, &err) == 0);
+	enum { NDOCS = 3000 };
+	static const char *cats[] = { "cs.LG", "cs.CL", "hep-th", "math.PR" };
+	static const char *names[] = { "Yann LeCun", "Ada Lovelace", "Alan Turing", "Grace Hopper", "Emmy Noether" };
+	struct paper batch[100];
+	enum upsert_result res[100];
+	for (int d = 0; d < NDOCS; d += 100) {
+		for (int j = 0; j < 100; j++) {
+			struct paper *p = &batch[j];
+			paper_init(p);
+			snprintf(p->id, sizeof(p->id), "%04d.%05d", 2001 + (d + j) / 90000 % 12, (d + j) % 90000);
+			random_text(&t, 3 + rnd(10));
+			p->title = xstrdup(t.s);
+			random_text(&t, 20 + rnd(150));
+			p->abstract = xstrdup(t.s);
+			unsigned na = 1 + rnd(3);
+			for (unsigned k = 0; k < na; k++) {
+				const char *nm = names[rnd(5)];
+				strlist_push(&p->authors, nm, strlen(nm));
+			}
+			const char *c = cats[rnd(4)];
+			strlist_push(&p->categories, c, strlen(c));
+			p->published = (pb_time)(18000 + rnd(2000)) * 86400000LL;
+			p->sources = SRC_ARXIV_SNAP;
+		}
+		CHECK(store_begin(s, &err) == 0);
+		CHECK(store_upsert_batch(s, batch, 100, res, &err) == 0);
+		CHECK(store_commit(s, &err) == 0);
+		for (int j = 0; j < 100; j++)
+			paper_release(&batch[j]);
+	}
+	search_index_path(dbp.s, &ixp);
+	CHECK(search_index_build(s, ixp.s, &err) == 0);
+	struct search_index *ix;
+	CHECK(search_open(ixp.s, &ix, &err) == 0);
+	struct search_index_stats st;
+	search_index_stats(ix, &st);
+	CHECK(st.docs == NDOCS);
+
+	struct search_hit a[100], b[100];
+	int mismatches = 0, queries = 0, nonempty = 0;
+	for (int qn = 0; qn < 400; qn++) {
+		struct buf q = BUF_INIT;
+		unsigned nw = 1 + rnd(5);
+		for (unsigned i = 0; i < nw; i++) {
+			unsigned r = rnd(10);
+			buf_addf(&q, "%s%s%s", i ? " " : "", r == 0 ? "+" : r == 1 ? "-" : "", zipf_word());
+		}
+		if (rnd(5) == 0)
+			buf_addf(&q, " cat:%s", cats[rnd(4)]);
+		if (rnd(5) == 0)
+			buf_addf(&q, " after:%s", rnd(2) ? "2019-06-01" : "2020-01-01");
+		if (rnd(6) == 0)
+			buf_addf(&q, " author:\"%s\"", names[rnd(5)]);
+		size_t k = rnd(2) ? 10 : 100, na = k, nb = k;
+		int ra = search_query(ix, q.s, SEARCH_BM25, a, &na, &err);
+		int rb = search_query_exhaustive(ix, q.s, b, &nb, &err);
+		queries++;
+		bool same = ra == rb && na == nb;
+		for (size_t i = 0; same && i < na; i++)
+			same = !strcmp(a[i].id, b[i].id) && a[i].score == b[i].score;
+		if (!same && mismatches++ < 3)
+			fprintf(stderr, "top-%zu differs for [%s]: %zu vs %zu results\n", k, q.s, na, nb);
+		nonempty += na > 0;
+		buf_release(&q);
+	}
+	CHECK(mismatches == 0);
+	CHECK(nonempty > queries / 2); /* the queries do find things */
+
+	/* the query language */
+	size_t n = 10;
+	CHECK(search_query(ix, "", SEARCH_BM25, a, &n, &err) == -1);
+	CHECK(strstr(err.s, "empty query") != NULL);
+	n = 10;
+	CHECK(search_query(ix, "the of and", SEARCH_BM25, a, &n, &err) == -1);
+	n = 10;
+	CHECK(search_query(ix, "-graph", SEARCH_BM25, a, &n, &err) == -1);
+	n = 10;
+	CHECK(search_query(ix, "graph after:yesterday", SEARCH_BM25, a, &n, &err) == -1);
+	CHECK(strstr(err.s, "after") != NULL);
+	n = 10;
+	CHECK(search_query(ix, "\"unbalanced quote graph", SEARCH_BM25, a, &n, &err) == 0);
+	n = 10;
+	CHECK(search_query(ix, "zzzunknownword", SEARCH_BM25, a, &n, &err) == 0 && n == 0);
+	n = 10;
+	CHECK(search_query(ix, "+zzzunknownword graph", SEARCH_BM25, a, &n, &err) == 0 && n == 0);
+	n = 5;
+	CHECK(search_query(ix, "https://arxiv.org/abs/2001.00042v3", SEARCH_BM25, a, &n, &err) == 0);
+	CHECK(n == 1 && !strcmp(a[0].id, "2001.00042"));
+	n = 10;
+	CHECK(search_query(ix, "cat:hep-th", SEARCH_BM25, a, &n, &err) == 0 && n == 10);
+	/* hostile bytes never crash */
+	const char *hostile[] = { "\"\"\"", "+", "-", "author:", "cat:", "author:\"", "::::", "+-+-graph",
+				  "\xff\xfe\xfd", "after:2020-01-01 before:2019-01-01" };
+	for (size_t i = 0; i < ARRAY_SIZE(hostile); i++) {
+		n = 10;
+		int rc = search_query(ix, hostile[i], SEARCH_BM25, a, &n, &err);
+		CHECK(rc == 0 || rc == -1);
+	}
+	search_close(ix);
+	store_close(s);
+	struct buf cmd = BUF_INIT;
+	buf_addf(&cmd, "rm -rf '%s'", dir);
+	if (system(cmd.s))
+		fprintf(stderr, "cannot remove %s\n", dir);
+	buf_release(&cmd);
+	buf_release(&dbp);
+	buf_release(&ixp);
+	buf_release(&err);
+	buf_release(&t);
+}
+
+int main(void)
+{
+	test_tokenizer();
+	test_topk_matches_exhaustive();
+	return check_report("test_search");
+}
