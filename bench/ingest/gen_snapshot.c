@@ -5,7 +5,12 @@
  * 150-250-word abstracts with arXiv's hard line wraps, 1-20 authors,
  * 1-4 categories, 1-4 versions. Deterministic for a given seed.
  *
- * usage: pb-gen-snapshot N [SEED] > file.jsonl
+ * With VOCAB (lines "word count", e.g. counted from real abstracts), nine
+ * words in ten are drawn from it by their real frequencies and the rest
+ * from the synthetic Zipfian tail, so that real queries meet real
+ * posting lists.
+ *
+ * usage: pb-gen-snapshot N [SEED [VOCAB]] > file.jsonl
  */
 #include "../../src/util/util.h"
 #include <math.h>
@@ -52,8 +57,49 @@ static void make_vocab(void)
 	}
 }
 
+static char **real_words;
+static double *real_cdf;
+static size_t nreal;
+
+static void load_vocab(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		perror(path);
+		exit(1);
+	}
+	char w[128];
+	double c, acc = 0;
+	size_t cap = 0;
+	while (fscanf(f, "%127s %lf", w, &c) == 2) {
+		if (nreal == cap) {
+			cap = cap ? cap * 2 : 4096;
+			real_words = xrealloc(real_words, cap * sizeof(*real_words));
+			real_cdf = xrealloc(real_cdf, cap * sizeof(*real_cdf));
+		}
+		acc += c;
+		real_words[nreal] = xstrdup(w);
+		real_cdf[nreal++] = acc;
+	}
+	fclose(f);
+	for (size_t i = 0; i < nreal; i++)
+		real_cdf[i] /= acc;
+}
+
 static const char *word(void)
 {
+	if (nreal && below(10)) {
+		double u = (double)(rnd() >> 11) / 9007199254740992.0;
+		size_t lo = 0, hi = nreal - 1;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			if (real_cdf[mid] < u)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		return real_words[lo];
+	}
 	double u = (double)(rnd() >> 11) / 9007199254740992.0;
 	int lo = 0, hi = VOCAB - 1;
 	while (lo < hi) {
@@ -81,11 +127,13 @@ int main(int argc, char **argv)
 {
 	long n, seed = 1;
 	if (argc < 2 || parse_int(argv[1], 1, 100000000, &n) || (argc > 2 && parse_int(argv[2], 1, 1L << 30, &seed))) {
-		fprintf(stderr, "usage: pb-gen-snapshot N [SEED]\n");
+		fprintf(stderr, "usage: pb-gen-snapshot N [SEED [VOCAB]]\n");
 		return 2;
 	}
 	rng_state ^= (uint64_t)seed * 0x9E3779B97F4A7C15ULL;
 	make_vocab();
+	if (argc > 3)
+		load_vocab(argv[3]);
 	struct buf out = BUF_INIT, text = BUF_INIT, authors = BUF_INIT, parsed = BUF_INIT;
 	for (long i = 0; i < n; i++) {
 		int yy = 7 + (int)(i / 1200000) % 19, mm = 1 + (int)(i / 100000) % 12;
@@ -162,5 +210,9 @@ int main(int argc, char **argv)
 	buf_release(&parsed);
 	for (int i = 0; i < VOCAB; i++)
 		free(vocab[i]);
+	for (size_t i = 0; i < nreal; i++)
+		free(real_words[i]);
+	free(real_words);
+	free(real_cdf);
 	return 0;
 }
