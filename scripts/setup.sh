@@ -4,6 +4,7 @@
 set -eu
 PKGS="build-essential clang cmake pkg-config ca-certificates
 libsqlite3-dev libjansson-dev libyajl-dev libxml2-dev libcurl4-openssl-dev
+libutf8proc-dev libstemmer-dev
 python3 sqlite3"
 missing=""
 for p in $PKGS; do

@@ -23,6 +23,7 @@ static const double FIELD_W[NFIELDS] = { 2.0, 1.0, 1.0, 1.5 };
 static const double FIELD_B[NFIELDS] = { 0.5, 0.75, 0.3, 0.5 };
 
 struct bterm {
+	uint32_t hash;
 	uint32_t str_off; /* into the builder's term arena */
 	uint32_t len;
 	uint32_t df;
@@ -71,7 +72,7 @@ static void table_grow(struct builder *b)
 	uint32_t *t = xcalloc(size, sizeof(*t));
 	for (size_t i = 0; i < b->nterms; i++) {
 		struct bterm *bt = &b->terms[i];
-		size_t h = hash_term(b->arena.s + bt->str_off, bt->len) & (size - 1);
+		size_t h = bt->hash & (size - 1);
 		while (t[h])
 			h = (h + 1) & (size - 1);
 		t[h] = (uint32_t)i + 1;
@@ -85,10 +86,11 @@ static uint32_t term_id(struct builder *b, const char *s, size_t n)
 {
 	if ((b->nterms + 1) * 2 > b->tsize)
 		table_grow(b);
-	size_t h = hash_term(s, n) & (b->tsize - 1);
+	uint32_t full = (uint32_t)hash_term(s, n);
+	size_t h = full & (b->tsize - 1);
 	while (b->table[h]) {
 		struct bterm *bt = &b->terms[b->table[h] - 1];
-		if (bt->len == n && !memcmp(b->arena.s + bt->str_off, s, n))
+		if (bt->hash == full && bt->len == n && !memcmp(b->arena.s + bt->str_off, s, n))
 			return b->table[h] - 1;
 		h = (h + 1) & (b->tsize - 1);
 	}
@@ -98,6 +100,7 @@ static uint32_t term_id(struct builder *b, const char *s, size_t n)
 	}
 	struct bterm *bt = &b->terms[b->nterms];
 	memset(bt, 0, sizeof(*bt));
+	bt->hash = full;
 	bt->str_off = (uint32_t)b->arena.len;
 	bt->len = (uint32_t)n;
 	buf_init(&bt->post);
@@ -107,9 +110,15 @@ static uint32_t term_id(struct builder *b, const char *s, size_t n)
 	return (uint32_t)b->nterms++;
 }
 
+static void add_term_id(struct builder *b, uint32_t t);
+
 static void add_term(struct builder *b, const char *s, size_t n)
 {
-	uint32_t t = term_id(b, s, n);
+	add_term_id(b, term_id(b, s, n));
+}
+
+static void add_term_id(struct builder *b, uint32_t t)
+{
 	struct bterm *bt = &b->terms[t];
 	if (bt->seen_doc != b->doc + 1) {
 		bt->seen_doc = b->doc + 1;
@@ -132,7 +141,15 @@ static void on_token(void *ctx, const char *term, size_t n, unsigned pos, unsign
 {
 	struct builder *b = ctx;
 	(void)pos;
-	add_term(b, term, n);
+	uint32_t *slot = tokenizer_slot(b->tk);
+	if (slot && *slot) {
+		add_term_id(b, *slot - 1);
+	} else {
+		uint32_t t = term_id(b, term, n);
+		if (slot)
+			*slot = t + 1;
+		add_term_id(b, t);
+	}
 	if (!(flags & TOK_JOINED) && b->dlen[b->field] < UINT16_MAX)
 		b->dlen[b->field]++;
 }

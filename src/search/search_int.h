@@ -62,6 +62,11 @@ struct search_index {
 	struct tokenizer *tk;
 };
 
+/* During an emit callback: a 32-bit slot that stays with this word's
+ * surface form while the tokenizer's stem cache keeps it (zeroed when the
+ * cache starts again), or NULL. The index builder keeps term ids there. */
+uint32_t *tokenizer_slot(struct tokenizer *tk);
+
 /* Finds a term; NULL when absent. */
 const struct idx_term *index_term_find(const struct search_index *ix, const char *term, size_t n);
 /* Finds a paper by arXiv id: its doc number, or -1. */

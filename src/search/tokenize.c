@@ -17,10 +17,31 @@
 #define MAX_TERM 64
 #define MAX_PARTS 8
 
+/* A cache of stems: a word's surface form -> its stem ("" for a stop
+ * word). Words follow Zipf's law, so almost every word is found here and
+ * neither the stop list nor the stemmer is consulted. */
+struct stem_entry {
+	uint32_t hash, key_off, key_len, stem_off, stem_len;
+	uint32_t slot; /* free for the caller (the index builder keeps a term id) */
+};
+
+#define STEM_CACHE_MAX (1u << 20)
+
 struct tokenizer {
 	struct sb_stemmer *stemmer;
 	struct buf norm, joined;
+	struct stem_entry *cache;
+	size_t cache_size, cache_used;
+	struct buf cache_bytes;
+	uint32_t *slot; /* of the token being emitted, or NULL */
 };
+
+#include "search_int.h"
+
+uint32_t *tokenizer_slot(struct tokenizer *tk)
+{
+	return tk->slot;
+}
 
 /* Sorted: looked up by binary search. */
 static const char *const stop_words[] = {
@@ -68,6 +89,9 @@ struct tokenizer *tokenizer_new(void)
 		die("search: the Snowball English stemmer is not available");
 	buf_init(&tk->norm);
 	buf_init(&tk->joined);
+	buf_init(&tk->cache_bytes);
+	tk->cache_size = 1 << 12;
+	tk->cache = xcalloc(tk->cache_size, sizeof(*tk->cache));
 	return tk;
 }
 
@@ -78,6 +102,8 @@ void tokenizer_free(struct tokenizer *tk)
 	sb_stemmer_delete(tk->stemmer);
 	buf_release(&tk->norm);
 	buf_release(&tk->joined);
+	buf_release(&tk->cache_bytes);
+	free(tk->cache);
 	free(tk);
 }
 
@@ -149,20 +175,91 @@ struct part {
 	bool has_digit, has_alpha;
 };
 
+static uint32_t hash_bytes(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 16777619u;
+	}
+	return h | 1; /* 0 marks an empty slot */
+}
+
+/* The stem of an alphabetic word (stop words give ""), through the cache;
+ * tk->slot points at the entry's free slot. */
+static const char *stem_of(struct tokenizer *tk, const char *w, size_t n, size_t *len)
+{
+	uint32_t h = hash_bytes(w, n);
+	size_t mask = tk->cache_size - 1, i = h & mask;
+	for (; tk->cache[i].hash; i = (i + 1) & mask) {
+		struct stem_entry *e = &tk->cache[i];
+		if (e->hash == h && e->key_len == n && !memcmp(tk->cache_bytes.s + e->key_off, w, n)) {
+			*len = e->stem_len;
+			tk->slot = &e->slot;
+			return tk->cache_bytes.s + e->stem_off;
+		}
+	}
+	const char *st = "";
+	size_t sl = 0;
+	if (!is_stop(w, n)) {
+		const sb_symbol *r = sb_stemmer_stem(tk->stemmer, (const sb_symbol *)w, (int)n);
+		st = r ? (const char *)r : w;
+		sl = r ? (size_t)sb_stemmer_length(tk->stemmer) : n;
+	}
+	if (tk->cache_used >= STEM_CACHE_MAX || tk->cache_bytes.len > ((size_t)1 << 30)) {
+		/* full: start again (rare; keeps memory bounded) */
+		memset(tk->cache, 0, tk->cache_size * sizeof(*tk->cache));
+		tk->cache_used = 0;
+		buf_reset(&tk->cache_bytes);
+		i = h & mask;
+	} else if ((tk->cache_used + 1) * 2 > tk->cache_size) {
+		size_t size = tk->cache_size * 2;
+		struct stem_entry *c = xcalloc(size, sizeof(*c));
+		for (size_t k = 0; k < tk->cache_size; k++)
+			if (tk->cache[k].hash) {
+				size_t j = tk->cache[k].hash & (size - 1);
+				while (c[j].hash)
+					j = (j + 1) & (size - 1);
+				c[j] = tk->cache[k];
+			}
+		free(tk->cache);
+		tk->cache = c;
+		tk->cache_size = size;
+		mask = size - 1;
+		for (i = h & mask; tk->cache[i].hash; i = (i + 1) & mask)
+			;
+	}
+	struct stem_entry *e = &tk->cache[i];
+	e->hash = h;
+	e->key_off = (uint32_t)tk->cache_bytes.len;
+	e->key_len = (uint32_t)n;
+	buf_add(&tk->cache_bytes, w, n);
+	e->stem_off = (uint32_t)tk->cache_bytes.len;
+	e->stem_len = (uint32_t)sl;
+	buf_add(&tk->cache_bytes, st, sl);
+	buf_addc(&tk->cache_bytes, '\0');
+	e->slot = 0;
+	tk->cache_used++;
+	tk->slot = &e->slot;
+	*len = sl;
+	return tk->cache_bytes.s + e->stem_off;
+}
+
 static void emit_word(struct tokenizer *tk, const struct part *p, bool stem, unsigned pos, unsigned flags,
 		      void (*emit)(void *, const char *, size_t, unsigned, unsigned), void *ctx)
 {
 	if (p->n > MAX_TERM)
 		return;
+	if (stem && !p->has_digit) {
+		size_t l;
+		const char *st = stem_of(tk, p->s, p->n, &l);
+		if (l)
+			emit(ctx, st, l, pos, flags);
+		tk->slot = NULL;
+		return;
+	}
 	if (!p->has_digit && is_stop(p->s, p->n))
 		return;
-	if (stem && !p->has_digit) {
-		const sb_symbol *st = sb_stemmer_stem(tk->stemmer, (const sb_symbol *)p->s, (int)p->n);
-		if (st) {
-			emit(ctx, (const char *)st, (size_t)sb_stemmer_length(tk->stemmer), pos, flags);
-			return;
-		}
-	}
 	emit(ctx, p->s, p->n, pos, flags);
 }
 
