@@ -1,0 +1,94 @@
+"""paperboy search / index on the real daily-papers data."""
+import json
+import os
+import signal
+import subprocess
+import time
+import unittest
+
+from common import PaperboyTest, BIN
+
+
+class SearchCliTest(PaperboyTest):
+    def setUp(self):
+        super().setUp()
+        self.init()
+        self.pb("ingest", self.require_data("hf-daily-papers"), expect=1)
+
+    def test_search_end_to_end(self):
+        _, err = self.pb("search", "diffusion", expect=1)
+        self.assertIn("index rebuild", err)
+        _, err = self.pb("index", "rebuild")
+        self.assertRegex(err, r"index: 9577 papers")
+        out, _ = self.pb("index", "stats")
+        self.assertIn("papers:    9577", out)
+
+        res = self.pb_json("search", "--json", "--limit", "5", "reinforcement learning reasoning")
+        self.assertEqual(len(res), 5)
+        for item in res:
+            self.assertIn("paper", item)
+            self.assertEqual(item["title"], item["paper"]["title"])
+            text = (item["paper"]["title"] + " " + item["paper"]["summary"]).lower()
+            self.assertTrue("reinforcement" in text or "reasoning" in text, text[:200])
+        scores = [x["score"] for x in res]
+        self.assertEqual(scores, sorted(scores, reverse=True))
+
+        # an arXiv URL returns that paper first
+        res = self.pb_json("search", "--json", "https://arxiv.org/abs/2505.24864v2")
+        self.assertEqual(res[0]["paper"]["id"], "2505.24864")
+
+        # author:, +required, -excluded, after:
+        res = self.pb_json("search", "--json", "--limit", "50", 'author:"Yejin Choi"')
+        self.assertTrue(res)
+        for item in res:
+            self.assertIn("Yejin Choi", [a["name"] for a in item["paper"]["authors"]])
+        res = self.pb_json("search", "--json", "--limit", "50", "+video -diffusion generation")
+        self.assertTrue(res)
+        for item in res:
+            text = (item["paper"]["title"] + " " + item["paper"]["summary"] + " "
+                    + " ".join(item["paper"].get("ai_keywords", []))).lower()
+            self.assertIn("video", text)
+            self.assertNotIn("diffusion", text)
+        res = self.pb_json("search", "--json", "--limit", "50", "agents after:2026-06-01")
+        self.assertTrue(res)
+        for item in res:
+            self.assertGreaterEqual(item["paper"]["publishedAt"], "2026-06-01")
+        # compounds meet: +GPT-4 and +GPT4 require the same papers (ranked
+        # differently: GPT-4's parts score too)
+        a = {x["paper"]["id"] for x in self.pb_json("search", "--json", "--limit", "1000", "+GPT-4")}
+        b = {x["paper"]["id"] for x in self.pb_json("search", "--json", "--limit", "1000", "+GPT4")}
+        self.assertGreater(len(a), 10)
+        self.assertEqual(a, b)
+
+        # bad queries are usage errors with a message, never a crash
+        for q in ("the of and", "x after:tomorrow", "-onlyexcluded"):
+            _, err = self.pb("search", q, expect=2)
+            self.assertIn("search:", err)
+        _, err = self.pb("search", "zzqqxxunknown")
+        self.assertIn("no papers match", err)
+        # hostile text is just text
+        out, _ = self.pb("search", "<script>alert(1)</script> '; DROP TABLE papers;--")
+        self.assertEqual(self.stats()["papers"], 9577)
+
+    def test_kill_during_rebuild_keeps_the_old_index(self):
+        self.pb("index", "rebuild")
+        before = self.pb_json("search", "--json", "language model")
+        for delay in (0.05, 0.15, 0.3):
+            p = subprocess.Popen([BIN, "index", "rebuild"], env=self.env, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+            time.sleep(delay)
+            p.send_signal(signal.SIGKILL)
+            p.wait()
+            # whatever the moment, the index in place is whole and answers the same
+            self.assertEqual(self.pb_json("search", "--json", "language model"), before)
+        # a damaged index is refused clearly, and a rebuild repairs it
+        with open(self.db + ".search", "r+b") as f:
+            f.truncate(1000)
+        _, err = self.pb("search", "language model", expect=1)
+        self.assertIn("index rebuild", err)
+        self.pb("index", "rebuild")
+        self.assertEqual(self.pb_json("search", "--json", "language model"), before)
+
+
+if __name__ == "__main__":
+    unittest.main()
