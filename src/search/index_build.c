@@ -54,6 +54,11 @@ struct builder {
 	uint64_t npostings;
 	struct progress prog;
 	int64_t total;
+	/* semantic vectors (NULL glove: none) */
+	struct glove *glove;
+	uint32_t dims;
+	int8_t *vecs;
+	float *acc;
 };
 
 static uint64_t hash_term(const char *s, size_t n)
@@ -251,6 +256,22 @@ static int add_paper(const struct paper *p, void *ctx)
 		b->docs_cap = b->docs_cap ? b->docs_cap * 2 : 1 << 14;
 		b->docs = xrealloc(b->docs, b->docs_cap * sizeof(*b->docs));
 		b->lens = xrealloc(b->lens, b->docs_cap * sizeof(*b->lens));
+		if (b->glove)
+			b->vecs = xrealloc(b->vecs, b->docs_cap * b->dims);
+	}
+
+	if (b->glove) {
+		/* the title counts twice: it says what the paper is about */
+		memset(b->acc, 0, b->dims * sizeof(float));
+		if (p->title) {
+			glove_embed(b->glove, p->title, strlen(p->title), b->acc);
+			glove_embed(b->glove, p->title, strlen(p->title), b->acc);
+		}
+		if (p->abstract)
+			glove_embed(b->glove, p->abstract, strlen(p->abstract), b->acc);
+		for (size_t i = 0; i < p->ai_keywords.n; i++)
+			glove_embed(b->glove, p->ai_keywords.v[i], strlen(p->ai_keywords.v[i]), b->acc);
+		vec_quantize(b->acc, b->dims, b->vecs + b->ndocs * b->dims);
 	}
 	b->docs[b->ndocs].id_off = (uint32_t)b->ids.len;
 	b->docs[b->ndocs].day = p->published ? (int32_t)(p->published / 86400000LL) : 0;
@@ -286,7 +307,11 @@ static int write_index(struct builder *b, FILE *f, struct buf *err)
 	struct idx_header h;
 	memset(&h, 0, sizeof(h));
 	memcpy(h.magic, IDX_MAGIC, 8);
-	h.version = 1;
+	h.version = IDX_VERSION;
+	if (b->glove) {
+		h.dims = b->dims;
+		h.glove_words = glove_words(b->glove);
+	}
 	h.ndocs = b->ndocs;
 	h.nterms = b->nterms;
 	h.npostings = b->npostings;
@@ -394,7 +419,8 @@ static int write_index(struct builder *b, FILE *f, struct buf *err)
 	}
 	free(bdocs);
 	free(bimp);
-	h.file_size = h.off_postings + poff;
+	h.off_vecs = ALIGN8(h.off_postings + poff);
+	h.file_size = h.off_vecs + (b->glove ? (uint64_t)b->ndocs * b->dims : 0);
 	int rc = err->len ? -1 : 0;
 	static const char zeros[8];
 	if (!rc) {
@@ -414,6 +440,9 @@ static int write_index(struct builder *b, FILE *f, struct buf *err)
 		size_t n;
 		while ((n = fread(tmp, 1, sizeof(tmp), pf)) > 0)
 			fwrite(tmp, 1, n, f);
+		fwrite(zeros, 1, (size_t)(h.off_vecs - h.off_postings - poff), f);
+		if (b->glove)
+			fwrite(b->vecs, b->dims, b->ndocs, f);
 		if (ferror(f) || ferror(pf)) {
 			buf_setf(err, "writing the index: %s", strerror(errno));
 			rc = -1;
@@ -447,6 +476,17 @@ int search_index_build(struct store *s, const char *path, struct buf *err)
 	buf_init(&b.ids);
 	b.arena.max = b.ids.max = (size_t)1 << 40;
 	progress_init(&b.prog, "index", 0);
+	struct buf gp = BUF_INIT, gerr = BUF_INIT;
+	glove_default_path(&gp);
+	if (glove_open(gp.s, &b.glove, &gerr)) {
+		fprintf(stderr, "paperboy: index: no word vectors (%s): semantic search is off; "
+				"scripts/setup.sh fetches them\n", gerr.s);
+	} else {
+		b.dims = glove_dims(b.glove);
+		b.acc = xcalloc(b.dims, sizeof(float));
+	}
+	buf_release(&gp);
+	buf_release(&gerr);
 	int rc = store_paper_scan(s, add_paper, &b, err);
 	progress_done(&b.prog);
 	struct buf tmp = BUF_INIT;
@@ -484,5 +524,8 @@ int search_index_build(struct store *s, const char *path, struct buf *err)
 	buf_release(&b.arena);
 	buf_release(&tmp);
 	tokenizer_free(b.tk);
+	glove_close(b.glove);
+	free(b.vecs);
+	free(b.acc);
 	return rc;
 }

@@ -48,9 +48,10 @@ int search_open(const char *path, struct search_index **out, struct buf *err)
 		return -1;
 	}
 	const struct idx_header *h = map;
-	if (memcmp(h->magic, IDX_MAGIC, 8) || h->version != 1 || h->file_size != (uint64_t)sb.st_size ||
+	if (memcmp(h->magic, IDX_MAGIC, 8) || h->version != IDX_VERSION || h->file_size != (uint64_t)sb.st_size ||
 	    h->off_postings > h->file_size || h->off_docs + h->ndocs * sizeof(struct idx_doc) > h->off_ids ||
-	    h->off_terms + h->nterms * sizeof(struct idx_term) > h->off_termstr) {
+	    h->off_terms + h->nterms * sizeof(struct idx_term) > h->off_termstr ||
+	    h->off_vecs + h->ndocs * (uint64_t)h->dims > h->file_size) {
 		munmap(map, (size_t)sb.st_size);
 		buf_setf(err, "%s: not a paperboy index, or a damaged one (run 'paperboy index rebuild')", path);
 		return -1;
@@ -66,6 +67,20 @@ int search_open(const char *path, struct search_index **out, struct buf *err)
 	ix->termstr = (const char *)(ix->map + h->off_termstr);
 	ix->postings = ix->map + h->off_postings;
 	ix->tk = tokenizer_new();
+	if (h->dims) {
+		struct buf gp = BUF_INIT, gerr = BUF_INIT;
+		glove_default_path(&gp);
+		/* the same word vectors as at build time, or no semantic search */
+		if (!glove_open(gp.s, &ix->glove, &gerr) &&
+		    (glove_dims(ix->glove) != h->dims || glove_words(ix->glove) != h->glove_words)) {
+			glove_close(ix->glove);
+			ix->glove = NULL;
+		}
+		if (ix->glove)
+			ix->vecs = (const int8_t *)(ix->map + h->off_vecs);
+		buf_release(&gp);
+		buf_release(&gerr);
+	}
 	*out = ix;
 	return 0;
 }
@@ -76,6 +91,7 @@ void search_close(struct search_index *ix)
 		return;
 	munmap((void *)ix->map, ix->size);
 	tokenizer_free(ix->tk);
+	glove_close(ix->glove);
 	free(ix);
 }
 
@@ -293,6 +309,7 @@ struct query {
 	enum qkind cur_kind;
 	bool cur_filter;
 	bool overflow;
+	bool structured; /* operators, fields or phrases: lexical only */
 };
 
 static int64_t idf_weight(const struct search_index *ix, uint32_t df)
@@ -385,8 +402,11 @@ static int parse_query(struct query *q, const char *text, struct buf *err)
 		enum qkind kind = Q_OPT;
 		if (*p == '+' || *p == '-') {
 			kind = *p == '+' ? Q_REQ : Q_EXCL;
+			q->structured = true;
 			p++;
 		}
+		if (*p == '"')
+			q->structured = true;
 		const char *colon = NULL;
 		for (const char *s = p; *s && *s != ' ' && *s != '"'; s++)
 			if (*s == ':') {
@@ -402,6 +422,9 @@ static int parse_query(struct query *q, const char *text, struct buf *err)
 			for (char *f = field; *f; f++)
 				*f = (char)(*f >= 'A' && *f <= 'Z' ? *f + 32 : *f);
 		}
+		if (field[0] && (!strcmp(field, "author") || !strcmp(field, "au") || !strcmp(field, "cat") ||
+				 !strcmp(field, "category") || !strcmp(field, "after") || !strcmp(field, "before")))
+			q->structured = true;
 		if (!strcmp(field, "author") || !strcmp(field, "au")) {
 			p = read_value(colon + 1, &v, &vlen);
 			q->cur_kind = kind;
@@ -607,25 +630,36 @@ static int cmp_results(const void *a, const void *b)
 	return x->doc < y->doc ? -1 : x->doc > y->doc;
 }
 
-/* Sorts the heap and writes hits (the id-first paper leads). */
-static void emit_hits(struct query *q, struct heap *h, struct search_hit *hits, size_t *n)
+/* Sorts the heap and writes hits (the id-first paper leads); scores are
+ * divided by `scale` for display. */
+static void emit_hits_scaled(struct query *q, struct heap *h, struct search_hit *hits, size_t *n, double scale)
 {
 	qsort(h->v, h->n, sizeof(*h->v), cmp_results);
 	size_t cap = *n, k = 0;
 	if (q->id_doc >= 0 && k < cap) {
 		snprintf(hits[k].id, sizeof(hits[k].id), "%s", q->ix->ids + q->ix->docs[q->id_doc].id_off);
-		hits[k].score = h->n ? (double)h->v[0].score / SCORE_SCALE + 1.0 : 1.0;
+		hits[k].score = h->n ? (double)h->v[0].score / scale + 1.0 : 1.0;
 		k++;
 	}
 	for (size_t i = 0; i < h->n && k < cap; i++) {
 		if ((int64_t)h->v[i].doc == q->id_doc)
 			continue;
 		snprintf(hits[k].id, sizeof(hits[k].id), "%s", q->ix->ids + q->ix->docs[h->v[i].doc].id_off);
-		hits[k].score = (double)h->v[i].score / SCORE_SCALE;
+		hits[k].score = (double)h->v[i].score / scale;
 		k++;
 	}
 	*n = k;
 }
+
+static void emit_hits(struct query *q, struct heap *h, struct search_hit *hits, size_t *n)
+{
+	emit_hits_scaled(q, h, hits, n, SCORE_SCALE);
+}
+
+/* int8 dot products of unit vectors x 127 -> cosine similarity */
+#define COSINE_SCALE (127.0 * 127.0)
+/* fused RRF scores were scaled by 1e9 */
+#define RRF_SCALE 1e9
 
 static int prepare(struct search_index *ix, const char *text, struct query *q, struct buf *err)
 {
@@ -644,17 +678,119 @@ static int prepare(struct search_index *ix, const char *text, struct query *q, s
 	return parse_query(q, text, err);
 }
 
+/* Nearest neighbours of vector v (int8, unit length x 127) by an exact
+ * scan; `skip` (or -1) is left out, dates are honoured. Fills h. */
+static void knn(struct search_index *ix, const int8_t *v, int64_t skip, const struct query *q, struct heap *h)
+{
+	uint32_t dims = ix->h->dims;
+	for (uint32_t d = 0; d < ix->h->ndocs; d++) {
+		int64_t score = vec_dot(v, ix->vecs + (size_t)d * dims, dims);
+		if ((int64_t)d == skip || score <= heap_threshold(h) || (q && !date_ok(q, d)))
+			continue;
+		heap_push(h, score, d);
+	}
+}
+
+/* Semantic top-k of the query's words. */
+static void run_semantic(struct search_index *ix, const char *text, const struct query *q, struct heap *h)
+{
+	uint32_t dims = ix->h->dims;
+	float *acc = xcalloc(dims, sizeof(float));
+	int8_t *v = xmalloc(dims);
+	glove_embed(ix->glove, text, strlen(text), acc);
+	if (vec_quantize(acc, dims, v))
+		knn(ix, v, -1, q, h);
+	free(acc);
+	free(v);
+}
+
+/* Reciprocal rank fusion (Cormack et al. 2009, k = 60) of two rankings
+ * sorted best first; the fused list goes back into a. */
+#define RRF_K 60
+
+static void fuse(struct heap *a, struct heap *b)
+{
+	size_t n = a->n + b->n;
+	struct { int64_t score; uint32_t doc; } *all = xmalloc((n + 1) * sizeof(*all));
+	size_t m = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		struct heap *h = pass ? b : a;
+		for (size_t r = 0; r < h->n; r++) {
+			int64_t s = (int64_t)(1e9 / (RRF_K + r + 1));
+			size_t i = 0;
+			while (i < m && all[i].doc != h->v[r].doc)
+				i++;
+			if (i == m) {
+				all[m].doc = h->v[r].doc;
+				all[m].score = 0;
+				m++;
+			}
+			all[i].score += s;
+		}
+	}
+	qsort(all, m, sizeof(*all), cmp_results);
+	a->n = m < a->k ? m : a->k;
+	memcpy(a->v, all, a->n * sizeof(*all));
+	free(all);
+}
+
 int search_query(struct search_index *ix, const char *text, enum search_mode mode, struct search_hit *hits,
 		 size_t *n, struct buf *err)
 {
-	(void)mode;
 	struct query q;
 	if (prepare(ix, text, &q, err))
 		return -1;
-	struct heap h = { xmalloc((*n + 1) * sizeof(*h.v)), 0, *n };
-	if (h.k)
+	bool semantic = ix->glove && mode != SEARCH_BM25 && !q.structured && q.id_doc < 0;
+	if (mode == SEARCH_SEMANTIC && !semantic && q.id_doc < 0 && !q.structured) {
+		buf_setf(err, "semantic search is off: the index has no word vectors (run scripts/setup.sh, then "
+			      "'paperboy index rebuild')");
+		return -1;
+	}
+	size_t depth = *n;
+	if (semantic && mode == SEARCH_HYBRID && depth < 100)
+		depth = 100; /* fuse deeper lists than we show */
+	struct heap h = { xmalloc((depth + 1) * sizeof(*h.v)), 0, depth };
+	if (mode != SEARCH_SEMANTIC || !semantic)
 		run_query(&q, &h);
-	emit_hits(&q, &h, hits, n);
+	else
+		run_semantic(ix, text, &q, &h);
+	if (semantic && mode == SEARCH_HYBRID) {
+		struct heap s = { xmalloc((depth + 1) * sizeof(*s.v)), 0, depth };
+		run_semantic(ix, text, &q, &s);
+		qsort(h.v, h.n, sizeof(*h.v), cmp_results);
+		qsort(s.v, s.n, sizeof(*s.v), cmp_results);
+		fuse(&h, &s); /* sorted, best first: cutting keeps the best */
+		free(s.v);
+		if (h.n > *n)
+			h.n = *n;
+	}
+	emit_hits_scaled(&q, &h, hits, n,
+			 !semantic ? SCORE_SCALE : mode == SEARCH_HYBRID ? RRF_SCALE : COSINE_SCALE);
+	free(h.v);
+	return 0;
+}
+
+int search_similar(struct search_index *ix, const char *id, struct search_hit *hits, size_t *n, struct buf *err)
+{
+	char pid[PAPER_ID_MAX];
+	if (arxiv_id_parse(id, pid, NULL))
+		snprintf(pid, sizeof(pid), "%s", id);
+	int64_t d = index_doc_by_id(ix, pid);
+	if (d < 0) {
+		buf_setf(err, "%s: not in the index", pid);
+		return -1;
+	}
+	if (!ix->glove) {
+		buf_setf(err, "similar papers need the word vectors (run scripts/setup.sh, then 'paperboy index rebuild')");
+		return -1;
+	}
+	struct heap h = { xmalloc((*n + 1) * sizeof(*h.v)), 0, *n };
+	knn(ix, ix->vecs + (size_t)d * ix->h->dims, d, NULL, &h);
+	struct query q;
+	memset(&q, 0, sizeof(q));
+	q.ix = ix;
+	q.id_doc = -1;
+	emit_hits_scaled(&q, &h, hits, n, COSINE_SCALE);
 	free(h.v);
 	return 0;
 }

@@ -86,6 +86,10 @@ struct search_hit {
 int search_query(struct search_index *ix, const char *query, enum search_mode mode,
 		 struct search_hit *hits, size_t *n, struct buf *err);
 
+/* The papers nearest to paper `id` in meaning (semantic vectors), best
+ * first. 0, or -1 with a message in err. */
+int search_similar(struct search_index *ix, const char *id, struct search_hit *hits, size_t *n, struct buf *err);
+
 /* The same ranking by scoring every document (for tests). */
 int search_query_exhaustive(struct search_index *ix, const char *query, struct search_hit *hits, size_t *n,
 			    struct buf *err);

@@ -5,6 +5,7 @@
 #include "search.h"
 
 #define IDX_MAGIC "PBIDX001"
+#define IDX_VERSION 2
 #define IDX_BLOCK 128
 #define NFIELDS 4 /* title, abstract, authors, AI keywords */
 
@@ -26,6 +27,9 @@ struct idx_header {
 	float avg_len[NFIELDS];
 	float k1, pad;
 	uint64_t off_docs, off_ids, off_idsort, off_terms, off_termstr, off_postings, file_size;
+	/* version 2: semantic vectors (dims 0: none) */
+	uint32_t dims, glove_words;
+	uint64_t off_vecs; /* int8 [ndocs][dims], after the postings */
 };
 
 struct idx_doc {
@@ -49,6 +53,20 @@ struct idx_block {
 	uint8_t pad;
 };
 
+/* ---- word vectors (vectors.c) ---- */
+struct glove;
+/* $PAPERBOY_VECTORS, else the build's default (var/glove-100d.bin). */
+void glove_default_path(struct buf *out);
+int glove_open(const char *path, struct glove **out, struct buf *err);
+void glove_close(struct glove *g);
+uint32_t glove_dims(const struct glove *g);
+uint32_t glove_words(const struct glove *g);
+/* Adds the SIF-weighted vectors of text's words to acc[dims]. */
+void glove_embed(const struct glove *g, const char *text, size_t len, float *acc);
+/* L2-normalises acc into int8 (x127); false when acc is all zero. */
+bool vec_quantize(const float *acc, uint32_t dims, int8_t *out);
+int32_t vec_dot(const int8_t *a, const int8_t *b, uint32_t dims);
+
 struct search_index {
 	const unsigned char *map;
 	size_t size;
@@ -59,6 +77,8 @@ struct search_index {
 	const struct idx_term *terms;
 	const char *termstr;
 	const unsigned char *postings;
+	const int8_t *vecs; /* NULL: no semantic vectors */
+	struct glove *glove;
 	struct tokenizer *tk;
 };
 

@@ -70,6 +70,31 @@ class SearchCliTest(PaperboyTest):
         out, _ = self.pb("search", "<script>alert(1)</script> '; DROP TABLE papers;--")
         self.assertEqual(self.stats()["papers"], 9577)
 
+    def test_semantic_similar_and_hybrid(self):
+        self.pb("index", "rebuild")
+        res = self.pb_json("similar", "--json", "2505.24864")
+        self.assertEqual(len(res), 10)
+        ids = [x["paper"]["id"] for x in res]
+        self.assertNotIn("2505.24864", ids)
+        # papers like ProRL (reinforcement learning for reasoning) talk about RL
+        rl = sum(1 for x in res if "reinforcement" in (x["paper"]["title"] + x["paper"]["summary"]).lower())
+        self.assertGreaterEqual(rl, 7)
+        res = self.pb_json("search", "--json", "--mode", "semantic", "robots that learn to grasp objects")
+        self.assertTrue(any("grasp" in x["paper"]["title"].lower() for x in res[:5]))
+        res = self.pb_json("search", "--json", "--mode", "hybrid", "--limit", "7", "video generation")
+        self.assertEqual(len(res), 7)
+        self.pb("similar", "9999.99999", expect=1)
+
+    def test_without_word_vectors(self):
+        self.env["PAPERBOY_VECTORS"] = os.path.join(self.tmp, "nothing-here.bin")
+        _, err = self.pb("index", "rebuild")
+        self.assertIn("semantic search is off", err)
+        self.assertTrue(self.pb_json("search", "--json", "diffusion"))
+        _, err = self.pb("search", "--mode", "semantic", "diffusion", expect=2)
+        self.assertIn("word vectors", err)
+        _, err = self.pb("similar", "2505.24864", expect=1)
+        self.assertIn("word vectors", err)
+
     def test_kill_during_rebuild_keeps_the_old_index(self):
         self.pb("index", "rebuild")
         before = self.pb_json("search", "--json", "language model")

