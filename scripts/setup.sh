@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages paperboy needs to build, run and test,
 # when they are missing (as root: apt-get; otherwise it names them).
 set -eu
-PKGS="build-essential clang cmake pkg-config ca-certificates
+PKGS="build-essential clang libclang-rt-14-dev cmake pkg-config ca-certificates
 libsqlite3-dev libjansson-dev libyajl-dev libxml2-dev libcurl4-openssl-dev
 libutf8proc-dev libstemmer-dev
 python3 sqlite3"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Builds paperboy with AddressSanitizer and UndefinedBehaviorSanitizer
 # (gcc, warnings as errors), checks that clang builds it warning-free too,
-# and runs every test with ctest.
+# runs every test with ctest, then the libFuzzer targets (clang) briefly.
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/setup.sh
@@ -11,5 +11,8 @@ CC=clang cmake -S . -B build-clang -DPAPERBOY_WERROR=ON -DBUILD_TESTING=OFF >/de
 cmake --build build-clang -j"$(nproc)" >/dev/null
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+CC=clang cmake -S . -B build-fuzz -DPAPERBOY_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build-fuzz -j"$(nproc)" >/dev/null
+(cd build-fuzz && ctest --output-on-failure -j2)
 cd build-test
 ctest --output-on-failure -j2

@@ -1,0 +1,74 @@
+/*
+ * fuzz_query.c - libFuzzer target: arbitrary bytes as a search query (all
+ * modes) and as text for the tokenizer, against a small index built once.
+ */
+#include "../../src/search/search.h"
+#include <unistd.h>
+
+static struct search_index *ix;
+static struct tokenizer *tk;
+
+static void noop(void *ctx, const char *t, size_t n, unsigned pos, unsigned flags)
+{
+	(void)ctx, (void)t, (void)n, (void)pos, (void)flags;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc, (void)argv;
+	char dir[] = "/tmp/pb-fuzz-XXXXXX";
+	if (!mkdtemp(dir))
+		abort();
+	struct buf db = BUF_INIT, ixp = BUF_INIT, err = BUF_INIT;
+	buf_addf(&db, "%s/f.db", dir);
+	struct store *s;
+	if (store_open(db.s, STORE_CREATE, &s, &err))
+		abort();
+	static const char *titles[] = { "GPT-4 in-context learning", "Diffusion models for video",
+					"ResNet-50 on ImageNet in 3D", "Quantum spin lattice", "Llama-3.1-8B reasoning" };
+	struct paper p[5];
+	enum upsert_result r[5];
+	for (int i = 0; i < 5; i++) {
+		paper_init(&p[i]);
+		snprintf(p[i].id, sizeof(p[i].id), "2501.0000%d", i);
+		p[i].title = xstrdup(titles[i]);
+		p[i].abstract = xstrdup("We study transformers, attention and diffusion with L2 loss.");
+		strlist_push(&p[i].authors, "Yann LeCun", 10);
+		strlist_push(&p[i].categories, "cs.LG", 5);
+		p[i].published = (pb_time)(20000 + i) * 86400000LL;
+		p[i].sources = SRC_ARXIV_SNAP;
+	}
+	store_begin(s, &err);
+	store_upsert_batch(s, p, 5, r, &err);
+	store_commit(s, &err);
+	search_index_path(db.s, &ixp);
+	if (search_index_build(s, ixp.s, &err) || search_open(ixp.s, &ix, &err))
+		abort();
+	for (int i = 0; i < 5; i++)
+		paper_release(&p[i]);
+	store_close(s);
+	tk = tokenizer_new();
+	buf_release(&db);
+	buf_release(&ixp);
+	buf_release(&err);
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *q = xstrndup((const char *)data, size);
+	struct search_hit hits[20];
+	struct buf err = BUF_INIT;
+	for (int m = 0; m < 3; m++) {
+		size_t n = 20;
+		search_query(ix, q, (enum search_mode)m, hits, &n, &err);
+		if (n > 20)
+			abort();
+	}
+	tokenize(tk, (const char *)data, size, true, noop, NULL);
+	buf_release(&err);
+	free(q);
+	return 0;
+}
