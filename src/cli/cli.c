@@ -9,6 +9,7 @@
 #include "../search/search.h"
 #include "../store/store.h"
 #include <libxml/parser.h>
+#include <unistd.h>
 
 #define MAX_OPTS 12
 
@@ -157,6 +158,25 @@ static void print_json(json_t *j)
 	free(s);
 }
 
+/* After papers were written: brings the search index (if there is one)
+ * up to date, so that they are searchable at once. */
+static void refresh_index(const struct args *a, struct store *s)
+{
+	struct buf path = BUF_INIT, err = BUF_INIT;
+	search_index_path(a->db, &path);
+	if (access(path.s, F_OK) == 0) {
+		uint64_t added = 0;
+		double t0 = mono_seconds();
+		if (search_index_update(s, path.s, &added, &err))
+			error("index update: %s (the index is as it was; 'paperboy index rebuild' remakes it)", err.s);
+		else if (added)
+			fprintf(stderr, "index: %llu papers indexed in %.2f s\n", (unsigned long long)added,
+				mono_seconds() - t0);
+	}
+	buf_release(&path);
+	buf_release(&err);
+}
+
 /* ---- init --------------------------------------------------------------- */
 
 static int cmd_init(struct args *a)
@@ -208,6 +228,8 @@ static int cmd_ingest(struct args *a)
 	}
 	ingest_print_summary(g, stderr, mono_seconds() - t0);
 	ingest_free(g);
+	if (worst >= 0)
+		refresh_index(a, s);
 	store_close(s);
 	return worst ? EXIT_FAIL : EXIT_OK;
 }
@@ -261,6 +283,7 @@ static int cmd_fetch(struct args *a)
 		error("fetch %s: %s", what, err.s);
 	ingest_print_summary(g, stderr, mono_seconds() - t0);
 	ingest_free(g);
+	refresh_index(a, s);
 	store_close(s);
 	buf_release(&err);
 	return rc ? EXIT_FAIL : EXIT_OK;
@@ -507,6 +530,20 @@ static int cmd_index(struct args *a)
 			}
 		}
 		store_close(s);
+	} else if (!strcmp(what, "update")) {
+		struct store *s = open_store(a, 0);
+		if (!s) {
+			buf_release(&path);
+			return EXIT_FAIL;
+		}
+		uint64_t added = 0;
+		if (search_index_update(s, path.s, &added, &err)) {
+			error("index update: %s", err.s);
+			ret = EXIT_FAIL;
+		} else {
+			fprintf(stderr, "index: %llu papers indexed\n", (unsigned long long)added);
+		}
+		store_close(s);
 	} else if (!strcmp(what, "stats")) {
 		struct search_index *ix;
 		if (search_open(path.s, &ix, &err)) {
@@ -515,15 +552,15 @@ static int cmd_index(struct args *a)
 		} else {
 			struct search_index_stats st;
 			search_index_stats(ix, &st);
-			printf("index:     %s\npapers:    %llu\nterms:     %llu\npostings:  %llu\nsize:      %.1f MB\n"
-			       "avg length: title %.1f, abstract %.1f, authors %.1f, keywords %.1f\n",
-			       path.s, (unsigned long long)st.docs, (unsigned long long)st.terms,
+			printf("index:     %s\nsegments:  %llu\npapers:    %llu\nterms:     %llu\npostings:  %llu\n"
+			       "size:      %.1f MB\navg length: title %.1f, abstract %.1f, authors %.1f, keywords %.1f\n",
+			       path.s, (unsigned long long)st.segments, (unsigned long long)st.docs, (unsigned long long)st.terms,
 			       (unsigned long long)st.postings, (double)st.file_bytes / 1e6, st.avg_len[0], st.avg_len[1],
 			       st.avg_len[2], st.avg_len[3]);
 			search_close(ix);
 		}
 	} else {
-		ret = usage_error(a->cmd, "index: unknown action '%s' (rebuild or stats)", what);
+		ret = usage_error(a->cmd, "index: unknown action '%s' (rebuild, update or stats)", what);
 	}
 	buf_release(&path);
 	buf_release(&err);
@@ -691,7 +728,8 @@ static const struct command commands[] = {
 	  cmd_search, 1, -1 },
 	{ "similar", "ID [--limit N] [--json]", "papers nearest in meaning to paper ID",
 	  { { "limit", "N", "at most N papers (default 10)" }, { "json", NULL, "print JSON" } }, cmd_similar, 1, 1 },
-	{ "index", "rebuild|stats", "rebuild the search index from the database, or describe it", { { 0 } },
+	{ "index", "rebuild|update|stats",
+	  "rebuild the search index, bring it up to date (ingest and fetch do this), or describe it", { { 0 } },
 	  cmd_index, 1, 1 },
 	{ "stats", "[--json]", "count what the database holds", { { "json", NULL, "print JSON" } }, cmd_stats, 0, 0 },
 	{ "help", "[COMMAND]", "show help for paperboy or one command", { { 0 } }, cmd_help, 0, 1 },

@@ -54,6 +54,8 @@ struct builder {
 	uint64_t npostings;
 	struct progress prog;
 	int64_t total;
+	uint64_t seq;  /* the store's write sequence when the scan began */
+	bool delta;
 	/* semantic vectors (NULL glove: none) */
 	struct glove *glove;
 	uint32_t dims;
@@ -308,6 +310,8 @@ static int write_index(struct builder *b, FILE *f, struct buf *err)
 	memset(&h, 0, sizeof(h));
 	memcpy(h.magic, IDX_MAGIC, 8);
 	h.version = IDX_VERSION;
+	h.seq = b->seq;
+	h.delta = b->delta;
 	if (b->glove) {
 		h.dims = b->dims;
 		h.glove_words = glove_words(b->glove);
@@ -467,7 +471,10 @@ void search_index_path(const char *db_url, struct buf *out)
 	buf_addf(out, "%s.search", path);
 }
 
-int search_index_build(struct store *s, const char *path, struct buf *err)
+/* Builds one segment file at path from every paper (since < 0) or from
+ * the papers written after `since`; *ndocs says how many (a delta with
+ * none writes nothing). */
+static int build_segment(struct store *s, const char *path, int64_t since, uint64_t *ndocs, struct buf *err)
 {
 	struct builder b;
 	memset(&b, 0, sizeof(b));
@@ -487,8 +494,17 @@ int search_index_build(struct store *s, const char *path, struct buf *err)
 	}
 	buf_release(&gp);
 	buf_release(&gerr);
-	int rc = store_paper_scan(s, add_paper, &b, err);
+	int64_t seq = 0;
+	int rc = store_seq(s, &seq, err);
+	b.seq = (uint64_t)seq;
+	b.delta = since >= 0;
+	if (!rc)
+		rc = since < 0 ? store_paper_scan(s, add_paper, &b, err)
+			       : store_paper_scan_since(s, since, add_paper, &b, err);
 	progress_done(&b.prog);
+	*ndocs = b.ndocs;
+	if (!rc && since >= 0 && !b.ndocs)
+		goto done; /* nothing new */
 	struct buf tmp = BUF_INIT;
 	buf_addf(&tmp, "%s.tmp", path);
 	FILE *f = NULL;
@@ -512,6 +528,7 @@ int search_index_build(struct store *s, const char *path, struct buf *err)
 	}
 	if (rc)
 		unlink(tmp.s);
+done:
 	for (size_t i = 0; i < b.nterms; i++)
 		buf_release(&b.terms[i].post);
 	free(b.terms);
@@ -527,5 +544,129 @@ int search_index_build(struct store *s, const char *path, struct buf *err)
 	glove_close(b.glove);
 	free(b.vecs);
 	free(b.acc);
+	return rc;
+}
+
+/* The manifest of deltas: PATH.deltas, one file name a line. */
+static void manifest_path(const char *path, struct buf *out)
+{
+	buf_reset(out);
+	buf_addf(out, "%s.deltas", path);
+}
+
+/* Removes the delta files a manifest lists, then the manifest. */
+static void drop_deltas(const char *path)
+{
+	struct buf m = BUF_INIT, text = BUF_INIT, err = BUF_INIT, f = BUF_INIT;
+	manifest_path(path, &m);
+	if (!read_file(m.s, &text, &err)) {
+		struct strlist names = STRLIST_INIT;
+		strlist_split(&names, text.s, text.len, '\n');
+		for (size_t i = 0; i < names.n; i++) {
+			buf_setf(&f, "%s.%s", path, names.v[i]);
+			if (!strchr(names.v[i], '/'))
+				unlink(f.s);
+		}
+		strlist_clear(&names);
+	}
+	unlink(m.s);
+	buf_release(&m);
+	buf_release(&text);
+	buf_release(&err);
+	buf_release(&f);
+}
+
+int search_index_build(struct store *s, const char *path, struct buf *err)
+{
+	uint64_t n;
+	/* the new main segment carries its sequence number, so older deltas are
+	 * stale even if removing them below is interrupted */
+	if (build_segment(s, path, -1, &n, err))
+		return -1;
+	drop_deltas(path);
+	return 0;
+}
+
+int search_index_update(struct store *s, const char *path, uint64_t *added, struct buf *err)
+{
+	*added = 0;
+	struct search_index *ix;
+	struct buf e2 = BUF_INIT;
+	if (search_open(path, &ix, &e2)) {
+		buf_release(&e2);
+		return search_index_build(s, path, err); /* none yet, or unreadable */
+	}
+	buf_release(&e2);
+	uint64_t last = 0, main_docs = ix->seg[0]->h->ndocs, delta_docs = 0;
+	size_t ndeltas = ix->nseg - 1;
+	for (size_t i = 0; i < ix->nseg; i++) {
+		if (ix->seg[i]->h->seq > last)
+			last = ix->seg[i]->h->seq;
+		if (i)
+			delta_docs += ix->seg[i]->h->ndocs;
+	}
+	search_close(ix);
+	int64_t now;
+	if (store_seq(s, &now, err))
+		return -1;
+	if ((uint64_t)now <= last)
+		return 0; /* up to date */
+	struct buf tmp = BUF_INIT, name = BUF_INIT, fin = BUF_INIT, m = BUF_INIT, text = BUF_INIT;
+	buf_addf(&tmp, "%s.new", path);
+	uint64_t n = 0;
+	int rc = build_segment(s, tmp.s, (int64_t)last, &n, err);
+	if (!rc && n && (ndeltas + 1 >= MAX_SEGMENTS / 2 || delta_docs + n > main_docs / 10 + 1000)) {
+		/* too many or too large: merge everything into a new main segment */
+		unlink(tmp.s);
+		rc = search_index_build(s, path, err);
+		*added = n;
+	} else if (!rc && n) {
+		struct idx_header h;
+		FILE *f = fopen(tmp.s, "rb");
+		if (!f || fread(&h, sizeof(h), 1, f) != 1) {
+			buf_setf(err, "%s: cannot read back the new segment", tmp.s);
+			rc = -1;
+		}
+		if (f)
+			fclose(f);
+		if (!rc) {
+			buf_addf(&name, "d%llu", (unsigned long long)h.seq);
+			buf_addf(&fin, "%s.%s", path, name.s);
+			if (rename(tmp.s, fin.s)) {
+				buf_setf(err, "%s: %s", fin.s, strerror(errno));
+				rc = -1;
+			}
+		}
+		if (!rc) {
+			/* the manifest names the deltas; written aside, then renamed */
+			manifest_path(path, &m);
+			struct buf old = BUF_INIT, e3 = BUF_INIT;
+			if (!read_file(m.s, &old, &e3))
+				buf_add(&text, old.s, old.len);
+			buf_release(&old);
+			buf_release(&e3);
+			buf_addf(&text, "%s\n", name.s);
+			struct buf mt = BUF_INIT;
+			buf_addf(&mt, "%s.tmp", m.s);
+			FILE *mf = fopen(mt.s, "wb");
+			if (!mf || fwrite(text.s, 1, text.len, mf) != text.len || fflush(mf) || fsync(fileno(mf))) {
+				buf_setf(err, "%s: %s", mt.s, strerror(errno));
+				rc = -1;
+			}
+			if (mf)
+				fclose(mf);
+			if (!rc && rename(mt.s, m.s)) {
+				buf_setf(err, "%s: %s", m.s, strerror(errno));
+				rc = -1;
+			}
+			buf_release(&mt);
+		}
+		*added = n;
+	}
+	buf_release(&tmp);
+	buf_release(&name);
+	buf_release(&fin);
+	buf_release(&m);
+	buf_release(&text);
 	return rc;
 }

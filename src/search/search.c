@@ -23,10 +23,9 @@
 
 #define MAX_QTERMS 64
 #define END_DOC UINT32_MAX
-/* idf x 1000 x impact (255 = k1 + 1): back to BM25's scale for display */
-#define SCORE_SCALE (1000.0 * 255.0 / 2.2)
 
-int search_open(const char *path, struct search_index **out, struct buf *err)
+/* Maps one segment file. */
+static int segment_open(const char *path, struct segment **out, struct buf *err)
 {
 	*out = NULL;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -38,7 +37,7 @@ int search_open(const char *path, struct search_index **out, struct buf *err)
 	struct stat sb;
 	if (fstat(fd, &sb) || (size_t)sb.st_size < sizeof(struct idx_header)) {
 		close(fd);
-		buf_setf(err, "%s: not a paperboy index (too small)", path);
+		buf_setf(err, "%s: not a paperboy index, or a damaged one (run 'paperboy index rebuild')", path);
 		return -1;
 	}
 	void *map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_SHARED, fd, 0);
@@ -53,31 +52,129 @@ int search_open(const char *path, struct search_index **out, struct buf *err)
 	    h->off_terms + h->nterms * sizeof(struct idx_term) > h->off_termstr ||
 	    h->off_vecs + h->ndocs * (uint64_t)h->dims > h->file_size) {
 		munmap(map, (size_t)sb.st_size);
-		buf_setf(err, "%s: not a paperboy index, or a damaged one (run 'paperboy index rebuild')", path);
+		buf_setf(err, "%s: not a paperboy index of this version, or a damaged one (run 'paperboy index rebuild')",
+			 path);
 		return -1;
 	}
+	struct segment *sg = xcalloc(1, sizeof(*sg));
+	sg->map = map;
+	sg->size = (size_t)sb.st_size;
+	sg->h = h;
+	sg->docs = (const struct idx_doc *)(sg->map + h->off_docs);
+	sg->ids = (const char *)(sg->map + h->off_ids);
+	sg->idsort = (const uint32_t *)(const void *)(sg->map + h->off_idsort);
+	sg->terms = (const struct idx_term *)(const void *)(sg->map + h->off_terms);
+	sg->termstr = (const char *)(sg->map + h->off_termstr);
+	sg->postings = sg->map + h->off_postings;
+	*out = sg;
+	return 0;
+}
+
+static void segment_close(struct segment *sg)
+{
+	if (!sg)
+		return;
+	munmap((void *)sg->map, sg->size);
+	free(sg->deleted);
+	free(sg);
+}
+
+static bool is_deleted(const struct segment *sg, uint32_t d)
+{
+	return sg->deleted && (sg->deleted[d >> 3] >> (d & 7) & 1);
+}
+
+void search_close(struct search_index *ix)
+{
+	if (!ix)
+		return;
+	for (size_t i = 0; i < ix->nseg; i++)
+		segment_close(ix->seg[i]);
+	tokenizer_free(ix->tk);
+	glove_close(ix->glove);
+	free(ix);
+}
+
+int search_open(const char *path, struct search_index **out, struct buf *err)
+{
+	*out = NULL;
 	struct search_index *ix = xcalloc(1, sizeof(*ix));
-	ix->map = map;
-	ix->size = (size_t)sb.st_size;
-	ix->h = h;
-	ix->docs = (const struct idx_doc *)(ix->map + h->off_docs);
-	ix->ids = (const char *)(ix->map + h->off_ids);
-	ix->idsort = (const uint32_t *)(const void *)(ix->map + h->off_idsort);
-	ix->terms = (const struct idx_term *)(const void *)(ix->map + h->off_terms);
-	ix->termstr = (const char *)(ix->map + h->off_termstr);
-	ix->postings = ix->map + h->off_postings;
+	if (segment_open(path, &ix->seg[0], err)) {
+		free(ix);
+		return -1;
+	}
+	ix->nseg = 1;
+	/* the deltas the manifest lists, newer than the main segment */
+	struct buf m = BUF_INIT, text = BUF_INIT, ignore = BUF_INIT, f = BUF_INIT;
+	buf_addf(&m, "%s.deltas", path);
+	int rc = 0;
+	if (!read_file(m.s, &text, &ignore)) {
+		struct strlist names = STRLIST_INIT;
+		strlist_split(&names, text.s, text.len, '\n');
+		uint64_t last = ix->seg[0]->h->seq;
+		for (size_t i = 0; i < names.n && !rc; i++) {
+			struct segment *sg;
+			buf_setf(&f, "%s.%s", path, names.v[i]);
+			if (strchr(names.v[i], '/') || segment_open(f.s, &sg, err)) {
+				if (!err->len)
+					buf_setf(err, "%s: bad delta name in %s", names.v[i], m.s);
+				rc = -1;
+				break;
+			}
+			if (!sg->h->delta || sg->h->seq <= last || ix->nseg == MAX_SEGMENTS) {
+				segment_close(sg); /* stale: made before the main segment */
+				continue;
+			}
+			last = sg->h->seq;
+			ix->seg[ix->nseg++] = sg;
+		}
+		strlist_clear(&names);
+	}
+	buf_release(&m);
+	buf_release(&text);
+	buf_release(&ignore);
+	buf_release(&f);
+	if (rc) {
+		search_close(ix);
+		return -1;
+	}
+	/* newer copies hide older ones */
+	for (size_t j = 1; j < ix->nseg; j++) {
+		const struct segment *nw = ix->seg[j];
+		for (uint32_t d = 0; d < nw->h->ndocs; d++) {
+			const char *id = nw->ids + nw->docs[d].id_off;
+			for (size_t i = 0; i < j; i++) {
+				struct segment *old = ix->seg[i];
+				int64_t od = index_doc_by_id(old, id);
+				if (od < 0 || is_deleted(old, (uint32_t)od))
+					continue;
+				if (!old->deleted)
+					old->deleted = xcalloc(old->h->ndocs / 8 + 1, 1);
+				old->deleted[od >> 3] |= (uint8_t)(1 << (od & 7));
+				old->ndeleted++;
+			}
+		}
+	}
 	ix->tk = tokenizer_new();
-	if (h->dims) {
+	const struct idx_header *h0 = ix->seg[0]->h;
+	if (h0->dims) {
 		struct buf gp = BUF_INIT, gerr = BUF_INIT;
 		glove_default_path(&gp);
 		/* the same word vectors as at build time, or no semantic search */
 		if (!glove_open(gp.s, &ix->glove, &gerr) &&
-		    (glove_dims(ix->glove) != h->dims || glove_words(ix->glove) != h->glove_words)) {
+		    (glove_dims(ix->glove) != h0->dims || glove_words(ix->glove) != h0->glove_words)) {
 			glove_close(ix->glove);
 			ix->glove = NULL;
 		}
-		if (ix->glove)
-			ix->vecs = (const int8_t *)(ix->map + h->off_vecs);
+		for (size_t i = 0; ix->glove && i < ix->nseg; i++) {
+			const struct idx_header *h = ix->seg[i]->h;
+			if (h->dims != h0->dims || h->glove_words != h0->glove_words) {
+				glove_close(ix->glove);
+				ix->glove = NULL;
+			}
+		}
+		for (size_t i = 0; ix->glove && i < ix->nseg; i++)
+			ix->seg[i]->vecs = (const int8_t *)(ix->seg[i]->map + ix->seg[i]->h->off_vecs);
 		buf_release(&gp);
 		buf_release(&gerr);
 	}
@@ -85,27 +182,22 @@ int search_open(const char *path, struct search_index **out, struct buf *err)
 	return 0;
 }
 
-void search_close(struct search_index *ix)
-{
-	if (!ix)
-		return;
-	munmap((void *)ix->map, ix->size);
-	tokenizer_free(ix->tk);
-	glove_close(ix->glove);
-	free(ix);
-}
-
 void search_index_stats(const struct search_index *ix, struct search_index_stats *st)
 {
-	st->docs = ix->h->ndocs;
-	st->terms = ix->h->nterms;
-	st->postings = ix->h->npostings;
-	st->file_bytes = ix->size;
+	memset(st, 0, sizeof(*st));
+	for (size_t i = 0; i < ix->nseg; i++) {
+		const struct segment *sg = ix->seg[i];
+		st->docs += sg->h->ndocs - sg->ndeleted;
+		st->terms = sg->h->nterms > st->terms ? sg->h->nterms : st->terms;
+		st->postings += sg->h->npostings;
+		st->file_bytes += sg->size;
+	}
+	st->segments = ix->nseg;
 	for (int i = 0; i < NFIELDS; i++)
-		st->avg_len[i] = ix->h->avg_len[i];
+		st->avg_len[i] = ix->seg[0]->h->avg_len[i];
 }
 
-const struct idx_term *index_term_find(const struct search_index *ix, const char *term, size_t n)
+const struct idx_term *index_term_find(const struct segment *ix, const char *term, size_t n)
 {
 	size_t lo = 0, hi = ix->h->nterms;
 	while (lo < hi) {
@@ -124,7 +216,7 @@ const struct idx_term *index_term_find(const struct search_index *ix, const char
 	return NULL;
 }
 
-int64_t index_doc_by_id(const struct search_index *ix, const char *id)
+int64_t index_doc_by_id(const struct segment *ix, const char *id)
 {
 	size_t lo = 0, hi = ix->h->ndocs;
 	while (lo < hi) {
@@ -175,7 +267,7 @@ static void cur_decode(struct cursor *c)
 	c->doc = c->docs[0];
 }
 
-static void cur_init(struct cursor *c, const struct search_index *ix, const struct idx_term *t, int64_t w)
+static void cur_init(struct cursor *c, const struct segment *ix, const struct idx_term *t, int64_t w)
 {
 	memset(c, 0, sizeof(*c));
 	c->blocks = (const struct idx_block *)(const void *)(ix->postings + t->post_off);
@@ -240,37 +332,56 @@ static int64_t cur_score(const struct cursor *c)
 
 /* ---- the top-k heap (worst result at the root) -------------------------- */
 
+/* Results name a paper by segment and document: (segment << 32) | doc.
+ * Segments are searched in order and documents in increasing order, so a
+ * later result never displaces an earlier one of the same score. */
+#define GDOC(seg, doc) (((uint64_t)(seg) << 32) | (uint32_t)(doc))
+#define GSEG(g) ((size_t)((g) >> 32))
+#define GNUM(g) ((uint32_t)(g))
+
+struct hit {
+	int64_t score;
+	uint64_t gdoc;
+};
+
 struct heap {
-	struct { int64_t score; uint32_t doc; } *v;
+	struct hit *v;
 	size_t n, k;
 };
 
-/* Is a worse than b? Lower score, or the same score and a later doc. */
-static bool worse(int64_t sa, uint32_t da, int64_t sb, uint32_t db)
+/* Is a worse than b? Lower score, or the same score and later. */
+static bool worse(int64_t sa, uint64_t da, int64_t sb, uint64_t db)
 {
 	return sa < sb || (sa == sb && da > db);
 }
 
-static void heap_push(struct heap *h, int64_t score, uint32_t doc)
+static void heap_init(struct heap *h, size_t k)
+{
+	h->v = xmalloc((k + 1) * sizeof(*h->v));
+	h->n = 0;
+	h->k = k;
+}
+
+static void heap_push(struct heap *h, int64_t score, uint64_t doc)
 {
 	size_t i;
 	if (h->n < h->k) {
 		i = h->n++;
-		while (i && worse(score, doc, h->v[(i - 1) / 2].score, h->v[(i - 1) / 2].doc)) {
+		while (i && worse(score, doc, h->v[(i - 1) / 2].score, h->v[(i - 1) / 2].gdoc)) {
 			h->v[i] = h->v[(i - 1) / 2];
 			i = (i - 1) / 2;
 		}
 	} else {
-		if (!worse(h->v[0].score, h->v[0].doc, score, doc))
+		if (!h->k || !worse(h->v[0].score, h->v[0].gdoc, score, doc))
 			return;
 		i = 0;
 		for (;;) {
 			size_t l = 2 * i + 1, r = l + 1, m = i;
 			int64_t ms = score;
-			uint32_t md = doc;
-			if (l < h->n && worse(h->v[l].score, h->v[l].doc, ms, md))
-				m = l, ms = h->v[l].score, md = h->v[l].doc;
-			if (r < h->n && worse(h->v[r].score, h->v[r].doc, ms, md))
+			uint64_t md = doc;
+			if (l < h->n && worse(h->v[l].score, h->v[l].gdoc, ms, md))
+				m = l, ms = h->v[l].score, md = h->v[l].gdoc;
+			if (r < h->n && worse(h->v[r].score, h->v[r].gdoc, ms, md))
 				m = r;
 			if (m == i)
 				break;
@@ -279,71 +390,87 @@ static void heap_push(struct heap *h, int64_t score, uint32_t doc)
 		}
 	}
 	h->v[i].score = score;
-	h->v[i].doc = doc;
+	h->v[i].gdoc = doc;
 }
 
-/* The score a new document must beat, or -1 while the heap is not full. */
+/* The score a new result must beat, or -1 while the heap is not full. */
 static int64_t heap_threshold(const struct heap *h)
 {
 	return h->n < h->k ? -1 : h->v[0].score;
+}
+
+static int cmp_results(const void *a, const void *b)
+{
+	const struct hit *x = a, *y = b;
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	return x->gdoc < y->gdoc ? -1 : x->gdoc > y->gdoc;
 }
 
 /* ---- queries ------------------------------------------------------------ */
 
 enum qkind { Q_OPT, Q_REQ, Q_EXCL };
 
+/* A query word, resolved per segment when the query runs. */
+struct qword {
+	char term[80];
+	size_t n;
+	enum qkind kind;
+	bool filter; /* author:/cat: terms select, they do not score */
+	int64_t w;   /* idf x 1000 over all segments */
+};
+
 struct qterm {
-	const struct idx_term *t; /* NULL: not in the index */
+	const struct idx_term *t;
 	int64_t w;
 	enum qkind kind;
 };
 
 struct query {
-	struct qterm terms[MAX_QTERMS];
+	struct qword words[MAX_QTERMS];
 	size_t n;
 	int32_t after, before; /* days; 0: none */
-	bool words;            /* any positive (optional or required) word */
-	bool missing_required;
-	int64_t id_doc;
+	bool any_words;        /* any positive (optional or required) word */
+	int64_t id_gdoc;       /* the paper an id query names, or -1 */
+	bool id_query;
 	struct search_index *ix;
 	enum qkind cur_kind;
-	bool cur_filter;
 	bool overflow;
 	bool structured; /* operators, fields or phrases: lexical only */
 };
 
-static int64_t idf_weight(const struct search_index *ix, uint32_t df)
+static int64_t idf_weight(uint64_t ndocs, uint64_t df)
 {
-	double n = (double)ix->h->ndocs;
-	return (int64_t)llround(1000.0 * log(1.0 + (n - df + 0.5) / (df + 0.5)));
+	double n = (double)ndocs;
+	return (int64_t)llround(1000.0 * log(1.0 + (n - (double)df + 0.5) / ((double)df + 0.5)));
 }
 
-static void add_qterm(struct query *q, const char *term, size_t n, enum qkind kind, bool filter)
+static void add_qword(struct query *q, const char *term, size_t n, enum qkind kind, bool filter)
 {
-	const struct idx_term *t = index_term_find(q->ix, term, n);
 	if (kind != Q_EXCL)
-		q->words = true;
-	if (!t) {
-		if (kind == Q_REQ)
-			q->missing_required = true;
+		q->any_words = true;
+	if (n >= sizeof(q->words[0].term))
 		return;
-	}
-	for (size_t i = 0; i < q->n; i++)
-		if (q->terms[i].t == t) {
-			if (kind == Q_REQ && q->terms[i].kind == Q_OPT)
-				q->terms[i].kind = Q_REQ;
+	for (size_t i = 0; i < q->n; i++) {
+		struct qword *w = &q->words[i];
+		if (w->n == n && !memcmp(w->term, term, n)) {
+			if (kind == Q_REQ && w->kind == Q_OPT)
+				w->kind = Q_REQ;
 			if (kind == Q_EXCL)
-				q->terms[i].kind = Q_EXCL;
+				w->kind = Q_EXCL;
 			return;
 		}
+	}
 	if (q->n == MAX_QTERMS) {
 		q->overflow = true;
 		return;
 	}
-	q->terms[q->n].t = t;
-	q->terms[q->n].w = filter || kind == Q_EXCL ? 0 : idf_weight(q->ix, t->df);
-	q->terms[q->n].kind = kind;
-	q->n++;
+	struct qword *w = &q->words[q->n++];
+	memcpy(w->term, term, n);
+	w->term[n] = '\0';
+	w->n = n;
+	w->kind = kind;
+	w->filter = filter;
 }
 
 static void on_query_token(void *ctx, const char *term, size_t n, unsigned pos, unsigned flags)
@@ -356,7 +483,7 @@ static void on_query_token(void *ctx, const char *term, size_t n, unsigned pos, 
 		kind = Q_OPT;
 	if (kind == Q_EXCL && (flags & TOK_PART))
 		return;
-	add_qterm(q, term, n, kind, false);
+	add_qword(q, term, n, kind, false);
 }
 
 static void on_author_query_token(void *ctx, const char *term, size_t n, unsigned pos, unsigned flags)
@@ -369,7 +496,7 @@ static void on_author_query_token(void *ctx, const char *term, size_t n, unsigne
 	tmp[0] = 'a';
 	tmp[1] = ':';
 	memcpy(tmp + 2, term, n);
-	add_qterm(q, tmp, n + 2, q->cur_kind == Q_EXCL ? Q_EXCL : Q_REQ, true);
+	add_qword(q, tmp, n + 2, q->cur_kind == Q_EXCL ? Q_EXCL : Q_REQ, true);
 }
 
 /* Reads one value: a "quoted string" or a run of non-space bytes. */
@@ -437,7 +564,7 @@ static int parse_query(struct query *q, const char *text, struct buf *err)
 				tmp[1] = ':';
 				for (size_t i = 0; i < vlen; i++)
 					tmp[2 + i] = (char)(v[i] >= 'A' && v[i] <= 'Z' ? v[i] + 32 : v[i]);
-				add_qterm(q, tmp, vlen + 2, kind == Q_EXCL ? Q_EXCL : Q_REQ, true);
+				add_qword(q, tmp, vlen + 2, kind == Q_EXCL ? Q_EXCL : Q_REQ, true);
 			}
 		} else if (!strcmp(field, "after") || !strcmp(field, "before")) {
 			p = read_value(colon + 1, &v, &vlen);
@@ -463,7 +590,7 @@ static int parse_query(struct query *q, const char *text, struct buf *err)
 		buf_setf(err, "empty query: type a few words, an author:\"Name\", a cat:cs.LG or an arXiv id");
 		return -1;
 	}
-	if (!q->words && !q->after && !q->before && q->id_doc < 0) {
+	if (!q->any_words && !q->after && !q->before) {
 		buf_setf(err, "nothing to search for: the query has no searchable words (only stop words, symbols or exclusions)");
 		return -1;
 	}
@@ -471,16 +598,52 @@ static int parse_query(struct query *q, const char *text, struct buf *err)
 		buf_setf(err, "query too long: at most %d distinct terms", MAX_QTERMS);
 		return -1;
 	}
+	/* weights from the statistics of all segments together */
+	uint64_t ndocs = 0;
+	for (size_t i = 0; i < q->ix->nseg; i++)
+		ndocs += q->ix->seg[i]->h->ndocs - q->ix->seg[i]->ndeleted;
+	for (size_t k = 0; k < q->n; k++) {
+		struct qword *w = &q->words[k];
+		uint64_t df = 0;
+		for (size_t i = 0; i < q->ix->nseg; i++) {
+			const struct idx_term *t = index_term_find(q->ix->seg[i], w->term, w->n);
+			df += t ? t->df : 0;
+		}
+		if (df > ndocs) /* hidden older copies still count in a segment's df */
+			df = ndocs;
+		w->w = w->filter || w->kind == Q_EXCL || !df ? 0 : idf_weight(ndocs, df);
+	}
 	return 0;
 }
 
-static bool date_ok(const struct query *q, uint32_t d)
+static bool date_ok(const struct query *q, const struct segment *sg, uint32_t d)
 {
-	int32_t day = q->ix->docs[d].day;
+	int32_t day = sg->docs[d].day;
 	if (q->after && day < q->after)
 		return false;
 	if (q->before && day >= q->before)
 		return false;
+	return true;
+}
+
+/* Resolves the query's words in one segment; false when a required word
+ * is missing there (the segment can have no result). */
+static bool resolve(const struct query *q, const struct segment *sg, struct qterm *out, size_t *n)
+{
+	*n = 0;
+	for (size_t k = 0; k < q->n; k++) {
+		const struct qword *w = &q->words[k];
+		const struct idx_term *t = index_term_find(sg, w->term, w->n);
+		if (!t) {
+			if (w->kind == Q_REQ)
+				return false;
+			continue;
+		}
+		out[*n].t = t;
+		out[*n].w = w->w;
+		out[*n].kind = w->kind;
+		(*n)++;
+	}
 	return true;
 }
 
@@ -490,37 +653,39 @@ static int cmp_ub(const void *a, const void *b)
 	return x->ub < y->ub ? -1 : x->ub > y->ub;
 }
 
-/* Top-k: fills heap h. */
-static void run_query(struct query *q, struct heap *h)
+/* Top-k over segment si: adds to heap h. */
+static void run_segment(struct query *q, size_t si, struct heap *h)
 {
+	const struct segment *sg = q->ix->seg[si];
+	struct qterm terms[MAX_QTERMS];
+	size_t nt;
+	if (!resolve(q, sg, terms, &nt))
+		return;
 	struct cursor cur[MAX_QTERMS], excl[MAX_QTERMS];
 	size_t nc = 0, ne = 0, nreq = 0;
-	if (q->missing_required)
-		return;
-	for (size_t i = 0; i < q->n; i++) {
-		if (q->terms[i].kind == Q_EXCL)
-			cur_init(&excl[ne++], q->ix, q->terms[i].t, 0);
-	}
+	for (size_t i = 0; i < nt; i++)
+		if (terms[i].kind == Q_EXCL)
+			cur_init(&excl[ne++], sg, terms[i].t, 0);
 	/* required terms first (they lead), then optional ones */
-	for (size_t i = 0; i < q->n; i++)
-		if (q->terms[i].kind == Q_REQ)
-			cur_init(&cur[nc++], q->ix, q->terms[i].t, q->terms[i].w);
+	for (size_t i = 0; i < nt; i++)
+		if (terms[i].kind == Q_REQ)
+			cur_init(&cur[nc++], sg, terms[i].t, terms[i].w);
 	nreq = nc;
-	for (size_t i = 0; i < q->n; i++)
-		if (q->terms[i].kind == Q_OPT)
-			cur_init(&cur[nc++], q->ix, q->terms[i].t, q->terms[i].w);
+	for (size_t i = 0; i < nt; i++)
+		if (terms[i].kind == Q_OPT)
+			cur_init(&cur[nc++], sg, terms[i].t, terms[i].w);
 
-	if (!nc && q->words)
-		return; /* none of the words is in the index */
+	if (!nc && q->any_words)
+		return; /* none of the words is here */
 	if (!nc) { /* only dates: every document in range, best = lowest number */
-		for (uint32_t d = 0; d < q->ix->h->ndocs && h->n < h->k; d++) {
-			bool ex = false;
-			for (size_t e = 0; e < ne; e++) {
+		for (uint32_t d = 0; d < sg->h->ndocs && h->n < h->k; d++) {
+			bool ex = is_deleted(sg, d);
+			for (size_t e = 0; e < ne && !ex; e++) {
 				cur_next_geq(&excl[e], d);
-				ex |= excl[e].doc == d;
+				ex = excl[e].doc == d;
 			}
-			if (!ex && date_ok(q, d))
-				heap_push(h, 0, d);
+			if (!ex && date_ok(q, sg, d))
+				heap_push(h, 0, GDOC(si, d));
 		}
 		return;
 	}
@@ -550,7 +715,7 @@ static void run_query(struct query *q, struct heap *h)
 			int64_t theta = heap_threshold(h), bound = score;
 			for (size_t i = nreq; i < nc; i++)
 				bound += cur[i].ub;
-			bool ok = bound > theta && date_ok(q, d);
+			bool ok = bound > theta && date_ok(q, sg, d) && !is_deleted(sg, d);
 			for (size_t e = 0; ok && e < ne; e++) {
 				cur_next_geq(&excl[e], d);
 				ok = excl[e].doc != d;
@@ -562,7 +727,7 @@ static void run_query(struct query *q, struct heap *h)
 						score += cur_score(&cur[i]);
 				}
 				if (score > theta)
-					heap_push(h, score, d);
+					heap_push(h, score, GDOC(si, d));
 			}
 			cur_next(&cur[lead]);
 			d = cur[lead].doc;
@@ -611,23 +776,29 @@ static void run_query(struct query *q, struct heap *h)
 			if (cur[i].doc == d)
 				score += cur_score(&cur[i]);
 		}
-		if (!ok || score <= theta || !date_ok(q, d))
+		if (!ok || score <= theta || !date_ok(q, sg, d) || is_deleted(sg, d))
 			continue;
 		for (size_t e = 0; ok && e < ne; e++) {
 			cur_next_geq(&excl[e], d);
 			ok = excl[e].doc != d;
 		}
 		if (ok)
-			heap_push(h, score, d);
+			heap_push(h, score, GDOC(si, d));
 	}
 }
 
-static int cmp_results(const void *a, const void *b)
+static void run_query(struct query *q, struct heap *h)
 {
-	const struct { int64_t score; uint32_t doc; } *x = a, *y = b;
-	if (x->score != y->score)
-		return x->score > y->score ? -1 : 1;
-	return x->doc < y->doc ? -1 : x->doc > y->doc;
+	if (q->id_query)
+		return;
+	for (size_t si = 0; si < q->ix->nseg; si++)
+		run_segment(q, si, h);
+}
+
+static const char *gdoc_id(const struct search_index *ix, uint64_t g)
+{
+	const struct segment *sg = ix->seg[GSEG(g)];
+	return sg->ids + sg->docs[GNUM(g)].id_off;
 }
 
 /* Sorts the heap and writes hits (the id-first paper leads); scores are
@@ -636,43 +807,50 @@ static void emit_hits_scaled(struct query *q, struct heap *h, struct search_hit 
 {
 	qsort(h->v, h->n, sizeof(*h->v), cmp_results);
 	size_t cap = *n, k = 0;
-	if (q->id_doc >= 0 && k < cap) {
-		snprintf(hits[k].id, sizeof(hits[k].id), "%s", q->ix->ids + q->ix->docs[q->id_doc].id_off);
+	if (q->id_gdoc >= 0 && k < cap) {
+		snprintf(hits[k].id, sizeof(hits[k].id), "%s", gdoc_id(q->ix, (uint64_t)q->id_gdoc));
 		hits[k].score = h->n ? (double)h->v[0].score / scale + 1.0 : 1.0;
 		k++;
 	}
 	for (size_t i = 0; i < h->n && k < cap; i++) {
-		if ((int64_t)h->v[i].doc == q->id_doc)
+		if ((int64_t)h->v[i].gdoc == q->id_gdoc)
 			continue;
-		snprintf(hits[k].id, sizeof(hits[k].id), "%s", q->ix->ids + q->ix->docs[h->v[i].doc].id_off);
+		snprintf(hits[k].id, sizeof(hits[k].id), "%s", gdoc_id(q->ix, h->v[i].gdoc));
 		hits[k].score = (double)h->v[i].score / scale;
 		k++;
 	}
 	*n = k;
 }
 
-static void emit_hits(struct query *q, struct heap *h, struct search_hit *hits, size_t *n)
-{
-	emit_hits_scaled(q, h, hits, n, SCORE_SCALE);
-}
-
+/* idf x 1000 x impact (255 = k1 + 1): back to BM25's scale for display */
+#define SCORE_SCALE (1000.0 * 255.0 / 2.2)
 /* int8 dot products of unit vectors x 127 -> cosine similarity */
 #define COSINE_SCALE (127.0 * 127.0)
 /* fused RRF scores were scaled by 1e9 */
 #define RRF_SCALE 1e9
 
+/* The newest live copy of paper id: its gdoc, or -1. */
+static int64_t find_paper(const struct search_index *ix, const char *id)
+{
+	for (size_t i = ix->nseg; i-- > 0;) {
+		int64_t d = index_doc_by_id(ix->seg[i], id);
+		if (d >= 0 && !is_deleted(ix->seg[i], (uint32_t)d))
+			return (int64_t)GDOC(i, d);
+	}
+	return -1;
+}
+
 static int prepare(struct search_index *ix, const char *text, struct query *q, struct buf *err)
 {
 	memset(q, 0, sizeof(*q));
 	q->ix = ix;
-	q->id_doc = -1;
+	q->id_gdoc = -1;
 	char id[PAPER_ID_MAX];
 	if (!arxiv_id_parse(text, id, NULL)) {
 		/* the whole query is an id or URL: that paper, and nothing that
 		 * merely shares the URL's words */
-		q->id_doc = index_doc_by_id(ix, id);
-		q->words = true;
-		q->missing_required = true;
+		q->id_gdoc = find_paper(ix, id);
+		q->id_query = true;
 		return 0;
 	}
 	return parse_query(q, text, err);
@@ -682,19 +860,24 @@ static int prepare(struct search_index *ix, const char *text, struct query *q, s
  * scan; `skip` (or -1) is left out, dates are honoured. Fills h. */
 static void knn(struct search_index *ix, const int8_t *v, int64_t skip, const struct query *q, struct heap *h)
 {
-	uint32_t dims = ix->h->dims;
-	for (uint32_t d = 0; d < ix->h->ndocs; d++) {
-		int64_t score = vec_dot(v, ix->vecs + (size_t)d * dims, dims);
-		if ((int64_t)d == skip || score <= heap_threshold(h) || (q && !date_ok(q, d)))
-			continue;
-		heap_push(h, score, d);
+	uint32_t dims = ix->seg[0]->h->dims;
+	for (size_t si = 0; si < ix->nseg; si++) {
+		const struct segment *sg = ix->seg[si];
+		for (uint32_t d = 0; d < sg->h->ndocs; d++) {
+			int64_t score = vec_dot(v, sg->vecs + (size_t)d * dims, dims);
+			uint64_t g = GDOC(si, d);
+			if ((int64_t)g == skip || score <= heap_threshold(h) || is_deleted(sg, d) ||
+			    (q && !date_ok(q, sg, d)))
+				continue;
+			heap_push(h, score, g);
+		}
 	}
 }
 
 /* Semantic top-k of the query's words. */
 static void run_semantic(struct search_index *ix, const char *text, const struct query *q, struct heap *h)
 {
-	uint32_t dims = ix->h->dims;
+	uint32_t dims = ix->seg[0]->h->dims;
 	float *acc = xcalloc(dims, sizeof(float));
 	int8_t *v = xmalloc(dims);
 	glove_embed(ix->glove, text, strlen(text), acc);
@@ -711,17 +894,17 @@ static void run_semantic(struct search_index *ix, const char *text, const struct
 static void fuse(struct heap *a, struct heap *b)
 {
 	size_t n = a->n + b->n;
-	struct { int64_t score; uint32_t doc; } *all = xmalloc((n + 1) * sizeof(*all));
+	struct hit *all = xmalloc((n + 1) * sizeof(*all));
 	size_t m = 0;
 	for (int pass = 0; pass < 2; pass++) {
 		struct heap *h = pass ? b : a;
 		for (size_t r = 0; r < h->n; r++) {
 			int64_t s = (int64_t)(1e9 / (RRF_K + r + 1));
 			size_t i = 0;
-			while (i < m && all[i].doc != h->v[r].doc)
+			while (i < m && all[i].gdoc != h->v[r].gdoc)
 				i++;
 			if (i == m) {
-				all[m].doc = h->v[r].doc;
+				all[m].gdoc = h->v[r].gdoc;
 				all[m].score = 0;
 				m++;
 			}
@@ -740,8 +923,8 @@ int search_query(struct search_index *ix, const char *text, enum search_mode mod
 	struct query q;
 	if (prepare(ix, text, &q, err))
 		return -1;
-	bool semantic = ix->glove && mode != SEARCH_BM25 && !q.structured && q.id_doc < 0;
-	if (mode == SEARCH_SEMANTIC && !semantic && q.id_doc < 0 && !q.structured) {
+	bool semantic = ix->glove && mode != SEARCH_BM25 && !q.structured && !q.id_query;
+	if (mode == SEARCH_SEMANTIC && !semantic && !q.id_query && !q.structured) {
 		buf_setf(err, "semantic search is off: the index has no word vectors (run scripts/setup.sh, then "
 			      "'paperboy index rebuild')");
 		return -1;
@@ -749,13 +932,15 @@ int search_query(struct search_index *ix, const char *text, enum search_mode mod
 	size_t depth = *n;
 	if (semantic && mode == SEARCH_HYBRID && depth < 100)
 		depth = 100; /* fuse deeper lists than we show */
-	struct heap h = { xmalloc((depth + 1) * sizeof(*h.v)), 0, depth };
+	struct heap h;
+	heap_init(&h, depth);
 	if (mode != SEARCH_SEMANTIC || !semantic)
 		run_query(&q, &h);
 	else
 		run_semantic(ix, text, &q, &h);
 	if (semantic && mode == SEARCH_HYBRID) {
-		struct heap s = { xmalloc((depth + 1) * sizeof(*s.v)), 0, depth };
+		struct heap s;
+		heap_init(&s, depth);
 		run_semantic(ix, text, &q, &s);
 		qsort(h.v, h.n, sizeof(*h.v), cmp_results);
 		qsort(s.v, s.n, sizeof(*s.v), cmp_results);
@@ -775,8 +960,8 @@ int search_similar(struct search_index *ix, const char *id, struct search_hit *h
 	char pid[PAPER_ID_MAX];
 	if (arxiv_id_parse(id, pid, NULL))
 		snprintf(pid, sizeof(pid), "%s", id);
-	int64_t d = index_doc_by_id(ix, pid);
-	if (d < 0) {
+	int64_t g = find_paper(ix, pid);
+	if (g < 0) {
 		buf_setf(err, "%s: not in the index", pid);
 		return -1;
 	}
@@ -784,12 +969,14 @@ int search_similar(struct search_index *ix, const char *id, struct search_hit *h
 		buf_setf(err, "similar papers need the word vectors (run scripts/setup.sh, then 'paperboy index rebuild')");
 		return -1;
 	}
-	struct heap h = { xmalloc((*n + 1) * sizeof(*h.v)), 0, *n };
-	knn(ix, ix->vecs + (size_t)d * ix->h->dims, d, NULL, &h);
+	struct heap h;
+	heap_init(&h, *n);
+	const struct segment *sg = ix->seg[GSEG((uint64_t)g)];
+	knn(ix, sg->vecs + (size_t)GNUM((uint64_t)g) * sg->h->dims, g, NULL, &h);
 	struct query q;
 	memset(&q, 0, sizeof(q));
 	q.ix = ix;
-	q.id_doc = -1;
+	q.id_gdoc = -1;
 	emit_hits_scaled(&q, &h, hits, n, COSINE_SCALE);
 	free(h.v);
 	return 0;
@@ -801,38 +988,47 @@ int search_query_exhaustive(struct search_index *ix, const char *text, struct se
 	struct query q;
 	if (prepare(ix, text, &q, err))
 		return -1;
-	size_t nd = ix->h->ndocs;
-	int64_t *score = xcalloc(nd + 1, sizeof(*score));
-	uint32_t *req = xcalloc(nd + 1, sizeof(*req));
-	bool *any = xcalloc(nd + 1, sizeof(*any)), *ex = xcalloc(nd + 1, sizeof(*ex));
-	size_t nreq = 0, npos = 0;
-	for (size_t i = 0; i < q.n; i++) {
-		struct cursor c;
-		cur_init(&c, ix, q.terms[i].t, q.terms[i].w);
-		nreq += q.terms[i].kind == Q_REQ;
-		npos += q.terms[i].kind != Q_EXCL;
-		for (; c.doc != END_DOC; cur_next(&c)) {
-			if (q.terms[i].kind == Q_EXCL) {
-				ex[c.doc] = true;
-				continue;
-			}
-			score[c.doc] += cur_score(&c);
-			any[c.doc] = true;
-			req[c.doc] += q.terms[i].kind == Q_REQ;
-		}
-	}
-	struct heap h = { xmalloc((*n + 1) * sizeof(*h.v)), 0, *n };
-	bool nothing = q.missing_required || (q.words && !npos);
-	for (size_t d = 0; d < nd && h.k && !nothing; d++) {
-		if (ex[d] || req[d] != nreq || !date_ok(&q, (uint32_t)d) || (npos && !any[d]))
+	struct heap h;
+	heap_init(&h, *n);
+	for (size_t si = 0; si < ix->nseg && !q.id_query; si++) {
+		const struct segment *sg = ix->seg[si];
+		struct qterm terms[MAX_QTERMS];
+		size_t nt;
+		if (!resolve(&q, sg, terms, &nt))
 			continue;
-		heap_push(&h, score[d], (uint32_t)d);
+		size_t nd = sg->h->ndocs;
+		int64_t *score = xcalloc(nd + 1, sizeof(*score));
+		uint32_t *req = xcalloc(nd + 1, sizeof(*req));
+		bool *any = xcalloc(nd + 1, sizeof(*any)), *ex = xcalloc(nd + 1, sizeof(*ex));
+		size_t nreq = 0, npos = 0;
+		for (size_t i = 0; i < nt; i++) {
+			struct cursor c;
+			cur_init(&c, sg, terms[i].t, terms[i].w);
+			nreq += terms[i].kind == Q_REQ;
+			npos += terms[i].kind != Q_EXCL;
+			for (; c.doc != END_DOC; cur_next(&c)) {
+				if (terms[i].kind == Q_EXCL) {
+					ex[c.doc] = true;
+					continue;
+				}
+				score[c.doc] += cur_score(&c);
+				any[c.doc] = true;
+				req[c.doc] += terms[i].kind == Q_REQ;
+			}
+		}
+		bool nothing = q.any_words && !npos;
+		for (size_t d = 0; d < nd && !nothing; d++) {
+			if (ex[d] || req[d] != nreq || !date_ok(&q, sg, (uint32_t)d) || (npos && !any[d]) ||
+			    is_deleted(sg, (uint32_t)d))
+				continue;
+			heap_push(&h, score[d], GDOC(si, d));
+		}
+		free(score);
+		free(req);
+		free(any);
+		free(ex);
 	}
-	emit_hits(&q, &h, hits, n);
+	emit_hits_scaled(&q, &h, hits, n, SCORE_SCALE);
 	free(h.v);
-	free(score);
-	free(req);
-	free(any);
-	free(ex);
 	return 0;
 }

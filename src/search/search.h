@@ -55,12 +55,21 @@ void search_index_path(const char *db_url, struct buf *out);
  */
 int search_index_build(struct store *s, const char *path, struct buf *err);
 
+/*
+ * Brings the index up to date with the store: the papers written since it
+ * was built go into a small delta segment (a paper in a newer segment
+ * hides its older copy); when the deltas grow past a tenth of the index,
+ * everything is merged into a new main segment. Builds the index when
+ * there is none. *added says how many papers were indexed.
+ */
+int search_index_update(struct store *s, const char *path, uint64_t *added, struct buf *err);
+
 /* Opens (memory-maps) an index; the caller frees it with search_close. */
 int search_open(const char *path, struct search_index **out, struct buf *err);
 void search_close(struct search_index *ix);
 
 struct search_index_stats {
-	uint64_t docs, terms, postings, file_bytes;
+	uint64_t docs, terms, postings, file_bytes, segments;
 	double avg_len[4];
 };
 void search_index_stats(const struct search_index *ix, struct search_index_stats *st);

@@ -5,7 +5,7 @@
 #include "search.h"
 
 #define IDX_MAGIC "PBIDX001"
-#define IDX_VERSION 2
+#define IDX_VERSION 3
 #define IDX_BLOCK 128
 #define NFIELDS 4 /* title, abstract, authors, AI keywords */
 
@@ -30,6 +30,10 @@ struct idx_header {
 	/* version 2: semantic vectors (dims 0: none) */
 	uint32_t dims, glove_words;
 	uint64_t off_vecs; /* int8 [ndocs][dims], after the postings */
+	/* version 3: the store's write sequence the segment is complete up to,
+	 * and whether it is a delta (papers written after the previous one) */
+	uint64_t seq;
+	uint32_t delta, pad2;
 };
 
 struct idx_doc {
@@ -67,7 +71,8 @@ void glove_embed(const struct glove *g, const char *text, size_t len, float *acc
 bool vec_quantize(const float *acc, uint32_t dims, int8_t *out);
 int32_t vec_dot(const int8_t *a, const int8_t *b, uint32_t dims);
 
-struct search_index {
+/* One index file: the main segment, or a delta written by an update. */
+struct segment {
 	const unsigned char *map;
 	size_t size;
 	const struct idx_header *h;
@@ -77,8 +82,19 @@ struct search_index {
 	const struct idx_term *terms;
 	const char *termstr;
 	const unsigned char *postings;
-	const int8_t *vecs; /* NULL: no semantic vectors */
-	struct glove *glove;
+	const int8_t *vecs;     /* NULL: no semantic vectors */
+	uint8_t *deleted;       /* bitmap of papers a newer segment holds again; NULL: none */
+	uint64_t ndeleted;
+};
+
+#define MAX_SEGMENTS 16
+
+/* The segments, oldest (the main one) first; a paper in a newer segment
+ * hides its older copies. */
+struct search_index {
+	struct segment *seg[MAX_SEGMENTS];
+	size_t nseg;
+	struct glove *glove; /* NULL: no semantic search */
 	struct tokenizer *tk;
 };
 
@@ -88,8 +104,8 @@ struct search_index {
 uint32_t *tokenizer_slot(struct tokenizer *tk);
 
 /* Finds a term; NULL when absent. */
-const struct idx_term *index_term_find(const struct search_index *ix, const char *term, size_t n);
+const struct idx_term *index_term_find(const struct segment *sg, const char *term, size_t n);
 /* Finds a paper by arXiv id: its doc number, or -1. */
-int64_t index_doc_by_id(const struct search_index *ix, const char *id);
+int64_t index_doc_by_id(const struct segment *sg, const char *id);
 
 #endif

@@ -77,6 +77,17 @@ int store_paper_scan(struct store *s, int (*fn)(const struct paper *, void *), v
 	return s->ops->paper_scan(s, fn, ctx, err);
 }
 
+int store_paper_scan_since(struct store *s, int64_t seq, int (*fn)(const struct paper *, void *), void *ctx,
+			   struct buf *err)
+{
+	return s->ops->paper_scan_since(s, seq, fn, ctx, err);
+}
+
+int store_seq(struct store *s, int64_t *seq, struct buf *err)
+{
+	return s->ops->seq(s, seq, err);
+}
+
 int store_paper_count(struct store *s, int64_t *n, struct buf *err)
 {
 	return s->ops->paper_count(s, n, err);

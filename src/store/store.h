@@ -15,7 +15,7 @@
 struct store;
 
 /* The schema version this binary writes. */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 enum store_open_flags {
 	STORE_CREATE = 1 << 0, /* create the database if missing (init) */
@@ -72,6 +72,13 @@ int store_paper_list(struct store *s, const struct store_query *q,
  * early when fn returns non-zero. The paper is only valid during the call. */
 int store_paper_scan(struct store *s, int (*fn)(const struct paper *p, void *ctx), void *ctx,
 		     struct buf *err);
+/* Every write gets a sequence number, growing with each batch: the papers
+ * written after `seq`, in the order they were written (for the search
+ * index's incremental updates). */
+int store_paper_scan_since(struct store *s, int64_t seq, int (*fn)(const struct paper *p, void *ctx), void *ctx,
+			   struct buf *err);
+/* The sequence number of the latest write (0: none). */
+int store_seq(struct store *s, int64_t *seq, struct buf *err);
 /* How many papers the store holds. */
 int store_paper_count(struct store *s, int64_t *n, struct buf *err);
 

@@ -15,6 +15,8 @@ struct store_ops {
 			  void *, struct buf *);
 	int (*paper_scan)(struct store *, int (*)(const struct paper *, void *), void *, struct buf *);
 	int (*paper_count)(struct store *, int64_t *, struct buf *);
+	int (*paper_scan_since)(struct store *, int64_t, int (*)(const struct paper *, void *), void *, struct buf *);
+	int (*seq)(struct store *, int64_t *, struct buf *);
 	int (*latest_day)(struct store *, const char *, char[16], struct buf *);
 	int (*stats)(struct store *, struct store_stats *, struct buf *);
 	int (*kv_get)(struct store *, const char *, char **, struct buf *);

@@ -39,6 +39,9 @@ static const char *const migrations[] = {
 	"  first_seen INTEGER NOT NULL, changed_at INTEGER NOT NULL);"
 	"CREATE INDEX papers_feed ON papers(feed_day, published);"
 	"CREATE TABLE kv(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;",
+	/* 2: a write sequence number per paper, for incremental indexing */
+	"ALTER TABLE papers ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX papers_seq ON papers(seq);",
 };
 
 #define PAPER_COLS                                                                              \
@@ -54,6 +57,8 @@ enum stmt_id {
 	ST_LIST_PUBLISHED,
 	ST_LIST_UPVOTES,
 	ST_SCAN,
+	ST_SCAN_SINCE,
+	ST_SEQ,
 	ST_COUNT,
 	ST_LATEST,
 	ST_LATEST_BEFORE,
@@ -68,20 +73,22 @@ enum stmt_id {
 
 static const char *const stmt_sql[ST__COUNT] = {
 	[ST_GET] = "SELECT docid, " PAPER_COLS " FROM papers WHERE id = ?1",
-	[ST_INSERT] = "INSERT INTO papers(" PAPER_COLS ", feed_day, first_seen, changed_at) VALUES("
+	[ST_INSERT] = "INSERT INTO papers(" PAPER_COLS ", feed_day, first_seen, changed_at, seq) VALUES("
 		      "?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,"
-		      "?23,?24,?25,?26,?27,?28,?28) ON CONFLICT(id) DO NOTHING",
+		      "?23,?24,?25,?26,?27,?28,?28,?30) ON CONFLICT(id) DO NOTHING",
 	[ST_UPDATE] = "UPDATE papers SET id=?1, version=?2, title=?3, abstract=?4, authors=?5, "
 		      "categories=?6, published=?7, updated=?8, doi=?9, journal_ref=?10, comments=?11, "
 		      "license=?12, code_url=?13, code_explicit=?14, project_page=?15, hf_day=?16, "
 		      "submitted_at=?17, submitter=?18, submitter_name=?19, upvotes=?20, "
 		      "num_comments=?21, github_stars=?22, ai_summary=?23, ai_keywords=?24, "
-		      "discussion_id=?25, sources=?26, feed_day=?27, changed_at=?28 WHERE docid=?29",
+		      "discussion_id=?25, sources=?26, feed_day=?27, changed_at=?28, seq=?30 WHERE docid=?29",
 	[ST_LIST_PUBLISHED] = "SELECT docid, " PAPER_COLS " FROM papers WHERE feed_day >= ?1 AND "
 			      "feed_day < ?2 ORDER BY published DESC, id DESC LIMIT ?3 OFFSET ?4",
 	[ST_LIST_UPVOTES] = "SELECT docid, " PAPER_COLS " FROM papers WHERE feed_day >= ?1 AND "
 			    "feed_day < ?2 ORDER BY upvotes DESC, published DESC, id DESC LIMIT ?3 OFFSET ?4",
 	[ST_SCAN] = "SELECT docid, " PAPER_COLS " FROM papers ORDER BY docid",
+	[ST_SCAN_SINCE] = "SELECT docid, " PAPER_COLS " FROM papers WHERE seq > ?1 ORDER BY seq, docid",
+	[ST_SEQ] = "SELECT CAST(value AS INTEGER) FROM kv WHERE key = 'seq'",
 	[ST_COUNT] = "SELECT count(*) FROM papers",
 	[ST_LATEST] = "SELECT max(feed_day) FROM papers",
 	[ST_LATEST_BEFORE] = "SELECT max(feed_day) FROM papers WHERE feed_day < ?1",
@@ -352,6 +359,20 @@ static int get_row(struct store_sqlite *s, const char *id, struct paper *p, int6
 	return db_error(s, err, "reading a paper");
 }
 
+static int sq_kv_set(struct store *st, const char *key, const char *value, struct buf *err);
+
+static int sq_seq(struct store *st, int64_t *seq, struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = stmt(s, ST_SEQ, err);
+	if (!q)
+		return -1;
+	int rc = sqlite3_step(q);
+	*seq = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_error(s, err, "reading the write sequence");
+}
+
 /*
  * Each paper is first offered as a new row (INSERT ... ON CONFLICT DO
  * NOTHING: one index probe, no read, no copy, for the common case of a
@@ -363,6 +384,16 @@ static int sq_upsert_batch(struct store *st, const struct paper *papers, size_t 
 {
 	struct store_sqlite *s = S(st);
 	pb_time now = time_now_ms();
+	/* this batch's sequence number: one more than the last, stored in the
+	 * same transaction as the rows */
+	int64_t seq;
+	if (sq_seq(st, &seq, err))
+		return -1;
+	seq++;
+	char seqtxt[32];
+	snprintf(seqtxt, sizeof(seqtxt), "%lld", (long long)seq);
+	if (sq_kv_set(st, "seq", seqtxt, err))
+		return -1;
 	struct paper cur, before;
 	paper_init(&cur);
 	paper_init(&before);
@@ -375,6 +406,7 @@ static int sq_upsert_batch(struct store *st, const struct paper *papers, size_t 
 			break;
 		}
 		bind_paper(s, q, in, now);
+		sqlite3_bind_int64(q, 30, seq);
 		if (step_done(s, q, err, "inserting a paper")) {
 			ret = -1;
 			break;
@@ -404,6 +436,7 @@ static int sq_upsert_batch(struct store *st, const struct paper *papers, size_t 
 		}
 		bind_paper(s, q, &cur, now);
 		sqlite3_bind_int64(q, 29, docid);
+		sqlite3_bind_int64(q, 30, seq);
 		results[i] = UPSERT_UPDATED;
 		if (step_done(s, q, err, "updating a paper"))
 			ret = -1;
@@ -460,6 +493,17 @@ static int sq_paper_scan(struct store *st, int (*fn)(const struct paper *, void 
 	struct store_sqlite *s = S(st);
 	sqlite3_stmt *q = stmt(s, ST_SCAN, err);
 	return q ? each_row(s, q, fn, ctx, err, "reading papers") : -1;
+}
+
+static int sq_paper_scan_since(struct store *st, int64_t seq, int (*fn)(const struct paper *, void *), void *ctx,
+			       struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = stmt(s, ST_SCAN_SINCE, err);
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, seq);
+	return each_row(s, q, fn, ctx, err, "reading changed papers");
 }
 
 static int sq_paper_count(struct store *st, int64_t *n, struct buf *err)
@@ -580,6 +624,8 @@ static const struct store_ops sqlite_ops = {
 	.paper_list = sq_paper_list,
 	.paper_scan = sq_paper_scan,
 	.paper_count = sq_paper_count,
+	.paper_scan_since = sq_paper_scan_since,
+	.seq = sq_seq,
 	.latest_day = sq_latest_day,
 	.stats = sq_stats,
 	.kv_get = sq_kv_get,

@@ -1,6 +1,7 @@
 """paperboy search / index on the real daily-papers data."""
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -84,6 +85,45 @@ class SearchCliTest(PaperboyTest):
         res = self.pb_json("search", "--json", "--mode", "hybrid", "--limit", "7", "video generation")
         self.assertEqual(len(res), 7)
         self.pb("similar", "9999.99999", expect=1)
+
+    def test_ingest_updates_the_index(self):
+        self.pb("index", "rebuild")
+        _, err = self.pb("search", "diphoton")
+        self.assertIn("no papers match", err)
+        _, err = self.pb("ingest", self.require_data("arxiv-kaggle-snapshot"))
+        self.assertRegex(err, r"index: 200 papers indexed")
+        res = self.pb_json("search", "--json", "diphoton production")
+        self.assertEqual(res[0]["paper"]["id"], "0704.0001")
+        out, _ = self.pb("index", "stats")
+        self.assertIn("segments:  2", out)
+        self.assertIn("papers:    9777", out)
+        # nothing new: nothing to do
+        _, err = self.pb("index", "update")
+        self.assertIn("index: 0 papers indexed", err)
+        # a rebuild folds the deltas into one segment
+        self.pb("index", "rebuild")
+        out, _ = self.pb("index", "stats")
+        self.assertIn("segments:  1", out)
+        self.assertEqual(self.pb_json("search", "--json", "diphoton production")[0]["paper"]["id"], "0704.0001")
+
+    def test_kill_during_update_keeps_a_whole_index(self):
+        self.pb("index", "rebuild")
+        before = self.pb_json("search", "--json", "language model")
+        # ingest with the index out of the way, so that an update is due
+        os.rename(self.db + ".search", self.db + ".search.aside")
+        self.pb("ingest", self.require_data("arxiv-oai-pmh"), expect=None)
+        os.rename(self.db + ".search.aside", self.db + ".search")
+        for delay in (0.01, 0.05, 0.1):
+            p = subprocess.Popen([BIN, "index", "update"], env=self.env, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+            time.sleep(delay)
+            p.send_signal(signal.SIGKILL)
+            p.wait()
+            res = self.pb_json("search", "--json", "language model")  # opens: whole, old or new
+            self.assertTrue(res)
+        self.pb("index", "update")
+        n = int(re.search(r"papers:\s+(\d+)", self.pb("index", "stats")[0]).group(1))
+        self.assertEqual(n, self.stats()["papers"])
 
     def test_without_word_vectors(self):
         self.env["PAPERBOY_VECTORS"] = os.path.join(self.tmp, "nothing-here.bin")

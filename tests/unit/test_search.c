@@ -110,6 +110,7 @@ static void test_topk_matches_exhaustive(void)
 			const char *c = cats[rnd(4)];
 			strlist_push(&p->categories, c, strlen(c));
 			p->published = (pb_time)(18000 + rnd(2000)) * 86400000LL;
+			p->version = 1;
 			p->sources = SRC_ARXIV_SNAP;
 		}
 		CHECK(store_begin(s, &err) == 0);
@@ -128,6 +129,63 @@ static void test_topk_matches_exhaustive(void)
 
 	struct search_hit a[100], b[100];
 	int mismatches = 0, queries = 0, nonempty = 0;
+	/* an update: 300 new papers, and 100 old ones rewritten with a word
+	 * only their new version has ("zebrafish"), losing one only their old
+	 * version had (their title was "...") */
+	{
+		struct paper up[100];
+		for (int round = 0; round < 4; round++) {
+			for (int j = 0; j < 100; j++) {
+				struct paper *p = &up[j];
+				paper_init(p);
+				int num = round < 3 ? NDOCS + round * 100 + j : j * 7;
+				snprintf(p->id, sizeof(p->id), "%04d.%05d", 2001 + num / 90000 % 12, num % 90000);
+				random_text(&t, 5);
+				if (round == 3)
+					buf_adds(&t, " zebrafish");
+				p->title = xstrdup(t.s);
+				random_text(&t, 40);
+				p->abstract = xstrdup(t.s);
+				strlist_push(&p->authors, "Ada Lovelace", 12);
+				strlist_push(&p->categories, "cs.LG", 5);
+				p->published = (pb_time)(18000 + rnd(2000)) * 86400000LL;
+				p->version = round == 3 ? 2 : 1;
+				p->sources = SRC_ARXIV_SNAP;
+			}
+			CHECK(store_begin(s, &err) == 0);
+			CHECK(store_upsert_batch(s, up, 100, res, &err) == 0);
+			CHECK(store_commit(s, &err) == 0);
+			for (int j = 0; j < 100; j++)
+				paper_release(&up[j]);
+		}
+		search_close(ix);
+		uint64_t added = 0;
+		CHECK(search_index_update(s, ixp.s, &added, &err) == 0);
+		CHECK(added == 400);
+		CHECK(search_open(ixp.s, &ix, &err) == 0);
+		search_index_stats(ix, &st);
+		CHECK(st.segments == 2);
+		CHECK(st.docs == NDOCS + 300);
+		size_t n = 100;
+		CHECK(search_query(ix, "zebrafish", SEARCH_BM25, a, &n, &err) == 0);
+		CHECK(n == 100);
+		if (n != 100)
+			fprintf(stderr, "zebrafish: %zu results (%s)\n", n, err.s);
+		/* an updated paper appears once, in its new version */
+		n = 100;
+		CHECK(search_query(ix, "+zebrafish", SEARCH_BM25, a, &n, &err) == 0);
+		int dup = 0;
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = i + 1; j < n; j++)
+				dup += !strcmp(a[i].id, a[j].id);
+		CHECK(dup == 0);
+		n = 5;
+		CHECK(search_query(ix, "https://arxiv.org/abs/2001.00007", SEARCH_BM25, a, &n, &err) == 0 && n == 1);
+		/* up to date: a second update adds nothing */
+		search_close(ix);
+		CHECK(search_index_update(s, ixp.s, &added, &err) == 0 && added == 0);
+		CHECK(search_open(ixp.s, &ix, &err) == 0);
+	}
 	for (int qn = 0; qn < 400; qn++) {
 		struct buf q = BUF_INIT;
 		unsigned nw = 1 + rnd(5);
@@ -148,8 +206,12 @@ static void test_topk_matches_exhaustive(void)
 		bool same = ra == rb && na == nb;
 		for (size_t i = 0; same && i < na; i++)
 			same = !strcmp(a[i].id, b[i].id) && a[i].score == b[i].score;
-		if (!same && mismatches++ < 3)
+		if (!same && mismatches++ < 3) {
 			fprintf(stderr, "top-%zu differs for [%s]: %zu vs %zu results\n", k, q.s, na, nb);
+			for (size_t i = 0; i < (na > nb ? na : nb) && i < 12; i++)
+				fprintf(stderr, "   %-12s %10.4f | %-12s %10.4f\n", i < na ? a[i].id : "-", i < na ? a[i].score : 0,
+					i < nb ? b[i].id : "-", i < nb ? b[i].score : 0);
+		}
 		nonempty += na > 0;
 		buf_release(&q);
 	}
