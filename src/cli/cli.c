@@ -625,6 +625,23 @@ static int cmd_similar(struct args *a)
 	return ret;
 }
 
+/* The search index reads papers' words back through the store. */
+static int fetch_text(void *ctx, const char *id, struct buf *title, struct buf *abstract)
+{
+	struct store *s = ctx;
+	struct paper p;
+	struct buf err = BUF_INIT;
+	paper_init(&p);
+	int rc = store_paper_get(s, id, &p, &err);
+	if (!rc) {
+		buf_adds(title, p.title ? p.title : "");
+		buf_adds(abstract, p.abstract ? p.abstract : "");
+	}
+	paper_release(&p);
+	buf_release(&err);
+	return rc;
+}
+
 static int cmd_search(struct args *a)
 {
 	const char *limit = opt_val(a, "limit"), *mode = opt_val(a, "mode");
@@ -646,7 +663,9 @@ static int cmd_search(struct args *a)
 	int ret = EXIT_OK;
 	struct search_hit *hits = xcalloc((size_t)lim, sizeof(*hits));
 	size_t n = (size_t)lim;
-	if (search_open(path.s, &ix, &err)) {
+	if (!search_open(path.s, &ix, &err))
+		search_set_text_source(ix, fetch_text, s);
+	if (!ix) {
 		error("search: %s", err.s);
 		ret = EXIT_FAIL;
 	} else if (search_query(ix, q.s, !mode || !strcmp(mode, "bm25") ? SEARCH_BM25

@@ -426,9 +426,25 @@ struct qterm {
 	enum qkind kind;
 };
 
+#define MAX_PHRASES 8
+#define MAX_PHRASE_WORDS 16
+
+/* A quoted phrase: its words (stems; compounds by their joined form) and
+ * their positions relative to the first. */
+struct phrase {
+	char term[MAX_PHRASE_WORDS][64];
+	unsigned rel[MAX_PHRASE_WORDS];
+	size_t n;
+	bool negate;
+};
+
 struct query {
 	struct qword words[MAX_QTERMS];
 	size_t n;
+	struct phrase phrases[MAX_PHRASES];
+	size_t nphrases;
+	struct phrase *cur_phrase; /* being read, or NULL */
+	unsigned phrase_base;
 	int32_t after, before; /* days; 0: none */
 	bool any_words;        /* any positive (optional or required) word */
 	int64_t id_gdoc;       /* the paper an id query names, or -1 */
@@ -476,7 +492,19 @@ static void add_qword(struct query *q, const char *term, size_t n, enum qkind ki
 static void on_query_token(void *ctx, const char *term, size_t n, unsigned pos, unsigned flags)
 {
 	struct query *q = ctx;
-	(void)pos;
+	struct phrase *ph = q->cur_phrase;
+	if (ph && !(flags & TOK_JOINED) && n < sizeof(ph->term[0])) {
+		if (!ph->n)
+			q->phrase_base = pos;
+		if (ph->n < MAX_PHRASE_WORDS) {
+			memcpy(ph->term[ph->n], term, n);
+			ph->term[ph->n][n] = '\0';
+			ph->rel[ph->n] = pos - q->phrase_base;
+			ph->n++;
+		}
+	}
+	if (ph && ph->negate)
+		return; /* -"a phrase" excludes the phrase, not each word */
 	/* a required compound needs its joined form; its parts only score */
 	enum qkind kind = q->cur_kind;
 	if (kind == Q_REQ && (flags & TOK_PART))
@@ -580,10 +608,20 @@ static int parse_query(struct query *q, const char *text, struct buf *err)
 				q->before = (int32_t)(t / 86400000LL);
 		} else {
 			p = read_value(p, &v, &vlen);
-			/* a quoted phrase: every word required (adjacency is not checked yet) */
+			/* a quoted phrase: its words are required, and their order is
+			 * checked against the text when the index has a text source */
 			bool phrase = v > text && v[-1] == '"';
 			q->cur_kind = phrase && kind == Q_OPT ? Q_REQ : kind;
+			q->cur_phrase = NULL;
+			if (phrase && q->nphrases < MAX_PHRASES) {
+				q->cur_phrase = &q->phrases[q->nphrases];
+				memset(q->cur_phrase, 0, sizeof(*q->cur_phrase));
+				q->cur_phrase->negate = kind == Q_EXCL;
+			}
 			tokenize(q->ix->tk, v, vlen, true, on_query_token, q);
+			if (q->cur_phrase && q->cur_phrase->n > 1)
+				q->nphrases++; /* a one-word phrase is just a required word */
+			q->cur_phrase = NULL;
 		}
 	}
 	if (!any) {
@@ -917,6 +955,91 @@ static void fuse(struct heap *a, struct heap *b)
 	free(all);
 }
 
+void search_set_text_source(struct search_index *ix, search_text_fn fetch, void *ctx)
+{
+	ix->fetch = fetch;
+	ix->fetch_ctx = ctx;
+}
+
+/* The words of a text with their positions (joined forms of compounds
+ * left out, as in phrases: their parts stand for them). */
+struct tokpos {
+	struct buf terms; /* NUL-separated */
+	size_t *off;
+	unsigned *pos;
+	size_t n, cap;
+};
+
+static void on_text_token(void *ctx, const char *term, size_t n, unsigned pos, unsigned flags)
+{
+	struct tokpos *t = ctx;
+	if (flags & TOK_JOINED)
+		return;
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 256;
+		t->off = xrealloc(t->off, t->cap * sizeof(*t->off));
+		t->pos = xrealloc(t->pos, t->cap * sizeof(*t->pos));
+	}
+	t->off[t->n] = t->terms.len;
+	t->pos[t->n] = pos;
+	t->n++;
+	buf_add(&t->terms, term, n);
+	buf_addc(&t->terms, '\0');
+}
+
+/* Does the text hold the phrase: its words at the same relative positions? */
+static bool text_has_phrase(struct tokenizer *tk, const char *text, const struct phrase *ph)
+{
+	struct tokpos t = { BUF_INIT, NULL, NULL, 0, 0 };
+	tokenize(tk, text, strlen(text), true, on_text_token, &t);
+	bool found = false;
+	for (size_t i = 0; i < t.n && !found; i++) {
+		if (strcmp(t.terms.s + t.off[i], ph->term[0]))
+			continue;
+		size_t matched = 1;
+		for (size_t k = 1; k < ph->n; k++) {
+			unsigned want = t.pos[i] + ph->rel[k];
+			bool ok = false;
+			for (size_t j = i + 1; j < t.n && t.pos[j] <= want; j++)
+				if (t.pos[j] == want && !strcmp(t.terms.s + t.off[j], ph->term[k]))
+					ok = true;
+			if (!ok)
+				break;
+			matched++;
+		}
+		found = matched == ph->n;
+	}
+	buf_release(&t.terms);
+	free(t.off);
+	free(t.pos);
+	return found;
+}
+
+/* Keeps, in order, the candidates whose text satisfies every phrase. */
+static void check_phrases(struct search_index *ix, const struct query *q, struct heap *h, size_t want)
+{
+	qsort(h->v, h->n, sizeof(*h->v), cmp_results);
+	struct buf title = BUF_INIT, abstract = BUF_INIT;
+	size_t kept = 0;
+	for (size_t i = 0; i < h->n && kept < want; i++) {
+		buf_reset(&title);
+		buf_reset(&abstract);
+		if (ix->fetch(ix->fetch_ctx, gdoc_id(ix, h->v[i].gdoc), &title, &abstract))
+			continue;
+		bool ok = true;
+		for (size_t k = 0; k < q->nphrases && ok; k++) {
+			const struct phrase *ph = &q->phrases[k];
+			bool has = text_has_phrase(ix->tk, title.s, ph) || text_has_phrase(ix->tk, abstract.s, ph);
+			ok = has != ph->negate;
+		}
+		if (ok)
+			h->v[kept++] = h->v[i];
+	}
+	h->n = kept;
+	buf_release(&title);
+	buf_release(&abstract);
+}
+
 int search_query(struct search_index *ix, const char *text, enum search_mode mode, struct search_hit *hits,
 		 size_t *n, struct buf *err)
 {
@@ -932,12 +1055,17 @@ int search_query(struct search_index *ix, const char *text, enum search_mode mod
 	size_t depth = *n;
 	if (semantic && mode == SEARCH_HYBRID && depth < 100)
 		depth = 100; /* fuse deeper lists than we show */
+	bool phrases = q.nphrases && ix->fetch;
+	if (phrases)
+		depth = *n * 10 < 200 ? 200 : *n * 10 > 5000 ? 5000 : *n * 10; /* room for misses */
 	struct heap h;
 	heap_init(&h, depth);
 	if (mode != SEARCH_SEMANTIC || !semantic)
 		run_query(&q, &h);
 	else
 		run_semantic(ix, text, &q, &h);
+	if (phrases)
+		check_phrases(ix, &q, &h, *n);
 	if (semantic && mode == SEARCH_HYBRID) {
 		struct heap s;
 		heap_init(&s, depth);

@@ -35,8 +35,8 @@ enum token_flags {
 /*
  * Splits UTF-8 text into normalised terms (NFKC, case-folded, accents
  * stripped, Snowball English stems, stop words dropped) and calls emit for
- * each, with its position (compounds: parts and joined form share the
- * position of their first part). `stem` false keeps words unstemmed (author
+ * each, with its position (a compound's parts take one position each, as
+ * separate words would; its joined form takes the first part's). `stem` false keeps words unstemmed (author
  * names). The term passed to emit is only valid during the call.
  */
 void tokenize(struct tokenizer *tk, const char *text, size_t len, bool stem,
@@ -94,6 +94,15 @@ struct search_hit {
  */
 int search_query(struct search_index *ix, const char *query, enum search_mode mode,
 		 struct search_hit *hits, size_t *n, struct buf *err);
+
+/*
+ * Where the index reads a paper's words back to check "exact phrases":
+ * fetch fills title and abstract (caller-owned bufs) and returns 0, or
+ * non-zero when the paper is gone. Without one, a phrase only requires
+ * its words. The CLI and the web server pass a function over the store.
+ */
+typedef int (*search_text_fn)(void *ctx, const char *id, struct buf *title, struct buf *abstract);
+void search_set_text_source(struct search_index *ix, search_text_fn fetch, void *ctx);
 
 /* The papers nearest to paper `id` in meaning (semantic vectors), best
  * first. 0, or -1 with a message in err. */

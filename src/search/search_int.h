@@ -96,6 +96,8 @@ struct search_index {
 	size_t nseg;
 	struct glove *glove; /* NULL: no semantic search */
 	struct tokenizer *tk;
+	search_text_fn fetch; /* for phrase checks; NULL: none */
+	void *fetch_ctx;
 };
 
 /* During an emit callback: a 32-bit slot that stays with this word's

@@ -309,7 +309,7 @@ void tokenize(struct tokenizer *tk, const char *text, size_t len, bool stem,
 			struct part j = { NULL, 0, false, false };
 			buf_reset(&tk->joined);
 			for (size_t k = 0; k < np; k++) {
-				emit_word(tk, &parts[k], stem, pos, TOK_PART, emit, ctx);
+				emit_word(tk, &parts[k], stem, pos + (unsigned)k, TOK_PART, emit, ctx);
 				buf_add(&tk->joined, parts[k].s, parts[k].n);
 				j.has_digit |= parts[k].has_digit;
 				j.has_alpha |= parts[k].has_alpha;
@@ -328,6 +328,6 @@ void tokenize(struct tokenizer *tk, const char *text, size_t len, bool stem,
 				}
 			}
 		}
-		pos++;
+		pos += (unsigned)np; /* parts count as words: "state-of-the-art" ~ "state of the art" */
 	}
 }

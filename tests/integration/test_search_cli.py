@@ -54,6 +54,19 @@ class SearchCliTest(PaperboyTest):
         self.assertTrue(res)
         for item in res:
             self.assertGreaterEqual(item["paper"]["publishedAt"], "2026-06-01")
+        # "exact phrases" are checked against the text
+        res = self.pb_json("search", "--json", "--limit", "30", '"reinforcement learning"')
+        self.assertEqual(len(res), 30)
+        for item in res:
+            text = " ".join((item["paper"]["title"] + " " + item["paper"]["summary"]).lower().split())
+            self.assertRegex(text, r"reinforcement[- ]learning")
+        _, err = self.pb("search", '"learning reinforcement from"')
+        self.assertIn("no papers match", err)
+        res = self.pb_json("search", "--json", "--limit", "30", 'video -"state of the art"')
+        self.assertTrue(res)
+        for item in res:
+            text = " ".join((item["paper"]["title"] + " " + item["paper"]["summary"]).lower().split())
+            self.assertNotRegex(text, r"state[- ]of[- ]the[- ]art")
         # compounds meet: +GPT-4 and +GPT4 require the same papers (ranked
         # differently: GPT-4's parts score too)
         a = {x["paper"]["id"] for x in self.pb_json("search", "--json", "--limit", "1000", "+GPT-4")}
