@@ -69,6 +69,11 @@ if xap:
     print("%-10s %10.1f %10.0f %10.1f %9.1f%% %10.3f %10.3f %10s" % (
         "Xapian", float(xap["build_s"]), n / float(xap["build_s"]), int(xap["index_bytes"]) / 1e6,
         100 * int(xap["index_bytes"]) / raw, float(xap["p50_ms"]), float(xap["p99_ms"]), xap["qps"]))
+if "hybrid_p50_ms" in mine:
+    print("%-10s %10s %10s %10s %10s %10.3f %10.3f %10s   (bm25 + int8 vector scan, fused)" % (
+        "  hybrid", "", "", "", "", float(mine["hybrid_p50_ms"]), float(mine["hybrid_p99_ms"]), mine["hybrid_qps"]))
+    print("%-10s %10s %10s %10s %10s %10.3f %10.3f %10s" % (
+        "  semantic", "", "", "", "", float(mine["semantic_p50_ms"]), float(mine["semantic_p99_ms"]), mine["semantic_qps"]))
 print("ratios: paperboy QPS = %.0fx FTS5%s" % (
     float(mine["qps"]) / float(fts["qps"]),
     (", %.1fx Xapian" % (float(mine["qps"]) / float(xap["qps"]))) if xap else ""))

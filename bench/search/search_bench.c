@@ -60,23 +60,32 @@ static int run_paperboy(const char *db, char **q, size_t nq, long passes)
 	printf("index_bytes=%llu\npostings=%llu\nterms=%llu\n", (unsigned long long)st.file_bytes,
 	       (unsigned long long)st.postings, (unsigned long long)st.terms);
 	struct search_hit hits[10];
-	size_t total = nq * (size_t)passes, k = 0, empty = 0;
-	double *lat = xmalloc(total * sizeof(*lat)), t0 = mono_seconds();
-	for (long p = 0; p < passes; p++)
-		for (size_t i = 0; i < nq; i++) {
-			size_t n = 10;
-			double a = mono_seconds();
-			if (search_query(ix, q[i], SEARCH_BM25, hits, &n, &err))
-				n = 0;
-			lat[k++] = mono_seconds() - a;
-			empty += n == 0;
-		}
-	report(lat, k, mono_seconds() - t0);
-	printf("empty_results=%zu\n", empty / (size_t)passes);
+	static const struct { const char *name; enum search_mode mode; } modes[] = {
+		{ "", SEARCH_BM25 }, { "hybrid_", SEARCH_HYBRID }, { "semantic_", SEARCH_SEMANTIC } };
+	for (size_t m = 0; m < ARRAY_SIZE(modes); m++) {
+		long np = m ? 1 : passes; /* the vector modes once */
+		size_t total = nq * (size_t)np, k = 0, empty = 0;
+		double *lat = xmalloc(total * sizeof(*lat)), t0 = mono_seconds();
+		for (long p = 0; p < np; p++)
+			for (size_t i = 0; i < nq; i++) {
+				size_t n = 10;
+				double a = mono_seconds();
+				if (search_query(ix, q[i], modes[m].mode, hits, &n, &err))
+					n = 0;
+				lat[k++] = mono_seconds() - a;
+				empty += n == 0;
+			}
+		double el = mono_seconds() - t0;
+		qsort(lat, k, sizeof(*lat), cmp_double);
+		printf("%sp50_ms=%.4f\n%sp99_ms=%.4f\n%sqps=%.0f\n", modes[m].name, lat[k / 2] * 1e3, modes[m].name,
+		       lat[(size_t)((double)k * 0.99)] * 1e3, modes[m].name, (double)k / el);
+		if (!m)
+			printf("empty_results=%zu\n", empty / (size_t)np);
+		free(lat);
+	}
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	printf("peak_rss_mb=%.0f\n", ru.ru_maxrss / 1024.0);
-	free(lat);
 	search_close(ix);
 	buf_release(&path);
 	buf_release(&err);

@@ -425,6 +425,30 @@ static int write_index(struct builder *b, FILE *f, struct buf *err)
 	free(bimp);
 	h.off_vecs = ALIGN8(h.off_postings + poff);
 	h.file_size = h.off_vecs + (b->glove ? (uint64_t)b->ndocs * b->dims : 0);
+	/* the IVF partition of the vectors */
+	int8_t *cent = NULL;
+	uint32_t *start = NULL, *list_docs = NULL;
+	h.nlists = b->glove ? ivf_lists_for(b->ndocs) : 0;
+	if (h.nlists) {
+		uint32_t k = h.nlists;
+		cent = xmalloc((size_t)k * b->dims);
+		uint32_t *assign = xmalloc(b->ndocs * sizeof(uint32_t));
+		ivf_train(b->vecs, b->ndocs, b->dims, k, cent, assign);
+		start = xcalloc(k + 1, sizeof(uint32_t));
+		for (size_t d = 0; d < b->ndocs; d++)
+			start[assign[d] + 1]++;
+		for (uint32_t j = 0; j < k; j++)
+			start[j + 1] += start[j];
+		list_docs = xmalloc((b->ndocs + 1) * sizeof(uint32_t));
+		uint32_t *fill = xmalloc((k + 1) * sizeof(uint32_t));
+		memcpy(fill, start, (k + 1) * sizeof(uint32_t));
+		for (size_t d = 0; d < b->ndocs; d++)
+			list_docs[fill[assign[d]]++] = (uint32_t)d;
+		free(fill);
+		free(assign);
+		h.off_ivf = ALIGN8(h.file_size);
+		h.file_size = h.off_ivf + ALIGN8((uint64_t)k * b->dims) + (uint64_t)(k + 1) * 4 + (uint64_t)b->ndocs * 4;
+	}
 	int rc = err->len ? -1 : 0;
 	static const char zeros[8];
 	if (!rc) {
@@ -447,12 +471,23 @@ static int write_index(struct builder *b, FILE *f, struct buf *err)
 		fwrite(zeros, 1, (size_t)(h.off_vecs - h.off_postings - poff), f);
 		if (b->glove)
 			fwrite(b->vecs, b->dims, b->ndocs, f);
+		if (h.nlists) {
+			uint64_t at = h.off_vecs + (uint64_t)b->ndocs * b->dims;
+			fwrite(zeros, 1, (size_t)(h.off_ivf - at), f);
+			fwrite(cent, b->dims, h.nlists, f);
+			fwrite(zeros, 1, (size_t)(ALIGN8((uint64_t)h.nlists * b->dims) - (uint64_t)h.nlists * b->dims), f);
+			fwrite(start, sizeof(uint32_t), h.nlists + 1, f);
+			fwrite(list_docs, sizeof(uint32_t), b->ndocs, f);
+		}
 		if (ferror(f) || ferror(pf)) {
 			buf_setf(err, "writing the index: %s", strerror(errno));
 			rc = -1;
 		}
 	}
 	fclose(pf);
+	free(cent);
+	free(start);
+	free(list_docs);
 	free(order);
 	free(idsort);
 	free(terms);

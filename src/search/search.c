@@ -50,7 +50,9 @@ static int segment_open(const char *path, struct segment **out, struct buf *err)
 	if (memcmp(h->magic, IDX_MAGIC, 8) || h->version != IDX_VERSION || h->file_size != (uint64_t)sb.st_size ||
 	    h->off_postings > h->file_size || h->off_docs + h->ndocs * sizeof(struct idx_doc) > h->off_ids ||
 	    h->off_terms + h->nterms * sizeof(struct idx_term) > h->off_termstr ||
-	    h->off_vecs + h->ndocs * (uint64_t)h->dims > h->file_size) {
+	    h->off_vecs + h->ndocs * (uint64_t)h->dims > h->file_size ||
+	    (h->nlists && (!h->dims || h->off_ivf + (uint64_t)h->nlists * h->dims + (h->nlists + 1) * 4ull +
+						      h->ndocs * 4ull > h->file_size))) {
 		munmap(map, (size_t)sb.st_size);
 		buf_setf(err, "%s: not a paperboy index of this version, or a damaged one (run 'paperboy index rebuild')",
 			 path);
@@ -173,8 +175,17 @@ int search_open(const char *path, struct search_index **out, struct buf *err)
 				ix->glove = NULL;
 			}
 		}
-		for (size_t i = 0; ix->glove && i < ix->nseg; i++)
-			ix->seg[i]->vecs = (const int8_t *)(ix->seg[i]->map + ix->seg[i]->h->off_vecs);
+		for (size_t i = 0; ix->glove && i < ix->nseg; i++) {
+			struct segment *sg = ix->seg[i];
+			const struct idx_header *h = sg->h;
+			sg->vecs = (const int8_t *)(sg->map + h->off_vecs);
+			if (h->nlists) {
+				sg->centroids = (const int8_t *)(sg->map + h->off_ivf);
+				uint64_t cbytes = ((uint64_t)h->nlists * h->dims + 7) & ~(uint64_t)7;
+				sg->list_start = (const uint32_t *)(const void *)(sg->map + h->off_ivf + cbytes);
+				sg->list_docs = sg->list_start + h->nlists + 1;
+			}
+		}
 		buf_release(&gp);
 		buf_release(&gerr);
 	}
@@ -894,21 +905,50 @@ static int prepare(struct search_index *ix, const char *text, struct query *q, s
 	return parse_query(q, text, err);
 }
 
-/* Nearest neighbours of vector v (int8, unit length x 127) by an exact
- * scan; `skip` (or -1) is left out, dates are honoured. Fills h. */
+static void knn_consider(const struct segment *sg, size_t si, uint32_t d, const int8_t *v, uint32_t dims,
+			 int64_t skip, const struct query *q, struct heap *h)
+{
+	int64_t score = vec_dot(v, sg->vecs + (size_t)d * dims, dims);
+	uint64_t g = GDOC(si, d);
+	if ((int64_t)g == skip || score <= heap_threshold(h) || is_deleted(sg, d) || (q && !date_ok(q, sg, d)))
+		return;
+	heap_push(h, score, g);
+}
+
+static int cmp_desc(const void *a, const void *b)
+{
+	const int64_t *x = a, *y = b;
+	return x[0] < y[0] ? 1 : x[0] > y[0] ? -1 : 0;
+}
+
+/* Nearest neighbours of vector v (int8, unit length x 127): in a segment
+ * with an IVF partition, the vectors of the lists whose centroids are
+ * nearest (a sixteenth of them, at least 8); elsewhere all of them.
+ * `skip` (or -1) is left out, dates are honoured. Fills h. */
 static void knn(struct search_index *ix, const int8_t *v, int64_t skip, const struct query *q, struct heap *h)
 {
 	uint32_t dims = ix->seg[0]->h->dims;
 	for (size_t si = 0; si < ix->nseg; si++) {
 		const struct segment *sg = ix->seg[si];
-		for (uint32_t d = 0; d < sg->h->ndocs; d++) {
-			int64_t score = vec_dot(v, sg->vecs + (size_t)d * dims, dims);
-			uint64_t g = GDOC(si, d);
-			if ((int64_t)g == skip || score <= heap_threshold(h) || is_deleted(sg, d) ||
-			    (q && !date_ok(q, sg, d)))
-				continue;
-			heap_push(h, score, g);
+		uint32_t k = sg->h->nlists;
+		if (!sg->centroids) {
+			for (uint32_t d = 0; d < sg->h->ndocs; d++)
+				knn_consider(sg, si, d, v, dims, skip, q, h);
+			continue;
 		}
+		int64_t (*order)[2] = xmalloc(k * sizeof(*order));
+		for (uint32_t j = 0; j < k; j++) {
+			order[j][0] = vec_dot(v, sg->centroids + (size_t)j * dims, dims);
+			order[j][1] = j;
+		}
+		qsort(order, k, sizeof(*order), cmp_desc);
+		uint32_t probe = k / 16 < 8 ? (k < 8 ? k : 8) : k / 16;
+		for (uint32_t p = 0; p < probe; p++) {
+			uint32_t j = (uint32_t)order[p][1];
+			for (uint32_t i = sg->list_start[j]; i < sg->list_start[j + 1]; i++)
+				knn_consider(sg, si, sg->list_docs[i], v, dims, skip, q, h);
+		}
+		free(order);
 	}
 }
 

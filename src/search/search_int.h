@@ -5,7 +5,7 @@
 #include "search.h"
 
 #define IDX_MAGIC "PBIDX001"
-#define IDX_VERSION 3
+#define IDX_VERSION 4
 #define IDX_BLOCK 128
 #define NFIELDS 4 /* title, abstract, authors, AI keywords */
 
@@ -33,7 +33,12 @@ struct idx_header {
 	/* version 3: the store's write sequence the segment is complete up to,
 	 * and whether it is a delta (papers written after the previous one) */
 	uint64_t seq;
-	uint32_t delta, pad2;
+	uint32_t delta;
+	/* version 4: an inverted-file (IVF) partition of the vectors, when
+	 * there are enough of them: nlists int8 unit centroids [nlists][dims],
+	 * uint32 list starts [nlists + 1], uint32 doc numbers by list */
+	uint32_t nlists;
+	uint64_t off_ivf;
 };
 
 struct idx_doc {
@@ -70,6 +75,11 @@ void glove_embed(const struct glove *g, const char *text, size_t len, float *acc
 /* L2-normalises acc into int8 (x127); false when acc is all zero. */
 bool vec_quantize(const float *acc, uint32_t dims, int8_t *out);
 int32_t vec_dot(const int8_t *a, const int8_t *b, uint32_t dims);
+/* The number of IVF lists for n vectors (0: scan them all). */
+uint32_t ivf_lists_for(uint64_t n);
+/* Spherical k-means of n int8 unit vectors into k lists: centroids
+ * [k][dims] (int8 unit x 127) and each vector's list. Deterministic. */
+void ivf_train(const int8_t *vecs, size_t n, uint32_t dims, uint32_t k, int8_t *centroids, uint32_t *assign);
 
 /* One index file: the main segment, or a delta written by an update. */
 struct segment {
@@ -83,6 +93,8 @@ struct segment {
 	const char *termstr;
 	const unsigned char *postings;
 	const int8_t *vecs;     /* NULL: no semantic vectors */
+	const int8_t *centroids; /* IVF, NULL: scan every vector */
+	const uint32_t *list_start, *list_docs;
 	uint8_t *deleted;       /* bitmap of papers a newer segment holds again; NULL: none */
 	uint64_t ndeleted;
 };

@@ -173,3 +173,56 @@ int32_t vec_dot(const int8_t *a, const int8_t *b, uint32_t dims)
 		s += (int16_t)a[d] * (int16_t)b[d];
 	return s;
 }
+
+uint32_t ivf_lists_for(uint64_t n)
+{
+	const char *env = getenv("PAPERBOY_IVF_MIN_DOCS"); /* tests force small partitions */
+	uint64_t min = env ? strtoull(env, NULL, 10) : 20000;
+	if (n < min || n < 64)
+		return 0;
+	uint64_t k = n / 4000;
+	return (uint32_t)(k < 16 ? 16 : k > 1024 ? 1024 : k);
+}
+
+static uint32_t nearest(const int8_t *v, const int8_t *c, uint32_t k, uint32_t dims)
+{
+	uint32_t best = 0;
+	int32_t bs = INT32_MIN;
+	for (uint32_t j = 0; j < k; j++) {
+		int32_t s = vec_dot(v, c + (size_t)j * dims, dims);
+		if (s > bs) {
+			bs = s;
+			best = j;
+		}
+	}
+	return best;
+}
+
+void ivf_train(const int8_t *vecs, size_t n, uint32_t dims, uint32_t k, int8_t *centroids, uint32_t *assign)
+{
+	/* train on a sample of up to 32 vectors a list, then assign all */
+	size_t ns = (size_t)k * 32 < n ? (size_t)k * 32 : n;
+	size_t step = n / ns;
+	float *sum = xcalloc((size_t)k * dims, sizeof(float));
+	uint32_t *cnt = xcalloc(k, sizeof(uint32_t));
+	for (uint32_t j = 0; j < k; j++) /* spread initial centroids over the sample */
+		memcpy(centroids + (size_t)j * dims, vecs + (size_t)(j * (ns / k)) * step * dims, dims);
+	for (int it = 0; it < 10; it++) {
+		memset(sum, 0, (size_t)k * dims * sizeof(float));
+		memset(cnt, 0, k * sizeof(uint32_t));
+		for (size_t i = 0; i < ns; i++) {
+			const int8_t *v = vecs + i * step * dims;
+			uint32_t j = nearest(v, centroids, k, dims);
+			cnt[j]++;
+			for (uint32_t d = 0; d < dims; d++)
+				sum[(size_t)j * dims + d] += v[d];
+		}
+		for (uint32_t j = 0; j < k; j++)
+			if (cnt[j])
+				vec_quantize(sum + (size_t)j * dims, dims, centroids + (size_t)j * dims);
+	}
+	for (size_t i = 0; i < n; i++)
+		assign[i] = nearest(vecs + i * dims, centroids, k, dims);
+	free(sum);
+	free(cnt);
+}
