@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <unistd.h>
 
 /* Ranking settings, not fitted to any one collection: the usual BM25
@@ -33,7 +34,9 @@ struct bterm {
 	struct buf post;   /* varint gap, field mask, one tf byte per set field */
 };
 
-struct builder {
+/* One indexing thread's dictionary and postings (its documents only, in
+ * increasing order); merged with the others when the file is written. */
+struct lexicon {
 	struct tokenizer *tk;
 	struct buf arena; /* term strings, NUL-separated */
 	struct bterm *terms;
@@ -46,21 +49,41 @@ struct builder {
 	size_t ndterms, dcap;
 	int field;
 	uint16_t dlen[NFIELDS];
-	/* per document */
+	uint64_t npostings;
+	float *acc; /* vector accumulator */
+	uint32_t *order; /* terms in term order, at write time */
+};
+
+#define NLEX 2       /* indexing threads */
+#define BATCH_DOCS 256
+#define QUEUE_BATCHES 8
+
+struct batch {
+	struct paper p[BATCH_DOCS];
+	uint32_t first, n;
+};
+
+struct builder {
+	struct lexicon lex[NLEX];
+	/* per document, shared (each written by the thread indexing it) */
 	uint16_t (*lens)[NFIELDS];
 	struct idx_doc *docs;
+	int8_t *vecs;
 	struct buf ids;
 	size_t ndocs, docs_cap;
-	uint64_t npostings;
 	struct progress prog;
-	int64_t total;
 	uint64_t seq;  /* the store's write sequence when the scan began */
 	bool delta;
 	/* semantic vectors (NULL glove: none) */
 	struct glove *glove;
 	uint32_t dims;
-	int8_t *vecs;
-	float *acc;
+	/* the queue from the reader to the indexing threads */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct batch *queue[QUEUE_BATCHES];
+	size_t qhead, qcount, busy;
+	bool done;
+	struct batch *filling;
 };
 
 static uint64_t hash_term(const char *s, size_t n)
@@ -73,7 +96,7 @@ static uint64_t hash_term(const char *s, size_t n)
 	return h;
 }
 
-static void table_grow(struct builder *b)
+static void table_grow(struct lexicon *b)
 {
 	size_t size = b->tsize ? b->tsize * 2 : 1 << 16;
 	uint32_t *t = xcalloc(size, sizeof(*t));
@@ -89,7 +112,7 @@ static void table_grow(struct builder *b)
 	b->tsize = size;
 }
 
-static uint32_t term_id(struct builder *b, const char *s, size_t n)
+static uint32_t term_id(struct lexicon *b, const char *s, size_t n)
 {
 	if ((b->nterms + 1) * 2 > b->tsize)
 		table_grow(b);
@@ -117,14 +140,14 @@ static uint32_t term_id(struct builder *b, const char *s, size_t n)
 	return (uint32_t)b->nterms++;
 }
 
-static void add_term_id(struct builder *b, uint32_t t);
+static void add_term_id(struct lexicon *b, uint32_t t);
 
-static void add_term(struct builder *b, const char *s, size_t n)
+static void add_term(struct lexicon *b, const char *s, size_t n)
 {
 	add_term_id(b, term_id(b, s, n));
 }
 
-static void add_term_id(struct builder *b, uint32_t t)
+static void add_term_id(struct lexicon *b, uint32_t t)
 {
 	struct bterm *bt = &b->terms[t];
 	if (bt->seen_doc != b->doc + 1) {
@@ -146,7 +169,7 @@ static void add_term_id(struct builder *b, uint32_t t)
 
 static void on_token(void *ctx, const char *term, size_t n, unsigned pos, unsigned flags)
 {
-	struct builder *b = ctx;
+	struct lexicon *b = ctx;
 	(void)pos;
 	uint32_t *slot = tokenizer_slot(b->tk);
 	if (slot && *slot) {
@@ -165,7 +188,7 @@ static void on_token(void *ctx, const char *term, size_t n, unsigned pos, unsign
  * and stemmed into the authors field for free text. */
 static void on_author_token(void *ctx, const char *term, size_t n, unsigned pos, unsigned flags)
 {
-	struct builder *b = ctx;
+	struct lexicon *b = ctx;
 	char tmp[80];
 	if (n + 2 < sizeof(tmp)) {
 		tmp[0] = 'a';
@@ -202,12 +225,10 @@ static uint32_t get_varint(const unsigned char **p)
 	return v;
 }
 
-static int add_paper(const struct paper *p, void *ctx)
+/* Indexes paper p as document `doc` into lexicon b (one thread's). */
+static void index_paper(struct builder *bl, struct lexicon *b, const struct paper *p, uint32_t doc)
 {
-	struct builder *b = ctx;
-	if (b->ndocs == UINT32_MAX - 1)
-		return 1;
-	b->doc = (uint32_t)b->ndocs;
+	b->doc = doc;
 	b->ndterms = 0;
 	memset(b->dlen, 0, sizeof(b->dlen));
 	b->field = 0;
@@ -236,7 +257,7 @@ static int add_paper(const struct paper *p, void *ctx)
 	/* append this document to each of its terms' postings */
 	for (size_t i = 0; i < b->ndterms; i++) {
 		struct bterm *bt = &b->terms[b->dterms[i]];
-		put_varint(&bt->post, bt->df ? b->doc - bt->last_doc : b->doc);
+		put_varint(&bt->post, bt->df ? doc - bt->last_doc : doc);
 		unsigned char mask = 0, tfs[NFIELDS];
 		size_t nt = 0;
 		for (int f = 0; f < NFIELDS; f++)
@@ -250,47 +271,167 @@ static int add_paper(const struct paper *p, void *ctx)
 		}
 		buf_addc(&bt->post, (char)mask);
 		buf_add(&bt->post, tfs, nt);
-		bt->last_doc = b->doc;
+		bt->last_doc = doc;
 		bt->df++;
 		b->npostings++;
 	}
+	memcpy(bl->lens[doc], b->dlen, sizeof(b->dlen));
+	if (bl->glove) {
+		/* the title counts twice: it says what the paper is about */
+		memset(b->acc, 0, bl->dims * sizeof(float));
+		if (p->title) {
+			glove_embed(bl->glove, p->title, strlen(p->title), b->acc);
+			glove_embed(bl->glove, p->title, strlen(p->title), b->acc);
+		}
+		if (p->abstract)
+			glove_embed(bl->glove, p->abstract, strlen(p->abstract), b->acc);
+		for (size_t i = 0; i < p->ai_keywords.n; i++)
+			glove_embed(bl->glove, p->ai_keywords.v[i], strlen(p->ai_keywords.v[i]), b->acc);
+		vec_quantize(b->acc, bl->dims, bl->vecs + (size_t)doc * bl->dims);
+	}
+}
+
+struct worker_arg {
+	struct builder *b;
+	struct lexicon *lex;
+};
+
+/* An indexing thread: takes batches in order, so its documents increase. */
+static void *index_worker(void *arg)
+{
+	struct worker_arg *wa = arg;
+	struct builder *b = wa->b;
+	pthread_mutex_lock(&b->mu);
+	for (;;) {
+		while (!b->qcount && !b->done)
+			pthread_cond_wait(&b->cv, &b->mu);
+		if (!b->qcount)
+			break;
+		struct batch *bt = b->queue[b->qhead];
+		b->qhead = (b->qhead + 1) % QUEUE_BATCHES;
+		b->qcount--;
+		b->busy++;
+		pthread_cond_broadcast(&b->cv);
+		pthread_mutex_unlock(&b->mu);
+		for (uint32_t i = 0; i < bt->n; i++) {
+			index_paper(b, wa->lex, &bt->p[i], bt->first + i);
+			paper_release(&bt->p[i]);
+		}
+		free(bt);
+		pthread_mutex_lock(&b->mu);
+		b->busy--;
+		pthread_cond_broadcast(&b->cv);
+	}
+	pthread_mutex_unlock(&b->mu);
+	return NULL;
+}
+
+static void push_batch(struct builder *b)
+{
+	struct batch *bt = b->filling;
+	b->filling = NULL;
+	if (!bt || !bt->n) {
+		free(bt);
+		return;
+	}
+	pthread_mutex_lock(&b->mu);
+	while (b->qcount == QUEUE_BATCHES)
+		pthread_cond_wait(&b->cv, &b->mu);
+	b->queue[(b->qhead + b->qcount) % QUEUE_BATCHES] = bt;
+	b->qcount++;
+	pthread_cond_broadcast(&b->cv);
+	pthread_mutex_unlock(&b->mu);
+}
+
+/* Waits until the indexing threads have nothing queued or in hand. */
+static void drain(struct builder *b)
+{
+	push_batch(b);
+	pthread_mutex_lock(&b->mu);
+	while (b->qcount || b->busy)
+		pthread_cond_wait(&b->cv, &b->mu);
+	pthread_mutex_unlock(&b->mu);
+}
+
+/* The reader (the scan's thread): numbers the paper, records its id and
+ * day, and queues a copy for the indexing threads. */
+static int add_paper(const struct paper *p, void *ctx)
+{
+	struct builder *b = ctx;
+	if (b->ndocs == UINT32_MAX - 1)
+		return 1;
 	if (b->ndocs == b->docs_cap) {
+		drain(b); /* the threads write into these arrays: let them finish first */
 		b->docs_cap = b->docs_cap ? b->docs_cap * 2 : 1 << 14;
 		b->docs = xrealloc(b->docs, b->docs_cap * sizeof(*b->docs));
 		b->lens = xrealloc(b->lens, b->docs_cap * sizeof(*b->lens));
 		if (b->glove)
 			b->vecs = xrealloc(b->vecs, b->docs_cap * b->dims);
 	}
-
-	if (b->glove) {
-		/* the title counts twice: it says what the paper is about */
-		memset(b->acc, 0, b->dims * sizeof(float));
-		if (p->title) {
-			glove_embed(b->glove, p->title, strlen(p->title), b->acc);
-			glove_embed(b->glove, p->title, strlen(p->title), b->acc);
-		}
-		if (p->abstract)
-			glove_embed(b->glove, p->abstract, strlen(p->abstract), b->acc);
-		for (size_t i = 0; i < p->ai_keywords.n; i++)
-			glove_embed(b->glove, p->ai_keywords.v[i], strlen(p->ai_keywords.v[i]), b->acc);
-		vec_quantize(b->acc, b->dims, b->vecs + b->ndocs * b->dims);
-	}
 	b->docs[b->ndocs].id_off = (uint32_t)b->ids.len;
 	b->docs[b->ndocs].day = p->published ? (int32_t)(p->published / 86400000LL) : 0;
-	memcpy(b->lens[b->ndocs], b->dlen, sizeof(b->dlen));
 	buf_add(&b->ids, p->id, strlen(p->id) + 1);
+	if (!b->filling) {
+		b->filling = xmalloc(sizeof(*b->filling));
+		b->filling->first = (uint32_t)b->ndocs;
+		b->filling->n = 0;
+	}
+	struct paper *copy = &b->filling->p[b->filling->n++];
+	paper_init(copy);
+	paper_copy(copy, p);
 	b->ndocs++;
+	if (b->filling->n == BATCH_DOCS)
+		push_batch(b);
 	progress_update(&b->prog, b->ndocs, (uint64_t)b->ndocs);
 	return 0;
 }
 
-static struct builder *sort_ctx;
+static struct lexicon *sort_ctx;
 
 static int cmp_terms(const void *x, const void *y)
 {
 	const struct bterm *a = &sort_ctx->terms[*(const uint32_t *)x];
 	const struct bterm *b = &sort_ctx->terms[*(const uint32_t *)y];
 	return strcmp(sort_ctx->arena.s + a->str_off, sort_ctx->arena.s + b->str_off);
+}
+
+static const char *term_str(const struct lexicon *l, uint32_t t)
+{
+	return l->arena.s + l->terms[t].str_off;
+}
+
+/* Reads one lexicon's postings of a term: doc, field mask, tfs. */
+struct pcur {
+	const unsigned char *p;
+	uint32_t left, doc;
+	bool started;
+	unsigned mask;
+	unsigned char tf[NFIELDS];
+};
+
+static void pcur_init(struct pcur *c, const struct bterm *bt)
+{
+	c->p = (const unsigned char *)bt->post.s;
+	c->left = bt->df;
+	c->started = false;
+	c->doc = UINT32_MAX;
+}
+
+/* Advances; false at the end. */
+static bool pcur_next(struct pcur *c)
+{
+	if (!c->left) {
+		c->doc = UINT32_MAX;
+		return false;
+	}
+	c->left--;
+	uint32_t gap = get_varint(&c->p);
+	c->doc = c->started ? c->doc + gap : gap;
+	c->started = true;
+	c->mask = *c->p++;
+	for (int f = 0; f < NFIELDS; f++)
+		c->tf[f] = (c->mask & (1u << f)) ? *c->p++ : 0;
+	return true;
 }
 
 /* qsort has no context argument: the ids being sorted. */
@@ -317,8 +458,6 @@ static int write_index(struct builder *b, FILE *f, struct buf *err)
 		h.glove_words = glove_words(b->glove);
 	}
 	h.ndocs = b->ndocs;
-	h.nterms = b->nterms;
-	h.npostings = b->npostings;
 	h.k1 = (float)K1;
 	double sum[NFIELDS] = { 0 };
 	for (size_t d = 0; d < b->ndocs; d++)
@@ -327,17 +466,49 @@ static int write_index(struct builder *b, FILE *f, struct buf *err)
 	for (int k = 0; k < NFIELDS; k++)
 		h.avg_len[k] = b->ndocs && sum[k] > 0 ? (float)(sum[k] / (double)b->ndocs) : 1.0f;
 
-	uint32_t *order = xmalloc((b->nterms + 1) * sizeof(*order));
-	for (size_t i = 0; i < b->nterms; i++)
-		order[i] = (uint32_t)i;
-	sort_ctx = b;
-	qsort(order, b->nterms, sizeof(*order), cmp_terms);
+	/* each lexicon's terms in order; the file's terms are their union */
+	size_t total_terms = 0;
+	for (int l = 0; l < NLEX; l++) {
+		struct lexicon *lx = &b->lex[l];
+		lx->order = xmalloc((lx->nterms + 1) * sizeof(*lx->order));
+		for (size_t i = 0; i < lx->nterms; i++)
+			lx->order[i] = (uint32_t)i;
+		sort_ctx = lx;
+		qsort(lx->order, lx->nterms, sizeof(*lx->order), cmp_terms);
+		total_terms += lx->nterms;
+		h.npostings += lx->npostings;
+	}
 	uint32_t *idsort = xmalloc((b->ndocs + 1) * sizeof(*idsort));
 	for (size_t i = 0; i < b->ndocs; i++)
 		idsort[i] = (uint32_t)i;
 	ids_base = b->ids.s;
 	ids_docs = b->docs;
 	qsort(idsort, b->ndocs, sizeof(*idsort), cmp_docs_by_id);
+
+	/* the union of the lexicons' terms, in order: pairs of term numbers
+	 * (UINT32_MAX where a lexicon lacks the term) */
+	uint32_t (*pairs)[NLEX] = xmalloc((total_terms + 1) * sizeof(*pairs));
+	size_t nterms = 0, strbytes = 0, pos[NLEX] = { 0 };
+	for (;;) {
+		const char *least = NULL;
+		for (int l = 0; l < NLEX; l++)
+			if (pos[l] < b->lex[l].nterms) {
+				const char *t = term_str(&b->lex[l], b->lex[l].order[pos[l]]);
+				if (!least || strcmp(t, least) < 0)
+					least = t;
+			}
+		if (!least)
+			break;
+		size_t len = strlen(least);
+		for (int l = 0; l < NLEX; l++) {
+			pairs[nterms][l] = UINT32_MAX;
+			if (pos[l] < b->lex[l].nterms && !strcmp(term_str(&b->lex[l], b->lex[l].order[pos[l]]), least))
+				pairs[nterms][l] = b->lex[l].order[pos[l]++];
+		}
+		strbytes += len + 1;
+		nterms++;
+	}
+	h.nterms = nterms;
 
 	/* section offsets */
 	uint64_t off = sizeof(h);
@@ -349,20 +520,20 @@ static int write_index(struct builder *b, FILE *f, struct buf *err)
 	h.off_idsort = off;
 	off = ALIGN8(off + b->ndocs * sizeof(uint32_t));
 	h.off_terms = off;
-	off = ALIGN8(off + b->nterms * sizeof(struct idx_term));
+	off = ALIGN8(off + nterms * sizeof(struct idx_term));
 	h.off_termstr = off;
-	off = ALIGN8(off + b->arena.len);
+	off = ALIGN8(off + strbytes);
 	h.off_postings = off;
 
 	/* postings first into a temporary file region: write them after the
 	 * other sections, so build the term table as we go */
-	struct idx_term *terms = xcalloc(b->nterms + 1, sizeof(*terms));
+	struct idx_term *terms = xcalloc(nterms + 1, sizeof(*terms));
 	struct buf tstr = BUF_INIT, blockbuf = BUF_INIT, payload = BUF_INIT;
 	tstr.max = blockbuf.max = payload.max = (size_t)1 << 40;
 	FILE *pf = tmpfile();
 	if (!pf) {
 		buf_setf(err, "cannot create a temporary file: %s", strerror(errno));
-		free(order);
+		free(pairs);
 		free(idsort);
 		free(terms);
 		return -1;
@@ -370,33 +541,49 @@ static int write_index(struct builder *b, FILE *f, struct buf *err)
 	uint64_t poff = 0;
 	uint32_t *bdocs = xmalloc(IDX_BLOCK * sizeof(uint32_t));
 	uint8_t *bimp = xmalloc(IDX_BLOCK);
-	for (size_t i = 0; i < b->nterms; i++) {
-		struct bterm *bt = &b->terms[order[i]];
+	for (size_t i = 0; i < nterms; i++) {
 		struct idx_term *it = &terms[i];
+		struct pcur cur[NLEX];
+		uint32_t df = 0;
+		const char *str = NULL;
+		for (int l = 0; l < NLEX; l++) {
+			cur[l].left = 0;
+			cur[l].doc = UINT32_MAX;
+			if (pairs[i][l] == UINT32_MAX)
+				continue;
+			const struct bterm *bt = &b->lex[l].terms[pairs[i][l]];
+			str = term_str(&b->lex[l], pairs[i][l]);
+			df += bt->df;
+			pcur_init(&cur[l], bt);
+			pcur_next(&cur[l]);
+		}
 		it->str_off = (uint32_t)tstr.len;
-		buf_add(&tstr, b->arena.s + bt->str_off, bt->len + 1);
-		it->df = bt->df;
+		buf_add(&tstr, str, strlen(str) + 1);
+		it->df = df;
 		it->post_off = poff;
-		it->nblocks = (bt->df + IDX_BLOCK - 1) / IDX_BLOCK;
+		it->nblocks = (df + IDX_BLOCK - 1) / IDX_BLOCK;
 		buf_reset(&blockbuf);
 		buf_reset(&payload);
-		const unsigned char *p = (const unsigned char *)bt->post.s;
 		uint32_t doc = 0, prev_last = 0;
-		for (uint32_t k = 0; k < bt->df;) {
-			uint32_t cnt = bt->df - k < IDX_BLOCK ? bt->df - k : IDX_BLOCK;
+		for (uint32_t k = 0; k < df;) {
+			uint32_t cnt = df - k < IDX_BLOCK ? df - k : IDX_BLOCK;
 			uint8_t bmax = 0;
 			for (uint32_t j = 0; j < cnt; j++, k++) {
-				uint32_t gap = get_varint(&p);
-				doc = k ? doc + gap : gap;
-				unsigned mask = *p++;
+				/* the next document of the lexicons' merged lists */
+				int l = 0;
+				for (int m = 1; m < NLEX; m++)
+					if (cur[m].doc < cur[l].doc)
+						l = m;
+				doc = cur[l].doc;
 				double tft = 0;
 				for (int fi = 0; fi < NFIELDS; fi++)
-					if (mask & (1u << fi)) {
+					if (cur[l].mask & (1u << fi)) {
 						double norm = 1.0 - FIELD_B[fi] + FIELD_B[fi] * b->lens[doc][fi] / h.avg_len[fi];
-						tft += FIELD_W[fi] * (*p++) / (norm > 0.05 ? norm : 0.05);
+						tft += FIELD_W[fi] * cur[l].tf[fi] / (norm > 0.05 ? norm : 0.05);
 					}
-				double s = tft * (K1 + 1.0) / (tft + K1);
-				int q = (int)lround(s / (K1 + 1.0) * 255.0);
+				pcur_next(&cur[l]);
+				double sc = tft * (K1 + 1.0) / (tft + K1);
+				int q = (int)lround(sc / (K1 + 1.0) * 255.0);
 				bdocs[j] = doc;
 				bimp[j] = (uint8_t)(q < 1 ? 1 : q > 255 ? 255 : q);
 				if (bimp[j] > bmax)
@@ -419,7 +606,9 @@ static int write_index(struct builder *b, FILE *f, struct buf *err)
 			break;
 		}
 		poff += blockbuf.len + payload.len;
-		buf_release(&bt->post);
+		for (int l = 0; l < NLEX; l++)
+			if (pairs[i][l] != UINT32_MAX)
+				buf_release(&b->lex[l].terms[pairs[i][l]].post);
 	}
 	free(bdocs);
 	free(bimp);
@@ -459,8 +648,8 @@ static int write_index(struct builder *b, FILE *f, struct buf *err)
 		fwrite(zeros, 1, (size_t)(h.off_idsort - h.off_ids - b->ids.len), f);
 		fwrite(idsort, sizeof(uint32_t), b->ndocs, f);
 		fwrite(zeros, 1, (size_t)(h.off_terms - h.off_idsort - b->ndocs * sizeof(uint32_t)), f);
-		fwrite(terms, sizeof(struct idx_term), b->nterms, f);
-		fwrite(zeros, 1, (size_t)(h.off_termstr - h.off_terms - b->nterms * sizeof(struct idx_term)), f);
+		fwrite(terms, sizeof(struct idx_term), nterms, f);
+		fwrite(zeros, 1, (size_t)(h.off_termstr - h.off_terms - nterms * sizeof(struct idx_term)), f);
 		fwrite(tstr.s, 1, tstr.len, f);
 		fwrite(zeros, 1, (size_t)(h.off_postings - h.off_termstr - tstr.len), f);
 		rewind(pf);
@@ -488,7 +677,7 @@ static int write_index(struct builder *b, FILE *f, struct buf *err)
 	free(cent);
 	free(start);
 	free(list_docs);
-	free(order);
+	free(pairs);
 	free(idsort);
 	free(terms);
 	buf_release(&tstr);
@@ -513,22 +702,35 @@ static int build_segment(struct store *s, const char *path, int64_t since, uint6
 {
 	struct builder b;
 	memset(&b, 0, sizeof(b));
-	b.tk = tokenizer_new();
-	buf_init(&b.arena);
+	struct buf tmp = BUF_INIT;
 	buf_init(&b.ids);
-	b.arena.max = b.ids.max = (size_t)1 << 40;
+	b.ids.max = (size_t)1 << 40;
 	progress_init(&b.prog, "index", 0);
 	struct buf gp = BUF_INIT, gerr = BUF_INIT;
 	glove_default_path(&gp);
-	if (glove_open(gp.s, &b.glove, &gerr)) {
+	if (glove_open(gp.s, &b.glove, &gerr))
 		fprintf(stderr, "paperboy: index: no word vectors (%s): semantic search is off; "
 				"scripts/setup.sh fetches them\n", gerr.s);
-	} else {
+	else
 		b.dims = glove_dims(b.glove);
-		b.acc = xcalloc(b.dims, sizeof(float));
-	}
 	buf_release(&gp);
 	buf_release(&gerr);
+	pthread_mutex_init(&b.mu, NULL);
+	pthread_cond_init(&b.cv, NULL);
+	pthread_t th[NLEX];
+	struct worker_arg wa[NLEX];
+	for (int l = 0; l < NLEX; l++) {
+		struct lexicon *lx = &b.lex[l];
+		lx->tk = tokenizer_new();
+		buf_init(&lx->arena);
+		lx->arena.max = (size_t)1 << 40;
+		if (b.glove)
+			lx->acc = xcalloc(b.dims, sizeof(float));
+		wa[l].b = &b;
+		wa[l].lex = lx;
+		if (pthread_create(&th[l], NULL, index_worker, &wa[l]))
+			die("index: cannot start an indexing thread");
+	}
 	int64_t seq = 0;
 	int rc = store_seq(s, &seq, err);
 	b.seq = (uint64_t)seq;
@@ -536,11 +738,17 @@ static int build_segment(struct store *s, const char *path, int64_t since, uint6
 	if (!rc)
 		rc = since < 0 ? store_paper_scan(s, add_paper, &b, err)
 			       : store_paper_scan_since(s, since, add_paper, &b, err);
+	drain(&b);
+	pthread_mutex_lock(&b.mu);
+	b.done = true;
+	pthread_cond_broadcast(&b.cv);
+	pthread_mutex_unlock(&b.mu);
+	for (int l = 0; l < NLEX; l++)
+		pthread_join(th[l], NULL);
 	progress_done(&b.prog);
 	*ndocs = b.ndocs;
 	if (!rc && since >= 0 && !b.ndocs)
 		goto done; /* nothing new */
-	struct buf tmp = BUF_INIT;
 	buf_addf(&tmp, "%s.tmp", path);
 	FILE *f = NULL;
 	if (!rc && !(f = fopen(tmp.s, "wb"))) {
@@ -564,21 +772,27 @@ static int build_segment(struct store *s, const char *path, int64_t since, uint6
 	if (rc)
 		unlink(tmp.s);
 done:
-	for (size_t i = 0; i < b.nterms; i++)
-		buf_release(&b.terms[i].post);
-	free(b.terms);
-	free(b.table);
-	free(b.dterms);
-	free(b.dtf);
+	for (int l = 0; l < NLEX; l++) {
+		struct lexicon *lx = &b.lex[l];
+		for (size_t i = 0; i < lx->nterms; i++)
+			buf_release(&lx->terms[i].post);
+		free(lx->terms);
+		free(lx->table);
+		free(lx->dterms);
+		free(lx->dtf);
+		free(lx->acc);
+		free(lx->order);
+		buf_release(&lx->arena);
+		tokenizer_free(lx->tk);
+	}
+	pthread_mutex_destroy(&b.mu);
+	pthread_cond_destroy(&b.cv);
 	free(b.lens);
 	free(b.docs);
 	buf_release(&b.ids);
-	buf_release(&b.arena);
 	buf_release(&tmp);
-	tokenizer_free(b.tk);
 	glove_close(b.glove);
 	free(b.vecs);
-	free(b.acc);
 	return rc;
 }
 

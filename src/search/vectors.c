@@ -24,7 +24,19 @@ struct glove {
 	const char *blob;
 	const int8_t *vec;
 	double harmonic;
+	uint32_t *table; /* open addressing over the words: index + 1 */
+	size_t tsize;
 };
+
+static uint32_t word_hash(const char *w, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)w[i];
+		h *= 16777619u;
+	}
+	return h;
+}
 
 void glove_default_path(struct buf *out)
 {
@@ -81,6 +93,18 @@ int glove_open(const char *path, struct glove **out, struct buf *err)
 		return -1;
 	}
 	g->harmonic = log((double)n) + 0.5772;
+	/* a hash table over the words: look-ups per word of every text */
+	g->tsize = 1;
+	while (g->tsize < (size_t)n * 2)
+		g->tsize <<= 1;
+	g->table = xcalloc(g->tsize, sizeof(*g->table));
+	for (uint32_t i = 0; i < n; i++) {
+		const char *w = g->blob + g->off[i];
+		size_t h = word_hash(w, strlen(w)) & (g->tsize - 1);
+		while (g->table[h])
+			h = (h + 1) & (g->tsize - 1);
+		g->table[h] = i + 1;
+	}
 	*out = g;
 	return 0;
 }
@@ -90,6 +114,7 @@ void glove_close(struct glove *g)
 	if (!g)
 		return;
 	munmap((void *)g->map, g->size);
+	free(g->table);
 	free(g);
 }
 
@@ -105,19 +130,11 @@ uint32_t glove_words(const struct glove *g)
 
 static int64_t glove_find(const struct glove *g, const char *w, size_t n)
 {
-	size_t lo = 0, hi = g->n;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		const char *s = g->blob + g->off[mid];
-		int c = strncmp(w, s, n);
-		if (!c && s[n])
-			c = -1;
-		if (!c)
-			return (int64_t)mid;
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
+	size_t h = word_hash(w, n) & (g->tsize - 1);
+	for (; g->table[h]; h = (h + 1) & (g->tsize - 1)) {
+		const char *s = g->blob + g->off[g->table[h] - 1];
+		if (!strncmp(w, s, n) && !s[n])
+			return (int64_t)g->table[h] - 1;
 	}
 	return -1;
 }

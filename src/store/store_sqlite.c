@@ -390,10 +390,7 @@ static int sq_upsert_batch(struct store *st, const struct paper *papers, size_t 
 	if (sq_seq(st, &seq, err))
 		return -1;
 	seq++;
-	char seqtxt[32];
-	snprintf(seqtxt, sizeof(seqtxt), "%lld", (long long)seq);
-	if (sq_kv_set(st, "seq", seqtxt, err))
-		return -1;
+	bool changed = false;
 	struct paper cur, before;
 	paper_init(&cur);
 	paper_init(&before);
@@ -413,6 +410,7 @@ static int sq_upsert_batch(struct store *st, const struct paper *papers, size_t 
 		}
 		if (sqlite3_changes(s->db) == 1) {
 			results[i] = UPSERT_NEW;
+			changed = true;
 			continue;
 		}
 		int64_t docid = 0;
@@ -438,11 +436,17 @@ static int sq_upsert_batch(struct store *st, const struct paper *papers, size_t 
 		sqlite3_bind_int64(q, 29, docid);
 		sqlite3_bind_int64(q, 30, seq);
 		results[i] = UPSERT_UPDATED;
+		changed = true;
 		if (step_done(s, q, err, "updating a paper"))
 			ret = -1;
 	}
 	paper_release(&cur);
 	paper_release(&before);
+	if (!ret && changed) {
+		char seqtxt[32];
+		snprintf(seqtxt, sizeof(seqtxt), "%lld", (long long)seq);
+		ret = sq_kv_set(st, "seq", seqtxt, err);
+	}
 	return ret;
 }
 
