@@ -50,10 +50,13 @@ mine = kv(sh([os.path.join(build, "pb-bench-search"), "paperboy", db, queries, "
 fts = kv(sh([os.path.join(build, "pb-bench-search"), "fts5", db, queries, str(fts_max)],
             capture_output=True, text=True).stdout)
 xap = None
-try:
+if os.environ.get("PB_BENCH_SKIP_XAPIAN"):
+    print("(Xapian skipped: PB_BENCH_SKIP_XAPIAN is set)")
+else:
+  try:
     xap = kv(sh(["/usr/bin/python3", os.path.join(os.path.dirname(__file__), "xapian_peer.py"), db, queries, "2000"],
                 capture_output=True, text=True).stdout)
-except (subprocess.CalledProcessError, FileNotFoundError) as e:
+  except (subprocess.CalledProcessError, FileNotFoundError) as e:
     print("xapian peer failed: %s (install python3-xapian)" % e)
 
 print("search benchmark: %d synthetic papers, %.0f MB of raw text (title+abstract+authors); 2,000 real queries, top-10, one thread"

@@ -63,7 +63,7 @@ static int run_paperboy(const char *db, char **q, size_t nq, long passes)
 	static const struct { const char *name; enum search_mode mode; } modes[] = {
 		{ "", SEARCH_BM25 }, { "hybrid_", SEARCH_HYBRID }, { "semantic_", SEARCH_SEMANTIC } };
 	for (size_t m = 0; m < ARRAY_SIZE(modes); m++) {
-		long np = m ? 1 : passes; /* the vector modes once */
+		long np = passes;
 		size_t total = nq * (size_t)np, k = 0, empty = 0;
 		double *lat = xmalloc(total * sizeof(*lat)), t0 = mono_seconds();
 		for (long p = 0; p < np; p++)
