@@ -86,15 +86,6 @@ struct builder {
 	struct batch *filling;
 };
 
-static uint64_t hash_term(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
 
 static void table_grow(struct lexicon *b)
 {
@@ -116,7 +107,7 @@ static uint32_t term_id(struct lexicon *b, const char *s, size_t n)
 {
 	if ((b->nterms + 1) * 2 > b->tsize)
 		table_grow(b);
-	uint32_t full = (uint32_t)hash_term(s, n);
+	uint32_t full = hash_bytes(s, n);
 	size_t h = full & (b->tsize - 1);
 	while (b->table[h]) {
 		struct bterm *bt = &b->terms[b->table[h] - 1];

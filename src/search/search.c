@@ -28,39 +28,28 @@
 static int segment_open(const char *path, struct segment **out, struct buf *err)
 {
 	*out = NULL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		buf_setf(err, "%s: %s%s", path, strerror(errno),
-			 errno == ENOENT ? " (run 'paperboy index rebuild')" : "");
-		return -1;
-	}
-	struct stat sb;
-	if (fstat(fd, &sb) || (size_t)sb.st_size < sizeof(struct idx_header)) {
-		close(fd);
-		buf_setf(err, "%s: not a paperboy index, or a damaged one (run 'paperboy index rebuild')", path);
-		return -1;
-	}
-	void *map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_SHARED, fd, 0);
-	close(fd);
-	if (map == MAP_FAILED) {
-		buf_setf(err, "%s: %s", path, strerror(errno));
+	const void *map;
+	size_t size;
+	if (map_file(path, sizeof(struct idx_header), &map, &size, err)) {
+		if (errno == ENOENT || errno == EINVAL)
+			buf_addf(err, " (run 'paperboy index rebuild')");
 		return -1;
 	}
 	const struct idx_header *h = map;
-	if (memcmp(h->magic, IDX_MAGIC, 8) || h->version != IDX_VERSION || h->file_size != (uint64_t)sb.st_size ||
+	if (memcmp(h->magic, IDX_MAGIC, 8) || h->version != IDX_VERSION || h->file_size != (uint64_t)size ||
 	    h->off_postings > h->file_size || h->off_docs + h->ndocs * sizeof(struct idx_doc) > h->off_ids ||
 	    h->off_terms + h->nterms * sizeof(struct idx_term) > h->off_termstr ||
 	    h->off_vecs + h->ndocs * (uint64_t)h->dims > h->file_size ||
 	    (h->nlists && (!h->dims || h->off_ivf + (uint64_t)h->nlists * h->dims + (h->nlists + 1) * 4ull +
 						      h->ndocs * 4ull > h->file_size))) {
-		munmap(map, (size_t)sb.st_size);
+		munmap((void *)map, size);
 		buf_setf(err, "%s: not a paperboy index of this version, or a damaged one (run 'paperboy index rebuild')",
 			 path);
 		return -1;
 	}
 	struct segment *sg = xcalloc(1, sizeof(*sg));
 	sg->map = map;
-	sg->size = (size_t)sb.st_size;
+	sg->size = size;
 	sg->h = h;
 	sg->docs = (const struct idx_doc *)(sg->map + h->off_docs);
 	sg->ids = (const char *)(sg->map + h->off_ids);

@@ -175,15 +175,6 @@ struct part {
 	bool has_digit, has_alpha;
 };
 
-static uint32_t hash_bytes(const char *s, size_t n)
-{
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
-	}
-	return h | 1; /* 0 marks an empty slot */
-}
 
 /* The stem of an alphabetic word (stop words give ""), through the cache;
  * tk->slot points at the entry's free slot. */

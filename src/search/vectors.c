@@ -28,15 +28,7 @@ struct glove {
 	size_t tsize;
 };
 
-static uint32_t word_hash(const char *w, size_t n)
-{
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)w[i];
-		h *= 16777619u;
-	}
-	return h;
-}
+
 
 void glove_default_path(struct buf *out)
 {
@@ -48,36 +40,23 @@ void glove_default_path(struct buf *out)
 int glove_open(const char *path, struct glove **out, struct buf *err)
 {
 	*out = NULL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		buf_setf(err, "%s: %s", path, strerror(errno));
+	const void *map;
+	size_t size;
+	if (map_file(path, 16, &map, &size, err))
 		return -1;
-	}
-	struct stat sb;
-	if (fstat(fd, &sb) || sb.st_size < 16) {
-		close(fd);
-		buf_setf(err, "%s: not a word-vector file", path);
-		return -1;
-	}
-	void *map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_SHARED, fd, 0);
-	close(fd);
-	if (map == MAP_FAILED) {
-		buf_setf(err, "%s: %s", path, strerror(errno));
-		return -1;
-	}
 	const unsigned char *m = map;
 	uint32_t dims, n;
 	memcpy(&dims, m + 8, 4);
 	memcpy(&n, m + 12, 4);
 	uint64_t need = 16 + (uint64_t)n * 8;
-	if (memcmp(m, "PBGLOVE1", 8) || !dims || dims > 1024 || !n || need > (uint64_t)sb.st_size) {
-		munmap(map, (size_t)sb.st_size);
+	if (memcmp(m, "PBGLOVE1", 8) || !dims || dims > 1024 || !n || need > (uint64_t)size) {
+		munmap((void *)map, size);
 		buf_setf(err, "%s: not a paperboy word-vector file (make it with scripts/glove_convert.py)", path);
 		return -1;
 	}
 	struct glove *g = xcalloc(1, sizeof(*g));
 	g->map = m;
-	g->size = (size_t)sb.st_size;
+	g->size = size;
 	g->dims = dims;
 	g->n = n;
 	g->off = (const uint32_t *)(const void *)(m + 16);
@@ -86,8 +65,8 @@ int glove_open(const char *path, struct glove **out, struct buf *err)
 	size_t blob_len = g->off[n - 1] + strlen(g->blob + g->off[n - 1]) + 1;
 	blob_len = (blob_len + 3) & ~(size_t)3;
 	g->vec = (const int8_t *)(g->blob + blob_len);
-	if ((const unsigned char *)g->vec + (uint64_t)n * dims > m + sb.st_size) {
-		munmap(map, (size_t)sb.st_size);
+	if ((const unsigned char *)g->vec + (uint64_t)n * dims > m + size) {
+		munmap((void *)map, size);
 		free(g);
 		buf_setf(err, "%s: truncated word-vector file", path);
 		return -1;
@@ -100,7 +79,7 @@ int glove_open(const char *path, struct glove **out, struct buf *err)
 	g->table = xcalloc(g->tsize, sizeof(*g->table));
 	for (uint32_t i = 0; i < n; i++) {
 		const char *w = g->blob + g->off[i];
-		size_t h = word_hash(w, strlen(w)) & (g->tsize - 1);
+		size_t h = hash_bytes(w, strlen(w)) & (g->tsize - 1);
 		while (g->table[h])
 			h = (h + 1) & (g->tsize - 1);
 		g->table[h] = i + 1;
@@ -130,7 +109,7 @@ uint32_t glove_words(const struct glove *g)
 
 static int64_t glove_find(const struct glove *g, const char *w, size_t n)
 {
-	size_t h = word_hash(w, n) & (g->tsize - 1);
+	size_t h = hash_bytes(w, n) & (g->tsize - 1);
 	for (; g->table[h]; h = (h + 1) & (g->tsize - 1)) {
 		const char *s = g->blob + g->off[g->table[h] - 1];
 		if (!strncmp(w, s, n) && !s[n])

@@ -1,10 +1,14 @@
 /*
  * progress.c - the progress line of long work: records, records/s, MB/s
  * and an ETA from bytes read, redrawn in place on a terminal; nothing at
- * all when stderr is not a terminal. Plus read_file.
+ * all when stderr is not a terminal. Plus whole-file helpers (read_file,
+ * map_file) and hash_bytes.
  */
 #include "util.h"
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 void progress_init(struct progress *p, const char *what, uint64_t total_bytes)
@@ -65,4 +69,43 @@ int read_file(const char *path, struct buf *out, struct buf *err)
 		return -1;
 	}
 	return 0;
+}
+
+int map_file(const char *path, size_t min_size, const void **map, size_t *size, struct buf *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+		buf_setf(err, "%s: %s", path, strerror(e));
+		errno = e;
+		return -1;
+	}
+	struct stat sb;
+	if (fstat(fd, &sb) || (size_t)sb.st_size < min_size || !sb.st_size) {
+		close(fd);
+		buf_setf(err, "%s: too short to be what it should be", path);
+		errno = EINVAL;
+		return -1;
+	}
+	void *m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	int e = errno;
+	close(fd);
+	if (m == MAP_FAILED) {
+		buf_setf(err, "%s: %s", path, strerror(e));
+		errno = e;
+		return -1;
+	}
+	*map = m;
+	*size = (size_t)sb.st_size;
+	return 0;
+}
+
+uint32_t hash_bytes(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 16777619u;
+	}
+	return h | 1;
 }

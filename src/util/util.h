@@ -105,6 +105,14 @@ void progress_init(struct progress *p, const char *what, uint64_t total_bytes);
 void progress_update(struct progress *p, uint64_t records, uint64_t bytes);
 void progress_done(struct progress *p);
 
+/* Maps a whole file read-only; *size is its length. Files shorter than
+ * min_size are refused. 0, or -1 with "PATH: why" in err (ENOENT kept in
+ * errno). Unmap with munmap(map, size). */
+int map_file(const char *path, size_t min_size, const void **map, size_t *size, struct buf *err);
+
+/* FNV-1a of s[0..n), never 0 (0 marks empty hash-table slots). */
+uint32_t hash_bytes(const char *s, size_t n);
+
 /* Reads a whole file (path "-" is stdin); returns 0 or -1 with err set. */
 int read_file(const char *path, struct buf *out, struct buf *err);
 
