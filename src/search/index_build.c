@@ -627,7 +627,7 @@ static int write_index(struct builder *b, FILE *f, struct buf *err)
 		free(fill);
 		free(assign);
 		h.off_ivf = ALIGN8(h.file_size);
-		h.file_size = h.off_ivf + ALIGN8((uint64_t)k * b->dims) + (uint64_t)(k + 1) * 4 + (uint64_t)b->ndocs * 4;
+		h.file_size = h.off_ivf + ALIGN8((uint64_t)k * b->dims) + (uint64_t)(k + 1) * 4 + (uint64_t)b->ndocs * 8;
 	}
 	int rc = err->len ? -1 : 0;
 	static const char zeros[8];
@@ -649,8 +649,11 @@ static int write_index(struct builder *b, FILE *f, struct buf *err)
 		while ((n = fread(tmp, 1, sizeof(tmp), pf)) > 0)
 			fwrite(tmp, 1, n, f);
 		fwrite(zeros, 1, (size_t)(h.off_vecs - h.off_postings - poff), f);
-		if (b->glove)
+		if (b->glove && !h.nlists)
 			fwrite(b->vecs, b->dims, b->ndocs, f);
+		if (h.nlists) /* in list order: a list's vectors side by side */
+			for (size_t i = 0; i < b->ndocs; i++)
+				fwrite(b->vecs + (size_t)list_docs[i] * b->dims, b->dims, 1, f);
 		if (h.nlists) {
 			uint64_t at = h.off_vecs + (uint64_t)b->ndocs * b->dims;
 			fwrite(zeros, 1, (size_t)(h.off_ivf - at), f);
@@ -658,6 +661,11 @@ static int write_index(struct builder *b, FILE *f, struct buf *err)
 			fwrite(zeros, 1, (size_t)(ALIGN8((uint64_t)h.nlists * b->dims) - (uint64_t)h.nlists * b->dims), f);
 			fwrite(start, sizeof(uint32_t), h.nlists + 1, f);
 			fwrite(list_docs, sizeof(uint32_t), b->ndocs, f);
+			uint32_t *place = xmalloc((b->ndocs + 1) * sizeof(uint32_t));
+			for (size_t i = 0; i < b->ndocs; i++)
+				place[list_docs[i]] = (uint32_t)i;
+			fwrite(place, sizeof(uint32_t), b->ndocs, f);
+			free(place);
 		}
 		if (ferror(f) || ferror(pf)) {
 			buf_setf(err, "writing the index: %s", strerror(errno));

@@ -41,7 +41,7 @@ static int segment_open(const char *path, struct segment **out, struct buf *err)
 	    h->off_terms + h->nterms * sizeof(struct idx_term) > h->off_termstr ||
 	    h->off_vecs + h->ndocs * (uint64_t)h->dims > h->file_size ||
 	    (h->nlists && (!h->dims || h->off_ivf + (uint64_t)h->nlists * h->dims + (h->nlists + 1) * 4ull +
-						      h->ndocs * 4ull > h->file_size))) {
+						      h->ndocs * 8ull > h->file_size))) {
 		munmap((void *)map, size);
 		buf_setf(err, "%s: not a paperboy index of this version, or a damaged one (run 'paperboy index rebuild')",
 			 path);
@@ -173,6 +173,7 @@ int search_open(const char *path, struct search_index **out, struct buf *err)
 				uint64_t cbytes = ((uint64_t)h->nlists * h->dims + 7) & ~(uint64_t)7;
 				sg->list_start = (const uint32_t *)(const void *)(sg->map + h->off_ivf + cbytes);
 				sg->list_docs = sg->list_start + h->nlists + 1;
+				sg->pos_of_doc = sg->list_docs + h->ndocs;
 			}
 		}
 		buf_release(&gp);
@@ -894,10 +895,17 @@ static int prepare(struct search_index *ix, const char *text, struct query *q, s
 	return parse_query(q, text, err);
 }
 
-static void knn_consider(const struct segment *sg, size_t si, uint32_t d, const int8_t *v, uint32_t dims,
-			 int64_t skip, const struct query *q, struct heap *h)
+/* Paper d's vector (in list order when the segment has an IVF). */
+static const int8_t *doc_vec(const struct segment *sg, uint32_t d)
 {
-	int64_t score = vec_dot(v, sg->vecs + (size_t)d * dims, dims);
+	return sg->vecs + (size_t)(sg->pos_of_doc ? sg->pos_of_doc[d] : d) * sg->h->dims;
+}
+
+/* Scores the vector at `vec` (paper d's) against v. */
+static void knn_consider(const struct segment *sg, size_t si, uint32_t d, const int8_t *vec, const int8_t *v,
+			 uint32_t dims, int64_t skip, const struct query *q, struct heap *h)
+{
+	int64_t score = vec_dot(v, vec, dims);
 	uint64_t g = GDOC(si, d);
 	if ((int64_t)g == skip || score <= heap_threshold(h) || is_deleted(sg, d) || (q && !date_ok(q, sg, d)))
 		return;
@@ -922,7 +930,7 @@ static void knn(struct search_index *ix, const int8_t *v, int64_t skip, const st
 		uint32_t k = sg->h->nlists;
 		if (!sg->centroids) {
 			for (uint32_t d = 0; d < sg->h->ndocs; d++)
-				knn_consider(sg, si, d, v, dims, skip, q, h);
+				knn_consider(sg, si, d, sg->vecs + (size_t)d * dims, v, dims, skip, q, h);
 			continue;
 		}
 		int64_t (*order)[2] = xmalloc(k * sizeof(*order));
@@ -935,7 +943,7 @@ static void knn(struct search_index *ix, const int8_t *v, int64_t skip, const st
 		for (uint32_t p = 0; p < probe; p++) {
 			uint32_t j = (uint32_t)order[p][1];
 			for (uint32_t i = sg->list_start[j]; i < sg->list_start[j + 1]; i++)
-				knn_consider(sg, si, sg->list_docs[i], v, dims, skip, q, h);
+				knn_consider(sg, si, sg->list_docs[i], sg->vecs + (size_t)i * dims, v, dims, skip, q, h);
 		}
 		free(order);
 	}
@@ -1129,7 +1137,7 @@ int search_similar(struct search_index *ix, const char *id, struct search_hit *h
 	struct heap h;
 	heap_init(&h, *n);
 	const struct segment *sg = ix->seg[GSEG((uint64_t)g)];
-	knn(ix, sg->vecs + (size_t)GNUM((uint64_t)g) * sg->h->dims, g, NULL, &h);
+	knn(ix, doc_vec(sg, GNUM((uint64_t)g)), g, NULL, &h);
 	struct query q;
 	memset(&q, 0, sizeof(q));
 	q.ix = ix;

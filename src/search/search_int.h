@@ -5,7 +5,7 @@
 #include "search.h"
 
 #define IDX_MAGIC "PBIDX001"
-#define IDX_VERSION 4
+#define IDX_VERSION 5
 #define IDX_BLOCK 128
 #define NFIELDS 4 /* title, abstract, authors, AI keywords */
 
@@ -36,7 +36,9 @@ struct idx_header {
 	uint32_t delta;
 	/* version 4: an inverted-file (IVF) partition of the vectors, when
 	 * there are enough of them: nlists int8 unit centroids [nlists][dims],
-	 * uint32 list starts [nlists + 1], uint32 doc numbers by list */
+	 * uint32 list starts [nlists + 1], uint32 doc numbers by list, uint32
+	 * each doc's place in that order. The vectors section is then in list
+	 * order too, so that a list is read front to back. */
 	uint32_t nlists;
 	uint64_t off_ivf;
 };
@@ -94,7 +96,7 @@ struct segment {
 	const unsigned char *postings;
 	const int8_t *vecs;     /* NULL: no semantic vectors */
 	const int8_t *centroids; /* IVF, NULL: scan every vector */
-	const uint32_t *list_start, *list_docs;
+	const uint32_t *list_start, *list_docs, *pos_of_doc;
 	uint8_t *deleted;       /* bitmap of papers a newer segment holds again; NULL: none */
 	uint64_t ndeleted;
 };

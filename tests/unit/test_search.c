@@ -144,7 +144,8 @@ static void test_topk_matches_exhaustive(void)
 			for (uint32_t d = 0; d < NDOCS; d++) {
 				if (d == d0)
 					continue;
-				int32_t sc = vec_dot(sg->vecs + (size_t)d0 * dims, sg->vecs + (size_t)d * dims, dims);
+				int32_t sc = vec_dot(sg->vecs + (size_t)sg->pos_of_doc[d0] * dims,
+						     sg->vecs + (size_t)sg->pos_of_doc[d] * dims, dims);
 				size_t pos = nb < 10 ? nb++ : 10;
 				if (pos == 10 && sc <= best[9])
 					continue;
