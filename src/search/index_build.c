@@ -270,14 +270,12 @@ static void index_paper(struct builder *bl, struct lexicon *b, const struct pape
 	if (bl->glove) {
 		/* the title counts twice: it says what the paper is about */
 		memset(b->acc, 0, bl->dims * sizeof(float));
-		if (p->title) {
-			glove_embed(bl->glove, p->title, strlen(p->title), b->acc);
-			glove_embed(bl->glove, p->title, strlen(p->title), b->acc);
-		}
+		if (p->title)
+			glove_embed(bl->glove, p->title, strlen(p->title), 2.0f, b->acc);
 		if (p->abstract)
-			glove_embed(bl->glove, p->abstract, strlen(p->abstract), b->acc);
+			glove_embed(bl->glove, p->abstract, strlen(p->abstract), 1.0f, b->acc);
 		for (size_t i = 0; i < p->ai_keywords.n; i++)
-			glove_embed(bl->glove, p->ai_keywords.v[i], strlen(p->ai_keywords.v[i]), b->acc);
+			glove_embed(bl->glove, p->ai_keywords.v[i], strlen(p->ai_keywords.v[i]), 1.0f, b->acc);
 		vec_quantize(b->acc, bl->dims, bl->vecs + (size_t)doc * bl->dims);
 	}
 }

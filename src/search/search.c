@@ -955,7 +955,7 @@ static void run_semantic(struct search_index *ix, const char *text, const struct
 	uint32_t dims = ix->seg[0]->h->dims;
 	float *acc = xcalloc(dims, sizeof(float));
 	int8_t *v = xmalloc(dims);
-	glove_embed(ix->glove, text, strlen(text), acc);
+	glove_embed(ix->glove, text, strlen(text), 1.0f, acc);
 	if (vec_quantize(acc, dims, v))
 		knn(ix, v, -1, q, h);
 	free(acc);

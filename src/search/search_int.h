@@ -72,8 +72,8 @@ int glove_open(const char *path, struct glove **out, struct buf *err);
 void glove_close(struct glove *g);
 uint32_t glove_dims(const struct glove *g);
 uint32_t glove_words(const struct glove *g);
-/* Adds the SIF-weighted vectors of text's words to acc[dims]. */
-void glove_embed(const struct glove *g, const char *text, size_t len, float *acc);
+/* Adds the SIF-weighted vectors of text's words, times scale, to acc[dims]. */
+void glove_embed(const struct glove *g, const char *text, size_t len, float scale, float *acc);
 /* L2-normalises acc into int8 (x127); false when acc is all zero. */
 bool vec_quantize(const float *acc, uint32_t dims, int8_t *out);
 int32_t vec_dot(const int8_t *a, const int8_t *b, uint32_t dims);

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -24,8 +25,9 @@ struct glove {
 	const char *blob;
 	const int8_t *vec;
 	double harmonic;
-	uint32_t *table; /* open addressing over the words: index + 1 */
+	struct { uint32_t hash, index1; } *table; /* open addressing: word index + 1 */
 	size_t tsize;
+	float *weight; /* each word's SIF weight */
 };
 
 
@@ -77,12 +79,17 @@ int glove_open(const char *path, struct glove **out, struct buf *err)
 	while (g->tsize < (size_t)n * 2)
 		g->tsize <<= 1;
 	g->table = xcalloc(g->tsize, sizeof(*g->table));
+	g->weight = xmalloc((size_t)n * sizeof(float));
 	for (uint32_t i = 0; i < n; i++) {
 		const char *w = g->blob + g->off[i];
-		size_t h = hash_bytes(w, strlen(w)) & (g->tsize - 1);
-		while (g->table[h])
+		uint32_t hv = hash_bytes(w, strlen(w));
+		size_t h = hv & (g->tsize - 1);
+		while (g->table[h].index1)
 			h = (h + 1) & (g->tsize - 1);
-		g->table[h] = i + 1;
+		g->table[h].hash = hv;
+		g->table[h].index1 = i + 1;
+		double p = 1.0 / ((double)g->rank[i] * g->harmonic);
+		g->weight[i] = (float)(1e-3 / (1e-3 + p));
 	}
 	*out = g;
 	return 0;
@@ -94,6 +101,7 @@ void glove_close(struct glove *g)
 		return;
 	munmap((void *)g->map, g->size);
 	free(g->table);
+	free(g->weight);
 	free(g);
 }
 
@@ -109,16 +117,18 @@ uint32_t glove_words(const struct glove *g)
 
 static int64_t glove_find(const struct glove *g, const char *w, size_t n)
 {
-	size_t h = hash_bytes(w, n) & (g->tsize - 1);
-	for (; g->table[h]; h = (h + 1) & (g->tsize - 1)) {
-		const char *s = g->blob + g->off[g->table[h] - 1];
-		if (!strncmp(w, s, n) && !s[n])
-			return (int64_t)g->table[h] - 1;
+	uint32_t hv = hash_bytes(w, n);
+	for (size_t h = hv & (g->tsize - 1); g->table[h].index1; h = (h + 1) & (g->tsize - 1)) {
+		if (g->table[h].hash != hv)
+			continue;
+		const char *s = g->blob + g->off[g->table[h].index1 - 1];
+		if (!memcmp(w, s, n) && !s[n])
+			return (int64_t)g->table[h].index1 - 1;
 	}
 	return -1;
 }
 
-void glove_embed(const struct glove *g, const char *text, size_t len, float *acc)
+void glove_embed(const struct glove *g, const char *text, size_t len, float scale, float *acc)
 {
 	char w[64];
 	size_t i = 0;
@@ -137,8 +147,7 @@ void glove_embed(const struct glove *g, const char *text, size_t len, float *acc
 		int64_t k = glove_find(g, w, n);
 		if (k < 0)
 			continue;
-		double p = 1.0 / ((double)g->rank[k] * g->harmonic);
-		float weight = (float)(1e-3 / (1e-3 + p));
+		float weight = scale * g->weight[k];
 		const int8_t *v = g->vec + (size_t)k * g->dims;
 		for (uint32_t d = 0; d < g->dims; d++)
 			acc[d] += weight * (float)v[d];
@@ -194,6 +203,21 @@ static uint32_t nearest(const int8_t *v, const int8_t *c, uint32_t k, uint32_t d
 	return best;
 }
 
+struct assign_job {
+	const int8_t *vecs, *centroids;
+	uint32_t *assign;
+	size_t from, to;
+	uint32_t dims, k;
+};
+
+static void *assign_range(void *arg)
+{
+	struct assign_job *j = arg;
+	for (size_t i = j->from; i < j->to; i++)
+		j->assign[i] = nearest(j->vecs + i * j->dims, j->centroids, j->k, j->dims);
+	return NULL;
+}
+
 void ivf_train(const int8_t *vecs, size_t n, uint32_t dims, uint32_t k, int8_t *centroids, uint32_t *assign)
 {
 	/* train on a sample of up to 32 vectors a list, then assign all */
@@ -217,8 +241,19 @@ void ivf_train(const int8_t *vecs, size_t n, uint32_t dims, uint32_t k, int8_t *
 			if (cnt[j])
 				vec_quantize(sum + (size_t)j * dims, dims, centroids + (size_t)j * dims);
 	}
-	for (size_t i = 0; i < n; i++)
-		assign[i] = nearest(vecs + i * dims, centroids, k, dims);
+	/* assigning every vector is the costly part (n x k dot products):
+	 * two threads, each half of the vectors */
+	struct assign_job jobs[2] = {
+		{ vecs, centroids, assign, 0, n / 2, dims, k },
+		{ vecs, centroids, assign, n / 2, n, dims, k },
+	};
+	pthread_t th;
+	bool threaded = pthread_create(&th, NULL, assign_range, &jobs[1]) == 0;
+	assign_range(&jobs[0]);
+	if (threaded)
+		pthread_join(th, NULL);
+	else
+		assign_range(&jobs[1]);
 	free(sum);
 	free(cnt);
 }
