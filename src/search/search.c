@@ -792,6 +792,27 @@ static void run_segment(struct query *q, size_t si, struct heap *h)
 				d = cur[i].doc;
 		if (d == END_DOC)
 			break;
+		if (theta >= 0) {
+			/* Block-max skip: up to the first end of the essential lists'
+			 * current blocks, no document can beat theta when their
+			 * block maxima and the other terms' maxima cannot. Skip
+			 * that stretch without decoding or scoring it. */
+			int64_t bound = fe ? prefix[fe - 1] : 0;
+			uint32_t e = END_DOC;
+			for (size_t i = fe; i < nc; i++) {
+				if (cur[i].doc == END_DOC)
+					continue;
+				const struct idx_block *bl = &cur[i].blocks[cur[i].b];
+				bound += cur[i].w * bl->max_impact;
+				if (bl->last_doc < e)
+					e = bl->last_doc;
+			}
+			if (bound <= theta && e != END_DOC) {
+				for (size_t i = fe; i < nc; i++)
+					cur_next_geq(&cur[i], e + 1);
+				continue;
+			}
+		}
 		int64_t score = 0;
 		for (size_t i = fe; i < nc; i++)
 			if (cur[i].doc == d) {
