@@ -3,9 +3,11 @@
 set -eu
 cd "$(dirname "$0")/../.."
 sh scripts/setup.sh
-if [ "$(id -u)" -eq 0 ] && ! dpkg-query -W -f='${Status}' python3-xapian 2>/dev/null | grep -q "ok installed"; then
-	apt-get install -y -qq python3-xapian >/dev/null
-fi
+for pkg in python3-xapian libstreamvbyte-dev; do
+	if [ "$(id -u)" -eq 0 ] && ! dpkg-query -W -f='${Status}' $pkg 2>/dev/null | grep -q "ok installed"; then
+		apt-get install -y -qq $pkg >/dev/null
+	fi
+done
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
 cmake --build build -j"$(nproc)" >/dev/null
 exec python3 bench/search/measure.py build ../shared/data "${1:-1000000}"
