@@ -1,8 +1,8 @@
 /*
- * codec_bench.c - posting-list codecs on the real gaps of an index: the
- * index's own varint (LEB128) blocks, Debian's libstreamvbyte (built
- * without SIMD there) and a plain per-block bit-packing, by decode speed
- * (integers/s) and size (bits per gap). Blocks of 128 as in the index.
+ * codec_bench.c - posting-list codecs on the real gaps of an index:
+ * LEB128 varints (paperboy's first format), Debian's libstreamvbyte (built
+ * without SIMD there) and per-block bit-packing (the format since), by
+ * decode speed (integers/s) and size (bits per gap). Blocks of 128.
  *
  * usage: pb-bench-codec INDEX_FILE
  */
@@ -38,25 +38,6 @@ static size_t pack(const uint32_t *in, uint32_t n, uint8_t *out)
 	return o;
 }
 
-static size_t unpack(const uint8_t *in, uint32_t n, uint32_t *out)
-{
-	uint32_t b = in[0];
-	uint64_t mask = b == 32 ? 0xffffffffu : ((1ull << b) - 1);
-	uint64_t acc = 0;
-	uint32_t have = 0;
-	size_t o = 1;
-	for (uint32_t i = 0; i < n; i++) {
-		while (have < b) {
-			acc |= (uint64_t)in[o++] << have;
-			have += 8;
-		}
-		out[i] = (uint32_t)(acc & mask);
-		acc >>= b;
-		have -= b;
-	}
-	return o;
-}
-
 static size_t varint_decode(const uint8_t *p, uint32_t n, uint32_t *out)
 {
 	const uint8_t *s = p;
@@ -88,13 +69,12 @@ int main(int argc, char **argv)
 	size_t cap = (size_t)40 << 20, n = 0, nblocks = 0;
 	uint32_t *gaps = xmalloc(cap * sizeof(uint32_t));
 	uint32_t *bcount = xmalloc((cap / 16 + 1) * sizeof(uint32_t));
-	size_t varint_bytes = 0;
 	for (uint64_t t = 0; t < sg->h->nterms && n + IDX_BLOCK <= cap; t++) {
 		const struct idx_term *it = &sg->terms[t];
 		const struct idx_block *bl = (const void *)(sg->postings + it->post_off);
 		const uint8_t *payload = sg->postings + it->post_off + (uint64_t)it->nblocks * sizeof(*bl);
 		for (uint32_t b = 0; b < it->nblocks && n + IDX_BLOCK <= cap; b++) {
-			varint_bytes += varint_decode(payload + bl[b].byte_off, bl[b].count, gaps + n);
+			bitpack_decode(payload + bl[b].byte_off, bl[b].count, gaps + n);
 			bcount[nblocks++] = bl[b].count;
 			n += bl[b].count;
 		}
@@ -128,14 +108,14 @@ int main(int argc, char **argv)
 				else if (c == 1)
 					off += streamvbyte_decode(p + off, out, bcount[b]);
 				else
-					off += unpack(p + off, bcount[b], out);
+					off += (size_t)(bitpack_decode(p + off, bcount[b], out) - (p + off));
 				check[c] += out[0] + out[bcount[b] - 1];
 			}
 		}
 		t[c] = (mono_seconds() - t0) / 3;
 	}
 	printf("%zu gaps in %zu blocks from %s\n", n, nblocks, argv[1]);
-	const char *names[] = { "varint (paperboy's)", "streamvbyte (Debian)", "bit-packing per block" };
+	const char *names[] = { "varint (LEB128)", "streamvbyte (Debian)", "bit-packing (paperboy's)" };
 	size_t bytes[] = { vi_bytes, sv_bytes, bp_bytes };
 	for (int c = 0; c < 3; c++)
 		printf("%-22s %7.1f M ints/s  %5.2f bits/gap  (%.2fx varint's speed)\n", names[c], n / t[c] / 1e6,

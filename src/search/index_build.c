@@ -579,8 +579,10 @@ static int write_index(struct builder *b, FILE *f, struct buf *err)
 					bmax = bimp[j];
 			}
 			struct idx_block bl = { doc, (uint32_t)payload.len, (uint16_t)cnt, bmax, 0 };
+			uint32_t gaps[IDX_BLOCK];
 			for (uint32_t j = 0; j < cnt; j++)
-				put_varint(&payload, j ? bdocs[j] - bdocs[j - 1] : bdocs[0] - prev_last);
+				gaps[j] = j ? bdocs[j] - bdocs[j - 1] : bdocs[0] - prev_last;
+			bitpack_encode(gaps, cnt, &payload);
 			buf_add(&payload, bimp, cnt);
 			buf_add(&blockbuf, &bl, sizeof(bl));
 			prev_last = doc;
@@ -601,7 +603,7 @@ static int write_index(struct builder *b, FILE *f, struct buf *err)
 	}
 	free(bdocs);
 	free(bimp);
-	h.off_vecs = ALIGN8(h.off_postings + poff);
+	h.off_vecs = ALIGN8(h.off_postings + poff + 8); /* 8 spare bytes: bitpack_decode reads ahead */
 	h.file_size = h.off_vecs + (b->glove ? (uint64_t)b->ndocs * b->dims : 0);
 	/* the IVF partition of the vectors */
 	int8_t *cent = NULL;
@@ -628,7 +630,7 @@ static int write_index(struct builder *b, FILE *f, struct buf *err)
 		h.file_size = h.off_ivf + ALIGN8((uint64_t)k * b->dims) + (uint64_t)(k + 1) * 4 + (uint64_t)b->ndocs * 8;
 	}
 	int rc = err->len ? -1 : 0;
-	static const char zeros[8];
+	static const char zeros[16];
 	if (!rc) {
 		fwrite(&h, sizeof(h), 1, f);
 		fwrite(b->docs, sizeof(struct idx_doc), b->ndocs, f);

@@ -249,21 +249,13 @@ struct cursor {
 static void cur_decode(struct cursor *c)
 {
 	const struct idx_block *bl = &c->blocks[c->b];
-	const unsigned char *p = c->payload + bl->byte_off;
 	uint32_t doc = c->b ? c->blocks[c->b - 1].last_doc : 0;
 	c->cnt = bl->count;
+	c->imp = bitpack_decode(c->payload + bl->byte_off, c->cnt, c->docs);
 	for (uint32_t j = 0; j < c->cnt; j++) {
-		uint32_t v = 0;
-		int shift = 0;
-		while (*p & 0x80) {
-			v |= (uint32_t)(*p++ & 0x7f) << shift;
-			shift += 7;
-		}
-		v |= (uint32_t)*p++ << shift;
-		doc += v;
+		doc += c->docs[j];
 		c->docs[j] = doc;
 	}
-	c->imp = p;
 	c->pos = 0;
 	c->doc = c->docs[0];
 }

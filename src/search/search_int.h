@@ -5,7 +5,7 @@
 #include "search.h"
 
 #define IDX_MAGIC "PBIDX001"
-#define IDX_VERSION 5
+#define IDX_VERSION 6
 #define IDX_BLOCK 128
 #define NFIELDS 4 /* title, abstract, authors, AI keywords */
 
@@ -18,7 +18,8 @@
  *   terms:    struct idx_term[nterms] in term order
  *   termstr:  NUL-terminated terms
  *   postings: per term, struct idx_block[nblocks] then the blocks' bytes:
- *             varint doc-number gaps, then one impact byte per document
+ *             bit-packed doc-number gaps (bitpack.c), then one impact byte
+ *             per document
  */
 struct idx_header {
 	char magic[8];
@@ -63,6 +64,12 @@ struct idx_block {
 	uint8_t max_impact;
 	uint8_t pad;
 };
+
+/* ---- posting codec (bitpack.c) ---- */
+/* Appends n integers packed at the width of the largest. */
+void bitpack_encode(const uint32_t *in, uint32_t n, struct buf *out);
+/* Reads n integers; returns the first byte after them. */
+const uint8_t *bitpack_decode(const uint8_t *in, uint32_t n, uint32_t *out);
 
 /* ---- word vectors (vectors.c) ---- */
 struct glove;
