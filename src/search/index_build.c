@@ -276,6 +276,7 @@ static void index_paper(struct builder *bl, struct lexicon *b, const struct pape
 			glove_embed(bl->glove, p->abstract, strlen(p->abstract), 1.0f, b->acc);
 		for (size_t i = 0; i < p->ai_keywords.n; i++)
 			glove_embed(bl->glove, p->ai_keywords.v[i], strlen(p->ai_keywords.v[i]), 1.0f, b->acc);
+		glove_finish(bl->glove, b->acc);
 		vec_quantize(b->acc, bl->dims, bl->vecs + (size_t)doc * bl->dims);
 	}
 }

@@ -969,6 +969,7 @@ static void run_semantic(struct search_index *ix, const char *text, const struct
 	float *acc = xcalloc(dims, sizeof(float));
 	int8_t *v = xmalloc(dims);
 	glove_embed(ix->glove, text, strlen(text), 1.0f, acc);
+	glove_finish(ix->glove, acc);
 	if (vec_quantize(acc, dims, v))
 		knn(ix, v, -1, q, h);
 	free(acc);

@@ -81,6 +81,8 @@ uint32_t glove_dims(const struct glove *g);
 uint32_t glove_words(const struct glove *g);
 /* Adds the SIF-weighted vectors of text's words, times scale, to acc[dims]. */
 void glove_embed(const struct glove *g, const char *text, size_t len, float scale, float *acc);
+/* Removes the common component of text vectors from acc. */
+void glove_finish(const struct glove *g, float *acc);
 /* L2-normalises acc into int8 (x127); false when acc is all zero. */
 bool vec_quantize(const float *acc, uint32_t dims, int8_t *out);
 int32_t vec_dot(const int8_t *a, const int8_t *b, uint32_t dims);

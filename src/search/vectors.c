@@ -28,6 +28,7 @@ struct glove {
 	struct { uint32_t hash, index1; } *table; /* open addressing: word index + 1 */
 	size_t tsize;
 	float *weight; /* each word's SIF weight */
+	float common[1024]; /* the common direction of frequent words, unit */
 };
 
 
@@ -91,8 +92,32 @@ int glove_open(const char *path, struct glove **out, struct buf *err)
 		double p = 1.0 / ((double)g->rank[i] * g->harmonic);
 		g->weight[i] = (float)(1e-3 / (1e-3 + p));
 	}
+	/* the common component (Arora et al.): the frequency-weighted mean of
+	 * the 50,000 most frequent words' vectors; texts lose it */
+	double c[1024] = { 0 }, norm = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		if (g->rank[i] > 50000)
+			continue;
+		double p = 1.0 / ((double)g->rank[i] * g->harmonic);
+		for (uint32_t d = 0; d < dims; d++)
+			c[d] += p * g->vec[(size_t)i * dims + d];
+	}
+	for (uint32_t d = 0; d < dims; d++)
+		norm += c[d] * c[d];
+	norm = sqrt(norm);
+	for (uint32_t d = 0; d < dims; d++)
+		g->common[d] = norm > 0 ? (float)(c[d] / norm) : 0;
 	*out = g;
 	return 0;
+}
+
+void glove_finish(const struct glove *g, float *acc)
+{
+	double dot = 0;
+	for (uint32_t d = 0; d < g->dims; d++)
+		dot += (double)acc[d] * g->common[d];
+	for (uint32_t d = 0; d < g->dims; d++)
+		acc[d] -= (float)dot * g->common[d];
 }
 
 void glove_close(struct glove *g)
