@@ -361,16 +361,21 @@ static int get_row(struct store_sqlite *s, const char *id, struct paper *p, int6
 
 static int sq_kv_set(struct store *st, const char *key, const char *value, struct buf *err);
 
-static int sq_seq(struct store *st, int64_t *seq, struct buf *err)
+/* Runs a statement that yields one integer (0 when it yields no row). */
+static int query_int64(struct store_sqlite *s, enum stmt_id id, int64_t *out, struct buf *err, const char *what)
 {
-	struct store_sqlite *s = S(st);
-	sqlite3_stmt *q = stmt(s, ST_SEQ, err);
+	sqlite3_stmt *q = stmt(s, id, err);
 	if (!q)
 		return -1;
 	int rc = sqlite3_step(q);
-	*seq = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+	*out = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
 	sqlite3_reset(q);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_error(s, err, "reading the write sequence");
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_error(s, err, what);
+}
+
+static int sq_seq(struct store *st, int64_t *seq, struct buf *err)
+{
+	return query_int64(S(st), ST_SEQ, seq, err, "reading the write sequence");
 }
 
 /*
@@ -512,14 +517,7 @@ static int sq_paper_scan_since(struct store *st, int64_t seq, int (*fn)(const st
 
 static int sq_paper_count(struct store *st, int64_t *n, struct buf *err)
 {
-	struct store_sqlite *s = S(st);
-	sqlite3_stmt *q = stmt(s, ST_COUNT, err);
-	if (!q)
-		return -1;
-	int rc = sqlite3_step(q);
-	*n = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
-	sqlite3_reset(q);
-	return rc == SQLITE_ROW ? 0 : db_error(s, err, "counting papers");
+	return query_int64(S(st), ST_COUNT, n, err, "counting papers");
 }
 
 static int sq_latest_day(struct store *st, const char *before, char out[16], struct buf *err)
