@@ -88,11 +88,6 @@ int store_seq(struct store *s, int64_t *seq, struct buf *err)
 	return s->ops->seq(s, seq, err);
 }
 
-int store_paper_count(struct store *s, int64_t *n, struct buf *err)
-{
-	return s->ops->paper_count(s, n, err);
-}
-
 int store_latest_day(struct store *s, const char *before, char out[16], struct buf *err)
 {
 	return s->ops->latest_day(s, before ? before : "", out, err);

@@ -79,8 +79,6 @@ int store_paper_scan_since(struct store *s, int64_t seq, int (*fn)(const struct 
 			   struct buf *err);
 /* The sequence number of the latest write (0: none). */
 int store_seq(struct store *s, int64_t *seq, struct buf *err);
-/* How many papers the store holds. */
-int store_paper_count(struct store *s, int64_t *n, struct buf *err);
 
 /* The newest feed day at or before `before` ("" = no bound) holding papers;
  * out is "" when the store is empty. */

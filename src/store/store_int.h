@@ -14,7 +14,6 @@ struct store_ops {
 	int (*paper_list)(struct store *, const struct store_query *, int (*)(const struct paper *, void *),
 			  void *, struct buf *);
 	int (*paper_scan)(struct store *, int (*)(const struct paper *, void *), void *, struct buf *);
-	int (*paper_count)(struct store *, int64_t *, struct buf *);
 	int (*paper_scan_since)(struct store *, int64_t, int (*)(const struct paper *, void *), void *, struct buf *);
 	int (*seq)(struct store *, int64_t *, struct buf *);
 	int (*latest_day)(struct store *, const char *, char[16], struct buf *);

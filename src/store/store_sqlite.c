@@ -59,7 +59,6 @@ enum stmt_id {
 	ST_SCAN,
 	ST_SCAN_SINCE,
 	ST_SEQ,
-	ST_COUNT,
 	ST_LATEST,
 	ST_LATEST_BEFORE,
 	ST_KV_GET,
@@ -89,7 +88,6 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_SCAN] = "SELECT docid, " PAPER_COLS " FROM papers ORDER BY docid",
 	[ST_SCAN_SINCE] = "SELECT docid, " PAPER_COLS " FROM papers WHERE seq > ?1 ORDER BY seq, docid",
 	[ST_SEQ] = "SELECT CAST(value AS INTEGER) FROM kv WHERE key = 'seq'",
-	[ST_COUNT] = "SELECT count(*) FROM papers",
 	[ST_LATEST] = "SELECT max(feed_day) FROM papers",
 	[ST_LATEST_BEFORE] = "SELECT max(feed_day) FROM papers WHERE feed_day < ?1",
 	[ST_KV_GET] = "SELECT value FROM kv WHERE key = ?1",
@@ -515,11 +513,6 @@ static int sq_paper_scan_since(struct store *st, int64_t seq, int (*fn)(const st
 	return each_row(s, q, fn, ctx, err, "reading changed papers");
 }
 
-static int sq_paper_count(struct store *st, int64_t *n, struct buf *err)
-{
-	return query_int64(S(st), ST_COUNT, n, err, "counting papers");
-}
-
 static int sq_latest_day(struct store *st, const char *before, char out[16], struct buf *err)
 {
 	struct store_sqlite *s = S(st);
@@ -625,7 +618,6 @@ static const struct store_ops sqlite_ops = {
 	.paper_get = sq_paper_get,
 	.paper_list = sq_paper_list,
 	.paper_scan = sq_paper_scan,
-	.paper_count = sq_paper_count,
 	.paper_scan_since = sq_paper_scan_since,
 	.seq = sq_seq,
 	.latest_day = sq_latest_day,
