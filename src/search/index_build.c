@@ -376,13 +376,12 @@ static int add_paper(const struct paper *p, void *ctx)
 	return 0;
 }
 
-static struct lexicon *sort_ctx;
-
-static int cmp_terms(const void *x, const void *y)
+static int cmp_terms(const void *x, const void *y, void *ctx)
 {
-	const struct bterm *a = &sort_ctx->terms[*(const uint32_t *)x];
-	const struct bterm *b = &sort_ctx->terms[*(const uint32_t *)y];
-	return strcmp(sort_ctx->arena.s + a->str_off, sort_ctx->arena.s + b->str_off);
+	const struct lexicon *lx = ctx;
+	const struct bterm *a = &lx->terms[*(const uint32_t *)x];
+	const struct bterm *b = &lx->terms[*(const uint32_t *)y];
+	return strcmp(lx->arena.s + a->str_off, lx->arena.s + b->str_off);
 }
 
 static const char *term_str(const struct lexicon *l, uint32_t t)
@@ -425,13 +424,11 @@ static bool pcur_next(struct pcur *c)
 }
 
 /* qsort has no context argument: the ids being sorted. */
-static const char *ids_base;
-static const struct idx_doc *ids_docs;
-
-static int cmp_docs_by_id(const void *x, const void *y)
+static int cmp_docs_by_id(const void *x, const void *y, void *ctx)
 {
-	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
-	return strcmp(ids_base + ids_docs[a].id_off, ids_base + ids_docs[b].id_off);
+	const struct builder *b = ctx;
+	uint32_t i = *(const uint32_t *)x, j = *(const uint32_t *)y;
+	return strcmp(b->ids.s + b->docs[i].id_off, b->ids.s + b->docs[j].id_off);
 }
 
 /* Writes everything to f; returns 0 or -1. */
@@ -463,17 +460,14 @@ static int write_index(struct builder *b, FILE *f, struct buf *err)
 		lx->order = xmalloc((lx->nterms + 1) * sizeof(*lx->order));
 		for (size_t i = 0; i < lx->nterms; i++)
 			lx->order[i] = (uint32_t)i;
-		sort_ctx = lx;
-		qsort(lx->order, lx->nterms, sizeof(*lx->order), cmp_terms);
+		qsort_r(lx->order, lx->nterms, sizeof(*lx->order), cmp_terms, lx);
 		total_terms += lx->nterms;
 		h.npostings += lx->npostings;
 	}
 	uint32_t *idsort = xmalloc((b->ndocs + 1) * sizeof(*idsort));
 	for (size_t i = 0; i < b->ndocs; i++)
 		idsort[i] = (uint32_t)i;
-	ids_base = b->ids.s;
-	ids_docs = b->docs;
-	qsort(idsort, b->ndocs, sizeof(*idsort), cmp_docs_by_id);
+	qsort_r(idsort, b->ndocs, sizeof(*idsort), cmp_docs_by_id, b);
 
 	/* the union of the lexicons' terms, in order: pairs of term numbers
 	 * (UINT32_MAX where a lexicon lacks the term) */
