@@ -9,35 +9,6 @@
 #include "../../src/search/search_int.h"
 #include <streamvbyte.h>
 
-static uint32_t bits_for(uint32_t v)
-{
-	return v ? 32 - (uint32_t)__builtin_clz(v) : 0;
-}
-
-static size_t pack(const uint32_t *in, uint32_t n, uint8_t *out)
-{
-	uint32_t max = 0;
-	for (uint32_t i = 0; i < n; i++)
-		max |= in[i];
-	uint32_t b = bits_for(max);
-	out[0] = (uint8_t)b;
-	uint64_t acc = 0;
-	uint32_t have = 0;
-	size_t o = 1;
-	for (uint32_t i = 0; i < n; i++) {
-		acc |= (uint64_t)in[i] << have;
-		have += b;
-		while (have >= 8) {
-			out[o++] = (uint8_t)acc;
-			acc >>= 8;
-			have -= 8;
-		}
-	}
-	if (have)
-		out[o++] = (uint8_t)acc;
-	return o;
-}
-
 static size_t varint_decode(const uint8_t *p, uint32_t n, uint32_t *out)
 {
 	const uint8_t *s = p;
@@ -83,7 +54,11 @@ int main(int argc, char **argv)
 	size_t sv_bytes = 0, bp_bytes = 0, vi_bytes = 0, o = 0;
 	for (size_t b = 0, at = 0; b < nblocks; at += bcount[b], b++) {
 		sv_bytes += streamvbyte_encode(gaps + at, bcount[b], sv + sv_bytes);
-		bp_bytes += pack(gaps + at, bcount[b], bp + bp_bytes);
+		struct buf packed = BUF_INIT;
+		bitpack_encode(gaps + at, bcount[b], &packed);
+		memcpy(bp + bp_bytes, packed.s, packed.len);
+		bp_bytes += packed.len;
+		buf_release(&packed);
 		for (uint32_t j = 0; j < bcount[b]; j++) {
 			uint32_t v = gaps[at + j];
 			while (v >= 0x80) {

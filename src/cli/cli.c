@@ -596,12 +596,21 @@ static void print_hits(struct store *s, const struct search_hit *hits, size_t n,
 	buf_release(&err);
 }
 
-static int cmd_similar(struct args *a)
+/* --limit N of search and similar (default 10); 0 or a usage status. */
+static int parse_limit(const struct args *a, long *lim)
 {
 	const char *limit = opt_val(a, "limit");
-	long lim = 10;
-	if (limit && parse_int(limit, 1, 1000, &lim))
-		return usage_error(a->cmd, "similar: --limit: expected a number from 1 to 1000, got '%s'", limit);
+	*lim = 10;
+	if (limit && parse_int(limit, 1, 1000, lim))
+		return usage_error(a->cmd, "%s: --limit: expected a number from 1 to 1000, got '%s'", a->cmd->name, limit);
+	return 0;
+}
+
+static int cmd_similar(struct args *a)
+{
+	long lim;
+	if (parse_limit(a, &lim))
+		return EXIT_USAGE;
 	struct store *s = open_store(a, 0);
 	if (!s)
 		return EXIT_FAIL;
@@ -644,11 +653,16 @@ static int fetch_text(void *ctx, const char *id, struct buf *title, struct buf *
 
 static int cmd_search(struct args *a)
 {
-	const char *limit = opt_val(a, "limit"), *mode = opt_val(a, "mode");
-	long lim = 10;
-	if (limit && parse_int(limit, 1, 1000, &lim))
-		return usage_error(a->cmd, "search: --limit: expected a number from 1 to 1000, got '%s'", limit);
-	if (mode && strcmp(mode, "bm25") && strcmp(mode, "hybrid") && strcmp(mode, "semantic"))
+	const char *mode = opt_val(a, "mode");
+	long lim;
+	if (parse_limit(a, &lim))
+		return EXIT_USAGE;
+	enum search_mode m = SEARCH_BM25;
+	if (mode && !strcmp(mode, "hybrid"))
+		m = SEARCH_HYBRID;
+	else if (mode && !strcmp(mode, "semantic"))
+		m = SEARCH_SEMANTIC;
+	else if (mode && strcmp(mode, "bm25"))
 		return usage_error(a->cmd, "search: --mode: expected hybrid, bm25 or semantic, got '%s'", mode);
 	struct buf q = BUF_INIT, path = BUF_INIT, err = BUF_INIT;
 	for (int i = 0; i < a->npos; i++)
@@ -668,10 +682,7 @@ static int cmd_search(struct args *a)
 	if (!ix) {
 		error("search: %s", err.s);
 		ret = EXIT_FAIL;
-	} else if (search_query(ix, q.s, !mode || !strcmp(mode, "bm25") ? SEARCH_BM25
-					 : !strcmp(mode, "hybrid")	       ? SEARCH_HYBRID
-									       : SEARCH_SEMANTIC,
-				hits, &n, &err)) {
+	} else if (search_query(ix, q.s, m, hits, &n, &err)) {
 		error("search: %s", err.s);
 		ret = EXIT_USAGE;
 	} else {
