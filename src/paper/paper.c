@@ -449,11 +449,15 @@ json_t *paper_to_json(const struct paper *p)
 	set_str(o, "title", p->title ? p->title : "");
 	set_str(o, "summary", p->abstract ? p->abstract : "");
 	json_t *authors = json_array();
-	for (size_t i = 0; i < p->authors.n; i++)
-		json_array_append_new(authors, json_pack("{s:s}", "name", p->authors.v[i]));
+	char oid[25];
+	for (size_t i = 0; i < p->authors.n; i++) {
+		pb_object_id("author", p->id, i, oid);
+		json_array_append_new(authors, json_pack("{s:s,s:s,s:b}", "_id", oid, "name", p->authors.v[i],
+							 "hidden", 0));
+	}
 	json_object_set_new(o, "authors", authors);
 	set_time(o, "publishedAt", p->published);
-	json_object_set_new(o, "upvotes", json_integer(p->upvotes > 0 ? p->upvotes : 0));
+	json_object_set_new(o, "upvotes", json_integer(paper_upvotes(p)));
 	if (p->code_url && (p->code_explicit || str_has_prefix(p->code_url, "https://github.com/")))
 		set_str(o, "githubRepo", p->code_url);
 	set_str(o, "codeUrl", p->code_url);
@@ -465,14 +469,20 @@ json_t *paper_to_json(const struct paper *p)
 		json_object_set_new(o, "ai_keywords", list_json(&p->ai_keywords));
 	set_time(o, "submittedOnDailyAt", p->submitted_at);
 	if (p->submitter) {
-		json_t *u = json_pack("{s:s,s:s,s:s,s:s}", "user", p->submitter, "name", p->submitter,
-				      "fullname", p->submitter_name ? p->submitter_name : p->submitter,
-				      "type", "user");
+		pb_object_id("user", p->submitter, 0, oid);
+		json_t *u = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b}", "_id", oid, "user", p->submitter, "name",
+				      p->submitter, "fullname",
+				      p->submitter_name ? p->submitter_name : p->submitter, "avatarUrl", "",
+				      "type", "user", "isPro", 0);
 		json_object_set_new(o, "submittedOnDailyBy", u);
 	}
-	set_str(o, "discussionId", p->discussion_id);
-	if (p->num_comments >= 0)
-		json_object_set_new(o, "numComments", json_integer(p->num_comments));
+	if (p->discussion_id) {
+		set_str(o, "discussionId", p->discussion_id);
+	} else {
+		pb_object_id("discussion", p->id, 0, oid);
+		set_str(o, "discussionId", oid);
+	}
+	json_object_set_new(o, "numComments", json_integer(paper_comments(p)));
 	/* paperboy's arXiv fields */
 	if (p->version)
 		json_object_set_new(o, "version", json_integer(p->version));
@@ -481,9 +491,33 @@ json_t *paper_to_json(const struct paper *p)
 		json_object_set_new(o, "categories", list_json(&p->categories));
 	set_str(o, "doi", p->doi);
 	set_str(o, "journalRef", p->journal_ref);
-	set_str(o, "comments", p->comments);
+	set_str(o, "arxivComments", p->comments); /* "comments" is the discussion's */
 	set_str(o, "license", p->license);
 	if (p->hf_day[0])
 		set_str(o, "dailyDate", p->hf_day);
 	return o;
+}
+
+int paper_upvotes(const struct paper *p)
+{
+	return (p->upvotes > 0 ? p->upvotes : 0) + p->local_votes;
+}
+
+int paper_comments(const struct paper *p)
+{
+	return (p->num_comments > 0 ? p->num_comments : 0) + p->local_comments;
+}
+
+void pb_object_id(const char *a, const char *b, size_t i, char out[25])
+{
+	/* two independent 32-bit hashes and the index: stable, not secret */
+	struct buf t = BUF_INIT;
+	buf_addf(&t, "%s\x1f%s\x1f%zu", a, b, i);
+	uint32_t h1 = hash_bytes(t.s, t.len);
+	buf_addc(&t, '#');
+	uint32_t h2 = hash_bytes(t.s, t.len);
+	buf_addc(&t, '#');
+	uint32_t h3 = hash_bytes(t.s, t.len);
+	buf_release(&t);
+	snprintf(out, 25, "%08x%08x%08x", h1, h2, h3);
 }

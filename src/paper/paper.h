@@ -46,7 +46,20 @@ struct paper {
 	struct strlist ai_keywords;
 	char *discussion_id;
 	unsigned sources; /* enum paper_source bits */
+	/* paperboy's own community facts, kept by the store beside the
+	 * imported ones (never written by an upsert, ignored by paper_equal):
+	 * votes and comments made here, and a moderator's hiding. */
+	int local_votes, local_comments;
+	bool hidden;
 };
+
+/* Upvotes shown: imported Hugging Face upvotes as a baseline plus local
+ * votes; comments likewise. */
+int paper_upvotes(const struct paper *p);
+int paper_comments(const struct paper *p);
+/* A stable 24-hex-digit id derived from text (the shape of Hugging Face's
+ * MongoDB ids: "_id" of authors, users and discussions). */
+void pb_object_id(const char *a, const char *b, size_t i, char out[25]);
 
 void paper_init(struct paper *p);
 void paper_release(struct paper *p);

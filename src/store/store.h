@@ -15,7 +15,7 @@
 struct store;
 
 /* The schema version this binary writes. */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 enum store_open_flags {
 	STORE_CREATE = 1 << 0, /* create the database if missing (init) */
@@ -53,15 +53,23 @@ int store_upsert_batch(struct store *s, const struct paper *papers, size_t n,
  * found, 1 when not found, -1 on error. */
 int store_paper_get(struct store *s, const char *id, struct paper *p, struct buf *err);
 
-enum store_sort { SORT_PUBLISHED, SORT_UPVOTES };
+enum store_sort { SORT_PUBLISHED, SORT_UPVOTES, SORT_TRENDING };
 
 /* Papers whose feed day (the Daily-Papers day, else the arXiv day) lies in
- * [day_from, day_to); both "YYYY-MM-DD". */
+ * [day_from, day_to); both "YYYY-MM-DD". Hidden papers are never listed.
+ * submitter: only the papers this user submitted (NULL: all). now: the
+ * reference time of SORT_TRENDING (0: the clock). */
 struct store_query {
 	char day_from[16], day_to[16];
 	enum store_sort sort;
 	size_t limit, offset;
+	const char *submitter;
+	pb_time now;
 };
+
+/* The trending score of a paper with `votes` featured at `featured`, seen
+ * at `now` (documented in store_sqlite.c and the README). */
+double store_trending_score(int votes, pb_time featured, pb_time now);
 
 /* Calls fn for each paper of the query in order; stops early when fn
  * returns non-zero. The paper passed to fn is only valid during the call. */
@@ -98,5 +106,93 @@ int store_stats(struct store *s, struct store_stats *st, struct buf *err);
  * store_kv_set with value NULL deletes. */
 int store_kv_get(struct store *s, const char *key, char **value, struct buf *err);
 int store_kv_set(struct store *s, const char *key, const char *value, struct buf *err);
+
+/* ---- people and what they do (the web service) --------------------------
+ * Accounts, sessions and API tokens (stored only as SHA-256-sized hashes
+ * of the secrets), votes, comments and moderation. Functions returning
+ * 0/1/-1 use 1 for "not found" (or "taken" for store_user_add). */
+
+#define USER_NAME_MAX 40
+struct user {
+	int64_t id;
+	char name[USER_NAME_MAX];
+	char email[256];
+	char fullname[128];
+	char pwhash[128]; /* libsodium's Argon2id string */
+	bool admin, disabled;
+	pb_time created;
+};
+#define TOKEN_HASH_BYTES 32
+
+/* Creates u (sets u->id); 1 when the name or the email is taken. */
+int store_user_add(struct store *s, struct user *u, struct buf *err);
+/* By name when name is non-NULL, else by id. 0/1/-1. */
+int store_user_get(struct store *s, int64_t id, const char *name, struct user *u, struct buf *err);
+/* Writes u's fullname, pwhash, admin and disabled. 0/1/-1. Disabling a
+ * user ends their sessions. */
+int store_user_update(struct store *s, const struct user *u, struct buf *err);
+
+int store_session_add(struct store *s, const uint8_t hash[TOKEN_HASH_BYTES], int64_t user_id, pb_time expires,
+		      struct buf *err);
+/* The enabled user of an unexpired session. 0/1/-1. */
+int store_session_get(struct store *s, const uint8_t hash[TOKEN_HASH_BYTES], pb_time now, struct user *u,
+		      struct buf *err);
+int store_session_del(struct store *s, const uint8_t hash[TOKEN_HASH_BYTES], struct buf *err);
+
+struct api_token {
+	int64_t id;
+	char label[64];
+	pb_time created, last_used;
+};
+int store_token_add(struct store *s, int64_t user_id, const uint8_t hash[TOKEN_HASH_BYTES], const char *label,
+		    pb_time now, struct buf *err);
+/* The enabled user owning a token (and notes its use). 0/1/-1. */
+int store_token_user(struct store *s, const uint8_t hash[TOKEN_HASH_BYTES], pb_time now, struct user *u,
+		     struct buf *err);
+int store_token_list(struct store *s, int64_t user_id, int (*fn)(const struct api_token *t, void *ctx), void *ctx,
+		     struct buf *err);
+/* 0, 1 when the user has no such token, -1. */
+int store_token_del(struct store *s, int64_t user_id, int64_t token_id, struct buf *err);
+
+/* Casts user's vote for paper, or takes it back when already cast, in one
+ * transaction: *voted is the new state and *upvotes the paper's new total
+ * (imported + local). 0, 1 for an unknown or hidden paper, -1. */
+int store_vote_toggle(struct store *s, int64_t user_id, const char *paper, pb_time now, bool *voted,
+		      int *upvotes, struct buf *err);
+int store_vote_get(struct store *s, int64_t user_id, const char *paper, bool *voted, struct buf *err);
+/* A paper's local votes per day ("YYYY-MM-DD"), oldest first. */
+int store_vote_days(struct store *s, const char *paper, int (*fn)(const char *day, int votes, void *ctx),
+		    void *ctx, struct buf *err);
+/* The papers a user upvoted, newest vote first. */
+int store_user_votes(struct store *s, int64_t user_id, size_t limit, int (*fn)(const struct paper *p, void *ctx),
+		     void *ctx, struct buf *err);
+/* Papers and upvotes per feed day in [from, to). */
+int store_day_counts(struct store *s, const char *from, const char *to,
+		     int (*fn)(const char *day, int papers, int upvotes, void *ctx), void *ctx, struct buf *err);
+/* The oldest feed day after `after` holding visible papers; "" when none. */
+int store_next_day(struct store *s, const char *after, char out[16], struct buf *err);
+/* Hides a paper from every list and page (or shows it again). 0/1/-1. */
+int store_paper_hide(struct store *s, const char *id, bool hidden, struct buf *err);
+
+struct comment {
+	int64_t id, parent, user_id; /* parent 0: top level */
+	char paper[PAPER_ID_MAX];
+	char user[USER_NAME_MAX];
+	char *body; /* Markdown, owned; "" once deleted */
+	pb_time created, edited;
+	bool deleted, hidden;
+};
+void comment_release(struct comment *c);
+/* Adds c (sets c->id and c->created when 0). 1 when the paper is unknown or
+ * the parent is not a top-level comment of the same paper. */
+int store_comment_add(struct store *s, struct comment *c, struct buf *err);
+int store_comment_get(struct store *s, int64_t id, struct comment *c, struct buf *err);
+int store_comment_edit(struct store *s, int64_t id, const char *body, pb_time now, struct buf *err);
+/* Deletes the text (the thread keeps its shape). */
+int store_comment_delete(struct store *s, int64_t id, struct buf *err);
+int store_comment_hide(struct store *s, int64_t id, bool hidden, struct buf *err);
+/* A paper's comments: each top-level comment followed by its replies. */
+int store_comment_list(struct store *s, const char *paper, int (*fn)(const struct comment *c, void *ctx),
+		       void *ctx, struct buf *err);
 
 #endif

@@ -6,8 +6,8 @@
  * the file is marked with PRAGMA application_id. Lists of strings (authors,
  * AI keywords) are stored one per line; categories space-separated.
  */
-#include "store_int.h"
-#include <sqlite3.h>
+#include "sqlite_int.h"
+#include <math.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -42,6 +42,50 @@ static const char *const migrations[] = {
 	/* 2: a write sequence number per paper, for incremental indexing */
 	"ALTER TABLE papers ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;"
 	"CREATE INDEX papers_seq ON papers(seq);",
+	/* 3: people and what they do: accounts, sessions, API tokens, votes,
+	 * comments, moderation */
+	"ALTER TABLE papers ADD COLUMN local_votes INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE papers ADD COLUMN local_comments INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE papers ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX papers_submitter ON papers(submitter) WHERE submitter IS NOT NULL;"
+	"CREATE TABLE users("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+	"  email TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+	"  fullname TEXT NOT NULL DEFAULT '',"
+	"  pwhash TEXT NOT NULL,"
+	"  admin INTEGER NOT NULL DEFAULT 0,"
+	"  disabled INTEGER NOT NULL DEFAULT 0,"
+	"  created INTEGER NOT NULL);"
+	"CREATE TABLE sessions("
+	"  hash BLOB PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  expires INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE api_tokens("
+	"  id INTEGER PRIMARY KEY,"
+	"  hash BLOB NOT NULL UNIQUE,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  label TEXT NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  last_used INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE votes("
+	"  paper TEXT NOT NULL,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  at INTEGER NOT NULL,"
+	"  PRIMARY KEY(paper, user_id)) WITHOUT ROWID;"
+	"CREATE INDEX votes_user ON votes(user_id, at);"
+	"CREATE TABLE comments("
+	"  id INTEGER PRIMARY KEY,"
+	"  paper TEXT NOT NULL,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  parent INTEGER REFERENCES comments(id),"
+	"  body TEXT NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  edited INTEGER NOT NULL DEFAULT 0,"
+	"  deleted INTEGER NOT NULL DEFAULT 0,"
+	"  hidden INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX comments_paper ON comments(paper, id);"
+	"CREATE INDEX comments_user ON comments(user_id);",
 };
 
 #define PAPER_COLS                                                                              \
@@ -56,6 +100,7 @@ enum stmt_id {
 	ST_UPDATE,
 	ST_LIST_PUBLISHED,
 	ST_LIST_UPVOTES,
+	ST_LIST_TRENDING,
 	ST_SCAN,
 	ST_SCAN_SINCE,
 	ST_SEQ,
@@ -70,8 +115,9 @@ enum stmt_id {
 	ST__COUNT
 };
 
+_Static_assert(ST__COUNT <= 32, "struct store_sqlite.st is too small");
 static const char *const stmt_sql[ST__COUNT] = {
-	[ST_GET] = "SELECT docid, " PAPER_COLS " FROM papers WHERE id = ?1",
+	[ST_GET] = "SELECT docid, " PAPER_SELECT_COLS " FROM papers WHERE id = ?1",
 	[ST_INSERT] = "INSERT INTO papers(" PAPER_COLS ", feed_day, first_seen, changed_at, seq) VALUES("
 		      "?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,"
 		      "?23,?24,?25,?26,?27,?28,?28,?30) ON CONFLICT(id) DO NOTHING",
@@ -81,12 +127,19 @@ static const char *const stmt_sql[ST__COUNT] = {
 		      "submitted_at=?17, submitter=?18, submitter_name=?19, upvotes=?20, "
 		      "num_comments=?21, github_stars=?22, ai_summary=?23, ai_keywords=?24, "
 		      "discussion_id=?25, sources=?26, feed_day=?27, changed_at=?28, seq=?30 WHERE docid=?29",
-	[ST_LIST_PUBLISHED] = "SELECT docid, " PAPER_COLS " FROM papers WHERE feed_day >= ?1 AND "
-			      "feed_day < ?2 ORDER BY published DESC, id DESC LIMIT ?3 OFFSET ?4",
-	[ST_LIST_UPVOTES] = "SELECT docid, " PAPER_COLS " FROM papers WHERE feed_day >= ?1 AND "
-			    "feed_day < ?2 ORDER BY upvotes DESC, published DESC, id DESC LIMIT ?3 OFFSET ?4",
-	[ST_SCAN] = "SELECT docid, " PAPER_COLS " FROM papers ORDER BY docid",
-	[ST_SCAN_SINCE] = "SELECT docid, " PAPER_COLS " FROM papers WHERE seq > ?1 ORDER BY seq, docid",
+	[ST_LIST_PUBLISHED] = "SELECT docid, " PAPER_SELECT_COLS " FROM papers WHERE feed_day >= ?1 AND "
+			      "feed_day < ?2 AND hidden = 0 AND (?5 IS NULL OR submitter = ?5) "
+			      "ORDER BY published DESC, id DESC LIMIT ?3 OFFSET ?4",
+	[ST_LIST_UPVOTES] = "SELECT docid, " PAPER_SELECT_COLS " FROM papers WHERE feed_day >= ?1 AND "
+			    "feed_day < ?2 AND hidden = 0 AND (?5 IS NULL OR submitter = ?5) "
+			    "ORDER BY max(upvotes, 0) + local_votes DESC, published DESC, id DESC LIMIT ?3 OFFSET ?4",
+	[ST_LIST_TRENDING] = "SELECT docid, " PAPER_SELECT_COLS " FROM papers WHERE feed_day >= ?1 AND "
+			     "feed_day < ?2 AND hidden = 0 AND (?5 IS NULL OR submitter = ?5) "
+			     "ORDER BY pb_trending(max(upvotes, 0) + local_votes, "
+			     "CASE WHEN submitted_at > 0 THEN submitted_at ELSE published END, ?6) DESC, "
+			     "published DESC, id DESC LIMIT ?3 OFFSET ?4",
+	[ST_SCAN] = "SELECT docid, " PAPER_SELECT_COLS " FROM papers ORDER BY docid",
+	[ST_SCAN_SINCE] = "SELECT docid, " PAPER_SELECT_COLS " FROM papers WHERE seq > ?1 ORDER BY seq, docid",
 	[ST_SEQ] = "SELECT CAST(value AS INTEGER) FROM kv WHERE key = 'seq'",
 	[ST_LATEST] = "SELECT max(feed_day) FROM papers",
 	[ST_LATEST_BEFORE] = "SELECT max(feed_day) FROM papers WHERE feed_day < ?1",
@@ -98,20 +151,10 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_ROLLBACK] = "ROLLBACK",
 };
 
-struct store_sqlite {
-	struct store base;
-	sqlite3 *db;
-	char *path;
-	sqlite3_stmt *st[ST__COUNT];
-	struct buf tmp1, tmp2, tmp3;
-};
 
-static struct store_sqlite *S(struct store *s)
-{
-	return (struct store_sqlite *)s;
-}
 
-static int db_error(struct store_sqlite *s, struct buf *err, const char *what)
+
+int sq_db_error(struct store_sqlite *s, struct buf *err, const char *what)
 {
 	buf_setf(err, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
 	return -1;
@@ -122,7 +165,7 @@ static sqlite3_stmt *stmt(struct store_sqlite *s, enum stmt_id id, struct buf *e
 	if (!s->st[id]) {
 		if (sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &s->st[id], NULL) !=
 		    SQLITE_OK) {
-			db_error(s, err, "preparing a statement");
+			sq_db_error(s, err, "preparing a statement");
 			return NULL;
 		}
 	}
@@ -131,17 +174,43 @@ static sqlite3_stmt *stmt(struct store_sqlite *s, enum stmt_id id, struct buf *e
 	return s->st[id];
 }
 
+sqlite3_stmt *sq_prep(struct store_sqlite *s, const char *sql, struct buf *err)
+{
+	size_t h = ((uintptr_t)sql >> 3) % SQ_STMT_CACHE;
+	for (size_t i = 0; i < SQ_STMT_CACHE; i++, h = (h + 1) % SQ_STMT_CACHE) {
+		if (s->cache_sql[h] == sql) {
+			sqlite3_reset(s->cache_st[h]);
+			sqlite3_clear_bindings(s->cache_st[h]);
+			return s->cache_st[h];
+		}
+		if (!s->cache_sql[h])
+			break;
+	}
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &q, NULL) != SQLITE_OK) {
+		sq_db_error(s, err, "preparing a statement");
+		return NULL;
+	}
+	if (!s->cache_sql[h]) {
+		s->cache_sql[h] = sql;
+		s->cache_st[h] = q;
+	} else {
+		BUG("statement cache full: raise SQ_STMT_CACHE");
+	}
+	return q;
+}
+
 /* Runs a statement that returns no rows. */
-static int step_done(struct store_sqlite *s, sqlite3_stmt *q, struct buf *err, const char *what)
+int sq_step_done(struct store_sqlite *s, sqlite3_stmt *q, struct buf *err, const char *what)
 {
 	int rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (rc != SQLITE_DONE)
-		return db_error(s, err, what);
+		return sq_db_error(s, err, what);
 	return 0;
 }
 
-static int exec(struct store_sqlite *s, const char *sql, struct buf *err)
+int sq_exec(struct store_sqlite *s, const char *sql, struct buf *err)
 {
 	char *msg = NULL;
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -156,12 +225,12 @@ static int pragma_int(struct store_sqlite *s, const char *sql, int *out, struct 
 {
 	sqlite3_stmt *q;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
-		return db_error(s, err, "reading the database header");
+		return sq_db_error(s, err, "reading the database header");
 	int rc = sqlite3_step(q);
 	*out = rc == SQLITE_ROW ? sqlite3_column_int(q, 0) : 0;
 	sqlite3_finalize(q);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_error(s, err, "reading the database header");
+		return sq_db_error(s, err, "reading the database header");
 	return 0;
 }
 
@@ -194,19 +263,19 @@ static int migrate(struct store_sqlite *s, bool create, struct buf *err)
 	s->base.schema_version = version;
 	if (version == STORE_SCHEMA_VERSION)
 		return 0;
-	if (exec(s, "BEGIN IMMEDIATE", err))
+	if (sq_exec(s, "BEGIN IMMEDIATE", err))
 		return -1;
 	/* Re-read inside the write lock: another process may have migrated. */
 	if (pragma_int(s, "PRAGMA user_version", &version, err))
 		goto fail;
 	for (int v = version; v < STORE_SCHEMA_VERSION; v++)
-		if (exec(s, migrations[v], err))
+		if (sq_exec(s, migrations[v], err))
 			goto fail;
 	struct buf sql = BUF_INIT;
 	buf_addf(&sql, "PRAGMA user_version = %d; PRAGMA application_id = %d;", STORE_SCHEMA_VERSION, APP_ID);
-	int rc = exec(s, sql.s, err);
+	int rc = sq_exec(s, sql.s, err);
 	buf_release(&sql);
-	if (rc || exec(s, "COMMIT", err))
+	if (rc || sq_exec(s, "COMMIT", err))
 		goto fail;
 	s->base.schema_version = STORE_SCHEMA_VERSION;
 	return 0;
@@ -217,7 +286,7 @@ fail:
 
 /* ---- rows <-> papers ---------------------------------------------------- */
 
-static char *col_str(sqlite3_stmt *q, int i)
+char *sq_col_str(sqlite3_stmt *q, int i)
 {
 	const unsigned char *t = sqlite3_column_text(q, i);
 	return t ? xstrndup((const char *)t, (size_t)sqlite3_column_bytes(q, i)) : NULL;
@@ -231,36 +300,39 @@ static void col_list(sqlite3_stmt *q, int i, char sep, struct strlist *l)
 }
 
 /* Reads PAPER_COLS starting at column `c` into p (initialised). */
-static void row_to_paper(sqlite3_stmt *q, int c, struct paper *p)
+void sq_row_to_paper(sqlite3_stmt *q, int c, struct paper *p)
 {
 	const char *id = (const char *)sqlite3_column_text(q, c);
 	snprintf(p->id, sizeof(p->id), "%s", id ? id : "");
 	p->version = sqlite3_column_int(q, c + 1);
-	p->title = col_str(q, c + 2);
-	p->abstract = col_str(q, c + 3);
+	p->title = sq_col_str(q, c + 2);
+	p->abstract = sq_col_str(q, c + 3);
 	col_list(q, c + 4, '\n', &p->authors);
 	col_list(q, c + 5, ' ', &p->categories);
 	p->published = sqlite3_column_int64(q, c + 6);
 	p->updated = sqlite3_column_int64(q, c + 7);
-	p->doi = col_str(q, c + 8);
-	p->journal_ref = col_str(q, c + 9);
-	p->comments = col_str(q, c + 10);
-	p->license = col_str(q, c + 11);
-	p->code_url = col_str(q, c + 12);
+	p->doi = sq_col_str(q, c + 8);
+	p->journal_ref = sq_col_str(q, c + 9);
+	p->comments = sq_col_str(q, c + 10);
+	p->license = sq_col_str(q, c + 11);
+	p->code_url = sq_col_str(q, c + 12);
 	p->code_explicit = sqlite3_column_int(q, c + 13) != 0;
-	p->project_page = col_str(q, c + 14);
+	p->project_page = sq_col_str(q, c + 14);
 	const char *day = (const char *)sqlite3_column_text(q, c + 15);
 	snprintf(p->hf_day, sizeof(p->hf_day), "%s", day ? day : "");
 	p->submitted_at = sqlite3_column_int64(q, c + 16);
-	p->submitter = col_str(q, c + 17);
-	p->submitter_name = col_str(q, c + 18);
+	p->submitter = sq_col_str(q, c + 17);
+	p->submitter_name = sq_col_str(q, c + 18);
 	p->upvotes = sqlite3_column_int(q, c + 19);
 	p->num_comments = sqlite3_column_int(q, c + 20);
 	p->github_stars = sqlite3_column_int(q, c + 21);
-	p->ai_summary = col_str(q, c + 22);
+	p->ai_summary = sq_col_str(q, c + 22);
 	col_list(q, c + 23, '\n', &p->ai_keywords);
-	p->discussion_id = col_str(q, c + 24);
+	p->discussion_id = sq_col_str(q, c + 24);
 	p->sources = (unsigned)sqlite3_column_int(q, c + 25);
+	p->local_votes = sqlite3_column_int(q, c + 26);
+	p->local_comments = sqlite3_column_int(q, c + 27);
+	p->hidden = sqlite3_column_int(q, c + 28) != 0;
 }
 
 static void bind_str(sqlite3_stmt *q, int i, const char *v)
@@ -319,14 +391,14 @@ static int sq_begin(struct store *st, struct buf *err)
 {
 	struct store_sqlite *s = S(st);
 	sqlite3_stmt *q = stmt(s, ST_BEGIN, err);
-	return q ? step_done(s, q, err, "beginning a transaction") : -1;
+	return q ? sq_step_done(s, q, err, "beginning a transaction") : -1;
 }
 
 static int sq_commit(struct store *st, struct buf *err)
 {
 	struct store_sqlite *s = S(st);
 	sqlite3_stmt *q = stmt(s, ST_COMMIT, err);
-	return q ? step_done(s, q, err, "committing") : -1;
+	return q ? sq_step_done(s, q, err, "committing") : -1;
 }
 
 static void sq_rollback(struct store *st)
@@ -347,14 +419,14 @@ static int get_row(struct store_sqlite *s, const char *id, struct paper *p, int6
 	if (rc == SQLITE_ROW) {
 		if (docid)
 			*docid = sqlite3_column_int64(q, 0);
-		row_to_paper(q, 1, p);
+		sq_row_to_paper(q, 1, p);
 		sqlite3_reset(q);
 		return 0;
 	}
 	sqlite3_reset(q);
 	if (rc == SQLITE_DONE)
 		return 1;
-	return db_error(s, err, "reading a paper");
+	return sq_db_error(s, err, "reading a paper");
 }
 
 static int sq_kv_set(struct store *st, const char *key, const char *value, struct buf *err);
@@ -368,7 +440,7 @@ static int query_int64(struct store_sqlite *s, enum stmt_id id, int64_t *out, st
 	int rc = sqlite3_step(q);
 	*out = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
 	sqlite3_reset(q);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_error(s, err, what);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_db_error(s, err, what);
 }
 
 static int sq_seq(struct store *st, int64_t *seq, struct buf *err)
@@ -407,7 +479,7 @@ static int sq_upsert_batch(struct store *st, const struct paper *papers, size_t 
 		}
 		bind_paper(s, q, in, now);
 		sqlite3_bind_int64(q, 30, seq);
-		if (step_done(s, q, err, "inserting a paper")) {
+		if (sq_step_done(s, q, err, "inserting a paper")) {
 			ret = -1;
 			break;
 		}
@@ -440,7 +512,7 @@ static int sq_upsert_batch(struct store *st, const struct paper *papers, size_t 
 		sqlite3_bind_int64(q, 30, seq);
 		results[i] = UPSERT_UPDATED;
 		changed = true;
-		if (step_done(s, q, err, "updating a paper"))
+		if (sq_step_done(s, q, err, "updating a paper"))
 			ret = -1;
 	}
 	paper_release(&cur);
@@ -458,32 +530,38 @@ static int sq_paper_get(struct store *st, const char *id, struct paper *p, struc
 	return get_row(S(st), id, p, NULL, err);
 }
 
-static int each_row(struct store_sqlite *s, sqlite3_stmt *q, int (*fn)(const struct paper *, void *), void *ctx,
+int sq_each_row(struct store_sqlite *s, sqlite3_stmt *q, int (*fn)(const struct paper *, void *), void *ctx,
 		    struct buf *err, const char *what);
 
 static int sq_paper_list(struct store *st, const struct store_query *qq,
 			 int (*fn)(const struct paper *, void *), void *ctx, struct buf *err)
 {
 	struct store_sqlite *s = S(st);
-	sqlite3_stmt *q = stmt(s, qq->sort == SORT_UPVOTES ? ST_LIST_UPVOTES : ST_LIST_PUBLISHED, err);
+	enum stmt_id id = qq->sort == SORT_UPVOTES ? ST_LIST_UPVOTES
+			  : qq->sort == SORT_TRENDING ? ST_LIST_TRENDING : ST_LIST_PUBLISHED;
+	sqlite3_stmt *q = stmt(s, id, err);
 	if (!q)
 		return -1;
+	if (qq->submitter)
+		sqlite3_bind_text(q, 5, qq->submitter, -1, SQLITE_STATIC);
+	if (id == ST_LIST_TRENDING)
+		sqlite3_bind_int64(q, 6, qq->now ? qq->now : time_now_ms());
 	sqlite3_bind_text(q, 1, qq->day_from, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, qq->day_to, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 3, qq->limit ? (int64_t)qq->limit : -1);
 	sqlite3_bind_int64(q, 4, (int64_t)qq->offset);
-	return each_row(s, q, fn, ctx, err, "listing papers");
+	return sq_each_row(s, q, fn, ctx, err, "listing papers");
 }
 
 /* Runs a statement whose rows are papers (from column 1) through fn. */
-static int each_row(struct store_sqlite *s, sqlite3_stmt *q, int (*fn)(const struct paper *, void *), void *ctx,
+int sq_each_row(struct store_sqlite *s, sqlite3_stmt *q, int (*fn)(const struct paper *, void *), void *ctx,
 		    struct buf *err, const char *what)
 {
 	struct paper p;
 	paper_init(&p);
 	int rc;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		row_to_paper(q, 1, &p);
+		sq_row_to_paper(q, 1, &p);
 		int stop = fn(&p, ctx);
 		paper_release(&p);
 		if (stop)
@@ -491,7 +569,7 @@ static int each_row(struct store_sqlite *s, sqlite3_stmt *q, int (*fn)(const str
 	}
 	sqlite3_reset(q);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_error(s, err, what);
+		return sq_db_error(s, err, what);
 	return 0;
 }
 
@@ -499,7 +577,7 @@ static int sq_paper_scan(struct store *st, int (*fn)(const struct paper *, void 
 {
 	struct store_sqlite *s = S(st);
 	sqlite3_stmt *q = stmt(s, ST_SCAN, err);
-	return q ? each_row(s, q, fn, ctx, err, "reading papers") : -1;
+	return q ? sq_each_row(s, q, fn, ctx, err, "reading papers") : -1;
 }
 
 static int sq_paper_scan_since(struct store *st, int64_t seq, int (*fn)(const struct paper *, void *), void *ctx,
@@ -510,7 +588,7 @@ static int sq_paper_scan_since(struct store *st, int64_t seq, int (*fn)(const st
 	if (!q)
 		return -1;
 	sqlite3_bind_int64(q, 1, seq);
-	return each_row(s, q, fn, ctx, err, "reading changed papers");
+	return sq_each_row(s, q, fn, ctx, err, "reading changed papers");
 }
 
 static int sq_latest_day(struct store *st, const char *before, char out[16], struct buf *err)
@@ -527,7 +605,7 @@ static int sq_latest_day(struct store *st, const char *before, char out[16], str
 		snprintf(out, 16, "%s", (const char *)sqlite3_column_text(q, 0));
 	sqlite3_reset(q);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_error(s, err, "finding the latest day");
+		return sq_db_error(s, err, "finding the latest day");
 	return 0;
 }
 
@@ -541,7 +619,7 @@ static int sq_stats(struct store *st, struct store_stats *o, struct buf *err)
 		"min(nullif(feed_day, '')), max(feed_day) FROM papers";
 	sqlite3_stmt *q;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
-		return db_error(s, err, "computing statistics");
+		return sq_db_error(s, err, "computing statistics");
 	int rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
 		o->papers = sqlite3_column_int64(q, 0);
@@ -557,7 +635,7 @@ static int sq_stats(struct store *st, struct store_stats *o, struct buf *err)
 	}
 	sqlite3_finalize(q);
 	if (rc != SQLITE_ROW)
-		return db_error(s, err, "computing statistics");
+		return sq_db_error(s, err, "computing statistics");
 	struct stat sb;
 	if (!stat(s->path, &sb))
 		o->db_bytes = sb.st_size;
@@ -577,11 +655,11 @@ static int sq_kv_get(struct store *st, const char *key, char **value, struct buf
 		return -1;
 	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(q);
-	*value = rc == SQLITE_ROW ? col_str(q, 0) : NULL;
+	*value = rc == SQLITE_ROW ? sq_col_str(q, 0) : NULL;
 	sqlite3_reset(q);
 	if (rc == SQLITE_ROW)
 		return 0;
-	return rc == SQLITE_DONE ? 1 : db_error(s, err, "reading state");
+	return rc == SQLITE_DONE ? 1 : sq_db_error(s, err, "reading state");
 }
 
 static int sq_kv_set(struct store *st, const char *key, const char *value, struct buf *err)
@@ -593,7 +671,7 @@ static int sq_kv_set(struct store *st, const char *key, const char *value, struc
 	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
 	if (value)
 		sqlite3_bind_text(q, 2, value, -1, SQLITE_STATIC);
-	return step_done(s, q, err, "writing state");
+	return sq_step_done(s, q, err, "writing state");
 }
 
 static void sq_close(struct store *st)
@@ -601,6 +679,8 @@ static void sq_close(struct store *st)
 	struct store_sqlite *s = S(st);
 	for (int i = 0; i < ST__COUNT; i++)
 		sqlite3_finalize(s->st[i]);
+	for (int i = 0; i < SQ_STMT_CACHE; i++)
+		sqlite3_finalize(s->cache_st[i]);
 	sqlite3_close(s->db);
 	buf_release(&s->tmp1);
 	buf_release(&s->tmp2);
@@ -627,6 +707,32 @@ static const struct store_ops sqlite_ops = {
 	.close = sq_close,
 };
 
+/*
+ * The trending score, in the spirit of Hacker News's gravity formula:
+ *
+ *     score = votes / (age_hours + 2) ^ 1.5
+ *
+ * where votes are imported Hugging Face upvotes plus local ones and the age
+ * runs from the moment the paper was featured (its submission to the daily
+ * feed, else its arXiv date) to `now`. A paper needs ever more votes to stay
+ * on top as it ages; gravity 1.5 (HN uses 1.8) keeps a strong paper up for
+ * a few days, which suits a daily feed better than a news page.
+ */
+double store_trending_score(int votes, pb_time featured, pb_time now)
+{
+	double age_h = (double)(now - featured) / 3600000.0;
+	if (age_h < 0)
+		age_h = 0;
+	return (double)votes / pow(age_h + 2.0, 1.5);
+}
+
+static void sql_trending(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	sqlite3_result_double(cx, store_trending_score(sqlite3_value_int(argv[0]), sqlite3_value_int64(argv[1]),
+						      sqlite3_value_int64(argv[2])));
+}
+
 int store_sqlite_open(const char *path, unsigned flags, struct store **out, struct buf *err)
 {
 	bool create = flags & STORE_CREATE;
@@ -645,14 +751,16 @@ int store_sqlite_open(const char *path, unsigned flags, struct store **out, stru
 	 * per-call locking is not needed. */
 	int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
 	if (sqlite3_open_v2(path, &s->db, oflags, NULL) != SQLITE_OK) {
-		db_error(s, err, "cannot open");
+		sq_db_error(s, err, "cannot open");
 		sq_close(&s->base);
 		return -1;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_create_function(s->db, "pb_trending", 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_trending,
+				NULL, NULL);
 	sqlite3_busy_timeout(s->db, 10000);
-	if ((create && exec(s, "PRAGMA page_size = 16384;", err)) ||
-	    exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
+	if ((create && sq_exec(s, "PRAGMA page_size = 16384;", err)) ||
+	    sq_exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
 		    "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
 		 err) ||
 	    migrate(s, create, err)) {

@@ -1,0 +1,599 @@
+/*
+ * store_people.c - accounts, sessions, API tokens, votes, comments and
+ * moderation in the SQLite backend.
+ *
+ * SQLite is the only backend built, so these are implemented here directly;
+ * a second backend would move them behind struct store_ops as the paper
+ * functions are. Every multi-statement change runs in one transaction, so
+ * a vote and the paper's counter never disagree, even across processes.
+ */
+#include "sqlite_int.h"
+
+static void bind_text(sqlite3_stmt *q, int i, const char *v)
+{
+	sqlite3_bind_text(q, i, v, -1, SQLITE_STATIC);
+}
+
+static void copy_col(sqlite3_stmt *q, int i, char *dst, size_t cap)
+{
+	const char *t = (const char *)sqlite3_column_text(q, i);
+	snprintf(dst, cap, "%s", t ? t : "");
+}
+
+/* Steps a statement expected to yield at most one row: 0 row, 1 none, -1. */
+static int step_row(struct store_sqlite *s, sqlite3_stmt *q, struct buf *err, const char *what)
+{
+	int rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		return 0;
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 1 : sq_db_error(s, err, what);
+}
+
+/* Runs fn inside BEGIN IMMEDIATE ... COMMIT (or within the caller's
+ * transaction when one is open). */
+static int in_tx(struct store_sqlite *s, int (*fn)(struct store_sqlite *, void *, struct buf *), void *ctx,
+		 struct buf *err)
+{
+	bool own = sqlite3_get_autocommit(s->db);
+	if (own && sq_exec(s, "BEGIN IMMEDIATE", err))
+		return -1;
+	int rc = fn(s, ctx, err);
+	if (own) {
+		if (rc < 0 || sq_exec(s, rc == 0 ? "COMMIT" : "ROLLBACK", err)) {
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+	}
+	return rc;
+}
+
+/* ---- users -------------------------------------------------------------- */
+
+#define USER_COLS "id, name, email, fullname, pwhash, admin, disabled, created"
+
+static void row_to_user(sqlite3_stmt *q, int c, struct user *u)
+{
+	memset(u, 0, sizeof(*u));
+	u->id = sqlite3_column_int64(q, c);
+	copy_col(q, c + 1, u->name, sizeof(u->name));
+	copy_col(q, c + 2, u->email, sizeof(u->email));
+	copy_col(q, c + 3, u->fullname, sizeof(u->fullname));
+	copy_col(q, c + 4, u->pwhash, sizeof(u->pwhash));
+	u->admin = sqlite3_column_int(q, c + 5) != 0;
+	u->disabled = sqlite3_column_int(q, c + 6) != 0;
+	u->created = sqlite3_column_int64(q, c + 7);
+}
+
+int store_user_add(struct store *st, struct user *u, struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = sq_prep(s,
+				  "INSERT INTO users(name, email, fullname, pwhash, admin, disabled, created) "
+				  "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+				  err);
+	if (!q)
+		return -1;
+	if (!u->created)
+		u->created = time_now_ms();
+	bind_text(q, 1, u->name);
+	bind_text(q, 2, u->email);
+	bind_text(q, 3, u->fullname);
+	bind_text(q, 4, u->pwhash);
+	sqlite3_bind_int(q, 5, u->admin);
+	sqlite3_bind_int(q, 6, u->disabled);
+	sqlite3_bind_int64(q, 7, u->created);
+	int rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (rc == SQLITE_CONSTRAINT_UNIQUE)
+		return 1;
+	if (rc != SQLITE_DONE)
+		return sq_db_error(s, err, "adding a user");
+	u->id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int store_user_get(struct store *st, int64_t id, const char *name, struct user *u, struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = name ? sq_prep(s, "SELECT " USER_COLS " FROM users WHERE name = ?1", err)
+			       : sq_prep(s, "SELECT " USER_COLS " FROM users WHERE id = ?1", err);
+	if (!q)
+		return -1;
+	if (name)
+		bind_text(q, 1, name);
+	else
+		sqlite3_bind_int64(q, 1, id);
+	int rc = step_row(s, q, err, "reading a user");
+	if (rc)
+		return rc;
+	row_to_user(q, 0, u);
+	sqlite3_reset(q);
+	return 0;
+}
+
+static int user_update_tx(struct store_sqlite *s, void *ctx, struct buf *err)
+{
+	const struct user *u = ctx;
+	sqlite3_stmt *q = sq_prep(s, "UPDATE users SET fullname = ?2, pwhash = ?3, admin = ?4, disabled = ?5 "
+				     "WHERE id = ?1",
+				  err);
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, u->id);
+	bind_text(q, 2, u->fullname);
+	bind_text(q, 3, u->pwhash);
+	sqlite3_bind_int(q, 4, u->admin);
+	sqlite3_bind_int(q, 5, u->disabled);
+	if (sq_step_done(s, q, err, "updating a user"))
+		return -1;
+	if (sqlite3_changes(s->db) == 0)
+		return 1;
+	if (u->disabled) {
+		if (!(q = sq_prep(s, "DELETE FROM sessions WHERE user_id = ?1", err)))
+			return -1;
+		sqlite3_bind_int64(q, 1, u->id);
+		return sq_step_done(s, q, err, "ending sessions");
+	}
+	return 0;
+}
+
+int store_user_update(struct store *st, const struct user *u, struct buf *err)
+{
+	return in_tx(S(st), user_update_tx, (void *)u, err);
+}
+
+/* ---- sessions and API tokens --------------------------------------------- */
+
+int store_session_add(struct store *st, const uint8_t hash[TOKEN_HASH_BYTES], int64_t user_id, pb_time expires,
+		      struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = sq_prep(s, "INSERT INTO sessions(hash, user_id, expires) VALUES(?1, ?2, ?3)", err);
+	if (!q)
+		return -1;
+	sqlite3_bind_blob(q, 1, hash, TOKEN_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, user_id);
+	sqlite3_bind_int64(q, 3, expires);
+	return sq_step_done(s, q, err, "starting a session");
+}
+
+int store_session_get(struct store *st, const uint8_t hash[TOKEN_HASH_BYTES], pb_time now, struct user *u,
+		      struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = sq_prep(s,
+				  "SELECT u.id, u.name, u.email, u.fullname, u.pwhash, u.admin, u.disabled, u.created "
+				  "FROM sessions s JOIN users u ON u.id = s.user_id "
+				  "WHERE s.hash = ?1 AND s.expires > ?2 AND u.disabled = 0",
+				  err);
+	if (!q)
+		return -1;
+	sqlite3_bind_blob(q, 1, hash, TOKEN_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, now);
+	int rc = step_row(s, q, err, "reading a session");
+	if (rc)
+		return rc;
+	row_to_user(q, 0, u);
+	sqlite3_reset(q);
+	return 0;
+}
+
+int store_session_del(struct store *st, const uint8_t hash[TOKEN_HASH_BYTES], struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = sq_prep(s, "DELETE FROM sessions WHERE hash = ?1", err);
+	if (!q)
+		return -1;
+	sqlite3_bind_blob(q, 1, hash, TOKEN_HASH_BYTES, SQLITE_STATIC);
+	return sq_step_done(s, q, err, "ending a session");
+}
+
+int store_token_add(struct store *st, int64_t user_id, const uint8_t hash[TOKEN_HASH_BYTES], const char *label,
+		    pb_time now, struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = sq_prep(s, "INSERT INTO api_tokens(hash, user_id, label, created) VALUES(?1, ?2, ?3, ?4)",
+				  err);
+	if (!q)
+		return -1;
+	sqlite3_bind_blob(q, 1, hash, TOKEN_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, user_id);
+	bind_text(q, 3, label);
+	sqlite3_bind_int64(q, 4, now);
+	return sq_step_done(s, q, err, "adding a token");
+}
+
+int store_token_user(struct store *st, const uint8_t hash[TOKEN_HASH_BYTES], pb_time now, struct user *u,
+		     struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = sq_prep(s,
+				  "SELECT t.id, u.id, u.name, u.email, u.fullname, u.pwhash, u.admin, u.disabled, "
+				  "u.created FROM api_tokens t JOIN users u ON u.id = t.user_id "
+				  "WHERE t.hash = ?1 AND u.disabled = 0",
+				  err);
+	if (!q)
+		return -1;
+	sqlite3_bind_blob(q, 1, hash, TOKEN_HASH_BYTES, SQLITE_STATIC);
+	int rc = step_row(s, q, err, "reading a token");
+	if (rc)
+		return rc;
+	int64_t tid = sqlite3_column_int64(q, 0);
+	row_to_user(q, 1, u);
+	sqlite3_reset(q);
+	if (!(q = sq_prep(s, "UPDATE api_tokens SET last_used = ?2 WHERE id = ?1", err)))
+		return -1;
+	sqlite3_bind_int64(q, 1, tid);
+	sqlite3_bind_int64(q, 2, now);
+	return sq_step_done(s, q, err, "noting a token's use");
+}
+
+int store_token_list(struct store *st, int64_t user_id, int (*fn)(const struct api_token *, void *), void *ctx,
+		     struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = sq_prep(s, "SELECT id, label, created, last_used FROM api_tokens WHERE user_id = ?1 "
+				     "ORDER BY id",
+				  err);
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, user_id);
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct api_token t = { 0 };
+		t.id = sqlite3_column_int64(q, 0);
+		copy_col(q, 1, t.label, sizeof(t.label));
+		t.created = sqlite3_column_int64(q, 2);
+		t.last_used = sqlite3_column_int64(q, 3);
+		if (fn(&t, ctx))
+			break;
+	}
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_db_error(s, err, "listing tokens");
+}
+
+int store_token_del(struct store *st, int64_t user_id, int64_t token_id, struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = sq_prep(s, "DELETE FROM api_tokens WHERE id = ?1 AND user_id = ?2", err);
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, token_id);
+	sqlite3_bind_int64(q, 2, user_id);
+	if (sq_step_done(s, q, err, "deleting a token"))
+		return -1;
+	return sqlite3_changes(s->db) ? 0 : 1;
+}
+
+/* ---- votes --------------------------------------------------------------- */
+
+struct vote_ctx {
+	int64_t user_id;
+	const char *paper;
+	pb_time now;
+	bool *voted;
+	int *upvotes;
+};
+
+static int vote_tx(struct store_sqlite *s, void *ctx, struct buf *err)
+{
+	struct vote_ctx *v = ctx;
+	sqlite3_stmt *q = sq_prep(s, "SELECT hidden FROM papers WHERE id = ?1", err);
+	if (!q)
+		return -1;
+	bind_text(q, 1, v->paper);
+	int rc = step_row(s, q, err, "reading a paper");
+	if (rc)
+		return rc;
+	bool hidden = sqlite3_column_int(q, 0) != 0;
+	sqlite3_reset(q);
+	if (hidden)
+		return 1;
+	if (!(q = sq_prep(s, "INSERT INTO votes(paper, user_id, at) VALUES(?1, ?2, ?3) ON CONFLICT DO NOTHING", err)))
+		return -1;
+	bind_text(q, 1, v->paper);
+	sqlite3_bind_int64(q, 2, v->user_id);
+	sqlite3_bind_int64(q, 3, v->now);
+	if (sq_step_done(s, q, err, "voting"))
+		return -1;
+	*v->voted = sqlite3_changes(s->db) == 1;
+	if (!*v->voted) {
+		if (!(q = sq_prep(s, "DELETE FROM votes WHERE paper = ?1 AND user_id = ?2", err)))
+			return -1;
+		bind_text(q, 1, v->paper);
+		sqlite3_bind_int64(q, 2, v->user_id);
+		if (sq_step_done(s, q, err, "taking a vote back"))
+			return -1;
+	}
+	if (!(q = sq_prep(s, "UPDATE papers SET local_votes = local_votes + ?2 WHERE id = ?1 "
+			     "RETURNING max(upvotes, 0) + local_votes",
+			  err)))
+		return -1;
+	bind_text(q, 1, v->paper);
+	sqlite3_bind_int(q, 2, *v->voted ? 1 : -1);
+	if ((rc = step_row(s, q, err, "counting votes")))
+		return rc < 0 ? -1 : sq_db_error(s, err, "counting votes");
+	*v->upvotes = sqlite3_column_int(q, 0);
+	sqlite3_reset(q);
+	return 0;
+}
+
+int store_vote_toggle(struct store *st, int64_t user_id, const char *paper, pb_time now, bool *voted,
+		      int *upvotes, struct buf *err)
+{
+	struct vote_ctx v = { user_id, paper, now, voted, upvotes };
+	return in_tx(S(st), vote_tx, &v, err);
+}
+
+int store_vote_get(struct store *st, int64_t user_id, const char *paper, bool *voted, struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = sq_prep(s, "SELECT 1 FROM votes WHERE paper = ?1 AND user_id = ?2", err);
+	if (!q)
+		return -1;
+	bind_text(q, 1, paper);
+	sqlite3_bind_int64(q, 2, user_id);
+	int rc = step_row(s, q, err, "reading a vote");
+	if (rc < 0)
+		return -1;
+	*voted = rc == 0;
+	sqlite3_reset(q);
+	return 0;
+}
+
+int store_vote_days(struct store *st, const char *paper, int (*fn)(const char *, int, void *), void *ctx,
+		    struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = sq_prep(s,
+				  "SELECT date(at / 1000, 'unixepoch') AS day, count(*) FROM votes WHERE paper = ?1 "
+				  "GROUP BY day ORDER BY day",
+				  err);
+	if (!q)
+		return -1;
+	bind_text(q, 1, paper);
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		if (fn((const char *)sqlite3_column_text(q, 0), sqlite3_column_int(q, 1), ctx))
+			break;
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_db_error(s, err, "reading votes");
+}
+
+int store_user_votes(struct store *st, int64_t user_id, size_t limit, int (*fn)(const struct paper *, void *),
+		     void *ctx, struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = sq_prep(s,
+				  "SELECT p.docid, " PAPER_SELECT_COLS " FROM votes v JOIN papers p ON p.id = v.paper "
+				  "WHERE v.user_id = ?1 AND p.hidden = 0 ORDER BY v.at DESC LIMIT ?2",
+				  err);
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, user_id);
+	sqlite3_bind_int64(q, 2, (int64_t)limit);
+	return sq_each_row(s, q, fn, ctx, err, "listing votes");
+}
+
+int store_day_counts(struct store *st, const char *from, const char *to,
+		     int (*fn)(const char *, int, int, void *), void *ctx, struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = sq_prep(s,
+				  "SELECT feed_day, count(*), sum(max(upvotes, 0) + local_votes) FROM papers "
+				  "WHERE feed_day >= ?1 AND feed_day < ?2 AND hidden = 0 GROUP BY feed_day "
+				  "ORDER BY feed_day",
+				  err);
+	if (!q)
+		return -1;
+	bind_text(q, 1, from);
+	bind_text(q, 2, to);
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		if (fn((const char *)sqlite3_column_text(q, 0), sqlite3_column_int(q, 1), sqlite3_column_int(q, 2),
+		       ctx))
+			break;
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_db_error(s, err, "counting papers per day");
+}
+
+int store_next_day(struct store *st, const char *after, char out[16], struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = sq_prep(s, "SELECT min(feed_day) FROM papers WHERE feed_day > ?1 AND hidden = 0", err);
+	if (!q)
+		return -1;
+	bind_text(q, 1, after);
+	out[0] = '\0';
+	int rc = step_row(s, q, err, "finding the next day");
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
+		copy_col(q, 0, out, 16);
+		sqlite3_reset(q);
+	}
+	return 0;
+}
+
+int store_paper_hide(struct store *st, const char *id, bool hidden, struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = sq_prep(s, "UPDATE papers SET hidden = ?2 WHERE id = ?1", err);
+	if (!q)
+		return -1;
+	bind_text(q, 1, id);
+	sqlite3_bind_int(q, 2, hidden);
+	if (sq_step_done(s, q, err, "hiding a paper"))
+		return -1;
+	return sqlite3_changes(s->db) ? 0 : 1;
+}
+
+/* ---- comments ------------------------------------------------------------ */
+
+void comment_release(struct comment *c)
+{
+	free(c->body);
+	c->body = NULL;
+}
+
+#define COMMENT_COLS "c.id, c.parent, c.user_id, c.paper, u.name, c.body, c.created, c.edited, c.deleted, c.hidden"
+
+static void row_to_comment(sqlite3_stmt *q, struct comment *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->id = sqlite3_column_int64(q, 0);
+	c->parent = sqlite3_column_int64(q, 1);
+	c->user_id = sqlite3_column_int64(q, 2);
+	copy_col(q, 3, c->paper, sizeof(c->paper));
+	copy_col(q, 4, c->user, sizeof(c->user));
+	c->body = sq_col_str(q, 5);
+	if (!c->body)
+		c->body = xstrdup("");
+	c->created = sqlite3_column_int64(q, 6);
+	c->edited = sqlite3_column_int64(q, 7);
+	c->deleted = sqlite3_column_int(q, 8) != 0;
+	c->hidden = sqlite3_column_int(q, 9) != 0;
+}
+
+static int comment_add_tx(struct store_sqlite *s, void *ctx, struct buf *err)
+{
+	struct comment *c = ctx;
+	sqlite3_stmt *q = sq_prep(s, "SELECT hidden FROM papers WHERE id = ?1", err);
+	if (!q)
+		return -1;
+	bind_text(q, 1, c->paper);
+	int rc = step_row(s, q, err, "reading a paper");
+	if (rc)
+		return rc;
+	bool hidden = sqlite3_column_int(q, 0) != 0;
+	sqlite3_reset(q);
+	if (hidden)
+		return 1;
+	if (c->parent) {
+		/* one level of replies: the parent is a top-level comment here */
+		if (!(q = sq_prep(s, "SELECT 1 FROM comments WHERE id = ?1 AND paper = ?2 AND parent IS NULL", err)))
+			return -1;
+		sqlite3_bind_int64(q, 1, c->parent);
+		bind_text(q, 2, c->paper);
+		if ((rc = step_row(s, q, err, "reading a comment")))
+			return rc;
+		sqlite3_reset(q);
+	}
+	if (!(q = sq_prep(s, "INSERT INTO comments(paper, user_id, parent, body, created) VALUES(?1, ?2, ?3, ?4, ?5)",
+			  err)))
+		return -1;
+	bind_text(q, 1, c->paper);
+	sqlite3_bind_int64(q, 2, c->user_id);
+	if (c->parent)
+		sqlite3_bind_int64(q, 3, c->parent);
+	bind_text(q, 4, c->body);
+	sqlite3_bind_int64(q, 5, c->created);
+	if (sq_step_done(s, q, err, "adding a comment"))
+		return -1;
+	c->id = sqlite3_last_insert_rowid(s->db);
+	if (!(q = sq_prep(s, "UPDATE papers SET local_comments = local_comments + 1 WHERE id = ?1", err)))
+		return -1;
+	bind_text(q, 1, c->paper);
+	return sq_step_done(s, q, err, "counting comments");
+}
+
+int store_comment_add(struct store *st, struct comment *c, struct buf *err)
+{
+	if (!c->created)
+		c->created = time_now_ms();
+	return in_tx(S(st), comment_add_tx, c, err);
+}
+
+int store_comment_get(struct store *st, int64_t id, struct comment *c, struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = sq_prep(s, "SELECT " COMMENT_COLS " FROM comments c JOIN users u ON u.id = c.user_id "
+				     "WHERE c.id = ?1",
+				  err);
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, id);
+	int rc = step_row(s, q, err, "reading a comment");
+	if (rc)
+		return rc;
+	row_to_comment(q, c);
+	sqlite3_reset(q);
+	return 0;
+}
+
+int store_comment_edit(struct store *st, int64_t id, const char *body, pb_time now, struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = sq_prep(s, "UPDATE comments SET body = ?2, edited = ?3 WHERE id = ?1 AND deleted = 0", err);
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, id);
+	bind_text(q, 2, body);
+	sqlite3_bind_int64(q, 3, now);
+	if (sq_step_done(s, q, err, "editing a comment"))
+		return -1;
+	return sqlite3_changes(s->db) ? 0 : 1;
+}
+
+static int comment_del_tx(struct store_sqlite *s, void *ctx, struct buf *err)
+{
+	int64_t id = *(int64_t *)ctx;
+	sqlite3_stmt *q = sq_prep(s, "UPDATE comments SET body = '', deleted = 1 WHERE id = ?1 AND deleted = 0 "
+				     "RETURNING paper",
+				  err);
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, id);
+	int rc = step_row(s, q, err, "deleting a comment");
+	if (rc)
+		return rc;
+	char paper[PAPER_ID_MAX];
+	copy_col(q, 0, paper, sizeof(paper));
+	sqlite3_reset(q);
+	if (!(q = sq_prep(s, "UPDATE papers SET local_comments = max(local_comments - 1, 0) WHERE id = ?1", err)))
+		return -1;
+	bind_text(q, 1, paper);
+	return sq_step_done(s, q, err, "counting comments");
+}
+
+int store_comment_delete(struct store *st, int64_t id, struct buf *err)
+{
+	return in_tx(S(st), comment_del_tx, &id, err);
+}
+
+int store_comment_hide(struct store *st, int64_t id, bool hidden, struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = sq_prep(s, "UPDATE comments SET hidden = ?2 WHERE id = ?1", err);
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, id);
+	sqlite3_bind_int(q, 2, hidden);
+	if (sq_step_done(s, q, err, "hiding a comment"))
+		return -1;
+	return sqlite3_changes(s->db) ? 0 : 1;
+}
+
+int store_comment_list(struct store *st, const char *paper, int (*fn)(const struct comment *, void *), void *ctx,
+		       struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = sq_prep(s, "SELECT " COMMENT_COLS " FROM comments c JOIN users u ON u.id = c.user_id "
+				     "WHERE c.paper = ?1 ORDER BY coalesce(c.parent, c.id), c.id",
+				  err);
+	if (!q)
+		return -1;
+	bind_text(q, 1, paper);
+	int rc;
+	struct comment c;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		row_to_comment(q, &c);
+		int stop = fn(&c, ctx);
+		comment_release(&c);
+		if (stop)
+			break;
+	}
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_db_error(s, err, "listing comments");
+}
