@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential clang libclang-rt-14-dev cmake pkg-config ca-certificates
 libsqlite3-dev libjansson-dev libyajl-dev libxml2-dev libcurl4-openssl-dev
-libutf8proc-dev libstemmer-dev
+libutf8proc-dev libstemmer-dev libmicrohttpd-dev libsodium-dev libcmark-dev zlib1g-dev
 python3 sqlite3"
 missing=""
 for p in $PKGS; do

@@ -8,6 +8,7 @@
 #include "../ingest/ingest.h"
 #include "../search/search.h"
 #include "../store/store.h"
+#include "../web/web.h"
 #include <libxml/parser.h>
 #include <unistd.h>
 
@@ -38,11 +39,71 @@ struct command {
 
 static const struct command commands[];
 
+/* The configuration file (--config FILE or $PAPERBOY_CONFIG): "key = value"
+ * lines, '#' comments; keys are option names ("base-url"). */
+static struct strlist conf_k, conf_v;
+
+static int load_config(const char *path)
+{
+	struct buf text = BUF_INIT, err = BUF_INIT;
+	if (read_file(path, &text, &err)) {
+		error("%s", err.s);
+		buf_release(&err);
+		return -1;
+	}
+	int line = 0, ret = 0;
+	for (char *s = text.s, *next; s && *s; s = next) {
+		next = strchr(s, '\n');
+		if (next)
+			*next++ = '\0';
+		line++;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (!*s || *s == '#')
+			continue;
+		char *eq = strchr(s, '=');
+		if (!eq) {
+			ret = error("%s:%d: expected 'key = value'", path, line);
+			break;
+		}
+		char *ke = eq;
+		while (ke > s && (ke[-1] == ' ' || ke[-1] == '\t'))
+			ke--;
+		char *v = eq + 1;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		size_t vn = strlen(v);
+		while (vn && (v[vn - 1] == ' ' || v[vn - 1] == '\t' || v[vn - 1] == '\r'))
+			vn--;
+		strlist_push(&conf_k, s, (size_t)(ke - s));
+		strlist_push(&conf_v, v, vn);
+	}
+	buf_release(&text);
+	return ret;
+}
+
+/* An option's value: the command line, else $PAPERBOY_NAME (upper case,
+ * '-' as '_'), else the configuration file; NULL when none. */
 static const char *opt_val(const struct args *a, const char *name)
 {
-	for (int i = 0; i < MAX_OPTS && a->cmd->opts[i].name; i++)
-		if (!strcmp(a->cmd->opts[i].name, name))
+	for (int i = 0; i < MAX_OPTS && a->cmd->opts[i].name; i++) {
+		if (strcmp(a->cmd->opts[i].name, name))
+			continue;
+		if (a->val[i])
 			return a->val[i];
+		char env[64] = "PAPERBOY_";
+		size_t k = strlen(env);
+		for (const char *p = name; *p && k + 1 < sizeof(env); p++)
+			env[k++] = *p == '-' ? '_' : (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+		env[k] = '\0';
+		const char *e = getenv(env);
+		if (e && *e)
+			return e;
+		for (size_t j = conf_k.n; j-- > 0;)
+			if (!strcmp(conf_k.v[j], name))
+				return conf_v.v[j];
+		return NULL;
+	}
 	BUG("command %s has no option --%s", a->cmd->name, name);
 }
 
@@ -80,7 +141,9 @@ static void print_help(FILE *out)
 	fputs("usage: paperboy [--db URL] COMMAND [ARGS...]\n\n"
 	      "paperboy: a self-hosted research-paper discovery service.\n\n"
 	      "  --db URL   a SQLite file path or sqlite:PATH (default: $PAPERBOY_DB, else ./paperboy.db);\n"
-	      "             postgresql://... is reserved for the PostgreSQL backend\n\ncommands:\n",
+	      "             postgresql://... is reserved for the PostgreSQL backend\n"
+	      "  --config FILE  \"option = value\" lines used when neither the flag nor $PAPERBOY_OPTION is set\n"
+	      "             (default: $PAPERBOY_CONFIG)\n\ncommands:\n",
 	      out);
 	for (const struct command *c = commands; c->name; c++)
 		fprintf(out, "  %-8s %s\n", c->name, c->summary);
@@ -699,6 +762,89 @@ static int cmd_search(struct args *a)
 
 /* ---- help / version ----------------------------------------------------- */
 
+static int cmd_serve(struct args *a)
+{
+	struct web_config c = { 0 };
+	c.db_url = a->db;
+	c.listen = opt_val(a, "listen");
+	long port = 8080, threads = 0;
+	const char *ps = opt_val(a, "port"), *ts = opt_val(a, "threads");
+	if (ps && parse_int(ps, 0, 65535, &port))
+		return usage_error(a->cmd, "serve: --port %s: not a port number", ps);
+	if (ts && parse_int(ts, 1, 256, &threads))
+		return usage_error(a->cmd, "serve: --threads %s: give 1 to 256", ts);
+	c.port = (unsigned)port;
+	c.threads = (unsigned)threads;
+	c.base_url = opt_val(a, "base-url");
+	c.access_log = opt_val(a, "access-log");
+	c.arxiv_api = opt_val(a, "arxiv-api");
+	c.secure_cookies = opt_val(a, "secure-cookies") != NULL;
+	c.port_file = opt_val(a, "port-file");
+	struct buf err = BUF_INIT;
+	int rc = web_serve(&c, &err);
+	if (rc)
+		error("serve: %s", err.s);
+	buf_release(&err);
+	return rc ? EXIT_FAIL : EXIT_OK;
+}
+
+static int cmd_user(struct args *a)
+{
+	const char *verb = a->pos[0];
+	struct buf err = BUF_INIT;
+	int rc = EXIT_OK;
+	if (!strcmp(verb, "add")) {
+		if (a->npos != 2)
+			return usage_error(a->cmd, "user add: give one NAME");
+		const char *email = opt_val(a, "email");
+		if (!email)
+			return usage_error(a->cmd, "user add: --email is required");
+		const char *pw = opt_val(a, "password");
+		char line[256];
+		if (!pw) {
+			/* from standard input, so it stays out of the process list */
+			if (isatty(0))
+				fprintf(stderr, "password for %s: ", a->pos[1]);
+			if (!fgets(line, sizeof(line), stdin))
+				return error("user add: no password given (on standard input or --password)") ? EXIT_FAIL : EXIT_FAIL;
+			line[strcspn(line, "\r\n")] = '\0';
+			pw = line;
+		}
+		if (web_user_add(a->db, a->pos[1], email, pw, opt_val(a, "admin") != NULL, &err)) {
+			error("user add: %s", err.s);
+			rc = EXIT_FAIL;
+		} else {
+			printf("added %s%s\n", a->pos[1], opt_val(a, "admin") ? " (administrator)" : "");
+		}
+	} else if (!strcmp(verb, "disable") || !strcmp(verb, "enable") || !strcmp(verb, "admin")) {
+		if (a->npos != 2)
+			return usage_error(a->cmd, "user %s: give one NAME", verb);
+		struct store *s = open_store(a, 0);
+		if (!s)
+			return EXIT_FAIL;
+		struct user u;
+		int found = store_user_get(s, 0, a->pos[1], &u, &err);
+		if (found) {
+			error("user %s: %s", verb, found < 0 ? err.s : "no such user");
+			rc = EXIT_FAIL;
+		} else {
+			if (!strcmp(verb, "admin"))
+				u.admin = true;
+			else
+				u.disabled = !strcmp(verb, "disable");
+			if (store_user_update(s, &u, &err)) {
+				error("user %s: %s", verb, err.s);
+				rc = EXIT_FAIL;
+			}
+		}
+		store_close(s);
+	} else {
+		return usage_error(a->cmd, "user: unknown action '%s' (add, disable, enable, admin)", verb);
+	}
+	buf_release(&err);
+	return rc;
+}
+
 static int cmd_help(struct args *a)
 {
 	if (a->npos) {
@@ -762,6 +908,22 @@ static const struct command commands[] = {
 	  "rebuild the search index, bring it up to date (ingest and fetch do this), or describe it", { { 0 } },
 	  cmd_index, 1, 1 },
 	{ "stats", "[--json]", "count what the database holds", { { "json", NULL, "print JSON" } }, cmd_stats, 0, 0 },
+	{ "serve", "[OPTIONS]", "run the web service: pages, JSON API and Atom feeds",
+	  { { "listen", "ADDR", "address to bind (default 127.0.0.1; 0.0.0.0 for all)" },
+	    { "port", "N", "port (default 8080; 0 picks a free one)" },
+	    { "base-url", "URL", "the public URL, for feeds and links (default http://ADDR:PORT)" },
+	    { "threads", "N", "worker threads (default 2 per CPU, at least 4)" },
+	    { "access-log", "FILE", "where to log requests: a file, - for stderr (default), off" },
+	    { "arxiv-api", "URL", "the arXiv API for submissions (default " FETCH_ARXIV_API_ENDPOINT ")" },
+	    { "secure-cookies", NULL, "mark cookies Secure (automatic with an https base URL)" },
+	    { "port-file", "FILE", "write the bound port there once listening" } },
+	  cmd_serve, 0, 0 },
+	{ "user", "add NAME --email E [--admin] | disable NAME | enable NAME | admin NAME",
+	  "manage accounts (the password of 'add' is read from standard input)",
+	  { { "email", "E", "the new user's email address" },
+	    { "admin", NULL, "make the new user an administrator (moderation)" },
+	    { "password", "P", "the password (better: on standard input)" } },
+	  cmd_user, 1, 2 },
 	{ "help", "[COMMAND]", "show help for paperboy or one command", { { 0 } }, cmd_help, 0, 1 },
 	{ "version", "", "print the version", { { 0 } }, cmd_version, 0, 0 },
 	{ 0 },
@@ -774,9 +936,13 @@ int cli_main(int argc, char **argv)
 	a.db = getenv("PAPERBOY_DB");
 	if (!a.db || !*a.db)
 		a.db = "./paperboy.db";
+	const char *config = getenv("PAPERBOY_CONFIG");
 	int i = 1;
 	while (i < argc && argv[i][0] == '-') {
-		if (!strcmp(argv[i], "--db") && i + 1 < argc) {
+		if (!strcmp(argv[i], "--config") && i + 1 < argc) {
+			config = argv[i + 1];
+			i += 2;
+		} else if (!strcmp(argv[i], "--db") && i + 1 < argc) {
 			a.db = argv[i + 1];
 			i += 2;
 		} else if (str_has_prefix(argv[i], "--db=")) {
@@ -795,6 +961,8 @@ int cli_main(int argc, char **argv)
 		print_help(stderr);
 		return EXIT_USAGE;
 	}
+	if (config && *config && load_config(config))
+		return EXIT_FAIL;
 	const struct command *c = commands;
 	while (c->name && strcmp(c->name, argv[i]))
 		c++;

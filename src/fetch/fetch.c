@@ -272,3 +272,34 @@ int fetch_hf(struct store *s, struct ingest *g, const struct fetch_opts *o, stru
 	http_release(&h);
 	return ret;
 }
+
+int fetch_arxiv_api_ids(struct ingest *g, const struct fetch_opts *o, const char *ids, struct buf *err)
+{
+	struct http h;
+	if (http_init(&h, o, err)) {
+		http_release(&h);
+		return -1;
+	}
+	struct buf url = BUF_INIT;
+	buf_adds(&url, o->endpoint ? o->endpoint : FETCH_ARXIV_API_ENDPOINT);
+	add_param(&h, &url, "id_list", ids);
+	add_param(&h, &url, "max_results", "100");
+	int ret = -1;
+	if (!http_get(&h, url.s, err)) {
+		uint64_t before = ingest_get_totals(g)->records;
+		struct ingest_doc doc = { 0 };
+		int rc = ingest_memory(g, url.s, h.body.s, h.body.len, INGEST_ATOM, NULL, &doc);
+		if (doc.error_text)
+			buf_setf(err, "arXiv: %s", doc.error_text);
+		else if (rc != 0)
+			buf_setf(err, "%s: the response is not an arXiv Atom feed", url.s);
+		else if (ingest_get_totals(g)->records == before)
+			buf_setf(err, "arXiv has no paper %s", ids);
+		else
+			ret = 0;
+		ingest_doc_release(&doc);
+	}
+	buf_release(&url);
+	http_release(&h);
+	return ret;
+}

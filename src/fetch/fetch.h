@@ -11,6 +11,7 @@
 #include "../ingest/ingest.h"
 
 #define FETCH_ARXIV_ENDPOINT "https://oaipmh.arxiv.org/oai"
+#define FETCH_ARXIV_API_ENDPOINT "https://export.arxiv.org/api/query"
 #define FETCH_HF_ENDPOINT "https://huggingface.co/api/daily_papers"
 
 struct fetch_opts {
@@ -31,5 +32,13 @@ void fetch_opts_init(struct fetch_opts *o);
  */
 int fetch_arxiv(struct store *s, struct ingest *g, const struct fetch_opts *o, struct buf *err);
 int fetch_hf(struct store *s, struct ingest *g, const struct fetch_opts *o, struct buf *err);
+
+/*
+ * Fetches the papers with these arXiv ids (comma-separated, at most 100)
+ * from the arXiv API (o->endpoint, default FETCH_ARXIV_API_ENDPOINT) and
+ * stores them through g. Returns 0, or -1 with err set (an arXiv error
+ * feed, an HTTP failure, or nothing found for the ids).
+ */
+int fetch_arxiv_api_ids(struct ingest *g, const struct fetch_opts *o, const char *ids, struct buf *err);
 
 #endif

@@ -1,0 +1,516 @@
+/*
+ * api.c - the JSON API in the shapes of Hugging Face's papers API (so that
+ * huggingface_hub with HF_ENDPOINT pointed here works unchanged), the
+ * Markdown view of a paper, and the Atom feeds.
+ */
+#include "web_int.h"
+#include <limits.h>
+
+/* ---- envelopes ------------------------------------------------------------- */
+
+static void set_iso(json_t *o, const char *key, pb_time t)
+{
+	char iso[32];
+	time_format_iso(t, iso);
+	json_object_set_new(o, key, json_string(iso));
+}
+
+json_t *paper_envelope(struct req *r, const struct paper *p)
+{
+	(void)r;
+	json_t *paper = paper_to_json(p);
+	json_t *e = json_object();
+	json_object_set_new(e, "paper", paper);
+	/* the envelope's publishedAt is when the paper was featured */
+	set_iso(e, "publishedAt", p->submitted_at ? p->submitted_at : p->published);
+	json_object_set_new(e, "title", json_string(p->title ? p->title : p->id));
+	json_object_set_new(e, "summary", json_string(p->abstract ? p->abstract : ""));
+	struct buf thumb = BUF_INIT;
+	if (p->sources & SRC_HF)
+		buf_addf(&thumb, "https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/%s.png", p->id);
+	json_object_set_new(e, "thumbnail", json_string(thumb.s));
+	buf_release(&thumb);
+	json_object_set_new(e, "numComments", json_integer(paper_comments(p)));
+	if (p->submitter)
+		json_object_set_new(e, "submittedBy", user_json(p->submitter, p->submitter_name));
+	json_object_set_new(e, "isAuthorParticipating", json_false());
+	/* clients read these on the envelope too */
+	static const char *const copy[] = { "githubRepo", "projectPage", "githubStars", "ai_summary", "ai_keywords" };
+	for (size_t i = 0; i < ARRAY_SIZE(copy); i++) {
+		json_t *v = json_object_get(paper, copy[i]);
+		if (v)
+			json_object_set(e, copy[i], v);
+	}
+	return e;
+}
+
+static int envelope_cb(const struct paper *p, void *ctx)
+{
+	struct {
+		struct req *r;
+		json_t *arr;
+	} *c = ctx;
+	json_array_append_new(c->arr, paper_envelope(c->r, p));
+	return 0;
+}
+
+/* ---- GET /api/daily_papers -------------------------------------------------- */
+
+void h_api_daily(struct req *r, struct resp *o)
+{
+	const char *date = req_arg(r, "date"), *week = req_arg(r, "week"), *month = req_arg(r, "month");
+	const char *sort = req_arg(r, "sort"), *ps = req_arg(r, "p"), *ls = req_arg(r, "limit");
+	const char *submitter = req_arg(r, "submitter");
+	struct store_query q = { .day_from = "0000-00-00", .day_to = "9999-99-99", .sort = SORT_PUBLISHED };
+	long page = 0, limit = 50;
+	if (ps && parse_int(ps, 0, 100000, &page)) {
+		resp_error(r, o, 400, "p must be a page number from 0");
+		return;
+	}
+	if (ls && parse_int(ls, 1, 100, &limit)) {
+		resp_error(r, o, 400, "limit must be between 1 and 100");
+		return;
+	}
+	if ((date != NULL) + (week != NULL) + (month != NULL) > 1) {
+		resp_error(r, o, 400, "give one of date, week and month");
+		return;
+	}
+	pb_time t;
+	if (date) {
+		if (day_parse(date, &t) || strlen(date) != 10) {
+			resp_error(r, o, 400, "date must look like 2025-06-02");
+			return;
+		}
+		snprintf(q.day_from, sizeof(q.day_from), "%s", date);
+		time_format_day(t + 86400000, q.day_to);
+	} else if (week && week_range(week, q.day_from, q.day_to)) {
+		resp_error(r, o, 400, "week must look like 2025-W23");
+		return;
+	} else if (month && month_range(month, q.day_from, q.day_to)) {
+		resp_error(r, o, 400, "month must look like 2025-06");
+		return;
+	}
+	if (sort && !strcmp(sort, "trending")) {
+		q.sort = SORT_TRENDING;
+		char from[16], to[16];
+		q.now = trending_now(r, from, to);
+		if (!date && !week && !month) {
+			memcpy(q.day_from, from, sizeof(from));
+			memcpy(q.day_to, to, sizeof(to));
+		}
+	} else if (sort && strcmp(sort, "publishedAt")) {
+		resp_error(r, o, 400, "sort must be publishedAt or trending");
+		return;
+	}
+	q.submitter = submitter && *submitter ? submitter : NULL;
+	q.limit = (size_t)limit;
+	q.offset = (size_t)page * (size_t)limit;
+	json_t *arr = json_array();
+	struct {
+		struct req *r;
+		json_t *arr;
+	} c = { r, arr };
+	struct buf err = BUF_INIT;
+	if (store_paper_list(r->s, &q, envelope_cb, &c, &err)) {
+		json_decref(arr);
+		fprintf(stderr, "paperboy: serve: %s\n", err.s);
+		resp_error(r, o, 500, "the database failed");
+	} else {
+		resp_json(o, 200, arr);
+	}
+	buf_release(&err);
+}
+
+/* ---- GET /api/papers/search -------------------------------------------------- */
+
+void h_api_search(struct req *r, struct resp *o)
+{
+	const char *q = req_arg(r, "q"), *ls = req_arg(r, "limit");
+	long limit = 50;
+	if (!q || str_is_blank(q)) {
+		resp_error(r, o, 400, "q is required");
+		return;
+	}
+	if (ls && parse_int(ls, 1, 120, &limit)) {
+		resp_error(r, o, 400, "limit must be between 1 and 120");
+		return;
+	}
+	struct search_hit hits[120];
+	size_t n = (size_t)limit;
+	struct buf err = BUF_INIT;
+	if (web_search(r, q, SEARCH_BM25, hits, &n, &err)) {
+		resp_error(r, o, 400, err.s);
+		buf_release(&err);
+		return;
+	}
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++) {
+		struct paper p;
+		paper_init(&p);
+		if (store_paper_get(r->s, hits[i].id, &p, &err) == 0 && !p.hidden)
+			json_array_append_new(arr, paper_envelope(r, &p));
+		paper_release(&p);
+	}
+	resp_json(o, 200, arr);
+	buf_release(&err);
+}
+
+/* ---- GET /api/papers/ID ------------------------------------------------------ */
+
+static json_t *comment_json(struct req *r, const struct comment *c)
+{
+	json_t *j = json_object();
+	char cid[25];
+	pb_object_id("comment", c->paper, (size_t)c->id, cid);
+	json_object_set_new(j, "id", json_string(cid));
+	json_object_set_new(j, "number", json_integer(c->id));
+	json_object_set_new(j, "author", user_json(c->user, c->user));
+	set_iso(j, "createdAt", c->created);
+	json_object_set_new(j, "type", json_string("comment"));
+	json_t *data = json_object();
+	json_object_set_new(data, "edited", json_boolean(c->edited != 0));
+	json_object_set_new(data, "hidden", json_boolean(c->hidden || c->deleted));
+	json_t *latest = json_object();
+	bool show = !c->deleted && !c->hidden;
+	json_object_set_new(latest, "raw", json_string(show ? c->body : ""));
+	struct buf h = BUF_INIT;
+	if (show)
+		markdown_html(&h, c->body);
+	json_object_set_new(latest, "html", json_string(h.s));
+	buf_release(&h);
+	set_iso(latest, "updatedAt", c->edited ? c->edited : c->created);
+	json_object_set_new(data, "latest", latest);
+	json_object_set_new(j, "data", data);
+	json_object_set_new(j, "replies", json_array());
+	(void)r;
+	return j;
+}
+
+static int comments_cb(const struct comment *c, void *ctx)
+{
+	struct {
+		struct req *r;
+		json_t *arr;
+		json_t *last_top;
+	} *cc = ctx;
+	json_t *j = comment_json(cc->r, c);
+	if (c->parent && cc->last_top) {
+		json_array_append_new(json_object_get(cc->last_top, "replies"), j);
+	} else {
+		json_array_append_new(cc->arr, j);
+		cc->last_top = j;
+	}
+	return 0;
+}
+
+void h_api_paper(struct req *r, struct resp *o)
+{
+	char id[PAPER_ID_MAX];
+	if (arxiv_id_parse(r->cap[0], id, NULL)) {
+		resp_error(r, o, 404, "not an arXiv id");
+		return;
+	}
+	struct paper p;
+	paper_init(&p);
+	struct buf err = BUF_INIT;
+	int rc = store_paper_get(r->s, id, &p, &err);
+	if (rc || p.hidden) {
+		resp_error(r, o, rc < 0 ? 500 : 404, rc < 0 ? "the database failed" : "paper not found");
+	} else {
+		json_t *j = paper_to_json(&p);
+		const char *field = req_arg(r, "field");
+		if (field && !strcmp(field, "comments")) {
+			json_t *arr = json_array();
+			struct {
+				struct req *r;
+				json_t *arr;
+				json_t *last_top;
+			} cc = { r, arr, NULL };
+			store_comment_list(r->s, p.id, comments_cb, &cc, &err);
+			json_object_set_new(j, "comments", arr);
+		}
+		resp_json(o, 200, j);
+	}
+	paper_release(&p);
+	buf_release(&err);
+}
+
+/* ---- writes with a bearer token ------------------------------------------------ */
+
+static json_t *json_body(struct req *r, struct resp *o)
+{
+	json_error_t je;
+	json_t *j = json_loadb(r->body.s, r->body.len, 0, &je);
+	if (!j || !json_is_object(j)) {
+		char msg[256];
+		snprintf(msg, sizeof(msg), "the body must be a JSON object (line %d, column %d: %s)", je.line, je.column,
+			 j ? "not an object" : je.text);
+		resp_error(r, o, 400, msg);
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+static void api_vote(struct req *r, struct resp *o, bool want)
+{
+	char id[PAPER_ID_MAX];
+	if (arxiv_id_parse(r->cap[0], id, NULL)) {
+		resp_error(r, o, 404, "not an arXiv id");
+		return;
+	}
+	struct buf err = BUF_INIT;
+	bool voted = false;
+	int upvotes = 0, rc = store_vote_get(r->s, r->user.id, id, &voted, &err);
+	if (rc == 0 && voted != want)
+		rc = store_vote_toggle(r->s, r->user.id, id, time_now_ms(), &voted, &upvotes, &err);
+	if (rc == 0 && voted == want) {
+		struct paper p;
+		paper_init(&p);
+		rc = store_paper_get(r->s, id, &p, &err);
+		upvotes = paper_upvotes(&p);
+		paper_release(&p);
+	}
+	if (rc)
+		resp_error(r, o, rc < 0 ? 500 : 404, rc < 0 ? "the database failed" : "paper not found");
+	else
+		resp_json(o, 200, json_pack("{s:s,s:b,s:i}", "id", id, "upvoted", voted, "upvotes", upvotes));
+	buf_release(&err);
+}
+
+void h_api_vote(struct req *r, struct resp *o)
+{
+	api_vote(r, o, true);
+}
+
+void h_api_unvote(struct req *r, struct resp *o)
+{
+	api_vote(r, o, false);
+}
+
+void h_api_submit(struct req *r, struct resp *o)
+{
+	json_t *j = json_body(r, o);
+	if (!j)
+		return;
+	const char *text = json_string_value(json_object_get(j, "paperId"));
+	if (!text)
+		text = json_string_value(json_object_get(j, "id"));
+	char id[PAPER_ID_MAX];
+	struct buf msg = BUF_INIT;
+	int rc = submit_paper(r, text, id, &msg);
+	if (rc == 0) {
+		struct paper p;
+		paper_init(&p);
+		struct buf err = BUF_INIT;
+		store_paper_get(r->s, id, &p, &err);
+		resp_json(o, 201, paper_envelope(r, &p));
+		paper_release(&p);
+		buf_release(&err);
+	} else {
+		resp_error(r, o, rc < 0 ? 500 : id[0] ? 409 : 400, msg.s);
+	}
+	buf_release(&msg);
+	json_decref(j);
+}
+
+void h_api_comment(struct req *r, struct resp *o)
+{
+	json_t *j = json_body(r, o);
+	if (!j)
+		return;
+	const char *body = json_string_value(json_object_get(j, "comment"));
+	json_int_t parent = json_integer_value(json_object_get(j, "parentId"));
+	struct comment c = { 0 };
+	if (!body || str_is_blank(body) || strlen(body) > 10000) {
+		resp_error(r, o, 400, "comment: a string of 1 to 10,000 characters is required");
+	} else if (arxiv_id_parse(r->cap[0], c.paper, NULL)) {
+		resp_error(r, o, 404, "not an arXiv id");
+	} else {
+		c.user_id = r->user.id;
+		c.body = (char *)body;
+		c.parent = parent > 0 ? (int64_t)parent : 0;
+		snprintf(c.user, sizeof(c.user), "%s", r->user.name);
+		struct buf err = BUF_INIT;
+		int rc = store_comment_add(r->s, &c, &err);
+		if (rc)
+			resp_error(r, o, rc < 0 ? 500 : 404, rc < 0 ? "the database failed" : "paper or parent comment not found");
+		else
+			resp_json(o, 201, json_pack("{s:o}", "comment", comment_json(r, &c)));
+		buf_release(&err);
+	}
+	json_decref(j);
+}
+
+/* ---- GET /papers/ID.md ------------------------------------------------------------ */
+
+void h_paper_md(struct req *r, struct resp *o)
+{
+	char raw[PAPER_ID_MAX], id[PAPER_ID_MAX];
+	snprintf(raw, sizeof(raw), "%.*s", (int)strlen(r->cap[0]) - 3, r->cap[0]);
+	struct paper p;
+	paper_init(&p);
+	struct buf err = BUF_INIT;
+	int rc = arxiv_id_parse(raw, id, NULL) ? 1 : store_paper_get(r->s, id, &p, &err);
+	if (rc || p.hidden) {
+		resp_error(r, o, 404, "There is no such paper here.");
+	} else {
+		struct buf *b = &o->body;
+		o->ctype = "text/markdown; charset=utf-8";
+		buf_addf(b, "# %s\n\n", p.title ? p.title : p.id);
+		if (p.authors.n) {
+			buf_adds(b, "**Authors:** ");
+			strlist_join(&p.authors, ", ", b);
+			buf_adds(b, "\n\n");
+		}
+		char day[16] = "";
+		if (p.published)
+			time_format_day(p.published, day);
+		buf_addf(b, "**arXiv:** [%s](https://arxiv.org/abs/%s) · **Published:** %s · **Upvotes:** %d\n\n", p.id, p.id,
+			 day[0] ? day : "unknown", paper_upvotes(&p));
+		if (p.code_url)
+			buf_addf(b, "**Code:** %s\n\n", p.code_url);
+		if (p.project_page)
+			buf_addf(b, "**Project page:** %s\n\n", p.project_page);
+		if (p.ai_summary)
+			buf_addf(b, "**Summary:** %s\n\n", p.ai_summary);
+		buf_addf(b, "## Abstract\n\n%s\n", p.abstract ? p.abstract : "");
+	}
+	paper_release(&p);
+	buf_release(&err);
+}
+
+/* ---- Atom feeds ----------------------------------------------------------------------
+ * Entry ids are tag URIs of the paper id alone ("tag:paperboy,2025:paper/ID"),
+ * so a reader never sees a paper twice however the feed is reached, and
+ * entries keep their place when the base URL changes. */
+
+static void xml_esc(struct buf *b, const char *s)
+{
+	html_esc(b, s, strlen(s)); /* the five XML entities */
+}
+
+static void atom_entry(struct req *r, struct buf *b, const struct paper *p)
+{
+	char updated[32], published[32];
+	pb_time feat = p->submitted_at ? p->submitted_at : p->published;
+	time_format_iso(feat ? feat : 1, updated);
+	time_format_iso(p->published ? p->published : 1, published);
+	buf_adds(b, "<entry><id>tag:paperboy,2025:paper/");
+	xml_esc(b, p->id);
+	buf_adds(b, "</id><title>");
+	xml_esc(b, p->title ? p->title : p->id);
+	buf_addf(b, "</title><updated>%s</updated><published>%s</published><link rel=\"alternate\" type=\"text/html\" href=\"",
+		 updated, published);
+	xml_esc(b, r->w->base_url);
+	buf_adds(b, "/papers/");
+	xml_esc(b, p->id);
+	buf_adds(b, "\"/>");
+	for (size_t i = 0; i < p->authors.n; i++) {
+		buf_adds(b, "<author><name>");
+		xml_esc(b, p->authors.v[i]);
+		buf_adds(b, "</name></author>");
+	}
+	if (!p->authors.n)
+		buf_adds(b, "<author><name>unknown</name></author>");
+	buf_adds(b, "<summary type=\"text\">");
+	xml_esc(b, p->abstract ? p->abstract : "");
+	buf_addf(b, "</summary><category term=\"upvotes:%d\"/></entry>\n", paper_upvotes(p));
+}
+
+static void atom_begin(struct req *r, struct resp *o, const char *title, const char *self_path, const char *self_query)
+{
+	struct buf *b = &o->body;
+	o->ctype = "application/atom+xml; charset=utf-8";
+	char now[32];
+	time_format_iso(time_now_ms(), now);
+	buf_adds(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>");
+	xml_esc(b, title);
+	buf_adds(b, "</title><id>");
+	struct buf self = BUF_INIT;
+	buf_addf(&self, "%s%s", r->w->base_url, self_path);
+	if (self_query) {
+		buf_adds(&self, "?q=");
+		url_esc(&self, self_query);
+	}
+	xml_esc(b, self.s);
+	buf_addf(b, "</id><updated>%s</updated><link rel=\"self\" type=\"application/atom+xml\" href=\"", now);
+	xml_esc(b, self.s);
+	buf_adds(b, "\"/><link rel=\"alternate\" type=\"text/html\" href=\"");
+	xml_esc(b, r->w->base_url);
+	buf_adds(b, "/\"/><generator>paperboy</generator>\n");
+	buf_release(&self);
+}
+
+static int atom_cb(const struct paper *p, void *ctx)
+{
+	struct {
+		struct req *r;
+		struct buf *b;
+	} *c = ctx;
+	atom_entry(c->r, c->b, p);
+	return 0;
+}
+
+static void feed_list(struct req *r, struct resp *o, const char *title, const char *path, struct store_query *q)
+{
+	atom_begin(r, o, title, path, NULL);
+	struct {
+		struct req *r;
+		struct buf *b;
+	} c = { r, &o->body };
+	struct buf err = BUF_INIT;
+	store_paper_list(r->s, q, atom_cb, &c, &err);
+	buf_adds(&o->body, "</feed>\n");
+	buf_release(&err);
+}
+
+void h_feed_daily(struct req *r, struct resp *o)
+{
+	/* the newest days' papers, newest first: a reader polling daily sees
+	 * each paper once */
+	char newest[16];
+	latest_day(r, "", newest);
+	struct store_query q = { .day_to = "9999-99-99", .sort = SORT_PUBLISHED, .limit = 100 };
+	pb_time t;
+	if (newest[0] && !day_parse(newest, &t))
+		time_format_day(t - 6 * 86400000LL, q.day_from);
+	feed_list(r, o, "paperboy: daily papers", "/feeds/daily.atom", &q);
+}
+
+void h_feed_trending(struct req *r, struct resp *o)
+{
+	struct store_query q = { .sort = SORT_TRENDING, .limit = 50 };
+	q.now = trending_now(r, q.day_from, q.day_to);
+	feed_list(r, o, "paperboy: trending papers", "/feeds/trending.atom", &q);
+}
+
+void h_feed_search(struct req *r, struct resp *o)
+{
+	const char *q = req_arg(r, "q");
+	if (!q || str_is_blank(q)) {
+		resp_error(r, o, 400, "A search feed needs ?q=QUERY.");
+		return;
+	}
+	struct search_hit hits[50];
+	size_t n = 50;
+	struct buf err = BUF_INIT;
+	if (web_search(r, q, SEARCH_BM25, hits, &n, &err)) {
+		resp_error(r, o, 400, err.s);
+		buf_release(&err);
+		return;
+	}
+	struct buf title = BUF_INIT;
+	buf_addf(&title, "paperboy: %s", q);
+	atom_begin(r, o, title.s, "/feeds/search.atom", q);
+	for (size_t i = 0; i < n; i++) {
+		struct paper p;
+		paper_init(&p);
+		if (store_paper_get(r->s, hits[i].id, &p, &err) == 0 && !p.hidden)
+			atom_entry(r, &o->body, &p);
+		paper_release(&p);
+	}
+	buf_adds(&o->body, "</feed>\n");
+	buf_release(&title);
+	buf_release(&err);
+}

@@ -1,0 +1,380 @@
+/*
+ * html.c - writing HTML: a printf whose %s escapes (so escaping is the
+ * default and raw HTML must be asked for with %S), the page layout, the
+ * paper card, query-word highlighting, inline SVG charts and Markdown.
+ */
+#include "web_int.h"
+#include <cmark.h>
+#include <ctype.h>
+
+void html_esc(struct buf *b, const char *s, size_t n)
+{
+	size_t start = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *rep;
+		switch (s[i]) {
+		case '&': rep = "&amp;"; break;
+		case '<': rep = "&lt;"; break;
+		case '>': rep = "&gt;"; break;
+		case '"': rep = "&quot;"; break;
+		case '\'': rep = "&#39;"; break;
+		default: continue;
+		}
+		buf_add(b, s + start, i - start);
+		buf_adds(b, rep);
+		start = i + 1;
+	}
+	buf_add(b, s + start, n - start);
+}
+
+void url_esc(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+			buf_addc(b, (char)c);
+		} else {
+			buf_addc(b, '%');
+			buf_addc(b, hex[c >> 4]);
+			buf_addc(b, hex[c & 15]);
+		}
+	}
+}
+
+void html(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char num[64];
+	for (const char *p = fmt; *p; p++) {
+		const char *pct = strchr(p, '%');
+		if (!pct) {
+			buf_adds(b, p);
+			break;
+		}
+		buf_add(b, p, (size_t)(pct - p));
+		p = pct + 1;
+		switch (*p) {
+		case 's': {
+			const char *s = va_arg(ap, const char *);
+			if (s)
+				html_esc(b, s, strlen(s));
+			break;
+		}
+		case 'S': {
+			const char *s = va_arg(ap, const char *);
+			if (s)
+				buf_adds(b, s);
+			break;
+		}
+		case 'U': {
+			const char *s = va_arg(ap, const char *);
+			struct buf t = BUF_INIT;
+			url_esc(&t, s ? s : "");
+			buf_add(b, t.s, t.len); /* url_esc leaves only safe characters */
+			buf_release(&t);
+			break;
+		}
+		case 'd':
+			snprintf(num, sizeof(num), "%d", va_arg(ap, int));
+			buf_adds(b, num);
+			break;
+		case 'u':
+			snprintf(num, sizeof(num), "%u", va_arg(ap, unsigned));
+			buf_adds(b, num);
+			break;
+		case 'z':
+			if (p[1] != 'u')
+				BUG("html(): bad format %s", fmt);
+			p++;
+			snprintf(num, sizeof(num), "%zu", va_arg(ap, size_t));
+			buf_adds(b, num);
+			break;
+		case 'l':
+			if (p[1] == 'd') {
+				p++;
+				snprintf(num, sizeof(num), "%ld", va_arg(ap, long));
+			} else if (p[1] == 'l' && p[2] == 'd') {
+				p += 2;
+				snprintf(num, sizeof(num), "%lld", va_arg(ap, long long));
+			} else {
+				BUG("html(): bad format %s", fmt);
+			}
+			buf_adds(b, num);
+			break;
+		case '%':
+			buf_addc(b, '%');
+			break;
+		default:
+			BUG("html(): bad format %s", fmt);
+		}
+	}
+	va_end(ap);
+}
+
+void html_csrf(struct req *r, struct buf *b)
+{
+	html(b, "<input type=\"hidden\" name=\"csrf\" value=\"%s\">", r->csrf);
+}
+
+/* ---- layout --------------------------------------------------------------- */
+
+void page_begin(struct req *r, struct resp *o, const char *title, const char *search_value)
+{
+	struct buf *b = &o->body;
+	html(b,
+	     "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+	     "<meta name=\"color-scheme\" content=\"light dark\">"
+	     "<meta name=\"csrf-token\" content=\"%s\">"
+	     "<title>%s · paperboy</title>"
+	     "<link rel=\"stylesheet\" href=\"/static/app.css\">"
+	     "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Daily papers\" href=\"/feeds/daily.atom\">"
+	     "<script src=\"/static/app.js\" defer></script>"
+	     "</head><body>"
+	     "<a class=\"skip\" href=\"#main\">Skip to content</a>"
+	     "<header class=\"top\"><nav class=\"bar\" aria-label=\"Main\">"
+	     "<a class=\"brand\" href=\"/\">📰 paperboy</a>"
+	     "<a href=\"/\">Daily</a><a href=\"/papers/trending\">Trending</a>"
+	     "<form class=\"search\" role=\"search\" action=\"/search\" method=\"get\">"
+	     "<label class=\"sr\" for=\"q\">Search papers</label>"
+	     "<input id=\"q\" name=\"q\" type=\"search\" placeholder=\"Search papers, authors, arXiv ids\" value=\"%s\">"
+	     "</form><span class=\"grow\"></span>",
+	     r->csrf, title, search_value ? search_value : "");
+	if (r->signed_in) {
+		html(b,
+		     "<a href=\"/submit\" class=\"btn small\">Submit a paper</a>"
+		     "<a href=\"/u/%U\">%s</a>"
+		     "<form method=\"post\" action=\"/signout\" class=\"inline\">",
+		     r->user.name, r->user.name);
+		html_csrf(r, b);
+		html(b, "<button type=\"submit\" class=\"link\">Sign out</button></form>");
+	} else {
+		html(b, "<a href=\"/signin\">Sign in</a><a href=\"/signup\" class=\"btn small\">Sign up</a>");
+	}
+	html(b, "</nav></header><div id=\"main\">");
+}
+
+void page_end(struct req *r, struct resp *o)
+{
+	(void)r;
+	html(&o->body,
+	     "</div><footer class=\"foot\"><p>paperboy %s — self-hosted daily papers. "
+	     "<a href=\"/feeds/daily.atom\">Atom feed</a> · <a href=\"/feeds/trending.atom\">Trending feed</a> · "
+	     "<a href=\"/api/daily_papers\">API</a></p></footer></body></html>\n",
+	     PB_VERSION);
+}
+
+/* ---- paper cards ---------------------------------------------------------- */
+
+void code_label(const char *url, char out[128])
+{
+	const char *p = strstr(url, "://");
+	p = p ? p + 3 : url;
+	const char *slash = strchr(p, '/');
+	if (slash && (str_has_prefix(p, "github.com/") || str_has_prefix(p, "gitlab.com/") ||
+		      str_has_prefix(p, "huggingface.co/") || str_has_prefix(p, "bitbucket.org/")))
+		snprintf(out, 128, "%s", slash + 1);
+	else
+		snprintf(out, 128, "%.*s", slash ? (int)(slash - p) : (int)strlen(p), p);
+}
+
+static void vote_button(struct req *r, struct buf *b, const struct paper *p)
+{
+	bool voted = false;
+	if (r->signed_in) {
+		struct buf err = BUF_INIT;
+		store_vote_get(r->s, r->user.id, p->id, &voted, &err);
+		buf_release(&err);
+	}
+	html(b, "<form class=\"vote\" method=\"post\" action=\"/papers/%s/vote\">", p->id);
+	html_csrf(r, b);
+	html(b,
+	     "<button type=\"submit\" class=\"vote-btn%s\" aria-pressed=\"%s\" aria-label=\"Upvote %s\">"
+	     "<span aria-hidden=\"true\">▲</span><span class=\"count\">%d</span></button></form>",
+	     voted ? " voted" : "", voted ? "true" : "false", p->title ? p->title : p->id, paper_upvotes(p));
+}
+
+void html_card(struct req *r, struct buf *b, const struct paper *p, const struct card_opts *co)
+{
+	html(b, "<article class=\"card\">");
+	vote_button(r, b, p);
+	html(b, "<div class=\"body\">");
+	if (co && co->rank >= 1 && co->rank <= 3 && co->badge)
+		html(b, "<span class=\"badge rank%d\">#%d paper of the %s</span>", co->rank, co->rank, co->badge);
+	html(b, "<h3 class=\"title\"><a href=\"/papers/%s\">", p->id);
+	if (co && co->highlight)
+		html_highlight(b, p->title ? p->title : p->id, co->highlight);
+	else
+		html(b, "%s", p->title ? p->title : p->id);
+	html(b, "</a></h3><p class=\"authors\">");
+	size_t shown = p->authors.n < 4 ? p->authors.n : 3;
+	for (size_t i = 0; i < shown; i++)
+		html(b, "%S<a href=\"/search?q=author:%U\">%s</a>", i ? ", " : "", p->authors.v[i], p->authors.v[i]);
+	if (p->authors.n > shown)
+		html(b, " <span class=\"more\">+%zu</span>", p->authors.n - shown);
+	html(b, "</p>");
+	if (p->abstract && *p->abstract) {
+		html(b, "<details class=\"abstract\"><summary>Abstract</summary><p>");
+		if (co && co->highlight)
+			html_highlight(b, p->abstract, co->highlight);
+		else
+			html(b, "%s", p->abstract);
+		html(b, "</p></details>");
+	}
+	char day[16] = "";
+	if (p->published)
+		time_format_day(p->published, day);
+	html(b, "<p class=\"meta\"><span>Published %s</span>", day[0] ? day : "—");
+	html(b, "<a href=\"/papers/%s#comments\">💬 %d</a>", p->id, paper_comments(p));
+	if (p->code_url) {
+		char label[128];
+		code_label(p->code_url, label);
+		html(b, "<a class=\"code\" href=\"%s\" rel=\"noopener nofollow\">⌨ %s</a>", p->code_url, label);
+	}
+	if (p->project_page)
+		html(b, "<a href=\"%s\" rel=\"noopener nofollow\">Project page</a>", p->project_page);
+	if (p->submitter)
+		html(b, "<span>submitted by <a href=\"/u/%U\">%s</a></span>", p->submitter, p->submitter);
+	html(b, "</p></div></article>");
+}
+
+/* ---- highlighting --------------------------------------------------------- */
+
+struct term_set {
+	struct strlist terms;
+};
+
+static void add_term(void *ctx, const char *t, size_t n, unsigned pos, unsigned flags)
+{
+	(void)pos;
+	(void)flags;
+	strlist_push(&((struct term_set *)ctx)->terms, t, n);
+}
+
+struct hit_ctx {
+	const struct term_set *q;
+	bool hit;
+};
+
+static void check_term(void *ctx, const char *t, size_t n, unsigned pos, unsigned flags)
+{
+	(void)pos;
+	(void)flags;
+	struct hit_ctx *h = ctx;
+	for (size_t i = 0; i < h->q->terms.n && !h->hit; i++)
+		if (strlen(h->q->terms.v[i]) == n && !memcmp(h->q->terms.v[i], t, n))
+			h->hit = true;
+}
+
+static __thread struct tokenizer *hl_tk;
+
+void html_highlight(struct buf *b, const char *text, const char *query)
+{
+	if (!hl_tk)
+		hl_tk = tokenizer_new();
+	struct term_set q = { STRLIST_INIT };
+	/* the query's words, without its operators' names */
+	struct buf plain = BUF_INIT;
+	for (const char *s = query; *s;) {
+		const char *e = s;
+		while (*e && !isspace((unsigned char)*e))
+			e++;
+		const char *colon = memchr(s, ':', (size_t)(e - s));
+		const char *w = s;
+		if (colon && colon - s < 8)
+			w = colon + 1;
+		if (*s != '-')
+			buf_add(&plain, w, (size_t)(e - w)), buf_addc(&plain, ' ');
+		while (*e && isspace((unsigned char)*e))
+			e++;
+		s = e;
+	}
+	tokenize(hl_tk, plain.s, plain.len, true, add_term, &q);
+	buf_release(&plain);
+	const char *s = text;
+	while (*s) {
+		const char *e = s;
+		while (*e && !isspace((unsigned char)*e))
+			e++;
+		struct hit_ctx h = { &q, false };
+		if (q.terms.n)
+			tokenize(hl_tk, s, (size_t)(e - s), true, check_term, &h);
+		if (h.hit)
+			buf_adds(b, "<mark>");
+		html_esc(b, s, (size_t)(e - s));
+		if (h.hit)
+			buf_adds(b, "</mark>");
+		const char *ws = e;
+		while (*e && isspace((unsigned char)*e))
+			e++;
+		buf_add(b, ws, (size_t)(e - ws));
+		s = e;
+	}
+	strlist_clear(&q.terms);
+}
+
+/* ---- charts --------------------------------------------------------------- */
+
+static void svg_chart(struct buf *b, const char *title, const char *const *labels, const int *values, size_t n,
+		      bool line)
+{
+	if (!n)
+		return;
+	int max = 1;
+	for (size_t i = 0; i < n; i++)
+		if (values[i] > max)
+			max = values[i];
+	const int W = 600, H = 140, pad = 22;
+	double bw = (double)(W - 2 * pad) / (double)n;
+	html(b, "<figure class=\"chart\"><svg viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s\"><title>%s</title>", W,
+	     H + 20, title, title);
+	html(b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"axis\"/>", pad, H, W - pad, H);
+	struct buf pts = BUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		int h = (int)((double)values[i] * (H - pad) / max);
+		int x = pad + (int)(bw * (double)i);
+		if (line) {
+			buf_addf(&pts, "%d,%d ", x + (int)(bw / 2), H - h);
+		} else {
+			html(b, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" class=\"bar\"><title>%s: %d</title></rect>", x + 1,
+			     H - h, bw > 3 ? (int)bw - 2 : 1, h, labels[i], values[i]);
+		}
+		if (n <= 12 || i % (n / 6 + 1) == 0)
+			html(b, "<text x=\"%d\" y=\"%d\" class=\"lbl\">%s</text>", x, H + 14, labels[i] + (strlen(labels[i]) > 5 ? 5 : 0));
+	}
+	if (line) {
+		html(b, "<polyline points=\"%s\" class=\"line\"/>", pts.s);
+		for (size_t i = 0; i < n; i++) {
+			int h = (int)((double)values[i] * (H - pad) / max);
+			html(b, "<circle cx=\"%d\" cy=\"%d\" r=\"3\" class=\"dot\"><title>%s: %d</title></circle>",
+			     pad + (int)(bw * (double)i) + (int)(bw / 2), H - h, labels[i], values[i]);
+		}
+	}
+	buf_release(&pts);
+	html(b, "<text x=\"%d\" y=\"12\" class=\"lbl\">%d</text></svg><figcaption>%s</figcaption></figure>", pad, max, title);
+}
+
+void svg_bars(struct buf *b, const char *title, const char *const *labels, const int *values, size_t n)
+{
+	svg_chart(b, title, labels, values, n, false);
+}
+
+void svg_line(struct buf *b, const char *title, const char *const *labels, const int *values, size_t n)
+{
+	svg_chart(b, title, labels, values, n, true);
+}
+
+/* ---- Markdown ------------------------------------------------------------- */
+
+void markdown_html(struct buf *b, const char *md)
+{
+	/* CMARK_OPT_DEFAULT is safe in cmark 0.30: raw HTML is replaced by a
+	 * comment and javascript:/vbscript:/file:/data: links are dropped */
+	char *out = cmark_markdown_to_html(md, strlen(md), CMARK_OPT_DEFAULT | CMARK_OPT_SMART);
+	if (out) {
+		buf_adds(b, out);
+		free(out);
+	}
+}

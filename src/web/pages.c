@@ -1,0 +1,1013 @@
+/*
+ * pages.c - the HTML pages: the daily, weekly and monthly feeds, trending,
+ * a paper's page with votes and comments, search, submission, and the
+ * static files.
+ */
+#include "web_int.h"
+#include "../fetch/fetch.h"
+#include "../ingest/ingest.h"
+#include <ctype.h>
+#include <limits.h>
+
+/* ---- shared logic ---------------------------------------------------------- */
+
+void latest_day(struct req *r, const char *before, char out[16])
+{
+	struct buf err = BUF_INIT;
+	if (store_latest_day(r->s, before, out, &err))
+		out[0] = '\0';
+	buf_release(&err);
+}
+
+static void day_add(const char *day, int delta, char out[16])
+{
+	pb_time t;
+	if (day_parse(day, &t)) {
+		out[0] = '\0';
+		return;
+	}
+	time_format_day(t + (pb_time)delta * 86400000, out);
+}
+
+pb_time trending_now(struct req *r, char from[16], char to[16])
+{
+	char newest[16];
+	latest_day(r, "", newest);
+	pb_time now = time_now_ms(), end;
+	if (!newest[0] || day_parse(newest, &end)) {
+		time_format_day(now, newest);
+		day_parse(newest, &end);
+	}
+	end += 86400000; /* the end of the newest day */
+	day_add(newest, -6, from);
+	day_add(newest, 1, to);
+	return end < now ? end : now;
+}
+
+static long page_arg(struct req *r)
+{
+	long p = 0;
+	const char *s = req_arg(r, "p");
+	if (s && parse_int(s, 0, 10000, &p))
+		p = 0;
+	return p;
+}
+
+json_t *user_json(const char *name, const char *fullname)
+{
+	char oid[25];
+	pb_object_id("user", name, 0, oid);
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b}", "_id", oid, "user", name, "name", name, "fullname",
+			 fullname && *fullname ? fullname : name, "avatarUrl", "", "type", "user", "isPro", 0);
+}
+
+int submit_paper(struct req *r, const char *id_text, char id[PAPER_ID_MAX], struct buf *msg)
+{
+	struct buf err = BUF_INIT;
+	struct paper p;
+	paper_init(&p);
+	int ret = 0;
+	id[0] = '\0';
+	if (!id_text || arxiv_id_parse(id_text, id, NULL)) {
+		buf_setf(msg, "That is not an arXiv id or URL (try 2505.24864 or https://arxiv.org/abs/2505.24864).");
+		id[0] = '\0';
+		ret = 1;
+		goto out;
+	}
+	int rc = store_paper_get(r->s, id, &p, &err);
+	if (rc < 0) {
+		buf_setf(msg, "The database failed: %s", err.s);
+		ret = -1;
+		goto out;
+	}
+	if (rc == 0 && p.hidden) {
+		buf_setf(msg, "That paper has been hidden by a moderator.");
+		ret = 1;
+		goto out;
+	}
+	if (rc == 0 && p.hf_day[0]) {
+		buf_setf(msg, "This paper is already on the feed of %s.", p.hf_day);
+		ret = 1;
+		goto out;
+	}
+	if (rc == 1) {
+		struct ingest_opts io = { .format = INGEST_ATOM };
+		struct ingest *g = ingest_new(r->s, &io);
+		struct fetch_opts fo;
+		fetch_opts_init(&fo);
+		fo.endpoint = r->w->cfg.arxiv_api;
+		fo.delay = 0;
+		fo.max_retries = 1;
+		fo.timeout = 20;
+		int frc = fetch_arxiv_api_ids(g, &fo, id, &err);
+		ingest_free(g);
+		paper_release(&p);
+		paper_init(&p);
+		if (frc || store_paper_get(r->s, id, &p, &err) != 0) {
+			buf_setf(msg, "Could not get %s from arXiv: %s", id, err.len ? err.s : "no such paper");
+			ret = 1;
+			goto out;
+		}
+	}
+	struct paper sub;
+	paper_init(&sub);
+	snprintf(sub.id, sizeof(sub.id), "%s", id);
+	pb_time now = time_now_ms();
+	time_format_day(now, sub.hf_day);
+	sub.submitted_at = now;
+	sub.submitter = xstrdup(r->user.name);
+	sub.submitter_name = xstrdup(r->user.fullname[0] ? r->user.fullname : r->user.name);
+	enum upsert_result res;
+	if (store_begin(r->s, &err) || store_upsert_batch(r->s, &sub, 1, &res, &err) || store_commit(r->s, &err)) {
+		store_rollback(r->s);
+		buf_setf(msg, "The database failed: %s", err.s);
+		ret = -1;
+	}
+	paper_release(&sub);
+	if (!ret)
+		web_index_refresh(r);
+out:
+	paper_release(&p);
+	buf_release(&err);
+	return ret;
+}
+
+/* ---- feeds of papers --------------------------------------------------------- */
+
+struct collect {
+	struct paper *v;
+	size_t n, cap;
+};
+
+static int collect_cb(const struct paper *p, void *ctx)
+{
+	struct collect *c = ctx;
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 32;
+		c->v = xrealloc(c->v, c->cap * sizeof(*c->v));
+	}
+	paper_init(&c->v[c->n]);
+	paper_copy(&c->v[c->n], p);
+	c->n++;
+	return 0;
+}
+
+static void collect_free(struct collect *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		paper_release(&c->v[i]);
+	free(c->v);
+	memset(c, 0, sizeof(*c));
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	return strcmp(((const struct search_hit *)a)->id, ((const struct search_hit *)b)->id);
+}
+
+/* The papers of a period: sorted, paged, optionally filtered by a query
+ * (the search engine's matches intersected with the period). */
+static int period_papers(struct req *r, struct store_query *q, const char *filter, struct collect *out,
+			 bool *more, struct buf *err)
+{
+	size_t want = q->limit, off = q->offset;
+	*more = false;
+	if (!filter || str_is_blank(filter)) {
+		q->limit = want + 1;
+		if (store_paper_list(r->s, q, collect_cb, out, err))
+			return -1;
+		if (out->n > want) {
+			*more = true;
+			paper_release(&out->v[--out->n]);
+		}
+		return 0;
+	}
+	size_t cap = 5000;
+	struct search_hit *hits = xmalloc(cap * sizeof(*hits));
+	if (web_search(r, filter, SEARCH_BM25, hits, &cap, err)) {
+		free(hits);
+		return -1;
+	}
+	qsort(hits, cap, sizeof(*hits), cmp_id);
+	struct collect all = { 0 };
+	q->limit = 0;
+	q->offset = 0;
+	int rc = store_paper_list(r->s, q, collect_cb, &all, err);
+	size_t kept = 0;
+	for (size_t i = 0; i < all.n && !rc; i++) {
+		struct search_hit key;
+		snprintf(key.id, sizeof(key.id), "%s", all.v[i].id);
+		if (!bsearch(&key, hits, cap, sizeof(*hits), cmp_id))
+			continue;
+		if (kept++ < off)
+			continue;
+		if (out->n == want) {
+			*more = true;
+			break;
+		}
+		collect_cb(&all.v[i], out);
+	}
+	collect_free(&all);
+	free(hits);
+	return rc;
+}
+
+struct period {
+	const char *kind;  /* "day", "week", "month", "trending" */
+	const char *title; /* h1 */
+	const char *self;  /* this page's path */
+	char prev[64], next[64];
+	const char *prev_label, *next_label;
+	struct store_query q;
+};
+
+static int count_cb(const char *day, int papers, int upvotes, void *ctx)
+{
+	struct {
+		struct strlist days;
+		int papers[62], upvotes[62];
+	} *c = ctx;
+	if (c->days.n >= 62)
+		return 1;
+	c->papers[c->days.n] = papers;
+	c->upvotes[c->days.n] = upvotes;
+	strlist_push(&c->days, day, strlen(day));
+	return 0;
+}
+
+static void period_charts(struct req *r, struct buf *b, const struct period *pd)
+{
+	struct {
+		struct strlist days;
+		int papers[62], upvotes[62];
+	} c = { STRLIST_INIT, { 0 }, { 0 } };
+	struct buf err = BUF_INIT;
+	store_day_counts(r->s, pd->q.day_from, pd->q.day_to, count_cb, &c, &err);
+	if (c.days.n > 1) {
+		html(b, "<div class=\"charts\">");
+		svg_bars(b, "Papers per day", (const char *const *)c.days.v, c.papers, c.days.n);
+		svg_bars(b, "Upvotes per day", (const char *const *)c.days.v, c.upvotes, c.days.n);
+		html(b, "</div>");
+	}
+	strlist_clear(&c.days);
+	buf_release(&err);
+}
+
+static void period_page(struct req *r, struct resp *o, struct period *pd)
+{
+	const char *filter = req_arg(r, "q");
+	long page = page_arg(r);
+	pd->q.limit = PAGE_SIZE;
+	pd->q.offset = (size_t)page * PAGE_SIZE;
+	struct collect papers = { 0 };
+	bool more;
+	struct buf err = BUF_INIT;
+	if (period_papers(r, &pd->q, filter, &papers, &more, &err)) {
+		resp_error(r, o, filter ? 400 : 500, err.s);
+		buf_release(&err);
+		collect_free(&papers);
+		return;
+	}
+	page_begin(r, o, pd->title, NULL);
+	struct buf *b = &o->body;
+	html(b, "<main class=\"wide\"><div class=\"period-head\"><h1>%s</h1><nav class=\"tabs\" aria-label=\"Period\">", pd->title);
+	char today[16], week[16], month[16];
+	latest_day(r, "", today);
+	pb_time t;
+	if (!today[0] || day_parse(today, &t))
+		t = time_now_ms();
+	time_t secs = (time_t)(t / 1000);
+	struct tm tm;
+	gmtime_r(&secs, &tm);
+	strftime(week, sizeof(week), "%G-W%V", &tm);
+	strftime(month, sizeof(month), "%Y-%m", &tm);
+	html(b, "<a href=\"/papers/date/%s\"%S>Daily</a><a href=\"/papers/week/%s\"%S>Weekly</a>"
+		"<a href=\"/papers/month/%s\"%S>Monthly</a><a href=\"/papers/trending\"%S>Trending</a></nav></div>",
+	     today, !strcmp(pd->kind, "day") ? " aria-current=\"page\"" : "", week,
+	     !strcmp(pd->kind, "week") ? " aria-current=\"page\"" : "", month,
+	     !strcmp(pd->kind, "month") ? " aria-current=\"page\"" : "",
+	     !strcmp(pd->kind, "trending") ? " aria-current=\"page\"" : "");
+	if (pd->prev[0] || pd->next[0]) {
+		html(b, "<nav class=\"pager\" aria-label=\"Previous and next\">");
+		if (pd->prev[0])
+			html(b, "<a rel=\"prev\" href=\"%s\">← %s</a>", pd->prev, pd->prev_label);
+		if (pd->next[0])
+			html(b, "<a rel=\"next\" href=\"%s\">%s →</a>", pd->next, pd->next_label);
+		html(b, "</nav>");
+	}
+	if (strcmp(pd->kind, "trending")) {
+		html(b, "<form class=\"filter\" method=\"get\" action=\"%s\"><label for=\"filter\">Search this %s</label>"
+			"<input id=\"filter\" name=\"q\" type=\"search\" value=\"%s\"><button class=\"btn small\">Filter</button></form>",
+		     pd->self, pd->kind, filter ? filter : "");
+	}
+	if (!strcmp(pd->kind, "week") || !strcmp(pd->kind, "month"))
+		period_charts(r, b, pd);
+	if (!papers.n)
+		html(b, "<p class=\"empty\">No papers %s.</p>", filter && *filter ? "match this filter" : "here yet");
+	struct card_opts co = { 0, NULL, filter };
+	bool ranked = pd->q.sort == SORT_UPVOTES && page == 0 && (!filter || !*filter) && strcmp(pd->kind, "trending");
+	html(b, "<div class=\"cards\">");
+	for (size_t i = 0; i < papers.n; i++) {
+		co.rank = ranked ? (int)i + 1 : 0;
+		co.badge = pd->kind;
+		html_card(r, b, &papers.v[i], &co);
+	}
+	html(b, "</div>");
+	if (page > 0 || more) {
+		html(b, "<nav class=\"pager\" aria-label=\"Pages\">");
+		struct buf qs = BUF_INIT;
+		if (filter) {
+			buf_adds(&qs, "q=");
+			url_esc(&qs, filter);
+			buf_addc(&qs, '&');
+		}
+		if (page > 0)
+			html(b, "<a href=\"%s?%Sp=%ld\">← Newer</a>", pd->self, qs.s, page - 1);
+		if (more)
+			html(b, "<a href=\"%s?%Sp=%ld\">More →</a>", pd->self, qs.s, page + 1);
+		buf_release(&qs);
+		html(b, "</nav>");
+	}
+	html(b, "</main>");
+	page_end(r, o);
+	collect_free(&papers);
+	buf_release(&err);
+}
+
+static void pretty_day(const char *day, char *out, size_t cap)
+{
+	pb_time t;
+	if (day_parse(day, &t)) {
+		snprintf(out, cap, "%s", day);
+		return;
+	}
+	time_t secs = (time_t)(t / 1000);
+	struct tm tm;
+	gmtime_r(&secs, &tm);
+	strftime(out, cap, "%a %-d %b %Y", &tm);
+}
+
+static void day_page(struct req *r, struct resp *o, const char *day)
+{
+	struct period pd = { .kind = "day" };
+	char title[64], self[64], prev[16], next[16];
+	pretty_day(day, title, sizeof(title));
+	char h1[96];
+	snprintf(h1, sizeof(h1), "Daily papers — %s", title);
+	pd.title = h1;
+	snprintf(self, sizeof(self), "/papers/date/%s", day);
+	pd.self = self;
+	latest_day(r, day, prev);
+	struct buf err = BUF_INIT;
+	if (store_next_day(r->s, day, next, &err))
+		next[0] = '\0';
+	buf_release(&err);
+	if (prev[0])
+		snprintf(pd.prev, sizeof(pd.prev), "/papers/date/%s", prev);
+	if (next[0])
+		snprintf(pd.next, sizeof(pd.next), "/papers/date/%s", next);
+	pd.prev_label = prev;
+	pd.next_label = next;
+	snprintf(pd.q.day_from, sizeof(pd.q.day_from), "%s", day);
+	day_add(day, 1, pd.q.day_to);
+	pd.q.sort = SORT_UPVOTES;
+	period_page(r, o, &pd);
+}
+
+void h_home(struct req *r, struct resp *o)
+{
+	char day[16];
+	latest_day(r, "", day);
+	if (!day[0]) {
+		page_begin(r, o, "Daily papers", NULL);
+		html(&o->body, "<main class=\"narrow\"><h1>No papers yet</h1><p>Load some with <code>paperboy ingest</code> "
+			       "or <code>paperboy fetch</code>, or <a href=\"/submit\">submit one</a>.</p></main>");
+		page_end(r, o);
+		return;
+	}
+	day_page(r, o, day);
+}
+
+void h_day(struct req *r, struct resp *o)
+{
+	pb_time t;
+	if (day_parse(r->cap[0], &t)) {
+		resp_error(r, o, 400, "A day looks like 2025-06-02.");
+		return;
+	}
+	day_page(r, o, r->cap[0]);
+}
+
+static void iso_week_of(pb_time t, char out[16])
+{
+	time_t secs = (time_t)(t / 1000);
+	struct tm tm;
+	gmtime_r(&secs, &tm);
+	strftime(out, 16, "%G-W%V", &tm);
+}
+
+void h_week(struct req *r, struct resp *o)
+{
+	struct period pd = { .kind = "week" };
+	if (week_range(r->cap[0], pd.q.day_from, pd.q.day_to)) {
+		resp_error(r, o, 400, "A week looks like 2025-W23.");
+		return;
+	}
+	char h1[64], self[64], pw[16], nw[16];
+	snprintf(h1, sizeof(h1), "Weekly papers — %s", r->cap[0]);
+	snprintf(self, sizeof(self), "/papers/week/%s", r->cap[0]);
+	pd.title = h1;
+	pd.self = self;
+	pb_time t;
+	day_parse(pd.q.day_from, &t);
+	iso_week_of(t - 86400000, pw);
+	iso_week_of(t + 7 * 86400000LL, nw);
+	snprintf(pd.prev, sizeof(pd.prev), "/papers/week/%s", pw);
+	snprintf(pd.next, sizeof(pd.next), "/papers/week/%s", nw);
+	pd.prev_label = pw;
+	pd.next_label = nw;
+	pd.q.sort = SORT_UPVOTES;
+	period_page(r, o, &pd);
+}
+
+void h_month(struct req *r, struct resp *o)
+{
+	struct period pd = { .kind = "month" };
+	if (month_range(r->cap[0], pd.q.day_from, pd.q.day_to)) {
+		resp_error(r, o, 400, "A month looks like 2025-06.");
+		return;
+	}
+	char h1[64], self[64], pm[16], nm[16];
+	snprintf(h1, sizeof(h1), "Monthly papers — %s", r->cap[0]);
+	snprintf(self, sizeof(self), "/papers/month/%s", r->cap[0]);
+	pd.title = h1;
+	pd.self = self;
+	int y = (r->cap[0][0] - '0') * 1000 + (r->cap[0][1] - '0') * 100 + (r->cap[0][2] - '0') * 10 + (r->cap[0][3] - '0');
+	int m = (r->cap[0][5] - '0') * 10 + (r->cap[0][6] - '0');
+	snprintf(pm, sizeof(pm), "%04d-%02d", m == 1 ? y - 1 : y, m == 1 ? 12 : m - 1);
+	snprintf(nm, sizeof(nm), "%04d-%02d", m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1);
+	snprintf(pd.prev, sizeof(pd.prev), "/papers/month/%s", pm);
+	snprintf(pd.next, sizeof(pd.next), "/papers/month/%s", nm);
+	pd.prev_label = pm;
+	pd.next_label = nm;
+	pd.q.sort = SORT_UPVOTES;
+	period_page(r, o, &pd);
+}
+
+void h_trending(struct req *r, struct resp *o)
+{
+	struct period pd = { .kind = "trending", .title = "Trending papers", .self = "/papers/trending" };
+	pd.q.now = trending_now(r, pd.q.day_from, pd.q.day_to);
+	pd.q.sort = SORT_TRENDING;
+	period_page(r, o, &pd);
+}
+
+/* ---- a paper ------------------------------------------------------------------- */
+
+struct vote_series {
+	struct strlist days;
+	int values[400];
+	int total;
+};
+
+static int vote_day_cb(const char *day, int votes, void *ctx)
+{
+	struct vote_series *v = ctx;
+	if (v->days.n >= 400)
+		return 1;
+	v->total += votes;
+	v->values[v->days.n] = v->total;
+	strlist_push(&v->days, day, strlen(day));
+	return 0;
+}
+
+struct comments_ctx {
+	struct req *r;
+	struct buf *b;
+	const struct paper *p;
+};
+
+static void comment_forms(struct comments_ctx *cc, const struct comment *c)
+{
+	struct req *r = cc->r;
+	struct buf *b = cc->b;
+	if (!r->signed_in)
+		return;
+	bool mine = r->user.id == c->user_id && !c->deleted;
+	if (mine) {
+		html(b, "<details class=\"edit\"><summary>Edit</summary><form method=\"post\" action=\"/comments/%lld/edit\" class=\"stack\">",
+		     (long long)c->id);
+		html_csrf(r, b);
+		html(b, "<label class=\"sr\" for=\"e%lld\">Edit your comment</label><textarea id=\"e%lld\" name=\"body\" rows=\"4\" required maxlength=\"10000\">%s</textarea>"
+			"<button class=\"btn small\">Save</button></form></details>",
+		     (long long)c->id, (long long)c->id, c->body);
+	}
+	if (mine || r->user.admin) {
+		html(b, "<form method=\"post\" action=\"/comments/%lld/delete\" class=\"inline\">", (long long)c->id);
+		html_csrf(r, b);
+		html(b, "<button class=\"link danger\">Delete</button></form>");
+	}
+	if (r->user.admin) {
+		html(b, "<form method=\"post\" action=\"/admin/comments/%lld\" class=\"inline\">", (long long)c->id);
+		html_csrf(r, b);
+		html(b, "<input type=\"hidden\" name=\"hidden\" value=\"%s\"><button class=\"link\">%s</button></form>",
+		     c->hidden ? "0" : "1", c->hidden ? "Show" : "Hide");
+	}
+}
+
+static void reply_form(struct comments_ctx *cc, int64_t parent)
+{
+	struct req *r = cc->r;
+	struct buf *b = cc->b;
+	if (!r->signed_in)
+		return;
+	html(b, "<details class=\"reply\"><summary>Reply</summary><form method=\"post\" action=\"/papers/%s/comments\" class=\"stack\">",
+	     cc->p->id);
+	html_csrf(r, b);
+	html(b, "<input type=\"hidden\" name=\"parent\" value=\"%lld\"><label class=\"sr\" for=\"r%lld\">Your reply</label>"
+		"<textarea id=\"r%lld\" name=\"body\" rows=\"3\" required maxlength=\"10000\"></textarea>"
+		"<button class=\"btn small\">Reply</button></form></details>",
+	     (long long)parent, (long long)parent, (long long)parent);
+}
+
+/* Comments render as a list of threads: each top-level comment, its
+ * replies, and a reply form. */
+struct thread_ctx {
+	struct comments_ctx cc;
+	int64_t thread;
+	int count;
+};
+
+static void close_thread(struct thread_ctx *t)
+{
+	if (t->thread) {
+		html(t->cc.b, "</ol>");
+		reply_form(&t->cc, t->thread);
+		html(t->cc.b, "</li>");
+		t->thread = 0;
+	}
+}
+
+static int thread_cb(const struct comment *c, void *ctx)
+{
+	struct thread_ctx *t = ctx;
+	struct req *r = t->cc.r;
+	struct buf *b = t->cc.b;
+	if (!c->parent)
+		close_thread(t);
+	char when[32];
+	time_format_iso(c->created, when);
+	when[16] = '\0';
+	when[10] = ' ';
+	html(b, "<%S class=\"comment\" id=\"c%lld\"><p class=\"who\"><a href=\"/u/%U\">%s</a> <time datetime=\"%s\">%s</time>%S</p>",
+	     c->parent ? "li" : "li", (long long)c->id, c->user, c->user, when, when, c->edited ? " <span class=\"muted\">(edited)</span>" : "");
+	if (c->deleted) {
+		html(b, "<p class=\"muted\">[deleted]</p>");
+	} else if (c->hidden && !(r->signed_in && r->user.admin)) {
+		html(b, "<p class=\"muted\">[hidden by a moderator]</p>");
+	} else {
+		html(b, "<div class=\"md\">");
+		markdown_html(b, c->body);
+		html(b, "</div>");
+	}
+	comment_forms(&t->cc, c);
+	if (!c->parent) {
+		html(b, "<ol class=\"replies\">");
+		t->thread = c->id;
+	} else {
+		html(b, "</li>");
+	}
+	t->count++;
+	return 0;
+}
+
+static void paper_comments_html(struct req *r, struct buf *b, const struct paper *p)
+{
+	html(b, "<section id=\"comments\"><h2>Discussion</h2><ol class=\"threads\">");
+	struct thread_ctx t = { { r, b, p }, 0, 0 };
+	struct buf err = BUF_INIT;
+	store_comment_list(r->s, p->id, thread_cb, &t, &err);
+	close_thread(&t);
+	html(b, "</ol>");
+	if (!t.count)
+		html(b, "<p class=\"muted\">No comments yet.</p>");
+	if (r->signed_in) {
+		html(b, "<form method=\"post\" action=\"/papers/%s/comments\" class=\"stack\">", p->id);
+		html_csrf(r, b);
+		html(b, "<label for=\"body\">Add a comment (Markdown)</label><textarea id=\"body\" name=\"body\" rows=\"4\" required maxlength=\"10000\"></textarea>"
+			"<button class=\"btn\">Comment</button></form>");
+	} else {
+		html(b, "<p><a href=\"/signin?next=/papers/%U\">Sign in</a> to comment.</p>", p->id);
+	}
+	html(b, "</section>");
+	buf_release(&err);
+}
+
+static void render_paper(struct req *r, struct resp *o, const char *id)
+{
+	struct paper p;
+	paper_init(&p);
+	struct buf err = BUF_INIT;
+	int rc = store_paper_get(r->s, id, &p, &err);
+	if (rc || (p.hidden && !(r->signed_in && r->user.admin))) {
+		resp_error(r, o, rc < 0 ? 500 : 404, rc < 0 ? "The database failed." : "There is no such paper here.");
+		paper_release(&p);
+		buf_release(&err);
+		return;
+	}
+	page_begin(r, o, p.title ? p.title : p.id, NULL);
+	struct buf *b = &o->body;
+	html(b, "<main class=\"paper\"><article>");
+	if (p.hidden)
+		html(b, "<p class=\"notice\">Hidden by a moderator.</p>");
+	html(b, "<div class=\"paper-head\">");
+	{
+		bool voted = false;
+		if (r->signed_in)
+			store_vote_get(r->s, r->user.id, p.id, &voted, &err);
+		html(b, "<form class=\"vote big\" method=\"post\" action=\"/papers/%s/vote\">", p.id);
+		html_csrf(r, b);
+		html(b, "<button type=\"submit\" class=\"vote-btn%s\" aria-pressed=\"%s\" aria-label=\"Upvote\"><span aria-hidden=\"true\">▲</span>"
+			"<span class=\"count\">%d</span></button></form>",
+		     voted ? " voted" : "", voted ? "true" : "false", paper_upvotes(&p));
+	}
+	html(b, "<div><h1>%s</h1><p class=\"authors\">", p.title ? p.title : p.id);
+	for (size_t i = 0; i < p.authors.n; i++)
+		html(b, "%S<a href=\"/search?q=author:%U\">%s</a>", i ? ", " : "", p.authors.v[i], p.authors.v[i]);
+	html(b, "</p></div></div><p class=\"meta\">");
+	char day[16];
+	if (p.published) {
+		time_format_day(p.published, day);
+		html(b, "<span>Published on arXiv %s</span>", day);
+	}
+	if (p.hf_day[0])
+		html(b, "<a href=\"/papers/date/%s\">Featured %s</a>", p.hf_day, p.hf_day);
+	if (p.submitter)
+		html(b, "<span>submitted by <a href=\"/u/%U\">%s</a></span>", p.submitter, p.submitter);
+	for (size_t i = 0; i < p.categories.n; i++)
+		html(b, "<a class=\"tag\" href=\"/search?q=cat:%U\">%s</a>", p.categories.v[i], p.categories.v[i]);
+	html(b, "</p><p class=\"links\"><a class=\"btn small\" href=\"https://arxiv.org/abs/%s\">arXiv page</a>"
+		"<a class=\"btn small\" href=\"https://arxiv.org/pdf/%s\">PDF</a>",
+	     p.id, p.id);
+	if (p.code_url) {
+		char label[128];
+		code_label(p.code_url, label);
+		html(b, "<a class=\"btn small\" href=\"%s\" rel=\"noopener nofollow\">⌨ %s</a>", p.code_url, label);
+		if (p.github_stars > 0)
+			html(b, "<span class=\"muted\">★ %d</span>", p.github_stars);
+	}
+	if (p.project_page)
+		html(b, "<a class=\"btn small\" href=\"%s\" rel=\"noopener nofollow\">Project page</a>", p.project_page);
+	html(b, "<a href=\"/papers/%s.md\">Markdown</a><a href=\"/api/papers/%s\">JSON</a></p>", p.id, p.id);
+	if (p.ai_summary)
+		html(b, "<p class=\"summary\"><strong>Summary:</strong> %s</p>", p.ai_summary);
+	html(b, "<h2>Abstract</h2><p class=\"abstract-full\">%s</p>", p.abstract ? p.abstract : "No abstract known.");
+	if (p.ai_keywords.n) {
+		html(b, "<p class=\"keywords\">");
+		for (size_t i = 0; i < p.ai_keywords.n; i++)
+			html(b, "<a class=\"tag\" href=\"/search?q=%U\">%s</a>", p.ai_keywords.v[i], p.ai_keywords.v[i]);
+		html(b, "</p>");
+	}
+	if (p.comments)
+		html(b, "<p class=\"muted\">arXiv comments: %s</p>", p.comments);
+	if (p.doi)
+		html(b, "<p class=\"muted\">DOI: <a href=\"https://doi.org/%s\">%s</a></p>", p.doi, p.doi);
+	if (p.journal_ref)
+		html(b, "<p class=\"muted\">Journal: %s</p>", p.journal_ref);
+	/* upvotes over time: the imported baseline on the featured day, then
+	 * each day's local votes added */
+	struct vote_series vs = { STRLIST_INIT, { 0 }, p.upvotes > 0 ? p.upvotes : 0 };
+	if (p.hf_day[0] && vs.total > 0) {
+		vs.values[0] = vs.total;
+		strlist_push(&vs.days, p.hf_day, strlen(p.hf_day));
+	}
+	store_vote_days(r->s, p.id, vote_day_cb, &vs, &err);
+	if (p.local_votes > 0 && vs.days.n)
+		svg_line(b, "Upvotes over time", (const char *const *)vs.days.v, vs.values, vs.days.n);
+	strlist_clear(&vs.days);
+	if (r->signed_in && r->user.admin) {
+		html(b, "<form method=\"post\" action=\"/admin/papers/%s\" class=\"inline\">", p.id);
+		html_csrf(r, b);
+		html(b, "<input type=\"hidden\" name=\"hidden\" value=\"%s\"><button class=\"btn small danger\">%s</button></form>",
+		     p.hidden ? "0" : "1", p.hidden ? "Show this paper again" : "Hide this paper");
+	}
+	paper_comments_html(r, b, &p);
+	html(b, "</article><aside class=\"similar\"><h2>Similar papers</h2>");
+	struct search_hit hits[8];
+	size_t n = 8;
+	web_similar(r, p.id, hits, &n);
+	html(b, "<ul>");
+	size_t shown = 0;
+	for (size_t i = 0; i < n && shown < 6; i++) {
+		if (!strcmp(hits[i].id, p.id))
+			continue;
+		struct paper s;
+		paper_init(&s);
+		if (store_paper_get(r->s, hits[i].id, &s, &err) == 0 && !s.hidden) {
+			html(b, "<li><a href=\"/papers/%s\">%s</a></li>", s.id, s.title ? s.title : s.id);
+			shown++;
+		}
+		paper_release(&s);
+	}
+	if (!shown)
+		html(b, "<li class=\"muted\">None found.</li>");
+	html(b, "</ul></aside></main>");
+	page_end(r, o);
+	paper_release(&p);
+	buf_release(&err);
+}
+
+void h_paper(struct req *r, struct resp *o)
+{
+	size_t n = strlen(r->cap[0]);
+	if (n > 3 && !strcmp(r->cap[0] + n - 3, ".md")) {
+		h_paper_md(r, o);
+		return;
+	}
+	char id[PAPER_ID_MAX];
+	if (arxiv_id_parse(r->cap[0], id, NULL)) {
+		resp_error(r, o, 404, "That is not an arXiv id.");
+		return;
+	}
+	render_paper(r, o, id);
+}
+
+/* POST /papers/ID/vote: toggles; answers JSON to the page's script, else
+ * goes back where the form was. */
+void h_vote(struct req *r, struct resp *o)
+{
+	bool voted;
+	int upvotes;
+	struct buf err = BUF_INIT;
+	int rc = store_vote_toggle(r->s, r->user.id, r->cap[0], time_now_ms(), &voted, &upvotes, &err);
+	const char *accept = req_header(r, "Accept");
+	bool js = accept && strstr(accept, "application/json");
+	if (rc) {
+		if (js)
+			r->wants_json = true;
+		resp_error(r, o, rc < 0 ? 500 : 404, rc < 0 ? "The database failed." : "There is no such paper.");
+	} else if (js) {
+		resp_json(o, 200, json_pack("{s:b,s:i}", "voted", voted, "upvotes", upvotes));
+	} else {
+		const char *back = req_form(r, "back");
+		const char *ref = req_header(r, "Referer");
+		struct buf loc = BUF_INIT;
+		if (back && back[0] == '/' && back[1] != '/')
+			buf_adds(&loc, back);
+		else if (ref && strstr(ref, "://") && strchr(strstr(ref, "://") + 3, '/'))
+			buf_adds(&loc, strchr(strstr(ref, "://") + 3, '/'));
+		else
+			buf_addf(&loc, "/papers/%s", r->cap[0]);
+		if (strpbrk(loc.s, "\r\n") || loc.s[1] == '/')
+			buf_setf(&loc, "/papers/%s", r->cap[0]);
+		resp_redirect(o, loc.s);
+		buf_release(&loc);
+	}
+	buf_release(&err);
+}
+
+static const char *comment_body(struct req *r, struct resp *o)
+{
+	const char *body = req_form(r, "body");
+	if (!body || str_is_blank(body) || strlen(body) > 10000) {
+		resp_error(r, o, 400, "A comment needs some text (at most 10,000 characters).");
+		return NULL;
+	}
+	return body;
+}
+
+void h_comment_add(struct req *r, struct resp *o)
+{
+	const char *body = comment_body(r, o);
+	if (!body)
+		return;
+	struct comment c = { 0 };
+	char id[PAPER_ID_MAX];
+	if (arxiv_id_parse(r->cap[0], id, NULL)) {
+		resp_error(r, o, 404, "There is no such paper.");
+		return;
+	}
+	snprintf(c.paper, sizeof(c.paper), "%s", id);
+	c.user_id = r->user.id;
+	c.body = (char *)body;
+	long parent = 0;
+	const char *ps = req_form(r, "parent");
+	if (ps && *ps && strcmp(ps, "0") && parse_int(ps, 1, LONG_MAX, &parent)) {
+		resp_error(r, o, 400, "Bad parent comment.");
+		return;
+	}
+	c.parent = parent;
+	struct buf err = BUF_INIT;
+	int rc = store_comment_add(r->s, &c, &err);
+	if (rc) {
+		resp_error(r, o, rc < 0 ? 500 : 404, rc < 0 ? "The database failed." : "There is no such paper or comment to reply to.");
+	} else {
+		struct buf loc = BUF_INIT;
+		buf_addf(&loc, "/papers/%s#c%lld", c.paper, (long long)c.id);
+		resp_redirect(o, loc.s);
+		buf_release(&loc);
+	}
+	buf_release(&err);
+}
+
+/* Loads comment cap[0] and checks the signed-in user may change it. */
+static int own_comment(struct req *r, struct resp *o, struct comment *c, bool admin_ok)
+{
+	long id;
+	struct buf err = BUF_INIT;
+	int rc = parse_int(r->cap[0], 1, LONG_MAX, &id) ? 1 : store_comment_get(r->s, id, c, &err);
+	buf_release(&err);
+	if (rc) {
+		resp_error(r, o, rc < 0 ? 500 : 404, "There is no such comment.");
+		return -1;
+	}
+	if (c->user_id != r->user.id && !(admin_ok && r->user.admin)) {
+		resp_error(r, o, 403, "That is not your comment.");
+		return -1;
+	}
+	return 0;
+}
+
+void h_comment_edit(struct req *r, struct resp *o)
+{
+	struct comment c = { 0 };
+	const char *body = comment_body(r, o);
+	if (body && !own_comment(r, o, &c, false)) {
+		struct buf err = BUF_INIT;
+		if (store_comment_edit(r->s, c.id, body, time_now_ms(), &err)) {
+			resp_error(r, o, 409, "That comment was deleted.");
+		} else {
+			struct buf loc = BUF_INIT;
+			buf_addf(&loc, "/papers/%s#c%lld", c.paper, (long long)c.id);
+			resp_redirect(o, loc.s);
+			buf_release(&loc);
+		}
+		buf_release(&err);
+	}
+	comment_release(&c);
+}
+
+void h_comment_delete(struct req *r, struct resp *o)
+{
+	struct comment c = { 0 };
+	if (!own_comment(r, o, &c, true)) {
+		struct buf err = BUF_INIT;
+		store_comment_delete(r->s, c.id, &err);
+		struct buf loc = BUF_INIT;
+		buf_addf(&loc, "/papers/%s#comments", c.paper);
+		resp_redirect(o, loc.s);
+		buf_release(&loc);
+		buf_release(&err);
+	}
+	comment_release(&c);
+}
+
+/* ---- search ------------------------------------------------------------------- */
+
+#define SEARCH_PAGE 20
+
+static const char syntax_help[] =
+	"<details class=\"syntax\"><summary>How to search</summary><dl>"
+	"<dt><code>diffusion transformer</code></dt><dd>papers with any of the words, best matches first</dd>"
+	"<dt><code>\"in-context learning\"</code></dt><dd>the exact phrase</dd>"
+	"<dt><code>+video -audio</code></dt><dd>must contain <em>video</em>, must not contain <em>audio</em></dd>"
+	"<dt><code>author:\"Yann LeCun\"</code></dt><dd>papers by an author</dd>"
+	"<dt><code>cat:cs.LG</code></dt><dd>an arXiv category</dd>"
+	"<dt><code>after:2025-01-01 before:2025-06-01</code></dt><dd>published in a range</dd>"
+	"<dt><code>2505.24864</code> or an arXiv URL</dt><dd>that paper first</dd>"
+	"</dl><p>Modes: <em>words</em> (BM25), <em>meaning</em> (semantic) or <em>both</em> (hybrid).</p></details>";
+
+void h_search(struct req *r, struct resp *o)
+{
+	const char *q = req_arg(r, "q");
+	const char *ms = req_arg(r, "mode");
+	enum search_mode mode = SEARCH_BM25;
+	if (ms && !strcmp(ms, "semantic"))
+		mode = SEARCH_SEMANTIC;
+	else if (ms && !strcmp(ms, "hybrid"))
+		mode = SEARCH_HYBRID;
+	long page = page_arg(r);
+	page_begin(r, o, q && *q ? q : "Search", q);
+	struct buf *b = &o->body;
+	html(b, "<main class=\"wide\"><h1>Search</h1><form class=\"filter\" method=\"get\" action=\"/search\" role=\"search\">"
+		"<label for=\"sq\" class=\"sr\">Query</label><input id=\"sq\" name=\"q\" type=\"search\" value=\"%s\">"
+		"<label for=\"mode\">Match</label><select id=\"mode\" name=\"mode\">"
+		"<option value=\"bm25\"%S>words</option><option value=\"semantic\"%S>meaning</option><option value=\"hybrid\"%S>both</option>"
+		"</select><button class=\"btn small\">Search</button></form>%S",
+	     q ? q : "", mode == SEARCH_BM25 ? " selected" : "", mode == SEARCH_SEMANTIC ? " selected" : "",
+	     mode == SEARCH_HYBRID ? " selected" : "", syntax_help);
+	if (q && !str_is_blank(q)) {
+		size_t cap = (size_t)(page + 1) * SEARCH_PAGE + 1;
+		struct search_hit *hits = xmalloc(cap * sizeof(*hits));
+		size_t n = cap;
+		struct buf err = BUF_INIT;
+		if (web_search(r, q, mode, hits, &n, &err)) {
+			html(b, "<p class=\"notice error\" role=\"alert\">%s</p>", err.s);
+			o->status = 400;
+		} else {
+			size_t start = (size_t)page * SEARCH_PAGE;
+			if (n <= start)
+				html(b, "<p class=\"empty\">No papers match.</p>");
+			html(b, "<div class=\"cards\">");
+			struct card_opts co = { 0, NULL, mode == SEARCH_SEMANTIC ? NULL : q };
+			for (size_t i = start; i < n && i < start + SEARCH_PAGE; i++) {
+				struct paper p;
+				paper_init(&p);
+				if (store_paper_get(r->s, hits[i].id, &p, &err) == 0 && !p.hidden)
+					html_card(r, b, &p, &co);
+				paper_release(&p);
+			}
+			html(b, "</div>");
+			if (page > 0 || n > start + SEARCH_PAGE) {
+				html(b, "<nav class=\"pager\" aria-label=\"Pages\">");
+				if (page > 0)
+					html(b, "<a rel=\"prev\" href=\"/search?q=%U&amp;mode=%s&amp;p=%ld\">← Previous</a>", q,
+					     ms ? ms : "bm25", page - 1);
+				if (n > start + SEARCH_PAGE)
+					html(b, "<a rel=\"next\" href=\"/search?q=%U&amp;mode=%s&amp;p=%ld\">Next →</a>", q,
+					     ms ? ms : "bm25", page + 1);
+				html(b, "</nav>");
+			}
+			html(b, "<p class=\"muted\"><a href=\"/feeds/search.atom?q=%U\">Follow this search as a feed</a></p>", q);
+		}
+		free(hits);
+		buf_release(&err);
+	}
+	html(b, "</main>");
+	page_end(r, o);
+}
+
+/* ---- submit ---------------------------------------------------------------------- */
+
+static void submit_page(struct req *r, struct resp *o, const char *msg, const char *link, const char *value)
+{
+	page_begin(r, o, "Submit a paper", NULL);
+	struct buf *b = &o->body;
+	html(b, "<main class=\"narrow\"><h1>Submit a paper</h1><p>Give an arXiv id or URL; the paper joins today's feed with your name on it.</p>");
+	if (msg) {
+		html(b, "<p class=\"notice\" role=\"alert\">%s", msg);
+		if (link)
+			html(b, " <a href=\"/papers/%s\">Go to the paper</a>.", link);
+		html(b, "</p>");
+	}
+	html(b, "<form method=\"post\" action=\"/submit\" class=\"stack\">");
+	html_csrf(r, b);
+	html(b, "<label for=\"paper\">arXiv id or URL</label><input id=\"paper\" name=\"paper\" required maxlength=\"200\" "
+		"placeholder=\"2505.24864\" value=\"%s\"><button class=\"btn\">Submit</button></form></main>",
+	     value ? value : "");
+	page_end(r, o);
+	o->private_ = true;
+}
+
+void h_submit_form(struct req *r, struct resp *o)
+{
+	submit_page(r, o, NULL, NULL, NULL);
+}
+
+void h_submit(struct req *r, struct resp *o)
+{
+	const char *text = req_form(r, "paper");
+	char id[PAPER_ID_MAX];
+	struct buf msg = BUF_INIT;
+	int rc = submit_paper(r, text, id, &msg);
+	if (rc == 0) {
+		struct buf loc = BUF_INIT;
+		buf_addf(&loc, "/papers/%s", id);
+		resp_redirect(o, loc.s);
+		buf_release(&loc);
+	} else {
+		submit_page(r, o, msg.s, id[0] ? id : NULL, text);
+		o->status = rc < 0 ? 500 : 409;
+		if (!id[0] && rc > 0)
+			o->status = 400;
+	}
+	buf_release(&msg);
+}
+
+/* ---- static files and health ---------------------------------------------------- */
+
+extern const unsigned char web_static_app_css[];
+extern const size_t web_static_app_css_len;
+extern const unsigned char web_static_app_js[];
+extern const size_t web_static_app_js_len;
+
+void h_static(struct req *r, struct resp *o)
+{
+	if (!strcmp(r->cap[0], "app.css")) {
+		o->ctype = "text/css; charset=utf-8";
+		buf_add(&o->body, web_static_app_css, web_static_app_css_len);
+	} else if (!strcmp(r->cap[0], "app.js")) {
+		o->ctype = "text/javascript; charset=utf-8";
+		buf_add(&o->body, web_static_app_js, web_static_app_js_len);
+	} else {
+		resp_error(r, o, 404, "No such file.");
+	}
+}
+
+void h_health(struct req *r, struct resp *o)
+{
+	(void)r;
+	o->ctype = "text/plain; charset=utf-8";
+	o->no_store = true;
+	buf_adds(&o->body, "ok\n");
+}

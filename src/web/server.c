@@ -1,0 +1,740 @@
+/*
+ * server.c - the HTTP side of `paperboy serve`: libmicrohttpd's thread pool,
+ * the route table, request bodies and limits, the response pipeline
+ * (security headers, ETag/304, gzip), the access log and the shutdown.
+ *
+ * Each worker thread opens its own store connection on first use (SQLite
+ * connections are not shared between threads); the search index is one
+ * memory map shared by all, behind a mutex.
+ */
+#include "web_int.h"
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <limits.h>
+#include <microhttpd.h>
+#include <signal.h>
+#include <sodium.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define MAX_BODY (64 * 1024)
+#define MAX_URL 2048
+
+/* The route table: every URL paperboy answers, and what it requires. */
+static const struct route routes[] = {
+	{ "GET", "/", h_home, R_CACHE },
+	{ "GET", "/papers/date/*", h_day, R_CACHE },
+	{ "GET", "/papers/week/*", h_week, R_CACHE },
+	{ "GET", "/papers/month/*", h_month, R_CACHE },
+	{ "GET", "/papers/trending", h_trending, R_CACHE },
+	{ "GET", "/papers/*", h_paper, R_CACHE },
+	{ "POST", "/papers/*/vote", h_vote, R_LOGIN | R_CSRF },
+	{ "POST", "/papers/*/comments", h_comment_add, R_LOGIN | R_CSRF },
+	{ "POST", "/comments/*/edit", h_comment_edit, R_LOGIN | R_CSRF },
+	{ "POST", "/comments/*/delete", h_comment_delete, R_LOGIN | R_CSRF },
+	{ "GET", "/search", h_search, R_CACHE },
+	{ "GET", "/submit", h_submit_form, R_LOGIN },
+	{ "POST", "/submit", h_submit, R_LOGIN | R_CSRF },
+	{ "GET", "/signup", h_signup_form, 0 },
+	{ "POST", "/signup", h_signup, R_CSRF },
+	{ "GET", "/signin", h_signin_form, 0 },
+	{ "POST", "/signin", h_signin, R_CSRF },
+	{ "POST", "/signout", h_signout, R_CSRF },
+	{ "GET", "/u/*", h_profile, R_CACHE },
+	{ "POST", "/settings/tokens", h_token_add, R_LOGIN | R_CSRF },
+	{ "POST", "/settings/tokens/*/delete", h_token_del, R_LOGIN | R_CSRF },
+	{ "POST", "/admin/papers/*", h_admin_paper, R_LOGIN | R_CSRF | R_ADMIN },
+	{ "POST", "/admin/comments/*", h_admin_comment, R_LOGIN | R_CSRF | R_ADMIN },
+	{ "POST", "/admin/users/*", h_admin_user, R_LOGIN | R_CSRF | R_ADMIN },
+	{ "GET", "/api/daily_papers", h_api_daily, R_API | R_CACHE },
+	{ "GET", "/api/papers/search", h_api_search, R_API | R_CACHE },
+	{ "GET", "/api/papers/*", h_api_paper, R_API | R_CACHE },
+	{ "POST", "/api/papers/*/upvote", h_api_vote, R_API | R_LOGIN },
+	{ "DELETE", "/api/papers/*/upvote", h_api_unvote, R_API | R_LOGIN },
+	{ "POST", "/api/papers/submit", h_api_submit, R_API | R_LOGIN },
+	{ "POST", "/api/papers/*/comment", h_api_comment, R_API | R_LOGIN },
+	{ "GET", "/feeds/daily.atom", h_feed_daily, R_CACHE },
+	{ "GET", "/feeds/trending.atom", h_feed_trending, R_CACHE },
+	{ "GET", "/feeds/search.atom", h_feed_search, R_CACHE },
+	{ "GET", "/static/*", h_static, R_CACHE },
+	{ "GET", "/healthz", h_health, 0 },
+};
+
+/* ---- per-thread stores ------------------------------------------------- */
+
+static __thread struct store *tl_store;
+static pthread_mutex_t stores_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct store **all_stores;
+static size_t n_stores;
+
+static struct store *thread_store(struct web *w, struct buf *err)
+{
+	if (tl_store)
+		return tl_store;
+	if (store_open(w->cfg.db_url, 0, &tl_store, err))
+		return NULL;
+	pthread_mutex_lock(&stores_lock);
+	all_stores = xrealloc(all_stores, (n_stores + 1) * sizeof(*all_stores));
+	all_stores[n_stores++] = tl_store;
+	pthread_mutex_unlock(&stores_lock);
+	return tl_store;
+}
+
+/* ---- request helpers ------------------------------------------------------ */
+
+const char *req_arg(struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *req_header(struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *req_cookie(struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+}
+
+const char *req_form(struct req *r, const char *name)
+{
+	for (size_t i = 0; i < r->form_k.n; i++)
+		if (!strcmp(r->form_k.v[i], name))
+			return r->form_v.v[i];
+	return NULL;
+}
+
+static int hexval(int c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+static void url_decode(struct buf *out, const char *s, size_t n)
+{
+	buf_reset(out);
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '+') {
+			buf_addc(out, ' ');
+		} else if (s[i] == '%' && i + 2 < n && hexval((unsigned char)s[i + 1]) >= 0 &&
+			   hexval((unsigned char)s[i + 2]) >= 0) {
+			buf_addc(out, (char)(hexval((unsigned char)s[i + 1]) * 16 + hexval((unsigned char)s[i + 2])));
+			i += 2;
+		} else {
+			buf_addc(out, s[i]);
+		}
+	}
+}
+
+static void parse_form(struct req *r)
+{
+	const char *s = r->body.s, *end = s + r->body.len;
+	struct buf k = BUF_INIT, v = BUF_INIT;
+	while (s < end) {
+		const char *amp = memchr(s, '&', (size_t)(end - s));
+		if (!amp)
+			amp = end;
+		const char *eq = memchr(s, '=', (size_t)(amp - s));
+		if (eq) {
+			url_decode(&k, s, (size_t)(eq - s));
+			url_decode(&v, eq + 1, (size_t)(amp - eq - 1));
+			strlist_push(&r->form_k, k.s, k.len);
+			strlist_push(&r->form_v, v.s, v.len);
+		}
+		s = amp + 1;
+	}
+	buf_release(&k);
+	buf_release(&v);
+}
+
+void resp_header(struct resp *o, const char *name, const char *value)
+{
+	struct buf h = BUF_INIT;
+	buf_addf(&h, "%s: %s", name, value);
+	strlist_push(&o->headers, h.s, h.len);
+	buf_release(&h);
+}
+
+void resp_redirect(struct resp *o, const char *location)
+{
+	o->status = 303;
+	resp_header(o, "Location", location);
+	buf_reset(&o->body);
+}
+
+void resp_cookie(struct req *r, struct resp *o, const char *name, const char *value, long max_age, bool http_only)
+{
+	struct buf c = BUF_INIT;
+	buf_addf(&c, "%s=%s; Path=/; Max-Age=%ld; SameSite=Lax%s%s", name, value, max_age,
+		 http_only ? "; HttpOnly" : "", r->w->cfg.secure_cookies ? "; Secure" : "");
+	resp_header(o, "Set-Cookie", c.s);
+	buf_release(&c);
+}
+
+void resp_json(struct resp *o, int status, json_t *j)
+{
+	o->status = status;
+	o->ctype = "application/json; charset=utf-8";
+	buf_reset(&o->body);
+	char *s = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
+	buf_adds(&o->body, s ? s : "null");
+	free(s);
+	json_decref(j);
+}
+
+void resp_error(struct req *r, struct resp *o, int status, const char *msg)
+{
+	o->private_ = true;
+	if (r->wants_json) {
+		resp_json(o, status, json_pack("{s:s}", "error", msg));
+		return;
+	}
+	buf_reset(&o->body);
+	page_begin(r, o, status == 404 ? "Not found" : "Error", NULL);
+	html(&o->body, "<main class=\"narrow\"><h1>%s</h1><p class=\"notice\">%s</p><p><a href=\"/\">Back to the daily papers</a></p></main>",
+	     status == 404 ? "Not found" : status == 403 ? "Not allowed" : status == 429 ? "Slow down" : "Something is wrong",
+	     msg);
+	page_end(r, o);
+	o->status = status;
+}
+
+/* ---- the pipeline -------------------------------------------------------- */
+
+struct conn_ctx {
+	struct req r;
+	double t0;
+	bool too_big;
+};
+
+static bool match(const char *pattern, const char *path, struct req *r)
+{
+	int ncap = 0;
+	const char *p = pattern, *s = path;
+	while (*p) {
+		if (*p == '*') {
+			const char *e = s;
+			while (*e && *e != '/')
+				e++;
+			if (e == s || ncap >= 4 || (size_t)(e - s) >= sizeof(r->capbuf[0]))
+				return false;
+			memcpy(r->capbuf[ncap], s, (size_t)(e - s));
+			r->capbuf[ncap][e - s] = '\0';
+			r->cap[ncap] = r->capbuf[ncap];
+			ncap++;
+			s = e;
+			p++;
+		} else if (*p++ != *s++) {
+			return false;
+		}
+	}
+	return *s == '\0';
+}
+
+static bool is_texty(const char *ctype)
+{
+	return str_has_prefix(ctype, "text/") || strstr(ctype, "json") || strstr(ctype, "xml") ||
+	       strstr(ctype, "javascript") || strstr(ctype, "svg");
+}
+
+static bool gzip_body(const struct buf *in, struct buf *out)
+{
+	z_stream z;
+	memset(&z, 0, sizeof(z));
+	if (deflateInit2(&z, 5, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return false;
+	size_t cap = deflateBound(&z, in->len) + 32;
+	char *dst = buf_reserve(out, cap);
+	if (!dst) {
+		deflateEnd(&z);
+		return false;
+	}
+	z.next_in = (Bytef *)in->s;
+	z.avail_in = (uInt)in->len;
+	z.next_out = (Bytef *)dst;
+	z.avail_out = (uInt)cap;
+	int rc = deflate(&z, Z_FINISH);
+	out->len += z.total_out;
+	out->s[out->len] = '\0';
+	deflateEnd(&z);
+	return rc == Z_STREAM_END;
+}
+
+static void log_request(struct web *w, struct req *r, int status, size_t bytes, double ms)
+{
+	if (!w->log)
+		return;
+	/* the path without its query string: links in mail carry tokens there,
+	 * and neither cookies nor the Authorization header are ever logged */
+	char when[32];
+	time_format_iso(time_now_ms(), when);
+	pthread_mutex_lock(&w->log_lock);
+	fprintf(w->log, "%s %s %s \"%s %s\" %d %zu %.2fms\n", when, r->ip,
+		r->signed_in ? r->user.name : "-", r->method, r->path, status, bytes, ms);
+	fflush(w->log);
+	pthread_mutex_unlock(&w->log_lock);
+}
+
+static enum MHD_Result send_resp(struct MHD_Connection *c, struct web *w, struct req *r, struct resp *o,
+				 unsigned flags, double t0)
+{
+	bool head = !strcmp(r->method, "HEAD");
+	const char *inm = req_header(r, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	char etag[48] = "";
+	if ((flags & R_CACHE) && o->status == 200) {
+		uint8_t h[12];
+		crypto_generichash(h, sizeof(h), (const uint8_t *)o->body.s, o->body.len, NULL, 0);
+		char hex[25];
+		sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+		snprintf(etag, sizeof(etag), "\"%s\"", hex);
+		if (inm && strstr(inm, etag)) {
+			o->status = 304;
+			buf_reset(&o->body);
+		}
+	}
+	struct buf gz = BUF_INIT;
+	const struct buf *out = &o->body;
+	const char *ae = req_header(r, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	bool gzipped = false;
+	if (o->status != 304 && o->body.len >= 512 && ae && strstr(ae, "gzip") && o->ctype && is_texty(o->ctype) &&
+	    gzip_body(&o->body, &gz)) {
+		out = &gz;
+		gzipped = true;
+	}
+	struct MHD_Response *m = MHD_create_response_from_buffer(head ? 0 : out->len, out->s, MHD_RESPMEM_MUST_COPY);
+	if (o->ctype)
+		MHD_add_response_header(m, MHD_HTTP_HEADER_CONTENT_TYPE, o->ctype);
+	if (gzipped)
+		MHD_add_response_header(m, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+	MHD_add_response_header(m, MHD_HTTP_HEADER_VARY, "Accept-Encoding, Cookie");
+	if (etag[0])
+		MHD_add_response_header(m, MHD_HTTP_HEADER_ETAG, etag);
+	if (o->no_store)
+		MHD_add_response_header(m, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	else if (o->private_ || r->signed_in || r->new_csrf)
+		MHD_add_response_header(m, MHD_HTTP_HEADER_CACHE_CONTROL, "private, no-cache");
+	else if (str_has_prefix(r->path, "/static/"))
+		MHD_add_response_header(m, MHD_HTTP_HEADER_CACHE_CONTROL, "public, max-age=86400");
+	else
+		MHD_add_response_header(m, MHD_HTTP_HEADER_CACHE_CONTROL, "public, no-cache");
+	MHD_add_response_header(m, "Content-Security-Policy",
+				"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+				"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+	MHD_add_response_header(m, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(m, "Referrer-Policy", "strict-origin-when-cross-origin");
+	MHD_add_response_header(m, "X-Frame-Options", "DENY");
+	if (r->w->cfg.secure_cookies)
+		MHD_add_response_header(m, "Strict-Transport-Security", "max-age=31536000");
+	if (r->new_csrf) {
+		struct buf ck = BUF_INIT;
+		buf_addf(&ck, "pb_csrf=%s; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly%s", r->csrf,
+			 r->w->cfg.secure_cookies ? "; Secure" : "");
+		MHD_add_response_header(m, MHD_HTTP_HEADER_SET_COOKIE, ck.s);
+		buf_release(&ck);
+	}
+	for (size_t i = 0; i < o->headers.n; i++) {
+		char *h = o->headers.v[i], *colon = strchr(h, ':');
+		if (!colon)
+			continue;
+		*colon = '\0';
+		MHD_add_response_header(m, h, colon + 2);
+		*colon = ':';
+	}
+	enum MHD_Result rc = MHD_queue_response(c, (unsigned)o->status, m);
+	MHD_destroy_response(m);
+	log_request(w, r, o->status, out->len, (mono_seconds() - t0) * 1000);
+	buf_release(&gz);
+	return rc;
+}
+
+static void resp_init(struct resp *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->status = 200;
+	o->ctype = "text/html; charset=utf-8";
+	buf_init(&o->body);
+	o->body.max = 64u << 20;
+}
+
+static void resp_release(struct resp *o)
+{
+	buf_release(&o->body);
+	strlist_clear(&o->headers);
+}
+
+static void client_ip(struct MHD_Connection *c, char out[64])
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	snprintf(out, 64, "-");
+	if (!ci || !ci->client_addr)
+		return;
+	const struct sockaddr *sa = ci->client_addr;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, 64);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, 64);
+}
+
+static enum MHD_Result dispatch(struct web *w, struct MHD_Connection *c, struct conn_ctx *cx)
+{
+	struct req *r = &cx->r;
+	struct resp o;
+	resp_init(&o);
+	const struct route *rt = NULL;
+	bool path_known = false;
+	const char *method = !strcmp(r->method, "HEAD") ? "GET" : r->method;
+	for (size_t i = 0; i < ARRAY_SIZE(routes); i++) {
+		if (!match(routes[i].pattern, r->path, r))
+			continue;
+		path_known = true;
+		if (!strcmp(routes[i].method, method)) {
+			rt = &routes[i];
+			break;
+		}
+	}
+	unsigned flags = rt ? rt->flags : 0;
+	r->wants_json = (flags & R_API) || str_has_prefix(r->path, "/api/");
+	struct buf err = BUF_INIT;
+	/* the visitor's CSRF token: a random value in an HttpOnly cookie that
+	 * every form repeats (double submit; SameSite=Lax on top) */
+	const char *ck = req_cookie(r, "pb_csrf");
+	if (ck && strlen(ck) == 43 && strspn(ck, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == 43) {
+		snprintf(r->csrf, sizeof(r->csrf), "%s", ck);
+	} else {
+		token_new(r->csrf);
+		r->new_csrf = true;
+	}
+	client_ip(c, r->ip);
+	size_t url_len = strlen(r->path);
+	if (cx->too_big) {
+		resp_error(r, &o, 413, "The request body is too large (64 KiB at most).");
+	} else if (url_len > MAX_URL) {
+		resp_error(r, &o, 414, "The URL is too long.");
+	} else if (!rt) {
+		if (path_known) {
+			resp_error(r, &o, 405, "That method is not allowed here.");
+		} else {
+			resp_error(r, &o, 404, "There is no such page.");
+		}
+	} else if (!(r->s = thread_store(w, &err))) {
+		fprintf(stderr, "paperboy: serve: %s\n", err.s);
+		resp_error(r, &o, 503, "The database is not available.");
+	} else {
+		auth_load(r, flags & R_API);
+		const char *ctype = req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
+		if (r->body.len && ctype && str_has_prefix(ctype, "application/x-www-form-urlencoded"))
+			parse_form(r);
+		if ((flags & R_LOGIN) && !r->signed_in) {
+			if (r->wants_json) {
+				resp_error(r, &o, 401, "sign in first: send 'Authorization: Bearer TOKEN' (make a token on your profile page)");
+			} else if (!strcmp(method, "GET")) {
+				struct buf loc = BUF_INIT;
+				buf_adds(&loc, "/signin?next=");
+				url_esc(&loc, r->path);
+				resp_redirect(&o, loc.s);
+				buf_release(&loc);
+			} else {
+				resp_error(r, &o, 403, "Sign in first.");
+			}
+		} else if ((flags & R_ADMIN) && !r->user.admin) {
+			resp_error(r, &o, 403, "Only an administrator may do that.");
+		} else if ((flags & R_CSRF) && !r->via_token && !csrf_ok(r)) {
+			resp_error(r, &o, 403, "The form is missing its security token or it is stale; reload the page and try again.");
+		} else {
+			rt->fn(r, &o);
+		}
+	}
+	buf_release(&err);
+	enum MHD_Result rc = send_resp(c, w, r, &o, flags, cx->t0);
+	resp_release(&o);
+	return rc;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+				  const char *version, const char *upload, size_t *upload_size, void **con_cls)
+{
+	(void)version;
+	struct web *w = cls;
+	struct conn_ctx *cx = *con_cls;
+	if (!cx) {
+		cx = xcalloc(1, sizeof(*cx));
+		cx->t0 = mono_seconds();
+		cx->r.w = w;
+		cx->r.conn = c;
+		cx->r.method = method;
+		cx->r.path = url;
+		buf_init(&cx->r.body);
+		cx->r.body.max = MAX_BODY;
+		*con_cls = cx;
+		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		long n;
+		if (cl && (parse_int(cl, 0, LONG_MAX, &n) || n > MAX_BODY)) {
+			cx->too_big = true;
+			return dispatch(w, c, cx); /* answer now, do not read the body */
+		}
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		buf_add(&cx->r.body, upload, *upload_size);
+		if (cx->r.body.overflow)
+			cx->too_big = true;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	return dispatch(w, c, cx);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)c;
+	(void)toe;
+	struct conn_ctx *cx = *con_cls;
+	if (!cx)
+		return;
+	buf_release(&cx->r.body);
+	strlist_clear(&cx->r.form_k);
+	strlist_clear(&cx->r.form_v);
+	sodium_memzero(&cx->r.user, sizeof(cx->r.user));
+	free(cx);
+	*con_cls = NULL;
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	fputs("paperboy: serve: ", stderr);
+	vfprintf(stderr, fmt, ap);
+}
+
+/* ---- search, shared ------------------------------------------------------ */
+
+static __thread struct store *text_store;
+
+static int fetch_text(void *ctx, const char *id, struct buf *title, struct buf *abstract)
+{
+	(void)ctx;
+	struct paper p;
+	paper_init(&p);
+	struct buf err = BUF_INIT;
+	int rc = text_store ? store_paper_get(text_store, id, &p, &err) : 1;
+	if (rc == 0) {
+		buf_adds(title, p.title ? p.title : "");
+		buf_adds(abstract, p.abstract ? p.abstract : "");
+	}
+	paper_release(&p);
+	buf_release(&err);
+	return rc;
+}
+
+static void open_index(struct web *w)
+{
+	struct buf err = BUF_INIT;
+	struct search_index *ix = NULL;
+	if (search_open(w->index_path, &ix, &err)) {
+		fprintf(stderr, "paperboy: serve: search is off until the index is built: %s\n", err.s);
+		ix = NULL;
+	} else {
+		search_set_text_source(ix, fetch_text, NULL);
+	}
+	if (w->ix)
+		search_close(w->ix);
+	w->ix = ix;
+	buf_release(&err);
+}
+
+int web_search(struct req *r, const char *q, enum search_mode mode, struct search_hit *hits, size_t *n,
+	       struct buf *err)
+{
+	struct web *w = r->w;
+	pthread_mutex_lock(&w->search_lock);
+	int rc;
+	if (!w->ix) {
+		buf_setf(err, "Search is not available yet: the index has not been built (paperboy index rebuild).");
+		rc = -1;
+	} else {
+		text_store = r->s;
+		rc = search_query(w->ix, q, mode, hits, n, err);
+		text_store = NULL;
+	}
+	pthread_mutex_unlock(&w->search_lock);
+	return rc;
+}
+
+int web_similar(struct req *r, const char *id, struct search_hit *hits, size_t *n)
+{
+	struct web *w = r->w;
+	struct buf err = BUF_INIT;
+	pthread_mutex_lock(&w->search_lock);
+	int rc = w->ix ? search_similar(w->ix, id, hits, n, &err) : -1;
+	pthread_mutex_unlock(&w->search_lock);
+	buf_release(&err);
+	if (rc)
+		*n = 0;
+	return rc;
+}
+
+void web_index_refresh(struct req *r)
+{
+	struct web *w = r->w;
+	struct buf err = BUF_INIT;
+	uint64_t added = 0;
+	pthread_mutex_lock(&w->search_lock);
+	if (search_index_update(r->s, w->index_path, &added, &err))
+		fprintf(stderr, "paperboy: serve: updating the search index: %s\n", err.s);
+	else
+		open_index(w);
+	pthread_mutex_unlock(&w->search_lock);
+	buf_release(&err);
+}
+
+/* ---- start and stop ------------------------------------------------------ */
+
+static int load_secret(struct web *w, struct store *s, struct buf *err)
+{
+	char *hex = NULL;
+	int rc = store_kv_get(s, "web.secret", &hex, err);
+	if (rc < 0)
+		return -1;
+	size_t len = 0;
+	if (rc == 0 && sodium_hex2bin(w->secret, sizeof(w->secret), hex, strlen(hex), NULL, &len, NULL) == 0 &&
+	    len == sizeof(w->secret)) {
+		free(hex);
+		return 0;
+	}
+	free(hex);
+	randombytes_buf(w->secret, sizeof(w->secret));
+	char out[65];
+	sodium_bin2hex(out, sizeof(out), w->secret, sizeof(w->secret));
+	return store_kv_set(s, "web.secret", out, err);
+}
+
+int web_serve(const struct web_config *cfg, struct buf *err)
+{
+	if (sodium_init() < 0) {
+		buf_setf(err, "libsodium failed to initialise");
+		return -1;
+	}
+	struct web *w = xcalloc(1, sizeof(*w));
+	w->cfg = *cfg;
+	if (!w->cfg.listen)
+		w->cfg.listen = "127.0.0.1";
+	pthread_mutex_init(&w->search_lock, NULL);
+	pthread_mutex_init(&w->log_lock, NULL);
+	struct buf ip = BUF_INIT;
+	search_index_path(cfg->db_url, &ip);
+	w->index_path = buf_detach(&ip);
+	int ret = -1;
+	struct MHD_Daemon *d = NULL;
+	struct store *s = NULL;
+	if (store_open(cfg->db_url, 0, &s, err) || load_secret(w, s, err))
+		goto out;
+	/* bring the index up to date with what was ingested while we were down */
+	uint64_t added;
+	struct buf ierr = BUF_INIT;
+	if (search_index_update(s, w->index_path, &added, &ierr))
+		fprintf(stderr, "paperboy: serve: search index: %s\n", ierr.s);
+	buf_release(&ierr);
+	store_close(s);
+	s = NULL;
+	open_index(w);
+	if (!cfg->access_log || !strcmp(cfg->access_log, "-"))
+		w->log = stderr;
+	else if (strcmp(cfg->access_log, "off") && !(w->log = fopen(cfg->access_log, "a"))) {
+		buf_setf(err, "%s: cannot open the access log: %s", cfg->access_log, strerror(errno));
+		goto out;
+	}
+	struct sockaddr_in6 a6;
+	struct sockaddr_in a4;
+	memset(&a6, 0, sizeof(a6));
+	memset(&a4, 0, sizeof(a4));
+	const struct sockaddr *sa;
+	unsigned mflags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+	if (inet_pton(AF_INET, w->cfg.listen, &a4.sin_addr) == 1) {
+		a4.sin_family = AF_INET;
+		a4.sin_port = htons((uint16_t)cfg->port);
+		sa = (const struct sockaddr *)&a4;
+	} else if (inet_pton(AF_INET6, w->cfg.listen, &a6.sin6_addr) == 1) {
+		a6.sin6_family = AF_INET6;
+		a6.sin6_port = htons((uint16_t)cfg->port);
+		sa = (const struct sockaddr *)&a6;
+		mflags |= MHD_USE_IPv6;
+	} else {
+		buf_setf(err, "--listen %s: not an IPv4 or IPv6 address", w->cfg.listen);
+		goto out;
+	}
+	unsigned threads = cfg->threads;
+	if (!threads) {
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		threads = ncpu > 2 ? (unsigned)ncpu * 2 : 4;
+	}
+	/* signals go to the main thread only (blocked before the pool starts) */
+	sigset_t sigs;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	d = MHD_start_daemon(mflags, (uint16_t)cfg->port, NULL, NULL, on_request, w,
+			     MHD_OPTION_SOCK_ADDR, sa,
+			     MHD_OPTION_THREAD_POOL_SIZE, threads,
+			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)2000,
+			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
+			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, w,
+			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, w,
+			     MHD_OPTION_END);
+	if (!d) {
+		buf_setf(err, "cannot listen on %s port %u: %s", w->cfg.listen, cfg->port, strerror(errno));
+		goto out;
+	}
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	unsigned port = di ? di->port : cfg->port;
+	if (cfg->base_url && *cfg->base_url)
+		snprintf(w->base_url, sizeof(w->base_url), "%s", cfg->base_url);
+	else
+		snprintf(w->base_url, sizeof(w->base_url), "http://%s:%u", w->cfg.listen, port);
+	size_t bl = strlen(w->base_url);
+	while (bl && w->base_url[bl - 1] == '/')
+		w->base_url[--bl] = '\0';
+	if (str_has_prefix(w->base_url, "https://"))
+		w->cfg.secure_cookies = true;
+	fprintf(stderr, "paperboy: serving %s on %s port %u (%u threads)\n", w->base_url, w->cfg.listen, port, threads);
+	if (cfg->port_file) {
+		FILE *f = fopen(cfg->port_file, "w");
+		if (f) {
+			fprintf(f, "%u\n", port);
+			fclose(f);
+		}
+	}
+	int sig = 0;
+	while (sigwait(&sigs, &sig) != 0)
+		;
+	fprintf(stderr, "paperboy: %s: finishing requests in flight and stopping\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	MHD_quiesce_daemon(d);
+	MHD_stop_daemon(d);
+	d = NULL;
+	ret = 0;
+out:
+	if (d)
+		MHD_stop_daemon(d);
+	store_close(s);
+	pthread_mutex_lock(&stores_lock);
+	for (size_t i = 0; i < n_stores; i++)
+		store_close(all_stores[i]);
+	free(all_stores);
+	all_stores = NULL;
+	n_stores = 0;
+	pthread_mutex_unlock(&stores_lock);
+	if (w->ix)
+		search_close(w->ix);
+	if (w->log && w->log != stderr)
+		fclose(w->log);
+	free(w->index_path);
+	sodium_memzero(w->secret, sizeof(w->secret));
+	free(w);
+	curl_global_cleanup();
+	return ret;
+}

@@ -1,0 +1,34 @@
+/*
+ * web.h - `paperboy serve`: the web pages, the JSON API (wire-compatible
+ * with Hugging Face's papers API) and the Atom feeds, over libmicrohttpd.
+ * The whole interface of src/web.
+ */
+#ifndef PAPERBOY_WEB_H
+#define PAPERBOY_WEB_H
+
+#include "../util/util.h"
+
+struct web_config {
+	const char *db_url;      /* the store */
+	const char *listen;      /* address to bind, default "127.0.0.1" */
+	unsigned port;           /* default 8080; 0 picks a free port */
+	const char *base_url;    /* public URL for feeds and mail links; default http://HOST:PORT */
+	unsigned threads;        /* worker threads (default: 2 x CPUs, at least 4) */
+	const char *access_log;  /* file, "-" for stderr (default), "off" */
+	const char *arxiv_api;   /* arXiv API endpoint for /submit (default: arXiv's) */
+	bool secure_cookies;     /* mark cookies Secure (on automatically for an https base URL) */
+	const char *port_file;   /* when set, the bound port is written there once listening */
+};
+
+/* Runs the server until SIGTERM or SIGINT; 0 after a clean shutdown, -1
+ * with err set when it cannot start. */
+int web_serve(const struct web_config *cfg, struct buf *err);
+
+/* Adds a user (`paperboy user add`): validates, hashes the password with
+ * Argon2id. 0, or -1 with err set. */
+int web_user_add(const char *db_url, const char *name, const char *email, const char *password, bool admin,
+		 struct buf *err);
+/* A plausible single email address (no display name, no spaces). */
+bool web_valid_email(const char *s);
+
+#endif

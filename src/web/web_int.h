@@ -1,0 +1,182 @@
+/*
+ * web_int.h - private to src/web: the request and response, the route
+ * table's types, HTML writing with escaping by default, and the helpers the
+ * handler files (pages.c, account.c, api.c, feeds.c) share.
+ */
+#ifndef PAPERBOY_WEB_INT_H
+#define PAPERBOY_WEB_INT_H
+
+#include "web.h"
+#include "../search/search.h"
+#include <pthread.h>
+
+#define PAGE_SIZE 30 /* papers per list page */
+
+/* The server: shared by every worker thread. */
+struct web {
+	struct web_config cfg;
+	char base_url[256];
+	/* the search index: one at a time, reopened after updates */
+	pthread_mutex_t search_lock;
+	struct search_index *ix;
+	char *index_path;
+	uint8_t secret[32]; /* signs links (kept in the store, made on first start) */
+	FILE *log;
+	pthread_mutex_t log_lock;
+};
+
+struct req {
+	struct web *w;
+	void *conn; /* struct MHD_Connection */
+	const char *method, *path;
+	struct store *s; /* this worker thread's store */
+	struct buf body; /* the request body (bounded) */
+	struct strlist form_k, form_v; /* parsed urlencoded body */
+	const char *cap[4];            /* what the route's "*" segments matched */
+	char capbuf[4][256];
+	struct user user;
+	bool signed_in, via_token;
+	uint8_t session_hash[TOKEN_HASH_BYTES];
+	char csrf[48];          /* the visitor's CSRF token */
+	bool new_csrf;          /* set the CSRF cookie in the response */
+	bool wants_json;        /* API route: errors as JSON */
+	char ip[64];
+};
+
+struct resp {
+	int status;
+	const char *ctype;
+	struct buf body;
+	struct strlist headers; /* "Name: value" */
+	bool private_;          /* depends on who asks: never shared caches */
+	bool no_store;
+};
+
+enum route_flags {
+	R_LOGIN = 1 << 0, /* must be signed in (a session or, for API routes, a token) */
+	R_CSRF = 1 << 1,  /* a state change: the form's CSRF token must match */
+	R_CACHE = 1 << 2, /* ETag and 304 */
+	R_API = 1 << 3,   /* JSON errors; bearer tokens accepted */
+	R_ADMIN = 1 << 4, /* admins only */
+};
+
+typedef void (*handler_fn)(struct req *r, struct resp *o);
+
+struct route {
+	const char *method;
+	const char *pattern; /* "/papers/{*}": each * matches one non-empty segment */
+	handler_fn fn;
+	unsigned flags;
+};
+
+/* ---- request helpers (server.c) ---- */
+const char *req_arg(struct req *r, const char *name);    /* query string, NULL when absent */
+const char *req_form(struct req *r, const char *name);   /* urlencoded body, NULL when absent */
+const char *req_header(struct req *r, const char *name);
+const char *req_cookie(struct req *r, const char *name);
+void resp_header(struct resp *o, const char *name, const char *value);
+void resp_redirect(struct resp *o, const char *location); /* 303 See Other */
+void resp_cookie(struct req *r, struct resp *o, const char *name, const char *value, long max_age, bool http_only);
+/* An error page (HTML) or {"error": msg} for API routes. */
+void resp_error(struct req *r, struct resp *o, int status, const char *msg);
+void resp_json(struct resp *o, int status, json_t *j); /* steals j */
+
+/* ---- HTML (html.c) ---- */
+/* printf into HTML: %s is escaped, %S is trusted raw HTML, %d %u %ld %lld
+ * %zu %% as usual, %U escapes for a URL component (then HTML). */
+void html(struct buf *b, const char *fmt, ...);
+void html_esc(struct buf *b, const char *s, size_t n);
+void url_esc(struct buf *b, const char *s);
+void page_begin(struct req *r, struct resp *o, const char *title, const char *search_value);
+void page_end(struct req *r, struct resp *o);
+/* A hidden CSRF field for a form. */
+void html_csrf(struct req *r, struct buf *b);
+struct card_opts {
+	int rank;          /* 1..3 gets a badge, 0 none */
+	const char *badge; /* "day", "week", "month" */
+	const char *highlight; /* a query whose words get <mark> */
+};
+void html_card(struct req *r, struct buf *b, const struct paper *p, const struct card_opts *co);
+/* Title or abstract with the words of `query` marked. */
+void html_highlight(struct buf *b, const char *text, const char *query);
+/* "owner/repo" of a code URL, or the host. */
+void code_label(const char *url, char out[128]);
+/* Bars of values per label (day), as inline SVG. */
+void svg_bars(struct buf *b, const char *title, const char *const *labels, const int *values, size_t n);
+void svg_line(struct buf *b, const char *title, const char *const *labels, const int *values, size_t n);
+/* Markdown to safe HTML (cmark, no raw HTML, no javascript: links). */
+void markdown_html(struct buf *b, const char *md);
+
+/* ---- shared logic ---- */
+/* Runs a search on the shared index (locked); fills hits; -1 with err. */
+int web_search(struct req *r, const char *q, enum search_mode mode, struct search_hit *hits, size_t *n,
+	       struct buf *err);
+int web_similar(struct req *r, const char *id, struct search_hit *hits, size_t *n);
+/* Brings the index up to date after a write (submission). */
+void web_index_refresh(struct req *r);
+/* The newest day with papers at or before `day`; "" when none. */
+void latest_day(struct req *r, const char *before, char out[16]);
+/* The reference time of the trending list: the newest paper's feature
+ * time, so an archive loaded from dumps still has a trending list. */
+pb_time trending_now(struct req *r, char from[16], char to[16]);
+/* Submits paper `id_text` (an arXiv id or URL) for the signed-in user.
+ * 0 done (id filled), 1 refused with a message for the user in msg (id
+ * filled when it is already featured), -1 error (msg). */
+int submit_paper(struct req *r, const char *id_text, char id[PAPER_ID_MAX], struct buf *msg);
+/* The paper as an API envelope item. */
+json_t *paper_envelope(struct req *r, const struct paper *p);
+json_t *user_json(const char *name, const char *fullname);
+
+/* ---- auth (account.c) ---- */
+/* Reads the session cookie or bearer token into r->user. */
+void auth_load(struct req *r, bool allow_token);
+bool csrf_ok(struct req *r);
+/* The sign-in rate limit: false when `key` has failed too often lately. */
+bool rate_ok(const char *key);
+void rate_fail(const char *key);
+void rate_reset(const char *key);
+/* Hash of a secret token (session or API) as stored. */
+void token_hash(const char *token, uint8_t out[TOKEN_HASH_BYTES]);
+/* 43-character base64url of 32 random bytes. */
+void token_new(char out[48]);
+
+/* ---- handlers ---- */
+void h_home(struct req *r, struct resp *o);
+void h_day(struct req *r, struct resp *o);
+void h_week(struct req *r, struct resp *o);
+void h_month(struct req *r, struct resp *o);
+void h_trending(struct req *r, struct resp *o);
+void h_paper(struct req *r, struct resp *o);
+void h_paper_md(struct req *r, struct resp *o);
+void h_vote(struct req *r, struct resp *o);
+void h_comment_add(struct req *r, struct resp *o);
+void h_comment_edit(struct req *r, struct resp *o);
+void h_comment_delete(struct req *r, struct resp *o);
+void h_search(struct req *r, struct resp *o);
+void h_submit_form(struct req *r, struct resp *o);
+void h_submit(struct req *r, struct resp *o);
+void h_signup_form(struct req *r, struct resp *o);
+void h_signup(struct req *r, struct resp *o);
+void h_signin_form(struct req *r, struct resp *o);
+void h_signin(struct req *r, struct resp *o);
+void h_signout(struct req *r, struct resp *o);
+void h_profile(struct req *r, struct resp *o);
+void h_token_add(struct req *r, struct resp *o);
+void h_token_del(struct req *r, struct resp *o);
+void h_admin_paper(struct req *r, struct resp *o);
+void h_admin_comment(struct req *r, struct resp *o);
+void h_admin_user(struct req *r, struct resp *o);
+void h_api_daily(struct req *r, struct resp *o);
+void h_api_search(struct req *r, struct resp *o);
+void h_api_paper(struct req *r, struct resp *o);
+void h_api_vote(struct req *r, struct resp *o);
+void h_api_unvote(struct req *r, struct resp *o);
+void h_api_submit(struct req *r, struct resp *o);
+void h_api_comment(struct req *r, struct resp *o);
+void h_feed_daily(struct req *r, struct resp *o);
+void h_feed_trending(struct req *r, struct resp *o);
+void h_feed_search(struct req *r, struct resp *o);
+void h_static(struct req *r, struct resp *o);
+void h_health(struct req *r, struct resp *o);
+
+#endif
