@@ -1,7 +1,9 @@
 #!/bin/sh
-# Builds paperboy, creates the database (./paperboy.db, or $PAPERBOY_DB),
-# ingests the given paths (default: every source in ../shared/data), builds
-# the search index and lists the newest day's papers.
+# Builds paperboy and starts the web service on an embedded SQLite database
+# (./paperboy.db, or $PAPERBOY_DB). The first run creates the database and
+# loads the given paths (default: every source in ../shared/data) and builds
+# the search index; later runs just start the server. Stop it with Ctrl-C.
+#   PAPERBOY_LISTEN=0.0.0.0 PAPERBOY_PORT=8080 PAPERBOY_BASE_URL=https://papers.example.org sh scripts/run.sh
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/setup.sh
@@ -9,13 +11,15 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
 cmake --build build -j"$(nproc)" >/dev/null
 PAPERBOY_DB=${PAPERBOY_DB:-$PWD/paperboy.db}
 export PAPERBOY_DB
-./build/paperboy init
-if [ $# -eq 0 ]; then
-	set -- ../shared/data/hf-daily-papers ../shared/data/arxiv-api-atom \
-		../shared/data/arxiv-oai-pmh ../shared/data/arxiv-kaggle-snapshot
+if [ ! -e "$PAPERBOY_DB" ] || [ $# -gt 0 ]; then
+	./build/paperboy init
+	if [ $# -eq 0 ]; then
+		set -- ../shared/data/hf-daily-papers ../shared/data/arxiv-api-atom \
+			../shared/data/arxiv-oai-pmh ../shared/data/arxiv-kaggle-snapshot
+	fi
+	./build/paperboy ingest "$@" || echo "paperboy: some input was rejected (see the messages above); the rest is in" >&2
+	./build/paperboy index rebuild
+	./build/paperboy stats
 fi
-./build/paperboy ingest "$@" || echo "paperboy: some input was rejected (see the messages above); the rest is in" >&2
-./build/paperboy index rebuild
-./build/paperboy stats
-./build/paperboy list --sort upvotes --limit 20
-echo "try: ./build/paperboy search 'reinforcement learning reasoning'   or   ./build/paperboy similar 2505.24864" >&2
+echo "paperboy: open http://${PAPERBOY_LISTEN:-127.0.0.1}:${PAPERBOY_PORT:-8080}/ (Ctrl-C stops)" >&2
+exec ./build/paperboy serve

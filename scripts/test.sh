@@ -4,7 +4,7 @@
 # runs every test with ctest, then the libFuzzer targets (clang) briefly.
 set -eu
 cd "$(dirname "$0")/.."
-sh scripts/setup.sh
+sh scripts/setup.sh test
 cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DPAPERBOY_SANITIZE=ON -DPAPERBOY_WERROR=ON >/dev/null
 cmake --build build-test -j"$(nproc)"
 CC=clang cmake -S . -B build-clang -DPAPERBOY_WERROR=ON -DBUILD_TESTING=OFF >/dev/null

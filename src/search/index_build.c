@@ -17,6 +17,13 @@
 #include <pthread.h>
 #include <unistd.h>
 
+/* fwrite that accepts an empty array (a NULL pointer with n == 0, which
+ * fwrite itself may not be given) */
+static size_t fwrite_n(const void *p, size_t size, size_t n, FILE *f)
+{
+	return n && size ? fwrite(p, size, n, f) : 0;
+}
+
 /* Ranking settings, not fitted to any one collection: the usual BM25
  * values, titles and keywords weighted above the abstract. */
 static const double K1 = 1.2;
@@ -586,8 +593,8 @@ static int write_index(struct builder *b, FILE *f, struct buf *err)
 		}
 		while ((blockbuf.len + payload.len) % 4) /* keep the next term's headers aligned */
 			buf_addc(&payload, 0);
-		if (fwrite(blockbuf.s, 1, blockbuf.len, pf) != blockbuf.len ||
-		    fwrite(payload.s, 1, payload.len, pf) != payload.len) {
+		if (fwrite_n(blockbuf.s, 1, blockbuf.len, pf) != blockbuf.len ||
+		    fwrite_n(payload.s, 1, payload.len, pf) != payload.len) {
 			buf_setf(err, "writing postings: %s", strerror(errno));
 			break;
 		}
@@ -627,39 +634,39 @@ static int write_index(struct builder *b, FILE *f, struct buf *err)
 	int rc = err->len ? -1 : 0;
 	static const char zeros[16];
 	if (!rc) {
-		fwrite(&h, sizeof(h), 1, f);
-		fwrite(b->docs, sizeof(struct idx_doc), b->ndocs, f);
-		fwrite(zeros, 1, (size_t)(h.off_ids - h.off_docs - b->ndocs * sizeof(struct idx_doc)), f);
-		fwrite(b->ids.s, 1, b->ids.len, f);
-		fwrite(zeros, 1, (size_t)(h.off_idsort - h.off_ids - b->ids.len), f);
-		fwrite(idsort, sizeof(uint32_t), b->ndocs, f);
-		fwrite(zeros, 1, (size_t)(h.off_terms - h.off_idsort - b->ndocs * sizeof(uint32_t)), f);
-		fwrite(terms, sizeof(struct idx_term), nterms, f);
-		fwrite(zeros, 1, (size_t)(h.off_termstr - h.off_terms - nterms * sizeof(struct idx_term)), f);
-		fwrite(tstr.s, 1, tstr.len, f);
-		fwrite(zeros, 1, (size_t)(h.off_postings - h.off_termstr - tstr.len), f);
+		fwrite_n(&h, sizeof(h), 1, f);
+		fwrite_n(b->docs, sizeof(struct idx_doc), b->ndocs, f);
+		fwrite_n(zeros, 1, (size_t)(h.off_ids - h.off_docs - b->ndocs * sizeof(struct idx_doc)), f);
+		fwrite_n(b->ids.s, 1, b->ids.len, f);
+		fwrite_n(zeros, 1, (size_t)(h.off_idsort - h.off_ids - b->ids.len), f);
+		fwrite_n(idsort, sizeof(uint32_t), b->ndocs, f);
+		fwrite_n(zeros, 1, (size_t)(h.off_terms - h.off_idsort - b->ndocs * sizeof(uint32_t)), f);
+		fwrite_n(terms, sizeof(struct idx_term), nterms, f);
+		fwrite_n(zeros, 1, (size_t)(h.off_termstr - h.off_terms - nterms * sizeof(struct idx_term)), f);
+		fwrite_n(tstr.s, 1, tstr.len, f);
+		fwrite_n(zeros, 1, (size_t)(h.off_postings - h.off_termstr - tstr.len), f);
 		rewind(pf);
 		char tmp[1 << 16];
 		size_t n;
 		while ((n = fread(tmp, 1, sizeof(tmp), pf)) > 0)
-			fwrite(tmp, 1, n, f);
-		fwrite(zeros, 1, (size_t)(h.off_vecs - h.off_postings - poff), f);
+			fwrite_n(tmp, 1, n, f);
+		fwrite_n(zeros, 1, (size_t)(h.off_vecs - h.off_postings - poff), f);
 		if (b->glove && !h.nlists)
-			fwrite(b->vecs, b->dims, b->ndocs, f);
+			fwrite_n(b->vecs, b->dims, b->ndocs, f);
 		if (h.nlists) /* in list order: a list's vectors side by side */
 			for (size_t i = 0; i < b->ndocs; i++)
-				fwrite(b->vecs + (size_t)list_docs[i] * b->dims, b->dims, 1, f);
+				fwrite_n(b->vecs + (size_t)list_docs[i] * b->dims, b->dims, 1, f);
 		if (h.nlists) {
 			uint64_t at = h.off_vecs + (uint64_t)b->ndocs * b->dims;
-			fwrite(zeros, 1, (size_t)(h.off_ivf - at), f);
-			fwrite(cent, b->dims, h.nlists, f);
-			fwrite(zeros, 1, (size_t)(ALIGN8((uint64_t)h.nlists * b->dims) - (uint64_t)h.nlists * b->dims), f);
-			fwrite(start, sizeof(uint32_t), h.nlists + 1, f);
-			fwrite(list_docs, sizeof(uint32_t), b->ndocs, f);
+			fwrite_n(zeros, 1, (size_t)(h.off_ivf - at), f);
+			fwrite_n(cent, b->dims, h.nlists, f);
+			fwrite_n(zeros, 1, (size_t)(ALIGN8((uint64_t)h.nlists * b->dims) - (uint64_t)h.nlists * b->dims), f);
+			fwrite_n(start, sizeof(uint32_t), h.nlists + 1, f);
+			fwrite_n(list_docs, sizeof(uint32_t), b->ndocs, f);
 			uint32_t *place = xmalloc((b->ndocs + 1) * sizeof(uint32_t));
 			for (size_t i = 0; i < b->ndocs; i++)
 				place[list_docs[i]] = (uint32_t)i;
-			fwrite(place, sizeof(uint32_t), b->ndocs, f);
+			fwrite_n(place, sizeof(uint32_t), b->ndocs, f);
 			free(place);
 		}
 		if (ferror(f) || ferror(pf)) {
@@ -892,7 +899,7 @@ int search_index_update(struct store *s, const char *path, uint64_t *added, stru
 			struct buf mt = BUF_INIT;
 			buf_addf(&mt, "%s.tmp", m.s);
 			FILE *mf = fopen(mt.s, "wb");
-			if (!mf || fwrite(text.s, 1, text.len, mf) != text.len || fflush(mf) || fsync(fileno(mf))) {
+			if (!mf || fwrite_n(text.s, 1, text.len, mf) != text.len || fflush(mf) || fsync(fileno(mf))) {
 				buf_setf(err, "%s: %s", mt.s, strerror(errno));
 				rc = -1;
 			}

@@ -130,12 +130,13 @@ void page_begin(struct req *r, struct resp *o, const char *title, const char *se
 	     "<meta name=\"csrf-token\" content=\"%s\">"
 	     "<title>%s · paperboy</title>"
 	     "<link rel=\"stylesheet\" href=\"/static/app.css\">"
+	     "<link rel=\"icon\" href=\"/static/icon.svg\" type=\"image/svg+xml\">"
 	     "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Daily papers\" href=\"/feeds/daily.atom\">"
 	     "<script src=\"/static/app.js\" defer></script>"
 	     "</head><body>"
 	     "<a class=\"skip\" href=\"#main\">Skip to content</a>"
 	     "<header class=\"top\"><nav class=\"bar\" aria-label=\"Main\">"
-	     "<a class=\"brand\" href=\"/\">📰 paperboy</a>"
+	     "<a class=\"brand\" href=\"/\"><img src=\"/static/icon.svg\" alt=\"\" width=\"22\" height=\"22\"> paperboy</a>"
 	     "<a href=\"/\">Daily</a><a href=\"/papers/trending\">Trending</a>"
 	     "<form class=\"search\" role=\"search\" action=\"/search\" method=\"get\">"
 	     "<label class=\"sr\" for=\"q\">Search papers</label>"
@@ -227,11 +228,12 @@ void html_card(struct req *r, struct buf *b, const struct paper *p, const struct
 	if (p->published)
 		time_format_day(p->published, day);
 	html(b, "<p class=\"meta\"><span>Published %s</span>", day[0] ? day : "—");
-	html(b, "<a href=\"/papers/%s#comments\">💬 %d</a>", p->id, paper_comments(p));
+	int nc = paper_comments(p);
+	html(b, "<a href=\"/papers/%s#comments\">%d comment%S</a>", p->id, nc, nc == 1 ? "" : "s");
 	if (p->code_url) {
 		char label[128];
 		code_label(p->code_url, label);
-		html(b, "<a class=\"code\" href=\"%s\" rel=\"noopener nofollow\">⌨ %s</a>", p->code_url, label);
+		html(b, "<a class=\"code\" href=\"%s\" rel=\"noopener nofollow\">Code: %s</a>", p->code_url, label);
 	}
 	if (p->project_page)
 		html(b, "<a href=\"%s\" rel=\"noopener nofollow\">Project page</a>", p->project_page);

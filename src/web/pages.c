@@ -652,7 +652,7 @@ static void render_paper(struct req *r, struct resp *o, const char *id)
 	if (p.code_url) {
 		char label[128];
 		code_label(p.code_url, label);
-		html(b, "<a class=\"btn small\" href=\"%s\" rel=\"noopener nofollow\">⌨ %s</a>", p.code_url, label);
+		html(b, "<a class=\"btn small\" href=\"%s\" rel=\"noopener nofollow\">Code: %s</a>", p.code_url, label);
 		if (p.github_stars > 0)
 			html(b, "<span class=\"muted\">★ %d</span>", p.github_stars);
 	}
@@ -993,12 +993,19 @@ extern const size_t web_static_app_js_len;
 
 void h_static(struct req *r, struct resp *o)
 {
-	if (!strcmp(r->cap[0], "app.css")) {
+	const char *name = r->cap[0] ? r->cap[0] : "icon.svg"; /* /favicon.ico */
+	if (!strcmp(name, "app.css")) {
 		o->ctype = "text/css; charset=utf-8";
 		buf_add(&o->body, web_static_app_css, web_static_app_css_len);
-	} else if (!strcmp(r->cap[0], "app.js")) {
+	} else if (!strcmp(name, "app.js")) {
 		o->ctype = "text/javascript; charset=utf-8";
 		buf_add(&o->body, web_static_app_js, web_static_app_js_len);
+	} else if (!strcmp(name, "icon.svg")) {
+		o->ctype = "image/svg+xml";
+		buf_adds(&o->body, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 32 32\">"
+				   "<rect width=\"32\" height=\"32\" rx=\"7\" fill=\"#2563eb\"/>"
+				   "<path d=\"M8 9h16M8 14h16M8 19h10M8 24h12\" stroke=\"#fff\" stroke-width=\"2.5\" "
+				   "stroke-linecap=\"round\"/></svg>\n");
 	} else {
 		resp_error(r, o, 404, "No such file.");
 	}

@@ -32,6 +32,9 @@ static const struct route routes[] = {
 	{ "GET", "/papers/*", h_paper, R_CACHE },
 	{ "POST", "/papers/*/vote", h_vote, R_LOGIN | R_CSRF },
 	{ "POST", "/papers/*/comments", h_comment_add, R_LOGIN | R_CSRF },
+	{ "GET", "/papers/*/*", h_paper, R_CACHE | R_OLDID },
+	{ "POST", "/papers/*/*/vote", h_vote, R_LOGIN | R_CSRF | R_OLDID },
+	{ "POST", "/papers/*/*/comments", h_comment_add, R_LOGIN | R_CSRF | R_OLDID },
 	{ "POST", "/comments/*/edit", h_comment_edit, R_LOGIN | R_CSRF },
 	{ "POST", "/comments/*/delete", h_comment_delete, R_LOGIN | R_CSRF },
 	{ "GET", "/search", h_search, R_CACHE },
@@ -51,6 +54,7 @@ static const struct route routes[] = {
 	{ "GET", "/api/daily_papers", h_api_daily, R_API | R_CACHE },
 	{ "GET", "/api/papers/search", h_api_search, R_API | R_CACHE },
 	{ "GET", "/api/papers/*", h_api_paper, R_API | R_CACHE },
+	{ "GET", "/api/papers/*/*", h_api_paper, R_API | R_CACHE | R_OLDID },
 	{ "POST", "/api/papers/*/upvote", h_api_vote, R_API | R_LOGIN },
 	{ "DELETE", "/api/papers/*/upvote", h_api_unvote, R_API | R_LOGIN },
 	{ "POST", "/api/papers/submit", h_api_submit, R_API | R_LOGIN },
@@ -59,6 +63,7 @@ static const struct route routes[] = {
 	{ "GET", "/feeds/trending.atom", h_feed_trending, R_CACHE },
 	{ "GET", "/feeds/search.atom", h_feed_search, R_CACHE },
 	{ "GET", "/static/*", h_static, R_CACHE },
+	{ "GET", "/favicon.ico", h_static, R_CACHE },
 	{ "GET", "/healthz", h_health, 0 },
 };
 
@@ -200,6 +205,39 @@ void resp_error(struct req *r, struct resp *o, int status, const char *msg)
 	o->status = status;
 }
 
+/* ---- the anonymous page cache ------------------------------------------------
+ * Pages seen by visitors who are not signed in are the same for all of them
+ * (they carry no CSRF token: their forms need a sign-in first), so a
+ * rendered page is kept for CACHE_TTL seconds, or until this process
+ * changes something (any POST or DELETE bumps the generation). Another
+ * process's writes show within the TTL. */
+
+#define CACHE_SLOTS 512
+#define CACHE_TTL 2.0
+
+struct cached {
+	char *key;
+	uint64_t gen;
+	double at;
+	int status;
+	const char *ctype;
+	struct buf body, gz;
+	char etag[48];
+};
+static struct cached cache[CACHE_SLOTS];
+#define CACHE_LOCKS 32
+static pthread_mutex_t cache_lock[CACHE_LOCKS]; /* striped by slot */
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+
+static void cache_init(void)
+{
+	for (int i = 0; i < CACHE_LOCKS; i++)
+		pthread_mutex_init(&cache_lock[i], NULL);
+}
+static uint64_t cache_gen;
+
+static void cache_key(struct MHD_Connection *c, const char *path, struct buf *key);
+
 /* ---- the pipeline -------------------------------------------------------- */
 
 struct conn_ctx {
@@ -230,6 +268,31 @@ static bool match(const char *pattern, const char *path, struct req *r)
 		}
 	}
 	return *s == '\0';
+}
+
+static enum MHD_Result add_arg_len(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	*(size_t *)cls += strlen(key) + (value ? strlen(value) : 0) + 2;
+	return MHD_YES;
+}
+
+static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	struct buf *b = cls;
+	buf_addc(b, b->len && !strchr(b->s, '?') ? '?' : '&');
+	buf_adds(b, key);
+	buf_addc(b, '=');
+	buf_adds(b, value ? value : "");
+	return MHD_YES;
+}
+
+static void cache_key(struct MHD_Connection *c, const char *path, struct buf *key)
+{
+	buf_reset(key);
+	buf_adds(key, path);
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_arg, key);
 }
 
 static bool is_texty(const char *ctype)
@@ -277,12 +340,18 @@ static void log_request(struct web *w, struct req *r, int status, size_t bytes, 
 }
 
 static enum MHD_Result send_resp(struct MHD_Connection *c, struct web *w, struct req *r, struct resp *o,
-				 unsigned flags, double t0)
+				 unsigned flags, double t0, struct cached *from)
 {
 	bool head = !strcmp(r->method, "HEAD");
 	const char *inm = req_header(r, MHD_HTTP_HEADER_IF_NONE_MATCH);
 	char etag[48] = "";
-	if ((flags & R_CACHE) && o->status == 200) {
+	if (from) {
+		memcpy(etag, from->etag, sizeof(etag));
+		if (inm && strstr(inm, etag)) {
+			o->status = 304;
+			buf_init(&o->body); /* the cached body is borrowed: never written */
+		}
+	} else if ((flags & R_CACHE) && o->status == 200) {
 		uint8_t h[12];
 		crypto_generichash(h, sizeof(h), (const uint8_t *)o->body.s, o->body.len, NULL, 0);
 		char hex[25];
@@ -297,8 +366,11 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct web *w, struct
 	const struct buf *out = &o->body;
 	const char *ae = req_header(r, MHD_HTTP_HEADER_ACCEPT_ENCODING);
 	bool gzipped = false;
-	if (o->status != 304 && o->body.len >= 512 && ae && strstr(ae, "gzip") && o->ctype && is_texty(o->ctype) &&
-	    gzip_body(&o->body, &gz)) {
+	if (from && o->status != 304 && from->gz.len && ae && strstr(ae, "gzip")) {
+		out = &from->gz;
+		gzipped = true;
+	} else if (o->status != 304 && o->body.len >= 512 && ae && strstr(ae, "gzip") && o->ctype && is_texty(o->ctype) &&
+		   gzip_body(&o->body, &gz)) {
 		out = &gz;
 		gzipped = true;
 	}
@@ -344,8 +416,62 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct web *w, struct
 	enum MHD_Result rc = MHD_queue_response(c, (unsigned)o->status, m);
 	MHD_destroy_response(m);
 	log_request(w, r, o->status, out->len, (mono_seconds() - t0) * 1000);
+	/* keep an anonymous page, with its ETag and gzipped form, for the next visitor */
+	if ((flags & R_CACHE) && !from && o->status == 200 && !r->signed_in && !o->private_ && !o->no_store &&
+	    !o->headers.n && !strcmp(r->method, "GET") && !r->csrf[0]) {
+		struct buf key = BUF_INIT;
+		cache_key(c, r->path, &key);
+		size_t slot = hash_bytes(key.s, key.len) % CACHE_SLOTS;
+		struct cached *e = &cache[slot];
+		pthread_once(&cache_once, cache_init);
+		pthread_mutex_lock(&cache_lock[slot % CACHE_LOCKS]);
+		if (!e->body.max) { /* a slot's first use */
+			buf_init(&e->body);
+			buf_init(&e->gz);
+		}
+		free(e->key);
+		e->key = buf_detach(&key);
+		e->gen = cache_gen;
+		e->at = mono_seconds();
+		e->status = o->status;
+		e->ctype = o->ctype;
+		buf_reset(&e->body);
+		buf_add(&e->body, o->body.s, o->body.len);
+		buf_reset(&e->gz);
+		if (o->body.len >= 512 && o->ctype && is_texty(o->ctype))
+			gzip_body(&o->body, &e->gz);
+		memcpy(e->etag, etag, sizeof(etag));
+		pthread_mutex_unlock(&cache_lock[slot % CACHE_LOCKS]);
+		buf_release(&key);
+	}
 	buf_release(&gz);
 	return rc;
+}
+
+/* Answers from the cache when it holds this page; true when it did. */
+static bool from_cache(struct MHD_Connection *c, struct web *w, struct req *r, unsigned flags, double t0,
+		       enum MHD_Result *rc)
+{
+	struct buf key = BUF_INIT;
+	cache_key(c, r->path, &key);
+	size_t slot = hash_bytes(key.s, key.len) % CACHE_SLOTS;
+	struct cached *e = &cache[slot];
+	bool hit = false;
+	pthread_once(&cache_once, cache_init);
+	pthread_mutex_lock(&cache_lock[slot % CACHE_LOCKS]);
+	if (e->key && !strcmp(e->key, key.s) && e->gen == __atomic_load_n(&cache_gen, __ATOMIC_RELAXED) &&
+	    mono_seconds() - e->at < CACHE_TTL) {
+		struct resp o;
+		memset(&o, 0, sizeof(o));
+		o.status = e->status;
+		o.ctype = e->ctype;
+		o.body = e->body; /* borrowed: send_resp copies it */
+		*rc = send_resp(c, w, r, &o, flags, t0, e);
+		hit = true;
+	}
+	pthread_mutex_unlock(&cache_lock[slot % CACHE_LOCKS]);
+	buf_release(&key);
+	return hit;
 }
 
 static void resp_init(struct resp *o)
@@ -394,12 +520,29 @@ static enum MHD_Result dispatch(struct web *w, struct MHD_Connection *c, struct 
 		}
 	}
 	unsigned flags = rt ? rt->flags : 0;
+	if (flags & R_OLDID) {
+		char id[sizeof(r->capbuf[0])];
+		snprintf(id, sizeof(id), "%s/%s", r->cap[0], r->cap[1]);
+		memcpy(r->capbuf[0], id, sizeof(id));
+		r->cap[1] = r->cap[2];
+		r->cap[2] = r->cap[3];
+	}
 	r->wants_json = (flags & R_API) || str_has_prefix(r->path, "/api/");
 	struct buf err = BUF_INIT;
 	/* the visitor's CSRF token: a random value in an HttpOnly cookie that
 	 * every form repeats (double submit; SameSite=Lax on top) */
+	bool anon = rt && (flags & R_CACHE) && !strcmp(method, "GET") && !req_cookie(r, "pb_session") &&
+		    !req_header(r, "Authorization");
 	const char *ck = req_cookie(r, "pb_csrf");
-	if (ck && strlen(ck) == 43 && strspn(ck, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == 43) {
+	if (anon) {
+		r->csrf[0] = '\0'; /* the same page for every anonymous visitor */
+		client_ip(c, r->ip);
+		enum MHD_Result rc;
+		if (from_cache(c, w, r, flags, cx->t0, &rc)) {
+			resp_release(&o);
+			return rc;
+		}
+	} else if (ck && strlen(ck) == 43 && strspn(ck, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == 43) {
 		snprintf(r->csrf, sizeof(r->csrf), "%s", ck);
 	} else {
 		token_new(r->csrf);
@@ -407,6 +550,7 @@ static enum MHD_Result dispatch(struct web *w, struct MHD_Connection *c, struct 
 	}
 	client_ip(c, r->ip);
 	size_t url_len = strlen(r->path);
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_arg_len, &url_len);
 	if (cx->too_big) {
 		resp_error(r, &o, 413, "The request body is too large (64 KiB at most).");
 	} else if (url_len > MAX_URL) {
@@ -446,7 +590,9 @@ static enum MHD_Result dispatch(struct web *w, struct MHD_Connection *c, struct 
 		}
 	}
 	buf_release(&err);
-	enum MHD_Result rc = send_resp(c, w, r, &o, flags, cx->t0);
+	if (strcmp(method, "GET"))
+		__atomic_add_fetch(&cache_gen, 1, __ATOMIC_RELAXED);
+	enum MHD_Result rc = send_resp(c, w, r, &o, flags, cx->t0, NULL);
 	resp_release(&o);
 	return rc;
 }
@@ -650,7 +796,7 @@ int web_serve(const struct web_config *cfg, struct buf *err)
 	memset(&a6, 0, sizeof(a6));
 	memset(&a4, 0, sizeof(a4));
 	const struct sockaddr *sa;
-	unsigned mflags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+	unsigned mflags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
 	if (inet_pton(AF_INET, w->cfg.listen, &a4.sin_addr) == 1) {
 		a4.sin_family = AF_INET;
 		a4.sin_port = htons((uint16_t)cfg->port);
@@ -678,13 +824,13 @@ int web_serve(const struct web_config *cfg, struct buf *err)
 	signal(SIGPIPE, SIG_IGN);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	d = MHD_start_daemon(mflags, (uint16_t)cfg->port, NULL, NULL, on_request, w,
+			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, w,
 			     MHD_OPTION_SOCK_ADDR, sa,
 			     MHD_OPTION_THREAD_POOL_SIZE, threads,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
 			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)2000,
 			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
 			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, w,
-			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, w,
 			     MHD_OPTION_END);
 	if (!d) {
 		buf_setf(err, "cannot listen on %s port %u: %s", w->cfg.listen, cfg->port, strerror(errno));
@@ -730,6 +876,14 @@ out:
 	pthread_mutex_unlock(&stores_lock);
 	if (w->ix)
 		search_close(w->ix);
+	for (size_t i = 0; i < CACHE_SLOTS; i++) {
+		free(cache[i].key);
+		cache[i].key = NULL;
+		if (cache[i].body.max) {
+			buf_release(&cache[i].body);
+			buf_release(&cache[i].gz);
+		}
+	}
 	if (w->log && w->log != stderr)
 		fclose(w->log);
 	free(w->index_path);

@@ -58,6 +58,7 @@ enum route_flags {
 	R_CACHE = 1 << 2, /* ETag and 304 */
 	R_API = 1 << 3,   /* JSON errors; bearer tokens accepted */
 	R_ADMIN = 1 << 4, /* admins only */
+	R_OLDID = 1 << 5, /* the first two "*" are one old-style arXiv id (hep-th/9901001) */
 };
 
 typedef void (*handler_fn)(struct req *r, struct resp *o);

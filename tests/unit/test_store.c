@@ -112,7 +112,7 @@ static void test_upsert_list(void)
 	CHECK(store_paper_get(s, "2506.00009", &got, &err) == 1);
 	paper_release(&extra);
 
-	struct store_query q = { "2025-06-02", "2025-06-03", SORT_UPVOTES, 10, 0 };
+	struct store_query q = { .day_from = "2025-06-02", .day_to = "2025-06-03", .sort = SORT_UPVOTES, .limit = 10 };
 	CHECK(store_paper_list(s, &q, collect, &ids, &err) == 0);
 	CHECK_STR(ids.s, "2506.00002,2506.00001,");
 	buf_reset(&ids);
@@ -121,7 +121,7 @@ static void test_upsert_list(void)
 	CHECK(store_paper_list(s, &q, collect, &ids, &err) == 0);
 	CHECK_STR(ids.s, "2506.00001,");
 	buf_reset(&ids);
-	struct store_query w = { "2025-06-02", "2025-06-09", SORT_PUBLISHED, 0, 0 };
+	struct store_query w = { .day_from = "2025-06-02", .day_to = "2025-06-09", .sort = SORT_PUBLISHED };
 	CHECK(store_paper_list(s, &w, collect, &ids, &err) == 0);
 	CHECK_STR(ids.s, "2506.00003,2506.00002,2506.00001,");
 	char day[16];
@@ -150,12 +150,141 @@ static void test_upsert_list(void)
 	buf_release(&ids);
 }
 
+static int count_comment(const struct comment *c, void *ctx)
+{
+	struct buf *b = ctx;
+	buf_addf(b, "%lld:%lld:%s;", (long long)c->id, (long long)c->parent, c->deleted ? "-" : c->body);
+	return 0;
+}
+
+static void test_people(void)
+{
+	struct store *s;
+	struct buf err = BUF_INIT, p = BUF_INIT, got = BUF_INIT;
+	path(&p, "people.db");
+	CHECK(store_open(p.s, STORE_CREATE, &s, &err) == 0);
+	struct paper ps[3];
+	make(&ps[0], "2506.00011", "2025-06-02", 5, "one");
+	make(&ps[1], "2506.00012", "2025-06-02", 1, "two");
+	make(&ps[2], "2506.00013", "2025-05-25", 0, "old");
+	enum upsert_result r[3];
+	CHECK(store_begin(s, &err) == 0 && store_upsert_batch(s, ps, 3, r, &err) == 0 && store_commit(s, &err) == 0);
+
+	/* users: names and emails are unique without regard to case */
+	struct user a = { 0 }, b = { 0 }, u;
+	snprintf(a.name, sizeof(a.name), "alice");
+	snprintf(a.email, sizeof(a.email), "a@x.org");
+	snprintf(a.pwhash, sizeof(a.pwhash), "$argon2id$fake");
+	b = a;
+	CHECK(store_user_add(s, &a, &err) == 0 && a.id > 0);
+	snprintf(b.name, sizeof(b.name), "ALICE");
+	snprintf(b.email, sizeof(b.email), "b@x.org");
+	CHECK(store_user_add(s, &b, &err) == 1);
+	snprintf(b.name, sizeof(b.name), "bob");
+	snprintf(b.email, sizeof(b.email), "A@X.ORG");
+	CHECK(store_user_add(s, &b, &err) == 1);
+	snprintf(b.email, sizeof(b.email), "b@x.org");
+	CHECK(store_user_add(s, &b, &err) == 0);
+	CHECK(store_user_get(s, 0, "Alice", &u, &err) == 0 && u.id == a.id);
+	CHECK(store_user_get(s, b.id, NULL, &u, &err) == 0 && !strcmp(u.name, "bob"));
+	CHECK(store_user_get(s, 0, "carol", &u, &err) == 1);
+
+	/* sessions: found by hash until they expire or the user is disabled */
+	uint8_t h[TOKEN_HASH_BYTES] = { 1, 2, 3 }, h2[TOKEN_HASH_BYTES] = { 9 };
+	CHECK(store_session_add(s, h, a.id, 5000, &err) == 0);
+	CHECK(store_session_get(s, h, 4000, &u, &err) == 0 && u.id == a.id);
+	CHECK(store_session_get(s, h, 6000, &u, &err) == 1);
+	CHECK(store_session_get(s, h2, 4000, &u, &err) == 1);
+	CHECK(store_token_add(s, b.id, h2, "script", 10, &err) == 0);
+	CHECK(store_token_user(s, h2, 20, &u, &err) == 0 && u.id == b.id);
+	u.disabled = true;
+	CHECK(store_user_update(s, &u, &err) == 0);
+	CHECK(store_token_user(s, h2, 30, &u, &err) == 1);
+
+	/* votes: a toggle, the total over the imported baseline */
+	bool voted;
+	int up;
+	CHECK(store_vote_toggle(s, a.id, "2506.00011", 1000, &voted, &up, &err) == 0 && voted && up == 6);
+	CHECK(store_vote_toggle(s, b.id, "2506.00011", 2000, &voted, &up, &err) == 0 && voted && up == 7);
+	CHECK(store_vote_toggle(s, a.id, "2506.00011", 3000, &voted, &up, &err) == 0 && !voted && up == 6);
+	CHECK(store_vote_toggle(s, a.id, "2999.00001", 3000, &voted, &up, &err) == 1);
+	CHECK(store_vote_get(s, b.id, "2506.00011", &voted, &err) == 0 && voted);
+	struct paper got_p;
+	paper_init(&got_p);
+	CHECK(store_paper_get(s, "2506.00011", &got_p, &err) == 0 && got_p.local_votes == 1 && paper_upvotes(&got_p) == 6);
+	paper_release(&got_p);
+	/* votes order the upvote list, and an upsert never touches them */
+	CHECK(store_vote_toggle(s, a.id, "2506.00012", 1000, &voted, &up, &err) == 0);
+	CHECK(store_vote_toggle(s, b.id, "2506.00012", 1000, &voted, &up, &err) == 0);
+	CHECK(store_vote_toggle(s, a.id, "2506.00012", 1000, &voted, &up, &err) == 0);
+	CHECK(store_vote_toggle(s, a.id, "2506.00012", 1000, &voted, &up, &err) == 0 && up == 3);
+	CHECK(store_begin(s, &err) == 0 && store_upsert_batch(s, ps, 2, r, &err) == 0 && store_commit(s, &err) == 0);
+	struct store_query q = { .day_from = "2025-06-02", .day_to = "2025-06-03", .sort = SORT_UPVOTES };
+	buf_reset(&got);
+	CHECK(store_paper_list(s, &q, collect, &got, &err) == 0);
+	CHECK(!strcmp(got.s, "2506.00011,2506.00012,")); /* 6 against 3 */
+
+	/* comments: one level of replies, counters follow deletes */
+	struct comment c1 = { 0 }, c2 = { 0 }, c3 = { 0 }, cg;
+	snprintf(c1.paper, sizeof(c1.paper), "2506.00012");
+	c1.user_id = a.id;
+	c1.body = "first";
+	CHECK(store_comment_add(s, &c1, &err) == 0 && c1.id > 0);
+	c2 = c1;
+	c2.id = 0;
+	c2.parent = c1.id;
+	c2.body = "reply";
+	CHECK(store_comment_add(s, &c2, &err) == 0);
+	c3 = c1;
+	c3.parent = c2.id; /* a reply to a reply */
+	c3.body = "deeper";
+	CHECK(store_comment_add(s, &c3, &err) == 1);
+	snprintf(c3.paper, sizeof(c3.paper), "2506.00011"); /* a parent on another paper */
+	c3.parent = c1.id;
+	CHECK(store_comment_add(s, &c3, &err) == 1);
+	CHECK(store_comment_edit(s, c1.id, "first, edited", 77, &err) == 0);
+	CHECK(store_comment_get(s, c1.id, &cg, &err) == 0 && cg.edited == 77 && !strcmp(cg.user, "alice"));
+	comment_release(&cg);
+	buf_reset(&got);
+	CHECK(store_comment_list(s, "2506.00012", count_comment, &got, &err) == 0);
+	struct buf want = BUF_INIT;
+	buf_addf(&want, "%lld:0:first, edited;%lld:%lld:reply;", (long long)c1.id, (long long)c2.id, (long long)c1.id);
+	CHECK(!strcmp(got.s, want.s));
+	CHECK(store_comment_delete(s, c2.id, &err) == 0);
+	CHECK(store_comment_delete(s, c2.id, &err) == 1); /* once */
+	CHECK(store_comment_edit(s, c2.id, "zombie", 78, &err) == 1);
+	paper_init(&got_p);
+	CHECK(store_paper_get(s, "2506.00012", &got_p, &err) == 0 && got_p.local_comments == 1);
+	paper_release(&got_p);
+
+	/* hiding: out of lists, no votes */
+	CHECK(store_paper_hide(s, "2506.00011", true, &err) == 0);
+	buf_reset(&got);
+	CHECK(store_paper_list(s, &q, collect, &got, &err) == 0 && !strcmp(got.s, "2506.00012,"));
+	CHECK(store_vote_toggle(s, a.id, "2506.00011", 1000, &voted, &up, &err) == 1);
+	char day[16];
+	CHECK(store_next_day(s, "2025-05-25", day, &err) == 0 && !strcmp(day, "2025-06-02"));
+	CHECK(store_next_day(s, "2025-06-02", day, &err) == 0 && !day[0]);
+
+	/* trending: age weighs against votes */
+	CHECK(store_trending_score(10, 0, 3600000LL * 10) < store_trending_score(10, 0, 3600000LL));
+	CHECK(store_trending_score(20, 0, 3600000LL * 24) > store_trending_score(10, 0, 3600000LL * 24));
+	store_close(s);
+	buf_release(&want);
+	buf_release(&got);
+	buf_release(&err);
+	buf_release(&p);
+	for (int i = 0; i < 3; i++)
+		paper_release(&ps[i]);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir))
 		return 99;
 	test_open_errors();
 	test_upsert_list();
+	test_people();
 	struct buf cmd = BUF_INIT;
 	buf_addf(&cmd, "rm -rf '%s'", dir);
 	if (system(cmd.s))

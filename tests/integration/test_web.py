@@ -1,0 +1,555 @@
+"""Black-box tests of `paperboy serve`: the real binary on a free port, with
+real Hugging Face daily papers and a few hostile records of our own."""
+import concurrent.futures
+import datetime
+import json
+import os
+import re
+import socket
+import subprocess
+import time
+import unittest
+import xml.etree.ElementTree as ET
+
+from common import PaperboyTest
+from replay import Replay
+from web import Client, Server
+
+DAYS = ["2024-05-27", "2024-05-28", "2024-05-29", "2024-05-30", "2024-05-31", "2024-06-03", "2024-06-04"]
+ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+EVIL = '<script>alert("pwned")</script>'
+
+
+def hostile_day():
+    """A daily-papers document whose every text field carries markup."""
+    paper = {
+        "id": "2406.99999", "title": "Attack " + EVIL + " & <b>bold</b>",
+        "summary": "An abstract with <img src=x onerror=alert(1)> and ' \" chars; DROP TABLE papers;--",
+        "authors": [{"name": "Robert'); DROP TABLE users;-- <i>Tables</i>"}],
+        "publishedAt": "2024-06-04T10:00:00.000Z", "upvotes": 3,
+        "submittedOnDailyAt": "2024-06-04T12:00:00.000Z",
+        "submittedOnDailyBy": {"user": "evil<script>", "fullname": EVIL},
+        "ai_keywords": [EVIL], "githubRepo": "https://github.com/evil/<script>",
+    }
+    return [{"paper": paper, "publishedAt": "2024-06-04T12:00:00.000Z", "title": paper["title"]}]
+
+
+class WebTest(PaperboyTest):
+    @classmethod
+    def setUpClass(cls):
+        # one database and server for the read-mostly tests (faster)
+        cls.fixture = PaperboyTest("run")
+        cls.fixture.setUp()
+        f = cls.fixture
+        f.init()
+        d = f.require_data("hf-daily-papers")
+        files = [os.path.join(d, "Paper_metadata_download", day + ".json") for day in DAYS]
+        evil = os.path.join(f.tmp, "2024-06-04-evil.json")
+        with open(evil, "w") as fh:
+            json.dump(hostile_day(), fh)
+        old = os.path.join(f.require_data("arxiv-api-atom"), "arxiv.py-recorded-2026-bodies",
+                           "id_astro-ph_0601001_s0_m100_3150dca9dc76.xml")
+        f.pb("ingest", *files, evil, old)
+        f.pb("index", "rebuild")
+        f.pb("user", "add", "admin", "--email", "admin@example.org", "--admin", stdin="administrator pass\n")
+        cls.replay = Replay(cls.route)
+        cls.srv = Server(f.env, f.tmp, "--arxiv-api", cls.replay.url + "/api/query")
+        cls.expected = {}
+        for day, path in zip(DAYS, files):
+            with open(path) as fh:
+                cls.expected[day] = {e["paper"]["id"] for e in json.load(fh)}
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv_rc = cls.srv.stop()
+        cls.replay.close()
+        cls.fixture.tearDown()
+
+    @staticmethod
+    def route(path, q, hits):
+        d = os.path.join(os.environ.get("PAPERBOY_SHARED_DATA", ""), "arxiv-api-atom", "arxiv.py-recorded-2026-bodies")
+        if path == "/api/query" and q.get("id_list") == "1605.08386":
+            with open(os.path.join(d, "id_1605.08386_s0_m100_199195aa31ad.xml"), "rb") as fh:
+                return 200, {"Content-Type": "application/atom+xml"}, fh.read()
+        if path == "/api/query":
+            with open(os.path.join(d, "id_0000.0000_s0_m100_8b51d9633a68.xml"), "rb") as fh:
+                return 200, {"Content-Type": "application/atom+xml"}, fh.read()
+        return 404, {}, b"no"
+
+    def setUp(self):
+        self.c = Client(self.srv)
+
+    def tearDown(self):
+        pass  # the class's fixture is removed in tearDownClass
+
+    def user(self, name):
+        c = Client(self.srv)
+        r = c.signup(name)
+        self.assertEqual(r.status, 303, r.body[:500])
+        return c
+
+    # ---- pages ----
+
+    def test_home_is_the_newest_day(self):
+        r = self.c.get("/")
+        self.assertEqual(r.status, 200)
+        page = r.text
+        self.assertIn("Daily papers", page)
+        some = sorted(self.expected["2024-06-04"])[0]
+        self.assertIn("/papers/%s" % some, page)
+        self.assertIn('rel="prev" href="/papers/date/2024-06-03"', page)
+        self.assertIn("#1 paper of the day", page)
+
+    def test_prev_next_skip_empty_days(self):
+        page = self.c.get("/papers/date/2024-06-03").text
+        self.assertIn('rel="prev" href="/papers/date/2024-05-31"', page)  # the weekend is skipped
+        self.assertIn('rel="next" href="/papers/date/2024-06-04"', page)
+        ids = set(re.findall(r'href="/papers/(\d{4}\.\d{4,5})"', page))
+        self.assertTrue(ids <= self.expected["2024-06-03"] | set(), ids - self.expected["2024-06-03"])
+        self.assertGreater(len(ids), 5)
+
+    def test_week_month_trending_and_bad_periods(self):
+        week = self.c.get("/papers/week/2024-W22")
+        self.assertEqual(week.status, 200)
+        self.assertIn("<svg", week.text)  # papers and upvotes per day
+        self.assertIn("#1 paper of the week", week.text)
+        month = self.c.get("/papers/month/2024-05")
+        self.assertEqual(month.status, 200)
+        self.assertIn('href="/papers/month/2024-04"', month.text)
+        trending = self.c.get("/papers/trending")
+        self.assertEqual(trending.status, 200)
+        self.assertGreater(trending.text.count('class="card"'), 10)
+        for bad in ["/papers/date/2024-13-01", "/papers/week/2024-W60", "/papers/month/2024-00", "/papers/date/x"]:
+            self.assertEqual(self.c.get(bad).status, 400, bad)
+
+    def test_period_filter_searches_inside_the_period(self):
+        page = self.c.get("/papers/week/2024-W22?q=diffusion").text
+        ids = set(re.findall(r'href="/papers/(\d{4}\.\d{4,5})"', page))
+        week = set().union(*(self.expected[d] for d in DAYS[:5]))
+        self.assertTrue(ids, "the filter found nothing")
+        self.assertTrue(ids <= week, ids - week)
+        self.assertIn("<mark>", page)
+
+    def test_paper_page(self):
+        pid = sorted(self.expected["2024-05-29"])[0]
+        r = self.c.get("/papers/" + pid)
+        self.assertEqual(r.status, 200)
+        for want in ["https://arxiv.org/abs/" + pid, "https://arxiv.org/pdf/" + pid, "Similar papers", "Discussion"]:
+            self.assertIn(want, r.text)
+        self.assertEqual(self.c.get("/papers/2999.99999").status, 404)
+        md = self.c.get("/papers/%s.md" % pid)
+        self.assertEqual(md.status, 200)
+        self.assertTrue(md.text.startswith("# "))
+        self.assertIn("text/markdown", md.header("Content-Type"))
+
+    def test_old_style_ids(self):
+        r = self.c.get("/papers/astro-ph/0601001")
+        self.assertEqual(r.status, 200)
+        self.assertIn("https://arxiv.org/abs/astro-ph/0601001", r.text)
+        self.assertEqual(self.c.get("/api/papers/astro-ph/0601001").json()["id"], "astro-ph/0601001")
+        self.assertTrue(self.c.get("/papers/astro-ph/0601001.md").text.startswith("# "))
+        c = self.user("oldstyle")
+        self.assertEqual(c.post("/papers/astro-ph/0601001/vote").status, 303)
+        self.assertEqual(c.post("/papers/astro-ph/0601001/comments", {"body": "old but gold"}).status, 303)
+        self.assertIn("old but gold", self.c.get("/papers/astro-ph/0601001").text)
+
+    def test_search_page(self):
+        r = self.c.get("/search?q=video+generation")
+        self.assertEqual(r.status, 200)
+        self.assertIn("<mark>", r.text)
+        self.assertIn("How to search", r.text)
+        self.assertIn('class="card"', r.text)
+        bad = self.c.get("/search?q=%22")
+        self.assertIn(bad.status, (200, 400))
+        self.assertNotIn("Internal", bad.text)
+
+    # ---- hostile input ----
+
+    def test_markup_is_escaped_everywhere(self):
+        for path in ["/", "/papers/2406.99999", "/search?q=attack", "/search?q=" + EVIL, "/papers/date/2024-06-04?q=" + EVIL,
+                     "/u/evil%3Cscript%3E"]:
+            r = self.c.get(path.replace(" ", "+").replace('"', "%22").replace("<", "%3C").replace(">", "%3E"))
+            self.assertNotIn("<script>alert", r.text, path)
+            self.assertNotIn("<img src=x", r.text, path)
+            self.assertNotIn("<b>bold</b>", r.text, path)
+        page = self.c.get("/papers/2406.99999").text
+        self.assertIn("&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt;", page)
+        # the store survived the SQL in the data
+        self.assertEqual(self.c.get("/papers/2406.99999").status, 200)
+
+    def test_sql_metacharacters_are_harmless(self):
+        for q in ["' OR 1=1 --", "\"; DROP TABLE papers; --", "%' UNION SELECT * FROM users --", "author:\"'\""]:
+            for path in ["/search?q=", "/api/papers/search?q=", "/papers/date/2024-06-04?q="]:
+                r = self.c.get(path + re.sub(r"[^A-Za-z0-9]", lambda m: "%%%02X" % ord(m.group()), q))
+                self.assertIn(r.status, (200, 400), (path, q, r.status))
+        self.assertEqual(self.c.get("/api/daily_papers?submitter=x%27%20OR%20%271%27%3D%271").json(), [])
+        self.assertEqual(self.c.get("/").status, 200)
+
+    def test_malformed_and_oversized_requests(self):
+        c = self.user("bigbody")
+        r = c.post("/papers/2406.99999/comments", {"body": "x" * 70000})
+        self.assertEqual(r.status, 413)
+        self.assertEqual(self.c.get("/search?q=" + "a" * 5000).status, 414)
+        self.assertEqual(self.c.request("PUT", "/").status, 405)
+        self.assertEqual(self.c.get("/papers/%ZZ").status in (400, 404), True)
+        # headers past the limit, a broken request line, a slow client: 4xx or a closed connection, never a crash
+        for raw in [b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 100000 + b"\r\n\r\n",
+                    b"BLAH\r\n\r\n", b"GET / HTTP/1.1\r\nContent-Length: -5\r\n\r\n"]:
+            s = socket.create_connection(("127.0.0.1", self.srv.port), timeout=10)
+            try:
+                s.sendall(raw)
+                head = s.recv(64)
+            except (ConnectionResetError, BrokenPipeError):
+                head = b""
+            s.close()
+            if head:
+                self.assertRegex(head, rb"^HTTP/1\.[01] 4\d\d", raw[:40])
+        self.assertEqual(self.c.get("/healthz").status, 200)
+
+    # ---- accounts, CSRF ----
+
+    def test_signup_rules(self):
+        c = Client(self.srv)
+        self.assertEqual(c.signup("shorty", password="123456789").status, 400)
+        self.assertEqual(c.signup("<script>", password="long enough pass").status, 400)
+        self.assertEqual(c.signup("noemail", email="not-an-email").status, 400)
+        self.assertEqual(c.signup("alice1").status, 303)
+        session = c.cookies["pb_session"]
+        self.assertEqual(len(session), 43)
+        self.assertEqual(Client(self.srv).signup("alice1").status, 409)
+        self.assertEqual(Client(self.srv).signup("ALICE1", email="other@example.org").status, 409)
+        # the cookie flags, and the password stored as Argon2id only
+        r = Client(self.srv).signup("cookieflags")
+        setc = [v for k, v in r.headers if k.lower() == "set-cookie" and v.startswith("pb_session=")][0]
+        self.assertIn("HttpOnly", setc)
+        self.assertIn("SameSite=Lax", setc)
+        out = subprocess.run(["sqlite3", self.fixture.db, "SELECT pwhash FROM users WHERE name='alice1'"],
+                             capture_output=True, text=True).stdout
+        self.assertTrue(out.startswith("$argon2id$"), out)
+        sessions = subprocess.run(["sqlite3", self.fixture.db, "SELECT hex(hash) FROM sessions"],
+                                  capture_output=True, text=True).stdout
+        self.assertNotIn(session, sessions)
+
+    def test_signin_signout_and_rate_limit(self):
+        self.user("bob1")
+        c = Client(self.srv)
+        self.assertEqual(c.signin("bob1", "wrong password!").status, 401)
+        r = c.signin("bob1")
+        self.assertEqual(r.status, 303)
+        self.assertIn("bob1", c.get("/").text)
+        self.assertEqual(c.post("/signout").status, 303)
+        self.assertNotIn("pb_session", c.cookies)
+        self.assertIn("Sign in", c.get("/").text)
+        # repeated failures lock the name out for a while, even with the right password
+        self.user("carol1")
+        d = Client(self.srv)
+        codes = [d.signin("carol1", "wrong password %d" % i).status for i in range(9)]
+        self.assertEqual(codes[:8], [401] * 8)
+        self.assertEqual(codes[8], 429)
+        self.assertEqual(d.signin("carol1").status, 429)
+
+    def test_post_without_csrf_is_refused(self):
+        c = self.user("dave1")
+        pid = sorted(self.expected["2024-05-28"])[0]
+        r = c.post("/papers/%s/vote" % pid, csrf=False)
+        self.assertEqual(r.status, 403)
+        r = c.post("/papers/%s/vote" % pid, {"csrf": "A" * 43}, csrf=False)
+        self.assertEqual(r.status, 403)
+        self.assertEqual(c.post("/signout", csrf=False).status, 403)
+        self.assertEqual(Client(self.srv).post("/signup", {"name": "x", "email": "x@y.z", "password": "p" * 12},
+                                               csrf=False).status, 403)
+        self.assertEqual(c.post("/papers/%s/vote" % pid).status, 303)
+
+    def test_login_required(self):
+        r = self.c.get("/submit")
+        self.assertEqual(r.status, 303)
+        self.assertEqual(r.header("Location"), "/signin?next=%2Fsubmit")
+        self.assertEqual(self.c.post("/papers/2406.99999/vote").status, 403)
+        r = self.c.request("POST", "/api/papers/2406.99999/upvote")
+        self.assertEqual(r.status, 401)
+        self.assertIn("error", r.json())
+
+    # ---- votes ----
+
+    def paper_upvotes(self, pid):
+        return self.c.get("/api/papers/" + pid).json()["upvotes"]
+
+    def test_vote_toggles_over_the_imported_baseline(self):
+        pid = sorted(self.expected["2024-05-30"])[1]
+        base = self.paper_upvotes(pid)
+        c = self.user("erin1")
+        r = c.post("/papers/%s/vote" % pid, headers={"Accept": "application/json"})
+        self.assertEqual(r.json(), {"voted": True, "upvotes": base + 1})
+        self.assertEqual(self.paper_upvotes(pid), base + 1)
+        self.assertIn('aria-pressed="true"', c.get("/papers/" + pid).text)
+        r = c.post("/papers/%s/vote" % pid, headers={"Accept": "application/json"})
+        self.assertEqual(r.json(), {"voted": False, "upvotes": base})
+        self.assertEqual(self.paper_upvotes(pid), base)
+
+    def test_concurrent_votes_stay_exact(self):
+        pid = sorted(self.expected["2024-05-31"])[0]
+        base = self.paper_upvotes(pid)
+        users = [self.user("voter%d" % i) for i in range(12)]
+
+        def vote(c):
+            return c.post("/papers/%s/vote" % pid, headers={"Accept": "application/json"}).status
+
+        with concurrent.futures.ThreadPoolExecutor(12) as ex:
+            codes = list(ex.map(vote, users + users[:5]))  # five of them click twice
+        self.assertEqual(codes, [200] * 17)
+        self.assertEqual(self.paper_upvotes(pid), base + 7)
+
+    def test_vote_chart_on_paper_page(self):
+        pid = sorted(self.expected["2024-06-03"])[2]
+        c = self.user("frank1")
+        c.post("/papers/%s/vote" % pid)
+        self.assertIn("Upvotes over time", self.c.get("/papers/" + pid).text)
+
+    # ---- comments ----
+
+    def test_comments_markdown_replies_edit_delete(self):
+        pid = sorted(self.expected["2024-05-27"])[0]
+        g, h = self.user("gina1"), self.user("hank1")
+        r = g.post("/papers/%s/comments" % pid, {"body": "**bold** and <script>alert(1)</script> [x](javascript:alert(1))"})
+        self.assertEqual(r.status, 303)
+        cid = int(re.search(r"#c(\d+)$", r.header("Location")).group(1))
+        page = self.c.get("/papers/" + pid).text
+        self.assertIn("<strong>bold</strong>", page)
+        self.assertNotIn("<script>alert(1)", page)
+        self.assertNotIn('href="javascript:', page)
+        r = h.post("/papers/%s/comments" % pid, {"body": "a reply", "parent": str(cid)})
+        self.assertEqual(r.status, 303)
+        rid = int(re.search(r"#c(\d+)$", r.header("Location")).group(1))
+        # one level: a reply to a reply is refused
+        self.assertEqual(g.post("/papers/%s/comments" % pid, {"body": "deeper", "parent": str(rid)}).status, 404)
+        # only the author edits or deletes
+        self.assertEqual(h.post("/comments/%d/edit" % cid, {"body": "hijack"}).status, 403)
+        self.assertEqual(h.post("/comments/%d/delete" % cid).status, 403)
+        self.assertEqual(g.post("/comments/%d/edit" % cid, {"body": "edited _text_"}).status, 303)
+        api = self.c.get("/api/papers/%s?field=comments" % pid).json()
+        top = [x for x in api["comments"] if x["number"] == cid][0]
+        self.assertEqual(top["data"]["latest"]["raw"], "edited _text_")
+        self.assertTrue(top["data"]["edited"])
+        self.assertEqual(top["replies"][0]["data"]["latest"]["raw"], "a reply")
+        self.assertTrue(ISO_Z.match(top["createdAt"]))
+        self.assertEqual(api["numComments"], self.c.get("/api/papers/" + pid).json()["numComments"])
+        n = api["numComments"]
+        self.assertEqual(g.post("/comments/%d/delete" % cid).status, 303)
+        self.assertIn("[deleted]", self.c.get("/papers/" + pid).text)
+        self.assertEqual(self.c.get("/api/papers/" + pid).json()["numComments"], n - 1)
+
+    # ---- API ----
+
+    def test_api_daily_papers_shape(self):
+        items = self.c.get("/api/daily_papers?date=2024-05-28&limit=100").json()
+        self.assertEqual({i["paper"]["id"] for i in items}, self.expected["2024-05-28"])
+        for it in items:
+            for k in ["paper", "publishedAt", "title", "summary", "thumbnail", "numComments", "isAuthorParticipating"]:
+                self.assertIn(k, it)
+            self.assertNotIn("authors", it)
+            self.assertNotIn("comments", it)
+            p = it["paper"]
+            for k in ["id", "title", "summary", "authors", "publishedAt", "upvotes", "discussionId"]:
+                self.assertIn(k, p)
+            for a in p["authors"]:
+                self.assertEqual(set(a), {"_id", "name", "hidden"})
+            if "githubRepo" in p:
+                self.assertEqual(it["githubRepo"], p["githubRepo"])
+            if "submittedBy" in it:
+                self.assertEqual({"_id", "user", "name", "fullname", "avatarUrl", "type", "isPro"} - set(it["submittedBy"]), set())
+            # huggingface_hub parses every datetime with this format
+            for t in [it["publishedAt"], p["publishedAt"]] + ([p["submittedOnDailyAt"]] if "submittedOnDailyAt" in p else []):
+                self.assertRegex(t, ISO_Z)
+                datetime.datetime.strptime(t, "%Y-%m-%dT%H:%M:%S.%fZ")
+
+    def test_api_paging_sorting_and_errors(self):
+        a = self.c.get("/api/daily_papers?week=2024-W22&limit=5&p=0").json()
+        b = self.c.get("/api/daily_papers?week=2024-W22&limit=5&p=1").json()
+        self.assertEqual(len(a), 5)
+        self.assertFalse({i["paper"]["id"] for i in a} & {i["paper"]["id"] for i in b})
+        may = set().union(*(self.expected[d] for d in DAYS[:5]))
+        got = {i["paper"]["id"] for i in self.c.get("/api/daily_papers?month=2024-05&limit=100").json()}
+        self.assertEqual(got, may)
+        t = self.c.get("/api/daily_papers?sort=trending&limit=10").json()
+        self.assertEqual(len(t), 10)
+        sub = self.c.get("/api/daily_papers?submitter=akhaliq&limit=100").json()
+        self.assertTrue(all(i["paper"]["submittedOnDailyBy"]["user"] == "akhaliq" for i in sub))
+        for bad in ["date=2024-02-30", "date=yesterday", "week=2024-W99", "month=2024-13", "limit=0", "limit=101",
+                    "p=-1", "sort=best", "date=2024-05-28&week=2024-W22"]:
+            r = self.c.get("/api/daily_papers?" + bad)
+            self.assertEqual(r.status, 400, bad)
+            self.assertIn("error", r.json())
+        r = self.c.get("/api/papers/2999.99999")
+        self.assertEqual(r.status, 404)
+        self.assertEqual(list(r.json()), ["error"])
+        self.assertEqual(self.c.get("/api/papers/search").status, 400)
+        hits = self.c.get("/api/papers/search?q=diffusion&limit=3").json()
+        self.assertEqual(len(hits), 3)
+        self.assertIn("paper", hits[0])
+
+    def test_api_tokens_write_and_stay_out_of_the_log(self):
+        c = self.user("judy1")
+        token = c.make_token()
+        auth = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
+        pid = sorted(self.expected["2024-06-04"])[0]
+        base = self.paper_upvotes(pid)
+        r = self.c.request("POST", "/api/papers/%s/upvote" % pid, headers=auth)
+        self.assertEqual(r.json()["upvotes"], base + 1)
+        r = self.c.request("POST", "/api/papers/%s/upvote" % pid, headers=auth)  # idempotent
+        self.assertEqual(r.json()["upvotes"], base + 1)
+        r = self.c.request("POST", "/api/papers/%s/comment" % pid, headers=auth, raw_body=b'{"comment": "via the API"}')
+        self.assertEqual(r.status, 201)
+        self.assertEqual(r.json()["comment"]["author"]["user"], "judy1")
+        r = self.c.request("POST", "/api/papers/%s/comment" % pid, headers=auth, raw_body=b'{"comment": ')
+        self.assertEqual(r.status, 400)
+        r = self.c.request("POST", "/api/papers/submit", headers=auth, raw_body=json.dumps({"paperId": pid}).encode())
+        self.assertEqual(r.status, 409)
+        r = self.c.request("DELETE", "/api/papers/%s/upvote" % pid, headers=auth)
+        self.assertEqual(r.json()["upvotes"], base)
+        bad = dict(auth, Authorization="Bearer pb_nope")
+        self.assertEqual(self.c.request("POST", "/api/papers/%s/upvote" % pid, headers=bad).status, 401)
+        time.sleep(0.2)
+        with open(self.srv.log_path) as fh:
+            log = fh.read()
+        self.assertIn("/api/papers/%s/upvote" % pid, log)
+        self.assertNotIn(token, log)
+        self.assertNotIn(token, self.srv.stderr())
+        self.assertNotIn(c.cookies["pb_session"], log)
+
+    # ---- feeds ----
+
+    def test_atom_feeds_parse_and_ids_are_stable(self):
+        import feedparser
+        for path in ["/feeds/daily.atom", "/feeds/trending.atom", "/feeds/search.atom?q=diffusion"]:
+            r = self.c.get(path)
+            self.assertEqual(r.status, 200, path)
+            self.assertIn("application/atom+xml", r.header("Content-Type"))
+            f = feedparser.parse(r.body)
+            self.assertFalse(f.bozo, (path, f.get("bozo_exception")))
+            self.assertGreater(len(f.entries), 3, path)
+            for e in f.entries:
+                self.assertTrue(e.id.startswith("tag:paperboy,2025:paper/"))
+                self.assertTrue(e.link.startswith(self.srv.base + "/papers/"))
+            again = feedparser.parse(self.c.get(path).body)
+            self.assertEqual([e.id for e in f.entries], [e.id for e in again.entries])
+        daily = feedparser.parse(self.c.get("/feeds/daily.atom").body)
+        evil = [e for e in daily.entries if e.id.endswith("2406.99999")][0]
+        self.assertIn("<script>", evil.title)  # text, escaped in the XML, intact after parsing
+        self.assertEqual(self.c.get("/feeds/search.atom").status, 400)
+
+    # ---- HTTP ----
+
+    def test_security_headers_gzip_etag(self):
+        r = self.c.get("/", headers={"Accept-Encoding": "gzip"})
+        self.assertEqual(r.header("Content-Encoding"), "gzip")
+        csp = r.header("Content-Security-Policy")
+        self.assertIn("script-src 'self'", csp)
+        self.assertNotIn("unsafe-inline", csp)
+        self.assertIn("frame-ancestors 'none'", csp)
+        self.assertEqual(r.header("X-Content-Type-Options"), "nosniff")
+        self.assertTrue(r.header("Referrer-Policy"))
+        etag = r.header("ETag")
+        self.assertTrue(etag)
+        c2 = Client(self.srv)
+        c2.cookies = dict(self.c.cookies)
+        r2 = c2.get("/", headers={"If-None-Match": etag})
+        self.assertEqual(r2.status, 304)
+        self.assertEqual(r2.body, b"")
+        self.assertNotIn("<script>", r.text.replace('<script src="/static/app.js" defer></script>', ""))
+        self.assertEqual(self.c.get("/static/app.js").status, 200)
+        self.assertIn("text/css", self.c.get("/static/app.css").header("Content-Type"))
+
+    def test_keep_alive(self):
+        import http.client
+        conn = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=10)
+        for _ in range(3):
+            conn.request("GET", "/healthz")
+            r = conn.getresponse()
+            self.assertEqual(r.read(), b"ok\n")
+        conn.close()
+
+    # ---- moderation ----
+
+    def test_admin_hides_papers_and_comments_and_disables_users(self):
+        admin = Client(self.srv)
+        self.assertEqual(admin.signin("admin", "administrator pass").status, 303)
+        pid = sorted(self.expected["2024-05-27"])[2]
+        m = self.user("mallory1")
+        r = m.post("/papers/%s/comments" % pid, {"body": "spam spam"})
+        cid = int(re.search(r"#c(\d+)$", r.header("Location")).group(1))
+        self.assertEqual(m.post("/admin/papers/" + pid, {"hidden": "1"}).status, 403)  # not an admin
+        self.assertEqual(admin.post("/admin/comments/%d" % cid, {"hidden": "1"}).status, 303)
+        self.assertIn("[hidden by a moderator]", self.c.get("/papers/" + pid).text)
+        self.assertEqual(admin.post("/admin/users/mallory1", {"disabled": "1"}).status, 303)
+        self.assertEqual(m.post("/papers/%s/vote" % pid).status, 403)  # the session ended
+        self.assertEqual(Client(self.srv).signin("mallory1").status, 401)
+        self.assertEqual(admin.post("/admin/papers/" + pid, {"hidden": "1"}).status, 303)
+        self.assertEqual(self.c.get("/papers/" + pid).status, 404)
+        self.assertEqual(self.c.get("/api/papers/" + pid).status, 404)
+        self.assertNotIn(pid, self.c.get("/papers/date/2024-05-27").text)
+        self.assertEqual(admin.post("/admin/papers/" + pid, {"hidden": "0"}).status, 303)
+        self.assertEqual(self.c.get("/papers/" + pid).status, 200)
+
+
+class SubmitTest(PaperboyTest):
+    """Submissions move the newest day to today, so they get a store of their own."""
+
+    def setUp(self):
+        super().setUp()
+        self.init()
+        d = self.require_data("hf-daily-papers")
+        self.pb("ingest", os.path.join(d, "Paper_metadata_download", "2024-05-29.json"))
+        with open(os.path.join(d, "Paper_metadata_download", "2024-05-29.json")) as fh:
+            self.expected = {"2024-05-29": {e["paper"]["id"] for e in json.load(fh)}}
+        self.pb("index", "rebuild")
+        self.replay = Replay(WebTest.route)
+        self.srv = Server(self.env, self.tmp, "--arxiv-api", self.replay.url + "/api/query")
+        self.c = Client(self.srv)
+
+    def tearDown(self):
+        self.srv.stop()
+        self.replay.close()
+        super().tearDown()
+
+    user = WebTest.user
+
+
+    def test_submit_existing_and_new_papers(self):
+        c = self.user("ivan1")
+        known = sorted(self.expected["2024-05-29"])[3]
+        r = c.post("/submit", {"paper": "https://arxiv.org/abs/%sv2" % known})
+        self.assertEqual(r.status, 409)
+        self.assertIn("already on the feed of 2024-05-29", r.text)
+        self.assertIn('href="/papers/%s"' % known, r.text)
+        self.assertEqual(c.post("/submit", {"paper": "not a paper"}).status, 400)
+        r = c.post("/submit", {"paper": "arXiv:1605.08386"})
+        self.assertEqual(r.status, 303, r.text[-800:])
+        self.assertEqual(r.header("Location"), "/papers/1605.08386")
+        api = self.c.get("/api/papers/1605.08386").json()
+        self.assertEqual(api["submittedOnDailyBy"]["user"], "ivan1")
+        today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
+        day = self.c.get("/papers/date/" + today).text
+        self.assertIn("/papers/1605.08386", day)
+        self.assertIn("submitted by", day)
+        # searchable at once, and on the submitter's profile
+        hits = self.c.get("/api/papers/search?q=" + api["title"].split()[0] + "+" + api["title"].split()[-1]).json()
+        self.assertIn("1605.08386", [h["paper"]["id"] for h in hits])
+        self.assertIn("/papers/1605.08386", self.c.get("/u/ivan1").text)
+        # arXiv knows nothing of this id: a clear message, nothing stored
+        r = c.post("/submit", {"paper": "2401.00001"})
+        self.assertEqual(r.status, 409)
+        self.assertEqual(self.c.get("/api/papers/2401.00001").status, 404)
+
+
+class ShutdownTest(PaperboyTest):
+    def test_sigterm_stops_cleanly(self):
+        self.init()
+        srv = Server(self.env, self.tmp)
+        c = Client(srv)
+        self.assertEqual(c.get("/").status, 200)  # an empty store has a page too
+        self.assertEqual(srv.stop(), 0)
+        self.assertIn("stopping", srv.stderr())
+
+
+if __name__ == "__main__":
+    unittest.main()
