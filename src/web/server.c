@@ -16,6 +16,7 @@
 #include <signal.h>
 #include <sodium.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -674,8 +675,27 @@ static int fetch_text(void *ctx, const char *id, struct buf *title, struct buf *
 	return rc;
 }
 
+/* What identifies the index's current files (an update renames new files
+ * into place: new inodes and times). */
+static void index_stamp(struct web *w, char out[128])
+{
+	struct stat a, b;
+	struct buf deltas = BUF_INIT;
+	buf_addf(&deltas, "%s.deltas", w->index_path);
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	stat(w->index_path, &a);
+	stat(deltas.s, &b);
+	snprintf(out, 128, "%lu:%ld:%ld.%ld/%lu:%ld:%ld.%ld", (unsigned long)a.st_ino, (long)a.st_size,
+		 (long)a.st_mtim.tv_sec, a.st_mtim.tv_nsec, (unsigned long)b.st_ino, (long)b.st_size,
+		 (long)b.st_mtim.tv_sec, b.st_mtim.tv_nsec);
+	buf_release(&deltas);
+}
+
 static void open_index(struct web *w)
 {
+	index_stamp(w, w->index_stamp);
+	w->index_checked = mono_seconds();
 	struct buf err = BUF_INIT;
 	struct search_index *ix = NULL;
 	if (search_open(w->index_path, &ix, &err)) {
@@ -690,11 +710,25 @@ static void open_index(struct web *w)
 	buf_release(&err);
 }
 
+/* Reopens the index when another process (ingest, fetch, index rebuild)
+ * has replaced its files; looks at most once a second. Locked. */
+static void index_follow(struct web *w)
+{
+	if (mono_seconds() - w->index_checked < 1.0)
+		return;
+	char now[128];
+	index_stamp(w, now);
+	w->index_checked = mono_seconds();
+	if (strcmp(now, w->index_stamp))
+		open_index(w);
+}
+
 int web_search(struct req *r, const char *q, enum search_mode mode, struct search_hit *hits, size_t *n,
 	       struct buf *err)
 {
 	struct web *w = r->w;
 	pthread_mutex_lock(&w->search_lock);
+	index_follow(w);
 	int rc;
 	if (!w->ix) {
 		buf_setf(err, "Search is not available yet: the index has not been built (paperboy index rebuild).");
@@ -713,6 +747,7 @@ int web_similar(struct req *r, const char *id, struct search_hit *hits, size_t *
 	struct web *w = r->w;
 	struct buf err = BUF_INIT;
 	pthread_mutex_lock(&w->search_lock);
+	index_follow(w);
 	int rc = w->ix ? search_similar(w->ix, id, hits, n, &err) : -1;
 	pthread_mutex_unlock(&w->search_lock);
 	buf_release(&err);

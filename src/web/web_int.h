@@ -20,6 +20,8 @@ struct web {
 	pthread_mutex_t search_lock;
 	struct search_index *ix;
 	char *index_path;
+	double index_checked;  /* when the files were last looked at */
+	char index_stamp[128]; /* their inodes, sizes and times then */
 	uint8_t secret[32]; /* signs links (kept in the store, made on first start) */
 	FILE *log;
 	pthread_mutex_t log_lock;
