@@ -9,10 +9,11 @@
 #include "../search/search.h"
 #include "../store/store.h"
 #include "../web/web.h"
+#include "../mail/mail.h"
 #include <libxml/parser.h>
 #include <unistd.h>
 
-#define MAX_OPTS 12
+#define MAX_OPTS 16
 
 struct opt {
 	const char *name; /* without "--" */
@@ -762,6 +763,8 @@ static int cmd_search(struct args *a)
 
 /* ---- help / version ----------------------------------------------------- */
 
+static int mail_opts(struct args *a, struct mail_config *mc);
+
 static int cmd_serve(struct args *a)
 {
 	struct web_config c = { 0 };
@@ -780,6 +783,26 @@ static int cmd_serve(struct args *a)
 	c.arxiv_api = opt_val(a, "arxiv-api");
 	c.secure_cookies = opt_val(a, "secure-cookies") != NULL;
 	c.port_file = opt_val(a, "port-file");
+	int rc0 = mail_opts(a, &c.mail);
+	if (rc0)
+		return rc0;
+	c.digest_minute = 8 * 60;
+	c.weekly_wday = 1;
+	const char *dt = opt_val(a, "digest-time");
+	if (dt) {
+		int hh, mm;
+		char extra;
+		if (sscanf(dt, "%d:%d%c", &hh, &mm, &extra) != 2 || hh < 0 || hh > 23 || mm < 0 || mm > 59)
+			return usage_error(a->cmd, "serve: --digest-time %s: give HH:MM", dt);
+		c.digest_minute = hh * 60 + mm;
+	}
+	c.digest_weekends = opt_val(a, "digest-weekends") != NULL;
+	const char *tz = opt_val(a, "timezone");
+	if (tz) {
+		/* before any thread starts: localtime_r reads TZ */
+		setenv("TZ", tz, 1);
+		tzset();
+	}
 	struct buf err = BUF_INIT;
 	int rc = web_serve(&c, &err);
 	if (rc)
@@ -843,6 +866,145 @@ static int cmd_user(struct args *a)
 	}
 	buf_release(&err);
 	return rc;
+}
+
+/* The mail settings shared by digest and serve (flag, environment, file). */
+static int mail_opts(struct args *a, struct mail_config *mc)
+{
+	mail_config_init(mc);
+	mc->smtp_url = opt_val(a, "smtp");
+	if (opt_val(a, "mail-from"))
+		mc->mail_from = opt_val(a, "mail-from");
+	if (opt_val(a, "base-url"))
+		mc->base_url = opt_val(a, "base-url");
+	const char *rate = opt_val(a, "mail-rate");
+	if (rate) {
+		char *end;
+		mc->rate = strtod(rate, &end);
+		if (*end || mc->rate < 0)
+			return usage_error(a->cmd, "%s: --mail-rate %s: messages per second, 0 for no limit", a->cmd->name, rate);
+	}
+	/* the sender may be a local name (paperboy@localhost) */
+	const char *at = strchr(mc->mail_from, '@');
+	if (!at || at == mc->mail_from || !at[1] || strpbrk(mc->mail_from, " \t\r\n<>\"(),;"))
+		return usage_error(a->cmd, "%s: --mail-from %s: not an email address", a->cmd->name, mc->mail_from);
+	if (mc->smtp_url && !str_has_prefix(mc->smtp_url, "smtp://") && !str_has_prefix(mc->smtp_url, "smtps://"))
+		return usage_error(a->cmd, "%s: --smtp %s: give smtp://[user:pass@]host:port or smtps://...", a->cmd->name,
+				   mc->smtp_url);
+	return 0;
+}
+
+static int cmd_digest(struct args *a)
+{
+	struct mail_config mc;
+	int rc = mail_opts(a, &mc);
+	if (rc)
+		return rc;
+	const char *period = opt_val(a, "period");
+	if (!period)
+		period = "daily";
+	mc.dry_run = opt_val(a, "dry-run") != NULL;
+	mc.only_email = opt_val(a, "to");
+	mc.ignore_backoff = true; /* an explicit run tries every queued message now */
+	mc.progress = true;
+	if (!mc.smtp_url && !mc.dry_run)
+		return usage_error(a->cmd, "digest: no SMTP server: give --smtp URL (or PAPERBOY_SMTP_URL), or --dry-run");
+	struct store *s = open_store(a, 0);
+	if (!s)
+		return EXIT_FAIL;
+	struct buf path = BUF_INIT, err = BUF_INIT;
+	search_index_path(a->db, &path);
+	struct search_index *ix = NULL;
+	if (search_open(path.s, &ix, &err)) {
+		fprintf(stderr, "paperboy: digest: topics are not searched (%s)\n", err.s);
+		ix = NULL;
+		buf_reset(&err);
+	}
+	struct mail_stats st = { 0 };
+	rc = mail_digest(s, ix, &mc, period, &st, &err);
+	fprintf(stderr,
+		"digest %s: %llu subscribers, %llu rendered (%.0f/s), %llu already done, %llu with nothing new; "
+		"%llu sent (%.0f/s), %llu to retry, %llu failed\n",
+		period, (unsigned long long)st.subscribers, (unsigned long long)st.rendered,
+		st.render_seconds > 0 ? (double)st.rendered / st.render_seconds : 0.0, (unsigned long long)st.already,
+		(unsigned long long)st.empty, (unsigned long long)st.sent,
+		st.send_seconds > 0 ? (double)st.sent / st.send_seconds : 0.0, (unsigned long long)st.retry_later,
+		(unsigned long long)st.failed);
+	if (rc)
+		error("digest: %s", err.s);
+	if (ix)
+		search_close(ix);
+	store_close(s);
+	buf_release(&path);
+	buf_release(&err);
+	return rc || st.retry_later || st.failed ? EXIT_FAIL : EXIT_OK;
+}
+
+/* paperboy subscribe: add subscribers by hand or in bulk (an import). */
+static int cmd_subscribe(struct args *a)
+{
+	struct mail_config mc;
+	int rc = mail_opts(a, &mc);
+	if (rc)
+		return rc;
+	const char *period = opt_val(a, "period");
+	if (!period)
+		period = "daily";
+	bool confirmed = opt_val(a, "confirmed") != NULL;
+	const char *topics = opt_val(a, "topics");
+	struct store *s = open_store(a, 0);
+	if (!s)
+		return EXIT_FAIL;
+	struct strlist lines = STRLIST_INIT;
+	for (int i = 0; i < a->npos; i++)
+		strlist_push(&lines, a->pos[i], strlen(a->pos[i]));
+	struct buf text = BUF_INIT, err = BUF_INIT, msg = BUF_INIT;
+	const char *file = opt_val(a, "file");
+	if (file) {
+		if (read_file(file, &text, &err)) {
+			error("subscribe: %s", err.s);
+			store_close(s);
+			return EXIT_FAIL;
+		}
+		strlist_split(&lines, text.s, text.len, '\n');
+	}
+	uint64_t added = 0, bad = 0;
+	rc = store_begin(s, &err);
+	for (size_t i = 0; i < lines.n && !rc; i++) {
+		/* "EMAIL" or "EMAIL<TAB>topic|topic" */
+		char *line = lines.v[i], *tab = strchr(line, '\t');
+		struct buf t = BUF_INIT;
+		if (tab) {
+			*tab = '\0';
+			for (const char *p = tab + 1; *p; p++)
+				buf_addc(&t, *p == '|' ? '\n' : *p);
+		} else if (topics) {
+			buf_adds(&t, topics);
+		}
+		int r = mail_subscribe(s, &mc, line, period, t.s, 0, confirmed, &msg);
+		buf_release(&t);
+		if (r < 0) {
+			rc = error("subscribe: %s", msg.s);
+		} else if (r > 0) {
+			fprintf(stderr, "paperboy: subscribe: %s%sline %zu: %s\n", file ? file : "", file ? ": " : "", i + 1, msg.s);
+			bad++;
+		} else {
+			added++;
+		}
+	}
+	if (!rc && store_commit(s, &err))
+		rc = error("subscribe: %s", err.s);
+	if (rc)
+		store_rollback(s);
+	else
+		printf("%llu subscribed%s, %llu refused\n", (unsigned long long)added,
+		       confirmed ? " (confirmed, no confirmation mail)" : " (confirmation mail queued)", (unsigned long long)bad);
+	strlist_clear(&lines);
+	buf_release(&text);
+	buf_release(&err);
+	buf_release(&msg);
+	store_close(s);
+	return rc ? EXIT_FAIL : bad ? EXIT_FAIL : EXIT_OK;
 }
 
 static int cmd_help(struct args *a)
@@ -916,8 +1078,35 @@ static const struct command commands[] = {
 	    { "access-log", "FILE", "where to log requests: a file, - for stderr (default), off" },
 	    { "arxiv-api", "URL", "the arXiv API for submissions (default " FETCH_ARXIV_API_ENDPOINT ")" },
 	    { "secure-cookies", NULL, "mark cookies Secure (automatic with an https base URL)" },
-	    { "port-file", "FILE", "write the bound port there once listening" } },
+	    { "port-file", "FILE", "write the bound port there once listening" },
+	    { "smtp", "URL", "mail server for digests: smtp://[user:pass@]host:port or smtps://... (none: no mail)" },
+	    { "mail-from", "ADDRESS", "the sender of digests (default paperboy@localhost)" },
+	    { "mail-rate", "N", "at most N messages per second (default: no limit)" },
+	    { "digest-time", "HH:MM", "when the daily (weekdays) and weekly (Mondays) digests go out (default 08:00)" },
+	    { "timezone", "TZ", "the time zone of --digest-time, e.g. Europe/Paris (default: the system's)" },
+	    { "digest-weekends", NULL, "send the daily digest on Saturdays and Sundays too" } },
 	  cmd_serve, 0, 0 },
+	{ "digest", "[--period daily|weekly] [--dry-run] [--to EMAIL] [OPTIONS]",
+	  "render the digests of a period for every confirmed subscriber now, and send them",
+	  { { "period", "P", "daily (default: the newest day of papers) or weekly (the last 7 days)" },
+	    { "dry-run", NULL, "print what would be sent; change and send nothing" },
+	    { "to", "EMAIL", "only this subscriber" },
+	    { "smtp", "URL", "smtp://[user:pass@]host:port (STARTTLS when offered) or smtps://..." },
+	    { "mail-from", "ADDRESS", "the sender address" },
+	    { "base-url", "URL", "the public URL of the web service, for links" },
+	    { "mail-rate", "N", "at most N messages per second (default: no limit)" } },
+	  cmd_digest, 0, 0 },
+	{ "subscribe", "[--period P] [--topics T] [--confirmed] EMAIL... | --file FILE",
+	  "subscribe addresses (a confirmation mail is queued unless --confirmed)",
+	  { { "period", "P", "daily (default) or weekly" },
+	    { "topics", "T", "search queries, one a line" },
+	    { "confirmed", NULL, "the addresses have opted in elsewhere: no confirmation mail" },
+	    { "file", "FILE", "one EMAIL or EMAIL<TAB>topic|topic a line" },
+	    { "mail-from", "ADDRESS", "the sender of the confirmation" },
+	    { "base-url", "URL", "the public URL, for the confirmation link" },
+	    { "smtp", "URL", "unused here (accepted for symmetry)" },
+	    { "mail-rate", "N", "unused here" } },
+	  cmd_subscribe, 0, -1 },
 	{ "user", "add NAME --email E [--admin] | disable NAME | enable NAME | admin NAME",
 	  "manage accounts (the password of 'add' is read from standard input)",
 	  { { "email", "E", "the new user's email address" },

@@ -6,7 +6,7 @@
 #include "store_int.h"
 #include <sqlite3.h>
 
-#define SQ_STMT_CACHE 64
+#define SQ_STMT_CACHE 128
 
 struct store_sqlite {
 	struct store base;

@@ -15,7 +15,7 @@
 struct store;
 
 /* The schema version this binary writes. */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 enum store_open_flags {
 	STORE_CREATE = 1 << 0, /* create the database if missing (init) */
@@ -194,5 +194,74 @@ int store_comment_hide(struct store *s, int64_t id, bool hidden, struct buf *err
 /* A paper's comments: each top-level comment followed by its replies. */
 int store_comment_list(struct store *s, const char *paper, int (*fn)(const struct comment *c, void *ctx),
 		       void *ctx, struct buf *err);
+
+/* ---- subscriptions and the outbox (email digests) -------------------------
+ * One subscription per address. The outbox holds every message rendered,
+ * once per (subscription, period key): a digest is rendered and recorded
+ * with the papers it carries in one transaction, then claimed ("sending")
+ * and settled ("sent", back to "queued" with a later try, or "failed") in
+ * transactions of their own around the SMTP exchange. */
+
+struct subscription {
+	int64_t id, user_id;
+	char email[256];
+	char period[8];  /* "daily" or "weekly" */
+	char *topics;    /* owned; one search query a line; "" for none */
+	char status[12]; /* "pending", "active", "paused", "cancelled" */
+	pb_time created, confirmed_at;
+	int failures;    /* permanent failures in a row */
+};
+void subscription_release(struct subscription *sub);
+/* Adds the subscription for sub->email, or updates the period and topics of
+ * the one there (a cancelled one starts again as pending). Sets sub->id and
+ * sub->status; *created says which. */
+int store_sub_upsert(struct store *s, struct subscription *sub, bool *created, struct buf *err);
+/* By id, or by email when email is non-NULL. 0/1/-1. */
+int store_sub_get(struct store *s, int64_t id, const char *email, struct subscription *sub, struct buf *err);
+int store_sub_set_status(struct store *s, int64_t id, const char *status, struct buf *err);
+/* Active subscriptions of a period ("daily"/"weekly"), by id. */
+int store_sub_list(struct store *s, const char *period, int (*fn)(const struct subscription *sub, void *ctx),
+		   void *ctx, struct buf *err);
+/* The subscriptions of an address (a signed-in user's own). */
+int store_sub_list_email(struct store *s, const char *email, int (*fn)(const struct subscription *sub, void *ctx),
+			 void *ctx, struct buf *err);
+/* Counts a delivery's outcome: ok resets the failures, a permanent failure
+ * adds one and pauses the subscription at pause_after. */
+int store_sub_delivery(struct store *s, int64_t id, bool ok, int pause_after, struct buf *err);
+
+struct outbox_msg {
+	int64_t id, sub_id;
+	char kind[12];        /* "confirm" or "digest" */
+	char period_key[48];  /* "daily:2025-06-02", "weekly:2025-W23", "confirm:..." */
+	char message_id[192]; /* without angle brackets */
+	char rcpt[256];
+	char *data;           /* the whole RFC 5322 message, owned */
+	size_t len;
+	char state[12];       /* "queued", "sending", "sent", "failed" */
+	int attempts;
+	pb_time next_try, created, sent_at;
+	char *last_error;     /* owned or NULL */
+};
+void outbox_msg_release(struct outbox_msg *m);
+/* Records a rendered message and the papers it carries (never to be sent to
+ * that subscription again), in one transaction. 0, 1 when the subscription
+ * already has a message for that period key, -1. */
+int store_outbox_add(struct store *s, const struct outbox_msg *m, const struct strlist *papers, struct buf *err);
+int store_outbox_has(struct store *s, int64_t sub_id, const char *period_key, bool *has, struct buf *err);
+/* Whether paper went to subscription sub_id in an earlier message. */
+int store_sent_has(struct store *s, int64_t sub_id, const char *paper, bool *has, struct buf *err);
+/* Messages to deliver now: queued ones due by `now`, and those left
+ * "sending" by a sender that died; with ids above after_id (a run's
+ * cursor: each message is tried once per run), oldest first, at most
+ * `limit`. */
+int store_outbox_due(struct store *s, pb_time now, int64_t after_id, size_t limit,
+		     int (*fn)(const struct outbox_msg *m, void *ctx), void *ctx, struct buf *err);
+/* The claim before a send: state "sending", one more attempt. */
+int store_outbox_claim(struct store *s, int64_t id, struct buf *err);
+/* The result after it: "sent", "queued" (retry at next_try) or "failed". */
+int store_outbox_settle(struct store *s, int64_t id, const char *state, pb_time next_try, const char *error,
+			pb_time now, struct buf *err);
+/* Counts of messages by state (queued, sending, sent, failed). */
+int store_outbox_counts(struct store *s, int64_t counts[4], struct buf *err);
 
 #endif

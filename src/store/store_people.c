@@ -597,3 +597,356 @@ int store_comment_list(struct store *st, const char *paper, int (*fn)(const stru
 	sqlite3_reset(q);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_db_error(s, err, "listing comments");
 }
+
+/* ---- subscriptions ------------------------------------------------------- */
+
+void subscription_release(struct subscription *sub)
+{
+	free(sub->topics);
+	sub->topics = NULL;
+}
+
+#define SUB_COLS "id, coalesce(user_id, 0), email, period, topics, status, created, confirmed_at, failures"
+
+static void row_to_sub(sqlite3_stmt *q, struct subscription *sub)
+{
+	memset(sub, 0, sizeof(*sub));
+	sub->id = sqlite3_column_int64(q, 0);
+	sub->user_id = sqlite3_column_int64(q, 1);
+	copy_col(q, 2, sub->email, sizeof(sub->email));
+	copy_col(q, 3, sub->period, sizeof(sub->period));
+	sub->topics = sq_col_str(q, 4);
+	if (!sub->topics)
+		sub->topics = xstrdup("");
+	copy_col(q, 5, sub->status, sizeof(sub->status));
+	sub->created = sqlite3_column_int64(q, 6);
+	sub->confirmed_at = sqlite3_column_int64(q, 7);
+	sub->failures = sqlite3_column_int(q, 8);
+}
+
+struct sub_upsert {
+	struct subscription *sub;
+	bool *created;
+};
+
+static int sub_upsert_tx(struct store_sqlite *s, void *ctx, struct buf *err)
+{
+	struct sub_upsert *u = ctx;
+	struct subscription *sub = u->sub;
+	sqlite3_stmt *q = sq_prep(s, "SELECT id, status FROM subscriptions WHERE email = ?1", err);
+	if (!q)
+		return -1;
+	bind_text(q, 1, sub->email);
+	int rc = step_row(s, q, err, "reading a subscription");
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
+		sub->id = sqlite3_column_int64(q, 0);
+		copy_col(q, 1, sub->status, sizeof(sub->status));
+		sqlite3_reset(q);
+		if (!strcmp(sub->status, "cancelled"))
+			snprintf(sub->status, sizeof(sub->status), "pending");
+		if (!(q = sq_prep(s, "UPDATE subscriptions SET period = ?2, topics = ?3, status = ?4, "
+				     "user_id = coalesce(?5, user_id) WHERE id = ?1",
+				  err)))
+			return -1;
+		sqlite3_bind_int64(q, 1, sub->id);
+		bind_text(q, 2, sub->period);
+		bind_text(q, 3, sub->topics ? sub->topics : "");
+		bind_text(q, 4, sub->status);
+		if (sub->user_id)
+			sqlite3_bind_int64(q, 5, sub->user_id);
+		*u->created = false;
+		return sq_step_done(s, q, err, "updating a subscription");
+	}
+	if (!(q = sq_prep(s, "INSERT INTO subscriptions(email, period, topics, user_id, status, created) "
+			     "VALUES(?1, ?2, ?3, ?4, 'pending', ?5)",
+			  err)))
+		return -1;
+	bind_text(q, 1, sub->email);
+	bind_text(q, 2, sub->period);
+	bind_text(q, 3, sub->topics ? sub->topics : "");
+	if (sub->user_id)
+		sqlite3_bind_int64(q, 4, sub->user_id);
+	sqlite3_bind_int64(q, 5, sub->created ? sub->created : time_now_ms());
+	if (sq_step_done(s, q, err, "adding a subscription"))
+		return -1;
+	sub->id = sqlite3_last_insert_rowid(s->db);
+	snprintf(sub->status, sizeof(sub->status), "pending");
+	*u->created = true;
+	return 0;
+}
+
+int store_sub_upsert(struct store *st, struct subscription *sub, bool *created, struct buf *err)
+{
+	struct sub_upsert u = { sub, created };
+	return in_tx(S(st), sub_upsert_tx, &u, err);
+}
+
+int store_sub_get(struct store *st, int64_t id, const char *email, struct subscription *sub, struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = email ? sq_prep(s, "SELECT " SUB_COLS " FROM subscriptions WHERE email = ?1", err)
+				: sq_prep(s, "SELECT " SUB_COLS " FROM subscriptions WHERE id = ?1", err);
+	if (!q)
+		return -1;
+	if (email)
+		bind_text(q, 1, email);
+	else
+		sqlite3_bind_int64(q, 1, id);
+	int rc = step_row(s, q, err, "reading a subscription");
+	if (rc)
+		return rc;
+	row_to_sub(q, sub);
+	sqlite3_reset(q);
+	return 0;
+}
+
+int store_sub_set_status(struct store *st, int64_t id, const char *status, struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = sq_prep(s,
+				  "UPDATE subscriptions SET status = ?2, failures = 0, confirmed_at = "
+				  "CASE WHEN ?2 = 'active' AND confirmed_at = 0 THEN ?3 ELSE confirmed_at END WHERE id = ?1",
+				  err);
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, id);
+	bind_text(q, 2, status);
+	sqlite3_bind_int64(q, 3, time_now_ms());
+	if (sq_step_done(s, q, err, "changing a subscription"))
+		return -1;
+	return sqlite3_changes(s->db) ? 0 : 1;
+}
+
+static int each_sub(struct store_sqlite *s, sqlite3_stmt *q, int (*fn)(const struct subscription *, void *),
+		    void *ctx, struct buf *err)
+{
+	int rc;
+	struct subscription sub;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		row_to_sub(q, &sub);
+		int stop = fn(&sub, ctx);
+		subscription_release(&sub);
+		if (stop)
+			break;
+	}
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_db_error(s, err, "listing subscriptions");
+}
+
+int store_sub_list(struct store *st, const char *period, int (*fn)(const struct subscription *, void *), void *ctx,
+		   struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = sq_prep(s, "SELECT " SUB_COLS " FROM subscriptions WHERE period = ?1 AND status = 'active' "
+				     "ORDER BY id",
+				  err);
+	if (!q)
+		return -1;
+	bind_text(q, 1, period);
+	return each_sub(s, q, fn, ctx, err);
+}
+
+int store_sub_list_email(struct store *st, const char *email, int (*fn)(const struct subscription *, void *),
+			 void *ctx, struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = sq_prep(s, "SELECT " SUB_COLS " FROM subscriptions WHERE email = ?1 ORDER BY id", err);
+	if (!q)
+		return -1;
+	bind_text(q, 1, email);
+	return each_sub(s, q, fn, ctx, err);
+}
+
+int store_sub_delivery(struct store *st, int64_t id, bool ok, int pause_after, struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = ok ? sq_prep(s, "UPDATE subscriptions SET failures = 0 WHERE id = ?1", err)
+			     : sq_prep(s,
+				       "UPDATE subscriptions SET failures = failures + 1, status = CASE WHEN "
+				       "failures + 1 >= ?2 AND status = 'active' THEN 'paused' ELSE status END WHERE id = ?1",
+				       err);
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, id);
+	if (!ok)
+		sqlite3_bind_int(q, 2, pause_after);
+	return sq_step_done(s, q, err, "counting a delivery");
+}
+
+/* ---- the outbox ---------------------------------------------------------- */
+
+void outbox_msg_release(struct outbox_msg *m)
+{
+	free(m->data);
+	free(m->last_error);
+	m->data = m->last_error = NULL;
+}
+
+struct outbox_add {
+	const struct outbox_msg *m;
+	const struct strlist *papers;
+};
+
+static int outbox_add_tx(struct store_sqlite *s, void *ctx, struct buf *err)
+{
+	struct outbox_add *a = ctx;
+	const struct outbox_msg *m = a->m;
+	sqlite3_stmt *q = sq_prep(s,
+				  "INSERT INTO outbox(sub_id, kind, period_key, message_id, rcpt, data, created) "
+				  "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(sub_id, period_key) DO NOTHING",
+				  err);
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, m->sub_id);
+	bind_text(q, 2, m->kind);
+	bind_text(q, 3, m->period_key);
+	bind_text(q, 4, m->message_id);
+	bind_text(q, 5, m->rcpt);
+	sqlite3_bind_blob(q, 6, m->data, (int)m->len, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 7, m->created ? m->created : time_now_ms());
+	if (sq_step_done(s, q, err, "queueing a message"))
+		return -1;
+	if (sqlite3_changes(s->db) == 0)
+		return 1;
+	for (size_t i = 0; a->papers && i < a->papers->n; i++) {
+		if (!(q = sq_prep(s, "INSERT INTO sent_papers(sub_id, paper) VALUES(?1, ?2) ON CONFLICT DO NOTHING", err)))
+			return -1;
+		sqlite3_bind_int64(q, 1, m->sub_id);
+		bind_text(q, 2, a->papers->v[i]);
+		if (sq_step_done(s, q, err, "recording a sent paper"))
+			return -1;
+	}
+	return 0;
+}
+
+int store_outbox_add(struct store *st, const struct outbox_msg *m, const struct strlist *papers, struct buf *err)
+{
+	struct outbox_add a = { m, papers };
+	return in_tx(S(st), outbox_add_tx, &a, err);
+}
+
+int store_outbox_has(struct store *st, int64_t sub_id, const char *period_key, bool *has, struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = sq_prep(s, "SELECT 1 FROM outbox WHERE sub_id = ?1 AND period_key = ?2", err);
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, sub_id);
+	bind_text(q, 2, period_key);
+	int rc = step_row(s, q, err, "reading the outbox");
+	if (rc < 0)
+		return -1;
+	*has = rc == 0;
+	sqlite3_reset(q);
+	return 0;
+}
+
+int store_sent_has(struct store *st, int64_t sub_id, const char *paper, bool *has, struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = sq_prep(s, "SELECT 1 FROM sent_papers WHERE sub_id = ?1 AND paper = ?2", err);
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, sub_id);
+	bind_text(q, 2, paper);
+	int rc = step_row(s, q, err, "reading sent papers");
+	if (rc < 0)
+		return -1;
+	*has = rc == 0;
+	sqlite3_reset(q);
+	return 0;
+}
+
+int store_outbox_due(struct store *st, pb_time now, int64_t after_id, size_t limit,
+		     int (*fn)(const struct outbox_msg *, void *), void *ctx, struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = sq_prep(s,
+				  "SELECT id, sub_id, kind, period_key, message_id, rcpt, data, state, attempts, next_try, "
+				  "created, sent_at, last_error FROM outbox WHERE id > ?3 AND ((state = 'queued' AND "
+				  "next_try <= ?1) OR state = 'sending') ORDER BY id LIMIT ?2",
+				  err);
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, now);
+	sqlite3_bind_int64(q, 2, (int64_t)limit);
+	sqlite3_bind_int64(q, 3, after_id);
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct outbox_msg m;
+		memset(&m, 0, sizeof(m));
+		m.id = sqlite3_column_int64(q, 0);
+		m.sub_id = sqlite3_column_int64(q, 1);
+		copy_col(q, 2, m.kind, sizeof(m.kind));
+		copy_col(q, 3, m.period_key, sizeof(m.period_key));
+		copy_col(q, 4, m.message_id, sizeof(m.message_id));
+		copy_col(q, 5, m.rcpt, sizeof(m.rcpt));
+		m.len = (size_t)sqlite3_column_bytes(q, 6);
+		m.data = xmalloc(m.len + 1);
+		if (m.len)
+			memcpy(m.data, sqlite3_column_blob(q, 6), m.len);
+		m.data[m.len] = '\0';
+		copy_col(q, 7, m.state, sizeof(m.state));
+		m.attempts = sqlite3_column_int(q, 8);
+		m.next_try = sqlite3_column_int64(q, 9);
+		m.created = sqlite3_column_int64(q, 10);
+		m.sent_at = sqlite3_column_int64(q, 11);
+		m.last_error = sq_col_str(q, 12);
+		int stop = fn(&m, ctx);
+		outbox_msg_release(&m);
+		if (stop)
+			break;
+	}
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_db_error(s, err, "reading the outbox");
+}
+
+int store_outbox_claim(struct store *st, int64_t id, struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = sq_prep(s, "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?1", err);
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, id);
+	return sq_step_done(s, q, err, "claiming a message");
+}
+
+int store_outbox_settle(struct store *st, int64_t id, const char *state, pb_time next_try, const char *error,
+			pb_time now, struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = sq_prep(s,
+				  "UPDATE outbox SET state = ?2, next_try = ?3, last_error = ?4, "
+				  "sent_at = CASE WHEN ?2 = 'sent' THEN ?5 ELSE sent_at END WHERE id = ?1",
+				  err);
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, id);
+	bind_text(q, 2, state);
+	sqlite3_bind_int64(q, 3, next_try);
+	if (error)
+		bind_text(q, 4, error);
+	sqlite3_bind_int64(q, 5, now);
+	return sq_step_done(s, q, err, "recording a delivery");
+}
+
+int store_outbox_counts(struct store *st, int64_t counts[4], struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = sq_prep(s,
+				  "SELECT sum(state = 'queued'), sum(state = 'sending'), sum(state = 'sent'), "
+				  "sum(state = 'failed') FROM outbox",
+				  err);
+	if (!q)
+		return -1;
+	int rc = step_row(s, q, err, "counting the outbox");
+	if (rc < 0)
+		return -1;
+	for (int i = 0; i < 4; i++)
+		counts[i] = rc == 0 ? sqlite3_column_int64(q, i) : 0;
+	if (rc == 0)
+		sqlite3_reset(q);
+	return 0;
+}

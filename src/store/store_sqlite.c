@@ -86,6 +86,38 @@ static const char *const migrations[] = {
 	"  hidden INTEGER NOT NULL DEFAULT 0);"
 	"CREATE INDEX comments_paper ON comments(paper, id);"
 	"CREATE INDEX comments_user ON comments(user_id);",
+	/* 4: subscriptions, the outbox of email, and what went to whom */
+	"CREATE TABLE subscriptions("
+	"  id INTEGER PRIMARY KEY,"
+	"  email TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+	"  period TEXT NOT NULL CHECK(period IN ('daily', 'weekly')),"
+	"  topics TEXT NOT NULL DEFAULT '',"
+	"  user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,"
+	"  status TEXT NOT NULL DEFAULT 'pending',"
+	"  created INTEGER NOT NULL,"
+	"  confirmed_at INTEGER NOT NULL DEFAULT 0,"
+	"  failures INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX subscriptions_period ON subscriptions(period, status);"
+	"CREATE TABLE outbox("
+	"  id INTEGER PRIMARY KEY,"
+	"  sub_id INTEGER NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,"
+	"  kind TEXT NOT NULL,"
+	"  period_key TEXT NOT NULL,"
+	"  message_id TEXT NOT NULL UNIQUE,"
+	"  rcpt TEXT NOT NULL,"
+	"  data BLOB NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'queued',"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_try INTEGER NOT NULL DEFAULT 0,"
+	"  last_error TEXT,"
+	"  created INTEGER NOT NULL,"
+	"  sent_at INTEGER NOT NULL DEFAULT 0,"
+	"  UNIQUE(sub_id, period_key));"
+	"CREATE INDEX outbox_due ON outbox(state, next_try);"
+	"CREATE TABLE sent_papers("
+	"  sub_id INTEGER NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,"
+	"  paper TEXT NOT NULL,"
+	"  PRIMARY KEY(sub_id, paper)) WITHOUT ROWID;",
 };
 
 #define PAPER_COLS                                                                              \

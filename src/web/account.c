@@ -163,19 +163,6 @@ static bool valid_name(const char *s)
 	return true;
 }
 
-bool web_valid_email(const char *s)
-{
-	size_t n = strlen(s);
-	const char *at = strchr(s, '@');
-	if (n < 3 || n > 254 || !at || at == s || strchr(at + 1, '@') || !strchr(at + 1, '.'))
-		return false;
-	for (const char *p = s; *p; p++)
-		if ((unsigned char)*p <= ' ' || strchr("<>()[]\\,;:\"", *p))
-			return false;
-	const char *dot = strrchr(at, '.');
-	return dot[1] != '\0' && at[1] != '.';
-}
-
 /* Creates a user with a hashed password; 0, 1 taken, -1 error (msg). */
 static int create_user(struct store *s, const char *name, const char *email, const char *password, bool admin,
 		       struct user *u, struct buf *msg)
@@ -204,7 +191,7 @@ int web_user_add(const char *db_url, const char *name, const char *email, const 
 		buf_setf(err, "%s: a username has 2-39 letters, digits, '_', '.' or '-', starting with a letter or digit", name);
 		return -1;
 	}
-	if (!web_valid_email(email)) {
+	if (!mail_valid_address(email)) {
 		buf_setf(err, "%s: not an email address", email);
 		return -1;
 	}
@@ -255,7 +242,7 @@ void h_signup(struct req *r, struct resp *o)
 		o->status = 400;
 		return;
 	}
-	if (!web_valid_email(email)) {
+	if (!mail_valid_address(email)) {
 		signup_page(r, o, "That is not an email address.", name, email);
 		o->status = 400;
 		return;
@@ -461,7 +448,10 @@ void h_profile(struct req *r, struct resp *o)
 	store_paper_list(r->s, &q, card_cb, &l, &err);
 	if (!l.n)
 		html(b, "<p class=\"muted\">None yet.</p>");
-	html(b, "</section><section><h2>Upvoted papers</h2>");
+	html(b, "</section>");
+	if (self)
+		profile_subscriptions(r, b);
+	html(b, "<section><h2>Upvoted papers</h2>");
 	l.n = 0;
 	store_user_votes(r->s, u.id, 100, card_cb, &l, &err);
 	if (!l.n)

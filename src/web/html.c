@@ -160,8 +160,17 @@ void page_begin(struct req *r, struct resp *o, const char *title, const char *se
 void page_end(struct req *r, struct resp *o)
 {
 	(void)r;
+	/* the subscribe box on every page: a GET to /subscribe, which asks
+	 * for the rest (and carries the CSRF token), so pages stay cacheable */
 	html(&o->body,
-	     "</div><footer class=\"foot\"><p>paperboy %s — self-hosted daily papers. "
+	     "</div><section class=\"subscribe-box\" aria-labelledby=\"sub-h\"><h2 id=\"sub-h\">Get trending papers in your email inbox</h2>"
+	     "<form method=\"get\" action=\"/subscribe\" class=\"row\"><label for=\"sub-email\" class=\"sr\">Email address</label>"
+	     "<input id=\"sub-email\" name=\"email\" type=\"email\" required placeholder=\"you@lab.org\" autocomplete=\"email\">"
+	     "<label for=\"sub-period\" class=\"sr\">How often</label><select id=\"sub-period\" name=\"period\">"
+	     "<option value=\"daily\">daily</option><option value=\"weekly\">weekly</option></select>"
+	     "<button class=\"btn small\">Subscribe</button></form></section>");
+	html(&o->body,
+	     "<footer class=\"foot\"><p>paperboy %s — self-hosted daily papers. "
 	     "<a href=\"/feeds/daily.atom\">Atom feed</a> · <a href=\"/feeds/trending.atom\">Trending feed</a> · "
 	     "<a href=\"/api/daily_papers\">API</a></p></footer></body></html>\n",
 	     PB_VERSION);

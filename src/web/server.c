@@ -64,6 +64,16 @@ static const struct route routes[] = {
 	{ "GET", "/feeds/trending.atom", h_feed_trending, R_CACHE },
 	{ "GET", "/feeds/search.atom", h_feed_search, R_CACHE },
 	{ "GET", "/static/*", h_static, R_CACHE },
+	{ "GET", "/subscribe", h_subscribe_form, 0 },
+	{ "POST", "/subscribe", h_subscribe, R_CSRF },
+	{ "GET", "/subscribe/confirm", h_confirm_form, 0 },
+	{ "POST", "/subscribe/confirm", h_confirm, R_CSRF },
+	{ "GET", "/subscription", h_manage, 0 },
+	{ "POST", "/subscription", h_manage_update, R_CSRF },
+	{ "GET", "/unsubscribe", h_unsubscribe_form, 0 },
+	/* RFC 8058 one-click: a POST from the mail provider, without cookies;
+	 * the signed token in the URL is the authority (the handler checks it) */
+	{ "POST", "/unsubscribe", h_unsubscribe, 0 },
 	{ "GET", "/favicon.ico", h_static, R_CACHE },
 	{ "GET", "/healthz", h_health, 0 },
 };
@@ -803,6 +813,8 @@ int web_serve(const struct web_config *cfg, struct buf *err)
 		w->cfg.listen = "127.0.0.1";
 	pthread_mutex_init(&w->search_lock, NULL);
 	pthread_mutex_init(&w->log_lock, NULL);
+	pthread_mutex_init(&w->mail_lock, NULL);
+	pthread_cond_init(&w->mail_wake, NULL);
 	struct buf ip = BUF_INIT;
 	search_index_path(cfg->db_url, &ip);
 	w->index_path = buf_detach(&ip);
@@ -890,6 +902,8 @@ int web_serve(const struct web_config *cfg, struct buf *err)
 			fclose(f);
 		}
 	}
+	w->cfg.mail.base_url = w->base_url;
+	mailer_start(w);
 	int sig = 0;
 	while (sigwait(&sigs, &sig) != 0)
 		;
@@ -897,6 +911,7 @@ int web_serve(const struct web_config *cfg, struct buf *err)
 	MHD_quiesce_daemon(d);
 	MHD_stop_daemon(d);
 	d = NULL;
+	mailer_stop(w);
 	ret = 0;
 out:
 	if (d)

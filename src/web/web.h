@@ -6,7 +6,7 @@
 #ifndef PAPERBOY_WEB_H
 #define PAPERBOY_WEB_H
 
-#include "../util/util.h"
+#include "../mail/mail.h"
 
 struct web_config {
 	const char *db_url;      /* the store */
@@ -18,6 +18,11 @@ struct web_config {
 	const char *arxiv_api;   /* arXiv API endpoint for /submit (default: arXiv's) */
 	bool secure_cookies;     /* mark cookies Secure (on automatically for an https base URL) */
 	const char *port_file;   /* when set, the bound port is written there once listening */
+	/* email: the digest scheduler runs when mail.smtp_url is set */
+	struct mail_config mail;
+	int digest_minute;       /* local time of day of the digests, minutes (default 8:00) */
+	bool digest_weekends;    /* daily digests on Saturdays and Sundays too */
+	int weekly_wday;         /* day of the weekly digest, 0 = Sunday (default 1, Monday) */
 };
 
 /* Runs the server until SIGTERM or SIGINT; 0 after a clean shutdown, -1
@@ -28,7 +33,5 @@ int web_serve(const struct web_config *cfg, struct buf *err);
  * Argon2id. 0, or -1 with err set. */
 int web_user_add(const char *db_url, const char *name, const char *email, const char *password, bool admin,
 		 struct buf *err);
-/* A plausible single email address (no display name, no spaces). */
-bool web_valid_email(const char *s);
 
 #endif

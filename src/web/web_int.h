@@ -25,7 +25,18 @@ struct web {
 	uint8_t secret[32]; /* signs links (kept in the store, made on first start) */
 	FILE *log;
 	pthread_mutex_t log_lock;
+	/* the mail thread: delivers the outbox, runs the digests on time */
+	pthread_t mailer;
+	bool mailer_on, stopping;
+	pthread_mutex_t mail_lock;
+	pthread_cond_t mail_wake;
 };
+
+/* The mail thread (subscribe.c). */
+void mailer_start(struct web *w);
+void mailer_stop(struct web *w);
+/* Wakes it to send what was just queued (a confirmation). */
+void mailer_kick(struct web *w);
 
 struct req {
 	struct web *w;
@@ -180,6 +191,16 @@ void h_feed_daily(struct req *r, struct resp *o);
 void h_feed_trending(struct req *r, struct resp *o);
 void h_feed_search(struct req *r, struct resp *o);
 void h_static(struct req *r, struct resp *o);
+void h_subscribe_form(struct req *r, struct resp *o);
+void h_subscribe(struct req *r, struct resp *o);
+void h_confirm_form(struct req *r, struct resp *o);
+void h_confirm(struct req *r, struct resp *o);
+void h_manage(struct req *r, struct resp *o);
+void h_manage_update(struct req *r, struct resp *o);
+void h_unsubscribe_form(struct req *r, struct resp *o);
+void h_unsubscribe(struct req *r, struct resp *o);
+/* The profile's "Email digests" section. */
+void profile_subscriptions(struct req *r, struct buf *b);
 void h_health(struct req *r, struct resp *o);
 
 #endif

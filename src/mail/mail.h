@@ -1,0 +1,82 @@
+/*
+ * mail.h - subscriptions and email digests: the whole interface of
+ * src/mail, used by `paperboy digest` and by `paperboy serve` (its
+ * subscribe pages and its scheduler).
+ *
+ * A digest run renders every due message into the store's outbox first (the
+ * message and the papers it carries, in one transaction per batch), then
+ * delivers the outbox over SMTP with libcurl, committing a claim before
+ * each send and the result after it. Running it again after a crash
+ * renders nothing twice and sends only what was not sent; the one message
+ * in flight at the moment of the crash is sent again with the same
+ * Message-ID (receivers can tell it is the same message).
+ */
+#ifndef PAPERBOY_MAIL_H
+#define PAPERBOY_MAIL_H
+
+#include "../search/search.h"
+
+struct mail_config {
+	const char *smtp_url;  /* smtp://[user:pass@]host:port or smtps://...; NULL: no delivery */
+	const char *mail_from; /* the sender address */
+	const char *base_url;  /* for links in messages */
+	double rate;           /* messages per second at most (0: no limit) */
+	double timeout;        /* seconds per SMTP exchange */
+	int max_attempts;      /* temporary failures before a message is given up */
+	int pause_after;       /* permanent failures in a row before a subscription pauses */
+	bool dry_run;          /* print what would be sent, change nothing */
+	const char *only_email; /* one subscriber only (--to) */
+	bool ignore_backoff;   /* an explicit run retries queued messages at once */
+	bool progress;         /* the progress line on a terminal */
+	FILE *out;             /* where --dry-run prints (stdout) */
+};
+void mail_config_init(struct mail_config *c);
+
+struct mail_stats {
+	uint64_t subscribers, rendered, already, empty;
+	uint64_t sent, retry_later, failed;
+	double render_seconds, send_seconds;
+};
+
+/* The key that signs links (kept in the store, made on first use). */
+int mail_secret(struct store *s, uint8_t key[32], struct buf *err);
+
+enum mail_token_purpose { TOKEN_CONFIRM = 1, TOKEN_MANAGE = 2 };
+/* A link token: the subscription id, the purpose and an expiry, signed
+ * (HMAC-SHA-512-256); base64url, at most 96 characters. */
+void mail_token(const uint8_t key[32], int64_t sub_id, enum mail_token_purpose purpose, pb_time expires,
+		char out[96]);
+/* 0 and *sub_id when tok is genuine, of that purpose and not expired; -1. */
+int mail_token_check(const uint8_t key[32], const char *tok, enum mail_token_purpose purpose, pb_time now,
+		     int64_t *sub_id);
+
+/* A plausible single email address (no display name, no spaces). */
+bool mail_valid_address(const char *s);
+
+/*
+ * Subscribes `email` (daily or weekly, topics one query a line, user_id 0
+ * when not signed in) and queues the confirmation message when the
+ * subscription is not confirmed yet; an address already subscribed is
+ * updated, never doubled. `confirmed`: the address opted in elsewhere (an
+ * import by the operator): active at once, no confirmation. 0 done (msg
+ * says what happened), 1 refused (msg: why, for the user), -1 error.
+ */
+int mail_subscribe(struct store *s, const struct mail_config *c, const char *email, const char *period,
+		   const char *topics, int64_t user_id, bool confirmed, struct buf *msg);
+
+/*
+ * Renders the digests of a period ("daily" or "weekly") for every active
+ * subscription into the outbox: the period's trending papers, then each
+ * subscriber's topic matches (searches on ix, which may be NULL), never a
+ * paper that subscriber was sent before. Then delivers the outbox (unless
+ * c->smtp_url is NULL). 0 or -1 with err set.
+ */
+int mail_digest(struct store *s, struct search_index *ix, const struct mail_config *c, const char *period,
+		struct mail_stats *st, struct buf *err);
+
+/* Delivers the outbox's due messages. 0 (even when some failed: they are
+ * recorded) or -1 with err set (no database, or another process holds the
+ * delivery lease). */
+int mail_deliver(struct store *s, const struct mail_config *c, struct mail_stats *st, struct buf *err);
+
+#endif

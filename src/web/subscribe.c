@@ -1,0 +1,415 @@
+/*
+ * subscribe.c - the email side of the web service: the subscribe, confirm,
+ * manage and unsubscribe pages (links carry signed tokens, see mail.h),
+ * RFC 8058 one-click unsubscribe, and the mail thread that delivers the
+ * outbox and runs the daily and weekly digests on their schedule.
+ */
+#include "web_int.h"
+#include <sodium.h>
+
+static void sub_page_begin(struct req *r, struct resp *o, const char *title)
+{
+	o->private_ = true;
+	page_begin(r, o, title, NULL);
+	html(&o->body, "<main class=\"narrow\"><h1>%s</h1>", title);
+}
+
+static void sub_page_end(struct req *r, struct resp *o)
+{
+	html(&o->body, "</main>");
+	page_end(r, o);
+}
+
+static void notice(struct resp *o, const char *msg, bool error)
+{
+	html(&o->body, "<p class=\"notice%S\" role=\"%S\">%s</p>", error ? " error" : "", error ? "alert" : "status", msg);
+}
+
+static void subscribe_form(struct req *r, struct resp *o, const char *email, const char *period, const char *topics)
+{
+	struct buf *b = &o->body;
+	html(b, "<p>Trending papers in your inbox, daily or weekly, with the papers matching your own topics "
+		"(any search: words, <code>author:\"Name\"</code>, <code>cat:cs.CL</code>). We send a confirmation "
+		"first; every message has a link to change or cancel.</p><form method=\"post\" action=\"/subscribe\" class=\"stack\">");
+	html_csrf(r, b);
+	bool weekly = period && !strcmp(period, "weekly");
+	html(b,
+	     "<label for=\"email\">Email address</label><input id=\"email\" name=\"email\" type=\"email\" required maxlength=\"254\" "
+	     "autocomplete=\"email\" value=\"%s\"><fieldset><legend>How often</legend>"
+	     "<label><input type=\"radio\" name=\"period\" value=\"daily\"%S> daily (weekdays)</label> "
+	     "<label><input type=\"radio\" name=\"period\" value=\"weekly\"%S> weekly</label></fieldset>"
+	     "<label for=\"topics\">Topics (optional, one search a line)</label>"
+	     "<textarea id=\"topics\" name=\"topics\" rows=\"4\" placeholder=\"diffusion models&#10;author:&quot;Yann LeCun&quot;&#10;cat:cs.CL\">%s</textarea>"
+	     "<button class=\"btn\">Subscribe</button></form>",
+	     email ? email : "", weekly ? "" : " checked", weekly ? " checked" : "", topics ? topics : "");
+}
+
+void h_subscribe_form(struct req *r, struct resp *o)
+{
+	const char *email = req_arg(r, "email");
+	if ((!email || !*email) && r->signed_in)
+		email = r->user.email;
+	sub_page_begin(r, o, "Subscribe to the digest");
+	subscribe_form(r, o, email, req_arg(r, "period"), NULL);
+	sub_page_end(r, o);
+}
+
+void h_subscribe(struct req *r, struct resp *o)
+{
+	const char *email = req_form(r, "email"), *period = req_form(r, "period"), *topics = req_form(r, "topics");
+	char key[96];
+	snprintf(key, sizeof(key), "ip:sub:%s", r->ip);
+	if (!rate_ok(key)) {
+		sub_page_begin(r, o, "Subscribe to the digest");
+		notice(o, "Too many subscriptions from here lately; try again in a few minutes.", true);
+		sub_page_end(r, o);
+		o->status = 429;
+		return;
+	}
+	rate_fail(key); /* every attempt counts: confirmations cost mail */
+	struct buf msg = BUF_INIT;
+	int rc = mail_subscribe(r->s, &r->w->cfg.mail, email ? email : "", period ? period : "daily", topics,
+				r->signed_in ? r->user.id : 0, false, &msg);
+	sub_page_begin(r, o, rc ? "Subscribe to the digest" : "Check your inbox");
+	notice(o, rc < 0 ? "Something went wrong; please try again." : msg.s, rc != 0);
+	if (rc) {
+		subscribe_form(r, o, email, period, topics);
+		o->status = rc < 0 ? 500 : 400;
+		if (rc < 0)
+			fprintf(stderr, "paperboy: serve: subscribe: %s\n", msg.s);
+	} else {
+		mailer_kick(r->w);
+	}
+	sub_page_end(r, o);
+	buf_release(&msg);
+}
+
+/* The subscription a link's token names; NULL page already answered. */
+static int token_sub(struct req *r, struct resp *o, const char *tok, enum mail_token_purpose purpose,
+		     struct subscription *sub, const char *title)
+{
+	int64_t id;
+	struct buf err = BUF_INIT;
+	if (!tok || mail_token_check(r->w->secret, tok, purpose, time_now_ms(), &id) ||
+	    store_sub_get(r->s, id, NULL, sub, &err)) {
+		sub_page_begin(r, o, title);
+		notice(o,
+		       purpose == TOKEN_CONFIRM ? "This confirmation link is not valid or has expired; subscribe again to get a new one."
+						: "This link is not valid.",
+		       true);
+		html(&o->body, "<p><a href=\"/subscribe\">Subscribe</a></p>");
+		sub_page_end(r, o);
+		o->status = 400;
+		buf_release(&err);
+		return -1;
+	}
+	buf_release(&err);
+	return 0;
+}
+
+static const char *tok_arg(struct req *r)
+{
+	const char *t = req_form(r, "t");
+	return t ? t : req_arg(r, "t");
+}
+
+void h_confirm_form(struct req *r, struct resp *o)
+{
+	struct subscription sub;
+	const char *tok = tok_arg(r);
+	if (token_sub(r, o, tok, TOKEN_CONFIRM, &sub, "Confirm your subscription"))
+		return;
+	sub_page_begin(r, o, "Confirm your subscription");
+	html(&o->body, "<p>Send the <strong>%s</strong> digest to <strong>%s</strong>?</p>"
+		       "<form method=\"post\" action=\"/subscribe/confirm\">", sub.period, sub.email);
+	html_csrf(r, &o->body);
+	html(&o->body, "<input type=\"hidden\" name=\"t\" value=\"%s\"><button class=\"btn\">Yes, confirm</button></form>", tok);
+	sub_page_end(r, o);
+	subscription_release(&sub);
+}
+
+void h_confirm(struct req *r, struct resp *o)
+{
+	struct subscription sub;
+	if (token_sub(r, o, tok_arg(r), TOKEN_CONFIRM, &sub, "Confirm your subscription"))
+		return;
+	struct buf err = BUF_INIT;
+	bool ok = store_sub_set_status(r->s, sub.id, "active", &err) == 0;
+	sub_page_begin(r, o, ok ? "Subscribed" : "Confirm your subscription");
+	if (ok) {
+		html(&o->body, "<p class=\"notice\" role=\"status\">Done: %s will get the %s digest.</p>", sub.email, sub.period);
+		char tok[96];
+		mail_token(r->w->secret, sub.id, TOKEN_MANAGE, time_now_ms() + 3650LL * 86400000, tok);
+		html(&o->body, "<p><a href=\"/subscription?t=%s\">Manage the subscription</a></p>", tok);
+	} else {
+		notice(o, "Something went wrong; please try again.", true);
+		o->status = 500;
+	}
+	sub_page_end(r, o);
+	subscription_release(&sub);
+	buf_release(&err);
+}
+
+void h_manage(struct req *r, struct resp *o)
+{
+	struct subscription sub;
+	const char *tok = tok_arg(r);
+	if (token_sub(r, o, tok, TOKEN_MANAGE, &sub, "Your subscription"))
+		return;
+	sub_page_begin(r, o, "Your subscription");
+	struct buf *b = &o->body;
+	html(b, "<p><strong>%s</strong>: %s digest, <strong class=\"status\">%s</strong>.</p>", sub.email, sub.period,
+	     sub.status);
+	if (!strcmp(sub.status, "paused"))
+		notice(o, "Delivery to this address failed repeatedly, so the digest is paused. Resume it once the mailbox works again.", true);
+	html(b, "<form method=\"post\" action=\"/subscription\" class=\"stack\">");
+	html_csrf(r, b);
+	bool weekly = !strcmp(sub.period, "weekly");
+	html(b,
+	     "<input type=\"hidden\" name=\"t\" value=\"%s\"><fieldset><legend>How often</legend>"
+	     "<label><input type=\"radio\" name=\"period\" value=\"daily\"%S> daily</label> "
+	     "<label><input type=\"radio\" name=\"period\" value=\"weekly\"%S> weekly</label></fieldset>"
+	     "<label for=\"topics\">Topics (one search a line)</label><textarea id=\"topics\" name=\"topics\" rows=\"4\">%s</textarea>"
+	     "<button class=\"btn\" name=\"action\" value=\"save\">Save</button>",
+	     tok, weekly ? "" : " checked", weekly ? " checked" : "", sub.topics);
+	if (strcmp(sub.status, "active"))
+		html(b, "<button class=\"btn\" name=\"action\" value=\"resume\">Resume the digest</button>");
+	html(b, "</form>");
+	if (strcmp(sub.status, "cancelled")) {
+		html(b, "<form method=\"post\" action=\"/unsubscribe?t=%s\">", tok);
+		html_csrf(r, b);
+		html(b, "<button class=\"btn danger\">Unsubscribe</button></form>");
+	}
+	sub_page_end(r, o);
+	subscription_release(&sub);
+}
+
+void h_manage_update(struct req *r, struct resp *o)
+{
+	struct subscription sub;
+	const char *tok = tok_arg(r);
+	if (token_sub(r, o, tok, TOKEN_MANAGE, &sub, "Your subscription"))
+		return;
+	const char *action = req_form(r, "action");
+	struct buf err = BUF_INIT;
+	int rc = 0;
+	if (action && !strcmp(action, "resume")) {
+		/* following a link mailed to the address proves it is theirs */
+		rc = store_sub_set_status(r->s, sub.id, "active", &err);
+	} else {
+		const char *period = req_form(r, "period"), *topics = req_form(r, "topics");
+		struct subscription upd;
+		memset(&upd, 0, sizeof(upd));
+		snprintf(upd.email, sizeof(upd.email), "%s", sub.email);
+		snprintf(upd.period, sizeof(upd.period), "%s", period && !strcmp(period, "weekly") ? "weekly" : "daily");
+		upd.topics = (char *)(topics ? topics : "");
+		if (upd.topics[0] && strlen(upd.topics) > 4000) {
+			rc = 1;
+		} else {
+			bool created;
+			rc = store_sub_upsert(r->s, &upd, &created, &err);
+		}
+	}
+	subscription_release(&sub);
+	if (rc) {
+		sub_page_begin(r, o, "Your subscription");
+		notice(o, rc > 0 ? "Too many topics." : "Something went wrong; please try again.", true);
+		sub_page_end(r, o);
+		o->status = rc > 0 ? 400 : 500;
+	} else {
+		struct buf loc = BUF_INIT;
+		buf_adds(&loc, "/subscription?t=");
+		url_esc(&loc, tok);
+		resp_redirect(o, loc.s);
+		buf_release(&loc);
+	}
+	buf_release(&err);
+}
+
+void h_unsubscribe_form(struct req *r, struct resp *o)
+{
+	struct subscription sub;
+	const char *tok = tok_arg(r);
+	if (token_sub(r, o, tok, TOKEN_MANAGE, &sub, "Unsubscribe"))
+		return;
+	sub_page_begin(r, o, "Unsubscribe");
+	html(&o->body, "<p>Stop sending the %s digest to <strong>%s</strong>?</p><form method=\"post\" action=\"/unsubscribe?t=%s\">",
+	     sub.period, sub.email, tok);
+	html_csrf(r, &o->body);
+	html(&o->body, "<button class=\"btn danger\">Unsubscribe</button></form>");
+	sub_page_end(r, o);
+	subscription_release(&sub);
+}
+
+/* POST /unsubscribe?t=TOKEN: from our own page (with its CSRF token) or from
+ * a mail provider's one-click button (body "List-Unsubscribe=One-Click",
+ * RFC 8058, no cookies). Either way the signed token names the subscription
+ * and only cancelling is possible. */
+void h_unsubscribe(struct req *r, struct resp *o)
+{
+	const char *oneclick = req_form(r, "List-Unsubscribe");
+	if (!(oneclick && !strcmp(oneclick, "One-Click")) && !csrf_ok(r)) {
+		resp_error(r, o, 403, "The form is missing its security token; use the link in the message again.");
+		return;
+	}
+	struct subscription sub;
+	if (token_sub(r, o, req_arg(r, "t"), TOKEN_MANAGE, &sub, "Unsubscribe"))
+		return;
+	struct buf err = BUF_INIT;
+	int rc = store_sub_set_status(r->s, sub.id, "cancelled", &err);
+	sub_page_begin(r, o, rc ? "Unsubscribe" : "Unsubscribed");
+	if (rc) {
+		notice(o, "Something went wrong; please try again.", true);
+		o->status = 500;
+	} else {
+		html(&o->body, "<p class=\"notice\" role=\"status\">%s will get no more digests.</p>", sub.email);
+	}
+	sub_page_end(r, o);
+	subscription_release(&sub);
+	buf_release(&err);
+}
+
+struct prof_ctx {
+	struct req *r;
+	struct buf *b;
+	int n;
+};
+
+static int prof_sub(const struct subscription *sub, void *ctx)
+{
+	struct prof_ctx *p = ctx;
+	char tok[96];
+	mail_token(p->r->w->secret, sub->id, TOKEN_MANAGE, time_now_ms() + 3650LL * 86400000, tok);
+	html(p->b, "<li>%s digest to %s: <strong>%s</strong>%S%s — <a href=\"/subscription?t=%s\">manage</a></li>", sub->period,
+	     sub->email, sub->status, sub->topics[0] ? "; topics: " : "", sub->topics, tok);
+	p->n++;
+	return 0;
+}
+
+void profile_subscriptions(struct req *r, struct buf *b)
+{
+	html(b, "<section><h2>Email digests</h2><ul class=\"subs\">");
+	struct prof_ctx p = { r, b, 0 };
+	struct buf err = BUF_INIT;
+	store_sub_list_email(r->s, r->user.email, prof_sub, &p, &err);
+	buf_release(&err);
+	if (!p.n)
+		html(b, "<li class=\"muted\">None. <a href=\"/subscribe\">Subscribe</a></li>");
+	html(b, "</ul></section>");
+}
+
+/* ---- the mail thread ----------------------------------------------------------- */
+
+void mailer_kick(struct web *w)
+{
+	pthread_mutex_lock(&w->mail_lock);
+	pthread_cond_signal(&w->mail_wake);
+	pthread_mutex_unlock(&w->mail_lock);
+}
+
+/* Claims today's run of a digest for this process (several processes may
+ * share the store): true when the key was not yet `value`. */
+static bool claim(struct store *s, const char *key, const char *value)
+{
+	struct buf err = BUF_INIT;
+	char *cur = NULL;
+	bool mine = false;
+	if (store_begin(s, &err) == 0) {
+		if (store_kv_get(s, key, &cur, &err) >= 0 && (!cur || strcmp(cur, value)) &&
+		    store_kv_set(s, key, value, &err) == 0 && store_commit(s, &err) == 0)
+			mine = true;
+		else
+			store_rollback(s);
+	}
+	free(cur);
+	if (err.len)
+		fprintf(stderr, "paperboy: mail: %s\n", err.s);
+	buf_release(&err);
+	return mine;
+}
+
+static void run_digest(struct web *w, struct store *s, const char *period)
+{
+	struct buf err = BUF_INIT;
+	struct search_index *ix = NULL;
+	if (search_open(w->index_path, &ix, &err))
+		ix = NULL;
+	buf_reset(&err);
+	struct mail_stats st = { 0 };
+	struct mail_config mc = w->cfg.mail;
+	if (mail_digest(s, ix, &mc, period, &st, &err))
+		fprintf(stderr, "paperboy: mail: %s digest: %s\n", period, err.s);
+	fprintf(stderr, "paperboy: mail: %s digest: %llu rendered, %llu sent, %llu to retry, %llu failed\n", period,
+		(unsigned long long)st.rendered, (unsigned long long)st.sent, (unsigned long long)st.retry_later,
+		(unsigned long long)st.failed);
+	if (ix)
+		search_close(ix);
+	buf_release(&err);
+}
+
+static void *mailer_main(void *arg)
+{
+	struct web *w = arg;
+	struct store *s = NULL;
+	struct buf err = BUF_INIT;
+	if (store_open(w->cfg.db_url, 0, &s, &err)) {
+		fprintf(stderr, "paperboy: mail: %s\n", err.s);
+		buf_release(&err);
+		return NULL;
+	}
+	for (bool first = true;; first = false) {
+		pthread_mutex_lock(&w->mail_lock);
+		if (!w->stopping && !first) {
+			struct timespec until;
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_sec += 20;
+			pthread_cond_timedwait(&w->mail_wake, &w->mail_lock, &until);
+		}
+		bool stop = w->stopping;
+		pthread_mutex_unlock(&w->mail_lock);
+		if (stop)
+			break;
+		/* the outbox first: confirmations, retries */
+		struct mail_stats st = { 0 };
+		buf_reset(&err);
+		struct mail_config mc = w->cfg.mail;
+		if (mail_deliver(s, &mc, &st, &err) && !strstr(err.s, "another paperboy process"))
+			fprintf(stderr, "paperboy: mail: %s\n", err.s);
+		/* then the schedule, in local time (--timezone) */
+		time_t now = time(NULL);
+		struct tm tm;
+		localtime_r(&now, &tm);
+		if (tm.tm_hour * 60 + tm.tm_min < w->cfg.digest_minute)
+			continue;
+		char today[16];
+		strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+		bool weekend = tm.tm_wday == 0 || tm.tm_wday == 6;
+		if ((!weekend || w->cfg.digest_weekends) && claim(s, "digest.daily.last", today))
+			run_digest(w, s, "daily");
+		if (tm.tm_wday == w->cfg.weekly_wday && claim(s, "digest.weekly.last", today))
+			run_digest(w, s, "weekly");
+	}
+	store_close(s);
+	buf_release(&err);
+	return NULL;
+}
+
+void mailer_start(struct web *w)
+{
+	if (!w->cfg.mail.smtp_url) {
+		fprintf(stderr, "paperboy: mail is off (no --smtp URL): subscriptions are kept, nothing is sent\n");
+		return;
+	}
+	if (pthread_create(&w->mailer, NULL, mailer_main, w) == 0)
+		w->mailer_on = true;
+}
+
+void mailer_stop(struct web *w)
+{
+	pthread_mutex_lock(&w->mail_lock);
+	w->stopping = true;
+	pthread_cond_signal(&w->mail_wake);
+	pthread_mutex_unlock(&w->mail_lock);
+	if (w->mailer_on)
+		pthread_join(w->mailer, NULL);
+}
