@@ -946,12 +946,15 @@ int mail_deliver(struct store *s, const struct mail_config *c, struct mail_stats
 					fprintf(stderr, "paperboy: mail to %s: %s%s\n", m->rcpt, why,
 						!strcmp(state, "queued") ? ", will retry" : "");
 			}
-			/* the result, committed after */
-			if (store_outbox_settle(s, m->id, state, next, why[0] ? why : NULL, now, err) ||
-			    (!strcmp(m->kind, "digest") &&
-			     (rc == CURLE_OK || !strcmp(state, "failed")) &&
-			     store_sub_delivery(s, m->sub_id, rc == CURLE_OK, c->pause_after, err)))
+			/* the result, committed after (with the subscription's count,
+			 * in the same transaction) */
+			bool count = !strcmp(m->kind, "digest") && (rc == CURLE_OK || !strcmp(state, "failed"));
+			if (store_begin(s, err) || store_outbox_settle(s, m->id, state, next, why[0] ? why : NULL, now, err) ||
+			    (count && store_sub_delivery(s, m->sub_id, rc == CURLE_OK, c->pause_after, err)) ||
+			    store_commit(s, err)) {
+				store_rollback(s);
 				ret = -1;
+			}
 			progress_update(&pr, st->sent + st->failed, 0);
 		}
 		for (size_t i = 0; i < due.n; i++)
