@@ -146,10 +146,20 @@ int main(int argc, char **argv)
 	static const struct { const char *name; enum search_mode mode; } modes[] = {
 		{ "bm25", SEARCH_BM25 }, { "semantic", SEARCH_SEMANTIC }, { "hybrid", SEARCH_HYBRID } };
 	double ndcg_m[3] = { 0 }, recall_m[3] = { 0 }, qtime_m[3] = { 0 };
+	/* PB_RELEVANCE_RUNS=DIR writes each mode's ranking as a TREC run file
+	 * (DIR/MODE.run: qid Q0 docid rank score paperboy) for study */
+	const char *runs = getenv("PB_RELEVANCE_RUNS");
 	size_t judged = 0, failed_m[3] = { 0 };
 	for (int mi = 0; mi < 3; mi++) {
 	rewind(f);
 	judged = 0;
+	FILE *run = NULL;
+	if (runs) {
+		struct buf rp = BUF_INIT;
+		buf_addf(&rp, "%s/%s.run", runs, modes[mi].name);
+		run = fopen(rp.s, "w");
+		buf_release(&rp);
+	}
 	struct search_hit hits[100];
 	while (getline(&line, &cap, f) > 0) {
 		json_t *o = json_loads(line, 0, NULL);
@@ -183,6 +193,8 @@ int main(int argc, char **argv)
 			n = 0;
 		}
 		qtime_m[mi] += mono_seconds() - q0;
+		for (size_t i = 0; run && i < n; i++)
+			fprintf(run, "%s Q0 %s %zu %.6f paperboy\n", qid, hits[i].id, i + 1, hits[i].score);
 		double dcg = 0, idcg = 0;
 		size_t rel_total = 0, rel_found = 0;
 		int ideal[256];
@@ -217,6 +229,8 @@ int main(int argc, char **argv)
 		recall_m[mi] += rel_total ? (double)rel_found / (double)rel_total : 0;
 		json_decref(o);
 	}
+	if (run)
+		fclose(run);
 	}
 	fclose(f);
 	printf("dataset %s: %zu documents, %zu judged queries, index built in %.2f s\n", ds, ndocs, judged, t_index);

@@ -721,12 +721,12 @@ static int cmd_search(struct args *a)
 	long lim;
 	if (parse_limit(a, &lim))
 		return EXIT_USAGE;
-	enum search_mode m = SEARCH_BM25;
-	if (mode && !strcmp(mode, "hybrid"))
-		m = SEARCH_HYBRID;
+	enum search_mode m = SEARCH_HYBRID;
+	if (mode && !strcmp(mode, "bm25"))
+		m = SEARCH_BM25;
 	else if (mode && !strcmp(mode, "semantic"))
 		m = SEARCH_SEMANTIC;
-	else if (mode && strcmp(mode, "bm25"))
+	else if (mode && strcmp(mode, "hybrid"))
 		return usage_error(a->cmd, "search: --mode: expected hybrid, bm25 or semantic, got '%s'", mode);
 	struct buf q = BUF_INIT, path = BUF_INIT, err = BUF_INIT;
 	for (int i = 0; i < a->npos; i++)
@@ -1060,7 +1060,7 @@ static const struct command commands[] = {
 	{ "search", "[--mode hybrid|bm25|semantic] [--limit N] [--json] QUERY",
 	  "search titles, abstracts, authors and keywords: words, \"phrases\", +must, -not, "
 	  "author:\"Name\", cat:cs.LG, after:YYYY-MM-DD, before:YYYY-MM-DD, or an arXiv id",
-	  { { "mode", "MODE", "bm25 (words; the default for now), semantic (meaning) or hybrid (both, fused)" },
+	  { { "mode", "MODE", "hybrid (the default: words, reranked by meaning), bm25 (words only) or semantic (meaning only)" },
 	    { "limit", "N", "at most N results (default 10)" },
 	    { "json", NULL, "print [{\"paper\": {...}, \"title\": ...}] as the Hugging Face search API does" } },
 	  cmd_search, 1, -1 },

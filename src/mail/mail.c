@@ -428,7 +428,7 @@ static const long *topic_hits(struct topic_cache *tc, struct search_index *ix, c
 		struct search_hit *hits = xmalloc(n * sizeof(*hits));
 		struct buf err = BUF_INIT;
 		search_set_text_source(ix, text_fetch, (void *)w);
-		if (search_query(ix, topic, SEARCH_BM25, hits, &n, &err))
+		if (search_query(ix, topic, SEARCH_HYBRID, hits, &n, &err))
 			n = 0;
 		for (size_t i = 0; i < n && k < 32; i++) {
 			long j = window_find(w, hits[i].id);

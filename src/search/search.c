@@ -878,8 +878,8 @@ static void emit_hits_scaled(struct query *q, struct heap *h, struct search_hit 
 #define SCORE_SCALE (1000.0 * 255.0 / 2.2)
 /* int8 dot products of unit vectors x 127 -> cosine similarity */
 #define COSINE_SCALE (127.0 * 127.0)
-/* fused RRF scores were scaled by 1e9 */
-#define RRF_SCALE 1e9
+/* hybrid scores were scaled by 1e9 */
+#define HYBRID_SCALE 1e9
 
 /* The newest live copy of paper id: its gdoc, or -1. */
 static int64_t find_paper(const struct search_index *ix, const char *id)
@@ -976,35 +976,6 @@ static void run_semantic(struct search_index *ix, const char *text, const struct
 	free(v);
 }
 
-/* Reciprocal rank fusion (Cormack et al. 2009, k = 60) of two rankings
- * sorted best first; the fused list goes back into a. */
-#define RRF_K 60
-
-static void fuse(struct heap *a, struct heap *b)
-{
-	size_t n = a->n + b->n;
-	struct hit *all = xmalloc((n + 1) * sizeof(*all));
-	size_t m = 0;
-	for (int pass = 0; pass < 2; pass++) {
-		struct heap *h = pass ? b : a;
-		for (size_t r = 0; r < h->n; r++) {
-			int64_t s = (int64_t)(1e9 / (RRF_K + r + 1));
-			size_t i = 0;
-			while (i < m && all[i].gdoc != h->v[r].gdoc)
-				i++;
-			if (i == m) {
-				all[m].gdoc = h->v[r].gdoc;
-				all[m].score = 0;
-				m++;
-			}
-			all[i].score += s;
-		}
-	}
-	qsort(all, m, sizeof(*all), cmp_results);
-	a->n = m < a->k ? m : a->k;
-	memcpy(a->v, all, a->n * sizeof(*all));
-	free(all);
-}
 
 void search_set_text_source(struct search_index *ix, search_text_fn fetch, void *ctx)
 {
@@ -1091,6 +1062,52 @@ static void check_phrases(struct search_index *ix, const struct query *q, struct
 	buf_release(&abstract);
 }
 
+/* The weight of meaning against words in the hybrid ranking. */
+#define HYBRID_LAMBDA 0.3
+
+/*
+ * Hybrid ranking: the lexical candidates (the top 100 by BM25F) reordered
+ * by a mix of their BM25F score, min-max normalised over the candidates,
+ * and the cosine of their vector with the query's:
+ *     score = (bm25 - min) / (max - min) + lambda * cosine
+ * Scores become fixed point (x 1e9) for the heap.
+ */
+static void rerank(struct search_index *ix, const char *text, struct heap *h)
+{
+	if (!h->n)
+		return;
+	uint32_t dims = ix->seg[0]->h->dims;
+	float *acc = xcalloc(dims, sizeof(float));
+	int8_t *v = xmalloc(dims);
+	glove_embed(ix->glove, text, strlen(text), 1.0f, acc);
+	glove_finish(ix->glove, acc);
+	bool have = vec_quantize(acc, dims, v);
+	int64_t mx = INT64_MIN, mn = INT64_MAX;
+	for (size_t i = 0; i < h->n; i++) {
+		if (h->v[i].score > mx)
+			mx = h->v[i].score;
+		if (h->v[i].score < mn)
+			mn = h->v[i].score;
+	}
+	static double lambda = -1;
+	if (lambda < 0) {
+		const char *e = getenv("PB_HYBRID_LAMBDA");
+		lambda = e ? strtod(e, NULL) : HYBRID_LAMBDA;
+	}
+	for (size_t i = 0; i < h->n; i++) {
+		double lex = mx > mn ? (double)(h->v[i].score - mn) / (double)(mx - mn) : 1.0;
+		double cos = 0;
+		if (have) {
+			const struct segment *sg = ix->seg[h->v[i].gdoc >> 32];
+			cos = (double)vec_dot(v, doc_vec(sg, (uint32_t)h->v[i].gdoc), dims) / COSINE_SCALE;
+		}
+		h->v[i].score = (int64_t)((lex + lambda * cos) * 1e9);
+	}
+	qsort(h->v, h->n, sizeof(*h->v), cmp_results);
+	free(acc);
+	free(v);
+}
+
 int search_query(struct search_index *ix, const char *text, enum search_mode mode, struct search_hit *hits,
 		 size_t *n, struct buf *err)
 {
@@ -1105,7 +1122,7 @@ int search_query(struct search_index *ix, const char *text, enum search_mode mod
 	}
 	size_t depth = *n;
 	if (semantic && mode == SEARCH_HYBRID && depth < 100)
-		depth = 100; /* fuse deeper lists than we show */
+		depth = 100; /* rerank more candidates than we show */
 	bool phrases = q.nphrases && ix->fetch;
 	if (phrases)
 		depth = *n * 10 < 200 ? 200 : *n * 10 > 5000 ? 5000 : *n * 10; /* room for misses */
@@ -1118,18 +1135,12 @@ int search_query(struct search_index *ix, const char *text, enum search_mode mod
 	if (phrases)
 		check_phrases(ix, &q, &h, *n);
 	if (semantic && mode == SEARCH_HYBRID) {
-		struct heap s;
-		heap_init(&s, depth);
-		run_semantic(ix, text, &q, &s);
-		qsort(h.v, h.n, sizeof(*h.v), cmp_results);
-		qsort(s.v, s.n, sizeof(*s.v), cmp_results);
-		fuse(&h, &s); /* sorted, best first: cutting keeps the best */
-		free(s.v);
+		rerank(ix, text, &h);
 		if (h.n > *n)
 			h.n = *n;
 	}
 	emit_hits_scaled(&q, &h, hits, n,
-			 !semantic ? SCORE_SCALE : mode == SEARCH_HYBRID ? RRF_SCALE : COSINE_SCALE);
+			 !semantic ? SCORE_SCALE : mode == SEARCH_HYBRID ? HYBRID_SCALE : COSINE_SCALE);
 	free(h.v);
 	return 0;
 }

@@ -138,7 +138,7 @@ void h_api_search(struct req *r, struct resp *o)
 	struct search_hit hits[120];
 	size_t n = (size_t)limit;
 	struct buf err = BUF_INIT;
-	if (web_search(r, q, SEARCH_BM25, hits, &n, &err)) {
+	if (web_search(r, q, SEARCH_HYBRID, hits, &n, &err)) {
 		resp_error(r, o, 400, err.s);
 		buf_release(&err);
 		return;
@@ -495,7 +495,7 @@ void h_feed_search(struct req *r, struct resp *o)
 	struct search_hit hits[50];
 	size_t n = 50;
 	struct buf err = BUF_INIT;
-	if (web_search(r, q, SEARCH_BM25, hits, &n, &err)) {
+	if (web_search(r, q, SEARCH_HYBRID, hits, &n, &err)) {
 		resp_error(r, o, 400, err.s);
 		buf_release(&err);
 		return;

@@ -875,27 +875,27 @@ static const char syntax_help[] =
 	"<dt><code>cat:cs.LG</code></dt><dd>an arXiv category</dd>"
 	"<dt><code>after:2025-01-01 before:2025-06-01</code></dt><dd>published in a range</dd>"
 	"<dt><code>2505.24864</code> or an arXiv URL</dt><dd>that paper first</dd>"
-	"</dl><p>Modes: <em>words</em> (BM25), <em>meaning</em> (semantic) or <em>both</em> (hybrid).</p></details>";
+	"</dl><p>Modes: <em>words and meaning</em> (the default: the best word matches, reordered by closeness in meaning), <em>words only</em> (BM25F) or <em>meaning only</em> (semantic).</p></details>";
 
 void h_search(struct req *r, struct resp *o)
 {
 	const char *q = req_arg(r, "q");
 	const char *ms = req_arg(r, "mode");
-	enum search_mode mode = SEARCH_BM25;
+	enum search_mode mode = SEARCH_HYBRID;
 	if (ms && !strcmp(ms, "semantic"))
 		mode = SEARCH_SEMANTIC;
-	else if (ms && !strcmp(ms, "hybrid"))
-		mode = SEARCH_HYBRID;
+	else if (ms && !strcmp(ms, "bm25"))
+		mode = SEARCH_BM25;
 	long page = page_arg(r);
 	page_begin(r, o, q && *q ? q : "Search", q);
 	struct buf *b = &o->body;
 	html(b, "<main class=\"wide\"><h1>Search</h1><form class=\"filter\" method=\"get\" action=\"/search\" role=\"search\">"
 		"<label for=\"sq\" class=\"sr\">Query</label><input id=\"sq\" name=\"q\" type=\"search\" value=\"%s\">"
 		"<label for=\"mode\">Match</label><select id=\"mode\" name=\"mode\">"
-		"<option value=\"bm25\"%S>words</option><option value=\"semantic\"%S>meaning</option><option value=\"hybrid\"%S>both</option>"
+		"<option value=\"hybrid\"%S>words and meaning</option><option value=\"bm25\"%S>words only</option><option value=\"semantic\"%S>meaning only</option>"
 		"</select><button class=\"btn small\">Search</button></form>%S",
-	     q ? q : "", mode == SEARCH_BM25 ? " selected" : "", mode == SEARCH_SEMANTIC ? " selected" : "",
-	     mode == SEARCH_HYBRID ? " selected" : "", syntax_help);
+	     q ? q : "", mode == SEARCH_HYBRID ? " selected" : "", mode == SEARCH_BM25 ? " selected" : "",
+	     mode == SEARCH_SEMANTIC ? " selected" : "", syntax_help);
 	if (q && !str_is_blank(q)) {
 		size_t cap = (size_t)(page + 1) * SEARCH_PAGE + 1;
 		struct search_hit *hits = xmalloc(cap * sizeof(*hits));
@@ -922,10 +922,10 @@ void h_search(struct req *r, struct resp *o)
 				html(b, "<nav class=\"pager\" aria-label=\"Pages\">");
 				if (page > 0)
 					html(b, "<a rel=\"prev\" href=\"/search?q=%U&amp;mode=%s&amp;p=%ld\">← Previous</a>", q,
-					     ms ? ms : "bm25", page - 1);
+					     ms ? ms : "hybrid", page - 1);
 				if (n > start + SEARCH_PAGE)
 					html(b, "<a rel=\"next\" href=\"/search?q=%U&amp;mode=%s&amp;p=%ld\">Next →</a>", q,
-					     ms ? ms : "bm25", page + 1);
+					     ms ? ms : "hybrid", page + 1);
 				html(b, "</nav>");
 			}
 			html(b, "<p class=\"muted\"><a href=\"/feeds/search.atom?q=%U\">Follow this search as a feed</a></p>", q);

@@ -97,6 +97,13 @@ class SearchCliTest(PaperboyTest):
         self.assertTrue(any("grasp" in x["paper"]["title"].lower() for x in res[:5]))
         res = self.pb_json("search", "--json", "--mode", "hybrid", "--limit", "7", "video generation")
         self.assertEqual(len(res), 7)
+        # hybrid reorders the lexical top 100: the same candidates, and the
+        # default mode is hybrid
+        words = self.pb_json("search", "--json", "--mode", "bm25", "--limit", "100", "video generation")
+        both = self.pb_json("search", "--json", "--limit", "100", "video generation")
+        self.assertEqual({x["paper"]["id"] for x in words}, {x["paper"]["id"] for x in both})
+        self.assertNotEqual([x["paper"]["id"] for x in words], [x["paper"]["id"] for x in both])
+        self.assertEqual([x["paper"]["id"] for x in both[:7]], [x["paper"]["id"] for x in res])
         self.pb("similar", "9999.99999", expect=1)
 
     def test_ingest_updates_the_index(self):
