@@ -235,6 +235,8 @@ static int count_cb(const char *day, int papers, int upvotes, void *ctx)
 	return 0;
 }
 
+/* Papers and upvotes per day of the period, every day shown (empty ones
+ * as zero), as two bar charts. */
 static void period_charts(struct req *r, struct buf *b, const struct period *pd)
 {
 	struct {
@@ -243,12 +245,27 @@ static void period_charts(struct req *r, struct buf *b, const struct period *pd)
 	} c = { STRLIST_INIT, { 0 }, { 0 } };
 	struct buf err = BUF_INIT;
 	store_day_counts(r->s, pd->q.day_from, pd->q.day_to, count_cb, &c, &err);
-	if (c.days.n > 1) {
+	struct strlist days = STRLIST_INIT;
+	int papers[62], upvotes[62];
+	char day[16];
+	memcpy(day, pd->q.day_from, sizeof(day));
+	for (size_t i = 0; i < 62 && strcmp(day, pd->q.day_to) < 0; i++) {
+		papers[days.n] = upvotes[days.n] = 0;
+		for (size_t j = 0; j < c.days.n; j++)
+			if (!strcmp(c.days.v[j], day)) {
+				papers[days.n] = c.papers[j];
+				upvotes[days.n] = c.upvotes[j];
+			}
+		strlist_push(&days, day, strlen(day));
+		day_add(day, 1, day);
+	}
+	if (c.days.n) {
 		html(b, "<div class=\"charts\">");
-		svg_bars(b, "Papers per day", (const char *const *)c.days.v, c.papers, c.days.n);
-		svg_bars(b, "Upvotes per day", (const char *const *)c.days.v, c.upvotes, c.days.n);
+		svg_bars(b, "Papers per day", (const char *const *)days.v, papers, days.n);
+		svg_bars(b, "Upvotes per day", (const char *const *)days.v, upvotes, days.n);
 		html(b, "</div>");
 	}
+	strlist_clear(&days);
 	strlist_clear(&c.days);
 	buf_release(&err);
 }
