@@ -133,6 +133,9 @@ enum stmt_id {
 	ST_LIST_PUBLISHED,
 	ST_LIST_UPVOTES,
 	ST_LIST_TRENDING,
+	ST_LIST_PUBLISHED_SUB,
+	ST_LIST_UPVOTES_SUB,
+	ST_LIST_TRENDING_SUB,
 	ST_SCAN,
 	ST_SCAN_SINCE,
 	ST_SEQ,
@@ -170,6 +173,18 @@ static const char *const stmt_sql[ST__COUNT] = {
 			     "ORDER BY pb_trending(max(upvotes, 0) + local_votes, "
 			     "CASE WHEN submitted_at > 0 THEN submitted_at ELSE published END, ?6) DESC, "
 			     "published DESC, id DESC LIMIT ?3 OFFSET ?4",
+	/* the same, for one submitter: found through papers_submitter */
+	[ST_LIST_PUBLISHED_SUB] = "SELECT docid, " PAPER_SELECT_COLS " FROM papers WHERE submitter = ?5 AND "
+				  "feed_day >= ?1 AND feed_day < ?2 AND hidden = 0 "
+				  "ORDER BY published DESC, id DESC LIMIT ?3 OFFSET ?4",
+	[ST_LIST_UPVOTES_SUB] = "SELECT docid, " PAPER_SELECT_COLS " FROM papers WHERE submitter = ?5 AND "
+				"feed_day >= ?1 AND feed_day < ?2 AND hidden = 0 "
+				"ORDER BY max(upvotes, 0) + local_votes DESC, published DESC, id DESC LIMIT ?3 OFFSET ?4",
+	[ST_LIST_TRENDING_SUB] = "SELECT docid, " PAPER_SELECT_COLS " FROM papers WHERE submitter = ?5 AND "
+				 "feed_day >= ?1 AND feed_day < ?2 AND hidden = 0 "
+				 "ORDER BY pb_trending(max(upvotes, 0) + local_votes, "
+				 "CASE WHEN submitted_at > 0 THEN submitted_at ELSE published END, ?6) DESC, "
+				 "published DESC, id DESC LIMIT ?3 OFFSET ?4",
 	[ST_SCAN] = "SELECT docid, " PAPER_SELECT_COLS " FROM papers ORDER BY docid",
 	[ST_SCAN_SINCE] = "SELECT docid, " PAPER_SELECT_COLS " FROM papers WHERE seq > ?1 ORDER BY seq, docid",
 	[ST_SEQ] = "SELECT CAST(value AS INTEGER) FROM kv WHERE key = 'seq'",
@@ -571,12 +586,15 @@ static int sq_paper_list(struct store *st, const struct store_query *qq,
 	struct store_sqlite *s = S(st);
 	enum stmt_id id = qq->sort == SORT_UPVOTES ? ST_LIST_UPVOTES
 			  : qq->sort == SORT_TRENDING ? ST_LIST_TRENDING : ST_LIST_PUBLISHED;
+	if (qq->submitter)
+		id = id == ST_LIST_UPVOTES ? ST_LIST_UPVOTES_SUB : id == ST_LIST_TRENDING ? ST_LIST_TRENDING_SUB
+										  : ST_LIST_PUBLISHED_SUB;
 	sqlite3_stmt *q = stmt(s, id, err);
 	if (!q)
 		return -1;
 	if (qq->submitter)
 		sqlite3_bind_text(q, 5, qq->submitter, -1, SQLITE_STATIC);
-	if (id == ST_LIST_TRENDING)
+	if (id == ST_LIST_TRENDING || id == ST_LIST_TRENDING_SUB)
 		sqlite3_bind_int64(q, 6, qq->now ? qq->now : time_now_ms());
 	sqlite3_bind_text(q, 1, qq->day_from, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, qq->day_to, -1, SQLITE_STATIC);

@@ -103,6 +103,15 @@ void h_api_daily(struct req *r, struct resp *o)
 		return;
 	}
 	q.submitter = submitter && *submitter ? submitter : NULL;
+	if (!date && !week && !month && !q.submitter && q.sort != SORT_TRENDING) {
+		/* no period: the newest day's papers, as on the home page */
+		char newest[16];
+		latest_day(r, "", newest);
+		if (newest[0] && !day_parse(newest, &t)) {
+			memcpy(q.day_from, newest, sizeof(newest));
+			time_format_day(t + 86400000, q.day_to);
+		}
+	}
 	q.limit = (size_t)limit;
 	q.offset = (size_t)page * (size_t)limit;
 	json_t *arr = json_array();

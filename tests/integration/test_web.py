@@ -374,6 +374,15 @@ class WebTest(PaperboyTest):
                 self.assertRegex(t, ISO_Z)
                 datetime.datetime.strptime(t, "%Y-%m-%dT%H:%M:%S.%fZ")
 
+    def test_api_daily_papers_without_a_period_is_the_newest_day(self):
+        items = self.c.get("/api/daily_papers?limit=100").json()
+        newest = self.c.get("/").text
+        day = re.search(r'href="/papers/date/(\d{4}-\d\d-\d\d)"[^>]*aria-current', newest).group(1)
+        got = {i["paper"]["id"] for i in items}
+        self.assertTrue(got)
+        on_page = set(re.findall(r'href="/papers/(\d{4}\.\d{4,5})"', self.c.get("/papers/date/" + day).text))
+        self.assertEqual(got, on_page)
+
     def test_api_paging_sorting_and_errors(self):
         a = self.c.get("/api/daily_papers?week=2024-W22&limit=5&p=0").json()
         b = self.c.get("/api/daily_papers?week=2024-W22&limit=5&p=1").json()
