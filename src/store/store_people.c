@@ -401,7 +401,7 @@ int store_day_counts(struct store *st, const char *from, const char *to,
 int store_next_day(struct store *st, const char *after, char out[16], struct buf *err)
 {
 	struct store_sqlite *s = S(st);
-	sqlite3_stmt *q = sq_prep(s, "SELECT min(feed_day) FROM papers WHERE feed_day > ?1 AND hidden = 0", err);
+	sqlite3_stmt *q = sq_prep(s, "SELECT feed_day FROM papers WHERE feed_day > ?1 AND hidden = 0 ORDER BY feed_day LIMIT 1", err);
 	if (!q)
 		return -1;
 	bind_text(q, 1, after);

@@ -189,7 +189,7 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_SCAN_SINCE] = "SELECT docid, " PAPER_SELECT_COLS " FROM papers WHERE seq > ?1 ORDER BY seq, docid",
 	[ST_SEQ] = "SELECT CAST(value AS INTEGER) FROM kv WHERE key = 'seq'",
 	[ST_LATEST] = "SELECT max(feed_day) FROM papers",
-	[ST_LATEST_BEFORE] = "SELECT max(feed_day) FROM papers WHERE feed_day < ?1",
+	[ST_LATEST_BEFORE] = "SELECT feed_day FROM papers WHERE feed_day < ?1 ORDER BY feed_day DESC LIMIT 1",
 	[ST_KV_GET] = "SELECT value FROM kv WHERE key = ?1",
 	[ST_KV_SET] = "INSERT INTO kv(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
 	[ST_KV_DEL] = "DELETE FROM kv WHERE key = ?1",

@@ -160,13 +160,8 @@ static void collect_free(struct collect *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static int cmp_id(const void *a, const void *b)
-{
-	return strcmp(((const struct search_hit *)a)->id, ((const struct search_hit *)b)->id);
-}
-
-/* The papers of a period: sorted, paged, optionally filtered by a query
- * (the search engine's matches intersected with the period). */
+/* The papers of a period: sorted, paged; or, with a query, the search
+ * engine's matches that fall in the period, best first. */
 static int period_papers(struct req *r, struct store_query *q, const char *filter, struct collect *out,
 			 bool *more, struct buf *err)
 {
@@ -182,22 +177,30 @@ static int period_papers(struct req *r, struct store_query *q, const char *filte
 		}
 		return 0;
 	}
-	size_t cap = 5000;
+	/* the search engine's matches, best first, kept when they fall in the
+	 * period: bounded work however long the period */
+	size_t cap = 2000;
 	struct search_hit *hits = xmalloc(cap * sizeof(*hits));
-	if (web_search(r, filter, SEARCH_BM25, hits, &cap, err)) {
+	if (web_search(r, filter, SEARCH_HYBRID, hits, &cap, err)) {
 		free(hits);
 		return -1;
 	}
-	qsort(hits, cap, sizeof(*hits), cmp_id);
-	struct collect all = { 0 };
-	q->limit = 0;
-	q->offset = 0;
-	int rc = store_paper_list(r->s, q, collect_cb, &all, err);
 	size_t kept = 0;
-	for (size_t i = 0; i < all.n && !rc; i++) {
-		struct search_hit key;
-		snprintf(key.id, sizeof(key.id), "%s", all.v[i].id);
-		if (!bsearch(&key, hits, cap, sizeof(*hits), cmp_id))
+	int rc = 0;
+	struct paper p;
+	paper_init(&p);
+	for (size_t i = 0; i < cap && !rc; i++) {
+		paper_release(&p);
+		paper_init(&p);
+		int got = store_paper_get(r->s, hits[i].id, &p, err);
+		if (got < 0)
+			rc = -1;
+		if (got)
+			continue;
+		char day[16];
+		paper_feed_day(&p, day);
+		if (p.hidden || strcmp(day, q->day_from) < 0 || strcmp(day, q->day_to) >= 0 ||
+		    (q->submitter && (!p.submitter || strcmp(p.submitter, q->submitter))))
 			continue;
 		if (kept++ < off)
 			continue;
@@ -205,9 +208,9 @@ static int period_papers(struct req *r, struct store_query *q, const char *filte
 			*more = true;
 			break;
 		}
-		collect_cb(&all.v[i], out);
+		collect_cb(&p, out);
 	}
-	collect_free(&all);
+	paper_release(&p);
 	free(hits);
 	return rc;
 }
