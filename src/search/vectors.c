@@ -140,42 +140,73 @@ uint32_t glove_words(const struct glove *g)
 	return g->n;
 }
 
-static int64_t glove_find(const struct glove *g, const char *w, size_t n)
-{
-	uint32_t hv = hash_bytes(w, n);
-	for (size_t h = hv & (g->tsize - 1); g->table[h].index1; h = (h + 1) & (g->tsize - 1)) {
-		if (g->table[h].hash != hv)
-			continue;
-		const char *s = g->blob + g->off[g->table[h].index1 - 1];
-		if (!memcmp(w, s, n) && !s[n])
-			return (int64_t)g->table[h].index1 - 1;
-	}
-	return -1;
-}
+/*
+ * The table, the word strings and the vectors are tens of megabytes, so
+ * nearly every lookup misses the cache. Words go in batches: first every
+ * hash and a prefetch of its table slot, then every probe with prefetches
+ * of the string and the vector it points at, then the checks and sums, so
+ * the misses of a batch overlap instead of following one another.
+ */
+#define EMBED_BATCH 32
 
 void glove_embed(const struct glove *g, const char *text, size_t len, float scale, float *acc)
 {
-	char w[64];
-	size_t i = 0;
+	char w[EMBED_BATCH][64];
+	uint32_t wn[EMBED_BATCH], wh[EMBED_BATCH];
+	int64_t slot[EMBED_BATCH];
+	size_t i = 0, mask = g->tsize - 1;
 	while (i < len) {
-		while (i < len && !isalnum((unsigned char)text[i]))
-			i++;
-		size_t n = 0;
-		while (i < len && isalnum((unsigned char)text[i])) {
-			if (n < sizeof(w))
-				w[n] = (char)tolower((unsigned char)text[i]);
-			n++;
-			i++;
+		size_t nb = 0;
+		while (i < len && nb < EMBED_BATCH) {
+			while (i < len && !isalnum((unsigned char)text[i]))
+				i++;
+			size_t n = 0;
+			while (i < len && isalnum((unsigned char)text[i])) {
+				if (n < sizeof(w[0]))
+					w[nb][n] = (char)tolower((unsigned char)text[i]);
+				n++;
+				i++;
+			}
+			if (!n || n >= sizeof(w[0]))
+				continue;
+			wn[nb] = (uint32_t)n;
+			wh[nb] = hash_bytes(w[nb], n);
+			__builtin_prefetch(&g->table[wh[nb] & mask]);
+			nb++;
 		}
-		if (!n || n >= sizeof(w))
-			continue;
-		int64_t k = glove_find(g, w, n);
-		if (k < 0)
-			continue;
-		float weight = scale * g->weight[k];
-		const int8_t *v = g->vec + (size_t)k * g->dims;
-		for (uint32_t d = 0; d < g->dims; d++)
-			acc[d] += weight * (float)v[d];
+		/* the first slot with the word's hash: prefetch its string and vector */
+		for (size_t b = 0; b < nb; b++) {
+			slot[b] = -1;
+			for (size_t h = wh[b] & mask; g->table[h].index1; h = (h + 1) & mask)
+				if (g->table[h].hash == wh[b]) {
+					slot[b] = (int64_t)h;
+					uint32_t k = g->table[h].index1 - 1;
+					__builtin_prefetch(g->blob + g->off[k]);
+					__builtin_prefetch(g->vec + (size_t)k * g->dims);
+					__builtin_prefetch(&g->weight[k]);
+					break;
+				}
+		}
+		for (size_t b = 0; b < nb; b++) {
+			if (slot[b] < 0)
+				continue;
+			int64_t k = -1;
+			for (size_t h = (size_t)slot[b]; g->table[h].index1; h = (h + 1) & mask) {
+				if (g->table[h].hash != wh[b])
+					continue;
+				const char *s = g->blob + g->off[g->table[h].index1 - 1];
+				if (!memcmp(w[b], s, wn[b]) && !s[wn[b]]) {
+					k = (int64_t)g->table[h].index1 - 1;
+					break;
+				}
+			}
+			if (k < 0)
+				continue;
+			float weight = scale * g->weight[k];
+			const int8_t *v = g->vec + (size_t)k * g->dims;
+			for (uint32_t d = 0; d < g->dims; d++)
+				acc[d] += weight * (float)v[d];
+		}
 	}
 }
 
