@@ -282,7 +282,7 @@ int mail_subscribe(struct store *s, const struct mail_config *c, const char *ema
 			buf_setf(msg, "%s", err.s);
 			ret = -1;
 		} else {
-			buf_setf(msg, "Almost done: we sent a confirmation link to %s. Nothing else is sent until you follow it.",
+			buf_setf(msg, "Almost done: a confirmation link is on its way to %s. Nothing else is sent until you follow it.",
 				 email);
 		}
 	} else {

@@ -192,6 +192,20 @@ try {
     assert.ok((await page.locator("article.card").count()) >= 1); // the submission
   });
 
+  await step("subscribe from the box at the foot of a page", async () => {
+    await page.goto(base + "/papers/trending");
+    await page.fill("#sub-email", "reader@lab.example");
+    await page.selectOption("#sub-period", "weekly");
+    await page.click('.subscribe-box button:has-text("Subscribe")');
+    await page.waitForURL(/\/subscribe\?email=/);
+    assert.equal(await page.inputValue("#email"), "reader@lab.example");
+    assert.ok(await page.isChecked('input[name="period"][value="weekly"]'));
+    await page.fill("#topics", "diffusion models\ncat:cs.CV");
+    await page.click('main button:has-text("Subscribe")');
+    assert.match(await page.locator(".notice").innerText(), /confirmation link is on its way to reader@lab\.example/);
+    await page.screenshot({ path: path.join(SHOTS, "subscribe.png"), fullPage: false });
+  });
+
   await step("keyboard: the first Tab reaches the skip link, focus is visible", async () => {
     await page.goto(base + "/");
     await page.keyboard.press("Tab");
