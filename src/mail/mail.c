@@ -194,8 +194,9 @@ static int queue_confirmation(struct store *s, const struct mail_config *c, cons
 	if (mail_secret(s, key, err))
 		return -1;
 	pb_time now = time_now_ms();
-	char tok[96], host[128];
+	char tok[96], mtok[96], host[128];
 	mail_token(key, sub->id, TOKEN_CONFIRM, now + (pb_time)CONFIRM_HOURS * 3600000, tok);
+	mail_token(key, sub->id, TOKEN_MANAGE, now + (pb_time)MANAGE_DAYS * 86400000, mtok);
 	host_of(c->base_url, host);
 	struct outbox_msg m;
 	memset(&m, 0, sizeof(m));
@@ -206,11 +207,14 @@ static int queue_confirmation(struct store *s, const struct mail_config *c, cons
 	snprintf(m.rcpt, sizeof(m.rcpt), "%s", sub->email);
 	struct buf msg = BUF_INIT, body = BUF_INIT;
 	common_headers(&msg, c, sub->email, "Confirm your paperboy subscription", m.message_id, now);
+	buf_addf(&msg, "List-Unsubscribe: <%s/unsubscribe?t=%s>\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n",
+		 c->base_url, mtok);
 	buf_addf(&body,
 		 "Hello,\r\n\r\nSomeone (we hope you) asked for %s emails of trending papers from paperboy\r\n"
 		 "at %s.\r\n\r\nTo start receiving them, confirm here (the link works for %d hours):\r\n\r\n"
-		 "%s/subscribe/confirm?t=%s\r\n\r\nIf it was not you, ignore this message: nothing will be sent.\r\n",
-		 sub->period, c->base_url, CONFIRM_HOURS, c->base_url, tok);
+		 "%s/subscribe/confirm?t=%s\r\n\r\nIf it was not you, ignore this message: nothing will be sent.\r\n"
+		 "Change or cancel the subscription: %s/subscription?t=%s\r\n",
+		 sub->period, c->base_url, CONFIRM_HOURS, c->base_url, tok, c->base_url, mtok);
 	buf_adds(&msg, "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n");
 	b64_lines(&msg, body.s, body.len);
 	m.data = msg.s;

@@ -89,6 +89,9 @@ class MailTest(PaperboyTest):
         self.assertIn("Confirm", m["Subject"])
         body = m.get_content()
         link = re.search(r"(http://\S+/subscribe/confirm\?t=\S+)", body).group(1)
+        manage = re.search(r"(http://\S+/subscription\?t=\S+)", body).group(1)
+        self.assertIn("One-Click", m["List-Unsubscribe-Post"])
+        self.assertEqual(c.get(manage[len(srv.base):]).status, 200)
         # nothing but the confirmation until the link is followed
         self.digest()
         self.assertEqual(len(self.sink.messages()), 1)
