@@ -251,12 +251,17 @@ class MailTest(PaperboyTest):
         self.load(DAYS[3])
         self.digest(expect=1)
         self.assertEqual(len([r for r in self.sql("SELECT rcpt FROM outbox") if r[0] == "bounce@lab.org"]), 3)
-        # the manage page says so
-        sub_id = self.sql("SELECT id FROM subscriptions WHERE email='bounce@lab.org'")[0][0]
-        msg = self.sink.messages()[0]
-        tok = re.search(r"/subscription\?t=([\w-]+)", self.parts(msg)[0]).group(1)
-        self.assertTrue(tok)
-        self.assertIsNotNone(sub_id)
+        # shown as such: on the owner's profile, and on the manage page it links to
+        c = Client(srv)
+        self.assertEqual(c.signup("bouncer", email="bounce@lab.org").status, 303)
+        profile = c.get("/u/bouncer").text
+        self.assertIn("<strong>paused</strong>", profile)
+        manage = re.search(r'href="(/subscription\?t=[\w-]+)"', profile).group(1)
+        page = c.get(manage).text
+        self.assertIn("the digest is paused", page)
+        tok = manage.split("=", 1)[1]
+        self.assertEqual(c.post("/subscription", {"t": tok, "action": "resume", "period": "daily"}).status, 303)
+        self.assertEqual(dict(self.sql("SELECT email, status FROM subscriptions"))["bounce@lab.org"], "active")
 
     def test_scheduler_in_serve(self):
         self.subscribe("sched@lab.org")
