@@ -100,6 +100,11 @@ static const char *opt_val(const struct args *a, const char *name)
 		const char *e = getenv(env);
 		if (e && *e)
 			return e;
+		/* names the documentation promises besides the regular ones */
+		static const char *const alias[][2] = { { "smtp", "PAPERBOY_SMTP_URL" } };
+		for (size_t j = 0; j < ARRAY_SIZE(alias); j++)
+			if (!strcmp(alias[j][0], name) && (e = getenv(alias[j][1])) && *e)
+				return e;
 		for (size_t j = conf_k.n; j-- > 0;)
 			if (!strcmp(conf_k.v[j], name))
 				return conf_v.v[j];

@@ -221,6 +221,30 @@ class MailTest(PaperboyTest):
         self.assertLessEqual(len(msgs), n + 1)
         self.assertEqual(self.sql("SELECT state, count(*) FROM outbox GROUP BY state"), [("sent", n)])
 
+    def test_configuration_from_environment_and_file(self):
+        self.subscribe("env@lab.org")
+        conf = os.path.join(self.tmp, "paperboy.conf")
+        with open(conf, "w") as f:
+            f.write("# mail settings\nmail-from = file@paperboy.test\nbase-url = https://papers.example.org\n")
+        env = dict(self.env, PAPERBOY_SMTP_URL=self.sink.url, PAPERBOY_CONFIG=conf)
+        r = subprocess.run([BIN, "digest"], env=env, capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        m = self.sink.messages()[0]
+        self.assertIn("file@paperboy.test", m["From"])
+        self.assertIn("https://papers.example.org/unsubscribe?t=", m["List-Unsubscribe"])
+        # the flag wins over the environment, which wins over the file
+        with open(conf, "a") as f:
+            f.write("smtp = smtp://127.0.0.1:9\n")
+        self.load(DAYS[1])
+        r = subprocess.run([BIN, "digest", "--mail-from", "flag@paperboy.test"], env=env, capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("flag@paperboy.test", self.sink.messages()[1]["From"])
+        with open(conf, "a") as f:
+            f.write("this line has no equals sign\n")
+        r = subprocess.run([BIN, "digest"], env=env, capture_output=True, text=True)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("paperboy.conf:5: expected 'key = value'", r.stderr)
+
     def test_smtp_down_nothing_lost(self):
         self.subscribe("e1@lab.org", "e2@lab.org", "e3@lab.org")
         self.sink.stop()
