@@ -152,18 +152,10 @@ static void rfc2822_date(pb_time t, char out[64])
 	strftime(out, 64, "%a, %d %b %Y %H:%M:%S +0000", &tm);
 }
 
-static void html_esc(struct buf *b, const char *s)
+/* Text into HTML, escaped. */
+static void add_text(struct buf *b, const char *s)
 {
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&': buf_adds(b, "&amp;"); break;
-		case '<': buf_adds(b, "&lt;"); break;
-		case '>': buf_adds(b, "&gt;"); break;
-		case '"': buf_adds(b, "&quot;"); break;
-		case '\'': buf_adds(b, "&#39;"); break;
-		default: buf_addc(b, *s);
-		}
-	}
+	buf_add_html(b, s, strlen(s));
 }
 
 static void host_of(const char *url, char out[128])
@@ -305,9 +297,7 @@ struct window {
 	char title[96];                    /* subject */
 	struct paper *papers;              /* the window's papers, trending first */
 	size_t n, cap;
-	/* ids sorted, for membership */
-	char (*ids)[PAPER_ID_MAX];
-	size_t *order;
+	size_t *order; /* indexes of papers by id, for membership */
 };
 
 static int window_cb(const struct paper *p, void *ctx)
@@ -323,10 +313,10 @@ static int window_cb(const struct paper *p, void *ctx)
 	return 0;
 }
 
-static const struct window *cmp_win;
-static int cmp_order(const void *a, const void *b)
+static int cmp_order(const void *a, const void *b, void *ctx)
 {
-	return strcmp(cmp_win->papers[*(const size_t *)a].id, cmp_win->papers[*(const size_t *)b].id);
+	const struct window *w = ctx;
+	return strcmp(w->papers[*(const size_t *)a].id, w->papers[*(const size_t *)b].id);
 }
 
 /* Index of paper id in the window, or -1. */
@@ -382,8 +372,7 @@ static int window_load(struct store *s, const char *period, struct window *w, st
 	w->order = xmalloc((w->n + 1) * sizeof(size_t));
 	for (size_t i = 0; i < w->n; i++)
 		w->order[i] = i;
-	cmp_win = w;
-	qsort(w->order, w->n, sizeof(size_t), cmp_order);
+	qsort_r(w->order, w->n, sizeof(size_t), cmp_order, w);
 	return 0;
 }
 
@@ -486,23 +475,23 @@ static void paper_html(struct buf *h, const struct mail_config *c, const struct 
 {
 	buf_adds(h, "<tr><td style=\"padding:12px 0;border-bottom:1px solid #e5e7eb\">"
 		    "<a href=\"");
-	html_esc(h, c->base_url);
+	add_text(h, c->base_url);
 	buf_adds(h, "/papers/");
-	html_esc(h, p->id);
+	add_text(h, p->id);
 	buf_adds(h, "\" style=\"color:#111827;font-size:16px;font-weight:bold;text-decoration:none\">");
-	html_esc(h, p->title ? p->title : p->id);
+	add_text(h, p->title ? p->title : p->id);
 	buf_adds(h, "</a><div style=\"color:#6b7280;font-size:13px;margin-top:4px\">");
 	for (size_t i = 0; i < p->authors.n && i < 4; i++) {
 		if (i)
 			buf_adds(h, ", ");
-		html_esc(h, p->authors.v[i]);
+		add_text(h, p->authors.v[i]);
 	}
 	if (p->authors.n > 4)
 		buf_addf(h, " +%zu", p->authors.n - 4);
 	buf_addf(h, "</div><div style=\"color:#374151;font-size:13px;margin-top:4px\">▲ %d", paper_upvotes(p));
 	if (p->code_url) {
 		buf_adds(h, " · <a href=\"");
-		html_esc(h, p->code_url);
+		add_text(h, p->code_url);
 		buf_adds(h, "\" style=\"color:#2563eb\">code</a>");
 	}
 	buf_adds(h, "</div></td></tr>\r\n");
@@ -526,7 +515,7 @@ static bool render_digest(const struct mail_config *c, const struct window *w, c
 		     "<table role=\"presentation\" width=\"600\" cellpadding=\"0\" cellspacing=\"0\" style=\"max-width:600px;width:100%;"
 		     "background:#ffffff;font-family:Helvetica,Arial,sans-serif;padding:24px\">"
 		     "<tr><td style=\"font-size:22px;font-weight:bold;color:#111827;padding-bottom:8px\">");
-	html_esc(&h, w->title);
+	add_text(&h, w->title);
 	buf_adds(&h, "</td></tr>\r\n");
 	for (size_t i = 0; i < nsec; i++) {
 		if (!secs[i].n)
@@ -534,7 +523,7 @@ static bool render_digest(const struct mail_config *c, const struct window *w, c
 		buf_addf(&text, "== %s ==\r\n\r\n", secs[i].heading);
 		buf_adds(&h, "<tr><td style=\"font-size:13px;font-weight:bold;color:#2563eb;text-transform:uppercase;"
 			     "padding-top:16px\">");
-		html_esc(&h, secs[i].heading);
+		add_text(&h, secs[i].heading);
 		buf_adds(&h, "</td></tr>\r\n");
 		for (size_t j = 0; j < secs[i].n; j++) {
 			paper_text(&text, c, &w->papers[secs[i].items[j]]);
@@ -544,9 +533,9 @@ static bool render_digest(const struct mail_config *c, const struct window *w, c
 	buf_addf(&text, "--\r\nYou get this %s digest from %s.\r\nChange topics or unsubscribe: %s\r\n", sub->period,
 		 c->base_url, manage.s);
 	buf_adds(&h, "<tr><td style=\"color:#6b7280;font-size:12px;padding-top:24px\">You get this ");
-	html_esc(&h, sub->period);
+	add_text(&h, sub->period);
 	buf_adds(&h, " digest from paperboy. <a href=\"");
-	html_esc(&h, manage.s);
+	add_text(&h, manage.s);
 	buf_adds(&h, "\" style=\"color:#2563eb\">Change topics or unsubscribe</a>.</td></tr></table></td></tr></table></body></html>\r\n");
 
 	common_headers(m, c, sub->email, w->title, message_id, now);

@@ -48,6 +48,21 @@ static int in_tx(struct store_sqlite *s, int (*fn)(struct store_sqlite *, void *
 	return rc;
 }
 
+/* 0 when paper id is stored and not hidden, 1 when not, -1 on error. */
+static int paper_visible(struct store_sqlite *s, const char *id, struct buf *err)
+{
+	sqlite3_stmt *q = sq_prep(s, "SELECT hidden FROM papers WHERE id = ?1", err);
+	if (!q)
+		return -1;
+	bind_text(q, 1, id);
+	int rc = step_row(s, q, err, "reading a paper");
+	if (rc)
+		return rc;
+	bool hidden = sqlite3_column_int(q, 0) != 0;
+	sqlite3_reset(q);
+	return hidden ? 1 : 0;
+}
+
 /* ---- users -------------------------------------------------------------- */
 
 #define USER_COLS "id, name, email, fullname, pwhash, admin, disabled, created"
@@ -279,17 +294,10 @@ struct vote_ctx {
 static int vote_tx(struct store_sqlite *s, void *ctx, struct buf *err)
 {
 	struct vote_ctx *v = ctx;
-	sqlite3_stmt *q = sq_prep(s, "SELECT hidden FROM papers WHERE id = ?1", err);
-	if (!q)
-		return -1;
-	bind_text(q, 1, v->paper);
-	int rc = step_row(s, q, err, "reading a paper");
+	int rc = paper_visible(s, v->paper, err);
 	if (rc)
 		return rc;
-	bool hidden = sqlite3_column_int(q, 0) != 0;
-	sqlite3_reset(q);
-	if (hidden)
-		return 1;
+	sqlite3_stmt *q;
 	if (!(q = sq_prep(s, "INSERT INTO votes(paper, user_id, at) VALUES(?1, ?2, ?3) ON CONFLICT DO NOTHING", err)))
 		return -1;
 	bind_text(q, 1, v->paper);
@@ -459,17 +467,10 @@ static void row_to_comment(sqlite3_stmt *q, struct comment *c)
 static int comment_add_tx(struct store_sqlite *s, void *ctx, struct buf *err)
 {
 	struct comment *c = ctx;
-	sqlite3_stmt *q = sq_prep(s, "SELECT hidden FROM papers WHERE id = ?1", err);
-	if (!q)
-		return -1;
-	bind_text(q, 1, c->paper);
-	int rc = step_row(s, q, err, "reading a paper");
+	int rc = paper_visible(s, c->paper, err);
 	if (rc)
 		return rc;
-	bool hidden = sqlite3_column_int(q, 0) != 0;
-	sqlite3_reset(q);
-	if (hidden)
-		return 1;
+	sqlite3_stmt *q;
 	if (c->parent) {
 		/* one level of replies: the parent is a top-level comment here */
 		if (!(q = sq_prep(s, "SELECT 1 FROM comments WHERE id = ?1 AND paper = ?2 AND parent IS NULL", err)))

@@ -41,6 +41,12 @@ void buf_truncate(struct buf *b, size_t len);
 char *buf_reserve(struct buf *b, size_t n);
 /* Appends s[0..n) as a JSON string literal with quotes. */
 void buf_add_json_str(struct buf *b, const char *s, size_t n);
+/* Appends s[0..n) with & < > " ' as entities (HTML and XML text and
+ * attribute values). */
+void buf_add_html(struct buf *b, const char *s, size_t n);
+/* Appends s percent-encoded for a URL component (RFC 3986 unreserved
+ * characters kept). */
+void buf_add_url(struct buf *b, const char *s);
 
 /* ---- strlist: an owned list of strings ---------------------------------- */
 struct strlist {

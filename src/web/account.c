@@ -113,6 +113,16 @@ void rate_reset(const char *key)
 
 /* ---- forms ------------------------------------------------------------------ */
 
+/* 303 to a user's profile page. */
+static void to_profile(struct resp *o, const char *name)
+{
+	struct buf loc = BUF_INIT;
+	buf_adds(&loc, "/u/");
+	buf_add_url(&loc, name);
+	resp_redirect(o, loc.s);
+	buf_release(&loc);
+}
+
 static const char *safe_next(const char *next)
 {
 	/* only local paths: never an open redirect */
@@ -481,11 +491,7 @@ void h_token_add(struct req *r, struct resp *o)
 	} else {
 		/* shown once on the next page, from a short-lived HttpOnly cookie */
 		resp_cookie(r, o, "pb_newtoken", full, 120, true);
-		struct buf loc = BUF_INIT;
-		buf_adds(&loc, "/u/");
-		url_esc(&loc, r->user.name);
-		resp_redirect(o, loc.s);
-		buf_release(&loc);
+		to_profile(o, r->user.name);
 	}
 	sodium_memzero(tok, sizeof(tok));
 	sodium_memzero(full, sizeof(full));
@@ -499,11 +505,7 @@ void h_token_del(struct req *r, struct resp *o)
 	if (parse_int(r->cap[0], 1, LONG_MAX, &id) || store_token_del(r->s, r->user.id, id, &err)) {
 		resp_error(r, o, 404, "There is no such token.");
 	} else {
-		struct buf loc = BUF_INIT;
-		buf_adds(&loc, "/u/");
-		url_esc(&loc, r->user.name);
-		resp_redirect(o, loc.s);
-		buf_release(&loc);
+		to_profile(o, r->user.name);
 	}
 	buf_release(&err);
 }
@@ -523,7 +525,7 @@ void h_admin_paper(struct req *r, struct resp *o)
 	if (rc)
 		resp_error(r, o, rc < 0 ? 500 : 404, rc < 0 ? "The database failed." : "There is no such paper.");
 	else
-		resp_redirect(o, form_flag(r, "hidden") ? "/" : "/");
+		resp_redirect(o, "/");
 	buf_release(&err);
 }
 
@@ -558,11 +560,7 @@ void h_admin_user(struct req *r, struct resp *o)
 		if (store_user_update(r->s, &u, &err)) {
 			resp_error(r, o, 500, "The database failed.");
 		} else {
-			struct buf loc = BUF_INIT;
-			buf_adds(&loc, "/u/");
-			url_esc(&loc, u.name);
-			resp_redirect(o, loc.s);
-			buf_release(&loc);
+			to_profile(o, u.name);
 		}
 	}
 	sodium_memzero(&u, sizeof(u));

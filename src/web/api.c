@@ -44,12 +44,17 @@ json_t *paper_envelope(struct req *r, const struct paper *p)
 	return e;
 }
 
+/* A request and the JSON array or text being filled. */
+struct out_ctx {
+	struct req *r;
+	json_t *arr;
+	json_t *last_top; /* comments: the thread replies go to */
+	struct buf *b;
+};
+
 static int envelope_cb(const struct paper *p, void *ctx)
 {
-	struct {
-		struct req *r;
-		json_t *arr;
-	} *c = ctx;
+	struct out_ctx *c = ctx;
 	json_array_append_new(c->arr, paper_envelope(c->r, p));
 	return 0;
 }
@@ -115,10 +120,7 @@ void h_api_daily(struct req *r, struct resp *o)
 	q.limit = (size_t)limit;
 	q.offset = (size_t)page * (size_t)limit;
 	json_t *arr = json_array();
-	struct {
-		struct req *r;
-		json_t *arr;
-	} c = { r, arr };
+	struct out_ctx c = { r, arr, NULL, NULL };
 	struct buf err = BUF_INIT;
 	if (store_paper_list(r->s, &q, envelope_cb, &c, &err)) {
 		json_decref(arr);
@@ -197,11 +199,7 @@ static json_t *comment_json(struct req *r, const struct comment *c)
 
 static int comments_cb(const struct comment *c, void *ctx)
 {
-	struct {
-		struct req *r;
-		json_t *arr;
-		json_t *last_top;
-	} *cc = ctx;
+	struct out_ctx *cc = ctx;
 	json_t *j = comment_json(cc->r, c);
 	if (c->parent && cc->last_top) {
 		json_array_append_new(json_object_get(cc->last_top, "replies"), j);
@@ -230,11 +228,7 @@ void h_api_paper(struct req *r, struct resp *o)
 		const char *field = req_arg(r, "field");
 		if (field && !strcmp(field, "comments")) {
 			json_t *arr = json_array();
-			struct {
-				struct req *r;
-				json_t *arr;
-				json_t *last_top;
-			} cc = { r, arr, NULL };
+			struct out_ctx cc = { r, arr, NULL, NULL };
 			store_comment_list(r->s, p.id, comments_cb, &cc, &err);
 			json_object_set_new(j, "comments", arr);
 		}
@@ -396,7 +390,7 @@ void h_paper_md(struct req *r, struct resp *o)
 
 static void xml_esc(struct buf *b, const char *s)
 {
-	html_esc(b, s, strlen(s)); /* the five XML entities */
+	buf_add_html(b, s, strlen(s)); /* the five XML entities */
 }
 
 static void atom_entry(struct req *r, struct buf *b, const struct paper *p)
@@ -440,7 +434,7 @@ static void atom_begin(struct req *r, struct resp *o, const char *title, const c
 	buf_addf(&self, "%s%s", r->w->base_url, self_path);
 	if (self_query) {
 		buf_adds(&self, "?q=");
-		url_esc(&self, self_query);
+		buf_add_url(&self, self_query);
 	}
 	xml_esc(b, self.s);
 	buf_addf(b, "</id><updated>%s</updated><link rel=\"self\" type=\"application/atom+xml\" href=\"", now);
@@ -453,10 +447,7 @@ static void atom_begin(struct req *r, struct resp *o, const char *title, const c
 
 static int atom_cb(const struct paper *p, void *ctx)
 {
-	struct {
-		struct req *r;
-		struct buf *b;
-	} *c = ctx;
+	struct out_ctx *c = ctx;
 	atom_entry(c->r, c->b, p);
 	return 0;
 }
@@ -464,10 +455,7 @@ static int atom_cb(const struct paper *p, void *ctx)
 static void feed_list(struct req *r, struct resp *o, const char *title, const char *path, struct store_query *q)
 {
 	atom_begin(r, o, title, path, NULL);
-	struct {
-		struct req *r;
-		struct buf *b;
-	} c = { r, &o->body };
+	struct out_ctx c = { r, NULL, NULL, &o->body };
 	struct buf err = BUF_INIT;
 	store_paper_list(r->s, q, atom_cb, &c, &err);
 	buf_adds(&o->body, "</feed>\n");

@@ -7,41 +7,6 @@
 #include <cmark.h>
 #include <ctype.h>
 
-void html_esc(struct buf *b, const char *s, size_t n)
-{
-	size_t start = 0;
-	for (size_t i = 0; i < n; i++) {
-		const char *rep;
-		switch (s[i]) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = "&quot;"; break;
-		case '\'': rep = "&#39;"; break;
-		default: continue;
-		}
-		buf_add(b, s + start, i - start);
-		buf_adds(b, rep);
-		start = i + 1;
-	}
-	buf_add(b, s + start, n - start);
-}
-
-void url_esc(struct buf *b, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-			buf_addc(b, (char)c);
-		} else {
-			buf_addc(b, '%');
-			buf_addc(b, hex[c >> 4]);
-			buf_addc(b, hex[c & 15]);
-		}
-	}
-}
-
 void html(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;
@@ -59,7 +24,7 @@ void html(struct buf *b, const char *fmt, ...)
 		case 's': {
 			const char *s = va_arg(ap, const char *);
 			if (s)
-				html_esc(b, s, strlen(s));
+				buf_add_html(b, s, strlen(s));
 			break;
 		}
 		case 'S': {
@@ -71,7 +36,7 @@ void html(struct buf *b, const char *fmt, ...)
 		case 'U': {
 			const char *s = va_arg(ap, const char *);
 			struct buf t = BUF_INIT;
-			url_esc(&t, s ? s : "");
+			buf_add_url(&t, s ? s : "");
 			buf_add(b, t.s, t.len); /* url_esc leaves only safe characters */
 			buf_release(&t);
 			break;
@@ -314,7 +279,7 @@ void html_highlight(struct buf *b, const char *text, const char *query)
 			tokenize(hl_tk, s, (size_t)(e - s), true, check_term, &h);
 		if (h.hit)
 			buf_adds(b, "<mark>");
-		html_esc(b, s, (size_t)(e - s));
+		buf_add_html(b, s, (size_t)(e - s));
 		if (h.hit)
 			buf_adds(b, "</mark>");
 		const char *ws = e;

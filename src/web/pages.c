@@ -224,12 +224,15 @@ struct period {
 	struct store_query q;
 };
 
+/* Papers and upvotes of the days that have papers (at most a month's). */
+struct day_counts {
+	struct strlist days;
+	int papers[62], upvotes[62];
+};
+
 static int count_cb(const char *day, int papers, int upvotes, void *ctx)
 {
-	struct {
-		struct strlist days;
-		int papers[62], upvotes[62];
-	} *c = ctx;
+	struct day_counts *c = ctx;
 	if (c->days.n >= 62)
 		return 1;
 	c->papers[c->days.n] = papers;
@@ -242,10 +245,7 @@ static int count_cb(const char *day, int papers, int upvotes, void *ctx)
  * as zero), as two bar charts. */
 static void period_charts(struct req *r, struct buf *b, const struct period *pd)
 {
-	struct {
-		struct strlist days;
-		int papers[62], upvotes[62];
-	} c = { STRLIST_INIT, { 0 }, { 0 } };
+	struct day_counts c = { STRLIST_INIT, { 0 }, { 0 } };
 	struct buf err = BUF_INIT;
 	store_day_counts(r->s, pd->q.day_from, pd->q.day_to, count_cb, &c, &err);
 	struct strlist days = STRLIST_INIT;
@@ -338,7 +338,7 @@ static void period_page(struct req *r, struct resp *o, struct period *pd)
 		struct buf qs = BUF_INIT;
 		if (filter) {
 			buf_adds(&qs, "q=");
-			url_esc(&qs, filter);
+			buf_add_url(&qs, filter);
 			buf_addc(&qs, '&');
 		}
 		if (page > 0)
@@ -426,6 +426,24 @@ static void iso_week_of(pb_time t, char out[16])
 	strftime(out, 16, "%G-W%V", &tm);
 }
 
+/* A week's or a month's page (pd->kind, the dates set), named by the path's
+ * last segment, with links to its neighbours `prev` and `next`. */
+static void span_page(struct req *r, struct resp *o, struct period *pd, const char *what, const char *prev,
+		      const char *next)
+{
+	char h1[64], self[64];
+	snprintf(h1, sizeof(h1), "%s papers — %s", what, r->cap[0]);
+	snprintf(self, sizeof(self), "/papers/%s/%s", pd->kind, r->cap[0]);
+	pd->title = h1;
+	pd->self = self;
+	snprintf(pd->prev, sizeof(pd->prev), "/papers/%s/%s", pd->kind, prev);
+	snprintf(pd->next, sizeof(pd->next), "/papers/%s/%s", pd->kind, next);
+	pd->prev_label = prev;
+	pd->next_label = next;
+	pd->q.sort = SORT_UPVOTES;
+	period_page(r, o, pd);
+}
+
 void h_week(struct req *r, struct resp *o)
 {
 	struct period pd = { .kind = "week" };
@@ -433,21 +451,12 @@ void h_week(struct req *r, struct resp *o)
 		resp_error(r, o, 400, "A week looks like 2025-W23.");
 		return;
 	}
-	char h1[64], self[64], pw[16], nw[16];
-	snprintf(h1, sizeof(h1), "Weekly papers — %s", r->cap[0]);
-	snprintf(self, sizeof(self), "/papers/week/%s", r->cap[0]);
-	pd.title = h1;
-	pd.self = self;
+	char pw[16], nw[16];
 	pb_time t;
 	day_parse(pd.q.day_from, &t);
 	iso_week_of(t - 86400000, pw);
 	iso_week_of(t + 7 * 86400000LL, nw);
-	snprintf(pd.prev, sizeof(pd.prev), "/papers/week/%s", pw);
-	snprintf(pd.next, sizeof(pd.next), "/papers/week/%s", nw);
-	pd.prev_label = pw;
-	pd.next_label = nw;
-	pd.q.sort = SORT_UPVOTES;
-	period_page(r, o, &pd);
+	span_page(r, o, &pd, "Weekly", pw, nw);
 }
 
 void h_month(struct req *r, struct resp *o)
@@ -457,21 +466,13 @@ void h_month(struct req *r, struct resp *o)
 		resp_error(r, o, 400, "A month looks like 2025-06.");
 		return;
 	}
-	char h1[64], self[64], pm[16], nm[16];
-	snprintf(h1, sizeof(h1), "Monthly papers — %s", r->cap[0]);
-	snprintf(self, sizeof(self), "/papers/month/%s", r->cap[0]);
-	pd.title = h1;
-	pd.self = self;
-	int y = (r->cap[0][0] - '0') * 1000 + (r->cap[0][1] - '0') * 100 + (r->cap[0][2] - '0') * 10 + (r->cap[0][3] - '0');
-	int m = (r->cap[0][5] - '0') * 10 + (r->cap[0][6] - '0');
-	snprintf(pm, sizeof(pm), "%04d-%02d", m == 1 ? y - 1 : y, m == 1 ? 12 : m - 1);
-	snprintf(nm, sizeof(nm), "%04d-%02d", m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1);
-	snprintf(pd.prev, sizeof(pd.prev), "/papers/month/%s", pm);
-	snprintf(pd.next, sizeof(pd.next), "/papers/month/%s", nm);
-	pd.prev_label = pm;
-	pd.next_label = nm;
-	pd.q.sort = SORT_UPVOTES;
-	period_page(r, o, &pd);
+	/* the day before the first and the first after the end name the
+	 * neighbouring months */
+	char pm[16], nm[16];
+	day_add(pd.q.day_from, -1, pm);
+	memcpy(nm, pd.q.day_to, sizeof(nm));
+	pm[7] = nm[7] = '\0';
+	span_page(r, o, &pd, "Monthly", pm, nm);
 }
 
 void h_trending(struct req *r, struct resp *o)

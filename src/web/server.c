@@ -545,9 +545,9 @@ static enum MHD_Result dispatch(struct web *w, struct MHD_Connection *c, struct 
 	bool anon = rt && (flags & R_CACHE) && !strcmp(method, "GET") && !req_cookie(r, "pb_session") &&
 		    !req_header(r, "Authorization");
 	const char *ck = req_cookie(r, "pb_csrf");
+	client_ip(c, r->ip);
 	if (anon) {
 		r->csrf[0] = '\0'; /* the same page for every anonymous visitor */
-		client_ip(c, r->ip);
 		enum MHD_Result rc;
 		if (from_cache(c, w, r, flags, cx->t0, &rc)) {
 			resp_release(&o);
@@ -559,7 +559,6 @@ static enum MHD_Result dispatch(struct web *w, struct MHD_Connection *c, struct 
 		token_new(r->csrf);
 		r->new_csrf = true;
 	}
-	client_ip(c, r->ip);
 	size_t url_len = strlen(r->path);
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_arg_len, &url_len);
 	if (cx->too_big) {
@@ -586,7 +585,7 @@ static enum MHD_Result dispatch(struct web *w, struct MHD_Connection *c, struct 
 			} else if (!strcmp(method, "GET")) {
 				struct buf loc = BUF_INIT;
 				buf_adds(&loc, "/signin?next=");
-				url_esc(&loc, r->path);
+				buf_add_url(&loc, r->path);
 				resp_redirect(&o, loc.s);
 				buf_release(&loc);
 			} else {
@@ -782,25 +781,6 @@ void web_index_refresh(struct req *r)
 
 /* ---- start and stop ------------------------------------------------------ */
 
-static int load_secret(struct web *w, struct store *s, struct buf *err)
-{
-	char *hex = NULL;
-	int rc = store_kv_get(s, "web.secret", &hex, err);
-	if (rc < 0)
-		return -1;
-	size_t len = 0;
-	if (rc == 0 && sodium_hex2bin(w->secret, sizeof(w->secret), hex, strlen(hex), NULL, &len, NULL) == 0 &&
-	    len == sizeof(w->secret)) {
-		free(hex);
-		return 0;
-	}
-	free(hex);
-	randombytes_buf(w->secret, sizeof(w->secret));
-	char out[65];
-	sodium_bin2hex(out, sizeof(out), w->secret, sizeof(w->secret));
-	return store_kv_set(s, "web.secret", out, err);
-}
-
 int web_serve(const struct web_config *cfg, struct buf *err)
 {
 	if (sodium_init() < 0) {
@@ -821,7 +801,7 @@ int web_serve(const struct web_config *cfg, struct buf *err)
 	int ret = -1;
 	struct MHD_Daemon *d = NULL;
 	struct store *s = NULL;
-	if (store_open(cfg->db_url, 0, &s, err) || load_secret(w, s, err))
+	if (store_open(cfg->db_url, 0, &s, err) || mail_secret(s, w->secret, err))
 		goto out;
 	/* bring the index up to date with what was ingested while we were down */
 	uint64_t added;

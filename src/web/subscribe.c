@@ -219,7 +219,7 @@ void h_manage_update(struct req *r, struct resp *o)
 	} else {
 		struct buf loc = BUF_INIT;
 		buf_adds(&loc, "/subscription?t=");
-		url_esc(&loc, tok);
+		buf_add_url(&loc, tok);
 		resp_redirect(o, loc.s);
 		buf_release(&loc);
 	}

@@ -99,8 +99,6 @@ void resp_json(struct resp *o, int status, json_t *j); /* steals j */
 /* printf into HTML: %s is escaped, %S is trusted raw HTML, %d %u %ld %lld
  * %zu %% as usual, %U escapes for a URL component (then HTML). */
 void html(struct buf *b, const char *fmt, ...);
-void html_esc(struct buf *b, const char *s, size_t n);
-void url_esc(struct buf *b, const char *s);
 void page_begin(struct req *r, struct resp *o, const char *title, const char *search_value);
 void page_end(struct req *r, struct resp *o);
 /* A hidden CSRF field for a form. */
