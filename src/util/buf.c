@@ -9,6 +9,12 @@ void buf_init(struct buf *b)
 	*b = z;
 }
 
+void buf_init_max(struct buf *b, size_t max)
+{
+	buf_init(b);
+	b->max = max;
+}
+
 void buf_release(struct buf *b)
 {
 	if (b->cap)
@@ -65,29 +71,33 @@ char *buf_reserve(struct buf *b, size_t n)
 	return b->s + b->len;
 }
 
-void buf_add(struct buf *b, const void *p, size_t n)
+int buf_add(struct buf *b, const void *p, size_t n)
 {
-	if (!n || !grow(b, n))
-		return;
+	if (!n)
+		return b->overflow ? -1 : 0;
+	if (!grow(b, n))
+		return -1;
 	memcpy(b->s + b->len, p, n);
 	b->len += n;
 	b->s[b->len] = '\0';
+	return 0;
 }
 
-void buf_adds(struct buf *b, const char *s)
+int buf_adds(struct buf *b, const char *s)
 {
-	buf_add(b, s, strlen(s));
+	return buf_add(b, s, strlen(s));
 }
 
-void buf_addc(struct buf *b, char c)
+int buf_addc(struct buf *b, char c)
 {
 	if (!grow(b, 1))
-		return;
+		return -1;
 	b->s[b->len++] = c;
 	b->s[b->len] = '\0';
+	return 0;
 }
 
-void buf_vaddf(struct buf *b, const char *fmt, va_list ap)
+int buf_vaddf(struct buf *b, const char *fmt, va_list ap)
 {
 	va_list cp;
 	va_copy(cp, ap);
@@ -95,23 +105,23 @@ void buf_vaddf(struct buf *b, const char *fmt, va_list ap)
 	int n = vsnprintf(small, sizeof(small), fmt, cp);
 	va_end(cp);
 	if (n < 0)
-		return;
-	if ((size_t)n < sizeof(small)) {
-		buf_add(b, small, (size_t)n);
-		return;
-	}
+		return -1;
+	if ((size_t)n < sizeof(small))
+		return buf_add(b, small, (size_t)n);
 	if (!grow(b, (size_t)n))
-		return;
+		return -1;
 	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
 	b->len += (size_t)n;
+	return 0;
 }
 
-void buf_addf(struct buf *b, const char *fmt, ...)
+int buf_addf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	buf_vaddf(b, fmt, ap);
+	int rc = buf_vaddf(b, fmt, ap);
 	va_end(ap);
+	return rc;
 }
 
 void buf_setf(struct buf *b, const char *fmt, ...)
@@ -214,22 +224,100 @@ void strlist_split(struct strlist *l, const char *s, size_t n, char sep)
 	}
 }
 
+/* The length of the valid UTF-8 sequence at s[0..n) (1-4), 0 when the
+ * bytes there are not one; *cp is its code point. */
+static size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	unsigned char c = s[0];
+	size_t len;
+	uint32_t v, min;
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	} else if (c >= 0xC2 && c <= 0xDF) {
+		len = 2, v = c & 0x1F, min = 0x80;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		len = 3, v = c & 0x0F, min = 0x800;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		len = 4, v = c & 0x07, min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		v = v << 6 | (s[i] & 0x3F);
+	}
+	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+		return 0;
+	*cp = v;
+	return len;
+}
+
+bool utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		if (u[i] && u[i] < 0x80) {
+			i++;
+			continue;
+		}
+		size_t k = u[i] ? utf8_seq(u + i, n - i, &cp) : 0;
+		if (!k)
+			return false;
+		i += k;
+	}
+	return true;
+}
+
+size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
 void buf_add_html(struct buf *b, const char *s, size_t n)
 {
+	const unsigned char *u = (const unsigned char *)s;
 	size_t start = 0;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n;) {
+		unsigned char c = u[i];
 		const char *rep;
-		switch (s[i]) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = "&quot;"; break;
-		case '\'': rep = "&#39;"; break;
-		default: continue;
+		size_t skip = 1;
+		if (c >= 0x80) {
+			uint32_t cp;
+			size_t k = utf8_seq(u + i, n - i, &cp);
+			if (k && cp != 0xFFFE && cp != 0xFFFF) {
+				i += k;
+				continue;
+			}
+			rep = k ? "" : "\xEF\xBF\xBD"; /* U+FFFE/FFFF dropped, bad bytes as U+FFFD */
+			skip = k ? k : 1;
+		} else {
+			switch (c) {
+			case '&': rep = "&amp;"; break;
+			case '<': rep = "&lt;"; break;
+			case '>': rep = "&gt;"; break;
+			case '"': rep = "&quot;"; break;
+			case '\'': rep = "&#39;"; break;
+			case '\t': case '\n': case '\r': i++; continue;
+			default:
+				if (c >= 0x20 && c != 0x7F) {
+					i++;
+					continue;
+				}
+				rep = ""; /* a control character XML forbids */
+			}
 		}
 		buf_add(b, s + start, i - start);
 		buf_adds(b, rep);
-		start = i + 1;
+		i += skip;
+		start = i;
 	}
 	buf_add(b, s + start, n - start);
 }

@@ -57,6 +57,8 @@ int read_file(const char *path, struct buf *out, struct buf *err)
 		buf_setf(err, "%s: %s", path, strerror(errno));
 		return -1;
 	}
+	if (out->max == BUF_DEFAULT_MAX)
+		out->max = (size_t)1 << 30;
 	char tmp[65536];
 	size_t n;
 	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)

@@ -1,30 +1,33 @@
 /* text.c - whitespace collapsing and small string helpers (see util.h). */
 #include "util.h"
 #include <errno.h>
+#include <strings.h>
 
 static bool is_space(unsigned char c)
 {
 	return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
 }
 
-/* Byte classes for text_collapse: 1 ASCII whitespace, 2 the first byte of
- * U+00A0 (0xC2 0xA0), 0 anything else. */
+/* Byte classes for text_collapse: 1 ASCII whitespace or a control
+ * character (C0, DEL), 2 the first byte of U+00A0 (0xC2 0xA0), 0 anything
+ * else. */
 static const unsigned char ws_class[256] = {
-	['\t'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1, [' '] = 1, [0xC2] = 2,
+	[0x00 ... 0x20] = 1, [0x7F] = 1, [0xC2] = 2,
 };
 
 #ifdef __SSE2__
 #include <emmintrin.h>
 
-/* Bit i is set when byte i of p[0..16) needs care: a control whitespace
- * (\t \n \v \f \r), the first byte of U+00A0, or a space right after a
- * space (`prev` is the byte before p). Prose has one every ~80 bytes (the
- * line breaks), so most 16-byte blocks are copied as they are. */
+/* Bit i is set when byte i of p[0..16) needs care: a control character
+ * (below 0x20: \t \n \r and the rest; DEL), the first byte of U+00A0, or
+ * a space right after a space (`prev` is the byte before p). Prose has one
+ * every ~80 bytes (the line breaks), so most 16-byte blocks are copied as
+ * they are. */
 static unsigned special16(const char *p, unsigned char prev)
 {
 	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-	__m128i t = _mm_sub_epi8(v, _mm_set1_epi8(9));
-	__m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8(4)), t);
+	__m128i ctl = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v),
+				   _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F)));
 	__m128i nb = _mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xC2));
 	__m128i sp = _mm_cmpeq_epi8(v, _mm_set1_epi8(' '));
 	__m128i pv = _mm_or_si128(_mm_slli_si128(v, 1), _mm_cvtsi32_si128(prev));
@@ -102,6 +105,25 @@ bool str_is_blank(const char *s)
 		return true;
 	for (; *s; s++)
 		if (!is_space((unsigned char)*s))
+			return false;
+	return true;
+}
+
+bool url_is_web(const char *s)
+{
+	if (!s)
+		return false;
+	const char *rest;
+	if (!strncasecmp(s, "http://", 7))
+		rest = s + 7;
+	else if (!strncasecmp(s, "https://", 8))
+		rest = s + 8;
+	else
+		return false;
+	if (!*rest || *rest == '/' || *rest == '\\')
+		return false;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p <= ' ' || *p == 0x7F)
 			return false;
 	return true;
 }

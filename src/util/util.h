@@ -13,27 +13,33 @@
 
 /* ---- buf: the one growable string type ----------------------------------
  * Never NULL after buf_init (s points at "" until something is added),
- * always NUL-terminated. Appends past `max` bytes are dropped and set
- * `overflow`, so hostile input cannot grow a buffer without bound. */
+ * always NUL-terminated. No cap unless the caller sets one (`max`, or
+ * buf_init_max): a buffer filled from what a client or a file controls
+ * gets one. An append that would pass the cap adds nothing, returns -1 and
+ * sets `overflow` for good (every later append fails too), so a cut buffer
+ * is never mistaken for a whole one: its owner checks `overflow` (or the
+ * return values) before using it. */
 struct buf {
 	char *s;
 	size_t len, cap, max;
 	bool overflow;
 };
-#define BUF_DEFAULT_MAX ((size_t)1 << 30)
+#define BUF_DEFAULT_MAX (SIZE_MAX >> 1)
 #define BUF_INIT { buf_empty_, 0, 0, BUF_DEFAULT_MAX, false }
 extern char buf_empty_[1];
 
 void buf_init(struct buf *b);
+/* buf_init with a cap of `max` bytes. */
+void buf_init_max(struct buf *b, size_t max);
 void buf_release(struct buf *b);
 void buf_reset(struct buf *b);
 /* Returns the string and leaves b empty; the caller owns it (free()). */
 char *buf_detach(struct buf *b);
-void buf_add(struct buf *b, const void *p, size_t n);
-void buf_adds(struct buf *b, const char *s);
-void buf_addc(struct buf *b, char c);
-void buf_addf(struct buf *b, const char *fmt, ...) PB_PRINTF(2, 3);
-void buf_vaddf(struct buf *b, const char *fmt, va_list ap);
+int buf_add(struct buf *b, const void *p, size_t n);
+int buf_adds(struct buf *b, const char *s);
+int buf_addc(struct buf *b, char c);
+int buf_addf(struct buf *b, const char *fmt, ...) PB_PRINTF(2, 3);
+int buf_vaddf(struct buf *b, const char *fmt, va_list ap);
 void buf_setf(struct buf *b, const char *fmt, ...) PB_PRINTF(2, 3);
 void buf_truncate(struct buf *b, size_t len);
 /* Makes room for n more bytes and returns where they go (the caller then
@@ -42,11 +48,19 @@ char *buf_reserve(struct buf *b, size_t n);
 /* Appends s[0..n) as a JSON string literal with quotes. */
 void buf_add_json_str(struct buf *b, const char *s, size_t n);
 /* Appends s[0..n) with & < > " ' as entities (HTML and XML text and
- * attribute values). */
+ * attribute values). What XML 1.0 forbids never passes: C0 controls but
+ * tab, LF and CR, and U+FFFE/U+FFFF are dropped; a byte that is not part
+ * of valid UTF-8 becomes U+FFFD. */
 void buf_add_html(struct buf *b, const char *s, size_t n);
 /* Appends s percent-encoded for a URL component (RFC 3986 unreserved
  * characters kept). */
 void buf_add_url(struct buf *b, const char *s);
+
+/* ---- UTF-8 --------------------------------------------------------------- */
+/* Whether s[0..n) is valid UTF-8 (no overlongs, no surrogates) without NUL. */
+bool utf8_valid(const char *s, size_t n);
+/* The number of code points of a valid UTF-8 string. */
+size_t utf8_chars(const char *s);
 
 /* ---- strlist: an owned list of strings ---------------------------------- */
 struct strlist {
@@ -68,12 +82,19 @@ void strlist_split(struct strlist *l, const char *s, size_t n, char sep);
 
 /* ---- text --------------------------------------------------------------- */
 /* Appends s[0..n) with every run of ASCII whitespace (arXiv's hard line
- * breaks and indentation) replaced by one space, leading and trailing
- * whitespace removed. Other bytes, LaTeX included, are kept as written. */
+ * breaks and indentation), control characters (C0 and DEL: they have no
+ * place in a title or an abstract, and XML forbids most of them) and
+ * U+00A0 replaced by one space, leading and trailing whitespace removed.
+ * Other bytes, LaTeX included, are kept as written. */
 void text_collapse(struct buf *out, const char *s, size_t n);
 /* A malloc'd collapsed copy, or NULL when the result is empty. */
 char *text_collapse_dup(const char *s, size_t n);
 bool str_is_blank(const char *s);
+/* Whether s is an absolute http:// or https:// URL (any case) with a host
+ * and no whitespace or control characters: the only links paperboy takes
+ * from data and writes into pages, feeds and mail (never javascript:,
+ * data:, vbscript: ...). */
+bool url_is_web(const char *s);
 bool str_has_prefix(const char *s, const char *prefix);
 /* Case-insensitive ASCII substring search within s[0..n). */
 const char *memcasemem(const char *s, size_t n, const char *needle);
@@ -119,7 +140,8 @@ int map_file(const char *path, size_t min_size, const void **map, size_t *size, 
 /* FNV-1a of s[0..n), never 0 (0 marks empty hash-table slots). */
 uint32_t hash_bytes(const char *s, size_t n);
 
-/* Reads a whole file (path "-" is stdin); returns 0 or -1 with err set. */
+/* Reads a whole file (path "-" is stdin) into out, at most out's cap (1 GiB
+ * when out has none); returns 0 or -1 with err set. */
 int read_file(const char *path, struct buf *out, struct buf *err);
 
 #endif

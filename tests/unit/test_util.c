@@ -17,11 +17,20 @@ static void test_buf(void)
 	/* the cap drops what passes it and says so */
 	struct buf c = BUF_INIT;
 	c.max = 8;
-	buf_adds(&c, "12345");
-	buf_adds(&c, "6789");
+	CHECK(buf_adds(&c, "12345") == 0);
+	CHECK(buf_adds(&c, "6789") == -1);
 	CHECK(c.overflow);
 	CHECK_STR(c.s, "12345");
+	/* once cut, always cut: a later small append fails too */
+	CHECK(buf_addc(&c, 'x') == -1 && buf_addf(&c, "%d", 1) == -1 && buf_add(&c, "", 0) == -1);
+	CHECK_STR(c.s, "12345");
 	buf_release(&c);
+	/* no cap unless the caller sets one */
+	struct buf big = BUF_INIT;
+	CHECK(big.max > ((size_t)1 << 40));
+	buf_init_max(&big, 3);
+	CHECK(buf_adds(&big, "abcd") == -1 && big.overflow);
+	buf_release(&big);
 	buf_reset(&b);
 	buf_add_json_str(&b, "a\"b\\c\n\x01", 7);
 	CHECK_STR(b.s, "\"a\\\"b\\\\c\\n\\u0001\"");
@@ -30,6 +39,36 @@ static void test_buf(void)
 	free(d);
 	CHECK(b.len == 0 && b.s[0] == '\0');
 	buf_release(&b);
+}
+
+static void test_html_and_utf8(void)
+{
+	struct buf b = BUF_INIT;
+	buf_add_html(&b, "<a href=\"x\">&'</a>", 18);
+	CHECK_STR(b.s, "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;");
+	buf_reset(&b);
+	/* what XML 1.0 forbids never passes; tab, LF, CR do */
+	buf_add_html(&b, "a\x01" "b\x1b[c\x7f\td\ne\r\x00" "f", 14);
+	CHECK_STR(b.s, "ab[c\td\ne\rf");
+	buf_reset(&b);
+	buf_add_html(&b, "x\xEF\xBF\xBE" "y\xEF\xBF\xBF" "z", 9); /* U+FFFE, U+FFFF */
+	CHECK_STR(b.s, "xyz");
+	buf_reset(&b);
+	buf_add_html(&b, "\xC3\xA9\xFF\xC3(\xED\xA0\x80\xF0\x9F\x98\x80", 12); /* é, bad, bad, surrogate, emoji */
+	CHECK_STR(b.s, "\xC3\xA9\xEF\xBF\xBD\xEF\xBF\xBD(\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xF0\x9F\x98\x80");
+	buf_release(&b);
+	CHECK(utf8_valid("abc \xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80", 15));
+	CHECK(utf8_valid("", 0));
+	CHECK(!utf8_valid("a\0b", 3));
+	CHECK(!utf8_valid("\xC0\xAF", 2));         /* overlong '/' */
+	CHECK(!utf8_valid("\xED\xA0\x80", 3));     /* a surrogate */
+	CHECK(!utf8_valid("\xF4\x90\x80\x80", 4)); /* past U+10FFFF */
+	CHECK(!utf8_valid("\xC3", 1));
+	CHECK(utf8_chars("\xC3\xA9\xC3\xA9x") == 3);
+	const char *ctl = "Control \x01 and escape \x1b[31m\x7f in a title";
+	char *s = text_collapse_dup(ctl, strlen(ctl));
+	CHECK_STR(s, "Control and escape [31m in a title");
+	free(s);
 }
 
 static void test_strlist(void)
@@ -73,7 +112,7 @@ static void collapse_ref(const char *s, size_t n, struct buf *out)
 	size_t start = out->len;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		bool ws = c == ' ' || (c >= 9 && c <= 13);
+		bool ws = c <= ' ' || c == 0x7F;
 		if (c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] == 0xA0) {
 			ws = true;
 			i++;
@@ -92,7 +131,8 @@ static void collapse_ref(const char *s, size_t n, struct buf *out)
 static void test_collapse_random(void)
 {
 	static const char alphabet[] = { ' ', ' ', ' ', '\n', '\t', '\r', 'a', 'b', 'c', 'd', 'e', '$', '\\',
-					 (char)0xC2, (char)0xA0, (char)0xC3, (char)0xA9, '\v', '\f', '.' };
+					 (char)0xC2, (char)0xA0, (char)0xC3, (char)0xA9, '\v', '\f', '.', '\x01', '\x1b',
+					 '\x7f', '\x1f' };
 	uint64_t x = 12345;
 	int bad = 0;
 	for (int round = 0; round < 20000; round++) {
@@ -174,6 +214,7 @@ static void test_periods(void)
 int main(void)
 {
 	test_buf();
+	test_html_and_utf8();
 	test_strlist();
 	test_collapse();
 	test_collapse_random();
