@@ -15,7 +15,7 @@
 struct store;
 
 /* The schema version this binary writes. */
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 enum store_open_flags {
 	STORE_CREATE = 1 << 0, /* create the database if missing (init) */
@@ -117,6 +117,7 @@ struct user {
 	int64_t id;
 	char name[USER_NAME_MAX];
 	char email[256];
+	bool email_verified; /* the owner followed a link mailed there */
 	char fullname[128];
 	char pwhash[128]; /* libsodium's Argon2id string */
 	bool admin, disabled;
@@ -124,10 +125,21 @@ struct user {
 };
 #define TOKEN_HASH_BYTES 32
 
-/* Creates u (sets u->id); 1 when the name or the email is taken. */
+/* Creates u (sets u->id); 1 when the name is taken (names are unique
+ * whatever their case). Email addresses are not unique until verified: u's
+ * email_verified is written as given, and 1 is returned when it is set and
+ * another account has verified that address. */
 int store_user_add(struct store *s, struct user *u, struct buf *err);
 /* By name when name is non-NULL, else by id. 0/1/-1. */
 int store_user_get(struct store *s, int64_t id, const char *name, struct user *u, struct buf *err);
+/* The account a sign-in names: by name, or by email address (both ignoring
+ * case); of several accounts with one unverified address, the one that
+ * verified it, else the oldest. 0/1/-1. */
+int store_user_find(struct store *s, const char *login, struct user *u, struct buf *err);
+/* Marks user_id's address verified when it still is `email`. 0, 1 when
+ * the user or that address is gone, 2 when another account verified the
+ * address first, -1. */
+int store_user_verify_email(struct store *s, int64_t user_id, const char *email, struct buf *err);
 /* Writes u's fullname, pwhash, admin and disabled. 0/1/-1. Disabling a
  * user ends their sessions. */
 int store_user_update(struct store *s, const struct user *u, struct buf *err);
@@ -195,6 +207,40 @@ int store_comment_hide(struct store *s, int64_t id, bool hidden, struct buf *err
 int store_comment_list(struct store *s, const char *paper, int (*fn)(const struct comment *c, void *ctx),
 		       void *ctx, struct buf *err);
 
+/* ---- limits: counters of events per key (failed sign-ins, subscriptions)
+ * that outlive the process and are shared by every process on the store.
+ * A key's count grows with each event and starts again after `quiet_ms`
+ * without one; from the `free_n`-th event on, the key is blocked for
+ * base_ms, doubling with every further event, up to max_ms. */
+struct store_limit {
+	int64_t count;
+	pb_time last, blocked_until;
+};
+/* Counts an event against key at `now`; *out is the state after it. */
+int store_limit_hit(struct store *s, const char *key, pb_time now, pb_time quiet_ms, int free_n, pb_time base_ms,
+		    pb_time max_ms, struct store_limit *out, struct buf *err);
+/* The state of key (zeroes when it has none). */
+int store_limit_get(struct store *s, const char *key, struct store_limit *out, struct buf *err);
+int store_limit_clear(struct store *s, const char *key, struct buf *err);
+/* Forgets keys neither blocked nor touched since `before`. */
+int store_limit_prune(struct store *s, pb_time before, struct buf *err);
+
+/* ---- leases: one holder at a time of a named job across processes and
+ * hosts (the mail sender, a scheduled run). A lease is held until `expires`
+ * and must be renewed before then; a holder that cannot renew has lost it
+ * and must stop. Owners are strings that name a process ("host pid"). */
+/* Takes the lease when it is free, expired, already owner's, or held by
+ * `steal` (non-NULL: a holder known to be dead). 0 taken, 1 held by another
+ * (its owner in holder[128] when non-NULL), -1. */
+int store_lease_take(struct store *s, const char *name, const char *owner, pb_time now, pb_time ttl_ms,
+		     const char *steal, char *holder, struct buf *err);
+/* Extends owner's lease to now + ttl_ms. 0, 1 when owner no longer holds it. */
+int store_lease_renew(struct store *s, const char *name, const char *owner, pb_time now, pb_time ttl_ms,
+		      struct buf *err);
+int store_lease_release(struct store *s, const char *name, const char *owner, struct buf *err);
+/* The holder and expiry of a lease. 0, 1 when nobody holds it, -1. */
+int store_lease_get(struct store *s, const char *name, char holder[128], pb_time *expires, struct buf *err);
+
 /* ---- subscriptions and the outbox (email digests) -------------------------
  * One subscription per address. The outbox holds every message rendered,
  * once per (subscription, period key): a digest is rendered and recorded
@@ -210,12 +256,25 @@ struct subscription {
 	char status[12]; /* "pending", "active", "paused", "cancelled" */
 	pb_time created, confirmed_at;
 	int failures;    /* permanent failures in a row */
+	/* a change asked for and waiting for the address's confirmation
+	 * (pending_period "" when none) */
+	char pending_period[8];
+	char *pending_topics; /* owned or NULL */
 };
 void subscription_release(struct subscription *sub);
 /* Adds the subscription for sub->email, or updates the period and topics of
  * the one there (a cancelled one starts again as pending). Sets sub->id and
- * sub->status; *created says which. */
+ * sub->status; *created says which. For changes the address's owner made
+ * (a signed link, the operator); others go through store_sub_propose. */
 int store_sub_upsert(struct store *s, struct subscription *sub, bool *created, struct buf *err);
+/* A change asked for by someone who has not shown they own the address: a
+ * new address gets a pending subscription; an existing one keeps its
+ * settings and status and holds sub's period and topics as a pending change
+ * until store_sub_confirm. Sets sub->id and sub->status; *created. */
+int store_sub_propose(struct store *s, struct subscription *sub, bool *created, struct buf *err);
+/* The address's owner confirmed: the pending change (if any) applies and
+ * the subscription is active. 0/1/-1. */
+int store_sub_confirm(struct store *s, int64_t id, struct buf *err);
 /* By id, or by email when email is non-NULL. 0/1/-1. */
 int store_sub_get(struct store *s, int64_t id, const char *email, struct subscription *sub, struct buf *err);
 int store_sub_set_status(struct store *s, int64_t id, const char *status, struct buf *err);
@@ -230,8 +289,9 @@ int store_sub_list_email(struct store *s, const char *email, int (*fn)(const str
 int store_sub_delivery(struct store *s, int64_t id, bool ok, int pause_after, struct buf *err);
 
 struct outbox_msg {
-	int64_t id, sub_id;
-	char kind[12];        /* "confirm" or "digest" */
+	int64_t id, sub_id;   /* sub_id 0: a message to an account (user_id) */
+	int64_t user_id;
+	char kind[12];        /* "confirm", "digest" or "verify" */
 	char period_key[48];  /* "daily:2025-06-02", "weekly:2025-W23", "confirm:..." */
 	char message_id[192]; /* without angle brackets */
 	char rcpt[256];

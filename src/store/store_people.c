@@ -65,7 +65,8 @@ static int paper_visible(struct store_sqlite *s, const char *id, struct buf *err
 
 /* ---- users -------------------------------------------------------------- */
 
-#define USER_COLS "id, name, email, fullname, pwhash, admin, disabled, created"
+#define USER_COLS "id, name, email, fullname, pwhash, admin, disabled, created, email_verified"
+#define USER_COLS_U "u.id, u.name, u.email, u.fullname, u.pwhash, u.admin, u.disabled, u.created, u.email_verified"
 
 static void row_to_user(sqlite3_stmt *q, int c, struct user *u)
 {
@@ -78,14 +79,15 @@ static void row_to_user(sqlite3_stmt *q, int c, struct user *u)
 	u->admin = sqlite3_column_int(q, c + 5) != 0;
 	u->disabled = sqlite3_column_int(q, c + 6) != 0;
 	u->created = sqlite3_column_int64(q, c + 7);
+	u->email_verified = sqlite3_column_int(q, c + 8) != 0;
 }
 
 int store_user_add(struct store *st, struct user *u, struct buf *err)
 {
 	struct store_sqlite *s = S(st);
 	sqlite3_stmt *q = sq_prep(s,
-				  "INSERT INTO users(name, email, fullname, pwhash, admin, disabled, created) "
-				  "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+				  "INSERT INTO users(name, email, fullname, pwhash, admin, disabled, created, email_verified) "
+				  "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 				  err);
 	if (!q)
 		return -1;
@@ -98,6 +100,7 @@ int store_user_add(struct store *st, struct user *u, struct buf *err)
 	sqlite3_bind_int(q, 5, u->admin);
 	sqlite3_bind_int(q, 6, u->disabled);
 	sqlite3_bind_int64(q, 7, u->created);
+	sqlite3_bind_int(q, 8, u->email_verified);
 	int rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (rc == SQLITE_CONSTRAINT_UNIQUE)
@@ -125,6 +128,59 @@ int store_user_get(struct store *st, int64_t id, const char *name, struct user *
 	row_to_user(q, 0, u);
 	sqlite3_reset(q);
 	return 0;
+}
+
+int store_user_find(struct store *st, const char *login, struct user *u, struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = sq_prep(s,
+				  "SELECT " USER_COLS " FROM users WHERE name = ?1 OR email = ?1 "
+				  "ORDER BY name = ?1 DESC, email_verified DESC, id LIMIT 1",
+				  err);
+	if (!q)
+		return -1;
+	bind_text(q, 1, login);
+	int rc = step_row(s, q, err, "finding a user");
+	if (rc)
+		return rc;
+	row_to_user(q, 0, u);
+	sqlite3_reset(q);
+	return 0;
+}
+
+struct verify_ctx {
+	int64_t user_id;
+	const char *email;
+};
+
+static int verify_tx(struct store_sqlite *s, void *ctx, struct buf *err)
+{
+	struct verify_ctx *v = ctx;
+	sqlite3_stmt *q = sq_prep(s, "SELECT id FROM users WHERE email = ?1 AND email_verified = 1", err);
+	if (!q)
+		return -1;
+	bind_text(q, 1, v->email);
+	int rc = step_row(s, q, err, "reading verified addresses");
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
+		int64_t owner = sqlite3_column_int64(q, 0);
+		sqlite3_reset(q);
+		return owner == v->user_id ? 0 : 2;
+	}
+	if (!(q = sq_prep(s, "UPDATE users SET email_verified = 1 WHERE id = ?1 AND email = ?2", err)))
+		return -1;
+	sqlite3_bind_int64(q, 1, v->user_id);
+	bind_text(q, 2, v->email);
+	if (sq_step_done(s, q, err, "verifying an address"))
+		return -1;
+	return sqlite3_changes(s->db) ? 0 : 1;
+}
+
+int store_user_verify_email(struct store *st, int64_t user_id, const char *email, struct buf *err)
+{
+	struct verify_ctx v = { user_id, email };
+	return in_tx(S(st), verify_tx, &v, err);
 }
 
 static int user_update_tx(struct store_sqlite *s, void *ctx, struct buf *err)
@@ -178,8 +234,7 @@ int store_session_get(struct store *st, const uint8_t hash[TOKEN_HASH_BYTES], pb
 {
 	struct store_sqlite *s = S(st);
 	sqlite3_stmt *q = sq_prep(s,
-				  "SELECT u.id, u.name, u.email, u.fullname, u.pwhash, u.admin, u.disabled, u.created "
-				  "FROM sessions s JOIN users u ON u.id = s.user_id "
+				  "SELECT " USER_COLS_U " FROM sessions s JOIN users u ON u.id = s.user_id "
 				  "WHERE s.hash = ?1 AND s.expires > ?2 AND u.disabled = 0",
 				  err);
 	if (!q)
@@ -224,8 +279,7 @@ int store_token_user(struct store *st, const uint8_t hash[TOKEN_HASH_BYTES], pb_
 {
 	struct store_sqlite *s = S(st);
 	sqlite3_stmt *q = sq_prep(s,
-				  "SELECT t.id, u.id, u.name, u.email, u.fullname, u.pwhash, u.admin, u.disabled, "
-				  "u.created FROM api_tokens t JOIN users u ON u.id = t.user_id "
+				  "SELECT t.id, " USER_COLS_U " FROM api_tokens t JOIN users u ON u.id = t.user_id "
 				  "WHERE t.hash = ?1 AND u.disabled = 0",
 				  err);
 	if (!q)
@@ -604,10 +658,13 @@ int store_comment_list(struct store *st, const char *paper, int (*fn)(const stru
 void subscription_release(struct subscription *sub)
 {
 	free(sub->topics);
-	sub->topics = NULL;
+	free(sub->pending_topics);
+	sub->topics = sub->pending_topics = NULL;
 }
 
-#define SUB_COLS "id, coalesce(user_id, 0), email, period, topics, status, created, confirmed_at, failures"
+#define SUB_COLS \
+	"id, coalesce(user_id, 0), email, period, topics, status, created, confirmed_at, failures, " \
+	"coalesce(pending_period, ''), pending_topics"
 
 static void row_to_sub(sqlite3_stmt *q, struct subscription *sub)
 {
@@ -623,11 +680,14 @@ static void row_to_sub(sqlite3_stmt *q, struct subscription *sub)
 	sub->created = sqlite3_column_int64(q, 6);
 	sub->confirmed_at = sqlite3_column_int64(q, 7);
 	sub->failures = sqlite3_column_int(q, 8);
+	copy_col(q, 9, sub->pending_period, sizeof(sub->pending_period));
+	sub->pending_topics = sq_col_str(q, 10);
 }
 
 struct sub_upsert {
 	struct subscription *sub;
 	bool *created;
+	bool propose; /* an existing row only holds the change as pending */
 };
 
 static int sub_upsert_tx(struct store_sqlite *s, void *ctx, struct buf *err)
@@ -645,6 +705,16 @@ static int sub_upsert_tx(struct store_sqlite *s, void *ctx, struct buf *err)
 		sub->id = sqlite3_column_int64(q, 0);
 		copy_col(q, 1, sub->status, sizeof(sub->status));
 		sqlite3_reset(q);
+		*u->created = false;
+		if (u->propose) {
+			if (!(q = sq_prep(s, "UPDATE subscriptions SET pending_period = ?2, pending_topics = ?3 WHERE id = ?1",
+					  err)))
+				return -1;
+			sqlite3_bind_int64(q, 1, sub->id);
+			bind_text(q, 2, sub->period);
+			bind_text(q, 3, sub->topics ? sub->topics : "");
+			return sq_step_done(s, q, err, "holding a subscription change");
+		}
 		if (!strcmp(sub->status, "cancelled"))
 			snprintf(sub->status, sizeof(sub->status), "pending");
 		if (!(q = sq_prep(s, "UPDATE subscriptions SET period = ?2, topics = ?3, status = ?4, "
@@ -657,7 +727,6 @@ static int sub_upsert_tx(struct store_sqlite *s, void *ctx, struct buf *err)
 		bind_text(q, 4, sub->status);
 		if (sub->user_id)
 			sqlite3_bind_int64(q, 5, sub->user_id);
-		*u->created = false;
 		return sq_step_done(s, q, err, "updating a subscription");
 	}
 	if (!(q = sq_prep(s, "INSERT INTO subscriptions(email, period, topics, user_id, status, created) "
@@ -680,8 +749,32 @@ static int sub_upsert_tx(struct store_sqlite *s, void *ctx, struct buf *err)
 
 int store_sub_upsert(struct store *st, struct subscription *sub, bool *created, struct buf *err)
 {
-	struct sub_upsert u = { sub, created };
+	struct sub_upsert u = { sub, created, false };
 	return in_tx(S(st), sub_upsert_tx, &u, err);
+}
+
+int store_sub_propose(struct store *st, struct subscription *sub, bool *created, struct buf *err)
+{
+	struct sub_upsert u = { sub, created, true };
+	return in_tx(S(st), sub_upsert_tx, &u, err);
+}
+
+int store_sub_confirm(struct store *st, int64_t id, struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = sq_prep(s,
+				  "UPDATE subscriptions SET period = coalesce(pending_period, period), "
+				  "topics = coalesce(pending_topics, topics), pending_period = NULL, pending_topics = NULL, "
+				  "status = 'active', failures = 0, "
+				  "confirmed_at = CASE WHEN confirmed_at = 0 THEN ?2 ELSE confirmed_at END WHERE id = ?1",
+				  err);
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, id);
+	sqlite3_bind_int64(q, 2, time_now_ms());
+	if (sq_step_done(s, q, err, "confirming a subscription"))
+		return -1;
+	return sqlite3_changes(s->db) ? 0 : 1;
 }
 
 int store_sub_get(struct store *st, int64_t id, const char *email, struct subscription *sub, struct buf *err)
@@ -795,12 +888,15 @@ static int outbox_add_tx(struct store_sqlite *s, void *ctx, struct buf *err)
 	struct outbox_add *a = ctx;
 	const struct outbox_msg *m = a->m;
 	sqlite3_stmt *q = sq_prep(s,
-				  "INSERT INTO outbox(sub_id, kind, period_key, message_id, rcpt, data, created) "
-				  "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(sub_id, period_key) DO NOTHING",
+				  "INSERT INTO outbox(sub_id, kind, period_key, message_id, rcpt, data, created, user_id) "
+				  "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(sub_id, period_key) DO NOTHING",
 				  err);
 	if (!q)
 		return -1;
-	sqlite3_bind_int64(q, 1, m->sub_id);
+	if (m->sub_id)
+		sqlite3_bind_int64(q, 1, m->sub_id);
+	if (m->user_id)
+		sqlite3_bind_int64(q, 8, m->user_id);
 	bind_text(q, 2, m->kind);
 	bind_text(q, 3, m->period_key);
 	bind_text(q, 4, m->message_id);
@@ -865,8 +961,8 @@ int store_outbox_due(struct store *st, pb_time now, int64_t after_id, size_t lim
 {
 	struct store_sqlite *s = S(st);
 	sqlite3_stmt *q = sq_prep(s,
-				  "SELECT id, sub_id, kind, period_key, message_id, rcpt, data, state, attempts, next_try, "
-				  "created, sent_at, last_error FROM outbox WHERE id > ?3 AND ((state = 'queued' AND "
+				  "SELECT id, coalesce(sub_id, 0), kind, period_key, message_id, rcpt, data, state, attempts, "
+				  "next_try, created, sent_at, last_error, coalesce(user_id, 0) FROM outbox WHERE id > ?3 AND ((state = 'queued' AND "
 				  "next_try <= ?1) OR state = 'sending') ORDER BY id LIMIT ?2",
 				  err);
 	if (!q)
@@ -895,6 +991,7 @@ int store_outbox_due(struct store *st, pb_time now, int64_t after_id, size_t lim
 		m.created = sqlite3_column_int64(q, 10);
 		m.sent_at = sqlite3_column_int64(q, 11);
 		m.last_error = sq_col_str(q, 12);
+		m.user_id = sqlite3_column_int64(q, 13);
 		int stop = fn(&m, ctx);
 		outbox_msg_release(&m);
 		if (stop)
@@ -949,5 +1046,161 @@ int store_outbox_counts(struct store *st, int64_t counts[4], struct buf *err)
 		counts[i] = rc == 0 ? sqlite3_column_int64(q, i) : 0;
 	if (rc == 0)
 		sqlite3_reset(q);
+	return 0;
+}
+
+/* ---- limits ---------------------------------------------------------------- */
+
+int store_limit_hit(struct store *st, const char *key, pb_time now, pb_time quiet_ms, int free_n, pb_time base_ms,
+		    pb_time max_ms, struct store_limit *out, struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	/* one statement: atomic whatever the number of processes. The block
+	 * doubles per event past free_n: base << min(count - free_n, 30),
+	 * capped at max (the shift is bounded so it cannot overflow). */
+	sqlite3_stmt *q = sq_prep(s,
+				  "INSERT INTO limits(key, count, last, blocked_until) VALUES(?1, 1, ?2, "
+				  "  CASE WHEN ?4 <= 1 THEN ?2 + ?5 ELSE 0 END) "
+				  "ON CONFLICT(key) DO UPDATE SET "
+				  "  count = CASE WHEN ?2 - last > ?3 THEN 1 ELSE count + 1 END, last = ?2, "
+				  "  blocked_until = CASE WHEN (CASE WHEN ?2 - last > ?3 THEN 1 ELSE count + 1 END) >= ?4 "
+				  "    THEN ?2 + min(?6, ?5 << min((CASE WHEN ?2 - last > ?3 THEN 1 ELSE count + 1 END) - ?4, 30)) "
+				  "    ELSE 0 END "
+				  "RETURNING count, last, blocked_until",
+				  err);
+	if (!q)
+		return -1;
+	bind_text(q, 1, key);
+	sqlite3_bind_int64(q, 2, now);
+	sqlite3_bind_int64(q, 3, quiet_ms);
+	sqlite3_bind_int(q, 4, free_n);
+	sqlite3_bind_int64(q, 5, base_ms);
+	sqlite3_bind_int64(q, 6, max_ms);
+	int rc = step_row(s, q, err, "counting an event");
+	if (rc)
+		return rc < 0 ? -1 : sq_db_error(s, err, "counting an event");
+	out->count = sqlite3_column_int64(q, 0);
+	out->last = sqlite3_column_int64(q, 1);
+	out->blocked_until = sqlite3_column_int64(q, 2);
+	sqlite3_reset(q);
+	return 0;
+}
+
+int store_limit_get(struct store *st, const char *key, struct store_limit *out, struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	memset(out, 0, sizeof(*out));
+	sqlite3_stmt *q = sq_prep(s, "SELECT count, last, blocked_until FROM limits WHERE key = ?1", err);
+	if (!q)
+		return -1;
+	bind_text(q, 1, key);
+	int rc = step_row(s, q, err, "reading a limit");
+	if (rc)
+		return rc < 0 ? -1 : 0;
+	out->count = sqlite3_column_int64(q, 0);
+	out->last = sqlite3_column_int64(q, 1);
+	out->blocked_until = sqlite3_column_int64(q, 2);
+	sqlite3_reset(q);
+	return 0;
+}
+
+int store_limit_clear(struct store *st, const char *key, struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = sq_prep(s, "DELETE FROM limits WHERE key = ?1", err);
+	if (!q)
+		return -1;
+	bind_text(q, 1, key);
+	return sq_step_done(s, q, err, "clearing a limit");
+}
+
+int store_limit_prune(struct store *st, pb_time before, struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = sq_prep(s, "DELETE FROM limits WHERE last < ?1 AND blocked_until < ?1", err);
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, before);
+	return sq_step_done(s, q, err, "pruning limits");
+}
+
+/* ---- leases ---------------------------------------------------------------- */
+
+int store_lease_take(struct store *st, const char *name, const char *owner, pb_time now, pb_time ttl_ms,
+		     const char *steal, char *holder, struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	/* one statement: taken only when free, expired, ours, or the named
+	 * dead holder's; RETURNING yields a row only when it was written */
+	sqlite3_stmt *q = sq_prep(s,
+				  "INSERT INTO leases(name, owner, expires) VALUES(?1, ?2, ?3 + ?4) "
+				  "ON CONFLICT(name) DO UPDATE SET owner = excluded.owner, expires = excluded.expires "
+				  "WHERE leases.expires <= ?3 OR leases.owner = ?2 OR leases.owner = ?5 RETURNING owner",
+				  err);
+	if (!q)
+		return -1;
+	bind_text(q, 1, name);
+	bind_text(q, 2, owner);
+	sqlite3_bind_int64(q, 3, now);
+	sqlite3_bind_int64(q, 4, ttl_ms);
+	if (steal)
+		bind_text(q, 5, steal);
+	int rc = step_row(s, q, err, "taking a lease");
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
+		sqlite3_reset(q);
+		return 0;
+	}
+	if (holder) {
+		pb_time exp;
+		if (store_lease_get(st, name, holder, &exp, err) < 0)
+			return -1;
+	}
+	return 1;
+}
+
+int store_lease_renew(struct store *st, const char *name, const char *owner, pb_time now, pb_time ttl_ms,
+		      struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = sq_prep(s, "UPDATE leases SET expires = ?3 + ?4 WHERE name = ?1 AND owner = ?2", err);
+	if (!q)
+		return -1;
+	bind_text(q, 1, name);
+	bind_text(q, 2, owner);
+	sqlite3_bind_int64(q, 3, now);
+	sqlite3_bind_int64(q, 4, ttl_ms);
+	if (sq_step_done(s, q, err, "renewing a lease"))
+		return -1;
+	return sqlite3_changes(s->db) ? 0 : 1;
+}
+
+int store_lease_release(struct store *st, const char *name, const char *owner, struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = sq_prep(s, "DELETE FROM leases WHERE name = ?1 AND owner = ?2", err);
+	if (!q)
+		return -1;
+	bind_text(q, 1, name);
+	bind_text(q, 2, owner);
+	return sq_step_done(s, q, err, "releasing a lease");
+}
+
+int store_lease_get(struct store *st, const char *name, char holder[128], pb_time *expires, struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = sq_prep(s, "SELECT owner, expires FROM leases WHERE name = ?1", err);
+	if (!q)
+		return -1;
+	bind_text(q, 1, name);
+	holder[0] = '\0';
+	*expires = 0;
+	int rc = step_row(s, q, err, "reading a lease");
+	if (rc)
+		return rc;
+	copy_col(q, 0, holder, 128);
+	*expires = sqlite3_column_int64(q, 1);
+	sqlite3_reset(q);
 	return 0;
 }

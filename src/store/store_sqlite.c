@@ -118,6 +118,54 @@ static const char *const migrations[] = {
 	"  sub_id INTEGER NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,"
 	"  paper TEXT NOT NULL,"
 	"  PRIMARY KEY(sub_id, paper)) WITHOUT ROWID;",
+	/* 5: hardening. An account's email counts once verified (unique among
+	 * verified addresses only, so a sign-up never tells that an address
+	 * is registered); mail to accounts in the outbox; changes to a
+	 * subscription wait for its address; rate limits and leases shared by
+	 * every process. Tables are rebuilt with foreign keys off (migrate). */
+	"CREATE TABLE users_v5("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+	"  email TEXT NOT NULL COLLATE NOCASE,"
+	"  email_verified INTEGER NOT NULL DEFAULT 0,"
+	"  fullname TEXT NOT NULL DEFAULT '',"
+	"  pwhash TEXT NOT NULL,"
+	"  admin INTEGER NOT NULL DEFAULT 0,"
+	"  disabled INTEGER NOT NULL DEFAULT 0,"
+	"  created INTEGER NOT NULL);"
+	"INSERT INTO users_v5(id, name, email, fullname, pwhash, admin, disabled, created) "
+	"  SELECT id, name, email, fullname, pwhash, admin, disabled, created FROM users;"
+	"DROP TABLE users;"
+	"ALTER TABLE users_v5 RENAME TO users;"
+	"CREATE INDEX users_email ON users(email);"
+	"CREATE UNIQUE INDEX users_verified_email ON users(email) WHERE email_verified = 1;"
+	"CREATE TABLE outbox_v5("
+	"  id INTEGER PRIMARY KEY,"
+	"  sub_id INTEGER REFERENCES subscriptions(id) ON DELETE CASCADE,"
+	"  user_id INTEGER REFERENCES users(id) ON DELETE CASCADE,"
+	"  kind TEXT NOT NULL,"
+	"  period_key TEXT NOT NULL,"
+	"  message_id TEXT NOT NULL UNIQUE,"
+	"  rcpt TEXT NOT NULL,"
+	"  data BLOB NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'queued',"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_try INTEGER NOT NULL DEFAULT 0,"
+	"  last_error TEXT,"
+	"  created INTEGER NOT NULL,"
+	"  sent_at INTEGER NOT NULL DEFAULT 0,"
+	"  UNIQUE(sub_id, period_key));"
+	"INSERT INTO outbox_v5(id, sub_id, kind, period_key, message_id, rcpt, data, state, attempts, next_try, "
+	"  last_error, created, sent_at) SELECT id, sub_id, kind, period_key, message_id, rcpt, data, state, "
+	"  attempts, next_try, last_error, created, sent_at FROM outbox;"
+	"DROP TABLE outbox;"
+	"ALTER TABLE outbox_v5 RENAME TO outbox;"
+	"CREATE INDEX outbox_due ON outbox(state, next_try);"
+	"ALTER TABLE subscriptions ADD COLUMN pending_period TEXT;"
+	"ALTER TABLE subscriptions ADD COLUMN pending_topics TEXT;"
+	"CREATE TABLE limits(key TEXT PRIMARY KEY, count INTEGER NOT NULL, last INTEGER NOT NULL,"
+	"  blocked_until INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
+	"CREATE TABLE leases(name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires INTEGER NOT NULL) WITHOUT ROWID;",
 };
 
 #define PAPER_COLS                                                                              \
@@ -310,7 +358,10 @@ static int migrate(struct store_sqlite *s, bool create, struct buf *err)
 	s->base.schema_version = version;
 	if (version == STORE_SCHEMA_VERSION)
 		return 0;
-	if (sq_exec(s, "BEGIN IMMEDIATE", err))
+	/* Tables are rebuilt by copying (SQLite cannot drop a constraint), so
+	 * foreign keys are off meanwhile (a no-op inside a transaction) and
+	 * checked before the commit. */
+	if (sq_exec(s, "PRAGMA foreign_keys = OFF", err) || sq_exec(s, "BEGIN IMMEDIATE", err))
 		return -1;
 	/* Re-read inside the write lock: another process may have migrated. */
 	if (pragma_int(s, "PRAGMA user_version", &version, err))
@@ -318,6 +369,14 @@ static int migrate(struct store_sqlite *s, bool create, struct buf *err)
 	for (int v = version; v < STORE_SCHEMA_VERSION; v++)
 		if (sq_exec(s, migrations[v], err))
 			goto fail;
+	int bad_refs;
+	if (pragma_int(s, "SELECT count(*) FROM pragma_foreign_key_check", &bad_refs, err))
+		goto fail;
+	if (bad_refs) {
+		buf_setf(err, "%s: upgrading the schema would leave %d broken references; nothing was changed", s->path,
+			 bad_refs);
+		goto fail;
+	}
 	struct buf sql = BUF_INIT;
 	buf_addf(&sql, "PRAGMA user_version = %d; PRAGMA application_id = %d;", STORE_SCHEMA_VERSION, APP_ID);
 	int rc = sq_exec(s, sql.s, err);
@@ -325,9 +384,10 @@ static int migrate(struct store_sqlite *s, bool create, struct buf *err)
 	if (rc || sq_exec(s, "COMMIT", err))
 		goto fail;
 	s->base.schema_version = STORE_SCHEMA_VERSION;
-	return 0;
+	return sq_exec(s, "PRAGMA foreign_keys = ON", err);
 fail:
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_exec(s->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
 	return -1;
 }
 

@@ -170,24 +170,86 @@ static void test_people(void)
 	enum upsert_result r[3];
 	CHECK(store_begin(s, &err) == 0 && store_upsert_batch(s, ps, 3, r, &err) == 0 && store_commit(s, &err) == 0);
 
-	/* users: names and emails are unique without regard to case */
+	/* users: names are unique without regard to case; an address only
+	 * once verified (so a sign-up never tells it is registered) */
 	struct user a = { 0 }, b = { 0 }, u;
 	snprintf(a.name, sizeof(a.name), "alice");
 	snprintf(a.email, sizeof(a.email), "a@x.org");
 	snprintf(a.pwhash, sizeof(a.pwhash), "$argon2id$fake");
 	b = a;
-	CHECK(store_user_add(s, &a, &err) == 0 && a.id > 0);
+	CHECK(store_user_add(s, &a, &err) == 0 && a.id > 0 && !a.email_verified);
 	snprintf(b.name, sizeof(b.name), "ALICE");
 	snprintf(b.email, sizeof(b.email), "b@x.org");
 	CHECK(store_user_add(s, &b, &err) == 1);
 	snprintf(b.name, sizeof(b.name), "bob");
 	snprintf(b.email, sizeof(b.email), "A@X.ORG");
-	CHECK(store_user_add(s, &b, &err) == 1);
-	snprintf(b.email, sizeof(b.email), "b@x.org");
-	CHECK(store_user_add(s, &b, &err) == 0);
+	CHECK(store_user_add(s, &b, &err) == 0); /* the same unverified address */
+	CHECK(store_user_verify_email(s, b.id, "a@x.org", &err) == 0); /* case-insensitive */
+	CHECK(store_user_verify_email(s, a.id, "a@x.org", &err) == 2); /* bob verified it first */
+	CHECK(store_user_verify_email(s, a.id, "old@x.org", &err) == 1); /* not alice's address now */
+	CHECK(store_user_find(s, "a@X.org", &u, &err) == 0 && u.id == b.id && u.email_verified);
+	CHECK(store_user_find(s, "ALICE", &u, &err) == 0 && u.id == a.id && !u.email_verified);
+	CHECK(store_user_find(s, "nobody@x.org", &u, &err) == 1);
+	struct user a2 = a;
+	snprintf(a2.name, sizeof(a2.name), "carl");
+	a2.email_verified = true; /* an operator's account with bob's verified address */
+	CHECK(store_user_add(s, &a2, &err) == 1);
 	CHECK(store_user_get(s, 0, "Alice", &u, &err) == 0 && u.id == a.id);
 	CHECK(store_user_get(s, b.id, NULL, &u, &err) == 0 && !strcmp(u.name, "bob"));
 	CHECK(store_user_get(s, 0, "carol", &u, &err) == 1);
+
+	/* limits: counted per key, blocked from the free_n-th event, the block
+	 * doubling up to the cap, a new count after a quiet spell */
+	struct store_limit l;
+	for (int i = 1; i <= 3; i++)
+		CHECK(store_limit_hit(s, "k", 1000 * i, 60000, 3, 100, 1000, &l, &err) == 0 && l.count == i);
+	CHECK(l.blocked_until == 3000 + 100);
+	CHECK(store_limit_hit(s, "k", 4000, 60000, 3, 100, 1000, &l, &err) == 0 && l.blocked_until == 4000 + 200);
+	for (int i = 0; i < 40; i++)
+		store_limit_hit(s, "k", 5000 + i, 60000, 3, 100, 1000, &l, &err);
+	CHECK(l.blocked_until == 5039 + 1000); /* capped, no overflow */
+	CHECK(store_limit_hit(s, "k", 500000, 60000, 3, 100, 1000, &l, &err) == 0 && l.count == 1 && !l.blocked_until);
+	CHECK(store_limit_get(s, "other", &l, &err) == 0 && l.count == 0);
+	CHECK(store_limit_clear(s, "k", &err) == 0 && store_limit_get(s, "k", &l, &err) == 0 && l.count == 0);
+	CHECK(store_limit_hit(s, "old", 10, 60000, 3, 100, 1000, &l, &err) == 0);
+	CHECK(store_limit_prune(s, 100000, &err) == 0 && store_limit_get(s, "old", &l, &err) == 0 && l.count == 0);
+
+	/* leases: one holder; renewed by it only; free when expired; taken
+	 * from a holder named dead */
+	char holder[128];
+	pb_time exp;
+	CHECK(store_lease_take(s, "job", "h1 1", 1000, 500, NULL, holder, &err) == 0);
+	CHECK(store_lease_take(s, "job", "h2 2", 1200, 500, NULL, holder, &err) == 1 && !strcmp(holder, "h1 1"));
+	CHECK(store_lease_renew(s, "job", "h1 1", 1400, 500, &err) == 0);
+	CHECK(store_lease_take(s, "job", "h2 2", 1600, 500, NULL, NULL, &err) == 1); /* renewed to 1900 */
+	CHECK(store_lease_renew(s, "job", "h2 2", 1600, 500, &err) == 1);
+	CHECK(store_lease_take(s, "job", "h2 2", 1900, 500, NULL, NULL, &err) == 0); /* expired */
+	CHECK(store_lease_renew(s, "job", "h1 1", 2000, 500, &err) == 1);             /* h1 lost it */
+	CHECK(store_lease_take(s, "job", "h3 3", 2000, 500, "h2 2", NULL, &err) == 0); /* h2 is dead */
+	CHECK(store_lease_get(s, "job", holder, &exp, &err) == 0 && !strcmp(holder, "h3 3") && exp == 2500);
+	CHECK(store_lease_release(s, "job", "h1 1", &err) == 0 && store_lease_get(s, "job", holder, &exp, &err) == 0);
+	CHECK(store_lease_release(s, "job", "h3 3", &err) == 0 && store_lease_get(s, "job", holder, &exp, &err) == 1);
+
+	/* subscriptions: a proposal makes a new one pending, and holds a change
+	 * of an existing one until it is confirmed */
+	struct subscription sub = { 0 }, sgot;
+	bool created;
+	snprintf(sub.email, sizeof(sub.email), "s@x.org");
+	snprintf(sub.period, sizeof(sub.period), "daily");
+	sub.topics = "diffusion";
+	CHECK(store_sub_propose(s, &sub, &created, &err) == 0 && created && !strcmp(sub.status, "pending"));
+	CHECK(store_sub_confirm(s, sub.id, &err) == 0);
+	snprintf(sub.period, sizeof(sub.period), "weekly");
+	sub.topics = "other";
+	CHECK(store_sub_propose(s, &sub, &created, &err) == 0 && !created);
+	CHECK(store_sub_get(s, 0, "S@X.ORG", &sgot, &err) == 0 && !strcmp(sgot.period, "daily") &&
+	      !strcmp(sgot.topics, "diffusion") && !strcmp(sgot.status, "active") && !strcmp(sgot.pending_period, "weekly"));
+	subscription_release(&sgot);
+	CHECK(store_sub_confirm(s, sub.id, &err) == 0);
+	CHECK(store_sub_get(s, sub.id, NULL, &sgot, &err) == 0 && !strcmp(sgot.period, "weekly") &&
+	      !strcmp(sgot.topics, "other") && !sgot.pending_period[0] && !sgot.pending_topics);
+	subscription_release(&sgot);
+	CHECK(store_sub_confirm(s, 999, &err) == 1);
 
 	/* sessions: found by hash until they expire or the user is disabled */
 	uint8_t h[TOKEN_HASH_BYTES] = { 1, 2, 3 }, h2[TOKEN_HASH_BYTES] = { 9 };
