@@ -73,6 +73,7 @@ struct writer {
 	struct job q[QUEUE_LEN];
 	size_t head, count;
 	bool busy, quit, failed;
+	bool no_thread; /* it could not be started: every batch fails */
 	/* written by the writer thread, read by the parser only when idle */
 	bool in_tx;
 	struct ingest_totals pending;   /* of the open transaction */
@@ -418,9 +419,25 @@ static bool end_file(struct ingest *g, bool commit)
 	return ok;
 }
 
+struct link_note {
+	struct ingest *g;
+	const char *id;
+};
+
+static void drop_link(void *ctx, const char *field, const char *value)
+{
+	struct link_note *n = ctx;
+	progress_done(&n->g->prog);
+	fprintf(stderr, "paperboy: ingest: %s: paper %s: field \"%s\": \"%.80s\" is not an http(s) URL; the field is "
+			"dropped, the paper kept\n",
+		n->g->file, n->id, field, value);
+}
+
 static int sink_record(struct sink *k, struct paper *p)
 {
 	struct ingest *g = (struct ingest *)k;
+	struct link_note note = { g, p->id };
+	paper_check_links(p, drop_link, &note);
 	g->ft.records++;
 	g->batch[g->nbatch++] = *p;
 	paper_init(p);
@@ -479,8 +496,12 @@ struct ingest *ingest_new(struct store *s, const struct ingest_opts *opts)
 	buf_init(&w->err);
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
-	if (pthread_create(&w->thread, NULL, writer_main, w))
-		die("ingest: cannot start the writer thread");
+	if (pthread_create(&w->thread, NULL, writer_main, w)) {
+		/* no writer: every batch fails with this message */
+		w->failed = true;
+		w->no_thread = true;
+		buf_setf(&w->err, "ingest: cannot start the writer thread: %s", strerror(errno));
+	}
 	return g;
 }
 
@@ -490,12 +511,14 @@ void ingest_free(struct ingest *g)
 		return;
 	struct writer *w = &g->w;
 	struct job j = { JOB_ROLLBACK, NULL, 0, false };
-	writer_push(w, j);
-	pthread_mutex_lock(&w->mu);
-	w->quit = true;
-	pthread_cond_broadcast(&w->cv);
-	pthread_mutex_unlock(&w->mu);
-	pthread_join(w->thread, NULL);
+	if (!w->no_thread) {
+		writer_push(w, j);
+		pthread_mutex_lock(&w->mu);
+		w->quit = true;
+		pthread_cond_broadcast(&w->cv);
+		pthread_mutex_unlock(&w->mu);
+		pthread_join(w->thread, NULL);
+	}
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->cv);
 	free(w->results);

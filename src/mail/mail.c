@@ -97,6 +97,51 @@ int mail_token_check(const uint8_t key[32], const char *tok, enum mail_token_pur
 	return 0;
 }
 
+/* The key of verification tokens for an address: BLAKE2b keyed with the
+ * link key over the lower-cased address. */
+static void verify_key(const uint8_t key[32], const char *email, uint8_t out[32])
+{
+	crypto_generichash_state st;
+	crypto_generichash_init(&st, key, 32, 32);
+	crypto_generichash_update(&st, (const uint8_t *)"verify-email\n", 13);
+	for (const char *p = email; *p; p++) {
+		uint8_t c = (uint8_t)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+		crypto_generichash_update(&st, &c, 1);
+	}
+	crypto_generichash_final(&st, out, 32);
+}
+
+void mail_verify_token(const uint8_t key[32], int64_t user_id, const char *email, pb_time expires, char out[96])
+{
+	uint8_t k[32];
+	verify_key(key, email, k);
+	mail_token(k, user_id, TOKEN_VERIFY, expires, out);
+	sodium_memzero(k, sizeof(k));
+}
+
+int mail_verify_token_user(const char *tok, int64_t *user_id)
+{
+	uint8_t raw[17 + crypto_auth_BYTES];
+	size_t len = 0;
+	if (!tok || strlen(tok) > 95 ||
+	    sodium_base642bin(raw, sizeof(raw), tok, strlen(tok), NULL, &len, NULL,
+			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) ||
+	    len != sizeof(raw) || raw[8] != TOKEN_VERIFY)
+		return -1;
+	*user_id = (int64_t)get64(raw);
+	return 0;
+}
+
+int mail_verify_token_check(const uint8_t key[32], const char *tok, int64_t user_id, const char *email, pb_time now)
+{
+	uint8_t k[32];
+	verify_key(key, email, k);
+	int64_t id;
+	int rc = mail_token_check(k, tok, TOKEN_VERIFY, now, &id);
+	sodium_memzero(k, sizeof(k));
+	return rc == 0 && id == user_id ? 0 : -1;
+}
+
 bool mail_valid_address(const char *s)
 {
 	size_t n = strlen(s);
@@ -203,7 +248,8 @@ static int queue_confirmation(struct store *s, const struct mail_config *c, cons
 		 c->base_url, mtok);
 	buf_addf(&body,
 		 "Hello,\r\n\r\nSomeone (we hope you) asked for %s emails of trending papers from paperboy\r\n"
-		 "at %s.\r\n\r\nTo start receiving them, confirm here (the link works for %d hours):\r\n\r\n"
+		 "at %s.\r\n\r\nTo start receiving them (or to apply the change), confirm here (the link\r\n"
+		 "works for %d hours):\r\n\r\n"
 		 "%s/subscribe/confirm?t=%s\r\n\r\nIf it was not you, ignore this message: nothing will be sent.\r\n"
 		 "Change or cancel the subscription: %s/subscription?t=%s\r\n",
 		 sub->period, c->base_url, CONFIRM_HOURS, c->base_url, tok, c->base_url, mtok);
@@ -218,8 +264,45 @@ static int queue_confirmation(struct store *s, const struct mail_config *c, cons
 	return rc < 0 ? -1 : 0;
 }
 
+int mail_verify_account(struct store *s, const struct mail_config *c, const struct user *u, struct buf *err)
+{
+	uint8_t key[32];
+	if (mail_secret(s, key, err))
+		return -1;
+	pb_time now = time_now_ms();
+	char tok[96], host[128];
+	mail_verify_token(key, u->id, u->email, now + (pb_time)CONFIRM_HOURS * 3600000, tok);
+	sodium_memzero(key, sizeof(key));
+	host_of(c->base_url, host);
+	struct outbox_msg m;
+	memset(&m, 0, sizeof(m));
+	m.user_id = u->id;
+	snprintf(m.kind, sizeof(m.kind), "verify");
+	snprintf(m.period_key, sizeof(m.period_key), "verify:%lld:%lld", (long long)u->id, (long long)now);
+	snprintf(m.message_id, sizeof(m.message_id), "verify-%lld-%lld@%s", (long long)u->id, (long long)now, host);
+	snprintf(m.rcpt, sizeof(m.rcpt), "%s", u->email);
+	struct buf msg = BUF_INIT, body = BUF_INIT;
+	common_headers(&msg, c, u->email, "Verify your email address for paperboy", m.message_id, now);
+	buf_addf(&body,
+		 "Hello %s,\r\n\r\nSomeone (we hope you) made the paperboy account \"%s\" at %s\r\n"
+		 "with this email address. To verify that the address is yours, follow this link\r\n"
+		 "(it works for %d hours):\r\n\r\n%s/account/verify?t=%s\r\n\r\n"
+		 "Until then the address counts for nothing on the account: its email digests\r\n"
+		 "are not shown there. If it was not you, ignore this message.\r\n",
+		 u->name, u->name, c->base_url, CONFIRM_HOURS, c->base_url, tok);
+	buf_adds(&msg, "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n");
+	b64_lines(&msg, body.s, body.len);
+	m.data = msg.s;
+	m.len = msg.len;
+	m.created = now;
+	int rc = store_outbox_add(s, &m, NULL, err);
+	buf_release(&msg);
+	buf_release(&body);
+	return rc < 0 ? -1 : 0;
+}
+
 int mail_subscribe(struct store *s, const struct mail_config *c, const char *email, const char *period,
-		   const char *topics, int64_t user_id, bool confirmed, struct buf *msg)
+		   const char *topics, int64_t user_id, bool owner, struct buf *msg)
 {
 	if (!email || !mail_valid_address(email)) {
 		buf_setf(msg, "\"%s\" is not an email address we can send to.", email ? email : "");
@@ -263,26 +346,22 @@ int mail_subscribe(struct store *s, const struct mail_config *c, const char *ema
 	bool created;
 	struct buf err = BUF_INIT;
 	int ret = 0;
-	if (store_sub_upsert(s, &sub, &created, &err)) {
+	if (owner) {
+		if (store_sub_upsert(s, &sub, &created, &err) ||
+		    (strcmp(sub.status, "active") && store_sub_confirm(s, sub.id, &err))) {
+			buf_setf(msg, "%s", err.s);
+			ret = -1;
+		} else {
+			buf_setf(msg, "%s will get the %s digest.", email, period);
+		}
+	} else if (store_sub_propose(s, &sub, &created, &err) || queue_confirmation(s, c, &sub, &err)) {
 		buf_setf(msg, "%s", err.s);
 		ret = -1;
-	} else if (confirmed && strcmp(sub.status, "active")) {
-		if (store_sub_set_status(s, sub.id, "active", &err)) {
-			buf_setf(msg, "%s", err.s);
-			ret = -1;
-		} else {
-			buf_setf(msg, "%s subscribed (confirmed)", email);
-		}
-	} else if (!strcmp(sub.status, "pending")) {
-		if (queue_confirmation(s, c, &sub, &err)) {
-			buf_setf(msg, "%s", err.s);
-			ret = -1;
-		} else {
-			buf_setf(msg, "Almost done: a confirmation link is on its way to %s. Nothing else is sent until you follow it.",
-				 email);
-		}
 	} else {
-		buf_setf(msg, "%s was already subscribed; its %s digest and topics are updated.", email, period);
+		/* the same words whether the address was subscribed or not */
+		buf_setf(msg, "Almost done: a link to confirm is on its way to %s. Nothing starts or changes until it is "
+			      "followed.",
+			 email);
 	}
 	buf_release(&clean);
 	buf_release(&err);
@@ -466,7 +545,7 @@ static void paper_text(struct buf *t, const struct mail_config *c, const struct 
 		buf_adds(t, "\r\n");
 	}
 	buf_addf(t, "  %d upvotes · %s/papers/%s\r\n", paper_upvotes(p), c->base_url, p->id);
-	if (p->code_url)
+	if (url_is_web(p->code_url))
 		buf_addf(t, "  code: %s\r\n", p->code_url);
 	buf_adds(t, "\r\n");
 }
@@ -489,7 +568,7 @@ static void paper_html(struct buf *h, const struct mail_config *c, const struct 
 	if (p->authors.n > 4)
 		buf_addf(h, " +%zu", p->authors.n - 4);
 	buf_addf(h, "</div><div style=\"color:#374151;font-size:13px;margin-top:4px\">▲ %d", paper_upvotes(p));
-	if (p->code_url) {
+	if (url_is_web(p->code_url)) {
 		buf_adds(h, " · <a href=\"");
 		add_text(h, p->code_url);
 		buf_adds(h, "\" style=\"color:#2563eb\">code</a>");
@@ -778,56 +857,42 @@ static int due_cb(const struct outbox_msg *m, void *ctx)
 	return 0;
 }
 
-/* One sender at a time: a lease in the store naming this process. A lease
- * whose process is gone (kill -9) is taken over at once, so the messages it
- * left "sending" are sent again by the new owner. */
-static int take_lease(struct store *s, bool *got, struct buf *err)
+/* One sender at a time: the store's "mail.sender" lease, owned by "HOST
+ * PID", renewed while sending. A lease whose process is gone (kill -9) on
+ * this host is taken over at once, so the messages it left "sending" are
+ * sent again by the new owner; another host's lease is trusted until it
+ * expires. */
+#define LEASE_NAME "mail.sender"
+
+static pb_time lease_ttl(void)
 {
-	char me[128], host[64] = "";
-	gethostname(host, sizeof(host) - 1);
-	snprintf(me, sizeof(me), "%ld %s %lld", (long)getpid(), host, (long long)time_now_ms());
-	*got = false;
-	if (store_begin(s, err))
-		return -1;
-	char *cur = NULL;
-	int rc = store_kv_get(s, "mail.sender", &cur, err);
-	if (rc < 0) {
-		store_rollback(s);
-		return -1;
-	}
-	bool free_lease = true;
-	if (rc == 0) {
-		long pid = 0;
-		char h[64] = "";
-		long long at = 0;
-		if (sscanf(cur, "%ld %63s %lld", &pid, h, &at) == 3 && pid != (long)getpid()) {
-			bool alive = strcmp(h, host) ? time_now_ms() - at < 10 * 60 * 1000 /* another host: trust 10 min */
-						     : (kill((pid_t)pid, 0) == 0 || errno == EPERM);
-			free_lease = !alive;
-		}
-	}
-	free(cur);
-	if (free_lease && store_kv_set(s, "mail.sender", me, err)) {
-		store_rollback(s);
-		return -1;
-	}
-	if (store_commit(s, err))
-		return -1;
-	*got = free_lease;
-	return 0;
+	long ms;
+	const char *e = getenv("PAPERBOY_LEASE_MS"); /* tests shorten it */
+	return e && !parse_int(e, 100, 3600000, &ms) ? (pb_time)ms : 60000;
 }
 
-static void drop_lease(struct store *s)
+static void lease_owner(char out[128])
 {
-	struct buf err = BUF_INIT;
-	char *cur = NULL;
-	if (store_kv_get(s, "mail.sender", &cur, &err) == 0) {
-		long pid = 0;
-		if (sscanf(cur, "%ld", &pid) == 1 && pid == (long)getpid())
-			store_kv_set(s, "mail.sender", NULL, &err);
-	}
-	free(cur);
-	buf_release(&err);
+	char host[64] = "";
+	gethostname(host, sizeof(host) - 1);
+	snprintf(out, 128, "%s %ld", host, (long)getpid());
+}
+
+/* 0 taken, 1 held by a live process, -1. */
+static int take_lease(struct store *s, const char *me, struct buf *err)
+{
+	char holder[128];
+	pb_time now = time_now_ms();
+	int rc = store_lease_take(s, LEASE_NAME, me, now, lease_ttl(), NULL, holder, err);
+	if (rc != 1)
+		return rc;
+	char host[64] = "", hhost[64];
+	long pid;
+	gethostname(host, sizeof(host) - 1);
+	if (sscanf(holder, "%63s %ld", hhost, &pid) == 2 && !strcmp(hhost, host) && pid != (long)getpid() &&
+	    kill((pid_t)pid, 0) != 0 && errno == ESRCH)
+		return store_lease_take(s, LEASE_NAME, me, now, lease_ttl(), holder, NULL, err);
+	return 1;
 }
 
 int mail_deliver(struct store *s, const struct mail_config *c, struct mail_stats *st, struct buf *err)
@@ -836,18 +901,17 @@ int mail_deliver(struct store *s, const struct mail_config *c, struct mail_stats
 		buf_setf(err, "no SMTP server configured (--smtp URL or PAPERBOY_SMTP_URL)");
 		return -1;
 	}
-	bool got;
-	if (take_lease(s, &got, err))
-		return -1;
-	if (!got) {
-		buf_setf(err, "another paperboy process is delivering mail now; the messages stay queued for it");
-		return -1;
-	}
+	char me[128];
+	lease_owner(me);
+	int lrc = take_lease(s, me, err);
+	if (lrc)
+		return lrc;
+	pb_time ttl = lease_ttl(), renewed = time_now_ms();
 	double t0 = mono_seconds();
 	CURL *curl = curl_easy_init();
 	if (!curl) {
 		buf_setf(err, "cannot start libcurl");
-		drop_lease(s);
+		store_lease_release(s, LEASE_NAME, me, err);
 		return -1;
 	}
 	bool local = strstr(c->smtp_url, "://localhost") || strstr(c->smtp_url, "://127.") || strstr(c->smtp_url, "@localhost") ||
@@ -893,6 +957,19 @@ int mail_deliver(struct store *s, const struct mail_config *c, struct mail_stats
 				if (wait > 0)
 					usleep((useconds_t)(wait * 1e6));
 				next_slot = (wait > 0 ? next_slot : mono_seconds()) + 1.0 / c->rate;
+			}
+			/* the lease, renewed a third of the way through its life;
+			 * a sender that has lost it stops at once */
+			if (time_now_ms() - renewed > ttl / 3) {
+				int r = store_lease_renew(s, LEASE_NAME, me, time_now_ms(), ttl, err);
+				if (r) {
+					if (r > 0)
+						buf_setf(err, "lost the mail sender's lease (renewed too late); the rest waits "
+							      "for the next run");
+					ret = -1;
+					break;
+				}
+				renewed = time_now_ms();
 			}
 			/* the claim, committed before the message leaves */
 			if (store_outbox_claim(s, m->id, err)) {
@@ -960,7 +1037,9 @@ int mail_deliver(struct store *s, const struct mail_config *c, struct mail_stats
 	}
 	progress_done(&pr);
 	curl_easy_cleanup(curl);
-	drop_lease(s);
+	struct buf e2 = BUF_INIT;
+	store_lease_release(s, LEASE_NAME, me, &e2);
+	buf_release(&e2);
 	st->send_seconds += mono_seconds() - t0;
 	return ret;
 }

@@ -41,7 +41,7 @@ struct mail_stats {
 /* The key that signs links (kept in the store, made on first use). */
 int mail_secret(struct store *s, uint8_t key[32], struct buf *err);
 
-enum mail_token_purpose { TOKEN_CONFIRM = 1, TOKEN_MANAGE = 2 };
+enum mail_token_purpose { TOKEN_CONFIRM = 1, TOKEN_MANAGE = 2, TOKEN_VERIFY = 3 };
 /* A link token: the subscription id, the purpose and an expiry, signed
  * (HMAC-SHA-512-256); base64url, at most 96 characters. */
 void mail_token(const uint8_t key[32], int64_t sub_id, enum mail_token_purpose purpose, pb_time expires,
@@ -50,33 +50,50 @@ void mail_token(const uint8_t key[32], int64_t sub_id, enum mail_token_purpose p
 int mail_token_check(const uint8_t key[32], const char *tok, enum mail_token_purpose purpose, pb_time now,
 		     int64_t *sub_id);
 
+/* Account address verification: a token for user_id that is genuine only
+ * while the account's address is `email` (the key is derived from it), so
+ * a link mailed to an old address never verifies a new one. */
+void mail_verify_token(const uint8_t key[32], int64_t user_id, const char *email, pb_time expires, char out[96]);
+/* The user id a verification token names, before it is checked. 0/-1. */
+int mail_verify_token_user(const char *tok, int64_t *user_id);
+/* 0 when tok is a genuine, unexpired token for that user and address. */
+int mail_verify_token_check(const uint8_t key[32], const char *tok, int64_t user_id, const char *email, pb_time now);
+/* Queues the message with the verification link to account u's address. */
+int mail_verify_account(struct store *s, const struct mail_config *c, const struct user *u, struct buf *err);
+
 /* A plausible single email address (no display name, no spaces). */
 bool mail_valid_address(const char *s);
 
 /*
  * Subscribes `email` (daily or weekly, topics one query a line, user_id 0
- * when not signed in) and queues the confirmation message when the
- * subscription is not confirmed yet; an address already subscribed is
- * updated, never doubled. `confirmed`: the address opted in elsewhere (an
- * import by the operator): active at once, no confirmation. 0 done (msg
- * says what happened), 1 refused (msg: why, for the user), -1 error.
+ * when not signed in). Unless `owner` (the address's owner is known: an
+ * operator's import, or an account that verified this address), nothing
+ * changes before the address confirms: a new address gets a pending
+ * subscription, an existing one keeps its settings and holds the change,
+ * and a confirmation message is queued either way, so the answer in msg is
+ * the same for both. With `owner`, the subscription is written and active
+ * at once. Never doubled. 0 done (msg says what happened), 1 refused (msg:
+ * why, for the user), -1 error.
  */
 int mail_subscribe(struct store *s, const struct mail_config *c, const char *email, const char *period,
-		   const char *topics, int64_t user_id, bool confirmed, struct buf *msg);
+		   const char *topics, int64_t user_id, bool owner, struct buf *msg);
 
 /*
  * Renders the digests of a period ("daily" or "weekly") for every active
  * subscription into the outbox: the period's trending papers, then each
  * subscriber's topic matches (searches on ix, which may be NULL), never a
  * paper that subscriber was sent before. Then delivers the outbox (unless
- * c->smtp_url is NULL). 0 or -1 with err set.
+ * c->smtp_url is NULL). 0, 1 when another process holds the sender's lease
+ * (what was rendered waits for it), or -1 with err set.
  */
 int mail_digest(struct store *s, struct search_index *ix, const struct mail_config *c, const char *period,
 		struct mail_stats *st, struct buf *err);
 
-/* Delivers the outbox's due messages. 0 (even when some failed: they are
- * recorded) or -1 with err set (no database, or another process holds the
- * delivery lease). */
+/* Delivers the outbox's due messages under the store's "mail.sender"
+ * lease (one sender at a time across processes and hosts), renewed while
+ * it sends; a sender that loses it stops. 0 (even when some failed: they
+ * are recorded), 1 when another process holds the lease (the messages wait
+ * for it), -1 with err set. */
 int mail_deliver(struct store *s, const struct mail_config *c, struct mail_stats *st, struct buf *err);
 
 #endif

@@ -442,6 +442,24 @@ static json_t *list_json(const struct strlist *l)
 	return a;
 }
 
+void paper_check_links(struct paper *p, void (*drop)(void *ctx, const char *field, const char *value), void *ctx)
+{
+	struct {
+		char **v;
+		const char *name;
+	} links[] = { { &p->code_url, "githubRepo" }, { &p->project_page, "projectPage" } };
+	for (size_t i = 0; i < ARRAY_SIZE(links); i++) {
+		if (*links[i].v && !url_is_web(*links[i].v)) {
+			if (drop)
+				drop(ctx, links[i].name, *links[i].v);
+			free(*links[i].v);
+			*links[i].v = NULL;
+			if (links[i].v == &p->code_url)
+				p->code_explicit = false;
+		}
+	}
+}
+
 json_t *paper_to_json(const struct paper *p)
 {
 	json_t *o = json_object();
@@ -458,12 +476,14 @@ json_t *paper_to_json(const struct paper *p)
 	json_object_set_new(o, "authors", authors);
 	set_time(o, "publishedAt", p->published);
 	json_object_set_new(o, "upvotes", json_integer(paper_upvotes(p)));
-	if (p->code_url && (p->code_explicit || str_has_prefix(p->code_url, "https://github.com/")))
-		set_str(o, "githubRepo", p->code_url);
-	set_str(o, "codeUrl", p->code_url);
+	/* links only when they are web URLs, whatever was stored before */
+	const char *code = url_is_web(p->code_url) ? p->code_url : NULL;
+	if (code && (p->code_explicit || str_has_prefix(code, "https://github.com/")))
+		set_str(o, "githubRepo", code);
+	set_str(o, "codeUrl", code);
 	if (p->github_stars >= 0)
 		json_object_set_new(o, "githubStars", json_integer(p->github_stars));
-	set_str(o, "projectPage", p->project_page);
+	set_str(o, "projectPage", url_is_web(p->project_page) ? p->project_page : NULL);
 	set_str(o, "ai_summary", p->ai_summary);
 	if (p->ai_keywords.n)
 		json_object_set_new(o, "ai_keywords", list_json(&p->ai_keywords));

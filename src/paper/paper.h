@@ -83,6 +83,13 @@ int arxiv_id_parse(const char *s, char id[PAPER_ID_MAX], int *version);
 char *code_url_find(const char *text);
 
 /*
+ * Drops the link fields (code_url, project_page) that are not http(s) URLs
+ * (url_is_web), calling drop(ctx, field, value) for each before it goes;
+ * the rest of the paper is kept.
+ */
+void paper_check_links(struct paper *p, void (*drop)(void *ctx, const char *field, const char *value), void *ctx);
+
+/*
  * Fills derived fields after a source parser has set what it knows:
  * a code_url found in the abstract or comments when none is given.
  */
