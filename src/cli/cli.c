@@ -13,7 +13,7 @@
 #include <libxml/parser.h>
 #include <unistd.h>
 
-#define MAX_OPTS 16
+#define MAX_OPTS 24
 
 struct opt {
 	const char *name; /* without "--" */
@@ -788,6 +788,30 @@ static int cmd_serve(struct args *a)
 	c.arxiv_api = opt_val(a, "arxiv-api");
 	c.secure_cookies = opt_val(a, "secure-cookies") != NULL;
 	c.port_file = opt_val(a, "port-file");
+	const char *ht = opt_val(a, "head-timeout"), *mc = opt_val(a, "max-connections"),
+		   *mi = opt_val(a, "max-connections-per-ip");
+	long v;
+	if (ht) {
+		char *end;
+		c.head_timeout = strtod(ht, &end);
+		if (*end || c.head_timeout < 0.5 || c.head_timeout > 600)
+			return usage_error(a->cmd, "serve: --head-timeout %s: give seconds from 0.5 to 600", ht);
+	}
+	if (mc) {
+		if (parse_int(mc, 16, 1000000, &v))
+			return usage_error(a->cmd, "serve: --max-connections %s: give 16 to 1000000", mc);
+		c.max_connections = (unsigned)v;
+	}
+	if (mi) {
+		if (parse_int(mi, 1, 1000000, &v))
+			return usage_error(a->cmd, "serve: --max-connections-per-ip %s: give 1 to 1000000", mi);
+		c.max_per_ip = (unsigned)v;
+	}
+	/* what a request could not survive is checked here, once */
+	struct tokenizer *tk = tokenizer_new();
+	if (!tk)
+		die("serve: the Snowball English stemmer is not available");
+	tokenizer_free(tk);
 	int rc0 = mail_opts(a, &c.mail);
 	if (rc0)
 		return rc0;
@@ -844,6 +868,29 @@ static int cmd_user(struct args *a)
 		} else {
 			printf("added %s%s\n", a->pos[1], opt_val(a, "admin") ? " (administrator)" : "");
 		}
+	} else if (!strcmp(verb, "verify")) {
+		/* the operator vouches for the address (when the server sends no mail) */
+		if (a->npos != 2)
+			return usage_error(a->cmd, "user verify: give one NAME");
+		struct store *s = open_store(a, 0);
+		if (!s)
+			return EXIT_FAIL;
+		struct user u;
+		int found = store_user_get(s, 0, a->pos[1], &u, &err);
+		int vr = found ? found : store_user_verify_email(s, u.id, u.email, &err);
+		if (found) {
+			error("user verify: %s", found < 0 ? err.s : "no such user");
+			rc = EXIT_FAIL;
+		} else if (vr == 2) {
+			error("user verify: another account has verified %s", u.email);
+			rc = EXIT_FAIL;
+		} else if (vr) {
+			error("user verify: %s", vr < 0 ? err.s : "the account changed meanwhile");
+			rc = EXIT_FAIL;
+		} else {
+			printf("verified %s <%s>\n", u.name, u.email);
+		}
+		store_close(s);
 	} else if (!strcmp(verb, "disable") || !strcmp(verb, "enable") || !strcmp(verb, "admin")) {
 		if (a->npos != 2)
 			return usage_error(a->cmd, "user %s: give one NAME", verb);
@@ -867,7 +914,7 @@ static int cmd_user(struct args *a)
 		}
 		store_close(s);
 	} else {
-		return usage_error(a->cmd, "user: unknown action '%s' (add, disable, enable, admin)", verb);
+		return usage_error(a->cmd, "user: unknown action '%s' (add, verify, disable, enable, admin)", verb);
 	}
 	buf_release(&err);
 	return rc;
@@ -935,8 +982,12 @@ static int cmd_digest(struct args *a)
 		(unsigned long long)st.empty, (unsigned long long)st.sent,
 		st.send_seconds > 0 ? (double)st.sent / st.send_seconds : 0.0, (unsigned long long)st.retry_later,
 		(unsigned long long)st.failed);
-	if (rc)
+	if (rc > 0) {
+		fprintf(stderr, "paperboy: digest: another paperboy process is delivering mail; the messages wait for it\n");
+		rc = 0;
+	} else if (rc) {
 		error("digest: %s", err.s);
+	}
 	if (ix)
 		search_close(ix);
 	store_close(s);
@@ -1084,6 +1135,9 @@ static const struct command commands[] = {
 	    { "arxiv-api", "URL", "the arXiv API for submissions (default " FETCH_ARXIV_API_ENDPOINT ")" },
 	    { "secure-cookies", NULL, "mark cookies Secure (automatic with an https base URL)" },
 	    { "port-file", "FILE", "write the bound port there once listening" },
+	    { "head-timeout", "SECONDS", "time a client has to send a request's line and headers (default 10)" },
+	    { "max-connections", "N", "connections open at once (default 10000, less if the file limit is lower)" },
+	    { "max-connections-per-ip", "N", "connections open at once from one address (default 64)" },
 	    { "smtp", "URL", "mail server for digests: smtp://[user:pass@]host:port or smtps://... (none: no mail)" },
 	    { "mail-from", "ADDRESS", "the sender of digests (default paperboy@localhost)" },
 	    { "mail-rate", "N", "at most N messages per second (default: no limit)" },
@@ -1112,7 +1166,7 @@ static const struct command commands[] = {
 	    { "smtp", "URL", "unused here (accepted for symmetry)" },
 	    { "mail-rate", "N", "unused here" } },
 	  cmd_subscribe, 0, -1 },
-	{ "user", "add NAME --email E [--admin] | disable NAME | enable NAME | admin NAME",
+	{ "user", "add NAME --email E [--admin] | verify NAME | disable NAME | enable NAME | admin NAME",
 	  "manage accounts (the password of 'add' is read from standard input)",
 	  { { "email", "E", "the new user's email address" },
 	    { "admin", NULL, "make the new user an administrator (moderation)" },

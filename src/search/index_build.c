@@ -14,7 +14,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <dirent.h>
+#include <libgen.h>
 #include <pthread.h>
+#include <sodium.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 /* fwrite that accepts an empty array (a NULL pointer with n == 0, which
@@ -696,6 +700,13 @@ void search_index_path(const char *db_url, struct buf *out)
 	buf_addf(out, "%s.search", path);
 }
 
+/* A name of this writer's own for a file being written beside path. */
+static void temp_name(const char *path, struct buf *out)
+{
+	buf_reset(out);
+	buf_addf(out, "%s.tmp.%ld.%08x", path, (long)getpid(), randombytes_random());
+}
+
 /* Builds one segment file at path from every paper (since < 0) or from
  * the papers written after `since`; *ndocs says how many (a delta with
  * none writes nothing). */
@@ -704,8 +715,7 @@ static int build_segment(struct store *s, const char *path, int64_t since, uint6
 	struct builder b;
 	memset(&b, 0, sizeof(b));
 	struct buf tmp = BUF_INIT;
-	buf_init(&b.ids);
-	b.ids.max = (size_t)1 << 40;
+	buf_init_max(&b.ids, (size_t)1 << 40);
 	progress_init(&b.prog, "index", 0);
 	struct buf gp = BUF_INIT, gerr = BUF_INIT;
 	glove_default_path(&gp);
@@ -719,38 +729,49 @@ static int build_segment(struct store *s, const char *path, int64_t since, uint6
 	pthread_mutex_init(&b.mu, NULL);
 	pthread_cond_init(&b.cv, NULL);
 	pthread_t th[NLEX];
+	bool started[NLEX] = { false };
 	struct worker_arg wa[NLEX];
+	int rc = 0;
 	for (int l = 0; l < NLEX; l++) {
 		struct lexicon *lx = &b.lex[l];
 		lx->tk = tokenizer_new();
-		buf_init(&lx->arena);
-		lx->arena.max = (size_t)1 << 40;
+		buf_init_max(&lx->arena, (size_t)1 << 40);
 		if (b.glove)
 			lx->acc = xcalloc(b.dims, sizeof(float));
 		wa[l].b = &b;
 		wa[l].lex = lx;
-		if (pthread_create(&th[l], NULL, index_worker, &wa[l]))
-			die("index: cannot start an indexing thread");
+		if (!lx->tk) {
+			buf_setf(err, "index: the Snowball English stemmer is not available");
+			rc = -1;
+		} else if (!rc && pthread_create(&th[l], NULL, index_worker, &wa[l])) {
+			buf_setf(err, "index: cannot start an indexing thread: %s", strerror(errno));
+			rc = -1;
+		} else if (!rc) {
+			started[l] = true;
+		}
 	}
 	int64_t seq = 0;
-	int rc = store_seq(s, &seq, err);
+	if (!rc)
+		rc = store_seq(s, &seq, err);
 	b.seq = (uint64_t)seq;
 	b.delta = since >= 0;
 	if (!rc)
 		rc = since < 0 ? store_paper_scan(s, add_paper, &b, err)
 			       : store_paper_scan_since(s, since, add_paper, &b, err);
-	drain(&b);
+	if (started[0] && started[NLEX - 1])
+		drain(&b);
 	pthread_mutex_lock(&b.mu);
 	b.done = true;
 	pthread_cond_broadcast(&b.cv);
 	pthread_mutex_unlock(&b.mu);
 	for (int l = 0; l < NLEX; l++)
-		pthread_join(th[l], NULL);
+		if (started[l])
+			pthread_join(th[l], NULL);
 	progress_done(&b.prog);
 	*ndocs = b.ndocs;
 	if (!rc && since >= 0 && !b.ndocs)
 		goto done; /* nothing new */
-	buf_addf(&tmp, "%s.tmp", path);
+	temp_name(path, &tmp);
 	FILE *f = NULL;
 	if (!rc && !(f = fopen(tmp.s, "wb"))) {
 		buf_setf(err, "%s: %s", tmp.s, strerror(errno));
@@ -797,6 +818,71 @@ done:
 	return rc;
 }
 
+/* ---- one writer at a time ---------------------------------------------------
+ * Every process that writes the index (ingest, fetch, index rebuild and
+ * update, serve) holds an exclusive lock on PATH.lock meanwhile; new files
+ * are written under names of their own (PATH.tmp.PID.RANDOM) and renamed
+ * into place. Whoever takes the lock removes temporary files left by a
+ * writer that died (nobody else can be writing them). */
+
+/* Removes PATH.tmp.* (and the fixed names of older versions). Locked. */
+static void remove_stale(const char *path)
+{
+	char *dcopy = xstrdup(path), *bcopy = xstrdup(path);
+	const char *dir = dirname(dcopy), *base = basename(bcopy);
+	struct buf prefix = BUF_INIT, f = BUF_INIT;
+	buf_addf(&prefix, "%s.tmp.", base);
+	DIR *d = opendir(dir);
+	for (struct dirent *e; d && (e = readdir(d));) {
+		if (str_has_prefix(e->d_name, prefix.s)) {
+			buf_setf(&f, "%s/%s", dir, e->d_name);
+			unlink(f.s);
+		}
+	}
+	if (d)
+		closedir(d);
+	static const char *const old[] = { "new", "tmp", "deltas.tmp" };
+	for (size_t i = 0; i < ARRAY_SIZE(old); i++) {
+		buf_setf(&f, "%s.%s", path, old[i]);
+		unlink(f.s);
+	}
+	buf_release(&prefix);
+	buf_release(&f);
+	free(dcopy);
+	free(bcopy);
+}
+
+/* Takes PATH.lock, waiting for another writer to finish; the descriptor
+ * to give to index_unlock, or -1 with err set. */
+static int index_lock(const char *path, struct buf *err)
+{
+	struct buf l = BUF_INIT;
+	buf_addf(&l, "%s.lock", path);
+	int fd = open(l.s, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		buf_setf(err, "%s: %s", l.s, strerror(errno));
+	} else {
+		int rc;
+		while ((rc = flock(fd, LOCK_EX)) && errno == EINTR)
+			;
+		if (rc) {
+			buf_setf(err, "%s: %s", l.s, strerror(errno));
+			close(fd);
+			fd = -1;
+		} else {
+			remove_stale(path);
+		}
+	}
+	buf_release(&l);
+	return fd;
+}
+
+static void index_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd); /* releases the lock */
+}
+
 /* The manifest of deltas: PATH.deltas, one file name a line. */
 static void manifest_path(const char *path, struct buf *out)
 {
@@ -826,7 +912,7 @@ static void drop_deltas(const char *path)
 	buf_release(&f);
 }
 
-int search_index_build(struct store *s, const char *path, struct buf *err)
+static int build_locked(struct store *s, const char *path, struct buf *err)
 {
 	uint64_t n;
 	/* the new main segment carries its sequence number, so older deltas are
@@ -837,14 +923,36 @@ int search_index_build(struct store *s, const char *path, struct buf *err)
 	return 0;
 }
 
+int search_index_build(struct store *s, const char *path, struct buf *err)
+{
+	int fd = index_lock(path, err);
+	if (fd < 0)
+		return -1;
+	int rc = build_locked(s, path, err);
+	index_unlock(fd);
+	return rc;
+}
+
+static int update_locked(struct store *s, const char *path, uint64_t *added, struct buf *err);
+
 int search_index_update(struct store *s, const char *path, uint64_t *added, struct buf *err)
 {
 	*added = 0;
+	int fd = index_lock(path, err);
+	if (fd < 0)
+		return -1;
+	int rc = update_locked(s, path, added, err);
+	index_unlock(fd);
+	return rc;
+}
+
+static int update_locked(struct store *s, const char *path, uint64_t *added, struct buf *err)
+{
 	struct search_index *ix;
 	struct buf e2 = BUF_INIT;
 	if (search_open(path, &ix, &e2)) {
 		buf_release(&e2);
-		return search_index_build(s, path, err); /* none yet, or unreadable */
+		return build_locked(s, path, err); /* none yet, or unreadable */
 	}
 	buf_release(&e2);
 	uint64_t last = 0, main_docs = ix->seg[0]->h->ndocs, delta_docs = 0;
@@ -862,13 +970,14 @@ int search_index_update(struct store *s, const char *path, uint64_t *added, stru
 	if ((uint64_t)now <= last)
 		return 0; /* up to date */
 	struct buf tmp = BUF_INIT, name = BUF_INIT, fin = BUF_INIT, m = BUF_INIT, text = BUF_INIT;
-	buf_addf(&tmp, "%s.new", path);
+	temp_name(path, &tmp);
+	buf_adds(&tmp, ".seg");
 	uint64_t n = 0;
 	int rc = build_segment(s, tmp.s, (int64_t)last, &n, err);
 	if (!rc && n && (ndeltas + 1 >= MAX_SEGMENTS / 2 || delta_docs + n > main_docs / 10 + 1000)) {
 		/* too many or too large: merge everything into a new main segment */
 		unlink(tmp.s);
-		rc = search_index_build(s, path, err);
+		rc = build_locked(s, path, err);
 		*added = n;
 	} else if (!rc && n) {
 		struct idx_header h;
@@ -897,7 +1006,7 @@ int search_index_update(struct store *s, const char *path, uint64_t *added, stru
 			buf_release(&e3);
 			buf_addf(&text, "%s\n", name.s);
 			struct buf mt = BUF_INIT;
-			buf_addf(&mt, "%s.tmp", m.s);
+			temp_name(path, &mt);
 			FILE *mf = fopen(mt.s, "wb");
 			if (!mf || fwrite_n(text.s, 1, text.len, mf) != text.len || fflush(mf) || fsync(fileno(mf))) {
 				buf_setf(err, "%s: %s", mt.s, strerror(errno));

@@ -147,6 +147,11 @@ int search_open(const char *path, struct search_index **out, struct buf *err)
 		}
 	}
 	ix->tk = tokenizer_new();
+	if (!ix->tk) {
+		buf_setf(err, "%s: the Snowball English stemmer is not available", path);
+		search_close(ix);
+		return -1;
+	}
 	const struct idx_header *h0 = ix->seg[0]->h;
 	if (h0->dims) {
 		struct buf gp = BUF_INIT, gerr = BUF_INIT;

@@ -22,8 +22,9 @@
 /* ---- tokenizer ---------------------------------------------------------- */
 
 struct tokenizer;
-/* Returns a tokenizer (English stemming and stop words); free with
- * tokenizer_free. Not thread-safe: one per thread. */
+/* Returns a tokenizer (English stemming and stop words), or NULL when the
+ * stemmer cannot be made (out of memory); free with tokenizer_free. Not
+ * thread-safe: one per thread. */
 struct tokenizer *tokenizer_new(void);
 void tokenizer_free(struct tokenizer *tk);
 

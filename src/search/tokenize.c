@@ -85,8 +85,10 @@ struct tokenizer *tokenizer_new(void)
 {
 	struct tokenizer *tk = xcalloc(1, sizeof(*tk));
 	tk->stemmer = sb_stemmer_new("english", NULL);
-	if (!tk->stemmer)
-		die("search: the Snowball English stemmer is not available");
+	if (!tk->stemmer) { /* out of memory: libstemmer has English built in */
+		free(tk);
+		return NULL;
+	}
 	buf_init(&tk->norm);
 	buf_init(&tk->joined);
 	buf_init(&tk->cache_bytes);

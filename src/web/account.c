@@ -57,58 +57,79 @@ bool csrf_ok(struct req *r)
 	return !r->new_csrf && f && strlen(f) == strlen(r->csrf) && sodium_memcmp(f, r->csrf, strlen(f)) == 0;
 }
 
-/* ---- rate limit: at most 8 failed sign-ins per account and 50 per client
- * address (a lab behind one NAT) in 10 minutes ---------------------------- */
+/* ---- limits: counters in the store (shared by every process, kept across
+ * restarts, never evicted by other keys), keyed by what they protect ---- */
 
-#define RATE_SLOTS 4096
-#define RATE_WINDOW_MS (10 * 60 * 1000)
-static struct {
-	uint32_t key;
-	int fails;
-	pb_time since;
-} rate[RATE_SLOTS];
-static pthread_mutex_t rate_lock = PTHREAD_MUTEX_INITIALIZER;
+static const struct limit_rule {
+	const char *name;
+	int free_n;                /* events before the key is blocked */
+	pb_time quiet_ms;          /* the count starts again after this long without one */
+	pb_time base_ms, max_ms;   /* the block: doubling per further event, up to max */
+} limit_rules[] = {
+	/* failed sign-ins of one account (by its id, or the name tried when
+	 * there is no such account): 8, then a minute, doubling to an hour */
+	[LIMIT_SIGNIN_ACCOUNT] = { "signin.account", 8, 10 * 60000, 60000, 3600000 },
+	/* of one address, whatever the names (a lab behind one NAT) */
+	[LIMIT_SIGNIN_IP] = { "signin.ip", 50, 10 * 60000, 60000, 3600000 },
+	/* subscription requests: each may cost a message */
+	[LIMIT_SUBSCRIBE_IP] = { "subscribe.ip", 10, 10 * 60000, 10 * 60000, 3600000 },
+	[LIMIT_SUBSCRIBE_ADDRESS] = { "subscribe.address", 3, 3600000, 3600000, 24 * 3600000LL },
+	/* verification links asked for again */
+	[LIMIT_VERIFY_MAIL] = { "verify.mail", 3, 3600000, 3600000, 24 * 3600000LL },
+};
 
-static size_t rate_slot(const char *key, uint32_t *h)
+static void limit_key(enum limit_kind k, const char *who, char out[320])
 {
-	*h = hash_bytes(key, strlen(key));
-	return *h % RATE_SLOTS;
+	snprintf(out, 320, "%s:", limit_rules[k].name);
+	size_t n = strlen(out);
+	for (const char *p = who; *p && n < 319; p++)
+		out[n++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p); /* one key whatever the case */
+	out[n] = '\0';
 }
 
-bool rate_ok(const char *key)
+long limit_wait(struct req *r, enum limit_kind k, const char *who)
 {
-	uint32_t h;
-	size_t i = rate_slot(key, &h);
-	pthread_mutex_lock(&rate_lock);
-	int max = str_has_prefix(key, "ip:") ? 50 : 8;
-	bool ok = rate[i].key != h || rate[i].fails < max || time_now_ms() - rate[i].since > RATE_WINDOW_MS;
-	pthread_mutex_unlock(&rate_lock);
-	return ok;
-}
-
-void rate_fail(const char *key)
-{
-	uint32_t h;
-	size_t i = rate_slot(key, &h);
+	char key[320];
+	limit_key(k, who, key);
+	struct store_limit l;
+	struct buf err = BUF_INIT;
+	long wait = 0;
 	pb_time now = time_now_ms();
-	pthread_mutex_lock(&rate_lock);
-	if (rate[i].key != h || now - rate[i].since > RATE_WINDOW_MS) {
-		rate[i].key = h;
-		rate[i].fails = 0;
-		rate[i].since = now;
-	}
-	rate[i].fails++;
-	pthread_mutex_unlock(&rate_lock);
+	if (store_limit_get(r->s, key, &l, &err))
+		fprintf(stderr, "paperboy: serve: %s\n", err.s);
+	else if (l.blocked_until > now)
+		wait = (long)((l.blocked_until - now + 999) / 1000);
+	buf_release(&err);
+	return wait;
 }
 
-void rate_reset(const char *key)
+void limit_count(struct req *r, enum limit_kind k, const char *who)
 {
-	uint32_t h;
-	size_t i = rate_slot(key, &h);
-	pthread_mutex_lock(&rate_lock);
-	if (rate[i].key == h)
-		rate[i].fails = 0;
-	pthread_mutex_unlock(&rate_lock);
+	const struct limit_rule *rule = &limit_rules[k];
+	char key[320];
+	limit_key(k, who, key);
+	struct store_limit l;
+	struct buf err = BUF_INIT;
+	if (store_limit_hit(r->s, key, time_now_ms(), rule->quiet_ms, rule->free_n, rule->base_ms, rule->max_ms, &l,
+			    &err))
+		fprintf(stderr, "paperboy: serve: %s\n", err.s);
+	buf_release(&err);
+}
+
+void limit_reset(struct req *r, enum limit_kind k, const char *who)
+{
+	char key[320];
+	limit_key(k, who, key);
+	struct buf err = BUF_INIT;
+	store_limit_clear(r->s, key, &err);
+	buf_release(&err);
+}
+
+void resp_retry_after(struct resp *o, long seconds)
+{
+	char v[32];
+	snprintf(v, sizeof(v), "%ld", seconds > 0 ? seconds : 1);
+	resp_header(o, "Retry-After", v);
 }
 
 /* ---- forms ------------------------------------------------------------------ */
@@ -125,8 +146,8 @@ static void to_profile(struct resp *o, const char *name)
 
 static const char *safe_next(const char *next)
 {
-	/* only local paths: never an open redirect */
-	return next && next[0] == '/' && next[1] != '/' && next[1] != '\\' && !strpbrk(next, "\r\n") ? next : "/";
+	/* only paths of this site: never an open redirect */
+	return local_path_ok(next) ? next : "/";
 }
 
 static void signup_page(struct req *r, struct resp *o, const char *msg, const char *name, const char *email)
@@ -162,6 +183,20 @@ void h_signup_form(struct req *r, struct resp *o)
 	signup_page(r, o, NULL, NULL, NULL);
 }
 
+/* A password: 10 to 1,024 characters (not bytes) of UTF-8 text, no NUL
+ * (form_parse refuses those before). NULL when fine, else why. */
+static const char *password_problem(const char *pw)
+{
+	if (!utf8_valid(pw, strlen(pw)))
+		return "The password must be text (UTF-8, no NUL characters).";
+	size_t n = utf8_chars(pw);
+	if (n < PASSWORD_MIN)
+		return "The password needs at least 10 characters.";
+	if (n > 1024)
+		return "The password can have at most 1,024 characters.";
+	return NULL;
+}
+
 static bool valid_name(const char *s)
 {
 	size_t n = strlen(s);
@@ -175,13 +210,14 @@ static bool valid_name(const char *s)
 
 /* Creates a user with a hashed password; 0, 1 taken, -1 error (msg). */
 static int create_user(struct store *s, const char *name, const char *email, const char *password, bool admin,
-		       struct user *u, struct buf *msg)
+		       bool verified, struct user *u, struct buf *msg)
 {
 	memset(u, 0, sizeof(*u));
 	snprintf(u->name, sizeof(u->name), "%s", name);
 	snprintf(u->email, sizeof(u->email), "%s", email);
 	snprintf(u->fullname, sizeof(u->fullname), "%s", name);
 	u->admin = admin;
+	u->email_verified = verified;
 	if (crypto_pwhash_str(u->pwhash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
 			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
 		buf_setf(msg, "out of memory while hashing the password");
@@ -205,20 +241,34 @@ int web_user_add(const char *db_url, const char *name, const char *email, const 
 		buf_setf(err, "%s: not an email address", email);
 		return -1;
 	}
-	if (strlen(password) < PASSWORD_MIN) {
-		buf_setf(err, "the password needs at least %d characters", PASSWORD_MIN);
+	const char *why = password_problem(password);
+	if (why) {
+		buf_setf(err, "%s", why);
 		return -1;
 	}
 	struct store *s;
 	if (store_open(db_url, 0, &s, err))
 		return -1;
 	struct user u;
-	int rc = create_user(s, name, email, password, admin, &u, err);
+	/* the operator vouches for the address */
+	int rc = create_user(s, name, email, password, admin, true, &u, err);
 	if (rc == 1)
-		buf_setf(err, "%s: that username or email is taken", name);
+		buf_setf(err, "%s: that username is taken, or another account has verified %s", name, email);
 	store_close(s);
 	sodium_memzero(&u, sizeof(u));
 	return rc ? -1 : 0;
+}
+
+void send_verification(struct req *r, const struct user *u)
+{
+	if (!r->w->cfg.mail.smtp_url)
+		return;
+	struct buf err = BUF_INIT;
+	if (mail_verify_account(r->s, &r->w->cfg.mail, u, &err))
+		fprintf(stderr, "paperboy: serve: queueing a verification link: %s\n", err.s);
+	else
+		mailer_kick(r->w);
+	buf_release(&err);
 }
 
 static void start_session(struct req *r, struct resp *o, int64_t user_id)
@@ -257,21 +307,27 @@ void h_signup(struct req *r, struct resp *o)
 		o->status = 400;
 		return;
 	}
-	if (strlen(pw) < PASSWORD_MIN) {
-		signup_page(r, o, "The password needs at least 10 characters.", name, email);
+	const char *why = password_problem(pw);
+	if (why) {
+		signup_page(r, o, why, name, email);
 		o->status = 400;
 		return;
 	}
 	struct user u;
 	struct buf err = BUF_INIT;
-	int rc = create_user(r->s, name, email, pw, false, &u, &err);
+	/* the address counts for nothing until the link mailed there is
+	 * followed; several accounts may name it until one verifies it, so
+	 * this answer never tells whether it is registered (usernames are
+	 * public: profiles carry them) */
+	int rc = create_user(r->s, name, email, pw, false, false, &u, &err);
 	if (rc == 1) {
-		signup_page(r, o, "That username or email address is already registered.", name, email);
+		signup_page(r, o, "That username is taken; choose another.", name, email);
 		o->status = 409;
 	} else if (rc < 0) {
 		fprintf(stderr, "paperboy: serve: %s\n", err.s);
 		resp_error(r, o, 500, "Could not create the account.");
 	} else {
+		send_verification(r, &u);
 		start_session(r, o, u.id);
 		if (o->status == 200)
 			resp_redirect(o, "/");
@@ -329,37 +385,51 @@ static const char *dummy_hash(void)
 void h_signin(struct req *r, struct resp *o)
 {
 	const char *name = req_form(r, "name"), *pw = req_form(r, "password"), *next = req_form(r, "next");
-	if (!name || !pw) {
-		signin_page(r, o, "Give your username and password.", name, next);
+	if (!name || !pw || strlen(name) > 254) {
+		signin_page(r, o, "Give your username (or email address) and password.", name, next);
 		o->status = 400;
-		return;
-	}
-	char key_ip[96], key_user[96];
-	snprintf(key_ip, sizeof(key_ip), "ip:%s", r->ip);
-	snprintf(key_user, sizeof(key_user), "user:%s", name);
-	if (!rate_ok(key_ip) || !rate_ok(key_user)) {
-		signin_page(r, o, "Too many failed sign-ins; wait ten minutes and try again.", name, next);
-		o->status = 429;
-		resp_header(o, "Retry-After", "600");
 		return;
 	}
 	struct user u;
 	struct buf err = BUF_INIT;
-	int rc = store_user_get(r->s, 0, name, &u, &err);
-	bool ok = rc == 0 && !u.disabled && crypto_pwhash_str_verify(u.pwhash, pw, strlen(pw)) == 0;
+	int rc = store_user_find(r->s, name, &u, &err);
 	if (rc < 0)
 		fprintf(stderr, "paperboy: serve: %s\n", err.s);
+	/* the limits count per account (however it was named) and per
+	 * address, and are checked before the password */
+	char account[64];
+	if (rc == 0)
+		snprintf(account, sizeof(account), "#%lld", (long long)u.id);
+	const char *acct = rc == 0 ? account : name;
+	long wait = limit_wait(r, LIMIT_SIGNIN_ACCOUNT, acct), wait_ip = limit_wait(r, LIMIT_SIGNIN_IP, r->ip);
+	if (wait_ip > wait)
+		wait = wait_ip;
+	if (wait) {
+		char msg[160];
+		snprintf(msg, sizeof(msg), "Too many failed sign-ins; try again in %ld minute%s.", (wait + 59) / 60,
+			 (wait + 59) / 60 == 1 ? "" : "s");
+		signin_page(r, o, msg, name, next);
+		o->status = 429;
+		resp_retry_after(o, wait);
+		sodium_memzero(&u, sizeof(u));
+		buf_release(&err);
+		return;
+	}
+	bool ok = rc == 0 && crypto_pwhash_str_verify(u.pwhash, pw, strlen(pw)) == 0;
 	if (!ok) {
 		if (rc != 0) /* spend the same time as a real check */
 			if (crypto_pwhash_str_verify(dummy_hash(), pw, strlen(pw)) == 0)
 				BUG("a random password matched");
-		rate_fail(key_ip);
-		rate_fail(key_user);
-		signin_page(r, o, rc == 0 && u.disabled ? "This account is disabled." : "Wrong username or password.",
-			    name, next);
+		limit_count(r, LIMIT_SIGNIN_ACCOUNT, acct);
+		limit_count(r, LIMIT_SIGNIN_IP, r->ip);
+		signin_page(r, o, "Wrong username or password.", name, next);
+		o->status = 401;
+	} else if (u.disabled) {
+		/* only someone who knows the password learns this */
+		signin_page(r, o, "This account is disabled.", name, next);
 		o->status = 401;
 	} else {
-		rate_reset(key_user);
+		limit_reset(r, LIMIT_SIGNIN_ACCOUNT, acct);
 		start_session(r, o, u.id);
 		if (o->status == 200)
 			resp_redirect(o, safe_next(next));
@@ -377,6 +447,101 @@ void h_signout(struct req *r, struct resp *o)
 	}
 	resp_cookie(r, o, "pb_session", "", 0, true);
 	resp_redirect(o, "/");
+}
+
+/* ---- verifying an account's address ----------------------------------------- */
+
+/* The account a verification link names, checked against its current
+ * address; 0, or -1 with the page answered. */
+static int verify_target(struct req *r, struct resp *o, const char *tok, struct user *u)
+{
+	int64_t id;
+	struct buf err = BUF_INIT;
+	int rc = -1;
+	if (tok && !mail_verify_token_user(tok, &id) && store_user_get(r->s, id, NULL, u, &err) == 0 &&
+	    !mail_verify_token_check(r->w->secret, tok, u->id, u->email, time_now_ms()))
+		rc = 0;
+	buf_release(&err);
+	if (rc) {
+		page_begin(r, o, "Verify your address", NULL);
+		html(&o->body, "<main class=\"narrow\"><h1>Verify your address</h1><p class=\"notice error\" role=\"alert\">"
+			       "This link is not valid or has expired. Ask for a new one on your profile page.</p></main>");
+		page_end(r, o);
+		o->status = 400;
+		o->private_ = true;
+	}
+	return rc;
+}
+
+static const char *tok_param(struct req *r)
+{
+	const char *t = req_form(r, "t");
+	return t ? t : req_arg(r, "t");
+}
+
+void h_verify_form(struct req *r, struct resp *o)
+{
+	struct user u;
+	const char *tok = tok_param(r);
+	if (verify_target(r, o, tok, &u))
+		return;
+	o->private_ = true;
+	page_begin(r, o, "Verify your address", NULL);
+	html(&o->body, "<main class=\"narrow\"><h1>Verify your address</h1><p>Is <strong>%s</strong> the address of the "
+		       "account <strong>%s</strong>?</p><form method=\"post\" action=\"/account/verify\">",
+	     u.email, u.name);
+	html_csrf(r, &o->body);
+	html(&o->body, "<input type=\"hidden\" name=\"t\" value=\"%s\"><button class=\"btn\">Yes, verify</button></form></main>",
+	     tok);
+	page_end(r, o);
+	sodium_memzero(&u, sizeof(u));
+}
+
+void h_verify(struct req *r, struct resp *o)
+{
+	struct user u;
+	if (verify_target(r, o, tok_param(r), &u))
+		return;
+	struct buf err = BUF_INIT;
+	int rc = store_user_verify_email(r->s, u.id, u.email, &err);
+	if (rc == 0) {
+		to_profile(o, u.name);
+	} else if (rc == 2) {
+		/* said only to whoever holds the mailbox */
+		page_begin(r, o, "Verify your address", NULL);
+		html(&o->body, "<main class=\"narrow\"><h1>Verify your address</h1><p class=\"notice error\" role=\"alert\">"
+			       "Another account has verified %s already; an address belongs to one account.</p></main>",
+		     u.email);
+		page_end(r, o);
+		o->status = 409;
+		o->private_ = true;
+	} else {
+		if (rc < 0)
+			fprintf(stderr, "paperboy: serve: %s\n", err.s);
+		resp_error(r, o, rc < 0 ? 500 : 400, "The account or its address changed; ask for a new link.");
+	}
+	sodium_memzero(&u, sizeof(u));
+	buf_release(&err);
+}
+
+void h_verify_send(struct req *r, struct resp *o)
+{
+	char who[32];
+	snprintf(who, sizeof(who), "#%lld", (long long)r->user.id);
+	long wait = limit_wait(r, LIMIT_VERIFY_MAIL, who);
+	if (!r->w->cfg.mail.smtp_url) {
+		resp_error(r, o, 503, "This server sends no email (no SMTP server is set up); an administrator can verify "
+				      "your address with 'paperboy user verify'.");
+	} else if (r->user.email_verified) {
+		to_profile(o, r->user.name);
+	} else if (wait) {
+		resp_error(r, o, 429, "A link was sent a moment ago; look for it in your inbox, or try again later.");
+		resp_retry_after(o, wait);
+	} else {
+		limit_count(r, LIMIT_VERIFY_MAIL, who);
+		send_verification(r, &r->user);
+		to_profile(o, r->user.name);
+	}
 }
 
 /* ---- profile --------------------------------------------------------------- */
@@ -435,6 +600,19 @@ void h_profile(struct req *r, struct resp *o)
 		     u.disabled ? "0" : "1", u.disabled ? "Enable user" : "Disable user");
 	}
 	if (self) {
+		html(b, "<section><h2>Email address</h2><p><strong>%s</strong> ", u.email);
+		if (u.email_verified) {
+			html(b, "<span class=\"tag\">verified</span></p>");
+		} else {
+			html(b, "<span class=\"tag warn\">not verified</span></p><p class=\"muted\">Until you follow the link we mailed "
+				"there, the address counts for nothing here: its email digests are not shown on this page.</p>");
+			if (r->w->cfg.mail.smtp_url) {
+				html(b, "<form method=\"post\" action=\"/account/verify/send\" class=\"inline\">");
+				html_csrf(r, b);
+				html(b, "<button class=\"btn small\">Send the link again</button></form>");
+			}
+		}
+		html(b, "</section>");
 		html(b, "<section><h2>API tokens</h2><p>Use a token as <code>Authorization: Bearer TOKEN</code> to upvote, submit and comment through the API.</p>");
 		const char *fresh = req_cookie(r, "pb_newtoken");
 		if (fresh && strlen(fresh) < 64) {
@@ -459,7 +637,7 @@ void h_profile(struct req *r, struct resp *o)
 	if (!l.n)
 		html(b, "<p class=\"muted\">None yet.</p>");
 	html(b, "</section>");
-	if (self)
+	if (self && u.email_verified)
 		profile_subscriptions(r, b);
 	html(b, "<section><h2>Upvoted papers</h2>");
 	l.n = 0;

@@ -68,8 +68,8 @@ void h_api_daily(struct req *r, struct resp *o)
 	const char *submitter = req_arg(r, "submitter");
 	struct store_query q = { .day_from = "0000-00-00", .day_to = "9999-99-99", .sort = SORT_PUBLISHED };
 	long page = 0, limit = 50;
-	if (ps && parse_int(ps, 0, 100000, &page)) {
-		resp_error(r, o, 400, "p must be a page number from 0");
+	if (ps && parse_int(ps, 0, 1000, &page)) {
+		resp_error(r, o, 400, "p must be a page number from 0 to 1000");
 		return;
 	}
 	if (ls && parse_int(ls, 1, 100, &limit)) {
@@ -371,9 +371,9 @@ void h_paper_md(struct req *r, struct resp *o)
 			time_format_day(p.published, day);
 		buf_addf(b, "**arXiv:** [%s](https://arxiv.org/abs/%s) · **Published:** %s · **Upvotes:** %d\n\n", p.id, p.id,
 			 day[0] ? day : "unknown", paper_upvotes(&p));
-		if (p.code_url)
+		if (url_is_web(p.code_url))
 			buf_addf(b, "**Code:** %s\n\n", p.code_url);
-		if (p.project_page)
+		if (url_is_web(p.project_page))
 			buf_addf(b, "**Project page:** %s\n\n", p.project_page);
 		if (p.ai_summary)
 			buf_addf(b, "**Summary:** %s\n\n", p.ai_summary);

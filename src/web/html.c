@@ -33,6 +33,16 @@ void html(struct buf *b, const char *fmt, ...)
 				buf_adds(b, s);
 			break;
 		}
+		case 'L': {
+			/* a URL attribute: only a web URL or a path of this site;
+			 * anything else (javascript:, data:, ...) becomes "#" */
+			const char *s = va_arg(ap, const char *);
+			if (s && (url_is_web(s) || local_path_ok(s)))
+				buf_add_html(b, s, strlen(s));
+			else
+				buf_addc(b, '#');
+			break;
+		}
 		case 'U': {
 			const char *s = va_arg(ap, const char *);
 			struct buf t = BUF_INIT;
@@ -124,16 +134,19 @@ void page_begin(struct req *r, struct resp *o, const char *title, const char *se
 
 void page_end(struct req *r, struct resp *o)
 {
-	(void)r;
-	/* the subscribe box on every page: a GET to /subscribe, which asks
-	 * for the rest (and carries the CSRF token), so pages stay cacheable */
-	html(&o->body,
+	/* the subscribe box on every page (when this server sends mail): a
+	 * GET to /subscribe, which asks for the rest (and carries the CSRF
+	 * token), so pages stay cacheable */
+	if (r->w->cfg.mail.smtp_url)
+		html(&o->body,
 	     "</div><section class=\"subscribe-box\" aria-labelledby=\"sub-h\"><h2 id=\"sub-h\">Get trending papers in your email inbox</h2>"
 	     "<form method=\"get\" action=\"/subscribe\" class=\"row\"><label for=\"sub-email\" class=\"sr\">Email address</label>"
 	     "<input id=\"sub-email\" name=\"email\" type=\"email\" required placeholder=\"you@lab.org\" autocomplete=\"email\">"
 	     "<label for=\"sub-period\" class=\"sr\">How often</label><select id=\"sub-period\" name=\"period\">"
 	     "<option value=\"daily\">daily</option><option value=\"weekly\">weekly</option></select>"
 	     "<button class=\"btn small\">Subscribe</button></form></section>");
+	else
+		html(&o->body, "</div>");
 	html(&o->body,
 	     "<footer class=\"foot\"><p>paperboy %s — self-hosted daily papers. "
 	     "<a href=\"/feeds/daily.atom\">Atom feed</a> · <a href=\"/feeds/trending.atom\">Trending feed</a> · "
@@ -204,13 +217,13 @@ void html_card(struct req *r, struct buf *b, const struct paper *p, const struct
 	html(b, "<p class=\"meta\"><span>Published %s</span>", day[0] ? day : "—");
 	int nc = paper_comments(p);
 	html(b, "<a href=\"/papers/%s#comments\">%d comment%S</a>", p->id, nc, nc == 1 ? "" : "s");
-	if (p->code_url) {
+	if (url_is_web(p->code_url)) {
 		char label[128];
 		code_label(p->code_url, label);
-		html(b, "<a class=\"code\" href=\"%s\" rel=\"noopener nofollow\">Code: %s</a>", p->code_url, label);
+		html(b, "<a class=\"code\" href=\"%L\" rel=\"noopener nofollow\">Code: %s</a>", p->code_url, label);
 	}
-	if (p->project_page)
-		html(b, "<a href=\"%s\" rel=\"noopener nofollow\">Project page</a>", p->project_page);
+	if (url_is_web(p->project_page))
+		html(b, "<a href=\"%L\" rel=\"noopener nofollow\">Project page</a>", p->project_page);
 	if (p->submitter)
 		html(b, "<span>submitted by <a href=\"/u/%U\">%s</a></span>", p->submitter, p->submitter);
 	html(b, "</p></div></article>");
@@ -250,6 +263,10 @@ void html_highlight(struct buf *b, const char *text, const char *query)
 {
 	if (!hl_tk)
 		hl_tk = tokenizer_new();
+	if (!hl_tk) { /* no stemmer (out of memory): no marks */
+		buf_add_html(b, text, strlen(text));
+		return;
+	}
 	struct term_set q = { STRLIST_INIT };
 	/* the query's words, without its operators' names */
 	struct buf plain = BUF_INIT;

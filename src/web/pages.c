@@ -44,12 +44,19 @@ pb_time trending_now(struct req *r, char from[16], char to[16])
 	return end < now ? end : now;
 }
 
-static long page_arg(struct req *r)
+/* The page number of a list (?p=, from 0); -1 after answering 400 when it
+ * is not a number up to `max` (deep pages cost the server, and nobody
+ * reads them: a search goes to 25 pages of 20, a period to 200 of 30). */
+static long page_arg(struct req *r, struct resp *o, long max)
 {
 	long p = 0;
 	const char *s = req_arg(r, "p");
-	if (s && parse_int(s, 0, 10000, &p))
-		p = 0;
+	if (s && parse_int(s, 0, max, &p)) {
+		char msg[96];
+		snprintf(msg, sizeof(msg), "The page number (p) goes from 0 to %ld.", max);
+		resp_error(r, o, 400, msg);
+		return -1;
+	}
 	return p;
 }
 
@@ -276,7 +283,9 @@ static void period_charts(struct req *r, struct buf *b, const struct period *pd)
 static void period_page(struct req *r, struct resp *o, struct period *pd)
 {
 	const char *filter = req_arg(r, "q");
-	long page = page_arg(r);
+	long page = page_arg(r, o, 199);
+	if (page < 0)
+		return;
 	pd->q.limit = PAGE_SIZE;
 	pd->q.offset = (size_t)page * PAGE_SIZE;
 	struct collect papers = { 0 };
@@ -310,9 +319,9 @@ static void period_page(struct req *r, struct resp *o, struct period *pd)
 	if (pd->prev[0] || pd->next[0]) {
 		html(b, "<nav class=\"pager\" aria-label=\"Previous and next\">");
 		if (pd->prev[0])
-			html(b, "<a rel=\"prev\" href=\"%s\">← %s</a>", pd->prev, pd->prev_label);
+			html(b, "<a rel=\"prev\" href=\"%L\">← %s</a>", pd->prev, pd->prev_label);
 		if (pd->next[0])
-			html(b, "<a rel=\"next\" href=\"%s\">%s →</a>", pd->next, pd->next_label);
+			html(b, "<a rel=\"next\" href=\"%L\">%s →</a>", pd->next, pd->next_label);
 		html(b, "</nav>");
 	}
 	if (strcmp(pd->kind, "trending")) {
@@ -670,15 +679,15 @@ static void render_paper(struct req *r, struct resp *o, const char *id)
 	html(b, "</p><p class=\"links\"><a class=\"btn small\" href=\"https://arxiv.org/abs/%s\">arXiv page</a>"
 		"<a class=\"btn small\" href=\"https://arxiv.org/pdf/%s\">PDF</a>",
 	     p.id, p.id);
-	if (p.code_url) {
+	if (url_is_web(p.code_url)) {
 		char label[128];
 		code_label(p.code_url, label);
-		html(b, "<a class=\"btn small\" href=\"%s\" rel=\"noopener nofollow\">Code: %s</a>", p.code_url, label);
+		html(b, "<a class=\"btn small\" href=\"%L\" rel=\"noopener nofollow\">Code: %s</a>", p.code_url, label);
 		if (p.github_stars > 0)
 			html(b, "<span class=\"muted\">★ %d</span>", p.github_stars);
 	}
-	if (p.project_page)
-		html(b, "<a class=\"btn small\" href=\"%s\" rel=\"noopener nofollow\">Project page</a>", p.project_page);
+	if (url_is_web(p.project_page))
+		html(b, "<a class=\"btn small\" href=\"%L\" rel=\"noopener nofollow\">Project page</a>", p.project_page);
 	html(b, "<a href=\"/papers/%s.md\">Markdown</a><a href=\"/api/papers/%s\">JSON</a></p>", p.id, p.id);
 	if (p.ai_summary)
 		html(b, "<p class=\"summary\"><strong>Summary:</strong> %s</p>", p.ai_summary);
@@ -770,17 +779,18 @@ void h_vote(struct req *r, struct resp *o)
 	} else if (js) {
 		resp_json(o, 200, json_pack("{s:b,s:i}", "voted", voted, "upvotes", upvotes));
 	} else {
+		/* back where the form was: its "back" field, else the page
+		 * that sent it, else the paper; only ever a path of this site */
 		const char *back = req_form(r, "back");
 		const char *ref = req_header(r, "Referer");
+		const char *rest = ref && strstr(ref, "://") ? strchr(strstr(ref, "://") + 3, '/') : NULL;
 		struct buf loc = BUF_INIT;
-		if (back && back[0] == '/' && back[1] != '/')
+		if (local_path_ok(back))
 			buf_adds(&loc, back);
-		else if (ref && strstr(ref, "://") && strchr(strstr(ref, "://") + 3, '/'))
-			buf_adds(&loc, strchr(strstr(ref, "://") + 3, '/'));
+		else if (local_path_ok(rest) && origin_is_ours(r, ref))
+			buf_adds(&loc, rest);
 		else
 			buf_addf(&loc, "/papers/%s", r->cap[0]);
-		if (strpbrk(loc.s, "\r\n") || loc.s[1] == '/')
-			buf_setf(&loc, "/papers/%s", r->cap[0]);
 		resp_redirect(o, loc.s);
 		buf_release(&loc);
 	}
@@ -886,6 +896,7 @@ void h_comment_delete(struct req *r, struct resp *o)
 /* ---- search ------------------------------------------------------------------- */
 
 #define SEARCH_PAGE 20
+#define SEARCH_MAX_PAGE 24
 
 static const char syntax_help[] =
 	"<details class=\"syntax\"><summary>How to search</summary><dl>"
@@ -907,7 +918,9 @@ void h_search(struct req *r, struct resp *o)
 		mode = SEARCH_SEMANTIC;
 	else if (ms && !strcmp(ms, "bm25"))
 		mode = SEARCH_BM25;
-	long page = page_arg(r);
+	long page = page_arg(r, o, SEARCH_MAX_PAGE);
+	if (page < 0)
+		return;
 	page_begin(r, o, q && *q ? q : "Search", q);
 	struct buf *b = &o->body;
 	html(b, "<main class=\"wide\"><h1>Search</h1><form class=\"filter\" method=\"get\" action=\"/search\" role=\"search\">"

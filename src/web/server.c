@@ -15,6 +15,8 @@
 #include <microhttpd.h>
 #include <signal.h>
 #include <sodium.h>
+#include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -46,6 +48,9 @@ static const struct route routes[] = {
 	{ "GET", "/signin", h_signin_form, 0 },
 	{ "POST", "/signin", h_signin, R_CSRF },
 	{ "POST", "/signout", h_signout, R_CSRF },
+	{ "GET", "/account/verify", h_verify_form, 0 },
+	{ "POST", "/account/verify", h_verify, R_CSRF },
+	{ "POST", "/account/verify/send", h_verify_send, R_LOGIN | R_CSRF },
 	{ "GET", "/u/*", h_profile, R_CACHE },
 	{ "POST", "/settings/tokens", h_token_add, R_LOGIN | R_CSRF },
 	{ "POST", "/settings/tokens/*/delete", h_token_del, R_LOGIN | R_CSRF },
@@ -123,48 +128,6 @@ const char *req_form(struct req *r, const char *name)
 	return NULL;
 }
 
-static int hexval(int c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
-static void url_decode(struct buf *out, const char *s, size_t n)
-{
-	buf_reset(out);
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '+') {
-			buf_addc(out, ' ');
-		} else if (s[i] == '%' && i + 2 < n && hexval((unsigned char)s[i + 1]) >= 0 &&
-			   hexval((unsigned char)s[i + 2]) >= 0) {
-			buf_addc(out, (char)(hexval((unsigned char)s[i + 1]) * 16 + hexval((unsigned char)s[i + 2])));
-			i += 2;
-		} else {
-			buf_addc(out, s[i]);
-		}
-	}
-}
-
-static void parse_form(struct req *r)
-{
-	const char *s = r->body.s, *end = s + r->body.len;
-	struct buf k = BUF_INIT, v = BUF_INIT;
-	while (s < end) {
-		const char *amp = memchr(s, '&', (size_t)(end - s));
-		if (!amp)
-			amp = end;
-		const char *eq = memchr(s, '=', (size_t)(amp - s));
-		if (eq) {
-			url_decode(&k, s, (size_t)(eq - s));
-			url_decode(&v, eq + 1, (size_t)(amp - eq - 1));
-			strlist_push(&r->form_k, k.s, k.len);
-			strlist_push(&r->form_v, v.s, v.len);
-		}
-		s = amp + 1;
-	}
-	buf_release(&k);
-	buf_release(&v);
-}
-
 void resp_header(struct resp *o, const char *name, const char *value)
 {
 	struct buf h = BUF_INIT;
@@ -176,7 +139,7 @@ void resp_header(struct resp *o, const char *name, const char *value)
 void resp_redirect(struct resp *o, const char *location)
 {
 	o->status = 303;
-	resp_header(o, "Location", location);
+	resp_header(o, "Location", local_path_ok(location) ? location : "/");
 	buf_reset(&o->body);
 }
 
@@ -221,10 +184,13 @@ void resp_error(struct req *r, struct resp *o, int status, const char *msg)
  * (they carry no CSRF token: their forms need a sign-in first), so a
  * rendered page is kept for CACHE_TTL seconds, or until this process
  * changes something (any POST or DELETE bumps the generation). Another
- * process's writes show within the TTL. */
+ * process's writes show within the TTL. Keys are the path and the decoded
+ * query parameters, each length-prefixed (cache_key_part), so two requests
+ * that differ in any byte never share a page. */
 
 #define CACHE_SLOTS 512
 #define CACHE_TTL 2.0
+#define CACHE_LOCKS 32
 
 struct cached {
 	char *key;
@@ -235,17 +201,38 @@ struct cached {
 	struct buf body, gz;
 	char etag[48];
 };
-static struct cached cache[CACHE_SLOTS];
-#define CACHE_LOCKS 32
-static pthread_mutex_t cache_lock[CACHE_LOCKS]; /* striped by slot */
-static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
 
-static void cache_init(void)
+struct page_cache {
+	struct cached slot[CACHE_SLOTS];
+	pthread_mutex_t lock[CACHE_LOCKS]; /* striped by slot */
+	uint64_t gen;
+};
+
+static struct page_cache *cache_new(void)
 {
+	struct page_cache *pc = xcalloc(1, sizeof(*pc));
 	for (int i = 0; i < CACHE_LOCKS; i++)
-		pthread_mutex_init(&cache_lock[i], NULL);
+		pthread_mutex_init(&pc->lock[i], NULL);
+	for (int i = 0; i < CACHE_SLOTS; i++) {
+		buf_init(&pc->slot[i].body);
+		buf_init(&pc->slot[i].gz);
+	}
+	return pc;
 }
-static uint64_t cache_gen;
+
+static void cache_free(struct page_cache *pc)
+{
+	if (!pc)
+		return;
+	for (int i = 0; i < CACHE_SLOTS; i++) {
+		free(pc->slot[i].key);
+		buf_release(&pc->slot[i].body);
+		buf_release(&pc->slot[i].gz);
+	}
+	for (int i = 0; i < CACHE_LOCKS; i++)
+		pthread_mutex_destroy(&pc->lock[i]);
+	free(pc);
+}
 
 static void cache_key(struct MHD_Connection *c, const char *path, struct buf *key);
 
@@ -257,53 +244,43 @@ struct conn_ctx {
 	bool too_big;
 };
 
-static bool match(const char *pattern, const char *path, struct req *r)
-{
-	int ncap = 0;
-	const char *p = pattern, *s = path;
-	while (*p) {
-		if (*p == '*') {
-			const char *e = s;
-			while (*e && *e != '/')
-				e++;
-			if (e == s || ncap >= 4 || (size_t)(e - s) >= sizeof(r->capbuf[0]))
-				return false;
-			memcpy(r->capbuf[ncap], s, (size_t)(e - s));
-			r->capbuf[ncap][e - s] = '\0';
-			r->cap[ncap] = r->capbuf[ncap];
-			ncap++;
-			s = e;
-			p++;
-		} else if (*p++ != *s++) {
-			return false;
-		}
-	}
-	return *s == '\0';
-}
+/* What the query string holds: its length, how many parameters, and
+ * whether any is not text (NUL from %00, or invalid UTF-8). */
+struct args_check {
+	size_t len, n;
+	bool bad;
+};
 
-static enum MHD_Result add_arg_len(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+				 const char *value, size_t value_size)
 {
 	(void)kind;
-	*(size_t *)cls += strlen(key) + (value ? strlen(value) : 0) + 2;
+	struct args_check *a = cls;
+	a->len += key_size + value_size + 2;
+	a->n++;
+	if (!utf8_valid(key, key_size) || (value && !utf8_valid(value, value_size)))
+		a->bad = true;
 	return MHD_YES;
 }
 
-static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+			       const char *value, size_t value_size)
 {
 	(void)kind;
 	struct buf *b = cls;
-	buf_addc(b, b->len && !strchr(b->s, '?') ? '?' : '&');
-	buf_adds(b, key);
-	buf_addc(b, '=');
-	buf_adds(b, value ? value : "");
+	cache_key_part(b, key, key_size);
+	if (value)
+		cache_key_part(b, value, value_size);
+	else
+		buf_addc(b, '-'); /* "?a" differs from "?a=" */
 	return MHD_YES;
 }
 
 static void cache_key(struct MHD_Connection *c, const char *path, struct buf *key)
 {
 	buf_reset(key);
-	buf_adds(key, path);
-	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_arg, key);
+	cache_key_part(key, path, strlen(path));
+	MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, add_arg, key);
 }
 
 static bool is_texty(const char *ctype)
@@ -343,17 +320,45 @@ static void log_request(struct web *w, struct req *r, int status, size_t bytes, 
 	 * and neither cookies nor the Authorization header are ever logged */
 	char when[32];
 	time_format_iso(time_now_ms(), when);
+	/* every field escaped: no request writes a line of its own */
+	struct buf line = BUF_INIT;
+	buf_addf(&line, "%s ", when);
+	log_escape(&line, r->ip);
+	buf_addc(&line, ' ');
+	log_escape(&line, r->signed_in ? r->user.name : "-");
+	buf_adds(&line, " \"");
+	log_escape(&line, r->method);
+	buf_addc(&line, ' ');
+	log_escape(&line, r->path);
+	buf_addf(&line, "\" %d %zu %.2fms\n", status, bytes, ms);
 	pthread_mutex_lock(&w->log_lock);
-	fprintf(w->log, "%s %s %s \"%s %s\" %d %zu %.2fms\n", when, r->ip,
-		r->signed_in ? r->user.name : "-", r->method, r->path, status, bytes, ms);
+	fputs(line.s, w->log);
 	fflush(w->log);
 	pthread_mutex_unlock(&w->log_lock);
+	buf_release(&line);
+}
+
+static bool sets_cookie(const struct resp *o)
+{
+	for (size_t i = 0; i < o->headers.n; i++)
+		if (!strncasecmp(o->headers.v[i], "Set-Cookie:", 11))
+			return true;
+	return false;
 }
 
 static enum MHD_Result send_resp(struct MHD_Connection *c, struct web *w, struct req *r, struct resp *o,
 				 unsigned flags, double t0, struct cached *from)
 {
-	bool head = !strcmp(r->method, "HEAD");
+	if (o->body.overflow) {
+		/* a cut page is never served as if whole (nor cached) */
+		fprintf(stderr, "paperboy: serve: %s %s: the response passed its size limit\n", r->method, r->path);
+		buf_release(&o->body);
+		strlist_clear(&o->headers);
+		o->status = 500;
+		o->ctype = "text/plain; charset=utf-8";
+		o->private_ = true;
+		buf_adds(&o->body, "The page is too large to be served.\n");
+	}
 	const char *inm = req_header(r, MHD_HTTP_HEADER_IF_NONE_MATCH);
 	char etag[48] = "";
 	if (from) {
@@ -385,7 +390,9 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct web *w, struct
 		out = &gz;
 		gzipped = true;
 	}
-	struct MHD_Response *m = MHD_create_response_from_buffer(head ? 0 : out->len, out->s, MHD_RESPMEM_MUST_COPY);
+	/* HEAD: the body is handed over too, so Content-Length is GET's;
+	 * libmicrohttpd sends the headers only */
+	struct MHD_Response *m = MHD_create_response_from_buffer(out->len, out->s, MHD_RESPMEM_MUST_COPY);
 	if (o->ctype)
 		MHD_add_response_header(m, MHD_HTTP_HEADER_CONTENT_TYPE, o->ctype);
 	if (gzipped)
@@ -393,9 +400,10 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct web *w, struct
 	MHD_add_response_header(m, MHD_HTTP_HEADER_VARY, "Accept-Encoding, Cookie");
 	if (etag[0])
 		MHD_add_response_header(m, MHD_HTTP_HEADER_ETAG, etag);
-	if (o->no_store)
-		MHD_add_response_header(m, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	else if (o->private_ || r->signed_in || r->new_csrf)
+	bool cookie = r->new_csrf || sets_cookie(o);
+	if (o->no_store || cookie)
+		MHD_add_response_header(m, MHD_HTTP_HEADER_CACHE_CONTROL, "private, no-store");
+	else if (o->private_ || r->signed_in)
 		MHD_add_response_header(m, MHD_HTTP_HEADER_CACHE_CONTROL, "private, no-cache");
 	else if (str_has_prefix(r->path, "/static/"))
 		MHD_add_response_header(m, MHD_HTTP_HEADER_CACHE_CONTROL, "public, max-age=86400");
@@ -429,20 +437,16 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct web *w, struct
 	log_request(w, r, o->status, out->len, (mono_seconds() - t0) * 1000);
 	/* keep an anonymous page, with its ETag and gzipped form, for the next visitor */
 	if ((flags & R_CACHE) && !from && o->status == 200 && !r->signed_in && !o->private_ && !o->no_store &&
-	    !o->headers.n && !strcmp(r->method, "GET") && !r->csrf[0]) {
+	    !o->headers.n && !cookie && !strcmp(r->method, "GET") && !r->csrf[0]) {
+		struct page_cache *pc = w->cache;
 		struct buf key = BUF_INIT;
 		cache_key(c, r->path, &key);
 		size_t slot = hash_bytes(key.s, key.len) % CACHE_SLOTS;
-		struct cached *e = &cache[slot];
-		pthread_once(&cache_once, cache_init);
-		pthread_mutex_lock(&cache_lock[slot % CACHE_LOCKS]);
-		if (!e->body.max) { /* a slot's first use */
-			buf_init(&e->body);
-			buf_init(&e->gz);
-		}
+		struct cached *e = &pc->slot[slot];
+		pthread_mutex_lock(&pc->lock[slot % CACHE_LOCKS]);
 		free(e->key);
 		e->key = buf_detach(&key);
-		e->gen = cache_gen;
+		e->gen = __atomic_load_n(&pc->gen, __ATOMIC_RELAXED);
 		e->at = mono_seconds();
 		e->status = o->status;
 		e->ctype = o->ctype;
@@ -452,7 +456,7 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct web *w, struct
 		if (o->body.len >= 512 && o->ctype && is_texty(o->ctype))
 			gzip_body(&o->body, &e->gz);
 		memcpy(e->etag, etag, sizeof(etag));
-		pthread_mutex_unlock(&cache_lock[slot % CACHE_LOCKS]);
+		pthread_mutex_unlock(&pc->lock[slot % CACHE_LOCKS]);
 		buf_release(&key);
 	}
 	buf_release(&gz);
@@ -463,14 +467,14 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct web *w, struct
 static bool from_cache(struct MHD_Connection *c, struct web *w, struct req *r, unsigned flags, double t0,
 		       enum MHD_Result *rc)
 {
+	struct page_cache *pc = w->cache;
 	struct buf key = BUF_INIT;
 	cache_key(c, r->path, &key);
 	size_t slot = hash_bytes(key.s, key.len) % CACHE_SLOTS;
-	struct cached *e = &cache[slot];
+	struct cached *e = &pc->slot[slot];
 	bool hit = false;
-	pthread_once(&cache_once, cache_init);
-	pthread_mutex_lock(&cache_lock[slot % CACHE_LOCKS]);
-	if (e->key && !strcmp(e->key, key.s) && e->gen == __atomic_load_n(&cache_gen, __ATOMIC_RELAXED) &&
+	pthread_mutex_lock(&pc->lock[slot % CACHE_LOCKS]);
+	if (e->key && !strcmp(e->key, key.s) && e->gen == __atomic_load_n(&pc->gen, __ATOMIC_RELAXED) &&
 	    mono_seconds() - e->at < CACHE_TTL) {
 		struct resp o;
 		memset(&o, 0, sizeof(o));
@@ -480,7 +484,7 @@ static bool from_cache(struct MHD_Connection *c, struct web *w, struct req *r, u
 		*rc = send_resp(c, w, r, &o, flags, t0, e);
 		hit = true;
 	}
-	pthread_mutex_unlock(&cache_lock[slot % CACHE_LOCKS]);
+	pthread_mutex_unlock(&pc->lock[slot % CACHE_LOCKS]);
 	buf_release(&key);
 	return hit;
 }
@@ -490,8 +494,7 @@ static void resp_init(struct resp *o)
 	memset(o, 0, sizeof(*o));
 	o->status = 200;
 	o->ctype = "text/html; charset=utf-8";
-	buf_init(&o->body);
-	o->body.max = 64u << 20;
+	buf_init_max(&o->body, 64u << 20);
 }
 
 static void resp_release(struct resp *o)
@@ -513,6 +516,38 @@ static void client_ip(struct MHD_Connection *c, char out[64])
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, 64);
 }
 
+bool origin_is_ours(struct req *r, const char *url)
+{
+	if (!url)
+		return false;
+	size_t n = strlen(r->w->origin);
+	if (!strncmp(url, r->w->origin, n) && (url[n] == '\0' || url[n] == '/'))
+		return true;
+	/* the address the browser used, when it differs from base_url */
+	const char *host = req_header(r, MHD_HTTP_HEADER_HOST);
+	for (int i = 0; host && i < 2; i++) {
+		char mine[320];
+		snprintf(mine, sizeof(mine), "%s://%s", i ? "https" : "http", host);
+		n = strlen(mine);
+		if (!strncmp(url, mine, n) && (url[n] == '\0' || url[n] == '/'))
+			return true;
+	}
+	return false;
+}
+
+/* Whether a state-changing request comes from a page of this site: its
+ * Origin (or, without one, its Referer) names this site, or neither is
+ * sent (a script, not a browser); Sec-Fetch-Site, when sent, says so. */
+static bool same_origin(struct req *r)
+{
+	const char *sfs = req_header(r, "Sec-Fetch-Site");
+	if (sfs && strcmp(sfs, "same-origin") && strcmp(sfs, "none"))
+		return false;
+	const char *origin = req_header(r, "Origin");
+	const char *src = origin ? origin : req_header(r, "Referer");
+	return !src || origin_is_ours(r, src);
+}
+
 static enum MHD_Result dispatch(struct web *w, struct MHD_Connection *c, struct conn_ctx *cx)
 {
 	struct req *r = &cx->r;
@@ -522,7 +557,7 @@ static enum MHD_Result dispatch(struct web *w, struct MHD_Connection *c, struct 
 	bool path_known = false;
 	const char *method = !strcmp(r->method, "HEAD") ? "GET" : r->method;
 	for (size_t i = 0; i < ARRAY_SIZE(routes); i++) {
-		if (!match(routes[i].pattern, r->path, r))
+		if (!route_match(routes[i].pattern, r->path, r))
 			continue;
 		path_known = true;
 		if (!strcmp(routes[i].method, method)) {
@@ -539,13 +574,17 @@ static enum MHD_Result dispatch(struct web *w, struct MHD_Connection *c, struct 
 		r->cap[2] = r->cap[3];
 	}
 	r->wants_json = (flags & R_API) || str_has_prefix(r->path, "/api/");
+	bool writes = strcmp(method, "GET") != 0;
 	struct buf err = BUF_INIT;
+	client_ip(c, r->ip);
+	struct args_check args = { strlen(r->path), 0, false };
+	MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, check_arg, &args);
+	r->nparams = args.n;
 	/* the visitor's CSRF token: a random value in an HttpOnly cookie that
 	 * every form repeats (double submit; SameSite=Lax on top) */
-	bool anon = rt && (flags & R_CACHE) && !strcmp(method, "GET") && !req_cookie(r, "pb_session") &&
-		    !req_header(r, "Authorization");
+	bool anon = rt && (flags & R_CACHE) && !writes && !req_cookie(r, "pb_session") &&
+		    !req_header(r, "Authorization") && !args.bad && args.len <= MAX_URL;
 	const char *ck = req_cookie(r, "pb_csrf");
-	client_ip(c, r->ip);
 	if (anon) {
 		r->csrf[0] = '\0'; /* the same page for every anonymous visitor */
 		enum MHD_Result rc;
@@ -559,12 +598,14 @@ static enum MHD_Result dispatch(struct web *w, struct MHD_Connection *c, struct 
 		token_new(r->csrf);
 		r->new_csrf = true;
 	}
-	size_t url_len = strlen(r->path);
-	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_arg_len, &url_len);
 	if (cx->too_big) {
 		resp_error(r, &o, 413, "The request body is too large (64 KiB at most).");
-	} else if (url_len > MAX_URL) {
+	} else if (args.len > MAX_URL) {
 		resp_error(r, &o, 414, "The URL is too long.");
+	} else if (args.n > MAX_PARAMS) {
+		resp_error(r, &o, 414, "The URL has too many query parameters.");
+	} else if (args.bad) {
+		resp_error(r, &o, 400, "The URL holds a NUL character or bytes that are not UTF-8 text.");
 	} else if (!rt) {
 		if (path_known) {
 			resp_error(r, &o, 405, "That method is not allowed here.");
@@ -577,9 +618,15 @@ static enum MHD_Result dispatch(struct web *w, struct MHD_Connection *c, struct 
 	} else {
 		auth_load(r, flags & R_API);
 		const char *ctype = req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
-		if (r->body.len && ctype && str_has_prefix(ctype, "application/x-www-form-urlencoded"))
-			parse_form(r);
-		if ((flags & R_LOGIN) && !r->signed_in) {
+		bool form_ok = true;
+		if (r->body.len && ctype && str_has_prefix(ctype, "application/x-www-form-urlencoded") &&
+		    form_parse(r->body.s, r->body.len, &r->form_k, &r->form_v, &err)) {
+			resp_error(r, &o, 400, err.s);
+			form_ok = false;
+		}
+		if (!form_ok) {
+			/* answered */
+		} else if ((flags & R_LOGIN) && !r->signed_in) {
 			if (r->wants_json) {
 				resp_error(r, &o, 401, "sign in first: send 'Authorization: Bearer TOKEN' (make a token on your profile page)");
 			} else if (!strcmp(method, "GET")) {
@@ -593,15 +640,18 @@ static enum MHD_Result dispatch(struct web *w, struct MHD_Connection *c, struct 
 			}
 		} else if ((flags & R_ADMIN) && !r->user.admin) {
 			resp_error(r, &o, 403, "Only an administrator may do that.");
-		} else if ((flags & R_CSRF) && !r->via_token && !csrf_ok(r)) {
+		} else if (writes && !r->via_token && (flags & (R_CSRF | R_API)) && (!csrf_ok(r) || !same_origin(r))) {
+			/* a write on the strength of a cookie: the page's CSRF token
+			 * and this site's origin, for forms and API calls alike
+			 * (bearer tokens are not sent by browsers on their own) */
 			resp_error(r, &o, 403, "The form is missing its security token or it is stale; reload the page and try again.");
 		} else {
 			rt->fn(r, &o);
 		}
 	}
 	buf_release(&err);
-	if (strcmp(method, "GET"))
-		__atomic_add_fetch(&cache_gen, 1, __ATOMIC_RELAXED);
+	if (writes)
+		__atomic_add_fetch(&w->cache->gen, 1, __ATOMIC_RELAXED);
 	enum MHD_Result rc = send_resp(c, w, r, &o, flags, cx->t0, NULL);
 	resp_release(&o);
 	return rc;
@@ -614,14 +664,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	struct web *w = cls;
 	struct conn_ctx *cx = *con_cls;
 	if (!cx) {
+		conn_head_done(c);
 		cx = xcalloc(1, sizeof(*cx));
 		cx->t0 = mono_seconds();
 		cx->r.w = w;
 		cx->r.conn = c;
 		cx->r.method = method;
 		cx->r.path = url;
-		buf_init(&cx->r.body);
-		cx->r.body.max = MAX_BODY;
+		buf_init_max(&cx->r.body, MAX_BODY);
 		*con_cls = cx;
 		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		long n;
@@ -632,8 +682,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return MHD_YES;
 	}
 	if (*upload_size) {
-		buf_add(&cx->r.body, upload, *upload_size);
-		if (cx->r.body.overflow)
+		if (buf_add(&cx->r.body, upload, *upload_size))
 			cx->too_big = true;
 		*upload_size = 0;
 		return MHD_YES;
@@ -644,8 +693,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
 	(void)cls;
-	(void)c;
 	(void)toe;
+	conn_request_done(c);
 	struct conn_ctx *cx = *con_cls;
 	if (!cx)
 		return;
@@ -791,6 +840,13 @@ int web_serve(const struct web_config *cfg, struct buf *err)
 	w->cfg = *cfg;
 	if (!w->cfg.listen)
 		w->cfg.listen = "127.0.0.1";
+	if (w->cfg.head_timeout <= 0)
+		w->cfg.head_timeout = 10;
+	if (w->cfg.body_timeout <= 0)
+		w->cfg.body_timeout = 30;
+	if (!w->cfg.max_per_ip)
+		w->cfg.max_per_ip = 64;
+	w->cache = cache_new();
 	pthread_mutex_init(&w->search_lock, NULL);
 	pthread_mutex_init(&w->log_lock, NULL);
 	pthread_mutex_init(&w->mail_lock, NULL);
@@ -837,6 +893,21 @@ int web_serve(const struct web_config *cfg, struct buf *err)
 		buf_setf(err, "--listen %s: not an IPv4 or IPv6 address", w->cfg.listen);
 		goto out;
 	}
+	/* as many connections as the process can hold, less what the store,
+	 * the index and the logs need */
+	struct rlimit rl;
+	unsigned max_conns = w->cfg.max_connections ? w->cfg.max_connections : 10000;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		if (rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+			getrlimit(RLIMIT_NOFILE, &rl);
+		}
+		if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)max_conns + 256)
+			max_conns = rl.rlim_cur > 512 ? (unsigned)rl.rlim_cur - 256 : 256;
+	}
+	if (conn_guard_start(w, err))
+		goto out;
 	unsigned threads = cfg->threads;
 	if (!threads) {
 		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -850,14 +921,17 @@ int web_serve(const struct web_config *cfg, struct buf *err)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	d = MHD_start_daemon(mflags, (uint16_t)cfg->port, NULL, NULL, on_request, w,
+	d = MHD_start_daemon(mflags, (uint16_t)cfg->port, conn_accept, w, on_request, w,
 			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, w,
 			     MHD_OPTION_SOCK_ADDR, sa,
 			     MHD_OPTION_THREAD_POOL_SIZE, threads,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)2000,
+			     MHD_OPTION_CONNECTION_LIMIT, max_conns,
 			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
+			     MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
 			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, w,
+			     MHD_OPTION_NOTIFY_CONNECTION, conn_notify, w,
+			     MHD_OPTION_URI_LOG_CALLBACK, conn_uri, w,
 			     MHD_OPTION_END);
 	if (!d) {
 		buf_setf(err, "cannot listen on %s port %u: %s", w->cfg.listen, cfg->port, strerror(errno));
@@ -872,9 +946,14 @@ int web_serve(const struct web_config *cfg, struct buf *err)
 	size_t bl = strlen(w->base_url);
 	while (bl && w->base_url[bl - 1] == '/')
 		w->base_url[--bl] = '\0';
+	/* the origin: scheme and authority of the base URL */
+	const char *auth = strstr(w->base_url, "://");
+	size_t ol = auth ? (size_t)(auth + 3 - w->base_url) + strcspn(auth + 3, "/") : bl;
+	snprintf(w->origin, sizeof(w->origin), "%.*s", (int)ol, w->base_url);
 	if (str_has_prefix(w->base_url, "https://"))
 		w->cfg.secure_cookies = true;
-	fprintf(stderr, "paperboy: serving %s on %s port %u (%u threads)\n", w->base_url, w->cfg.listen, port, threads);
+	fprintf(stderr, "paperboy: serving %s on %s port %u (%u threads, %u connections, %u per address)\n", w->base_url,
+		w->cfg.listen, port, threads, max_conns, w->cfg.max_per_ip);
 	if (cfg->port_file) {
 		FILE *f = fopen(cfg->port_file, "w");
 		if (f) {
@@ -906,14 +985,8 @@ out:
 	pthread_mutex_unlock(&stores_lock);
 	if (w->ix)
 		search_close(w->ix);
-	for (size_t i = 0; i < CACHE_SLOTS; i++) {
-		free(cache[i].key);
-		cache[i].key = NULL;
-		if (cache[i].body.max) {
-			buf_release(&cache[i].body);
-			buf_release(&cache[i].gz);
-		}
-	}
+	conn_guard_stop(w);
+	cache_free(w->cache);
 	if (w->log && w->log != stderr)
 		fclose(w->log);
 	free(w->index_path);

@@ -44,8 +44,25 @@ static void subscribe_form(struct req *r, struct resp *o, const char *email, con
 	     email ? email : "", weekly ? "" : " checked", weekly ? " checked" : "", topics ? topics : "");
 }
 
+/* Without an SMTP server nothing can be confirmed: the page says so. */
+static bool mail_off(struct req *r, struct resp *o)
+{
+	if (r->w->cfg.mail.smtp_url)
+		return false;
+	sub_page_begin(r, o, "Subscribe to the digest");
+	notice(o, "This server sends no email (its operator has not set up an SMTP server), so digests cannot be "
+		  "subscribed to here. The Atom feeds carry the same papers.",
+	       true);
+	html(&o->body, "<p><a href=\"/feeds/daily.atom\">Daily papers feed</a> · <a href=\"/feeds/trending.atom\">Trending feed</a></p>");
+	sub_page_end(r, o);
+	o->status = 503;
+	return true;
+}
+
 void h_subscribe_form(struct req *r, struct resp *o)
 {
+	if (mail_off(r, o))
+		return;
 	const char *email = req_arg(r, "email");
 	if ((!email || !*email) && r->signed_in)
 		email = r->user.email;
@@ -56,21 +73,31 @@ void h_subscribe_form(struct req *r, struct resp *o)
 
 void h_subscribe(struct req *r, struct resp *o)
 {
+	if (mail_off(r, o))
+		return;
 	const char *email = req_form(r, "email"), *period = req_form(r, "period"), *topics = req_form(r, "topics");
-	char key[96];
-	snprintf(key, sizeof(key), "ip:sub:%s", r->ip);
-	if (!rate_ok(key)) {
+	/* every request counts, from the address and to the mailbox:
+	 * confirmations cost mail */
+	long wait = limit_wait(r, LIMIT_SUBSCRIBE_IP, r->ip);
+	if (!wait && email && *email)
+		wait = limit_wait(r, LIMIT_SUBSCRIBE_ADDRESS, email);
+	if (wait) {
 		sub_page_begin(r, o, "Subscribe to the digest");
-		notice(o, "Too many subscriptions from here lately; try again in a few minutes.", true);
+		notice(o, "Too many subscription requests lately; try again later.", true);
 		sub_page_end(r, o);
 		o->status = 429;
+		resp_retry_after(o, wait);
 		return;
 	}
-	rate_fail(key); /* every attempt counts: confirmations cost mail */
+	limit_count(r, LIMIT_SUBSCRIBE_IP, r->ip);
+	if (email && mail_valid_address(email))
+		limit_count(r, LIMIT_SUBSCRIBE_ADDRESS, email);
+	/* a signed-in account that verified this very address owns it */
+	bool owner = r->signed_in && r->user.email_verified && email && !strcasecmp(email, r->user.email);
 	struct buf msg = BUF_INIT;
 	int rc = mail_subscribe(r->s, &r->w->cfg.mail, email ? email : "", period ? period : "daily", topics,
-				r->signed_in ? r->user.id : 0, false, &msg);
-	sub_page_begin(r, o, rc ? "Subscribe to the digest" : "Check your inbox");
+				r->signed_in ? r->user.id : 0, owner, &msg);
+	sub_page_begin(r, o, rc ? "Subscribe to the digest" : owner ? "Subscribed" : "Check your inbox");
 	notice(o, rc < 0 ? "Something went wrong; please try again." : msg.s, rc != 0);
 	if (rc) {
 		subscribe_form(r, o, email, period, topics);
@@ -120,8 +147,13 @@ void h_confirm_form(struct req *r, struct resp *o)
 	if (token_sub(r, o, tok, TOKEN_CONFIRM, &sub, "Confirm your subscription"))
 		return;
 	sub_page_begin(r, o, "Confirm your subscription");
-	html(&o->body, "<p>Send the <strong>%s</strong> digest to <strong>%s</strong>?</p>"
-		       "<form method=\"post\" action=\"/subscribe/confirm\">", sub.period, sub.email);
+	/* what confirming does: the change held for the address, if any */
+	bool change = sub.pending_period[0] != '\0';
+	const char *topics = change ? (sub.pending_topics ? sub.pending_topics : "") : sub.topics;
+	html(&o->body, "<p>Send the <strong>%s</strong> digest to <strong>%s</strong>%S%s%S?</p>"
+		       "<form method=\"post\" action=\"/subscribe/confirm\">",
+	     change ? sub.pending_period : sub.period, sub.email, topics[0] ? ", with the topics <em>" : "", topics,
+	     topics[0] ? "</em>" : "");
 	html_csrf(r, &o->body);
 	html(&o->body, "<input type=\"hidden\" name=\"t\" value=\"%s\"><button class=\"btn\">Yes, confirm</button></form>", tok);
 	sub_page_end(r, o);
@@ -134,7 +166,10 @@ void h_confirm(struct req *r, struct resp *o)
 	if (token_sub(r, o, tok_arg(r), TOKEN_CONFIRM, &sub, "Confirm your subscription"))
 		return;
 	struct buf err = BUF_INIT;
-	bool ok = store_sub_set_status(r->s, sub.id, "active", &err) == 0;
+	bool ok = store_sub_confirm(r->s, sub.id, &err) == 0;
+	subscription_release(&sub);
+	if (ok)
+		ok = store_sub_get(r->s, sub.id, NULL, &sub, &err) == 0;
 	sub_page_begin(r, o, ok ? "Subscribed" : "Confirm your subscription");
 	if (ok) {
 		html(&o->body, "<p class=\"notice\" role=\"status\">Done: %s will get the %s digest.</p>", sub.email, sub.period);
@@ -303,6 +338,7 @@ void profile_subscriptions(struct req *r, struct buf *b)
 void mailer_kick(struct web *w)
 {
 	pthread_mutex_lock(&w->mail_lock);
+	w->mail_kicked = true; /* seen even when the thread is busy sending */
 	pthread_cond_signal(&w->mail_wake);
 	pthread_mutex_unlock(&w->mail_lock);
 }
@@ -337,7 +373,7 @@ static void run_digest(struct web *w, struct store *s, const char *period)
 	buf_reset(&err);
 	struct mail_stats st = { 0 };
 	struct mail_config mc = w->cfg.mail;
-	if (mail_digest(s, ix, &mc, period, &st, &err))
+	if (mail_digest(s, ix, &mc, period, &st, &err) < 0)
 		fprintf(stderr, "paperboy: mail: %s digest: %s\n", period, err.s);
 	fprintf(stderr, "paperboy: mail: %s digest: %llu rendered, %llu sent, %llu to retry, %llu failed\n", period,
 		(unsigned long long)st.rendered, (unsigned long long)st.sent, (unsigned long long)st.retry_later,
@@ -359,12 +395,13 @@ static void *mailer_main(void *arg)
 	}
 	for (bool first = true;; first = false) {
 		pthread_mutex_lock(&w->mail_lock);
-		if (!w->stopping && !first) {
+		if (!w->stopping && !first && !w->mail_kicked) {
 			struct timespec until;
 			clock_gettime(CLOCK_REALTIME, &until);
 			until.tv_sec += 20;
 			pthread_cond_timedwait(&w->mail_wake, &w->mail_lock, &until);
 		}
+		w->mail_kicked = false;
 		bool stop = w->stopping;
 		pthread_mutex_unlock(&w->mail_lock);
 		if (stop)
@@ -373,7 +410,7 @@ static void *mailer_main(void *arg)
 		struct mail_stats st = { 0 };
 		buf_reset(&err);
 		struct mail_config mc = w->cfg.mail;
-		if (mail_deliver(s, &mc, &st, &err) && !strstr(err.s, "another paperboy process"))
+		if (mail_deliver(s, &mc, &st, &err) < 0)
 			fprintf(stderr, "paperboy: mail: %s\n", err.s);
 		/* then the schedule, in local time (--timezone) */
 		time_t now = time(NULL);

@@ -18,6 +18,11 @@ struct web_config {
 	const char *arxiv_api;   /* arXiv API endpoint for /submit (default: arXiv's) */
 	bool secure_cookies;     /* mark cookies Secure (on automatically for an https base URL) */
 	const char *port_file;   /* when set, the bound port is written there once listening */
+	/* limits on what clients control */
+	double head_timeout;     /* seconds to send a request's line and headers (default 10) */
+	double body_timeout;     /* seconds to send its body after them (default 30) */
+	unsigned max_connections; /* open at once (default 10,000, below the file limit) */
+	unsigned max_per_ip;     /* open at once from one address (default 64) */
 	/* email: the digest scheduler runs when mail.smtp_url is set */
 	struct mail_config mail;
 	int digest_minute;       /* local time of day of the digests, minutes (default 8:00) */

@@ -8,14 +8,24 @@
 
 #include "web.h"
 #include "../search/search.h"
+#include <microhttpd.h>
 #include <pthread.h>
+#include <sys/socket.h>
 
 #define PAGE_SIZE 30 /* papers per list page */
+#define FORM_MAX_FIELDS 64
+#define MAX_PARAMS 100 /* query parameters of one request */
+
+struct conn_guard; /* conn.c */
+struct page_cache; /* server.c */
 
 /* The server: shared by every worker thread. */
 struct web {
 	struct web_config cfg;
 	char base_url[256];
+	char origin[256]; /* scheme://host[:port] of base_url */
+	struct conn_guard *guard;
+	struct page_cache *cache;
 	/* the search index: one at a time, reopened after updates */
 	pthread_mutex_t search_lock;
 	struct search_index *ix;
@@ -27,7 +37,7 @@ struct web {
 	pthread_mutex_t log_lock;
 	/* the mail thread: delivers the outbox, runs the digests on time */
 	pthread_t mailer;
-	bool mailer_on, stopping;
+	bool mailer_on, stopping, mail_kicked;
 	pthread_mutex_t mail_lock;
 	pthread_cond_t mail_wake;
 };
@@ -42,6 +52,7 @@ struct req {
 	struct web *w;
 	void *conn; /* struct MHD_Connection */
 	const char *method, *path;
+	size_t nparams;
 	struct store *s; /* this worker thread's store */
 	struct buf body; /* the request body (bounded) */
 	struct strlist form_k, form_v; /* parsed urlencoded body */
@@ -83,13 +94,53 @@ struct route {
 	unsigned flags;
 };
 
+/* ---- pure request pieces (http.c; fuzzed) ---- */
+/* Whether path matches pattern ("/papers/{*}": each * one non-empty
+ * segment of less than 256 bytes, at most 4); the matches go to r->cap. */
+bool route_match(const char *pattern, const char *path, struct req *r);
+/* Percent-decodes s[0..n) into out ('+' is a space); out may then hold
+ * any byte, NUL included (out->len counts them). */
+void url_decode(struct buf *out, const char *s, size_t n);
+/* Parses an urlencoded body into keys and values. -1 with a message for
+ * the user in why when a field holds NUL or invalid UTF-8, or there are
+ * more than FORM_MAX_FIELDS. */
+int form_parse(const char *body, size_t n, struct strlist *k, struct strlist *v, struct buf *why);
+/* The one check of every redirect: a path of this site ("/x", not
+ * "//host", "/\host"), without control characters, spaces or backslashes. */
+bool local_path_ok(const char *p);
+/* Appends s for the access log: control characters, spaces, quotes and
+ * backslashes as \xHH, so no request can write a line of its own; "-" for
+ * an empty s. */
+void log_escape(struct buf *out, const char *s);
+/* Appends one part of a page-cache key, length-prefixed, so different
+ * requests never make the same key. */
+void cache_key_part(struct buf *key, const char *s, size_t n);
+
+/* ---- connections (conn.c): per-address limits and request deadlines ---- */
+int conn_guard_start(struct web *w, struct buf *err);
+void conn_guard_stop(struct web *w);
+/* libmicrohttpd's callbacks, given to it by web_serve: the accept policy
+ * (a per-address limit), connection start and end, and the raw request
+ * line (too many parameters are answered 414 before MHD parses them). */
+enum MHD_Result conn_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen);
+void conn_notify(void *cls, struct MHD_Connection *c, void **socket_context, enum MHD_ConnectionNotificationCode toe);
+void *conn_uri(void *cls, const char *uri, struct MHD_Connection *c);
+/* A request's head is complete (its body, if any, is next). */
+void conn_head_done(struct MHD_Connection *c);
+/* The request is answered: the next one's head starts now. */
+void conn_request_done(struct MHD_Connection *c);
+
 /* ---- request helpers (server.c) ---- */
 const char *req_arg(struct req *r, const char *name);    /* query string, NULL when absent */
 const char *req_form(struct req *r, const char *name);   /* urlencoded body, NULL when absent */
 const char *req_header(struct req *r, const char *name);
 const char *req_cookie(struct req *r, const char *name);
 void resp_header(struct resp *o, const char *name, const char *value);
-void resp_redirect(struct resp *o, const char *location); /* 303 See Other */
+/* Whether url (an Origin or a Referer) is of this site. */
+bool origin_is_ours(struct req *r, const char *url);
+/* 303 See Other to a path of this site (local_path_ok); anything else
+ * goes to "/". */
+void resp_redirect(struct resp *o, const char *location);
 void resp_cookie(struct req *r, struct resp *o, const char *name, const char *value, long max_age, bool http_only);
 /* An error page (HTML) or {"error": msg} for API routes. */
 void resp_error(struct req *r, struct resp *o, int status, const char *msg);
@@ -143,10 +194,17 @@ json_t *user_json(const char *name, const char *fullname);
 /* Reads the session cookie or bearer token into r->user. */
 void auth_load(struct req *r, bool allow_token);
 bool csrf_ok(struct req *r);
-/* The sign-in rate limit: false when `key` has failed too often lately. */
-bool rate_ok(const char *key);
-void rate_fail(const char *key);
-void rate_reset(const char *key);
+/* Limits on what a client repeats (failed sign-ins, subscription
+ * requests), kept in the store: see the rules in account.c. */
+enum limit_kind { LIMIT_SIGNIN_ACCOUNT, LIMIT_SIGNIN_IP, LIMIT_SUBSCRIBE_IP, LIMIT_SUBSCRIBE_ADDRESS, LIMIT_VERIFY_MAIL };
+/* Seconds `who` must wait before trying again; 0: go ahead. */
+long limit_wait(struct req *r, enum limit_kind k, const char *who);
+/* Counts one more event of `who`. */
+void limit_count(struct req *r, enum limit_kind k, const char *who);
+void limit_reset(struct req *r, enum limit_kind k, const char *who);
+void resp_retry_after(struct resp *o, long seconds);
+/* Queues the verification link of u's address (when mail is on). */
+void send_verification(struct req *r, const struct user *u);
 /* Hash of a secret token (session or API) as stored. */
 void token_hash(const char *token, uint8_t out[TOKEN_HASH_BYTES]);
 /* 43-character base64url of 32 random bytes. */
@@ -172,6 +230,9 @@ void h_signup(struct req *r, struct resp *o);
 void h_signin_form(struct req *r, struct resp *o);
 void h_signin(struct req *r, struct resp *o);
 void h_signout(struct req *r, struct resp *o);
+void h_verify_form(struct req *r, struct resp *o);
+void h_verify(struct req *r, struct resp *o);
+void h_verify_send(struct req *r, struct resp *o);
 void h_profile(struct req *r, struct resp *o);
 void h_token_add(struct req *r, struct resp *o);
 void h_token_del(struct req *r, struct resp *o);

@@ -36,8 +36,17 @@ pb("init");
 pb("ingest", ...DAYS.map((d) => path.join(DATA, "hf-daily-papers/Paper_metadata_download", d + ".json")));
 pb("index", "rebuild");
 
+// a real SMTP server (Debian's python3-aiosmtpd) that accepts and drops mail
+const smtpPort = await new Promise((resolve) => {
+  const probe = http.createServer();
+  probe.listen(0, "127.0.0.1", () => { const p = probe.address().port; probe.close(() => resolve(p)); });
+});
+const smtp = spawn("/usr/bin/python3", ["-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink", "-l", `127.0.0.1:${smtpPort}`],
+  { stdio: ["ignore", "ignore", "inherit"] });
+
 const portFile = path.join(tmp, "port");
 const server = spawn(BIN, ["serve", "--port", "0", "--port-file", portFile, "--access-log", "off",
+  "--smtp", `smtp://127.0.0.1:${smtpPort}`,
   "--arxiv-api", `http://127.0.0.1:${arxiv.address().port}/api/query`], { env, stdio: ["ignore", "ignore", "inherit"] });
 for (let i = 0; i < 600 && !(fs.existsSync(portFile) && fs.readFileSync(portFile, "utf8").trim()); i++)
   await new Promise((r) => setTimeout(r, 50));
@@ -202,7 +211,7 @@ try {
     assert.ok(await page.isChecked('input[name="period"][value="weekly"]'));
     await page.fill("#topics", "diffusion models\ncat:cs.CV");
     await page.click('main button:has-text("Subscribe")');
-    assert.match(await page.locator(".notice").innerText(), /confirmation link is on its way to reader@lab\.example/);
+    assert.match(await page.locator(".notice").innerText(), /link to confirm is on its way to reader@lab\.example/);
     await page.screenshot({ path: path.join(SHOTS, "subscribe.png"), fullPage: false });
   });
 
@@ -234,6 +243,7 @@ try {
 } finally {
   await browser.close();
   server.kill("SIGTERM");
+  smtp.kill("SIGTERM");
   arxiv.close();
   await new Promise((r) => server.on("exit", r));
   fs.rmSync(tmp, { recursive: true, force: true });
