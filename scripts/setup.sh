@@ -9,7 +9,7 @@ python3 sqlite3"
 # `setup.sh test` adds what the tests need: a browser, a feed parser, an
 # SMTP server for the mail tests, and the HTTP benchmark's tools.
 if [ "${1:-}" = test ]; then
-	PKGS="$PKGS chromium python3-feedparser python3-aiosmtpd fonts-dejavu-core"
+	PKGS="$PKGS chromium python3-feedparser python3-aiosmtpd fonts-dejavu-core wrk"
 fi
 missing=""
 for p in $PKGS; do

@@ -82,12 +82,21 @@ void mail_token(const uint8_t key[32], int64_t sub_id, enum mail_token_purpose p
 	sodium_bin2base64(out, 96, raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
+/* Only the base64url alphabet: libsodium's decoder maps some other bytes
+ * (those above 127) to the value of '_', so one token would have many
+ * spellings. */
+static bool token_chars_ok(const char *tok)
+{
+	size_t n = strlen(tok);
+	return n <= 95 && strspn(tok, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == n;
+}
+
 int mail_token_check(const uint8_t key[32], const char *tok, enum mail_token_purpose purpose, pb_time now,
 		     int64_t *sub_id)
 {
 	uint8_t raw[17 + crypto_auth_BYTES];
 	size_t len = 0;
-	if (!tok || strlen(tok) > 95 ||
+	if (!tok || !token_chars_ok(tok) ||
 	    sodium_base642bin(raw, sizeof(raw), tok, strlen(tok), NULL, &len, NULL,
 			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) ||
 	    len != sizeof(raw) || crypto_auth_verify(raw + 17, raw, 17, key) != 0 || raw[8] != purpose ||
@@ -123,7 +132,7 @@ int mail_verify_token_user(const char *tok, int64_t *user_id)
 {
 	uint8_t raw[17 + crypto_auth_BYTES];
 	size_t len = 0;
-	if (!tok || strlen(tok) > 95 ||
+	if (!tok || !token_chars_ok(tok) ||
 	    sodium_base642bin(raw, sizeof(raw), tok, strlen(tok), NULL, &len, NULL,
 			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) ||
 	    len != sizeof(raw) || raw[8] != TOKEN_VERIFY)

@@ -26,7 +26,7 @@
 #define MAX_URL 2048
 
 /* The route table: every URL paperboy answers, and what it requires. */
-static const struct route routes[] = {
+const struct route web_routes[] = {
 	{ "GET", "/", h_home, R_CACHE },
 	{ "GET", "/papers/date/*", h_day, R_CACHE },
 	{ "GET", "/papers/week/*", h_week, R_CACHE },
@@ -82,6 +82,7 @@ static const struct route routes[] = {
 	{ "GET", "/favicon.ico", h_static, R_CACHE },
 	{ "GET", "/healthz", h_health, 0 },
 };
+const size_t web_nroutes = ARRAY_SIZE(web_routes);
 
 /* ---- per-thread stores ------------------------------------------------- */
 
@@ -556,12 +557,12 @@ static enum MHD_Result dispatch(struct web *w, struct MHD_Connection *c, struct 
 	const struct route *rt = NULL;
 	bool path_known = false;
 	const char *method = !strcmp(r->method, "HEAD") ? "GET" : r->method;
-	for (size_t i = 0; i < ARRAY_SIZE(routes); i++) {
-		if (!route_match(routes[i].pattern, r->path, r))
+	for (size_t i = 0; i < web_nroutes; i++) {
+		if (!route_match(web_routes[i].pattern, r->path, r))
 			continue;
 		path_known = true;
-		if (!strcmp(routes[i].method, method)) {
-			rt = &routes[i];
+		if (!strcmp(web_routes[i].method, method)) {
+			rt = &web_routes[i];
 			break;
 		}
 	}

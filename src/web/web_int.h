@@ -94,6 +94,10 @@ struct route {
 	unsigned flags;
 };
 
+/* The route table (server.c). */
+extern const struct route web_routes[];
+extern const size_t web_nroutes;
+
 /* ---- pure request pieces (http.c; fuzzed) ---- */
 /* Whether path matches pattern ("/papers/{*}": each * one non-empty
  * segment of less than 256 bytes, at most 4); the matches go to r->cap. */
