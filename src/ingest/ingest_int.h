@@ -53,6 +53,11 @@ int detect_format(struct source *src, enum ingest_format *fmt, bool *recorded, s
 int hf_item_to_paper(json_t *item, const char *hf_day, struct paper *p, struct buf *field, struct buf *why);
 int snapshot_line_to_paper(const char *line, size_t len, struct paper *p, struct buf *field, struct buf *why);
 
+/* Parses a Python literal (dict, list, str, int, float, True, False, None:
+ * what repr() writes of JSON-like data) into a new jansson value; NULL with
+ * the offset and the reason in why. */
+json_t *pylit_parse(const char *s, size_t n, struct buf *why);
+
 /* Splits an arXiv author string ("A, B and C") into names. */
 void authors_split(struct strlist *out, const char *s);
 

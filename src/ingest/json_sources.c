@@ -193,19 +193,42 @@ int hf_item_to_paper(json_t *item, const char *hf_day, struct paper *p, struct b
 	return 0;
 }
 
-/* Converts and delivers one element; returns 0 or -2 when the sink stops. */
+/* Converts and delivers one element; returns 0 or -2 when the sink stops.
+ * An element that is a string holding a Python repr() of an item (some
+ * dumps were written so) is read with the strict literal reader. */
 static int deliver_hf(struct sink *k, json_t *item, uint64_t recno)
 {
 	struct paper p;
 	paper_init(&p);
 	struct buf field = BUF_INIT, why = BUF_INIT;
 	int rc = 0;
+	json_t *lit = NULL;
+	if (json_is_string(item)) {
+		const char *s = json_string_value(item);
+		size_t n = json_string_length(item);
+		while (n && (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r'))
+			s++, n--;
+		if (n && *s == '{') {
+			struct buf pwhy = BUF_INIT;
+			if (!(lit = pylit_parse(s, n, &pwhy))) {
+				buf_setf(&why, "a string that is not a Python repr() of an item either (%s)", pwhy.s);
+				k->reject(k, recno, NULL, why.s);
+				buf_release(&pwhy);
+				buf_release(&why);
+				buf_release(&field);
+				return 0;
+			}
+			buf_release(&pwhy);
+			item = lit;
+		}
+	}
 	if (hf_item_to_paper(item, k->hf_day, &p, &field, &why)) {
 		k->reject(k, recno, field.s, why.s);
 		paper_release(&p);
 	} else if (k->record(k, &p)) {
 		rc = -2;
 	}
+	json_decref(lit);
 	buf_release(&field);
 	buf_release(&why);
 	return rc;

@@ -3,6 +3,7 @@
  * detection, the multi-source merge rule and the HF-shaped serializer.
  */
 #include "paper.h"
+#include <strings.h>
 #include <ctype.h>
 
 void paper_init(struct paper *p)
@@ -449,6 +450,15 @@ void paper_check_links(struct paper *p, void (*drop)(void *ctx, const char *fiel
 		const char *name;
 	} links[] = { { &p->code_url, "githubRepo" }, { &p->project_page, "projectPage" } };
 	for (size_t i = 0; i < ARRAY_SIZE(links); i++) {
+		char *v = *links[i].v;
+		if (v && !url_is_web(v) && (!strncasecmp(v, "http://", 7) || !strncasecmp(v, "https://", 8))) {
+			/* a typo a URL cannot hold: "https://github.com/ owner/repo" */
+			char *w = v;
+			for (char *r = v; *r; r++)
+				if (*r != ' ' && *r != '\t')
+					*w++ = *r;
+			*w = '\0';
+		}
 		if (*links[i].v && !url_is_web(*links[i].v)) {
 			if (drop)
 				drop(ctx, links[i].name, *links[i].v);

@@ -85,7 +85,8 @@ char *code_url_find(const char *text);
 /*
  * Drops the link fields (code_url, project_page) that are not http(s) URLs
  * (url_is_web), calling drop(ctx, field, value) for each before it goes;
- * the rest of the paper is kept.
+ * the rest of the paper is kept. Spaces inside an http(s) URL (a typo no
+ * URL can hold) are removed first.
  */
 void paper_check_links(struct paper *p, void (*drop)(void *ctx, const char *field, const char *value), void *ctx);
 

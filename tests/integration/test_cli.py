@@ -47,9 +47,12 @@ class CliTest(PaperboyTest):
     def test_ingest_show_list_json(self):
         self.init()
         _, err = self.pb("ingest", os.path.join(FIXTURES, "hf_small.json"), expect=1)
-        self.assertRegex(err, r"hf_small\.json: record 2: .*Python repr")
+        # a Python repr() of an item is read; one that is not a plain literal is refused by name
+        self.assertNotRegex(err, r"hf_small\.json: record 2: ")
+        self.assertRegex(err, r"hf_small\.json: record 6: .*Python repr.*not a literal Python value")
         self.assertRegex(err, r'record 3: field "paper\.id"')
-        self.assertEqual(self.summary(err)["new"], 2)
+        self.assertEqual(self.summary(err)["new"], 3)
+        self.assertEqual(self.pb_json("show", "2506.00002", "--json")["title"], "A Python repr")
         p = self.pb_json("show", "https://arxiv.org/abs/2506.00001v3", "--json")
         self.assertEqual(p["id"], "2506.00001")
         self.assertEqual(p["title"], "Engines of Analysis")

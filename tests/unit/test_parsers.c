@@ -83,9 +83,9 @@ static void test_hf(void)
 	struct collect c;
 	struct buf err = BUF_INIT;
 	CHECK(run("hf_small.json", INGEST_AUTO, &c, NULL, &err, "2025-06-09") == 0);
-	CHECK(c.n == 2);
+	CHECK(c.n == 3); /* record 2, a Python repr() of an item, is read */
 	CHECK(c.nrej == 3);
-	CHECK(has_reject(&c, "2||expected an object, found a string holding a Python repr()"));
+	CHECK(has_reject(&c, "6||a string that is not a Python repr() of an item either (Python literal, offset 40: not a literal"));
 	CHECK(has_reject(&c, "3|paper.id|not an arXiv identifier"));
 	CHECK(has_reject(&c, "4|paper.upvotes|expected a non-negative integer"));
 	struct paper *p = &c.got[0];
@@ -102,16 +102,50 @@ static void test_hf(void)
 	CHECK(p->ai_keywords.n == 2);
 	CHECK_STR(p->project_page, "https://ada.example.org");
 	CHECK(p->sources == SRC_HF);
-	p = &c.got[1];
+	CHECK_STR(c.got[1].id, "2506.00002");
+	CHECK_STR(c.got[1].title, "A Python repr");
+	p = &c.got[2];
 	CHECK_STR(p->hf_day, "2025-06-09"); /* no submission time: the document's day */
 	CHECK_STR(p->code_url, "https://github.com/grace/cobol");
 	CHECK(p->code_explicit);
 	release(&c);
 	/* without a day hint, the item's own date */
 	CHECK(run("hf_small.json", INGEST_HF, &c, NULL, &err, NULL) == 0);
-	CHECK(c.n == 2 && !strcmp(c.got[1].hf_day, "2025-06-01"));
+	CHECK(c.n == 3 && !strcmp(c.got[2].hf_day, "2025-06-01"));
 	release(&c);
 	buf_release(&err);
+}
+
+static void test_pylit(void)
+{
+	struct buf why = BUF_INIT;
+	const char *ok = "{'a': [1, -2, 3.5, 1e3, True, False, None], \"b\": 'it\\'s \\u00e9\\x41\\n', 'c': {}, 'd': []}";
+	json_t *j = pylit_parse(ok, strlen(ok), &why);
+	CHECK(j != NULL);
+	if (j) {
+		char *out = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+		CHECK_STR(out, "{\"a\":[1,-2,3.5,1000.0,true,false,null],\"b\":\"it's \u00e9A\\n\",\"c\":{},\"d\":[]}");
+		free(out);
+		json_decref(j);
+	}
+	static const char *const bad[] = {
+		"{'a': (1, 2)}", "{'a': open('x')}", "{'a': 'x' 'y'}", "{'a': 'x'", "{'a' 1}", "{1: 'x'}",
+		"['a',]x", "{'a': '\\q'}", "{'a': '\\ud800'}", "{'a': b'x'}", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+		"{'a': 99999999999999999999999}", "{'a': 'line\nbreak'}", "",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		json_t *b = pylit_parse(bad[i], strlen(bad[i]), &why);
+		CHECK(b == NULL && str_has_prefix(why.s, "Python literal, offset "));
+		if (b) {
+			fprintf(stderr, "accepted: %s\n", bad[i]);
+			json_decref(b);
+		}
+	}
+	/* a trailing comma is Python */
+	j = pylit_parse("['a', 'b',]", 11, &why);
+	CHECK(j && json_array_size(j) == 2);
+	json_decref(j);
+	buf_release(&why);
 }
 
 static void test_snapshot(void)
@@ -265,6 +299,7 @@ int main(void)
 		return 1;
 	}
 	test_hf();
+	test_pylit();
 	test_snapshot();
 	test_atom();
 	test_oai();
