@@ -17,8 +17,8 @@ if [ ! -e "$PAPERBOY_DB" ] || [ $# -gt 0 ]; then
 		set -- ../shared/data/hf-daily-papers ../shared/data/arxiv-api-atom \
 			../shared/data/arxiv-oai-pmh ../shared/data/arxiv-kaggle-snapshot
 	fi
+	# (ingest builds the search index too)
 	./build/paperboy ingest "$@" || echo "paperboy: some input was rejected (see the messages above); the rest is in" >&2
-	./build/paperboy index rebuild
 	./build/paperboy stats
 fi
 echo "paperboy: open http://${PAPERBOY_LISTEN:-127.0.0.1}:${PAPERBOY_PORT:-8080}/ (Ctrl-C stops)" >&2

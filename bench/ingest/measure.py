@@ -29,7 +29,7 @@ def run(argv):
     return el, ru.ru_maxrss * 1024, out, err
 
 
-el, rss, _, err = run([os.path.join(build, "paperboy"), "ingest", src])
+el, rss, _, err = run([os.path.join(build, "paperboy"), "ingest", "--no-index", src])
 dbsize = sum(os.path.getsize(db + x) for x in ("", "-wal") if os.path.exists(db + x))
 rps = n / el
 print("paperboy ingest: %d records, %.0f MB of JSON lines" % (n, size / 1e6))

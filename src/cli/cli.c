@@ -13,7 +13,7 @@
 #include <libxml/parser.h>
 #include <unistd.h>
 
-#define MAX_OPTS 24
+#define MAX_OPTS 32
 
 struct opt {
 	const char *name; /* without "--" */
@@ -227,21 +227,21 @@ static void print_json(json_t *j)
 	free(s);
 }
 
-/* After papers were written: brings the search index (if there is one)
- * up to date, so that they are searchable at once. */
+/* After papers were written: brings the search index up to date (builds it
+ * when there is none), so that they are searchable at once. */
 static void refresh_index(const struct args *a, struct store *s)
 {
 	struct buf path = BUF_INIT, err = BUF_INIT;
 	search_index_path(a->db, &path);
-	if (access(path.s, F_OK) == 0) {
-		uint64_t added = 0;
-		double t0 = mono_seconds();
-		if (search_index_update(s, path.s, &added, &err))
-			error("index update: %s (the index is as it was; 'paperboy index rebuild' remakes it)", err.s);
-		else if (added)
-			fprintf(stderr, "index: %llu papers indexed in %.2f s\n", (unsigned long long)added,
-				mono_seconds() - t0);
-	}
+	uint64_t added = 0;
+	double t0 = mono_seconds();
+	bool fresh = access(path.s, F_OK) != 0;
+	if (search_index_update(s, path.s, &added, &err))
+		error("index update: %s (the index is as it was; 'paperboy index rebuild' remakes it)", err.s);
+	else if (fresh)
+		fprintf(stderr, "index: built in %.2f s\n", mono_seconds() - t0);
+	else if (added)
+		fprintf(stderr, "index: %llu papers indexed in %.2f s\n", (unsigned long long)added, mono_seconds() - t0);
 	buf_release(&path);
 	buf_release(&err);
 }
@@ -298,7 +298,8 @@ static int cmd_ingest(struct args *a)
 	ingest_print_summary(g, stderr, mono_seconds() - t0);
 	ingest_free(g);
 	if (worst >= 0)
-		refresh_index(a, s);
+		if (!opt_val(a, "no-index"))
+			refresh_index(a, s);
 	store_close(s);
 	return worst ? EXIT_FAIL : EXIT_OK;
 }
@@ -788,6 +789,56 @@ static int cmd_serve(struct args *a)
 	c.arxiv_api = opt_val(a, "arxiv-api");
 	c.secure_cookies = opt_val(a, "secure-cookies") != NULL;
 	c.port_file = opt_val(a, "port-file");
+	c.submit_window_days = 14;
+	c.submit_daily_limit = 5;
+	const char *sw = opt_val(a, "submit-window-days"), *sl = opt_val(a, "submit-daily-limit");
+	long sv;
+	if (sw) {
+		if (parse_int(sw, 0, 100000, &sv))
+			return usage_error(a->cmd, "serve: --submit-window-days %s: give a number of days (0: no window)", sw);
+		c.submit_window_days = (int)sv;
+	}
+	if (sl) {
+		if (parse_int(sl, 0, 100000, &sv))
+			return usage_error(a->cmd, "serve: --submit-daily-limit %s: give a number (0: no limit)", sl);
+		c.submit_daily_limit = (int)sv;
+	}
+	c.moderate_submissions = opt_val(a, "moderate-submissions") != NULL;
+	c.thumb_dir = opt_val(a, "thumb-dir");
+	c.thumb_pdf_base = opt_val(a, "thumb-pdf-base");
+	const char *tpd = opt_val(a, "thumb-pdf-delay");
+	if (tpd) {
+		char *end;
+		c.thumb_pdf_delay = strtod(tpd, &end);
+		if (*end || c.thumb_pdf_delay < 0.01 || c.thumb_pdf_delay > 3600)
+			return usage_error(a->cmd, "serve: --thumb-pdf-delay %s: seconds between PDF downloads", tpd);
+	}
+	const char *sync = opt_val(a, "sync");
+	if (sync) {
+		struct strlist jobs = STRLIST_INIT;
+		strlist_split(&jobs, sync, strlen(sync), ',');
+		for (size_t i = 0; i < jobs.n; i++) {
+			if (!strcmp(jobs.v[i], "hf")) {
+				c.sync_jobs |= 1;
+			} else if (!strcmp(jobs.v[i], "arxiv")) {
+				c.sync_jobs |= 2;
+			} else {
+				strlist_clear(&jobs);
+				return usage_error(a->cmd, "serve: --sync %s: name hf, arxiv or both (hf,arxiv)", sync);
+			}
+		}
+		strlist_clear(&jobs);
+	}
+	const char *se = opt_val(a, "sync-every");
+	if (se) {
+		char *end;
+		c.sync_every = strtod(se, &end);
+		if (*end || c.sync_every < 1 || c.sync_every > 7 * 86400)
+			return usage_error(a->cmd, "serve: --sync-every %s: give seconds from 1 to 604800", se);
+	}
+	c.sync_hf_endpoint = opt_val(a, "sync-hf-endpoint");
+	c.sync_oai_endpoint = opt_val(a, "sync-oai-endpoint");
+	c.sync_oai_set = opt_val(a, "sync-set");
 	const char *ht = opt_val(a, "head-timeout"), *mc = opt_val(a, "max-connections"),
 		   *mi = opt_val(a, "max-connections-per-ip");
 	long v;
@@ -836,6 +887,18 @@ static int cmd_serve(struct args *a)
 	int rc = web_serve(&c, &err);
 	if (rc)
 		error("serve: %s", err.s);
+	buf_release(&err);
+	return rc ? EXIT_FAIL : EXIT_OK;
+}
+
+/* paperboy thumb png|pdf IN OUT: what serve's thumbnail thread runs in a
+ * process of its own for each download. */
+static int cmd_thumb(struct args *a)
+{
+	struct buf err = BUF_INIT;
+	int rc = web_thumb_render(a->pos[0], a->pos[1], a->pos[2], &err);
+	if (rc)
+		error("thumb: %s", err.s);
 	buf_release(&err);
 	return rc ? EXIT_FAIL : EXIT_OK;
 }
@@ -1090,7 +1153,8 @@ static const struct command commands[] = {
 	  "load papers from files, directories (recursively) or - (stdin)",
 	  { { "format", "F", "auto (default), hf, arxiv-atom, arxiv-oai or arxiv-jsonl" },
 	    { "strict", NULL, "refuse a whole file when any of its records is rejected" },
-	    { "batch", "N", "records per transaction (default 2000)" } },
+	    { "batch", "N", "records per transaction (default 2000)" },
+	    { "no-index", NULL, "leave the search index as it is (benchmarks; 'paperboy index update' catches up)" } },
 	  cmd_ingest, 1, -1 },
 	{ "fetch", "arxiv|hf [OPTIONS]", "download papers: an arXiv OAI-PMH harvest, or a Hugging Face daily page",
 	  { { "set", "SET", "arxiv: OAI set, e.g. cs or physics:hep-th" },
@@ -1136,6 +1200,17 @@ static const struct command commands[] = {
 	    { "secure-cookies", NULL, "mark cookies Secure (automatic with an https base URL)" },
 	    { "port-file", "FILE", "write the bound port there once listening" },
 	    { "head-timeout", "SECONDS", "time a client has to send a request's line and headers (default 10)" },
+	    { "submit-window-days", "N", "papers join the feed within N days of their arXiv publication (default 14; 0: any)" },
+	    { "submit-daily-limit", "N", "submissions per account per 24 hours (default 5; 0: no limit)" },
+	    { "moderate-submissions", NULL, "submissions wait for an administrator's approval (/admin/submissions)" },
+	    { "thumb-dir", "DIR", "the thumbnail cache (default DB.thumbs beside the database; off: no thumbnails)" },
+	    { "thumb-pdf-base", "URL", "where first pages come from (default https://arxiv.org/pdf/)" },
+	    { "thumb-pdf-delay", "SECONDS", "between PDF downloads (default 3, as arXiv asks)" },
+	    { "sync", "hf,arxiv", "keep current: fetch Hugging Face's daily papers and/or the arXiv OAI-PMH increment" },
+	    { "sync-every", "SECONDS", "how often (default 3600); once per cluster of processes on one store" },
+	    { "sync-set", "SET", "the arXiv OAI set to harvest, e.g. cs (default: every set)" },
+	    { "sync-hf-endpoint", "URL", "the daily-papers API (default " FETCH_HF_ENDPOINT ")" },
+	    { "sync-oai-endpoint", "URL", "the OAI-PMH endpoint (default " FETCH_ARXIV_ENDPOINT ")" },
 	    { "max-connections", "N", "connections open at once (default 10000, less if the file limit is lower)" },
 	    { "max-connections-per-ip", "N", "connections open at once from one address (default 64)" },
 	    { "smtp", "URL", "mail server for digests: smtp://[user:pass@]host:port or smtps://... (none: no mail)" },
@@ -1172,6 +1247,8 @@ static const struct command commands[] = {
 	    { "admin", NULL, "make the new user an administrator (moderation)" },
 	    { "password", "P", "the password (better: on standard input)" } },
 	  cmd_user, 1, 2 },
+	{ "thumb", "png|pdf IN OUT", "make a card thumbnail from an image or a PDF's first page (serve runs it)", { { 0 } },
+	  cmd_thumb, 3, 3 },
 	{ "help", "[COMMAND]", "show help for paperboy or one command", { { 0 } }, cmd_help, 0, 1 },
 	{ "version", "", "print the version", { { 0 } }, cmd_version, 0, 0 },
 	{ 0 },

@@ -166,6 +166,40 @@ int hf_item_to_paper(json_t *item, const char *hf_day, struct paper *p, struct b
 			strlist_push_text(&p->ai_keywords, json_string_value(k), json_string_length(k));
 		}
 	}
+	/* the organization (on the paper or the item): its four strings */
+	json_t *org = json_object_get(pp, "organization");
+	if (!json_is_object(org))
+		org = json_object_get(item, "organization");
+	if (json_is_object(org) && json_is_string(json_object_get(org, "name"))) {
+		json_t *keep = json_object();
+		static const char *const keys[] = { "_id", "name", "fullname", "avatar" };
+		for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+			json_t *v = json_object_get(org, keys[i]);
+			if (json_is_string(v)) {
+				char *t = text_collapse_dup(json_string_value(v), json_string_length(v));
+				if (t)
+					json_object_set_new(keep, keys[i], json_string(t));
+				free(t);
+			}
+		}
+		p->organization = json_dumps(keep, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		json_decref(keep);
+	}
+	/* media: mediaUrls on the paper or the item, or a lone mediaUrl */
+	json_t *media = json_object_get(pp, "mediaUrls");
+	if (!json_is_array(media))
+		media = json_object_get(item, "mediaUrls");
+	for (size_t i = 0; json_is_array(media) && i < json_array_size(media) && i < 16; i++) {
+		json_t *m = json_array_get(media, i);
+		if (json_is_string(m) && url_is_web(json_string_value(m)))
+			strlist_push(&p->media_urls, json_string_value(m), json_string_length(m));
+	}
+	json_t *one = json_object_get(item, "mediaUrl");
+	if (!p->media_urls.n && json_is_string(one) && url_is_web(json_string_value(one)))
+		strlist_push(&p->media_urls, json_string_value(one), json_string_length(one));
+	json_t *thumb = json_object_get(item, "thumbnail");
+	if (json_is_string(thumb) && url_is_web(json_string_value(thumb)))
+		p->thumbnail = xstrdup(json_string_value(thumb));
 	json_t *by = json_object_get(pp, "submittedOnDailyBy");
 	const char *ukey = "user";
 	if (!json_is_object(by)) {

@@ -29,6 +29,9 @@ void paper_release(struct paper *p)
 	free(p->ai_summary);
 	strlist_clear(&p->ai_keywords);
 	free(p->discussion_id);
+	free(p->organization);
+	strlist_clear(&p->media_urls);
+	free(p->thumbnail);
 	paper_init(p);
 }
 
@@ -44,6 +47,10 @@ void paper_copy(struct paper *dst, const struct paper *src)
 	memset(&dst->authors, 0, sizeof(dst->authors));
 	memset(&dst->categories, 0, sizeof(dst->categories));
 	memset(&dst->ai_keywords, 0, sizeof(dst->ai_keywords));
+	memset(&dst->media_urls, 0, sizeof(dst->media_urls));
+	strlist_copy(&dst->media_urls, &src->media_urls);
+	dst->organization = dup_or_null(src->organization);
+	dst->thumbnail = dup_or_null(src->thumbnail);
 	strlist_copy(&dst->authors, &src->authors);
 	strlist_copy(&dst->categories, &src->categories);
 	strlist_copy(&dst->ai_keywords, &src->ai_keywords);
@@ -82,7 +89,9 @@ bool paper_equal(const struct paper *a, const struct paper *b)
 	       a->upvotes == b->upvotes && a->num_comments == b->num_comments &&
 	       a->github_stars == b->github_stars && str_eq(a->ai_summary, b->ai_summary) &&
 	       strlist_equal(&a->ai_keywords, &b->ai_keywords) &&
-	       str_eq(a->discussion_id, b->discussion_id) && a->sources == b->sources;
+	       str_eq(a->discussion_id, b->discussion_id) && a->sources == b->sources &&
+	       str_eq(a->organization, b->organization) && strlist_equal(&a->media_urls, &b->media_urls) &&
+	       str_eq(a->thumbnail, b->thumbnail);
 }
 
 /* ---- identifiers -------------------------------------------------------- */
@@ -401,6 +410,9 @@ void paper_merge(struct paper *cur, const struct paper *in)
 	take_list(&cur->ai_keywords, &in->ai_keywords, hf);
 	take_str(&cur->discussion_id, in->discussion_id, hf);
 	take_str(&cur->project_page, in->project_page, hf);
+	take_str(&cur->organization, in->organization, hf);
+	take_list(&cur->media_urls, &in->media_urls, hf);
+	take_str(&cur->thumbnail, in->thumbnail, hf);
 	take_max(&cur->upvotes, in->upvotes);
 	take_max(&cur->num_comments, in->num_comments);
 	take_max(&cur->github_stars, in->github_stars);
@@ -488,9 +500,14 @@ json_t *paper_to_json(const struct paper *p)
 	json_object_set_new(o, "upvotes", json_integer(paper_upvotes(p)));
 	/* links only when they are web URLs, whatever was stored before */
 	const char *code = url_is_web(p->code_url) ? p->code_url : NULL;
-	if (code && (p->code_explicit || str_has_prefix(code, "https://github.com/")))
+	enum link_kind kind = code ? link_kind_of(code) : LINK_PAGE;
+	/* Hugging Face's githubRepo names code repositories only; a model,
+	 * dataset or Space link goes by its kind */
+	if (code && kind == LINK_CODE)
 		set_str(o, "githubRepo", code);
 	set_str(o, "codeUrl", code);
+	if (code && kind != LINK_CODE)
+		set_str(o, kind == LINK_MODEL ? "modelUrl" : kind == LINK_DATASET ? "datasetUrl" : kind == LINK_SPACE ? "spaceUrl" : "linkUrl", code);
 	if (p->github_stars >= 0)
 		json_object_set_new(o, "githubStars", json_integer(p->github_stars));
 	set_str(o, "projectPage", url_is_web(p->project_page) ? p->project_page : NULL);
@@ -513,6 +530,22 @@ json_t *paper_to_json(const struct paper *p)
 		set_str(o, "discussionId", oid);
 	}
 	json_object_set_new(o, "numComments", json_integer(paper_comments(p)));
+	if (paper_hf_comments(p))
+		json_object_set_new(o, "hfNumComments", json_integer(paper_hf_comments(p)));
+	if (p->organization) {
+		json_t *org = json_loads(p->organization, 0, NULL);
+		if (json_is_object(org))
+			json_object_set_new(o, "organization", org);
+		else
+			json_decref(org);
+	}
+	if (p->media_urls.n) {
+		json_t *m = json_array();
+		for (size_t i = 0; i < p->media_urls.n; i++)
+			if (url_is_web(p->media_urls.v[i]))
+				json_array_append_new(m, json_string(p->media_urls.v[i]));
+		json_object_set_new(o, "mediaUrls", m);
+	}
 	/* paperboy's arXiv fields */
 	if (p->version)
 		json_object_set_new(o, "version", json_integer(p->version));
@@ -535,7 +568,54 @@ int paper_upvotes(const struct paper *p)
 
 int paper_comments(const struct paper *p)
 {
-	return (p->num_comments > 0 ? p->num_comments : 0) + p->local_comments;
+	return p->local_comments > 0 ? p->local_comments : 0;
+}
+
+int paper_hf_comments(const struct paper *p)
+{
+	return p->num_comments > 0 ? p->num_comments : 0;
+}
+
+void paper_org(const struct paper *p, char name[128], char fullname[256])
+{
+	name[0] = fullname[0] = '\0';
+	if (!p->organization)
+		return;
+	json_t *o = json_loads(p->organization, 0, NULL);
+	const char *n = json_string_value(json_object_get(o, "name"));
+	const char *f = json_string_value(json_object_get(o, "fullname"));
+	snprintf(name, 128, "%s", n ? n : "");
+	snprintf(fullname, 256, "%s", f && *f ? f : n ? n : "");
+	json_decref(o);
+}
+
+enum link_kind link_kind_of(const char *url)
+{
+	const char *h = url ? strstr(url, "://") : NULL;
+	h = h ? h + 3 : url ? url : "";
+	if (str_has_prefix(h, "www."))
+		h += 4;
+	if (str_has_prefix(h, "huggingface.co/") || str_has_prefix(h, "hf.co/")) {
+		const char *path = strchr(h, '/') + 1;
+		if (str_has_prefix(path, "datasets/"))
+			return LINK_DATASET;
+		if (str_has_prefix(path, "spaces/"))
+			return LINK_SPACE;
+		if (str_has_prefix(path, "papers/") || str_has_prefix(path, "blog/") || str_has_prefix(path, "docs/") ||
+		    str_has_prefix(path, "collections/") || !strchr(path, '/'))
+			return LINK_PAGE;
+		return LINK_MODEL; /* huggingface.co/OWNER/NAME */
+	}
+	if (str_has_prefix(h, "github.com/") || str_has_prefix(h, "gitlab.com/") || str_has_prefix(h, "bitbucket.org/") ||
+	    str_has_prefix(h, "codeberg.org/") || str_has_prefix(h, "gitee.com/"))
+		return LINK_CODE;
+	return LINK_PAGE;
+}
+
+const char *link_kind_name(enum link_kind k)
+{
+	static const char *const names[] = { "Code", "Model", "Dataset", "Space", "Project page" };
+	return names[k];
 }
 
 void pb_object_id(const char *a, const char *b, size_t i, char out[25])

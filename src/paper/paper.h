@@ -45,6 +45,10 @@ struct paper {
 	char *ai_summary;
 	struct strlist ai_keywords;
 	char *discussion_id;
+	char *organization;       /* Hugging Face organization: compact JSON
+				   * {"_id","name","fullname","avatar"}, or NULL */
+	struct strlist media_urls; /* videos and images shown with the paper */
+	char *thumbnail;          /* where Hugging Face keeps its thumbnail */
 	unsigned sources; /* enum paper_source bits */
 	/* paperboy's own community facts, kept by the store beside the
 	 * imported ones (never written by an upsert, ignored by paper_equal):
@@ -54,9 +58,12 @@ struct paper {
 };
 
 /* Upvotes shown: imported Hugging Face upvotes as a baseline plus local
- * votes; comments likewise. */
+ * votes. Comments are not added up that way: those written here
+ * (local_comments, the visible ones) are the discussion shown here, and
+ * those held on Hugging Face (num_comments, imported) are shown as such. */
 int paper_upvotes(const struct paper *p);
-int paper_comments(const struct paper *p);
+int paper_comments(const struct paper *p);    /* here */
+int paper_hf_comments(const struct paper *p); /* on Hugging Face */
 /* A stable 24-hex-digit id derived from text (the shape of Hugging Face's
  * MongoDB ids: "_id" of authors, users and discussions). */
 void pb_object_id(const char *a, const char *b, size_t i, char out[25]);
@@ -113,6 +120,16 @@ void paper_merge(struct paper *cur, const struct paper *in);
  * reference the caller owns (json_decref).
  */
 json_t *paper_to_json(const struct paper *p);
+
+/* The organization's name and full name ("" when none), from
+ * p->organization. */
+void paper_org(const struct paper *p, char name[128], char fullname[256]);
+
+/* What a link of a paper points to, by its URL. */
+enum link_kind { LINK_CODE, LINK_MODEL, LINK_DATASET, LINK_SPACE, LINK_PAGE };
+enum link_kind link_kind_of(const char *url);
+/* "Code", "Model", "Dataset", "Space", "Project page". */
+const char *link_kind_name(enum link_kind k);
 
 /* The feed day: the Daily-Papers day, else the arXiv publication day. */
 void paper_feed_day(const struct paper *p, char out[16]);

@@ -12,8 +12,8 @@ struct store_sqlite {
 	struct store base;
 	sqlite3 *db;
 	char *path;
-	sqlite3_stmt *st[32]; /* store_sqlite.c's own statements */
-	struct buf tmp1, tmp2, tmp3;
+	sqlite3_stmt *st[40]; /* store_sqlite.c's own statements */
+	struct buf tmp1, tmp2, tmp3, tmp4;
 	/* statements prepared by sq_prep, keyed by the address of their SQL */
 	const char *cache_sql[SQ_STMT_CACHE];
 	sqlite3_stmt *cache_st[SQ_STMT_CACHE];
@@ -38,8 +38,11 @@ char *sq_col_str(sqlite3_stmt *q, int i);
 	"id, version, title, abstract, authors, categories, published, updated, doi, journal_ref, " \
 	"comments, license, code_url, code_explicit, project_page, hf_day, submitted_at, "         \
 	"submitter, submitter_name, upvotes, num_comments, github_stars, ai_summary, ai_keywords, " \
-	"discussion_id, sources, local_votes, local_comments, hidden"
+	"discussion_id, sources, local_votes, local_comments, hidden, organization, media_urls, thumbnail"
 void sq_row_to_paper(sqlite3_stmt *q, int c, struct paper *p);
+/* Whether the daily feed is the featured papers (the store holds some) or,
+ * in a store of arXiv papers only, every paper by its arXiv day. */
+int sq_feed_featured(struct store_sqlite *s, bool *featured, struct buf *err);
 int sq_each_row(struct store_sqlite *s, sqlite3_stmt *q, int (*fn)(const struct paper *, void *), void *ctx,
 		struct buf *err, const char *what);
 

@@ -15,7 +15,7 @@
 struct store;
 
 /* The schema version this binary writes. */
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 enum store_open_flags {
 	STORE_CREATE = 1 << 0, /* create the database if missing (init) */
@@ -88,8 +88,14 @@ int store_paper_scan_since(struct store *s, int64_t seq, int (*fn)(const struct 
 /* The sequence number of the latest write (0: none). */
 int store_seq(struct store *s, int64_t *seq, struct buf *err);
 
-/* The newest feed day at or before `before` ("" = no bound) holding papers;
- * out is "" when the store is empty. */
+/* The daily feed: in a store that holds featured papers (Daily-Papers days:
+ * imported from Hugging Face, submitted or approved here), those papers by
+ * the day they were featured; in a store of arXiv papers only, every paper
+ * by its arXiv day. Hidden papers are never on it. The list, day and count
+ * functions below all follow this rule. */
+
+/* The newest feed day before `before` ("" = no bound) holding visible
+ * papers; out is "" when there is none. */
 int store_latest_day(struct store *s, const char *before, char out[16], struct buf *err);
 
 struct store_stats {
@@ -182,6 +188,10 @@ int store_user_votes(struct store *s, int64_t user_id, size_t limit, int (*fn)(c
 int store_day_counts(struct store *s, const char *from, const char *to,
 		     int (*fn)(const char *day, int papers, int upvotes, void *ctx), void *ctx, struct buf *err);
 /* The oldest feed day after `after` holding visible papers; "" when none. */
+/* The newest `limit` feed days that hold visible papers, newest first,
+ * with their number of papers. */
+int store_recent_days(struct store *s, size_t limit, int (*fn)(const char *day, int papers, void *ctx), void *ctx,
+		      struct buf *err);
 int store_next_day(struct store *s, const char *after, char out[16], struct buf *err);
 /* Hides a paper from every list and page (or shows it again). 0/1/-1. */
 int store_paper_hide(struct store *s, const char *id, bool hidden, struct buf *err);
@@ -200,12 +210,35 @@ void comment_release(struct comment *c);
 int store_comment_add(struct store *s, struct comment *c, struct buf *err);
 int store_comment_get(struct store *s, int64_t id, struct comment *c, struct buf *err);
 int store_comment_edit(struct store *s, int64_t id, const char *body, pb_time now, struct buf *err);
+/* A paper's local_comments counts its comments everyone sees: not deleted,
+ * not hidden; these functions keep it so. */
 /* Deletes the text (the thread keeps its shape). */
 int store_comment_delete(struct store *s, int64_t id, struct buf *err);
 int store_comment_hide(struct store *s, int64_t id, bool hidden, struct buf *err);
 /* A paper's comments: each top-level comment followed by its replies. */
 int store_comment_list(struct store *s, const char *paper, int (*fn)(const struct comment *c, void *ctx),
 		       void *ctx, struct buf *err);
+
+/* ---- submissions: every paper a user gives for the daily feed, featured
+ * at once or held for a moderator ("pending"), and the decision. */
+struct submission {
+	int64_t id, user_id;
+	char paper[PAPER_ID_MAX];
+	char user[USER_NAME_MAX];
+	pb_time at, decided_at;
+	char status[12]; /* "featured", "pending", "rejected" */
+};
+int store_submission_add(struct store *s, const char *paper, int64_t user_id, pb_time at, const char *status,
+			 int64_t *id, struct buf *err);
+/* How many submissions user_id made since `since`. */
+int store_submission_count(struct store *s, int64_t user_id, pb_time since, int64_t *n, struct buf *err);
+/* Submissions of a status, oldest first, at most limit. */
+int store_submission_list(struct store *s, const char *status, size_t limit,
+			  int (*fn)(const struct submission *sub, void *ctx), void *ctx, struct buf *err);
+/* Decides a pending submission ("featured" or "rejected"); *sub is what it
+ * was. 0, 1 when there is no such pending submission, -1. */
+int store_submission_decide(struct store *s, int64_t id, const char *status, int64_t by, pb_time now,
+			    struct submission *sub, struct buf *err);
 
 /* ---- limits: counters of events per key (failed sign-ins, subscriptions)
  * that outlive the process and are shared by every process on the store.

@@ -442,11 +442,19 @@ int store_day_counts(struct store *st, const char *from, const char *to,
 		     int (*fn)(const char *, int, int, void *), void *ctx, struct buf *err)
 {
 	struct store_sqlite *s = S(st);
-	sqlite3_stmt *q = sq_prep(s,
-				  "SELECT feed_day, count(*), sum(max(upvotes, 0) + local_votes) FROM papers "
-				  "WHERE feed_day >= ?1 AND feed_day < ?2 AND hidden = 0 GROUP BY feed_day "
-				  "ORDER BY feed_day",
-				  err);
+	bool f;
+	if (sq_feed_featured(s, &f, err))
+		return -1;
+	sqlite3_stmt *q = f ? sq_prep(s,
+				      "SELECT hf_day, count(*), sum(max(upvotes, 0) + local_votes) FROM papers "
+				      "WHERE hf_day >= ?1 AND hf_day < ?2 AND hf_day <> '' AND hidden = 0 GROUP BY hf_day "
+				      "ORDER BY hf_day",
+				      err)
+			    : sq_prep(s,
+				      "SELECT feed_day, count(*), sum(max(upvotes, 0) + local_votes) FROM papers "
+				      "WHERE feed_day >= ?1 AND feed_day < ?2 AND hidden = 0 GROUP BY feed_day "
+				      "ORDER BY feed_day",
+				      err);
 	if (!q)
 		return -1;
 	bind_text(q, 1, from);
@@ -460,10 +468,44 @@ int store_day_counts(struct store *st, const char *from, const char *to,
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_db_error(s, err, "counting papers per day");
 }
 
+int store_recent_days(struct store *st, size_t limit, int (*fn)(const char *, int, void *), void *ctx,
+		      struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	bool f;
+	if (sq_feed_featured(s, &f, err))
+		return -1;
+	/* streamed from the day index, newest first: stops after `limit` days */
+	sqlite3_stmt *q = f ? sq_prep(s,
+				      "SELECT hf_day, count(*) FROM papers WHERE hf_day <> '' AND hidden = 0 "
+				      "GROUP BY hf_day ORDER BY hf_day DESC LIMIT ?1",
+				      err)
+			    : sq_prep(s,
+				      "SELECT feed_day, count(*) FROM papers WHERE feed_day <> '' AND hidden = 0 "
+				      "GROUP BY feed_day ORDER BY feed_day DESC LIMIT ?1",
+				      err);
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, (int64_t)limit);
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		if (fn((const char *)sqlite3_column_text(q, 0), sqlite3_column_int(q, 1), ctx))
+			break;
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_db_error(s, err, "reading the recent days");
+}
+
 int store_next_day(struct store *st, const char *after, char out[16], struct buf *err)
 {
 	struct store_sqlite *s = S(st);
-	sqlite3_stmt *q = sq_prep(s, "SELECT feed_day FROM papers WHERE feed_day > ?1 AND hidden = 0 ORDER BY feed_day LIMIT 1", err);
+	bool f;
+	if (sq_feed_featured(s, &f, err))
+		return -1;
+	sqlite3_stmt *q = f ? sq_prep(s, "SELECT hf_day FROM papers WHERE hf_day > ?1 AND hf_day <> '' AND hidden = 0 "
+					 "ORDER BY hf_day LIMIT 1",
+				      err)
+			    : sq_prep(s, "SELECT feed_day FROM papers WHERE feed_day > ?1 AND hidden = 0 ORDER BY feed_day LIMIT 1",
+				      err);
 	if (!q)
 		return -1;
 	bind_text(q, 1, after);
@@ -595,7 +637,7 @@ static int comment_del_tx(struct store_sqlite *s, void *ctx, struct buf *err)
 {
 	int64_t id = *(int64_t *)ctx;
 	sqlite3_stmt *q = sq_prep(s, "UPDATE comments SET body = '', deleted = 1 WHERE id = ?1 AND deleted = 0 "
-				     "RETURNING paper",
+				     "RETURNING paper, hidden",
 				  err);
 	if (!q)
 		return -1;
@@ -605,7 +647,10 @@ static int comment_del_tx(struct store_sqlite *s, void *ctx, struct buf *err)
 		return rc;
 	char paper[PAPER_ID_MAX];
 	copy_col(q, 0, paper, sizeof(paper));
+	bool was_hidden = sqlite3_column_int(q, 1) != 0;
 	sqlite3_reset(q);
+	if (was_hidden) /* not counted since it was hidden */
+		return 0;
 	if (!(q = sq_prep(s, "UPDATE papers SET local_comments = max(local_comments - 1, 0) WHERE id = ?1", err)))
 		return -1;
 	bind_text(q, 1, paper);
@@ -617,17 +662,47 @@ int store_comment_delete(struct store *st, int64_t id, struct buf *err)
 	return in_tx(S(st), comment_del_tx, &id, err);
 }
 
-int store_comment_hide(struct store *st, int64_t id, bool hidden, struct buf *err)
+struct hide_ctx {
+	int64_t id;
+	bool hidden;
+};
+
+static int comment_hide_tx(struct store_sqlite *s, void *ctx, struct buf *err)
 {
-	struct store_sqlite *s = S(st);
-	sqlite3_stmt *q = sq_prep(s, "UPDATE comments SET hidden = ?2 WHERE id = ?1", err);
+	struct hide_ctx *h = ctx;
+	sqlite3_stmt *q = sq_prep(s, "SELECT paper, hidden, deleted FROM comments WHERE id = ?1", err);
 	if (!q)
 		return -1;
-	sqlite3_bind_int64(q, 1, id);
-	sqlite3_bind_int(q, 2, hidden);
+	sqlite3_bind_int64(q, 1, h->id);
+	int rc = step_row(s, q, err, "reading a comment");
+	if (rc)
+		return rc;
+	char paper[PAPER_ID_MAX];
+	copy_col(q, 0, paper, sizeof(paper));
+	bool was = sqlite3_column_int(q, 1) != 0, deleted = sqlite3_column_int(q, 2) != 0;
+	sqlite3_reset(q);
+	if (was == h->hidden)
+		return 0;
+	if (!(q = sq_prep(s, "UPDATE comments SET hidden = ?2 WHERE id = ?1", err)))
+		return -1;
+	sqlite3_bind_int64(q, 1, h->id);
+	sqlite3_bind_int(q, 2, h->hidden);
 	if (sq_step_done(s, q, err, "hiding a comment"))
 		return -1;
-	return sqlite3_changes(s->db) ? 0 : 1;
+	if (deleted) /* counted out when deleted */
+		return 0;
+	/* the count is of the comments everyone sees */
+	if (!(q = sq_prep(s, "UPDATE papers SET local_comments = max(local_comments + ?2, 0) WHERE id = ?1", err)))
+		return -1;
+	bind_text(q, 1, paper);
+	sqlite3_bind_int(q, 2, h->hidden ? -1 : 1);
+	return sq_step_done(s, q, err, "counting comments");
+}
+
+int store_comment_hide(struct store *st, int64_t id, bool hidden, struct buf *err)
+{
+	struct hide_ctx h = { id, hidden };
+	return in_tx(S(st), comment_hide_tx, &h, err);
 }
 
 int store_comment_list(struct store *st, const char *paper, int (*fn)(const struct comment *, void *), void *ctx,
@@ -1201,6 +1276,102 @@ int store_lease_get(struct store *st, const char *name, char holder[128], pb_tim
 		return rc;
 	copy_col(q, 0, holder, 128);
 	*expires = sqlite3_column_int64(q, 1);
+	sqlite3_reset(q);
+	return 0;
+}
+
+/* ---- submissions ------------------------------------------------------------- */
+
+int store_submission_add(struct store *st, const char *paper, int64_t user_id, pb_time at, const char *status,
+			 int64_t *id, struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = sq_prep(s, "INSERT INTO submissions(paper, user_id, at, status) VALUES(?1, ?2, ?3, ?4)", err);
+	if (!q)
+		return -1;
+	bind_text(q, 1, paper);
+	sqlite3_bind_int64(q, 2, user_id);
+	sqlite3_bind_int64(q, 3, at);
+	bind_text(q, 4, status);
+	if (sq_step_done(s, q, err, "recording a submission"))
+		return -1;
+	if (id)
+		*id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int store_submission_count(struct store *st, int64_t user_id, pb_time since, int64_t *n, struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = sq_prep(s, "SELECT count(*) FROM submissions WHERE user_id = ?1 AND at >= ?2", err);
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, user_id);
+	sqlite3_bind_int64(q, 2, since);
+	int rc = step_row(s, q, err, "counting submissions");
+	if (rc < 0)
+		return -1;
+	*n = rc == 0 ? sqlite3_column_int64(q, 0) : 0;
+	if (rc == 0)
+		sqlite3_reset(q);
+	return 0;
+}
+
+#define SUBMISSION_COLS "s.id, s.user_id, s.paper, u.name, s.at, s.decided_at, s.status"
+
+static void row_to_submission(sqlite3_stmt *q, struct submission *sub)
+{
+	memset(sub, 0, sizeof(*sub));
+	sub->id = sqlite3_column_int64(q, 0);
+	sub->user_id = sqlite3_column_int64(q, 1);
+	copy_col(q, 2, sub->paper, sizeof(sub->paper));
+	copy_col(q, 3, sub->user, sizeof(sub->user));
+	sub->at = sqlite3_column_int64(q, 4);
+	sub->decided_at = sqlite3_column_int64(q, 5);
+	copy_col(q, 6, sub->status, sizeof(sub->status));
+}
+
+int store_submission_list(struct store *st, const char *status, size_t limit,
+			  int (*fn)(const struct submission *, void *), void *ctx, struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	sqlite3_stmt *q = sq_prep(s, "SELECT " SUBMISSION_COLS " FROM submissions s JOIN users u ON u.id = s.user_id "
+				     "WHERE s.status = ?1 ORDER BY s.at, s.id LIMIT ?2",
+				  err);
+	if (!q)
+		return -1;
+	bind_text(q, 1, status);
+	sqlite3_bind_int64(q, 2, (int64_t)limit);
+	int rc;
+	struct submission sub;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		row_to_submission(q, &sub);
+		if (fn(&sub, ctx))
+			break;
+	}
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_db_error(s, err, "listing submissions");
+}
+
+int store_submission_decide(struct store *st, int64_t id, const char *status, int64_t by, pb_time now,
+			    struct submission *sub, struct buf *err)
+{
+	struct store_sqlite *s = S(st);
+	/* one statement: only a pending submission is decided, once */
+	sqlite3_stmt *q = sq_prep(s, "UPDATE submissions SET status = ?2, decided_by = ?3, decided_at = ?4 "
+				     "WHERE id = ?1 AND status = 'pending' RETURNING id, user_id, paper, "
+				     "(SELECT name FROM users WHERE id = user_id), at, decided_at, status",
+				  err);
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, id);
+	bind_text(q, 2, status);
+	sqlite3_bind_int64(q, 3, by);
+	sqlite3_bind_int64(q, 4, now);
+	int rc = step_row(s, q, err, "deciding a submission");
+	if (rc)
+		return rc;
+	row_to_submission(q, sub);
 	sqlite3_reset(q);
 	return 0;
 }

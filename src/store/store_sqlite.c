@@ -166,6 +166,23 @@ static const char *const migrations[] = {
 	"CREATE TABLE limits(key TEXT PRIMARY KEY, count INTEGER NOT NULL, last INTEGER NOT NULL,"
 	"  blocked_until INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
 	"CREATE TABLE leases(name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires INTEGER NOT NULL) WITHOUT ROWID;",
+	/* 6: the daily feed is the featured papers (found through their own
+	 * index); what Hugging Face's records carry beyond v1 (organization,
+	 * media, thumbnail); submissions with their moderation state */
+	"CREATE INDEX papers_featured ON papers(hf_day, published) WHERE hf_day <> '';"
+	"ALTER TABLE papers ADD COLUMN organization TEXT;"
+	"ALTER TABLE papers ADD COLUMN media_urls TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE papers ADD COLUMN thumbnail TEXT;"
+	"CREATE TABLE submissions("
+	"  id INTEGER PRIMARY KEY,"
+	"  paper TEXT NOT NULL,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  at INTEGER NOT NULL,"
+	"  status TEXT NOT NULL CHECK(status IN ('featured', 'pending', 'rejected')),"
+	"  decided_by INTEGER REFERENCES users(id) ON DELETE SET NULL,"
+	"  decided_at INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX submissions_user ON submissions(user_id, at);"
+	"CREATE INDEX submissions_status ON submissions(status, at);",
 };
 
 #define PAPER_COLS                                                                              \
@@ -173,6 +190,8 @@ static const char *const migrations[] = {
 	"comments, license, code_url, code_explicit, project_page, hf_day, submitted_at, "         \
 	"submitter, submitter_name, upvotes, num_comments, github_stars, ai_summary, ai_keywords, " \
 	"discussion_id, sources"
+/* written beside PAPER_COLS, as parameters 31.. */
+#define PAPER_COLS_V6 "organization, media_urls, thumbnail"
 
 enum stmt_id {
 	ST_GET,
@@ -189,6 +208,12 @@ enum stmt_id {
 	ST_SEQ,
 	ST_LATEST,
 	ST_LATEST_BEFORE,
+	ST_LIST_PUBLISHED_F,
+	ST_LIST_UPVOTES_F,
+	ST_LIST_TRENDING_F,
+	ST_LATEST_F,
+	ST_LATEST_BEFORE_F,
+	ST_FEATURED,
 	ST_KV_GET,
 	ST_KV_SET,
 	ST_KV_DEL,
@@ -198,18 +223,19 @@ enum stmt_id {
 	ST__COUNT
 };
 
-_Static_assert(ST__COUNT <= 32, "struct store_sqlite.st is too small");
+_Static_assert(ST__COUNT <= 40, "struct store_sqlite.st is too small");
 static const char *const stmt_sql[ST__COUNT] = {
 	[ST_GET] = "SELECT docid, " PAPER_SELECT_COLS " FROM papers WHERE id = ?1",
-	[ST_INSERT] = "INSERT INTO papers(" PAPER_COLS ", feed_day, first_seen, changed_at, seq) VALUES("
-		      "?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,"
-		      "?23,?24,?25,?26,?27,?28,?28,?30) ON CONFLICT(id) DO NOTHING",
+	[ST_INSERT] = "INSERT INTO papers(" PAPER_COLS ", feed_day, first_seen, changed_at, seq, " PAPER_COLS_V6
+		      ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,"
+		      "?23,?24,?25,?26,?27,?28,?28,?30,?31,?32,?33) ON CONFLICT(id) DO NOTHING",
 	[ST_UPDATE] = "UPDATE papers SET id=?1, version=?2, title=?3, abstract=?4, authors=?5, "
 		      "categories=?6, published=?7, updated=?8, doi=?9, journal_ref=?10, comments=?11, "
 		      "license=?12, code_url=?13, code_explicit=?14, project_page=?15, hf_day=?16, "
 		      "submitted_at=?17, submitter=?18, submitter_name=?19, upvotes=?20, "
 		      "num_comments=?21, github_stars=?22, ai_summary=?23, ai_keywords=?24, "
-		      "discussion_id=?25, sources=?26, feed_day=?27, changed_at=?28, seq=?30 WHERE docid=?29",
+		      "discussion_id=?25, sources=?26, feed_day=?27, changed_at=?28, seq=?30, organization=?31, "
+		      "media_urls=?32, thumbnail=?33 WHERE docid=?29",
 	[ST_LIST_PUBLISHED] = "SELECT docid, " PAPER_SELECT_COLS " FROM papers WHERE feed_day >= ?1 AND "
 			      "feed_day < ?2 AND hidden = 0 AND (?5 IS NULL OR submitter = ?5) "
 			      "ORDER BY published DESC, id DESC LIMIT ?3 OFFSET ?4",
@@ -236,8 +262,26 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_SCAN] = "SELECT docid, " PAPER_SELECT_COLS " FROM papers ORDER BY docid",
 	[ST_SCAN_SINCE] = "SELECT docid, " PAPER_SELECT_COLS " FROM papers WHERE seq > ?1 ORDER BY seq, docid",
 	[ST_SEQ] = "SELECT CAST(value AS INTEGER) FROM kv WHERE key = 'seq'",
-	[ST_LATEST] = "SELECT max(feed_day) FROM papers",
-	[ST_LATEST_BEFORE] = "SELECT feed_day FROM papers WHERE feed_day < ?1 ORDER BY feed_day DESC LIMIT 1",
+	/* the feed: in a store with featured papers (hf_day), those alone, by
+	 * the day they were featured (the _F statements, on papers_featured);
+	 * in a store of arXiv papers only, every paper by its arXiv day */
+	[ST_LATEST] = "SELECT feed_day FROM papers WHERE feed_day <> '' AND hidden = 0 ORDER BY feed_day DESC LIMIT 1",
+	[ST_LATEST_BEFORE] = "SELECT feed_day FROM papers WHERE feed_day < ?1 AND hidden = 0 ORDER BY feed_day DESC LIMIT 1",
+	[ST_LIST_PUBLISHED_F] = "SELECT docid, " PAPER_SELECT_COLS " FROM papers WHERE hf_day >= ?1 AND "
+				"hf_day < ?2 AND hf_day <> '' AND hidden = 0 "
+				"ORDER BY published DESC, id DESC LIMIT ?3 OFFSET ?4",
+	[ST_LIST_UPVOTES_F] = "SELECT docid, " PAPER_SELECT_COLS " FROM papers WHERE hf_day >= ?1 AND "
+			      "hf_day < ?2 AND hf_day <> '' AND hidden = 0 "
+			      "ORDER BY max(upvotes, 0) + local_votes DESC, published DESC, id DESC LIMIT ?3 OFFSET ?4",
+	[ST_LIST_TRENDING_F] = "SELECT docid, " PAPER_SELECT_COLS " FROM papers WHERE hf_day >= ?1 AND "
+			       "hf_day < ?2 AND hf_day <> '' AND hidden = 0 "
+			       "ORDER BY pb_trending(max(upvotes, 0) + local_votes, "
+			       "CASE WHEN submitted_at > 0 THEN submitted_at ELSE published END, ?6) DESC, "
+			       "published DESC, id DESC LIMIT ?3 OFFSET ?4",
+	[ST_LATEST_F] = "SELECT hf_day FROM papers WHERE hf_day <> '' AND hidden = 0 ORDER BY hf_day DESC LIMIT 1",
+	[ST_LATEST_BEFORE_F] = "SELECT hf_day FROM papers WHERE hf_day < ?1 AND hf_day <> '' AND hidden = 0 "
+			       "ORDER BY hf_day DESC LIMIT 1",
+	[ST_FEATURED] = "SELECT EXISTS(SELECT 1 FROM papers WHERE hf_day <> '')",
 	[ST_KV_GET] = "SELECT value FROM kv WHERE key = ?1",
 	[ST_KV_SET] = "INSERT INTO kv(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
 	[ST_KV_DEL] = "DELETE FROM kv WHERE key = ?1",
@@ -440,6 +484,9 @@ void sq_row_to_paper(sqlite3_stmt *q, int c, struct paper *p)
 	p->local_votes = sqlite3_column_int(q, c + 26);
 	p->local_comments = sqlite3_column_int(q, c + 27);
 	p->hidden = sqlite3_column_int(q, c + 28) != 0;
+	p->organization = sq_col_str(q, c + 29);
+	col_list(q, c + 30, '\n', &p->media_urls);
+	p->thumbnail = sq_col_str(q, c + 31);
 }
 
 static void bind_str(sqlite3_stmt *q, int i, const char *v)
@@ -490,6 +537,11 @@ static void bind_paper(struct store_sqlite *s, sqlite3_stmt *q, const struct pap
 	sqlite3_bind_int(q, 26, (int)p->sources);
 	sqlite3_bind_text(q, 27, day, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(q, 28, now);
+	bind_str(q, 31, p->organization);
+	buf_reset(&s->tmp4);
+	strlist_join(&p->media_urls, "\n", &s->tmp4);
+	sqlite3_bind_text(q, 32, s->tmp4.s, (int)s->tmp4.len, SQLITE_STATIC);
+	bind_str(q, 33, p->thumbnail);
 }
 
 /* ---- operations --------------------------------------------------------- */
@@ -646,15 +698,21 @@ static int sq_paper_list(struct store *st, const struct store_query *qq,
 	struct store_sqlite *s = S(st);
 	enum stmt_id id = qq->sort == SORT_UPVOTES ? ST_LIST_UPVOTES
 			  : qq->sort == SORT_TRENDING ? ST_LIST_TRENDING : ST_LIST_PUBLISHED;
+	bool featured = false;
+	if (!qq->submitter && sq_feed_featured(s, &featured, err))
+		return -1;
 	if (qq->submitter)
 		id = id == ST_LIST_UPVOTES ? ST_LIST_UPVOTES_SUB : id == ST_LIST_TRENDING ? ST_LIST_TRENDING_SUB
 										  : ST_LIST_PUBLISHED_SUB;
+	else if (featured)
+		id = id == ST_LIST_UPVOTES ? ST_LIST_UPVOTES_F : id == ST_LIST_TRENDING ? ST_LIST_TRENDING_F
+										: ST_LIST_PUBLISHED_F;
 	sqlite3_stmt *q = stmt(s, id, err);
 	if (!q)
 		return -1;
 	if (qq->submitter)
 		sqlite3_bind_text(q, 5, qq->submitter, -1, SQLITE_STATIC);
-	if (id == ST_LIST_TRENDING || id == ST_LIST_TRENDING_SUB)
+	if (id == ST_LIST_TRENDING || id == ST_LIST_TRENDING_SUB || id == ST_LIST_TRENDING_F)
 		sqlite3_bind_int64(q, 6, qq->now ? qq->now : time_now_ms());
 	sqlite3_bind_text(q, 1, qq->day_from, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, qq->day_to, -1, SQLITE_STATIC);
@@ -701,10 +759,22 @@ static int sq_paper_scan_since(struct store *st, int64_t seq, int (*fn)(const st
 	return sq_each_row(s, q, fn, ctx, err, "reading changed papers");
 }
 
+int sq_feed_featured(struct store_sqlite *s, bool *featured, struct buf *err)
+{
+	int64_t v;
+	if (query_int64(s, ST_FEATURED, &v, err, "reading the feed"))
+		return -1;
+	*featured = v != 0;
+	return 0;
+}
+
 static int sq_latest_day(struct store *st, const char *before, char out[16], struct buf *err)
 {
 	struct store_sqlite *s = S(st);
-	sqlite3_stmt *q = stmt(s, *before ? ST_LATEST_BEFORE : ST_LATEST, err);
+	bool f;
+	if (sq_feed_featured(s, &f, err))
+		return -1;
+	sqlite3_stmt *q = stmt(s, *before ? (f ? ST_LATEST_BEFORE_F : ST_LATEST_BEFORE) : (f ? ST_LATEST_F : ST_LATEST), err);
 	if (!q)
 		return -1;
 	if (*before)
@@ -795,6 +865,7 @@ static void sq_close(struct store *st)
 	buf_release(&s->tmp1);
 	buf_release(&s->tmp2);
 	buf_release(&s->tmp3);
+	buf_release(&s->tmp4);
 	free(s->path);
 	free(s);
 }
@@ -856,6 +927,7 @@ int store_sqlite_open(const char *path, unsigned flags, struct store **out, stru
 	buf_init(&s->tmp1);
 	buf_init(&s->tmp2);
 	buf_init(&s->tmp3);
+	buf_init(&s->tmp4);
 	/* NOMUTEX: a store is used by one thread at a time (ingest hands it
 	 * to its writer thread and back through a mutex), so SQLite's own
 	 * per-call locking is not needed. */

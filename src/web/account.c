@@ -150,6 +150,41 @@ static const char *safe_next(const char *next)
 	return local_path_ok(next) ? next : "/";
 }
 
+/* The paper a sign-in is for ("vote" in the form or the URL): its id, ""
+ * when none or not a paper of this site. */
+static void vote_intent(struct req *r, char id[PAPER_ID_MAX], struct paper *p)
+{
+	const char *v = req_form(r, "vote");
+	if (!v)
+		v = req_arg(r, "vote");
+	id[0] = '\0';
+	struct buf err = BUF_INIT;
+	if (v && !arxiv_id_parse(v, id, NULL) && (store_paper_get(r->s, id, p, &err) != 0 || p->hidden))
+		id[0] = '\0';
+	buf_release(&err);
+}
+
+/* The vote a sign-in (or sign-up) was for, cast now: the form carried the
+ * CSRF token, so it is the user's own act. Never taken back if cast. */
+static void cast_intended_vote(struct req *r, const struct user *u)
+{
+	char id[PAPER_ID_MAX];
+	struct paper p;
+	paper_init(&p);
+	vote_intent(r, id, &p);
+	paper_release(&p);
+	if (!id[0])
+		return;
+	struct buf err = BUF_INIT;
+	bool voted = false;
+	int up;
+	if (store_vote_get(r->s, u->id, id, &voted, &err) == 0 && !voted)
+		store_vote_toggle(r->s, u->id, id, time_now_ms(), &voted, &up, &err);
+	if (err.len)
+		fprintf(stderr, "paperboy: serve: %s\n", err.s);
+	buf_release(&err);
+}
+
 static void signup_page(struct req *r, struct resp *o, const char *msg, const char *name, const char *email)
 {
 	page_begin(r, o, "Sign up", NULL);
@@ -159,6 +194,17 @@ static void signup_page(struct req *r, struct resp *o, const char *msg, const ch
 		html(b, "<p class=\"notice error\" role=\"alert\">%s</p>", msg);
 	html(b, "<form method=\"post\" action=\"/signup\" class=\"stack\">");
 	html_csrf(r, b);
+	const char *next = req_form(r, "next");
+	const char *vote = req_form(r, "vote");
+	if (!next)
+		next = req_arg(r, "next");
+	if (!vote)
+		vote = req_arg(r, "vote");
+	if (local_path_ok(next))
+		html(b, "<input type=\"hidden\" name=\"next\" value=\"%s\">", next);
+	char vid[PAPER_ID_MAX];
+	if (vote && !arxiv_id_parse(vote, vid, NULL))
+		html(b, "<input type=\"hidden\" name=\"vote\" value=\"%s\">", vid);
 	html(b,
 	     "<label for=\"name\">Username</label>"
 	     "<input id=\"name\" name=\"name\" required maxlength=\"39\" pattern=\"[A-Za-z0-9][A-Za-z0-9_.\\-]*\" "
@@ -329,8 +375,9 @@ void h_signup(struct req *r, struct resp *o)
 	} else {
 		send_verification(r, &u);
 		start_session(r, o, u.id);
+		cast_intended_vote(r, &u);
 		if (o->status == 200)
-			resp_redirect(o, "/");
+			resp_redirect(o, safe_next(req_form(r, "next")));
 	}
 	sodium_memzero(&u, sizeof(u));
 	buf_release(&err);
@@ -341,10 +388,21 @@ static void signin_page(struct req *r, struct resp *o, const char *msg, const ch
 	page_begin(r, o, "Sign in", NULL);
 	struct buf *b = &o->body;
 	html(b, "<main class=\"narrow\"><h1>Sign in</h1>");
+	char vote[PAPER_ID_MAX];
+	struct paper vp;
+	paper_init(&vp);
+	vote_intent(r, vote, &vp);
+	if (vote[0])
+		html(b, "<p class=\"notice\" role=\"status\">Sign in to upvote <strong>%s</strong>; your vote counts as soon as you "
+			"are in.</p>",
+		     vp.title ? vp.title : vote);
 	if (msg)
 		html(b, "<p class=\"notice error\" role=\"alert\">%s</p>", msg);
 	html(b, "<form method=\"post\" action=\"/signin\" class=\"stack\">");
 	html_csrf(r, b);
+	if (vote[0])
+		html(b, "<input type=\"hidden\" name=\"vote\" value=\"%s\">", vote);
+	paper_release(&vp);
 	html(b,
 	     "<input type=\"hidden\" name=\"next\" value=\"%s\">"
 	     "<label for=\"name\">Username or email</label>"
@@ -352,8 +410,8 @@ static void signin_page(struct req *r, struct resp *o, const char *msg, const ch
 	     "<label for=\"password\">Password</label>"
 	     "<input id=\"password\" name=\"password\" type=\"password\" required autocomplete=\"current-password\">"
 	     "<button type=\"submit\" class=\"btn\">Sign in</button></form>"
-	     "<p>New here? <a href=\"/signup\">Create an account</a>.</p></main>",
-	     safe_next(next), name ? name : "");
+	     "<p>New here? <a href=\"/signup?next=%U%S%U\">Create an account</a>.</p></main>",
+	     safe_next(next), name ? name : "", safe_next(next), vote[0] ? "&amp;vote=" : "", vote);
 	page_end(r, o);
 	o->private_ = true;
 }
@@ -431,6 +489,7 @@ void h_signin(struct req *r, struct resp *o)
 	} else {
 		limit_reset(r, LIMIT_SIGNIN_ACCOUNT, acct);
 		start_session(r, o, u.id);
+		cast_intended_vote(r, &u);
 		if (o->status == 200)
 			resp_redirect(o, safe_next(next));
 	}

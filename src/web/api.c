@@ -17,7 +17,6 @@ static void set_iso(json_t *o, const char *key, pb_time t)
 
 json_t *paper_envelope(struct req *r, const struct paper *p)
 {
-	(void)r;
 	json_t *paper = paper_to_json(p);
 	json_t *e = json_object();
 	json_object_set_new(e, "paper", paper);
@@ -25,9 +24,17 @@ json_t *paper_envelope(struct req *r, const struct paper *p)
 	set_iso(e, "publishedAt", p->submitted_at ? p->submitted_at : p->published);
 	json_object_set_new(e, "title", json_string(p->title ? p->title : p->id));
 	json_object_set_new(e, "summary", json_string(p->abstract ? p->abstract : ""));
+	/* the thumbnail: ours when cached, else where Hugging Face keeps it */
 	struct buf thumb = BUF_INIT;
-	if (p->sources & SRC_HF)
-		buf_addf(&thumb, "https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/%s.png", p->id);
+	if (thumb_exists(r->w, p->id)) {
+		buf_adds(&thumb, r->w->base_url);
+		struct buf t = BUF_INIT;
+		thumb_path(p->id, &t);
+		buf_add(&thumb, t.s, t.len);
+		buf_release(&t);
+	} else if (url_is_web(p->thumbnail)) {
+		buf_adds(&thumb, p->thumbnail);
+	}
 	json_object_set_new(e, "thumbnail", json_string(thumb.s));
 	buf_release(&thumb);
 	json_object_set_new(e, "numComments", json_integer(paper_comments(p)));
@@ -35,7 +42,8 @@ json_t *paper_envelope(struct req *r, const struct paper *p)
 		json_object_set_new(e, "submittedBy", user_json(p->submitter, p->submitter_name));
 	json_object_set_new(e, "isAuthorParticipating", json_false());
 	/* clients read these on the envelope too */
-	static const char *const copy[] = { "githubRepo", "projectPage", "githubStars", "ai_summary", "ai_keywords" };
+	static const char *const copy[] = { "githubRepo", "projectPage", "githubStars", "ai_summary", "ai_keywords",
+					    "organization", "mediaUrls" };
 	for (size_t i = 0; i < ARRAY_SIZE(copy); i++) {
 		json_t *v = json_object_get(paper, copy[i]);
 		if (v)
@@ -109,11 +117,12 @@ void h_api_daily(struct req *r, struct resp *o)
 	}
 	q.submitter = submitter && *submitter ? submitter : NULL;
 	if (!date && !week && !month && !q.submitter && q.sort != SORT_TRENDING) {
-		/* no period: the newest day's papers, as on the home page */
-		char newest[16];
-		latest_day(r, "", newest);
-		if (newest[0] && !day_parse(newest, &t)) {
-			memcpy(q.day_from, newest, sizeof(newest));
+		/* no period: the home page's papers (the newest day, and the
+		 * days before it when it is thin) */
+		struct feed_days fd;
+		feed_days(r, 1, HOME_MAX_DAYS, HOME_MIN, &fd);
+		if (fd.n && !day_parse(fd.day[0], &t)) {
+			snprintf(q.day_from, sizeof(q.day_from), "%s", fd.day[fd.n - 1]);
 			time_format_day(t + 86400000, q.day_to);
 		}
 	}
@@ -200,6 +209,8 @@ static json_t *comment_json(struct req *r, const struct comment *c)
 static int comments_cb(const struct comment *c, void *ctx)
 {
 	struct out_ctx *cc = ctx;
+	if (c->parent && (c->deleted || c->hidden))
+		return 0; /* a reply nobody sees; top-level ones keep the thread's shape */
 	json_t *j = comment_json(cc->r, c);
 	if (c->parent && cc->last_top) {
 		json_array_append_new(json_object_get(cc->last_top, "replies"), j);
@@ -302,7 +313,9 @@ void h_api_submit(struct req *r, struct resp *o)
 	char id[PAPER_ID_MAX];
 	struct buf msg = BUF_INIT;
 	int rc = submit_paper(r, text, id, &msg);
-	if (rc == 0) {
+	if (rc == 2) {
+		resp_json(o, 202, json_pack("{s:s,s:s,s:s}", "id", id, "status", "pending", "message", msg.s));
+	} else if (rc == 0) {
 		struct paper p;
 		paper_init(&p);
 		struct buf err = BUF_INIT;
@@ -416,9 +429,35 @@ static void atom_entry(struct req *r, struct buf *b, const struct paper *p)
 	}
 	if (!p->authors.n)
 		buf_adds(b, "<author><name>unknown</name></author>");
+	buf_adds(b, "<link rel=\"related\" type=\"application/pdf\" title=\"PDF\" href=\"https://arxiv.org/pdf/");
+	xml_esc(b, p->id);
+	buf_adds(b, "\"/>");
+	if (url_is_web(p->code_url)) {
+		buf_adds(b, "<link rel=\"related\" title=\"");
+		xml_esc(b, link_kind_name(link_kind_of(p->code_url)));
+		buf_adds(b, "\" href=\"");
+		xml_esc(b, p->code_url);
+		buf_adds(b, "\"/>");
+	}
 	buf_adds(b, "<summary type=\"text\">");
 	xml_esc(b, p->abstract ? p->abstract : "");
-	buf_addf(b, "</summary><category term=\"upvotes:%d\"/></entry>\n", paper_upvotes(p));
+	buf_adds(b, "</summary>");
+	/* the content: the AI summary, the abstract, the upvotes and the links,
+	 * as a reader shows them (escaped HTML) */
+	struct buf h = BUF_INIT;
+	if (p->ai_summary && *p->ai_summary)
+		html(&h, "<p><strong>Summary:</strong> %s</p>", p->ai_summary);
+	html(&h, "<p>%s</p><p>▲ %d upvote%S · <a href=\"%s/papers/%s\">Paper page</a> · <a href=\"https://arxiv.org/pdf/%s\">PDF</a>",
+	     p->abstract ? p->abstract : "", paper_upvotes(p), paper_upvotes(p) == 1 ? "" : "s", r->w->base_url, p->id, p->id);
+	if (url_is_web(p->code_url))
+		html(&h, " · <a href=\"%L\">%s</a>", p->code_url, link_kind_name(link_kind_of(p->code_url)));
+	if (url_is_web(p->project_page))
+		html(&h, " · <a href=\"%L\">Project page</a>", p->project_page);
+	html(&h, "</p>");
+	buf_adds(b, "<content type=\"html\">");
+	xml_esc(b, h.s);
+	buf_adds(b, "</content></entry>\n");
+	buf_release(&h);
 }
 
 static void atom_begin(struct req *r, struct resp *o, const char *title, const char *self_path, const char *self_query)
@@ -464,14 +503,13 @@ static void feed_list(struct req *r, struct resp *o, const char *title, const ch
 
 void h_feed_daily(struct req *r, struct resp *o)
 {
-	/* the newest days' papers, newest first: a reader polling daily sees
-	 * each paper once */
-	char newest[16];
-	latest_day(r, "", newest);
-	struct store_query q = { .day_to = "9999-99-99", .sort = SORT_PUBLISHED, .limit = 100 };
-	pb_time t;
-	if (newest[0] && !day_parse(newest, &t))
-		time_format_day(t - 6 * 86400000LL, q.day_from);
+	/* the newest 7 days of the feed, newest first: a reader polling daily
+	 * sees each paper once */
+	struct feed_days fd;
+	feed_days(r, 7, 7, 0, &fd);
+	struct store_query q = { .day_to = "9999-99-99", .sort = SORT_PUBLISHED, .limit = 200 };
+	if (fd.n)
+		snprintf(q.day_from, sizeof(q.day_from), "%s", fd.day[fd.n - 1]);
 	feed_list(r, o, "paperboy: daily papers", "/feeds/daily.atom", &q);
 }
 

@@ -113,11 +113,13 @@ void page_begin(struct req *r, struct resp *o, const char *title, const char *se
 	     "<header class=\"top\"><nav class=\"bar\" aria-label=\"Main\">"
 	     "<a class=\"brand\" href=\"/\"><img src=\"/static/icon.svg\" alt=\"\" width=\"22\" height=\"22\"> paperboy</a>"
 	     "<a href=\"/\">Daily</a><a href=\"/papers/trending\">Trending</a>"
-	     "<form class=\"search\" role=\"search\" action=\"/search\" method=\"get\">"
-	     "<label class=\"sr\" for=\"q\">Search papers</label>"
-	     "<input id=\"q\" name=\"q\" type=\"search\" placeholder=\"Search papers, authors, arXiv ids\" value=\"%s\">"
-	     "</form><span class=\"grow\"></span>",
-	     r->csrf, title, search_value ? search_value : "");
+	     "%S<span class=\"grow\"></span>",
+	     r->csrf, title,
+	     r->search_page ? "" : "<form class=\"search\" role=\"search\" action=\"/search\" method=\"get\">"
+				   "<label class=\"sr\" for=\"q\">Search papers</label>"
+				   "<input id=\"q\" name=\"q\" type=\"search\" placeholder=\"Search papers, authors, arXiv ids\">"
+				   "</form>");
+	(void)search_value;
 	if (r->signed_in) {
 		html(b,
 		     "<a href=\"/submit\" class=\"btn small\">Submit a paper</a>"
@@ -127,7 +129,7 @@ void page_begin(struct req *r, struct resp *o, const char *title, const char *se
 		html_csrf(r, b);
 		html(b, "<button type=\"submit\" class=\"link\">Sign out</button></form>");
 	} else {
-		html(b, "<a href=\"/signin\">Sign in</a><a href=\"/signup\" class=\"btn small\">Sign up</a>");
+		html(b, "<a href=\"/signin\">Sign in</a><a href=\"/signup\" class=\"btn small signup\">Sign up</a>");
 	}
 	html(b, "</nav></header><div id=\"main\">");
 }
@@ -189,7 +191,7 @@ void html_card(struct req *r, struct buf *b, const struct paper *p, const struct
 	html(b, "<article class=\"card\">");
 	vote_button(r, b, p);
 	html(b, "<div class=\"body\">");
-	if (co && co->rank >= 1 && co->rank <= 3 && co->badge)
+	if (co && co->rank >= 1 && co->rank <= 3 && co->badge && paper_upvotes(p) > 0)
 		html(b, "<span class=\"badge rank%d\">#%d paper of the %s</span>", co->rank, co->rank, co->badge);
 	html(b, "<h3 class=\"title\"><a href=\"/papers/%s\">", p->id);
 	if (co && co->highlight)
@@ -211,22 +213,58 @@ void html_card(struct req *r, struct buf *b, const struct paper *p, const struct
 			html(b, "%s", p->abstract);
 		html(b, "</p></details>");
 	}
+	if (p->ai_summary && *p->ai_summary)
+		html(b, "<p class=\"tldr\">%s</p>", p->ai_summary);
 	char day[16] = "";
 	if (p->published)
 		time_format_day(p->published, day);
 	html(b, "<p class=\"meta\"><span>Published %s</span>", day[0] ? day : "—");
-	int nc = paper_comments(p);
-	html(b, "<a href=\"/papers/%s#comments\">%d comment%S</a>", p->id, nc, nc == 1 ? "" : "s");
+	char org[128], orgname[256];
+	paper_org(p, org, orgname);
+	if (org[0])
+		html(b, "<span class=\"org\" title=\"%s\">%s</span>", org, orgname);
+	comment_links(b, p);
+	paper_links(b, p, false);
+	if (p->submitter)
+		html(b, "<span>submitted by <a href=\"/u/%U\">%s</a></span>", p->submitter, p->submitter);
+	html(b, "</p></div>");
+	if (thumb_exists(r->w, p->id)) {
+		struct buf t = BUF_INIT;
+		thumb_path(p->id, &t);
+		html(b, "<a class=\"thumb\" href=\"/papers/%s\" tabindex=\"-1\" aria-hidden=\"true\"><img src=\"%L\" alt=\"\" "
+			"loading=\"lazy\" width=\"160\"></a>",
+		     p->id, t.s);
+		buf_release(&t);
+	}
+	html(b, "</article>");
+}
+
+void comment_links(struct buf *b, const struct paper *p)
+{
+	/* the discussion here, and the one on Hugging Face (imported counts)
+	 * apart: each count is what its page shows */
+	int nc = paper_comments(p), hf = paper_hf_comments(p);
+	html(b, "<a class=\"comments\" href=\"/papers/%s#comments\">%d comment%S</a>", p->id, nc, nc == 1 ? "" : "s");
+	if (hf)
+		html(b, "<a class=\"comments hf\" href=\"https://huggingface.co/papers/%s#community\" rel=\"noopener\">%d on Hugging Face</a>",
+		     p->id, hf);
+}
+
+void paper_links(struct buf *b, const struct paper *p, bool buttons)
+{
 	if (url_is_web(p->code_url)) {
 		char label[128];
 		code_label(p->code_url, label);
-		html(b, "<a class=\"code\" href=\"%L\" rel=\"noopener nofollow\">Code: %s</a>", p->code_url, label);
+		enum link_kind k = link_kind_of(p->code_url);
+		html(b, "<a class=\"%S link-%S\" href=\"%L\" rel=\"noopener nofollow\">%s: %s</a>", buttons ? "btn small" : "code",
+		     k == LINK_CODE ? "code" : k == LINK_MODEL ? "model" : k == LINK_DATASET ? "dataset" : k == LINK_SPACE ? "space" : "page",
+		     p->code_url, link_kind_name(k), label);
+		if (k == LINK_CODE && p->github_stars > 0)
+			html(b, "<span class=\"stars\" title=\"GitHub stars\">★ %d</span>", p->github_stars);
 	}
 	if (url_is_web(p->project_page))
-		html(b, "<a href=\"%L\" rel=\"noopener nofollow\">Project page</a>", p->project_page);
-	if (p->submitter)
-		html(b, "<span>submitted by <a href=\"/u/%U\">%s</a></span>", p->submitter, p->submitter);
-	html(b, "</p></div></article>");
+		html(b, "<a class=\"%S\" href=\"%L\" rel=\"noopener nofollow\">Project page</a>", buttons ? "btn small" : "page",
+		     p->project_page);
 }
 
 /* ---- highlighting --------------------------------------------------------- */
@@ -331,8 +369,16 @@ static void svg_chart(struct buf *b, const char *title, const char *const *label
 		if (line) {
 			buf_addf(&pts, "%d,%d ", x + (int)(bw / 2), H - h);
 		} else {
+			/* a day's bar leads to the day (a column the full height,
+			 * so short bars are easy to hit) */
+			bool day = !day_parse(labels[i], NULL) && values[i] > 0;
+			if (day)
+				html(b, "<a href=\"/papers/date/%s\"><rect x=\"%d\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"transparent\"/>",
+				     labels[i], x + 1, bw > 3 ? (int)bw - 2 : 1, H);
 			html(b, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" class=\"bar\"><title>%s: %d</title></rect>", x + 1,
 			     H - h, bw > 3 ? (int)bw - 2 : 1, h, labels[i], values[i]);
+			if (day)
+				html(b, "</a>");
 		}
 		if (n <= 12 || i % (n / 6 + 1) == 0)
 			html(b, "<text x=\"%d\" y=\"%d\" class=\"lbl\">%s</text>", x, H + 14, labels[i] + (strlen(labels[i]) > 5 ? 5 : 0));

@@ -29,18 +29,71 @@ static void day_add(const char *day, int delta, char out[16])
 	time_format_day(t + (pb_time)delta * 86400000, out);
 }
 
+/* The oldest feed day after `after` ("" when none). */
+static void next_day(struct req *r, const char *after, char out[16])
+{
+	struct buf err = BUF_INIT;
+	char a[16];
+	snprintf(a, sizeof(a), "%s", after);
+	if (store_next_day(r->s, a, out, &err))
+		out[0] = '\0';
+	buf_release(&err);
+}
+
+/* The day before `day`, in out; returns out. */
+static const char *day_before(const char *day, char out[16])
+{
+	day_add(day, -1, out);
+	return out;
+}
+
+struct recent {
+	struct feed_days *fd;
+	size_t min_days, max_days;
+	int min_papers;
+};
+
+static int recent_cb(const char *day, int papers, void *ctx)
+{
+	struct recent *rc = ctx;
+	struct feed_days *fd = rc->fd;
+	if (fd->n >= rc->max_days || (fd->n >= rc->min_days && fd->papers >= rc->min_papers))
+		return 1;
+	snprintf(fd->day[fd->n], sizeof(fd->day[0]), "%s", day);
+	fd->count[fd->n++] = papers;
+	fd->papers += papers;
+	return 0;
+}
+
+void feed_days(struct req *r, size_t min_days, size_t max_days, int min_papers, struct feed_days *fd)
+{
+	memset(fd, 0, sizeof(*fd));
+	if (max_days > ARRAY_SIZE(fd->day))
+		max_days = ARRAY_SIZE(fd->day);
+	struct recent rc = { fd, min_days, max_days, min_papers };
+	struct buf err = BUF_INIT;
+	if (store_recent_days(r->s, max_days, recent_cb, &rc, &err))
+		fprintf(stderr, "paperboy: serve: %s\n", err.s);
+	buf_release(&err);
+}
+
 pb_time trending_now(struct req *r, char from[16], char to[16])
 {
-	char newest[16];
-	latest_day(r, "", newest);
+	/* the newest 7 days of the feed (days that hold papers, however far
+	 * apart), widened to up to 30 such days until they hold 20 papers */
+	struct feed_days fd;
+	feed_days(r, TRENDING_DAYS, TRENDING_MAX_DAYS, TRENDING_MIN, &fd);
 	pb_time now = time_now_ms(), end;
-	if (!newest[0] || day_parse(newest, &end)) {
-		time_format_day(now, newest);
-		day_parse(newest, &end);
+	if (!fd.n || day_parse(fd.day[0], &end)) {
+		char today[16];
+		time_format_day(now, today);
+		snprintf(from, 16, "%s", today);
+		day_add(today, 1, to);
+		return now;
 	}
 	end += 86400000; /* the end of the newest day */
-	day_add(newest, -6, from);
-	day_add(newest, 1, to);
+	snprintf(from, 16, "%s", fd.day[fd.n - 1]);
+	day_add(fd.day[0], 1, to);
 	return end < now ? end : now;
 }
 
@@ -68,6 +121,33 @@ json_t *user_json(const char *name, const char *fullname)
 			 fullname && *fullname ? fullname : name, "avatarUrl", "", "type", "user", "isPro", 0);
 }
 
+/* Puts paper `id` on today's feed, submitted by `by` (a user name and full
+ * name); the paper must be in the store. 0 or -1 (msg set). */
+static int feature_paper(struct req *r, const char *id, const char *by, const char *by_name, struct buf *msg)
+{
+	struct buf err = BUF_INIT;
+	struct paper sub;
+	paper_init(&sub);
+	snprintf(sub.id, sizeof(sub.id), "%s", id);
+	pb_time now = time_now_ms();
+	time_format_day(now, sub.hf_day);
+	sub.submitted_at = now;
+	sub.submitter = xstrdup(by);
+	sub.submitter_name = xstrdup(by_name && *by_name ? by_name : by);
+	enum upsert_result res;
+	int ret = 0;
+	if (store_begin(r->s, &err) || store_upsert_batch(r->s, &sub, 1, &res, &err) || store_commit(r->s, &err)) {
+		store_rollback(r->s);
+		buf_setf(msg, "The database failed: %s", err.s);
+		ret = -1;
+	}
+	paper_release(&sub);
+	buf_release(&err);
+	if (!ret)
+		web_index_refresh(r);
+	return ret;
+}
+
 int submit_paper(struct req *r, const char *id_text, char id[PAPER_ID_MAX], struct buf *msg)
 {
 	struct buf err = BUF_INIT;
@@ -75,11 +155,28 @@ int submit_paper(struct req *r, const char *id_text, char id[PAPER_ID_MAX], stru
 	paper_init(&p);
 	int ret = 0;
 	id[0] = '\0';
+	bool admin = r->user.admin; /* administrators may feature any paper, at once */
+	pb_time now = time_now_ms();
 	if (!id_text || arxiv_id_parse(id_text, id, NULL)) {
 		buf_setf(msg, "That is not an arXiv id or URL (try 2505.24864 or https://arxiv.org/abs/2505.24864).");
 		id[0] = '\0';
 		ret = 1;
 		goto out;
+	}
+	if (!admin && r->w->cfg.submit_daily_limit > 0) {
+		int64_t n = 0;
+		if (store_submission_count(r->s, r->user.id, now - 86400000, &n, &err)) {
+			buf_setf(msg, "The database failed: %s", err.s);
+			ret = -1;
+			goto out;
+		}
+		if (n >= r->w->cfg.submit_daily_limit) {
+			buf_setf(msg, "You have submitted %lld papers in the last 24 hours, the most an account may; try again "
+				      "tomorrow.",
+				 (long long)n);
+			ret = 1;
+			goto out;
+		}
 	}
 	int rc = store_paper_get(r->s, id, &p, &err);
 	if (rc < 0) {
@@ -112,31 +209,109 @@ int submit_paper(struct req *r, const char *id_text, char id[PAPER_ID_MAX], stru
 		paper_init(&p);
 		if (frc || store_paper_get(r->s, id, &p, &err) != 0) {
 			buf_setf(msg, "Could not get %s from arXiv: %s", id, err.len ? err.s : "no such paper");
+			id[0] = '\0';
 			ret = 1;
 			goto out;
 		}
 	}
-	struct paper sub;
-	paper_init(&sub);
-	snprintf(sub.id, sizeof(sub.id), "%s", id);
-	pb_time now = time_now_ms();
-	time_format_day(now, sub.hf_day);
-	sub.submitted_at = now;
-	sub.submitter = xstrdup(r->user.name);
-	sub.submitter_name = xstrdup(r->user.fullname[0] ? r->user.fullname : r->user.name);
-	enum upsert_result res;
-	if (store_begin(r->s, &err) || store_upsert_batch(r->s, &sub, 1, &res, &err) || store_commit(r->s, &err)) {
-		store_rollback(r->s);
+	/* Hugging Face's rule: the feed is for new papers */
+	int window = r->w->cfg.submit_window_days;
+	if (!admin && window > 0 && p.published && now - p.published > (pb_time)window * 86400000) {
+		char day[16];
+		time_format_day(p.published, day);
+		buf_setf(msg, "This paper was published on arXiv on %s, more than %d days ago; papers join the daily feed "
+			      "within %d days of their publication.",
+			 day, window, window);
+		ret = 1;
+		goto out;
+	}
+	bool hold = r->w->cfg.moderate_submissions && !admin;
+	if (store_submission_add(r->s, id, r->user.id, now, hold ? "pending" : "featured", NULL, &err)) {
 		buf_setf(msg, "The database failed: %s", err.s);
 		ret = -1;
+		goto out;
 	}
-	paper_release(&sub);
-	if (!ret)
-		web_index_refresh(r);
+	if (hold) {
+		buf_setf(msg, "Thank you: your submission waits for a moderator, who will put it on the feed.");
+		ret = 2;
+		goto out;
+	}
+	ret = feature_paper(r, id, r->user.name, r->user.fullname, msg);
 out:
 	paper_release(&p);
 	buf_release(&err);
 	return ret;
+}
+
+/* ---- moderation of submissions --------------------------------------------- */
+
+struct queue_ctx {
+	struct req *r;
+	struct buf *b;
+	int n;
+};
+
+static int queue_row(const struct submission *sub, void *ctx)
+{
+	struct queue_ctx *q = ctx;
+	struct paper p;
+	paper_init(&p);
+	struct buf err = BUF_INIT;
+	store_paper_get(q->r->s, sub->paper, &p, &err);
+	char when[32];
+	time_format_iso(sub->at, when);
+	when[16] = '\0';
+	when[10] = ' ';
+	html(q->b, "<li><a href=\"/papers/%s\">%s</a> <span class=\"muted\">%s, by <a href=\"/u/%U\">%s</a> on %s</span> ",
+	     sub->paper, p.title ? p.title : sub->paper, sub->paper, sub->user, sub->user, when);
+	html(q->b, "<form method=\"post\" action=\"/admin/submissions/%lld\" class=\"inline\">", (long long)sub->id);
+	html_csrf(q->r, q->b);
+	html(q->b, "<button class=\"btn small\" name=\"action\" value=\"approve\">Approve</button> "
+		   "<button class=\"btn small danger\" name=\"action\" value=\"reject\">Reject</button></form></li>");
+	paper_release(&p);
+	buf_release(&err);
+	q->n++;
+	return 0;
+}
+
+void h_admin_submissions(struct req *r, struct resp *o)
+{
+	o->private_ = true;
+	page_begin(r, o, "Submissions waiting", NULL);
+	struct buf *b = &o->body;
+	html(b, "<main class=\"wide\"><h1>Submissions waiting for a moderator</h1><ul class=\"queue\">");
+	struct queue_ctx q = { r, b, 0 };
+	struct buf err = BUF_INIT;
+	store_submission_list(r->s, "pending", 200, queue_row, &q, &err);
+	if (!q.n)
+		html(b, "<li class=\"muted\">None.</li>");
+	html(b, "</ul></main>");
+	page_end(r, o);
+	buf_release(&err);
+}
+
+void h_admin_submission(struct req *r, struct resp *o)
+{
+	long id;
+	const char *action = req_form(r, "action");
+	bool approve = action && !strcmp(action, "approve");
+	if (parse_int(r->cap[0], 1, LONG_MAX, &id) || !action || (!approve && strcmp(action, "reject"))) {
+		resp_error(r, o, 400, "Approve or reject a submission.");
+		return;
+	}
+	struct submission sub;
+	struct buf err = BUF_INIT, msg = BUF_INIT;
+	int rc = store_submission_decide(r->s, id, approve ? "featured" : "rejected", r->user.id, time_now_ms(), &sub,
+					 &err);
+	if (rc) {
+		resp_error(r, o, rc < 0 ? 500 : 404, rc < 0 ? "The database failed." : "There is no such waiting submission.");
+	} else if (approve && feature_paper(r, sub.paper, sub.user, sub.user, &msg)) {
+		resp_error(r, o, 500, msg.s);
+	} else {
+		resp_redirect(o, "/admin/submissions");
+	}
+	buf_release(&err);
+	buf_release(&msg);
 }
 
 /* ---- feeds of papers --------------------------------------------------------- */
@@ -229,6 +404,9 @@ struct period {
 	char prev[64], next[64];
 	const char *prev_label, *next_label;
 	struct store_query q;
+	/* the home page: earlier days shown below a thin newest day */
+	const struct feed_days *earlier;
+	size_t earlier_from;
 };
 
 /* Papers and upvotes of the days that have papers (at most a month's). */
@@ -280,6 +458,8 @@ static void period_charts(struct req *r, struct buf *b, const struct period *pd)
 	buf_release(&err);
 }
 
+static void pretty_day(const char *day, char *out, size_t cap);
+
 static void period_page(struct req *r, struct resp *o, struct period *pd)
 {
 	const char *filter = req_arg(r, "q");
@@ -326,8 +506,9 @@ static void period_page(struct req *r, struct resp *o, struct period *pd)
 	}
 	if (strcmp(pd->kind, "trending")) {
 		html(b, "<form class=\"filter\" method=\"get\" action=\"%s\"><label for=\"filter\">Search this %s</label>"
-			"<input id=\"filter\" name=\"q\" type=\"search\" value=\"%s\"><button class=\"btn small\">Filter</button></form>",
-		     pd->self, pd->kind, filter ? filter : "");
+			"<input id=\"filter\" name=\"q\" type=\"search\" placeholder=\"Search this %s\" value=\"%s\">"
+			"<button class=\"btn small\">Filter</button></form>",
+		     pd->self, pd->kind, pd->kind, filter ? filter : "");
 	}
 	if (!strcmp(pd->kind, "week") || !strcmp(pd->kind, "month"))
 		period_charts(r, b, pd);
@@ -342,8 +523,28 @@ static void period_page(struct req *r, struct resp *o, struct period *pd)
 		html_card(r, b, &papers.v[i], &co);
 	}
 	html(b, "</div>");
+	/* the home page of a thin day: the days before it too */
+	for (size_t d = pd->earlier_from; pd->earlier && page == 0 && d < pd->earlier->n; d++) {
+		const char *day = pd->earlier->day[d];
+		char pretty[64];
+		pretty_day(day, pretty, sizeof(pretty));
+		html(b, "<h2 class=\"day-head\"><a href=\"/papers/date/%s\">%s</a> <span class=\"muted\">%d paper%S</span></h2>",
+		     day, pretty, pd->earlier->count[d], pd->earlier->count[d] == 1 ? "" : "s");
+		struct store_query dq = { .sort = SORT_UPVOTES, .limit = PAGE_SIZE };
+		snprintf(dq.day_from, sizeof(dq.day_from), "%s", day);
+		day_add(day, 1, dq.day_to);
+		struct collect dayp = { 0 };
+		if (store_paper_list(r->s, &dq, collect_cb, &dayp, &err) == 0) {
+			html(b, "<div class=\"cards\">");
+			struct card_opts dco = { 0, NULL, NULL };
+			for (size_t i = 0; i < dayp.n; i++)
+				html_card(r, b, &dayp.v[i], &dco);
+			html(b, "</div>");
+		}
+		collect_free(&dayp);
+	}
 	if (page > 0 || more) {
-		html(b, "<nav class=\"pager\" aria-label=\"Pages\">");
+		html(b, "<nav class=\"pager pages\" aria-label=\"Pages\">");
 		struct buf qs = BUF_INIT;
 		if (filter) {
 			buf_adds(&qs, "q=");
@@ -376,9 +577,9 @@ static void pretty_day(const char *day, char *out, size_t cap)
 	strftime(out, cap, "%a %-d %b %Y", &tm);
 }
 
-static void day_page(struct req *r, struct resp *o, const char *day)
+static void day_page(struct req *r, struct resp *o, const char *day, const struct feed_days *earlier)
 {
-	struct period pd = { .kind = "day" };
+	struct period pd = { .kind = "day", .earlier = earlier, .earlier_from = 1 };
 	char title[64], self[64], prev[16], next[16];
 	pretty_day(day, title, sizeof(title));
 	char h1[96];
@@ -387,10 +588,7 @@ static void day_page(struct req *r, struct resp *o, const char *day)
 	snprintf(self, sizeof(self), "/papers/date/%s", day);
 	pd.self = self;
 	latest_day(r, day, prev);
-	struct buf err = BUF_INIT;
-	if (store_next_day(r->s, day, next, &err))
-		next[0] = '\0';
-	buf_release(&err);
+	next_day(r, day, next);
 	if (prev[0])
 		snprintf(pd.prev, sizeof(pd.prev), "/papers/date/%s", prev);
 	if (next[0])
@@ -405,16 +603,27 @@ static void day_page(struct req *r, struct resp *o, const char *day)
 
 void h_home(struct req *r, struct resp *o)
 {
-	char day[16];
-	latest_day(r, "", day);
-	if (!day[0]) {
+	/* "today": the newest day of the feed; when it holds fewer than
+	 * HOME_MIN papers, the days before it follow (one submission never
+	 * makes the whole front page) */
+	struct feed_days fd;
+	feed_days(r, 1, HOME_MAX_DAYS, HOME_MIN, &fd);
+	if (!fd.n) {
 		page_begin(r, o, "Daily papers", NULL);
 		html(&o->body, "<main class=\"narrow\"><h1>No papers yet</h1><p>Load some with <code>paperboy ingest</code> "
 			       "or <code>paperboy fetch</code>, or <a href=\"/submit\">submit one</a>.</p></main>");
 		page_end(r, o);
 		return;
 	}
-	day_page(r, o, day);
+	day_page(r, o, fd.day[0], &fd);
+}
+
+/* Whether a day (or the first day of a period) is in the future: there is
+ * nothing to show there, ever (a day of slack for time zones ahead). */
+static bool in_future(const char *day)
+{
+	pb_time t;
+	return !day_parse(day, &t) && t > time_now_ms() + 86400000;
 }
 
 void h_day(struct req *r, struct resp *o)
@@ -424,7 +633,11 @@ void h_day(struct req *r, struct resp *o)
 		resp_error(r, o, 400, "A day looks like 2025-06-02.");
 		return;
 	}
-	day_page(r, o, r->cap[0]);
+	if (in_future(r->cap[0])) {
+		resp_error(r, o, 404, "That day has not come yet.");
+		return;
+	}
+	day_page(r, o, r->cap[0], NULL);
 }
 
 static void iso_week_of(pb_time t, char out[16])
@@ -445,8 +658,10 @@ static void span_page(struct req *r, struct resp *o, struct period *pd, const ch
 	snprintf(self, sizeof(self), "/papers/%s/%s", pd->kind, r->cap[0]);
 	pd->title = h1;
 	pd->self = self;
-	snprintf(pd->prev, sizeof(pd->prev), "/papers/%s/%s", pd->kind, prev);
-	snprintf(pd->next, sizeof(pd->next), "/papers/%s/%s", pd->kind, next);
+	if (prev[0])
+		snprintf(pd->prev, sizeof(pd->prev), "/papers/%s/%s", pd->kind, prev);
+	if (next[0])
+		snprintf(pd->next, sizeof(pd->next), "/papers/%s/%s", pd->kind, next);
 	pd->prev_label = prev;
 	pd->next_label = next;
 	pd->q.sort = SORT_UPVOTES;
@@ -460,11 +675,20 @@ void h_week(struct req *r, struct resp *o)
 		resp_error(r, o, 400, "A week looks like 2025-W23.");
 		return;
 	}
-	char pw[16], nw[16];
+	if (in_future(pd.q.day_from)) {
+		resp_error(r, o, 404, "That week has not come yet.");
+		return;
+	}
+	/* the neighbours that hold papers: the week of the newest day before,
+	 * and of the oldest day after */
+	char pw[16] = "", nw[16] = "", d[16];
 	pb_time t;
-	day_parse(pd.q.day_from, &t);
-	iso_week_of(t - 86400000, pw);
-	iso_week_of(t + 7 * 86400000LL, nw);
+	latest_day(r, pd.q.day_from, d);
+	if (d[0] && !day_parse(d, &t))
+		iso_week_of(t, pw);
+	next_day(r, day_before(pd.q.day_to, d), d);
+	if (d[0] && !day_parse(d, &t))
+		iso_week_of(t, nw);
 	span_page(r, o, &pd, "Weekly", pw, nw);
 }
 
@@ -475,12 +699,18 @@ void h_month(struct req *r, struct resp *o)
 		resp_error(r, o, 400, "A month looks like 2025-06.");
 		return;
 	}
-	/* the day before the first and the first after the end name the
-	 * neighbouring months */
-	char pm[16], nm[16];
-	day_add(pd.q.day_from, -1, pm);
-	memcpy(nm, pd.q.day_to, sizeof(nm));
-	pm[7] = nm[7] = '\0';
+	if (in_future(pd.q.day_from)) {
+		resp_error(r, o, 404, "That month has not come yet.");
+		return;
+	}
+	/* the neighbours that hold papers */
+	char pm[16] = "", nm[16] = "", d[16];
+	latest_day(r, pd.q.day_from, d);
+	if (d[0])
+		snprintf(pm, sizeof(pm), "%.7s", d);
+	next_day(r, day_before(pd.q.day_to, d), d);
+	if (d[0])
+		snprintf(nm, sizeof(nm), "%.7s", d);
 	span_page(r, o, &pd, "Monthly", pm, nm);
 }
 
@@ -613,14 +843,21 @@ static int thread_cb(const struct comment *c, void *ctx)
 
 static void paper_comments_html(struct req *r, struct buf *b, const struct paper *p)
 {
-	html(b, "<section id=\"comments\"><h2>Discussion</h2><ol class=\"threads\">");
+	int nc = paper_comments(p), hf = paper_hf_comments(p);
+	html(b, "<section id=\"comments\"><h2>Discussion <span class=\"muted\">%d comment%S</span></h2>", nc,
+	     nc == 1 ? "" : "s");
+	if (hf)
+		html(b, "<p class=\"muted\"><a href=\"https://huggingface.co/papers/%s#community\" rel=\"noopener\">%d comment%S "
+			"on Hugging Face →</a></p>",
+		     p->id, hf, hf == 1 ? "" : "s");
+	html(b, "<ol class=\"threads\">");
 	struct thread_ctx t = { { r, b, p }, 0, 0 };
 	struct buf err = BUF_INIT;
 	store_comment_list(r->s, p->id, thread_cb, &t, &err);
 	close_thread(&t);
 	html(b, "</ol>");
 	if (!t.count)
-		html(b, "<p class=\"muted\">No comments yet.</p>");
+		html(b, "<p class=\"muted\">No comments here yet.</p>");
 	if (r->signed_in) {
 		html(b, "<form method=\"post\" action=\"/papers/%s/comments\" class=\"stack\">", p->id);
 		html_csrf(r, b);
@@ -674,20 +911,16 @@ static void render_paper(struct req *r, struct resp *o, const char *id)
 		html(b, "<a href=\"/papers/date/%s\">Featured %s</a>", p.hf_day, p.hf_day);
 	if (p.submitter)
 		html(b, "<span>submitted by <a href=\"/u/%U\">%s</a></span>", p.submitter, p.submitter);
+	char org[128], orgname[256];
+	paper_org(&p, org, orgname);
+	if (org[0])
+		html(b, "<span class=\"org\" title=\"%s\">%s</span>", org, orgname);
 	for (size_t i = 0; i < p.categories.n; i++)
 		html(b, "<a class=\"tag\" href=\"/search?q=cat:%U\">%s</a>", p.categories.v[i], p.categories.v[i]);
 	html(b, "</p><p class=\"links\"><a class=\"btn small\" href=\"https://arxiv.org/abs/%s\">arXiv page</a>"
 		"<a class=\"btn small\" href=\"https://arxiv.org/pdf/%s\">PDF</a>",
 	     p.id, p.id);
-	if (url_is_web(p.code_url)) {
-		char label[128];
-		code_label(p.code_url, label);
-		html(b, "<a class=\"btn small\" href=\"%L\" rel=\"noopener nofollow\">Code: %s</a>", p.code_url, label);
-		if (p.github_stars > 0)
-			html(b, "<span class=\"muted\">★ %d</span>", p.github_stars);
-	}
-	if (url_is_web(p.project_page))
-		html(b, "<a class=\"btn small\" href=\"%L\" rel=\"noopener nofollow\">Project page</a>", p.project_page);
+	paper_links(b, &p, true);
 	html(b, "<a href=\"/papers/%s.md\">Markdown</a><a href=\"/api/papers/%s\">JSON</a></p>", p.id, p.id);
 	if (p.ai_summary)
 		html(b, "<p class=\"summary\"><strong>Summary:</strong> %s</p>", p.ai_summary);
@@ -921,9 +1154,10 @@ void h_search(struct req *r, struct resp *o)
 	long page = page_arg(r, o, SEARCH_MAX_PAGE);
 	if (page < 0)
 		return;
+	r->search_page = true;
 	page_begin(r, o, q && *q ? q : "Search", q);
 	struct buf *b = &o->body;
-	html(b, "<main class=\"wide\"><h1>Search</h1><form class=\"filter\" method=\"get\" action=\"/search\" role=\"search\">"
+	html(b, "<main class=\"wide search-page\"><h1>Search</h1><form class=\"filter\" method=\"get\" action=\"/search\" role=\"search\">"
 		"<label for=\"sq\" class=\"sr\">Query</label><input id=\"sq\" name=\"q\" type=\"search\" value=\"%s\">"
 		"<label for=\"mode\">Match</label><select id=\"mode\" name=\"mode\">"
 		"<option value=\"hybrid\"%S>words and meaning</option><option value=\"bm25\"%S>words only</option><option value=\"semantic\"%S>meaning only</option>"
@@ -953,7 +1187,7 @@ void h_search(struct req *r, struct resp *o)
 			}
 			html(b, "</div>");
 			if (page > 0 || n > start + SEARCH_PAGE) {
-				html(b, "<nav class=\"pager\" aria-label=\"Pages\">");
+				html(b, "<nav class=\"pager pages\" aria-label=\"Pages\">");
 				if (page > 0)
 					html(b, "<a rel=\"prev\" href=\"/search?q=%U&amp;mode=%s&amp;p=%ld\">← Previous</a>", q,
 					     ms ? ms : "hybrid", page - 1);
@@ -977,7 +1211,16 @@ static void submit_page(struct req *r, struct resp *o, const char *msg, const ch
 {
 	page_begin(r, o, "Submit a paper", NULL);
 	struct buf *b = &o->body;
-	html(b, "<main class=\"narrow\"><h1>Submit a paper</h1><p>Give an arXiv id or URL; the paper joins today's feed with your name on it.</p>");
+	html(b, "<main class=\"narrow\"><h1>Submit a paper</h1><p>Give an arXiv id or URL; the paper joins today's feed with your name on it.");
+	if (!r->user.admin) {
+		if (r->w->cfg.submit_window_days > 0)
+			html(b, " Papers join within %d days of their publication on arXiv", r->w->cfg.submit_window_days);
+		if (r->w->cfg.submit_daily_limit > 0)
+			html(b, "%S%d a day per account", r->w->cfg.submit_window_days > 0 ? "; " : " At most ",
+			     r->w->cfg.submit_daily_limit);
+		html(b, ".%S", r->w->cfg.moderate_submissions ? " A moderator approves each submission." : "");
+	}
+	html(b, "</p>");
 	if (msg) {
 		html(b, "<p class=\"notice\" role=\"alert\">%s", msg);
 		if (link)
@@ -1009,6 +1252,9 @@ void h_submit(struct req *r, struct resp *o)
 		buf_addf(&loc, "/papers/%s", id);
 		resp_redirect(o, loc.s);
 		buf_release(&loc);
+	} else if (rc == 2) {
+		submit_page(r, o, msg.s, id, NULL);
+		o->status = 202;
 	} else {
 		submit_page(r, o, msg.s, id[0] ? id : NULL, text);
 		o->status = rc < 0 ? 500 : 409;

@@ -57,6 +57,9 @@ const struct route web_routes[] = {
 	{ "POST", "/admin/papers/*", h_admin_paper, R_LOGIN | R_CSRF | R_ADMIN },
 	{ "POST", "/admin/comments/*", h_admin_comment, R_LOGIN | R_CSRF | R_ADMIN },
 	{ "POST", "/admin/users/*", h_admin_user, R_LOGIN | R_CSRF | R_ADMIN },
+	{ "GET", "/admin/submissions", h_admin_submissions, R_LOGIN | R_ADMIN },
+	{ "GET", "/admin/status", h_admin_status, R_LOGIN | R_ADMIN },
+	{ "POST", "/admin/submissions/*", h_admin_submission, R_LOGIN | R_CSRF | R_ADMIN },
 	{ "GET", "/api/daily_papers", h_api_daily, R_API | R_CACHE },
 	{ "GET", "/api/papers/search", h_api_search, R_API | R_CACHE },
 	{ "GET", "/api/papers/*", h_api_paper, R_API | R_CACHE },
@@ -69,6 +72,7 @@ const struct route web_routes[] = {
 	{ "GET", "/feeds/trending.atom", h_feed_trending, R_CACHE },
 	{ "GET", "/feeds/search.atom", h_feed_search, R_CACHE },
 	{ "GET", "/static/*", h_static, R_CACHE },
+	{ "GET", "/thumbs/*", h_thumb, R_CACHE },
 	{ "GET", "/subscribe", h_subscribe_form, 0 },
 	{ "POST", "/subscribe", h_subscribe, R_CSRF },
 	{ "GET", "/subscribe/confirm", h_confirm_form, 0 },
@@ -199,6 +203,7 @@ struct cached {
 	double at;
 	int status;
 	const char *ctype;
+	long max_age;
 	struct buf body, gz;
 	char etag[48];
 };
@@ -406,9 +411,11 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct web *w, struct
 		MHD_add_response_header(m, MHD_HTTP_HEADER_CACHE_CONTROL, "private, no-store");
 	else if (o->private_ || r->signed_in)
 		MHD_add_response_header(m, MHD_HTTP_HEADER_CACHE_CONTROL, "private, no-cache");
-	else if (str_has_prefix(r->path, "/static/"))
-		MHD_add_response_header(m, MHD_HTTP_HEADER_CACHE_CONTROL, "public, max-age=86400");
-	else
+	else if (o->max_age > 0 || str_has_prefix(r->path, "/static/")) {
+		char cc[64];
+		snprintf(cc, sizeof(cc), "public, max-age=%ld", o->max_age > 0 ? o->max_age : 86400L);
+		MHD_add_response_header(m, MHD_HTTP_HEADER_CACHE_CONTROL, cc);
+	} else
 		MHD_add_response_header(m, MHD_HTTP_HEADER_CACHE_CONTROL, "public, no-cache");
 	MHD_add_response_header(m, "Content-Security-Policy",
 				"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -451,6 +458,7 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct web *w, struct
 		e->at = mono_seconds();
 		e->status = o->status;
 		e->ctype = o->ctype;
+		e->max_age = o->max_age;
 		buf_reset(&e->body);
 		buf_add(&e->body, o->body.s, o->body.len);
 		buf_reset(&e->gz);
@@ -481,6 +489,7 @@ static bool from_cache(struct MHD_Connection *c, struct web *w, struct req *r, u
 		memset(&o, 0, sizeof(o));
 		o.status = e->status;
 		o.ctype = e->ctype;
+		o.max_age = e->max_age;
 		o.body = e->body; /* borrowed: send_resp copies it */
 		*rc = send_resp(c, w, r, &o, flags, t0, e);
 		hit = true;
@@ -627,6 +636,27 @@ static enum MHD_Result dispatch(struct web *w, struct MHD_Connection *c, struct 
 		}
 		if (!form_ok) {
 			/* answered */
+		} else if ((flags & R_LOGIN) && !r->signed_in && rt->fn == h_vote) {
+			/* a vote from someone signed out: say why, sign in, and
+			 * the vote is cast on the way back */
+			struct buf loc = BUF_INIT;
+			const char *ref = req_header(r, "Referer");
+			const char *rest = ref && strstr(ref, "://") ? strchr(strstr(ref, "://") + 3, '/') : NULL;
+			buf_adds(&loc, "/signin?next=");
+			if (local_path_ok(rest) && origin_is_ours(r, ref))
+				buf_add_url(&loc, rest);
+			else
+				buf_addf(&loc, "%%2Fpapers%%2F%s", r->cap[0]);
+			buf_adds(&loc, "&vote=");
+			buf_add_url(&loc, r->cap[0]);
+			const char *accept = req_header(r, "Accept");
+			if (accept && strstr(accept, "application/json")) {
+				r->wants_json = true;
+				resp_json(&o, 401, json_pack("{s:s,s:s}", "error", "sign in to upvote", "signin", loc.s));
+			} else {
+				resp_redirect(&o, loc.s);
+			}
+			buf_release(&loc);
 		} else if ((flags & R_LOGIN) && !r->signed_in) {
 			if (r->wants_json) {
 				resp_error(r, &o, 401, "sign in first: send 'Authorization: Bearer TOKEN' (make a token on your profile page)");
@@ -963,7 +993,22 @@ int web_serve(const struct web_config *cfg, struct buf *err)
 		}
 	}
 	w->cfg.mail.base_url = w->base_url;
+	if (w->cfg.sync_every <= 0)
+		w->cfg.sync_every = 3600;
+	if (!w->cfg.thumb_dir) {
+		struct buf td = BUF_INIT;
+		search_index_path(cfg->db_url, &td); /* DB.search: beside the database */
+		buf_truncate(&td, td.len - strlen(".search"));
+		buf_adds(&td, ".thumbs");
+		w->thumb_dir = buf_detach(&td);
+	} else if (strcmp(w->cfg.thumb_dir, "off")) {
+		w->thumb_dir = xstrdup(w->cfg.thumb_dir);
+	}
+	if (w->cfg.thumb_pdf_delay <= 0)
+		w->cfg.thumb_pdf_delay = 3;
 	mailer_start(w);
+	sync_start(w);
+	thumbs_start(w);
 	int sig = 0;
 	while (sigwait(&sigs, &sig) != 0)
 		;
@@ -971,6 +1016,8 @@ int web_serve(const struct web_config *cfg, struct buf *err)
 	MHD_quiesce_daemon(d);
 	MHD_stop_daemon(d);
 	d = NULL;
+	sync_stop(w);
+	thumbs_stop(w);
 	mailer_stop(w);
 	ret = 0;
 out:
@@ -991,6 +1038,7 @@ out:
 	if (w->log && w->log != stderr)
 		fclose(w->log);
 	free(w->index_path);
+	free(w->thumb_dir);
 	sodium_memzero(w->secret, sizeof(w->secret));
 	free(w);
 	curl_global_cleanup();

@@ -18,11 +18,27 @@ struct web_config {
 	const char *arxiv_api;   /* arXiv API endpoint for /submit (default: arXiv's) */
 	bool secure_cookies;     /* mark cookies Secure (on automatically for an https base URL) */
 	const char *port_file;   /* when set, the bound port is written there once listening */
+	/* thumbnails: a cache folder (NULL: DB.thumbs beside a SQLite file;
+	 * "off": none), where PDFs come from and how often */
+	const char *thumb_dir;
+	const char *thumb_pdf_base; /* default https://arxiv.org/pdf/ */
+	double thumb_pdf_delay;     /* seconds between PDF downloads (default 3) */
 	/* limits on what clients control */
 	double head_timeout;     /* seconds to send a request's line and headers (default 10) */
 	double body_timeout;     /* seconds to send its body after them (default 30) */
 	unsigned max_connections; /* open at once (default 10,000, below the file limit) */
 	unsigned max_per_ip;     /* open at once from one address (default 64) */
+	/* submissions */
+	int submit_window_days;  /* a paper joins the feed within this many days of its arXiv publication (0: any) */
+	int submit_daily_limit;  /* submissions per account per 24 hours (0: no limit) */
+	bool moderate_submissions; /* they wait for an administrator's approval */
+	/* keeping current: bit 0 Hugging Face's daily papers, bit 1 the arXiv
+	 * OAI-PMH increment, every sync_every seconds, once per cluster */
+	unsigned sync_jobs;
+	double sync_every;               /* default 3600 */
+	const char *sync_hf_endpoint;    /* NULL: Hugging Face's */
+	const char *sync_oai_endpoint;   /* NULL: arXiv's */
+	const char *sync_oai_set;        /* e.g. "cs"; NULL: every set */
 	/* email: the digest scheduler runs when mail.smtp_url is set */
 	struct mail_config mail;
 	int digest_minute;       /* local time of day of the digests, minutes (default 8:00) */
@@ -33,6 +49,11 @@ struct web_config {
 /* Runs the server until SIGTERM or SIGINT; 0 after a clean shutdown, -1
  * with err set when it cannot start. */
 int web_serve(const struct web_config *cfg, struct buf *err);
+
+/* `paperboy thumb png|pdf IN OUT` (run by the thumbnail thread, in a
+ * process of its own): a PNG at most 480 pixels wide from an image or the
+ * first page of a PDF. 0, or -1 with err set. */
+int web_thumb_render(const char *kind, const char *in, const char *out, struct buf *err);
 
 /* Adds a user (`paperboy user add`): validates, hashes the password with
  * Argon2id. 0, or -1 with err set. */

@@ -18,6 +18,8 @@
 
 struct conn_guard; /* conn.c */
 struct page_cache; /* server.c */
+struct req;
+struct resp;
 
 /* The server: shared by every worker thread. */
 struct web {
@@ -40,7 +42,29 @@ struct web {
 	bool mailer_on, stopping, mail_kicked;
 	pthread_mutex_t mail_lock;
 	pthread_cond_t mail_wake;
+	/* the sync thread (sync.c) */
+	pthread_t syncer;
+	bool syncer_on;
+	pthread_cond_t sync_wake;
+	/* the thumbnail thread (thumbs.c) and its cache folder (NULL: off) */
+	char *thumb_dir;
+	pthread_t thumber;
+	bool thumber_on;
+	pthread_cond_t thumb_wake;
 };
+
+/* Thumbnails (thumbs.c). */
+void thumbs_start(struct web *w);
+void thumbs_stop(struct web *w);
+/* Whether paper id has a thumbnail in the cache. */
+bool thumb_exists(struct web *w, const char *id);
+/* Its path on this site: "/thumbs/ID.png". */
+void thumb_path(const char *id, struct buf *out);
+void h_thumb(struct req *r, struct resp *o);
+
+/* The sync thread (sync.c): fetches what cfg.sync_jobs names on schedule. */
+void sync_start(struct web *w);
+void sync_stop(struct web *w);
 
 /* The mail thread (subscribe.c). */
 void mailer_start(struct web *w);
@@ -64,6 +88,7 @@ struct req {
 	char csrf[48];          /* the visitor's CSRF token */
 	bool new_csrf;          /* set the CSRF cookie in the response */
 	bool wants_json;        /* API route: errors as JSON */
+	bool search_page;       /* the search page: no second search box in the header */
 	char ip[64];
 };
 
@@ -73,6 +98,7 @@ struct resp {
 	struct buf body;
 	struct strlist headers; /* "Name: value" */
 	bool private_;          /* depends on who asks: never shared caches */
+	long max_age;           /* seconds any cache may keep it (0: revalidate) */
 	bool no_store;
 };
 
@@ -164,6 +190,11 @@ struct card_opts {
 	const char *highlight; /* a query whose words get <mark> */
 };
 void html_card(struct req *r, struct buf *b, const struct paper *p, const struct card_opts *co);
+/* "N comments" (here) and "M on Hugging Face" (imported) as links. */
+void comment_links(struct buf *b, const struct paper *p);
+/* The paper's code, model, dataset, Space and project links, labelled by
+ * kind (GitHub stars beside code); as buttons on the paper page. */
+void paper_links(struct buf *b, const struct paper *p, bool buttons);
 /* Title or abstract with the words of `query` marked. */
 void html_highlight(struct buf *b, const char *text, const char *query);
 /* "owner/repo" of a code URL, or the host. */
@@ -183,12 +214,38 @@ int web_similar(struct req *r, const char *id, struct search_hit *hits, size_t *
 void web_index_refresh(struct req *r);
 /* The newest day with papers at or before `day`; "" when none. */
 void latest_day(struct req *r, const char *before, char out[16]);
-/* The reference time of the trending list: the newest paper's feature
- * time, so an archive loaded from dumps still has a trending list. */
+/* Days of the feed that hold visible papers, newest first: at least
+ * min_days of them (when there are), then more while they hold fewer than
+ * min_papers, up to max_days. Days, not calendar days: an instance whose
+ * newest papers are weeks old still has them, and one lonely new day
+ * never hides the days before it. */
+#define FEED_DAYS_MAX 31
+struct feed_days {
+	char day[FEED_DAYS_MAX][16];
+	int count[FEED_DAYS_MAX];
+	size_t n;
+	int papers;
+};
+void feed_days(struct req *r, size_t min_days, size_t max_days, int min_papers, struct feed_days *fd);
+/* The home page: the newest day, and the days before it while they hold
+ * fewer than HOME_MIN papers (a week of days at most); the default of
+ * /api/daily_papers too. */
+#define HOME_MIN 10
+#define HOME_MAX_DAYS 7
+/* Trending: the newest TRENDING_DAYS days of the feed, widened up to
+ * TRENDING_MAX_DAYS until they hold TRENDING_MIN papers. */
+#define TRENDING_DAYS 7
+#define TRENDING_MAX_DAYS 30
+#define TRENDING_MIN 20
+/* The window [from, to) of trending and its reference time: the end of the
+ * newest day of the feed (the clock, if earlier), so an archive loaded from
+ * dumps still has a trending list. */
 pb_time trending_now(struct req *r, char from[16], char to[16]);
-/* Submits paper `id_text` (an arXiv id or URL) for the signed-in user.
- * 0 done (id filled), 1 refused with a message for the user in msg (id
- * filled when it is already featured), -1 error (msg). */
+/* Submits paper `id_text` (an arXiv id or URL) for the signed-in user,
+ * under the submission rules (a window since arXiv publication, a daily
+ * limit, moderation; administrators bypass them). 0 featured (id filled),
+ * 2 held for a moderator (msg says so), 1 refused with a message for the
+ * user in msg (id filled when the paper is known), -1 error (msg). */
 int submit_paper(struct req *r, const char *id_text, char id[PAPER_ID_MAX], struct buf *msg);
 /* The paper as an API envelope item. */
 json_t *paper_envelope(struct req *r, const struct paper *p);
@@ -243,6 +300,9 @@ void h_token_del(struct req *r, struct resp *o);
 void h_admin_paper(struct req *r, struct resp *o);
 void h_admin_comment(struct req *r, struct resp *o);
 void h_admin_user(struct req *r, struct resp *o);
+void h_admin_submissions(struct req *r, struct resp *o);
+void h_admin_status(struct req *r, struct resp *o);
+void h_admin_submission(struct req *r, struct resp *o);
 void h_api_daily(struct req *r, struct resp *o);
 void h_api_search(struct req *r, struct resp *o);
 void h_api_paper(struct req *r, struct resp *o);

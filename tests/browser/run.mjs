@@ -24,8 +24,11 @@ function pb(...args) {
   return execFileSync(BIN, args, { env, stdio: ["ignore", "pipe", "pipe"] }).toString();
 }
 
-// arXiv API stand-in: replays a real recorded response
-const atom = fs.readFileSync(path.join(DATA, "arxiv-api-atom/arxiv.py-recorded-2026-bodies/id_1605.08386_s0_m100_199195aa31ad.xml"));
+// arXiv API stand-in: replays a real recorded response, its dates moved to
+// two days ago (submissions take papers published in the last 14 days)
+const recent = new Date(Date.now() - 2 * 86400000).toISOString().replace(/\.\d{3}Z$/, "Z");
+const atom = fs.readFileSync(path.join(DATA, "arxiv-api-atom/arxiv.py-recorded-2026-bodies/id_1605.08386_s0_m100_199195aa31ad.xml"),
+  "utf8").replace(/<(published|updated)>[^<]*</g, `<$1>${recent}<`);
 const arxiv = http.createServer((req, res) => {
   res.writeHead(200, { "Content-Type": "application/atom+xml" });
   res.end(atom);
@@ -34,7 +37,14 @@ await new Promise((r) => arxiv.listen(0, "127.0.0.1", r));
 
 pb("init");
 pb("ingest", ...DAYS.map((d) => path.join(DATA, "hf-daily-papers/Paper_metadata_download", d + ".json")));
-pb("index", "rebuild");
+execFileSync(BIN, ["user", "add", "boss", "--email", "boss@example.org", "--admin"], { env, input: "a long admin password\n" });
+// a thumbnail in the cache, as the thumbnail thread leaves them
+const lastDay = JSON.parse(fs.readFileSync(path.join(DATA, "hf-daily-papers/Paper_metadata_download", DAYS[3] + ".json")));
+const thumbed = lastDay[0].paper.id;
+const thumbDir = path.join(tmp, "thumbs");
+fs.mkdirSync(thumbDir);
+execFileSync("/usr/bin/python3", ["-c", "import sys; sys.path.insert(0, '../integration'); from test_feed import png; " +
+  `open(${JSON.stringify(path.join(thumbDir, thumbed + ".png"))}, 'wb').write(png(320, 180))`]);
 
 // a real SMTP server (Debian's python3-aiosmtpd) that accepts and drops mail
 const smtpPort = await new Promise((resolve) => {
@@ -46,7 +56,8 @@ const smtp = spawn("/usr/bin/python3", ["-m", "aiosmtpd", "-n", "-c", "aiosmtpd.
 
 const portFile = path.join(tmp, "port");
 const server = spawn(BIN, ["serve", "--port", "0", "--port-file", portFile, "--access-log", "off",
-  "--smtp", `smtp://127.0.0.1:${smtpPort}`,
+  "--smtp", `smtp://127.0.0.1:${smtpPort}`, "--thumb-dir", thumbDir,
+  "--thumb-pdf-base", `http://127.0.0.1:${smtpPort}/none/`,
   "--arxiv-api", `http://127.0.0.1:${arxiv.address().port}/api/query`], { env, stdio: ["ignore", "ignore", "inherit"] });
 for (let i = 0; i < 600 && !(fs.existsSync(portFile) && fs.readFileSync(portFile, "utf8").trim()); i++)
   await new Promise((r) => setTimeout(r, 50));
@@ -70,8 +81,9 @@ async function step(name, fn) {
 function watch(page) {
   // a CSP violation or a script error shows up here
   page.on("console", (m) => {
-    // the duplicate submission answers 409 on purpose
-    if (m.type() === "error" && !/status of 409/.test(m.text())) problems.push(m.text() + " at " + page.url());
+    // the duplicate submission answers 409 on purpose, a vote while
+    // signed out 401 (the script then goes to the sign-in page)
+    if (m.type() === "error" && !/status of (409|401)/.test(m.text())) problems.push(m.text() + " at " + page.url());
   });
   page.on("pageerror", (e) => problems.push(String(e)));
 }
@@ -164,6 +176,69 @@ try {
     assert.match(await page.locator(".notice").innerText(), /already on the feed/);
   });
 
+  await step("a submission does not take over the front page", async () => {
+    await page.goto(base + "/");
+    const today = new Date().toUTCString().slice(0, 3);
+    assert.match(await page.locator("h1").innerText(), new RegExp("Daily papers — " + today));
+    assert.ok(await page.locator('article.card a[href="/papers/1605.08386"]').first().isVisible());
+    assert.ok((await page.locator("article.card").count()) >= 10, "the days before the lone submission follow it");
+    assert.ok((await page.locator("h2.day-head").count()) >= 1);
+    await page.goto(base + "/papers/trending");
+    assert.ok((await page.locator("article.card").count()) >= 20);
+  });
+
+  await step("an administrator hides a paper and shows it again", async () => {
+    const adm = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const a = await adm.newPage();
+    watch(a);
+    await a.goto(base + "/signin");
+    await a.fill("#name", "boss");
+    await a.fill("#password", "a long admin password");
+    await a.click('button[type="submit"]:has-text("Sign in")');
+    await a.goto(base + "/papers/1605.08386");
+    await a.click('button:has-text("Hide this paper")');
+    await a.goto(base + "/");
+    assert.equal(await a.locator('article.card a[href="/papers/1605.08386"]').count(), 0);
+    assert.ok((await a.locator("article.card").count()) >= 10, "the front page is not emptied");
+    await a.goto(base + "/papers/1605.08386");
+    await a.click('button:has-text("Show this paper again")');
+    await a.goto(base + "/");
+    assert.equal(await a.locator('article.card a[href="/papers/1605.08386"]').first().isVisible(), true);
+    await adm.close();
+  });
+
+  await step("a vote while signed out: sign in, and it is counted", async () => {
+    const anon = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const p = await anon.newPage();
+    watch(p);
+    await p.goto(base + "/papers/date/2024-06-03");
+    const btn = p.locator("form.vote .vote-btn").last(); /* one browseruser has not voted for */
+    const before = Number(await btn.locator(".count").innerText());
+    const label = await btn.getAttribute("aria-label");
+    await btn.click();
+    await p.waitForURL(/\/signin\?next=/);
+    assert.match(await p.locator(".notice").first().innerText(), /Sign in to upvote/);
+    await p.fill("#name", "browseruser");
+    await p.fill("#password", "a long browser password");
+    await p.click('button[type="submit"]:has-text("Sign in")');
+    await p.waitForURL(/\/papers\/date\/2024-06-03$/);
+    const after = p.locator(`form.vote .vote-btn[aria-label="${label.replace(/"/g, '\\"')}"]`);
+    assert.equal(await after.getAttribute("aria-pressed"), "true");
+    assert.equal(Number(await after.locator(".count").innerText()), before + 1);
+    await anon.close();
+  });
+
+  await step("thumbnails come from the local cache", async () => {
+    await page.goto(base + "/papers/date/" + DAYS[3]);
+    const img = page.locator(`article.card a.thumb img[src="/thumbs/${thumbed}.png"]`);
+    assert.equal(await img.count(), 1);
+    await img.scrollIntoViewIfNeeded();
+    await page.waitForFunction((id) => {
+      const i = document.querySelector(`img[src="/thumbs/${id}.png"]`);
+      return i && i.complete && i.naturalWidth === 320;
+    }, thumbed);
+  });
+
   await step("comment with Markdown, then reply", async () => {
     await page.goto(base + "/papers/1605.08386");
     await page.fill("#body", "Nice **result**, see `code` <script>alert(1)</script>");
@@ -222,6 +297,27 @@ try {
     assert.equal(focused, "skip");
     const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
     assert.notEqual(outline, "none");
+  });
+
+  await step("phone: the first paper shows without scrolling, one search box that fits the query", async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+    const p = await phone.newPage();
+    watch(p);
+    for (const where of ["/", "/papers/date/2024-06-03", "/papers/week/2024-W22", "/papers/month/2024-05"]) {
+      await p.goto(base + where);
+      const box = await p.locator("article.card").first().boundingBox();
+      assert.ok(box && box.y + 120 < 844, `${where}: the first card starts at y=${box && box.y}`);
+    }
+    const q = "retrieval augmented generation agents";
+    await p.goto(base + "/search?q=" + encodeURIComponent(q));
+    assert.equal(await p.locator('input[type="search"]').count(), 1);
+    const fits = await p.evaluate(() => { const i = document.querySelector("#sq"); return i.scrollWidth <= i.clientWidth + 1; });
+    assert.ok(fits, "the search box cuts the query on a phone");
+    await p.screenshot({ path: path.join(SHOTS, "phone-week.png"), fullPage: false });
+    await phone.close();
+    await page.goto(base + "/search?q=" + encodeURIComponent(q));
+    const wide = await page.evaluate(() => { const i = document.querySelector("#sq"); return i.clientWidth; });
+    assert.ok(wide >= 400, `the search box is ${wide}px wide on a desktop`);
   });
 
   await step("phone-sized and dark-mode screenshots", async () => {

@@ -115,7 +115,8 @@ class WebTest(PaperboyTest):
         self.assertIn("#1 paper of the week", week.text)
         month = self.c.get("/papers/month/2024-05")
         self.assertEqual(month.status, 200)
-        self.assertIn('href="/papers/month/2024-04"', month.text)
+        self.assertNotIn('href="/papers/month/2024-04"', month.text)  # no papers before 2024-05-27
+        self.assertIn('href="/papers/month/2024-06"', month.text)
         trending = self.c.get("/papers/trending")
         self.assertEqual(trending.status, 200)
         self.assertGreater(trending.text.count('class="card"'), 5)
@@ -276,7 +277,10 @@ class WebTest(PaperboyTest):
         r = self.c.get("/submit")
         self.assertEqual(r.status, 303)
         self.assertEqual(r.header("Location"), "/signin?next=%2Fsubmit")
-        self.assertEqual(self.c.post("/papers/2406.99999/vote").status, 403)
+        # a vote while signed out: to the sign-in page, which says why and casts it
+        r = self.c.post("/papers/2406.99999/vote")
+        self.assertEqual(r.status, 303)
+        self.assertRegex(r.header("Location"), r"^/signin\?next=%2Fpapers%2F2406\.99999&vote=2406\.99999$")
         r = self.c.request("POST", "/api/papers/2406.99999/upvote")
         self.assertEqual(r.status, 401)
         self.assertIn("error", r.json())
@@ -374,13 +378,11 @@ class WebTest(PaperboyTest):
                 self.assertRegex(t, ISO_Z)
                 datetime.datetime.strptime(t, "%Y-%m-%dT%H:%M:%S.%fZ")
 
-    def test_api_daily_papers_without_a_period_is_the_newest_day(self):
+    def test_api_daily_papers_without_a_period_is_the_home_page(self):
         items = self.c.get("/api/daily_papers?limit=100").json()
-        newest = self.c.get("/").text
-        day = re.search(r'href="/papers/date/(\d{4}-\d\d-\d\d)"[^>]*aria-current', newest).group(1)
         got = {i["paper"]["id"] for i in items}
         self.assertTrue(got)
-        on_page = set(re.findall(r'href="/papers/(\d{4}\.\d{4,5})"', self.c.get("/papers/date/" + day).text))
+        on_page = set(re.findall(r'href="/papers/(\d{4}\.\d{4,5})"', self.c.get("/").text))
         self.assertEqual(got, on_page)
 
     def test_api_paging_sorting_and_errors(self):
@@ -502,7 +504,8 @@ class WebTest(PaperboyTest):
         self.assertEqual(admin.post("/admin/comments/%d" % cid, {"hidden": "1"}).status, 303)
         self.assertIn("[hidden by a moderator]", self.c.get("/papers/" + pid).text)
         self.assertEqual(admin.post("/admin/users/mallory1", {"disabled": "1"}).status, 303)
-        self.assertEqual(m.post("/papers/%s/vote" % pid).status, 403)  # the session ended
+        r = m.post("/papers/%s/vote" % pid)  # the session ended: sign in again
+        self.assertEqual((r.status, r.header("Location")[:8]), (303, "/signin?"))
         self.assertEqual(Client(self.srv).signin("mallory1").status, 401)
         self.assertEqual(admin.post("/admin/papers/" + pid, {"hidden": "1"}).status, 303)
         self.assertEqual(self.c.get("/papers/" + pid).status, 404)
@@ -524,7 +527,9 @@ class SubmitTest(PaperboyTest):
             self.expected = {"2024-05-29": {e["paper"]["id"] for e in json.load(fh)}}
         self.pb("index", "rebuild")
         self.replay = Replay(WebTest.route)
-        self.srv = Server(self.env, self.tmp, "--arxiv-api", self.replay.url + "/api/query")
+        # the submission window is off here: the replayed paper is from 2016
+        self.srv = Server(self.env, self.tmp, "--arxiv-api", self.replay.url + "/api/query",
+                          "--submit-window-days", "0")
         self.c = Client(self.srv)
 
     def tearDown(self):
@@ -556,9 +561,11 @@ class SubmitTest(PaperboyTest):
         hits = self.c.get("/api/papers/search?q=" + api["title"].split()[0] + "+" + api["title"].split()[-1]).json()
         self.assertIn("1605.08386", [h["paper"]["id"] for h in hits])
         self.assertIn("/papers/1605.08386", self.c.get("/u/ivan1").text)
-        # arXiv knows nothing of this id: a clear message, nothing stored
+        # arXiv knows nothing of this id: a clear message, nothing stored, no link
         r = c.post("/submit", {"paper": "2401.00001"})
-        self.assertEqual(r.status, 409)
+        self.assertEqual(r.status, 400)
+        self.assertIn("Could not get 2401.00001 from arXiv", r.text)
+        self.assertNotIn("Go to the paper", r.text)
         self.assertEqual(self.c.get("/api/papers/2401.00001").status, 404)
 
 

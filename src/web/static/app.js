@@ -14,10 +14,18 @@
       method: "POST", body: body, credentials: "same-origin",
       headers: { "Accept": "application/json", "X-CSRF-Token": csrf }
     }).then(function (r) {
-      if (r.status === 403 || r.status === 401) { window.location = "/signin?next=" + encodeURIComponent(location.pathname); return null; }
+      if (r.status === 401) {
+        // signed out: the sign-in page says why, and casts the vote on the way back
+        return r.json().then(function (j) {
+          window.location = j && j.signin ? j.signin :
+            "/signin?next=" + encodeURIComponent(location.pathname + location.search);
+          return null;
+        });
+      }
+      if (r.status === 403) { form.submit(); return null; }
       return r.ok ? r.json() : null;
     }).then(function (j) {
-      if (!j) return;
+      if (!j || j.error) return;
       btn.querySelector(".count").textContent = j.upvotes;
       btn.classList.toggle("voted", j.voted);
       btn.setAttribute("aria-pressed", j.voted ? "true" : "false");

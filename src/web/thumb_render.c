@@ -1,0 +1,130 @@
+/*
+ * thumb_render.c - `paperboy thumb png|pdf IN OUT`: turns what the
+ * thumbnail thread downloaded into a PNG at most 480 pixels wide (and
+ * twice as tall): an image (PNG) scaled down, or the first page of a PDF
+ * rendered with poppler on white. It runs in a process of its own, under
+ * memory and CPU limits, started by thumbs.c: the decoders see data from
+ * the network.
+ */
+#include "web.h"
+#include <cairo.h>
+#include <poppler.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+
+#define THUMB_W 480
+
+#if defined(__SANITIZE_ADDRESS__)
+#define PB_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PB_ASAN 1
+#endif
+#endif
+
+static int fail(struct buf *err, const char *what, const char *detail)
+{
+	buf_setf(err, "%s%s%s", what, detail ? ": " : "", detail ? detail : "");
+	return -1;
+}
+
+static cairo_surface_t *scaled(cairo_surface_t *src, double w, double h, void (*draw)(cairo_t *, void *), void *ctx)
+{
+	double scale = w > THUMB_W ? THUMB_W / w : 1.0;
+	int ow = (int)(w * scale + 0.5), oh = (int)(h * scale + 0.5);
+	if (oh > 2 * THUMB_W)
+		oh = 2 * THUMB_W; /* the top of a very tall page */
+	if (ow < 1 || oh < 1)
+		return NULL;
+	cairo_surface_t *dst = cairo_image_surface_create(CAIRO_FORMAT_RGB24, ow, oh);
+	cairo_t *cr = cairo_create(dst);
+	cairo_set_source_rgb(cr, 1, 1, 1);
+	cairo_paint(cr);
+	cairo_scale(cr, scale, scale);
+	if (src) {
+		cairo_set_source_surface(cr, src, 0, 0);
+		cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_GOOD);
+		cairo_paint(cr);
+	} else {
+		draw(cr, ctx);
+	}
+	cairo_destroy(cr);
+	return dst;
+}
+
+static void draw_page(cairo_t *cr, void *page)
+{
+	poppler_page_render(page, cr);
+}
+
+int web_thumb_render(const char *kind, const char *in, const char *out, struct buf *err)
+{
+	/* limits first: whatever the decoders do, they do it small (the
+	 * address-space cap is left out under AddressSanitizer, whose shadow
+	 * memory alone is larger) */
+	struct rlimit cpu = { 30, 30 };
+	setrlimit(RLIMIT_CPU, &cpu);
+#ifndef PB_ASAN
+	struct rlimit as = { 1024u << 20, 1024u << 20 };
+	setrlimit(RLIMIT_AS, &as);
+#endif
+	cairo_surface_t *dst = NULL;
+	if (!strcmp(kind, "png")) {
+		FILE *f = fopen(in, "rb");
+		unsigned char magic[8] = { 0 };
+		bool png = f && fread(magic, 1, 8, f) == 8 && !memcmp(magic, "\x89PNG\r\n\x1a\n", 8);
+		if (f)
+			fclose(f);
+		if (!png)
+			return fail(err, "not a PNG image", in);
+		cairo_surface_t *src = cairo_image_surface_create_from_png(in);
+		if (cairo_surface_status(src) != CAIRO_STATUS_SUCCESS) {
+			cairo_surface_destroy(src);
+			return fail(err, "an unreadable PNG image", in);
+		}
+		int w = cairo_image_surface_get_width(src), h = cairo_image_surface_get_height(src);
+		if (w > 20000 || h > 20000) {
+			cairo_surface_destroy(src);
+			return fail(err, "an image too large", in);
+		}
+		dst = scaled(src, w, h, NULL, NULL);
+		cairo_surface_destroy(src);
+	} else if (!strcmp(kind, "pdf")) {
+		GError *ge = NULL;
+		char *abs = realpath(in, NULL);
+		char *uri = abs ? g_filename_to_uri(abs, NULL, &ge) : NULL;
+		free(abs);
+		PopplerDocument *doc = uri ? poppler_document_new_from_file(uri, NULL, &ge) : NULL;
+		g_free(uri);
+		if (!doc) {
+			int rc = fail(err, "not a PDF poppler can read", ge ? ge->message : in);
+			if (ge)
+				g_error_free(ge);
+			return rc;
+		}
+		PopplerPage *page = poppler_document_get_n_pages(doc) > 0 ? poppler_document_get_page(doc, 0) : NULL;
+		if (!page) {
+			g_object_unref(doc);
+			return fail(err, "a PDF without pages", in);
+		}
+		double pw, ph;
+		poppler_page_get_size(page, &pw, &ph);
+		if (pw < 1 || ph < 1 || pw > 20000 || ph > 20000) {
+			g_object_unref(page);
+			g_object_unref(doc);
+			return fail(err, "a PDF page of an odd size", in);
+		}
+		dst = scaled(NULL, pw, ph, draw_page, page);
+		g_object_unref(page);
+		g_object_unref(doc);
+	} else {
+		return fail(err, "thumb: give png or pdf", NULL);
+	}
+	if (!dst)
+		return fail(err, "nothing to draw", in);
+	cairo_status_t st = cairo_surface_write_to_png(dst, out);
+	cairo_surface_destroy(dst);
+	if (st != CAIRO_STATUS_SUCCESS)
+		return fail(err, out, cairo_status_to_string(st));
+	return 0;
+}

@@ -1,0 +1,375 @@
+/*
+ * thumbs.c - thumbnails on the cards, as on Hugging Face's, served by
+ * paperboy itself (so the page's CSP stays 'self'): a background thread
+ * fills a cache folder, never a request. For each featured paper, newest
+ * days first: Hugging Face's social thumbnail when the record names one
+ * (fetched at most once a second), else the first page of its arXiv PDF
+ * (fetched at arXiv's rate, one every three seconds) rendered with
+ * poppler. Whatever comes from the network is decoded in a child process
+ * (`paperboy thumb`, under memory and CPU limits), so a hostile image or
+ * PDF cannot take the server down; the result is a PNG at most 480 pixels
+ * wide, written under a temporary name and renamed into place. A paper
+ * that failed is tried again after a day (ID.fail in the folder).
+ */
+#include "web_int.h"
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define THUMB_MAX_IMAGE (8u << 20)
+#define THUMB_MAX_PDF (64u << 20)
+#define THUMB_RETRY_MS (24 * 3600 * 1000LL)
+
+/* ID -> file name: old-style ids ("hep-th/9901001") have a slash. */
+static void thumb_file(const char *dir, const char *id, const char *ext, struct buf *out)
+{
+	buf_reset(out);
+	buf_addf(out, "%s/", dir);
+	for (const char *p = id; *p; p++)
+		buf_addc(out, *p == '/' ? '_' : *p);
+	buf_adds(out, ext);
+}
+
+void thumb_path(const char *id, struct buf *out)
+{
+	buf_reset(out);
+	buf_adds(out, "/thumbs/");
+	for (const char *p = id; *p; p++)
+		buf_addc(out, *p == '/' ? '_' : *p);
+	buf_adds(out, ".png");
+}
+
+bool thumb_exists(struct web *w, const char *id)
+{
+	if (!w->thumb_dir)
+		return false;
+	struct buf f = BUF_INIT;
+	thumb_file(w->thumb_dir, id, ".png", &f);
+	bool ok = access(f.s, R_OK) == 0;
+	buf_release(&f);
+	return ok;
+}
+
+void h_thumb(struct req *r, struct resp *o)
+{
+	const char *name = r->cap[0];
+	size_t n = strlen(name);
+	char id[PAPER_ID_MAX];
+	if (!r->w->thumb_dir || n < 5 || n >= PAPER_ID_MAX || strcmp(name + n - 4, ".png") ||
+	    strspn(name, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ._-") != n) {
+		resp_error(r, o, 404, "No such thumbnail.");
+		return;
+	}
+	snprintf(id, sizeof(id), "%.*s", (int)(n - 4), name);
+	struct buf f = BUF_INIT, err = BUF_INIT;
+	buf_addf(&f, "%s/%s", r->w->thumb_dir, name);
+	buf_init_max(&o->body, THUMB_MAX_IMAGE);
+	if (read_file(f.s, &o->body, &err)) {
+		buf_reset(&o->body);
+		resp_error(r, o, 404, "No such thumbnail.");
+	} else {
+		o->ctype = "image/png";
+		/* long-lived: thumbnails do not change (the ETag says if they do) */
+		o->max_age = 2592000;
+	}
+	buf_release(&f);
+	buf_release(&err);
+}
+
+/* ---- fetching ---------------------------------------------------------------- */
+
+struct dl {
+	FILE *f;
+	size_t n, max;
+};
+
+static size_t dl_write(char *p, size_t size, size_t nmemb, void *ctx)
+{
+	struct dl *d = ctx;
+	size_t k = size * nmemb;
+	if (d->n + k > d->max)
+		return 0; /* too large: abort */
+	d->n += k;
+	return fwrite(p, 1, k, d->f) == k ? k : 0;
+}
+
+/* Downloads url into path (at most max bytes). 0, or -1 with err set. */
+static int download(const char *url, const char *path, size_t max, struct buf *err)
+{
+	FILE *f = fopen(path, "wb");
+	if (!f) {
+		buf_setf(err, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	CURL *c = curl_easy_init();
+	struct dl d = { f, 0, max };
+	char ebuf[CURL_ERROR_SIZE] = "";
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, dl_write);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &d);
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 3L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "paperboy/" PB_VERSION " (thumbnails)");
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
+	CURLcode rc = curl_easy_perform(c);
+	long code = 0;
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_cleanup(c);
+	bool ok = fclose(f) == 0 && rc == CURLE_OK && code == 200;
+	if (!ok) {
+		if (rc == CURLE_WRITE_ERROR && d.n + 1 > max)
+			buf_setf(err, "%s: larger than %zu bytes", url, max);
+		else if (rc != CURLE_OK)
+			buf_setf(err, "%s: %s", url, ebuf[0] ? ebuf : curl_easy_strerror(rc));
+		else
+			buf_setf(err, "%s: HTTP %ld", url, code);
+		unlink(path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Runs `paperboy thumb KIND IN OUT` and waits for it (60 s at most). */
+static int render(const char *kind, const char *in, const char *out, struct buf *err)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0) {
+		buf_setf(err, "cannot find this program to render with");
+		return -1;
+	}
+	self[n] = '\0';
+	char *argv[] = { self, "thumb", (char *)kind, (char *)in, (char *)out, NULL };
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	pid_t pid;
+	int rc = posix_spawn(&pid, self, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc) {
+		buf_setf(err, "cannot start the renderer: %s", strerror(rc));
+		return -1;
+	}
+	int status = 0;
+	for (int i = 0; i < 600; i++) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+		if (w == pid)
+			break;
+		if (i == 599) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			buf_setf(err, "the renderer took longer than 60 s");
+			return -1;
+		}
+		usleep(100000);
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		buf_setf(err, "the %s could not be rendered (%s %d)", kind, WIFEXITED(status) ? "exit" : "signal",
+			 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+		return -1;
+	}
+	return 0;
+}
+
+struct todo {
+	struct strlist ids, thumbs; /* thumbs: the HF URL or "" */
+};
+
+static int todo_cb(const struct paper *p, void *ctx)
+{
+	struct todo *t = ctx;
+	strlist_push(&t->ids, p->id, strlen(p->id));
+	const char *u = url_is_web(p->thumbnail) ? p->thumbnail : "";
+	strlist_push(&t->thumbs, u, strlen(u));
+	return 0;
+}
+
+struct days_ctx {
+	struct strlist days;
+};
+
+static int days_cb(const char *day, int papers, void *ctx)
+{
+	(void)papers;
+	struct days_ctx *d = ctx;
+	strlist_push(&d->days, day, strlen(day));
+	return 0;
+}
+
+/* Whether the paper still needs a thumbnail (none, and no recent failure). */
+static bool wanted(struct web *w, const char *id)
+{
+	struct buf f = BUF_INIT;
+	thumb_file(w->thumb_dir, id, ".png", &f);
+	bool want = access(f.s, F_OK) != 0;
+	if (want) {
+		struct stat st;
+		thumb_file(w->thumb_dir, id, ".fail", &f);
+		if (stat(f.s, &st) == 0 && (pb_time)st.st_mtime * 1000 > time_now_ms() - THUMB_RETRY_MS)
+			want = false;
+	}
+	buf_release(&f);
+	return want;
+}
+
+static bool stopping(struct web *w, double seconds)
+{
+	pthread_mutex_lock(&w->mail_lock);
+	if (!w->stopping && seconds > 0) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += (time_t)seconds;
+		until.tv_nsec += (long)((seconds - (double)(time_t)seconds) * 1e9);
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&w->thumb_wake, &w->mail_lock, &until);
+	}
+	bool stop = w->stopping;
+	pthread_mutex_unlock(&w->mail_lock);
+	return stop;
+}
+
+/* Makes the thumbnail of one paper; 0, or -1 with err set. */
+static int make_one(struct web *w, const char *id, const char *hf_url, double *last_hf, double *last_pdf,
+		    struct buf *err)
+{
+	struct buf tmp = BUF_INIT, out = BUF_INIT, fin = BUF_INIT, url = BUF_INIT;
+	buf_addf(&tmp, "%s/.dl.%ld", w->thumb_dir, (long)getpid());
+	buf_addf(&out, "%s/.png.%ld", w->thumb_dir, (long)getpid());
+	thumb_file(w->thumb_dir, id, ".png", &fin);
+	int rc;
+	if (*hf_url) {
+		double wait = *last_hf + 1.0 - mono_seconds();
+		if (wait > 0 && stopping(w, wait))
+			return -1;
+		*last_hf = mono_seconds();
+		rc = download(hf_url, tmp.s, THUMB_MAX_IMAGE, err);
+		if (!rc)
+			rc = render("png", tmp.s, out.s, err);
+	} else {
+		double wait = *last_pdf + w->cfg.thumb_pdf_delay - mono_seconds();
+		if (wait > 0 && stopping(w, wait))
+			return -1;
+		*last_pdf = mono_seconds();
+		buf_addf(&url, "%s%s", w->cfg.thumb_pdf_base ? w->cfg.thumb_pdf_base : "https://arxiv.org/pdf/", id);
+		rc = download(url.s, tmp.s, THUMB_MAX_PDF, err);
+		if (!rc)
+			rc = render("pdf", tmp.s, out.s, err);
+	}
+	if (!rc && rename(out.s, fin.s)) {
+		buf_setf(err, "%s: %s", fin.s, strerror(errno));
+		rc = -1;
+	}
+	unlink(tmp.s);
+	unlink(out.s);
+	if (rc) {
+		thumb_file(w->thumb_dir, id, ".fail", &fin);
+		FILE *f = fopen(fin.s, "w");
+		if (f) {
+			fprintf(f, "%s\n", err->s);
+			fclose(f);
+		}
+	}
+	buf_release(&tmp);
+	buf_release(&out);
+	buf_release(&fin);
+	buf_release(&url);
+	return rc;
+}
+
+static void *thumbs_main(void *arg)
+{
+	struct web *w = arg;
+	struct store *s = NULL;
+	struct buf err = BUF_INIT;
+	double last_hf = 0, last_pdf = 0;
+	size_t made = 0, failed = 0;
+	while (!stopping(w, s ? 5 : 0)) {
+		if (!s && store_open(w->cfg.db_url, 0, &s, &err)) {
+			fprintf(stderr, "paperboy: thumbnails: %s\n", err.s);
+			buf_reset(&err);
+			s = NULL;
+			continue;
+		}
+		/* the feed's days, newest first; each day's papers */
+		struct days_ctx dc = { STRLIST_INIT };
+		store_recent_days(s, 400, days_cb, &dc, &err);
+		bool busy = false;
+		for (size_t d = 0; d < dc.days.n && !busy; d++) {
+			struct todo t = { STRLIST_INIT, STRLIST_INIT };
+			struct store_query q = { .sort = SORT_UPVOTES, .limit = 200 };
+			pb_time t0;
+			if (day_parse(dc.days.v[d], &t0))
+				continue;
+			snprintf(q.day_from, sizeof(q.day_from), "%s", dc.days.v[d]);
+			time_format_day(t0 + 86400000, q.day_to);
+			store_paper_list(s, &q, todo_cb, &t, &err);
+			for (size_t i = 0; i < t.ids.n; i++) {
+				if (!wanted(w, t.ids.v[i]))
+					continue;
+				busy = true;
+				buf_reset(&err);
+				if (make_one(w, t.ids.v[i], t.thumbs.v[i], &last_hf, &last_pdf, &err) == 0) {
+					made++;
+				} else if (!w->stopping) {
+					if (failed++ < 5 || failed % 100 == 0)
+						fprintf(stderr, "paperboy: thumbnail of %s: %s (%zu failed so far)\n", t.ids.v[i],
+							err.s, failed);
+				}
+				if (w->stopping)
+					break;
+			}
+			strlist_clear(&t.ids);
+			strlist_clear(&t.thumbs);
+		}
+		strlist_clear(&dc.days);
+		buf_reset(&err);
+	}
+	(void)made;
+	store_close(s);
+	buf_release(&err);
+	return NULL;
+}
+
+void thumbs_start(struct web *w)
+{
+	if (!w->thumb_dir)
+		return;
+	if (mkdir(w->thumb_dir, 0755) && errno != EEXIST) {
+		fprintf(stderr, "paperboy: thumbnails are off: %s: %s\n", w->thumb_dir, strerror(errno));
+		free(w->thumb_dir);
+		w->thumb_dir = NULL;
+		return;
+	}
+	pthread_cond_init(&w->thumb_wake, NULL);
+	if (pthread_create(&w->thumber, NULL, thumbs_main, w) == 0)
+		w->thumber_on = true;
+}
+
+void thumbs_stop(struct web *w)
+{
+	if (!w->thumber_on)
+		return;
+	pthread_mutex_lock(&w->mail_lock);
+	w->stopping = true;
+	pthread_cond_signal(&w->thumb_wake);
+	pthread_mutex_unlock(&w->mail_lock);
+	pthread_join(w->thumber, NULL);
+	pthread_cond_destroy(&w->thumb_wake);
+	w->thumber_on = false;
+}
