@@ -197,6 +197,7 @@ int hf_item_to_paper(json_t *item, const char *hf_day, struct paper *p, struct b
 	json_t *one = json_object_get(item, "mediaUrl");
 	if (!p->media_urls.n && json_is_string(one) && url_is_web(json_string_value(one)))
 		strlist_push(&p->media_urls, json_string_value(one), json_string_length(one));
+	p->author_participating = json_is_true(json_object_get(item, "isAuthorParticipating"));
 	json_t *thumb = json_object_get(item, "thumbnail");
 	if (json_is_string(thumb) && url_is_web(json_string_value(thumb)))
 		p->thumbnail = xstrdup(json_string_value(thumb));

@@ -91,7 +91,7 @@ bool paper_equal(const struct paper *a, const struct paper *b)
 	       strlist_equal(&a->ai_keywords, &b->ai_keywords) &&
 	       str_eq(a->discussion_id, b->discussion_id) && a->sources == b->sources &&
 	       str_eq(a->organization, b->organization) && strlist_equal(&a->media_urls, &b->media_urls) &&
-	       str_eq(a->thumbnail, b->thumbnail);
+	       str_eq(a->thumbnail, b->thumbnail) && a->author_participating == b->author_participating;
 }
 
 /* ---- identifiers -------------------------------------------------------- */
@@ -413,6 +413,8 @@ void paper_merge(struct paper *cur, const struct paper *in)
 	take_str(&cur->organization, in->organization, hf);
 	take_list(&cur->media_urls, &in->media_urls, hf);
 	take_str(&cur->thumbnail, in->thumbnail, hf);
+	if (hf)
+		cur->author_participating = in->author_participating;
 	take_max(&cur->upvotes, in->upvotes);
 	take_max(&cur->num_comments, in->num_comments);
 	take_max(&cur->github_stars, in->github_stars);

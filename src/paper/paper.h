@@ -49,6 +49,7 @@ struct paper {
 				   * {"_id","name","fullname","avatar"}, or NULL */
 	struct strlist media_urls; /* videos and images shown with the paper */
 	char *thumbnail;          /* where Hugging Face keeps its thumbnail */
+	bool author_participating; /* an author takes part in the discussion on Hugging Face */
 	unsigned sources; /* enum paper_source bits */
 	/* paperboy's own community facts, kept by the store beside the
 	 * imported ones (never written by an upsert, ignored by paper_equal):

@@ -38,7 +38,8 @@ char *sq_col_str(sqlite3_stmt *q, int i);
 	"id, version, title, abstract, authors, categories, published, updated, doi, journal_ref, " \
 	"comments, license, code_url, code_explicit, project_page, hf_day, submitted_at, "         \
 	"submitter, submitter_name, upvotes, num_comments, github_stars, ai_summary, ai_keywords, " \
-	"discussion_id, sources, local_votes, local_comments, hidden, organization, media_urls, thumbnail"
+	"discussion_id, sources, local_votes, local_comments, hidden, organization, media_urls, thumbnail, " \
+	"author_participating"
 void sq_row_to_paper(sqlite3_stmt *q, int c, struct paper *p);
 /* Whether the daily feed is the featured papers (the store holds some) or,
  * in a store of arXiv papers only, every paper by its arXiv day. */

@@ -173,6 +173,7 @@ static const char *const migrations[] = {
 	"ALTER TABLE papers ADD COLUMN organization TEXT;"
 	"ALTER TABLE papers ADD COLUMN media_urls TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE papers ADD COLUMN thumbnail TEXT;"
+	"ALTER TABLE papers ADD COLUMN author_participating INTEGER NOT NULL DEFAULT 0;"
 	"CREATE TABLE submissions("
 	"  id INTEGER PRIMARY KEY,"
 	"  paper TEXT NOT NULL,"
@@ -191,7 +192,7 @@ static const char *const migrations[] = {
 	"submitter, submitter_name, upvotes, num_comments, github_stars, ai_summary, ai_keywords, " \
 	"discussion_id, sources"
 /* written beside PAPER_COLS, as parameters 31.. */
-#define PAPER_COLS_V6 "organization, media_urls, thumbnail"
+#define PAPER_COLS_V6 "organization, media_urls, thumbnail, author_participating"
 
 enum stmt_id {
 	ST_GET,
@@ -228,14 +229,14 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_GET] = "SELECT docid, " PAPER_SELECT_COLS " FROM papers WHERE id = ?1",
 	[ST_INSERT] = "INSERT INTO papers(" PAPER_COLS ", feed_day, first_seen, changed_at, seq, " PAPER_COLS_V6
 		      ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,"
-		      "?23,?24,?25,?26,?27,?28,?28,?30,?31,?32,?33) ON CONFLICT(id) DO NOTHING",
+		      "?23,?24,?25,?26,?27,?28,?28,?30,?31,?32,?33,?34) ON CONFLICT(id) DO NOTHING",
 	[ST_UPDATE] = "UPDATE papers SET id=?1, version=?2, title=?3, abstract=?4, authors=?5, "
 		      "categories=?6, published=?7, updated=?8, doi=?9, journal_ref=?10, comments=?11, "
 		      "license=?12, code_url=?13, code_explicit=?14, project_page=?15, hf_day=?16, "
 		      "submitted_at=?17, submitter=?18, submitter_name=?19, upvotes=?20, "
 		      "num_comments=?21, github_stars=?22, ai_summary=?23, ai_keywords=?24, "
 		      "discussion_id=?25, sources=?26, feed_day=?27, changed_at=?28, seq=?30, organization=?31, "
-		      "media_urls=?32, thumbnail=?33 WHERE docid=?29",
+		      "media_urls=?32, thumbnail=?33, author_participating=?34 WHERE docid=?29",
 	[ST_LIST_PUBLISHED] = "SELECT docid, " PAPER_SELECT_COLS " FROM papers WHERE feed_day >= ?1 AND "
 			      "feed_day < ?2 AND hidden = 0 AND (?5 IS NULL OR submitter = ?5) "
 			      "ORDER BY published DESC, id DESC LIMIT ?3 OFFSET ?4",
@@ -487,6 +488,7 @@ void sq_row_to_paper(sqlite3_stmt *q, int c, struct paper *p)
 	p->organization = sq_col_str(q, c + 29);
 	col_list(q, c + 30, '\n', &p->media_urls);
 	p->thumbnail = sq_col_str(q, c + 31);
+	p->author_participating = sqlite3_column_int(q, c + 32) != 0;
 }
 
 static void bind_str(sqlite3_stmt *q, int i, const char *v)
@@ -542,6 +544,7 @@ static void bind_paper(struct store_sqlite *s, sqlite3_stmt *q, const struct pap
 	strlist_join(&p->media_urls, "\n", &s->tmp4);
 	sqlite3_bind_text(q, 32, s->tmp4.s, (int)s->tmp4.len, SQLITE_STATIC);
 	bind_str(q, 33, p->thumbnail);
+	sqlite3_bind_int(q, 34, p->author_participating);
 }
 
 /* ---- operations --------------------------------------------------------- */

@@ -40,7 +40,7 @@ json_t *paper_envelope(struct req *r, const struct paper *p)
 	json_object_set_new(e, "numComments", json_integer(paper_comments(p)));
 	if (p->submitter)
 		json_object_set_new(e, "submittedBy", user_json(p->submitter, p->submitter_name));
-	json_object_set_new(e, "isAuthorParticipating", json_false());
+	json_object_set_new(e, "isAuthorParticipating", json_boolean(p->author_participating));
 	/* clients read these on the envelope too */
 	static const char *const copy[] = { "githubRepo", "projectPage", "githubStars", "ai_summary", "ai_keywords",
 					    "organization", "mediaUrls" };
