@@ -280,8 +280,8 @@ static const char *const stmt_sql[ST__COUNT] = {
 			       "CASE WHEN submitted_at > 0 THEN submitted_at ELSE published END, ?6) DESC, "
 			       "published DESC, id DESC LIMIT ?3 OFFSET ?4",
 	[ST_LATEST_F] = "SELECT hf_day FROM papers WHERE hf_day <> '' AND hidden = 0 ORDER BY hf_day DESC LIMIT 1",
-	[ST_LATEST_BEFORE_F] = "SELECT hf_day FROM papers WHERE hf_day < ?1 AND hf_day <> '' AND hidden = 0 "
-			       "ORDER BY hf_day DESC LIMIT 1",
+	[ST_LATEST_BEFORE_F] = ("SELECT hf_day FROM papers WHERE hf_day < ?1 AND hf_day <> '' AND hidden = 0 "
+				"ORDER BY hf_day DESC LIMIT 1"),
 	[ST_FEATURED] = "SELECT EXISTS(SELECT 1 FROM papers WHERE hf_day <> '')",
 	[ST_KV_GET] = "SELECT value FROM kv WHERE key = ?1",
 	[ST_KV_SET] = "INSERT INTO kv(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
