@@ -5,12 +5,14 @@ set -eu
 PKGS="build-essential clang libclang-rt-14-dev cmake pkg-config ca-certificates
 libsqlite3-dev libjansson-dev libyajl-dev libxml2-dev libcurl4-openssl-dev
 libutf8proc-dev libstemmer-dev libmicrohttpd-dev libsodium-dev libcmark-dev zlib1g-dev
-libpoppler-glib-dev libcairo2-dev
+libpoppler-glib-dev libcairo2-dev libpq-dev
 python3 sqlite3"
 # `setup.sh test` adds what the tests need: a browser, a feed parser, an
-# SMTP server for the mail tests, and the HTTP benchmark's tools.
+# SMTP server for the mail tests, PostgreSQL 15 (a throwaway cluster per
+# test run: scripts/pg_test.sh) and its Python driver, and the HTTP
+# benchmark's tools.
 if [ "${1:-}" = test ]; then
-	PKGS="$PKGS chromium python3-feedparser python3-aiosmtpd fonts-dejavu-core wrk"
+	PKGS="$PKGS chromium python3-feedparser python3-aiosmtpd fonts-dejavu-core wrk postgresql python3-psycopg2"
 fi
 missing=""
 for p in $PKGS; do

@@ -144,10 +144,12 @@ static void print_command_help(const struct command *c, FILE *out)
 
 static void print_help(FILE *out)
 {
-	fputs("usage: paperboy [--db URL] COMMAND [ARGS...]\n\n"
+	fputs("usage: paperboy [--db URL] [--index PATH] COMMAND [ARGS...]\n\n"
 	      "paperboy: a self-hosted research-paper discovery service.\n\n"
-	      "  --db URL   a SQLite file path or sqlite:PATH (default: $PAPERBOY_DB, else ./paperboy.db);\n"
-	      "             postgresql://... is reserved for the PostgreSQL backend\n"
+	      "  --db URL   the store: a SQLite file (PATH or sqlite:PATH) or a PostgreSQL database\n"
+	      "             (postgresql://user@host:port/dbname); default: $PAPERBOY_DB, else ./paperboy.db\n"
+	      "  --index PATH  the search index (default: $PAPERBOY_INDEX, else DB.search beside a SQLite\n"
+	      "             file, or DBNAME.search in the working directory for PostgreSQL)\n"
 	      "  --config FILE  \"option = value\" lines used when neither the flag nor $PAPERBOY_OPTION is set\n"
 	      "             (default: $PAPERBOY_CONFIG)\n\ncommands:\n",
 	      out);
@@ -570,6 +572,49 @@ static int cmd_stats(struct args *a)
 	return ret;
 }
 
+/* ---- migrate --------------------------------------------------------------- */
+
+static int cmd_migrate(struct args *a)
+{
+	const char *from_url = a->pos[0], *to_url = a->pos[1];
+	if (!strcmp(from_url, to_url)) {
+		error("migrate: the source and the target are the same store");
+		return EXIT_USAGE;
+	}
+	struct store *from = NULL, *to = NULL;
+	struct buf err = BUF_INIT;
+	int ret = EXIT_FAIL;
+	if (store_open(from_url, 0, &from, &err)) {
+		error("migrate: %s", err.s);
+		goto out;
+	}
+	if (store_open(to_url, STORE_CREATE, &to, &err)) {
+		error("migrate: %s", err.s);
+		goto out;
+	}
+	struct store_migrate_report rep;
+	bool quiet = getenv("PAPERBOY_NO_PROGRESS") != NULL;
+	int rc = store_migrate(from, to, opt_val(a, "replace") != NULL, !quiet, &rep, &err);
+	for (size_t i = 0; i < rep.ntables; i++)
+		fprintf(stderr, "migrate: %-14s %10lld rows  checksum %016llx\n", rep.tables[i].table,
+			(long long)rep.tables[i].rows, (unsigned long long)rep.tables[i].checksum);
+	if (rc) {
+		error("migrate: %s", err.s);
+		goto out;
+	}
+	int64_t rows = 0;
+	for (size_t i = 0; i < rep.ntables; i++)
+		rows += rep.tables[i].rows;
+	fprintf(stderr, "migrate: %lld rows of %zu tables copied from %s (%s) to %s (%s) and verified in %.2f s\n",
+		(long long)rows, rep.ntables, from_url, store_backend(from), to_url, store_backend(to), rep.seconds);
+	ret = EXIT_OK;
+out:
+	store_close(from);
+	store_close(to);
+	buf_release(&err);
+	return ret;
+}
+
 /* ---- search / index ---------------------------------------------------- */
 
 static int cmd_index(struct args *a)
@@ -638,25 +683,36 @@ static int cmd_index(struct args *a)
 }
 
 /* Prints hits as lines or as the HF search API's JSON. */
+struct print_ctx {
+	const struct search_hit *hits;
+	json_t *arr;
+};
+
+static int print_hit(const struct paper *p, size_t i, void *ctx)
+{
+	struct print_ctx *pc = ctx;
+	if (pc->arr) {
+		json_t *pj = paper_to_json(p);
+		json_array_append_new(pc->arr, json_pack("{s:o,s:s,s:f}", "paper", pj, "title", p->title ? p->title : "",
+							 "score", pc->hits[i].score));
+	} else {
+		printf("%7.2f  ", pc->hits[i].score);
+		print_paper_line(p);
+	}
+	return 0;
+}
+
 static void print_hits(struct store *s, const struct search_hit *hits, size_t n, bool json)
 {
 	struct buf err = BUF_INIT;
 	json_t *arr = json ? json_array() : NULL;
-	for (size_t i = 0; i < n; i++) {
-		struct paper p;
-		paper_init(&p);
-		if (store_paper_get(s, hits[i].id, &p, &err) == 0) {
-			if (arr) {
-				json_t *pj = paper_to_json(&p);
-				json_array_append_new(arr, json_pack("{s:o,s:s,s:f}", "paper", pj, "title",
-								     p.title ? p.title : "", "score", hits[i].score));
-			} else {
-				printf("%7.2f  ", hits[i].score);
-				print_paper_line(&p);
-			}
-		}
-		paper_release(&p);
-	}
+	const char **ids = xcalloc(n ? n : 1, sizeof(*ids));
+	for (size_t i = 0; i < n; i++)
+		ids[i] = hits[i].id;
+	struct print_ctx pc = { hits, arr };
+	if (store_papers_get(s, ids, n, true, print_hit, &pc, &err))
+		error("search: %s", err.s);
+	free(ids);
 	if (arr) {
 		print_json(arr);
 		json_decref(arr);
@@ -1190,6 +1246,10 @@ static const struct command commands[] = {
 	  "rebuild the search index, bring it up to date (ingest and fetch do this), or describe it", { { 0 } },
 	  cmd_index, 1, 1 },
 	{ "stats", "[--json]", "count what the database holds", { { "json", NULL, "print JSON" } }, cmd_stats, 0, 0 },
+	{ "migrate", "FROM_URL TO_URL [--replace]",
+	  "copy a whole store (papers, accounts, votes, comments, mail...) into another, SQLite or PostgreSQL, "
+	  "and verify the copy",
+	  { { "replace", NULL, "empty a target that already holds papers or accounts first" } }, cmd_migrate, 2, 2 },
 	{ "serve", "[OPTIONS]", "run the web service: pages, JSON API and Atom feeds",
 	  { { "listen", "ADDR", "address to bind (default 127.0.0.1; 0.0.0.0 for all)" },
 	    { "port", "N", "port (default 8080; 0 picks a free one)" },
@@ -1272,6 +1332,14 @@ int cli_main(int argc, char **argv)
 			i += 2;
 		} else if (str_has_prefix(argv[i], "--db=")) {
 			a.db = argv[i] + 5;
+			i++;
+		} else if (!strcmp(argv[i], "--index") && i + 1 < argc) {
+			/* read where the index is found (search_index_path), here and
+			 * in the processes serve starts */
+			setenv("PAPERBOY_INDEX", argv[i + 1], 1);
+			i += 2;
+		} else if (str_has_prefix(argv[i], "--index=")) {
+			setenv("PAPERBOY_INDEX", argv[i] + 8, 1);
 			i++;
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			print_help(stdout);

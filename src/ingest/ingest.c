@@ -324,6 +324,32 @@ static bool run_job(struct writer *w, struct job *j)
 	return true;
 }
 
+/* Runs a job; a batch that is a transaction of its own is tried again
+ * while the store is unreachable or busy (a database server restarting),
+ * for up to a minute. The batch is written idempotently (merged), so a
+ * commit whose answer was lost does no harm when repeated. */
+static bool run_job_retrying(struct writer *w, struct job *j)
+{
+	bool alone = !w->in_tx && j->kind == JOB_BATCH && j->commit_after;
+	double waited = 0, delay = 0.25;
+	for (;;) {
+		if (run_job(w, j))
+			return true;
+		enum store_errkind k = store_errkind(w->store);
+		if (!alone || waited >= 60 || (k != STORE_E_UNAVAILABLE && k != STORE_E_BUSY && k != STORE_E_TIMEOUT))
+			return false;
+		store_rollback(w->store);
+		w->in_tx = false;
+		memset(&w->pending, 0, sizeof(w->pending));
+		fprintf(stderr, "paperboy: ingest: %s; trying the batch again in %.1f s\n", w->err.s, delay);
+		buf_reset(&w->err);
+		struct timespec ts = { (time_t)delay, (long)((delay - (double)(time_t)delay) * 1e9) };
+		nanosleep(&ts, NULL);
+		waited += delay;
+		delay = delay * 2 < 5 ? delay * 2 : 5;
+	}
+}
+
 static void *writer_main(void *arg)
 {
 	struct writer *w = arg;
@@ -341,7 +367,7 @@ static void *writer_main(void *arg)
 		bool failed = w->failed;
 		pthread_cond_broadcast(&w->cv);
 		pthread_mutex_unlock(&w->mu);
-		bool ok = failed || run_job(w, &j);
+		bool ok = failed || run_job_retrying(w, &j);
 		if (!ok) {
 			store_rollback(w->store);
 			w->in_tx = false;
@@ -405,7 +431,7 @@ static bool end_file(struct ingest *g, bool commit)
 {
 	bool ok = true;
 	if (commit && g->nbatch)
-		ok = submit_batch(g, false);
+		ok = submit_batch(g, !g->opts.strict); /* a transaction of its own unless strict */
 	if (!commit) {
 		for (size_t i = 0; i < g->nbatch; i++)
 			paper_release(&g->batch[i]);

@@ -10,6 +10,7 @@
  * BM25F (Robertson & Zaragoza): tf~ = sum_f w_f tf_f / (1 - b_f + b_f len_f/avglen_f),
  * impact = tf~ (k1 + 1) / (tf~ + k1); score(d, q) = sum_t idf_t impact_td.
  */
+#include <ctype.h>
 #include "search_int.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -693,10 +694,33 @@ static int write_index(struct builder *b, FILE *f, struct buf *err)
 
 void search_index_path(const char *db_url, struct buf *out)
 {
-	const char *path = db_url;
-	if (str_has_prefix(path, "sqlite:"))
-		path += 7;
 	buf_reset(out);
+	const char *env = getenv("PAPERBOY_INDEX");
+	if (env && *env) {
+		buf_adds(out, env);
+		return;
+	}
+	if (store_url_is_pg(db_url)) {
+		/* postgresql://user@host:port/DBNAME?options */
+		const char *p = strstr(db_url, "://");
+		p = p ? strchr(p + 3, '/') : NULL;
+		size_t n = p ? strcspn(p + 1, "?#") : 0;
+		bool ok = n > 0 && n < 64;
+		for (size_t i = 0; ok && i < n; i++)
+			ok = isalnum((unsigned char)p[1 + i]) || p[1 + i] == '_' || p[1 + i] == '-';
+		if (ok)
+			buf_add(out, p + 1, n);
+		else
+			buf_adds(out, "paperboy");
+		buf_adds(out, ".search");
+		return;
+	}
+	const char *path = db_url;
+	if (str_has_prefix(path, "sqlite:")) {
+		path += 7;
+		if (str_has_prefix(path, "//"))
+			path += 2;
+	}
 	buf_addf(out, "%s.search", path);
 }
 

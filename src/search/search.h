@@ -47,7 +47,10 @@ void tokenize(struct tokenizer *tk, const char *text, size_t len, bool stem,
 
 struct search_index;
 
-/* The index file that belongs to a database URL ("PATH.search"). */
+/* The index that belongs to a database URL: $PAPERBOY_INDEX when set (the
+ * CLI's --index sets it), else "PATH.search" beside a SQLite file, else
+ * "DBNAME.search" in the working directory for a PostgreSQL store (each
+ * host keeps its own index of the shared store). */
 void search_index_path(const char *db_url, struct buf *out);
 
 /*

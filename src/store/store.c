@@ -1,18 +1,41 @@
 /* store.c - opening a store by URL and dispatching to its backend. */
 #include "store_int.h"
 
-int store_open(const char *url, unsigned flags, struct store **out, struct buf *err)
+static const char *const kind_names[] = {
+#define STORE_EK_NAME(k, s) s,
+	STORE_ERRKINDS(STORE_EK_NAME)
+#undef STORE_EK_NAME
+};
+
+const char *store_errkind_name(enum store_errkind k)
+{
+	return (size_t)k < ARRAY_SIZE(kind_names) ? kind_names[k] : "unknown";
+}
+
+enum store_errkind store_errkind(const struct store *s)
+{
+	return s ? s->kind : STORE_E_INTERNAL;
+}
+
+bool store_url_is_pg(const char *url)
+{
+	return url && (str_has_prefix(url, "postgresql://") || str_has_prefix(url, "postgres://"));
+}
+
+int store_open_kind(const char *url, unsigned flags, struct store **out, enum store_errkind *kind, struct buf *err)
 {
 	*out = NULL;
+	if (kind)
+		*kind = STORE_E_REFUSED;
 	if (!url || !*url) {
 		buf_setf(err, "empty database URL");
 		return -1;
 	}
-	if (str_has_prefix(url, "postgresql://") || str_has_prefix(url, "postgres://")) {
-		buf_setf(err, "%s: the PostgreSQL backend is not built yet; use a SQLite path or sqlite:PATH",
-			 url);
-		return -1;
-	}
+	enum store_errkind k = STORE_E_REFUSED;
+	if (!kind)
+		kind = &k;
+	if (store_url_is_pg(url))
+		return store_pg_open(url, flags, out, kind, err);
 	const char *path = url;
 	if (str_has_prefix(url, "sqlite:")) {
 		path = url + 7;
@@ -26,7 +49,12 @@ int store_open(const char *url, unsigned flags, struct store **out, struct buf *
 		buf_setf(err, "%s: no file path in database URL", url);
 		return -1;
 	}
-	return store_sqlite_open(path, flags, out, err);
+	return store_sqlite_open(path, flags, out, kind, err);
+}
+
+int store_open(const char *url, unsigned flags, struct store **out, struct buf *err)
+{
+	return store_open_kind(url, flags, out, NULL, err);
 }
 
 void store_close(struct store *s)
@@ -40,14 +68,9 @@ int store_schema_version(struct store *s)
 	return s->schema_version;
 }
 
-int store_begin(struct store *s, struct buf *err)
+const char *store_backend(const struct store *s)
 {
-	return s->ops->begin(s, err);
-}
-
-int store_commit(struct store *s, struct buf *err)
-{
-	return s->ops->commit(s, err);
+	return s->ops->name;
 }
 
 void store_rollback(struct store *s)
@@ -55,57 +78,30 @@ void store_rollback(struct store *s)
 	s->ops->rollback(s);
 }
 
-int store_upsert_batch(struct store *s, const struct paper *papers, size_t n,
-		       enum upsert_result *results, struct buf *err)
+enum store_errkind store_first_failure(const struct store *s)
 {
-	return s->ops->upsert_batch(s, papers, n, results, err);
+	return s ? s->first : STORE_E_NONE;
 }
 
-int store_paper_get(struct store *s, const char *id, struct paper *p, struct buf *err)
+void store_failures_clear(struct store *s)
 {
-	return s->ops->paper_get(s, id, p, err);
+	s->first = STORE_E_NONE;
 }
 
-int store_paper_list(struct store *s, const struct store_query *q,
-		     int (*fn)(const struct paper *, void *), void *ctx, struct buf *err)
-{
-	return s->ops->paper_list(s, q, fn, ctx, err);
-}
-
-int store_paper_scan(struct store *s, int (*fn)(const struct paper *, void *), void *ctx, struct buf *err)
-{
-	return s->ops->paper_scan(s, fn, ctx, err);
-}
-
-int store_paper_scan_since(struct store *s, int64_t seq, int (*fn)(const struct paper *, void *), void *ctx,
-			   struct buf *err)
-{
-	return s->ops->paper_scan_since(s, seq, fn, ctx, err);
-}
-
-int store_seq(struct store *s, int64_t *seq, struct buf *err)
-{
-	return s->ops->seq(s, seq, err);
-}
-
-int store_latest_day(struct store *s, const char *before, char out[16], struct buf *err)
-{
-	return s->ops->latest_day(s, before ? before : "", out, err);
-}
-
-int store_stats(struct store *s, struct store_stats *st, struct buf *err)
-{
-	memset(st, 0, sizeof(*st));
-	st->schema_version = s->schema_version;
-	return s->ops->stats(s, st, err);
-}
-
-int store_kv_get(struct store *s, const char *key, char **value, struct buf *err)
-{
-	return s->ops->kv_get(s, key, value, err);
-}
-
-int store_kv_set(struct store *s, const char *key, const char *value, struct buf *err)
-{
-	return s->ops->kv_set(s, key, value, err);
-}
+/* The dispatchers: the kind of a failure is the backend's to set (a
+ * failure it did not classify is a bug: internal). */
+#define STORE_OP_DISPATCH(ret, name, params, args)                      \
+	ret store_##name params                                         \
+	{                                                               \
+		s->kind = STORE_E_NONE;                                 \
+		ret rc_ = s->ops->name args;                            \
+		if (rc_ < 0) {                                          \
+			if (s->kind == STORE_E_NONE)                    \
+				s->kind = STORE_E_INTERNAL;             \
+			if (s->first == STORE_E_NONE)                   \
+				s->first = s->kind;                     \
+		}                                                       \
+		return rc_;                                             \
+	}
+STORE_OPS(STORE_OP_DISPATCH)
+#undef STORE_OP_DISPATCH

@@ -1,11 +1,38 @@
 /*
  * store.h - the paper store: the whole interface between paperboy and its
- * database. Nothing outside src/store sees SQL. A store is opened by URL;
- * backends implement struct store_ops (store_int.h). SQLite is built in;
- * postgresql:// URLs are reserved for the PostgreSQL backend.
+ * database. Nothing outside src/store sees SQL or knows the backend. A
+ * store is opened by URL: a SQLite file ("PATH", "sqlite:PATH"), or a
+ * PostgreSQL server ("postgresql://user@host:port/db"). Both backends fill
+ * one table of functions (store_int.h) and pass the same conformance tests
+ * (tests/unit/test_store.c).
  *
  * Every function returns 0 on success and -1 on failure with a message in
- * `err` (a caller-owned buf), unless it says otherwise.
+ * `err` (a caller-owned buf), unless it says otherwise; after a failure,
+ * store_errkind() says what kind of failure it was, so callers decide by
+ * kind, never by the message. Functions that look something up return 1
+ * when it is not there (that is not a failure).
+ *
+ * Concurrency. One struct store is used by one thread at a time; open one
+ * per thread (SQLite: a connection each; PostgreSQL: a connection each,
+ * which makes the pool of a process as large as its threads). Any number
+ * of processes, on any number of hosts for PostgreSQL, may use one store
+ * at once:
+ *  - store_begin .. store_commit is all or nothing. Statements inside see
+ *    what was committed before each statement ran (PostgreSQL's read
+ *    committed; SQLite holds the write lock from store_begin, so it sees
+ *    the same). Two transactions changing one row take turns; a deadlock
+ *    or lock timeout fails one of them with STORE_E_BUSY (try again).
+ *    Functions documented as atomic are one statement or their own
+ *    transaction, whatever the callers around them do.
+ *  - The write sequence: every batch of paper writes takes the next number
+ *    of one counter, holding it until it commits, so writers of papers
+ *    take turns and numbers commit in order. store_seq() is therefore a
+ *    safe mark: every paper write numbered at or below it is committed, and
+ *    a reader that follows the sequence (store_paper_scan_since) never
+ *    misses a batch that commits late with a lower number.
+ *  - Leases (store_lease_*) give one holder at a time of a named job, with
+ *    an expiry the holder renews; compare-and-set on the key/value area
+ *    (store_kv_cas) claims one-off runs.
  */
 #ifndef PAPERBOY_STORE_H
 #define PAPERBOY_STORE_H
@@ -15,23 +42,57 @@
 struct store;
 
 /* The schema version this binary writes. */
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 enum store_open_flags {
 	STORE_CREATE = 1 << 0, /* create the database if missing (init) */
 	STORE_READONLY = 1 << 1,
 };
 
+/* What went wrong, by kind (X-macro: the enum and its names). */
+#define STORE_ERRKINDS(X)                                                                              \
+	X(NONE, "no error")                                                                            \
+	X(NOTFOUND, "not found")                                                                       \
+	X(CONFLICT, "conflict")          /* a unique key taken, or a concurrent change */             \
+	X(REFUSED, "refused")            /* not a paperboy database, a newer schema, bad URL */      \
+	X(BUSY, "busy")                  /* locked, deadlocked, or the lock wait ran out: retry */   \
+	X(UNAVAILABLE, "unavailable")    /* the server cannot be reached (it may come back) */       \
+	X(TIMEOUT, "timeout")            /* a statement ran past its time */                         \
+	X(IO, "I/O error")               /* disk full, a read or write failed */                     \
+	X(CORRUPT, "corrupt")                                                                          \
+	X(INTERNAL, "internal error")    /* a bug: bad SQL, misuse */
+enum store_errkind {
+#define STORE_EK_ENUM(k, s) STORE_E_##k,
+	STORE_ERRKINDS(STORE_EK_ENUM)
+#undef STORE_EK_ENUM
+};
+/* The kind of the last failure of a call on s (STORE_E_NONE after a
+ * success). */
+enum store_errkind store_errkind(const struct store *s);
+const char *store_errkind_name(enum store_errkind k);
+
+/* The kind of the first failure on s since store_failures_clear: what a
+ * caller that carried on past failures (a page that rendered what it
+ * could) reports at its end. */
+enum store_errkind store_first_failure(const struct store *s);
+void store_failures_clear(struct store *s);
+
+/* Whether url names a PostgreSQL store (else a SQLite file). */
+bool store_url_is_pg(const char *url);
+
 /*
- * Opens the database at url ("PATH", "sqlite:PATH" or "postgresql://...")
- * and brings its schema up to date; refuses a schema newer than this binary.
- * Without STORE_CREATE, a missing database is an error. *out is owned by
- * the caller: close it with store_close.
+ * Opens the store at url and brings its schema up to date; refuses a
+ * schema newer than this binary. Without STORE_CREATE, a missing database
+ * is an error. *out is owned by the caller: close it with store_close.
+ * On failure, *kind (when non-NULL) says the kind.
  */
 int store_open(const char *url, unsigned flags, struct store **out, struct buf *err);
+int store_open_kind(const char *url, unsigned flags, struct store **out, enum store_errkind *kind, struct buf *err);
 void store_close(struct store *s);
 /* The schema version found in the database after opening. */
 int store_schema_version(struct store *s);
+/* "sqlite" or "postgresql". */
+const char *store_backend(const struct store *s);
 
 /* Transactions: everything between begin and commit is all-or-nothing. */
 int store_begin(struct store *s, struct buf *err);
@@ -42,9 +103,10 @@ enum upsert_result { UPSERT_NEW, UPSERT_UPDATED, UPSERT_UNCHANGED };
 
 /*
  * Merges each of papers[0..n) into the store (paper_merge against what is
- * stored) and writes what changed; results[i] says what happened to
- * papers[i]. Must be called inside store_begin/store_commit. Records with
- * the same id within one batch are applied in order.
+ * stored) and writes what changed, under one new write sequence number;
+ * results[i] says what happened to papers[i]. Must be called inside
+ * store_begin/store_commit. Records with the same id within one batch are
+ * applied in order.
  */
 int store_upsert_batch(struct store *s, const struct paper *papers, size_t n,
 		       enum upsert_result *results, struct buf *err);
@@ -52,13 +114,18 @@ int store_upsert_batch(struct store *s, const struct paper *papers, size_t n,
 /* Loads paper `id` into *p (initialised by the caller). Returns 0 when
  * found, 1 when not found, -1 on error. */
 int store_paper_get(struct store *s, const char *id, struct paper *p, struct buf *err);
+/* The papers of ids[0..n) (any number) in one round trip per hundred,
+ * hidden ones left out unless with_hidden: fn(p, i) for each found, i its
+ * index in ids, in the order of ids. */
+int store_papers_get(struct store *s, const char *const *ids, size_t n, bool with_hidden,
+		     int (*fn)(const struct paper *p, size_t i, void *ctx), void *ctx, struct buf *err);
 
 enum store_sort { SORT_PUBLISHED, SORT_UPVOTES, SORT_TRENDING };
 
-/* Papers whose feed day (the Daily-Papers day, else the arXiv day) lies in
- * [day_from, day_to); both "YYYY-MM-DD". Hidden papers are never listed.
- * submitter: only the papers this user submitted (NULL: all). now: the
- * reference time of SORT_TRENDING (0: the clock). */
+/* Papers whose feed day lies in [day_from, day_to); both "YYYY-MM-DD".
+ * Hidden papers are never listed. submitter: only the papers this user
+ * submitted (NULL: all). now: the reference time of SORT_TRENDING (0: the
+ * clock). */
 struct store_query {
 	char day_from[16], day_to[16];
 	enum store_sort sort;
@@ -68,7 +135,7 @@ struct store_query {
 };
 
 /* The trending score of a paper with `votes` featured at `featured`, seen
- * at `now` (documented in store_sqlite.c and the README). */
+ * at `now` (documented in the README). */
 double store_trending_score(int votes, pb_time featured, pb_time now);
 
 /* Calls fn for each paper of the query in order; stops early when fn
@@ -77,15 +144,15 @@ int store_paper_list(struct store *s, const struct store_query *q,
 		     int (*fn)(const struct paper *p, void *ctx), void *ctx, struct buf *err);
 
 /* Calls fn for every paper, in the order they were first stored; stops
- * early when fn returns non-zero. The paper is only valid during the call. */
+ * early when fn returns non-zero. The paper is only valid during the call.
+ * Read in pages: fn may call the store. */
 int store_paper_scan(struct store *s, int (*fn)(const struct paper *p, void *ctx), void *ctx,
 		     struct buf *err);
-/* Every write gets a sequence number, growing with each batch: the papers
- * written after `seq`, in the order they were written (for the search
- * index's incremental updates). */
+/* The papers written after sequence number `seq` (and at or before the
+ * safe mark, store_seq), in the order they were written. */
 int store_paper_scan_since(struct store *s, int64_t seq, int (*fn)(const struct paper *p, void *ctx), void *ctx,
 			   struct buf *err);
-/* The sequence number of the latest write (0: none). */
+/* The safe mark of the write sequence (0: nothing written yet). */
 int store_seq(struct store *s, int64_t *seq, struct buf *err);
 
 /* The daily feed: in a store that holds featured papers (Daily-Papers days:
@@ -112,6 +179,9 @@ int store_stats(struct store *s, struct store_stats *st, struct buf *err);
  * store_kv_set with value NULL deletes. */
 int store_kv_get(struct store *s, const char *key, char **value, struct buf *err);
 int store_kv_set(struct store *s, const char *key, const char *value, struct buf *err);
+/* Compare and set, atomic: sets key to `value` only when it holds
+ * `expected` (NULL: when it is absent). 0 set, 1 it held something else. */
+int store_kv_cas(struct store *s, const char *key, const char *expected, const char *value, struct buf *err);
 
 /* ---- people and what they do (the web service) --------------------------
  * Accounts, sessions and API tokens (stored only as SHA-256-sized hashes
@@ -136,7 +206,7 @@ struct user {
  * email_verified is written as given, and 1 is returned when it is set and
  * another account has verified that address. */
 int store_user_add(struct store *s, struct user *u, struct buf *err);
-/* By name when name is non-NULL, else by id. 0/1/-1. */
+/* By name (any case) when name is non-NULL, else by id. 0/1/-1. */
 int store_user_get(struct store *s, int64_t id, const char *name, struct user *u, struct buf *err);
 /* The account a sign-in names: by name, or by email address (both ignoring
  * case); of several accounts with one unverified address, the one that
@@ -178,6 +248,10 @@ int store_token_del(struct store *s, int64_t user_id, int64_t token_id, struct b
 int store_vote_toggle(struct store *s, int64_t user_id, const char *paper, pb_time now, bool *voted,
 		      int *upvotes, struct buf *err);
 int store_vote_get(struct store *s, int64_t user_id, const char *paper, bool *voted, struct buf *err);
+/* Which of papers[0..n) user voted for: voted[i] (one round trip per
+ * hundred). */
+int store_votes_get(struct store *s, int64_t user_id, const char *const *papers, size_t n, bool *voted,
+		    struct buf *err);
 /* A paper's local votes per day ("YYYY-MM-DD"), oldest first. */
 int store_vote_days(struct store *s, const char *paper, int (*fn)(const char *day, int votes, void *ctx),
 		    void *ctx, struct buf *err);
@@ -188,11 +262,11 @@ int store_user_votes(struct store *s, int64_t user_id, size_t limit, int (*fn)(c
 int store_day_counts(struct store *s, const char *from, const char *to,
 		     int (*fn)(const char *day, int papers, int upvotes, void *ctx), void *ctx, struct buf *err);
 /* The oldest feed day after `after` holding visible papers; "" when none. */
+int store_next_day(struct store *s, const char *after, char out[16], struct buf *err);
 /* The newest `limit` feed days that hold visible papers, newest first,
  * with their number of papers. */
 int store_recent_days(struct store *s, size_t limit, int (*fn)(const char *day, int papers, void *ctx), void *ctx,
 		      struct buf *err);
-int store_next_day(struct store *s, const char *after, char out[16], struct buf *err);
 /* Hides a paper from every list and page (or shows it again). 0/1/-1. */
 int store_paper_hide(struct store *s, const char *id, bool hidden, struct buf *err);
 
@@ -235,8 +309,8 @@ int store_submission_count(struct store *s, int64_t user_id, pb_time since, int6
 /* Submissions of a status, oldest first, at most limit. */
 int store_submission_list(struct store *s, const char *status, size_t limit,
 			  int (*fn)(const struct submission *sub, void *ctx), void *ctx, struct buf *err);
-/* Decides a pending submission ("featured" or "rejected"); *sub is what it
- * was. 0, 1 when there is no such pending submission, -1. */
+/* Decides a pending submission ("featured" or "rejected"), atomically;
+ * *sub is what it was. 0, 1 when there is no such pending submission, -1. */
 int store_submission_decide(struct store *s, int64_t id, const char *status, int64_t by, pb_time now,
 			    struct submission *sub, struct buf *err);
 
@@ -249,7 +323,7 @@ struct store_limit {
 	int64_t count;
 	pb_time last, blocked_until;
 };
-/* Counts an event against key at `now`; *out is the state after it. */
+/* Counts an event against key at `now`, atomically; *out is the state after it. */
 int store_limit_hit(struct store *s, const char *key, pb_time now, pb_time quiet_ms, int free_n, pb_time base_ms,
 		    pb_time max_ms, struct store_limit *out, struct buf *err);
 /* The state of key (zeroes when it has none). */
@@ -263,8 +337,8 @@ int store_limit_prune(struct store *s, pb_time before, struct buf *err);
  * and must be renewed before then; a holder that cannot renew has lost it
  * and must stop. Owners are strings that name a process ("host pid"). */
 /* Takes the lease when it is free, expired, already owner's, or held by
- * `steal` (non-NULL: a holder known to be dead). 0 taken, 1 held by another
- * (its owner in holder[128] when non-NULL), -1. */
+ * `steal` (non-NULL: a holder known to be dead), atomically. 0 taken, 1
+ * held by another (its owner in holder[128] when non-NULL), -1. */
 int store_lease_take(struct store *s, const char *name, const char *owner, pb_time now, pb_time ttl_ms,
 		     const char *steal, char *holder, struct buf *err);
 /* Extends owner's lease to now + ttl_ms. 0, 1 when owner no longer holds it. */
@@ -308,7 +382,7 @@ int store_sub_propose(struct store *s, struct subscription *sub, bool *created, 
 /* The address's owner confirmed: the pending change (if any) applies and
  * the subscription is active. 0/1/-1. */
 int store_sub_confirm(struct store *s, int64_t id, struct buf *err);
-/* By id, or by email when email is non-NULL. 0/1/-1. */
+/* By id, or by email (any case) when email is non-NULL. 0/1/-1. */
 int store_sub_get(struct store *s, int64_t id, const char *email, struct subscription *sub, struct buf *err);
 int store_sub_set_status(struct store *s, int64_t id, const char *status, struct buf *err);
 /* Active subscriptions of a period ("daily"/"weekly"), by id. */
@@ -356,5 +430,27 @@ int store_outbox_settle(struct store *s, int64_t id, const char *state, pb_time 
 			pb_time now, struct buf *err);
 /* Counts of messages by state (queued, sending, sent, failed). */
 int store_outbox_counts(struct store *s, int64_t counts[4], struct buf *err);
+
+/* ---- copying a whole store ---------------------------------------------------
+ * `paperboy migrate`: every table of `from` (papers, accounts, sessions,
+ * tokens, votes, comments, submissions, subscriptions, the outbox and what
+ * it sent, limits, leases, the key/value area with the write sequence)
+ * into `to`, either backend into either, read from one snapshot of `from`
+ * and written in batches; then verified: each table's rows are read back
+ * from `to`, and their count and checksum (a sum of a hash of every row)
+ * must agree. Refuses a `to` that holds papers or accounts unless
+ * `replace` (which empties it first). Shows a progress line when
+ * `progress` and stderr is a terminal. */
+struct store_migrate_report {
+	struct {
+		char table[32];
+		int64_t rows;
+		uint64_t checksum;
+	} tables[16];
+	size_t ntables;
+	double seconds;
+};
+int store_migrate(struct store *from, struct store *to, bool replace, bool progress,
+		  struct store_migrate_report *rep, struct buf *err);
 
 #endif

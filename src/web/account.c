@@ -692,7 +692,12 @@ void h_profile(struct req *r, struct resp *o)
 	html(b, "<section><h2>Submitted papers</h2>");
 	struct store_query q = { .day_from = "0000-00-00", .day_to = "9999-99-99", .limit = 100, .submitter = u.name };
 	struct list_ctx l = { r, b, 0 };
-	store_paper_list(r->s, &q, card_cb, &l, &err);
+	struct collect got = { 0 };
+	store_paper_list(r->s, &q, collect_cb, &got, &err);
+	req_votes_prefetch(r, got.v, got.n);
+	for (size_t i = 0; i < got.n; i++)
+		card_cb(&got.v[i], &l);
+	collect_free(&got);
 	if (!l.n)
 		html(b, "<p class=\"muted\">None yet.</p>");
 	html(b, "</section>");
@@ -700,7 +705,11 @@ void h_profile(struct req *r, struct resp *o)
 		profile_subscriptions(r, b);
 	html(b, "<section><h2>Upvoted papers</h2>");
 	l.n = 0;
-	store_user_votes(r->s, u.id, 100, card_cb, &l, &err);
+	store_user_votes(r->s, u.id, 100, collect_cb, &got, &err);
+	req_votes_prefetch(r, got.v, got.n);
+	for (size_t i = 0; i < got.n; i++)
+		card_cb(&got.v[i], &l);
+	collect_free(&got);
 	if (!l.n)
 		html(b, "<p class=\"muted\">None yet.</p>");
 	html(b, "</section></main>");

@@ -163,14 +163,18 @@ void h_api_search(struct req *r, struct resp *o)
 		buf_release(&err);
 		return;
 	}
-	json_t *arr = json_array();
-	for (size_t i = 0; i < n; i++) {
-		struct paper p;
-		paper_init(&p);
-		if (store_paper_get(r->s, hits[i].id, &p, &err) == 0 && !p.hidden)
-			json_array_append_new(arr, paper_envelope(r, &p));
-		paper_release(&p);
+	bool found[120];
+	struct paper *ps = web_hit_papers(r, hits, n, found, &err);
+	if (!ps) {
+		resp_error(r, o, 500, "the database failed");
+		buf_release(&err);
+		return;
 	}
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		if (found[i])
+			json_array_append_new(arr, paper_envelope(r, &ps[i]));
+	web_hit_papers_free(ps, n);
 	resp_json(o, 200, arr);
 	buf_release(&err);
 }
@@ -538,13 +542,12 @@ void h_feed_search(struct req *r, struct resp *o)
 	struct buf title = BUF_INIT;
 	buf_addf(&title, "paperboy: %s", q);
 	atom_begin(r, o, title.s, "/feeds/search.atom", q);
-	for (size_t i = 0; i < n; i++) {
-		struct paper p;
-		paper_init(&p);
-		if (store_paper_get(r->s, hits[i].id, &p, &err) == 0 && !p.hidden)
-			atom_entry(r, &o->body, &p);
-		paper_release(&p);
-	}
+	bool found[50];
+	struct paper *ps = web_hit_papers(r, hits, n, found, &err);
+	for (size_t i = 0; ps && i < n; i++)
+		if (found[i])
+			atom_entry(r, &o->body, &ps[i]);
+	web_hit_papers_free(ps, n);
 	buf_adds(&o->body, "</feed>\n");
 	buf_release(&title);
 	buf_release(&err);

@@ -172,8 +172,12 @@ void code_label(const char *url, char out[128])
 
 static void vote_button(struct req *r, struct buf *b, const struct paper *p)
 {
-	bool voted = false;
-	if (r->signed_in) {
+	bool voted = false, known = false;
+	for (size_t i = 0; r->signed_in && !known && i < r->vote_known.n; i++)
+		known = !strcmp(r->vote_known.v[i], p->id);
+	for (size_t i = 0; known && !voted && i < r->vote_yes.n; i++)
+		voted = !strcmp(r->vote_yes.v[i], p->id);
+	if (r->signed_in && !known) {
 		struct buf err = BUF_INIT;
 		store_vote_get(r->s, r->user.id, p->id, &voted, &err);
 		buf_release(&err);

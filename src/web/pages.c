@@ -316,31 +316,6 @@ void h_admin_submission(struct req *r, struct resp *o)
 
 /* ---- feeds of papers --------------------------------------------------------- */
 
-struct collect {
-	struct paper *v;
-	size_t n, cap;
-};
-
-static int collect_cb(const struct paper *p, void *ctx)
-{
-	struct collect *c = ctx;
-	if (c->n == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 32;
-		c->v = xrealloc(c->v, c->cap * sizeof(*c->v));
-	}
-	paper_init(&c->v[c->n]);
-	paper_copy(&c->v[c->n], p);
-	c->n++;
-	return 0;
-}
-
-static void collect_free(struct collect *c)
-{
-	for (size_t i = 0; i < c->n; i++)
-		paper_release(&c->v[i]);
-	free(c->v);
-	memset(c, 0, sizeof(*c));
-}
 
 /* The papers of a period: sorted, paged; or, with a query, the search
  * engine's matches that fall in the period, best first. */
@@ -369,30 +344,35 @@ static int period_papers(struct req *r, struct store_query *q, const char *filte
 	}
 	size_t kept = 0;
 	int rc = 0;
-	struct paper p;
-	paper_init(&p);
-	for (size_t i = 0; i < cap && !rc; i++) {
-		paper_release(&p);
-		paper_init(&p);
-		int got = store_paper_get(r->s, hits[i].id, &p, err);
-		if (got < 0)
+	bool done = false, found[100];
+	/* read by the hundred: one round trip each */
+	for (size_t at = 0; at < cap && !done; at += 100) {
+		size_t k = cap - at < 100 ? cap - at : 100;
+		struct paper *ps = web_hit_papers(r, hits + at, k, found, err);
+		if (!ps) {
 			rc = -1;
-		if (got)
-			continue;
-		char day[16];
-		paper_feed_day(&p, day);
-		if (p.hidden || strcmp(day, q->day_from) < 0 || strcmp(day, q->day_to) >= 0 ||
-		    (q->submitter && (!p.submitter || strcmp(p.submitter, q->submitter))))
-			continue;
-		if (kept++ < off)
-			continue;
-		if (out->n == want) {
-			*more = true;
 			break;
 		}
-		collect_cb(&p, out);
+		for (size_t j = 0; j < k && !done; j++) {
+			const struct paper *p = &ps[j];
+			char day[16];
+			if (!found[j])
+				continue;
+			paper_feed_day(p, day);
+			if (strcmp(day, q->day_from) < 0 || strcmp(day, q->day_to) >= 0 ||
+			    (q->submitter && (!p->submitter || strcmp(p->submitter, q->submitter))))
+				continue;
+			if (kept++ < off)
+				continue;
+			if (out->n == want) {
+				*more = true;
+				done = true;
+				break;
+			}
+			collect_cb(p, out);
+		}
+		web_hit_papers_free(ps, k);
 	}
-	paper_release(&p);
 	free(hits);
 	return rc;
 }
@@ -517,6 +497,7 @@ static void period_page(struct req *r, struct resp *o, struct period *pd)
 	struct card_opts co = { 0, NULL, filter };
 	bool ranked = pd->q.sort == SORT_UPVOTES && page == 0 && (!filter || !*filter) && strcmp(pd->kind, "trending");
 	html(b, "<div class=\"cards\">");
+	req_votes_prefetch(r, papers.v, papers.n);
 	for (size_t i = 0; i < papers.n; i++) {
 		co.rank = ranked ? (int)i + 1 : 0;
 		co.badge = pd->kind;
@@ -537,6 +518,7 @@ static void period_page(struct req *r, struct resp *o, struct period *pd)
 		if (store_paper_list(r->s, &dq, collect_cb, &dayp, &err) == 0) {
 			html(b, "<div class=\"cards\">");
 			struct card_opts dco = { 0, NULL, NULL };
+			req_votes_prefetch(r, dayp.v, dayp.n);
 			for (size_t i = 0; i < dayp.n; i++)
 				html_card(r, b, &dayp.v[i], &dco);
 			html(b, "</div>");
@@ -961,17 +943,15 @@ static void render_paper(struct req *r, struct resp *o, const char *id)
 	web_similar(r, p.id, hits, &n);
 	html(b, "<ul>");
 	size_t shown = 0;
-	for (size_t i = 0; i < n && shown < 6; i++) {
-		if (!strcmp(hits[i].id, p.id))
+	bool found[8];
+	struct paper *sim = web_hit_papers(r, hits, n, found, &err);
+	for (size_t i = 0; sim && i < n && shown < 6; i++) {
+		if (!strcmp(hits[i].id, p.id) || !found[i])
 			continue;
-		struct paper s;
-		paper_init(&s);
-		if (store_paper_get(r->s, hits[i].id, &s, &err) == 0 && !s.hidden) {
-			html(b, "<li><a href=\"/papers/%s\">%s</a></li>", s.id, s.title ? s.title : s.id);
-			shown++;
-		}
-		paper_release(&s);
+		html(b, "<li><a href=\"/papers/%s\">%s</a></li>", sim[i].id, sim[i].title ? sim[i].title : sim[i].id);
+		shown++;
 	}
+	web_hit_papers_free(sim, n);
 	if (!shown)
 		html(b, "<li class=\"muted\">None found.</li>");
 	html(b, "</ul></aside></main>");
@@ -1178,13 +1158,18 @@ void h_search(struct req *r, struct resp *o)
 				html(b, "<p class=\"empty\">No papers match.</p>");
 			html(b, "<div class=\"cards\">");
 			struct card_opts co = { 0, NULL, mode == SEARCH_SEMANTIC ? NULL : q };
-			for (size_t i = start; i < n && i < start + SEARCH_PAGE; i++) {
-				struct paper p;
-				paper_init(&p);
-				if (store_paper_get(r->s, hits[i].id, &p, &err) == 0 && !p.hidden)
-					html_card(r, b, &p, &co);
-				paper_release(&p);
-			}
+			size_t k = n > start ? (n - start < SEARCH_PAGE ? n - start : SEARCH_PAGE) : 0;
+			bool found[SEARCH_PAGE];
+			struct paper *ps = web_hit_papers(r, hits + start, k, found, &err);
+			struct collect shown = { 0 };
+			for (size_t i = 0; ps && i < k; i++)
+				if (found[i])
+					collect_cb(&ps[i], &shown);
+			req_votes_prefetch(r, shown.v, shown.n);
+			for (size_t i = 0; i < shown.n; i++)
+				html_card(r, b, &shown.v[i], &co);
+			collect_free(&shown);
+			web_hit_papers_free(ps, k);
 			html(b, "</div>");
 			if (page > 0 || n > start + SEARCH_PAGE) {
 				html(b, "<nav class=\"pager pages\" aria-label=\"Pages\">");

@@ -168,9 +168,48 @@ void resp_json(struct resp *o, int status, json_t *j)
 	json_decref(j);
 }
 
+/* The HTTP status of a store failure, by its kind (the one table), and how
+ * many seconds a client should wait before it tries again (0: do not). */
+static const struct {
+	int status, retry_after;
+} kind_status[] = {
+	[STORE_E_NONE] = { 500, 0 },       [STORE_E_NOTFOUND] = { 404, 0 },  [STORE_E_CONFLICT] = { 409, 0 },
+	[STORE_E_REFUSED] = { 400, 0 },    [STORE_E_BUSY] = { 503, 1 },      [STORE_E_UNAVAILABLE] = { 503, 5 },
+	[STORE_E_TIMEOUT] = { 503, 2 },    [STORE_E_IO] = { 503, 30 },       [STORE_E_CORRUPT] = { 500, 0 },
+	[STORE_E_INTERNAL] = { 500, 0 },
+};
+_Static_assert(ARRAY_SIZE(kind_status) == STORE_E_INTERNAL + 1, "a status for every kind of store failure");
+
+/* A store failure that passes (busy, unreachable, slow, I/O): the client
+ * should come back. */
+static bool kind_transient(enum store_errkind k)
+{
+	return (size_t)k < ARRAY_SIZE(kind_status) && kind_status[k].retry_after > 0;
+}
+
+static void resp_store_unavailable(struct req *r, struct resp *o, enum store_errkind k)
+{
+	strlist_clear(&o->headers);
+	resp_error(r, o, 503, "The database is not available right now; try again in a few seconds.");
+	char h[48];
+	snprintf(h, sizeof(h), "Retry-After: %d", kind_status[k].retry_after);
+	strlist_push(&o->headers, h, strlen(h));
+	o->no_store = true;
+}
+
 void resp_error(struct req *r, struct resp *o, int status, const char *msg)
 {
 	o->private_ = true;
+	/* "the store failed": the status its kind calls for */
+	enum store_errkind k = r->s ? store_first_failure(r->s) : STORE_E_NONE;
+	if (status == 500 && k != STORE_E_NONE) {
+		status = kind_status[k].status;
+		if (kind_transient(k)) {
+			char h[48];
+			snprintf(h, sizeof(h), "Retry-After: %d", kind_status[k].retry_after);
+			strlist_push(&o->headers, h, strlen(h));
+		}
+	}
 	if (r->wants_json) {
 		resp_json(o, status, json_pack("{s:s}", "error", msg));
 		return;
@@ -624,8 +663,9 @@ static enum MHD_Result dispatch(struct web *w, struct MHD_Connection *c, struct 
 		}
 	} else if (!(r->s = thread_store(w, &err))) {
 		fprintf(stderr, "paperboy: serve: %s\n", err.s);
-		resp_error(r, &o, 503, "The database is not available.");
+		resp_store_unavailable(r, &o, STORE_E_UNAVAILABLE);
 	} else {
+		store_failures_clear(r->s);
 		auth_load(r, flags & R_API);
 		const char *ctype = req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
 		bool form_ok = true;
@@ -679,6 +719,13 @@ static enum MHD_Result dispatch(struct web *w, struct MHD_Connection *c, struct 
 		} else {
 			rt->fn(r, &o);
 		}
+		/* a page that rendered past a passing store failure (the server
+		 * went away mid-request) is not served as if whole */
+		enum store_errkind k = store_first_failure(r->s);
+		if (kind_transient(k) && o.status < 500) {
+			fprintf(stderr, "paperboy: serve: %s %s: the store is %s\n", r->method, r->path, store_errkind_name(k));
+			resp_store_unavailable(r, &o, k);
+		}
 	}
 	buf_release(&err);
 	if (writes)
@@ -731,6 +778,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
 		return;
 	buf_release(&cx->r.body);
 	strlist_clear(&cx->r.form_k);
+	strlist_clear(&cx->r.vote_known);
+	strlist_clear(&cx->r.vote_yes);
 	strlist_clear(&cx->r.form_v);
 	sodium_memzero(&cx->r.user, sizeof(cx->r.user));
 	free(cx);
@@ -810,6 +859,89 @@ static void index_follow(struct web *w)
 	w->index_checked = mono_seconds();
 	if (strcmp(now, w->index_stamp))
 		open_index(w);
+}
+
+struct hit_papers {
+	struct paper *ps;
+	bool *found;
+};
+
+static int hit_paper(const struct paper *p, size_t i, void *ctx)
+{
+	struct hit_papers *h = ctx;
+	paper_copy(&h->ps[i], p);
+	h->found[i] = true;
+	return 0;
+}
+
+struct paper *web_hit_papers(struct req *r, const struct search_hit *hits, size_t n, bool *found, struct buf *err)
+{
+	struct paper *ps = xcalloc(n ? n : 1, sizeof(*ps));
+	const char **ids = xcalloc(n ? n : 1, sizeof(*ids));
+	for (size_t i = 0; i < n; i++) {
+		paper_init(&ps[i]);
+		found[i] = false;
+		ids[i] = hits[i].id;
+	}
+	struct hit_papers h = { ps, found };
+	int rc = store_papers_get(r->s, ids, n, false, hit_paper, &h, err);
+	free(ids);
+	if (rc) {
+		web_hit_papers_free(ps, n);
+		return NULL;
+	}
+	return ps;
+}
+
+void web_hit_papers_free(struct paper *ps, size_t n)
+{
+	if (!ps)
+		return;
+	for (size_t i = 0; i < n; i++)
+		paper_release(&ps[i]);
+	free(ps);
+}
+
+int collect_cb(const struct paper *p, void *ctx)
+{
+	struct collect *c = ctx;
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 32;
+		c->v = xrealloc(c->v, c->cap * sizeof(*c->v));
+	}
+	paper_init(&c->v[c->n]);
+	paper_copy(&c->v[c->n], p);
+	c->n++;
+	return 0;
+}
+
+void collect_free(struct collect *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		paper_release(&c->v[i]);
+	free(c->v);
+	memset(c, 0, sizeof(*c));
+}
+
+void req_votes_prefetch(struct req *r, const struct paper *ps, size_t n)
+{
+	if (!r->signed_in || !n)
+		return;
+	const char **ids = xcalloc(n, sizeof(*ids));
+	bool *voted = xcalloc(n, sizeof(*voted));
+	for (size_t i = 0; i < n; i++)
+		ids[i] = ps[i].id;
+	struct buf err = BUF_INIT;
+	if (store_votes_get(r->s, r->user.id, ids, n, voted, &err) == 0) {
+		for (size_t i = 0; i < n; i++) {
+			strlist_push(&r->vote_known, ids[i], strlen(ids[i]));
+			if (voted[i])
+				strlist_push(&r->vote_yes, ids[i], strlen(ids[i]));
+		}
+	}
+	buf_release(&err);
+	free(ids);
+	free(voted);
 }
 
 int web_search(struct req *r, const char *q, enum search_mode mode, struct search_hit *hits, size_t *n,
@@ -997,8 +1129,9 @@ int web_serve(const struct web_config *cfg, struct buf *err)
 		w->cfg.sync_every = 3600;
 	if (!w->cfg.thumb_dir) {
 		struct buf td = BUF_INIT;
-		search_index_path(cfg->db_url, &td); /* DB.search: beside the database */
-		buf_truncate(&td, td.len - strlen(".search"));
+		search_index_path(cfg->db_url, &td); /* beside the index */
+		if (td.len > 7 && !strcmp(td.s + td.len - 7, ".search"))
+			buf_truncate(&td, td.len - 7);
 		buf_adds(&td, ".thumbs");
 		w->thumb_dir = buf_detach(&td);
 	} else if (strcmp(w->cfg.thumb_dir, "off")) {

@@ -343,20 +343,17 @@ void mailer_kick(struct web *w)
 	pthread_mutex_unlock(&w->mail_lock);
 }
 
-/* Claims today's run of a digest for this process (several processes may
- * share the store): true when the key was not yet `value`. */
+/* Claims today's run of a digest for this process (several processes, on
+ * several hosts, may share the store): compare and set, so exactly one of
+ * them moves the key from what it was to `value`. */
 static bool claim(struct store *s, const char *key, const char *value)
 {
 	struct buf err = BUF_INIT;
 	char *cur = NULL;
 	bool mine = false;
-	if (store_begin(s, &err) == 0) {
-		if (store_kv_get(s, key, &cur, &err) >= 0 && (!cur || strcmp(cur, value)) &&
-		    store_kv_set(s, key, value, &err) == 0 && store_commit(s, &err) == 0)
-			mine = true;
-		else
-			store_rollback(s);
-	}
+	int rc = store_kv_get(s, key, &cur, &err);
+	if (rc >= 0 && (!cur || strcmp(cur, value)))
+		mine = store_kv_cas(s, key, cur, value, &err) == 0;
 	free(cur);
 	if (err.len)
 		fprintf(stderr, "paperboy: mail: %s\n", err.s);

@@ -255,16 +255,20 @@ static int make_one(struct web *w, const char *id, const char *hf_url, double *l
 	int rc;
 	if (*hf_url) {
 		double wait = *last_hf + 1.0 - mono_seconds();
-		if (wait > 0 && stopping(w, wait))
-			return -1;
+		if (wait > 0 && stopping(w, wait)) {
+			rc = -1;
+			goto out;
+		}
 		*last_hf = mono_seconds();
 		rc = download(hf_url, tmp.s, THUMB_MAX_IMAGE, err);
 		if (!rc)
 			rc = render("png", tmp.s, out.s, err);
 	} else {
 		double wait = *last_pdf + w->cfg.thumb_pdf_delay - mono_seconds();
-		if (wait > 0 && stopping(w, wait))
-			return -1;
+		if (wait > 0 && stopping(w, wait)) {
+			rc = -1;
+			goto out;
+		}
 		*last_pdf = mono_seconds();
 		buf_addf(&url, "%s%s", w->cfg.thumb_pdf_base ? w->cfg.thumb_pdf_base : "https://arxiv.org/pdf/", id);
 		rc = download(url.s, tmp.s, THUMB_MAX_PDF, err);
@@ -277,7 +281,7 @@ static int make_one(struct web *w, const char *id, const char *hf_url, double *l
 	}
 	unlink(tmp.s);
 	unlink(out.s);
-	if (rc) {
+	if (rc && !w->stopping) {
 		thumb_file(w->thumb_dir, id, ".fail", &fin);
 		FILE *f = fopen(fin.s, "w");
 		if (f) {
@@ -285,6 +289,7 @@ static int make_one(struct web *w, const char *id, const char *hf_url, double *l
 			fclose(f);
 		}
 	}
+out:
 	buf_release(&tmp);
 	buf_release(&out);
 	buf_release(&fin);

@@ -90,6 +90,10 @@ struct req {
 	bool wants_json;        /* API route: errors as JSON */
 	bool search_page;       /* the search page: no second search box in the header */
 	char ip[64];
+	/* the signed-in user's votes on the papers of this page, read at once
+	 * (req_votes_prefetch): vote_known lists the papers asked about,
+	 * vote_yes those voted for */
+	struct strlist vote_known, vote_yes;
 };
 
 struct resp {
@@ -210,6 +214,21 @@ void markdown_html(struct buf *b, const char *md);
 int web_search(struct req *r, const char *q, enum search_mode mode, struct search_hit *hits, size_t *n,
 	       struct buf *err);
 int web_similar(struct req *r, const char *id, struct search_hit *hits, size_t *n);
+/* The visible papers of hits[0..n), read in one round trip per hundred:
+ * an array of n papers (free with web_hit_papers_free) where found[i]
+ * says whether hits[i]'s is there; NULL when the store failed (err). */
+struct paper *web_hit_papers(struct req *r, const struct search_hit *hits, size_t n, bool *found, struct buf *err);
+void web_hit_papers_free(struct paper *ps, size_t n);
+/* Papers gathered from a store callback (copies). */
+struct collect {
+	struct paper *v;
+	size_t n, cap;
+};
+int collect_cb(const struct paper *p, void *ctx);
+void collect_free(struct collect *c);
+/* Reads the signed-in user's votes on ps[0..n) at once, for the vote
+ * buttons of their cards. */
+void req_votes_prefetch(struct req *r, const struct paper *ps, size_t n);
 /* Brings the index up to date after a write (submission). */
 void web_index_refresh(struct req *r);
 /* The newest day with papers at or before `day`; "" when none. */

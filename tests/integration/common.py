@@ -1,10 +1,18 @@
-"""Shared helpers of the black-box tests: run the real paperboy binary."""
+"""Shared helpers of the black-box tests: run the real paperboy binary.
+
+Every test runs on the backend PAPERBOY_TEST_BACKEND names: "sqlite" (a
+file in the test's temporary folder) or "pg" (a database of its own,
+created on the PostgreSQL server PAPERBOY_TEST_PG names, dropped after;
+ctest starts that server). Tests that look past the interface use
+self.sql(), which speaks to either."""
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 import unittest
+import uuid
 
 BIN = os.environ.get("PAPERBOY_BIN", os.path.join(os.path.dirname(__file__), "../../build/paperboy"))
 GEN = os.environ.get("PAPERBOY_GEN", os.path.join(os.path.dirname(BIN), "pb-gen-snapshot"))
@@ -13,14 +21,81 @@ DATA = os.environ.get(
     os.path.normpath(os.path.join(os.path.dirname(__file__), "../../../shared/data")))
 
 
+BACKEND = os.environ.get("PAPERBOY_TEST_BACKEND", "sqlite")
+PG_BASE = os.environ.get("PAPERBOY_TEST_PG", "")
+if BACKEND == "pg" and not PG_BASE:
+    raise SystemExit("PAPERBOY_TEST_BACKEND=pg needs PAPERBOY_TEST_PG (ctest starts the server)")
+
+
+def pg_url(dbname):
+    """The test server's URL with another database."""
+    m = re.match(r"^(postgres(?:ql)?://[^/]*/)([^?]*)(.*)$", PG_BASE)
+    return m.group(1) + dbname + m.group(3)
+
+
+def pg_admin(sql):
+    """Runs a statement on the server's maintenance database."""
+    import psycopg2
+    con = psycopg2.connect(PG_BASE)
+    con.autocommit = True
+    try:
+        con.cursor().execute(sql)
+    finally:
+        con.close()
+
+
 class PaperboyTest(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="pb-it-")
-        self.db = os.path.join(self.tmp, "test.db")
-        self.env = dict(os.environ, PAPERBOY_DB=self.db)
+        self.backend = BACKEND
+        self.pg_db = None
+        if BACKEND == "pg":
+            self.pg_db = "pbit_" + uuid.uuid4().hex[:16]
+            pg_admin("CREATE DATABASE " + self.pg_db)
+            self.db = pg_url(self.pg_db)
+            self.index = os.path.join(self.tmp, "test.search")
+        else:
+            self.db = os.path.join(self.tmp, "test.db")
+            self.index = self.db + ".search"
+        self.env = dict(os.environ, PAPERBOY_DB=self.db, PAPERBOY_INDEX=self.index)
 
     def tearDown(self):
+        if self.pg_db:
+            pg_admin("DROP DATABASE IF EXISTS %s WITH (FORCE)" % self.pg_db)
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def reset_db(self):
+        """Back to an empty database (not initialised)."""
+        if self.pg_db:
+            pg_admin("DROP DATABASE IF EXISTS %s WITH (FORCE)" % self.pg_db)
+            pg_admin("CREATE DATABASE " + self.pg_db)
+        else:
+            for ext in ("", "-wal", "-shm"):
+                if os.path.exists(self.db + ext):
+                    os.remove(self.db + ext)
+
+    def sql(self, query, *params):
+        """Runs one statement on the store behind paperboy's back ("?"
+        placeholders); returns its rows (and commits)."""
+        if self.pg_db:
+            import psycopg2
+            con = psycopg2.connect(self.db)
+            try:
+                cur = con.cursor()
+                cur.execute(query.replace("?", "%s"), params)
+                rows = cur.fetchall() if cur.description else []
+                con.commit()
+                return [tuple(bytes(v) if isinstance(v, memoryview) else v for v in r) for r in rows]
+            finally:
+                con.close()
+        import sqlite3
+        con = sqlite3.connect(self.db, timeout=30)
+        try:
+            rows = con.execute(query, params).fetchall()
+            con.commit()
+            return rows
+        finally:
+            con.close()
 
     def pb(self, *args, expect=0, stdin=None, timeout=600):
         """Runs paperboy; checks the exit status; returns (stdout, stderr)."""

@@ -130,9 +130,9 @@ class SearchCliTest(PaperboyTest):
         self.pb("index", "rebuild")
         before = self.pb_json("search", "--json", "language model")
         # ingest with the index out of the way, so that an update is due
-        os.rename(self.db + ".search", self.db + ".search.aside")
+        os.rename(self.index, self.index + ".aside")
         self.pb("ingest", self.require_data("arxiv-oai-pmh"), expect=None)
-        os.rename(self.db + ".search.aside", self.db + ".search")
+        os.rename(self.index + ".aside", self.index)
         for delay in (0.01, 0.05, 0.1):
             p = subprocess.Popen([BIN, "index", "update"], env=self.env, stdout=subprocess.DEVNULL,
                                  stderr=subprocess.DEVNULL)
@@ -167,7 +167,7 @@ class SearchCliTest(PaperboyTest):
             # whatever the moment, the index in place is whole and answers the same
             self.assertEqual(self.pb_json("search", "--json", "language model"), before)
         # a damaged index is refused clearly, and a rebuild repairs it
-        with open(self.db + ".search", "r+b") as f:
+        with open(self.index, "r+b") as f:
             f.truncate(1000)
         _, err = self.pb("search", "language model", expect=1)
         self.assertIn("index rebuild", err)

@@ -8,7 +8,6 @@ import os
 import re
 import resource
 import socket
-import sqlite3
 import subprocess
 import threading
 import time
@@ -67,15 +66,6 @@ class Base(PaperboyTest):
         args = ["--smtp", self.sink.url, "--mail-from", "paperboy@paperboy.test"] if mail else []
         self.srv = Server(self.env, self.tmp, *args, *extra)
         return self.srv
-
-    def sql(self, sql, *params):
-        con = sqlite3.connect(self.db)
-        try:
-            rows = con.execute(sql, params).fetchall()
-            con.commit()
-            return rows
-        finally:
-            con.close()
 
     def wait_mail(self, n, timeout=20):
         deadline = time.time() + timeout
@@ -542,10 +532,10 @@ class IndexLockTest(PaperboyTest):
         hf = os.path.join(self.require_data("hf-daily-papers"), "Paper_metadata_download")
         self.pb("ingest", os.path.join(hf, DAY + ".json"))
         self.pb("index", "rebuild")
-        stale = self.db + ".search.tmp.999999.abcd"
+        stale = self.index + ".tmp.999999.abcd"
         with open(stale, "w") as f:
             f.write("junk")
-        lock = open(self.db + ".search.lock", "a+")
+        lock = open(self.index + ".lock", "a+")
         fcntl.flock(lock, fcntl.LOCK_EX)
         p = subprocess.Popen([BIN, "ingest", os.path.join(hf, "2024-05-30.json")], env=self.env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)

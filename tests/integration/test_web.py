@@ -236,11 +236,9 @@ class WebTest(PaperboyTest):
         setc = [v for k, v in r.headers if k.lower() == "set-cookie" and v.startswith("pb_session=")][0]
         self.assertIn("HttpOnly", setc)
         self.assertIn("SameSite=Lax", setc)
-        out = subprocess.run(["sqlite3", self.fixture.db, "SELECT pwhash FROM users WHERE name='alice1'"],
-                             capture_output=True, text=True).stdout
+        out = self.fixture.sql("SELECT pwhash FROM users WHERE name='alice1'")[0][0]
         self.assertTrue(out.startswith("$argon2id$"), out)
-        sessions = subprocess.run(["sqlite3", self.fixture.db, "SELECT hex(hash) FROM sessions"],
-                                  capture_output=True, text=True).stdout
+        sessions = " ".join(bytes(h).hex() for (h,) in self.fixture.sql("SELECT hash FROM sessions"))
         self.assertNotIn(session, sessions)
 
     def test_signin_signout_and_rate_limit(self):

@@ -1,16 +1,103 @@
-/* test_store.c - the SQLite store: opening by URL, schema versions, upsert
- * results, listing by period, key/value state. */
+/*
+ * test_store.c - the store's conformance suite: both backends pass the same
+ * checks (store.h's promises: opening by URL, schema versions, upsert
+ * results, lists, people, limits, leases, subscriptions, batch reads,
+ * compare-and-set, paged scans and the write sequence, error kinds, and
+ * races between processes). `test_store` runs it on SQLite files in a
+ * temporary folder; `test_store pg` on databases it creates on the
+ * PostgreSQL server $PAPERBOY_TEST_PG names (the test cluster of
+ * scripts/pg_test.sh). Only the few checks that break a store on purpose
+ * (a newer schema, a foreign database) reach past the interface.
+ */
 #include "../../src/store/store.h"
 #include "check.h"
+#include <ctype.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
+#include <fcntl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char dir[] = "/tmp/pb-test-store-XXXXXX";
+static bool pg;
+static const char *pg_base; /* the server's maintenance database */
+static struct strlist pg_dbs; /* databases made here, dropped at the end */
 
+static void quiet(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+}
+
+/* Runs SQL on the PostgreSQL server (its maintenance database when db is
+ * NULL); 0 or -1. */
+static int pg_exec_on(const char *url, const char *sql)
+{
+	PGconn *c = PQconnectdb(url);
+	int rc = -1;
+	PQsetNoticeProcessor(c, quiet, NULL);
+	if (PQstatus(c) == CONNECTION_OK) {
+		PGresult *r = PQexec(c, sql);
+		rc = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK ? 0 : -1;
+		if (rc)
+			fprintf(stderr, "test_store: %s: %s", sql, PQerrorMessage(c));
+		PQclear(r);
+	} else {
+		fprintf(stderr, "test_store: %s", PQerrorMessage(c));
+	}
+	PQfinish(c);
+	return rc;
+}
+
+/* The base URL with its database replaced by db. */
+static void pg_url(struct buf *b, const char *db)
+{
+	const char *a = strstr(pg_base, "://");
+	const char *slash = strchr(a + 3, '/');
+	const char *q = strchr(slash, '?');
+	buf_reset(b);
+	buf_add(b, pg_base, (size_t)(slash - pg_base) + 1);
+	buf_adds(b, db);
+	if (q)
+		buf_adds(b, q);
+}
+
+/* The URL of a new, empty store called name (nothing is created on
+ * SQLite: the file is made by the first open with STORE_CREATE). */
 static void path(struct buf *b, const char *name)
 {
 	buf_reset(b);
-	buf_addf(b, "%s/%s", dir, name);
+	if (!pg) {
+		buf_addf(b, "%s/%s", dir, name);
+		return;
+	}
+	char db[64];
+	snprintf(db, sizeof(db), "pbt_%ld_", (long)getpid());
+	size_t n = strlen(db);
+	for (const char *c = name; *c && n + 1 < sizeof(db); c++)
+		db[n++] = isalnum((unsigned char)*c) ? *c : '_';
+	db[n] = '\0';
+	struct buf sql = BUF_INIT;
+	buf_addf(&sql, "DROP DATABASE IF EXISTS %s", db);
+	pg_exec_on(pg_base, sql.s);
+	buf_reset(&sql);
+	buf_addf(&sql, "CREATE DATABASE %s", db);
+	if (pg_exec_on(pg_base, sql.s) == 0)
+		strlist_push(&pg_dbs, db, strlen(db));
+	buf_release(&sql);
+	pg_url(b, db);
+}
+
+/* Runs SQL on the store at url, past the interface (breaking it on
+ * purpose). */
+static int raw_exec(const char *url, const char *sqlite_sql, const char *pg_sql)
+{
+	if (pg)
+		return pg_exec_on(url, pg_sql);
+	sqlite3 *db;
+	int rc = sqlite3_open(url, &db) == SQLITE_OK && sqlite3_exec(db, sqlite_sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+	sqlite3_close(db);
+	return rc;
 }
 
 static void make(struct paper *p, const char *id, const char *day, int upvotes, const char *title)
@@ -37,38 +124,65 @@ static void test_open_errors(void)
 {
 	struct store *s;
 	struct buf err = BUF_INIT, p = BUF_INIT;
-	path(&p, "missing.db");
-	CHECK(store_open(p.s, 0, &s, &err) == -1);
-	CHECK(strstr(err.s, "paperboy init") != NULL);
-	CHECK(access(p.s, F_OK) != 0); /* not created by a failed open */
-	CHECK(store_open("postgresql://u@localhost/db", 0, &s, &err) == -1);
-	CHECK(strstr(err.s, "not built yet") != NULL);
-	CHECK(store_open("mysql://x", 0, &s, &err) == -1);
+	enum store_errkind kind;
+	CHECK(store_open_kind("mysql://x", 0, &s, &kind, &err) == -1 && kind == STORE_E_REFUSED);
+	CHECK(strstr(err.s, "unknown database URL scheme") != NULL);
 	CHECK(store_open("sqlite:", 0, &s, &err) == -1);
-	/* a file that is not SQLite */
-	path(&p, "junk.db");
-	FILE *f = fopen(p.s, "w");
-	fputs("this is not a database, just text that is long enough to matter..............", f);
-	fclose(f);
-	CHECK(store_open(p.s, 0, &s, &err) == -1);
+	CHECK(store_open("", 0, &s, &err) == -1);
+	if (!pg) {
+		path(&p, "missing.db");
+		CHECK(store_open_kind(p.s, 0, &s, &kind, &err) == -1 && kind == STORE_E_NOTFOUND);
+		CHECK(strstr(err.s, "paperboy init") != NULL);
+		CHECK(access(p.s, F_OK) != 0); /* not created by a failed open */
+		/* a file that is not SQLite */
+		path(&p, "junk.db");
+		FILE *f = fopen(p.s, "w");
+		fputs("this is not a database, just text that is long enough to matter..............", f);
+		fclose(f);
+		CHECK(store_open_kind(p.s, 0, &s, &kind, &err) == -1 && kind != STORE_E_NONE);
+		/* sqlite: URLs work */
+		path(&p, "url.db");
+		struct buf url = BUF_INIT;
+		buf_addf(&url, "sqlite:%s", p.s);
+		CHECK(store_open(url.s, STORE_CREATE, &s, &err) == 0);
+		CHECK(store_schema_version(s) == STORE_SCHEMA_VERSION);
+		CHECK(!strcmp(store_backend(s), "sqlite"));
+		store_close(s);
+		buf_release(&url);
+	} else {
+		/* a database that does not exist, a server that is not there: the
+		 * message says which, and never shows a password */
+		struct buf url = BUF_INIT;
+		pg_url(&url, "pbt_no_such_db");
+		CHECK(store_open_kind(url.s, 0, &s, &kind, &err) == -1 && kind == STORE_E_UNAVAILABLE);
+		CHECK(strstr(err.s, "does not exist") != NULL);
+		CHECK(store_open_kind("postgresql://paperboy:sekrit@/x?host=/nonexistent/dir&connect_timeout=2", 0, &s,
+				      &kind, &err) == -1);
+		CHECK(kind == STORE_E_UNAVAILABLE);
+		CHECK(strstr(err.s, "sekrit") == NULL && strstr(err.s, "***") != NULL);
+		/* an empty database is not initialised until init (STORE_CREATE) */
+		path(&p, "empty");
+		CHECK(store_open_kind(p.s, 0, &s, &kind, &err) == -1 && kind == STORE_E_REFUSED);
+		CHECK(strstr(err.s, "paperboy init") != NULL);
+		CHECK(store_open(p.s, STORE_CREATE, &s, &err) == 0);
+		CHECK(!strcmp(store_backend(s), "postgresql"));
+		store_close(s);
+		CHECK(store_open(p.s, 0, &s, &err) == 0); /* and then it is */
+		store_close(s);
+		/* another program's database is left alone */
+		path(&p, "foreign");
+		CHECK(raw_exec(p.s, NULL, "CREATE TABLE papers(x INTEGER)") == 0);
+		CHECK(store_open_kind(p.s, STORE_CREATE, &s, &kind, &err) == -1 && kind == STORE_E_REFUSED);
+		CHECK(strstr(err.s, "not a paperboy database") != NULL);
+		buf_release(&url);
+	}
 	/* a newer schema is refused clearly */
 	path(&p, "future.db");
 	CHECK(store_open(p.s, STORE_CREATE, &s, &err) == 0);
 	store_close(s);
-	sqlite3 *db;
-	sqlite3_open(p.s, &db);
-	sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL);
-	sqlite3_close(db);
-	CHECK(store_open(p.s, 0, &s, &err) == -1);
+	CHECK(raw_exec(p.s, "PRAGMA user_version = 99", "UPDATE paperboy_schema SET version = 99") == 0);
+	CHECK(store_open_kind(p.s, 0, &s, &kind, &err) == -1 && kind == STORE_E_REFUSED);
 	CHECK(strstr(err.s, "newer") != NULL && strstr(err.s, "99") != NULL);
-	/* sqlite: URLs work */
-	path(&p, "url.db");
-	struct buf url = BUF_INIT;
-	buf_addf(&url, "sqlite:%s", p.s);
-	CHECK(store_open(url.s, STORE_CREATE, &s, &err) == 0);
-	CHECK(store_schema_version(s) == STORE_SCHEMA_VERSION);
-	store_close(s);
-	buf_release(&url);
 	buf_release(&err);
 	buf_release(&p);
 }
@@ -340,17 +454,472 @@ static void test_people(void)
 		paper_release(&ps[i]);
 }
 
-int main(void)
+/* ---- batch reads, compare-and-set, scans ------------------------------------ */
+
+struct got_list {
+	struct buf ids;
+	size_t last_i;
+	bool ordered;
+};
+
+static int got_indexed(const struct paper *p, size_t i, void *ctx)
 {
-	if (!mkdtemp(dir))
+	struct got_list *g = ctx;
+	if (g->ids.len && i <= g->last_i)
+		g->ordered = false;
+	g->last_i = i;
+	buf_addf(&g->ids, "%zu=%s,", i, p->id);
+	return 0;
+}
+
+static void test_batch_reads(void)
+{
+	struct store *s;
+	struct buf err = BUF_INIT, p = BUF_INIT;
+	path(&p, "batch.db");
+	CHECK(store_open(p.s, STORE_CREATE, &s, &err) == 0);
+	/* 250 papers: the reads cross their chunks of a hundred */
+	enum { N = 250 };
+	struct paper *ps = xcalloc(N, sizeof(*ps));
+	enum upsert_result *r = xcalloc(N, sizeof(*r));
+	char idbuf[N][16];
+	const char *ids[N + 2];
+	for (int i = 0; i < N; i++) {
+		snprintf(idbuf[i], sizeof(idbuf[i]), "2507.%05d", i);
+		make(&ps[i], idbuf[i], "2025-07-01", i, "t");
+		ids[i] = idbuf[N - 1 - i]; /* asked for in reverse */
+	}
+	ids[N] = "2999.99999"; /* not there */
+	ids[N + 1] = idbuf[0];  /* twice */
+	CHECK(store_begin(s, &err) == 0 && store_upsert_batch(s, ps, N, r, &err) == 0 && store_commit(s, &err) == 0);
+	CHECK(store_paper_hide(s, idbuf[7], true, &err) == 0);
+	struct got_list g = { BUF_INIT, 0, true };
+	CHECK(store_papers_get(s, ids, N + 2, false, got_indexed, &g, &err) == 0);
+	CHECK(g.ordered);
+	CHECK(strstr(g.ids.s, "0=2507.00249,1=2507.00248,") == g.ids.s);
+	CHECK(strstr(g.ids.s, "2507.00007") == NULL); /* hidden */
+	CHECK(strstr(g.ids.s, "250=") == NULL);        /* missing */
+	CHECK(strstr(g.ids.s, ",251=2507.00000,") != NULL);
+	buf_reset(&g.ids);
+	g.ordered = true;
+	CHECK(store_papers_get(s, ids, N + 2, true, got_indexed, &g, &err) == 0);
+	CHECK(strstr(g.ids.s, "=2507.00007,") != NULL);
+	CHECK(store_papers_get(s, ids, 0, true, got_indexed, &g, &err) == 0);
+
+	/* which of many papers a user voted for */
+	struct user u = { 0 };
+	snprintf(u.name, sizeof(u.name), "voter");
+	snprintf(u.email, sizeof(u.email), "v@x.org");
+	snprintf(u.pwhash, sizeof(u.pwhash), "$argon2id$fake");
+	CHECK(store_user_add(s, &u, &err) == 0);
+	bool voted, *vv = xcalloc(N + 2, sizeof(*vv));
+	int up;
+	CHECK(store_vote_toggle(s, u.id, idbuf[3], 1, &voted, &up, &err) == 0 && voted);
+	CHECK(store_vote_toggle(s, u.id, idbuf[203], 1, &voted, &up, &err) == 0 && voted);
+	CHECK(store_votes_get(s, u.id, ids, N + 2, vv, &err) == 0);
+	int n = 0;
+	for (int i = 0; i < N + 2; i++)
+		n += vv[i];
+	CHECK(n == 2 && vv[N - 1 - 3] && vv[N - 1 - 203]);
+
+	/* compare-and-set: one claim wins */
+	char *v = NULL;
+	CHECK(store_kv_cas(s, "run:1", NULL, "a", &err) == 0);
+	CHECK(store_kv_cas(s, "run:1", NULL, "b", &err) == 1);
+	CHECK(store_kv_cas(s, "run:1", "b", "c", &err) == 1);
+	CHECK(store_kv_cas(s, "run:1", "a", "c", &err) == 0);
+	CHECK(store_kv_get(s, "run:1", &v, &err) == 0 && !strcmp(v, "c"));
+	free(v);
+	CHECK(store_kv_cas(s, "run:1", "c", NULL, &err) == 0);
+	CHECK(store_kv_get(s, "run:1", &v, &err) == 1);
+	CHECK(store_errkind(s) == STORE_E_NONE);
+
+	/* a unique key taken is an answer, not a failure */
+	struct user u2 = u;
+	CHECK(store_user_add(s, &u2, &err) == 1 && store_errkind(s) == STORE_E_NONE);
+	free(vv);
+	for (int i = 0; i < N; i++)
+		paper_release(&ps[i]);
+	free(ps);
+	free(r);
+	buf_release(&g.ids);
+	store_close(s);
+	buf_release(&err);
+	buf_release(&p);
+}
+
+struct scan_ctx {
+	int n;
+	bool ordered;
+	char last[32];
+	struct buf ids;
+};
+
+static int scan_count(const struct paper *p, void *ctx)
+{
+	struct scan_ctx *c = ctx;
+	c->n++;
+	buf_addf(&c->ids, "%s,", p->id);
+	return 0;
+}
+
+static int scan_stop(const struct paper *p, void *ctx)
+{
+	(void)p;
+	return ++*(int *)ctx == 1500;
+}
+
+/* Papers "PREFIX.NNNNN" k..k+n-1 in one batch, in its own transaction. */
+static int write_batch(struct store *s, const char *prefix, int k, int n, const char *title, struct buf *err)
+{
+	struct paper *ps = xcalloc((size_t)n, sizeof(*ps));
+	enum upsert_result *r = xcalloc((size_t)n, sizeof(*r));
+	for (int i = 0; i < n; i++) {
+		char id[32];
+		snprintf(id, sizeof(id), "%s.%05d", prefix, k + i);
+		make(&ps[i], id, "2025-07-02", 1, title);
+		ps[i].sources = SRC_ARXIV_SNAP;
+		ps[i].version = title[0] - 'a' + 1; /* a later version replaces */
+	}
+	int rc = store_begin(s, err) || store_upsert_batch(s, ps, (size_t)n, r, err) || store_commit(s, err) ? -1 : 0;
+	if (rc)
+		store_rollback(s);
+	for (int i = 0; i < n; i++)
+		paper_release(&ps[i]);
+	free(ps);
+	free(r);
+	return rc;
+}
+
+static void test_scan(void)
+{
+	struct store *s;
+	struct buf err = BUF_INIT, p = BUF_INIT;
+	path(&p, "scan.db");
+	CHECK(store_open(p.s, STORE_CREATE, &s, &err) == 0);
+	int64_t m0, m1, m2;
+	CHECK(store_seq(s, &m0, &err) == 0 && m0 == 0);
+	CHECK(write_batch(s, "2508", 0, 1200, "a", &err) == 0);
+	CHECK(store_seq(s, &m1, &err) == 0 && m1 > m0);
+	CHECK(write_batch(s, "2508", 1200, 1300, "a", &err) == 0);
+	CHECK(write_batch(s, "2508", 5, 2, "b", &err) == 0); /* two changed */
+	CHECK(store_seq(s, &m2, &err) == 0 && m2 > m1);
+	/* every paper, in pages, in the order first stored */
+	struct scan_ctx c = { 0, true, "", BUF_INIT };
+	CHECK(store_paper_scan(s, scan_count, &c, &err) == 0 && c.n == 2500);
+	CHECK(strstr(c.ids.s, "2508.00000,2508.00001,") == c.ids.s);
+	int stopped = 0;
+	CHECK(store_paper_scan(s, scan_stop, &stopped, &err) == 0 && stopped == 1500);
+	/* what changed after the first batch: the second and the two changed */
+	c.n = 0;
+	buf_reset(&c.ids);
+	CHECK(store_paper_scan_since(s, m1, scan_count, &c, &err) == 0 && c.n == 1302);
+	CHECK(strstr(c.ids.s, "2508.00005,2508.00006,") != NULL);
+	CHECK(strstr(c.ids.s, "2508.00004,") == NULL);
+	c.n = 0;
+	CHECK(store_paper_scan_since(s, m2, scan_count, &c, &err) == 0 && c.n == 0);
+	/* a batch that changes nothing moves nothing */
+	CHECK(write_batch(s, "2508", 5, 2, "b", &err) == 0);
+	c.n = 0;
+	CHECK(store_paper_scan_since(s, m2, scan_count, &c, &err) == 0 && c.n == 0);
+	buf_release(&c.ids);
+	store_close(s);
+	buf_release(&err);
+	buf_release(&p);
+}
+
+/* ---- races between processes ----------------------------------------------------- */
+
+enum { PROCS = 6 };
+
+/* Runs fn(url, i) in PROCS processes at once (each opens its own store);
+ * their exit statuses in st. */
+static void race(const char *url, int (*fn)(const char *url, int i), int st[PROCS])
+{
+	pid_t pids[PROCS];
+	int go[2];
+	if (pipe(go))
+		abort();
+	for (int i = 0; i < PROCS; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			close(go[1]);
+			char c;
+			if (read(go[0], &c, 1) < 0) /* all start together */
+				_exit(99);
+			_exit(fn(url, i));
+		}
+	}
+	close(go[0]);
+	close(go[1]); /* EOF: go */
+	for (int i = 0; i < PROCS; i++) {
+		int ws;
+		waitpid(pids[i], &ws, 0);
+		st[i] = WIFEXITED(ws) ? WEXITSTATUS(ws) : 100;
+	}
+}
+
+/* 0/1 as the call said, 2+ for failures */
+static int race_claims(const char *url, int i)
+{
+	struct store *s;
+	struct buf err = BUF_INIT;
+	if (store_open(url, 0, &s, &err))
+		return 90;
+	int won = 0;
+	char val[8];
+	snprintf(val, sizeof(val), "%d", i);
+	for (int k = 0; k < 20; k++) {
+		char key[32];
+		snprintf(key, sizeof(key), "claim:%d", k);
+		int rc = store_kv_cas(s, key, NULL, val, &err);
+		if (rc < 0)
+			return 91;
+		won += rc == 0;
+	}
+	store_close(s);
+	return won;
+}
+
+static int race_lease(const char *url, int i)
+{
+	struct store *s;
+	struct buf err = BUF_INIT;
+	if (store_open(url, 0, &s, &err))
+		return 90;
+	char owner[16];
+	snprintf(owner, sizeof(owner), "p%d", i);
+	int rc = store_lease_take(s, "job", owner, 1000, 60000, NULL, NULL, &err);
+	store_close(s);
+	return rc < 0 ? 91 : rc;
+}
+
+static int race_user(const char *url, int i)
+{
+	(void)i;
+	struct store *s;
+	struct buf err = BUF_INIT;
+	if (store_open(url, 0, &s, &err))
+		return 90;
+	struct user u = { 0 };
+	snprintf(u.name, sizeof(u.name), i % 2 ? "Same" : "sAME"); /* one name, any case */
+	snprintf(u.email, sizeof(u.email), "same@x.org");
+	snprintf(u.pwhash, sizeof(u.pwhash), "$argon2id$fake");
+	int rc = store_user_add(s, &u, &err);
+	store_close(s);
+	return rc < 0 ? 91 : rc;
+}
+
+/* each user votes 11 times (on at the end); the counter must agree */
+static int race_votes(const char *url, int i)
+{
+	struct store *s;
+	struct buf err = BUF_INIT;
+	if (store_open(url, 0, &s, &err))
+		return 90;
+	struct user u = { 0 };
+	snprintf(u.name, sizeof(u.name), "voter%d", i);
+	snprintf(u.email, sizeof(u.email), "v%d@x.org", i);
+	snprintf(u.pwhash, sizeof(u.pwhash), "$argon2id$fake");
+	if (store_user_add(s, &u, &err))
+		return 92;
+	for (int k = 0; k < 11; k++) {
+		bool voted;
+		int up;
+		if (store_vote_toggle(s, u.id, "2509.00001", 1000 + k, &voted, &up, &err))
+			return 93;
+	}
+	store_close(s);
+	return 0;
+}
+
+/* writers: 25 batches of 10 new papers each */
+static int race_writer(const char *url, int i)
+{
+	struct store *s;
+	struct buf err = BUF_INIT;
+	if (store_open(url, 0, &s, &err))
+		return 90;
+	char prefix[16];
+	snprintf(prefix, sizeof(prefix), "26%02d", i);
+	for (int b = 0; b < 25; b++)
+		if (write_batch(s, prefix, b * 10, 10, "w", &err)) {
+			fprintf(stderr, "writer %d: %s\n", i, err.s);
+			return 91;
+		}
+	store_close(s);
+	buf_release(&err);
+	return 0;
+}
+
+static int count_ids(const struct paper *p, void *ctx)
+{
+	struct strlist *seen = ctx;
+	strlist_push(seen, p->id, strlen(p->id));
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void test_races(void)
+{
+	struct store *s;
+	struct buf err = BUF_INIT, p = BUF_INIT;
+	path(&p, "race.db");
+	CHECK(store_open(p.s, STORE_CREATE, &s, &err) == 0);
+	struct paper one;
+	enum upsert_result r;
+	make(&one, "2509.00001", "2025-09-01", 0, "contested");
+	CHECK(store_begin(s, &err) == 0 && store_upsert_batch(s, &one, 1, &r, &err) == 0 && store_commit(s, &err) == 0);
+	paper_release(&one);
+	int st[PROCS], sum;
+
+	/* each of 20 one-off runs is claimed by exactly one process */
+	race(p.s, race_claims, st);
+	sum = 0;
+	for (int i = 0; i < PROCS; i++) {
+		CHECK(st[i] <= 20);
+		sum += st[i];
+	}
+	CHECK(sum == 20);
+	/* one holder of a lease */
+	race(p.s, race_lease, st);
+	sum = 0;
+	for (int i = 0; i < PROCS; i++) {
+		CHECK(st[i] == 0 || st[i] == 1);
+		sum += st[i] == 0;
+	}
+	CHECK(sum == 1);
+	/* one account of a name; the others told it is taken */
+	race(p.s, race_user, st);
+	sum = 0;
+	for (int i = 0; i < PROCS; i++) {
+		CHECK(st[i] == 0 || st[i] == 1);
+		sum += st[i] == 0;
+	}
+	CHECK(sum == 1);
+	/* votes and their counter agree */
+	race(p.s, race_votes, st);
+	for (int i = 0; i < PROCS; i++)
+		CHECK(st[i] == 0);
+	struct paper got;
+	paper_init(&got);
+	CHECK(store_paper_get(s, "2509.00001", &got, &err) == 0 && got.local_votes == PROCS);
+	paper_release(&got);
+
+	/* the write sequence is a safe mark: a reader that follows it while
+	 * writers race never misses a paper */
+	int64_t mark;
+	CHECK(store_seq(s, &mark, &err) == 0);
+	int done[2];
+	if (pipe(done))
+		abort();
+	pid_t reader = fork();
+	if (reader == 0) {
+		close(done[1]);
+		fcntl(done[0], F_SETFL, O_NONBLOCK);
+		struct store *rs;
+		if (store_open(p.s, 0, &rs, &err))
+			_exit(90);
+		struct strlist seen = { 0 };
+		int64_t last = mark;
+		for (bool writers_done = false;;) {
+			char c;
+			if (!writers_done && read(done[0], &c, 1) == 0)
+				writers_done = true; /* this pass is the last */
+			int64_t m;
+			if (store_seq(rs, &m, &err) || store_paper_scan_since(rs, last, count_ids, &seen, &err))
+				_exit(91);
+			last = m;
+			if (writers_done)
+				break;
+			usleep(2000);
+		}
+		qsort(seen.v, seen.n, sizeof(*seen.v), cmp_str);
+		size_t distinct = 0;
+		for (size_t i = 0; i < seen.n; i++)
+			distinct += i == 0 || strcmp(seen.v[i], seen.v[i - 1]);
+		store_close(rs);
+		if (distinct != PROCS * 250)
+			fprintf(stderr, "test_store: the reader saw %zu of %d papers\n", distinct, PROCS * 250);
+		_exit(distinct == PROCS * 250 ? 0 : 1);
+	}
+	close(done[0]);
+	race(p.s, race_writer, st);
+	for (int i = 0; i < PROCS; i++)
+		CHECK(st[i] == 0);
+	close(done[1]);
+	int ws;
+	waitpid(reader, &ws, 0);
+	CHECK(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+	store_close(s);
+	buf_release(&err);
+	buf_release(&p);
+}
+
+/* PostgreSQL: a connection the server ends fails the call in progress with
+ * STORE_E_UNAVAILABLE, and the next call connects again. */
+static void test_reconnect(void)
+{
+	struct store *s;
+	struct buf err = BUF_INIT, p = BUF_INIT;
+	path(&p, "reconnect");
+	CHECK(store_open(p.s, STORE_CREATE, &s, &err) == 0);
+	CHECK(store_kv_set(s, "k", "v", &err) == 0);
+	const char *db = strchr(strstr(p.s, "://") + 3, '/') + 1;
+	struct buf sql = BUF_INIT;
+	buf_addf(&sql, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '%.*s' AND pid <> pg_backend_pid()",
+		 (int)strcspn(db, "?"), db);
+	CHECK(pg_exec_on(pg_base, sql.s) == 0);
+	usleep(100000);
+	char *v = NULL;
+	int rc = store_kv_get(s, "k", &v, &err);
+	CHECK(rc == -1 && store_errkind(s) == STORE_E_UNAVAILABLE);
+	CHECK(store_kv_get(s, "k", &v, &err) == 0 && v && !strcmp(v, "v"));
+	free(v);
+	buf_release(&sql);
+	store_close(s);
+	buf_release(&err);
+	buf_release(&p);
+}
+
+int main(int argc, char **argv)
+{
+	pg = argc > 1 && !strcmp(argv[1], "pg");
+	if (pg) {
+		pg_base = getenv("PAPERBOY_TEST_PG");
+		if (!pg_base || !*pg_base) {
+			fprintf(stderr, "test_store pg: PAPERBOY_TEST_PG names no server (ctest starts one)\n");
+			return 1;
+		}
+	} else if (!mkdtemp(dir)) {
 		return 99;
+	}
 	test_open_errors();
 	test_upsert_list();
 	test_people();
-	struct buf cmd = BUF_INIT;
-	buf_addf(&cmd, "rm -rf '%s'", dir);
-	if (system(cmd.s))
-		fprintf(stderr, "could not remove %s\n", dir);
-	buf_release(&cmd);
-	return check_report("test_store");
+	test_batch_reads();
+	test_scan();
+	test_races();
+	if (pg)
+		test_reconnect();
+	if (pg) {
+		for (size_t i = 0; i < pg_dbs.n; i++) {
+			struct buf sql = BUF_INIT;
+			buf_addf(&sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", pg_dbs.v[i]);
+			pg_exec_on(pg_base, sql.s);
+			buf_release(&sql);
+		}
+		strlist_clear(&pg_dbs);
+	} else {
+		struct buf cmd = BUF_INIT;
+		buf_addf(&cmd, "rm -rf '%s'", dir);
+		if (system(cmd.s))
+			fprintf(stderr, "could not remove %s\n", dir);
+		buf_release(&cmd);
+	}
+	return check_report(pg ? "test_store (postgresql)" : "test_store (sqlite)");
 }

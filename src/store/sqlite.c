@@ -1,0 +1,693 @@
+/*
+ * sqlite.c - the SQLite backend: the SQL driver of the shared code
+ * (sqlx.h) over one sqlite3 connection, the schema and its migrations.
+ *
+ * WAL journal, foreign keys on, prepared statements only (no SQL is ever
+ * built from data). The schema version lives in PRAGMA user_version and
+ * the file is marked with PRAGMA application_id. A transaction takes the
+ * write lock at its start (BEGIN IMMEDIATE), so two writers never deadlock
+ * and what a transaction reads stays true until it commits. The shared SQL
+ * says $N; SQLite reads ?N (the text is translated once, when prepared).
+ */
+#include "sqlx.h"
+#include <math.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define APP_ID 0x50425059 /* "PBPY" */
+
+/* Schema migrations: migrations[i] takes the database to version i + 1. */
+static const char *const migrations[] = {
+	/* 1: papers and a key/value area */
+	"CREATE TABLE papers("
+	"  docid INTEGER PRIMARY KEY,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  version INTEGER NOT NULL DEFAULT 0,"
+	"  title TEXT, abstract TEXT,"
+	"  authors TEXT NOT NULL DEFAULT '',"
+	"  categories TEXT NOT NULL DEFAULT '',"
+	"  published INTEGER NOT NULL DEFAULT 0,"
+	"  updated INTEGER NOT NULL DEFAULT 0,"
+	"  doi TEXT, journal_ref TEXT, comments TEXT, license TEXT,"
+	"  code_url TEXT, code_explicit INTEGER NOT NULL DEFAULT 0, project_page TEXT,"
+	"  feed_day TEXT NOT NULL DEFAULT '',"
+	"  hf_day TEXT NOT NULL DEFAULT '',"
+	"  submitted_at INTEGER NOT NULL DEFAULT 0,"
+	"  submitter TEXT, submitter_name TEXT,"
+	"  upvotes INTEGER NOT NULL DEFAULT -1,"
+	"  num_comments INTEGER NOT NULL DEFAULT -1,"
+	"  github_stars INTEGER NOT NULL DEFAULT -1,"
+	"  ai_summary TEXT, ai_keywords TEXT NOT NULL DEFAULT '', discussion_id TEXT,"
+	"  sources INTEGER NOT NULL DEFAULT 0,"
+	"  first_seen INTEGER NOT NULL, changed_at INTEGER NOT NULL);"
+	"CREATE INDEX papers_feed ON papers(feed_day, published);"
+	"CREATE TABLE kv(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;",
+	/* 2: a write sequence number per paper, for incremental indexing */
+	"ALTER TABLE papers ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX papers_seq ON papers(seq);",
+	/* 3: people and what they do: accounts, sessions, API tokens, votes,
+	 * comments, moderation */
+	"ALTER TABLE papers ADD COLUMN local_votes INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE papers ADD COLUMN local_comments INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE papers ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX papers_submitter ON papers(submitter) WHERE submitter IS NOT NULL;"
+	"CREATE TABLE users("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+	"  email TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+	"  fullname TEXT NOT NULL DEFAULT '',"
+	"  pwhash TEXT NOT NULL,"
+	"  admin INTEGER NOT NULL DEFAULT 0,"
+	"  disabled INTEGER NOT NULL DEFAULT 0,"
+	"  created INTEGER NOT NULL);"
+	"CREATE TABLE sessions("
+	"  hash BLOB PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  expires INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE api_tokens("
+	"  id INTEGER PRIMARY KEY,"
+	"  hash BLOB NOT NULL UNIQUE,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  label TEXT NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  last_used INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE votes("
+	"  paper TEXT NOT NULL,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  at INTEGER NOT NULL,"
+	"  PRIMARY KEY(paper, user_id)) WITHOUT ROWID;"
+	"CREATE INDEX votes_user ON votes(user_id, at);"
+	"CREATE TABLE comments("
+	"  id INTEGER PRIMARY KEY,"
+	"  paper TEXT NOT NULL,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  parent INTEGER REFERENCES comments(id),"
+	"  body TEXT NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  edited INTEGER NOT NULL DEFAULT 0,"
+	"  deleted INTEGER NOT NULL DEFAULT 0,"
+	"  hidden INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX comments_paper ON comments(paper, id);"
+	"CREATE INDEX comments_user ON comments(user_id);",
+	/* 4: subscriptions, the outbox of email, and what went to whom */
+	"CREATE TABLE subscriptions("
+	"  id INTEGER PRIMARY KEY,"
+	"  email TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+	"  period TEXT NOT NULL CHECK(period IN ('daily', 'weekly')),"
+	"  topics TEXT NOT NULL DEFAULT '',"
+	"  user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,"
+	"  status TEXT NOT NULL DEFAULT 'pending',"
+	"  created INTEGER NOT NULL,"
+	"  confirmed_at INTEGER NOT NULL DEFAULT 0,"
+	"  failures INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX subscriptions_period ON subscriptions(period, status);"
+	"CREATE TABLE outbox("
+	"  id INTEGER PRIMARY KEY,"
+	"  sub_id INTEGER NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,"
+	"  kind TEXT NOT NULL,"
+	"  period_key TEXT NOT NULL,"
+	"  message_id TEXT NOT NULL UNIQUE,"
+	"  rcpt TEXT NOT NULL,"
+	"  data BLOB NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'queued',"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_try INTEGER NOT NULL DEFAULT 0,"
+	"  last_error TEXT,"
+	"  created INTEGER NOT NULL,"
+	"  sent_at INTEGER NOT NULL DEFAULT 0,"
+	"  UNIQUE(sub_id, period_key));"
+	"CREATE INDEX outbox_due ON outbox(state, next_try);"
+	"CREATE TABLE sent_papers("
+	"  sub_id INTEGER NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,"
+	"  paper TEXT NOT NULL,"
+	"  PRIMARY KEY(sub_id, paper)) WITHOUT ROWID;",
+	/* 5: hardening. An account's email counts once verified (unique among
+	 * verified addresses only, so a sign-up never tells that an address
+	 * is registered); mail to accounts in the outbox; changes to a
+	 * subscription wait for its address; rate limits and leases shared by
+	 * every process. Tables are rebuilt with foreign keys off (migrate). */
+	"CREATE TABLE users_v5("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+	"  email TEXT NOT NULL COLLATE NOCASE,"
+	"  email_verified INTEGER NOT NULL DEFAULT 0,"
+	"  fullname TEXT NOT NULL DEFAULT '',"
+	"  pwhash TEXT NOT NULL,"
+	"  admin INTEGER NOT NULL DEFAULT 0,"
+	"  disabled INTEGER NOT NULL DEFAULT 0,"
+	"  created INTEGER NOT NULL);"
+	"INSERT INTO users_v5(id, name, email, fullname, pwhash, admin, disabled, created) "
+	"  SELECT id, name, email, fullname, pwhash, admin, disabled, created FROM users;"
+	"DROP TABLE users;"
+	"ALTER TABLE users_v5 RENAME TO users;"
+	"CREATE INDEX users_email ON users(email);"
+	"CREATE UNIQUE INDEX users_verified_email ON users(email) WHERE email_verified = 1;"
+	"CREATE TABLE outbox_v5("
+	"  id INTEGER PRIMARY KEY,"
+	"  sub_id INTEGER REFERENCES subscriptions(id) ON DELETE CASCADE,"
+	"  user_id INTEGER REFERENCES users(id) ON DELETE CASCADE,"
+	"  kind TEXT NOT NULL,"
+	"  period_key TEXT NOT NULL,"
+	"  message_id TEXT NOT NULL UNIQUE,"
+	"  rcpt TEXT NOT NULL,"
+	"  data BLOB NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'queued',"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_try INTEGER NOT NULL DEFAULT 0,"
+	"  last_error TEXT,"
+	"  created INTEGER NOT NULL,"
+	"  sent_at INTEGER NOT NULL DEFAULT 0,"
+	"  UNIQUE(sub_id, period_key));"
+	"INSERT INTO outbox_v5(id, sub_id, kind, period_key, message_id, rcpt, data, state, attempts, next_try, "
+	"  last_error, created, sent_at) SELECT id, sub_id, kind, period_key, message_id, rcpt, data, state, "
+	"  attempts, next_try, last_error, created, sent_at FROM outbox;"
+	"DROP TABLE outbox;"
+	"ALTER TABLE outbox_v5 RENAME TO outbox;"
+	"CREATE INDEX outbox_due ON outbox(state, next_try);"
+	"ALTER TABLE subscriptions ADD COLUMN pending_period TEXT;"
+	"ALTER TABLE subscriptions ADD COLUMN pending_topics TEXT;"
+	"CREATE TABLE limits(key TEXT PRIMARY KEY, count INTEGER NOT NULL, last INTEGER NOT NULL,"
+	"  blocked_until INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
+	"CREATE TABLE leases(name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires INTEGER NOT NULL) WITHOUT ROWID;",
+	/* 6: the daily feed is the featured papers (found through their own
+	 * index); what Hugging Face's records carry beyond v1 (organization,
+	 * media, thumbnail); submissions with their moderation state */
+	"CREATE INDEX papers_featured ON papers(hf_day, published) WHERE hf_day <> '';"
+	"ALTER TABLE papers ADD COLUMN organization TEXT;"
+	"ALTER TABLE papers ADD COLUMN media_urls TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE papers ADD COLUMN thumbnail TEXT;"
+	"ALTER TABLE papers ADD COLUMN author_participating INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE submissions("
+	"  id INTEGER PRIMARY KEY,"
+	"  paper TEXT NOT NULL,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  at INTEGER NOT NULL,"
+	"  status TEXT NOT NULL CHECK(status IN ('featured', 'pending', 'rejected')),"
+	"  decided_by INTEGER REFERENCES users(id) ON DELETE SET NULL,"
+	"  decided_at INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX submissions_user ON submissions(user_id, at);"
+	"CREATE INDEX submissions_status ON submissions(status, at);",
+	/* 7: one SQL for both backends. Names and addresses are compared as
+	 * lower(x) = lower($1), found through indexes on those expressions;
+	 * the write sequence's counter always exists (writers lock its row) */
+	"CREATE INDEX users_lower_name ON users(lower(name));"
+	"CREATE INDEX users_lower_email ON users(lower(email));"
+	"CREATE INDEX subscriptions_lower_email ON subscriptions(lower(email));"
+	"INSERT OR IGNORE INTO kv(key, value) SELECT 'seq', CAST(coalesce(max(seq), 0) AS TEXT) FROM papers;",
+};
+_Static_assert(ARRAY_SIZE(migrations) == STORE_SCHEMA_VERSION, "one migration per schema version");
+
+/* ---- the connection and its statements -------------------------------------- */
+
+struct sqlx_stmt {
+	struct sq *owner;
+	sqlite3_stmt *q;
+	const char *key; /* the shared SQL's address */
+};
+
+struct sq {
+	struct store base;
+	sqlite3 *db;
+	char *path;
+	/* prepared statements by the address of their SQL (open addressing) */
+	struct sqlx_stmt **cache; /* (each allocated once: callers keep them across other prepares) */
+	size_t cap, used;
+};
+
+static inline struct sq *SQ(struct store *s)
+{
+	return (struct sq *)s;
+}
+
+static enum store_errkind kind_of(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_ROW:
+	case SQLITE_DONE: return STORE_E_NONE;
+	case SQLITE_CONSTRAINT:
+		return rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY ? STORE_E_CONFLICT
+											    : STORE_E_REFUSED;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED: return STORE_E_BUSY;
+	case SQLITE_IOERR:
+	case SQLITE_FULL:
+	case SQLITE_CANTOPEN:
+	case SQLITE_READONLY: return STORE_E_IO;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB: return STORE_E_CORRUPT;
+	case SQLITE_INTERRUPT: return STORE_E_TIMEOUT;
+	default: return STORE_E_INTERNAL;
+	}
+}
+
+/* Sets err to "PATH: what: sqlite's message" and the store's kind; -1. */
+static int fail(struct sq *s, struct buf *err, const char *what)
+{
+	int rc = sqlite3_extended_errcode(s->db);
+	s->base.kind = kind_of(rc);
+	if (s->base.kind == STORE_E_NONE)
+		s->base.kind = STORE_E_INTERNAL;
+	buf_setf(err, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+	return -1;
+}
+
+/* The shared SQL with $N read as ?N. */
+static char *translate(const char *sql)
+{
+	char *t = xstrdup(sql);
+	for (char *p = t; *p; p++)
+		if (*p == '$' && p[1] >= '0' && p[1] <= '9')
+			*p = '?';
+	return t;
+}
+
+static size_t slot_of(const struct sq *s, const char *key)
+{
+	size_t h = ((uintptr_t)key >> 3) * 0x9E3779B97F4A7C15ull;
+	return (h >> 17) & (s->cap - 1);
+}
+
+static void cache_grow(struct sq *s)
+{
+	struct sqlx_stmt **old = s->cache;
+	size_t ocap = s->cap;
+	s->cap = ocap ? ocap * 2 : 256;
+	s->cache = xcalloc(s->cap, sizeof(*s->cache));
+	for (size_t i = 0; i < ocap; i++) {
+		if (!old[i])
+			continue;
+		size_t h = slot_of(s, old[i]->key);
+		while (s->cache[h])
+			h = (h + 1) & (s->cap - 1);
+		s->cache[h] = old[i];
+	}
+	free(old);
+}
+
+static struct sqlx_stmt *sq_prep(struct store *st, const char *sql, struct buf *err)
+{
+	struct sq *s = SQ(st);
+	if ((s->used + 1) * 4 > s->cap * 3)
+		cache_grow(s);
+	size_t h = slot_of(s, sql);
+	while (s->cache[h]) {
+		if (s->cache[h]->key == sql) {
+			sqlite3_reset(s->cache[h]->q);
+			sqlite3_clear_bindings(s->cache[h]->q);
+			return s->cache[h];
+		}
+		h = (h + 1) & (s->cap - 1);
+	}
+	char *text = translate(sql);
+	sqlite3_stmt *q;
+	int rc = sqlite3_prepare_v3(s->db, text, -1, SQLITE_PREPARE_PERSISTENT, &q, NULL);
+	free(text);
+	if (rc != SQLITE_OK) {
+		fail(s, err, "preparing a statement");
+		s->base.kind = STORE_E_INTERNAL;
+		return NULL;
+	}
+	struct sqlx_stmt *x = xmalloc(sizeof(*x));
+	*x = (struct sqlx_stmt){ s, q, sql };
+	s->cache[h] = x;
+	s->used++;
+	return x;
+}
+
+static void sq_bind_null(struct sqlx_stmt *q, int i)
+{
+	sqlite3_bind_null(q->q, i);
+}
+
+static void sq_bind_int(struct sqlx_stmt *q, int i, int64_t v)
+{
+	sqlite3_bind_int64(q->q, i, v);
+}
+
+static void sq_bind_text(struct sqlx_stmt *q, int i, const char *v, size_t n)
+{
+	sqlite3_bind_text64(q->q, i, v, n, SQLITE_TRANSIENT, SQLITE_UTF8);
+}
+
+static void sq_bind_blob(struct sqlx_stmt *q, int i, const void *v, size_t n)
+{
+	sqlite3_bind_blob64(q->q, i, v, n, SQLITE_TRANSIENT);
+}
+
+static int sq_step(struct sqlx_stmt *q, struct buf *err)
+{
+	int rc = sqlite3_step(q->q);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	fail(q->owner, err, "running a statement");
+	sqlite3_reset(q->q);
+	return -1;
+}
+
+static bool sq_col_null(struct sqlx_stmt *q, int c)
+{
+	return sqlite3_column_type(q->q, c) == SQLITE_NULL;
+}
+
+static int64_t sq_col_int(struct sqlx_stmt *q, int c)
+{
+	return sqlite3_column_int64(q->q, c);
+}
+
+static double sq_col_double(struct sqlx_stmt *q, int c)
+{
+	return sqlite3_column_double(q->q, c);
+}
+
+static const char *sq_col_text(struct sqlx_stmt *q, int c, size_t *n)
+{
+	const char *t = (const char *)sqlite3_column_text(q->q, c);
+	*n = t ? (size_t)sqlite3_column_bytes(q->q, c) : 0;
+	return t;
+}
+
+static const void *sq_col_blob(struct sqlx_stmt *q, int c, size_t *n)
+{
+	const void *b = sqlite3_column_blob(q->q, c);
+	*n = b ? (size_t)sqlite3_column_bytes(q->q, c) : 0;
+	return b;
+}
+
+static int64_t sq_changes(struct sqlx_stmt *q)
+{
+	return sqlite3_changes64(q->owner->db);
+}
+
+static void sq_reset(struct sqlx_stmt *q)
+{
+	sqlite3_reset(q->q);
+	sqlite3_clear_bindings(q->q);
+}
+
+static int sq_exec(struct store *st, const char *sql, struct buf *err)
+{
+	struct sq *s = SQ(st);
+	char *msg = NULL;
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		s->base.kind = kind_of(sqlite3_extended_errcode(s->db));
+		if (s->base.kind == STORE_E_NONE)
+			s->base.kind = STORE_E_INTERNAL;
+		buf_setf(err, "%s: %s", s->path, msg ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static bool sq_in_tx(struct store *st)
+{
+	return !sqlite3_get_autocommit(SQ(st)->db);
+}
+
+static int sq_snapshot(struct store *st, struct buf *err)
+{
+	/* WAL: a read transaction sees the database as of its first read */
+	return sq_exec(st, "BEGIN DEFERRED", err);
+}
+
+static int sq_reset_identity(struct store *st, const char *table, const char *column, struct buf *err)
+{
+	/* an INTEGER PRIMARY KEY goes on from the largest there by itself */
+	(void)st;
+	(void)table;
+	(void)column;
+	(void)err;
+	return 0;
+}
+
+static const struct sqlx_driver sqlite_driver = {
+	.prep = sq_prep,
+	.bind_null = sq_bind_null,
+	.bind_int = sq_bind_int,
+	.bind_text = sq_bind_text,
+	.bind_blob = sq_bind_blob,
+	.step = sq_step,
+	.col_null = sq_col_null,
+	.col_int = sq_col_int,
+	.col_double = sq_col_double,
+	.col_text = sq_col_text,
+	.col_blob = sq_col_blob,
+	.changes = sq_changes,
+	.reset = sq_reset,
+	.exec = sq_exec,
+	.in_tx = sq_in_tx,
+	.snapshot = sq_snapshot,
+	.reset_identity = sq_reset_identity,
+};
+
+/* ---- what differs from the shared code --------------------------------------- */
+
+static int sq_begin(struct store *st, struct buf *err)
+{
+	/* the write lock now: what this transaction reads stays true */
+	return sq_exec(st, "BEGIN IMMEDIATE", err);
+}
+
+static void sq_rollback(struct store *st)
+{
+	struct sq *s = SQ(st);
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int sq_stats(struct store *st, struct store_stats *o, struct buf *err)
+{
+	struct sq *s = SQ(st);
+	if (sql_stats(st, o, err))
+		return -1;
+	struct stat sb;
+	if (!stat(s->path, &sb))
+		o->db_bytes = sb.st_size;
+	struct buf wal = BUF_INIT;
+	buf_addf(&wal, "%s-wal", s->path);
+	if (!stat(wal.s, &sb))
+		o->db_bytes += sb.st_size;
+	buf_release(&wal);
+	return 0;
+}
+
+static void sq_close(struct store *st)
+{
+	struct sq *s = SQ(st);
+	for (size_t i = 0; i < s->cap; i++) {
+		if (s->cache[i]) {
+			sqlite3_finalize(s->cache[i]->q);
+			free(s->cache[i]);
+		}
+	}
+	free(s->cache);
+	sqlite3_close(s->db);
+	free(s->path);
+	free(s);
+}
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
+static const struct store_ops sqlite_ops = {
+	.name = "sqlite",
+#define SQ_SHARED(ret, name, params, args) .name = sql_##name,
+	STORE_OPS(SQ_SHARED)
+#undef SQ_SHARED
+	/* its own, where it differs (designated initializers: the last wins) */
+	.begin = sq_begin,
+	.stats = sq_stats,
+	.rollback = sq_rollback,
+	.close = sq_close,
+};
+#pragma GCC diagnostic pop
+
+/* ---- functions the shared SQL calls ---------------------------------------- */
+
+/*
+ * The trending score, in the spirit of Hacker News's gravity formula:
+ *
+ *     score = votes / (age_hours + 2) ^ 1.5
+ *
+ * where votes are imported Hugging Face upvotes plus local ones and the age
+ * runs from the moment the paper was featured (its submission to the daily
+ * feed, else its arXiv date) to `now`. A paper needs ever more votes to stay
+ * on top as it ages; gravity 1.5 (HN uses 1.8) keeps a strong paper up for
+ * a few days, which suits a daily feed better than a news page. PostgreSQL
+ * computes the same in SQL (pg.c).
+ */
+double store_trending_score(int votes, pb_time featured, pb_time now)
+{
+	double age_h = (double)(now - featured) / 3600000.0;
+	if (age_h < 0)
+		age_h = 0;
+	return (double)votes / pow(age_h + 2.0, 1.5);
+}
+
+static void fn_trending(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	sqlite3_result_double(cx, store_trending_score(sqlite3_value_int(argv[0]), sqlite3_value_int64(argv[1]),
+						      sqlite3_value_int64(argv[2])));
+}
+
+static void fn_day(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	char day[16];
+	time_t t = (time_t)(sqlite3_value_int64(argv[0]) / 1000);
+	struct tm tm;
+	if (!gmtime_r(&t, &tm)) {
+		sqlite3_result_null(cx);
+		return;
+	}
+	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	sqlite3_result_text(cx, day, -1, SQLITE_TRANSIENT);
+}
+
+/* greatest/least of two (PostgreSQL's names; NULL when either is). */
+static void fn_minmax(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	bool greatest = sqlite3_user_data(cx) != NULL;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
+		sqlite3_result_null(cx);
+		return;
+	}
+	int64_t a = sqlite3_value_int64(argv[0]), b = sqlite3_value_int64(argv[1]);
+	sqlite3_result_int64(cx, greatest ? (a > b ? a : b) : (a < b ? a : b));
+}
+
+/* ---- opening and the schema ------------------------------------------------- */
+
+static int pragma_int(struct sq *s, const char *sql, int *out, struct buf *err)
+{
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return fail(s, err, "reading the database header");
+	int rc = sqlite3_step(q);
+	*out = rc == SQLITE_ROW ? sqlite3_column_int(q, 0) : 0;
+	sqlite3_finalize(q);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(s, err, "reading the database header");
+	return 0;
+}
+
+static int migrate(struct sq *s, bool create, struct buf *err)
+{
+	int version, app;
+	if (pragma_int(s, "PRAGMA user_version", &version, err) ||
+	    pragma_int(s, "PRAGMA application_id", &app, err))
+		return -1;
+	s->base.kind = STORE_E_REFUSED;
+	if (app && app != APP_ID) {
+		buf_setf(err, "%s: not a paperboy database (application_id %#x)", s->path, (unsigned)app);
+		return -1;
+	}
+	if (version > STORE_SCHEMA_VERSION) {
+		buf_setf(err,
+			 "%s: database schema version %d is newer than this paperboy understands (%d); "
+			 "upgrade paperboy",
+			 s->path, version, STORE_SCHEMA_VERSION);
+		return -1;
+	}
+	if (version == 0 && !create) {
+		int tables;
+		if (pragma_int(s, "SELECT count(*) FROM sqlite_master", &tables, err))
+			return -1;
+		s->base.kind = STORE_E_REFUSED;
+		buf_setf(err, tables ? "%s: not a paperboy database"
+				     : "%s: database is not initialised (run 'paperboy init')",
+			 s->path);
+		return -1;
+	}
+	s->base.kind = STORE_E_NONE;
+	s->base.schema_version = version;
+	if (version == STORE_SCHEMA_VERSION)
+		return 0;
+	/* Tables are rebuilt by copying (SQLite cannot drop a constraint), so
+	 * foreign keys are off meanwhile (a no-op inside a transaction) and
+	 * checked before the commit. */
+	if (sq_exec(&s->base, "PRAGMA foreign_keys = OFF", err) || sq_exec(&s->base, "BEGIN IMMEDIATE", err))
+		return -1;
+	/* Re-read inside the write lock: another process may have migrated. */
+	if (pragma_int(s, "PRAGMA user_version", &version, err))
+		goto fail;
+	for (int v = version; v < STORE_SCHEMA_VERSION; v++)
+		if (sq_exec(&s->base, migrations[v], err))
+			goto fail;
+	int bad_refs;
+	if (pragma_int(s, "SELECT count(*) FROM pragma_foreign_key_check", &bad_refs, err))
+		goto fail;
+	if (bad_refs) {
+		s->base.kind = STORE_E_CORRUPT;
+		buf_setf(err, "%s: upgrading the schema would leave %d broken references; nothing was changed", s->path,
+			 bad_refs);
+		goto fail;
+	}
+	struct buf sql = BUF_INIT;
+	buf_addf(&sql, "PRAGMA user_version = %d; PRAGMA application_id = %d;", STORE_SCHEMA_VERSION, APP_ID);
+	int rc = sq_exec(&s->base, sql.s, err);
+	buf_release(&sql);
+	if (rc || sq_exec(&s->base, "COMMIT", err))
+		goto fail;
+	s->base.schema_version = STORE_SCHEMA_VERSION;
+	return sq_exec(&s->base, "PRAGMA foreign_keys = ON", err);
+fail:
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_exec(s->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+	return -1;
+}
+
+int store_sqlite_open(const char *path, unsigned flags, struct store **out, enum store_errkind *kind,
+		      struct buf *err)
+{
+	bool create = flags & STORE_CREATE;
+	*kind = STORE_E_NONE;
+	if (!create && access(path, F_OK)) {
+		*kind = STORE_E_NOTFOUND;
+		buf_setf(err, "%s: no database here (run 'paperboy init' first)", path);
+		return -1;
+	}
+	struct sq *s = xcalloc(1, sizeof(*s));
+	s->base.ops = &sqlite_ops;
+	s->base.sql = &sqlite_driver;
+	s->path = xstrdup(path);
+	/* NOMUTEX: a store is used by one thread at a time (store.h) */
+	int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+	if (sqlite3_open_v2(path, &s->db, oflags, NULL) != SQLITE_OK) {
+		fail(s, err, "cannot open");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	static int greatest_tag;
+	if (sqlite3_create_function(s->db, "pb_trending", 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, fn_trending,
+				    NULL, NULL) ||
+	    sqlite3_create_function(s->db, "pb_day", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, fn_day, NULL,
+				    NULL) ||
+	    sqlite3_create_function(s->db, "greatest", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, &greatest_tag,
+				    fn_minmax, NULL, NULL) ||
+	    sqlite3_create_function(s->db, "least", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, fn_minmax, NULL,
+				    NULL)) {
+		fail(s, err, "defining functions");
+		goto fail;
+	}
+	sqlite3_busy_timeout(s->db, 10000);
+	if ((create && sq_exec(&s->base, "PRAGMA page_size = 16384;", err)) ||
+	    sq_exec(&s->base,
+		    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
+		    "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
+		    err) ||
+	    migrate(s, create, err))
+		goto fail;
+	*out = &s->base;
+	return 0;
+fail:
+	*kind = s->base.kind ? s->base.kind : STORE_E_IO;
+	sq_close(&s->base);
+	return -1;
+}
