@@ -860,8 +860,21 @@ static void test_races(void)
 	buf_release(&p);
 }
 
-/* PostgreSQL: a connection the server ends fails the call in progress with
- * STORE_E_UNAVAILABLE, and the next call connects again. */
+/* PostgreSQL: a connection the server ends between transactions is
+ * replaced before the next statement (nothing fails); one it ends inside a
+ * transaction fails that transaction with STORE_E_UNAVAILABLE (nothing of
+ * it is kept), and the next call connects again. */
+static void kill_backends(const char *url)
+{
+	const char *db = strchr(strstr(url, "://") + 3, '/') + 1;
+	struct buf sql = BUF_INIT;
+	buf_addf(&sql, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '%.*s' AND pid <> pg_backend_pid()",
+		 (int)strcspn(db, "?"), db);
+	CHECK(pg_exec_on(pg_base, sql.s) == 0);
+	buf_release(&sql);
+	usleep(100000);
+}
+
 static void test_reconnect(void)
 {
 	struct store *s;
@@ -869,18 +882,23 @@ static void test_reconnect(void)
 	path(&p, "reconnect");
 	CHECK(store_open(p.s, STORE_CREATE, &s, &err) == 0);
 	CHECK(store_kv_set(s, "k", "v", &err) == 0);
-	const char *db = strchr(strstr(p.s, "://") + 3, '/') + 1;
-	struct buf sql = BUF_INIT;
-	buf_addf(&sql, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '%.*s' AND pid <> pg_backend_pid()",
-		 (int)strcspn(db, "?"), db);
-	CHECK(pg_exec_on(pg_base, sql.s) == 0);
-	usleep(100000);
+	kill_backends(p.s);
 	char *v = NULL;
-	int rc = store_kv_get(s, "k", &v, &err);
-	CHECK(rc == -1 && store_errkind(s) == STORE_E_UNAVAILABLE);
 	CHECK(store_kv_get(s, "k", &v, &err) == 0 && v && !strcmp(v, "v"));
 	free(v);
-	buf_release(&sql);
+	kill_backends(p.s);
+	CHECK(store_kv_set(s, "k", "w", &err) == 0);
+	/* inside a transaction */
+	CHECK(store_begin(s, &err) == 0);
+	CHECK(store_kv_set(s, "k", "x", &err) == 0);
+	kill_backends(p.s);
+	CHECK(store_kv_set(s, "k2", "y", &err) == -1 && store_errkind(s) == STORE_E_UNAVAILABLE);
+	CHECK(store_first_failure(s) == STORE_E_UNAVAILABLE);
+	store_rollback(s);
+	v = NULL;
+	CHECK(store_kv_get(s, "k", &v, &err) == 0 && v && !strcmp(v, "w"));
+	free(v);
+	CHECK(store_kv_get(s, "k2", &v, &err) == 1);
 	store_close(s);
 	buf_release(&err);
 	buf_release(&p);
