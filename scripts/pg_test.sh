@@ -44,9 +44,13 @@ port = 5432
 max_connections = 300
 shared_buffers = 128MB
 CONF
-	# benchmarks keep PostgreSQL's durable defaults: PB_PG_DURABLE=1
+	# benchmarks keep PostgreSQL's durable defaults: PB_PG_DURABLE=1; and
+	# may add settings, one "name = value" a line: PB_PG_CONF
 	if [ "${PB_PG_DURABLE:-0}" != 1 ]; then
 		printf "fsync = off\nfull_page_writes = off\n" >>"$dir/data/postgresql.conf"
+	fi
+	if [ -n "${PB_PG_CONF:-}" ]; then
+		printf "%s\n" "$PB_PG_CONF" >>"$dir/data/postgresql.conf"
 	fi
 	as "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null ||
 		{ cat "$dir/server.log" >&2; exit 1; }

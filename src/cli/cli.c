@@ -255,7 +255,9 @@ static int cmd_init(struct args *a)
 	struct store *s = open_store(a, STORE_CREATE);
 	if (!s)
 		return EXIT_FAIL;
-	printf("paperboy: database %s ready (schema version %d)\n", a->db, store_schema_version(s));
+	char *shown = store_url_redact(a->db);
+	printf("paperboy: database %s ready (schema version %d)\n", shown, store_schema_version(s));
+	free(shown);
 	store_close(s);
 	return EXIT_OK;
 }
@@ -431,7 +433,9 @@ static int cmd_show(struct args *a)
 		error("show: %s", err.s);
 		ret = EXIT_FAIL;
 	} else if (rc == 1) {
-		error("show: %s: no such paper in %s", id, a->db);
+		char *shown = store_url_redact(a->db);
+		error("show: %s: no such paper in %s", id, shown);
+		free(shown);
 		ret = EXIT_FAIL;
 	} else if (opt_val(a, "json")) {
 		json_t *j = paper_to_json(&p);
@@ -564,8 +568,10 @@ static int cmd_stats(struct args *a)
 		       (long long)st.by_source[3]);
 		printf("days:            %s .. %s\n", st.first_day[0] ? st.first_day : "-",
 		       st.last_day[0] ? st.last_day : "-");
-		printf("database:        %s, %.1f MB, schema version %d\n", a->db, (double)st.db_bytes / 1e6,
+		char *shown = store_url_redact(a->db);
+		printf("database:        %s, %.1f MB, schema version %d\n", shown, (double)st.db_bytes / 1e6,
 		       st.schema_version);
+		free(shown);
 	}
 	buf_release(&err);
 	store_close(s);
@@ -605,8 +611,11 @@ static int cmd_migrate(struct args *a)
 	int64_t rows = 0;
 	for (size_t i = 0; i < rep.ntables; i++)
 		rows += rep.tables[i].rows;
+	char *f = store_url_redact(from_url), *t = store_url_redact(to_url);
 	fprintf(stderr, "migrate: %lld rows of %zu tables copied from %s (%s) to %s (%s) and verified in %.2f s\n",
-		(long long)rows, rep.ntables, from_url, store_backend(from), to_url, store_backend(to), rep.seconds);
+		(long long)rows, rep.ntables, f, store_backend(from), t, store_backend(to), rep.seconds);
+	free(f);
+	free(t);
 	ret = EXIT_OK;
 out:
 	store_close(from);

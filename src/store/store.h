@@ -77,6 +77,8 @@ const char *store_errkind_name(enum store_errkind k);
 enum store_errkind store_first_failure(const struct store *s);
 void store_failures_clear(struct store *s);
 
+/* url with its password (if any) replaced by "***", for messages; malloc'd. */
+char *store_url_redact(const char *url);
 /* Whether url names a PostgreSQL store (else a SQLite file). */
 bool store_url_is_pg(const char *url);
 

@@ -46,6 +46,13 @@ class CliTest(PaperboyTest):
         _, err = self.pb("--db", "postgresql://user:sekrit@127.0.0.1:1/papers?connect_timeout=3", "init", expect=1)
         self.assertIn("cannot connect", err)
         self.assertNotIn("sekrit", err)
+        if self.backend == "pg":
+            # a password in the URL is never shown (the test server trusts anyone)
+            url = self.db.replace("paperboy@", "paperboy:sekrit@")
+            out, _ = self.pb("--db", url, "init")
+            out2, _ = self.pb("--db", url, "stats")
+            self.assertNotIn("sekrit", out + out2)
+            self.assertIn("paperboy:***@", out)
 
     def test_ingest_show_list_json(self):
         self.init()
