@@ -9,10 +9,11 @@ libpoppler-glib-dev libcairo2-dev libpq-dev
 python3 sqlite3"
 # `setup.sh test` adds what the tests need: a browser, a feed parser, an
 # SMTP server for the mail tests, PostgreSQL 15 (a throwaway cluster per
-# test run: scripts/pg_test.sh) and its Python driver, and the HTTP
+# test run: scripts/pg_test.sh) and its Python driver, a load balancer
+# and a parser of Prometheus metrics for the cluster test, and the HTTP
 # benchmark's tools.
 if [ "${1:-}" = test ]; then
-	PKGS="$PKGS chromium python3-feedparser python3-aiosmtpd fonts-dejavu-core wrk postgresql python3-psycopg2"
+	PKGS="$PKGS chromium python3-feedparser python3-aiosmtpd fonts-dejavu-core wrk postgresql python3-psycopg2 haproxy python3-prometheus-client"
 fi
 missing=""
 for p in $PKGS; do

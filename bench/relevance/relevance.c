@@ -90,6 +90,7 @@ int main(int argc, char **argv)
 	struct search_index *ix;
 	if (search_open(ixp.s, &ix, &err))
 		die("%s", err.s);
+	struct search_cursor *cur = search_cursor_new(NULL, NULL);
 	double t_index = mono_seconds() - t0;
 
 	/* qrels */
@@ -188,7 +189,7 @@ int main(int argc, char **argv)
 		judged++;
 		size_t n = 100;
 		double q0 = mono_seconds();
-		if (search_query(ix, text, modes[mi].mode, hits, &n, &err)) {
+		if (search_query(ix, cur, text, modes[mi].mode, hits, &n, &err)) {
 			failed_m[mi]++;
 			n = 0;
 		}

@@ -55,6 +55,7 @@ static int run_paperboy(const char *db, char **q, size_t nq, long passes)
 	struct search_index *ix;
 	if (search_open(path.s, &ix, &err))
 		die("%s", err.s);
+	struct search_cursor *cur = search_cursor_new(NULL, NULL);
 	struct search_index_stats st;
 	search_index_stats(ix, &st);
 	printf("index_bytes=%llu\npostings=%llu\nterms=%llu\n", (unsigned long long)st.file_bytes,
@@ -70,7 +71,7 @@ static int run_paperboy(const char *db, char **q, size_t nq, long passes)
 			for (size_t i = 0; i < nq; i++) {
 				size_t n = 10;
 				double a = mono_seconds();
-				if (search_query(ix, q[i], modes[m].mode, hits, &n, &err))
+				if (search_query(ix, cur, q[i], modes[m].mode, hits, &n, &err))
 					n = 0;
 				lat[k++] = mono_seconds() - a;
 				empty += n == 0;

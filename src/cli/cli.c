@@ -13,7 +13,7 @@
 #include <libxml/parser.h>
 #include <unistd.h>
 
-#define MAX_OPTS 32
+#define MAX_OPTS 40
 
 struct opt {
 	const char *name; /* without "--" */
@@ -812,18 +812,19 @@ static int cmd_search(struct args *a)
 	int ret = EXIT_OK;
 	struct search_hit *hits = xcalloc((size_t)lim, sizeof(*hits));
 	size_t n = (size_t)lim;
-	if (!search_open(path.s, &ix, &err))
-		search_set_text_source(ix, fetch_text, s);
-	if (!ix) {
-		error("search: %s", err.s);
+	struct search_cursor *cur = search_cursor_new(fetch_text, s);
+	search_open(path.s, &ix, &err);
+	if (!ix || !cur) {
+		error("search: %s", ix ? "the Snowball English stemmer is not available" : err.s);
 		ret = EXIT_FAIL;
-	} else if (search_query(ix, q.s, m, hits, &n, &err)) {
+	} else if (search_query(ix, cur, q.s, m, hits, &n, &err)) {
 		error("search: %s", err.s);
 		ret = EXIT_USAGE;
 	} else {
 		print_hits(s, hits, n, opt_val(a, "json") != NULL);
 	}
 	free(hits);
+	search_cursor_free(cur);
 	search_close(ix);
 	store_close(s);
 	buf_release(&q);
@@ -854,6 +855,8 @@ static int cmd_serve(struct args *a)
 	c.arxiv_api = opt_val(a, "arxiv-api");
 	c.secure_cookies = opt_val(a, "secure-cookies") != NULL;
 	c.port_file = opt_val(a, "port-file");
+	c.node_id = opt_val(a, "node-id");
+	c.trusted_proxy = opt_val(a, "trusted-proxy");
 	c.submit_window_days = 14;
 	c.submit_daily_limit = 5;
 	const char *sw = opt_val(a, "submit-window-days"), *sl = opt_val(a, "submit-daily-limit");
@@ -1287,7 +1290,9 @@ static const struct command commands[] = {
 	    { "mail-rate", "N", "at most N messages per second (default: no limit)" },
 	    { "digest-time", "HH:MM", "when the daily (weekdays) and weekly (Mondays) digests go out (default 08:00)" },
 	    { "timezone", "TZ", "the time zone of --digest-time, e.g. Europe/Paris (default: the system's)" },
-	    { "digest-weekends", NULL, "send the daily digest on Saturdays and Sundays too" } },
+	    { "digest-weekends", NULL, "send the daily digest on Saturdays and Sundays too" },
+	    { "node-id", "NAME", "this process's name in logs, /healthz and /metrics (default HOST:PORT)" },
+	    { "trusted-proxy", "CIDR,...", "believe X-Forwarded-For and X-Forwarded-Proto from these addresses only (the balancer)" } },
 	  cmd_serve, 0, 0 },
 	{ "digest", "[--period daily|weekly] [--dry-run] [--to EMAIL] [OPTIONS]",
 	  "render the digests of a period for every confirmed subscriber now, and send them",

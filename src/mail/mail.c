@@ -508,14 +508,15 @@ static const long *topic_hits(struct topic_cache *tc, struct search_index *ix, c
 		size_t n = 400;
 		struct search_hit *hits = xmalloc(n * sizeof(*hits));
 		struct buf err = BUF_INIT;
-		search_set_text_source(ix, text_fetch, (void *)w);
-		if (search_query(ix, topic, SEARCH_HYBRID, hits, &n, &err))
+		struct search_cursor *cur = search_cursor_new(text_fetch, (void *)w);
+		if (!cur || search_query(ix, cur, topic, SEARCH_HYBRID, hits, &n, &err))
 			n = 0;
 		for (size_t i = 0; i < n && k < 32; i++) {
 			long j = window_find(w, hits[i].id);
 			if (j >= 0)
 				out[k++] = j;
 		}
+		search_cursor_free(cur);
 		free(hits);
 		buf_release(&err);
 	}

@@ -75,13 +75,21 @@ static bool is_deleted(const struct segment *sg, uint32_t d)
 	return sg->deleted && (sg->deleted[d >> 3] >> (d & 7) & 1);
 }
 
+uint64_t search_index_seq(const struct search_index *ix)
+{
+	uint64_t last = 0;
+	for (size_t i = 0; i < ix->nseg; i++)
+		if (ix->seg[i]->h->seq > last)
+			last = ix->seg[i]->h->seq;
+	return last;
+}
+
 void search_close(struct search_index *ix)
 {
 	if (!ix)
 		return;
 	for (size_t i = 0; i < ix->nseg; i++)
 		segment_close(ix->seg[i]);
-	tokenizer_free(ix->tk);
 	glove_close(ix->glove);
 	free(ix);
 }
@@ -145,12 +153,6 @@ int search_open(const char *path, struct search_index **out, struct buf *err)
 				old->ndeleted++;
 			}
 		}
-	}
-	ix->tk = tokenizer_new();
-	if (!ix->tk) {
-		buf_setf(err, "%s: the Snowball English stemmer is not available", path);
-		search_close(ix);
-		return -1;
 	}
 	const struct idx_header *h0 = ix->seg[0]->h;
 	if (h0->dims) {
@@ -448,6 +450,7 @@ struct query {
 	int64_t id_gdoc;       /* the paper an id query names, or -1 */
 	bool id_query;
 	struct search_index *ix;
+	struct search_cursor *c; /* the caller's: its tokenizer and text source */
 	enum qkind cur_kind;
 	bool overflow;
 	bool structured; /* operators, fields or phrases: lexical only */
@@ -581,7 +584,7 @@ static int parse_query(struct query *q, const char *text, struct buf *err)
 		if (!strcmp(field, "author") || !strcmp(field, "au")) {
 			p = read_value(colon + 1, &v, &vlen);
 			q->cur_kind = kind;
-			tokenize(q->ix->tk, v, vlen, false, on_author_query_token, q);
+			tokenize(q->c->tk, v, vlen, false, on_author_query_token, q);
 		} else if (!strcmp(field, "cat") || !strcmp(field, "category")) {
 			p = read_value(colon + 1, &v, &vlen);
 			char tmp[80];
@@ -616,7 +619,7 @@ static int parse_query(struct query *q, const char *text, struct buf *err)
 				memset(q->cur_phrase, 0, sizeof(*q->cur_phrase));
 				q->cur_phrase->negate = kind == Q_EXCL;
 			}
-			tokenize(q->ix->tk, v, vlen, true, on_query_token, q);
+			tokenize(q->c->tk, v, vlen, true, on_query_token, q);
 			if (q->cur_phrase && q->cur_phrase->n > 1)
 				q->nphrases++; /* a one-word phrase is just a required word */
 			q->cur_phrase = NULL;
@@ -897,10 +900,12 @@ static int64_t find_paper(const struct search_index *ix, const char *id)
 	return -1;
 }
 
-static int prepare(struct search_index *ix, const char *text, struct query *q, struct buf *err)
+static int prepare(struct search_index *ix, struct search_cursor *c, const char *text, struct query *q,
+		   struct buf *err)
 {
 	memset(q, 0, sizeof(*q));
 	q->ix = ix;
+	q->c = c;
 	q->id_gdoc = -1;
 	char id[PAPER_ID_MAX];
 	if (!arxiv_id_parse(text, id, NULL)) {
@@ -982,10 +987,30 @@ static void run_semantic(struct search_index *ix, const char *text, const struct
 }
 
 
-void search_set_text_source(struct search_index *ix, search_text_fn fetch, void *ctx)
+struct search_cursor *search_cursor_new(search_text_fn fetch, void *ctx)
 {
-	ix->fetch = fetch;
-	ix->fetch_ctx = ctx;
+	struct tokenizer *tk = tokenizer_new();
+	if (!tk)
+		return NULL;
+	struct search_cursor *c = xcalloc(1, sizeof(*c));
+	c->tk = tk;
+	c->fetch = fetch;
+	c->fetch_ctx = ctx;
+	return c;
+}
+
+void search_cursor_set_text(struct search_cursor *c, search_text_fn fetch, void *ctx)
+{
+	c->fetch = fetch;
+	c->fetch_ctx = ctx;
+}
+
+void search_cursor_free(struct search_cursor *c)
+{
+	if (!c)
+		return;
+	tokenizer_free(c->tk);
+	free(c);
 }
 
 /* The words of a text with their positions (joined forms of compounds
@@ -1045,18 +1070,19 @@ static bool text_has_phrase(struct tokenizer *tk, const char *text, const struct
 /* Keeps, in order, the candidates whose text satisfies every phrase. */
 static void check_phrases(struct search_index *ix, const struct query *q, struct heap *h, size_t want)
 {
+	struct search_cursor *c = q->c;
 	qsort(h->v, h->n, sizeof(*h->v), cmp_results);
 	struct buf title = BUF_INIT, abstract = BUF_INIT;
 	size_t kept = 0;
 	for (size_t i = 0; i < h->n && kept < want; i++) {
 		buf_reset(&title);
 		buf_reset(&abstract);
-		if (ix->fetch(ix->fetch_ctx, gdoc_id(ix, h->v[i].gdoc), &title, &abstract))
+		if (c->fetch(c->fetch_ctx, gdoc_id(ix, h->v[i].gdoc), &title, &abstract))
 			continue;
 		bool ok = true;
 		for (size_t k = 0; k < q->nphrases && ok; k++) {
 			const struct phrase *ph = &q->phrases[k];
-			bool has = text_has_phrase(ix->tk, title.s, ph) || text_has_phrase(ix->tk, abstract.s, ph);
+			bool has = text_has_phrase(c->tk, title.s, ph) || text_has_phrase(c->tk, abstract.s, ph);
 			ok = has != ph->negate;
 		}
 		if (ok)
@@ -1094,11 +1120,8 @@ static void rerank(struct search_index *ix, const char *text, struct heap *h)
 		if (h->v[i].score < mn)
 			mn = h->v[i].score;
 	}
-	static double lambda = -1;
-	if (lambda < 0) {
-		const char *e = getenv("PB_HYBRID_LAMBDA");
-		lambda = e ? strtod(e, NULL) : HYBRID_LAMBDA;
-	}
+	const char *e = getenv("PB_HYBRID_LAMBDA"); /* (experiments; read per query: no shared state) */
+	double lambda = e ? strtod(e, NULL) : HYBRID_LAMBDA;
 	for (size_t i = 0; i < h->n; i++) {
 		double lex = mx > mn ? (double)(h->v[i].score - mn) / (double)(mx - mn) : 1.0;
 		double cos = 0;
@@ -1113,11 +1136,36 @@ static void rerank(struct search_index *ix, const char *text, struct heap *h)
 	free(v);
 }
 
-int search_query(struct search_index *ix, const char *text, enum search_mode mode, struct search_hit *hits,
-		 size_t *n, struct buf *err)
+/* A cursor for one call, when the caller has none. */
+static struct search_cursor *cursor_or_own(struct search_cursor *c, struct search_cursor **own, struct buf *err)
+{
+	*own = NULL;
+	if (c)
+		return c;
+	if (!(*own = search_cursor_new(NULL, NULL)))
+		buf_setf(err, "the Snowball English stemmer is not available");
+	return *own;
+}
+
+static int query_with(struct search_index *ix, struct search_cursor *c, const char *text, enum search_mode mode,
+		      struct search_hit *hits, size_t *n, struct buf *err);
+
+int search_query(struct search_index *ix, struct search_cursor *c, const char *text, enum search_mode mode,
+		 struct search_hit *hits, size_t *n, struct buf *err)
+{
+	struct search_cursor *own;
+	if (!(c = cursor_or_own(c, &own, err)))
+		return -1;
+	int rc = query_with(ix, c, text, mode, hits, n, err);
+	search_cursor_free(own);
+	return rc;
+}
+
+static int query_with(struct search_index *ix, struct search_cursor *c, const char *text, enum search_mode mode,
+		      struct search_hit *hits, size_t *n, struct buf *err)
 {
 	struct query q;
-	if (prepare(ix, text, &q, err))
+	if (prepare(ix, c, text, &q, err))
 		return -1;
 	bool semantic = ix->glove && mode != SEARCH_BM25 && !q.structured && !q.id_query;
 	if (mode == SEARCH_SEMANTIC && !semantic && !q.id_query && !q.structured) {
@@ -1128,7 +1176,7 @@ int search_query(struct search_index *ix, const char *text, enum search_mode mod
 	size_t depth = *n;
 	if (semantic && mode == SEARCH_HYBRID && depth < 100)
 		depth = 100; /* rerank more candidates than we show */
-	bool phrases = q.nphrases && ix->fetch;
+	bool phrases = q.nphrases && c->fetch;
 	if (phrases)
 		depth = *n * 10 < 200 ? 200 : *n * 10 > 5000 ? 5000 : *n * 10; /* room for misses */
 	struct heap h;
@@ -1181,7 +1229,12 @@ int search_query_exhaustive(struct search_index *ix, const char *text, struct se
 			    struct buf *err)
 {
 	struct query q;
-	if (prepare(ix, text, &q, err))
+	struct search_cursor *own;
+	if (!cursor_or_own(NULL, &own, err))
+		return -1;
+	int prc = prepare(ix, own, text, &q, err);
+	search_cursor_free(own); /* the query is parsed: the tokenizer is done */
+	if (prc)
 		return -1;
 	struct heap h;
 	heap_init(&h, *n);

@@ -68,7 +68,9 @@ int search_index_build(struct store *s, const char *path, struct buf *err);
  */
 int search_index_update(struct store *s, const char *path, uint64_t *added, struct buf *err);
 
-/* Opens (memory-maps) an index; the caller frees it with search_close. */
+/* Opens (memory-maps) an index; the caller frees it with search_close. An
+ * open index is read-only: any number of threads may query it at once,
+ * each with a cursor of its own. */
 int search_open(const char *path, struct search_index **out, struct buf *err);
 void search_close(struct search_index *ix);
 
@@ -77,6 +79,8 @@ struct search_index_stats {
 	double avg_len[4];
 };
 void search_index_stats(const struct search_index *ix, struct search_index_stats *st);
+/* The store's write sequence number the index holds every paper up to. */
+uint64_t search_index_seq(const struct search_index *ix);
 
 /* ---- queries ------------------------------------------------------------ */
 
@@ -92,7 +96,20 @@ struct search_hit {
 };
 
 /*
- * Runs a query:
+ * A cursor: what one thread needs to run queries (a tokenizer, scratch,
+ * and where the text of "exact phrases" is read back: fetch fills title
+ * and abstract (caller-owned bufs) and returns 0, or non-zero when the
+ * paper is gone; without one, a phrase only requires its words). NULL when
+ * the stemmer cannot be made.
+ */
+typedef int (*search_text_fn)(void *ctx, const char *id, struct buf *title, struct buf *abstract);
+struct search_cursor;
+struct search_cursor *search_cursor_new(search_text_fn fetch, void *ctx);
+void search_cursor_set_text(struct search_cursor *c, search_text_fn fetch, void *ctx);
+void search_cursor_free(struct search_cursor *c);
+
+/*
+ * Runs a query with cursor c (NULL: one made for this call):
  *   free text (ranked, every term optional), "exact phrase", +required,
  *   -excluded, author:"Yann LeCun", cat:cs.LG, after:2025-01-01,
  *   before:2025-06-01; a query that is an arXiv id or URL returns that
@@ -100,17 +117,8 @@ struct search_hit {
  * Fills hits[0..*n) best first (*n in: capacity, out: count). Returns 0,
  * or -1 with a message for the user in err (an empty or unusable query).
  */
-int search_query(struct search_index *ix, const char *query, enum search_mode mode,
+int search_query(struct search_index *ix, struct search_cursor *c, const char *query, enum search_mode mode,
 		 struct search_hit *hits, size_t *n, struct buf *err);
-
-/*
- * Where the index reads a paper's words back to check "exact phrases":
- * fetch fills title and abstract (caller-owned bufs) and returns 0, or
- * non-zero when the paper is gone. Without one, a phrase only requires
- * its words. The CLI and the web server pass a function over the store.
- */
-typedef int (*search_text_fn)(void *ctx, const char *id, struct buf *title, struct buf *abstract);
-void search_set_text_source(struct search_index *ix, search_text_fn fetch, void *ctx);
 
 /* The papers nearest to paper `id` in meaning (semantic vectors), best
  * first. 0, or -1 with a message in err. */

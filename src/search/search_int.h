@@ -118,6 +118,10 @@ struct search_index {
 	struct segment *seg[MAX_SEGMENTS];
 	size_t nseg;
 	struct glove *glove; /* NULL: no semantic search */
+};
+
+/* A query's own state, one per thread: what is not read-only. */
+struct search_cursor {
 	struct tokenizer *tk;
 	search_text_fn fetch; /* for phrase checks; NULL: none */
 	void *fetch_ctx;

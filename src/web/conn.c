@@ -112,7 +112,8 @@ enum MHD_Result conn_accept(void *cls, const struct sockaddr *addr, socklen_t ad
 	addr_text(addr, ip);
 	pthread_mutex_lock(&g->lock);
 	struct ip_count *c = ip_find(g, ip, false);
-	bool ok = !c || c->n < w->cfg.max_per_ip;
+	/* a trusted proxy carries many clients: no per-address cap for it */
+	bool ok = !c || c->n < w->cfg.max_per_ip || (w->nproxies && cidr_match(w->proxies, w->nproxies, ip));
 	pthread_mutex_unlock(&g->lock);
 	return ok ? MHD_YES : MHD_NO;
 }

@@ -6,6 +6,7 @@
  * page cache's keys.
  */
 #include "web_int.h"
+#include <arpa/inet.h>
 
 bool route_match(const char *pattern, const char *path, struct req *r)
 {
@@ -124,4 +125,109 @@ void cache_key_part(struct buf *key, const char *s, size_t n)
 	/* length-prefixed: no byte of s can pass for a separator */
 	buf_addf(key, "%zu:", n);
 	buf_add(key, s, n);
+}
+
+/* ---- trusted proxies --------------------------------------------------------- */
+
+int cidr_parse_list(const char *text, struct cidr **out, size_t *n, struct buf *err)
+{
+	*out = NULL;
+	*n = 0;
+	struct strlist parts = STRLIST_INIT;
+	strlist_split(&parts, text, strlen(text), ',');
+	int rc = 0;
+	for (size_t i = 0; i < parts.n && !rc; i++) {
+		char a[64];
+		const char *p = parts.v[i];
+		while (*p == ' ')
+			p++;
+		const char *slash = strchr(p, '/');
+		size_t len = slash ? (size_t)(slash - p) : strcspn(p, " ");
+		if (!len || len >= sizeof(a)) {
+			buf_setf(err, "--trusted-proxy: \"%s\" is not an address or CIDR block", parts.v[i]);
+			rc = -1;
+			break;
+		}
+		memcpy(a, p, len);
+		a[len] = '\0';
+		struct cidr c = { 0 };
+		if (inet_pton(AF_INET, a, c.addr) == 1) {
+			c.family = AF_INET;
+			c.bits = 32;
+		} else if (inet_pton(AF_INET6, a, c.addr) == 1) {
+			c.family = AF_INET6;
+			c.bits = 128;
+		} else {
+			buf_setf(err, "--trusted-proxy: \"%s\" is not an IPv4 or IPv6 address", a);
+			rc = -1;
+			break;
+		}
+		if (slash) {
+			long bits;
+			if (parse_int(slash + 1, 0, c.bits, &bits)) {
+				buf_setf(err, "--trusted-proxy: \"%s\": the prefix length must be 0 to %d", parts.v[i], c.bits);
+				rc = -1;
+				break;
+			}
+			c.bits = (int)bits;
+		}
+		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
+		(*out)[(*n)++] = c;
+	}
+	strlist_clear(&parts);
+	if (rc) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+bool cidr_match(const struct cidr *list, size_t n, const char *ip)
+{
+	uint8_t a[16];
+	int family = inet_pton(AF_INET, ip, a) == 1 ? AF_INET : inet_pton(AF_INET6, ip, a) == 1 ? AF_INET6 : 0;
+	for (size_t i = 0; family && i < n; i++) {
+		if (list[i].family != family)
+			continue;
+		int bits = list[i].bits, whole = bits / 8, rest = bits % 8;
+		if (memcmp(a, list[i].addr, (size_t)whole))
+			continue;
+		if (rest && ((a[whole] ^ list[i].addr[whole]) & (uint8_t)(0xff << (8 - rest))))
+			continue;
+		return true;
+	}
+	return false;
+}
+
+void forwarded_client(const struct cidr *list, size_t n, const char *xff, char ip[64])
+{
+	/* from the right: each hop a trusted proxy added; the first address no
+	 * proxy of ours vouches for is the client */
+	if (!xff)
+		return;
+	const char *end = xff + strlen(xff);
+	while (end > xff) {
+		const char *start = end;
+		while (start > xff && start[-1] != ',')
+			start--;
+		const char *a = start, *b = end;
+		while (a < b && (*a == ' ' || *a == '\t'))
+			a++;
+		while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
+			b--;
+		char cand[64];
+		uint8_t bin[16];
+		size_t len = (size_t)(b - a);
+		if (!len || len >= sizeof(cand))
+			return; /* not an address: stop at what we trust */
+		memcpy(cand, a, len);
+		cand[len] = '\0';
+		if (inet_pton(AF_INET, cand, bin) != 1 && inet_pton(AF_INET6, cand, bin) != 1)
+			return;
+		snprintf(ip, 64, "%s", cand);
+		if (!cidr_match(list, n, cand))
+			return;
+		end = start > xff ? start - 1 : xff;
+	}
 }

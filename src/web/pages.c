@@ -1276,10 +1276,3 @@ void h_static(struct req *r, struct resp *o)
 	}
 }
 
-void h_health(struct req *r, struct resp *o)
-{
-	(void)r;
-	o->ctype = "text/plain; charset=utf-8";
-	o->no_store = true;
-	buf_adds(&o->body, "ok\n");
-}

@@ -85,27 +85,59 @@ const struct route web_routes[] = {
 	{ "POST", "/unsubscribe", h_unsubscribe, 0 },
 	{ "GET", "/favicon.ico", h_static, R_CACHE },
 	{ "GET", "/healthz", h_health, 0 },
+	{ "GET", "/metrics", h_metrics, 0 },
 };
 const size_t web_nroutes = ARRAY_SIZE(web_routes);
 
-/* ---- per-thread stores ------------------------------------------------- */
+/* ---- the worker threads' own state --------------------------------------
+ * Each worker thread of libmicrohttpd has, in the server's structure (a
+ * thread-specific key of this server, not a global), its store connection
+ * and its search cursor, made on its first request. */
 
-static __thread struct store *tl_store;
-static pthread_mutex_t stores_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct store **all_stores;
-static size_t n_stores;
+static int fetch_text(void *ctx, const char *id, struct buf *title, struct buf *abstract);
 
-static struct store *thread_store(struct web *w, struct buf *err)
+struct worker {
+	struct store *s;
+	struct search_cursor *cur;
+	struct worker *next;
+};
+
+static struct worker *thread_worker(struct web *w, struct buf *err)
 {
-	if (tl_store)
-		return tl_store;
-	if (store_open(w->cfg.db_url, 0, &tl_store, err))
+	struct worker *wk = pthread_getspecific(w->worker_key);
+	if (wk)
+		return wk;
+	wk = xcalloc(1, sizeof(*wk));
+	if (store_open(w->cfg.db_url, 0, &wk->s, err)) {
+		free(wk);
 		return NULL;
-	pthread_mutex_lock(&stores_lock);
-	all_stores = xrealloc(all_stores, (n_stores + 1) * sizeof(*all_stores));
-	all_stores[n_stores++] = tl_store;
-	pthread_mutex_unlock(&stores_lock);
-	return tl_store;
+	}
+	if (!(wk->cur = search_cursor_new(fetch_text, wk))) {
+		buf_setf(err, "the Snowball English stemmer is not available");
+		store_close(wk->s);
+		free(wk);
+		return NULL;
+	}
+	pthread_setspecific(w->worker_key, wk);
+	pthread_mutex_lock(&w->workers_lock);
+	wk->next = w->workers;
+	w->workers = wk;
+	w->nworkers++;
+	pthread_mutex_unlock(&w->workers_lock);
+	return wk;
+}
+
+static void workers_free(struct web *w)
+{
+	pthread_mutex_lock(&w->workers_lock);
+	for (struct worker *wk = w->workers, *next; wk; wk = next) {
+		next = wk->next;
+		store_close(wk->s);
+		search_cursor_free(wk->cur);
+		free(wk);
+	}
+	w->workers = NULL;
+	pthread_mutex_unlock(&w->workers_lock);
 }
 
 /* ---- request helpers ------------------------------------------------------ */
@@ -152,7 +184,7 @@ void resp_cookie(struct req *r, struct resp *o, const char *name, const char *va
 {
 	struct buf c = BUF_INIT;
 	buf_addf(&c, "%s=%s; Path=/; Max-Age=%ld; SameSite=Lax%s%s", name, value, max_age,
-		 http_only ? "; HttpOnly" : "", r->w->cfg.secure_cookies ? "; Secure" : "");
+		 http_only ? "; HttpOnly" : "", r->w->cfg.secure_cookies || r->https ? "; Secure" : "");
 	resp_header(o, "Set-Cookie", c.s);
 	buf_release(&c);
 }
@@ -357,8 +389,188 @@ static bool gzip_body(const struct buf *in, struct buf *out)
 	return rc == Z_STREAM_END;
 }
 
+/* ---- metrics (the Prometheus text format at /metrics) ------------------------
+ * Requests by route and status, a histogram of their durations, counted
+ * with atomic adds (no lock on the request path). */
+
+static const int metric_statuses[] = { 200, 201, 202, 204, 301, 302, 303, 304, 400, 401, 403, 404,
+				       405, 409, 410, 413, 414, 415, 429, 500, 503 };
+#define NSTATUS (ARRAY_SIZE(metric_statuses) + 1) /* + "other" */
+static const double metric_buckets[] = { 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+					 0.1, 0.25, 0.5, 1, 2.5, 5 };
+#define NBUCKETS (ARRAY_SIZE(metric_buckets) + 1) /* + Inf */
+
+struct metrics {
+	uint64_t *requests; /* [route + 1][NSTATUS]: route -1 (none) first */
+	uint64_t buckets[NBUCKETS];
+	uint64_t count, sum_us;
+	uint64_t busy; /* requests being served now */
+};
+
+static struct metrics *metrics_new(void)
+{
+	struct metrics *m = xcalloc(1, sizeof(*m));
+	m->requests = xcalloc((web_nroutes + 1) * NSTATUS, sizeof(*m->requests));
+	return m;
+}
+
+static void metrics_free(struct metrics *m)
+{
+	if (m)
+		free(m->requests);
+	free(m);
+}
+
+static void metrics_observe(struct web *w, const struct req *r, int status, double ms)
+{
+	struct metrics *m = w->metrics;
+	size_t si = NSTATUS - 1;
+	for (size_t i = 0; i < ARRAY_SIZE(metric_statuses); i++)
+		if (metric_statuses[i] == status)
+			si = i;
+	size_t ri = r->route >= 0 && (size_t)r->route < web_nroutes ? (size_t)r->route + 1 : 0;
+	__atomic_add_fetch(&m->requests[ri * NSTATUS + si], 1, __ATOMIC_RELAXED);
+	double sec = ms / 1000;
+	size_t b = 0;
+	while (b < ARRAY_SIZE(metric_buckets) && sec > metric_buckets[b])
+		b++;
+	__atomic_add_fetch(&m->buckets[b], 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&m->count, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&m->sum_us, (uint64_t)(ms * 1000), __ATOMIC_RELAXED);
+}
+
+/* A label value in the exposition format: backslash, quote and newline escaped. */
+static void label_value(struct buf *b, const char *v)
+{
+	for (; *v; v++) {
+		if (*v == '\\' || *v == '"')
+			buf_addc(b, '\\');
+		if (*v == '\n')
+			buf_adds(b, "\\n");
+		else
+			buf_addc(b, *v);
+	}
+}
+
+void h_metrics(struct req *r, struct resp *o)
+{
+	struct web *w = r->w;
+	struct metrics *m = w->metrics;
+	struct buf *b = &o->body, node = BUF_INIT;
+	label_value(&node, __atomic_load_n(&w->node_id, __ATOMIC_ACQUIRE));
+	o->ctype = "text/plain; version=0.0.4; charset=utf-8";
+	o->no_store = true;
+	buf_addf(b, "# HELP paperboy_info This paperboy process.\n# TYPE paperboy_info gauge\n"
+		    "paperboy_info{node=\"%s\",version=\"%s\",store=\"%s\"} 1\n",
+		 node.s, PB_VERSION, store_backend(r->s));
+	buf_addf(b, "# HELP paperboy_http_requests_total Requests answered, by route and status.\n"
+		    "# TYPE paperboy_http_requests_total counter\n");
+	for (size_t ri = 0; ri <= web_nroutes; ri++) {
+		for (size_t si = 0; si < NSTATUS; si++) {
+			uint64_t v = __atomic_load_n(&m->requests[ri * NSTATUS + si], __ATOMIC_RELAXED);
+			if (!v)
+				continue;
+			struct buf route = BUF_INIT;
+			if (ri)
+				buf_addf(&route, "%s %s", web_routes[ri - 1].method, web_routes[ri - 1].pattern);
+			else
+				buf_adds(&route, "none");
+			struct buf rl = BUF_INIT;
+			label_value(&rl, route.s);
+			char st[8];
+			if (si < ARRAY_SIZE(metric_statuses))
+				snprintf(st, sizeof(st), "%d", metric_statuses[si]);
+			else
+				snprintf(st, sizeof(st), "other");
+			buf_addf(b, "paperboy_http_requests_total{node=\"%s\",route=\"%s\",status=\"%s\"} %llu\n", node.s,
+				 rl.s, st, (unsigned long long)v);
+			buf_release(&route);
+			buf_release(&rl);
+		}
+	}
+	buf_addf(b, "# HELP paperboy_http_request_duration_seconds Time to answer a request.\n"
+		    "# TYPE paperboy_http_request_duration_seconds histogram\n");
+	uint64_t cum = 0;
+	for (size_t i = 0; i < NBUCKETS; i++) {
+		cum += __atomic_load_n(&m->buckets[i], __ATOMIC_RELAXED);
+		if (i < ARRAY_SIZE(metric_buckets))
+			buf_addf(b, "paperboy_http_request_duration_seconds_bucket{node=\"%s\",le=\"%g\"} %llu\n", node.s,
+				 metric_buckets[i], (unsigned long long)cum);
+		else
+			buf_addf(b, "paperboy_http_request_duration_seconds_bucket{node=\"%s\",le=\"+Inf\"} %llu\n", node.s,
+				 (unsigned long long)cum);
+	}
+	buf_addf(b, "paperboy_http_request_duration_seconds_sum{node=\"%s\"} %.6f\n", node.s,
+		 (double)__atomic_load_n(&m->sum_us, __ATOMIC_RELAXED) / 1e6);
+	buf_addf(b, "paperboy_http_request_duration_seconds_count{node=\"%s\"} %llu\n", node.s,
+		 (unsigned long long)__atomic_load_n(&m->count, __ATOMIC_RELAXED));
+	/* the index against the store */
+	pthread_mutex_lock(&w->follow_lock);
+	int64_t ix_seq = w->ix_seq, st_seq = w->store_seq_seen;
+	double behind = w->behind_since ? mono_seconds() - w->behind_since : 0;
+	pthread_mutex_unlock(&w->follow_lock);
+	buf_addf(b, "# HELP paperboy_index_sequence The store's write sequence number the index holds (-1: no index).\n"
+		    "# TYPE paperboy_index_sequence gauge\npaperboy_index_sequence{node=\"%s\"} %lld\n",
+		 node.s, (long long)ix_seq);
+	buf_addf(b, "# HELP paperboy_store_sequence The store's write sequence number (-1: unreachable).\n"
+		    "# TYPE paperboy_store_sequence gauge\npaperboy_store_sequence{node=\"%s\"} %lld\n",
+		 node.s, (long long)st_seq);
+	buf_addf(b, "# HELP paperboy_index_lag_seconds How long the index has been behind the store (0: current).\n"
+		    "# TYPE paperboy_index_lag_seconds gauge\npaperboy_index_lag_seconds{node=\"%s\"} %.3f\n",
+		 node.s, behind);
+	/* the outbox */
+	int64_t counts[4];
+	struct buf err = BUF_INIT;
+	if (store_outbox_counts(r->s, counts, &err) == 0) {
+		static const char *const states[] = { "queued", "sending", "sent", "failed" };
+		buf_addf(b, "# HELP paperboy_outbox_messages Messages in the outbox, by state.\n"
+			    "# TYPE paperboy_outbox_messages gauge\n");
+		for (int i = 0; i < 4; i++)
+			buf_addf(b, "paperboy_outbox_messages{node=\"%s\",state=\"%s\"} %lld\n", node.s, states[i],
+				 (long long)counts[i]);
+	}
+	buf_release(&err);
+	/* the database connections: one per worker thread that has served */
+	pthread_mutex_lock(&w->workers_lock);
+	unsigned open = w->nworkers;
+	pthread_mutex_unlock(&w->workers_lock);
+	buf_addf(b, "# HELP paperboy_store_connections Database connections of the worker threads.\n"
+		    "# TYPE paperboy_store_connections gauge\n"
+		    "paperboy_store_connections{node=\"%s\",state=\"open\"} %u\n"
+		    "paperboy_store_connections{node=\"%s\",state=\"busy\"} %llu\n"
+		    "paperboy_store_connections{node=\"%s\",state=\"max\"} %u\n",
+		 node.s, open, node.s, (unsigned long long)__atomic_load_n(&m->busy, __ATOMIC_RELAXED), node.s,
+		 w->threads);
+	buf_release(&node);
+}
+
+/* /healthz: whether a balancer should send requests here. 503 when the
+ * store cannot be reached, or search cannot answer (no index, or one more
+ * than 30 s behind the store). */
+void h_health(struct req *r, struct resp *o)
+{
+	struct web *w = r->w;
+	int64_t seq = 0;
+	struct buf err = BUF_INIT;
+	bool store_ok = store_seq(r->s, &seq, &err) == 0;
+	pthread_mutex_lock(&w->follow_lock);
+	int64_t ix_seq = w->ix_seq;
+	double behind = w->behind_since ? mono_seconds() - w->behind_since : 0;
+	pthread_mutex_unlock(&w->follow_lock);
+	bool index_ok = ix_seq >= 0 && behind <= 30;
+	o->no_store = true;
+	o->private_ = true;
+	resp_json(o, store_ok && index_ok ? 200 : 503,
+		  json_pack("{s:s,s:s,s:s,s:{s:I,s:I,s:f}}", "status", store_ok && index_ok ? "ok" : "unavailable",
+			    "node", __atomic_load_n(&w->node_id, __ATOMIC_ACQUIRE), "store", store_ok ? "ok" : store_errkind_name(store_errkind(r->s)),
+			    "index", "sequence", (json_int_t)ix_seq, "storeSequence", (json_int_t)seq, "lagSeconds",
+			    behind));
+	buf_release(&err);
+}
+
 static void log_request(struct web *w, struct req *r, int status, size_t bytes, double ms)
 {
+	metrics_observe(w, r, status, ms);
 	if (!w->log)
 		return;
 	/* the path without its query string: links in mail carry tokens there,
@@ -368,6 +580,8 @@ static void log_request(struct web *w, struct req *r, int status, size_t bytes, 
 	/* every field escaped: no request writes a line of its own */
 	struct buf line = BUF_INIT;
 	buf_addf(&line, "%s ", when);
+	log_escape(&line, __atomic_load_n(&w->node_id, __ATOMIC_ACQUIRE));
+	buf_addc(&line, ' ');
 	log_escape(&line, r->ip);
 	buf_addc(&line, ' ');
 	log_escape(&line, r->signed_in ? r->user.name : "-");
@@ -467,7 +681,7 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct web *w, struct
 	if (r->new_csrf) {
 		struct buf ck = BUF_INIT;
 		buf_addf(&ck, "pb_csrf=%s; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly%s", r->csrf,
-			 r->w->cfg.secure_cookies ? "; Secure" : "");
+			 r->w->cfg.secure_cookies || r->https ? "; Secure" : "");
 		MHD_add_response_header(m, MHD_HTTP_HEADER_SET_COOKIE, ck.s);
 		buf_release(&ck);
 	}
@@ -614,6 +828,7 @@ static enum MHD_Result dispatch(struct web *w, struct MHD_Connection *c, struct 
 			break;
 		}
 	}
+	r->route = rt ? (int)(rt - web_routes) : -1;
 	unsigned flags = rt ? rt->flags : 0;
 	if (flags & R_OLDID) {
 		char id[sizeof(r->capbuf[0])];
@@ -626,6 +841,12 @@ static enum MHD_Result dispatch(struct web *w, struct MHD_Connection *c, struct 
 	bool writes = strcmp(method, "GET") != 0;
 	struct buf err = BUF_INIT;
 	client_ip(c, r->ip);
+	if (w->nproxies && cidr_match(w->proxies, w->nproxies, r->ip)) {
+		/* the balancer: the client is who it says */
+		forwarded_client(w->proxies, w->nproxies, req_header(r, "X-Forwarded-For"), r->ip);
+		const char *proto = req_header(r, "X-Forwarded-Proto");
+		r->https = proto && !strcasecmp(proto, "https");
+	}
 	struct args_check args = { strlen(r->path), 0, false };
 	MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, check_arg, &args);
 	r->nparams = args.n;
@@ -661,10 +882,11 @@ static enum MHD_Result dispatch(struct web *w, struct MHD_Connection *c, struct 
 		} else {
 			resp_error(r, &o, 404, "There is no such page.");
 		}
-	} else if (!(r->s = thread_store(w, &err))) {
+	} else if (!(r->wk = thread_worker(w, &err))) {
 		fprintf(stderr, "paperboy: serve: %s\n", err.s);
 		resp_store_unavailable(r, &o, STORE_E_UNAVAILABLE);
 	} else {
+		r->s = r->wk->s;
 		store_failures_clear(r->s);
 		auth_load(r, flags & R_API);
 		const char *ctype = req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
@@ -717,7 +939,9 @@ static enum MHD_Result dispatch(struct web *w, struct MHD_Connection *c, struct 
 			 * (bearer tokens are not sent by browsers on their own) */
 			resp_error(r, &o, 403, "The form is missing its security token or it is stale; reload the page and try again.");
 		} else {
+			__atomic_add_fetch(&w->metrics->busy, 1, __ATOMIC_RELAXED);
 			rt->fn(r, &o);
+			__atomic_sub_fetch(&w->metrics->busy, 1, __ATOMIC_RELAXED);
 		}
 		/* a page that rendered past a passing store failure (the server
 		 * went away mid-request) is not served as if whole */
@@ -793,17 +1017,20 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	vfprintf(stderr, fmt, ap);
 }
 
-/* ---- search, shared ------------------------------------------------------ */
-
-static __thread struct store *text_store;
+/* ---- search: a read-only index, a follower that keeps it current --------
+ * Requests search the mapped index at once, each thread with its own
+ * cursor, under a read lock; only the follower thread writes the index (a
+ * delta segment of what changed since its sequence number, merged now and
+ * then) and swaps the new one in under the write lock. It looks twice a
+ * second, and at once when a request here wrote papers. */
 
 static int fetch_text(void *ctx, const char *id, struct buf *title, struct buf *abstract)
 {
-	(void)ctx;
+	struct worker *wk = ctx;
 	struct paper p;
 	paper_init(&p);
 	struct buf err = BUF_INIT;
-	int rc = text_store ? store_paper_get(text_store, id, &p, &err) : 1;
+	int rc = store_paper_get(wk->s, id, &p, &err);
 	if (rc == 0) {
 		buf_adds(title, p.title ? p.title : "");
 		buf_adds(abstract, p.abstract ? p.abstract : "");
@@ -830,35 +1057,130 @@ static void index_stamp(struct web *w, char out[128])
 	buf_release(&deltas);
 }
 
+/* Opens the index's current files and puts them in place of the old. */
 static void open_index(struct web *w)
 {
-	index_stamp(w, w->index_stamp);
-	w->index_checked = mono_seconds();
+	char stamp[128];
+	index_stamp(w, stamp);
 	struct buf err = BUF_INIT;
 	struct search_index *ix = NULL;
 	if (search_open(w->index_path, &ix, &err)) {
-		fprintf(stderr, "paperboy: serve: search is off until the index is built: %s\n", err.s);
+		if (!w->ix_missing_said)
+			fprintf(stderr, "paperboy: serve: search is off until the index is built: %s\n", err.s);
+		w->ix_missing_said = true;
 		ix = NULL;
-	} else {
-		search_set_text_source(ix, fetch_text, NULL);
 	}
-	if (w->ix)
-		search_close(w->ix);
+	pthread_rwlock_wrlock(&w->ix_lock);
+	struct search_index *old = w->ix;
 	w->ix = ix;
+	pthread_rwlock_unlock(&w->ix_lock);
+	search_close(old);
+	pthread_mutex_lock(&w->follow_lock);
+	memcpy(w->index_stamp, stamp, sizeof(stamp));
+	w->ix_seq = ix ? (int64_t)search_index_seq(ix) : -1;
+	pthread_mutex_unlock(&w->follow_lock);
 	buf_release(&err);
 }
 
-/* Reopens the index when another process (ingest, fetch, index rebuild)
- * has replaced its files; looks at most once a second. Locked. */
-static void index_follow(struct web *w)
+static void *follower_main(void *arg)
 {
-	if (mono_seconds() - w->index_checked < 1.0)
-		return;
-	char now[128];
-	index_stamp(w, now);
-	w->index_checked = mono_seconds();
-	if (strcmp(now, w->index_stamp))
-		open_index(w);
+	struct web *w = arg;
+	pthread_setname_np(pthread_self(), "pb-index");
+	struct store *s = NULL;
+	struct buf err = BUF_INIT;
+	double said = 0;
+	pthread_mutex_lock(&w->follow_lock);
+	while (!w->follow_stopping) {
+		bool kicked = w->follow_kick;
+		w->follow_kick = false;
+		pthread_mutex_unlock(&w->follow_lock);
+		int64_t seq = -1;
+		buf_reset(&err);
+		if (!s && store_open(w->cfg.db_url, 0, &s, &err))
+			s = NULL;
+		if (s && store_seq(s, &seq, &err))
+			seq = -1;
+		if (seq >= 0) {
+			/* another process may have replaced the files */
+			char now[128];
+			index_stamp(w, now);
+			pthread_mutex_lock(&w->follow_lock);
+			bool changed = strcmp(now, w->index_stamp) != 0;
+			bool behind = w->ix_seq < seq;
+			pthread_mutex_unlock(&w->follow_lock);
+			if (changed)
+				open_index(w);
+			pthread_mutex_lock(&w->follow_lock);
+			behind = w->ix_seq < seq;
+			pthread_mutex_unlock(&w->follow_lock);
+			uint64_t added = 0;
+			if (behind && search_index_update(s, w->index_path, &added, &err) == 0)
+				open_index(w);
+		}
+		if (err.len && mono_seconds() - said > 60) {
+			fprintf(stderr, "paperboy: serve: index follower: %s\n", err.s);
+			said = mono_seconds();
+		}
+		pthread_mutex_lock(&w->follow_lock);
+		w->store_seq_seen = seq;
+		if (seq >= 0 && w->ix_seq >= seq)
+			w->behind_since = 0;
+		else if (!w->behind_since)
+			w->behind_since = mono_seconds();
+		w->follow_passes++;
+		pthread_cond_broadcast(&w->follow_done);
+		if (!kicked && !w->follow_kick && !w->follow_stopping) {
+			struct timespec until;
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_nsec += 500000000L;
+			if (until.tv_nsec >= 1000000000L) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&w->follow_wake, &w->follow_lock, &until);
+		}
+	}
+	pthread_mutex_unlock(&w->follow_lock);
+	store_close(s);
+	buf_release(&err);
+	return NULL;
+}
+
+static void follower_start(struct web *w)
+{
+	if (pthread_create(&w->follower, NULL, follower_main, w) == 0)
+		w->follower_on = true;
+	else
+		fprintf(stderr, "paperboy: serve: cannot start the index follower: the index will not follow the store\n");
+}
+
+static void follower_stop(struct web *w)
+{
+	pthread_mutex_lock(&w->follow_lock);
+	w->follow_stopping = true;
+	pthread_cond_broadcast(&w->follow_wake);
+	pthread_mutex_unlock(&w->follow_lock);
+	if (w->follower_on)
+		pthread_join(w->follower, NULL);
+	w->follower_on = false;
+}
+
+void web_index_refresh(struct req *r)
+{
+	/* the follower indexes what this request wrote; wait (a little) for a
+	 * pass that began after it */
+	struct web *w = r->w;
+	pthread_mutex_lock(&w->follow_lock);
+	uint64_t want = w->follow_passes + 2;
+	w->follow_kick = true;
+	pthread_cond_broadcast(&w->follow_wake);
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 5;
+	while (w->follow_passes < want && !w->follow_stopping)
+		if (pthread_cond_timedwait(&w->follow_done, &w->follow_lock, &until))
+			break;
+	pthread_mutex_unlock(&w->follow_lock);
 }
 
 struct hit_papers {
@@ -948,18 +1270,15 @@ int web_search(struct req *r, const char *q, enum search_mode mode, struct searc
 	       struct buf *err)
 {
 	struct web *w = r->w;
-	pthread_mutex_lock(&w->search_lock);
-	index_follow(w);
+	pthread_rwlock_rdlock(&w->ix_lock);
 	int rc;
 	if (!w->ix) {
-		buf_setf(err, "Search is not available yet: the index has not been built (paperboy index rebuild).");
+		buf_setf(err, "Search is not available yet: the index is being built.");
 		rc = -1;
 	} else {
-		text_store = r->s;
-		rc = search_query(w->ix, q, mode, hits, n, err);
-		text_store = NULL;
+		rc = search_query(w->ix, r->wk->cur, q, mode, hits, n, err);
 	}
-	pthread_mutex_unlock(&w->search_lock);
+	pthread_rwlock_unlock(&w->ix_lock);
 	return rc;
 }
 
@@ -967,28 +1286,13 @@ int web_similar(struct req *r, const char *id, struct search_hit *hits, size_t *
 {
 	struct web *w = r->w;
 	struct buf err = BUF_INIT;
-	pthread_mutex_lock(&w->search_lock);
-	index_follow(w);
+	pthread_rwlock_rdlock(&w->ix_lock);
 	int rc = w->ix ? search_similar(w->ix, id, hits, n, &err) : -1;
-	pthread_mutex_unlock(&w->search_lock);
+	pthread_rwlock_unlock(&w->ix_lock);
 	buf_release(&err);
 	if (rc)
 		*n = 0;
 	return rc;
-}
-
-void web_index_refresh(struct req *r)
-{
-	struct web *w = r->w;
-	struct buf err = BUF_INIT;
-	uint64_t added = 0;
-	pthread_mutex_lock(&w->search_lock);
-	if (search_index_update(r->s, w->index_path, &added, &err))
-		fprintf(stderr, "paperboy: serve: updating the search index: %s\n", err.s);
-	else
-		open_index(w);
-	pthread_mutex_unlock(&w->search_lock);
-	buf_release(&err);
 }
 
 /* ---- start and stop ------------------------------------------------------ */
@@ -1009,8 +1313,19 @@ int web_serve(const struct web_config *cfg, struct buf *err)
 		w->cfg.body_timeout = 30;
 	if (!w->cfg.max_per_ip)
 		w->cfg.max_per_ip = 64;
+	if (cfg->trusted_proxy && *cfg->trusted_proxy &&
+	    cidr_parse_list(cfg->trusted_proxy, &w->proxies, &w->nproxies, err)) {
+		free(w);
+		return -1;
+	}
 	w->cache = cache_new();
-	pthread_mutex_init(&w->search_lock, NULL);
+	w->metrics = metrics_new();
+	pthread_rwlock_init(&w->ix_lock, NULL);
+	pthread_mutex_init(&w->follow_lock, NULL);
+	pthread_cond_init(&w->follow_wake, NULL);
+	pthread_cond_init(&w->follow_done, NULL);
+	pthread_mutex_init(&w->workers_lock, NULL);
+	pthread_key_create(&w->worker_key, NULL);
 	pthread_mutex_init(&w->log_lock, NULL);
 	pthread_mutex_init(&w->mail_lock, NULL);
 	pthread_cond_init(&w->mail_wake, NULL);
@@ -1022,15 +1337,12 @@ int web_serve(const struct web_config *cfg, struct buf *err)
 	struct store *s = NULL;
 	if (store_open(cfg->db_url, 0, &s, err) || mail_secret(s, w->secret, err))
 		goto out;
-	/* bring the index up to date with what was ingested while we were down */
-	uint64_t added;
-	struct buf ierr = BUF_INIT;
-	if (search_index_update(s, w->index_path, &added, &ierr))
-		fprintf(stderr, "paperboy: serve: search index: %s\n", ierr.s);
-	buf_release(&ierr);
 	store_close(s);
 	s = NULL;
+	/* the index as it is; the follower brings it up to date with what was
+	 * written while we were down (or builds it) while we serve */
 	open_index(w);
+	follower_start(w);
 	if (!cfg->access_log || !strcmp(cfg->access_log, "-"))
 		w->log = stderr;
 	else if (strcmp(cfg->access_log, "off") && !(w->log = fopen(cfg->access_log, "a"))) {
@@ -1076,6 +1388,15 @@ int web_serve(const struct web_config *cfg, struct buf *err)
 		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 		threads = ncpu > 2 ? (unsigned)ncpu * 2 : 4;
 	}
+	w->threads = threads;
+	/* the node's name: given, or host and port (the port once bound) */
+	char host[64] = "localhost";
+	gethostname(host, sizeof(host) - 1);
+	if (cfg->node_id && *cfg->node_id)
+		snprintf(w->node_buf[0], sizeof(w->node_buf[0]), "%s", cfg->node_id);
+	else
+		snprintf(w->node_buf[0], sizeof(w->node_buf[0]), "%s:%u", host, cfg->port);
+	w->node_id = w->node_buf[0];
 	/* signals go to the main thread only (blocked before the pool starts) */
 	sigset_t sigs;
 	sigemptyset(&sigs);
@@ -1102,6 +1423,10 @@ int web_serve(const struct web_config *cfg, struct buf *err)
 	}
 	const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	unsigned port = di ? di->port : cfg->port;
+	if (!(cfg->node_id && *cfg->node_id) && port != cfg->port) {
+		snprintf(w->node_buf[1], sizeof(w->node_buf[1]), "%s:%u", host, port);
+		__atomic_store_n(&w->node_id, (const char *)w->node_buf[1], __ATOMIC_RELEASE);
+	}
 	if (cfg->base_url && *cfg->base_url)
 		snprintf(w->base_url, sizeof(w->base_url), "%s", cfg->base_url);
 	else
@@ -1157,17 +1482,14 @@ out:
 	if (d)
 		MHD_stop_daemon(d);
 	store_close(s);
-	pthread_mutex_lock(&stores_lock);
-	for (size_t i = 0; i < n_stores; i++)
-		store_close(all_stores[i]);
-	free(all_stores);
-	all_stores = NULL;
-	n_stores = 0;
-	pthread_mutex_unlock(&stores_lock);
-	if (w->ix)
-		search_close(w->ix);
+	follower_stop(w);
+	workers_free(w);
+	pthread_key_delete(w->worker_key);
+	search_close(w->ix);
 	conn_guard_stop(w);
 	cache_free(w->cache);
+	metrics_free(w->metrics);
+	free(w->proxies);
 	if (w->log && w->log != stderr)
 		fclose(w->log);
 	free(w->index_path);

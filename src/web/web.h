@@ -18,6 +18,8 @@ struct web_config {
 	const char *arxiv_api;   /* arXiv API endpoint for /submit (default: arXiv's) */
 	bool secure_cookies;     /* mark cookies Secure (on automatically for an https base URL) */
 	const char *port_file;   /* when set, the bound port is written there once listening */
+	const char *node_id;     /* this process in logs and metrics (default HOST:PORT) */
+	const char *trusted_proxy; /* CIDR blocks whose X-Forwarded-For/-Proto are believed (NULL: none) */
 	/* thumbnails: a cache folder (NULL: DB.thumbs beside a SQLite file;
 	 * "off": none), where PDFs come from and how often */
 	const char *thumb_dir;

@@ -25,15 +25,36 @@ struct resp;
 struct web {
 	struct web_config cfg;
 	char base_url[256];
+	const char *node_id; /* --node-id, or HOST:PORT (set once the port is known) */
+	char node_buf[2][160];
+	unsigned threads;   /* the worker threads */
+	struct cidr *proxies; /* --trusted-proxy */
+	size_t nproxies;
+	struct metrics *metrics; /* server.c */
 	char origin[256]; /* scheme://host[:port] of base_url */
 	struct conn_guard *guard;
 	struct page_cache *cache;
-	/* the search index: one at a time, reopened after updates */
-	pthread_mutex_t search_lock;
+	/* the search index, read-only, searched by every worker at once (read
+	 * lock); swapped in by the follower thread (write lock) */
+	pthread_rwlock_t ix_lock;
 	struct search_index *ix;
 	char *index_path;
-	double index_checked;  /* when the files were last looked at */
-	char index_stamp[128]; /* their inodes, sizes and times then */
+	bool ix_missing_said;
+	/* the follower (server.c): what it knows, under follow_lock */
+	pthread_t follower;
+	bool follower_on, follow_kick, follow_stopping;
+	pthread_mutex_t follow_lock;
+	pthread_cond_t follow_wake, follow_done;
+	uint64_t follow_passes;
+	char index_stamp[128];  /* the index files' inodes, sizes and times */
+	int64_t ix_seq;         /* the write sequence the index holds (-1: none) */
+	int64_t store_seq_seen; /* the store's, at the last pass (-1: unreachable) */
+	double behind_since;    /* since when the index lags the store (0: it does not) */
+	/* the worker threads' stores and cursors (server.c) */
+	pthread_key_t worker_key;
+	pthread_mutex_t workers_lock;
+	struct worker *workers;
+	unsigned nworkers;
 	uint8_t secret[32]; /* signs links (kept in the store, made on first start) */
 	FILE *log;
 	pthread_mutex_t log_lock;
@@ -78,6 +99,9 @@ struct req {
 	const char *method, *path;
 	size_t nparams;
 	struct store *s; /* this worker thread's store */
+	struct worker *wk; /* and the rest of its state (server.c) */
+	int route;         /* index into web_routes, -1: none matched */
+	bool https;        /* the client came over https (X-Forwarded-Proto from a trusted proxy) */
 	struct buf body; /* the request body (bounded) */
 	struct strlist form_k, form_v; /* parsed urlencoded body */
 	const char *cap[4];            /* what the route's "*" segments matched */
@@ -146,6 +170,18 @@ bool local_path_ok(const char *p);
  * backslashes as \xHH, so no request can write a line of its own; "-" for
  * an empty s. */
 void log_escape(struct buf *out, const char *s);
+/* Trusted proxies (--trusted-proxy): address blocks. */
+struct cidr {
+	int family; /* AF_INET or AF_INET6 */
+	uint8_t addr[16];
+	int bits;
+};
+/* "10.0.0.0/8, 127.0.0.1, ::1/128" into *out[*n]; -1 with err naming the bad one. */
+int cidr_parse_list(const char *text, struct cidr **out, size_t *n, struct buf *err);
+bool cidr_match(const struct cidr *list, size_t n, const char *ip);
+/* The client an X-Forwarded-For header names behind trusted proxies: ip (the
+ * peer, a trusted proxy) becomes the rightmost address not trusted. */
+void forwarded_client(const struct cidr *list, size_t n, const char *xff, char ip[64]);
 /* Appends one part of a page-cache key, length-prefixed, so different
  * requests never make the same key. */
 void cache_key_part(struct buf *key, const char *s, size_t n);
@@ -292,6 +328,7 @@ void token_new(char out[48]);
 
 /* ---- handlers ---- */
 void h_home(struct req *r, struct resp *o);
+void h_metrics(struct req *r, struct resp *o);
 void h_day(struct req *r, struct resp *o);
 void h_week(struct req *r, struct resp *o);
 void h_month(struct req *r, struct resp *o);

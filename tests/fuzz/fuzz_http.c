@@ -11,6 +11,7 @@
  *  - the page-cache key: two parameter lists made from the body give the
  *    same key only when they are the same list.
  */
+#include <arpa/inet.h>
 #include "../../src/web/web_int.h"
 
 static void split_params(const char *s, size_t n, char sep, struct strlist *k, struct strlist *v)
@@ -66,6 +67,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 	strlist_clear(&k);
 	strlist_clear(&v);
+
+	/* X-Forwarded-For behind trusted proxies: the result is always an
+	 * address (the peer's, or one from the header) */
+	static const char *const trusted = "127.0.0.0/8, ::1, 10.0.0.0/8";
+	struct cidr *cl;
+	size_t ncl;
+	if (cidr_parse_list(trusted, &cl, &ncl, &why) || ncl != 3)
+		abort();
+	char ip[64] = "127.0.0.1";
+	forwarded_client(cl, ncl, body, ip);
+	unsigned char bin[16];
+	if (inet_pton(AF_INET, ip, bin) != 1 && inet_pton(AF_INET6, ip, bin) != 1)
+		abort();
+	free(cl);
+	if (cidr_parse_list(body, &cl, &ncl, &why) == 0) {
+		cidr_match(cl, ncl, target);
+		free(cl);
+	}
 
 	if (local_path_ok(target) && (target[0] != '/' || target[1] == '/' || target[1] == '\\' ||
 				      strpbrk(target, " \t\r\n\\")))

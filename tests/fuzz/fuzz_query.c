@@ -7,6 +7,7 @@
 
 static struct search_index *ix;
 static struct tokenizer *tk;
+static struct search_cursor *cur;
 
 static void noop(void *ctx, const char *t, size_t n, unsigned pos, unsigned flags)
 {
@@ -49,6 +50,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		paper_release(&p[i]);
 	store_close(s);
 	tk = tokenizer_new();
+	cur = search_cursor_new(NULL, NULL);
 	buf_release(&db);
 	buf_release(&ixp);
 	buf_release(&err);
@@ -63,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct buf err = BUF_INIT;
 	for (int m = 0; m < 3; m++) {
 		size_t n = 20;
-		search_query(ix, q, (enum search_mode)m, hits, &n, &err);
+		search_query(ix, cur, q, (enum search_mode)m, hits, &n, &err);
 		if (n > 20)
 			abort();
 	}

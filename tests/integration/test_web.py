@@ -486,7 +486,7 @@ class WebTest(PaperboyTest):
         for _ in range(3):
             conn.request("GET", "/healthz")
             r = conn.getresponse()
-            self.assertEqual(r.read(), b"ok\n")
+            self.assertEqual(json.loads(r.read())["status"], "ok")
         conn.close()
 
     # ---- moderation ----

@@ -212,20 +212,20 @@ static void test_topk_matches_exhaustive(void)
 		CHECK(st.segments == 2);
 		CHECK(st.docs == NDOCS + 300);
 		size_t n = 100;
-		CHECK(search_query(ix, "zebrafish", SEARCH_BM25, a, &n, &err) == 0);
+		CHECK(search_query(ix, NULL, "zebrafish", SEARCH_BM25, a, &n, &err) == 0);
 		CHECK(n == 100);
 		if (n != 100)
 			fprintf(stderr, "zebrafish: %zu results (%s)\n", n, err.s);
 		/* an updated paper appears once, in its new version */
 		n = 100;
-		CHECK(search_query(ix, "+zebrafish", SEARCH_BM25, a, &n, &err) == 0);
+		CHECK(search_query(ix, NULL, "+zebrafish", SEARCH_BM25, a, &n, &err) == 0);
 		int dup = 0;
 		for (size_t i = 0; i < n; i++)
 			for (size_t j = i + 1; j < n; j++)
 				dup += !strcmp(a[i].id, a[j].id);
 		CHECK(dup == 0);
 		n = 5;
-		CHECK(search_query(ix, "https://arxiv.org/abs/2001.00007", SEARCH_BM25, a, &n, &err) == 0 && n == 1);
+		CHECK(search_query(ix, NULL, "https://arxiv.org/abs/2001.00007", SEARCH_BM25, a, &n, &err) == 0 && n == 1);
 		/* up to date: a second update adds nothing */
 		search_close(ix);
 		CHECK(search_index_update(s, ixp.s, &added, &err) == 0 && added == 0);
@@ -245,7 +245,7 @@ static void test_topk_matches_exhaustive(void)
 		if (rnd(6) == 0)
 			buf_addf(&q, " author:\"%s\"", names[rnd(5)]);
 		size_t k = rnd(2) ? 10 : 100, na = k, nb = k;
-		int ra = search_query(ix, q.s, SEARCH_BM25, a, &na, &err);
+		int ra = search_query(ix, NULL, q.s, SEARCH_BM25, a, &na, &err);
 		int rb = search_query_exhaustive(ix, q.s, b, &nb, &err);
 		queries++;
 		bool same = ra == rb && na == nb;
@@ -265,32 +265,32 @@ static void test_topk_matches_exhaustive(void)
 
 	/* the query language */
 	size_t n = 10;
-	CHECK(search_query(ix, "", SEARCH_BM25, a, &n, &err) == -1);
+	CHECK(search_query(ix, NULL, "", SEARCH_BM25, a, &n, &err) == -1);
 	CHECK(strstr(err.s, "empty query") != NULL);
 	n = 10;
-	CHECK(search_query(ix, "the of and", SEARCH_BM25, a, &n, &err) == -1);
+	CHECK(search_query(ix, NULL, "the of and", SEARCH_BM25, a, &n, &err) == -1);
 	n = 10;
-	CHECK(search_query(ix, "-graph", SEARCH_BM25, a, &n, &err) == -1);
+	CHECK(search_query(ix, NULL, "-graph", SEARCH_BM25, a, &n, &err) == -1);
 	n = 10;
-	CHECK(search_query(ix, "graph after:yesterday", SEARCH_BM25, a, &n, &err) == -1);
+	CHECK(search_query(ix, NULL, "graph after:yesterday", SEARCH_BM25, a, &n, &err) == -1);
 	CHECK(strstr(err.s, "after") != NULL);
 	n = 10;
-	CHECK(search_query(ix, "\"unbalanced quote graph", SEARCH_BM25, a, &n, &err) == 0);
+	CHECK(search_query(ix, NULL, "\"unbalanced quote graph", SEARCH_BM25, a, &n, &err) == 0);
 	n = 10;
-	CHECK(search_query(ix, "zzzunknownword", SEARCH_BM25, a, &n, &err) == 0 && n == 0);
+	CHECK(search_query(ix, NULL, "zzzunknownword", SEARCH_BM25, a, &n, &err) == 0 && n == 0);
 	n = 10;
-	CHECK(search_query(ix, "+zzzunknownword graph", SEARCH_BM25, a, &n, &err) == 0 && n == 0);
+	CHECK(search_query(ix, NULL, "+zzzunknownword graph", SEARCH_BM25, a, &n, &err) == 0 && n == 0);
 	n = 5;
-	CHECK(search_query(ix, "https://arxiv.org/abs/2001.00042v3", SEARCH_BM25, a, &n, &err) == 0);
+	CHECK(search_query(ix, NULL, "https://arxiv.org/abs/2001.00042v3", SEARCH_BM25, a, &n, &err) == 0);
 	CHECK(n == 1 && !strcmp(a[0].id, "2001.00042"));
 	n = 10;
-	CHECK(search_query(ix, "cat:hep-th", SEARCH_BM25, a, &n, &err) == 0 && n == 10);
+	CHECK(search_query(ix, NULL, "cat:hep-th", SEARCH_BM25, a, &n, &err) == 0 && n == 10);
 	/* hostile bytes never crash */
 	const char *hostile[] = { "\"\"\"", "+", "-", "author:", "cat:", "author:\"", "::::", "+-+-graph",
 				  "\xff\xfe\xfd", "after:2020-01-01 before:2019-01-01" };
 	for (size_t i = 0; i < ARRAY_SIZE(hostile); i++) {
 		n = 10;
-		int rc = search_query(ix, hostile[i], SEARCH_BM25, a, &n, &err);
+		int rc = search_query(ix, NULL, hostile[i], SEARCH_BM25, a, &n, &err);
 		CHECK(rc == 0 || rc == -1);
 	}
 	search_close(ix);
