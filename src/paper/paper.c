@@ -112,21 +112,50 @@ int arxiv_id_parse(const char *s, char id[PAPER_ID_MAX], int *version)
 		s++;
 	const char *p = s;
 	bool url = false;
-	const char *host = memcasemem(s, strlen(s), "arxiv.org/");
-	if (host && (str_has_prefix(s, "http") || host == s || str_has_prefix(s, "www.") ||
-		     str_has_prefix(s, "export."))) {
-		p = host + strlen("arxiv.org/");
-		if (str_has_prefix(p, "abs/") || str_has_prefix(p, "pdf/"))
-			p += 4;
-		else if (str_has_prefix(p, "html/"))
-			p += 5;
-		else
+	/* the places a paper is named by its arXiv id: arXiv (abs, pdf, html),
+	 * Hugging Face, alphaXiv, the DOI arXiv registers (10.48550/arXiv.ID) */
+	static const struct {
+		const char *host, *paths[4];
+	} sites[] = {
+		{ "arxiv.org/", { "abs/", "pdf/", "html/", NULL } },
+		{ "huggingface.co/", { "papers/", NULL } },
+		{ "hf.co/", { "papers/", NULL } },
+		{ "alphaxiv.org/", { "abs/", "overview/", "pdf/", NULL } },
+		{ "doi.org/", { "10.48550/arxiv.", NULL } },
+	};
+	/* the host is the URL's own (after the scheme, and a www. or export.) */
+	const char *auth = strstr(s, "://");
+	auth = auth && (!strncasecmp(s, "http://", 7) || !strncasecmp(s, "https://", 8)) ? auth + 3 : s;
+	if (!strncasecmp(auth, "www.", 4))
+		auth += 4;
+	else if (!strncasecmp(auth, "export.", 7))
+		auth += 7;
+	for (size_t k = 0; k < ARRAY_SIZE(sites) && !url; k++) {
+		size_t hl = strlen(sites[k].host);
+		if (strncasecmp(auth, sites[k].host, hl))
+			continue;
+		const char *after = auth + hl;
+		for (int j = 0; sites[k].paths[j]; j++) {
+			size_t pl = strlen(sites[k].paths[j]);
+			if (!strncasecmp(after, sites[k].paths[j], pl)) {
+				p = after + pl;
+				url = true;
+				break;
+			}
+		}
+		if (!url)
 			return -1;
-		url = true;
+	}
+	if (url) {
+		/* nothing more to strip */
 	} else if (!strncasecmp(p, "oai:arXiv.org:", 14)) {
 		p += 14;
 	} else if (!strncasecmp(p, "arXiv:", 6)) {
 		p += 6;
+	} else if (!strncasecmp(p, "doi:", 4) && !strncasecmp(p + 4, "10.48550/arxiv.", 15)) {
+		p += 19;
+	} else if (!strncasecmp(p, "10.48550/arxiv.", 15)) {
+		p += 15;
 	}
 	char tmp[PAPER_ID_MAX];
 	size_t n = 0;

@@ -78,6 +78,9 @@ bool paper_equal(const struct paper *a, const struct paper *b);
 /*
  * Parses an arXiv identifier as found anywhere: "2505.24864", "2505.24864v2",
  * "arXiv:2505.24864", "https://arxiv.org/abs/2505.24864v2", ".../pdf/...",
+ * ".../html/...", "https://huggingface.co/papers/2505.24864",
+ * "https://www.alphaxiv.org/abs/2505.24864", "10.48550/arXiv.2505.24864"
+ * (also as a doi.org URL or "doi:..."),
  * "oai:arXiv.org:hep-th/9901001", "hep-th/9901001v3", "math.GT/0309136".
  * Writes the id without version into id and the version (0 if none) into
  * *version. Returns 0, or -1 when s holds no valid id.

@@ -80,6 +80,7 @@ struct builder {
 	/* per document, shared (each written by the thread indexing it) */
 	uint16_t (*lens)[NFIELDS];
 	struct idx_doc *docs;
+	uint64_t *tkeys; /* title keys */
 	int8_t *vecs;
 	struct buf ids;
 	size_t ndocs, docs_cap;
@@ -367,11 +368,13 @@ static int add_paper(const struct paper *p, void *ctx)
 		b->docs_cap = b->docs_cap ? b->docs_cap * 2 : 1 << 14;
 		b->docs = xrealloc(b->docs, b->docs_cap * sizeof(*b->docs));
 		b->lens = xrealloc(b->lens, b->docs_cap * sizeof(*b->lens));
+		b->tkeys = xrealloc(b->tkeys, b->docs_cap * sizeof(*b->tkeys));
 		if (b->glove)
 			b->vecs = xrealloc(b->vecs, b->docs_cap * b->dims);
 	}
 	b->docs[b->ndocs].id_off = (uint32_t)b->ids.len;
 	b->docs[b->ndocs].day = p->published ? (int32_t)(p->published / 86400000LL) : 0;
+	b->tkeys[b->ndocs] = p->title ? title_key(p->title) : 0;
 	buf_add(&b->ids, p->id, strlen(p->id) + 1);
 	if (!b->filling) {
 		b->filling = xmalloc(sizeof(*b->filling));
@@ -441,6 +444,12 @@ static int cmp_docs_by_id(const void *x, const void *y, void *ctx)
 	const struct builder *b = ctx;
 	uint32_t i = *(const uint32_t *)x, j = *(const uint32_t *)y;
 	return strcmp(b->ids.s + b->docs[i].id_off, b->ids.s + b->docs[j].id_off);
+}
+
+static int cmp_titles(const void *x, const void *y)
+{
+	const struct idx_title *a = x, *b = y;
+	return a->key < b->key ? -1 : a->key > b->key ? 1 : (a->doc > b->doc) - (a->doc < b->doc);
 }
 
 /* Writes everything to f; returns 0 or -1. */
@@ -636,6 +645,16 @@ static int write_index(struct builder *b, FILE *f, struct buf *err)
 		h.off_ivf = ALIGN8(h.file_size);
 		h.file_size = h.off_ivf + ALIGN8((uint64_t)k * b->dims) + (uint64_t)(k + 1) * 4 + (uint64_t)b->ndocs * 8;
 	}
+	/* titles by key */
+	struct idx_title *titles = xmalloc((b->ndocs + 1) * sizeof(*titles));
+	size_t ntitles = 0;
+	for (size_t d = 0; d < b->ndocs; d++)
+		if (b->tkeys[d])
+			titles[ntitles++] = (struct idx_title){ b->tkeys[d], (uint32_t)d, 0 };
+	qsort(titles, ntitles, sizeof(*titles), cmp_titles);
+	h.ntitles = ntitles;
+	h.off_titles = ALIGN8(h.file_size);
+	h.file_size = h.off_titles + ntitles * sizeof(*titles);
 	int rc = err->len ? -1 : 0;
 	static const char zeros[16];
 	if (!rc) {
@@ -674,12 +693,20 @@ static int write_index(struct builder *b, FILE *f, struct buf *err)
 			fwrite_n(place, sizeof(uint32_t), b->ndocs, f);
 			free(place);
 		}
+		{
+			uint64_t at = h.nlists ? h.off_ivf + ALIGN8((uint64_t)h.nlists * b->dims) +
+							 (uint64_t)(h.nlists + 1) * 4 + (uint64_t)b->ndocs * 8
+					       : h.off_vecs + (b->glove ? (uint64_t)b->ndocs * b->dims : 0);
+			fwrite_n(zeros, 1, (size_t)(h.off_titles - at), f);
+			fwrite_n(titles, sizeof(*titles), ntitles, f);
+		}
 		if (ferror(f) || ferror(pf)) {
 			buf_setf(err, "writing the index: %s", strerror(errno));
 			rc = -1;
 		}
 	}
 	fclose(pf);
+	free(titles);
 	free(cent);
 	free(start);
 	free(list_docs);
@@ -834,6 +861,7 @@ done:
 	pthread_mutex_destroy(&b.mu);
 	pthread_cond_destroy(&b.cv);
 	free(b.lens);
+	free(b.tkeys);
 	free(b.docs);
 	buf_release(&b.ids);
 	buf_release(&tmp);

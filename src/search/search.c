@@ -14,6 +14,7 @@
  * terms walk the rarest required list and probe the rest.
  */
 #include "search_int.h"
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -41,7 +42,8 @@ static int segment_open(const char *path, struct segment **out, struct buf *err)
 	    h->off_terms + h->nterms * sizeof(struct idx_term) > h->off_termstr ||
 	    h->off_vecs + h->ndocs * (uint64_t)h->dims > h->file_size ||
 	    (h->nlists && (!h->dims || h->off_ivf + (uint64_t)h->nlists * h->dims + (h->nlists + 1) * 4ull +
-						      h->ndocs * 8ull > h->file_size))) {
+						      h->ndocs * 8ull > h->file_size)) ||
+	    h->off_titles + h->ntitles * sizeof(struct idx_title) > h->file_size || h->ntitles > h->ndocs) {
 		munmap((void *)map, size);
 		buf_setf(err, "%s: not a paperboy index of this version, or a damaged one (run 'paperboy index rebuild')",
 			 path);
@@ -57,6 +59,7 @@ static int segment_open(const char *path, struct segment **out, struct buf *err)
 	sg->terms = (const struct idx_term *)(const void *)(sg->map + h->off_terms);
 	sg->termstr = (const char *)(sg->map + h->off_termstr);
 	sg->postings = sg->map + h->off_postings;
+	sg->titles = (const struct idx_title *)(const void *)(sg->map + h->off_titles);
 	*out = sg;
 	return 0;
 }
@@ -454,6 +457,10 @@ struct query {
 	enum qkind cur_kind;
 	bool overflow;
 	bool structured; /* operators, fields or phrases: lexical only */
+	bool all_required;  /* every free word required (the newest-first order) */
+	bool newest;        /* order by publication day, then score */
+	uint64_t matched;   /* documents that met every requirement (counted in required walks) */
+	int64_t title_gdoc; /* the paper whose whole title the query is, or -1 */
 };
 
 static int64_t idf_weight(uint64_t ndocs, uint64_t df)
@@ -555,7 +562,7 @@ static int parse_query(struct query *q, const char *text, struct buf *err)
 		if (!*p)
 			break;
 		any = true;
-		enum qkind kind = Q_OPT;
+		enum qkind kind = q->all_required ? Q_REQ : Q_OPT;
 		if (*p == '+' || *p == '-') {
 			kind = *p == '+' ? Q_REQ : Q_EXCL;
 			q->structured = true;
@@ -754,19 +761,26 @@ static void run_segment(struct query *q, size_t si, struct heap *h)
 			int64_t theta = heap_threshold(h), bound = score;
 			for (size_t i = nreq; i < nc; i++)
 				bound += cur[i].ub;
-			bool ok = bound > theta && date_ok(q, sg, d) && !is_deleted(sg, d);
+			/* every match is counted; only those that may enter the top
+			 * k are scored further */
+			bool ok = date_ok(q, sg, d) && !is_deleted(sg, d);
 			for (size_t e = 0; ok && e < ne; e++) {
 				cur_next_geq(&excl[e], d);
 				ok = excl[e].doc != d;
 			}
-			if (ok) {
+			if (ok)
+				q->matched++;
+			if (ok && (q->newest || bound > theta)) {
 				for (size_t i = nreq; i < nc; i++) {
 					cur_next_geq(&cur[i], d);
 					if (cur[i].doc == d)
 						score += cur_score(&cur[i]);
 				}
-				if (score > theta)
-					heap_push(h, score, GDOC(si, d));
+				/* newest first: the day leads the key, the score breaks ties */
+				int64_t key = q->newest ? ((int64_t)sg->docs[d].day << 32) | (score < INT32_MAX ? score : INT32_MAX)
+							: score;
+				if (key > theta)
+					heap_push(h, key, GDOC(si, d));
 			}
 			cur_next(&cur[lead]);
 			d = cur[lead].doc;
@@ -867,13 +881,15 @@ static void emit_hits_scaled(struct query *q, struct heap *h, struct search_hit 
 {
 	qsort(h->v, h->n, sizeof(*h->v), cmp_results);
 	size_t cap = *n, k = 0;
-	if (q->id_gdoc >= 0 && k < cap) {
-		snprintf(hits[k].id, sizeof(hits[k].id), "%s", gdoc_id(q->ix, (uint64_t)q->id_gdoc));
+	/* an id query's paper, or the paper whose title the query is, leads */
+	int64_t lead = q->id_gdoc >= 0 ? q->id_gdoc : q->newest ? -1 : q->title_gdoc;
+	if (lead >= 0 && k < cap) {
+		snprintf(hits[k].id, sizeof(hits[k].id), "%s", gdoc_id(q->ix, (uint64_t)lead));
 		hits[k].score = h->n ? (double)h->v[0].score / scale + 1.0 : 1.0;
 		k++;
 	}
 	for (size_t i = 0; i < h->n && k < cap; i++) {
-		if ((int64_t)h->v[i].gdoc == q->id_gdoc)
+		if ((int64_t)h->v[i].gdoc == lead)
 			continue;
 		snprintf(hits[k].id, sizeof(hits[k].id), "%s", gdoc_id(q->ix, h->v[i].gdoc));
 		hits[k].score = (double)h->v[i].score / scale;
@@ -900,13 +916,35 @@ static int64_t find_paper(const struct search_index *ix, const char *id)
 	return -1;
 }
 
+/* The newest live paper whose title has key `key`, or -1. */
+static int64_t find_title(const struct search_index *ix, uint64_t key)
+{
+	for (size_t i = ix->nseg; i-- > 0;) {
+		const struct segment *sg = ix->seg[i];
+		size_t lo = 0, hi = sg->h->ntitles;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			if (sg->titles[mid].key < key)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < sg->h->ntitles && sg->titles[lo].key == key; lo++)
+			if (!is_deleted(sg, sg->titles[lo].doc))
+				return (int64_t)GDOC(i, sg->titles[lo].doc);
+	}
+	return -1;
+}
+
 static int prepare(struct search_index *ix, struct search_cursor *c, const char *text, struct query *q,
-		   struct buf *err)
+		   bool all_required, struct buf *err)
 {
 	memset(q, 0, sizeof(*q));
 	q->ix = ix;
 	q->c = c;
 	q->id_gdoc = -1;
+	q->title_gdoc = -1;
+	q->all_required = all_required;
 	char id[PAPER_ID_MAX];
 	if (!arxiv_id_parse(text, id, NULL)) {
 		/* the whole query is an id or URL: that paper, and nothing that
@@ -915,7 +953,12 @@ static int prepare(struct search_index *ix, struct search_cursor *c, const char 
 		q->id_query = true;
 		return 0;
 	}
-	return parse_query(q, text, err);
+	if (parse_query(q, text, err))
+		return -1;
+	/* a query of two words or more that is a paper's whole title */
+	if (!q->structured && strchr(text, ' '))
+		q->title_gdoc = find_title(ix, title_key(text));
+	return 0;
 }
 
 /* Paper d's vector (in list order when the segment has an IVF). */
@@ -1147,26 +1190,37 @@ static struct search_cursor *cursor_or_own(struct search_cursor *c, struct searc
 	return *own;
 }
 
-static int query_with(struct search_index *ix, struct search_cursor *c, const char *text, enum search_mode mode,
-		      struct search_hit *hits, size_t *n, struct buf *err);
-
-int search_query(struct search_index *ix, struct search_cursor *c, const char *text, enum search_mode mode,
-		 struct search_hit *hits, size_t *n, struct buf *err)
+/* The estimated number of documents holding any of q's free words (a
+ * walk that stops early cannot count them): each segment's documents times
+ * the chance that one holds at least one, the words taken as independent. */
+static uint64_t estimate_matches(const struct query *q)
 {
-	struct search_cursor *own;
-	if (!(c = cursor_or_own(c, &own, err)))
-		return -1;
-	int rc = query_with(ix, c, text, mode, hits, n, err);
-	search_cursor_free(own);
-	return rc;
+	double total = 0;
+	for (size_t si = 0; si < q->ix->nseg; si++) {
+		const struct segment *sg = q->ix->seg[si];
+		double nd = (double)sg->h->ndocs, none = 1.0;
+		for (size_t k = 0; k < q->n; k++) {
+			const struct qword *w = &q->words[k];
+			if (w->kind != Q_OPT)
+				continue;
+			const struct idx_term *t = index_term_find(sg, w->term, w->n);
+			if (t && nd > 0)
+				none *= 1.0 - (double)t->df / nd;
+		}
+		total += nd * (1.0 - none) - (double)sg->ndeleted * (1.0 - none);
+	}
+	return total > 0 ? (uint64_t)llround(total) : 0;
 }
 
-static int query_with(struct search_index *ix, struct search_cursor *c, const char *text, enum search_mode mode,
-		      struct search_hit *hits, size_t *n, struct buf *err)
+static int query_once(struct search_index *ix, struct search_cursor *c, const char *text, const struct search_opts *o,
+		      struct search_hit *hits, size_t *n, struct search_info *info, struct buf *err)
 {
 	struct query q;
-	if (prepare(ix, c, text, &q, err))
+	bool newest = o->sort == SEARCH_NEWEST;
+	if (prepare(ix, c, text, &q, newest, err))
 		return -1;
+	q.newest = newest;
+	enum search_mode mode = newest ? SEARCH_BM25 : o->mode;
 	bool semantic = ix->glove && mode != SEARCH_BM25 && !q.structured && !q.id_query;
 	if (mode == SEARCH_SEMANTIC && !semantic && !q.id_query && !q.structured) {
 		buf_setf(err, "semantic search is off: the index has no word vectors (run scripts/setup.sh, then "
@@ -1192,10 +1246,228 @@ static int query_with(struct search_index *ix, struct search_cursor *c, const ch
 		if (h.n > *n)
 			h.n = *n;
 	}
+	if (info) {
+		/* counted where the walk met every match (required words, the
+		 * newest-first order); estimated for free words */
+		bool required = false;
+		for (size_t k = 0; k < q.n; k++)
+			required |= q.words[k].kind == Q_REQ;
+		if (q.id_query) {
+			info->total = q.id_gdoc >= 0;
+			info->exact = true;
+		} else if (mode == SEARCH_SEMANTIC) {
+			info->total = h.n;
+			info->exact = false;
+		} else if (required) {
+			info->total = q.matched;
+			info->exact = !phrases;
+		} else {
+			info->total = estimate_matches(&q);
+			info->exact = false;
+		}
+		if (phrases && h.n < info->total)
+			info->total = h.n;
+	}
 	emit_hits_scaled(&q, &h, hits, n,
 			 !semantic ? SCORE_SCALE : mode == SEARCH_HYBRID ? HYBRID_SCALE : COSINE_SCALE);
 	free(h.v);
 	return 0;
+}
+
+/* ---- spelling ------------------------------------------------------------------
+ * A word of the query that the index hardly knows is compared with every
+ * word one edit away (a letter deleted, inserted, replaced, or two
+ * swapped); the one whose stem the index holds in the most papers wins,
+ * if it holds it in far more. */
+
+struct stem_ctx {
+	char stem[64];
+	size_t n;
+};
+
+static void on_stem(void *ctx, const char *term, size_t n, unsigned pos, unsigned flags)
+{
+	struct stem_ctx *sc = ctx;
+	(void)pos;
+	if (!sc->n && !(flags & TOK_PART) && n < sizeof(sc->stem)) {
+		memcpy(sc->stem, term, n);
+		sc->n = n;
+	}
+}
+
+/* The number of papers whose text holds word's stem. */
+static uint64_t word_df(struct search_index *ix, struct search_cursor *c, const char *word, size_t n)
+{
+	struct stem_ctx sc = { "", 0 };
+	tokenize(c->tk, word, n, true, on_stem, &sc);
+	if (!sc.n)
+		return UINT64_MAX; /* a stop word: nothing to correct */
+	uint64_t df = 0;
+	for (size_t i = 0; i < ix->nseg; i++) {
+		const struct idx_term *t = index_term_find(ix->seg[i], sc.stem, sc.n);
+		df += t ? t->df : 0;
+	}
+	return df;
+}
+
+/* The best correction of word[0..n) into out (NUL-terminated): 1 strong
+ * (the word is absent or a hundred times rarer), 0 weak, -1 none. */
+static int correct_word(struct search_index *ix, struct search_cursor *c, const char *word, size_t n, char *out,
+			uint64_t ndocs)
+{
+	char w[48], cand[49];
+	if (n < 4 || n >= sizeof(w))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)word[i];
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')))
+			return -1; /* only plain words: not ids, numbers or names with accents */
+		w[i] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+	}
+	w[n] = '\0';
+	uint64_t df = word_df(ix, c, w, n);
+	if (df == UINT64_MAX || df * 20000 >= ndocs + 19999)
+		return -1; /* known well enough (in 1 paper of 20,000, or more) */
+	uint64_t best = 0;
+	for (int op = 0; op < 4; op++) {
+		size_t positions = op == 1 ? n + 1 : op == 3 ? n - 1 : n;
+		for (size_t i = 0; i < positions; i++) {
+			for (char ch = 'a'; ch <= 'z'; ch++) {
+				size_t m;
+				if (op == 0) { /* delete i (once) */
+					if (ch != 'a')
+						break;
+					memcpy(cand, w, i);
+					memcpy(cand + i, w + i + 1, n - i - 1);
+					m = n - 1;
+				} else if (op == 1) { /* insert ch at i */
+					memcpy(cand, w, i);
+					cand[i] = ch;
+					memcpy(cand + i + 1, w + i, n - i);
+					m = n + 1;
+				} else if (op == 2) { /* replace i with ch */
+					if (w[i] == ch)
+						continue;
+					memcpy(cand, w, n);
+					cand[i] = ch;
+					m = n;
+				} else { /* swap i, i + 1 (once) */
+					if (ch != 'a' || w[i] == w[i + 1])
+						break;
+					memcpy(cand, w, n);
+					cand[i] = w[i + 1];
+					cand[i + 1] = w[i];
+					m = n;
+				}
+				cand[m] = '\0';
+				uint64_t cdf = word_df(ix, c, cand, m);
+				if (cdf != UINT64_MAX && cdf > best) {
+					best = cdf;
+					memcpy(out, cand, m + 1);
+				}
+			}
+		}
+	}
+	if (best < 3 || best < 10 * (df + 1))
+		return -1;
+	return df == 0 || best >= 100 * (df + 1) ? 1 : 0;
+}
+
+/* The query with its misspelled words corrected into out; 1 when a
+ * correction is strong, 0 weak, -1 none. Field values (author:, cat:),
+ * quoted phrases and operators' words other than plain ones are kept. */
+static int correct_query(struct search_index *ix, struct search_cursor *c, const char *text, struct buf *out)
+{
+	uint64_t ndocs = 0;
+	for (size_t i = 0; i < ix->nseg; i++)
+		ndocs += ix->seg[i]->h->ndocs;
+	buf_reset(out);
+	int rc = -1;
+	bool quoted = false;
+	const char *p = text;
+	while (*p) {
+		if (*p == '"')
+			quoted = !quoted;
+		if (!isalpha((unsigned char)*p)) {
+			buf_addc(out, *p++);
+			continue;
+		}
+		const char *e = p;
+		while (isalnum((unsigned char)*e) || (unsigned char)*e >= 0x80)
+			e++;
+		bool field = *e == ':';
+		char fixed[49];
+		int k = quoted || field ? -1 : correct_word(ix, c, p, (size_t)(e - p), fixed, ndocs);
+		if (k >= 0) {
+			buf_adds(out, fixed);
+			rc = rc > k ? rc : k;
+		} else {
+			buf_add(out, p, (size_t)(e - p));
+		}
+		if (field) {
+			/* the field's value stays as written */
+			buf_addc(out, ':');
+			e++;
+			if (*e == '"') {
+				const char *q2 = strchr(e + 1, '"');
+				size_t len = q2 ? (size_t)(q2 - e) + 1 : strlen(e);
+				buf_add(out, e, len);
+				e += len;
+			} else {
+				const char *sp = e + strcspn(e, " \t");
+				buf_add(out, e, (size_t)(sp - e));
+				e = sp;
+			}
+		}
+		p = e;
+	}
+	return rc;
+}
+
+int search_run(struct search_index *ix, struct search_cursor *c, const char *text, const struct search_opts *o,
+	       struct search_hit *hits, size_t *n, struct search_info *info, struct buf *err)
+{
+	struct search_cursor *own;
+	struct search_info dummy;
+	if (!info)
+		info = &dummy;
+	memset(info, 0, sizeof(*info));
+	if (!(c = cursor_or_own(c, &own, err)))
+		return -1;
+	size_t cap = *n;
+	int rc = query_once(ix, c, text, o, hits, n, info, err);
+	char id[PAPER_ID_MAX];
+	if (!rc && o->correct && arxiv_id_parse(text, id, NULL)) {
+		struct buf fixed = BUF_INIT;
+		int strength = correct_query(ix, c, text, &fixed);
+		if (strength >= 0 && strcmp(fixed.s, text) && fixed.len < sizeof(info->suggestion)) {
+			memcpy(info->suggestion, fixed.s, fixed.len + 1);
+			/* a strong correction, or a query that finds little: the
+			 * suggestion's results instead */
+			if (strength == 1 || info->total < 5) {
+				struct search_info other;
+				size_t m = cap;
+				memset(&other, 0, sizeof(other));
+				if (query_once(ix, c, fixed.s, o, hits, &m, &other, err) == 0 && m > 0) {
+					*n = m;
+					info->total = other.total;
+					info->exact = other.exact;
+					info->corrected = true;
+				}
+				buf_reset(err);
+			}
+		}
+		buf_release(&fixed);
+	}
+	search_cursor_free(own);
+	return rc;
+}
+
+int search_query(struct search_index *ix, struct search_cursor *c, const char *text, enum search_mode mode,
+		 struct search_hit *hits, size_t *n, struct buf *err)
+{
+	struct search_opts o = { mode, SEARCH_RELEVANCE, false };
+	return search_run(ix, c, text, &o, hits, n, NULL, err);
 }
 
 int search_similar(struct search_index *ix, const char *id, struct search_hit *hits, size_t *n, struct buf *err)
@@ -1232,7 +1504,7 @@ int search_query_exhaustive(struct search_index *ix, const char *text, struct se
 	struct search_cursor *own;
 	if (!cursor_or_own(NULL, &own, err))
 		return -1;
-	int prc = prepare(ix, own, text, &q, err);
+	int prc = prepare(ix, own, text, &q, false, err);
 	search_cursor_free(own); /* the query is parsed: the tokenizer is done */
 	if (prc)
 		return -1;

@@ -120,6 +120,29 @@ void search_cursor_free(struct search_cursor *c);
 int search_query(struct search_index *ix, struct search_cursor *c, const char *query, enum search_mode mode,
 		 struct search_hit *hits, size_t *n, struct buf *err);
 
+/* The order of results: by relevance (the mode's ranking; a query that is
+ * a paper's whole title puts that paper first), or newest first (every
+ * word required, by publication day, ties by relevance; lexical). */
+enum search_sort { SEARCH_RELEVANCE, SEARCH_NEWEST };
+struct search_opts {
+	enum search_mode mode;
+	enum search_sort sort;
+	/* spelling: a word the index hardly knows is corrected from its own
+	 * vocabulary (one edit away); the suggestion's results replace the
+	 * query's when the correction is strong or the query finds little */
+	bool correct;
+};
+struct search_info {
+	uint64_t total;       /* papers matching */
+	bool exact;           /* counted (required words, newest first), else estimated */
+	char suggestion[256]; /* "did you mean": the corrected query, "" when none */
+	bool corrected;       /* the hits are the suggestion's */
+};
+/* search_query with options; info (may be NULL) says how many match and
+ * whether the spelling was corrected. */
+int search_run(struct search_index *ix, struct search_cursor *c, const char *query, const struct search_opts *o,
+	       struct search_hit *hits, size_t *n, struct search_info *info, struct buf *err);
+
 /* The papers nearest to paper `id` in meaning (semantic vectors), best
  * first. 0, or -1 with a message in err. */
 int search_similar(struct search_index *ix, const char *id, struct search_hit *hits, size_t *n, struct buf *err);

@@ -5,7 +5,7 @@
 #include "search.h"
 
 #define IDX_MAGIC "PBIDX001"
-#define IDX_VERSION 6
+#define IDX_VERSION 7
 #define IDX_BLOCK 128
 #define NFIELDS 4 /* title, abstract, authors, AI keywords */
 
@@ -42,7 +42,19 @@ struct idx_header {
 	 * order too, so that a list is read front to back. */
 	uint32_t nlists;
 	uint64_t off_ivf;
+	/* version 7: titles by a key of their words (title_key), sorted by
+	 * key, so that a query that is a paper's whole title finds it */
+	uint64_t off_titles, ntitles;
 };
+
+struct idx_title {
+	uint64_t key;
+	uint32_t doc, pad;
+};
+
+/* The key of a title or query: its letters (ASCII folded to lower case)
+ * and digits, words separated by one space, hashed; 0 for none. */
+uint64_t title_key(const char *s);
 
 struct idx_doc {
 	uint32_t id_off; /* into ids */
@@ -106,6 +118,7 @@ struct segment {
 	const int8_t *vecs;     /* NULL: no semantic vectors */
 	const int8_t *centroids; /* IVF, NULL: scan every vector */
 	const uint32_t *list_start, *list_docs, *pos_of_doc;
+	const struct idx_title *titles;
 	uint8_t *deleted;       /* bitmap of papers a newer segment holds again; NULL: none */
 	uint64_t ndeleted;
 };

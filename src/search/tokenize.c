@@ -324,3 +324,24 @@ void tokenize(struct tokenizer *tk, const char *text, size_t len, bool stem,
 		pos += (unsigned)np; /* parts count as words: "state-of-the-art" ~ "state of the art" */
 	}
 }
+
+uint64_t title_key(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+	bool word = false, any = false;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		unsigned char c = *p;
+		bool keep = c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+		if (!keep) {
+			word = false;
+			continue;
+		}
+		if (!word && any)
+			h = (h ^ ' ') * 1099511628211ull;
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c + 32);
+		h = (h ^ c) * 1099511628211ull;
+		word = any = true;
+	}
+	return any ? (h ? h : 1) : 0;
+}

@@ -31,6 +31,20 @@ static void test_ids(void)
 	check_id("quant-ph/0201082v1", "quant-ph/0201082", 1);
 	check_id("math.GT/0309136", "math/0309136", 0);
 	check_id("  1401.2122  ", "1401.2122", 0);
+	/* every common way to name a paper (issue 13) */
+	check_id("https://huggingface.co/papers/2505.24864", "2505.24864", 0);
+	check_id("huggingface.co/papers/2505.24864", "2505.24864", 0);
+	check_id("https://www.alphaxiv.org/abs/2505.24864v2", "2505.24864", 2);
+	check_id("https://www.alphaxiv.org/overview/2505.24864", "2505.24864", 0);
+	check_id("https://arxiv.org/html/2505.24864v1", "2505.24864", 1);
+	check_id("https://arxiv.org/html/2505.24864v1#S3", "2505.24864", 1);
+	check_id("10.48550/arXiv.2505.24864", "2505.24864", 0);
+	check_id("https://doi.org/10.48550/arXiv.2505.24864", "2505.24864", 0);
+	check_id("doi:10.48550/arxiv.2505.24864", "2505.24864", 0);
+	check_id("arXiv:2505.24864v3", "2505.24864", 3);
+	check_id("https://huggingface.co/models/2505.24864", NULL, 0);
+	check_id("https://evil.example/huggingface.co/papers/2505.24864", NULL, 0);
+	check_id("10.1000/arXiv.2505.24864", NULL, 0);
 	check_id("abc", NULL, 0);
 	check_id("0000.0000", NULL, 0);  /* month 00 */
 	check_id("2513.12345", NULL, 0); /* month 13 */
