@@ -310,6 +310,59 @@ static int cmd_ingest(struct args *a)
 
 /* ---- fetch -------------------------------------------------------------- */
 
+struct missing_cats {
+	struct strlist ids;
+};
+
+static int featured_without_categories(const struct paper *p, void *ctx)
+{
+	struct missing_cats *m = ctx;
+	if (p->hf_day[0] && !p->categories.n)
+		strlist_push(&m->ids, p->id, strlen(p->id));
+	return 0;
+}
+
+/* fetch arxiv --ids: the papers named (comma-separated), or "featured":
+ * every featured paper without arXiv categories (Hugging Face gives none),
+ * from the arXiv API, a hundred a request. */
+static int fetch_ids(struct store *s, struct ingest *g, const struct fetch_opts *o, const char *ids, struct buf *err)
+{
+	struct missing_cats m = { STRLIST_INIT };
+	if (!strcmp(ids, "featured")) {
+		if (store_paper_scan(s, featured_without_categories, &m, err))
+			return -1;
+	} else {
+		strlist_split(&m.ids, ids, strlen(ids), ',');
+		for (size_t i = 0; i < m.ids.n; i++) {
+			char id[PAPER_ID_MAX];
+			if (arxiv_id_parse(m.ids.v[i], id, NULL)) {
+				buf_setf(err, "--ids: \"%s\" is not an arXiv id", m.ids.v[i]);
+				strlist_clear(&m.ids);
+				return -1;
+			}
+		}
+	}
+	fprintf(stderr, "paperboy: fetch arxiv: %zu papers to fetch by id\n", m.ids.n);
+	struct fetch_opts ao = *o;
+	if (!ao.endpoint)
+		ao.endpoint = FETCH_ARXIV_API_ENDPOINT;
+	int rc = 0;
+	for (size_t i = 0; i < m.ids.n && !rc; i += 100) {
+		struct buf chunk = BUF_INIT;
+		for (size_t j = i; j < m.ids.n && j < i + 100; j++) {
+			char id[PAPER_ID_MAX];
+			if (!arxiv_id_parse(m.ids.v[j], id, NULL))
+				buf_addf(&chunk, "%s%s", chunk.len ? "," : "", id);
+		}
+		if (i > 0 && ao.delay > 0)
+			usleep((useconds_t)(ao.delay * 1e6));
+		rc = fetch_arxiv_api_ids(g, &ao, chunk.s, err);
+		buf_release(&chunk);
+	}
+	strlist_clear(&m.ids);
+	return rc;
+}
+
 static int cmd_fetch(struct args *a)
 {
 	const char *what = a->pos[0];
@@ -345,6 +398,9 @@ static int cmd_fetch(struct args *a)
 		return usage_error(a->cmd, "fetch hf: --set, --from and --until are for 'fetch arxiv'");
 	if (arxiv && o.date)
 		return usage_error(a->cmd, "fetch arxiv: --date is for 'fetch hf' (use --from/--until)");
+	const char *ids = opt_val(a, "ids");
+	if (ids && (hf || o.set || o.from || o.until))
+		return usage_error(a->cmd, "fetch: --ids is for 'fetch arxiv' alone (not with --set, --from, --until)");
 	struct store *s = open_store(a, 0);
 	if (!s)
 		return EXIT_FAIL;
@@ -352,7 +408,7 @@ static int cmd_fetch(struct args *a)
 	struct ingest *g = ingest_new(s, &io);
 	struct buf err = BUF_INIT;
 	double t0 = mono_seconds();
-	int rc = arxiv ? fetch_arxiv(s, g, &o, &err) : fetch_hf(s, g, &o, &err);
+	int rc = ids ? fetch_ids(s, g, &o, ids, &err) : arxiv ? fetch_arxiv(s, g, &o, &err) : fetch_hf(s, g, &o, &err);
 	if (rc < 0)
 		error("fetch %s: %s", what, err.s);
 	ingest_print_summary(g, stderr, mono_seconds() - t0);
@@ -711,6 +767,41 @@ static int print_hit(const struct paper *p, size_t i, void *ctx)
 	return 0;
 }
 
+struct votes_ctx {
+	int *votes;
+};
+
+static int hit_votes(const struct paper *p, size_t i, void *ctx)
+{
+	((struct votes_ctx *)ctx)->votes[i] = paper_upvotes(p);
+	return 0;
+}
+
+/* Reorders hits by their papers' upvotes (stable: relevance breaks ties). */
+static void sort_hits_by_votes(struct store *s, struct search_hit *hits, size_t n)
+{
+	const char **ids = xcalloc(n ? n : 1, sizeof(*ids));
+	struct votes_ctx vc = { xcalloc(n ? n : 1, sizeof(int)) };
+	for (size_t i = 0; i < n; i++)
+		ids[i] = hits[i].id;
+	struct buf err = BUF_INIT;
+	store_papers_get(s, ids, n, true, hit_votes, &vc, &err);
+	for (size_t i = 1; i < n; i++) { /* insertion sort: n is small, and it is stable */
+		struct search_hit h = hits[i];
+		int v = vc.votes[i];
+		size_t j = i;
+		for (; j > 0 && vc.votes[j - 1] < v; j--) {
+			hits[j] = hits[j - 1];
+			vc.votes[j] = vc.votes[j - 1];
+		}
+		hits[j] = h;
+		vc.votes[j] = v;
+	}
+	free(ids);
+	free(vc.votes);
+	buf_release(&err);
+}
+
 static void print_hits(struct store *s, const struct search_hit *hits, size_t n, bool json)
 {
 	struct buf err = BUF_INIT;
@@ -799,6 +890,12 @@ static int cmd_search(struct args *a)
 		m = SEARCH_SEMANTIC;
 	else if (mode && strcmp(mode, "hybrid"))
 		return usage_error(a->cmd, "search: --mode: expected hybrid, bm25 or semantic, got '%s'", mode);
+	const char *sort = opt_val(a, "sort");
+	if (sort && strcmp(sort, "relevance") && strcmp(sort, "newest") && strcmp(sort, "upvotes"))
+		return usage_error(a->cmd, "search: --sort: expected relevance, newest or upvotes, got '%s'", sort);
+	bool by_votes = sort && !strcmp(sort, "upvotes");
+	struct search_opts so = { m, sort && !strcmp(sort, "newest") ? SEARCH_NEWEST : SEARCH_RELEVANCE, true, by_votes };
+	struct search_info info;
 	struct buf q = BUF_INIT, path = BUF_INIT, err = BUF_INIT;
 	for (int i = 0; i < a->npos; i++)
 		buf_addf(&q, "%s%s", i ? " " : "", a->pos[i]);
@@ -810,17 +907,31 @@ static int cmd_search(struct args *a)
 	search_index_path(a->db, &path);
 	struct search_index *ix = NULL;
 	int ret = EXIT_OK;
-	struct search_hit *hits = xcalloc((size_t)lim, sizeof(*hits));
-	size_t n = (size_t)lim;
+	/* by upvotes: the best 300 by relevance, in the order of their votes */
+	size_t cap = by_votes && lim < 300 ? 300 : (size_t)lim;
+	struct search_hit *hits = xcalloc(cap, sizeof(*hits));
+	size_t n = cap;
 	struct search_cursor *cur = search_cursor_new(fetch_text, s);
 	search_open(path.s, &ix, &err);
 	if (!ix || !cur) {
 		error("search: %s", ix ? "the Snowball English stemmer is not available" : err.s);
 		ret = EXIT_FAIL;
-	} else if (search_query(ix, cur, q.s, m, hits, &n, &err)) {
+	} else if (search_run(ix, cur, q.s, &so, hits, &n, &info, &err)) {
 		error("search: %s", err.s);
 		ret = EXIT_USAGE;
 	} else {
+		if (by_votes)
+			sort_hits_by_votes(s, hits, n);
+		if (n > (size_t)lim)
+			n = (size_t)lim;
+		if (info.corrected)
+			fprintf(stderr, "paperboy: search: showing results for \"%s\" (no good match for \"%s\")\n",
+				info.suggestion, q.s);
+		else if (info.suggestion[0])
+			fprintf(stderr, "paperboy: search: did you mean \"%s\"?\n", info.suggestion);
+		if (n)
+			fprintf(stderr, "paperboy: search: %s%llu papers match\n", info.exact ? "" : "about ",
+				(unsigned long long)info.total);
 		print_hits(s, hits, n, opt_val(a, "json") != NULL);
 	}
 	free(hits);
@@ -1231,7 +1342,8 @@ static const struct command commands[] = {
 	    { "date", "YYYY-MM-DD", "hf: the day to fetch (default: today, UTC)" },
 	    { "endpoint", "URL", "the server (default " FETCH_ARXIV_ENDPOINT " or " FETCH_HF_ENDPOINT ")" },
 	    { "delay", "SECONDS", "seconds between requests (default 3, as arXiv asks)" },
-	    { "retries", "N", "retries of a request after 503, 429 or a network error (default 5)" } },
+	    { "retries", "N", "retries of a request after 503, 429 or a network error (default 5)" },
+	    { "ids", "ID,...|featured", "arxiv: these papers from the arXiv API, or every featured paper still without arXiv categories" } },
 	  cmd_fetch, 1, 1 },
 	{ "show", "ID [--json]", "show one paper (ID: an arXiv id or URL)",
 	  { { "json", NULL, "print the paper as Hugging Face's papers API does" } }, cmd_show, 1, 1 },
@@ -1245,10 +1357,11 @@ static const struct command commands[] = {
 	    { "offset", "N", "skip the first N papers" },
 	    { "json", NULL, "print a JSON array of papers in the Hugging Face API shape" } },
 	  cmd_list, 0, 0 },
-	{ "search", "[--mode hybrid|bm25|semantic] [--limit N] [--json] QUERY",
+	{ "search", "[--mode hybrid|bm25|semantic] [--sort relevance|newest|upvotes] [--limit N] [--json] QUERY",
 	  "search titles, abstracts, authors and keywords: words, \"phrases\", +must, -not, "
 	  "author:\"Name\", cat:cs.LG, after:YYYY-MM-DD, before:YYYY-MM-DD, or an arXiv id",
 	  { { "mode", "MODE", "hybrid (the default: words, reranked by meaning), bm25 (words only) or semantic (meaning only)" },
+	    { "sort", "ORDER", "relevance (default), newest (every word required, newest first) or upvotes (the best 300 by their votes)" },
 	    { "limit", "N", "at most N results (default 10)" },
 	    { "json", NULL, "print [{\"paper\": {...}, \"title\": ...}] as the Hugging Face search API does" } },
 	  cmd_search, 1, -1 },

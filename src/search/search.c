@@ -723,15 +723,17 @@ static void run_segment(struct query *q, size_t si, struct heap *h)
 
 	if (!nc && q->any_words)
 		return; /* none of the words is here */
-	if (!nc) { /* only dates: every document in range, best = lowest number */
-		for (uint32_t d = 0; d < sg->h->ndocs && h->n < h->k; d++) {
+	if (!nc) { /* only dates: every document in range, newest first */
+		for (uint32_t d = 0; d < sg->h->ndocs && (q->newest || h->n < h->k); d++) {
 			bool ex = is_deleted(sg, d);
 			for (size_t e = 0; e < ne && !ex; e++) {
 				cur_next_geq(&excl[e], d);
 				ex = excl[e].doc == d;
 			}
-			if (!ex && date_ok(q, sg, d))
-				heap_push(h, 0, GDOC(si, d));
+			if (!ex && date_ok(q, sg, d)) {
+				q->matched++;
+				heap_push(h, q->newest ? (int64_t)sg->docs[d].day << 32 : 0, GDOC(si, d));
+			}
 		}
 		return;
 	}
@@ -892,7 +894,8 @@ static void emit_hits_scaled(struct query *q, struct heap *h, struct search_hit 
 		if ((int64_t)h->v[i].gdoc == lead)
 			continue;
 		snprintf(hits[k].id, sizeof(hits[k].id), "%s", gdoc_id(q->ix, h->v[i].gdoc));
-		hits[k].score = (double)h->v[i].score / scale;
+		/* newest first: the key is day << 32 | score */
+		hits[k].score = (double)(q->newest ? h->v[i].score & 0xffffffff : h->v[i].score) / scale;
 		k++;
 	}
 	*n = k;
@@ -1217,8 +1220,14 @@ static int query_once(struct search_index *ix, struct search_cursor *c, const ch
 {
 	struct query q;
 	bool newest = o->sort == SEARCH_NEWEST;
-	if (prepare(ix, c, text, &q, newest, err))
+	if (prepare(ix, c, text, &q, newest || o->all_words, err))
 		return -1;
+	/* only filters (author:, cat:, dates) rank nothing: newest first */
+	bool scoring = false;
+	for (size_t k = 0; k < q.n; k++)
+		scoring |= !q.words[k].filter && q.words[k].kind != Q_EXCL;
+	if (!scoring && !q.id_query)
+		newest = true;
 	q.newest = newest;
 	enum search_mode mode = newest ? SEARCH_BM25 : o->mode;
 	bool semantic = ix->glove && mode != SEARCH_BM25 && !q.structured && !q.id_query;
@@ -1258,7 +1267,7 @@ static int query_once(struct search_index *ix, struct search_cursor *c, const ch
 		} else if (mode == SEARCH_SEMANTIC) {
 			info->total = h.n;
 			info->exact = false;
-		} else if (required) {
+		} else if (required || !q.n) {
 			info->total = q.matched;
 			info->exact = !phrases;
 		} else {
@@ -1466,7 +1475,7 @@ int search_run(struct search_index *ix, struct search_cursor *c, const char *tex
 int search_query(struct search_index *ix, struct search_cursor *c, const char *text, enum search_mode mode,
 		 struct search_hit *hits, size_t *n, struct buf *err)
 {
-	struct search_opts o = { mode, SEARCH_RELEVANCE, false };
+	struct search_opts o = { mode, SEARCH_RELEVANCE, false, false };
 	return search_run(ix, c, text, &o, hits, n, NULL, err);
 }
 
@@ -1508,6 +1517,11 @@ int search_query_exhaustive(struct search_index *ix, const char *text, struct se
 	search_cursor_free(own); /* the query is parsed: the tokenizer is done */
 	if (prc)
 		return -1;
+	/* as search_run: only filters rank nothing, and list newest first */
+	bool scoring = false;
+	for (size_t k = 0; k < q.n; k++)
+		scoring |= !q.words[k].filter && q.words[k].kind != Q_EXCL;
+	q.newest = !scoring && !q.id_query;
 	struct heap h;
 	heap_init(&h, *n);
 	for (size_t si = 0; si < ix->nseg && !q.id_query; si++) {
@@ -1541,7 +1555,9 @@ int search_query_exhaustive(struct search_index *ix, const char *text, struct se
 			if (ex[d] || req[d] != nreq || !date_ok(&q, sg, (uint32_t)d) || (npos && !any[d]) ||
 			    is_deleted(sg, (uint32_t)d))
 				continue;
-			heap_push(&h, score[d], GDOC(si, d));
+			int64_t key = q.newest ? ((int64_t)sg->docs[d].day << 32) | (score[d] < INT32_MAX ? score[d] : INT32_MAX)
+					       : score[d];
+			heap_push(&h, key, GDOC(si, d));
 		}
 		free(score);
 		free(req);

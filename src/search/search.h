@@ -131,6 +131,7 @@ struct search_opts {
 	 * vocabulary (one edit away); the suggestion's results replace the
 	 * query's when the correction is strong or the query finds little */
 	bool correct;
+	bool all_words; /* every free word required (as newest first does) */
 };
 struct search_info {
 	uint64_t total;       /* papers matching */

@@ -76,6 +76,9 @@ static const struct limit_rule {
 	[LIMIT_SUBSCRIBE_ADDRESS] = { "subscribe.address", 3, 3600000, 3600000, 24 * 3600000LL },
 	/* verification links asked for again */
 	[LIMIT_VERIFY_MAIL] = { "verify.mail", 3, 3600000, 3600000, 24 * 3600000LL },
+	/* papers fetched from arXiv on a user's asking: 20 an hour, then a
+	 * minute between, doubling */
+	[LIMIT_FETCH] = { "fetch.arxiv", 20, 3600000, 60000, 3600000 },
 };
 
 static void limit_key(enum limit_kind k, const char *who, char out[320])

@@ -155,19 +155,37 @@ void h_api_search(struct req *r, struct resp *o)
 		resp_error(r, o, 400, "limit must be between 1 and 120");
 		return;
 	}
-	struct search_hit hits[120];
-	size_t n = (size_t)limit;
-	struct buf err = BUF_INIT;
-	if (web_search(r, q, SEARCH_HYBRID, hits, &n, &err)) {
-		resp_error(r, o, 400, err.s);
-		buf_release(&err);
+	int sort = sort_arg(req_arg(r, "sort"));
+	if (sort < 0) {
+		resp_error(r, o, 400, "sort must be relevance, newest or upvotes");
 		return;
 	}
-	bool found[120];
+	const char *ex = req_arg(r, "exact"), *meta = req_arg(r, "meta");
+	/* by upvotes: the best 300 matches of every word, by their votes */
+	size_t cap = sort == 2 ? 300 : (size_t)limit;
+	struct search_hit *hits = xcalloc(cap, sizeof(*hits));
+	size_t n = cap;
+	struct buf err = BUF_INIT;
+	struct search_opts so = { SEARCH_HYBRID, sort == 1 ? SEARCH_NEWEST : SEARCH_RELEVANCE, !(ex && !strcmp(ex, "1")),
+				  sort == 2 };
+	struct search_info info;
+	if (web_search_run(r, q, &so, hits, &n, &info, &err)) {
+		resp_error(r, o, 400, err.s);
+		buf_release(&err);
+		free(hits);
+		return;
+	}
+	if (sort == 2)
+		web_sort_hits_by_votes(r, hits, n);
+	if (n > (size_t)limit)
+		n = (size_t)limit;
+	bool *found = xcalloc(n ? n : 1, sizeof(*found));
 	struct paper *ps = web_hit_papers(r, hits, n, found, &err);
 	if (!ps) {
 		resp_error(r, o, 500, "the database failed");
 		buf_release(&err);
+		free(found);
+		free(hits);
 		return;
 	}
 	json_t *arr = json_array();
@@ -175,7 +193,26 @@ void h_api_search(struct req *r, struct resp *o)
 		if (found[i])
 			json_array_append_new(arr, paper_envelope(r, &ps[i]));
 	web_hit_papers_free(ps, n);
-	resp_json(o, 200, arr);
+	/* Hugging Face's shape is the array; what more there is to know comes
+	 * in headers, or around it with ?meta=1 */
+	char total[32];
+	snprintf(total, sizeof(total), "%llu", (unsigned long long)info.total);
+	resp_header(o, "X-Total-Count", total);
+	resp_header(o, "X-Total-Count-Exact", info.exact ? "true" : "false");
+	if (info.suggestion[0]) {
+		struct buf enc = BUF_INIT;
+		buf_add_url(&enc, info.suggestion);
+		resp_header(o, info.corrected ? "X-Search-Corrected" : "X-Search-Suggestion", enc.s);
+		buf_release(&enc);
+	}
+	if (meta && !strcmp(meta, "1"))
+		resp_json(o, 200, json_pack("{s:o,s:I,s:b,s:s?,s:b}", "results", arr, "total", (json_int_t)info.total,
+					    "totalExact", info.exact, "suggestion", info.suggestion[0] ? info.suggestion : NULL,
+					    "corrected", info.corrected));
+	else
+		resp_json(o, 200, arr);
+	free(found);
+	free(hits);
 	buf_release(&err);
 }
 
@@ -531,10 +568,12 @@ void h_feed_search(struct req *r, struct resp *o)
 		resp_error(r, o, 400, "A search feed needs ?q=QUERY.");
 		return;
 	}
+	/* a followed search is for news: its newest matches first */
 	struct search_hit hits[50];
 	size_t n = 50;
 	struct buf err = BUF_INIT;
-	if (web_search(r, q, SEARCH_HYBRID, hits, &n, &err)) {
+	struct search_opts so = { SEARCH_BM25, SEARCH_NEWEST, false, false };
+	if (web_search_run(r, q, &so, hits, &n, NULL, &err)) {
 		resp_error(r, o, 400, err.s);
 		buf_release(&err);
 		return;

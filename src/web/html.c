@@ -205,7 +205,7 @@ void html_card(struct req *r, struct buf *b, const struct paper *p, const struct
 	html(b, "</a></h3><p class=\"authors\">");
 	size_t shown = p->authors.n < 4 ? p->authors.n : 3;
 	for (size_t i = 0; i < shown; i++)
-		html(b, "%S<a href=\"/search?q=author:%U\">%s</a>", i ? ", " : "", p->authors.v[i], p->authors.v[i]);
+		html(b, "%S<a href=\"/search?q=author%%3A%%22%U%%22\">%s</a>", i ? ", " : "", p->authors.v[i], p->authors.v[i]);
 	if (p->authors.n > shown)
 		html(b, " <span class=\"more\">+%zu</span>", p->authors.n - shown);
 	html(b, "</p>");
@@ -231,7 +231,15 @@ void html_card(struct req *r, struct buf *b, const struct paper *p, const struct
 	paper_links(b, p, false);
 	if (p->submitter)
 		html(b, "<span>submitted by <a href=\"/u/%U\">%s</a></span>", p->submitter, p->submitter);
-	html(b, "</p></div>");
+	html(b, "</p>");
+	/* arXiv categories (featured papers get them from arXiv's record) */
+	if (p->categories.n) {
+		html(b, "<p class=\"cats\">");
+		for (size_t i = 0; i < p->categories.n && i < 3; i++)
+			html(b, "<a class=\"tag cat\" href=\"/search?q=cat%%3A%U\">%s</a>", p->categories.v[i], p->categories.v[i]);
+		html(b, "</p>");
+	}
+	html(b, "</div>");
 	if (thumb_exists(r->w, p->id)) {
 		struct buf t = BUF_INIT;
 		thumb_path(p->id, &t);
@@ -336,11 +344,21 @@ void html_highlight(struct buf *b, const char *text, const char *query)
 		struct hit_ctx h = { &q, false };
 		if (q.terms.n)
 			tokenize(hl_tk, s, (size_t)(e - s), true, check_term, &h);
+		/* the mark covers the word, not the punctuation around it */
+		const char *ms = s, *me = e;
+		if (h.hit) {
+			while (ms < me && ispunct((unsigned char)*ms))
+				ms++;
+			while (me > ms && ispunct((unsigned char)me[-1]))
+				me--;
+		}
+		buf_add_html(b, s, (size_t)(ms - s));
 		if (h.hit)
 			buf_adds(b, "<mark>");
-		buf_add_html(b, s, (size_t)(e - s));
+		buf_add_html(b, ms, (size_t)(me - ms));
 		if (h.hit)
 			buf_adds(b, "</mark>");
+		buf_add_html(b, me, (size_t)(e - me));
 		const char *ws = e;
 		while (*e && isspace((unsigned char)*e))
 			e++;

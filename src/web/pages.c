@@ -148,6 +148,87 @@ static int feature_paper(struct req *r, const char *id, const char *by, const ch
 	return ret;
 }
 
+int fetch_paper(struct req *r, const char *id, struct buf *msg)
+{
+	struct buf err = BUF_INIT;
+	struct ingest_opts io = { .format = INGEST_ATOM };
+	struct ingest *g = ingest_new(r->s, &io);
+	struct fetch_opts fo;
+	fetch_opts_init(&fo);
+	fo.endpoint = r->w->cfg.arxiv_api;
+	fo.delay = 0;
+	fo.max_retries = 1;
+	fo.timeout = 20;
+	int frc = fetch_arxiv_api_ids(g, &fo, id, &err);
+	ingest_free(g);
+	struct paper p;
+	paper_init(&p);
+	int rc = frc ? -1 : store_paper_get(r->s, id, &p, &err);
+	paper_release(&p);
+	if (rc) {
+		buf_setf(msg, "Could not get %s from arXiv: %s", id, err.len ? err.s : "no such paper");
+		buf_release(&err);
+		return 1;
+	}
+	buf_release(&err);
+	web_index_refresh(r); /* searchable at once */
+	return 0;
+}
+
+void fetch_offer(struct req *r, struct buf *b, const char *id)
+{
+	if (r->signed_in) {
+		html(b, "<form method=\"post\" action=\"/papers/%s/fetch\" class=\"inline\">", id);
+		html_csrf(r, b);
+		html(b, "<p>%s is not here yet. <button type=\"submit\" class=\"btn small\">Fetch it from arXiv</button></p></form>",
+		     id);
+	} else {
+		html(b, "<p>%s is not here yet. <a href=\"/signin?next=%%2Fpapers%%2F%U\">Sign in</a> to fetch it from arXiv.</p>",
+		     id, id);
+	}
+}
+
+/* POST /papers/ID/fetch: a paper not in the store, from the arXiv API
+ * (signed-in users, rate-limited), then its page. Not featured. */
+void h_fetch(struct req *r, struct resp *o)
+{
+	char id[PAPER_ID_MAX];
+	if (arxiv_id_parse(r->cap[0], id, NULL)) {
+		resp_error(r, o, 404, "That is not an arXiv id.");
+		return;
+	}
+	struct paper p;
+	paper_init(&p);
+	struct buf err = BUF_INIT, msg = BUF_INIT, loc = BUF_INIT;
+	int rc = store_paper_get(r->s, id, &p, &err);
+	paper_release(&p);
+	if (rc < 0) {
+		resp_error(r, o, 500, "The database failed.");
+	} else if (rc == 0) {
+		buf_addf(&loc, "/papers/%s", id);
+		resp_redirect(o, loc.s);
+	} else {
+		char who[32];
+		snprintf(who, sizeof(who), "%lld", (long long)r->user.id);
+		long wait = limit_wait(r, LIMIT_FETCH, who);
+		if (wait > 0) {
+			resp_retry_after(o, wait);
+			resp_error(r, o, 429, "You have fetched many papers from arXiv lately; try again a little later.");
+		} else {
+			limit_count(r, LIMIT_FETCH, who);
+			if (fetch_paper(r, id, &msg)) {
+				resp_error(r, o, 404, msg.s);
+			} else {
+				buf_addf(&loc, "/papers/%s", id);
+				resp_redirect(o, loc.s);
+			}
+		}
+	}
+	buf_release(&err);
+	buf_release(&msg);
+	buf_release(&loc);
+}
+
 int submit_paper(struct req *r, const char *id_text, char id[PAPER_ID_MAX], struct buf *msg)
 {
 	struct buf err = BUF_INIT;
@@ -195,20 +276,11 @@ int submit_paper(struct req *r, const char *id_text, char id[PAPER_ID_MAX], stru
 		goto out;
 	}
 	if (rc == 1) {
-		struct ingest_opts io = { .format = INGEST_ATOM };
-		struct ingest *g = ingest_new(r->s, &io);
-		struct fetch_opts fo;
-		fetch_opts_init(&fo);
-		fo.endpoint = r->w->cfg.arxiv_api;
-		fo.delay = 0;
-		fo.max_retries = 1;
-		fo.timeout = 20;
-		int frc = fetch_arxiv_api_ids(g, &fo, id, &err);
-		ingest_free(g);
 		paper_release(&p);
 		paper_init(&p);
-		if (frc || store_paper_get(r->s, id, &p, &err) != 0) {
-			buf_setf(msg, "Could not get %s from arXiv: %s", id, err.len ? err.s : "no such paper");
+		if (fetch_paper(r, id, msg) || store_paper_get(r->s, id, &p, &err) != 0) {
+			if (!msg->len)
+				buf_setf(msg, "Could not get %s from arXiv: %s", id, err.len ? err.s : "no such paper");
 			id[0] = '\0';
 			ret = 1;
 			goto out;
@@ -858,6 +930,19 @@ static void render_paper(struct req *r, struct resp *o, const char *id)
 	paper_init(&p);
 	struct buf err = BUF_INIT;
 	int rc = store_paper_get(r->s, id, &p, &err);
+	if (rc == 1) {
+		/* not here: offer to fetch it from arXiv */
+		o->private_ = true;
+		page_begin(r, o, "Not found", NULL);
+		html(&o->body, "<main class=\"narrow\"><h1>Not found</h1>");
+		fetch_offer(r, &o->body, id);
+		html(&o->body, "<p><a href=\"https://arxiv.org/abs/%s\">%s on arXiv</a></p></main>", id, id);
+		page_end(r, o);
+		o->status = 404;
+		paper_release(&p);
+		buf_release(&err);
+		return;
+	}
 	if (rc || (p.hidden && !(r->signed_in && r->user.admin))) {
 		resp_error(r, o, rc < 0 ? 500 : 404, rc < 0 ? "The database failed." : "There is no such paper here.");
 		paper_release(&p);
@@ -882,7 +967,7 @@ static void render_paper(struct req *r, struct resp *o, const char *id)
 	}
 	html(b, "<div><h1>%s</h1><p class=\"authors\">", p.title ? p.title : p.id);
 	for (size_t i = 0; i < p.authors.n; i++)
-		html(b, "%S<a href=\"/search?q=author:%U\">%s</a>", i ? ", " : "", p.authors.v[i], p.authors.v[i]);
+		html(b, "%S<a href=\"/search?q=author%%3A%%22%U%%22\">%s</a>", i ? ", " : "", p.authors.v[i], p.authors.v[i]);
 	html(b, "</p></div></div><p class=\"meta\">");
 	char day[16];
 	if (p.published) {
@@ -910,7 +995,7 @@ static void render_paper(struct req *r, struct resp *o, const char *id)
 	if (p.ai_keywords.n) {
 		html(b, "<p class=\"keywords\">");
 		for (size_t i = 0; i < p.ai_keywords.n; i++)
-			html(b, "<a class=\"tag\" href=\"/search?q=%U\">%s</a>", p.ai_keywords.v[i], p.ai_keywords.v[i]);
+			html(b, "<a class=\"tag\" href=\"/search?q=%%22%U%%22\">%s</a>", p.ai_keywords.v[i], p.ai_keywords.v[i]);
 		html(b, "</p>");
 	}
 	if (p.comments)
@@ -1122,6 +1207,24 @@ static const char syntax_help[] =
 	"<dt><code>2505.24864</code> or an arXiv URL</dt><dd>that paper first</dd>"
 	"</dl><p>Modes: <em>words and meaning</em> (the default: the best word matches, reordered by closeness in meaning), <em>words only</em> (BM25F) or <em>meaning only</em> (semantic).</p></details>";
 
+int sort_arg(const char *s)
+{
+	if (!s || !*s || !strcmp(s, "relevance"))
+		return 0;
+	return !strcmp(s, "newest") ? 1 : !strcmp(s, "upvotes") ? 2 : -1;
+}
+
+/* The search page's link with q, mode and sort (and page p, exact). */
+static void search_link(struct buf *b, const char *q, const char *mode, int sort, long page, bool exact)
+{
+	static const char *const sorts[] = { "relevance", "newest", "upvotes" };
+	html(b, "/search?q=%U&amp;mode=%s&amp;sort=%s", q, mode, sorts[sort]);
+	if (page > 0)
+		html(b, "&amp;p=%ld", page);
+	if (exact)
+		html(b, "&amp;exact=1");
+}
+
 void h_search(struct req *r, struct resp *o)
 {
 	const char *q = req_arg(r, "q");
@@ -1131,6 +1234,14 @@ void h_search(struct req *r, struct resp *o)
 		mode = SEARCH_SEMANTIC;
 	else if (ms && !strcmp(ms, "bm25"))
 		mode = SEARCH_BM25;
+	const char *mname = mode == SEARCH_SEMANTIC ? "semantic" : mode == SEARCH_BM25 ? "bm25" : "hybrid";
+	int sort = sort_arg(req_arg(r, "sort"));
+	if (sort < 0) {
+		resp_error(r, o, 400, "sort must be relevance, newest or upvotes.");
+		return;
+	}
+	const char *ex = req_arg(r, "exact");
+	bool exact = ex && !strcmp(ex, "1");
 	long page = page_arg(r, o, SEARCH_MAX_PAGE);
 	if (page < 0)
 		return;
@@ -1141,23 +1252,52 @@ void h_search(struct req *r, struct resp *o)
 		"<label for=\"sq\" class=\"sr\">Query</label><input id=\"sq\" name=\"q\" type=\"search\" value=\"%s\">"
 		"<label for=\"mode\">Match</label><select id=\"mode\" name=\"mode\">"
 		"<option value=\"hybrid\"%S>words and meaning</option><option value=\"bm25\"%S>words only</option><option value=\"semantic\"%S>meaning only</option>"
+		"</select><label for=\"sort\">Order</label><select id=\"sort\" name=\"sort\">"
+		"<option value=\"relevance\"%S>most relevant</option><option value=\"newest\"%S>newest</option><option value=\"upvotes\"%S>most upvoted</option>"
 		"</select><button class=\"btn small\">Search</button></form>%S",
 	     q ? q : "", mode == SEARCH_HYBRID ? " selected" : "", mode == SEARCH_BM25 ? " selected" : "",
-	     mode == SEARCH_SEMANTIC ? " selected" : "", syntax_help);
+	     mode == SEARCH_SEMANTIC ? " selected" : "", sort == 0 ? " selected" : "", sort == 1 ? " selected" : "",
+	     sort == 2 ? " selected" : "", syntax_help);
 	if (q && !str_is_blank(q)) {
-		size_t cap = (size_t)(page + 1) * SEARCH_PAGE + 1;
+		/* by upvotes: the best 300 matches of every word, by their votes */
+		size_t cap = sort == 2 ? 300 : (size_t)(page + 1) * SEARCH_PAGE + 1;
 		struct search_hit *hits = xmalloc(cap * sizeof(*hits));
 		size_t n = cap;
 		struct buf err = BUF_INIT;
-		if (web_search(r, q, mode, hits, &n, &err)) {
+		struct search_opts so = { mode, sort == 1 ? SEARCH_NEWEST : SEARCH_RELEVANCE, !exact, sort == 2 };
+		struct search_info info;
+		if (web_search_run(r, q, &so, hits, &n, &info, &err)) {
 			html(b, "<p class=\"notice error\" role=\"alert\">%s</p>", err.s);
 			o->status = 400;
 		} else {
+			if (sort == 2)
+				web_sort_hits_by_votes(r, hits, n);
 			size_t start = (size_t)page * SEARCH_PAGE;
-			if (n <= start)
+			const char *shown_q = info.corrected ? info.suggestion : q;
+			if (info.corrected) {
+				html(b, "<p class=\"notice\">Showing results for <a href=\"");
+				search_link(b, info.suggestion, mname, sort, 0, false);
+				html(b, "\"><strong>%s</strong></a>. Search instead for <a href=\"", info.suggestion);
+				search_link(b, q, mname, sort, 0, true);
+				html(b, "\">%s</a>.</p>", q);
+			} else if (info.suggestion[0]) {
+				html(b, "<p class=\"notice\">Did you mean <a href=\"");
+				search_link(b, info.suggestion, mname, sort, 0, false);
+				html(b, "\"><strong>%s</strong></a>?</p>", info.suggestion);
+			}
+			if (n > 0) {
+				char count[32];
+				snprintf(count, sizeof(count), "%llu", (unsigned long long)info.total);
+				html(b, "<p class=\"muted result-count\">%S%s paper%S</p>", info.exact ? "" : "About ", count,
+				     info.total == 1 ? "" : "s");
+			}
+			char id[PAPER_ID_MAX];
+			if (n <= start && !arxiv_id_parse(q, id, NULL) && page == 0)
+				fetch_offer(r, b, id);
+			else if (n <= start)
 				html(b, "<p class=\"empty\">No papers match.</p>");
 			html(b, "<div class=\"cards\">");
-			struct card_opts co = { 0, NULL, mode == SEARCH_SEMANTIC ? NULL : q };
+			struct card_opts co = { 0, NULL, mode == SEARCH_SEMANTIC ? NULL : shown_q };
 			size_t k = n > start ? (n - start < SEARCH_PAGE ? n - start : SEARCH_PAGE) : 0;
 			bool found[SEARCH_PAGE];
 			struct paper *ps = web_hit_papers(r, hits + start, k, found, &err);
@@ -1173,15 +1313,20 @@ void h_search(struct req *r, struct resp *o)
 			html(b, "</div>");
 			if (page > 0 || n > start + SEARCH_PAGE) {
 				html(b, "<nav class=\"pager pages\" aria-label=\"Pages\">");
-				if (page > 0)
-					html(b, "<a rel=\"prev\" href=\"/search?q=%U&amp;mode=%s&amp;p=%ld\">← Previous</a>", q,
-					     ms ? ms : "hybrid", page - 1);
-				if (n > start + SEARCH_PAGE)
-					html(b, "<a rel=\"next\" href=\"/search?q=%U&amp;mode=%s&amp;p=%ld\">Next →</a>", q,
-					     ms ? ms : "hybrid", page + 1);
+				if (page > 0) {
+					html(b, "<a rel=\"prev\" href=\"");
+					search_link(b, q, mname, sort, page - 1, exact);
+					html(b, "\">← Previous</a>");
+				}
+				if (n > start + SEARCH_PAGE) {
+					html(b, "<a rel=\"next\" href=\"");
+					search_link(b, q, mname, sort, page + 1, exact);
+					html(b, "\">Next →</a>");
+				}
 				html(b, "</nav>");
 			}
-			html(b, "<p class=\"muted\"><a href=\"/feeds/search.atom?q=%U\">Follow this search as a feed</a></p>", q);
+			html(b, "<p class=\"muted\"><a href=\"/feeds/search.atom?q=%U\">Follow this search as a feed</a> "
+				"(the newest matches first)</p>", shown_q);
 		}
 		free(hits);
 		buf_release(&err);

@@ -34,6 +34,7 @@ const struct route web_routes[] = {
 	{ "GET", "/papers/trending", h_trending, R_CACHE },
 	{ "GET", "/papers/*", h_paper, R_CACHE },
 	{ "POST", "/papers/*/vote", h_vote, R_LOGIN | R_CSRF },
+	{ "POST", "/papers/*/fetch", h_fetch, R_LOGIN | R_CSRF },
 	{ "POST", "/papers/*/comments", h_comment_add, R_LOGIN | R_CSRF },
 	{ "GET", "/papers/*/*", h_paper, R_CACHE | R_OLDID },
 	{ "POST", "/papers/*/*/vote", h_vote, R_LOGIN | R_CSRF | R_OLDID },
@@ -1266,8 +1267,8 @@ void req_votes_prefetch(struct req *r, const struct paper *ps, size_t n)
 	free(voted);
 }
 
-int web_search(struct req *r, const char *q, enum search_mode mode, struct search_hit *hits, size_t *n,
-	       struct buf *err)
+int web_search_run(struct req *r, const char *q, const struct search_opts *so, struct search_hit *hits, size_t *n,
+		   struct search_info *info, struct buf *err)
 {
 	struct web *w = r->w;
 	pthread_rwlock_rdlock(&w->ix_lock);
@@ -1276,10 +1277,54 @@ int web_search(struct req *r, const char *q, enum search_mode mode, struct searc
 		buf_setf(err, "Search is not available yet: the index is being built.");
 		rc = -1;
 	} else {
-		rc = search_query(w->ix, r->wk->cur, q, mode, hits, n, err);
+		rc = search_run(w->ix, r->wk->cur, q, so, hits, n, info, err);
 	}
 	pthread_rwlock_unlock(&w->ix_lock);
 	return rc;
+}
+
+int web_search(struct req *r, const char *q, enum search_mode mode, struct search_hit *hits, size_t *n,
+	       struct buf *err)
+{
+	struct search_opts so = { mode, SEARCH_RELEVANCE, false, false };
+	return web_search_run(r, q, &so, hits, n, NULL, err);
+}
+
+/* Reorders hits by their papers' upvotes (relevance breaks ties). */
+struct hit_votes {
+	int *votes;
+};
+
+static int hit_vote(const struct paper *p, size_t i, void *ctx)
+{
+	((struct hit_votes *)ctx)->votes[i] = paper_upvotes(p);
+	return 0;
+}
+
+void web_sort_hits_by_votes(struct req *r, struct search_hit *hits, size_t n)
+{
+	const char **ids = xcalloc(n ? n : 1, sizeof(*ids));
+	struct hit_votes hv = { xcalloc(n ? n : 1, sizeof(int)) };
+	for (size_t i = 0; i < n; i++) {
+		ids[i] = hits[i].id;
+		hv.votes[i] = -1;
+	}
+	struct buf err = BUF_INIT;
+	store_papers_get(r->s, ids, n, false, hit_vote, &hv, &err);
+	for (size_t i = 1; i < n; i++) {
+		struct search_hit h = hits[i];
+		int v = hv.votes[i];
+		size_t j = i;
+		for (; j > 0 && hv.votes[j - 1] < v; j--) {
+			hits[j] = hits[j - 1];
+			hv.votes[j] = hv.votes[j - 1];
+		}
+		hits[j] = h;
+		hv.votes[j] = v;
+	}
+	free(ids);
+	free(hv.votes);
+	buf_release(&err);
 }
 
 int web_similar(struct req *r, const char *id, struct search_hit *hits, size_t *n)

@@ -250,6 +250,13 @@ void markdown_html(struct buf *b, const char *md);
 int web_search(struct req *r, const char *q, enum search_mode mode, struct search_hit *hits, size_t *n,
 	       struct buf *err);
 int web_similar(struct req *r, const char *id, struct search_hit *hits, size_t *n);
+/* The same with options (sort, spelling) and what they found (info). */
+int web_search_run(struct req *r, const char *q, const struct search_opts *so, struct search_hit *hits, size_t *n,
+		   struct search_info *info, struct buf *err);
+void web_sort_hits_by_votes(struct req *r, struct search_hit *hits, size_t n);
+/* The order a request asks for (?sort=relevance|newest|upvotes): 0 relevance,
+ * 1 newest, 2 upvotes; -1 for anything else. */
+int sort_arg(const char *s);
 /* The visible papers of hits[0..n), read in one round trip per hundred:
  * an array of n papers (free with web_hit_papers_free) where found[i]
  * says whether hits[i]'s is there; NULL when the store failed (err). */
@@ -312,7 +319,7 @@ void auth_load(struct req *r, bool allow_token);
 bool csrf_ok(struct req *r);
 /* Limits on what a client repeats (failed sign-ins, subscription
  * requests), kept in the store: see the rules in account.c. */
-enum limit_kind { LIMIT_SIGNIN_ACCOUNT, LIMIT_SIGNIN_IP, LIMIT_SUBSCRIBE_IP, LIMIT_SUBSCRIBE_ADDRESS, LIMIT_VERIFY_MAIL };
+enum limit_kind { LIMIT_SIGNIN_ACCOUNT, LIMIT_SIGNIN_IP, LIMIT_SUBSCRIBE_IP, LIMIT_SUBSCRIBE_ADDRESS, LIMIT_VERIFY_MAIL, LIMIT_FETCH };
 /* Seconds `who` must wait before trying again; 0: go ahead. */
 long limit_wait(struct req *r, enum limit_kind k, const char *who);
 /* Counts one more event of `who`. */
@@ -328,6 +335,12 @@ void token_new(char out[48]);
 
 /* ---- handlers ---- */
 void h_home(struct req *r, struct resp *o);
+void h_fetch(struct req *r, struct resp *o);
+/* Gets paper id from the arXiv API into the store (not featured). 0, or 1
+ * with a message for the user. */
+int fetch_paper(struct req *r, const char *id, struct buf *msg);
+/* The offer to fetch paper id from arXiv (a form, or a sign-in link). */
+void fetch_offer(struct req *r, struct buf *b, const char *id);
 void h_metrics(struct req *r, struct resp *o);
 void h_day(struct req *r, struct resp *o);
 void h_week(struct req *r, struct resp *o);

@@ -1,0 +1,204 @@
+"""Search for everyday use (issue 13), on the real daily papers: an order
+(relevance, newest, upvotes) and a count on the page, the API and the CLI;
+search feeds newest first; every common way of naming a paper; a paper
+not here offered for fetching from arXiv; misspellings corrected from the
+index's own vocabulary; arXiv categories for featured papers and on cards;
+author links and keyword chips quoted; marks without punctuation; a title
+matched whole first."""
+import os
+import re
+import subprocess
+import time
+import unittest
+import urllib.parse
+import xml.etree.ElementTree as ET
+
+from common import BIN, PaperboyTest
+from replay import Replay
+from web import Client, Server
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def bodies():
+    return os.path.join(os.environ.get("PAPERBOY_SHARED_DATA", ""), "arxiv-api-atom", "arxiv.py-recorded-2026-bodies")
+
+
+class SearchUseTest(PaperboyTest):
+    @classmethod
+    def setUpClass(cls):
+        cls.f = PaperboyTest("run")
+        cls.f.setUp()
+        f = cls.f
+        f.init()
+        f.pb("ingest", f.require_data("hf-daily-papers"))
+        cls.replay = Replay(cls.route)
+        cls.srv = Server(f.env, f.tmp, "--arxiv-api", cls.replay.url + "/api/query", "--thumb-dir", "off")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.stop()
+        cls.replay.close()
+        cls.f.tearDown()
+
+    featured_for_cats = "2405.15738"
+
+    @classmethod
+    def route(cls, path, q, hits):
+        ids = q.get("id_list", "")
+        if path == "/api/query" and ids == "1605.08386":
+            with open(os.path.join(bodies(), "id_1605.08386_s0_m100_199195aa31ad.xml"), "rb") as fh:
+                return 200, {"Content-Type": "application/atom+xml"}, fh.read()
+        if path == "/api/query" and cls.featured_for_cats in ids.split(","):
+            # a real arXiv answer, made to name the featured paper
+            with open(os.path.join(bodies(), "id_2104.12255v1_s0_m100_6ae69987ffe1.xml"), "rb") as fh:
+                body = fh.read().replace(b"2104.12255", cls.featured_for_cats.encode())
+            return 200, {"Content-Type": "application/atom+xml"}, body
+        if path == "/api/query":
+            with open(os.path.join(bodies(), "id_0000.0000_s0_m100_8b51d9633a68.xml"), "rb") as fh:
+                return 200, {"Content-Type": "application/atom+xml"}, fh.read()
+        return 404, {}, b"no"
+
+    def setUp(self):
+        self.c = Client(self.srv)
+
+    def tearDown(self):
+        pass
+
+    def api(self, q, **params):
+        qs = urllib.parse.urlencode(dict(q=q, **params))
+        r = self.c.get("/api/papers/search?" + qs)
+        self.assertEqual(r.status, 200, r.body[:300])
+        return r
+
+    def test_sort_and_count(self):
+        r = self.api('author:"Yejin Choi"', limit=100)
+        days = [p["paper"]["publishedAt"][:10] for p in r.json()]
+        self.assertGreater(len(days), 5)
+        self.assertEqual(days, sorted(days, reverse=True), "an author's papers: newest first")
+        self.assertEqual(int(r.header("X-Total-Count")), len(days))
+        self.assertEqual(r.header("X-Total-Count-Exact"), "true")
+        newest = self.api("speculative decoding", sort="newest", limit=50).json()
+        nd = [p["paper"]["publishedAt"] for p in newest]
+        self.assertEqual(nd, sorted(nd, reverse=True))
+        for p in newest:
+            text = (p["paper"]["title"] + " " + p["paper"]["summary"]).lower()
+            self.assertIn("specul", text)  # every word required (its stem)
+        up = self.api("speculative decoding", sort="upvotes", limit=10).json()
+        votes = [p["paper"]["upvotes"] for p in up]
+        self.assertEqual(votes, sorted(votes, reverse=True))
+        meta = self.api("speculative decoding", meta="1").json()
+        self.assertGreater(meta["total"], 10)
+        self.assertFalse(meta["totalExact"])
+        self.assertEqual(self.c.get("/api/papers/search?q=x&sort=oldest").status, 400)
+        page = self.c.get("/search?q=speculative+decoding&sort=newest").text
+        self.assertRegex(page, r'class="muted result-count">\d+ papers')
+        self.assertIn('<option value="newest" selected>', page)
+        out = subprocess.run([BIN, "search", "--sort", "newest", "--limit", "3", "speculative decoding"],
+                             env=self.f.env, capture_output=True, text=True)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertRegex(out.stderr, r"\d+ papers match")
+
+    def test_search_feed_lists_the_newest_matches_first(self):
+        r = self.c.get("/feeds/search.atom?q=speculative+decoding")
+        root = ET.fromstring(r.body)
+        ids = [e.find(ATOM + "id").text for e in root.findall(ATOM + "entry")]
+        published = [e.find(ATOM + "published").text for e in root.findall(ATOM + "entry")]
+        self.assertEqual(published, sorted(published, reverse=True))
+        joined = " ".join(ids)
+        self.assertIn("2608.08097", joined)
+        self.assertIn("2608.00146", joined)
+
+    def test_every_way_of_naming_a_paper(self):
+        for q in ("https://huggingface.co/papers/2505.24864", "https://www.alphaxiv.org/abs/2505.24864",
+                  "https://arxiv.org/html/2505.24864v2", "https://arxiv.org/pdf/2505.24864v1", "arXiv:2505.24864",
+                  "10.48550/arXiv.2505.24864", "https://doi.org/10.48550/arXiv.2505.24864"):
+            res = self.api(q).json()
+            self.assertEqual([p["paper"]["id"] for p in res], ["2505.24864"], q)
+        self.assertIn("/papers/2505.24864", self.c.get("/search?q=" + urllib.parse.quote(
+            "https://huggingface.co/papers/2505.24864")).text)
+
+    def test_a_paper_not_here_is_offered_and_fetched(self):
+        page = self.c.get("/search?q=1605.08386").text
+        self.assertIn("1605.08386 is not here yet", page)
+        self.assertIn("Sign in</a> to fetch it", page)
+        r = self.c.get("/papers/1605.08386")
+        self.assertEqual(r.status, 404)
+        self.assertIn("not here yet", r.text)
+        u = Client(self.srv)
+        self.assertEqual(u.signup("fetcher").status, 303)
+        self.assertIn('action="/papers/1605.08386/fetch"', u.get("/search?q=1605.08386").text)
+        r = u.post("/papers/1605.08386/fetch")
+        self.assertEqual(r.status, 303, r.body[:400])
+        self.assertEqual(r.header("Location"), "/papers/1605.08386")
+        self.assertEqual(u.get("/papers/1605.08386").status, 200)
+        api = self.c.get("/api/papers/1605.08386?x=1").json()
+        self.assertNotIn("submittedOnDailyAt", api)  # fetched, not featured
+        # searchable at once
+        hits = self.api(api["title"]).json()
+        self.assertEqual(hits[0]["paper"]["id"], "1605.08386")
+        # signed out: no fetch
+        self.assertEqual(Client(self.srv).post("/papers/2401.04088/fetch").status, 403)
+
+    def test_misspellings_are_corrected_from_the_index(self):
+        for wrong, right, word in (("difusion model", "diffusion model", "diffusion"),
+                                   ("halucination in vision language models",
+                                    "hallucination in vision language models", "hallucination"),
+                                   ("retreival augmented generation", "retrieval augmented generation", "retriev")):
+            r = self.api(wrong, limit=5)
+            self.assertEqual(urllib.parse.unquote_plus(r.header("X-Search-Corrected") or ""), right)
+            for p in r.json()[:3]:
+                text = (p["paper"]["title"] + " " + p["paper"]["summary"]).lower()
+                self.assertIn(word, text, p["paper"]["title"])
+            page = self.c.get("/search?q=" + urllib.parse.quote(wrong)).text
+            self.assertIn("Showing results for", page)
+            self.assertIn("Search instead for", page)
+            self.assertIn("exact=1", page)
+        # asked for exactly: no correction
+        r = self.api("difusion model", exact="1")
+        self.assertIsNone(r.header("X-Search-Corrected"))
+        # a known word is left alone
+        self.assertIsNone(self.api("diffusion model").header("X-Search-Corrected"))
+        out = subprocess.run([BIN, "search", "difusion model"], env=self.f.env, capture_output=True, text=True)
+        self.assertIn('showing results for "diffusion model"', out.stderr)
+
+    def test_featured_papers_get_arxiv_categories(self):
+        pid = self.featured_for_cats
+        before = self.c.get("/api/papers/%s?c=1" % pid).json()
+        self.assertFalse(before.get("categories"))
+        out = subprocess.run([BIN, "fetch", "arxiv", "--ids", pid, "--endpoint", self.replay.url + "/api/query",
+                              "--delay", "0"], env=self.f.env, capture_output=True, text=True)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        after = self.c.get("/api/papers/%s?c=2" % pid).json()
+        self.assertTrue(after.get("categories"), after)
+        cat = after["categories"][0]
+        deadline = time.time() + 5
+        found = []
+        while time.time() < deadline and pid not in found:
+            found = [p["paper"]["id"] for p in self.api("cat:%s" % cat, limit=100, t=str(time.time())).json()]
+            time.sleep(0.2)
+        self.assertIn(pid, found)
+        self.assertIn('class="tag cat" href="/search?q=cat%%3A%s"' % urllib.parse.quote(cat),
+                      self.c.get("/search?q=%s&x=2" % pid).text)
+        out = subprocess.run([BIN, "fetch", "arxiv", "--ids", "not-an-id"], env=self.f.env, capture_output=True,
+                             text=True)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("not an arXiv id", out.stderr)
+
+    def test_links_quote_and_marks_skip_punctuation(self):
+        page = self.c.get("/papers/2505.24864").text
+        self.assertRegex(page, r'href="/search\?q=author%3A%22Mingjie%20Liu%22"')
+        self.assertRegex(page, r'class="tag" href="/search\?q=%22[^"]+%22"')
+        s = self.c.get("/search?q=mixture+of+experts+routing&mode=bm25").text
+        self.assertNotRegex(s, r"<mark>[^<]*[:.,;]</mark>")
+        self.assertRegex(s, r"<mark>[^<]+</mark>[:.,;]")
+
+    def test_a_title_matched_whole_comes_first(self):
+        res = self.api("Qwen3 Technical Report").json()
+        self.assertEqual(res[0]["paper"]["title"], "Qwen3 Technical Report")
+        res = self.api("qwen3 technical report").json()
+        self.assertEqual(res[0]["paper"]["title"], "Qwen3 Technical Report")
+
+
+if __name__ == "__main__":
+    unittest.main()
