@@ -832,6 +832,8 @@ static int parse_limit(const struct args *a, long *lim)
 	return 0;
 }
 
+static int fetch_text(void *ctx, const char *id, struct buf *title, struct buf *abstract);
+
 static int cmd_similar(struct args *a)
 {
 	long lim;
@@ -846,13 +848,15 @@ static int cmd_similar(struct args *a)
 	struct search_hit *hits = xcalloc((size_t)lim, sizeof(*hits));
 	size_t n = (size_t)lim;
 	int ret = EXIT_OK;
-	if (search_open(path.s, &ix, &err) || search_similar(ix, a->pos[0], hits, &n, &err)) {
+	struct search_cursor *cur = search_cursor_new(fetch_text, s);
+	if (search_open(path.s, &ix, &err) || search_similar_run(ix, cur, a->pos[0], SIMILAR_HYBRID, hits, &n, &err)) {
 		error("similar: %s", err.s);
 		ret = EXIT_FAIL;
 	} else {
 		print_hits(s, hits, n, opt_val(a, "json") != NULL);
 	}
 	free(hits);
+	search_cursor_free(cur);
 	search_close(ix);
 	store_close(s);
 	buf_release(&path);

@@ -1479,6 +1479,84 @@ int search_query(struct search_index *ix, struct search_cursor *c, const char *t
 	return search_run(ix, c, text, &o, hits, n, NULL, err);
 }
 
+/* The weight of the title's words against meaning in similar papers. */
+#define SIMILAR_LAMBDA 0.5
+
+int search_similar_run(struct search_index *ix, struct search_cursor *c, const char *id, enum similar_mode mode,
+		       struct search_hit *hits, size_t *n, struct buf *err)
+{
+	if (mode == SIMILAR_VECTORS || !c || !c->fetch || !ix->glove)
+		return search_similar(ix, id, hits, n, err);
+	char pid[PAPER_ID_MAX];
+	if (arxiv_id_parse(id, pid, NULL))
+		snprintf(pid, sizeof(pid), "%s", id);
+	int64_t g = find_paper(ix, pid);
+	if (g < 0) {
+		buf_setf(err, "%s: not in the index", pid);
+		return -1;
+	}
+	struct buf title = BUF_INIT, abstract = BUF_INIT;
+	if (c->fetch(c->fetch_ctx, pid, &title, &abstract) || !title.len) {
+		buf_release(&title);
+		buf_release(&abstract);
+		return search_similar(ix, id, hits, n, err);
+	}
+	uint32_t dims = ix->seg[0]->h->dims;
+	const int8_t *pv = doc_vec(ix->seg[GSEG((uint64_t)g)], GNUM((uint64_t)g));
+	/* candidates: the nearest in meaning, and the best by the title's words */
+	struct heap hv, hl;
+	heap_init(&hv, 100);
+	heap_init(&hl, 100);
+	knn(ix, pv, g, NULL, &hv);
+	struct query q;
+	struct buf qerr = BUF_INIT;
+	bool lexical = prepare(ix, c, title.s, &q, false, &qerr) == 0 && !q.id_query;
+	if (lexical)
+		run_query(&q, &hl);
+	int64_t maxl = 1;
+	for (size_t i = 0; i < hl.n; i++)
+		if (hl.v[i].score > maxl)
+			maxl = hl.v[i].score;
+	/* one list: cosine + lambda x the title score (0 for the meaning-only ones) */
+	const char *le = getenv("PB_SIMILAR_LAMBDA"); /* (experiments) */
+	double lambda = le ? strtod(le, NULL) : SIMILAR_LAMBDA;
+	struct heap out;
+	heap_init(&out, *n);
+	for (int pass = 0; pass < 2; pass++) {
+		const struct heap *src = pass ? &hl : &hv;
+		for (size_t i = 0; i < src->n; i++) {
+			uint64_t d = src->v[i].gdoc;
+			if ((int64_t)d == g)
+				continue;
+			bool dup = false;
+			for (size_t j = 0; pass && j < hv.n && !dup; j++)
+				dup = hv.v[j].gdoc == d;
+			if (dup)
+				continue;
+			int64_t lex = 0;
+			for (size_t j = 0; j < hl.n; j++)
+				if (hl.v[j].gdoc == d)
+					lex = hl.v[j].score;
+			const struct segment *sg = ix->seg[GSEG(d)];
+			double cos = (double)vec_dot(pv, doc_vec(sg, GNUM(d)), dims) / COSINE_SCALE;
+			double sc = cos + lambda * (double)lex / (double)maxl;
+			heap_push(&out, (int64_t)(sc * 1e9), d);
+		}
+	}
+	memset(&q, 0, sizeof(q));
+	q.ix = ix;
+	q.id_gdoc = -1;
+	q.title_gdoc = -1;
+	emit_hits_scaled(&q, &out, hits, n, HYBRID_SCALE);
+	free(hv.v);
+	free(hl.v);
+	free(out.v);
+	buf_release(&qerr);
+	buf_release(&title);
+	buf_release(&abstract);
+	return 0;
+}
+
 int search_similar(struct search_index *ix, const char *id, struct search_hit *hits, size_t *n, struct buf *err)
 {
 	char pid[PAPER_ID_MAX];

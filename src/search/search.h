@@ -147,6 +147,14 @@ int search_run(struct search_index *ix, struct search_cursor *c, const char *que
 /* The papers nearest to paper `id` in meaning (semantic vectors), best
  * first. 0, or -1 with a message in err. */
 int search_similar(struct search_index *ix, const char *id, struct search_hit *hits, size_t *n, struct buf *err);
+/* Similar papers, by meaning alone (SIMILAR_VECTORS, search_similar), or
+ * (SIMILAR_HYBRID) by meaning and the words of the paper's title (read
+ * through the cursor's text source): the 100 nearest in meaning and the
+ * 100 best by the title's words, ranked by cosine + 0.5 x the title score
+ * normalised by the best; bench/search/similar_bench.c compares them. */
+enum similar_mode { SIMILAR_VECTORS, SIMILAR_HYBRID };
+int search_similar_run(struct search_index *ix, struct search_cursor *c, const char *id, enum similar_mode mode,
+		       struct search_hit *hits, size_t *n, struct buf *err);
 
 /* The same ranking by scoring every document (for tests). */
 int search_query_exhaustive(struct search_index *ix, const char *query, struct search_hit *hits, size_t *n,

@@ -1332,7 +1332,7 @@ int web_similar(struct req *r, const char *id, struct search_hit *hits, size_t *
 	struct web *w = r->w;
 	struct buf err = BUF_INIT;
 	pthread_rwlock_rdlock(&w->ix_lock);
-	int rc = w->ix ? search_similar(w->ix, id, hits, n, &err) : -1;
+	int rc = w->ix ? search_similar_run(w->ix, r->wk->cur, id, SIMILAR_HYBRID, hits, n, &err) : -1;
 	pthread_rwlock_unlock(&w->ix_lock);
 	buf_release(&err);
 	if (rc)

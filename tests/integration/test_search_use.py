@@ -193,6 +193,14 @@ class SearchUseTest(PaperboyTest):
         self.assertNotRegex(s, r"<mark>[^<]*[:.,;]</mark>")
         self.assertRegex(s, r"<mark>[^<]+</mark>[:.,;]")
 
+    def test_similar_papers_use_the_title_words_too(self):
+        page = self.c.get("/papers/2505.09388").text
+        similar = page[page.index('class="similar"'):]
+        self.assertGreaterEqual(similar.count("Technical Report"), 3, similar[:1500])
+        out = subprocess.run([BIN, "similar", "--limit", "5", "2505.09388"], env=self.f.env, capture_output=True,
+                             text=True)
+        self.assertGreaterEqual(out.stdout.count("Technical Report"), 3, out.stdout)
+
     def test_a_title_matched_whole_comes_first(self):
         res = self.api("Qwen3 Technical Report").json()
         self.assertEqual(res[0]["paper"]["title"], "Qwen3 Technical Report")

@@ -1,0 +1,167 @@
+/*
+ * similar_bench.c - how good "similar papers" are, measured on the real
+ * daily papers: a paper's related papers are the others that share an
+ * author with it or come from its organization (people and labs go on
+ * working on their topics); precision@10 is the share of its 10 similar
+ * papers that are related, averaged over the papers that have at least 3
+ * related ones. A second count, with "related" = at least 2 shared AI
+ * keywords, is printed beside. Both methods (meaning alone; meaning and
+ * the title's words) run on the same papers.
+ *
+ * usage: pb-bench-similar DB [N]      (N papers sampled with a fixed seed, default 1000)
+ */
+#include "../../src/search/search.h"
+
+struct rec {
+	char id[PAPER_ID_MAX];
+	struct strlist authors, keywords;
+	char *org;
+};
+
+struct all {
+	struct rec *v;
+	size_t n, cap;
+};
+
+static int collect(const struct paper *p, void *ctx)
+{
+	struct all *a = ctx;
+	if (!p->hf_day[0] || p->hidden)
+		return 0;
+	if (a->n == a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 1024;
+		a->v = xrealloc(a->v, a->cap * sizeof(*a->v));
+	}
+	struct rec *r = &a->v[a->n++];
+	memset(r, 0, sizeof(*r));
+	snprintf(r->id, sizeof(r->id), "%s", p->id);
+	strlist_copy(&r->authors, &p->authors);
+	for (size_t i = 0; i < p->ai_keywords.n; i++) {
+		char k[128];
+		size_t n = strlen(p->ai_keywords.v[i]) < sizeof(k) - 1 ? strlen(p->ai_keywords.v[i]) : sizeof(k) - 1;
+		for (size_t j = 0; j < n; j++)
+			k[j] = (char)(p->ai_keywords.v[i][j] >= 'A' && p->ai_keywords.v[i][j] <= 'Z' ? p->ai_keywords.v[i][j] + 32
+												      : p->ai_keywords.v[i][j]);
+		strlist_push(&r->keywords, k, n);
+	}
+	r->org = p->organization && *p->organization ? xstrdup(p->organization) : NULL;
+	return 0;
+}
+
+static bool share(const struct strlist *a, const struct strlist *b, size_t need)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < a->n; i++)
+		for (size_t j = 0; j < b->n; j++)
+			if (!strcmp(a->v[i], b->v[j])) {
+				if (++n >= need)
+					return true;
+				break;
+			}
+	return false;
+}
+
+static bool related_people(const struct rec *a, const struct rec *b)
+{
+	return share(&a->authors, &b->authors, 1) || (a->org && b->org && !strcmp(a->org, b->org));
+}
+
+static bool related_words(const struct rec *a, const struct rec *b)
+{
+	return share(&a->keywords, &b->keywords, 2);
+}
+
+static struct store *gstore;
+
+static int fetch_text(void *ctx, const char *id, struct buf *title, struct buf *abstract)
+{
+	(void)ctx;
+	struct paper p;
+	paper_init(&p);
+	struct buf err = BUF_INIT;
+	int rc = store_paper_get(gstore, id, &p, &err);
+	if (!rc) {
+		buf_adds(title, p.title ? p.title : "");
+		buf_adds(abstract, p.abstract ? p.abstract : "");
+	}
+	paper_release(&p);
+	buf_release(&err);
+	return rc;
+}
+
+static int by_id(const void *x, const void *y)
+{
+	return strcmp(((const struct rec *)x)->id, ((const struct rec *)y)->id);
+}
+
+int main(int argc, char **argv)
+{
+	long want = 1000;
+	if (argc < 2 || (argc > 2 && parse_int(argv[2], 1, 1000000, &want))) {
+		fprintf(stderr, "usage: pb-bench-similar DB [N]\n");
+		return 2;
+	}
+	struct buf err = BUF_INIT, path = BUF_INIT;
+	if (store_open(argv[1], 0, &gstore, &err)) {
+		fprintf(stderr, "pb-bench-similar: %s\n", err.s);
+		return 1;
+	}
+	struct all a = { 0 };
+	store_paper_scan(gstore, collect, &a, &err);
+	qsort(a.v, a.n, sizeof(*a.v), by_id);
+	search_index_path(argv[1], &path);
+	struct search_index *ix;
+	if (search_open(path.s, &ix, &err)) {
+		fprintf(stderr, "pb-bench-similar: %s\n", err.s);
+		return 1;
+	}
+	struct search_cursor *cur = search_cursor_new(fetch_text, NULL);
+	uint64_t rng = 88172645463325252ull;
+	static const char *const names[] = { "meaning alone (today's)", "meaning + title words" };
+	double p_people[2] = { 0 }, p_words[2] = { 0 }, secs[2] = { 0 };
+	long used = 0, tries = 0;
+	while (used < want && tries++ < want * 50) {
+		rng ^= rng << 13;
+		rng ^= rng >> 7;
+		rng ^= rng << 17;
+		const struct rec *r = &a.v[rng % a.n];
+		size_t nrel = 0;
+		for (size_t j = 0; j < a.n && nrel < 3; j++)
+			nrel += &a.v[j] != r && related_people(r, &a.v[j]);
+		if (nrel < 3)
+			continue;
+		for (int m = 0; m < 2; m++) {
+			struct search_hit hits[11];
+			size_t n = 11;
+			double t0 = mono_seconds();
+			if (search_similar_run(ix, cur, r->id, m ? SIMILAR_HYBRID : SIMILAR_VECTORS, hits, &n, &err))
+				n = 0;
+			secs[m] += mono_seconds() - t0;
+			size_t k = 0, hp = 0, hw = 0;
+			for (size_t i = 0; i < n && k < 10; i++) {
+				if (!strcmp(hits[i].id, r->id))
+					continue;
+				struct rec key;
+				memcpy(key.id, hits[i].id, sizeof(key.id));
+				const struct rec *o = bsearch(&key, a.v, a.n, sizeof(*a.v), by_id);
+				k++;
+				if (o) {
+					hp += related_people(r, o);
+					hw += related_words(r, o);
+				}
+			}
+			p_people[m] += (double)hp / 10.0;
+			p_words[m] += (double)hw / 10.0;
+		}
+		used++;
+	}
+	printf("%ld featured papers with 3+ related ones (of %zu), similar top 10:\n", used, a.n);
+	for (int m = 0; m < 2; m++)
+		printf("  %-26s precision@10: %.3f (same author or organization), %.3f (2+ shared AI keywords); %.2f ms a paper\n",
+		       names[m], p_people[m] / (double)used, p_words[m] / (double)used, secs[m] / (double)used * 1e3);
+	printf("ratio (new / today's): %.2fx, %.2fx\n", p_people[1] / p_people[0], p_words[1] / p_words[0]);
+	search_cursor_free(cur);
+	search_close(ix);
+	store_close(gstore);
+	return 0;
+}
