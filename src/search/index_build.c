@@ -570,6 +570,7 @@ static int write_index(struct builder *b, FILE *f, struct buf *err)
 		buf_reset(&blockbuf);
 		buf_reset(&payload);
 		uint32_t doc = 0, prev_last = 0;
+		uint32_t hist[256] = { 0 };
 		for (uint32_t k = 0; k < df;) {
 			uint32_t cnt = df - k < IDX_BLOCK ? df - k : IDX_BLOCK;
 			uint8_t bmax = 0;
@@ -596,14 +597,26 @@ static int write_index(struct builder *b, FILE *f, struct buf *err)
 			}
 			struct idx_block bl = { doc, (uint32_t)payload.len, (uint16_t)cnt, bmax, 0 };
 			uint32_t gaps[IDX_BLOCK];
-			for (uint32_t j = 0; j < cnt; j++)
+			for (uint32_t j = 0; j < cnt; j++) {
 				gaps[j] = j ? bdocs[j] - bdocs[j - 1] : bdocs[0] - prev_last;
+				hist[bimp[j]]++;
+			}
 			bitpack_encode(gaps, cnt, &payload);
 			buf_add(&payload, bimp, cnt);
 			buf_add(&blockbuf, &bl, sizeof(bl));
 			prev_last = doc;
 			if (bmax > it->max_impact)
 				it->max_impact = bmax;
+		}
+		/* the 10th and 100th largest impacts */
+		uint32_t seen = 0;
+		for (int v = 255; v >= 1; v--) {
+			uint32_t before = seen;
+			seen += hist[v];
+			if (before < 10 && seen >= 10)
+				it->kth10 = (uint8_t)v;
+			if (before < 100 && seen >= 100)
+				it->kth100 = (uint8_t)v;
 		}
 		while ((blockbuf.len + payload.len) % 4) /* keep the next term's headers aligned */
 			buf_addc(&payload, 0);

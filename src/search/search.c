@@ -350,6 +350,7 @@ struct hit {
 struct heap {
 	struct hit *v;
 	size_t n, k;
+	int64_t floor; /* a score below the k-th best, known in advance (-1: none) */
 };
 
 /* Is a worse than b? Lower score, or the same score and later. */
@@ -363,6 +364,7 @@ static void heap_init(struct heap *h, size_t k)
 	h->v = xmalloc((k + 1) * sizeof(*h->v));
 	h->n = 0;
 	h->k = k;
+	h->floor = -1;
 }
 
 static void heap_push(struct heap *h, int64_t score, uint64_t doc)
@@ -399,7 +401,8 @@ static void heap_push(struct heap *h, int64_t score, uint64_t doc)
 /* The score a new result must beat, or -1 while the heap is not full. */
 static int64_t heap_threshold(const struct heap *h)
 {
-	return h->n < h->k ? -1 : h->v[0].score;
+	int64_t t = h->n < h->k ? -1 : h->v[0].score;
+	return t > h->floor ? t : h->floor;
 }
 
 static int cmp_results(const void *a, const void *b)
@@ -790,6 +793,19 @@ static void run_segment(struct query *q, size_t si, struct heap *h)
 		return;
 	}
 
+	/* a head start: at least k documents of this segment score w x the
+	 * term's k-th largest impact on one term alone, so nothing at or below
+	 * that (less one: ties go to the lower document) can be in the top k
+	 * (only for plain free words over live documents) */
+	if (!ne && !q->after && !q->before && !sg->ndeleted && !q->newest && (h->k <= 10 || h->k <= 100)) {
+		for (size_t i = 0; i < nc; i++) {
+			const struct idx_term *t = terms[i].t;
+			unsigned kth = h->k <= 10 ? t->kth10 : t->kth100;
+			int64_t f = cur[i].w * (int64_t)kth - 1;
+			if (kth && f > h->floor)
+				h->floor = f;
+		}
+	}
 	/* MaxScore over optional terms */
 	qsort(cur, nc, sizeof(*cur), cmp_ub);
 	int64_t prefix[MAX_QTERMS];
@@ -1140,7 +1156,7 @@ static void check_phrases(struct search_index *ix, const struct query *q, struct
 }
 
 /* The weight of meaning against words in the hybrid ranking. */
-#define HYBRID_LAMBDA 0.3
+#define HYBRID_LAMBDA 0.5
 
 /*
  * Hybrid ranking: the lexical candidates (the top 100 by BM25F) reordered

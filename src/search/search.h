@@ -85,7 +85,7 @@ uint64_t search_index_seq(const struct search_index *ix);
 /* ---- queries ------------------------------------------------------------ */
 
 /* SEARCH_HYBRID (the default everywhere): the top 100 by BM25F, reordered
- * by their min-max normalised BM25F score plus 0.3 x the cosine of their
+ * by their min-max normalised BM25F score plus 0.5 x the cosine of their
  * meaning vector with the query's. SEARCH_BM25: words only. SEARCH_SEMANTIC:
  * nearest meaning vectors only. Without word vectors, hybrid is BM25F. */
 enum search_mode { SEARCH_BM25, SEARCH_SEMANTIC, SEARCH_HYBRID };

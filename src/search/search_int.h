@@ -5,7 +5,7 @@
 #include "search.h"
 
 #define IDX_MAGIC "PBIDX001"
-#define IDX_VERSION 7
+#define IDX_VERSION 8
 #define IDX_BLOCK 128
 #define NFIELDS 4 /* title, abstract, authors, AI keywords */
 
@@ -66,7 +66,11 @@ struct idx_term {
 	uint32_t df;
 	uint64_t post_off; /* into postings: the block headers */
 	uint32_t nblocks;
-	uint32_t max_impact;
+	/* the term's largest impact, and its 10th and 100th largest (0: fewer
+	 * postings): w x kth is a score that many documents reach on this
+	 * term alone, where a top-k search may start its threshold
+	 * (version 8) */
+	uint8_t max_impact, kth10, kth100, pad;
 };
 
 struct idx_block {
