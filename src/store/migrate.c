@@ -29,9 +29,11 @@ struct mtable {
 };
 
 #define C(n, k) { #n, k }
-static const struct mcol users_c[] = { C(id, 'i'), C(name, 't'), C(email, 't'), C(email_verified, 'i'),
-				       C(fullname, 't'), C(pwhash, 't'), C(admin, 'i'), C(disabled, 'i'),
-				       C(created, 'i') };
+static const struct mcol users_c[] = { C(id, 'i'),          C(name, 't'),      C(email, 't'),
+				       C(email_verified, 'i'), C(fullname, 't'),  C(pwhash, 't'),
+				       C(admin, 'i'),       C(disabled, 'i'),  C(created, 'i'),
+				       C(mute_collapse, 'i'), C(read_mark, 'i'), C(active_at, 'i'),
+				       C(recs_at, 'i'),     C(feed_hash, 'b') };
 static const struct mcol papers_c[] = {
 	C(docid, 'i'), C(id, 't'), C(version, 'i'), C(title, 't'), C(abstract, 't'), C(authors, 't'),
 	C(categories, 't'), C(published, 'i'), C(updated, 'i'), C(doi, 't'), C(journal_ref, 't'), C(comments, 't'),
@@ -61,6 +63,12 @@ static const struct mcol outbox_c[] = { C(id, 'i'),         C(sub_id, 'i'),   C(
 static const struct mcol sent_c[] = { C(sub_id, 'i'), C(paper, 't') };
 static const struct mcol limits_c[] = { C(key, 't'), C(count, 'i'), C(last, 'i'), C(blocked_until, 'i') };
 static const struct mcol leases_c[] = { C(name, 't'), C(owner, 't'), C(expires, 'i') };
+static const struct mcol follows_c[] = { C(user_id, 'i'), C(kind, 't'), C(value, 't'), C(created, 'i') };
+static const struct mcol colls_c[] = { C(id, 'i'), C(user_id, 'i'), C(name, 't'), C(public, 'i'), C(created, 'i'),
+				       C(updated, 'i') };
+static const struct mcol items_c[] = { C(collection_id, 'i'), C(paper, 't'), C(note, 't'), C(position, 'i'),
+				       C(added, 'i') };
+static const struct mcol recs_c[] = { C(user_id, 'i'), C(paper, 't'), C(score, 'i') };
 static const struct mcol subm_c[] = { C(id, 'i'), C(paper, 't'), C(user_id, 'i'), C(at, 'i'), C(status, 't'),
 				      C(decided_by, 'i'), C(decided_at, 'i') };
 #undef C
@@ -72,7 +80,8 @@ static struct mtable tables[] = {
 	T(sessions, sessions_c, 1, false), T(api_tokens, tokens_c, 1, true), T(votes, votes_c, 2, false),
 	T(comments, comments_c, 1, true), T(subscriptions, subs_c, 1, true), T(outbox, outbox_c, 1, true),
 	T(sent_papers, sent_c, 2, false), T(limits, limits_c, 1, false),    T(leases, leases_c, 1, false),
-	T(submissions, subm_c, 1, true),
+	T(submissions, subm_c, 1, true),  T(follows, follows_c, 3, false), T(mutes, follows_c, 3, false),
+	T(collections, colls_c, 1, true), T(collection_items, items_c, 2, false), T(recs, recs_c, 2, false),
 };
 #undef T
 _Static_assert(ARRAY_SIZE(tables) <= ARRAY_SIZE(((struct store_migrate_report *)0)->tables),

@@ -1410,3 +1410,96 @@ int sql_outbox_counts(struct store *s, int64_t counts[4], struct buf *err)
 		sx_reset(&x);
 	return 0;
 }
+
+/* ---- private feeds and deleting an account -------------------------------------- */
+
+int sql_user_by_feed(struct store *s, const uint8_t hash[TOKEN_HASH_BYTES], struct user *u, struct buf *err)
+{
+	struct sx x;
+	if (!sx_prep(&x, s, "SELECT " USER_COLS " FROM users WHERE feed_hash = $1 AND disabled = 0", err))
+		return -1;
+	sx_blob(&x, 1, hash, TOKEN_HASH_BYTES);
+	int rc = sx_row(&x, err);
+	if (rc)
+		return rc;
+	row_to_user(&x, 1, u);
+	sx_reset(&x);
+	return 0;
+}
+
+/* The account deleted users' comments are kept under (made once). */
+#define DELETED_USER "[deleted]"
+
+static int deleted_user(struct store *s, int64_t *id, struct buf *err)
+{
+	struct sx x;
+	if (!sx_prep(&x, s, "SELECT id FROM users WHERE name = $1", err))
+		return -1;
+	sx_str(&x, 1, DELETED_USER);
+	int rc = sx_row(&x, err);
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
+		*id = sx_cint(&x, 0);
+		sx_reset(&x);
+		return 0;
+	}
+	if (!sx_prep(&x, s,
+		     "INSERT INTO users(name, email, fullname, pwhash, admin, disabled, created, email_verified) "
+		     "VALUES($1, '', 'deleted user', '!', 0, 1, $2, 0) RETURNING id",
+		     err))
+		return -1;
+	sx_str(&x, 1, DELETED_USER);
+	sx_int(&x, 2, time_now_ms());
+	if ((rc = sx_row(&x, err)))
+		return -1;
+	*id = sx_cint(&x, 0);
+	sx_reset(&x);
+	return 0;
+}
+
+static int user_delete_tx(struct store *s, void *ctx, struct buf *err)
+{
+	int64_t uid = *(int64_t *)ctx;
+	struct user u;
+	int rc = sql_user_get(s, uid, NULL, &u, err);
+	if (rc)
+		return rc;
+	int64_t dead;
+	if (deleted_user(s, &dead, err))
+		return -1;
+	static const char *const steps[] = {
+		/* its votes leave the counts */
+		"UPDATE papers SET local_votes = greatest(local_votes - 1, 0) WHERE id IN "
+		"(SELECT paper FROM votes WHERE user_id = $1)",
+		"DELETE FROM votes WHERE user_id = $1",
+		/* its visible comments leave the counts, and are deleted */
+		"UPDATE papers SET local_comments = greatest(local_comments - (SELECT count(*) FROM comments c WHERE "
+		"c.paper = papers.id AND c.user_id = $1 AND c.deleted = 0 AND c.hidden = 0), 0) WHERE id IN "
+		"(SELECT paper FROM comments WHERE user_id = $1)",
+		"UPDATE comments SET user_id = $2, deleted = 1, body = '' WHERE user_id = $1",
+		/* the papers it submitted stay, without its name */
+		"UPDATE papers SET submitter = NULL, submitter_name = NULL WHERE submitter IN "
+		"(SELECT name FROM users WHERE id = $1)",
+		"DELETE FROM subscriptions WHERE user_id = $1",
+		/* and the rest goes with the row (sessions, tokens, follows, mutes,
+		 * collections, recommendations, submissions, mail to it) */
+		"DELETE FROM users WHERE id = $1 AND id <> $2",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(steps); i++) {
+		struct sx x;
+		if (!sx_prep(&x, s, steps[i], err))
+			return -1;
+		sx_int(&x, 1, uid);
+		if (strstr(steps[i], "$2"))
+			sx_int(&x, 2, dead);
+		if (sx_done(&x, err))
+			return -1;
+	}
+	return 0;
+}
+
+int sql_user_delete(struct store *s, int64_t user_id, struct buf *err)
+{
+	return sx_tx(s, user_delete_tx, &user_id, err);
+}

@@ -195,6 +195,26 @@ static const char *const migrations[] = {
 	"CREATE INDEX users_lower_email ON users(lower(email));"
 	"CREATE INDEX subscriptions_lower_email ON subscriptions(lower(email));"
 	"INSERT OR IGNORE INTO kv(key, value) SELECT 'seq', CAST(coalesce(max(seq), 0) AS TEXT) FROM papers;",
+	/* 8: each reader's own: preferences and marks, follows, mutes,
+	 * collections, recommendations */
+	"ALTER TABLE users ADD COLUMN mute_collapse INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE users ADD COLUMN read_mark INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE users ADD COLUMN active_at INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE users ADD COLUMN recs_at INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE users ADD COLUMN feed_hash BLOB;"
+	"CREATE UNIQUE INDEX users_feed ON users(feed_hash) WHERE feed_hash IS NOT NULL;"
+	"CREATE TABLE follows(user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE, kind TEXT NOT NULL,"
+	"  value TEXT NOT NULL, created INTEGER NOT NULL, PRIMARY KEY(user_id, kind, value)) WITHOUT ROWID;"
+	"CREATE TABLE mutes(user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE, kind TEXT NOT NULL,"
+	"  value TEXT NOT NULL, created INTEGER NOT NULL, PRIMARY KEY(user_id, kind, value)) WITHOUT ROWID;"
+	"CREATE TABLE collections(id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL, public INTEGER NOT NULL DEFAULT 0, created INTEGER NOT NULL, updated INTEGER NOT NULL);"
+	"CREATE UNIQUE INDEX collections_name ON collections(user_id, lower(name));"
+	"CREATE TABLE collection_items(collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,"
+	"  paper TEXT NOT NULL, note TEXT NOT NULL DEFAULT '', position INTEGER NOT NULL DEFAULT 0,"
+	"  added INTEGER NOT NULL, PRIMARY KEY(collection_id, paper)) WITHOUT ROWID;"
+	"CREATE TABLE recs(user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE, paper TEXT NOT NULL,"
+	"  score INTEGER NOT NULL, PRIMARY KEY(user_id, paper)) WITHOUT ROWID;",
 };
 _Static_assert(ARRAY_SIZE(migrations) == STORE_SCHEMA_VERSION, "one migration per schema version");
 

@@ -42,7 +42,7 @@
 struct store;
 
 /* The schema version this binary writes. */
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 enum store_open_flags {
 	STORE_CREATE = 1 << 0, /* create the database if missing (init) */
@@ -433,6 +433,103 @@ int store_outbox_settle(struct store *s, int64_t id, const char *state, pb_time 
 /* Counts of messages by state (queued, sending, sent, failed). */
 int store_outbox_counts(struct store *s, int64_t counts[4], struct buf *err);
 
+/* ---- what each reader makes of the service: follows, mutes, collections,
+ * recommendations, preferences -------------------------------------------
+ * Follows and mutes are (kind, value) pairs per user. Kinds of follows:
+ * "author" (a name), "hfuser" (a Hugging Face user), "org", "category"
+ * (cs.CL), "search" (a query); of mutes: "word", "author", "category". */
+struct follow {
+	char kind[12];
+	char value[200];
+	pb_time created;
+};
+/* Adds (on) or removes a follow or mute, idempotently. 0, -1. */
+int store_follow_set(struct store *s, int64_t user_id, const char *kind, const char *value, bool on, pb_time now,
+		     struct buf *err);
+int store_follow_list(struct store *s, int64_t user_id, int (*fn)(const struct follow *f, void *ctx), void *ctx,
+		      struct buf *err);
+int store_mute_set(struct store *s, int64_t user_id, const char *kind, const char *value, bool on, pb_time now,
+		   struct buf *err);
+int store_mute_list(struct store *s, int64_t user_id, int (*fn)(const struct follow *m, void *ctx), void *ctx,
+		    struct buf *err);
+
+/* A user's preferences and marks. */
+struct user_prefs {
+	bool mute_collapse;   /* muted papers shown collapsed with the reason (else left out) */
+	pb_time read_mark;    /* papers featured before this are read ("mark all as read") */
+	pb_time active_at;    /* the last vote, save or follow (the recommender's cue) */
+	pb_time recs_at;      /* when the recommendations were last made (0: never) */
+	bool has_feed;        /* a private feed token is set */
+	uint8_t feed_hash[TOKEN_HASH_BYTES];
+};
+int store_prefs_get(struct store *s, int64_t user_id, struct user_prefs *p, struct buf *err);
+/* Writes mute_collapse, read_mark, has_feed/feed_hash (recs_at and
+ * active_at are written by store_user_touch and store_recs_set). 0/1/-1. */
+int store_prefs_set(struct store *s, int64_t user_id, const struct user_prefs *p, struct buf *err);
+/* Notes activity that should refresh the user's recommendations. */
+int store_user_touch(struct store *s, int64_t user_id, pb_time now, struct buf *err);
+/* The enabled user whose private feed token hashes to hash. 0/1/-1. */
+int store_user_by_feed(struct store *s, const uint8_t hash[TOKEN_HASH_BYTES], struct user *u, struct buf *err);
+/* Users whose activity is newer than their recommendations, at most
+ * limit, longest waiting first. */
+int store_users_due_recs(struct store *s, size_t limit, int (*fn)(int64_t user_id, void *ctx), void *ctx,
+			 struct buf *err);
+
+/* Collections: named, ordered lists of papers with a note each. */
+struct collection {
+	int64_t id, user_id;
+	char name[120];
+	char user[USER_NAME_MAX];
+	bool public_;
+	int64_t items;
+	pb_time created, updated;
+};
+struct collection_item {
+	char paper[PAPER_ID_MAX];
+	char *note; /* owned; "" for none */
+	int64_t position;
+	pb_time added;
+};
+/* Creates one (sets c->id); 1 when the user has one of that name. */
+int store_collection_add(struct store *s, struct collection *c, struct buf *err);
+/* Renames / changes visibility of the user's collection. 0/1/-1. */
+int store_collection_update(struct store *s, const struct collection *c, struct buf *err);
+int store_collection_delete(struct store *s, int64_t id, int64_t user_id, struct buf *err);
+int store_collection_get(struct store *s, int64_t id, struct collection *c, struct buf *err);
+/* By owner and name (any case). 0/1/-1. */
+int store_collection_find(struct store *s, int64_t user_id, const char *name, struct collection *c,
+			  struct buf *err);
+/* A user's collections (public ones only unless with_private), by name. */
+int store_collection_list(struct store *s, int64_t user_id, bool with_private,
+			  int (*fn)(const struct collection *c, void *ctx), void *ctx, struct buf *err);
+/* Adds paper to the collection (at the end) or sets its note (NULL: keep);
+ * 1 for an unknown paper or collection. */
+int store_collection_put(struct store *s, int64_t coll_id, const char *paper, const char *note, pb_time now,
+			 struct buf *err);
+int store_collection_remove(struct store *s, int64_t coll_id, const char *paper, struct buf *err);
+/* Moves an item to position `to` (0 first), shifting the others. 0/1/-1. */
+int store_collection_move(struct store *s, int64_t coll_id, const char *paper, int64_t to, struct buf *err);
+/* The items in their order. */
+int store_collection_items(struct store *s, int64_t coll_id, int (*fn)(const struct collection_item *it, void *ctx),
+			   void *ctx, struct buf *err);
+/* The user's collections that hold paper (ids into out, at most cap). */
+int store_collections_of(struct store *s, int64_t user_id, const char *paper, int64_t *out, size_t cap, size_t *n,
+			 struct buf *err);
+
+/* Recommendations: the scored papers made for a user in the background;
+ * set replaces them all (and marks when). */
+int store_recs_set(struct store *s, int64_t user_id, const char *const *papers, const double *scores, size_t n,
+		   pb_time now, struct buf *err);
+int store_recs_get(struct store *s, int64_t user_id, size_t limit,
+		   int (*fn)(const char *paper, double score, void *ctx), void *ctx, struct buf *err);
+
+/* Deletes an account: its votes leave the counts, its comments are
+ * deleted (the threads keep their shape, by "deleted user"), its sessions,
+ * tokens, follows, mutes, collections, recommendations, submissions'
+ * credit and the subscriptions it made go; the papers it submitted stay
+ * featured without its name. Atomic. 0/1/-1. */
+int store_user_delete(struct store *s, int64_t user_id, struct buf *err);
+
 /* ---- copying a whole store ---------------------------------------------------
  * `paperboy migrate`: every table of `from` (papers, accounts, sessions,
  * tokens, votes, comments, submissions, subscriptions, the outbox and what
@@ -448,7 +545,7 @@ struct store_migrate_report {
 		char table[32];
 		int64_t rows;
 		uint64_t checksum;
-	} tables[16];
+	} tables[24];
 	size_t ntables;
 	double seconds;
 };

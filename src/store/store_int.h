@@ -177,7 +177,67 @@ struct sqlx_driver;
 	  (struct store * s, int64_t id, const char *state, pb_time next_try, const char *error, pb_time now,   \
 	   struct buf *err),                                                                                      \
 	  (s, id, state, next_try, error, now, err))                                                              \
-	X(int, outbox_counts, (struct store * s, int64_t counts[4], struct buf *err), (s, counts, err))
+	X(int, outbox_counts, (struct store * s, int64_t counts[4], struct buf *err), (s, counts, err))           \
+	X(int, follow_set,                                                                                        \
+	  (struct store * s, int64_t user_id, const char *kind, const char *value, bool on, pb_time now,         \
+	   struct buf *err),                                                                                      \
+	  (s, user_id, kind, value, on, now, err))                                                                \
+	X(int, follow_list,                                                                                       \
+	  (struct store * s, int64_t user_id, int (*fn)(const struct follow *, void *), void *ctx, struct buf *err), \
+	  (s, user_id, fn, ctx, err))                                                                             \
+	X(int, mute_set,                                                                                          \
+	  (struct store * s, int64_t user_id, const char *kind, const char *value, bool on, pb_time now,         \
+	   struct buf *err),                                                                                      \
+	  (s, user_id, kind, value, on, now, err))                                                                \
+	X(int, mute_list,                                                                                         \
+	  (struct store * s, int64_t user_id, int (*fn)(const struct follow *, void *), void *ctx, struct buf *err), \
+	  (s, user_id, fn, ctx, err))                                                                             \
+	X(int, prefs_get, (struct store * s, int64_t user_id, struct user_prefs * p, struct buf * err),          \
+	  (s, user_id, p, err))                                                                                   \
+	X(int, prefs_set, (struct store * s, int64_t user_id, const struct user_prefs *p, struct buf *err),      \
+	  (s, user_id, p, err))                                                                                   \
+	X(int, user_touch, (struct store * s, int64_t user_id, pb_time now, struct buf *err), (s, user_id, now, err)) \
+	X(int, user_by_feed,                                                                                      \
+	  (struct store * s, const uint8_t hash[TOKEN_HASH_BYTES], struct user *u, struct buf *err), (s, hash, u, err)) \
+	X(int, users_due_recs,                                                                                    \
+	  (struct store * s, size_t limit, int (*fn)(int64_t, void *), void *ctx, struct buf *err),              \
+	  (s, limit, fn, ctx, err))                                                                               \
+	X(int, collection_add, (struct store * s, struct collection * c, struct buf * err), (s, c, err))         \
+	X(int, collection_update, (struct store * s, const struct collection *c, struct buf *err), (s, c, err))  \
+	X(int, collection_delete, (struct store * s, int64_t id, int64_t user_id, struct buf *err),              \
+	  (s, id, user_id, err))                                                                                  \
+	X(int, collection_get, (struct store * s, int64_t id, struct collection *c, struct buf *err), (s, id, c, err)) \
+	X(int, collection_find,                                                                                   \
+	  (struct store * s, int64_t user_id, const char *name, struct collection *c, struct buf *err),          \
+	  (s, user_id, name, c, err))                                                                             \
+	X(int, collection_list,                                                                                   \
+	  (struct store * s, int64_t user_id, bool with_private, int (*fn)(const struct collection *, void *),   \
+	   void *ctx, struct buf *err),                                                                           \
+	  (s, user_id, with_private, fn, ctx, err))                                                               \
+	X(int, collection_put,                                                                                    \
+	  (struct store * s, int64_t coll_id, const char *paper, const char *note, pb_time now, struct buf *err), \
+	  (s, coll_id, paper, note, now, err))                                                                    \
+	X(int, collection_remove, (struct store * s, int64_t coll_id, const char *paper, struct buf *err),       \
+	  (s, coll_id, paper, err))                                                                               \
+	X(int, collection_move, (struct store * s, int64_t coll_id, const char *paper, int64_t to, struct buf *err), \
+	  (s, coll_id, paper, to, err))                                                                           \
+	X(int, collection_items,                                                                                  \
+	  (struct store * s, int64_t coll_id, int (*fn)(const struct collection_item *, void *), void *ctx,      \
+	   struct buf *err),                                                                                      \
+	  (s, coll_id, fn, ctx, err))                                                                             \
+	X(int, collections_of,                                                                                    \
+	  (struct store * s, int64_t user_id, const char *paper, int64_t *out, size_t cap, size_t *n,            \
+	   struct buf *err),                                                                                      \
+	  (s, user_id, paper, out, cap, n, err))                                                                  \
+	X(int, recs_set,                                                                                          \
+	  (struct store * s, int64_t user_id, const char *const *papers, const double *scores, size_t n,         \
+	   pb_time now, struct buf *err),                                                                         \
+	  (s, user_id, papers, scores, n, now, err))                                                              \
+	X(int, recs_get,                                                                                          \
+	  (struct store * s, int64_t user_id, size_t limit, int (*fn)(const char *, double, void *), void *ctx,  \
+	   struct buf *err),                                                                                      \
+	  (s, user_id, limit, fn, ctx, err))                                                                      \
+	X(int, user_delete, (struct store * s, int64_t user_id, struct buf *err), (s, user_id, err))
 
 struct store_ops {
 	const char *name; /* "sqlite", "postgresql" */

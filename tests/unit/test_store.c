@@ -628,6 +628,183 @@ static void test_scan(void)
 	buf_release(&p);
 }
 
+/* ---- each reader's own ---------------------------------------------------------------- */
+
+static int count_follow(const struct follow *f, void *ctx)
+{
+	struct buf *b = ctx;
+	buf_addf(b, "%s=%s;", f->kind, f->value);
+	return 0;
+}
+
+static int count_coll(const struct collection *c, void *ctx)
+{
+	struct buf *b = ctx;
+	buf_addf(b, "%s:%lld;", c->name, (long long)c->items);
+	return 0;
+}
+
+static int count_item(const struct collection_item *it, void *ctx)
+{
+	struct buf *b = ctx;
+	buf_addf(b, "%s[%s];", it->paper, it->note);
+	return 0;
+}
+
+static int count_rec(const char *paper, double score, void *ctx)
+{
+	struct buf *b = ctx;
+	buf_addf(b, "%s=%.2f;", paper, score);
+	return 0;
+}
+
+static int due_user(int64_t id, void *ctx)
+{
+	*(int64_t *)ctx = id;
+	return 0;
+}
+
+static void test_personal(void)
+{
+	struct store *s;
+	struct buf err = BUF_INIT, p = BUF_INIT, got = BUF_INIT;
+	path(&p, "personal.db");
+	CHECK(store_open(p.s, STORE_CREATE, &s, &err) == 0);
+	struct paper ps[3];
+	enum upsert_result r[3];
+	make(&ps[0], "2510.00001", "2025-10-01", 10, "one");
+	make(&ps[1], "2510.00002", "2025-10-01", 20, "two");
+	make(&ps[2], "2510.00003", "2025-10-02", 30, "three");
+	CHECK(store_begin(s, &err) == 0 && store_upsert_batch(s, ps, 3, r, &err) == 0 && store_commit(s, &err) == 0);
+	struct user a = { 0 }, b = { 0 };
+	snprintf(a.name, sizeof(a.name), "reader");
+	snprintf(a.email, sizeof(a.email), "r@x.org");
+	snprintf(a.pwhash, sizeof(a.pwhash), "$argon2id$fake");
+	b = a;
+	snprintf(b.name, sizeof(b.name), "other");
+	CHECK(store_user_add(s, &a, &err) == 0 && store_user_add(s, &b, &err) == 0);
+
+	/* follows and mutes: idempotent sets */
+	CHECK(store_follow_set(s, a.id, "author", "Ada Lovelace", true, 1, &err) == 0);
+	CHECK(store_follow_set(s, a.id, "author", "Ada Lovelace", true, 2, &err) == 0);
+	CHECK(store_follow_set(s, a.id, "category", "cs.CL", true, 3, &err) == 0);
+	CHECK(store_follow_list(s, a.id, count_follow, &got, &err) == 0);
+	CHECK_STR(got.s, "author=Ada Lovelace;category=cs.CL;");
+	CHECK(store_follow_set(s, a.id, "category", "cs.CL", false, 4, &err) == 0);
+	buf_reset(&got);
+	CHECK(store_follow_list(s, a.id, count_follow, &got, &err) == 0 && !strcmp(got.s, "author=Ada Lovelace;"));
+	CHECK(store_mute_set(s, a.id, "word", "benchmark", true, 5, &err) == 0);
+	buf_reset(&got);
+	CHECK(store_mute_list(s, a.id, count_follow, &got, &err) == 0 && !strcmp(got.s, "word=benchmark;"));
+
+	/* preferences, marks, the private feed */
+	struct user_prefs pr;
+	CHECK(store_prefs_get(s, a.id, &pr, &err) == 0 && !pr.mute_collapse && !pr.read_mark && !pr.has_feed);
+	pr.mute_collapse = true;
+	pr.read_mark = 12345;
+	pr.has_feed = true;
+	memset(pr.feed_hash, 7, sizeof(pr.feed_hash));
+	CHECK(store_prefs_set(s, a.id, &pr, &err) == 0);
+	struct user_prefs pr2;
+	CHECK(store_prefs_get(s, a.id, &pr2, &err) == 0 && pr2.mute_collapse && pr2.read_mark == 12345 && pr2.has_feed &&
+	      pr2.feed_hash[5] == 7);
+	struct user u;
+	CHECK(store_user_by_feed(s, pr.feed_hash, &u, &err) == 0 && u.id == a.id);
+	uint8_t other[TOKEN_HASH_BYTES] = { 1 };
+	CHECK(store_user_by_feed(s, other, &u, &err) == 1);
+	CHECK(store_prefs_get(s, 9999, &pr2, &err) == 1);
+	/* activity makes recommendations due; making them settles it */
+	int64_t due = 0;
+	CHECK(store_users_due_recs(s, 10, due_user, &due, &err) == 0 && due == 0);
+	CHECK(store_user_touch(s, a.id, 1000, &err) == 0);
+	CHECK(store_users_due_recs(s, 10, due_user, &due, &err) == 0 && due == a.id);
+	const char *rp[] = { "2510.00002", "2510.00003" };
+	double rs[] = { 0.25, 1.5 };
+	CHECK(store_recs_set(s, a.id, rp, rs, 2, 2000, &err) == 0);
+	buf_reset(&got);
+	CHECK(store_recs_get(s, a.id, 10, count_rec, &got, &err) == 0);
+	CHECK_STR(got.s, "2510.00003=1.50;2510.00002=0.25;");
+	due = 0;
+	CHECK(store_users_due_recs(s, 10, due_user, &due, &err) == 0 && due == 0);
+
+	/* collections: unique names per user (any case), ordered items with notes */
+	struct collection c = { 0 }, c2 = { 0 }, cg;
+	c.user_id = a.id;
+	snprintf(c.name, sizeof(c.name), "Reading list");
+	CHECK(store_collection_add(s, &c, &err) == 0 && c.id > 0);
+	c2 = c;
+	c2.id = 0;
+	snprintf(c2.name, sizeof(c2.name), "READING LIST");
+	CHECK(store_collection_add(s, &c2, &err) == 1 && store_errkind(s) == STORE_E_NONE);
+	c2.user_id = b.id; /* another user may */
+	CHECK(store_collection_add(s, &c2, &err) == 0);
+	CHECK(store_collection_put(s, c.id, "2510.00001", "first", 10, &err) == 0);
+	CHECK(store_collection_put(s, c.id, "2510.00002", NULL, 11, &err) == 0);
+	CHECK(store_collection_put(s, c.id, "2510.00003", "third", 12, &err) == 0);
+	CHECK(store_collection_put(s, c.id, "2510.00001", NULL, 13, &err) == 0); /* note kept */
+	CHECK(store_collection_put(s, c.id, "2999.00001", "no such paper", 14, &err) == 1);
+	CHECK(store_collection_put(s, 99999, "2510.00001", NULL, 14, &err) == 1);
+	buf_reset(&got);
+	CHECK(store_collection_items(s, c.id, count_item, &got, &err) == 0);
+	CHECK_STR(got.s, "2510.00001[first];2510.00002[];2510.00003[third];");
+	CHECK(store_collection_move(s, c.id, "2510.00003", 0, &err) == 0);
+	buf_reset(&got);
+	CHECK(store_collection_items(s, c.id, count_item, &got, &err) == 0);
+	CHECK_STR(got.s, "2510.00003[third];2510.00001[first];2510.00002[];");
+	CHECK(store_collection_move(s, c.id, "2510.00003", 9, &err) == 0);
+	buf_reset(&got);
+	CHECK(store_collection_items(s, c.id, count_item, &got, &err) == 0);
+	CHECK_STR(got.s, "2510.00001[first];2510.00002[];2510.00003[third];");
+	CHECK(store_collection_remove(s, c.id, "2510.00002", &err) == 0);
+	CHECK(store_collection_remove(s, c.id, "2510.00002", &err) == 1);
+	int64_t ids[4];
+	size_t nids;
+	CHECK(store_collections_of(s, a.id, "2510.00003", ids, 4, &nids, &err) == 0 && nids == 1 && ids[0] == c.id);
+	CHECK(store_collection_get(s, c.id, &cg, &err) == 0 && cg.items == 2 && !cg.public_ && !strcmp(cg.user, "reader"));
+	CHECK(store_collection_find(s, a.id, "reading LIST", &cg, &err) == 0 && cg.id == c.id);
+	c.public_ = true;
+	CHECK(store_collection_update(s, &c, &err) == 0);
+	buf_reset(&got);
+	CHECK(store_collection_list(s, a.id, false, count_coll, &got, &err) == 0);
+	CHECK_STR(got.s, "Reading list:2;");
+	CHECK(store_collection_delete(s, c2.id, a.id, &err) == 1); /* not hers */
+
+	/* deleting an account: its votes leave the counts, its comments keep
+	 * the thread's shape, everything else of it goes */
+	bool voted;
+	int up;
+	CHECK(store_vote_toggle(s, a.id, "2510.00001", 1, &voted, &up, &err) == 0 && up == 11);
+	struct comment cm = { 0 };
+	snprintf(cm.paper, sizeof(cm.paper), "2510.00001");
+	cm.user_id = a.id;
+	cm.body = "mine";
+	CHECK(store_comment_add(s, &cm, &err) == 0);
+	struct paper gp;
+	paper_init(&gp);
+	CHECK(store_paper_get(s, "2510.00001", &gp, &err) == 0 && gp.local_votes == 1 && gp.local_comments == 1);
+	paper_release(&gp);
+	CHECK(store_user_delete(s, a.id, &err) == 0);
+	CHECK(store_user_get(s, a.id, NULL, &u, &err) == 1);
+	paper_init(&gp);
+	CHECK(store_paper_get(s, "2510.00001", &gp, &err) == 0 && gp.local_votes == 0 && gp.local_comments == 0);
+	paper_release(&gp);
+	struct comment cg2;
+	CHECK(store_comment_get(s, cm.id, &cg2, &err) == 0 && cg2.deleted && !strcmp(cg2.user, "[deleted]"));
+	comment_release(&cg2);
+	CHECK(store_collection_get(s, c.id, &cg, &err) == 1);
+	buf_reset(&got);
+	CHECK(store_recs_get(s, a.id, 10, count_rec, &got, &err) == 0 && got.len == 0);
+	CHECK(store_user_by_feed(s, pr.feed_hash, &u, &err) == 1);
+	CHECK(store_user_delete(s, a.id, &err) == 1);
+	CHECK(store_user_get(s, b.id, NULL, &u, &err) == 0); /* the others stay */
+	for (int i = 0; i < 3; i++)
+		paper_release(&ps[i]);
+	store_close(s);
+	buf_release(&got);
+	buf_release(&err);
+	buf_release(&p);
+}
+
 /* ---- races between processes ----------------------------------------------------- */
 
 enum { PROCS = 6 };
@@ -921,6 +1098,7 @@ int main(int argc, char **argv)
 	test_people();
 	test_batch_reads();
 	test_scan();
+	test_personal();
 	test_races();
 	if (pg)
 		test_reconnect();
