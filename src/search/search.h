@@ -156,6 +156,27 @@ enum similar_mode { SIMILAR_VECTORS, SIMILAR_HYBRID };
 int search_similar_run(struct search_index *ix, struct search_cursor *c, const char *id, enum similar_mode mode,
 		       struct search_hit *hits, size_t *n, struct buf *err);
 
+/* ---- recommendations (recommend.c) --------------------------------------------
+ * A reader's ranking of candidate papers from the ones they liked: a linear
+ * SVM (liblinear) on tf-idf features of the texts (the liked papers against
+ * the candidates), once 3 or more are liked, plus how near each candidate is
+ * in meaning to the liked ones' centroid (SEARCH_RECOMMEND_MEANING of it;
+ * meaning alone below 3), plus a caller's boost (follows); z-scored parts.
+ * Texts are the callers' (title and abstract). */
+#define SEARCH_RECOMMEND_MEANING 0.5
+struct search_liked {
+	const char *id, *text;
+	double weight; /* of its meaning in the centroid (1: a vote) */
+};
+struct search_candidate {
+	const char *id, *text;
+	double boost;
+};
+enum search_rec_mode { REC_BLEND, REC_MEANING, REC_WORDS };
+int search_recommend(struct search_index *ix, struct search_cursor *c, enum search_rec_mode mode,
+		     const struct search_liked *liked, size_t nliked, const struct search_candidate *cand, size_t ncand,
+		     double *scores, struct buf *err);
+
 /* The same ranking by scoring every document (for tests). */
 int search_query_exhaustive(struct search_index *ix, const char *query, struct search_hit *hits, size_t *n,
 			    struct buf *err);
