@@ -718,6 +718,22 @@ int sql_comment_hide(struct store *s, int64_t id, bool hidden, struct buf *err)
 	return sx_tx(s, comment_hide_tx, &h, err);
 }
 
+/* Hands each row of x (COMMENT_COLS) to fn until it returns non-zero. 0/-1. */
+static int comment_rows(struct sx *x, int (*fn)(const struct comment *, void *), void *ctx, struct buf *err)
+{
+	int rc;
+	struct comment c;
+	while ((rc = sx_step(x, err)) == 1) {
+		row_to_comment(x, &c);
+		int stop = fn(&c, ctx);
+		comment_release(&c);
+		if (stop)
+			break;
+	}
+	sx_reset(x);
+	return rc < 0 ? -1 : 0;
+}
+
 int sql_comment_list(struct store *s, const char *paper, int (*fn)(const struct comment *, void *), void *ctx,
 		     struct buf *err)
 {
@@ -728,17 +744,20 @@ int sql_comment_list(struct store *s, const char *paper, int (*fn)(const struct 
 		     err))
 		return -1;
 	sx_str(&x, 1, paper);
-	int rc;
-	struct comment c;
-	while ((rc = sx_step(&x, err)) == 1) {
-		row_to_comment(&x, &c);
-		int stop = fn(&c, ctx);
-		comment_release(&c);
-		if (stop)
-			break;
-	}
-	sx_reset(&x);
-	return rc < 0 ? -1 : 0;
+	return comment_rows(&x, fn, ctx, err);
+}
+
+int sql_user_comments(struct store *s, int64_t user_id, int (*fn)(const struct comment *, void *), void *ctx,
+		      struct buf *err)
+{
+	struct sx x;
+	if (!sx_prep(&x, s,
+		     "SELECT " COMMENT_COLS " FROM comments c JOIN users u ON u.id = c.user_id "
+		     "WHERE c.user_id = $1 ORDER BY c.created DESC, c.id DESC",
+		     err))
+		return -1;
+	sx_int(&x, 1, user_id);
+	return comment_rows(&x, fn, ctx, err);
 }
 
 /* ---- submissions ------------------------------------------------------------------ */

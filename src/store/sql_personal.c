@@ -131,13 +131,18 @@ int sql_user_touch(struct store *s, int64_t user_id, pb_time now, struct buf *er
 	return sx_done(&x, err);
 }
 
-int sql_users_due_recs(struct store *s, size_t limit, int (*fn)(int64_t, void *), void *ctx, struct buf *err)
+int sql_users_due_recs(struct store *s, pb_time stale_before, pb_time active_since, size_t limit,
+		       int (*fn)(int64_t, void *), void *ctx, struct buf *err)
 {
 	struct sx x;
 	if (!sx_prep(&x, s,
-		     "SELECT id FROM users WHERE active_at > recs_at AND disabled = 0 ORDER BY active_at LIMIT $1", err))
+		     "SELECT id FROM users WHERE disabled = 0 AND (active_at > recs_at OR (recs_at < $2 AND active_at > $3)) "
+		     "ORDER BY CASE WHEN active_at > recs_at THEN 0 ELSE 1 END, active_at LIMIT $1",
+		     err))
 		return -1;
 	sx_int(&x, 1, (int64_t)limit);
+	sx_int(&x, 2, stale_before);
+	sx_int(&x, 3, active_since);
 	int rc;
 	struct buf ids = BUF_INIT;
 	int64_t *v = NULL;
@@ -479,6 +484,18 @@ static int recs_tx(struct store *s, void *ctx, struct buf *err)
 {
 	struct recs_ctx *r = ctx;
 	struct sx x;
+	/* a user deleted while their recommendations were made: nothing to keep */
+	if (!sx_prep(&x, s, "UPDATE users SET recs_at = $2 WHERE id = $1", err))
+		return -1;
+	sx_int(&x, 1, r->user);
+	sx_int(&x, 2, r->now);
+	int rc = sx_step(&x, err);
+	int64_t changed = sx_changes(&x);
+	sx_reset(&x);
+	if (rc < 0)
+		return -1;
+	if (!changed)
+		return 0;
 	if (!sx_prep(&x, s, "DELETE FROM recs WHERE user_id = $1", err))
 		return -1;
 	sx_int(&x, 1, r->user);
@@ -494,11 +511,7 @@ static int recs_tx(struct store *s, void *ctx, struct buf *err)
 		if (sx_done(&x, err))
 			return -1;
 	}
-	if (!sx_prep(&x, s, "UPDATE users SET recs_at = $2 WHERE id = $1", err))
-		return -1;
-	sx_int(&x, 1, r->user);
-	sx_int(&x, 2, r->now);
-	return sx_done(&x, err);
+	return 0;
 }
 
 int sql_recs_set(struct store *s, int64_t user_id, const char *const *papers, const double *scores, size_t n,

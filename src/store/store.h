@@ -291,6 +291,9 @@ int store_comment_edit(struct store *s, int64_t id, const char *body, pb_time no
 /* Deletes the text (the thread keeps its shape). */
 int store_comment_delete(struct store *s, int64_t id, struct buf *err);
 int store_comment_hide(struct store *s, int64_t id, bool hidden, struct buf *err);
+/* A user's comments, newest first (their own data, for export). */
+int store_user_comments(struct store *s, int64_t user_id, int (*fn)(const struct comment *c, void *ctx), void *ctx,
+			struct buf *err);
 /* A paper's comments: each top-level comment followed by its replies. */
 int store_comment_list(struct store *s, const char *paper, int (*fn)(const struct comment *c, void *ctx),
 		       void *ctx, struct buf *err);
@@ -470,10 +473,12 @@ int store_prefs_set(struct store *s, int64_t user_id, const struct user_prefs *p
 int store_user_touch(struct store *s, int64_t user_id, pb_time now, struct buf *err);
 /* The enabled user whose private feed token hashes to hash. 0/1/-1. */
 int store_user_by_feed(struct store *s, const uint8_t hash[TOKEN_HASH_BYTES], struct user *u, struct buf *err);
-/* Users whose activity is newer than their recommendations, at most
- * limit, longest waiting first. */
-int store_users_due_recs(struct store *s, size_t limit, int (*fn)(int64_t user_id, void *ctx), void *ctx,
-			 struct buf *err);
+/* Users whose recommendations are due, at most limit: first those whose
+ * activity is newer than them (longest waiting first), then those whose
+ * recommendations were made before stale_before and who were active since
+ * active_since (new papers arrive every day). */
+int store_users_due_recs(struct store *s, pb_time stale_before, pb_time active_since, size_t limit,
+			 int (*fn)(int64_t user_id, void *ctx), void *ctx, struct buf *err);
 
 /* Collections: named, ordered lists of papers with a note each. */
 struct collection {
@@ -517,7 +522,8 @@ int store_collections_of(struct store *s, int64_t user_id, const char *paper, in
 			 struct buf *err);
 
 /* Recommendations: the scored papers made for a user in the background;
- * set replaces them all (and marks when). */
+ * set replaces them all (and marks when); for a user no longer there it
+ * does nothing (0). */
 int store_recs_set(struct store *s, int64_t user_id, const char *const *papers, const double *scores, size_t n,
 		   pb_time now, struct buf *err);
 int store_recs_get(struct store *s, int64_t user_id, size_t limit,

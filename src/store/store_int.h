@@ -200,8 +200,9 @@ struct sqlx_driver;
 	X(int, user_by_feed,                                                                                      \
 	  (struct store * s, const uint8_t hash[TOKEN_HASH_BYTES], struct user *u, struct buf *err), (s, hash, u, err)) \
 	X(int, users_due_recs,                                                                                    \
-	  (struct store * s, size_t limit, int (*fn)(int64_t, void *), void *ctx, struct buf *err),              \
-	  (s, limit, fn, ctx, err))                                                                               \
+	  (struct store * s, pb_time stale_before, pb_time active_since, size_t limit, int (*fn)(int64_t, void *), \
+	   void *ctx, struct buf *err),                                                                           \
+	  (s, stale_before, active_since, limit, fn, ctx, err))                                                   \
 	X(int, collection_add, (struct store * s, struct collection * c, struct buf * err), (s, c, err))         \
 	X(int, collection_update, (struct store * s, const struct collection *c, struct buf *err), (s, c, err))  \
 	X(int, collection_delete, (struct store * s, int64_t id, int64_t user_id, struct buf *err),              \
@@ -237,7 +238,10 @@ struct sqlx_driver;
 	  (struct store * s, int64_t user_id, size_t limit, int (*fn)(const char *, double, void *), void *ctx,  \
 	   struct buf *err),                                                                                      \
 	  (s, user_id, limit, fn, ctx, err))                                                                      \
-	X(int, user_delete, (struct store * s, int64_t user_id, struct buf *err), (s, user_id, err))
+	X(int, user_delete, (struct store * s, int64_t user_id, struct buf *err), (s, user_id, err))              \
+	X(int, user_comments,                                                                                     \
+	  (struct store * s, int64_t user_id, int (*fn)(const struct comment *, void *), void *ctx, struct buf *err), \
+	  (s, user_id, fn, ctx, err))
 
 struct store_ops {
 	const char *name; /* "sqlite", "postgresql" */

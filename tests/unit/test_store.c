@@ -715,9 +715,9 @@ static void test_personal(void)
 	CHECK(store_prefs_get(s, 9999, &pr2, &err) == 1);
 	/* activity makes recommendations due; making them settles it */
 	int64_t due = 0;
-	CHECK(store_users_due_recs(s, 10, due_user, &due, &err) == 0 && due == 0);
+	CHECK(store_users_due_recs(s, 0, 0, 10, due_user, &due, &err) == 0 && due == 0);
 	CHECK(store_user_touch(s, a.id, 1000, &err) == 0);
-	CHECK(store_users_due_recs(s, 10, due_user, &due, &err) == 0 && due == a.id);
+	CHECK(store_users_due_recs(s, 0, 0, 10, due_user, &due, &err) == 0 && due == a.id);
 	const char *rp[] = { "2510.00002", "2510.00003" };
 	double rs[] = { 0.25, 1.5 };
 	CHECK(store_recs_set(s, a.id, rp, rs, 2, 2000, &err) == 0);
@@ -725,7 +725,12 @@ static void test_personal(void)
 	CHECK(store_recs_get(s, a.id, 10, count_rec, &got, &err) == 0);
 	CHECK_STR(got.s, "2510.00003=1.50;2510.00002=0.25;");
 	due = 0;
-	CHECK(store_users_due_recs(s, 10, due_user, &due, &err) == 0 && due == 0);
+	CHECK(store_users_due_recs(s, 0, 0, 10, due_user, &due, &err) == 0 && due == 0);
+	/* made at 2000: stale by 3000 for one active since 500, not since 1500 */
+	CHECK(store_users_due_recs(s, 3000, 500, 10, due_user, &due, &err) == 0 && due == a.id);
+	due = 0;
+	CHECK(store_users_due_recs(s, 3000, 1500, 10, due_user, &due, &err) == 0 && due == 0);
+	CHECK(store_users_due_recs(s, 1500, 500, 10, due_user, &due, &err) == 0 && due == 0);
 
 	/* collections: unique names per user (any case), ordered items with notes */
 	struct collection c = { 0 }, c2 = { 0 }, cg;
@@ -795,6 +800,9 @@ static void test_personal(void)
 	buf_reset(&got);
 	CHECK(store_recs_get(s, a.id, 10, count_rec, &got, &err) == 0 && got.len == 0);
 	CHECK(store_user_by_feed(s, pr.feed_hash, &u, &err) == 1);
+	/* the recommender finishing for a user deleted meanwhile: nothing kept, no error */
+	CHECK(store_recs_set(s, a.id, rp, rs, 2, 3000, &err) == 0);
+	CHECK(store_recs_get(s, a.id, 10, count_rec, &got, &err) == 0 && got.len == 0);
 	CHECK(store_user_delete(s, a.id, &err) == 1);
 	CHECK(store_user_get(s, b.id, NULL, &u, &err) == 0); /* the others stay */
 	for (int i = 0; i < 3; i++)
