@@ -620,6 +620,52 @@ void paper_org(const struct paper *p, char name[128], char fullname[256])
 	json_decref(o);
 }
 
+/* Whether the whole word (or phrase) w appears in text, ignoring case and
+ * a plural's -s or -es. */
+static bool has_word(const char *text, const char *w)
+{
+	size_t n = strlen(w);
+	if (!text || !n)
+		return false;
+	for (const char *p = text; *p; p++) {
+		if (strncasecmp(p, w, n))
+			continue;
+		bool start = p == text || !isalnum((unsigned char)p[-1]);
+		const char *e = p + n;
+		if (tolower((unsigned char)*e) == 's')
+			e += isalnum((unsigned char)e[1]) ? 0 : 1;
+		else if (tolower((unsigned char)*e) == 'e' && tolower((unsigned char)e[1]) == 's')
+			e += isalnum((unsigned char)e[2]) ? 0 : 2;
+		bool end = !isalnum((unsigned char)*e);
+		if (start && end)
+			return true;
+	}
+	return false;
+}
+
+bool paper_matches(const struct paper *p, const char *kind, const char *value)
+{
+	if (!value || !*value)
+		return false;
+	if (!strcmp(kind, "word"))
+		return has_word(p->title, value) || has_word(p->abstract, value);
+	const struct strlist *l = !strcmp(kind, "author") ? &p->authors : !strcmp(kind, "category") ? &p->categories : NULL;
+	if (l) {
+		for (size_t i = 0; i < l->n; i++)
+			if (!strcasecmp(l->v[i], value))
+				return true;
+		return false;
+	}
+	if (!strcmp(kind, "hfuser"))
+		return p->submitter && !strcasecmp(p->submitter, value);
+	if (!strcmp(kind, "org")) {
+		char name[128], full[256];
+		paper_org(p, name, full);
+		return name[0] && (!strcasecmp(name, value) || !strcasecmp(full, value));
+	}
+	return false;
+}
+
 enum link_kind link_kind_of(const char *url)
 {
 	const char *h = url ? strstr(url, "://") : NULL;

@@ -128,6 +128,12 @@ json_t *paper_to_json(const struct paper *p);
 /* The organization's name and full name ("" when none), from
  * p->organization. */
 void paper_org(const struct paper *p, char name[128], char fullname[256]);
+/* Whether p matches a reader's follow or mute of kind: "word" (a whole
+ * word or phrase of the title or abstract, any case), "author" (one of its
+ * authors), "category", "org" (the Hugging Face organization's name or
+ * full name) or "hfuser" (who submitted it). Other kinds ("search", which
+ * needs the index) match nothing here. */
+bool paper_matches(const struct paper *p, const char *kind, const char *value);
 
 /* What a link of a paper points to, by its URL. */
 enum link_kind { LINK_CODE, LINK_MODEL, LINK_DATASET, LINK_SPACE, LINK_PAGE };

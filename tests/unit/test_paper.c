@@ -180,10 +180,44 @@ static void test_merge(void)
 	paper_release(&again);
 }
 
+/* A reader's follows and mutes match papers by whole words, names, the
+ * organization's name and the submitter. */
+static void test_matches(void)
+{
+	struct paper p;
+	paper_init(&p);
+	p.title = xstrdup("Diffusion Transformers for Video");
+	p.abstract = xstrdup("We study self-supervised pre-training of large language models.");
+	strlist_push(&p.authors, "Yejin Choi", 10);
+	strlist_push(&p.categories, "cs.CL", 5);
+	p.organization = xstrdup("{\"_id\":\"x\",\"name\":\"allenai\",\"fullname\":\"Ai2\"}");
+	p.submitter = xstrdup("akhaliq");
+	CHECK(paper_matches(&p, "word", "diffusion"));
+	CHECK(paper_matches(&p, "word", "LANGUAGE MODELS"));
+	CHECK(paper_matches(&p, "word", "self-supervised"));
+	CHECK(!paper_matches(&p, "word", "diffuse"));   /* a whole word */
+	CHECK(paper_matches(&p, "word", "transformer")); /* a plural */
+	CHECK(paper_matches(&p, "word", "model"));
+	CHECK(!paper_matches(&p, "word", "transform")); /* not a prefix */
+	CHECK(!paper_matches(&p, "word", "vide"));
+	CHECK(!paper_matches(&p, "word", ""));
+	CHECK(paper_matches(&p, "author", "yejin choi"));
+	CHECK(!paper_matches(&p, "author", "Yejin"));
+	CHECK(paper_matches(&p, "category", "CS.cl"));
+	CHECK(!paper_matches(&p, "category", "cs.LG"));
+	CHECK(paper_matches(&p, "org", "allenai"));
+	CHECK(paper_matches(&p, "org", "Ai2"));
+	CHECK(!paper_matches(&p, "org", "_id")); /* names, not the JSON */
+	CHECK(paper_matches(&p, "hfuser", "AKhaliq"));
+	CHECK(!paper_matches(&p, "search", "diffusion")); /* needs the index */
+	paper_release(&p);
+}
+
 int main(void)
 {
 	test_ids();
 	test_code_urls();
 	test_merge();
+	test_matches();
 	return check_report("test_paper");
 }
