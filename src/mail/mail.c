@@ -673,6 +673,107 @@ static bool already_sent(struct digest_run *d, int64_t sub_id, const char *paper
 	return has;
 }
 
+/* What an account's digest knows of its reader: mutes, follows and the
+ * "for you" list the recommender made. */
+struct reader {
+	struct strlist mute_kind, mute_value, follow_kind, follow_value, recs;
+};
+
+static int reader_mute(const struct follow *f, void *ctx)
+{
+	struct reader *rd = ctx;
+	strlist_push(&rd->mute_kind, f->kind, strlen(f->kind));
+	strlist_push(&rd->mute_value, f->value, strlen(f->value));
+	return 0;
+}
+
+static int reader_follow(const struct follow *f, void *ctx)
+{
+	struct reader *rd = ctx;
+	strlist_push(&rd->follow_kind, f->kind, strlen(f->kind));
+	strlist_push(&rd->follow_value, f->value, strlen(f->value));
+	return 0;
+}
+
+static int reader_rec(const char *paper, double score, void *ctx)
+{
+	(void)score;
+	strlist_push(&((struct reader *)ctx)->recs, paper, strlen(paper));
+	return 0;
+}
+
+static int reader_load(struct digest_run *d, int64_t user_id, struct reader *rd)
+{
+	memset(rd, 0, sizeof(*rd));
+	if (user_id <= 0)
+		return 0;
+	if (store_mute_list(d->s, user_id, reader_mute, rd, &d->err) ||
+	    store_follow_list(d->s, user_id, reader_follow, rd, &d->err) ||
+	    store_recs_get(d->s, user_id, 100, reader_rec, rd, &d->err))
+		return -1;
+	return 0;
+}
+
+static void reader_free(struct reader *rd)
+{
+	strlist_clear(&rd->mute_kind);
+	strlist_clear(&rd->mute_value);
+	strlist_clear(&rd->follow_kind);
+	strlist_clear(&rd->follow_value);
+	strlist_clear(&rd->recs);
+}
+
+static bool reader_muted(const struct reader *rd, const struct paper *p)
+{
+	for (size_t i = 0; i < rd->mute_kind.n; i++)
+		if (paper_matches(p, rd->mute_kind.v[i], rd->mute_value.v[i]))
+			return true;
+	return false;
+}
+
+/* Whether window paper i may go into the section being filled (secs[nsec]):
+ * not muted, not in an earlier section, not sent before. */
+static bool usable(struct digest_run *d, const struct subscription *sub, const struct reader *rd, long i,
+		   struct section *secs, size_t nsec)
+{
+	const struct paper *p = &d->w->papers[i];
+	return !reader_muted(rd, p) && !already_sent(d, sub->id, p->id, secs, nsec + 1);
+}
+
+/* The reader's own sections: "Following" (the window's papers of what they
+ * follow, trending first) and "For you" (the recommender's, in its order). */
+static size_t reader_sections(struct digest_run *d, const struct subscription *sub, const struct reader *rd,
+			      struct section *secs, size_t nsec)
+{
+	if (rd->follow_kind.n) {
+		secs[nsec] = (struct section){ .heading = "Following" };
+		for (size_t f = 0; f < rd->follow_kind.n && secs[nsec].n < TOPIC_N; f++) {
+			if (!strcmp(rd->follow_kind.v[f], "search") && d->ix) {
+				const long *hits = topic_hits(&d->tc, d->ix, d->w, rd->follow_value.v[f]);
+				for (size_t i = 0; hits[i] >= 0 && secs[nsec].n < TOPIC_N; i++)
+					if (usable(d, sub, rd, hits[i], secs, nsec))
+						secs[nsec].items[secs[nsec].n++] = hits[i];
+				continue;
+			}
+			for (size_t i = 0; i < d->w->n && secs[nsec].n < TOPIC_N; i++)
+				if (paper_matches(&d->w->papers[i], rd->follow_kind.v[f], rd->follow_value.v[f]) &&
+				    usable(d, sub, rd, (long)i, secs, nsec))
+					secs[nsec].items[secs[nsec].n++] = (long)i;
+		}
+		nsec++;
+	}
+	if (rd->recs.n) {
+		secs[nsec] = (struct section){ .heading = "For you" };
+		for (size_t k = 0; k < rd->recs.n && secs[nsec].n < TOPIC_N; k++) {
+			long i = window_find(d->w, rd->recs.v[k]);
+			if (i >= 0 && usable(d, sub, rd, i, secs, nsec))
+				secs[nsec].items[secs[nsec].n++] = i;
+		}
+		nsec++;
+	}
+	return nsec;
+}
+
 static int digest_one(const struct subscription *sub, void *ctx)
 {
 	struct digest_run *d = ctx;
@@ -688,12 +789,20 @@ static int digest_one(const struct subscription *sub, void *ctx)
 		d->st->already++;
 		return 0;
 	}
-	/* the period's trending papers, then each topic's matches */
-	struct section secs[21];
-	size_t nsec = 0;
+	/* an account's reader: what they follow and what is for them, first;
+	 * then the period's trending papers, then each topic's matches; what
+	 * the reader muted nowhere */
+	struct reader rd;
+	if (reader_load(d, sub->user_id, &rd)) {
+		reader_free(&rd);
+		d->failed = 1;
+		return 1;
+	}
+	struct section secs[23];
+	size_t nsec = reader_sections(d, sub, &rd, secs, 0);
 	secs[nsec] = (struct section){ .heading = "Trending" };
 	for (size_t i = 0; i < d->w->n && secs[nsec].n < TRENDING_N; i++)
-		if (!already_sent(d, sub->id, d->w->papers[i].id, secs, nsec + 1))
+		if (usable(d, sub, &rd, (long)i, secs, nsec))
 			secs[nsec].items[secs[nsec].n++] = (long)i;
 	nsec++;
 	struct strlist topics = STRLIST_INIT;
@@ -702,10 +811,11 @@ static int digest_one(const struct subscription *sub, void *ctx)
 		secs[nsec] = (struct section){ .heading = topics.v[t] };
 		const long *hits = topic_hits(&d->tc, d->ix, d->w, topics.v[t]);
 		for (size_t i = 0; hits[i] >= 0 && secs[nsec].n < TOPIC_N; i++)
-			if (!already_sent(d, sub->id, d->w->papers[hits[i]].id, secs, nsec + 1))
+			if (usable(d, sub, &rd, hits[i], secs, nsec))
 				secs[nsec].items[secs[nsec].n++] = hits[i];
 		nsec++;
 	}
+	reader_free(&rd);
 	struct outbox_msg m;
 	memset(&m, 0, sizeof(m));
 	m.sub_id = sub->id;

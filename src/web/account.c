@@ -692,7 +692,11 @@ void h_profile(struct req *r, struct resp *o)
 		html(b, "<label for=\"label\">Name</label><input id=\"label\" name=\"label\" required maxlength=\"60\" placeholder=\"my script\">"
 			"<button type=\"submit\" class=\"btn small\">Make a token</button></form></section>");
 	}
-	html(b, "<section><h2>Submitted papers</h2>");
+	html(b, "<p><a href=\"/u/%U/collections\">Collections</a>", u.name);
+	if (self)
+		html(b, " · <a href=\"/me/following\">Following and muted</a> · <a href=\"/me/export\">Download your data "
+			"(JSON)</a> · <a href=\"/me/delete\">Delete your account</a>");
+	html(b, "</p><section><h2>Submitted papers</h2>");
 	struct store_query q = { .day_from = "0000-00-00", .day_to = "9999-99-99", .limit = 100, .submitter = u.name };
 	struct list_ctx l = { r, b, 0 };
 	struct collect got = { 0 };

@@ -60,10 +60,31 @@ struct out_ctx {
 	struct buf *b;
 };
 
+/* The envelope of p for a list, or NULL when the reader muted it: muted
+ * papers leave the lists of the API, or with ?muted=show stay, saying why. */
+json_t *list_envelope(struct req *r, const struct paper *p)
+{
+	char why[160];
+	if (!req_muted(r, p, why)) {
+		json_t *e = paper_envelope(r, p);
+		if (req_is_new(r, p))
+			json_object_set_new(e, "isNew", json_true());
+		return e;
+	}
+	const char *m = req_arg(r, "muted");
+	if (!m || strcmp(m, "show"))
+		return NULL;
+	json_t *e = paper_envelope(r, p);
+	json_object_set_new(e, "muted", json_string(why));
+	return e;
+}
+
 static int envelope_cb(const struct paper *p, void *ctx)
 {
 	struct out_ctx *c = ctx;
-	json_array_append_new(c->arr, paper_envelope(c->r, p));
+	json_t *e = list_envelope(c->r, p);
+	if (e)
+		json_array_append_new(c->arr, e);
 	return 0;
 }
 
@@ -189,9 +210,11 @@ void h_api_search(struct req *r, struct resp *o)
 		return;
 	}
 	json_t *arr = json_array();
-	for (size_t i = 0; i < n; i++)
-		if (found[i])
-			json_array_append_new(arr, paper_envelope(r, &ps[i]));
+	for (size_t i = 0; i < n; i++) {
+		json_t *e = found[i] ? list_envelope(r, &ps[i]) : NULL;
+		if (e)
+			json_array_append_new(arr, e);
+	}
 	web_hit_papers_free(ps, n);
 	/* Hugging Face's shape is the array; what more there is to know comes
 	 * in headers, or around it with ?meta=1 */
@@ -292,7 +315,7 @@ void h_api_paper(struct req *r, struct resp *o)
 
 /* ---- writes with a bearer token ------------------------------------------------ */
 
-static json_t *json_body(struct req *r, struct resp *o)
+json_t *json_body(struct req *r, struct resp *o)
 {
 	json_error_t je;
 	json_t *j = json_loadb(r->body.s, r->body.len, 0, &je);
@@ -319,6 +342,8 @@ static void api_vote(struct req *r, struct resp *o, bool want)
 	int upvotes = 0, rc = store_vote_get(r->s, r->user.id, id, &voted, &err);
 	if (rc == 0 && voted != want)
 		rc = store_vote_toggle(r->s, r->user.id, id, time_now_ms(), &voted, &upvotes, &err);
+	if (rc == 0)
+		store_user_touch(r->s, r->user.id, time_now_ms(), &err);
 	if (rc == 0 && voted == want) {
 		struct paper p;
 		paper_init(&p);
@@ -447,7 +472,7 @@ static void xml_esc(struct buf *b, const char *s)
 	buf_add_html(b, s, strlen(s)); /* the five XML entities */
 }
 
-static void atom_entry(struct req *r, struct buf *b, const struct paper *p)
+void atom_entry(struct req *r, struct buf *b, const struct paper *p)
 {
 	char updated[32], published[32];
 	pb_time feat = p->submitted_at ? p->submitted_at : p->published;
@@ -501,7 +526,7 @@ static void atom_entry(struct req *r, struct buf *b, const struct paper *p)
 	buf_release(&h);
 }
 
-static void atom_begin(struct req *r, struct resp *o, const char *title, const char *self_path, const char *self_query)
+void atom_begin(struct req *r, struct resp *o, const char *title, const char *self_path, const char *self_query)
 {
 	struct buf *b = &o->body;
 	o->ctype = "application/atom+xml; charset=utf-8";

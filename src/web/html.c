@@ -6,6 +6,7 @@
 #include "web_int.h"
 #include <cmark.h>
 #include <ctype.h>
+#include <pthread.h>
 
 void html(struct buf *b, const char *fmt, ...)
 {
@@ -109,12 +110,14 @@ void page_begin(struct req *r, struct resp *o, const char *title, const char *se
 	     "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Daily papers\" href=\"/feeds/daily.atom\">"
 	     "<script src=\"/static/app.js\" defer></script>"
 	     "</head><body>"
-	     "<a class=\"skip\" href=\"#main\">Skip to content</a>"
+	     "%S<a class=\"skip\" href=\"#main\">Skip to content</a>"
 	     "<header class=\"top\"><nav class=\"bar\" aria-label=\"Main\">"
 	     "<a class=\"brand\" href=\"/\"><img src=\"/static/icon.svg\" alt=\"\" width=\"22\" height=\"22\"> paperboy</a>"
 	     "<a href=\"/\">Daily</a><a href=\"/papers/trending\">Trending</a>"
 	     "%S<span class=\"grow\"></span>",
 	     r->csrf, title,
+	     /* a list of papers: the first Tab leads to them */
+	     r->papers_page ? "<a class=\"skip\" href=\"#papers\">Skip to the papers</a>" : "",
 	     r->search_page ? "" : "<form class=\"search\" role=\"search\" action=\"/search\" method=\"get\">"
 				   "<label class=\"sr\" for=\"q\">Search papers</label>"
 				   "<input id=\"q\" name=\"q\" type=\"search\" placeholder=\"Search papers, authors, arXiv ids\">"
@@ -122,6 +125,7 @@ void page_begin(struct req *r, struct resp *o, const char *title, const char *se
 	(void)search_value;
 	if (r->signed_in) {
 		html(b,
+		     "<a href=\"/me/for-you\">For you</a><a href=\"/me/following\">Following</a>"
 		     "<a href=\"/submit\" class=\"btn small\">Submit a paper</a>"
 		     "<a href=\"/u/%U\">%s</a>"
 		     "<form method=\"post\" action=\"/signout\" class=\"inline\">",
@@ -192,11 +196,22 @@ static void vote_button(struct req *r, struct buf *b, const struct paper *p)
 
 void html_card(struct req *r, struct buf *b, const struct paper *p, const struct card_opts *co)
 {
-	html(b, "<article class=\"card\">");
+	char why[160];
+	if (req_muted(r, p, why)) {
+		/* muted: left out, or a line saying so (the reader's choice) */
+		if (req_mute_collapse(r))
+			html(b, "<article class=\"card muted-card\"><p class=\"muted\">Muted (%s): <a href=\"/papers/%s\">%s</a></p></article>",
+			     why, p->id, p->title ? p->title : p->id);
+		return;
+	}
+	bool fresh = req_is_new(r, p);
+	html(b, "<article class=\"card%S\" data-paper=\"%s\">", fresh ? " new" : "", p->id);
 	vote_button(r, b, p);
 	html(b, "<div class=\"body\">");
 	if (co && co->rank >= 1 && co->rank <= 3 && co->badge && paper_upvotes(p) > 0)
 		html(b, "<span class=\"badge rank%d\">#%d paper of the %s</span>", co->rank, co->rank, co->badge);
+	if (fresh)
+		html(b, "<span class=\"badge new\">New</span>");
 	html(b, "<h3 class=\"title\"><a href=\"/papers/%s\">", p->id);
 	if (co && co->highlight)
 		html_highlight(b, p->title ? p->title : p->id, co->highlight);
@@ -231,6 +246,21 @@ void html_card(struct req *r, struct buf *b, const struct paper *p, const struct
 	paper_links(b, p, false);
 	if (p->submitter)
 		html(b, "<span>submitted by <a href=\"/u/%U\">%s</a></span>", p->submitter, p->submitter);
+	int64_t saved = r->signed_in ? req_saved(r, p->id) : 0;
+	if (saved) {
+		html(b, "<form method=\"post\" action=\"/c/%lld\" class=\"inline unsave\">", (long long)saved);
+		html_csrf(r, b);
+		html(b, "<input type=\"hidden\" name=\"action\" value=\"remove\"><input type=\"hidden\" name=\"paper\" value=\"%s\">"
+			"<button type=\"submit\" class=\"link\" aria-pressed=\"true\" title=\"Remove from your Saved collection (s)\">"
+			"Saved ✓</button></form>",
+		     p->id);
+	} else if (r->signed_in) {
+		html(b, "<form method=\"post\" action=\"/me/save\" class=\"inline save\">");
+		html_csrf(r, b);
+		html(b, "<input type=\"hidden\" name=\"paper\" value=\"%s\"><button type=\"submit\" class=\"link\" "
+			"aria-pressed=\"false\" title=\"Save to your Saved collection (s)\">Save</button></form>",
+		     p->id);
+	}
 	html(b, "</p>");
 	/* arXiv categories (featured papers get them from arXiv's record) */
 	if (p->categories.n) {
@@ -307,12 +337,29 @@ static void check_term(void *ctx, const char *t, size_t n, unsigned pos, unsigne
 			h->hit = true;
 }
 
+/* one tokenizer per worker thread, freed when the thread ends */
 static __thread struct tokenizer *hl_tk;
+static pthread_key_t hl_key;
+static pthread_once_t hl_once = PTHREAD_ONCE_INIT;
+
+static void hl_free(void *tk)
+{
+	tokenizer_free(tk);
+}
+
+static void hl_key_make(void)
+{
+	if (pthread_key_create(&hl_key, hl_free))
+		BUG("pthread_key_create");
+}
 
 void html_highlight(struct buf *b, const char *text, const char *query)
 {
-	if (!hl_tk)
-		hl_tk = tokenizer_new();
+	if (!hl_tk) {
+		pthread_once(&hl_once, hl_key_make);
+		if ((hl_tk = tokenizer_new()))
+			pthread_setspecific(hl_key, hl_tk);
+	}
 	if (!hl_tk) { /* no stemmer (out of memory): no marks */
 		buf_add_html(b, text, strlen(text));
 		return;

@@ -529,6 +529,7 @@ static void period_page(struct req *r, struct resp *o, struct period *pd)
 		collect_free(&papers);
 		return;
 	}
+	r->papers_page = true;
 	page_begin(r, o, pd->title, NULL);
 	struct buf *b = &o->body;
 	html(b, "<main class=\"wide\"><div class=\"period-head\"><h1>%s</h1><nav class=\"tabs\" aria-label=\"Period\">", pd->title);
@@ -568,7 +569,18 @@ static void period_page(struct req *r, struct resp *o, struct period *pd)
 		html(b, "<p class=\"empty\">No papers %s.</p>", filter && *filter ? "match this filter" : "here yet");
 	struct card_opts co = { 0, NULL, filter };
 	bool ranked = pd->q.sort == SORT_UPVOTES && page == 0 && (!filter || !*filter) && strcmp(pd->kind, "trending");
-	html(b, "<div class=\"cards\">");
+	size_t fresh = 0;
+	for (size_t i = 0; i < papers.n; i++)
+		fresh += req_is_new(r, &papers.v[i]);
+	if (r->signed_in) {
+		/* what is new since the reader last marked everything read */
+		html(b, "<form method=\"post\" action=\"/me/read\" class=\"row mark-read\">");
+		html_csrf(r, b);
+		html(b, "<input type=\"hidden\" name=\"back\" value=\"%s\"><span class=\"muted\">%zu new since you last "
+			"marked all read</span><button class=\"btn small\">Mark all as read</button></form>",
+		     pd->self, fresh);
+	}
+	html(b, "<div class=\"cards\" id=\"papers\" tabindex=\"-1\">");
 	req_votes_prefetch(r, papers.v, papers.n);
 	for (size_t i = 0; i < papers.n; i++) {
 		co.rank = ranked ? (int)i + 1 : 0;
@@ -965,10 +977,17 @@ static void render_paper(struct req *r, struct resp *o, const char *id)
 			"<span class=\"count\">%d</span></button></form>",
 		     voted ? " voted" : "", voted ? "true" : "false", paper_upvotes(&p));
 	}
-	html(b, "<div><h1>%s</h1><p class=\"authors\">", p.title ? p.title : p.id);
-	for (size_t i = 0; i < p.authors.n; i++)
+	/* divs, not paragraphs: they hold forms (a form closes an open p) */
+	html(b, "<div><h1>%s</h1><div class=\"authors\">", p.title ? p.title : p.id);
+	struct buf here = BUF_INIT;
+	buf_addf(&here, "/papers/%s", p.id);
+	for (size_t i = 0; i < p.authors.n; i++) {
 		html(b, "%S<a href=\"/search?q=author%%3A%%22%U%%22\">%s</a>", i ? ", " : "", p.authors.v[i], p.authors.v[i]);
-	html(b, "</p></div></div><p class=\"meta\">");
+		/* follow the first authors from here (every author on search) */
+		if (i < 8)
+			html_follow_button(r, b, "author", p.authors.v[i], !req_follows(r, "author", p.authors.v[i]), here.s);
+	}
+	html(b, "</div></div></div><div class=\"meta\">");
 	char day[16];
 	if (p.published) {
 		time_format_day(p.published, day);
@@ -976,19 +995,44 @@ static void render_paper(struct req *r, struct resp *o, const char *id)
 	}
 	if (p.hf_day[0])
 		html(b, "<a href=\"/papers/date/%s\">Featured %s</a>", p.hf_day, p.hf_day);
-	if (p.submitter)
+	if (p.submitter) {
 		html(b, "<span>submitted by <a href=\"/u/%U\">%s</a></span>", p.submitter, p.submitter);
+		html_follow_button(r, b, "hfuser", p.submitter, !req_follows(r, "hfuser", p.submitter), here.s);
+	}
 	char org[128], orgname[256];
 	paper_org(&p, org, orgname);
-	if (org[0])
+	if (org[0]) {
 		html(b, "<span class=\"org\" title=\"%s\">%s</span>", org, orgname);
-	for (size_t i = 0; i < p.categories.n; i++)
+		html_follow_button(r, b, "org", org, !req_follows(r, "org", org), here.s);
+	}
+	for (size_t i = 0; i < p.categories.n; i++) {
 		html(b, "<a class=\"tag\" href=\"/search?q=cat:%U\">%s</a>", p.categories.v[i], p.categories.v[i]);
-	html(b, "</p><p class=\"links\"><a class=\"btn small\" href=\"https://arxiv.org/abs/%s\">arXiv page</a>"
+		html_follow_button(r, b, "category", p.categories.v[i], !req_follows(r, "category", p.categories.v[i]), here.s);
+	}
+	if (r->signed_in && (p.categories.n || org[0] || p.authors.n)) {
+		/* not for this reader: leave papers like it out of every list */
+		html(b, "</div><div class=\"meta mutes\"><span>Not for you? Mute</span>");
+		for (size_t i = 0; i < p.categories.n && i < 3; i++)
+			html_mute_button(r, b, "category", "category", p.categories.v[i], here.s);
+		if (org[0])
+			html_mute_button(r, b, "org", "organization", org, here.s);
+		for (size_t i = 0; i < p.authors.n && i < 3; i++)
+			html_mute_button(r, b, "author", "author", p.authors.v[i], here.s);
+	}
+	html(b, "</div><p class=\"links\"><a class=\"btn small\" href=\"https://arxiv.org/abs/%s\">arXiv page</a>"
 		"<a class=\"btn small\" href=\"https://arxiv.org/pdf/%s\">PDF</a>",
 	     p.id, p.id);
 	paper_links(b, &p, true);
 	html(b, "<a href=\"/papers/%s.md\">Markdown</a><a href=\"/api/papers/%s\">JSON</a></p>", p.id, p.id);
+	/* cite: the BibTeX entry, shown and downloadable */
+	struct buf bib = BUF_INIT;
+	paper_bibtex(&p, &bib);
+	html(b, "<details class=\"cite\"><summary class=\"btn small\">Cite</summary><pre>%s</pre>"
+		"<p><a href=\"/papers/%s.bib\" download>BibTeX file</a></p></details>",
+	     bib.s, p.id);
+	buf_release(&bib);
+	html_collect_form(r, b, &p);
+	buf_release(&here);
 	if (p.ai_summary)
 		html(b, "<p class=\"summary\"><strong>Summary:</strong> %s</p>", p.ai_summary);
 	html(b, "<h2>Abstract</h2><p class=\"abstract-full\">%s</p>", p.abstract ? p.abstract : "No abstract known.");
@@ -1023,15 +1067,16 @@ static void render_paper(struct req *r, struct resp *o, const char *id)
 	}
 	paper_comments_html(r, b, &p);
 	html(b, "</article><aside class=\"similar\"><h2>Similar papers</h2>");
-	struct search_hit hits[8];
-	size_t n = 8;
+	struct search_hit hits[16];
+	size_t n = 16;
 	web_similar(r, p.id, hits, &n);
 	html(b, "<ul>");
 	size_t shown = 0;
-	bool found[8];
+	bool found[16];
+	char why[160];
 	struct paper *sim = web_hit_papers(r, hits, n, found, &err);
 	for (size_t i = 0; sim && i < n && shown < 6; i++) {
-		if (!strcmp(hits[i].id, p.id) || !found[i])
+		if (!strcmp(hits[i].id, p.id) || !found[i] || req_muted(r, &sim[i], why))
 			continue;
 		html(b, "<li><a href=\"/papers/%s\">%s</a></li>", sim[i].id, sim[i].title ? sim[i].title : sim[i].id);
 		shown++;
@@ -1052,6 +1097,10 @@ void h_paper(struct req *r, struct resp *o)
 		h_paper_md(r, o);
 		return;
 	}
+	if (n > 4 && !strcmp(r->cap[0] + n - 4, ".bib")) {
+		h_paper_bib(r, o);
+		return;
+	}
 	char id[PAPER_ID_MAX];
 	if (arxiv_id_parse(r->cap[0], id, NULL)) {
 		resp_error(r, o, 404, "That is not an arXiv id.");
@@ -1068,6 +1117,8 @@ void h_vote(struct req *r, struct resp *o)
 	int upvotes;
 	struct buf err = BUF_INIT;
 	int rc = store_vote_toggle(r->s, r->user.id, r->cap[0], time_now_ms(), &voted, &upvotes, &err);
+	if (rc == 0)
+		store_user_touch(r->s, r->user.id, time_now_ms(), &err); /* the recommendations follow */
 	const char *accept = req_header(r, "Accept");
 	bool js = accept && strstr(accept, "application/json");
 	if (rc) {
@@ -1246,6 +1297,7 @@ void h_search(struct req *r, struct resp *o)
 	if (page < 0)
 		return;
 	r->search_page = true;
+	r->papers_page = q && *q;
 	page_begin(r, o, q && *q ? q : "Search", q);
 	struct buf *b = &o->body;
 	html(b, "<main class=\"wide search-page\"><h1>Search</h1><form class=\"filter\" method=\"get\" action=\"/search\" role=\"search\">"
@@ -1296,7 +1348,7 @@ void h_search(struct req *r, struct resp *o)
 				fetch_offer(r, b, id);
 			else if (n <= start)
 				html(b, "<p class=\"empty\">No papers match.</p>");
-			html(b, "<div class=\"cards\">");
+			html(b, "<div class=\"cards\" id=\"papers\" tabindex=\"-1\">");
 			struct card_opts co = { 0, NULL, mode == SEARCH_SEMANTIC ? NULL : shown_q };
 			size_t k = n > start ? (n - start < SEARCH_PAGE ? n - start : SEARCH_PAGE) : 0;
 			bool found[SEARCH_PAGE];
@@ -1326,7 +1378,16 @@ void h_search(struct req *r, struct resp *o)
 				html(b, "</nav>");
 			}
 			html(b, "<p class=\"muted\"><a href=\"/feeds/search.atom?q=%U\">Follow this search as a feed</a> "
-				"(the newest matches first)</p>", shown_q);
+				"(the newest matches first)", shown_q);
+			if (r->signed_in && strlen(shown_q) < 199) {
+				struct buf here = BUF_INIT;
+				buf_adds(&here, "/search?q=");
+				buf_add_url(&here, shown_q);
+				html(b, " or ");
+				html_follow_button(r, b, "search", shown_q, !req_follows(r, "search", shown_q), here.s);
+				buf_release(&here);
+			}
+			html(b, "</p>");
 		}
 		free(hits);
 		buf_release(&err);

@@ -35,6 +35,47 @@ const struct route web_routes[] = {
 	{ "GET", "/papers/*", h_paper, R_CACHE },
 	{ "POST", "/papers/*/vote", h_vote, R_LOGIN | R_CSRF },
 	{ "POST", "/papers/*/fetch", h_fetch, R_LOGIN | R_CSRF },
+	/* each reader's own (personal.c) */
+	{ "GET", "/me/following", h_following, R_LOGIN },
+	{ "GET", "/me/for-you", h_for_you, R_LOGIN },
+	{ "POST", "/me/follow", h_follow_post, R_LOGIN | R_CSRF },
+	{ "POST", "/me/mute", h_mute_post, R_LOGIN | R_CSRF },
+	{ "POST", "/me/prefs", h_prefs_post, R_LOGIN | R_CSRF },
+	{ "POST", "/me/read", h_read_post, R_LOGIN | R_CSRF },
+	{ "POST", "/me/feed", h_feed_post, R_LOGIN | R_CSRF },
+	{ "POST", "/me/save", h_save, R_LOGIN | R_CSRF },
+	{ "POST", "/me/collections", h_collection_new, R_LOGIN | R_CSRF },
+	{ "GET", "/me/export", h_export, R_LOGIN },
+	{ "GET", "/me/delete", h_delete_page, R_LOGIN },
+	{ "POST", "/me/delete", h_delete_post, R_LOGIN | R_CSRF },
+	{ "GET", "/feeds/following/*", h_feed_following, 0 },
+	{ "GET", "/u/*/collections", h_collections, 0 },
+	{ "GET", "/c/*", h_collection, 0 },
+	{ "POST", "/c/*", h_collection_edit, R_LOGIN | R_CSRF },
+	{ "GET", "/c/*/export", h_collection_export, 0 },
+	{ "GET", "/api/me/follows", h_api_follows, R_API | R_LOGIN },
+	{ "POST", "/api/me/follows", h_api_follows, R_API | R_LOGIN },
+	{ "DELETE", "/api/me/follows", h_api_follows, R_API | R_LOGIN },
+	{ "GET", "/api/me/mutes", h_api_mutes, R_API | R_LOGIN },
+	{ "POST", "/api/me/mutes", h_api_mutes, R_API | R_LOGIN },
+	{ "DELETE", "/api/me/mutes", h_api_mutes, R_API | R_LOGIN },
+	{ "GET", "/api/me/following", h_api_following, R_API | R_LOGIN },
+	{ "GET", "/api/me/recommendations", h_api_recs, R_API | R_LOGIN },
+	{ "GET", "/api/me/collections", h_api_collections, R_API | R_LOGIN },
+	{ "POST", "/api/me/collections", h_api_collections, R_API | R_LOGIN },
+	{ "GET", "/api/me/export", h_export, R_API | R_LOGIN },
+	{ "GET", "/api/me/prefs", h_api_prefs, R_API | R_LOGIN },
+	{ "PUT", "/api/me/prefs", h_api_prefs, R_API | R_LOGIN },
+	{ "POST", "/api/me/feed", h_api_feed, R_API | R_LOGIN },
+	{ "DELETE", "/api/me/feed", h_api_feed, R_API | R_LOGIN },
+	{ "GET", "/me/collections", h_my_collections, R_LOGIN },
+	{ "DELETE", "/api/me", h_delete_post, R_API | R_LOGIN },
+	{ "GET", "/api/collections/*", h_api_collection, R_API },
+	{ "POST", "/api/collections/*/items", h_api_collection, R_API | R_LOGIN },
+	{ "DELETE", "/api/collections/*/items", h_api_collection, R_API | R_LOGIN },
+	{ "PATCH", "/api/collections/*", h_api_collection, R_API | R_LOGIN },
+	{ "DELETE", "/api/collections/*", h_api_collection, R_API | R_LOGIN },
+	{ "GET", "/api/collections/*/export", h_collection_export, R_API },
 	{ "POST", "/papers/*/comments", h_comment_add, R_LOGIN | R_CSRF },
 	{ "GET", "/papers/*/*", h_paper, R_CACHE | R_OLDID },
 	{ "POST", "/papers/*/*/vote", h_vote, R_LOGIN | R_CSRF | R_OLDID },
@@ -1005,6 +1046,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
 	strlist_clear(&cx->r.form_k);
 	strlist_clear(&cx->r.vote_known);
 	strlist_clear(&cx->r.vote_yes);
+	strlist_clear(&cx->r.mute_kind);
+	strlist_clear(&cx->r.mute_value);
+	strlist_clear(&cx->r.follow_kind);
+	strlist_clear(&cx->r.saved);
+	strlist_clear(&cx->r.follow_value);
 	strlist_clear(&cx->r.form_v);
 	sodium_memzero(&cx->r.user, sizeof(cx->r.user));
 	free(cx);
@@ -1512,6 +1558,7 @@ int web_serve(const struct web_config *cfg, struct buf *err)
 	mailer_start(w);
 	sync_start(w);
 	thumbs_start(w);
+	recs_start(w);
 	int sig = 0;
 	while (sigwait(&sigs, &sig) != 0)
 		;
@@ -1521,6 +1568,7 @@ int web_serve(const struct web_config *cfg, struct buf *err)
 	d = NULL;
 	sync_stop(w);
 	thumbs_stop(w);
+	recs_stop(w);
 	mailer_stop(w);
 	ret = 0;
 out:
@@ -1543,4 +1591,56 @@ out:
 	free(w);
 	curl_global_cleanup();
 	return ret;
+}
+
+/* ---- background threads ------------------------------------------------------------------------ */
+
+void worker_start(struct web *w, struct bg_thread *k, void *(*fn)(void *), const char *what)
+{
+	pthread_cond_init(&k->wake, NULL);
+	if (pthread_create(&k->t, NULL, fn, w) == 0) {
+		k->on = true;
+	} else {
+		fprintf(stderr, "paperboy: cannot start the thread of %s\n", what);
+		pthread_cond_destroy(&k->wake);
+	}
+}
+
+void worker_stop(struct web *w, struct bg_thread *k)
+{
+	if (!k->on)
+		return;
+	pthread_mutex_lock(&w->mail_lock);
+	w->stopping = true;
+	pthread_cond_signal(&k->wake);
+	pthread_mutex_unlock(&w->mail_lock);
+	pthread_join(k->t, NULL);
+	pthread_cond_destroy(&k->wake);
+	k->on = false;
+}
+
+bool worker_wait(struct web *w, struct bg_thread *k, double seconds)
+{
+	pthread_mutex_lock(&w->mail_lock);
+	if (!w->stopping && seconds > 0) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += (time_t)seconds;
+		until.tv_nsec += (long)((seconds - (double)(time_t)seconds) * 1e9);
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&k->wake, &w->mail_lock, &until);
+	}
+	bool stop = w->stopping;
+	pthread_mutex_unlock(&w->mail_lock);
+	return stop;
+}
+
+void worker_name(char *me, size_t cap, const char *what)
+{
+	char host[64] = "";
+	gethostname(host, sizeof(host) - 1);
+	snprintf(me, cap, "%s %ld %s", host, (long)getpid(), what);
 }

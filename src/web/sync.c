@@ -140,21 +140,10 @@ static void *sync_main(void *arg)
 	struct web *w = arg;
 	struct store *s = NULL;
 	struct buf err = BUF_INIT;
-	char me[192], host[64] = "";
-	gethostname(host, sizeof(host) - 1);
-	snprintf(me, sizeof(me), "%s %ld sync", host, (long)getpid());
+	char me[192];
+	worker_name(me, sizeof(me), "sync");
 	for (;;) {
-		pthread_mutex_lock(&w->mail_lock);
-		bool stop = w->stopping;
-		if (!stop) {
-			struct timespec until;
-			clock_gettime(CLOCK_REALTIME, &until);
-			until.tv_sec += s ? 1 : 0; /* the first look at once */
-			pthread_cond_timedwait(&w->sync_wake, &w->mail_lock, &until);
-			stop = w->stopping;
-		}
-		pthread_mutex_unlock(&w->mail_lock);
-		if (stop)
+		if (worker_wait(w, &w->syncer, s ? 1 : 0)) /* the first look at once */
 			break;
 		if (!s && store_open(w->cfg.db_url, 0, &s, &err)) {
 			fprintf(stderr, "paperboy: sync: %s\n", err.s);
@@ -181,24 +170,12 @@ void sync_start(struct web *w)
 {
 	if (!w->cfg.sync_jobs)
 		return;
-	pthread_cond_init(&w->sync_wake, NULL);
-	if (pthread_create(&w->syncer, NULL, sync_main, w) == 0)
-		w->syncer_on = true;
-	else
-		fprintf(stderr, "paperboy: sync: cannot start its thread\n");
+	worker_start(w, &w->syncer, sync_main, "sync");
 }
 
 void sync_stop(struct web *w)
 {
-	if (!w->syncer_on)
-		return;
-	pthread_mutex_lock(&w->mail_lock);
-	w->stopping = true;
-	pthread_cond_signal(&w->sync_wake);
-	pthread_mutex_unlock(&w->mail_lock);
-	pthread_join(w->syncer, NULL);
-	pthread_cond_destroy(&w->sync_wake);
-	w->syncer_on = false;
+	worker_stop(w, &w->syncer);
 }
 
 /* ---- the admin status page ---------------------------------------------------- */

@@ -225,24 +225,6 @@ static bool wanted(struct web *w, const char *id)
 	return want;
 }
 
-static bool stopping(struct web *w, double seconds)
-{
-	pthread_mutex_lock(&w->mail_lock);
-	if (!w->stopping && seconds > 0) {
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += (time_t)seconds;
-		until.tv_nsec += (long)((seconds - (double)(time_t)seconds) * 1e9);
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&w->thumb_wake, &w->mail_lock, &until);
-	}
-	bool stop = w->stopping;
-	pthread_mutex_unlock(&w->mail_lock);
-	return stop;
-}
 
 /* Makes the thumbnail of one paper; 0, or -1 with err set. */
 static int make_one(struct web *w, const char *id, const char *hf_url, double *last_hf, double *last_pdf,
@@ -255,7 +237,7 @@ static int make_one(struct web *w, const char *id, const char *hf_url, double *l
 	int rc;
 	if (*hf_url) {
 		double wait = *last_hf + 1.0 - mono_seconds();
-		if (wait > 0 && stopping(w, wait)) {
+		if (wait > 0 && worker_wait(w, &w->thumber, wait)) {
 			rc = -1;
 			goto out;
 		}
@@ -265,7 +247,7 @@ static int make_one(struct web *w, const char *id, const char *hf_url, double *l
 			rc = render("png", tmp.s, out.s, err);
 	} else {
 		double wait = *last_pdf + w->cfg.thumb_pdf_delay - mono_seconds();
-		if (wait > 0 && stopping(w, wait)) {
+		if (wait > 0 && worker_wait(w, &w->thumber, wait)) {
 			rc = -1;
 			goto out;
 		}
@@ -304,7 +286,7 @@ static void *thumbs_main(void *arg)
 	struct buf err = BUF_INIT;
 	double last_hf = 0, last_pdf = 0;
 	size_t made = 0, failed = 0;
-	while (!stopping(w, s ? 5 : 0)) {
+	while (!worker_wait(w, &w->thumber, s ? 5 : 0)) {
 		if (!s && store_open(w->cfg.db_url, 0, &s, &err)) {
 			fprintf(stderr, "paperboy: thumbnails: %s\n", err.s);
 			buf_reset(&err);
@@ -361,20 +343,10 @@ void thumbs_start(struct web *w)
 		w->thumb_dir = NULL;
 		return;
 	}
-	pthread_cond_init(&w->thumb_wake, NULL);
-	if (pthread_create(&w->thumber, NULL, thumbs_main, w) == 0)
-		w->thumber_on = true;
+	worker_start(w, &w->thumber, thumbs_main, "thumbnails");
 }
 
 void thumbs_stop(struct web *w)
 {
-	if (!w->thumber_on)
-		return;
-	pthread_mutex_lock(&w->mail_lock);
-	w->stopping = true;
-	pthread_cond_signal(&w->thumb_wake);
-	pthread_mutex_unlock(&w->mail_lock);
-	pthread_join(w->thumber, NULL);
-	pthread_cond_destroy(&w->thumb_wake);
-	w->thumber_on = false;
+	worker_stop(w, &w->thumber);
 }

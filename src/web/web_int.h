@@ -22,6 +22,13 @@ struct req;
 struct resp;
 
 /* The server: shared by every worker thread. */
+/* a background thread of the server */
+struct bg_thread {
+	pthread_t t;
+	pthread_cond_t wake;
+	bool on;
+};
+
 struct web {
 	struct web_config cfg;
 	char base_url[256];
@@ -63,16 +70,21 @@ struct web {
 	bool mailer_on, stopping, mail_kicked;
 	pthread_mutex_t mail_lock;
 	pthread_cond_t mail_wake;
-	/* the sync thread (sync.c) */
-	pthread_t syncer;
-	bool syncer_on;
-	pthread_cond_t sync_wake;
-	/* the thumbnail thread (thumbs.c) and its cache folder (NULL: off) */
+	/* background threads, each woken under mail_lock: sync (sync.c),
+	 * thumbnails (thumbs.c, into thumb_dir; NULL: off), the recommender
+	 * (recs.c) */
+	struct bg_thread syncer, thumber, recommender;
 	char *thumb_dir;
-	pthread_t thumber;
-	bool thumber_on;
-	pthread_cond_t thumb_wake;
 };
+
+/* Starts fn(w) on a thread of its own (what names it in an error); stop
+ * sets w->stopping, wakes it and joins it. */
+void worker_start(struct web *w, struct bg_thread *k, void *(*fn)(void *), const char *what);
+void worker_stop(struct web *w, struct bg_thread *k);
+/* Waits up to seconds (0: not at all) for a wake; true when the server stops. */
+bool worker_wait(struct web *w, struct bg_thread *k, double seconds);
+/* The name a thread holds its leases by: "host pid what". */
+void worker_name(char *me, size_t cap, const char *what);
 
 /* Thumbnails (thumbs.c). */
 void thumbs_start(struct web *w);
@@ -86,6 +98,10 @@ void h_thumb(struct req *r, struct resp *o);
 /* The sync thread (sync.c): fetches what cfg.sync_jobs names on schedule. */
 void sync_start(struct web *w);
 void sync_stop(struct web *w);
+
+/* The recommender thread (recs.c): remakes the "for you" lists that are due. */
+void recs_start(struct web *w);
+void recs_stop(struct web *w);
 
 /* The mail thread (subscribe.c). */
 void mailer_start(struct web *w);
@@ -113,11 +129,19 @@ struct req {
 	bool new_csrf;          /* set the CSRF cookie in the response */
 	bool wants_json;        /* API route: errors as JSON */
 	bool search_page;       /* the search page: no second search box in the header */
+	bool papers_page;       /* a list of papers (id="papers"): a skip link to it comes first */
 	char ip[64];
 	/* the signed-in user's votes on the papers of this page, read at once
 	 * (req_votes_prefetch): vote_known lists the papers asked about,
 	 * vote_yes those voted for */
 	struct strlist vote_known, vote_yes;
+	/* the reader's preferences, mutes and follows, read once when needed
+	 * (personal.c) */
+	bool me_loaded, mutes_loaded, follows_loaded, saved_loaded;
+	int64_t saved_id;    /* the reader's "Saved" collection (0: none yet) */
+	struct strlist saved; /* and its papers */
+	struct user_prefs prefs;
+	struct strlist mute_kind, mute_value, follow_kind, follow_value;
 };
 
 struct resp {
@@ -311,7 +335,59 @@ pb_time trending_now(struct req *r, char from[16], char to[16]);
 int submit_paper(struct req *r, const char *id_text, char id[PAPER_ID_MAX], struct buf *msg);
 /* The paper as an API envelope item. */
 json_t *paper_envelope(struct req *r, const struct paper *p);
+/* The same for a list: NULL when the reader muted p (?muted=show: kept, with "muted": why). */
+json_t *list_envelope(struct req *r, const struct paper *p);
 json_t *user_json(const char *name, const char *fullname);
+
+/* ---- each reader's own (personal.c) ---- */
+json_t *json_body(struct req *r, struct resp *o);
+void atom_entry(struct req *r, struct buf *b, const struct paper *p);
+void atom_begin(struct req *r, struct resp *o, const char *title, const char *self_path, const char *self_query);
+/* Why the signed-in reader muted p ("word \"x\"" into why), or NULL. */
+const char *req_muted(struct req *r, const struct paper *p, char why[160]);
+bool req_mute_collapse(struct req *r);
+/* Whether p was featured after the reader marked everything read. */
+bool req_is_new(struct req *r, const struct paper *p);
+bool req_follows(struct req *r, const char *kind, const char *value);
+/* The reader's "Saved" collection when it holds paper id, else 0. */
+int64_t req_saved(struct req *r, const char *id);
+void html_follow_button(struct req *r, struct buf *b, const char *kind, const char *value, bool on, const char *back_to);
+void html_mute_button(struct req *r, struct buf *b, const char *kind, const char *label, const char *value,
+		      const char *back_to);
+void html_collect_form(struct req *r, struct buf *b, const struct paper *p);
+void paper_bibtex(const struct paper *p, struct buf *b);
+json_t *user_export(struct req *r);
+/* The newest papers of what user follows, with why each; the papers and
+ * reasons are the caller's (web_hit_papers_free, free each why). */
+size_t following_papers(struct req *r, int64_t user_id, size_t limit, struct paper **papers, char ***why);
+size_t recommended_papers(struct req *r, int64_t user_id, size_t limit, struct paper **papers);
+void h_follow_post(struct req *r, struct resp *o);
+void h_mute_post(struct req *r, struct resp *o);
+void h_following(struct req *r, struct resp *o);
+void h_prefs_post(struct req *r, struct resp *o);
+void h_read_post(struct req *r, struct resp *o);
+void h_feed_post(struct req *r, struct resp *o);
+void h_feed_following(struct req *r, struct resp *o);
+void h_for_you(struct req *r, struct resp *o);
+void h_save(struct req *r, struct resp *o);
+void h_collection_new(struct req *r, struct resp *o);
+void h_collection_edit(struct req *r, struct resp *o);
+void h_collection(struct req *r, struct resp *o);
+void h_collections(struct req *r, struct resp *o);
+void h_collection_export(struct req *r, struct resp *o);
+void h_paper_bib(struct req *r, struct resp *o);
+void h_export(struct req *r, struct resp *o);
+void h_delete_page(struct req *r, struct resp *o);
+void h_delete_post(struct req *r, struct resp *o);
+void h_api_follows(struct req *r, struct resp *o);
+void h_api_mutes(struct req *r, struct resp *o);
+void h_api_following(struct req *r, struct resp *o);
+void h_api_recs(struct req *r, struct resp *o);
+void h_api_collections(struct req *r, struct resp *o);
+void h_api_collection(struct req *r, struct resp *o);
+void h_api_prefs(struct req *r, struct resp *o);
+void h_api_feed(struct req *r, struct resp *o);
+void h_my_collections(struct req *r, struct resp *o);
 
 /* ---- auth (account.c) ---- */
 /* Reads the session cookie or bearer token into r->user. */

@@ -31,11 +31,106 @@
       btn.setAttribute("aria-pressed", j.voted ? "true" : "false");
     }).catch(function () { form.submit(); });
   });
-  // Expand every abstract with the "a" key; cards open one by one otherwise.
+  // Save without a reload (the card's Save button, or the "s" key).
+  function save(form) {
+    if (!window.fetch) { form.submit(); return; }
+    var btn = form.querySelector("button");
+    fetch(form.action, {
+      method: "POST", body: new URLSearchParams(new FormData(form)), credentials: "same-origin",
+      headers: { "Accept": "application/json", "X-CSRF-Token": csrf }
+    }).then(function (r) {
+      if (!r.ok) { form.submit(); return; }
+      btn.textContent = "Saved";
+      btn.setAttribute("aria-pressed", "true");
+      say("Saved to your Saved collection.");
+    }).catch(function () { form.submit(); });
+  }
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (!form.classList || !form.classList.contains("save")) return;
+    ev.preventDefault();
+    save(form);
+  });
+  // A live region for what the keys did.
+  var live = document.createElement("p");
+  live.className = "sr";
+  live.setAttribute("role", "status");
+  live.setAttribute("aria-live", "polite");
+  document.body.appendChild(live);
+  function say(text) { live.textContent = text; }
+
+  // Keyboard triage: j/k move between the papers, u upvotes, s saves,
+  // o opens, a opens every abstract, ? lists the keys.
+  var KEYS = [["j", "next paper"], ["k", "previous paper"], ["u", "upvote the paper"], ["s", "save the paper"],
+              ["o", "open the paper"], ["a", "open or close every abstract"], ["?", "show these keys"],
+              ["Esc", "close this list"]];
+  function cards() { return Array.prototype.slice.call(document.querySelectorAll("article.card[data-paper]")); }
+  function current() { return document.querySelector("article.card.current"); }
+  function move(step) {
+    var all = cards();
+    if (!all.length) return;
+    var at = all.indexOf(current());
+    var next = at < 0 ? (step > 0 ? 0 : all.length - 1) : Math.max(0, Math.min(all.length - 1, at + step));
+    if (at >= 0) all[at].classList.remove("current");
+    var c = all[next];
+    c.classList.add("current");
+    if (!c.hasAttribute("tabindex")) c.setAttribute("tabindex", "-1");
+    c.focus({ preventScroll: true });
+    c.scrollIntoView({ block: "nearest" });
+  }
+  var help = null;
+  function toggleHelp(show) {
+    if (!help) {
+      help = document.createElement("div");
+      help.className = "keys-help";
+      help.setAttribute("role", "dialog");
+      help.setAttribute("aria-modal", "true");
+      help.setAttribute("aria-label", "Keyboard shortcuts");
+      help.tabIndex = -1;
+      var h = "<h2>Keyboard shortcuts</h2><dl>";
+      KEYS.forEach(function (k) { h += "<dt><kbd>" + k[0] + "</kbd></dt><dd>" + k[1] + "</dd>"; });
+      help.innerHTML = h + "</dl><button type=\"button\" class=\"btn small\">Close</button>";
+      help.querySelector("button").addEventListener("click", function () { toggleHelp(false); });
+      document.body.appendChild(help);
+    }
+    help.hidden = !show;
+    if (show) help.focus();
+  }
+  toggleHelp(false);
   document.addEventListener("keydown", function (ev) {
-    if (ev.key !== "a" || /INPUT|TEXTAREA|SELECT/.test(document.activeElement.tagName)) return;
-    var all = document.querySelectorAll("details.abstract");
-    var open = Array.prototype.some.call(all, function (d) { return !d.open; });
-    Array.prototype.forEach.call(all, function (d) { d.open = open; });
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if (/INPUT|TEXTAREA|SELECT/.test(document.activeElement.tagName) || document.activeElement.isContentEditable) return;
+    var c = current();
+    switch (ev.key) {
+    case "a":
+      var all = document.querySelectorAll("details.abstract");
+      var open = Array.prototype.some.call(all, function (d) { return !d.open; });
+      Array.prototype.forEach.call(all, function (d) { d.open = open; });
+      break;
+    case "j": move(1); break;
+    case "k": move(-1); break;
+    case "u":
+      if (!c) return;
+      var vote = c.querySelector("form.vote");
+      if (vote) { vote.requestSubmit ? vote.requestSubmit() : vote.submit(); say("Vote sent."); }
+      break;
+    case "s":
+      if (!c) return;
+      var sv = c.querySelector("form.save"), unsave = c.querySelector("form.unsave");
+      if (sv) save(sv);
+      else if (unsave) unsave.submit();
+      else window.location = "/signin?next=" + encodeURIComponent(location.pathname + location.search);
+      break;
+    case "o":
+    case "Enter":
+      if (!c || (ev.key === "Enter" && document.activeElement !== c)) return;
+      var a = c.querySelector(".title a");
+      if (a) window.location = a.href;
+      break;
+    case "?": toggleHelp(help.hidden); break;
+    case "Escape": if (help && !help.hidden) toggleHelp(false); else return; break;
+    default: return;
+    }
+    ev.preventDefault();
   });
 })();
