@@ -299,6 +299,201 @@ try {
     assert.notEqual(outline, "none");
   });
 
+  // ---- each reader's own (issue 14), signed in as browseruser ----
+
+  await step("keyboard: Tab, Enter on the skip link, and the next Tab is in the first paper", async () => {
+    await page.goto(base + "/");
+    await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement.getAttribute("href")), "#papers");
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("Tab");
+    const inFirst = await page.evaluate(() => {
+      const card = document.activeElement.closest("article.card");
+      return card !== null && card === document.querySelector("article.card");
+    });
+    assert.ok(inFirst, "the third key press reaches the first paper");
+  });
+
+  await step("keyboard triage: j/k move, u upvotes, s saves, ? lists the keys, o opens", async () => {
+    await page.goto(base + "/");
+    await page.keyboard.press("j");
+    await page.keyboard.press("j");
+    await page.keyboard.press("k");
+    const cur = () => page.evaluate(() => {
+      const c = document.querySelector("article.card.current");
+      return c ? [...document.querySelectorAll("article.card[data-paper]")].indexOf(c) : -1;
+    });
+    assert.equal(await cur(), 0);
+    await page.keyboard.press("j");
+    assert.equal(await cur(), 1);
+    const second = page.locator("article.card[data-paper]").nth(1);
+    const id = await second.getAttribute("data-paper");
+    const btn = second.locator(".vote-btn");
+    const was = await btn.getAttribute("aria-pressed");
+    await page.keyboard.press("u");
+    await page.waitForFunction(([i, w]) => document.querySelector(`article.card[data-paper="${i}"] .vote-btn`)
+      .getAttribute("aria-pressed") !== w, [id, was]);
+    await page.keyboard.press("s");
+    await second.locator("form.save button:has-text('Saved')").waitFor();
+    await page.keyboard.press("?");
+    const help = page.locator(".keys-help");
+    assert.ok(await help.isVisible());
+    assert.match(await help.innerText(), /upvote the paper/);
+    await page.screenshot({ path: path.join(SHOTS, "keys.png"), fullPage: false });
+    await page.keyboard.press("Escape");
+    assert.ok(!(await help.isVisible()));
+    await page.keyboard.press("o");
+    await page.waitForURL(base + "/papers/" + id);
+    // saved: in the Saved collection, shown as saved on the card
+    await page.goto(base + "/u/browseruser/collections");
+    await page.click("text=Saved");
+    assert.ok(await page.locator(`article.card[data-paper="${id}"]`).isVisible());
+    await page.goto(base + "/");
+    assert.ok(await page.locator(`article.card[data-paper="${id}"] form.unsave`).isVisible());
+  });
+
+  await step("follow an author from a paper's page; the Following page lists their papers", async () => {
+    await page.goto(base + "/");
+    await page.locator("article.card .title a").first().click();
+    await page.waitForURL(/\/papers\/\d/);
+    const follow = page.locator('form.follow button[aria-label^="Follow "]').first();
+    const who = (await follow.getAttribute("aria-label")).slice(7);
+    await follow.click();
+    await page.locator(`form.follow button[aria-label="Stop following ${who}"]`).waitFor();
+    await page.click('nav a[href="/me/following"]');
+    assert.match(await page.locator("section.follows").innerText(), new RegExp(who));
+    assert.ok((await page.locator("main article.card").count()) >= 1);
+    await page.screenshot({ path: path.join(SHOTS, "following.png"), fullPage: false });
+    // the private feed: its address alone opens it; a new address closes the old
+    await page.click("text=Make the address");
+    const url = await page.locator("code.feed-url").innerText();
+    const anon = await browser.newContext();
+    const feed = await anon.request.get(url);
+    assert.equal(feed.status(), 200);
+    assert.match(await feed.text(), /<feed[^>]*xmlns="http:\/\/www.w3.org\/2005\/Atom"[\s\S]*<entry>/);
+    await page.click("text=Back");
+    await page.click("text=Make a new address");
+    assert.notEqual(await page.locator("code.feed-url").innerText(), url);
+    assert.equal((await anon.request.get(url)).status(), 404);
+    await anon.close();
+  });
+
+  await step("mute a word: its papers leave the day, or collapse with the reason", async () => {
+    await page.goto(base + "/");
+    const first = page.locator("article.card[data-paper]").first();
+    const id = await first.getAttribute("data-paper");
+    const word = (await first.locator(".title a").innerText()).split(/[^A-Za-z]+/).filter((w) => w.length > 4)[0];
+    await page.goto(base + "/me/following");
+    await page.selectOption("#mk", "word");
+    await page.fill("#mv", word);
+    await page.click('form[action="/me/mute"] button:has-text("Mute")');
+    await page.goto(base + "/");
+    assert.equal(await page.locator(`article.card[data-paper="${id}"]`).count(), 0);
+    await page.goto(base + "/me/following");
+    await page.selectOption("#mc", "1");
+    await page.click('form[action="/me/prefs"] button');
+    await page.goto(base + "/");
+    assert.match(await page.locator("article.muted-card").first().innerText(), new RegExp("Muted \\(word \"" + word));
+    await page.goto(base + "/me/following");
+    await page.click(`button[aria-label="Unmute word ${word}"]`);
+    await page.goto(base + "/");
+    assert.equal(await page.locator(`article.card[data-paper="${id}"]`).count(), 1);
+    // an author muted from a paper's page: the paper collapses on the day, saying why
+    await page.goto(base + "/papers/" + id);
+    const mute = page.locator('form.mute button[aria-label^="Mute author "]').first();
+    const who = (await mute.getAttribute("aria-label")).slice("Mute author ".length);
+    await mute.click();
+    await page.waitForURL(base + "/papers/" + id);
+    await page.goto(base + "/");
+    assert.match(await page.locator("article.muted-card").first().innerText(), new RegExp("Muted \\(author \"" + who.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
+    await page.goto(base + "/me/following");
+    await page.click(`button[aria-label="Unmute author ${who}"]`);
+  });
+
+  await step("a collection from a paper's page, with a note; its BibTeX; Cite", async () => {
+    await page.goto(base + "/");
+    await page.locator("article.card .title a").nth(2).click();
+    await page.waitForURL(/\/papers\/\d/);
+    const id = page.url().split("/").pop();
+    await page.click("details.cite summary");
+    const bib = await page.locator("details.cite pre").innerText();
+    assert.match(bib, /^@(misc|article)\{/);
+    assert.match(bib, /archivePrefix = \{arXiv\}/);
+    assert.match(bib, new RegExp("eprint = \\{" + id.replace(".", "\\.") + "\\}"));
+    await page.click("details.collect summary");
+    await page.fill('input[aria-label="New collection"]', "Group reading");
+    await page.click("text=Make it and add");
+    await page.waitForURL(/\/c\/\d+$/);
+    assert.ok(await page.locator(`article.card[data-paper="${id}"]`).isVisible());
+    await page.fill("ol.coll-items input[name=note]", "read section 3");
+    await page.click("ol.coll-items button:has-text('Save note')");
+    assert.equal(await page.locator("ol.coll-items p.note").innerText(), "read section 3");
+    const exp = await page.request.get(page.url() + "/export?format=bib");
+    assert.equal(exp.status(), 200);
+    assert.match(await exp.text(), /annote = \{read section 3\}/);
+    await page.screenshot({ path: path.join(SHOTS, "collection.png"), fullPage: false });
+  });
+
+  await step("new since the last visit: marked, then all marked read", async () => {
+    await page.goto(base + "/");
+    // the last visit: the evening before the newest day
+    const st = await page.evaluate(async () => {
+      const csrf = document.querySelector('meta[name="csrf-token"]').content;
+      const r = await fetch("/api/me/prefs", { method: "PUT", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+        body: JSON.stringify({ readMark: "2024-06-03T18:00:00Z" }) });
+      return r.status;
+    });
+    assert.equal(st, 200);
+    // (the home page now starts with this run's own submission, made today)
+    await page.goto(base + "/papers/date/2024-06-04");
+    const fresh = await page.locator("article.card.new").count();
+    assert.ok(fresh > 3, `${fresh} new cards`);
+    assert.ok(await page.locator("article.card.new .badge.new").first().isVisible());
+    await page.click("text=Mark all as read");
+    await page.waitForURL(base + "/papers/date/2024-06-04");
+    assert.equal(await page.locator("article.card.new").count(), 0);
+  });
+
+  await step("For you: recommendations appear after votes, saves and follows", async () => {
+    let n = 0;
+    for (let i = 0; i < 60 && !n; i++) {
+      await page.goto(base + "/me/for-you");
+      n = await page.locator("article.card").count();
+      if (!n) await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.ok(n > 0, "no recommendations after 30 s");
+  });
+
+  await step("download one's data, then delete the account", async () => {
+    const c = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const p = await c.newPage();
+    watch(p);
+    await p.goto(base + "/signup");
+    await p.fill("#name", "leaver");
+    await p.fill("#email", "leaver@example.org");
+    await p.fill("#password", "a long leaving password");
+    await p.click('button[type="submit"]:has-text("Sign up")');
+    await p.waitForURL(base + "/");
+    await p.locator("form.vote .vote-btn").first().click();
+    await p.goto(base + "/u/leaver");
+    const [dl] = await Promise.all([p.waitForEvent("download"), p.click("text=Download your data")]);
+    const data = JSON.parse(fs.readFileSync(await dl.path(), "utf8"));
+    assert.equal(data.profile.name, "leaver");
+    assert.equal(data.votes.length, 1);
+    await p.click("text=Delete your account");
+    await p.fill("#dp", "not my password");
+    await p.click("text=Delete my account");
+    assert.match(await p.locator("body").innerText(), /not your password/);
+    await p.goto(base + "/me/delete");
+    await p.fill("#dp", "a long leaving password");
+    await p.click("text=Delete my account");
+    await p.waitForURL(base + "/");
+    assert.ok(await p.locator("text=Sign in").first().isVisible());
+    assert.equal((await p.request.get(base + "/u/leaver")).status(), 404);
+    await c.close();
+  });
+
   await step("phone: the first paper shows without scrolling, one search box that fits the query", async () => {
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
     const p = await phone.newPage();
