@@ -27,8 +27,19 @@ vocab = os.path.join(work, "vocab.txt")
 with open(vocab, "w") as f:
     sh([sys.executable, os.path.join(os.path.dirname(__file__), "vocab.py"), data], stdout=f)
 src = os.path.join(work, "corpus.jsonl")
-with open(src, "w") as f:
-    sh([os.path.join(build, "pb-gen-snapshot"), str(n), "7", vocab], stdout=f)
+corpus = os.environ.get("PB_BENCH_CORPUS")
+if corpus:
+    # a file made by ../shared/tools/gen_corpus.py N SEED (bigram sampled:
+    # query words co-occur as in arXiv), its first n records
+    with open(corpus) as fin, open(src, "w") as f:
+        for i, line in enumerate(fin):
+            if i >= n:
+                break
+            f.write(line)
+    print("corpus: the first %d records of %s" % (n, corpus))
+else:
+    with open(src, "w") as f:
+        sh([os.path.join(build, "pb-gen-snapshot"), str(n), "7", vocab], stdout=f)
 db = os.path.join(work, "bench.db")
 pb = os.path.join(build, "paperboy")
 sh([pb, "--db", db, "init"], stdout=subprocess.DEVNULL)

@@ -1,5 +1,8 @@
 #!/bin/sh
 # The search speed benchmark. usage: sh bench/search/run.sh [N]   (default 1,000,000)
+# PB_BENCH_CORPUS=FILE reads the papers from a file made by
+# ../shared/tools/gen_corpus.py (bigram sampled) instead of generating
+# words one at a time; PB_BENCH_SKIP_XAPIAN=1 leaves Xapian out.
 set -eu
 cd "$(dirname "$0")/../.."
 sh scripts/setup.sh
