@@ -347,17 +347,19 @@ static void hl_free(void *tk)
 	tokenizer_free(tk);
 }
 
+static bool hl_key_ok;
+
 static void hl_key_make(void)
 {
-	if (pthread_key_create(&hl_key, hl_free))
-		BUG("pthread_key_create");
+	/* without a key the tokenizers live as long as the process */
+	hl_key_ok = pthread_key_create(&hl_key, hl_free) == 0;
 }
 
 void html_highlight(struct buf *b, const char *text, const char *query)
 {
 	if (!hl_tk) {
 		pthread_once(&hl_once, hl_key_make);
-		if ((hl_tk = tokenizer_new()))
+		if ((hl_tk = tokenizer_new()) && hl_key_ok)
 			pthread_setspecific(hl_key, hl_tk);
 	}
 	if (!hl_tk) { /* no stemmer (out of memory): no marks */
