@@ -676,14 +676,13 @@ static bool already_sent(struct digest_run *d, int64_t sub_id, const char *paper
 /* What an account's digest knows of its reader: mutes, follows and the
  * "for you" list the recommender made. */
 struct reader {
-	struct strlist mute_kind, mute_value, follow_kind, follow_value, recs;
+	struct paper_rules mutes;
+	struct strlist follow_kind, follow_value, recs;
 };
 
 static int reader_mute(const struct follow *f, void *ctx)
 {
-	struct reader *rd = ctx;
-	strlist_push(&rd->mute_kind, f->kind, strlen(f->kind));
-	strlist_push(&rd->mute_value, f->value, strlen(f->value));
+	paper_rules_add(&((struct reader *)ctx)->mutes, f->kind, f->value);
 	return 0;
 }
 
@@ -716,8 +715,7 @@ static int reader_load(struct digest_run *d, int64_t user_id, struct reader *rd)
 
 static void reader_free(struct reader *rd)
 {
-	strlist_clear(&rd->mute_kind);
-	strlist_clear(&rd->mute_value);
+	paper_rules_clear(&rd->mutes);
 	strlist_clear(&rd->follow_kind);
 	strlist_clear(&rd->follow_value);
 	strlist_clear(&rd->recs);
@@ -725,10 +723,7 @@ static void reader_free(struct reader *rd)
 
 static bool reader_muted(const struct reader *rd, const struct paper *p)
 {
-	for (size_t i = 0; i < rd->mute_kind.n; i++)
-		if (paper_matches(p, rd->mute_kind.v[i], rd->mute_value.v[i]))
-			return true;
-	return false;
+	return paper_rules_match(&rd->mutes, p) >= 0;
 }
 
 /* Whether window paper i may go into the section being filled (secs[nsec]):

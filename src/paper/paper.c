@@ -708,3 +708,23 @@ void pb_object_id(const char *a, const char *b, size_t i, char out[25])
 	buf_release(&t);
 	snprintf(out, 25, "%08x%08x%08x", h1, h2, h3);
 }
+
+void paper_rules_add(struct paper_rules *r, const char *kind, const char *value)
+{
+	strlist_push(&r->kind, kind, strlen(kind));
+	strlist_push(&r->value, value, strlen(value));
+}
+
+long paper_rules_match(const struct paper_rules *r, const struct paper *p)
+{
+	for (size_t i = 0; i < r->kind.n; i++)
+		if (paper_matches(p, r->kind.v[i], r->value.v[i]))
+			return (long)i;
+	return -1;
+}
+
+void paper_rules_clear(struct paper_rules *r)
+{
+	strlist_clear(&r->kind);
+	strlist_clear(&r->value);
+}

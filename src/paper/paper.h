@@ -135,6 +135,15 @@ void paper_org(const struct paper *p, char name[128], char fullname[256]);
  * needs the index) match nothing here. */
 bool paper_matches(const struct paper *p, const char *kind, const char *value);
 
+/* A reader's rules of that kind (their mutes, say): kind/value pairs. */
+struct paper_rules {
+	struct strlist kind, value;
+};
+void paper_rules_add(struct paper_rules *r, const char *kind, const char *value);
+/* The first rule p matches (its index), or -1. */
+long paper_rules_match(const struct paper_rules *r, const struct paper *p);
+void paper_rules_clear(struct paper_rules *r);
+
 /* What a link of a paper points to, by its URL. */
 enum link_kind { LINK_CODE, LINK_MODEL, LINK_DATASET, LINK_SPACE, LINK_PAGE };
 enum link_kind link_kind_of(const char *url);

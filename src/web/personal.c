@@ -32,15 +32,9 @@ static void load_me(struct req *r)
 	buf_release(&err);
 }
 
-struct mutes_ctx {
-	struct req *r;
-};
-
 static int add_mute(const struct follow *m, void *ctx)
 {
-	struct req *r = ctx;
-	strlist_push(&r->mute_kind, m->kind, strlen(m->kind));
-	strlist_push(&r->mute_value, m->value, strlen(m->value));
+	paper_rules_add(&((struct req *)ctx)->mutes, m->kind, m->value);
 	return 0;
 }
 
@@ -59,14 +53,11 @@ const char *req_muted(struct req *r, const struct paper *p, char why[160])
 	if (!r->signed_in)
 		return NULL;
 	load_mutes(r);
-	for (size_t i = 0; i < r->mute_kind.n; i++) {
-		const char *k = r->mute_kind.v[i], *v = r->mute_value.v[i];
-		if (paper_matches(p, k, v)) {
-			snprintf(why, 160, "%s \"%s\"", k, v);
-			return why;
-		}
-	}
-	return NULL;
+	long i = paper_rules_match(&r->mutes, p);
+	if (i < 0)
+		return NULL;
+	snprintf(why, 160, "%s \"%s\"", r->mutes.kind.v[i], r->mutes.value.v[i]);
+	return why;
 }
 
 bool req_mute_collapse(struct req *r)

@@ -163,15 +163,13 @@ static void texts_free(struct texts *t, size_t n)
 
 struct cand_ctx {
 	struct idlist *cand;
-	struct strlist mute_kind, mute_value;
+	struct paper_rules mutes;
 	struct follow_ctx *fc;
 };
 
 static int add_mute(const struct follow *m, void *ctx)
 {
-	struct cand_ctx *cc = ctx;
-	strlist_push(&cc->mute_kind, m->kind, strlen(m->kind));
-	strlist_push(&cc->mute_value, m->value, strlen(m->value));
+	paper_rules_add(&((struct cand_ctx *)ctx)->mutes, m->kind, m->value);
 	return 0;
 }
 
@@ -179,9 +177,8 @@ static int add_mute(const struct follow *m, void *ctx)
 static int candidate(const struct paper *p, void *ctx)
 {
 	struct cand_ctx *cc = ctx;
-	for (size_t i = 0; i < cc->mute_kind.n; i++)
-		if (paper_matches(p, cc->mute_kind.v[i], cc->mute_value.v[i]))
-			return 0;
+	if (paper_rules_match(&cc->mutes, p) >= 0)
+		return 0;
 	idl_add(cc->cand, p->id, 0);
 	for (size_t i = 0; i < cc->fc->scan_kind.n; i++)
 		if (paper_matches(p, cc->fc->scan_kind.v[i], cc->fc->scan_value.v[i])) {
@@ -219,7 +216,7 @@ static int recommend_user(struct web *w, struct store *s, struct search_cursor *
 	/* the candidates: the featured papers of the feed's last 30 days */
 	char last[16] = "";
 	bad |= store_latest_day(s, "", last, err) < 0;
-	struct cand_ctx cc = { &cand, STRLIST_INIT, STRLIST_INIT, &fc };
+	struct cand_ctx cc = { &cand, { STRLIST_INIT, STRLIST_INIT }, &fc };
 	bad |= store_mute_list(s, user_id, add_mute, &cc, err) < 0;
 	if (last[0]) {
 		pb_time t;
@@ -229,8 +226,7 @@ static int recommend_user(struct web *w, struct store *s, struct search_cursor *
 		time_format_day(t + 86400000, q.day_to);
 		bad |= store_paper_list(s, &q, candidate, &cc, err) < 0;
 	}
-	strlist_clear(&cc.mute_kind);
-	strlist_clear(&cc.mute_value);
+	paper_rules_clear(&cc.mutes);
 	strlist_clear(&fc.scan_kind);
 	strlist_clear(&fc.scan_value);
 	/* what was liked is not recommended */

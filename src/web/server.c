@@ -1046,8 +1046,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
 	strlist_clear(&cx->r.form_k);
 	strlist_clear(&cx->r.vote_known);
 	strlist_clear(&cx->r.vote_yes);
-	strlist_clear(&cx->r.mute_kind);
-	strlist_clear(&cx->r.mute_value);
+	paper_rules_clear(&cx->r.mutes);
 	strlist_clear(&cx->r.follow_kind);
 	strlist_clear(&cx->r.saved);
 	strlist_clear(&cx->r.follow_value);

@@ -141,7 +141,8 @@ struct req {
 	int64_t saved_id;    /* the reader's "Saved" collection (0: none yet) */
 	struct strlist saved; /* and its papers */
 	struct user_prefs prefs;
-	struct strlist mute_kind, mute_value, follow_kind, follow_value;
+	struct paper_rules mutes;
+	struct strlist follow_kind, follow_value;
 };
 
 struct resp {
