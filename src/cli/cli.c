@@ -7,6 +7,7 @@
 #include "../fetch/fetch.h"
 #include "../ingest/ingest.h"
 #include "../search/search.h"
+#include "../service/service.h"
 #include "../store/store.h"
 #include "../web/web.h"
 #include "../mail/mail.h"
@@ -972,8 +973,42 @@ static int cmd_serve(struct args *a)
 	c.port_file = opt_val(a, "port-file");
 	c.node_id = opt_val(a, "node-id");
 	c.trusted_proxy = opt_val(a, "trusted-proxy");
+	c.fetch_allow = opt_val(a, "fetch-allow");
+	c.metrics_token = opt_val(a, "metrics-token");
+	if (!c.metrics_token)
+		c.metrics_token = getenv("PAPERBOY_METRICS_TOKEN");
+	if (c.metrics_token && strlen(c.metrics_token) < 16)
+		return usage_error(a->cmd, "serve: --metrics-token: give at least 16 characters");
 	c.submit_window_days = 14;
 	c.submit_daily_limit = 5;
+	c.vote_age = 3600;
+	c.signups_per_ip = 5;
+	c.signups_per_hour = 100;
+	c.arxiv_delay = 3;
+	const char *va = opt_val(a, "vote-age"), *spi = opt_val(a, "signups-per-ip"), *sph = opt_val(a, "signups-per-hour"),
+		   *ad = opt_val(a, "arxiv-delay");
+	long lv;
+	if (va) {
+		if (parse_int(va, 0, 30 * 86400, &lv))
+			return usage_error(a->cmd, "serve: --vote-age %s: give seconds from 0 to 2592000", va);
+		c.vote_age = (double)lv;
+	}
+	if (spi) {
+		if (parse_int(spi, 0, 1000000, &lv))
+			return usage_error(a->cmd, "serve: --signups-per-ip %s: give a number (0: no limit)", spi);
+		c.signups_per_ip = (int)lv;
+	}
+	if (sph) {
+		if (parse_int(sph, 0, 1000000, &lv))
+			return usage_error(a->cmd, "serve: --signups-per-hour %s: give a number (0: no limit)", sph);
+		c.signups_per_hour = (int)lv;
+	}
+	if (ad) {
+		char *end;
+		c.arxiv_delay = strtod(ad, &end);
+		if (*end || c.arxiv_delay < 0.01 || c.arxiv_delay > 3600)
+			return usage_error(a->cmd, "serve: --arxiv-delay %s: seconds between requests to arXiv (default 3)", ad);
+	}
 	const char *sw = opt_val(a, "submit-window-days"), *sl = opt_val(a, "submit-daily-limit");
 	long sv;
 	if (sw) {
@@ -1108,12 +1143,24 @@ static int cmd_user(struct args *a)
 			line[strcspn(line, "\r\n")] = '\0';
 			pw = line;
 		}
-		if (web_user_add(a->db, a->pos[1], email, pw, opt_val(a, "admin") != NULL, &err)) {
-			error("user add: %s", err.s);
+		struct store *s = open_store(a, 0);
+		if (!s)
+			return EXIT_FAIL;
+		/* the operator vouches for the address; no sign-up limits */
+		struct svc_config cfg = { 0 };
+		struct svc v = { &cfg, s };
+		struct user u;
+		long wait;
+		enum svc_status st = svc_account_create(&v, a->pos[1], email, pw, opt_val(a, "admin") != NULL, true, NULL,
+							&u, &wait, &err);
+		if (st != SVC_OK) {
+			error("user add: %s: %s", a->pos[1], err.s);
 			rc = EXIT_FAIL;
 		} else {
 			printf("added %s%s\n", a->pos[1], opt_val(a, "admin") ? " (administrator)" : "");
 		}
+		memset(&u, 0, sizeof(u));
+		store_close(s);
 	} else if (!strcmp(verb, "verify")) {
 		/* the operator vouches for the address (when the server sends no mail) */
 		if (a->npos != 2)
@@ -1392,6 +1439,10 @@ static const struct command commands[] = {
 	    { "submit-window-days", "N", "papers join the feed within N days of their arXiv publication (default 14; 0: any)" },
 	    { "submit-daily-limit", "N", "submissions per account per 24 hours (default 5; 0: no limit)" },
 	    { "moderate-submissions", NULL, "submissions wait for an administrator's approval (/admin/submissions)" },
+	    { "arxiv-delay", "SECONDS", "between requests to the arXiv API for the papers users ask for (default 3, as arXiv asks)" },
+	    { "vote-age", "SECONDS", "votes of younger accounts count once they are this old (default 3600; 0: at once)" },
+	    { "signups-per-ip", "N", "accounts made from one address per hour (default 5; 0: no limit)" },
+	    { "signups-per-hour", "N", "accounts made per hour in all (default 100; 0: no limit)" },
 	    { "thumb-dir", "DIR", "the thumbnail cache (default DB.thumbs beside the database; off: no thumbnails)" },
 	    { "thumb-pdf-base", "URL", "where first pages come from (default https://arxiv.org/pdf/)" },
 	    { "thumb-pdf-delay", "SECONDS", "between PDF downloads (default 3, as arXiv asks)" },
@@ -1409,7 +1460,11 @@ static const struct command commands[] = {
 	    { "timezone", "TZ", "the time zone of --digest-time, e.g. Europe/Paris (default: the system's)" },
 	    { "digest-weekends", NULL, "send the daily digest on Saturdays and Sundays too" },
 	    { "node-id", "NAME", "this process's name in logs, /healthz and /metrics (default HOST:PORT)" },
-	    { "trusted-proxy", "CIDR,...", "believe X-Forwarded-For and X-Forwarded-Proto from these addresses only (the balancer)" } },
+	    { "trusted-proxy", "CIDR,...", "believe X-Forwarded-For and X-Forwarded-Proto from these addresses only (the balancer)" },
+	    { "fetch-allow", "HOSTS", "internal hosts (addresses, CIDR blocks, names) that fetches of URLs from data may reach "
+				      "(default: public addresses only)" },
+	    { "metrics-token", "TOKEN", "/metrics and /healthz's detail for clients sending 'Authorization: Bearer TOKEN' "
+					"(default: clients on this host only; or $PAPERBOY_METRICS_TOKEN)" } },
 	  cmd_serve, 0, 0 },
 	{ "digest", "[--period daily|weekly] [--dry-run] [--to EMAIL] [OPTIONS]",
 	  "render the digests of a period for every confirmed subscriber now, and send them",

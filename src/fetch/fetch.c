@@ -3,8 +3,12 @@
  * Hugging Face daily-papers API (see fetch.h).
  */
 #include "fetch.h"
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -16,8 +20,228 @@ void fetch_opts_init(struct fetch_opts *o)
 	o->timeout = 300;
 }
 
+/* ---- where requests may go ------------------------------------------------- */
+
+/* One transfer's check of its connections. */
+struct guard {
+	const struct fetch_policy *policy;
+	struct fetch_policy endpoint; /* the operator's endpoint's host */
+	char refused[64];             /* the address refused, "" when none */
+};
+
+static void add_block(struct fetch_policy *p, int family, const void *addr)
+{
+	struct cidr c = { 0 };
+	c.family = family;
+	c.bits = family == AF_INET ? 32 : 128;
+	memcpy(c.addr, addr, family == AF_INET ? 4 : 16);
+	p->allow = xrealloc(p->allow, (p->n + 1) * sizeof(*p->allow));
+	p->allow[p->n++] = c;
+}
+
+/* The host of a URL (or the text itself), without port or brackets. */
+static void host_of(const char *s, char out[256])
+{
+	const char *h = strstr(s, "://");
+	h = h ? h + 3 : s;
+	const char *at = strchr(h, '@'), *slash = h + strcspn(h, "/?#");
+	if (at && at < slash)
+		h = at + 1;
+	size_t n = (size_t)(slash - h);
+	if (*h == '[') {
+		const char *close = memchr(h, ']', n);
+		h++;
+		n = close ? (size_t)(close - h) : n - 1;
+	} else {
+		const char *colon = memchr(h, ':', n);
+		if (colon)
+			n = (size_t)(colon - h);
+	}
+	snprintf(out, 256, "%.*s", (int)(n < 255 ? n : 255), h);
+}
+
+int fetch_policy_add(struct fetch_policy *p, const char *list, const char *what, struct buf *err)
+{
+	struct strlist parts = STRLIST_INIT;
+	strlist_split(&parts, list, strlen(list), ',');
+	int rc = 0;
+	for (size_t i = 0; i < parts.n && !rc; i++) {
+		const char *item = parts.v[i];
+		while (*item == ' ')
+			item++;
+		if (!*item)
+			continue;
+		struct cidr *c = NULL;
+		size_t nc = 0;
+		struct buf e = BUF_INIT;
+		if (!strstr(item, "://") && cidr_parse_list(item, what, &c, &nc, &e) == 0) {
+			p->allow = xrealloc(p->allow, (p->n + nc) * sizeof(*p->allow));
+			memcpy(p->allow + p->n, c, nc * sizeof(*c));
+			p->n += nc;
+			free(c);
+			buf_release(&e);
+			continue;
+		}
+		buf_release(&e);
+		char host[256];
+		host_of(item, host);
+		struct addrinfo hints, *res = NULL;
+		memset(&hints, 0, sizeof(hints));
+		hints.ai_family = AF_UNSPEC;
+		hints.ai_socktype = SOCK_STREAM;
+		if (!host[0] || getaddrinfo(host, NULL, &hints, &res)) {
+			buf_setf(err, "%s: \"%s\" is not an address, a CIDR block or a host name that resolves", what, item);
+			rc = -1;
+			break;
+		}
+		for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+			if (ai->ai_family == AF_INET)
+				add_block(p, AF_INET, &((struct sockaddr_in *)(void *)ai->ai_addr)->sin_addr);
+			else if (ai->ai_family == AF_INET6)
+				add_block(p, AF_INET6, &((struct sockaddr_in6 *)(void *)ai->ai_addr)->sin6_addr);
+		}
+		freeaddrinfo(res);
+	}
+	strlist_clear(&parts);
+	return rc;
+}
+
+void fetch_policy_release(struct fetch_policy *p)
+{
+	free(p->allow);
+	p->allow = NULL;
+	p->n = 0;
+}
+
+static bool policy_allows(const struct fetch_policy *p, const struct sockaddr *sa)
+{
+	if (!p)
+		return false;
+	if (sa->sa_family == AF_INET)
+		return cidr_match_bytes(p->allow, p->n, AF_INET,
+					(const uint8_t *)&((const struct sockaddr_in *)(const void *)sa)->sin_addr);
+	if (sa->sa_family == AF_INET6)
+		return cidr_match_bytes(p->allow, p->n, AF_INET6,
+					((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr);
+	return false;
+}
+
+/* libcurl's socket opener: every connection, redirects included, passes here. */
+static curl_socket_t guard_open(void *clientp, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	(void)purpose;
+	struct guard *g = clientp;
+	const struct sockaddr *sa = &a->addr;
+	if (addr_kind_of(sa) != ADDR_PUBLIC && !policy_allows(g->policy, sa) && !policy_allows(&g->endpoint, sa)) {
+		char text[64] = "";
+		if (sa->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, text, sizeof(text));
+		else if (sa->sa_family == AF_INET6)
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, text, sizeof(text));
+		snprintf(g->refused, sizeof(g->refused), "%s", text[0] ? text : "?");
+		return CURL_SOCKET_BAD;
+	}
+	return socket(a->family, a->socktype, a->protocol);
+}
+
+/* Puts the guard on a transfer; endpoint (may be NULL) is allowed too. */
+static void guard_init(struct guard *g, CURL *c, const struct fetch_policy *p, const char *endpoint)
+{
+	memset(g, 0, sizeof(*g));
+	g->policy = p;
+	if (endpoint) {
+		struct buf e = BUF_INIT;
+		fetch_policy_add(&g->endpoint, endpoint, "endpoint", &e); /* unresolvable: the transfer says so */
+		buf_release(&e);
+	}
+	curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, guard_open);
+	curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, g);
+}
+
+/* The message of a failed transfer: the guard's refusal when it refused. */
+static void guard_error(const struct guard *g, const char *url, CURLcode rc, const char *ebuf, struct buf *err)
+{
+	if (g->refused[0])
+		buf_setf(err, "%s: refused: %s is an internal address (an operator may allow it with --fetch-allow)", url,
+			 g->refused);
+	else
+		buf_setf(err, "%s: %s", url, ebuf && ebuf[0] ? ebuf : curl_easy_strerror(rc));
+}
+
+static void guard_release(struct guard *g)
+{
+	fetch_policy_release(&g->endpoint);
+}
+
+struct dl {
+	FILE *f;
+	size_t n, max;
+};
+
+static size_t dl_write(char *p, size_t size, size_t nmemb, void *ctx)
+{
+	struct dl *d = ctx;
+	size_t len = size * nmemb;
+	if (d->n + len > d->max)
+		return 0;
+	d->n += len;
+	return fwrite(p, 1, len, d->f);
+}
+
+int fetch_download(const char *url, const char *path, size_t max, const struct fetch_policy *policy,
+		   const char *agent, struct buf *err)
+{
+	FILE *f = fopen(path, "wb");
+	if (!f) {
+		buf_setf(err, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	CURL *c = curl_easy_init();
+	if (!c) {
+		fclose(f);
+		unlink(path);
+		buf_setf(err, "cannot start libcurl");
+		return -1;
+	}
+	struct dl d = { f, 0, max };
+	struct guard g;
+	guard_init(&g, c, policy, NULL);
+	char ebuf[CURL_ERROR_SIZE] = "";
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, dl_write);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &d);
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 3L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, agent ? agent : "paperboy/" PB_VERSION);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
+	CURLcode rc = curl_easy_perform(c);
+	long code = 0;
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_cleanup(c);
+	bool ok = fclose(f) == 0 && rc == CURLE_OK && code == 200;
+	if (!ok) {
+		if (rc == CURLE_WRITE_ERROR && d.n + 1 > max)
+			buf_setf(err, "%s: larger than %zu bytes", url, max);
+		else if (rc != CURLE_OK)
+			guard_error(&g, url, rc, ebuf, err);
+		else
+			buf_setf(err, "%s: HTTP %ld", url, code);
+		unlink(path);
+	}
+	guard_release(&g);
+	return ok ? 0 : -1;
+}
+
+/* ---- the sources' APIs ------------------------------------------------------- */
+
 struct http {
 	CURL *curl;
+	struct guard guard;
 	double last_request; /* monotonic seconds, 0 = none yet */
 	const struct fetch_opts *o;
 	struct buf body;
@@ -82,9 +306,11 @@ static int http_get(struct http *h, const char *url, struct buf *err)
 		if (rc == CURLE_OK && status == 200)
 			return 0;
 		bool retry = (rc == CURLE_OK && (status == 503 || status == 429)) || transient;
+		if (h->guard.refused[0])
+			retry = false;
 		if (!retry || attempt >= h->o->max_retries) {
 			if (rc != CURLE_OK)
-				buf_setf(err, "%s: %s", url, curl_easy_strerror(rc));
+				guard_error(&h->guard, url, rc, NULL, err);
 			else
 				buf_setf(err, "%s: HTTP %ld%s", url, status,
 					 attempt >= h->o->max_retries && retry ? " (gave up after retries)" : "");
@@ -101,7 +327,7 @@ static int http_get(struct http *h, const char *url, struct buf *err)
 	}
 }
 
-static int http_init(struct http *h, const struct fetch_opts *o, struct buf *err)
+static int http_init(struct http *h, const struct fetch_opts *o, const char *endpoint, struct buf *err)
 {
 	memset(h, 0, sizeof(*h));
 	h->o = o;
@@ -124,6 +350,7 @@ static int http_init(struct http *h, const struct fetch_opts *o, struct buf *err
 	curl_easy_setopt(h->curl, CURLOPT_TIMEOUT, (long)o->timeout);
 	curl_easy_setopt(h->curl, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(h->curl, CURLOPT_NOSIGNAL, 1L);
+	guard_init(&h->guard, h->curl, o->policy, endpoint);
 	return 0;
 }
 
@@ -131,6 +358,7 @@ static void http_release(struct http *h)
 {
 	if (h->curl)
 		curl_easy_cleanup(h->curl);
+	guard_release(&h->guard);
 	buf_release(&h->body);
 	curl_global_cleanup();
 }
@@ -159,7 +387,7 @@ int fetch_arxiv(struct store *s, struct ingest *g, const struct fetch_opts *o, s
 		return -1;
 	const char *endpoint = o->endpoint ? o->endpoint : FETCH_ARXIV_ENDPOINT;
 	struct http h;
-	if (http_init(&h, o, err)) {
+	if (http_init(&h, o, o->endpoint, err)) {
 		http_release(&h);
 		return -1;
 	}
@@ -246,7 +474,7 @@ int fetch_hf(struct store *s, struct ingest *g, const struct fetch_opts *o, stru
 	if (check_day("--date", date, err))
 		return -1;
 	struct http h;
-	if (http_init(&h, o, err)) {
+	if (http_init(&h, o, o->endpoint, err)) {
 		http_release(&h);
 		return -1;
 	}
@@ -273,17 +501,23 @@ int fetch_hf(struct store *s, struct ingest *g, const struct fetch_opts *o, stru
 	return ret;
 }
 
+/* The arXiv API's address for these ids. */
+static void api_url(struct http *h, const struct fetch_opts *o, const char *ids, struct buf *url)
+{
+	buf_adds(url, o->endpoint ? o->endpoint : FETCH_ARXIV_API_ENDPOINT);
+	add_param(h, url, "id_list", ids);
+	add_param(h, url, "max_results", "100");
+}
+
 int fetch_arxiv_api_ids(struct ingest *g, const struct fetch_opts *o, const char *ids, struct buf *err)
 {
 	struct http h;
-	if (http_init(&h, o, err)) {
+	if (http_init(&h, o, o->endpoint, err)) {
 		http_release(&h);
 		return -1;
 	}
 	struct buf url = BUF_INIT;
-	buf_adds(&url, o->endpoint ? o->endpoint : FETCH_ARXIV_API_ENDPOINT);
-	add_param(&h, &url, "id_list", ids);
-	add_param(&h, &url, "max_results", "100");
+	api_url(&h, o, ids, &url);
 	int ret = -1;
 	if (!http_get(&h, url.s, err)) {
 		uint64_t before = ingest_get_totals(g)->records;
@@ -298,6 +532,38 @@ int fetch_arxiv_api_ids(struct ingest *g, const struct fetch_opts *o, const char
 		else
 			ret = 0;
 		ingest_doc_release(&doc);
+	}
+	buf_release(&url);
+	http_release(&h);
+	return ret;
+}
+
+int fetch_arxiv_api_once(const struct fetch_opts *o, const char *ids, struct buf *body, long *retry_after,
+			 struct buf *err)
+{
+	*retry_after = -1;
+	struct http h;
+	if (http_init(&h, o, o->endpoint, err)) {
+		http_release(&h);
+		return -1;
+	}
+	struct buf url = BUF_INIT;
+	api_url(&h, o, ids, &url);
+	h.retry_after = -1;
+	curl_easy_setopt(h.curl, CURLOPT_URL, url.s);
+	CURLcode rc = curl_easy_perform(h.curl);
+	long status = 0;
+	curl_easy_getinfo(h.curl, CURLINFO_RESPONSE_CODE, &status);
+	int ret = 0;
+	if (rc == CURLE_OK && status == 200) {
+		buf_add(body, h.body.s, h.body.len);
+	} else if (rc != CURLE_OK) {
+		guard_error(&h.guard, url.s, rc, NULL, err);
+		ret = h.guard.refused[0] ? -1 : -2;
+	} else {
+		buf_setf(err, "%s: HTTP %ld", url.s, status);
+		ret = status == 503 || status == 429 || status >= 500 ? -2 : -1;
+		*retry_after = h.retry_after;
 	}
 	buf_release(&url);
 	http_release(&h);

@@ -500,6 +500,67 @@ static void sink_skip(struct sink *k, uint64_t recno, const char *why)
 	g->ft.skipped++;
 }
 
+/* ---- parsing without a store ------------------------------------------------- */
+
+struct parse_sink {
+	struct sink k; /* first */
+	int (*fn)(struct paper *p, void *ctx);
+	void *ctx;
+	int stopped;
+	uint64_t rejected;
+};
+
+static void drop_quietly(void *ctx, const char *field, const char *value)
+{
+	(void)ctx, (void)field, (void)value;
+}
+
+static int parse_record(struct sink *k, struct paper *p)
+{
+	struct parse_sink *ps = (struct parse_sink *)k;
+	paper_check_links(p, drop_quietly, NULL);
+	int rc = ps->fn(p, ps->ctx);
+	paper_release(p);
+	paper_init(p);
+	if (rc) {
+		ps->stopped = rc;
+		return -1;
+	}
+	return 0;
+}
+
+static void parse_reject(struct sink *k, uint64_t recno, const char *field, const char *why)
+{
+	(void)recno, (void)field, (void)why;
+	((struct parse_sink *)k)->rejected++;
+}
+
+static void parse_skip(struct sink *k, uint64_t recno, const char *why)
+{
+	(void)k, (void)recno, (void)why;
+}
+
+int ingest_parse(const char *name, const char *data, size_t len, enum ingest_format fmt, const char *hf_day,
+		 int (*fn)(struct paper *p, void *ctx), void *ctx, uint64_t *rejected, struct ingest_doc *doc,
+		 struct buf *err)
+{
+	struct ingest_doc own;
+	memset(&own, 0, sizeof(own));
+	struct parse_sink ps = { .k = { .record = parse_record, .reject = parse_reject, .skip = parse_skip,
+					.hf_day = hf_day, .doc = doc ? doc : &own },
+				 .fn = fn, .ctx = ctx };
+	struct source src = { .name = name, .mem = data, .mem_len = len };
+	int rc = parse_source(&src, fmt, &ps.k, err);
+	source_release(&src);
+	if (!doc)
+		ingest_doc_release(&own);
+	if (rejected)
+		*rejected = ps.rejected;
+	if (ps.stopped)
+		return ps.stopped;
+	return rc < 0 ? -1 : 0;
+}
+
 /* ---- driver ------------------------------------------------------------- */
 
 struct ingest *ingest_new(struct store *s, const struct ingest_opts *opts)

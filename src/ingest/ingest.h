@@ -61,6 +61,18 @@ int ingest_path(struct ingest *g, const char *path);
 int ingest_memory(struct ingest *g, const char *name, const char *data, size_t len,
 		  enum ingest_format fmt, const char *hf_day, struct ingest_doc *doc);
 
+/*
+ * Parses an in-memory document without storing anything: fn(p, ctx) for
+ * each record ingest would take (the same checks; the paper is the
+ * caller's to keep: it may move it out and leave it initialised, else it
+ * is released after fn). *rejected (may be NULL) counts the others.
+ * Returns 0, -1 for a document that cannot be read (err), or fn's first
+ * non-zero return (parsing stops there).
+ */
+int ingest_parse(const char *name, const char *data, size_t len, enum ingest_format fmt, const char *hf_day,
+		 int (*fn)(struct paper *p, void *ctx), void *ctx, uint64_t *rejected, struct ingest_doc *doc,
+		 struct buf *err);
+
 const struct ingest_totals *ingest_get_totals(const struct ingest *g);
 /* Prints the summary (new, updated, unchanged, rejected with reasons
  * grouped) to out. */

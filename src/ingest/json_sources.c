@@ -54,7 +54,7 @@ static int opt_time(json_t *o, const char *key, pb_time *out, struct buf *field,
 		return 0;
 	if (!json_is_string(v) || time_parse(json_string_value(v), out)) {
 		buf_setf(field, "%s%s", path, key);
-		buf_setf(why, "expected an ISO-8601 date and time");
+		buf_setf(why, "expected an ISO-8601 date and time: " TIME_SANE_WHY);
 		return -1;
 	}
 	return 0;
@@ -589,7 +589,7 @@ static int snap_string(void *ctx, const unsigned char *v, size_t n)
 			char tmp[64];
 			pb_time t;
 			if (n >= sizeof(tmp) || (memcpy(tmp, str, n), tmp[n] = '\0', time_parse(tmp, &t)))
-				return snap_fail(s, "expected a date such as \"Mon, 2 Apr 2007 19:18:42 GMT\"",
+				return snap_fail(s, "expected a date such as \"Mon, 2 Apr 2007 19:18:42 GMT\": " TIME_SANE_WHY,
 						 "versions[%zu].created", s->index);
 			if (!p->published || t < p->published)
 				p->published = t;

@@ -258,7 +258,7 @@ static int atom_end(struct walker *w, const char *name, const char *text, size_t
 		pb_time v;
 		if (!t || time_parse(t, &v)) {
 			a->bad_field = name[0] == 'p' ? "published" : "updated";
-			a->why = "expected an ISO-8601 date and time";
+			a->why = "expected an ISO-8601 date and time: " TIME_SANE_WHY;
 		} else if (name[0] == 'p') {
 			p->published = v;
 		} else {
@@ -378,7 +378,7 @@ static void set_time_field(struct oai *o, const char *field, const char *text, s
 	pb_time v;
 	if (!t || time_parse(t, &v)) {
 		o->bad_field = field;
-		o->why = "expected a date";
+		o->why = "expected a date: " TIME_SANE_WHY;
 	} else if (!*dst || (keep_min ? v < *dst : v > *dst)) {
 		*dst = v;
 	}

@@ -151,19 +151,6 @@ int mail_verify_token_check(const uint8_t key[32], const char *tok, int64_t user
 	return rc == 0 && id == user_id ? 0 : -1;
 }
 
-bool mail_valid_address(const char *s)
-{
-	size_t n = strlen(s);
-	const char *at = strchr(s, '@');
-	if (n < 3 || n > 254 || !at || at == s || at - s > 64 || strchr(at + 1, '@') || !strchr(at + 1, '.'))
-		return false;
-	for (const char *p = s; *p; p++)
-		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 127 || strchr("<>()[]\\,;:\"", *p))
-			return false;
-	const char *dot = strrchr(at, '.');
-	return dot[1] != '\0' && at[1] != '.' && !strstr(at, "..") && s[n - 1] != '.';
-}
-
 /* ---- MIME pieces ----------------------------------------------------------- */
 
 static void b64_lines(struct buf *out, const char *s, size_t n)
@@ -313,7 +300,7 @@ int mail_verify_account(struct store *s, const struct mail_config *c, const stru
 int mail_subscribe(struct store *s, const struct mail_config *c, const char *email, const char *period,
 		   const char *topics, int64_t user_id, bool owner, struct buf *msg)
 {
-	if (!email || !mail_valid_address(email)) {
+	if (!email || !email_address_valid(email)) {
 		buf_setf(msg, "\"%s\" is not an email address we can send to.", email ? email : "");
 		return 1;
 	}
@@ -543,7 +530,7 @@ struct section {
 	size_t n;
 };
 
-static void paper_text(struct buf *t, const struct mail_config *c, const struct paper *p)
+void mail_paper_text(struct buf *t, const struct mail_config *c, const struct paper *p)
 {
 	buf_addf(t, "* %s\r\n", p->title ? p->title : p->id);
 	if (p->authors.n) {
@@ -560,7 +547,7 @@ static void paper_text(struct buf *t, const struct mail_config *c, const struct 
 	buf_adds(t, "\r\n");
 }
 
-static void paper_html(struct buf *h, const struct mail_config *c, const struct paper *p)
+void mail_paper_html(struct buf *h, const struct mail_config *c, const struct paper *p)
 {
 	buf_adds(h, "<tr><td style=\"padding:12px 0;border-bottom:1px solid #e5e7eb\">"
 		    "<a href=\"");
@@ -615,8 +602,8 @@ static bool render_digest(const struct mail_config *c, const struct window *w, c
 		add_text(&h, secs[i].heading);
 		buf_adds(&h, "</td></tr>\r\n");
 		for (size_t j = 0; j < secs[i].n; j++) {
-			paper_text(&text, c, &w->papers[secs[i].items[j]]);
-			paper_html(&h, c, &w->papers[secs[i].items[j]]);
+			mail_paper_text(&text, c, &w->papers[secs[i].items[j]]);
+			mail_paper_html(&h, c, &w->papers[secs[i].items[j]]);
 		}
 	}
 	buf_addf(&text, "--\r\nYou get this %s digest from %s.\r\nChange topics or unsubscribe: %s\r\n", sub->period,

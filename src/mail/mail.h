@@ -61,9 +61,6 @@ int mail_verify_token_check(const uint8_t key[32], const char *tok, int64_t user
 /* Queues the message with the verification link to account u's address. */
 int mail_verify_account(struct store *s, const struct mail_config *c, const struct user *u, struct buf *err);
 
-/* A plausible single email address (no display name, no spaces). */
-bool mail_valid_address(const char *s);
-
 /*
  * Subscribes `email` (daily or weekly, topics one query a line, user_id 0
  * when not signed in). Unless `owner` (the address's owner is known: an
@@ -95,5 +92,10 @@ int mail_digest(struct store *s, struct search_index *ix, const struct mail_conf
  * are recorded), 1 when another process holds the lease (the messages wait
  * for it), -1 with err set. */
 int mail_deliver(struct store *s, const struct mail_config *c, struct mail_stats *st, struct buf *err);
+
+/* A paper as a digest shows it: a plain-text item (CRLF lines) and an HTML
+ * table row (every field escaped). */
+void mail_paper_text(struct buf *t, const struct mail_config *c, const struct paper *p);
+void mail_paper_html(struct buf *h, const struct mail_config *c, const struct paper *p);
 
 #endif

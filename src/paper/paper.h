@@ -153,4 +153,16 @@ const char *link_kind_name(enum link_kind k);
 /* The feed day: the Daily-Papers day, else the arXiv publication day. */
 void paper_feed_day(const struct paper *p, char out[16]);
 
+/* ---- citations (cite.c) ----------------------------------------------------
+ * A paper as one BibTeX entry, one RIS record or one CSV row, appended to
+ * b, with a reader's note (plain text, NULL or "" for none). Text from
+ * arXiv keeps its LaTeX; the note is escaped as plain text. Safe for any
+ * value a paper can hold. */
+void cite_bibtex(const struct paper *p, const char *note, struct buf *b);
+void cite_ris(const struct paper *p, const char *note, struct buf *b);
+void cite_csv_header(struct buf *b);
+void cite_csv(const struct paper *p, const char *note, struct buf *b);
+/* Plain text for a BibTeX field: every character TeX acts on escaped. */
+void cite_tex_plain(struct buf *b, const char *s);
+
 #endif

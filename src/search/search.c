@@ -1101,6 +1101,14 @@ static void on_text_token(void *ctx, const char *term, size_t n, unsigned pos, u
 	buf_addc(&t->terms, '\0');
 }
 
+/* The calling thread's CPU time, in seconds. */
+static double thread_cpu(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* Does the text hold the phrase: its words at the same relative positions? */
 static bool text_has_phrase(struct tokenizer *tk, const char *text, const struct phrase *ph)
 {
@@ -1129,14 +1137,21 @@ static bool text_has_phrase(struct tokenizer *tk, const char *text, const struct
 	return found;
 }
 
-/* Keeps, in order, the candidates whose text satisfies every phrase. */
+/* Reading papers back to check phrases stops after this much of the
+ * thread's CPU time: a phrase of common words cannot make one request
+ * read thousands of papers. */
+#define PHRASE_BUDGET_S 0.030
+
+/* Keeps, in order, the candidates whose text satisfies every phrase (as
+ * many as the budget lets it check). */
 static void check_phrases(struct search_index *ix, const struct query *q, struct heap *h, size_t want)
 {
 	struct search_cursor *c = q->c;
 	qsort(h->v, h->n, sizeof(*h->v), cmp_results);
 	struct buf title = BUF_INIT, abstract = BUF_INIT;
 	size_t kept = 0;
-	for (size_t i = 0; i < h->n && kept < want; i++) {
+	double deadline = thread_cpu() + PHRASE_BUDGET_S;
+	for (size_t i = 0; i < h->n && kept < want && ((i & 15) || thread_cpu() < deadline); i++) {
 		buf_reset(&title);
 		buf_reset(&abstract);
 		if (c->fetch(c->fetch_ctx, gdoc_id(ix, h->v[i].gdoc), &title, &abstract))
@@ -1303,7 +1318,19 @@ static int query_once(struct search_index *ix, struct search_cursor *c, const ch
  * A word of the query that the index hardly knows is compared with every
  * word one edit away (a letter deleted, inserted, replaced, or two
  * swapped); the one whose stem the index holds in the most papers wins,
- * if it holds it in far more. */
+ * if it holds it in far more.
+ *
+ * Its cost is bounded whatever the query: only words of 4 to
+ * SPELL_MAX_LEN letters are tried (at most 54 x 20 + 20 candidates
+ * each), at most SPELL_MAX_WORDS of them, queries of more than
+ * SPELL_MAX_QUERY_WORDS words are not corrected at all (a pasted text is
+ * not a typo), and the whole correction stops at SPELL_BUDGET_S of the
+ * thread's CPU time (what was found by then is used). */
+#define SPELL_MAX_LEN 20
+#define SPELL_MAX_WORDS 6
+#define SPELL_MAX_QUERY_WORDS 12
+#define SPELL_BUDGET_S 0.004
+
 
 struct stem_ctx {
 	char stem[64];
@@ -1338,10 +1365,10 @@ static uint64_t word_df(struct search_index *ix, struct search_cursor *c, const 
 /* The best correction of word[0..n) into out (NUL-terminated): 1 strong
  * (the word is absent or a hundred times rarer), 0 weak, -1 none. */
 static int correct_word(struct search_index *ix, struct search_cursor *c, const char *word, size_t n, char *out,
-			uint64_t ndocs)
+			uint64_t ndocs, double deadline)
 {
-	char w[48], cand[49];
-	if (n < 4 || n >= sizeof(w))
+	char w[SPELL_MAX_LEN + 1], cand[SPELL_MAX_LEN + 2];
+	if (n < 4 || n > SPELL_MAX_LEN)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)word[i];
@@ -1357,6 +1384,8 @@ static int correct_word(struct search_index *ix, struct search_cursor *c, const 
 	for (int op = 0; op < 4; op++) {
 		size_t positions = op == 1 ? n + 1 : op == 3 ? n - 1 : n;
 		for (size_t i = 0; i < positions; i++) {
+			if (thread_cpu() > deadline)
+				goto done; /* the budget is spent: the best so far */
 			for (char ch = 'a'; ch <= 'z'; ch++) {
 				size_t m;
 				if (op == 0) { /* delete i (once) */
@@ -1393,6 +1422,7 @@ static int correct_word(struct search_index *ix, struct search_cursor *c, const 
 			}
 		}
 	}
+done:
 	if (best < 3 || best < 10 * (df + 1))
 		return -1;
 	return df == 0 || best >= 100 * (df + 1) ? 1 : 0;
@@ -1409,6 +1439,17 @@ static int correct_query(struct search_index *ix, struct search_cursor *c, const
 	buf_reset(out);
 	int rc = -1;
 	bool quoted = false;
+	size_t words = 0, tried = 0;
+	for (const char *p = text; *p;) {
+		while (*p && !isalpha((unsigned char)*p))
+			p++;
+		words += *p != '\0';
+		while (isalnum((unsigned char)*p) || (unsigned char)*p >= 0x80)
+			p++;
+	}
+	if (words > SPELL_MAX_QUERY_WORDS)
+		return -1;
+	double deadline = thread_cpu() + SPELL_BUDGET_S;
 	const char *p = text;
 	while (*p) {
 		if (*p == '"')
@@ -1422,7 +1463,8 @@ static int correct_query(struct search_index *ix, struct search_cursor *c, const
 			e++;
 		bool field = *e == ':';
 		char fixed[49];
-		int k = quoted || field ? -1 : correct_word(ix, c, p, (size_t)(e - p), fixed, ndocs);
+		bool plain = !quoted && !field && e - p >= 4 && e - p <= SPELL_MAX_LEN;
+		int k = plain && tried++ < SPELL_MAX_WORDS ? correct_word(ix, c, p, (size_t)(e - p), fixed, ndocs, deadline) : -1;
 		if (k >= 0) {
 			buf_adds(out, fixed);
 			rc = rc > k ? rc : k;

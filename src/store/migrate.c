@@ -48,7 +48,7 @@ static const struct mcol kv_c[] = { C(key, 't'), C(value, 't') };
 static const struct mcol sessions_c[] = { C(hash, 'b'), C(user_id, 'i'), C(expires, 'i') };
 static const struct mcol tokens_c[] = { C(id, 'i'), C(hash, 'b'), C(user_id, 'i'), C(label, 't'), C(created, 'i'),
 					C(last_used, 'i') };
-static const struct mcol votes_c[] = { C(paper, 't'), C(user_id, 'i'), C(at, 'i') };
+static const struct mcol votes_c[] = { C(paper, 't'), C(user_id, 'i'), C(at, 'i'), C(counted, 'i') };
 static const struct mcol comments_c[] = { C(id, 'i'),      C(paper, 't'),   C(user_id, 'i'),
 					  C(parent, 'i'),  C(body, 't'),    C(created, 'i'),
 					  C(edited, 'i'),  C(deleted, 'i'), C(hidden, 'i') };
@@ -71,6 +71,9 @@ static const struct mcol items_c[] = { C(collection_id, 'i'), C(paper, 't'), C(n
 static const struct mcol recs_c[] = { C(user_id, 'i'), C(paper, 't'), C(score, 'i') };
 static const struct mcol subm_c[] = { C(id, 'i'), C(paper, 't'), C(user_id, 'i'), C(at, 'i'), C(status, 't'),
 				      C(decided_by, 'i'), C(decided_at, 'i') };
+static const struct mcol fetch_c[] = { C(id, 'i'), C(paper, 't'), C(user_id, 'i'), C(submit, 'i'), C(state, 't'),
+				       C(message, 't'), C(attempts, 'i'), C(created, 'i'), C(updated, 'i'),
+				       C(next_try, 'i'), C(owner, 't') };
 #undef C
 
 #define T(name, cols, nkey, ident) { #name, cols, ARRAY_SIZE(cols), nkey, ident, NULL, NULL, NULL, NULL }
@@ -82,6 +85,7 @@ static struct mtable tables[] = {
 	T(sent_papers, sent_c, 2, false), T(limits, limits_c, 1, false),    T(leases, leases_c, 1, false),
 	T(submissions, subm_c, 1, true),  T(follows, follows_c, 3, false), T(mutes, follows_c, 3, false),
 	T(collections, colls_c, 1, true), T(collection_items, items_c, 2, false), T(recs, recs_c, 2, false),
+	T(fetch_jobs, fetch_c, 1, true),
 };
 #undef T
 _Static_assert(ARRAY_SIZE(tables) <= ARRAY_SIZE(((struct store_migrate_report *)0)->tables),

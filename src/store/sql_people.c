@@ -311,6 +311,8 @@ struct vote_ctx {
 	int64_t user_id;
 	const char *paper;
 	pb_time now;
+	int want;    /* 1 cast, 0 take back, -1 the other of what it is */
+	bool counts; /* a vote cast now counts at once */
 	bool *voted;
 	int *upvotes;
 };
@@ -322,42 +324,99 @@ static int vote_tx(struct store *s, void *ctx, struct buf *err)
 	if (rc)
 		return rc;
 	struct sx x;
-	if (!sx_prep(&x, s, "INSERT INTO votes(paper, user_id, at) VALUES($1, $2, $3) ON CONFLICT DO NOTHING", err))
-		return -1;
-	sx_str(&x, 1, v->paper);
-	sx_int(&x, 2, v->user_id);
-	sx_int(&x, 3, v->now);
-	rc = sx_step(&x, err);
-	*v->voted = sx_changes(&x) == 1;
-	sx_reset(&x);
-	if (rc < 0)
-		return -1;
-	if (!*v->voted) {
-		if (!sx_prep(&x, s, "DELETE FROM votes WHERE paper = $1 AND user_id = $2", err))
+	int delta = 0;
+	bool voted = false;
+	if (v->want != 0) {
+		if (!sx_prep(&x, s, "INSERT INTO votes(paper, user_id, at, counted) VALUES($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+			     err))
 			return -1;
 		sx_str(&x, 1, v->paper);
 		sx_int(&x, 2, v->user_id);
-		if (sx_done(&x, err))
+		sx_int(&x, 3, v->now);
+		sx_int(&x, 4, v->counts);
+		rc = sx_step(&x, err);
+		voted = sx_changes(&x) == 1;
+		sx_reset(&x);
+		if (rc < 0)
 			return -1;
+		delta = voted && v->counts;
 	}
-	if (!sx_prep(&x, s, "UPDATE papers SET local_votes = local_votes + $2 WHERE id = $1 "
+	if (v->want == 0 || (v->want < 0 && !voted)) {
+		/* take it back: out of the total if it was in it */
+		if (!sx_prep(&x, s, "DELETE FROM votes WHERE paper = $1 AND user_id = $2 RETURNING counted", err))
+			return -1;
+		sx_str(&x, 1, v->paper);
+		sx_int(&x, 2, v->user_id);
+		if ((rc = sx_row(&x, err)) < 0)
+			return -1;
+		if (rc == 0) {
+			delta = sx_cint(&x, 0) ? -1 : 0;
+			sx_reset(&x);
+		}
+		voted = false;
+	} else if (v->want > 0) {
+		voted = true; /* cast now or before */
+	}
+	if (!sx_prep(&x, s, "UPDATE papers SET local_votes = greatest(local_votes + $2, 0) WHERE id = $1 "
 			    "RETURNING greatest(upvotes, 0) + local_votes",
 		     err))
 		return -1;
 	sx_str(&x, 1, v->paper);
-	sx_int(&x, 2, *v->voted ? 1 : -1);
+	sx_int(&x, 2, delta);
 	if ((rc = sx_row(&x, err)))
 		return rc;
+	if (v->voted)
+		*v->voted = voted;
 	*v->upvotes = (int)sx_cint(&x, 0);
 	sx_reset(&x);
 	return 0;
 }
 
-int sql_vote_toggle(struct store *s, int64_t user_id, const char *paper, pb_time now, bool *voted, int *upvotes,
-		    struct buf *err)
+int sql_vote_toggle(struct store *s, int64_t user_id, const char *paper, pb_time now, bool counts, bool *voted,
+		    int *upvotes, struct buf *err)
 {
-	struct vote_ctx v = { user_id, paper, now, voted, upvotes };
+	struct vote_ctx v = { user_id, paper, now, -1, counts, voted, upvotes };
 	return sx_tx(s, vote_tx, &v, err);
+}
+
+int sql_vote_set(struct store *s, int64_t user_id, const char *paper, bool on, pb_time now, bool counts,
+		 int *upvotes, struct buf *err)
+{
+	struct vote_ctx v = { user_id, paper, now, on ? 1 : 0, counts, NULL, upvotes };
+	return sx_tx(s, vote_tx, &v, err);
+}
+
+static int mature_tx(struct store *s, void *ctx, struct buf *err)
+{
+	int64_t *io = ctx; /* in: created_before; out: how many */
+	struct sx x;
+	if (!sx_prep(&x, s,
+		     "UPDATE papers SET local_votes = local_votes + w.n FROM (SELECT v.paper, count(*) AS n FROM votes v "
+		     "JOIN users u ON u.id = v.user_id WHERE v.counted = 0 AND u.created <= $1 GROUP BY v.paper) w "
+		     "WHERE papers.id = w.paper",
+		     err))
+		return -1;
+	sx_int(&x, 1, io[0]);
+	if (sx_done(&x, err))
+		return -1;
+	if (!sx_prep(&x, s,
+		     "UPDATE votes SET counted = 1 WHERE counted = 0 AND user_id IN (SELECT id FROM users WHERE created <= $1)",
+		     err))
+		return -1;
+	sx_int(&x, 1, io[0]);
+	int rc = sx_step(&x, err);
+	io[1] = sx_changes(&x);
+	sx_reset(&x);
+	return rc < 0 ? -1 : 0;
+}
+
+int sql_votes_mature(struct store *s, pb_time created_before, int64_t *n, struct buf *err)
+{
+	int64_t io[2] = { created_before, 0 };
+	int rc = sx_tx(s, mature_tx, io, err);
+	if (n)
+		*n = rc ? 0 : io[1];
+	return rc;
 }
 
 int sql_vote_get(struct store *s, int64_t user_id, const char *paper, bool *voted, struct buf *err)
@@ -419,7 +478,7 @@ int sql_vote_days(struct store *s, const char *paper, int (*fn)(const char *, in
 		  struct buf *err)
 {
 	struct sx x;
-	if (!sx_prep(&x, s, "SELECT pb_day(at) AS day, count(*) FROM votes WHERE paper = $1 GROUP BY day ORDER BY day",
+	if (!sx_prep(&x, s, "SELECT pb_day(at) AS day, count(*) FROM votes WHERE paper = $1 AND counted = 1 GROUP BY day ORDER BY day",
 		     err))
 		return -1;
 	sx_str(&x, 1, paper);
@@ -855,6 +914,163 @@ int sql_submission_decide(struct store *s, int64_t id, const char *status, int64
 		return rc;
 	row_to_submission(&x, sub);
 	sx_reset(&x);
+	return 0;
+}
+
+/* ---- arXiv fetches asked for by users ---------------------------------------------- */
+
+static const struct fcol fetch_cols[] = {
+	{ "id", F_I64, offsetof(struct fetch_job, id), 0 },
+	{ "user_id", F_I64, offsetof(struct fetch_job, user_id), 0 },
+	{ "paper", F_CHARS, offsetof(struct fetch_job, paper), sizeof(((struct fetch_job *)0)->paper) },
+	{ "submit", F_BOOL, offsetof(struct fetch_job, submit), 0 },
+	{ "state", F_CHARS, offsetof(struct fetch_job, state), sizeof(((struct fetch_job *)0)->state) },
+	{ "message", F_CHARS, offsetof(struct fetch_job, message), sizeof(((struct fetch_job *)0)->message) },
+	{ "attempts", F_INT, offsetof(struct fetch_job, attempts), 0 },
+	{ "created", F_I64, offsetof(struct fetch_job, created), 0 },
+	{ "updated", F_I64, offsetof(struct fetch_job, updated), 0 },
+	{ "next_try", F_I64, offsetof(struct fetch_job, next_try), 0 },
+	{ "owner", F_CHARS, offsetof(struct fetch_job, owner), sizeof(((struct fetch_job *)0)->owner) },
+};
+#define FETCH_JOB_COLS "id, coalesce(user_id, 0), paper, submit, state, message, attempts, created, updated, next_try, owner"
+
+struct fetch_add_ctx {
+	const struct fetch_job *j;
+	pb_time now;
+	int64_t *id;
+	bool *existed;
+};
+
+static int fetch_add_tx(struct store *s, void *ctx, struct buf *err)
+{
+	struct fetch_add_ctx *f = ctx;
+	struct sx x;
+	if (!sx_prep(&x, s,
+		     "SELECT id FROM fetch_jobs WHERE paper = $1 AND coalesce(user_id, 0) = $2 AND submit = $3 AND "
+		     "state IN ('queued', 'running') ORDER BY id DESC LIMIT 1",
+		     err))
+		return -1;
+	sx_str(&x, 1, f->j->paper);
+	sx_int(&x, 2, f->j->user_id);
+	sx_int(&x, 3, f->j->submit);
+	int rc = sx_row(&x, err);
+	if (rc < 0)
+		return -1;
+	*f->existed = rc == 0;
+	if (rc == 0) {
+		*f->id = sx_cint(&x, 0);
+		sx_reset(&x);
+		return 0;
+	}
+	if (!sx_prep(&x, s,
+		     "INSERT INTO fetch_jobs(paper, user_id, submit, state, created, updated, next_try) "
+		     "VALUES($1, $2, $3, 'queued', $4, $4, 0) RETURNING id",
+		     err))
+		return -1;
+	sx_str(&x, 1, f->j->paper);
+	if (f->j->user_id)
+		sx_int(&x, 2, f->j->user_id);
+	else
+		sx_null(&x, 2);
+	sx_int(&x, 3, f->j->submit);
+	sx_int(&x, 4, f->now);
+	if ((rc = sx_row(&x, err)))
+		return -1;
+	*f->id = sx_cint(&x, 0);
+	sx_reset(&x);
+	return 0;
+}
+
+int sql_fetch_add(struct store *s, const struct fetch_job *j, pb_time now, int64_t *id, bool *existed,
+		  struct buf *err)
+{
+	bool e = false;
+	int64_t dummy;
+	struct fetch_add_ctx f = { j, now, id ? id : &dummy, existed ? existed : &e };
+	return sx_tx(s, fetch_add_tx, &f, err);
+}
+
+int sql_fetch_claim(struct store *s, const char *owner, pb_time now, pb_time lease_ms, struct fetch_job *j,
+		    struct buf *err)
+{
+	/* one statement; the state is checked again on the row itself, so of
+	 * two processes that chose the same job, one gets it */
+	struct sx x;
+	if (!sx_prep(&x, s,
+		     "UPDATE fetch_jobs SET state = 'running', owner = $1, next_try = CAST($2 AS BIGINT) + CAST($3 AS BIGINT), "
+		     "updated = CAST($2 AS BIGINT), attempts = attempts + 1 WHERE id = (SELECT id FROM fetch_jobs WHERE "
+		     "state IN ('queued', 'running') AND next_try <= CAST($2 AS BIGINT) ORDER BY id LIMIT 1) AND "
+		     "state IN ('queued', 'running') AND next_try <= CAST($2 AS BIGINT) "
+		     "RETURNING " FETCH_JOB_COLS,
+		     err))
+		return -1;
+	sx_str(&x, 1, owner);
+	sx_int(&x, 2, now);
+	sx_int(&x, 3, lease_ms);
+	int rc = sx_row(&x, err);
+	if (rc)
+		return rc;
+	memset(j, 0, sizeof(*j));
+	sx_read(&x, 0, fetch_cols, ARRAY_SIZE(fetch_cols), j);
+	sx_reset(&x);
+	return 0;
+}
+
+int sql_fetch_finish(struct store *s, int64_t id, const char *owner, const char *state, const char *message,
+		     pb_time next_try, pb_time now, struct buf *err)
+{
+	struct sx x;
+	if (!sx_prep(&x, s,
+		     "UPDATE fetch_jobs SET state = $3, message = $4, next_try = $5, updated = $6, owner = '' "
+		     "WHERE id = $1 AND owner = $2 AND state = 'running'",
+		     err))
+		return -1;
+	sx_int(&x, 1, id);
+	sx_str(&x, 2, owner);
+	sx_str(&x, 3, state);
+	sx_str(&x, 4, message ? message : "");
+	sx_int(&x, 5, next_try);
+	sx_int(&x, 6, now);
+	int rc = sx_step(&x, err);
+	int64_t n = sx_changes(&x);
+	sx_reset(&x);
+	return rc < 0 ? -1 : n ? 0 : 1;
+}
+
+int sql_fetch_get(struct store *s, const char *paper, int64_t user_id, struct fetch_job *j, struct buf *err)
+{
+	struct sx x;
+	if (!sx_prep(&x, s,
+		     "SELECT " FETCH_JOB_COLS " FROM fetch_jobs WHERE paper = $1 AND (CAST($2 AS BIGINT) = 0 OR user_id = CAST($2 AS BIGINT)) "
+		     "ORDER BY id DESC LIMIT 1",
+		     err))
+		return -1;
+	sx_str(&x, 1, paper);
+	sx_int(&x, 2, user_id);
+	int rc = sx_row(&x, err);
+	if (rc)
+		return rc;
+	memset(j, 0, sizeof(*j));
+	sx_read(&x, 0, fetch_cols, ARRAY_SIZE(fetch_cols), j);
+	sx_reset(&x);
+	return 0;
+}
+
+int sql_fetch_count(struct store *s, int64_t user_id, pb_time since, int64_t *n, struct buf *err)
+{
+	struct sx x;
+	if (!sx_prep(&x, s,
+		     "SELECT count(*) FROM fetch_jobs WHERE user_id = $1 AND submit = 1 AND created >= $2 AND state <> 'done'",
+		     err))
+		return -1;
+	sx_int(&x, 1, user_id);
+	sx_int(&x, 2, since);
+	int rc = sx_row(&x, err);
+	if (rc < 0)
+		return -1;
+	*n = rc == 0 ? sx_cint(&x, 0) : 0;
+	if (rc == 0)
+		sx_reset(&x);
 	return 0;
 }
 
@@ -1490,7 +1706,7 @@ static int user_delete_tx(struct store *s, void *ctx, struct buf *err)
 	static const char *const steps[] = {
 		/* its votes leave the counts */
 		"UPDATE papers SET local_votes = greatest(local_votes - 1, 0) WHERE id IN "
-		"(SELECT paper FROM votes WHERE user_id = $1)",
+		"(SELECT paper FROM votes WHERE user_id = $1 AND counted = 1)",
 		"DELETE FROM votes WHERE user_id = $1",
 		/* its visible comments leave the counts, and are deleted */
 		"UPDATE papers SET local_comments = greatest(local_comments - (SELECT count(*) FROM comments c WHERE "

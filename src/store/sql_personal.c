@@ -334,7 +334,7 @@ static int put_tx(struct store *s, void *ctx, struct buf *err)
 	sx_int(&x, 4, p->now);
 	if (sx_done(&x, err))
 		return -1;
-	if (!sx_prep(&x, s, "UPDATE collections SET updated = $2 WHERE id = $1", err))
+	if (!sx_prep(&x, s, "UPDATE collections SET updated = greatest(updated + 1, $2) WHERE id = $1", err))
 		return -1;
 	sx_int(&x, 1, p->coll);
 	sx_int(&x, 2, p->now);
@@ -348,17 +348,44 @@ int sql_collection_put(struct store *s, int64_t coll_id, const char *paper, cons
 	return sx_tx(s, put_tx, &p, err);
 }
 
-int sql_collection_remove(struct store *s, int64_t coll_id, const char *paper, struct buf *err)
+/* A collection changed: its `updated` (what caches of its exports key on). */
+static int touch_coll(struct store *s, int64_t coll_id, struct buf *err)
 {
+	struct sx x;
+	if (!sx_prep(&x, s, "UPDATE collections SET updated = greatest(updated + 1, $2) WHERE id = $1", err))
+		return -1;
+	sx_int(&x, 1, coll_id);
+	sx_int(&x, 2, time_now_ms());
+	return sx_done(&x, err);
+}
+
+struct remove_ctx {
+	int64_t coll;
+	const char *paper;
+};
+
+static int remove_tx(struct store *s, void *ctx, struct buf *err)
+{
+	struct remove_ctx *m = ctx;
 	struct sx x;
 	if (!sx_prep(&x, s, "DELETE FROM collection_items WHERE collection_id = $1 AND paper = $2", err))
 		return -1;
-	sx_int(&x, 1, coll_id);
-	sx_str(&x, 2, paper);
+	sx_int(&x, 1, m->coll);
+	sx_str(&x, 2, m->paper);
 	int rc = sx_step(&x, err);
 	int64_t n = sx_changes(&x);
 	sx_reset(&x);
-	return rc < 0 ? -1 : n ? 0 : 1;
+	if (rc < 0)
+		return -1;
+	if (!n)
+		return 1;
+	return touch_coll(s, m->coll, err);
+}
+
+int sql_collection_remove(struct store *s, int64_t coll_id, const char *paper, struct buf *err)
+{
+	struct remove_ctx m = { coll_id, paper };
+	return sx_tx(s, remove_tx, &m, err);
 }
 
 struct move_ctx {
@@ -412,7 +439,7 @@ static int move_tx(struct store *s, void *ctx, struct buf *err)
 		}
 	}
 	strlist_clear(&order);
-	return ret;
+	return ret ? ret : touch_coll(s, m->coll, err);
 }
 
 int sql_collection_move(struct store *s, int64_t coll_id, const char *paper, int64_t to, struct buf *err)
@@ -424,13 +451,24 @@ int sql_collection_move(struct store *s, int64_t coll_id, const char *paper, int
 int sql_collection_items(struct store *s, int64_t coll_id, int (*fn)(const struct collection_item *, void *), void *ctx,
 			 struct buf *err)
 {
+	return sql_collection_page(s, coll_id, 0, 0, fn, ctx, err);
+}
+
+int sql_collection_page(struct store *s, int64_t coll_id, size_t offset, size_t limit,
+			int (*fn)(const struct collection_item *, void *), void *ctx, struct buf *err)
+{
 	struct sx x;
+	/* the page's papers from the order's index alone (notes are big: only
+	 * the page's are read) */
 	if (!sx_prep(&x, s,
-		     "SELECT paper, note, position, added FROM collection_items WHERE collection_id = $1 "
+		     "SELECT paper, note, position, added FROM collection_items WHERE collection_id = $1 AND paper IN "
+		     "(SELECT paper FROM collection_items WHERE collection_id = $1 ORDER BY position, added LIMIT $2 OFFSET $3) "
 		     "ORDER BY position, added",
 		     err))
 		return -1;
 	sx_int(&x, 1, coll_id);
+	sx_int(&x, 2, limit ? (int64_t)limit : INT64_MAX);
+	sx_int(&x, 3, (int64_t)offset);
 	int rc;
 	struct collection_item it;
 	while ((rc = sx_step(&x, err)) == 1) {

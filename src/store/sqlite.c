@@ -215,6 +215,19 @@ static const char *const migrations[] = {
 	"  added INTEGER NOT NULL, PRIMARY KEY(collection_id, paper)) WITHOUT ROWID;"
 	"CREATE TABLE recs(user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE, paper TEXT NOT NULL,"
 	"  score INTEGER NOT NULL, PRIMARY KEY(user_id, paper)) WITHOUT ROWID;",
+	/* 9: bounded costs. Votes of young accounts wait to count; arXiv
+	 * fetches asked for by users go through a queue */
+	"ALTER TABLE votes ADD COLUMN counted INTEGER NOT NULL DEFAULT 1;"
+	"CREATE INDEX votes_waiting ON votes(user_id) WHERE counted = 0;"
+	"CREATE TABLE fetch_jobs(id INTEGER PRIMARY KEY, paper TEXT NOT NULL,"
+	"  user_id INTEGER REFERENCES users(id) ON DELETE CASCADE, submit INTEGER NOT NULL DEFAULT 0,"
+	"  state TEXT NOT NULL DEFAULT 'queued', message TEXT NOT NULL DEFAULT '', attempts INTEGER NOT NULL DEFAULT 0,"
+	"  created INTEGER NOT NULL, updated INTEGER NOT NULL, next_try INTEGER NOT NULL DEFAULT 0,"
+	"  owner TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX fetch_jobs_due ON fetch_jobs(state, next_try);"
+	"CREATE INDEX fetch_jobs_paper ON fetch_jobs(paper, id);"
+	"CREATE INDEX fetch_jobs_user ON fetch_jobs(user_id, created);"
+	"CREATE INDEX collection_items_order ON collection_items(collection_id, position, added);",
 };
 _Static_assert(ARRAY_SIZE(migrations) == STORE_SCHEMA_VERSION, "one migration per schema version");
 

@@ -42,7 +42,7 @@
 struct store;
 
 /* The schema version this binary writes. */
-#define STORE_SCHEMA_VERSION 8
+#define STORE_SCHEMA_VERSION 9
 
 enum store_open_flags {
 	STORE_CREATE = 1 << 0, /* create the database if missing (init) */
@@ -244,11 +244,22 @@ int store_token_list(struct store *s, int64_t user_id, int (*fn)(const struct ap
 /* 0, 1 when the user has no such token, -1. */
 int store_token_del(struct store *s, int64_t user_id, int64_t token_id, struct buf *err);
 
+/* Votes. A vote that `counts` adds to the paper's total at once; one that
+ * does not (cast by an account younger than the service's vote age) is
+ * kept, shown to its voter, and counted by store_votes_mature once the
+ * account is old enough; taken back, it never counted. */
 /* Casts user's vote for paper, or takes it back when already cast, in one
  * transaction: *voted is the new state and *upvotes the paper's new total
- * (imported + local). 0, 1 for an unknown or hidden paper, -1. */
-int store_vote_toggle(struct store *s, int64_t user_id, const char *paper, pb_time now, bool *voted,
+ * (imported + counted local votes). 0, 1 for an unknown or hidden paper, -1. */
+int store_vote_toggle(struct store *s, int64_t user_id, const char *paper, pb_time now, bool counts, bool *voted,
 		      int *upvotes, struct buf *err);
+/* Sets user's vote for paper to `on` (idempotent), in one transaction;
+ * *upvotes the paper's total after it. 0, 1 unknown or hidden paper, -1. */
+int store_vote_set(struct store *s, int64_t user_id, const char *paper, bool on, pb_time now, bool counts,
+		   int *upvotes, struct buf *err);
+/* Counts the waiting votes of the accounts created at or before
+ * `created_before`, atomically; *n how many began to count. */
+int store_votes_mature(struct store *s, pb_time created_before, int64_t *n, struct buf *err);
 int store_vote_get(struct store *s, int64_t user_id, const char *paper, bool *voted, struct buf *err);
 /* Which of papers[0..n) user voted for: voted[i] (one round trip per
  * hundred). */
@@ -318,6 +329,40 @@ int store_submission_list(struct store *s, const char *status, size_t limit,
  * *sub is what it was. 0, 1 when there is no such pending submission, -1. */
 int store_submission_decide(struct store *s, int64_t id, const char *status, int64_t by, pb_time now,
 			    struct submission *sub, struct buf *err);
+
+/* ---- fetches from arXiv asked for by users: a queue every process shares.
+ * A job is "queued", then "running" (claimed by an owner until next_try,
+ * its lease; an expired lease makes it claimable again), then "done",
+ * "failed" (message says why) or "refused" (a rule said no; message). */
+struct fetch_job {
+	int64_t id, user_id;
+	char paper[PAPER_ID_MAX];
+	bool submit;       /* feature the paper once it is here (a submission) */
+	char state[12];
+	char message[512];
+	int attempts;
+	pb_time created, updated, next_try;
+	char owner[128];
+};
+/* Queues a job for j->paper by j->user_id (submit as j->submit); when that
+ * user already has one waiting or running for the paper, that one is kept:
+ * *id is the job's, *existed says which. */
+int store_fetch_add(struct store *s, const struct fetch_job *j, pb_time now, int64_t *id, bool *existed,
+		    struct buf *err);
+/* Claims the oldest job due at `now` (queued, or running with an expired
+ * lease) for owner until now + lease_ms, atomically (one owner whatever the
+ * number of processes). 0 claimed (*j), 1 none due, -1. */
+int store_fetch_claim(struct store *s, const char *owner, pb_time now, pb_time lease_ms, struct fetch_job *j,
+		      struct buf *err);
+/* Settles a claimed job: state "done", "failed", "refused", or "queued"
+ * again (tried after next_try). 0, 1 when owner no longer holds it, -1. */
+int store_fetch_finish(struct store *s, int64_t id, const char *owner, const char *state, const char *message,
+		       pb_time next_try, pb_time now, struct buf *err);
+/* The newest job for paper (of user_id, or anyone's when 0). 0/1/-1. */
+int store_fetch_get(struct store *s, const char *paper, int64_t user_id, struct fetch_job *j, struct buf *err);
+/* How many submissions (jobs with submit) user_id asked for since `since`
+ * that did not end in a submission: waiting, running, failed or refused. */
+int store_fetch_count(struct store *s, int64_t user_id, pb_time since, int64_t *n, struct buf *err);
 
 /* ---- limits: counters of events per key (failed sign-ins, subscriptions)
  * that outlive the process and are shared by every process on the store.
@@ -517,6 +562,10 @@ int store_collection_move(struct store *s, int64_t coll_id, const char *paper, i
 /* The items in their order. */
 int store_collection_items(struct store *s, int64_t coll_id, int (*fn)(const struct collection_item *it, void *ctx),
 			   void *ctx, struct buf *err);
+/* The items from offset, at most limit of them (0: all). Every change to
+ * the items (put, remove, move) moves the collection's `updated`. */
+int store_collection_page(struct store *s, int64_t coll_id, size_t offset, size_t limit,
+			  int (*fn)(const struct collection_item *it, void *ctx), void *ctx, struct buf *err);
 /* The user's collections that hold paper (ids into out, at most cap). */
 int store_collections_of(struct store *s, int64_t user_id, const char *paper, int64_t *out, size_t cap, size_t *n,
 			 struct buf *err);

@@ -74,9 +74,31 @@ struct sqlx_driver;
 	X(int, token_del, (struct store * s, int64_t user_id, int64_t token_id, struct buf *err),                 \
 	  (s, user_id, token_id, err))                                                                            \
 	X(int, vote_toggle,                                                                                       \
-	  (struct store * s, int64_t user_id, const char *paper, pb_time now, bool *voted, int *upvotes,         \
+	  (struct store * s, int64_t user_id, const char *paper, pb_time now, bool counts, bool *voted,           \
+	   int *upvotes, struct buf *err),                                                                        \
+	  (s, user_id, paper, now, counts, voted, upvotes, err))                                                  \
+	X(int, vote_set,                                                                                          \
+	  (struct store * s, int64_t user_id, const char *paper, bool on, pb_time now, bool counts, int *upvotes, \
 	   struct buf *err),                                                                                      \
-	  (s, user_id, paper, now, voted, upvotes, err))                                                          \
+	  (s, user_id, paper, on, now, counts, upvotes, err))                                                     \
+	X(int, votes_mature, (struct store * s, pb_time created_before, int64_t *n, struct buf *err),             \
+	  (s, created_before, n, err))                                                                            \
+	X(int, fetch_add,                                                                                         \
+	  (struct store * s, const struct fetch_job *j, pb_time now, int64_t *id, bool *existed, struct buf *err), \
+	  (s, j, now, id, existed, err))                                                                          \
+	X(int, fetch_claim,                                                                                       \
+	  (struct store * s, const char *owner, pb_time now, pb_time lease_ms, struct fetch_job *j,              \
+	   struct buf *err),                                                                                      \
+	  (s, owner, now, lease_ms, j, err))                                                                      \
+	X(int, fetch_finish,                                                                                      \
+	  (struct store * s, int64_t id, const char *owner, const char *state, const char *message,              \
+	   pb_time next_try, pb_time now, struct buf *err),                                                       \
+	  (s, id, owner, state, message, next_try, now, err))                                                     \
+	X(int, fetch_get,                                                                                         \
+	  (struct store * s, const char *paper, int64_t user_id, struct fetch_job *j, struct buf *err),          \
+	  (s, paper, user_id, j, err))                                                                            \
+	X(int, fetch_count, (struct store * s, int64_t user_id, pb_time since, int64_t *n, struct buf *err),     \
+	  (s, user_id, since, n, err))                                                                            \
 	X(int, vote_get, (struct store * s, int64_t user_id, const char *paper, bool *voted, struct buf *err),   \
 	  (s, user_id, paper, voted, err))                                                                        \
 	X(int, votes_get,                                                                                         \
@@ -226,6 +248,10 @@ struct sqlx_driver;
 	  (struct store * s, int64_t coll_id, int (*fn)(const struct collection_item *, void *), void *ctx,      \
 	   struct buf *err),                                                                                      \
 	  (s, coll_id, fn, ctx, err))                                                                             \
+	X(int, collection_page,                                                                                   \
+	  (struct store * s, int64_t coll_id, size_t offset, size_t limit,                                        \
+	   int (*fn)(const struct collection_item *, void *), void *ctx, struct buf *err),                        \
+	  (s, coll_id, offset, limit, fn, ctx, err))                                                              \
 	X(int, collections_of,                                                                                    \
 	  (struct store * s, int64_t user_id, const char *paper, int64_t *out, size_t cap, size_t *n,            \
 	   struct buf *err),                                                                                      \

@@ -177,3 +177,17 @@ void strlist_push_text(struct strlist *l, const char *s, size_t n)
 		strlist_push(l, b.s, b.len);
 	buf_release(&b);
 }
+
+bool email_address_valid(const char *s)
+{
+	size_t n = strlen(s);
+	const char *at = strchr(s, '@');
+	if (n < 3 || n > 254 || !at || at == s || at - s > 64 || strchr(at + 1, '@') || !strchr(at + 1, '.'))
+		return false;
+	for (const char *p = s; *p; p++)
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 127 || strchr("<>()[]\\,;:\"", *p))
+			return false;
+	const char *dot = strrchr(at, '.');
+	return dot[1] != '\0' && at[1] != '.' && !strstr(at, "..") && s[n - 1] != '.';
+}
+

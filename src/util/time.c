@@ -61,6 +61,25 @@ static bool valid_date(int y, int m, int d)
 	return y >= 1900 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= month_days(y, m);
 }
 
+/* The first instant of year y. */
+static pb_time year_start(int y)
+{
+	return days_from_civil(y, 1, 1) * 86400000LL;
+}
+
+/* A time zone offset: hours and minutes within +-14:00 (the widest in use). */
+static bool valid_offset(int oh, int om)
+{
+	return om <= 59 && oh * 60 + om <= 14 * 60;
+}
+
+bool time_sane(pb_time t)
+{
+	int y, m, d;
+	time_civil(time_now_ms(), &y, &m, &d);
+	return t >= year_start(TIME_SANE_FIRST_YEAR) && t < year_start(y + 2);
+}
+
 static int parse_iso(const char *s, pb_time *out)
 {
 	const char *p = s;
@@ -101,14 +120,17 @@ static int parse_iso(const char *s, pb_time *out)
 				return -1;
 			if (*p == ':')
 				p++;
-			if (!digits(&p, 2, &om))
+			if (!digits(&p, 2, &om) || !valid_offset(oh, om))
 				return -1;
 			off = sign * (oh * 60 + om) * 60000LL;
 		}
 	}
 	if (*p)
 		return -1;
-	*out = (days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se) * 1000LL + ms - off;
+	pb_time t = (days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se) * 1000LL + ms - off;
+	if (!time_sane(t))
+		return -1;
+	*out = t;
 	return 0;
 }
 
@@ -147,7 +169,7 @@ static int parse_rfc2822(const char *s, pb_time *out)
 	int64_t off = 0;
 	if (*p == '+' || *p == '-') {
 		int sign = *p++ == '-' ? -1 : 1, oh, om;
-		if (!digits(&p, 2, &oh) || !digits(&p, 2, &om))
+		if (!digits(&p, 2, &oh) || !digits(&p, 2, &om) || !valid_offset(oh, om))
 			return -1;
 		off = sign * (oh * 60 + om) * 60000LL;
 	} else if (!strcmp(p, "GMT") || !strcmp(p, "UTC") || !strcmp(p, "UT") || !strcmp(p, "Z")) {
@@ -155,7 +177,10 @@ static int parse_rfc2822(const char *s, pb_time *out)
 	}
 	if (*p)
 		return -1;
-	*out = (days_from_civil(y, m, d) * 86400 + h * 3600 + mi * 60 + se) * 1000LL - off;
+	pb_time t = (days_from_civil(y, m, d) * 86400 + h * 3600 + mi * 60 + se) * 1000LL - off;
+	if (!time_sane(t))
+		return -1;
+	*out = t;
 	return 0;
 }
 
@@ -176,8 +201,24 @@ static int64_t floor_div(int64_t a, int64_t b)
 	return a / b - (a % b != 0 && (a < 0) != (b < 0));
 }
 
+/* The instants every formatter can write with a four-digit year: any
+ * other value (a store holds any 64-bit number) is clamped into them. */
+#define TIME_FMT_MIN (-62167219200000LL)  /* 0000-01-01T00:00:00.000Z */
+#define TIME_FMT_MAX (253402300799999LL)  /* 9999-12-31T23:59:59.999Z */
+
+static pb_time clamp_fmt(pb_time t)
+{
+	return t < TIME_FMT_MIN ? TIME_FMT_MIN : t > TIME_FMT_MAX ? TIME_FMT_MAX : t;
+}
+
+void time_civil(pb_time t, int *y, int *m, int *d)
+{
+	civil_from_days(floor_div(clamp_fmt(t), 86400000LL), y, m, d);
+}
+
 void time_format_iso(pb_time t, char out[32])
 {
+	t = clamp_fmt(t);
 	int64_t days = floor_div(t, 86400000LL);
 	int64_t rem = t - days * 86400000LL;
 	int y, m, d;
@@ -194,7 +235,7 @@ void time_format_iso(pb_time t, char out[32])
 void time_format_day(pb_time t, char out[16])
 {
 	int y, m, d;
-	civil_from_days(floor_div(t, 86400000LL), &y, &m, &d);
+	time_civil(t, &y, &m, &d);
 	char tmp[48];
 	int n = snprintf(tmp, sizeof(tmp), "%04d-%02d-%02d", y, m, d);
 	if (n < 0 || n > 15)

@@ -96,20 +96,57 @@ bool str_is_blank(const char *s);
  * data:, vbscript: ...). */
 bool url_is_web(const char *s);
 bool str_has_prefix(const char *s, const char *prefix);
+/* A plausible single email address (no display name, no spaces). */
+bool email_address_valid(const char *s);
 /* Case-insensitive ASCII substring search within s[0..n). */
 const char *memcasemem(const char *s, size_t n, const char *needle);
 /* Parses a whole decimal integer in [lo, hi]; returns 0 or -1. */
 int parse_int(const char *s, long lo, long hi, long *out);
 
+/* ---- network addresses (net.c) ------------------------------------------- */
+struct sockaddr;
+enum addr_kind {
+	ADDR_PUBLIC,   /* on the internet */
+	ADDR_LOOPBACK, /* this host: 127/8, ::1 (and IPv4-mapped) */
+	ADDR_INTERNAL, /* private, link-local, shared, multicast, reserved, unspecified */
+};
+/* What a socket address is (IPv4, IPv6; any other family is internal). */
+enum addr_kind addr_kind_of(const struct sockaddr *sa);
+/* The same for an address as text; text that is not one is internal. */
+enum addr_kind addr_kind_text(const char *ip);
+/* Address blocks (trusted proxies, allowed fetch hosts). */
+struct cidr {
+	int family; /* AF_INET or AF_INET6 */
+	uint8_t addr[16];
+	int bits;
+};
+/* "10.0.0.0/8, 127.0.0.1, ::1/128" into *out[*n] (malloc'd); -1 with err
+ * naming the bad one, prefixed by what (the option). */
+int cidr_parse_list(const char *text, const char *what, struct cidr **out, size_t *n, struct buf *err);
+bool cidr_match(const struct cidr *list, size_t n, const char *ip);
+/* The same for an address in bytes (4 for AF_INET, 16 for AF_INET6). */
+bool cidr_match_bytes(const struct cidr *list, size_t n, int family, const uint8_t *a);
+
 /* ---- time: milliseconds since the Unix epoch, UTC ------------------------
  * 0 means "unknown" everywhere in paperboy (no paper predates 1970). */
 typedef int64_t pb_time;
 /* Accepts "YYYY-MM-DD", "YYYY-MM-DDTHH:MM:SS[.fff](Z|+hh:mm|-hh:mm)" and
- * RFC 2822 "Mon, 2 Apr 2007 19:18:42 GMT". Returns 0 on success. */
+ * RFC 2822 "Mon, 2 Apr 2007 19:18:42 GMT", with an offset within +-14:00,
+ * for an instant that time_sane accepts. Returns 0 on success. */
 int time_parse(const char *s, pb_time *out);
-/* Formats as "2025-06-02T03:18:21.654Z" into out (at least 25 bytes). */
+#define TIME_SANE_FIRST_YEAR 1900
+/* Whether t lies from 1900 to the end of next year: what a date in the
+ * sources may be (anything else is a broken or hostile record). */
+bool time_sane(pb_time t);
+/* What a date field must be, for messages. */
+#define TIME_SANE_WHY "a date from 1900 to next year, its offset within +-14:00"
+/* The UTC calendar day of t; any value is safe (clamped to years 0-9999). */
+void time_civil(pb_time t, int *y, int *m, int *d);
+/* Formats as "2025-06-02T03:18:21.654Z" into out (at least 25 bytes);
+ * any value is safe: the year is clamped to 0000-9999. */
 void time_format_iso(pb_time t, char out[32]);
-/* Formats the UTC date as "YYYY-MM-DD" into out (at least 11 bytes). */
+/* Formats the UTC date as "YYYY-MM-DD" into out (at least 11 bytes); any
+ * value is safe, as above. */
 void time_format_day(pb_time t, char out[16]);
 /* Validates "YYYY-MM-DD"; returns 0 and the day's start, or -1. */
 int day_parse(const char *s, pb_time *start);

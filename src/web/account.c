@@ -12,7 +12,7 @@
 #include <sodium.h>
 
 #define SESSION_DAYS 30
-#define PASSWORD_MIN 10
+#define PASSWORD_MIN SVC_PASSWORD_MIN
 
 void token_new(char out[48])
 {
@@ -57,75 +57,18 @@ bool csrf_ok(struct req *r)
 	return !r->new_csrf && f && strlen(f) == strlen(r->csrf) && sodium_memcmp(f, r->csrf, strlen(f)) == 0;
 }
 
-/* ---- limits: counters in the store (shared by every process, kept across
- * restarts, never evicted by other keys), keyed by what they protect ---- */
+/* ---- limits: the rules are the service's (service/limits.c) ---- */
 
-static const struct limit_rule {
-	const char *name;
-	int free_n;                /* events before the key is blocked */
-	pb_time quiet_ms;          /* the count starts again after this long without one */
-	pb_time base_ms, max_ms;   /* the block: doubling per further event, up to max */
-} limit_rules[] = {
-	/* failed sign-ins of one account (by its id, or the name tried when
-	 * there is no such account): 8, then a minute, doubling to an hour */
-	[LIMIT_SIGNIN_ACCOUNT] = { "signin.account", 8, 10 * 60000, 60000, 3600000 },
-	/* of one address, whatever the names (a lab behind one NAT) */
-	[LIMIT_SIGNIN_IP] = { "signin.ip", 50, 10 * 60000, 60000, 3600000 },
-	/* subscription requests: each may cost a message */
-	[LIMIT_SUBSCRIBE_IP] = { "subscribe.ip", 10, 10 * 60000, 10 * 60000, 3600000 },
-	[LIMIT_SUBSCRIBE_ADDRESS] = { "subscribe.address", 3, 3600000, 3600000, 24 * 3600000LL },
-	/* verification links asked for again */
-	[LIMIT_VERIFY_MAIL] = { "verify.mail", 3, 3600000, 3600000, 24 * 3600000LL },
-	/* papers fetched from arXiv on a user's asking: 20 an hour, then a
-	 * minute between, doubling */
-	[LIMIT_FETCH] = { "fetch.arxiv", 20, 3600000, 60000, 3600000 },
-};
-
-static void limit_key(enum limit_kind k, const char *who, char out[320])
+long limit_wait(struct req *r, enum svc_limit k, const char *who)
 {
-	snprintf(out, 320, "%s:", limit_rules[k].name);
-	size_t n = strlen(out);
-	for (const char *p = who; *p && n < 319; p++)
-		out[n++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p); /* one key whatever the case */
-	out[n] = '\0';
+	struct svc v = req_svc(r);
+	return svc_limit_wait(&v, k, who);
 }
 
-long limit_wait(struct req *r, enum limit_kind k, const char *who)
+void limit_count(struct req *r, enum svc_limit k, const char *who)
 {
-	char key[320];
-	limit_key(k, who, key);
-	struct store_limit l;
-	struct buf err = BUF_INIT;
-	long wait = 0;
-	pb_time now = time_now_ms();
-	if (store_limit_get(r->s, key, &l, &err))
-		fprintf(stderr, "paperboy: serve: %s\n", err.s);
-	else if (l.blocked_until > now)
-		wait = (long)((l.blocked_until - now + 999) / 1000);
-	buf_release(&err);
-	return wait;
-}
-
-void limit_count(struct req *r, enum limit_kind k, const char *who)
-{
-	const struct limit_rule *rule = &limit_rules[k];
-	char key[320];
-	limit_key(k, who, key);
-	struct store_limit l;
-	struct buf err = BUF_INIT;
-	if (store_limit_hit(r->s, key, time_now_ms(), rule->quiet_ms, rule->free_n, rule->base_ms, rule->max_ms, &l,
-			    &err))
-		fprintf(stderr, "paperboy: serve: %s\n", err.s);
-	buf_release(&err);
-}
-
-void limit_reset(struct req *r, enum limit_kind k, const char *who)
-{
-	char key[320];
-	limit_key(k, who, key);
-	struct buf err = BUF_INIT;
-	store_limit_clear(r->s, key, &err);
-	buf_release(&err);
+	struct svc v = req_svc(r);
+	svc_limit_count(&v, k, who);
 }
 
 void resp_retry_after(struct resp *o, long seconds)
@@ -178,14 +121,10 @@ static void cast_intended_vote(struct req *r, const struct user *u)
 	paper_release(&p);
 	if (!id[0])
 		return;
-	struct buf err = BUF_INIT;
 	bool voted = false;
 	int up;
-	if (store_vote_get(r->s, u->id, id, &voted, &err) == 0 && !voted)
-		store_vote_toggle(r->s, u->id, id, time_now_ms(), &voted, &up, &err);
-	if (err.len)
-		fprintf(stderr, "paperboy: serve: %s\n", err.s);
-	buf_release(&err);
+	struct svc v = req_svc(r);
+	svc_vote(&v, u, id, 1, &voted, &up);
 }
 
 static void signup_page(struct req *r, struct resp *o, const char *msg, const char *name, const char *email)
@@ -232,82 +171,6 @@ void h_signup_form(struct req *r, struct resp *o)
 	signup_page(r, o, NULL, NULL, NULL);
 }
 
-/* A password: 10 to 1,024 characters (not bytes) of UTF-8 text, no NUL
- * (form_parse refuses those before). NULL when fine, else why. */
-static const char *password_problem(const char *pw)
-{
-	if (!utf8_valid(pw, strlen(pw)))
-		return "The password must be text (UTF-8, no NUL characters).";
-	size_t n = utf8_chars(pw);
-	if (n < PASSWORD_MIN)
-		return "The password needs at least 10 characters.";
-	if (n > 1024)
-		return "The password can have at most 1,024 characters.";
-	return NULL;
-}
-
-static bool valid_name(const char *s)
-{
-	size_t n = strlen(s);
-	if (n < 2 || n >= USER_NAME_MAX || !isalnum((unsigned char)s[0]))
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && !strchr("_.-", s[i]))
-			return false;
-	return true;
-}
-
-/* Creates a user with a hashed password; 0, 1 taken, -1 error (msg). */
-static int create_user(struct store *s, const char *name, const char *email, const char *password, bool admin,
-		       bool verified, struct user *u, struct buf *msg)
-{
-	memset(u, 0, sizeof(*u));
-	snprintf(u->name, sizeof(u->name), "%s", name);
-	snprintf(u->email, sizeof(u->email), "%s", email);
-	snprintf(u->fullname, sizeof(u->fullname), "%s", name);
-	u->admin = admin;
-	u->email_verified = verified;
-	if (crypto_pwhash_str(u->pwhash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
-		buf_setf(msg, "out of memory while hashing the password");
-		return -1;
-	}
-	return store_user_add(s, u, msg);
-}
-
-int web_user_add(const char *db_url, const char *name, const char *email, const char *password, bool admin,
-		 struct buf *err)
-{
-	if (sodium_init() < 0) {
-		buf_setf(err, "libsodium failed to initialise");
-		return -1;
-	}
-	if (!valid_name(name)) {
-		buf_setf(err, "%s: a username has 2-39 letters, digits, '_', '.' or '-', starting with a letter or digit", name);
-		return -1;
-	}
-	if (!mail_valid_address(email)) {
-		buf_setf(err, "%s: not an email address", email);
-		return -1;
-	}
-	const char *why = password_problem(password);
-	if (why) {
-		buf_setf(err, "%s", why);
-		return -1;
-	}
-	struct store *s;
-	if (store_open(db_url, 0, &s, err))
-		return -1;
-	struct user u;
-	/* the operator vouches for the address */
-	int rc = create_user(s, name, email, password, admin, true, &u, err);
-	if (rc == 1)
-		buf_setf(err, "%s: that username is taken, or another account has verified %s", name, email);
-	store_close(s);
-	sodium_memzero(&u, sizeof(u));
-	return rc ? -1 : 0;
-}
-
 void send_verification(struct req *r, const struct user *u)
 {
 	if (!r->w->cfg.mail.smtp_url)
@@ -345,45 +208,32 @@ void h_signup(struct req *r, struct resp *o)
 		o->status = 400;
 		return;
 	}
-	if (!valid_name(name)) {
-		signup_page(r, o, "A username has 2 to 39 letters, digits, '_', '.' or '-', and starts with a letter or digit.",
-			    name, email);
-		o->status = 400;
-		return;
-	}
-	if (!mail_valid_address(email)) {
-		signup_page(r, o, "That is not an email address.", name, email);
-		o->status = 400;
-		return;
-	}
-	const char *why = password_problem(pw);
-	if (why) {
-		signup_page(r, o, why, name, email);
-		o->status = 400;
-		return;
-	}
 	struct user u;
-	struct buf err = BUF_INIT;
+	struct buf msg = BUF_INIT;
+	long wait = 0;
 	/* the address counts for nothing until the link mailed there is
 	 * followed; several accounts may name it until one verifies it, so
 	 * this answer never tells whether it is registered (usernames are
 	 * public: profiles carry them) */
-	int rc = create_user(r->s, name, email, pw, false, false, &u, &err);
-	if (rc == 1) {
-		signup_page(r, o, "That username is taken; choose another.", name, email);
-		o->status = 409;
-	} else if (rc < 0) {
-		fprintf(stderr, "paperboy: serve: %s\n", err.s);
-		resp_error(r, o, 500, "Could not create the account.");
-	} else {
+	struct svc v = req_svc(r);
+	enum svc_status st = svc_account_create(&v, name, email, pw, false, false, r->ip, &u, &wait, &msg);
+	if (st == SVC_OK) {
 		send_verification(r, &u);
 		start_session(r, o, u.id);
 		cast_intended_vote(r, &u);
 		if (o->status == 200)
 			resp_redirect(o, safe_next(req_form(r, "next")));
+	} else if (st == SVC_FAILED) {
+		fprintf(stderr, "paperboy: serve: %s\n", msg.s);
+		resp_error(r, o, 500, "Could not create the account.");
+	} else {
+		signup_page(r, o, msg.s, name, email);
+		o->status = svc_http_status(st);
+		if (st == SVC_LIMITED || st == SVC_BUSY)
+			resp_retry_after(o, st == SVC_BUSY ? 2 : wait);
 	}
 	sodium_memzero(&u, sizeof(u));
-	buf_release(&err);
+	buf_release(&msg);
 }
 
 static void signin_page(struct req *r, struct resp *o, const char *msg, const char *name, const char *next)
@@ -424,25 +274,6 @@ void h_signin_form(struct req *r, struct resp *o)
 	signin_page(r, o, NULL, NULL, req_arg(r, "next"));
 }
 
-static char dummy[crypto_pwhash_STRBYTES];
-static void make_dummy(void)
-{
-	char pw[48];
-	token_new(pw);
-	if (crypto_pwhash_str(dummy, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
-		dummy[0] = '\0';
-}
-
-/* A hash of an unknown password, so that a sign-in as a user who does not
- * exist takes as long as one with a wrong password. */
-static const char *dummy_hash(void)
-{
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	pthread_once(&once, make_dummy);
-	return dummy;
-}
-
 void h_signin(struct req *r, struct resp *o)
 {
 	const char *name = req_form(r, "name"), *pw = req_form(r, "password"), *next = req_form(r, "next");
@@ -452,37 +283,22 @@ void h_signin(struct req *r, struct resp *o)
 		return;
 	}
 	struct user u;
-	struct buf err = BUF_INIT;
-	int rc = store_user_find(r->s, name, &u, &err);
-	if (rc < 0)
-		fprintf(stderr, "paperboy: serve: %s\n", err.s);
-	/* the limits count per account (however it was named) and per
-	 * address, and are checked before the password */
-	char account[64];
-	if (rc == 0)
-		snprintf(account, sizeof(account), "#%lld", (long long)u.id);
-	const char *acct = rc == 0 ? account : name;
-	long wait = limit_wait(r, LIMIT_SIGNIN_ACCOUNT, acct), wait_ip = limit_wait(r, LIMIT_SIGNIN_IP, r->ip);
-	if (wait_ip > wait)
-		wait = wait_ip;
-	if (wait) {
+	memset(&u, 0, sizeof(u));
+	long wait = 0;
+	struct svc v = req_svc(r);
+	enum svc_status st = svc_password_check(&v, name, &u, pw, r->ip, &wait);
+	if (st == SVC_LIMITED) {
 		char msg[160];
 		snprintf(msg, sizeof(msg), "Too many failed sign-ins; try again in %ld minute%s.", (wait + 59) / 60,
 			 (wait + 59) / 60 == 1 ? "" : "s");
 		signin_page(r, o, msg, name, next);
 		o->status = 429;
 		resp_retry_after(o, wait);
-		sodium_memzero(&u, sizeof(u));
-		buf_release(&err);
-		return;
-	}
-	bool ok = rc == 0 && crypto_pwhash_str_verify(u.pwhash, pw, strlen(pw)) == 0;
-	if (!ok) {
-		if (rc != 0) /* spend the same time as a real check */
-			if (crypto_pwhash_str_verify(dummy_hash(), pw, strlen(pw)) == 0)
-				BUG("a random password matched");
-		limit_count(r, LIMIT_SIGNIN_ACCOUNT, acct);
-		limit_count(r, LIMIT_SIGNIN_IP, r->ip);
+	} else if (st == SVC_BUSY || st == SVC_FAILED) {
+		signin_page(r, o, "The server is busy; try again in a few seconds.", name, next);
+		o->status = 503;
+		resp_retry_after(o, 2);
+	} else if (st != SVC_OK) {
 		signin_page(r, o, "Wrong username or password.", name, next);
 		o->status = 401;
 	} else if (u.disabled) {
@@ -490,14 +306,12 @@ void h_signin(struct req *r, struct resp *o)
 		signin_page(r, o, "This account is disabled.", name, next);
 		o->status = 401;
 	} else {
-		limit_reset(r, LIMIT_SIGNIN_ACCOUNT, acct);
 		start_session(r, o, u.id);
 		cast_intended_vote(r, &u);
 		if (o->status == 200)
 			resp_redirect(o, safe_next(next));
 	}
 	sodium_memzero(&u, sizeof(u));
-	buf_release(&err);
 }
 
 void h_signout(struct req *r, struct resp *o)

@@ -296,7 +296,14 @@ void h_api_paper(struct req *r, struct resp *o)
 	paper_init(&p);
 	struct buf err = BUF_INIT;
 	int rc = store_paper_get(r->s, id, &p, &err);
-	if (rc || p.hidden) {
+	struct fetch_job fj;
+	struct svc v = req_svc(r);
+	if (rc == 1 && svc_fetch_status(&v, NULL, id, &fj) == 0) {
+		/* not here (yet): what became of its fetch */
+		o->private_ = true;
+		resp_json(o, 404, json_pack("{s:s,s:{s:s,s:s}}", "error", "paper not found", "fetch", "state", fj.state,
+					    "message", fj.message));
+	} else if (rc || p.hidden) {
 		resp_error(r, o, rc < 0 ? 500 : 404, rc < 0 ? "the database failed" : "paper not found");
 	} else {
 		json_t *j = paper_to_json(&p);
@@ -337,25 +344,14 @@ static void api_vote(struct req *r, struct resp *o, bool want)
 		resp_error(r, o, 404, "not an arXiv id");
 		return;
 	}
-	struct buf err = BUF_INIT;
 	bool voted = false;
-	int upvotes = 0, rc = store_vote_get(r->s, r->user.id, id, &voted, &err);
-	if (rc == 0 && voted != want)
-		rc = store_vote_toggle(r->s, r->user.id, id, time_now_ms(), &voted, &upvotes, &err);
-	if (rc == 0)
-		store_user_touch(r->s, r->user.id, time_now_ms(), &err);
-	if (rc == 0 && voted == want) {
-		struct paper p;
-		paper_init(&p);
-		rc = store_paper_get(r->s, id, &p, &err);
-		upvotes = paper_upvotes(&p);
-		paper_release(&p);
-	}
-	if (rc)
-		resp_error(r, o, rc < 0 ? 500 : 404, rc < 0 ? "the database failed" : "paper not found");
+	int upvotes = 0;
+	struct svc v = req_svc(r);
+	enum svc_status st = svc_vote(&v, &r->user, id, want ? 1 : 0, &voted, &upvotes);
+	if (st != SVC_OK)
+		resp_error(r, o, svc_http_status(st), st == SVC_NOTFOUND ? "paper not found" : "the database failed");
 	else
 		resp_json(o, 200, json_pack("{s:s,s:b,s:i}", "id", id, "upvoted", voted, "upvotes", upvotes));
-	buf_release(&err);
 }
 
 void h_api_vote(struct req *r, struct resp *o)
@@ -378,10 +374,21 @@ void h_api_submit(struct req *r, struct resp *o)
 		text = json_string_value(json_object_get(j, "id"));
 	char id[PAPER_ID_MAX];
 	struct buf msg = BUF_INIT;
-	int rc = submit_paper(r, text, id, &msg);
-	if (rc == 2) {
+	long wait = 0;
+	struct svc v = req_svc(r);
+	enum svc_status st = svc_submit(&v, &r->user, text, id, &wait, &msg);
+	if (st == SVC_PENDING) {
 		resp_json(o, 202, json_pack("{s:s,s:s,s:s}", "id", id, "status", "pending", "message", msg.s));
-	} else if (rc == 0) {
+	} else if (st == SVC_ACCEPTED) {
+		/* being fetched from arXiv: GET /api/papers/ID says when it is here */
+		fetcher_kick(r->w);
+		struct buf loc = BUF_INIT;
+		buf_addf(&loc, "/api/papers/%s", id);
+		resp_header(o, "Location", loc.s);
+		resp_json(o, 202, json_pack("{s:s,s:s,s:s}", "id", id, "status", "fetching", "message", msg.s));
+		buf_release(&loc);
+	} else if (st == SVC_OK) {
+		web_index_refresh(r);
 		struct paper p;
 		paper_init(&p);
 		struct buf err = BUF_INIT;
@@ -390,7 +397,9 @@ void h_api_submit(struct req *r, struct resp *o)
 		paper_release(&p);
 		buf_release(&err);
 	} else {
-		resp_error(r, o, rc < 0 ? 500 : id[0] ? 409 : 400, msg.s);
+		if (st == SVC_LIMITED)
+			resp_retry_after(o, wait ? wait : 3600);
+		resp_error(r, o, svc_http_status(st), msg.s);
 	}
 	buf_release(&msg);
 	json_decref(j);

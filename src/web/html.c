@@ -108,7 +108,7 @@ void page_begin(struct req *r, struct resp *o, const char *title, const char *se
 	     "<link rel=\"stylesheet\" href=\"/static/app.css\">"
 	     "<link rel=\"icon\" href=\"/static/icon.svg\" type=\"image/svg+xml\">"
 	     "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Daily papers\" href=\"/feeds/daily.atom\">"
-	     "<script src=\"/static/app.js\" defer></script>"
+	     "<script src=\"/static/app.js\" defer></script>%S"
 	     "</head><body>"
 	     "%S<a class=\"skip\" href=\"#main\">Skip to content</a>"
 	     "<header class=\"top\"><nav class=\"bar\" aria-label=\"Main\">"
@@ -116,6 +116,8 @@ void page_begin(struct req *r, struct resp *o, const char *title, const char *se
 	     "<a href=\"/\">Daily</a><a href=\"/papers/trending\">Trending</a>"
 	     "%S<span class=\"grow\"></span>",
 	     r->csrf, title,
+	     /* a page that will change soon (a paper being fetched) looks again */
+	     r->refresh ? "<meta http-equiv=\"refresh\" content=\"2\">" : "",
 	     /* a list of papers: the first Tab leads to them */
 	     r->papers_page ? "<a class=\"skip\" href=\"#papers\">Skip to the papers</a>" : "",
 	     r->search_page ? "" : "<form class=\"search\" role=\"search\" action=\"/search\" method=\"get\">"

@@ -129,75 +129,9 @@ void cache_key_part(struct buf *key, const char *s, size_t n)
 
 /* ---- trusted proxies --------------------------------------------------------- */
 
-int cidr_parse_list(const char *text, struct cidr **out, size_t *n, struct buf *err)
+bool ip_is_loopback(const char *ip)
 {
-	*out = NULL;
-	*n = 0;
-	struct strlist parts = STRLIST_INIT;
-	strlist_split(&parts, text, strlen(text), ',');
-	int rc = 0;
-	for (size_t i = 0; i < parts.n && !rc; i++) {
-		char a[64];
-		const char *p = parts.v[i];
-		while (*p == ' ')
-			p++;
-		const char *slash = strchr(p, '/');
-		size_t len = slash ? (size_t)(slash - p) : strcspn(p, " ");
-		if (!len || len >= sizeof(a)) {
-			buf_setf(err, "--trusted-proxy: \"%s\" is not an address or CIDR block", parts.v[i]);
-			rc = -1;
-			break;
-		}
-		memcpy(a, p, len);
-		a[len] = '\0';
-		struct cidr c = { 0 };
-		if (inet_pton(AF_INET, a, c.addr) == 1) {
-			c.family = AF_INET;
-			c.bits = 32;
-		} else if (inet_pton(AF_INET6, a, c.addr) == 1) {
-			c.family = AF_INET6;
-			c.bits = 128;
-		} else {
-			buf_setf(err, "--trusted-proxy: \"%s\" is not an IPv4 or IPv6 address", a);
-			rc = -1;
-			break;
-		}
-		if (slash) {
-			long bits;
-			if (parse_int(slash + 1, 0, c.bits, &bits)) {
-				buf_setf(err, "--trusted-proxy: \"%s\": the prefix length must be 0 to %d", parts.v[i], c.bits);
-				rc = -1;
-				break;
-			}
-			c.bits = (int)bits;
-		}
-		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
-		(*out)[(*n)++] = c;
-	}
-	strlist_clear(&parts);
-	if (rc) {
-		free(*out);
-		*out = NULL;
-		*n = 0;
-	}
-	return rc;
-}
-
-bool cidr_match(const struct cidr *list, size_t n, const char *ip)
-{
-	uint8_t a[16];
-	int family = inet_pton(AF_INET, ip, a) == 1 ? AF_INET : inet_pton(AF_INET6, ip, a) == 1 ? AF_INET6 : 0;
-	for (size_t i = 0; family && i < n; i++) {
-		if (list[i].family != family)
-			continue;
-		int bits = list[i].bits, whole = bits / 8, rest = bits % 8;
-		if (memcmp(a, list[i].addr, (size_t)whole))
-			continue;
-		if (rest && ((a[whole] ^ list[i].addr[whole]) & (uint8_t)(0xff << (8 - rest))))
-			continue;
-		return true;
-	}
-	return false;
+	return addr_kind_text(ip) == ADDR_LOOPBACK;
 }
 
 void forwarded_client(const struct cidr *list, size_t n, const char *xff, char ip[64])

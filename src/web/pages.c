@@ -121,58 +121,21 @@ json_t *user_json(const char *name, const char *fullname)
 			 fullname && *fullname ? fullname : name, "avatarUrl", "", "type", "user", "isPro", 0);
 }
 
-/* Puts paper `id` on today's feed, submitted by `by` (a user name and full
- * name); the paper must be in the store. 0 or -1 (msg set). */
-static int feature_paper(struct req *r, const char *id, const char *by, const char *by_name, struct buf *msg)
+struct svc req_svc(struct req *r)
 {
-	struct buf err = BUF_INIT;
-	struct paper sub;
-	paper_init(&sub);
-	snprintf(sub.id, sizeof(sub.id), "%s", id);
-	pb_time now = time_now_ms();
-	time_format_day(now, sub.hf_day);
-	sub.submitted_at = now;
-	sub.submitter = xstrdup(by);
-	sub.submitter_name = xstrdup(by_name && *by_name ? by_name : by);
-	enum upsert_result res;
-	int ret = 0;
-	if (store_begin(r->s, &err) || store_upsert_batch(r->s, &sub, 1, &res, &err) || store_commit(r->s, &err)) {
-		store_rollback(r->s);
-		buf_setf(msg, "The database failed: %s", err.s);
-		ret = -1;
-	}
-	paper_release(&sub);
-	buf_release(&err);
-	if (!ret)
-		web_index_refresh(r);
-	return ret;
+	struct svc v = { &r->w->svc, r->s };
+	return v;
 }
 
-int fetch_paper(struct req *r, const char *id, struct buf *msg)
+int svc_http_status(enum svc_status st)
 {
-	struct buf err = BUF_INIT;
-	struct ingest_opts io = { .format = INGEST_ATOM };
-	struct ingest *g = ingest_new(r->s, &io);
-	struct fetch_opts fo;
-	fetch_opts_init(&fo);
-	fo.endpoint = r->w->cfg.arxiv_api;
-	fo.delay = 0;
-	fo.max_retries = 1;
-	fo.timeout = 20;
-	int frc = fetch_arxiv_api_ids(g, &fo, id, &err);
-	ingest_free(g);
-	struct paper p;
-	paper_init(&p);
-	int rc = frc ? -1 : store_paper_get(r->s, id, &p, &err);
-	paper_release(&p);
-	if (rc) {
-		buf_setf(msg, "Could not get %s from arXiv: %s", id, err.len ? err.s : "no such paper");
-		buf_release(&err);
-		return 1;
-	}
-	buf_release(&err);
-	web_index_refresh(r); /* searchable at once */
-	return 0;
+	static const int status[] = {
+		[SVC_OK] = 200,	       [SVC_ACCEPTED] = 202, [SVC_PENDING] = 202, [SVC_INVALID] = 400,
+		[SVC_DENIED] = 403,    [SVC_REFUSED] = 409,  [SVC_CONFLICT] = 409, [SVC_NOTFOUND] = 404,
+		[SVC_LIMITED] = 429,   [SVC_BUSY] = 503,     [SVC_FAILED] = 500,
+	};
+	_Static_assert(sizeof(status) / sizeof(status[0]) == SVC_FAILED + 1, "a status for every decision");
+	return (size_t)st < ARRAY_SIZE(status) ? status[st] : 500;
 }
 
 void fetch_offer(struct req *r, struct buf *b, const char *id)
@@ -188,8 +151,9 @@ void fetch_offer(struct req *r, struct buf *b, const char *id)
 	}
 }
 
-/* POST /papers/ID/fetch: a paper not in the store, from the arXiv API
- * (signed-in users, rate-limited), then its page. Not featured. */
+/* POST /papers/ID/fetch: a paper not in the store, asked for from arXiv
+ * (signed-in users, under the fetch rule), then its page, which says
+ * "fetching" until it is here. Not featured. */
 void h_fetch(struct req *r, struct resp *o)
 {
 	char id[PAPER_ID_MAX];
@@ -197,122 +161,23 @@ void h_fetch(struct req *r, struct resp *o)
 		resp_error(r, o, 404, "That is not an arXiv id.");
 		return;
 	}
-	struct paper p;
-	paper_init(&p);
-	struct buf err = BUF_INIT, msg = BUF_INIT, loc = BUF_INIT;
-	int rc = store_paper_get(r->s, id, &p, &err);
-	paper_release(&p);
-	if (rc < 0) {
-		resp_error(r, o, 500, "The database failed.");
-	} else if (rc == 0) {
+	struct buf msg = BUF_INIT;
+	long wait = 0;
+	struct svc v = req_svc(r);
+	enum svc_status st = svc_fetch_ask(&v, &r->user, id, &wait, &msg);
+	if (st == SVC_OK || st == SVC_ACCEPTED) {
+		if (st == SVC_ACCEPTED)
+			fetcher_kick(r->w);
+		struct buf loc = BUF_INIT;
 		buf_addf(&loc, "/papers/%s", id);
 		resp_redirect(o, loc.s);
+		buf_release(&loc);
 	} else {
-		char who[32];
-		snprintf(who, sizeof(who), "%lld", (long long)r->user.id);
-		long wait = limit_wait(r, LIMIT_FETCH, who);
-		if (wait > 0) {
+		if (st == SVC_LIMITED)
 			resp_retry_after(o, wait);
-			resp_error(r, o, 429, "You have fetched many papers from arXiv lately; try again a little later.");
-		} else {
-			limit_count(r, LIMIT_FETCH, who);
-			if (fetch_paper(r, id, &msg)) {
-				resp_error(r, o, 404, msg.s);
-			} else {
-				buf_addf(&loc, "/papers/%s", id);
-				resp_redirect(o, loc.s);
-			}
-		}
+		resp_error(r, o, svc_http_status(st), msg.s);
 	}
-	buf_release(&err);
 	buf_release(&msg);
-	buf_release(&loc);
-}
-
-int submit_paper(struct req *r, const char *id_text, char id[PAPER_ID_MAX], struct buf *msg)
-{
-	struct buf err = BUF_INIT;
-	struct paper p;
-	paper_init(&p);
-	int ret = 0;
-	id[0] = '\0';
-	bool admin = r->user.admin; /* administrators may feature any paper, at once */
-	pb_time now = time_now_ms();
-	if (!id_text || arxiv_id_parse(id_text, id, NULL)) {
-		buf_setf(msg, "That is not an arXiv id or URL (try 2505.24864 or https://arxiv.org/abs/2505.24864).");
-		id[0] = '\0';
-		ret = 1;
-		goto out;
-	}
-	if (!admin && r->w->cfg.submit_daily_limit > 0) {
-		int64_t n = 0;
-		if (store_submission_count(r->s, r->user.id, now - 86400000, &n, &err)) {
-			buf_setf(msg, "The database failed: %s", err.s);
-			ret = -1;
-			goto out;
-		}
-		if (n >= r->w->cfg.submit_daily_limit) {
-			buf_setf(msg, "You have submitted %lld papers in the last 24 hours, the most an account may; try again "
-				      "tomorrow.",
-				 (long long)n);
-			ret = 1;
-			goto out;
-		}
-	}
-	int rc = store_paper_get(r->s, id, &p, &err);
-	if (rc < 0) {
-		buf_setf(msg, "The database failed: %s", err.s);
-		ret = -1;
-		goto out;
-	}
-	if (rc == 0 && p.hidden) {
-		buf_setf(msg, "That paper has been hidden by a moderator.");
-		ret = 1;
-		goto out;
-	}
-	if (rc == 0 && p.hf_day[0]) {
-		buf_setf(msg, "This paper is already on the feed of %s.", p.hf_day);
-		ret = 1;
-		goto out;
-	}
-	if (rc == 1) {
-		paper_release(&p);
-		paper_init(&p);
-		if (fetch_paper(r, id, msg) || store_paper_get(r->s, id, &p, &err) != 0) {
-			if (!msg->len)
-				buf_setf(msg, "Could not get %s from arXiv: %s", id, err.len ? err.s : "no such paper");
-			id[0] = '\0';
-			ret = 1;
-			goto out;
-		}
-	}
-	/* Hugging Face's rule: the feed is for new papers */
-	int window = r->w->cfg.submit_window_days;
-	if (!admin && window > 0 && p.published && now - p.published > (pb_time)window * 86400000) {
-		char day[16];
-		time_format_day(p.published, day);
-		buf_setf(msg, "This paper was published on arXiv on %s, more than %d days ago; papers join the daily feed "
-			      "within %d days of their publication.",
-			 day, window, window);
-		ret = 1;
-		goto out;
-	}
-	bool hold = r->w->cfg.moderate_submissions && !admin;
-	if (store_submission_add(r->s, id, r->user.id, now, hold ? "pending" : "featured", NULL, &err)) {
-		buf_setf(msg, "The database failed: %s", err.s);
-		ret = -1;
-		goto out;
-	}
-	if (hold) {
-		buf_setf(msg, "Thank you: your submission waits for a moderator, who will put it on the feed.");
-		ret = 2;
-		goto out;
-	}
-	ret = feature_paper(r, id, r->user.name, r->user.fullname, msg);
-out:
-	paper_release(&p);
-	buf_release(&err);
-	return ret;
 }
 
 /* ---- moderation of submissions --------------------------------------------- */
@@ -362,6 +227,20 @@ void h_admin_submissions(struct req *r, struct resp *o)
 	buf_release(&err);
 }
 
+/* Features an approved submission, in its submitter's name. */
+static enum svc_status feature_for(struct req *r, const struct submission *sub, struct buf *msg)
+{
+	struct user by;
+	memset(&by, 0, sizeof(by));
+	by.id = sub->user_id;
+	snprintf(by.name, sizeof(by.name), "%s", sub->user);
+	snprintf(by.fullname, sizeof(by.fullname), "%s", sub->user);
+	struct svc v = req_svc(r);
+	enum svc_status st = svc_feature(&v, &by, sub->paper, msg);
+	web_index_refresh(r);
+	return st;
+}
+
 void h_admin_submission(struct req *r, struct resp *o)
 {
 	long id;
@@ -377,7 +256,7 @@ void h_admin_submission(struct req *r, struct resp *o)
 					 &err);
 	if (rc) {
 		resp_error(r, o, rc < 0 ? 500 : 404, rc < 0 ? "The database failed." : "There is no such waiting submission.");
-	} else if (approve && feature_paper(r, sub.paper, sub.user, sub.user, &msg)) {
+	} else if (approve && feature_for(r, &sub, &msg) != SVC_OK) {
 		resp_error(r, o, 500, msg.s);
 	} else {
 		resp_redirect(o, "/admin/submissions");
@@ -943,11 +822,30 @@ static void render_paper(struct req *r, struct resp *o, const char *id)
 	struct buf err = BUF_INIT;
 	int rc = store_paper_get(r->s, id, &p, &err);
 	if (rc == 1) {
-		/* not here: offer to fetch it from arXiv */
+		/* not here: being fetched (the page looks again), or the offer
+		 * to fetch it from arXiv */
 		o->private_ = true;
-		page_begin(r, o, "Not found", NULL);
-		html(&o->body, "<main class=\"narrow\"><h1>Not found</h1>");
-		fetch_offer(r, &o->body, id);
+		struct fetch_job j;
+		struct svc v = req_svc(r);
+		bool job = svc_fetch_status(&v, NULL, id, &j) == 0;
+		bool waiting = job && (!strcmp(j.state, "queued") || !strcmp(j.state, "running"));
+		r->refresh = waiting;
+		page_begin(r, o, waiting ? "Fetching from arXiv" : "Not found", NULL);
+		if (waiting) {
+			html(&o->body, "<main class=\"narrow\"><h1>Fetching %s from arXiv…</h1><p class=\"notice\" role=\"status\">"
+				       "It appears here in a few seconds%S; this page looks again by itself.</p>",
+			     id, j.submit ? ", then joins the feed if the submission rules allow" : "");
+			if (j.message[0] && j.attempts > 0)
+				html(&o->body, "<p class=\"muted\">%s</p>", j.message);
+		} else {
+			html(&o->body, "<main class=\"narrow\"><h1>Not found</h1>");
+			if (job && !strcmp(j.state, "failed"))
+				html(&o->body, "<p class=\"notice error\" role=\"alert\">Could not get %s from arXiv: %s</p>", id,
+				     j.message);
+			else if (job && !strcmp(j.state, "refused"))
+				html(&o->body, "<p class=\"notice error\" role=\"alert\">%s was not submitted: %s</p>", id, j.message);
+			fetch_offer(r, &o->body, id);
+		}
 		html(&o->body, "<p><a href=\"https://arxiv.org/abs/%s\">%s on arXiv</a></p></main>", id, id);
 		page_end(r, o);
 		o->status = 404;
@@ -1026,7 +924,7 @@ static void render_paper(struct req *r, struct resp *o, const char *id)
 	html(b, "<a href=\"/papers/%s.md\">Markdown</a><a href=\"/api/papers/%s\">JSON</a></p>", p.id, p.id);
 	/* cite: the BibTeX entry, shown and downloadable */
 	struct buf bib = BUF_INIT;
-	paper_bibtex(&p, &bib);
+	cite_bibtex(&p, NULL, &bib);
 	html(b, "<details class=\"cite\"><summary class=\"btn small\">Cite</summary><pre>%s</pre>"
 		"<p><a href=\"/papers/%s.bib\" download>BibTeX file</a></p></details>",
 	     bib.s, p.id);
@@ -1116,15 +1014,14 @@ void h_vote(struct req *r, struct resp *o)
 	bool voted;
 	int upvotes;
 	struct buf err = BUF_INIT;
-	int rc = store_vote_toggle(r->s, r->user.id, r->cap[0], time_now_ms(), &voted, &upvotes, &err);
-	if (rc == 0)
-		store_user_touch(r->s, r->user.id, time_now_ms(), &err); /* the recommendations follow */
+	struct svc v = req_svc(r);
+	enum svc_status st = svc_vote(&v, &r->user, r->cap[0], -1, &voted, &upvotes);
 	const char *accept = req_header(r, "Accept");
 	bool js = accept && strstr(accept, "application/json");
-	if (rc) {
+	if (st != SVC_OK) {
 		if (js)
 			r->wants_json = true;
-		resp_error(r, o, rc < 0 ? 500 : 404, rc < 0 ? "The database failed." : "There is no such paper.");
+		resp_error(r, o, svc_http_status(st), st == SVC_NOTFOUND ? "There is no such paper." : "The database failed.");
 	} else if (js) {
 		resp_json(o, 200, json_pack("{s:b,s:i}", "voted", voted, "upvotes", upvotes));
 	} else {
@@ -1437,20 +1334,28 @@ void h_submit(struct req *r, struct resp *o)
 	const char *text = req_form(r, "paper");
 	char id[PAPER_ID_MAX];
 	struct buf msg = BUF_INIT;
-	int rc = submit_paper(r, text, id, &msg);
-	if (rc == 0) {
+	long wait = 0;
+	struct svc v = req_svc(r);
+	enum svc_status st = svc_submit(&v, &r->user, text, id, &wait, &msg);
+	if (st == SVC_OK || st == SVC_ACCEPTED) {
+		/* featured, or on its way: its page says which */
+		if (st == SVC_ACCEPTED)
+			fetcher_kick(r->w);
+		else
+			web_index_refresh(r);
 		struct buf loc = BUF_INIT;
 		buf_addf(&loc, "/papers/%s", id);
 		resp_redirect(o, loc.s);
 		buf_release(&loc);
-	} else if (rc == 2) {
+	} else if (st == SVC_PENDING) {
 		submit_page(r, o, msg.s, id, NULL);
 		o->status = 202;
 	} else {
-		submit_page(r, o, msg.s, id[0] ? id : NULL, text);
-		o->status = rc < 0 ? 500 : 409;
-		if (!id[0] && rc > 0)
-			o->status = 400;
+		bool known = st == SVC_CONFLICT || st == SVC_REFUSED;
+		submit_page(r, o, msg.s, known ? id : NULL, text);
+		o->status = svc_http_status(st);
+		if (st == SVC_LIMITED)
+			resp_retry_after(o, wait ? wait : 3600);
 	}
 	buf_release(&msg);
 }

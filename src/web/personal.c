@@ -103,6 +103,12 @@ static bool value_ok(const char *v)
 	return n > 0 && n < 200 && !str_is_blank(v) && utf8_valid(v, n);
 }
 
+/* How long an export and a private feed are kept (seconds): an export
+ * changes with its collection and a feed with its reader's follows (their
+ * keys do), a feed with the new papers too. */
+#define EXPORT_TTL 3600.0
+#define FEED_TTL 300.0
+
 /* What one reader may keep: the limits on what a client controls. */
 #define MAX_PAIRS 500        /* follows, and mutes, each */
 #define MAX_COLLECTIONS 100
@@ -152,8 +158,18 @@ static int put_item(struct req *r, const struct collection *c, const char *id, c
 {
 	if (note && (strlen(note) > MAX_NOTE || !utf8_valid(note, strlen(note))))
 		return 4;
-	if (c->items >= MAX_ITEMS)
-		return 3;
+	if (c->items >= MAX_ITEMS) {
+		/* full: only what it holds already may change (a note, a move) */
+		int64_t in[MAX_COLLECTIONS];
+		size_t n = 0;
+		bool holds = false;
+		if (store_collections_of(r->s, c->user_id, id, in, ARRAY_SIZE(in), &n, err))
+			return -1;
+		for (size_t i = 0; i < n; i++)
+			holds |= in[i] == c->id;
+		if (!holds)
+			return 3;
+	}
 	pb_time now = time_now_ms();
 	int rc = store_collection_put(r->s, c->id, id, note, now, err);
 	if (!rc)
@@ -727,6 +743,18 @@ void h_feed_following(struct req *r, struct resp *o)
 		buf_release(&err);
 		return;
 	}
+	/* kept a while per reader: feed readers come back often, and a reader
+	 * may follow 500 searches */
+	char key[64];
+	struct user_prefs up;
+	if (store_prefs_get(r->s, u.id, &up, &err))
+		memset(&up, 0, sizeof(up));
+	snprintf(key, sizeof(key), "feed:%lld:%lld", (long long)u.id, (long long)up.active_at);
+	if (rcache_get(r->w->rcache, key, o)) {
+		buf_release(&err);
+		sodium_memzero(&u, sizeof(u));
+		return;
+	}
 	struct paper *ps;
 	char **why;
 	size_t k = following_papers(r, u.id, 50, &ps, &why);
@@ -737,6 +765,8 @@ void h_feed_following(struct req *r, struct resp *o)
 	for (size_t i = 0; i < k; i++)
 		atom_entry(r, &o->body, &ps[i]);
 	buf_adds(&o->body, "</feed>\n");
+	if (!store_first_failure(r->s))
+		rcache_put(r->w->rcache, key, FEED_TTL, o);
 	web_hit_papers_free(ps, k);
 	free_why(why, k);
 	buf_release(&title);
@@ -1005,6 +1035,23 @@ static struct paper *items_papers(struct req *r, const struct items *is, bool *f
 	return ps;
 }
 
+/* A collection is shown and sent COLL_PAGE papers at a time. */
+#define COLL_PAGE 100
+
+/* The page of a collection (?p=, from 0); -1 after answering 400. */
+static long coll_page_arg(struct req *r, struct resp *o, const struct collection *c)
+{
+	long p = 0, last = c->items > 0 ? (long)((c->items - 1) / COLL_PAGE) : 0;
+	const char *s = req_arg(r, "p");
+	if (s && parse_int(s, 0, last, &p)) {
+		char msg[96];
+		snprintf(msg, sizeof(msg), "The page number (p) goes from 0 to %ld.", last);
+		resp_error(r, o, 400, msg);
+		return -1;
+	}
+	return p;
+}
+
 void h_collection(struct req *r, struct resp *o)
 {
 	struct collection c;
@@ -1013,9 +1060,13 @@ void h_collection(struct req *r, struct resp *o)
 		return;
 	}
 	bool mine = r->signed_in && r->user.id == c.user_id;
+	long page = coll_page_arg(r, o, &c);
+	if (page < 0)
+		return;
+	size_t off = (size_t)page * COLL_PAGE;
 	struct items is = { 0 };
 	struct buf err = BUF_INIT;
-	store_collection_items(r->s, c.id, collect_item, &is, &err);
+	store_collection_page(r->s, c.id, off, COLL_PAGE, collect_item, &is, &err);
 	bool *found = xcalloc(is.n ? is.n : 1, sizeof(*found));
 	struct paper *ps = items_papers(r, &is, found);
 	if (mine)
@@ -1036,15 +1087,17 @@ void h_collection(struct req *r, struct resp *o)
 			"</select><button class=\"btn small\">Save</button></form>",
 		     c.name, c.public_ ? "" : " selected", c.public_ ? " selected" : "");
 	}
-	html(b, "<ol class=\"coll-items\">");
+	html(b, "<ol class=\"coll-items\" start=\"%zu\">", off + 1);
 	req_votes_prefetch(r, ps, is.n);
-	for (size_t i = 0; ps && i < is.n; i++) {
-		if (!found[i])
+	size_t total = (size_t)c.items;
+	for (size_t k = 0; ps && k < is.n; k++) {
+		size_t i = off + k; /* its place in the whole collection */
+		if (!found[k])
 			continue;
 		html(b, "<li>");
-		html_card(r, b, &ps[i], NULL);
-		if (is.v[i].note[0])
-			html(b, "<p class=\"note\">%s</p>", is.v[i].note);
+		html_card(r, b, &ps[k], NULL);
+		if (is.v[k].note[0])
+			html(b, "<p class=\"note\">%s</p>", is.v[k].note);
 		if (mine) {
 			html(b, "<div class=\"item-tools\"><form method=\"post\" action=\"/c/%lld\" class=\"row item-edit\">",
 			     (long long)c.id);
@@ -1052,26 +1105,34 @@ void h_collection(struct req *r, struct resp *o)
 			html(b, "<input type=\"hidden\" name=\"action\" value=\"add\"><input type=\"hidden\" name=\"paper\" value=\"%s\">"
 				"<label class=\"sr\" for=\"n%zu\">Note</label><input id=\"n%zu\" name=\"note\" value=\"%s\" "
 				"placeholder=\"a note\" maxlength=\"2000\"><button class=\"btn small\">Save note</button></form>",
-			     ps[i].id, i, i, is.v[i].note);
+			     ps[k].id, i, i, is.v[k].note);
 			html(b, "<form method=\"post\" action=\"/c/%lld\" class=\"inline\">", (long long)c.id);
 			html_csrf(r, b);
 			html(b, "<input type=\"hidden\" name=\"action\" value=\"move\"><input type=\"hidden\" name=\"paper\" value=\"%s\">"
 				"<input type=\"hidden\" name=\"to\" value=\"%zu\"><button class=\"link\" aria-label=\"Move up\"%S>↑ up</button></form>",
-			     ps[i].id, i ? i - 1 : 0, i ? "" : " disabled");
+			     ps[k].id, i ? i - 1 : 0, i ? "" : " disabled");
 			html(b, "<form method=\"post\" action=\"/c/%lld\" class=\"inline\">", (long long)c.id);
 			html_csrf(r, b);
 			html(b, "<input type=\"hidden\" name=\"action\" value=\"move\"><input type=\"hidden\" name=\"paper\" value=\"%s\">"
 				"<input type=\"hidden\" name=\"to\" value=\"%zu\"><button class=\"link\" aria-label=\"Move down\"%S>↓ down</button></form> ",
-			     ps[i].id, i + 1 < is.n ? i + 1 : i, i + 1 < is.n ? "" : " disabled");
+			     ps[k].id, i + 1 < total ? i + 1 : i, i + 1 < total ? "" : " disabled");
 			html(b, "<form method=\"post\" action=\"/c/%lld\" class=\"inline\">", (long long)c.id);
 			html_csrf(r, b);
 			html(b, "<input type=\"hidden\" name=\"action\" value=\"remove\"><input type=\"hidden\" name=\"paper\" "
 				"value=\"%s\"><button class=\"link\">remove</button></form></div>",
-			     ps[i].id);
+			     ps[k].id);
 		}
 		html(b, "</li>");
 	}
 	html(b, "</ol>");
+	if (page > 0 || off + COLL_PAGE < total) {
+		html(b, "<nav class=\"pager pages\" aria-label=\"Pages\">");
+		if (page > 0)
+			html(b, "<a rel=\"prev\" href=\"/c/%lld?p=%ld\">← Previous</a>", (long long)c.id, page - 1);
+		if (off + COLL_PAGE < total)
+			html(b, "<a rel=\"next\" href=\"/c/%lld?p=%ld\">Next →</a>", (long long)c.id, page + 1);
+		html(b, "</nav>");
+	}
 	if (mine) {
 		html(b, "<form method=\"post\" action=\"/c/%lld\" class=\"row\">", (long long)c.id);
 		html_csrf(r, b);
@@ -1190,207 +1251,6 @@ void html_collect_form(struct req *r, struct buf *b, const struct paper *p)
 
 /* ---- citations ---------------------------------------------------------------------------- */
 
-/* Text for a BibTeX field, escaped for LaTeX: text from arXiv is LaTeX
- * already (C. Bal\'azs, $\alpha$, {\em x}), text from elsewhere is
- * plain (Fast & 100% _exact_). So: a backslash command (\'a, \&, \em)
- * stays; the math between pairs of $ stays when every $ has its pair;
- * braces stay when they balance (grouping), else become \textbraceleft{}
- * and \textbraceright{} (BibTeX counts every brace: the entry must parse); & % # _ ^ ~ and lone backslashes are escaped;
- * control characters become spaces. */
-static void tex(struct buf *b, const char *s)
-{
-	if (!s)
-		return;
-	size_t dollars = 0;
-	long depth = 0;
-	bool balanced = true;
-	for (const char *q = s; *q; q++) {
-		/* BibTeX counts every brace, \{ too */
-		depth += (*q == '{') - (*q == '}');
-		balanced &= depth >= 0;
-		if (*q == '\\' && q[1] && q[1] != '{' && q[1] != '}')
-			q++; /* \$ is escaped already */
-		else
-			dollars += *q == '$';
-	}
-	balanced &= depth == 0;
-	bool keep_math = dollars % 2 == 0 && balanced, in_math = false;
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '\\' && !balanced && (s[1] == '{' || s[1] == '}'))
-			continue; /* the brace that follows comes out as a word */
-		if (c == '\\' && s[1] && (isalpha((unsigned char)s[1]) || strchr("'`^\"~=.&%$#_{} ", s[1]))) {
-			/* a command: \name, or \ and one sign */
-			buf_addc(b, '\\');
-			s++;
-			if (isalpha((unsigned char)*s))
-				while (isalpha((unsigned char)s[1]))
-					buf_addc(b, *s++);
-			buf_addc(b, *s);
-			continue;
-		}
-		if (keep_math && c == '$') {
-			in_math = !in_math;
-			buf_addc(b, '$');
-			continue;
-		}
-		if (c < 0x20) {
-			buf_addc(b, ' ');
-			continue;
-		}
-		if (in_math) {
-			buf_addc(b, (char)c);
-			continue;
-		}
-		switch (c) {
-		case '\\': buf_adds(b, "\\textbackslash{}"); break;
-		case '{': buf_adds(b, balanced ? "{" : "\\textbraceleft{}"); break;
-		case '}': buf_adds(b, balanced ? "}" : "\\textbraceright{}"); break;
-		case '&': buf_adds(b, "\\&"); break;
-		case '%': buf_adds(b, "\\%"); break;
-		case '$': buf_adds(b, "\\$"); break;
-		case '#': buf_adds(b, "\\#"); break;
-		case '_': buf_adds(b, "\\_"); break;
-		case '^': buf_adds(b, "\\^{}"); break;
-		case '~': buf_adds(b, "\\~{}"); break;
-		default: buf_addc(b, (char)c);
-		}
-	}
-}
-
-/* The ASCII letters and digits of s, accents stripped (Balázs: Balazs). */
-static void key_part(struct buf *b, const char *s, size_t n, bool lower)
-{
-	utf8proc_uint8_t *plain = NULL;
-	if (utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &plain,
-			 UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK) < 0)
-		plain = NULL;
-	for (const unsigned char *q = plain ? plain : (const unsigned char *)""; *q; q++)
-		if (isalnum(*q) && *q < 0x80)
-			buf_addc(b, lower ? (char)tolower(*q) : (char)*q);
-	free(plain);
-}
-
-/* "Lovelace2025engines": the first author's family name, the year, the first
- * title word (letters and digits only). */
-static void bib_key(const struct paper *p, struct buf *b)
-{
-	const char *a = p->authors.n ? p->authors.v[0] : "anon";
-	const char *last = strrchr(a, ' ');
-	last = last ? last + 1 : a;
-	key_part(b, last, strlen(last), false);
-	char day[16] = "";
-	if (p->published)
-		time_format_day(p->published, day);
-	buf_add(b, day[0] ? day : "0000", 4);
-	/* the first word of the title with a letter or digit */
-	const char *t = p->title ? p->title : "";
-	while (*t) {
-		size_t n = strcspn(t, " \t-:,.;!?()[]{}$\\/\"'");
-		size_t before = b->len;
-		key_part(b, t, n, true);
-		if (b->len > before)
-			break;
-		t += n + (t[n] != '\0');
-	}
-}
-
-void paper_bibtex(const struct paper *p, struct buf *b)
-{
-	bool article = p->journal_ref && *p->journal_ref;
-	buf_addf(b, "@%s{", article ? "article" : "misc");
-	bib_key(p, b);
-	buf_adds(b, ",\n  title = {{");
-	tex(b, p->title ? p->title : p->id);
-	buf_adds(b, "}},\n  author = {");
-	for (size_t i = 0; i < p->authors.n; i++) {
-		if (i)
-			buf_adds(b, " and ");
-		tex(b, p->authors.v[i]);
-	}
-	buf_adds(b, "},\n");
-	if (article) {
-		buf_adds(b, "  journal = {");
-		tex(b, p->journal_ref);
-		buf_adds(b, "},\n");
-	}
-	char day[16] = "";
-	if (p->published)
-		time_format_day(p->published, day);
-	static const char *const months[] = { "jan", "feb", "mar", "apr", "may", "jun",
-					      "jul", "aug", "sep", "oct", "nov", "dec" };
-	if (day[0])
-		buf_addf(b, "  year = {%.4s},\n  month = %s,\n", day, months[(day[5] - '0') * 10 + day[6] - '0' - 1]);
-	buf_addf(b, "  eprint = {%s},\n  archivePrefix = {arXiv},\n", p->id);
-	if (p->categories.n) {
-		buf_adds(b, "  primaryClass = {");
-		tex(b, p->categories.v[0]);
-		buf_adds(b, "},\n");
-	}
-	if (p->doi && *p->doi) {
-		buf_adds(b, "  doi = {");
-		tex(b, p->doi);
-		buf_adds(b, "},\n");
-	}
-	buf_addf(b, "  url = {https://arxiv.org/abs/%s}\n}\n", p->id);
-}
-
-static void ris_field(struct buf *b, const char *tag, const char *v)
-{
-	buf_addf(b, "%s  - ", tag);
-	for (; v && *v; v++)
-		buf_addc(b, *v == '\n' || *v == '\r' ? ' ' : *v);
-	buf_addc(b, '\n');
-}
-
-static void paper_ris(const struct paper *p, const char *note, struct buf *b)
-{
-	ris_field(b, "TY", p->journal_ref && *p->journal_ref ? "JOUR" : "UNPB");
-	ris_field(b, "TI", p->title ? p->title : p->id);
-	for (size_t i = 0; i < p->authors.n; i++)
-		ris_field(b, "AU", p->authors.v[i]);
-	char day[16] = "";
-	if (p->published) {
-		time_format_day(p->published, day);
-		char py[8];
-		snprintf(py, sizeof(py), "%.4s", day);
-		ris_field(b, "PY", py);
-		char da[16];
-		snprintf(da, sizeof(da), "%.4s/%.2s/%.2s", day, day + 5, day + 8);
-		ris_field(b, "DA", da);
-	}
-	for (size_t i = 0; i < p->categories.n; i++)
-		ris_field(b, "KW", p->categories.v[i]);
-	char an[64];
-	snprintf(an, sizeof(an), "arXiv:%s", p->id);
-	ris_field(b, "AN", an);
-	if (p->journal_ref && *p->journal_ref)
-		ris_field(b, "JO", p->journal_ref);
-	if (p->doi && *p->doi)
-		ris_field(b, "DO", p->doi);
-	char url[96];
-	snprintf(url, sizeof(url), "https://arxiv.org/abs/%s", p->id);
-	ris_field(b, "UR", url);
-	ris_field(b, "AB", p->abstract ? p->abstract : "");
-	if (note && *note)
-		ris_field(b, "N1", note);
-	ris_field(b, "ER", "");
-}
-
-static void csv_field(struct buf *b, const char *v, bool last)
-{
-	buf_addc(b, '"');
-	/* what a spreadsheet would take for a formula is text */
-	if (v && (*v == '=' || *v == '+' || *v == '-' || *v == '@' || *v == '\t' || *v == '\r'))
-		buf_addc(b, '\'');
-	for (; v && *v; v++) {
-		if (*v == '"')
-			buf_addc(b, '"');
-		buf_addc(b, *v == '\n' || *v == '\r' ? ' ' : *v);
-	}
-	buf_adds(b, last ? "\"\r\n" : "\",");
-}
-
 /* GET /papers/ID.bib */
 void h_paper_bib(struct req *r, struct resp *o)
 {
@@ -1404,7 +1264,7 @@ void h_paper_bib(struct req *r, struct resp *o)
 		resp_error(r, o, 404, "There is no such paper here.");
 	} else {
 		o->ctype = "application/x-bibtex; charset=utf-8";
-		paper_bibtex(&p, &o->body);
+		cite_bibtex(&p, NULL, &o->body);
 	}
 	paper_release(&p);
 	buf_release(&err);
@@ -1424,6 +1284,13 @@ void h_collection_export(struct req *r, struct resp *o)
 		resp_error(r, o, 400, "format must be bib, ris or csv.");
 		return;
 	}
+	/* made once per version of the collection (its `updated` moves with
+	 * every change), then kept: an export of 2,000 papers is work */
+	char key[96];
+	snprintf(key, sizeof(key), "export:%lld:%lld:%lld:%d", (long long)c.id, (long long)c.updated,
+		 (long long)c.items, fmt);
+	if (rcache_get(r->w->rcache, key, o))
+		return;
 	struct items is = { 0 };
 	struct buf err = BUF_INIT;
 	store_collection_items(r->s, c.id, collect_item, &is, &err);
@@ -1439,38 +1306,21 @@ void h_collection_export(struct req *r, struct resp *o)
 	snprintf(disp, sizeof(disp), "attachment; filename=\"collection-%lld.%s\"", (long long)c.id, exts[fmt]);
 	resp_header(o, "Content-Disposition", disp);
 	if (fmt == 2)
-		buf_adds(&o->body, "\"id\",\"title\",\"authors\",\"published\",\"url\",\"note\"\r\n");
+		cite_csv_header(&o->body);
 	for (size_t i = 0; ps && i < is.n; i++) {
 		if (!found[i])
 			continue;
 		if (fmt == 0) {
-			paper_bibtex(&ps[i], &o->body);
-			if (is.v[i].note[0]) {
-				/* the note goes in as annote, before the entry's end */
-				buf_truncate(&o->body, o->body.len - 3);
-				buf_adds(&o->body, ",\n  annote = {");
-				tex(&o->body, is.v[i].note);
-				buf_adds(&o->body, "}\n}\n");
-			}
+			cite_bibtex(&ps[i], is.v[i].note, &o->body);
 			buf_addc(&o->body, '\n');
 		} else if (fmt == 1) {
-			paper_ris(&ps[i], is.v[i].note, &o->body);
+			cite_ris(&ps[i], is.v[i].note, &o->body);
 		} else {
-			struct buf a = BUF_INIT;
-			strlist_join(&ps[i].authors, "; ", &a);
-			char day[16] = "", url[96];
-			if (ps[i].published)
-				time_format_day(ps[i].published, day);
-			snprintf(url, sizeof(url), "https://arxiv.org/abs/%s", ps[i].id);
-			csv_field(&o->body, ps[i].id, false);
-			csv_field(&o->body, ps[i].title, false);
-			csv_field(&o->body, a.s ? a.s : "", false);
-			csv_field(&o->body, day, false);
-			csv_field(&o->body, url, false);
-			csv_field(&o->body, is.v[i].note, true);
-			buf_release(&a);
+			cite_csv(&ps[i], is.v[i].note, &o->body);
 		}
 	}
+	if (ps && !store_first_failure(r->s))
+		rcache_put(r->w->rcache, key, EXPORT_TTL, o);
 	web_hit_papers_free(ps, is.n);
 	free(found);
 	items_free(&is);
@@ -1601,29 +1451,46 @@ void h_delete_page(struct req *r, struct resp *o)
 	delete_page(r, o, NULL);
 }
 
-static bool password_ok(struct req *r, const char *pw)
+/* The account's password, checked through the one limiter (as sign-in):
+ * SVC_OK, SVC_DENIED, SVC_LIMITED (*wait) or SVC_BUSY. */
+static enum svc_status password_check(struct req *r, const char *pw, long *wait)
 {
-	return pw && crypto_pwhash_str_verify(r->user.pwhash, pw, strlen(pw)) == 0;
+	struct svc v = req_svc(r);
+	struct user u = r->user;
+	enum svc_status st = pw ? svc_password_check(&v, NULL, &u, pw, r->ip, wait) : SVC_DENIED;
+	sodium_memzero(&u, sizeof(u));
+	return st;
 }
 
 void h_delete_post(struct req *r, struct resp *o)
 {
 	const char *pw = req_form(r, "password");
+	long wait = 0;
+	enum svc_status st;
 	if (r->wants_json) {
 		json_t *j = json_body(r, o);
 		if (!j)
 			return;
-		const char *p2 = json_string_value(json_object_get(j, "password"));
-		bool ok = password_ok(r, p2);
+		st = password_check(r, json_string_value(json_object_get(j, "password")), &wait);
 		json_decref(j);
-		if (!ok) {
-			resp_error(r, o, 403, "give the account's password: {\"password\": \"...\"}");
-			return;
+	} else {
+		st = password_check(r, pw, &wait);
+	}
+	if (st != SVC_OK) {
+		if (st == SVC_LIMITED || st == SVC_BUSY)
+			resp_retry_after(o, st == SVC_BUSY ? 2 : wait);
+		if (r->wants_json) {
+			resp_error(r, o, svc_http_status(st),
+				   st == SVC_LIMITED ? "too many wrong passwords; try again later"
+				   : st == SVC_DENIED ? "give the account's password: {\"password\": \"...\"}"
+						      : "the server is busy; try again in a few seconds");
+		} else {
+			/* the form again, as sign-in answers a wrong password */
+			delete_page(r, o, st == SVC_LIMITED ? "Too many wrong passwords; try again later."
+					  : st == SVC_DENIED ? "That is not your password."
+							     : "The server is busy; try again in a few seconds.");
+			o->status = st == SVC_DENIED ? 401 : svc_http_status(st);
 		}
-	} else if (!password_ok(r, pw)) {
-		/* the form again, as sign-in answers a wrong password */
-		delete_page(r, o, "That is not your password.");
-		o->status = 401;
 		return;
 	}
 	struct buf err = BUF_INIT;
@@ -1794,11 +1661,25 @@ void h_api_collection(struct req *r, struct resp *o)
 	size_t pl = strlen(r->path);
 	bool items_route = pl > 6 && !strcmp(r->path + pl - 6, "/items");
 	if (!strcmp(r->method, "GET") && !items_route) {
+		/* a page of COLL_PAGE papers (?p=), with the total */
+		long page = coll_page_arg(r, o, &c);
+		if (page < 0) {
+			buf_release(&err);
+			return;
+		}
 		struct items is = { 0 };
-		store_collection_items(r->s, c.id, collect_item, &is, &err);
+		store_collection_page(r->s, c.id, (size_t)page * COLL_PAGE, COLL_PAGE, collect_item, &is, &err);
 		bool *found = xcalloc(is.n ? is.n : 1, sizeof(*found));
 		struct paper *ps = items_papers(r, &is, found);
 		json_t *j = coll_json(&c), *arr = json_array();
+		json_object_set_new(j, "total", json_integer(c.items));
+		json_object_set_new(j, "page", json_integer(page));
+		json_object_set_new(j, "pageSize", json_integer(COLL_PAGE));
+		if ((page + 1) * COLL_PAGE < c.items) {
+			char next[64];
+			snprintf(next, sizeof(next), "/api/collections/%lld?p=%ld", (long long)c.id, page + 1);
+			json_object_set_new(j, "next", json_string(next));
+		}
 		for (size_t i = 0; ps && i < is.n; i++) {
 			if (!found[i])
 				continue;

@@ -33,7 +33,7 @@ const struct route web_routes[] = {
 	{ "GET", "/papers/month/*", h_month, R_CACHE },
 	{ "GET", "/papers/trending", h_trending, R_CACHE },
 	{ "GET", "/papers/*", h_paper, R_CACHE },
-	{ "POST", "/papers/*/vote", h_vote, R_LOGIN | R_CSRF },
+	{ "POST", "/papers/*/vote", h_vote, R_LOGIN | R_CSRF | R_VOTE },
 	{ "POST", "/papers/*/fetch", h_fetch, R_LOGIN | R_CSRF },
 	/* each reader's own (personal.c) */
 	{ "GET", "/me/following", h_following, R_LOGIN },
@@ -48,7 +48,7 @@ const struct route web_routes[] = {
 	{ "GET", "/me/export", h_export, R_LOGIN },
 	{ "GET", "/me/delete", h_delete_page, R_LOGIN },
 	{ "POST", "/me/delete", h_delete_post, R_LOGIN | R_CSRF },
-	{ "GET", "/feeds/following/*", h_feed_following, 0 },
+	{ "GET", "/feeds/following/*", h_feed_following, R_SECRET },
 	{ "GET", "/u/*/collections", h_collections, 0 },
 	{ "GET", "/c/*", h_collection, 0 },
 	{ "POST", "/c/*", h_collection_edit, R_LOGIN | R_CSRF },
@@ -78,7 +78,7 @@ const struct route web_routes[] = {
 	{ "GET", "/api/collections/*/export", h_collection_export, R_API },
 	{ "POST", "/papers/*/comments", h_comment_add, R_LOGIN | R_CSRF },
 	{ "GET", "/papers/*/*", h_paper, R_CACHE | R_OLDID },
-	{ "POST", "/papers/*/*/vote", h_vote, R_LOGIN | R_CSRF | R_OLDID },
+	{ "POST", "/papers/*/*/vote", h_vote, R_LOGIN | R_CSRF | R_OLDID | R_VOTE },
 	{ "POST", "/papers/*/*/comments", h_comment_add, R_LOGIN | R_CSRF | R_OLDID },
 	{ "POST", "/comments/*/edit", h_comment_edit, R_LOGIN | R_CSRF },
 	{ "POST", "/comments/*/delete", h_comment_delete, R_LOGIN | R_CSRF },
@@ -113,8 +113,8 @@ const struct route web_routes[] = {
 	{ "GET", "/feeds/daily.atom", h_feed_daily, R_CACHE },
 	{ "GET", "/feeds/trending.atom", h_feed_trending, R_CACHE },
 	{ "GET", "/feeds/search.atom", h_feed_search, R_CACHE },
-	{ "GET", "/static/*", h_static, R_CACHE },
-	{ "GET", "/thumbs/*", h_thumb, R_CACHE },
+	{ "GET", "/static/*", h_static, R_CACHE | R_LIGHT },
+	{ "GET", "/thumbs/*", h_thumb, R_CACHE | R_LIGHT },
 	{ "GET", "/subscribe", h_subscribe_form, 0 },
 	{ "POST", "/subscribe", h_subscribe, R_CSRF },
 	{ "GET", "/subscribe/confirm", h_confirm_form, 0 },
@@ -125,9 +125,9 @@ const struct route web_routes[] = {
 	/* RFC 8058 one-click: a POST from the mail provider, without cookies;
 	 * the signed token in the URL is the authority (the handler checks it) */
 	{ "POST", "/unsubscribe", h_unsubscribe, 0 },
-	{ "GET", "/favicon.ico", h_static, R_CACHE },
-	{ "GET", "/healthz", h_health, 0 },
-	{ "GET", "/metrics", h_metrics, 0 },
+	{ "GET", "/favicon.ico", h_static, R_CACHE | R_LIGHT },
+	{ "GET", "/healthz", h_health, R_LIGHT },
+	{ "GET", "/metrics", h_metrics, R_LIGHT },
 };
 const size_t web_nroutes = ARRAY_SIZE(web_routes);
 
@@ -354,13 +354,27 @@ static void cache_free(struct page_cache *pc)
 }
 
 static void cache_key(struct MHD_Connection *c, const char *path, struct buf *key);
+struct conn_ctx;
+static int pool_push(struct web *w, struct conn_ctx *cx);
+static void pool_counts(struct web *w, size_t *queued, size_t *running);
 
 /* ---- the pipeline -------------------------------------------------------- */
 
+/* A request on its way: read on a libmicrohttpd thread, perhaps run on a
+ * thread of the request pool (suspended meanwhile), answered back on the
+ * libmicrohttpd thread. */
+enum cx_state { CX_NEW, CX_QUEUED, CX_DONE };
 struct conn_ctx {
 	struct req r;
-	double t0;
+	struct resp o;
+	struct MHD_Connection *c;
+	const struct route *rt;
+	unsigned flags;
+	enum cx_state state;
+	double t0, queued_at;
+	double cpu;      /* the handler's CPU seconds */
 	bool too_big;
+	struct conn_ctx *next; /* in the pool's queue */
 };
 
 /* What the query string holds: its length, how many parameters, and
@@ -494,9 +508,26 @@ static void label_value(struct buf *b, const char *v)
 	}
 }
 
+/* Whether the client may see how this process is doing (/metrics,
+ * /healthz's detail): a client on this host, or one with the metrics token. */
+static bool req_operator(struct req *r)
+{
+	if (r->peer_local)
+		return true;
+	const char *tok = r->w->cfg.metrics_token, *auth = req_header(r, "Authorization");
+	if (!tok || !auth || !str_has_prefix(auth, "Bearer "))
+		return false;
+	size_t n = strlen(tok);
+	return strlen(auth + 7) == n && sodium_memcmp(auth + 7, tok, n) == 0;
+}
+
 void h_metrics(struct req *r, struct resp *o)
 {
 	struct web *w = r->w;
+	if (!req_operator(r)) {
+		resp_error(r, o, 404, "There is no such page.");
+		return;
+	}
 	struct metrics *m = w->metrics;
 	struct buf *b = &o->body, node = BUF_INIT;
 	label_value(&node, __atomic_load_n(&w->node_id, __ATOMIC_ACQUIRE));
@@ -583,6 +614,13 @@ void h_metrics(struct req *r, struct resp *o)
 		    "paperboy_store_connections{node=\"%s\",state=\"max\"} %u\n",
 		 node.s, open, node.s, (unsigned long long)__atomic_load_n(&m->busy, __ATOMIC_RELAXED), node.s,
 		 w->threads);
+	size_t queued, running;
+	pool_counts(w, &queued, &running);
+	buf_addf(b, "# HELP paperboy_request_pool Requests given to the request threads: waiting and running.\n"
+		    "# TYPE paperboy_request_pool gauge\n"
+		    "paperboy_request_pool{node=\"%s\",state=\"waiting\"} %zu\n"
+		    "paperboy_request_pool{node=\"%s\",state=\"running\"} %zu\n",
+		 node.s, queued, node.s, running);
 	buf_release(&node);
 }
 
@@ -602,6 +640,13 @@ void h_health(struct req *r, struct resp *o)
 	bool index_ok = ix_seq >= 0 && behind <= 30;
 	o->no_store = true;
 	o->private_ = true;
+	if (!req_operator(r)) {
+		/* anyone may ask whether this node serves; the detail is the operator's */
+		resp_json(o, store_ok && index_ok ? 200 : 503,
+			  json_pack("{s:s}", "status", store_ok && index_ok ? "ok" : "unavailable"));
+		buf_release(&err);
+		return;
+	}
 	resp_json(o, store_ok && index_ok ? 200 : 503,
 		  json_pack("{s:s,s:s,s:s,s:{s:I,s:I,s:f}}", "status", store_ok && index_ok ? "ok" : "unavailable",
 			    "node", __atomic_load_n(&w->node_id, __ATOMIC_ACQUIRE), "store", store_ok ? "ok" : store_errkind_name(store_errkind(r->s)),
@@ -610,7 +655,22 @@ void h_health(struct req *r, struct resp *o)
 	buf_release(&err);
 }
 
-static void log_request(struct web *w, struct req *r, int status, size_t bytes, double ms)
+/* The path for the access log: a route whose path holds a secret (a
+ * private feed's address) is written as its pattern, the secret left out. */
+static void log_path(struct buf *line, const struct req *r)
+{
+	if (r->route >= 0 && (web_routes[r->route].flags & R_SECRET)) {
+		for (const char *p = web_routes[r->route].pattern; *p; p++)
+			if (*p == '*')
+				buf_adds(line, "[secret]");
+			else
+				buf_addc(line, *p);
+		return;
+	}
+	log_escape(line, r->path);
+}
+
+static void log_request(struct web *w, struct req *r, int status, size_t bytes, double ms, double cpu_ms)
 {
 	metrics_observe(w, r, status, ms);
 	if (!w->log)
@@ -630,8 +690,8 @@ static void log_request(struct web *w, struct req *r, int status, size_t bytes, 
 	buf_adds(&line, " \"");
 	log_escape(&line, r->method);
 	buf_addc(&line, ' ');
-	log_escape(&line, r->path);
-	buf_addf(&line, "\" %d %zu %.2fms\n", status, bytes, ms);
+	log_path(&line, r);
+	buf_addf(&line, "\" %d %zu %.2fms cpu=%.2fms\n", status, bytes, ms, cpu_ms);
 	pthread_mutex_lock(&w->log_lock);
 	fputs(line.s, w->log);
 	fflush(w->log);
@@ -648,7 +708,7 @@ static bool sets_cookie(const struct resp *o)
 }
 
 static enum MHD_Result send_resp(struct MHD_Connection *c, struct web *w, struct req *r, struct resp *o,
-				 unsigned flags, double t0, struct cached *from)
+				 unsigned flags, double t0, struct cached *from, double cpu)
 {
 	if (o->body.overflow) {
 		/* a cut page is never served as if whole (nor cached) */
@@ -737,7 +797,7 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct web *w, struct
 	}
 	enum MHD_Result rc = MHD_queue_response(c, (unsigned)o->status, m);
 	MHD_destroy_response(m);
-	log_request(w, r, o->status, out->len, (mono_seconds() - t0) * 1000);
+	log_request(w, r, o->status, out->len, (mono_seconds() - t0) * 1000, cpu * 1000);
 	/* keep an anonymous page, with its ETag and gzipped form, for the next visitor */
 	if ((flags & R_CACHE) && !from && o->status == 200 && !r->signed_in && !o->private_ && !o->no_store &&
 	    !o->headers.n && !cookie && !strcmp(r->method, "GET") && !r->csrf[0]) {
@@ -786,7 +846,7 @@ static bool from_cache(struct MHD_Connection *c, struct web *w, struct req *r, u
 		o.ctype = e->ctype;
 		o.max_age = e->max_age;
 		o.body = e->body; /* borrowed: send_resp copies it */
-		*rc = send_resp(c, w, r, &o, flags, t0, e);
+		*rc = send_resp(c, w, r, &o, flags, t0, e, 0);
 		hit = true;
 	}
 	pthread_mutex_unlock(&pc->lock[slot % CACHE_LOCKS]);
@@ -853,11 +913,126 @@ static bool same_origin(struct req *r)
 	return !src || origin_is_ours(r, src);
 }
 
+/* The CPU time of the calling thread, in seconds. */
+static double thread_cpu(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A signed-out vote: say why, sign in, and the vote is cast on the way back. */
+static void vote_signin(struct req *r, struct resp *o)
+{
+	struct buf loc = BUF_INIT;
+	const char *ref = req_header(r, "Referer");
+	const char *rest = ref && strstr(ref, "://") ? strchr(strstr(ref, "://") + 3, '/') : NULL;
+	buf_adds(&loc, "/signin?next=");
+	if (local_path_ok(rest) && origin_is_ours(r, ref))
+		buf_add_url(&loc, rest);
+	else
+		buf_addf(&loc, "%%2Fpapers%%2F%s", r->cap[0]);
+	buf_adds(&loc, "&vote=");
+	buf_add_url(&loc, r->cap[0]);
+	const char *accept = req_header(r, "Accept");
+	if (accept && strstr(accept, "application/json")) {
+		r->wants_json = true;
+		resp_json(o, 401, json_pack("{s:s,s:s}", "error", "sign in to upvote", "signin", loc.s));
+	} else {
+		resp_redirect(o, loc.s);
+	}
+	buf_release(&loc);
+}
+
+/* A route that needs a sign-in, asked for signed out. */
+static void need_signin(struct req *r, struct resp *o, const char *method)
+{
+	if (r->wants_json) {
+		resp_error(r, o, 401, "sign in first: send 'Authorization: Bearer TOKEN' (make a token on your profile page)");
+	} else if (!strcmp(method, "GET")) {
+		struct buf loc = BUF_INIT;
+		buf_adds(&loc, "/signin?next=");
+		buf_add_url(&loc, r->path);
+		resp_redirect(o, loc.s);
+		buf_release(&loc);
+	} else {
+		resp_error(r, o, 403, "Sign in first.");
+	}
+}
+
+/* Runs the route of a request whose checks of the URL passed: the worker
+ * state of this thread, who asks, the body, the route's requirements, the
+ * handler. Into cx->o. On a libmicrohttpd thread or one of the pool's. */
+static void run_route(struct web *w, struct conn_ctx *cx)
+{
+	struct req *r = &cx->r;
+	struct resp *o = &cx->o;
+	const struct route *rt = cx->rt;
+	unsigned flags = cx->flags;
+	const char *method = !strcmp(r->method, "HEAD") ? "GET" : r->method;
+	bool writes = strcmp(method, "GET") != 0;
+	struct buf err = BUF_INIT;
+	double cpu0 = thread_cpu();
+	if (!(r->wk = thread_worker(w, &err))) {
+		fprintf(stderr, "paperboy: serve: %s\n", err.s);
+		resp_store_unavailable(r, o, STORE_E_UNAVAILABLE);
+		buf_release(&err);
+		return;
+	}
+	r->s = r->wk->s;
+	store_failures_clear(r->s);
+	auth_load(r, flags & R_API);
+	const char *ctype = req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
+	if (r->body.len && ctype && str_has_prefix(ctype, "application/x-www-form-urlencoded") &&
+	    form_parse(r->body.s, r->body.len, &r->form_k, &r->form_v, &err)) {
+		resp_error(r, o, 400, err.s);
+	} else if ((flags & R_LOGIN) && !r->signed_in && (flags & R_VOTE)) {
+		vote_signin(r, o);
+	} else if ((flags & R_LOGIN) && !r->signed_in) {
+		need_signin(r, o, method);
+	} else if ((flags & R_ADMIN) && !r->user.admin) {
+		resp_error(r, o, 403, "Only an administrator may do that.");
+	} else if (writes && !r->via_token && (flags & (R_CSRF | R_API)) && (!csrf_ok(r) || !same_origin(r))) {
+		/* a write on the strength of a cookie: the page's CSRF token
+		 * and this site's origin, for forms and API calls alike
+		 * (bearer tokens are not sent by browsers on their own) */
+		resp_error(r, o, 403, "The form is missing its security token or it is stale; reload the page and try again.");
+	} else {
+		__atomic_add_fetch(&w->metrics->busy, 1, __ATOMIC_RELAXED);
+		rt->fn(r, o);
+		__atomic_sub_fetch(&w->metrics->busy, 1, __ATOMIC_RELAXED);
+	}
+	/* a page that rendered past a passing store failure (the server
+	 * went away mid-request) is not served as if whole */
+	enum store_errkind k = store_first_failure(r->s);
+	if (kind_transient(k) && o->status < 500) {
+		fprintf(stderr, "paperboy: serve: %s %s: the store is %s\n", r->method, r->path, store_errkind_name(k));
+		resp_store_unavailable(r, o, k);
+	}
+	if (writes)
+		__atomic_add_fetch(&w->cache->gen, 1, __ATOMIC_RELAXED);
+	cx->cpu += thread_cpu() - cpu0;
+	buf_release(&err);
+}
+
+/* Sends what cx holds and forgets it. */
+static enum MHD_Result answer(struct web *w, struct MHD_Connection *c, struct conn_ctx *cx)
+{
+	enum MHD_Result rc = send_resp(c, w, &cx->r, &cx->o, cx->flags, cx->t0, NULL, cx->cpu);
+	resp_release(&cx->o);
+	if (cx->state == CX_QUEUED)
+		__atomic_sub_fetch(&w->pool_inflight, 1, __ATOMIC_RELEASE);
+	cx->state = CX_DONE;
+	return rc;
+}
+
 static enum MHD_Result dispatch(struct web *w, struct MHD_Connection *c, struct conn_ctx *cx)
 {
 	struct req *r = &cx->r;
-	struct resp o;
-	resp_init(&o);
+	if (cx->state == CX_QUEUED) /* back from the pool */
+		return answer(w, c, cx);
+	struct resp *o = &cx->o;
+	resp_init(o);
 	const struct route *rt = NULL;
 	bool path_known = false;
 	const char *method = !strcmp(r->method, "HEAD") ? "GET" : r->method;
@@ -872,6 +1047,8 @@ static enum MHD_Result dispatch(struct web *w, struct MHD_Connection *c, struct 
 	}
 	r->route = rt ? (int)(rt - web_routes) : -1;
 	unsigned flags = rt ? rt->flags : 0;
+	cx->rt = rt;
+	cx->flags = flags;
 	if (flags & R_OLDID) {
 		char id[sizeof(r->capbuf[0])];
 		snprintf(id, sizeof(id), "%s/%s", r->cap[0], r->cap[1]);
@@ -881,13 +1058,14 @@ static enum MHD_Result dispatch(struct web *w, struct MHD_Connection *c, struct 
 	}
 	r->wants_json = (flags & R_API) || str_has_prefix(r->path, "/api/");
 	bool writes = strcmp(method, "GET") != 0;
-	struct buf err = BUF_INIT;
 	client_ip(c, r->ip);
+	r->peer_local = ip_is_loopback(r->ip);
 	if (w->nproxies && cidr_match(w->proxies, w->nproxies, r->ip)) {
 		/* the balancer: the client is who it says */
 		forwarded_client(w->proxies, w->nproxies, req_header(r, "X-Forwarded-For"), r->ip);
 		const char *proto = req_header(r, "X-Forwarded-Proto");
 		r->https = proto && !strcasecmp(proto, "https");
+		r->peer_local = r->peer_local && ip_is_loopback(r->ip);
 	}
 	struct args_check args = { strlen(r->path), 0, false };
 	MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, check_arg, &args);
@@ -901,7 +1079,8 @@ static enum MHD_Result dispatch(struct web *w, struct MHD_Connection *c, struct 
 		r->csrf[0] = '\0'; /* the same page for every anonymous visitor */
 		enum MHD_Result rc;
 		if (from_cache(c, w, r, flags, cx->t0, &rc)) {
-			resp_release(&o);
+			resp_release(o);
+			cx->state = CX_DONE;
 			return rc;
 		}
 	} else if (ck && strlen(ck) == 43 && strspn(ck, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == 43) {
@@ -911,94 +1090,183 @@ static enum MHD_Result dispatch(struct web *w, struct MHD_Connection *c, struct 
 		r->new_csrf = true;
 	}
 	if (cx->too_big) {
-		resp_error(r, &o, 413, "The request body is too large (64 KiB at most).");
+		resp_error(r, o, 413, "The request body is too large (64 KiB at most).");
 	} else if (args.len > MAX_URL) {
-		resp_error(r, &o, 414, "The URL is too long.");
+		resp_error(r, o, 414, "The URL is too long.");
 	} else if (args.n > MAX_PARAMS) {
-		resp_error(r, &o, 414, "The URL has too many query parameters.");
+		resp_error(r, o, 414, "The URL has too many query parameters.");
 	} else if (args.bad) {
-		resp_error(r, &o, 400, "The URL holds a NUL character or bytes that are not UTF-8 text.");
+		resp_error(r, o, 400, "The URL holds a NUL character or bytes that are not UTF-8 text.");
 	} else if (!rt) {
-		if (path_known) {
-			resp_error(r, &o, 405, "That method is not allowed here.");
-		} else {
-			resp_error(r, &o, 404, "There is no such page.");
-		}
-	} else if (!(r->wk = thread_worker(w, &err))) {
-		fprintf(stderr, "paperboy: serve: %s\n", err.s);
-		resp_store_unavailable(r, &o, STORE_E_UNAVAILABLE);
+		if (path_known)
+			resp_error(r, o, 405, "That method is not allowed here.");
+		else
+			resp_error(r, o, 404, "There is no such page.");
+	} else if ((flags & R_LIGHT) || !w->pool) {
+		run_route(w, cx);
 	} else {
-		r->s = r->wk->s;
-		store_failures_clear(r->s);
-		auth_load(r, flags & R_API);
-		const char *ctype = req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
-		bool form_ok = true;
-		if (r->body.len && ctype && str_has_prefix(ctype, "application/x-www-form-urlencoded") &&
-		    form_parse(r->body.s, r->body.len, &r->form_k, &r->form_v, &err)) {
-			resp_error(r, &o, 400, err.s);
-			form_ok = false;
+		/* the work goes to the pool; this thread goes on serving others */
+		int pushed = pool_push(w, cx);
+		if (pushed == 0) {
+			MHD_suspend_connection(c);
+			return MHD_YES;
 		}
-		if (!form_ok) {
-			/* answered */
-		} else if ((flags & R_LOGIN) && !r->signed_in && rt->fn == h_vote) {
-			/* a vote from someone signed out: say why, sign in, and
-			 * the vote is cast on the way back */
-			struct buf loc = BUF_INIT;
-			const char *ref = req_header(r, "Referer");
-			const char *rest = ref && strstr(ref, "://") ? strchr(strstr(ref, "://") + 3, '/') : NULL;
-			buf_adds(&loc, "/signin?next=");
-			if (local_path_ok(rest) && origin_is_ours(r, ref))
-				buf_add_url(&loc, rest);
-			else
-				buf_addf(&loc, "%%2Fpapers%%2F%s", r->cap[0]);
-			buf_adds(&loc, "&vote=");
-			buf_add_url(&loc, r->cap[0]);
-			const char *accept = req_header(r, "Accept");
-			if (accept && strstr(accept, "application/json")) {
-				r->wants_json = true;
-				resp_json(&o, 401, json_pack("{s:s,s:s}", "error", "sign in to upvote", "signin", loc.s));
-			} else {
-				resp_redirect(&o, loc.s);
-			}
-			buf_release(&loc);
-		} else if ((flags & R_LOGIN) && !r->signed_in) {
-			if (r->wants_json) {
-				resp_error(r, &o, 401, "sign in first: send 'Authorization: Bearer TOKEN' (make a token on your profile page)");
-			} else if (!strcmp(method, "GET")) {
-				struct buf loc = BUF_INIT;
-				buf_adds(&loc, "/signin?next=");
-				buf_add_url(&loc, r->path);
-				resp_redirect(&o, loc.s);
-				buf_release(&loc);
-			} else {
-				resp_error(r, &o, 403, "Sign in first.");
-			}
-		} else if ((flags & R_ADMIN) && !r->user.admin) {
-			resp_error(r, &o, 403, "Only an administrator may do that.");
-		} else if (writes && !r->via_token && (flags & (R_CSRF | R_API)) && (!csrf_ok(r) || !same_origin(r))) {
-			/* a write on the strength of a cookie: the page's CSRF token
-			 * and this site's origin, for forms and API calls alike
-			 * (bearer tokens are not sent by browsers on their own) */
-			resp_error(r, &o, 403, "The form is missing its security token or it is stale; reload the page and try again.");
-		} else {
-			__atomic_add_fetch(&w->metrics->busy, 1, __ATOMIC_RELAXED);
-			rt->fn(r, &o);
-			__atomic_sub_fetch(&w->metrics->busy, 1, __ATOMIC_RELAXED);
-		}
-		/* a page that rendered past a passing store failure (the server
-		 * went away mid-request) is not served as if whole */
-		enum store_errkind k = store_first_failure(r->s);
-		if (kind_transient(k) && o.status < 500) {
-			fprintf(stderr, "paperboy: serve: %s %s: the store is %s\n", r->method, r->path, store_errkind_name(k));
-			resp_store_unavailable(r, &o, k);
-		}
+		resp_error(r, o, 503, pushed == 1 ? "The server is busy; try again in a few seconds."
+						  : "You have many requests waiting; try again in a few seconds.");
+		resp_retry_after(o, 2);
+		o->no_store = true;
 	}
-	buf_release(&err);
-	if (writes)
-		__atomic_add_fetch(&w->cache->gen, 1, __ATOMIC_RELAXED);
-	enum MHD_Result rc = send_resp(c, w, r, &o, flags, cx->t0, NULL);
-	resp_release(&o);
+	return answer(w, c, cx);
+}
+
+/* ---- the request pool ------------------------------------------------------
+ * Requests that do real work (a page to render, a search, a write) run on
+ * the threads of this pool, while libmicrohttpd's threads only read
+ * requests, answer from the page cache and send: a client that asks for
+ * expensive things can keep the pool busy, never the threads that answer
+ * /healthz, /metrics, the static files and cached pages. The queue is
+ * bounded (POOL_MAX_QUEUE waiting, POOL_MAX_PER_IP of them from one
+ * address: 503 beyond), and a request that waited POOL_MAX_WAIT seconds is
+ * answered 503 without running. */
+#define POOL_MAX_QUEUE 1024
+#define POOL_MAX_PER_IP 64
+#define POOL_MAX_WAIT 30.0
+
+struct pool {
+	pthread_mutex_t mu;
+	pthread_cond_t cv, idle;
+	struct conn_ctx *head, *tail;
+	size_t queued, running;
+	bool stopping;
+	pthread_t *t;
+	unsigned nthreads;
+};
+
+/* How many queued requests come from ip (locked). */
+static size_t queued_from(struct pool *p, const char *ip)
+{
+	size_t n = 0;
+	for (struct conn_ctx *q = p->head; q; q = q->next)
+		n += !strcmp(q->r.ip, ip);
+	return n;
+}
+
+/* 0 queued, 1 the queue is full, 2 this address has too many waiting. */
+static int pool_push(struct web *w, struct conn_ctx *cx)
+{
+	struct pool *p = w->pool;
+	pthread_mutex_lock(&p->mu);
+	int rc = 0;
+	if (p->stopping || p->queued >= POOL_MAX_QUEUE)
+		rc = 1;
+	else if (p->queued >= POOL_MAX_PER_IP && queued_from(p, cx->r.ip) >= POOL_MAX_PER_IP)
+		rc = 2;
+	if (!rc) {
+		cx->state = CX_QUEUED;
+		__atomic_add_fetch(&w->pool_inflight, 1, __ATOMIC_RELEASE);
+		cx->queued_at = mono_seconds();
+		cx->next = NULL;
+		if (p->tail)
+			p->tail->next = cx;
+		else
+			p->head = cx;
+		p->tail = cx;
+		p->queued++;
+		pthread_cond_signal(&p->cv);
+	}
+	pthread_mutex_unlock(&p->mu);
 	return rc;
+}
+
+static void *pool_main(void *arg)
+{
+	struct web *w = arg;
+	struct pool *p = w->pool;
+	pthread_setname_np(pthread_self(), "pb-request");
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (!p->head && !p->stopping)
+			pthread_cond_wait(&p->cv, &p->mu);
+		if (!p->head)
+			break; /* stopping, and nothing left */
+		struct conn_ctx *cx = p->head;
+		p->head = cx->next;
+		if (!p->head)
+			p->tail = NULL;
+		p->queued--;
+		p->running++;
+		pthread_mutex_unlock(&p->mu);
+		if (mono_seconds() - cx->queued_at > POOL_MAX_WAIT) {
+			resp_error(&cx->r, &cx->o, 503, "The server is busy; try again in a few seconds.");
+			resp_retry_after(&cx->o, 5);
+			cx->o.no_store = true;
+		} else {
+			run_route(w, cx);
+		}
+		/* back to libmicrohttpd, which sends the answer: cx is its own
+		 * from here on */
+		MHD_resume_connection(cx->c);
+		pthread_mutex_lock(&p->mu);
+		p->running--;
+		if (!p->head && !p->running)
+			pthread_cond_broadcast(&p->idle);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+static void pool_start(struct web *w, unsigned n)
+{
+	struct pool *p = xcalloc(1, sizeof(*p));
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	pthread_cond_init(&p->idle, NULL);
+	p->t = xcalloc(n, sizeof(*p->t));
+	w->pool = p;
+	for (unsigned i = 0; i < n; i++) {
+		if (pthread_create(&p->t[i], NULL, pool_main, w))
+			break;
+		p->nthreads++;
+	}
+	if (!p->nthreads) {
+		fprintf(stderr, "paperboy: serve: cannot start the request threads: requests run where they are read\n");
+		free(p->t);
+		free(p);
+		w->pool = NULL;
+	}
+}
+
+/* Runs what is queued, then stops the threads. */
+static void pool_stop(struct web *w)
+{
+	struct pool *p = w->pool;
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->mu);
+	p->stopping = true;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	for (unsigned i = 0; i < p->nthreads; i++)
+		pthread_join(p->t[i], NULL);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->cv);
+	pthread_cond_destroy(&p->idle);
+	free(p->t);
+	free(p);
+	w->pool = NULL;
+}
+
+/* Requests waiting or running in the pool (for /metrics). */
+static void pool_counts(struct web *w, size_t *queued, size_t *running)
+{
+	*queued = *running = 0;
+	struct pool *p = w->pool;
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->mu);
+	*queued = p->queued;
+	*running = p->running;
+	pthread_mutex_unlock(&p->mu);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -1013,6 +1281,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		cx->t0 = mono_seconds();
 		cx->r.w = w;
 		cx->r.conn = c;
+		cx->c = c;
 		cx->r.method = method;
 		cx->r.path = url;
 		buf_init_max(&cx->r.body, MAX_BODY);
@@ -1042,6 +1311,10 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
 	struct conn_ctx *cx = *con_cls;
 	if (!cx)
 		return;
+	if (cx->state == CX_QUEUED) { /* run, but the client went before the answer */
+		resp_release(&cx->o);
+		__atomic_sub_fetch(&cx->r.w->pool_inflight, 1, __ATOMIC_RELEASE);
+	}
 	buf_release(&cx->r.body);
 	strlist_clear(&cx->r.form_k);
 	strlist_clear(&cx->r.vote_known);
@@ -1209,6 +1482,16 @@ static void follower_stop(struct web *w)
 	if (w->follower_on)
 		pthread_join(w->follower, NULL);
 	w->follower_on = false;
+}
+
+/* Papers were written here: the follower looks now (the service's hook). */
+static void index_kick(void *ctx)
+{
+	struct web *w = ctx;
+	pthread_mutex_lock(&w->follow_lock);
+	w->follow_kick = true;
+	pthread_cond_broadcast(&w->follow_wake);
+	pthread_mutex_unlock(&w->follow_lock);
 }
 
 void web_index_refresh(struct req *r)
@@ -1404,11 +1687,30 @@ int web_serve(const struct web_config *cfg, struct buf *err)
 	if (!w->cfg.max_per_ip)
 		w->cfg.max_per_ip = 64;
 	if (cfg->trusted_proxy && *cfg->trusted_proxy &&
-	    cidr_parse_list(cfg->trusted_proxy, &w->proxies, &w->nproxies, err)) {
+	    cidr_parse_list(cfg->trusted_proxy, "--trusted-proxy", &w->proxies, &w->nproxies, err)) {
 		free(w);
 		return -1;
 	}
+	if ((cfg->fetch_allow && fetch_policy_add(&w->fetch_policy, cfg->fetch_allow, "--fetch-allow", err)) ||
+	    (cfg->thumb_pdf_base && fetch_policy_add(&w->fetch_policy, cfg->thumb_pdf_base, "--thumb-pdf-base", err))) {
+		fetch_policy_release(&w->fetch_policy);
+		free(w->proxies);
+		free(w);
+		return -1;
+	}
+	/* the service's rules */
+	w->svc.submit_window_days = cfg->submit_window_days;
+	w->svc.submit_daily_limit = cfg->submit_daily_limit;
+	w->svc.moderate_submissions = cfg->moderate_submissions;
+	w->svc.arxiv_api = cfg->arxiv_api;
+	w->svc.fetch_policy = &w->fetch_policy;
+	w->svc.vote_age_ms = (pb_time)(cfg->vote_age * 1000);
+	w->svc.signups_per_ip = cfg->signups_per_ip;
+	w->svc.signups_per_hour = cfg->signups_per_hour;
+	w->svc.written = index_kick;
+	w->svc.written_ctx = w;
 	w->cache = cache_new();
+	w->rcache = rcache_new();
 	w->metrics = metrics_new();
 	pthread_rwlock_init(&w->ix_lock, NULL);
 	pthread_mutex_init(&w->follow_lock, NULL);
@@ -1444,7 +1746,7 @@ int web_serve(const struct web_config *cfg, struct buf *err)
 	memset(&a6, 0, sizeof(a6));
 	memset(&a4, 0, sizeof(a4));
 	const struct sockaddr *sa;
-	unsigned mflags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+	unsigned mflags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
 	if (inet_pton(AF_INET, w->cfg.listen, &a4.sin_addr) == 1) {
 		a4.sin_family = AF_INET;
 		a4.sin_port = htons((uint16_t)cfg->port);
@@ -1473,12 +1775,15 @@ int web_serve(const struct web_config *cfg, struct buf *err)
 	}
 	if (conn_guard_start(w, err))
 		goto out;
+	/* the request pool does the work (--threads); libmicrohttpd's threads,
+	 * one a core, read, answer what is cheap and send */
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned threads = cfg->threads;
-	if (!threads) {
-		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	if (!threads)
 		threads = ncpu > 2 ? (unsigned)ncpu * 2 : 4;
-	}
-	w->threads = threads;
+	unsigned io_threads = ncpu > 2 ? (unsigned)ncpu : 2;
+	w->threads = threads + io_threads;
+	pool_start(w, threads);
 	/* the node's name: given, or host and port (the port once bound) */
 	char host[64] = "localhost";
 	gethostname(host, sizeof(host) - 1);
@@ -1498,7 +1803,7 @@ int web_serve(const struct web_config *cfg, struct buf *err)
 	d = MHD_start_daemon(mflags, (uint16_t)cfg->port, conn_accept, w, on_request, w,
 			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, w,
 			     MHD_OPTION_SOCK_ADDR, sa,
-			     MHD_OPTION_THREAD_POOL_SIZE, threads,
+			     MHD_OPTION_THREAD_POOL_SIZE, io_threads,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
 			     MHD_OPTION_CONNECTION_LIMIT, max_conns,
 			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
@@ -1558,21 +1863,28 @@ int web_serve(const struct web_config *cfg, struct buf *err)
 	sync_start(w);
 	thumbs_start(w);
 	recs_start(w);
+	fetcher_start(w);
 	int sig = 0;
 	while (sigwait(&sigs, &sig) != 0)
 		;
 	fprintf(stderr, "paperboy: %s: finishing requests in flight and stopping\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	MHD_quiesce_daemon(d);
+	/* the pool runs what waits; libmicrohttpd sends those answers */
+	pool_stop(w);
+	for (int i = 0; i < 500 && __atomic_load_n(&w->pool_inflight, __ATOMIC_ACQUIRE) > 0; i++)
+		usleep(10000);
 	MHD_stop_daemon(d);
 	d = NULL;
 	sync_stop(w);
 	thumbs_stop(w);
 	recs_stop(w);
+	fetcher_stop(w);
 	mailer_stop(w);
 	ret = 0;
 out:
 	if (d)
 		MHD_stop_daemon(d);
+	pool_stop(w);
 	store_close(s);
 	follower_stop(w);
 	workers_free(w);
@@ -1580,12 +1892,14 @@ out:
 	search_close(w->ix);
 	conn_guard_stop(w);
 	cache_free(w->cache);
+	rcache_free(w->rcache);
 	metrics_free(w->metrics);
 	free(w->proxies);
 	if (w->log && w->log != stderr)
 		fclose(w->log);
 	free(w->index_path);
 	free(w->thumb_dir);
+	fetch_policy_release(&w->fetch_policy);
 	sodium_memzero(w->secret, sizeof(w->secret));
 	free(w);
 	curl_global_cleanup();

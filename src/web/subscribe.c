@@ -90,7 +90,7 @@ void h_subscribe(struct req *r, struct resp *o)
 		return;
 	}
 	limit_count(r, LIMIT_SUBSCRIBE_IP, r->ip);
-	if (email && mail_valid_address(email))
+	if (email && email_address_valid(email))
 		limit_count(r, LIMIT_SUBSCRIBE_ADDRESS, email);
 	/* a signed-in account that verified this very address owns it */
 	bool owner = r->signed_in && r->user.email_verified && email && !strcasecmp(email, r->user.email);

@@ -35,6 +35,7 @@ static int run_job(struct web *w, struct store *s, int job, uint64_t *added, str
 	struct ingest *g = ingest_new(s, &io);
 	struct fetch_opts fo;
 	fetch_opts_init(&fo);
+	fo.policy = &w->fetch_policy;
 	int rc = 0;
 	if (job == 0) {
 		/* today's list grows through the day; yesterday's may have

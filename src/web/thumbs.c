@@ -85,62 +85,6 @@ void h_thumb(struct req *r, struct resp *o)
 
 /* ---- fetching ---------------------------------------------------------------- */
 
-struct dl {
-	FILE *f;
-	size_t n, max;
-};
-
-static size_t dl_write(char *p, size_t size, size_t nmemb, void *ctx)
-{
-	struct dl *d = ctx;
-	size_t k = size * nmemb;
-	if (d->n + k > d->max)
-		return 0; /* too large: abort */
-	d->n += k;
-	return fwrite(p, 1, k, d->f) == k ? k : 0;
-}
-
-/* Downloads url into path (at most max bytes). 0, or -1 with err set. */
-static int download(const char *url, const char *path, size_t max, struct buf *err)
-{
-	FILE *f = fopen(path, "wb");
-	if (!f) {
-		buf_setf(err, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	CURL *c = curl_easy_init();
-	struct dl d = { f, 0, max };
-	char ebuf[CURL_ERROR_SIZE] = "";
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, dl_write);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &d);
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 3L);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "paperboy/" PB_VERSION " (thumbnails)");
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
-	CURLcode rc = curl_easy_perform(c);
-	long code = 0;
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-	curl_easy_cleanup(c);
-	bool ok = fclose(f) == 0 && rc == CURLE_OK && code == 200;
-	if (!ok) {
-		if (rc == CURLE_WRITE_ERROR && d.n + 1 > max)
-			buf_setf(err, "%s: larger than %zu bytes", url, max);
-		else if (rc != CURLE_OK)
-			buf_setf(err, "%s: %s", url, ebuf[0] ? ebuf : curl_easy_strerror(rc));
-		else
-			buf_setf(err, "%s: HTTP %ld", url, code);
-		unlink(path);
-		return -1;
-	}
-	return 0;
-}
-
 /* Runs `paperboy thumb KIND IN OUT` and waits for it (60 s at most). */
 static int render(const char *kind, const char *in, const char *out, struct buf *err)
 {
@@ -242,7 +186,7 @@ static int make_one(struct web *w, const char *id, const char *hf_url, double *l
 			goto out;
 		}
 		*last_hf = mono_seconds();
-		rc = download(hf_url, tmp.s, THUMB_MAX_IMAGE, err);
+		rc = fetch_download(hf_url, tmp.s, THUMB_MAX_IMAGE, &w->fetch_policy, "paperboy/" PB_VERSION " (thumbnails)", err);
 		if (!rc)
 			rc = render("png", tmp.s, out.s, err);
 	} else {
@@ -253,7 +197,7 @@ static int make_one(struct web *w, const char *id, const char *hf_url, double *l
 		}
 		*last_pdf = mono_seconds();
 		buf_addf(&url, "%s%s", w->cfg.thumb_pdf_base ? w->cfg.thumb_pdf_base : "https://arxiv.org/pdf/", id);
-		rc = download(url.s, tmp.s, THUMB_MAX_PDF, err);
+		rc = fetch_download(url.s, tmp.s, THUMB_MAX_PDF, &w->fetch_policy, "paperboy/" PB_VERSION " (thumbnails)", err);
 		if (!rc)
 			rc = render("pdf", tmp.s, out.s, err);
 	}

@@ -20,6 +20,13 @@ struct web_config {
 	const char *port_file;   /* when set, the bound port is written there once listening */
 	const char *node_id;     /* this process in logs and metrics (default HOST:PORT) */
 	const char *trusted_proxy; /* CIDR blocks whose X-Forwarded-For/-Proto are believed (NULL: none) */
+	/* /metrics and the detail of /healthz: for clients on this host, or
+	 * those that send "Authorization: Bearer METRICS_TOKEN" (NULL: none) */
+	const char *metrics_token;
+	/* hosts on internal addresses (loopback, private) that outbound
+	 * requests may reach: addresses, CIDR blocks or host names, comma
+	 * separated (NULL: none but the operator's own endpoints) */
+	const char *fetch_allow;
 	/* thumbnails: a cache folder (NULL: DB.thumbs beside a SQLite file;
 	 * "off": none), where PDFs come from and how often */
 	const char *thumb_dir;
@@ -34,6 +41,13 @@ struct web_config {
 	int submit_window_days;  /* a paper joins the feed within this many days of its arXiv publication (0: any) */
 	int submit_daily_limit;  /* submissions per account per 24 hours (0: no limit) */
 	bool moderate_submissions; /* they wait for an administrator's approval */
+	double arxiv_delay;      /* seconds between requests to the arXiv API for users' fetches (default 3) */
+	/* votes of accounts younger than this count when they are this old
+	 * (seconds; default 3600; 0: at once) */
+	double vote_age;
+	/* sign-ups per address per hour, and in all per hour (0: no limit;
+	 * defaults 5 and 100) */
+	int signups_per_ip, signups_per_hour;
 	/* keeping current: bit 0 Hugging Face's daily papers, bit 1 the arXiv
 	 * OAI-PMH increment, every sync_every seconds, once per cluster */
 	unsigned sync_jobs;
@@ -57,9 +71,5 @@ int web_serve(const struct web_config *cfg, struct buf *err);
  * first page of a PDF. 0, or -1 with err set. */
 int web_thumb_render(const char *kind, const char *in, const char *out, struct buf *err);
 
-/* Adds a user (`paperboy user add`): validates, hashes the password with
- * Argon2id. 0, or -1 with err set. */
-int web_user_add(const char *db_url, const char *name, const char *email, const char *password, bool admin,
-		 struct buf *err);
 
 #endif

@@ -7,7 +7,9 @@
 #define PAPERBOY_WEB_INT_H
 
 #include "web.h"
+#include "../fetch/fetch.h"
 #include "../search/search.h"
+#include "../service/service.h"
 #include <microhttpd.h>
 #include <pthread.h>
 #include <sys/socket.h>
@@ -18,6 +20,8 @@
 
 struct conn_guard; /* conn.c */
 struct page_cache; /* server.c */
+struct pool;       /* server.c */
+struct rcache;     /* rcache.c */
 struct req;
 struct resp;
 
@@ -41,6 +45,9 @@ struct web {
 	char origin[256]; /* scheme://host[:port] of base_url */
 	struct conn_guard *guard;
 	struct page_cache *cache;
+	struct pool *pool; /* the request pool (server.c) */
+	struct rcache *rcache; /* answers that cost to make (rcache.c) */
+	unsigned pool_inflight; /* requests given to it and not yet answered */
 	/* the search index, read-only, searched by every worker at once (read
 	 * lock); swapped in by the follower thread (write lock) */
 	pthread_rwlock_t ix_lock;
@@ -75,6 +82,13 @@ struct web {
 	 * (recs.c) */
 	struct bg_thread syncer, thumber, recommender;
 	char *thumb_dir;
+	/* where outbound requests may go: public addresses, --fetch-allow and
+	 * the operator's own endpoints (the PDF base of thumbnails) */
+	struct fetch_policy fetch_policy;
+	/* the service's rules and settings (service.h) */
+	struct svc_config svc;
+	/* the arXiv fetcher: works the queue of fetches users asked for */
+	struct bg_thread fetcher;
 };
 
 /* Starts fn(w) on a thread of its own (what names it in an error); stop
@@ -109,6 +123,20 @@ void mailer_stop(struct web *w);
 /* Wakes it to send what was just queued (a confirmation). */
 void mailer_kick(struct web *w);
 
+/* Answers kept by key for ttl seconds (rcache.c): a collection's export, a
+ * private feed. rcache_get copies the answer into o (true when there). */
+struct rcache *rcache_new(void);
+void rcache_free(struct rcache *c);
+bool rcache_get(struct rcache *c, const char *key, struct resp *o);
+void rcache_put(struct rcache *c, const char *key, double ttl, const struct resp *o);
+
+/* The arXiv fetcher (fetcher.c): works the queue of papers users asked
+ * for, and counts the votes of accounts that came of age. */
+void fetcher_start(struct web *w);
+void fetcher_stop(struct web *w);
+/* Wakes it: a job was just queued. */
+void fetcher_kick(struct web *w);
+
 struct req {
 	struct web *w;
 	void *conn; /* struct MHD_Connection */
@@ -130,7 +158,9 @@ struct req {
 	bool wants_json;        /* API route: errors as JSON */
 	bool search_page;       /* the search page: no second search box in the header */
 	bool papers_page;       /* a list of papers (id="papers"): a skip link to it comes first */
+	bool refresh;           /* the page reloads itself (what it waits for comes soon) */
 	char ip[64];
+	bool peer_local; /* the client is on this host (loopback, not forwarded for another) */
 	/* the signed-in user's votes on the papers of this page, read at once
 	 * (req_votes_prefetch): vote_known lists the papers asked about,
 	 * vote_yes those voted for */
@@ -162,6 +192,10 @@ enum route_flags {
 	R_API = 1 << 3,   /* JSON errors; bearer tokens accepted */
 	R_ADMIN = 1 << 4, /* admins only */
 	R_OLDID = 1 << 5, /* the first two "*" are one old-style arXiv id (hep-th/9901001) */
+	R_LIGHT = 1 << 6, /* cheap and bounded: answered where it is read, never queued (the
+			   * request pool, server.c) behind expensive requests */
+	R_VOTE = 1 << 7,  /* a vote: signed out, it is cast after the sign-in */
+	R_SECRET = 1 << 8, /* the path holds a secret: the access log shows the route instead */
 };
 
 typedef void (*handler_fn)(struct req *r, struct resp *o);
@@ -195,15 +229,8 @@ bool local_path_ok(const char *p);
  * backslashes as \xHH, so no request can write a line of its own; "-" for
  * an empty s. */
 void log_escape(struct buf *out, const char *s);
-/* Trusted proxies (--trusted-proxy): address blocks. */
-struct cidr {
-	int family; /* AF_INET or AF_INET6 */
-	uint8_t addr[16];
-	int bits;
-};
-/* "10.0.0.0/8, 127.0.0.1, ::1/128" into *out[*n]; -1 with err naming the bad one. */
-int cidr_parse_list(const char *text, struct cidr **out, size_t *n, struct buf *err);
-bool cidr_match(const struct cidr *list, size_t n, const char *ip);
+/* Whether ip (text) is a loopback address: 127.0.0.0/8, ::1, ::ffff:127.x. */
+bool ip_is_loopback(const char *ip);
 /* The client an X-Forwarded-For header names behind trusted proxies: ip (the
  * peer, a trusted proxy) becomes the rightmost address not trusted. */
 void forwarded_client(const struct cidr *list, size_t n, const char *xff, char ip[64]);
@@ -328,12 +355,6 @@ void feed_days(struct req *r, size_t min_days, size_t max_days, int min_papers, 
  * newest day of the feed (the clock, if earlier), so an archive loaded from
  * dumps still has a trending list. */
 pb_time trending_now(struct req *r, char from[16], char to[16]);
-/* Submits paper `id_text` (an arXiv id or URL) for the signed-in user,
- * under the submission rules (a window since arXiv publication, a daily
- * limit, moderation; administrators bypass them). 0 featured (id filled),
- * 2 held for a moderator (msg says so), 1 refused with a message for the
- * user in msg (id filled when the paper is known), -1 error (msg). */
-int submit_paper(struct req *r, const char *id_text, char id[PAPER_ID_MAX], struct buf *msg);
 /* The paper as an API envelope item. */
 json_t *paper_envelope(struct req *r, const struct paper *p);
 /* The same for a list: NULL when the reader muted p (?muted=show: kept, with "muted": why). */
@@ -356,7 +377,6 @@ void html_follow_button(struct req *r, struct buf *b, const char *kind, const ch
 void html_mute_button(struct req *r, struct buf *b, const char *kind, const char *label, const char *value,
 		      const char *back_to);
 void html_collect_form(struct req *r, struct buf *b, const struct paper *p);
-void paper_bibtex(const struct paper *p, struct buf *b);
 json_t *user_export(struct req *r);
 /* The newest papers of what user follows, with why each; the papers and
  * reasons are the caller's (web_hit_papers_free, free each why). */
@@ -394,15 +414,14 @@ void h_my_collections(struct req *r, struct resp *o);
 /* Reads the session cookie or bearer token into r->user. */
 void auth_load(struct req *r, bool allow_token);
 bool csrf_ok(struct req *r);
-/* Limits on what a client repeats (failed sign-ins, subscription
- * requests), kept in the store: see the rules in account.c. */
-enum limit_kind { LIMIT_SIGNIN_ACCOUNT, LIMIT_SIGNIN_IP, LIMIT_SUBSCRIBE_IP, LIMIT_SUBSCRIBE_ADDRESS, LIMIT_VERIFY_MAIL, LIMIT_FETCH };
-/* Seconds `who` must wait before trying again; 0: go ahead. */
-long limit_wait(struct req *r, enum limit_kind k, const char *who);
-/* Counts one more event of `who`. */
-void limit_count(struct req *r, enum limit_kind k, const char *who);
-void limit_reset(struct req *r, enum limit_kind k, const char *who);
+/* The service's limits (service/limits.c) on this request's store. */
+long limit_wait(struct req *r, enum svc_limit k, const char *who);
+void limit_count(struct req *r, enum svc_limit k, const char *who);
 void resp_retry_after(struct resp *o, long seconds);
+/* The service on this request's store. */
+struct svc req_svc(struct req *r);
+/* The HTTP status of what a rule decided (the one table). */
+int svc_http_status(enum svc_status st);
 /* Queues the verification link of u's address (when mail is on). */
 void send_verification(struct req *r, const struct user *u);
 /* Hash of a secret token (session or API) as stored. */
@@ -413,9 +432,6 @@ void token_new(char out[48]);
 /* ---- handlers ---- */
 void h_home(struct req *r, struct resp *o);
 void h_fetch(struct req *r, struct resp *o);
-/* Gets paper id from the arXiv API into the store (not featured). 0, or 1
- * with a message for the user. */
-int fetch_paper(struct req *r, const char *id, struct buf *msg);
 /* The offer to fetch paper id from arXiv (a form, or a sign-in link). */
 void fetch_offer(struct req *r, struct buf *b, const char *id);
 void h_metrics(struct req *r, struct resp *o);

@@ -73,7 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const char *const trusted = "127.0.0.0/8, ::1, 10.0.0.0/8";
 	struct cidr *cl;
 	size_t ncl;
-	if (cidr_parse_list(trusted, &cl, &ncl, &why) || ncl != 3)
+	if (cidr_parse_list(trusted, "fuzz", &cl, &ncl, &why) || ncl != 3)
 		abort();
 	char ip[64] = "127.0.0.1";
 	forwarded_client(cl, ncl, body, ip);
@@ -81,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (inet_pton(AF_INET, ip, bin) != 1 && inet_pton(AF_INET6, ip, bin) != 1)
 		abort();
 	free(cl);
-	if (cidr_parse_list(body, &cl, &ncl, &why) == 0) {
+	if (cidr_parse_list(body, "fuzz", &cl, &ncl, &why) == 0) {
 		cidr_match(cl, ncl, target);
 		free(cl);
 	}

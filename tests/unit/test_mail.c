@@ -45,9 +45,9 @@ static void test_addresses(void)
 	const char *bad[] = { "", "a", "a@b", "@b.org", "a@@b.org", "a b@c.org", "a@b.org.", "a@.org", "<a@b.org>",
 			      "a@b..org", "a@b.org\r\nBcc: x@y.org", "a,b@c.org", "\"a\"@b.org" };
 	for (size_t i = 0; i < ARRAY_SIZE(good); i++)
-		CHECK(mail_valid_address(good[i]));
+		CHECK(email_address_valid(good[i]));
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
-		CHECK(!mail_valid_address(bad[i]));
+		CHECK(!email_address_valid(bad[i]));
 }
 
 int main(void)

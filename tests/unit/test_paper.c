@@ -213,8 +213,53 @@ static void test_matches(void)
 	paper_release(&p);
 }
 
+/* Issue 18 items 1, 9 and 10: citations are safe for any stored date,
+ * notes are plain text in BibTeX, and a CSV formula hides behind no line
+ * break. */
+static void test_cite(void)
+{
+	struct paper p;
+	paper_init(&p);
+	snprintf(p.id, sizeof(p.id), "2405.99999");
+	p.title = xstrdup("On $\\mathcal{O}(n)$ things");
+	strlist_push(&p.authors, "Ada Lovelace", 12);
+	const pb_time odd[] = { INT64_MAX, INT64_MIN, 253402297200000LL + 99 * 3600000LL, -62167219200001LL, 1 };
+	for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+		p.published = odd[i];
+		struct buf b = BUF_INIT;
+		cite_bibtex(&p, NULL, &b);
+		cite_ris(&p, NULL, &b);
+		cite_csv(&p, NULL, &b);
+		CHECK(strstr(b.s, "month = ") != NULL);
+		CHECK(strstr(b.s, "PY  - ") != NULL);
+		buf_release(&b);
+	}
+	p.published = 1717000000000LL; /* 2024-05-29 */
+	struct buf b = BUF_INIT;
+	cite_bibtex(&p, "\\immediate\\write18{id}\\input{/etc/passwd} 100% & $x$ @misc{", &b);
+	CHECK(strstr(b.s, "month = may") != NULL);
+	CHECK(strstr(b.s, "\\mathcal{O}") != NULL); /* arXiv's LaTeX stays */
+	CHECK(strstr(b.s, "\\immediate") == NULL);
+	CHECK(strstr(b.s, "\\write18") == NULL);
+	CHECK(strstr(b.s, "\\input") == NULL);
+	CHECK(strstr(b.s, "annote = {\\textbackslash{}immediate\\textbackslash{}write18\\textbraceleft{}id\\textbraceright{}") != NULL);
+	CHECK(strstr(b.s, "100\\% \\& \\$x\\$ {@}misc\\textbraceleft{}") != NULL);
+	buf_reset(&b);
+	cite_csv(&p, "\n=HYPERLINK(\"http://x\")", &b);
+	CHECK(strstr(b.s, "\"' =HYPERLINK") != NULL);
+	buf_reset(&b);
+	cite_csv(&p, "  @SUM(1)", &b);
+	CHECK(strstr(b.s, "\"'  @SUM") != NULL);
+	buf_reset(&b);
+	cite_ris(&p, "line one\nER  - \nTY  - JOUR", &b);
+	CHECK(strstr(b.s, "\nER  - \nTY  - JOUR") == NULL); /* no record of its own */
+	buf_release(&b);
+	paper_release(&p);
+}
+
 int main(void)
 {
+	test_cite();
 	test_ids();
 	test_code_urls();
 	test_merge();

@@ -380,20 +380,20 @@ static void test_people(void)
 	/* votes: a toggle, the total over the imported baseline */
 	bool voted;
 	int up;
-	CHECK(store_vote_toggle(s, a.id, "2506.00011", 1000, &voted, &up, &err) == 0 && voted && up == 6);
-	CHECK(store_vote_toggle(s, b.id, "2506.00011", 2000, &voted, &up, &err) == 0 && voted && up == 7);
-	CHECK(store_vote_toggle(s, a.id, "2506.00011", 3000, &voted, &up, &err) == 0 && !voted && up == 6);
-	CHECK(store_vote_toggle(s, a.id, "2999.00001", 3000, &voted, &up, &err) == 1);
+	CHECK(store_vote_toggle(s, a.id, "2506.00011", 1000, true, &voted, &up, &err) == 0 && voted && up == 6);
+	CHECK(store_vote_toggle(s, b.id, "2506.00011", 2000, true, &voted, &up, &err) == 0 && voted && up == 7);
+	CHECK(store_vote_toggle(s, a.id, "2506.00011", 3000, true, &voted, &up, &err) == 0 && !voted && up == 6);
+	CHECK(store_vote_toggle(s, a.id, "2999.00001", 3000, true, &voted, &up, &err) == 1);
 	CHECK(store_vote_get(s, b.id, "2506.00011", &voted, &err) == 0 && voted);
 	struct paper got_p;
 	paper_init(&got_p);
 	CHECK(store_paper_get(s, "2506.00011", &got_p, &err) == 0 && got_p.local_votes == 1 && paper_upvotes(&got_p) == 6);
 	paper_release(&got_p);
 	/* votes order the upvote list, and an upsert never touches them */
-	CHECK(store_vote_toggle(s, a.id, "2506.00012", 1000, &voted, &up, &err) == 0);
-	CHECK(store_vote_toggle(s, b.id, "2506.00012", 1000, &voted, &up, &err) == 0);
-	CHECK(store_vote_toggle(s, a.id, "2506.00012", 1000, &voted, &up, &err) == 0);
-	CHECK(store_vote_toggle(s, a.id, "2506.00012", 1000, &voted, &up, &err) == 0 && up == 3);
+	CHECK(store_vote_toggle(s, a.id, "2506.00012", 1000, true, &voted, &up, &err) == 0);
+	CHECK(store_vote_toggle(s, b.id, "2506.00012", 1000, true, &voted, &up, &err) == 0);
+	CHECK(store_vote_toggle(s, a.id, "2506.00012", 1000, true, &voted, &up, &err) == 0);
+	CHECK(store_vote_toggle(s, a.id, "2506.00012", 1000, true, &voted, &up, &err) == 0 && up == 3);
 	CHECK(store_begin(s, &err) == 0 && store_upsert_batch(s, ps, 2, r, &err) == 0 && store_commit(s, &err) == 0);
 	struct store_query q = { .day_from = "2025-06-02", .day_to = "2025-06-03", .sort = SORT_UPVOTES };
 	buf_reset(&got);
@@ -437,7 +437,7 @@ static void test_people(void)
 	CHECK(store_paper_hide(s, "2506.00011", true, &err) == 0);
 	buf_reset(&got);
 	CHECK(store_paper_list(s, &q, collect, &got, &err) == 0 && !strcmp(got.s, "2506.00012,"));
-	CHECK(store_vote_toggle(s, a.id, "2506.00011", 1000, &voted, &up, &err) == 1);
+	CHECK(store_vote_toggle(s, a.id, "2506.00011", 1000, true, &voted, &up, &err) == 1);
 	char day[16];
 	CHECK(store_next_day(s, "2025-05-25", day, &err) == 0 && !strcmp(day, "2025-06-02"));
 	CHECK(store_next_day(s, "2025-06-02", day, &err) == 0 && !day[0]);
@@ -514,8 +514,8 @@ static void test_batch_reads(void)
 	CHECK(store_user_add(s, &u, &err) == 0);
 	bool voted, *vv = xcalloc(N + 2, sizeof(*vv));
 	int up;
-	CHECK(store_vote_toggle(s, u.id, idbuf[3], 1, &voted, &up, &err) == 0 && voted);
-	CHECK(store_vote_toggle(s, u.id, idbuf[203], 1, &voted, &up, &err) == 0 && voted);
+	CHECK(store_vote_toggle(s, u.id, idbuf[3], 1, true, &voted, &up, &err) == 0 && voted);
+	CHECK(store_vote_toggle(s, u.id, idbuf[203], 1, true, &voted, &up, &err) == 0 && voted);
 	CHECK(store_votes_get(s, u.id, ids, N + 2, vv, &err) == 0);
 	int n = 0;
 	for (int i = 0; i < N + 2; i++)
@@ -778,7 +778,7 @@ static void test_personal(void)
 	 * the thread's shape, everything else of it goes */
 	bool voted;
 	int up;
-	CHECK(store_vote_toggle(s, a.id, "2510.00001", 1, &voted, &up, &err) == 0 && up == 11);
+	CHECK(store_vote_toggle(s, a.id, "2510.00001", 1, true, &voted, &up, &err) == 0 && up == 11);
 	struct comment cm = { 0 };
 	snprintf(cm.paper, sizeof(cm.paper), "2510.00001");
 	cm.user_id = a.id;
@@ -911,7 +911,7 @@ static int race_votes(const char *url, int i)
 	for (int k = 0; k < 11; k++) {
 		bool voted;
 		int up;
-		if (store_vote_toggle(s, u.id, "2509.00001", 1000 + k, &voted, &up, &err))
+		if (store_vote_toggle(s, u.id, "2509.00001", 1000 + k, true, &voted, &up, &err))
 			return 93;
 	}
 	store_close(s);
@@ -947,6 +947,118 @@ static int count_ids(const struct paper *p, void *ctx)
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Issue 18: votes that wait for their account to age; the queue of arXiv
+ * fetches users ask for. */
+static void test_bounded(void)
+{
+	struct store *s;
+	struct buf err = BUF_INIT, p = BUF_INIT;
+	path(&p, "bounded.db");
+	CHECK(store_open(p.s, STORE_CREATE, &s, &err) == 0);
+	struct paper one;
+	enum upsert_result r;
+	make(&one, "2512.00001", "2025-12-01", 3, "voted on");
+	CHECK(store_begin(s, &err) == 0 && store_upsert_batch(s, &one, 1, &r, &err) == 0 && store_commit(s, &err) == 0);
+	paper_release(&one);
+	struct user old = { 0 }, young = { 0 };
+	snprintf(old.name, sizeof(old.name), "old");
+	snprintf(old.email, sizeof(old.email), "o@x.org");
+	snprintf(old.pwhash, sizeof(old.pwhash), "$argon2id$fake");
+	old.created = 1000;
+	young = old;
+	snprintf(young.name, sizeof(young.name), "young");
+	young.created = 50000;
+	CHECK(store_user_add(s, &old, &err) == 0 && store_user_add(s, &young, &err) == 0);
+	int up = 0;
+	bool voted;
+	/* a vote that counts, set twice: once */
+	CHECK(store_vote_set(s, old.id, "2512.00001", true, 60000, true, &up, &err) == 0 && up == 4);
+	CHECK(store_vote_set(s, old.id, "2512.00001", true, 60000, true, &up, &err) == 0 && up == 4);
+	/* a young account's vote waits: kept, not counted */
+	CHECK(store_vote_set(s, young.id, "2512.00001", true, 60000, false, &up, &err) == 0 && up == 4);
+	CHECK(store_vote_get(s, young.id, "2512.00001", &voted, &err) == 0 && voted);
+	int64_t n = -1;
+	CHECK(store_votes_mature(s, 40000, &n, &err) == 0 && n == 0); /* not old enough yet */
+	CHECK(store_votes_mature(s, 50000, &n, &err) == 0 && n == 1);
+	struct paper got;
+	paper_init(&got);
+	CHECK(store_paper_get(s, "2512.00001", &got, &err) == 0 && paper_upvotes(&got) == 5);
+	paper_release(&got);
+	CHECK(store_votes_mature(s, 90000, &n, &err) == 0 && n == 0); /* once */
+	/* taken back: a waiting vote never counted, a counted one leaves */
+	CHECK(store_vote_set(s, young.id, "2512.00001", false, 70000, false, &up, &err) == 0 && up == 4);
+	CHECK(store_vote_toggle(s, young.id, "2512.00001", 70000, false, &voted, &up, &err) == 0 && voted && up == 4);
+	CHECK(store_vote_toggle(s, young.id, "2512.00001", 70000, false, &voted, &up, &err) == 0 && !voted && up == 4);
+	CHECK(store_vote_set(s, old.id, "2512.00001", false, 70000, true, &up, &err) == 0 && up == 3);
+	CHECK(store_vote_set(s, old.id, "2512.00001", false, 70000, true, &up, &err) == 0 && up == 3);
+	CHECK(store_vote_set(s, old.id, "2999.99999", true, 70000, true, &up, &err) == 1);
+	/* a deleted account's waiting vote takes nothing from the total */
+	CHECK(store_vote_set(s, old.id, "2512.00001", true, 80000, true, &up, &err) == 0 && up == 4);
+	CHECK(store_vote_set(s, young.id, "2512.00001", true, 80000, false, &up, &err) == 0 && up == 4);
+	CHECK(store_user_delete(s, young.id, &err) == 0);
+	paper_init(&got);
+	CHECK(store_paper_get(s, "2512.00001", &got, &err) == 0 && paper_upvotes(&got) == 4);
+	paper_release(&got);
+
+	/* the fetch queue: one waiting job per user and paper; claimed by one
+	 * owner until its lease ends; settled by its owner only */
+	struct fetch_job j = { 0 }, c;
+	snprintf(j.paper, sizeof(j.paper), "2401.00001");
+	j.user_id = old.id;
+	j.submit = true;
+	int64_t id1, id2;
+	bool existed;
+	CHECK(store_fetch_add(s, &j, 1000, &id1, &existed, &err) == 0 && !existed);
+	CHECK(store_fetch_add(s, &j, 1001, &id2, &existed, &err) == 0 && existed && id2 == id1);
+	CHECK(store_fetch_count(s, old.id, 0, &n, &err) == 0 && n == 1);
+	CHECK(store_fetch_get(s, "2401.00001", 0, &c, &err) == 0 && !strcmp(c.state, "queued") && c.submit);
+	CHECK(store_fetch_claim(s, "h1 1", 2000, 500, &c, &err) == 0 && c.id == id1 && c.attempts == 1 &&
+	      !strcmp(c.state, "running") && !strcmp(c.paper, "2401.00001"));
+	CHECK(store_fetch_claim(s, "h2 2", 2100, 500, &c, &err) == 1); /* held */
+	CHECK(store_fetch_claim(s, "h2 2", 2600, 500, &c, &err) == 0 && c.attempts == 2); /* its lease ended */
+	CHECK(store_fetch_finish(s, id1, "h1 1", "done", "", 0, 2700, &err) == 1);    /* h1 lost it */
+	CHECK(store_fetch_finish(s, id1, "h2 2", "queued", "later", 5000, 2700, &err) == 0);
+	CHECK(store_fetch_claim(s, "h2 2", 3000, 500, &c, &err) == 1); /* not before 5000 */
+	CHECK(store_fetch_claim(s, "h2 2", 5000, 500, &c, &err) == 0);
+	CHECK(store_fetch_finish(s, id1, "h2 2", "refused", "too old", 0, 5100, &err) == 0);
+	CHECK(store_fetch_get(s, "2401.00001", old.id, &c, &err) == 0 && !strcmp(c.state, "refused") &&
+	      !strcmp(c.message, "too old"));
+	CHECK(store_fetch_count(s, old.id, 0, &n, &err) == 0 && n == 1); /* refused: it still counts */
+	CHECK(store_fetch_add(s, &j, 6000, &id2, &existed, &err) == 0 && !existed && id2 != id1);
+	CHECK(store_fetch_claim(s, "h1 1", 7000, 500, &c, &err) == 0 && c.id == id2);
+	CHECK(store_fetch_finish(s, id2, "h1 1", "done", "", 0, 7100, &err) == 0);
+	CHECK(store_fetch_count(s, old.id, 0, &n, &err) == 0 && n == 1); /* done: a submission counts it */
+	CHECK(store_fetch_get(s, "2401.99999", 0, &c, &err) == 1);
+	store_close(s);
+	buf_release(&err);
+	buf_release(&p);
+}
+
+/* each process claims jobs until none is due; every job goes to one */
+static int race_fetch(const char *url, int i)
+{
+	struct store *s;
+	struct buf err = BUF_INIT;
+	if (store_open(url, 0, &s, &err))
+		return 90;
+	char me[32];
+	snprintf(me, sizeof(me), "p%d", i);
+	int got = 0;
+	for (;;) {
+		struct fetch_job j;
+		int rc = store_fetch_claim(s, me, 1000, 600000, &j, &err);
+		if (rc < 0 && store_errkind(s) == STORE_E_BUSY)
+			continue;
+		if (rc)
+			break;
+		if (store_fetch_finish(s, j.id, me, "done", "", 0, 1000, &err))
+			return 91;
+		got++;
+	}
+	store_close(s);
+	return got;
 }
 
 static void test_races(void)
@@ -986,6 +1098,19 @@ static void test_races(void)
 		sum += st[i] == 0;
 	}
 	CHECK(sum == 1);
+	/* 30 queued fetches: each claimed by exactly one process */
+	for (int k = 0; k < 30; k++) {
+		struct fetch_job j = { 0 };
+		snprintf(j.paper, sizeof(j.paper), "2401.%05d", k);
+		CHECK(store_fetch_add(s, &j, 500, NULL, NULL, &err) == 0);
+	}
+	race(p.s, race_fetch, st);
+	sum = 0;
+	for (int i = 0; i < PROCS; i++) {
+		CHECK(st[i] <= 30);
+		sum += st[i];
+	}
+	CHECK(sum == 30);
 	/* votes and their counter agree */
 	race(p.s, race_votes, st);
 	for (int i = 0; i < PROCS; i++)
@@ -1107,6 +1232,7 @@ int main(int argc, char **argv)
 	test_batch_reads();
 	test_scan();
 	test_personal();
+	test_bounded();
 	test_races();
 	if (pg)
 		test_reconnect();

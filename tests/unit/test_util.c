@@ -187,6 +187,41 @@ static void test_time(void)
 	CHECK(day_parse("2024-2-29", NULL) == -1);
 }
 
+/* Issue 18 item 1: dates outside 1900 to next year, or with an offset
+ * beyond +-14:00, are refused; every formatter is safe for any value. */
+static void test_time_range(void)
+{
+	pb_time t;
+	char out[32], day[16];
+	CHECK(time_parse("9999-12-31T23:00:00-99:00", &t) == -1);
+	CHECK(time_parse("2025-06-02T10:00:00+14:01", &t) == -1);
+	CHECK(time_parse("2025-06-02T10:00:00-14:00", &t) == 0);
+	CHECK(time_parse("2025-06-02T10:00:00+05:60", &t) == -1);
+	CHECK(time_parse("Mon, 2 Apr 2007 19:18:42 +9900", &t) == -1);
+	CHECK(time_parse("1899-12-31T23:59:59Z", &t) == -1);
+	CHECK(time_parse("1900-01-01T00:00:00Z", &t) == 0);
+	CHECK(time_parse("9999-12-31", &t) == -1);
+	int y, m, d;
+	time_civil(time_now_ms(), &y, &m, &d);
+	char next[40];
+	snprintf(next, sizeof(next), "%04d-12-31T23:59:59Z", y + 1);
+	CHECK(time_parse(next, &t) == 0);
+	snprintf(next, sizeof(next), "%04d-01-01T00:00:00Z", y + 2);
+	CHECK(time_parse(next, &t) == -1);
+	/* whatever a store holds */
+	const pb_time odd[] = { INT64_MAX, INT64_MIN, INT64_MAX / 2, -INT64_MAX / 3, 253402300800000LL, -1 };
+	for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+		time_format_iso(odd[i], out);
+		time_format_day(odd[i], day);
+		time_civil(odd[i], &y, &m, &d);
+		CHECK(strlen(out) == 24 && out[4] == '-' && out[10] == 'T');
+		CHECK(strlen(day) == 10 && day[4] == '-' && day[7] == '-');
+		CHECK(y >= 0 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= 31);
+	}
+	time_format_day(INT64_MAX, day);
+	CHECK_STR(day, "9999-12-31");
+}
+
 static void test_periods(void)
 {
 	char a[16], b[16];
@@ -219,6 +254,7 @@ int main(void)
 	test_collapse();
 	test_collapse_random();
 	test_time();
+	test_time_range();
 	test_periods();
 	return check_report("test_util");
 }

@@ -1,0 +1,214 @@
+/*
+ * accounts.c - making accounts and checking passwords.
+ *
+ * Passwords are hashed with Argon2id (libsodium's crypto_pwhash_str,
+ * interactive limits: 64 MiB, a few dozen milliseconds of a core). That
+ * cost is what a flood of sign-ups or guesses would turn against the
+ * service, so hashing goes through a gate: at most ARGON2_AT_ONCE hashes
+ * run at once in a process (the others wait up to ARGON2_WAIT_S, then are
+ * told the server is busy), and every password check, wherever it comes
+ * from, goes through the same limiter per account and per address.
+ */
+#include "service.h"
+#include <ctype.h>
+#include <errno.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <sodium.h>
+#include <time.h>
+#include <unistd.h>
+
+#define ARGON2_WAIT_S 5
+
+static sem_t gate;
+static pthread_once_t gate_once = PTHREAD_ONCE_INIT;
+
+static void gate_init(void)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	/* half the cores at most: hashing never takes the whole machine */
+	unsigned n = ncpu > 3 ? (unsigned)(ncpu / 2) : 1;
+	sem_init(&gate, 0, n);
+	if (sodium_init() < 0)
+		BUG("libsodium failed to initialise");
+}
+
+static bool gate_enter(void)
+{
+	pthread_once(&gate_once, gate_init);
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ARGON2_WAIT_S;
+	while (sem_timedwait(&gate, &until)) {
+		if (errno != EINTR)
+			return false;
+	}
+	return true;
+}
+
+static void gate_leave(void)
+{
+	sem_post(&gate);
+}
+
+enum svc_status svc_password_hash(const char *password, char out[128])
+{
+	if (!gate_enter())
+		return SVC_BUSY;
+	int rc = crypto_pwhash_str(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+				   crypto_pwhash_MEMLIMIT_INTERACTIVE);
+	gate_leave();
+	return rc ? SVC_BUSY : SVC_OK; /* out of memory */
+}
+
+/* 0 it matches, 1 it does not, -1 too busy to check. */
+static int verify(const char *hash, const char *password)
+{
+	if (!gate_enter())
+		return -1;
+	int rc = crypto_pwhash_str_verify(hash, password, strlen(password));
+	gate_leave();
+	return rc == 0 ? 0 : 1;
+}
+
+static char dummy[crypto_pwhash_STRBYTES];
+static void make_dummy(void)
+{
+	char pw[48];
+	uint8_t raw[24];
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2base64(pw, sizeof(pw), raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	if (crypto_pwhash_str(dummy, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+		dummy[0] = '\0';
+}
+
+/* A hash of an unknown password, so that a check for an account that does
+ * not exist takes as long as one with a wrong password. */
+static const char *dummy_hash(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&gate_once, gate_init);
+	pthread_once(&once, make_dummy);
+	return dummy;
+}
+
+const char *svc_password_problem(const char *pw)
+{
+	if (!utf8_valid(pw, strlen(pw)))
+		return "The password must be text (UTF-8, no NUL characters).";
+	size_t n = utf8_chars(pw);
+	if (n < SVC_PASSWORD_MIN)
+		return "The password needs at least 10 characters.";
+	if (n > 1024)
+		return "The password can have at most 1,024 characters.";
+	return NULL;
+}
+
+const char *svc_name_problem(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 2 || n >= USER_NAME_MAX || !isalnum((unsigned char)s[0]))
+		goto bad;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr("_.-", s[i]))
+			goto bad;
+	return NULL;
+bad:
+	return "A username has 2 to 39 letters, digits, '_', '.' or '-', and starts with a letter or digit.";
+}
+
+enum svc_status svc_account_create(struct svc *v, const char *name, const char *email, const char *password,
+				   bool admin, bool verified, const char *ip, struct user *u, long *wait,
+				   struct buf *msg)
+{
+	memset(u, 0, sizeof(*u));
+	*wait = 0;
+	const char *why = svc_name_problem(name);
+	if (!why && !email_address_valid(email))
+		why = "That is not an email address.";
+	if (!why)
+		why = svc_password_problem(password);
+	if (why) {
+		buf_setf(msg, "%s", why);
+		return SVC_INVALID;
+	}
+	if (ip && *ip) {
+		/* a sign-up from the web: per address, and in all */
+		long a = svc_limit_wait(v, LIMIT_SIGNUP_IP, ip), b = svc_limit_wait(v, LIMIT_SIGNUP_ALL, "all");
+		*wait = a > b ? a : b;
+		if (*wait) {
+			buf_setf(msg, "Too many accounts were made %s lately; try again in %ld minutes.",
+				 a >= b ? "from your address" : "on this site", (*wait + 59) / 60);
+			return SVC_LIMITED;
+		}
+	}
+	snprintf(u->name, sizeof(u->name), "%s", name);
+	snprintf(u->email, sizeof(u->email), "%s", email);
+	snprintf(u->fullname, sizeof(u->fullname), "%s", name);
+	u->admin = admin;
+	u->email_verified = verified;
+	enum svc_status st = svc_password_hash(password, u->pwhash);
+	if (st != SVC_OK) {
+		buf_setf(msg, "The server is busy; try again in a few seconds.");
+		return st;
+	}
+	struct buf err = BUF_INIT;
+	int rc = store_user_add(v->s, u, &err);
+	if (rc < 0) {
+		buf_setf(msg, "The database failed: %s", err.s);
+		buf_release(&err);
+		return SVC_FAILED;
+	}
+	buf_release(&err);
+	if (rc == 1) {
+		buf_setf(msg, verified ? "That username is taken, or another account has verified that address."
+				       : "That username is taken; choose another.");
+		return SVC_CONFLICT;
+	}
+	if (ip && *ip) {
+		svc_limit_count(v, LIMIT_SIGNUP_IP, ip);
+		svc_limit_count(v, LIMIT_SIGNUP_ALL, "all");
+	}
+	return SVC_OK;
+}
+
+enum svc_status svc_password_check(struct svc *v, const char *login, struct user *u, const char *password,
+				   const char *ip, long *wait)
+{
+	*wait = 0;
+	struct buf err = BUF_INIT;
+	int rc = 0;
+	if (login) {
+		rc = store_user_find(v->s, login, u, &err);
+		if (rc < 0) {
+			fprintf(stderr, "paperboy: accounts: %s\n", err.s);
+			buf_release(&err);
+			return SVC_FAILED;
+		}
+	}
+	buf_release(&err);
+	/* the limits count per account (however it was named) and per
+	 * address, and are checked before the password */
+	char account[64];
+	if (rc == 0)
+		snprintf(account, sizeof(account), "#%lld", (long long)u->id);
+	const char *acct = rc == 0 ? account : login;
+	long a = svc_limit_wait(v, LIMIT_SIGNIN_ACCOUNT, acct), b = ip && *ip ? svc_limit_wait(v, LIMIT_SIGNIN_IP, ip) : 0;
+	*wait = a > b ? a : b;
+	if (*wait)
+		return SVC_LIMITED;
+	int ok = verify(rc == 0 ? u->pwhash : dummy_hash(), password ? password : "");
+	if (ok < 0)
+		return SVC_BUSY;
+	if (ok == 0 && rc != 0)
+		BUG("a random password matched");
+	if (ok != 0 || rc != 0) {
+		svc_limit_count(v, LIMIT_SIGNIN_ACCOUNT, acct);
+		if (ip && *ip)
+			svc_limit_count(v, LIMIT_SIGNIN_IP, ip);
+		return SVC_DENIED;
+	}
+	svc_limit_reset(v, LIMIT_SIGNIN_ACCOUNT, acct);
+	return SVC_OK;
+}

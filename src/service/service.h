@@ -1,0 +1,145 @@
+/*
+ * service.h - the rules of the service, written once below the web and the
+ * CLI: who may do what, how often, and what happens then. Pages, the JSON
+ * API and commands parse their input, call these, and render the answer;
+ * no rule lives in a handler, so no twin route can skip one.
+ *
+ *  - limits: counters in the store, shared by every process (sign-in
+ *    failures, sign-ups, subscriptions, arXiv fetches);
+ *  - accounts: creating one (validation, Argon2id through a gate that
+ *    bounds the CPU hashing may take), checking a password (every check
+ *    goes through the same limiter: sign-in, account deletion);
+ *  - votes: an account younger than the vote age votes at once, but its
+ *    vote counts only when the account is old enough;
+ *  - submissions and arXiv fetches: one rule for every route that may
+ *    reach arXiv (a limit per user, a queue worked off the request
+ *    threads, the submission window and daily limit).
+ *
+ * Every function takes a struct svc: the configuration and the store of the
+ * calling thread.
+ */
+#ifndef PAPERBOY_SERVICE_H
+#define PAPERBOY_SERVICE_H
+
+#include "../fetch/fetch.h"
+#include "../store/store.h"
+
+/* What a rule decided (X-macro: the enum and its names). The web maps
+ * each to its HTTP status in one table. */
+#define SVC_STATUSES(X)                                                                            \
+	X(OK, "ok")                                                                                \
+	X(ACCEPTED, "accepted")     /* queued: it happens in the background (a fetch) */           \
+	X(PENDING, "pending")       /* held for a moderator */                                     \
+	X(INVALID, "invalid")       /* the input is not acceptable (msg says why) */              \
+	X(DENIED, "denied")         /* a wrong password */                                         \
+	X(REFUSED, "refused")       /* a rule says no (msg says which) */                          \
+	X(CONFLICT, "conflict")     /* taken, or already done */                                   \
+	X(NOTFOUND, "not found")                                                                   \
+	X(LIMITED, "limited")       /* too often: try again after *wait seconds */                 \
+	X(BUSY, "busy")             /* the server is too busy right now: try again soon */          \
+	X(FAILED, "failed")         /* the store failed (store_first_failure says how) */
+enum svc_status {
+#define SVC_ENUM(k, s) SVC_##k,
+	SVC_STATUSES(SVC_ENUM)
+#undef SVC_ENUM
+};
+const char *svc_status_name(enum svc_status st);
+
+struct svc_config {
+	/* submissions */
+	int submit_window_days;  /* a paper joins the feed within this many days of its arXiv publication (0: any) */
+	int submit_daily_limit;  /* submissions asked for per account per 24 hours, fetched or not (0: none) */
+	bool moderate_submissions;
+	/* arXiv fetches asked for by users */
+	const char *arxiv_api;                     /* NULL: arXiv's */
+	const struct fetch_policy *fetch_policy;   /* NULL: public addresses and the endpoint */
+	int fetch_hourly_limit;  /* per account (0: the default, 20) */
+	/* votes: an account younger than this votes, but its vote counts
+	 * when it is this old (0: at once) */
+	pb_time vote_age_ms;
+	/* sign-ups per address and per hour, and in all per hour (0: no limit) */
+	int signups_per_ip, signups_per_hour;
+	/* papers were written: the search index should follow (may be NULL) */
+	void (*written)(void *ctx);
+	void *written_ctx;
+};
+
+struct svc {
+	const struct svc_config *cfg;
+	struct store *s;
+};
+
+/* ---- limits (limits.c) ---------------------------------------------------------- */
+enum svc_limit {
+	LIMIT_SIGNIN_ACCOUNT, /* failed password checks of one account */
+	LIMIT_SIGNIN_IP,      /* ... from one address */
+	LIMIT_SUBSCRIBE_IP,
+	LIMIT_SUBSCRIBE_ADDRESS,
+	LIMIT_VERIFY_MAIL,
+	LIMIT_FETCH,          /* arXiv fetches asked for by one account */
+	LIMIT_SIGNUP_IP,      /* accounts made from one address */
+	LIMIT_SIGNUP_ALL,     /* accounts made, in all */
+};
+/* Seconds `who` must wait before trying again; 0: go ahead. */
+long svc_limit_wait(struct svc *v, enum svc_limit k, const char *who);
+/* Counts one more event of `who`. */
+void svc_limit_count(struct svc *v, enum svc_limit k, const char *who);
+void svc_limit_reset(struct svc *v, enum svc_limit k, const char *who);
+
+/* ---- accounts (accounts.c) --------------------------------------------------------- */
+#define SVC_PASSWORD_MIN 10
+/* NULL when name is a valid username, else why. */
+const char *svc_name_problem(const char *name);
+/* NULL when pw is an acceptable password, else why. */
+const char *svc_password_problem(const char *pw);
+/* Creates an account after checking name, address and password (msg says
+ * what is wrong: SVC_INVALID; SVC_CONFLICT for a taken name or a verified
+ * address); from an address ip ("" for the operator) the sign-up limits
+ * apply (SVC_LIMITED, *wait). Fills *u. */
+enum svc_status svc_account_create(struct svc *v, const char *name, const char *email, const char *password,
+				   bool admin, bool verified, const char *ip, struct user *u, long *wait,
+				   struct buf *msg);
+/* Checks a password through the one limiter (per account, per address):
+ * the account is u when known (a signed-in user), else the one `login`
+ * names. SVC_OK (*u filled when login was given), SVC_DENIED (a wrong
+ * password, or no such account), SVC_LIMITED (*wait seconds), SVC_BUSY. A
+ * disabled account is the caller's to refuse. */
+enum svc_status svc_password_check(struct svc *v, const char *login, struct user *u, const char *password,
+				   const char *ip, long *wait);
+/* Argon2id, at most a few at a time in this process (the rest wait a
+ * little, then SVC_BUSY). */
+enum svc_status svc_password_hash(const char *password, char out[128]);
+
+/* ---- votes (votes.c) ------------------------------------------------------------------ */
+/* Sets (on) or takes back u's vote for paper; want < 0 toggles. *voted the
+ * state after, *upvotes the paper's total. SVC_NOTFOUND for an unknown or
+ * hidden paper. */
+enum svc_status svc_vote(struct svc *v, const struct user *u, const char *paper, int want, bool *voted,
+			 int *upvotes);
+/* Counts the votes whose accounts came of age; *n how many. */
+int svc_votes_mature(struct svc *v, int64_t *n, struct buf *err);
+
+/* ---- submissions and arXiv fetches (submit.c) -------------------------------------- */
+/* Asks for paper id from arXiv for u (not featured): SVC_OK when it is
+ * here already, SVC_ACCEPTED when queued (or already waiting), SVC_LIMITED
+ * (*wait), SVC_REFUSED. */
+enum svc_status svc_fetch_ask(struct svc *v, const struct user *u, const char *id, long *wait, struct buf *msg);
+/* Submits the paper id_text names (an arXiv id or URL) for u to the
+ * daily feed, under the submission rules (administrators bypass the
+ * window, the daily limit and moderation): SVC_OK featured, SVC_PENDING
+ * held for a moderator, SVC_ACCEPTED being fetched from arXiv (it is
+ * submitted when it arrives), else refused with msg. id is filled when
+ * the text named a paper. */
+enum svc_status svc_submit(struct svc *v, const struct user *u, const char *id_text, char id[PAPER_ID_MAX],
+			   long *wait, struct buf *msg);
+/* Puts paper id on today's feed, submitted by u (moderation decided). */
+enum svc_status svc_feature(struct svc *v, const struct user *u, const char *id, struct buf *msg);
+/* What became of the newest fetch of paper id (of u, or anyone's when
+ * NULL): 0 with *j, 1 none. */
+int svc_fetch_status(struct svc *v, const struct user *u, const char *id, struct fetch_job *j);
+/* Works one job of the queue as owner: fetches from arXiv, stores, then
+ * submits when asked. 0 a job was worked, 1 none was due, -1 the store
+ * failed (err). Never sleeps: a busy arXiv puts the job back for later. */
+int svc_fetch_work(struct svc *v, const char *owner, struct buf *err);
+
+#endif

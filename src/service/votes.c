@@ -1,0 +1,33 @@
+/*
+ * votes.c - upvotes, and the rule that keeps a flood of new accounts from
+ * moving the front page: an account younger than the vote age (a setting,
+ * an hour by default) votes at once and sees its vote, but the vote counts
+ * in the paper's total only when the account is that old (svc_votes_mature,
+ * run in the background).
+ */
+#include "service.h"
+
+enum svc_status svc_vote(struct svc *v, const struct user *u, const char *paper, int want, bool *voted,
+			 int *upvotes)
+{
+	pb_time now = time_now_ms();
+	bool counts = v->cfg->vote_age_ms <= 0 || (u->created && now - u->created >= v->cfg->vote_age_ms);
+	struct buf err = BUF_INIT;
+	int rc;
+	if (want < 0) {
+		rc = store_vote_toggle(v->s, u->id, paper, now, counts, voted, upvotes, &err);
+	} else {
+		rc = store_vote_set(v->s, u->id, paper, want > 0, now, counts, upvotes, &err);
+		*voted = want > 0;
+	}
+	if (rc == 0)
+		store_user_touch(v->s, u->id, now, &err); /* the recommendations follow */
+	buf_release(&err);
+	return rc < 0 ? SVC_FAILED : rc ? SVC_NOTFOUND : SVC_OK;
+}
+
+int svc_votes_mature(struct svc *v, int64_t *n, struct buf *err)
+{
+	pb_time age = v->cfg->vote_age_ms > 0 ? v->cfg->vote_age_ms : 0;
+	return store_votes_mature(v->s, time_now_ms() - age, n, err);
+}
