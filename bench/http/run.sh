@@ -5,6 +5,9 @@
 #   sh bench/http/run.sh [SECONDS] --backends
 #       paperboy on PostgreSQL beside paperboy on SQLite: the signed-in
 #       daily page, the search page, votes per second (bench/http/backends.py)
+#   sh bench/http/run.sh [REPEAT] --costs
+#       the CPU of the most expensive request of each route beside the
+#       daily page's (bench/http/costs.py)
 # Needs: ../shared/data/hf-daily-papers; installs wrk and nginx-light if missing.
 set -eu
 cd "$(dirname "$0")/../.."
@@ -16,6 +19,9 @@ for p in wrk nginx-light; do
 done
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
 cmake --build build -j"$(nproc)" >/dev/null
+if [ "${2:-}" = --costs ]; then
+	exec python3 bench/http/costs.py build ../shared/data "${1:-20}"
+fi
 if [ "${2:-}" = --backends ]; then
 	dpkg-query -W -f='${Status}' postgresql 2>/dev/null | grep -q "install ok installed" ||
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null

@@ -58,7 +58,9 @@ const portFile = path.join(tmp, "port");
 const server = spawn(BIN, ["serve", "--port", "0", "--port-file", portFile, "--access-log", "off",
   "--smtp", `smtp://127.0.0.1:${smtpPort}`, "--thumb-dir", thumbDir,
   "--thumb-pdf-base", `http://127.0.0.1:${smtpPort}/none/`,
-  "--arxiv-api", `http://127.0.0.1:${arxiv.address().port}/api/query`], { env, stdio: ["ignore", "ignore", "inherit"] });
+  "--arxiv-api", `http://127.0.0.1:${arxiv.address().port}/api/query`,
+  "--vote-age", "0", "--signups-per-ip", "0", "--signups-per-hour", "0", "--arxiv-delay", "0.05"],
+  { env, stdio: ["ignore", "ignore", "inherit"] });
 for (let i = 0; i < 600 && !(fs.existsSync(portFile) && fs.readFileSync(portFile, "utf8").trim()); i++)
   await new Promise((r) => setTimeout(r, 50));
 const base = `http://127.0.0.1:${fs.readFileSync(portFile, "utf8").trim()}`;
@@ -169,7 +171,8 @@ try {
     await page.fill("#paper", "https://arxiv.org/abs/1605.08386v1");
     await page.click('button:has-text("Submit")');
     await page.waitForURL(/\/papers\/1605\.08386$/);
-    assert.ok(await page.getByText("submitted by").first().isVisible());
+    // fetched in the background: the page looks again until it is here
+    await page.getByText("submitted by").first().waitFor({ timeout: 15000 });
     await page.goto(base + "/submit");
     await page.fill("#paper", "1605.08386");
     await page.click('button:has-text("Submit")');

@@ -20,7 +20,7 @@ import uuid
 from common import BIN, PG_BASE, PaperboyTest, pg_admin, pg_url
 from replay import Replay
 from smtpsink import Sink, free_port
-from web import Client, Server
+from web import Client, Server, wait_paper
 
 DAYS = ["2024-05-28", "2024-05-29", "2024-05-30"]
 NODES = ["node-a", "node-b", "node-c"]
@@ -196,6 +196,7 @@ class ClusterTest(PaperboyTest):
         self.assertEqual(a.signup("submitter").status, 303)
         r = a.post("/submit", {"paper": "arXiv:1605.08386"})
         self.assertEqual(r.status, 303, r.body[-500:])
+        wait_paper(self.node_client(0), "1605.08386")  # fetched in the background
         t0 = time.time()
         title = self.api_paper(0, "1605.08386")["title"]
         q = urllib.parse.quote(" ".join(title.split()[:4]))

@@ -20,7 +20,7 @@ import zlib
 
 from common import BIN, PaperboyTest
 from replay import Replay
-from web import Client, Server
+from web import Client, Server, wait_for, wait_paper
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 DAYS = ["2025-05-28", "2025-05-29", "2025-05-30", "2025-06-02", "2025-06-03"]
@@ -144,13 +144,20 @@ class TakeOverTest(FeedBase):
         # an old paper from a new account is refused, saying why
         u = self.user("newcomer")
         r = u.post("/submit", {"paper": "2312.06056"})
-        self.assertEqual(r.status, 409)
-        self.assertIn("published on arXiv on 2023-12-10, more than 14 days ago", r.text)
+        self.assertEqual(r.status, 303)  # fetched from arXiv in the background, then judged
+        page = wait_for(lambda: (lambda t: t if "was not submitted" in t else None)(u.get("/papers/2312.06056").text),
+                        what="the refusal")
+        self.assertIn("published on arXiv on 2023-12-10, more than 14 days ago", page)
+        # refused: not kept either
+        self.assertEqual(Client(srv).get("/api/papers/2312.06056?x=1").status, 404)
         # an administrator may feature it anyway: it joins today's feed, and
         # the front page, trending, the feeds and the API keep the others
         admin = self.admin()
         self.assertEqual(admin.post("/submit", {"paper": "2312.06056"}).status, 303)
         c = Client(srv)
+        wait_for(lambda: c.get("/api/papers/2312.06056?y=%f" % time.time()).json().get("submittedOnDailyAt"),
+                 what="the administrator's submission featured")
+        time.sleep(2.1)  # the anonymous page cache
         home = self.ids(c.get("/").text)
         self.assertIn("2312.06056", home)
         self.assertTrue(newest <= home, "the day before the lone submission is still on the front page")
@@ -182,17 +189,18 @@ class TakeOverTest(FeedBase):
             self.fresh["2611.%05d" % (i + 1)] = "Fresh Result %d" % i
         srv = self.serve("--submit-daily-limit", "3", "--moderate-submissions")
         u = self.user("eager")
+        # papers not here yet: fetched from arXiv in the background, then held
         codes = [u.post("/submit", {"paper": "2611.%05d" % (i + 1)}).status for i in range(4)]
-        self.assertEqual(codes[:3], [202] * 3)
-        self.assertEqual(codes[3], 409)
+        self.assertEqual(codes[:3], [303] * 3)
+        self.assertEqual(codes[3], 429)
         self.assertIn("in the last 24 hours", u.post("/submit", {"paper": "2611.00005"}).text)
         # held: not on the feed until a moderator approves
         c = Client(srv)
-        self.assertNotIn("2611.00001", c.get("/api/daily_papers").text)
         admin = self.admin()
-        queue = admin.get("/admin/submissions").text
-        sub_ids = re.findall(r'action="/admin/submissions/(\d+)"', queue)
-        self.assertEqual(len(sub_ids), 3)
+        sub_ids = wait_for(lambda: (lambda ids: ids if len(ids) == 3 else None)(
+            re.findall(r'action="/admin/submissions/(\d+)"', admin.get("/admin/submissions").text)),
+            what="three submissions waiting")
+        self.assertNotIn("2611.00001", c.get("/api/daily_papers").text)
         self.assertEqual(admin.post("/admin/submissions/" + sub_ids[0], {"action": "approve"}).status, 303)
         self.assertEqual(admin.post("/admin/submissions/" + sub_ids[1], {"action": "reject"}).status, 303)
         self.assertEqual(admin.post("/admin/submissions/" + sub_ids[1], {"action": "approve"}).status, 404)
@@ -209,7 +217,13 @@ class TakeOverTest(FeedBase):
         r = Client(srv).request("POST", "/api/papers/submit", raw_body=b'{"paperId": "2611.00006"}',
                                 headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
         self.assertEqual(r.status, 202)
-        self.assertEqual(r.json()["status"], "pending")
+        self.assertEqual(r.json()["status"], "fetching")
+        self.assertEqual(r.header("Location"), "/api/papers/2611.00006")
+        wait_paper(c, "2611.00006")
+        # once here, it waits for the moderator like the others
+        queue = wait_for(lambda: (lambda t: t if "2611.00006" in t else None)(admin.get("/admin/submissions").text),
+                         what="the API's submission held")
+        self.assertEqual(len(re.findall(r'action="/admin/submissions/(\d+)"', queue)), 2)
 
 
 class CountsTest(FeedBase):

@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 
 from common import BIN, PaperboyTest
 from replay import Replay
-from web import Client, Server
+from web import Client, Server, wait_for, wait_paper
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -131,12 +131,14 @@ class SearchUseTest(PaperboyTest):
         r = u.post("/papers/1605.08386/fetch")
         self.assertEqual(r.status, 303, r.body[:400])
         self.assertEqual(r.header("Location"), "/papers/1605.08386")
+        # fetched off the request threads: the page says so until it is here
+        wait_paper(u, "1605.08386")
         self.assertEqual(u.get("/papers/1605.08386").status, 200)
         api = self.c.get("/api/papers/1605.08386?x=1").json()
         self.assertNotIn("submittedOnDailyAt", api)  # fetched, not featured
-        # searchable at once
-        hits = self.api(api["title"]).json()
-        self.assertEqual(hits[0]["paper"]["id"], "1605.08386")
+        # searchable as soon as it is here
+        wait_for(lambda: self.api(api["title"], t=str(time.time())).json()[0]["paper"]["id"] == "1605.08386",
+                 timeout=5, what="the fetched paper first in search")
         # signed out: no fetch
         self.assertEqual(Client(self.srv).post("/papers/2401.04088/fetch").status, 403)
 

@@ -385,7 +385,7 @@ class RequestTest(Base):
         self.srv.stop()
         with open(os.path.join(self.tmp, "access.log"), "rb") as f:
             lines = f.read().split(b"\n")
-        pat = re.compile(rb'^\S+ \S+ \S+ \S+ "[A-Z]+ [^"\x00-\x1f\x7f]*" \d{3} \d+ [\d.]+ms$')
+        pat = re.compile(rb'^\S+ \S+ \S+ \S+ "[A-Z]+ [^"\x00-\x1f\x7f]*" \d{3} \d+ [\d.]+ms cpu=[\d.]+ms$')
         for line in lines:
             if line:
                 self.assertRegex(line, pat)

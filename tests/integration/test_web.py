@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 
 from common import PaperboyTest
 from replay import Replay
-from web import Client, Server
+from web import Client, Server, wait_for, wait_paper
 
 DAYS = ["2024-05-27", "2024-05-28", "2024-05-29", "2024-05-30", "2024-05-31", "2024-06-03", "2024-06-04"]
 ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
@@ -549,6 +549,7 @@ class SubmitTest(PaperboyTest):
         r = c.post("/submit", {"paper": "arXiv:1605.08386"})
         self.assertEqual(r.status, 303, r.text[-800:])
         self.assertEqual(r.header("Location"), "/papers/1605.08386")
+        wait_paper(self.c, "1605.08386")
         api = self.c.get("/api/papers/1605.08386").json()
         self.assertEqual(api["submittedOnDailyBy"]["user"], "ivan1")
         today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
@@ -556,15 +557,21 @@ class SubmitTest(PaperboyTest):
         self.assertIn("/papers/1605.08386", day)
         self.assertIn("submitted by", day)
         # searchable at once, and on the submitter's profile
-        hits = self.c.get("/api/papers/search?q=" + api["title"].split()[0] + "+" + api["title"].split()[-1]).json()
-        self.assertIn("1605.08386", [h["paper"]["id"] for h in hits])
+        q = "/api/papers/search?q=" + api["title"].split()[0] + "+" + api["title"].split()[-1]
+        wait_for(lambda: "1605.08386" in [h["paper"]["id"] for h in self.c.get(q + "&t=%f" % time.time()).json()],
+                 timeout=5, what="the submitted paper in search")
         self.assertIn("/papers/1605.08386", self.c.get("/u/ivan1").text)
         # arXiv knows nothing of this id: a clear message, nothing stored, no link
         r = c.post("/submit", {"paper": "2401.00001"})
-        self.assertEqual(r.status, 400)
-        self.assertIn("Could not get 2401.00001 from arXiv", r.text)
-        self.assertNotIn("Go to the paper", r.text)
-        self.assertEqual(self.c.get("/api/papers/2401.00001").status, 404)
+        self.assertEqual(r.status, 303)
+        page = wait_for(lambda: (lambda p: p if "Could not get" in p.text else None)(c.get("/papers/2401.00001")),
+                        what="the failed fetch")
+        self.assertEqual(page.status, 404)
+        self.assertIn("Could not get 2401.00001 from arXiv: arXiv has no paper 2401.00001", page.text)
+        self.assertNotIn("Go to the paper", page.text)
+        r = self.c.get("/api/papers/2401.00001")
+        self.assertEqual(r.status, 404)
+        self.assertEqual(r.json()["fetch"]["state"], "failed")
 
 
 class ShutdownTest(PaperboyTest):

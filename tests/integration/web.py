@@ -18,8 +18,24 @@ def read(path):
         return f.read()
 
 
+# What the tests run with unless they say otherwise: votes count at once,
+# sign-ups are not limited (many tests make many accounts from 127.0.0.1),
+# the arXiv replay is asked without the polite 3 s between requests. The
+# tests of those rules (test_bounds.py) set them.
+TEST_DEFAULTS = {"--vote-age": "0", "--signups-per-ip": "0", "--signups-per-hour": "0", "--arxiv-delay": "0.05"}
+
+
+def with_test_defaults(args):
+    args = list(args)
+    for k, v in TEST_DEFAULTS.items():
+        if k not in args:
+            args += [k, v]
+    return args
+
+
 class Server:
     def __init__(self, env, tmp, *args):
+        args = with_test_defaults(args)
         self.port_file = os.path.join(tmp, "port")
         self.log_path = os.path.join(tmp, "access.log")
         self.err_path = os.path.join(tmp, "serve.err")
@@ -137,3 +153,23 @@ class Client:
         m = re.search(r'<code class="token">(pb_[A-Za-z0-9_-]+)</code>', page)
         assert m, "no token on the profile page"
         return m.group(1)
+
+
+def wait_for(fn, timeout=15, step=0.1, what="the condition"):
+    """Calls fn until it returns something true (that value), for at most
+    timeout seconds: for what the server does in the background (a paper
+    fetched from arXiv, an index that follows)."""
+    deadline = time.time() + timeout
+    while True:
+        v = fn()
+        if v:
+            return v
+        if time.time() > deadline:
+            raise AssertionError("%s did not happen within %g s" % (what, timeout))
+        time.sleep(step)
+
+
+def wait_paper(client, pid, timeout=15):
+    """Waits until a paper asked for from arXiv is here (its API answers 200)."""
+    return wait_for(lambda: client.get("/api/papers/%s?wait=%f" % (pid, time.time())).status == 200, timeout,
+                    what="paper %s arriving" % pid)
