@@ -30,8 +30,11 @@ static const struct limit_rule {
 	[LIMIT_SIGNUP_IP] = { "signup.ip", 5, 3600000, 3600000, 24 * 3600000LL },
 	/* and in all: a flood from many addresses is slowed down too */
 	[LIMIT_SIGNUP_ALL] = { "signup.all", 100, 3600000, 10 * 60000, 3600000 },
+	/* comments of one account: 30 within a quiet spell of 10 minutes,
+	 * then a minute between, doubling to an hour */
+	[LIMIT_COMMENT] = { "comment", 30, 10 * 60000, 60000, 3600000 },
 };
-_Static_assert(sizeof(limit_rules) / sizeof(limit_rules[0]) == LIMIT_SIGNUP_ALL + 1, "a rule for every limit");
+_Static_assert(sizeof(limit_rules) / sizeof(limit_rules[0]) == LIMIT_COMMENT + 1, "a rule for every limit");
 
 /* The rule's number of free events under this configuration; 0: no limit. */
 static int free_events(struct svc *v, enum svc_limit k)

@@ -79,6 +79,7 @@ enum svc_limit {
 	LIMIT_FETCH,          /* arXiv fetches asked for by one account */
 	LIMIT_SIGNUP_IP,      /* accounts made from one address */
 	LIMIT_SIGNUP_ALL,     /* accounts made, in all */
+	LIMIT_COMMENT,        /* comments written by one account */
 };
 /* Seconds `who` must wait before trying again; 0: go ahead. */
 long svc_limit_wait(struct svc *v, enum svc_limit k, const char *who);
@@ -118,6 +119,13 @@ enum svc_status svc_vote(struct svc *v, const struct user *u, const char *paper,
 			 int *upvotes);
 /* Counts the votes whose accounts came of age; *n how many. */
 int svc_votes_mature(struct svc *v, int64_t *n, struct buf *err);
+
+/* ---- comments (comments.c) -------------------------------------------------------- */
+#define SVC_COMMENT_MAX 10000
+/* Adds c (paper, parent, body set) by u, under the rule: SVC_OK (c->id
+ * set), SVC_INVALID, SVC_NOTFOUND (no such paper or parent), SVC_LIMITED
+ * (*wait). msg says why. */
+enum svc_status svc_comment_add(struct svc *v, const struct user *u, struct comment *c, long *wait, struct buf *msg);
 
 /* ---- submissions and arXiv fetches (submit.c) -------------------------------------- */
 /* Asks for paper id from arXiv for u (not featured): SVC_OK when it is

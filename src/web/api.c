@@ -413,22 +413,26 @@ void h_api_comment(struct req *r, struct resp *o)
 	const char *body = json_string_value(json_object_get(j, "comment"));
 	json_int_t parent = json_integer_value(json_object_get(j, "parentId"));
 	struct comment c = { 0 };
-	if (!body || str_is_blank(body) || strlen(body) > 10000) {
+	if (!body || str_is_blank(body) || strlen(body) > SVC_COMMENT_MAX) {
 		resp_error(r, o, 400, "comment: a string of 1 to 10,000 characters is required");
 	} else if (arxiv_id_parse(r->cap[0], c.paper, NULL)) {
 		resp_error(r, o, 404, "not an arXiv id");
 	} else {
-		c.user_id = r->user.id;
 		c.body = (char *)body;
 		c.parent = parent > 0 ? (int64_t)parent : 0;
-		snprintf(c.user, sizeof(c.user), "%s", r->user.name);
-		struct buf err = BUF_INIT;
-		int rc = store_comment_add(r->s, &c, &err);
-		if (rc)
-			resp_error(r, o, rc < 0 ? 500 : 404, rc < 0 ? "the database failed" : "paper or parent comment not found");
-		else
+		struct buf msg = BUF_INIT;
+		long wait = 0;
+		struct svc v = req_svc(r);
+		enum svc_status st = svc_comment_add(&v, &r->user, &c, &wait, &msg);
+		if (st == SVC_OK) {
 			resp_json(o, 201, json_pack("{s:o}", "comment", comment_json(r, &c)));
-		buf_release(&err);
+		} else {
+			if (st == SVC_LIMITED)
+				resp_retry_after(o, wait);
+			resp_error(r, o, svc_http_status(st), st == SVC_NOTFOUND ? "paper or parent comment not found"
+							      : st == SVC_FAILED ? "the database failed" : msg.s);
+		}
+		buf_release(&msg);
 	}
 	json_decref(j);
 }

@@ -848,7 +848,7 @@ static void render_paper(struct req *r, struct resp *o, const char *id)
 		}
 		html(&o->body, "<p><a href=\"https://arxiv.org/abs/%s\">%s on arXiv</a></p></main>", id, id);
 		page_end(r, o);
-		o->status = 404;
+		o->status = waiting ? 202 : 404;
 		paper_release(&p);
 		buf_release(&err);
 		return;
@@ -1075,9 +1075,13 @@ void h_comment_add(struct req *r, struct resp *o)
 	}
 	c.parent = parent;
 	struct buf err = BUF_INIT;
-	int rc = store_comment_add(r->s, &c, &err);
-	if (rc) {
-		resp_error(r, o, rc < 0 ? 500 : 404, rc < 0 ? "The database failed." : "There is no such paper or comment to reply to.");
+	long wait = 0;
+	struct svc v = req_svc(r);
+	enum svc_status st = svc_comment_add(&v, &r->user, &c, &wait, &err);
+	if (st != SVC_OK) {
+		if (st == SVC_LIMITED)
+			resp_retry_after(o, wait);
+		resp_error(r, o, svc_http_status(st), st == SVC_FAILED ? "The database failed." : err.s);
 	} else {
 		struct buf loc = BUF_INIT;
 		buf_addf(&loc, "/papers/%s#c%lld", c.paper, (long long)c.id);

@@ -387,22 +387,27 @@ class CollectionCostTest(BoundsBase):
         c = self.user(self.srv, "follower")
         tok = self.token(c)
         uid = self.f.sql("SELECT id FROM users WHERE name = 'follower'")[0][0]
-        words = sorted({w for pid in self.ids[:400] for w in re.findall(r"[a-z]{6,}", pid + " ")} |
-                       {"search%d" % i for i in range(500)})[:500]
-        for i, w in enumerate(words):
-            self.f.sql("INSERT INTO follows(user_id, kind, value, created) VALUES(?, 'search', ?, ?)", uid, w, i + 1)
+        for i in range(500):
+            self.f.sql("INSERT INTO follows(user_id, kind, value, created) VALUES(?, 'search', ?, ?)", uid,
+                       "model search %d" % i, i + 1)
         st, body, _ = api(self.srv, tok, "POST", "/api/me/feed", {"on": True})
         self.assertEqual(st, 201, body)
         path = urllib.parse.urlsplit(body["url"]).path
-        first = cpu_per_request(self.srv, [path])
-        again = cpu_per_request(self.srv, [path] * 5)
-        print("a private feed of 500 saved searches: first %.1f ms of CPU, then %.1f ms" % (first * 1e3, again * 1e3))
-        self.assertLess(again, first / 4 + 0.002)
+        for _ in range(6):
+            self.assertEqual(Client(self.srv).get(path).status, 200)
+        # each request's CPU, from the access log (the secret is not there)
+        with open(self.srv.log_path) as fh:
+            cpu = [float(m) for m in re.findall(r'"GET /feeds/following/\[secret\]" 200 \d+ [\d.]+ms cpu=([\d.]+)ms',
+                                               fh.read())]
+        self.assertEqual(len(cpu), 6)
+        first, again = cpu[0], max(cpu[1:])
+        print("a private feed of 500 saved searches: first %.2f ms of CPU, then at most %.2f ms" % (first, again))
+        self.assertLess(again, first / 4 + 0.5)
 
 
 class SignupTest(BoundsBase):
     """Item 5: sign-ups had no limit; a flood of accounts moved the front
-    page; Argon2 could starve the request threads."""
+    page (Argon2 beside /healthz: tests/load/test_hostile.py)."""
 
     def test_05_signups_are_limited_per_address_and_in_all(self):
         srv = self.serve("--signups-per-ip", "5", "--signups-per-hour", "8", "--trusted-proxy", "127.0.0.1/32")
@@ -442,35 +447,6 @@ class SignupTest(BoundsBase):
         # taken back: out of the total
         self.assertEqual(api(srv, tok, "DELETE", "/api/papers/%s/upvote" % pid)[1]["upvotes"], before)
 
-    def test_05_password_hashing_cannot_starve_the_others(self):
-        srv = self.serve("--signups-per-ip", "0", "--signups-per-hour", "0")
-        stop = threading.Event()
-
-        def loop(k):
-            n = 0
-            while not stop.is_set():
-                Client(srv).post("/signup", {"name": "hash%d_%d" % (k, n), "email": "h%d_%d@example.org" % (k, n),
-                                             "password": PASSWORD})
-                n += 1
-            return n
-
-        probe = Client(srv)
-        times = []
-        with concurrent.futures.ThreadPoolExecutor(8) as ex:
-            futs = [ex.submit(loop, k) for k in range(8)]
-            time.sleep(0.5)
-            t_end = time.time() + 5
-            while time.time() < t_end:
-                t0 = time.time()
-                self.assertEqual(probe.get("/healthz").status, 200)
-                times.append(time.time() - t0)
-                time.sleep(0.02)
-            stop.set()
-            made = sum(fu.result() for fu in futs)
-        print("8 sign-up loops (%d sign-ups): /healthz p50 %.1f ms, p99 %.1f ms, max %.1f ms"
-              % (made, percentile(times, 0.5) * 1e3, percentile(times, 0.99) * 1e3, max(times) * 1e3))
-        self.assertLess(percentile(times, 0.99), 0.050)
-
 
 class PasswordTest(BoundsBase):
     """Item 6: account deletion checked passwords outside the sign-in limiter."""
@@ -491,6 +467,23 @@ class PasswordTest(BoundsBase):
         self.assertIn(429, codes, codes)
         self.assertEqual(codes[0], 401)
         self.assertEqual(self.f.sql("SELECT count(*) FROM users WHERE name IN ('guessed', 'formuser')")[0][0], 2)
+
+
+class CommentTest(BoundsBase):
+    """Item 4's general fix: a paper's page shows its whole discussion, so
+    one account cannot write an endless one; the form and the API share
+    the rule."""
+
+    def test_04_comments_are_limited_per_account(self):
+        srv = self.serve()
+        c = self.user(srv, "talker")
+        tok = self.token(c)
+        pid = self.ids[11]
+        codes = [c.post("/papers/%s/comments" % pid, {"body": "comment %d" % i}).status for i in range(20)]
+        codes += [api(srv, tok, "POST", "/api/papers/%s/comment" % pid, {"comment": "api %d" % i})[0] for i in range(12)]
+        self.assertEqual(codes[:30], [303] * 20 + [201] * 10, codes)
+        self.assertEqual(codes[30:], [429, 429], codes)
+        self.assertEqual(c.post("/papers/%s/comments" % pid, {"body": "one more"}).status, 429)
 
 
 class ImageHost:
@@ -664,8 +657,8 @@ class LeaksTest(BoundsBase):
 
 class CostTest(BoundsBase):
     """The general fix: the most expensive request of each route has a
-    ceiling, and 16 hostile clients on the worst routes leave another
-    client's /healthz fast."""
+    ceiling (tests/load/test_hostile.py puts 16 hostile clients on them
+    beside a client's /healthz)."""
 
     @classmethod
     def setUpClass(cls):
@@ -724,40 +717,6 @@ class CostTest(BoundsBase):
             report.append("%s %.1f ms" % (name, cost * 1e3))
             self.assertLess(cost, 8 * daily + 0.040, "%s costs %.1f ms of CPU" % (name, cost * 1e3))
         print("CPU of the most expensive request of each route: " + ", ".join(report))
-
-    def test_12_hostile_clients_leave_health_checks_fast(self):
-        srv = self.srv
-        paths = list(self.worst.values())
-        stop = threading.Event()
-
-        def hostile(k):
-            c = Client(srv)
-            n = 0
-            while not stop.is_set():
-                p = paths[(k + n) % len(paths)]
-                sep = "&" if "?" in p else "?"
-                c.get(p + sep + "h=%d_%d" % (k, n))
-                n += 1
-            return n
-
-        probe = Client(srv)
-        times = []
-        with concurrent.futures.ThreadPoolExecutor(16) as ex:
-            futs = [ex.submit(hostile, k) for k in range(16)]
-            time.sleep(0.5)
-            t_end = time.time() + 8
-            while time.time() < t_end:
-                t0 = time.time()
-                r = probe.get("/healthz")
-                times.append(time.time() - t0)
-                self.assertEqual(r.status, 200)
-                time.sleep(0.02)
-            stop.set()
-            done = sum(fu.result() for fu in futs)
-        p99 = percentile(times, 0.99)
-        print("16 hostile clients (%d requests in 8 s): /healthz p50 %.1f ms, p99 %.1f ms, max %.1f ms"
-              % (done, percentile(times, 0.5) * 1e3, p99 * 1e3, max(times) * 1e3))
-        self.assertLess(p99, 0.050)
 
 
 if __name__ == "__main__":
