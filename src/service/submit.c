@@ -25,17 +25,24 @@ static void written(struct svc *v)
 		v->cfg->written(v->cfg->written_ctx);
 }
 
+/* Marks p as on today's feed, submitted by u at now. */
+static void feature_fields(const struct user *u, pb_time now, struct paper *p)
+{
+	time_format_day(now, p->hf_day);
+	p->submitted_at = now;
+	free(p->submitter);
+	free(p->submitter_name);
+	p->submitter = xstrdup(u->name);
+	p->submitter_name = xstrdup(u->fullname[0] ? u->fullname : u->name);
+}
+
 enum svc_status svc_feature(struct svc *v, const struct user *u, const char *id, struct buf *msg)
 {
 	struct buf err = BUF_INIT;
 	struct paper sub;
 	paper_init(&sub);
 	snprintf(sub.id, sizeof(sub.id), "%s", id);
-	pb_time now = time_now_ms();
-	time_format_day(now, sub.hf_day);
-	sub.submitted_at = now;
-	sub.submitter = xstrdup(u->name);
-	sub.submitter_name = xstrdup(u->fullname[0] ? u->fullname : u->name);
+	feature_fields(u, time_now_ms(), &sub);
 	enum upsert_result res;
 	enum svc_status st = SVC_OK;
 	if (store_begin(v->s, &err) || store_upsert_batch(v->s, &sub, 1, &res, &err) || store_commit(v->s, &err)) {
@@ -234,11 +241,15 @@ static int keep_match(struct paper *p, void *ctx)
 	return 0;
 }
 
-/* Stores what arXiv said of the paper (one record). */
-static int store_record(struct svc *v, const struct paper *p, struct buf *err)
+/* Stores what arXiv said of the paper (one record) and, for a submission
+ * (status "featured" or "pending"), the submission of user_id with it: one
+ * transaction, so the paper never shows without its submission. */
+static int store_record(struct svc *v, const struct paper *p, int64_t user_id, const char *status, pb_time now,
+			struct buf *err)
 {
 	enum upsert_result res;
-	if (store_begin(v->s, err) || store_upsert_batch(v->s, p, 1, &res, err) || store_commit(v->s, err)) {
+	if (store_begin(v->s, err) || store_upsert_batch(v->s, p, 1, &res, err) ||
+	    (status && store_submission_add(v->s, p->id, user_id, now, status, NULL, err)) || store_commit(v->s, err)) {
 		store_rollback(v->s);
 		return -1;
 	}
@@ -299,20 +310,22 @@ int svc_fetch_work(struct svc *v, const char *owner, struct buf *err)
 		enum svc_status st = SVC_OK;
 		if (j.submit && have_user)
 			st = window(v, &u, &f.p, now, &msg); /* refused: not stored */
+		const char *status = NULL; /* the submission, when it is one */
+		if (st == SVC_OK && j.submit && have_user) {
+			bool hold = v->cfg->moderate_submissions && !u.admin;
+			status = hold ? "pending" : "featured";
+			if (hold)
+				buf_setf(&msg, "Thank you: your submission waits for a moderator, who will put it on the feed.");
+			else
+				feature_fields(&u, now, &f.p);
+		}
 		if (st != SVC_OK) {
 			finish(v, &j, owner, "refused", msg.s, 0);
-		} else if (store_record(v, &f.p, err)) {
+		} else if (store_record(v, &f.p, j.user_id, status, now, err)) {
 			fprintf(stderr, "paperboy: arXiv fetches: %s: %s\n", j.paper, err->s);
 			finish(v, &j, owner, "queued", "The database failed; trying again shortly.", now + FETCH_RETRY_MS);
-		} else if (j.submit && have_user) {
-			/* the submission itself, as if the paper had been here */
-			struct paper p;
-			paper_init(&p);
-			st = store_paper_get(v->s, j.paper, &p, err) == 0 ? submit_known(v, &u, &p, now, &msg) : SVC_FAILED;
-			paper_release(&p);
-			finish(v, &j, owner, st == SVC_OK || st == SVC_PENDING ? "done" : "refused", msg.s, 0);
 		} else {
-			finish(v, &j, owner, "done", "", 0);
+			finish(v, &j, owner, "done", msg.s, 0);
 		}
 	}
 	paper_release(&f.p);
