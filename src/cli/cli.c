@@ -237,11 +237,11 @@ static void refresh_index(const struct args *a, struct store *s)
 	struct buf path = BUF_INIT, err = BUF_INIT;
 	search_index_path(a->db, &path);
 	uint64_t added = 0;
+	bool built = false;
 	double t0 = mono_seconds();
-	bool fresh = access(path.s, F_OK) != 0;
-	if (search_index_update(s, path.s, &added, &err))
+	if (svc_index_catch_up(s, path.s, &added, &built, &err))
 		error("index update: %s (the index is as it was; 'paperboy index rebuild' remakes it)", err.s);
-	else if (fresh)
+	else if (built)
 		fprintf(stderr, "index: built in %.2f s\n", mono_seconds() - t0);
 	else if (added)
 		fprintf(stderr, "index: %llu papers indexed in %.2f s\n", (unsigned long long)added, mono_seconds() - t0);
@@ -718,7 +718,8 @@ static int cmd_index(struct args *a)
 			return EXIT_FAIL;
 		}
 		uint64_t added = 0;
-		if (search_index_update(s, path.s, &added, &err)) {
+		bool built;
+		if (svc_index_catch_up(s, path.s, &added, &built, &err)) {
 			error("index update: %s", err.s);
 			ret = EXIT_FAIL;
 		} else {
@@ -766,41 +767,6 @@ static int print_hit(const struct paper *p, size_t i, void *ctx)
 		print_paper_line(p);
 	}
 	return 0;
-}
-
-struct votes_ctx {
-	int *votes;
-};
-
-static int hit_votes(const struct paper *p, size_t i, void *ctx)
-{
-	((struct votes_ctx *)ctx)->votes[i] = paper_upvotes(p);
-	return 0;
-}
-
-/* Reorders hits by their papers' upvotes (stable: relevance breaks ties). */
-static void sort_hits_by_votes(struct store *s, struct search_hit *hits, size_t n)
-{
-	const char **ids = xcalloc(n ? n : 1, sizeof(*ids));
-	struct votes_ctx vc = { xcalloc(n ? n : 1, sizeof(int)) };
-	for (size_t i = 0; i < n; i++)
-		ids[i] = hits[i].id;
-	struct buf err = BUF_INIT;
-	store_papers_get(s, ids, n, true, hit_votes, &vc, &err);
-	for (size_t i = 1; i < n; i++) { /* insertion sort: n is small, and it is stable */
-		struct search_hit h = hits[i];
-		int v = vc.votes[i];
-		size_t j = i;
-		for (; j > 0 && vc.votes[j - 1] < v; j--) {
-			hits[j] = hits[j - 1];
-			vc.votes[j] = vc.votes[j - 1];
-		}
-		hits[j] = h;
-		vc.votes[j] = v;
-	}
-	free(ids);
-	free(vc.votes);
-	buf_release(&err);
 }
 
 static void print_hits(struct store *s, const struct search_hit *hits, size_t n, bool json)
@@ -925,8 +891,11 @@ static int cmd_search(struct args *a)
 		error("search: %s", err.s);
 		ret = EXIT_USAGE;
 	} else {
-		if (by_votes)
-			sort_hits_by_votes(s, hits, n);
+		if (by_votes) {
+			struct svc_config cfg = { 0 };
+			struct svc v = { &cfg, s };
+			svc_sort_by_votes(&v, hits, n);
+		}
 		if (n > (size_t)lim)
 			n = (size_t)lim;
 		if (info.corrected)
@@ -982,6 +951,14 @@ static int cmd_serve(struct args *a)
 	c.submit_window_days = 14;
 	c.submit_daily_limit = 5;
 	c.vote_age = 3600;
+	c.page_cache_ttl = 2;
+	const char *pct = opt_val(a, "page-cache-ttl");
+	if (pct) {
+		char *end;
+		c.page_cache_ttl = strtod(pct, &end);
+		if (*end || c.page_cache_ttl < 0 || c.page_cache_ttl > 3600)
+			return usage_error(a->cmd, "serve: --page-cache-ttl %s: give seconds from 0 to 3600", pct);
+	}
 	c.signups_per_ip = 5;
 	c.signups_per_hour = 100;
 	c.arxiv_delay = 3;
@@ -1439,6 +1416,7 @@ static const struct command commands[] = {
 	    { "submit-window-days", "N", "papers join the feed within N days of their arXiv publication (default 14; 0: any)" },
 	    { "submit-daily-limit", "N", "submissions per account per 24 hours (default 5; 0: no limit)" },
 	    { "moderate-submissions", NULL, "submissions wait for an administrator's approval (/admin/submissions)" },
+	    { "page-cache-ttl", "SECONDS", "how long an anonymous page is kept and served again (default 2)" },
 	    { "arxiv-delay", "SECONDS", "between requests to the arXiv API for the papers users ask for (default 3, as arXiv asks)" },
 	    { "vote-age", "SECONDS", "votes of younger accounts count once they are this old (default 3600; 0: at once)" },
 	    { "signups-per-ip", "N", "accounts made from one address per hour (default 5; 0: no limit)" },

@@ -22,6 +22,7 @@
 #define PAPERBOY_SERVICE_H
 
 #include "../fetch/fetch.h"
+#include "../search/search.h"
 #include "../store/store.h"
 
 /* What a rule decided (X-macro: the enum and its names). The web maps
@@ -119,6 +120,14 @@ enum svc_status svc_vote(struct svc *v, const struct user *u, const char *paper,
 			 int *upvotes);
 /* Counts the votes whose accounts came of age; *n how many. */
 int svc_votes_mature(struct svc *v, int64_t *n, struct buf *err);
+
+/* ---- papers (papers.c) ------------------------------------------------------------ */
+/* Orders hits by their papers' upvotes (relevance breaks ties). */
+void svc_sort_by_votes(struct svc *v, struct search_hit *hits, size_t n);
+/* After papers were written: brings the search index at index_path up to
+ * date with the store (builds it when there is none: *built); *added the
+ * papers it took. 0, or -1 with err (the index is as it was). */
+int svc_index_catch_up(struct store *s, const char *index_path, uint64_t *added, bool *built, struct buf *err);
 
 /* ---- comments (comments.c) -------------------------------------------------------- */
 #define SVC_COMMENT_MAX 10000

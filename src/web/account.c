@@ -7,76 +7,24 @@
  * session cookie holds 256 random bits; the store keeps only their BLAKE2b
  * hash, so a copy of the database opens no sessions. API tokens likewise.
  */
-#include "web_int.h"
+#include "handlers.h"
+#include "atom.h"
+#include "auth.h"
+#include "cards.h"
+#include "follower.h"
+#include "html.h"
+#include "http.h"
+#include "json.h"
+#include "lists.h"
+#include "mailer.h"
+#include "reader.h"
+#include "respond.h"
+#include "fetcher.h"
 #include <ctype.h>
 #include <sodium.h>
 
-#define SESSION_DAYS 30
 #define PASSWORD_MIN SVC_PASSWORD_MIN
 
-void token_new(char out[48])
-{
-	uint8_t raw[32];
-	randombytes_buf(raw, sizeof(raw));
-	sodium_bin2base64(out, 48, raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-}
-
-void token_hash(const char *token, uint8_t out[TOKEN_HASH_BYTES])
-{
-	crypto_generichash(out, TOKEN_HASH_BYTES, (const uint8_t *)token, strlen(token), NULL, 0);
-}
-
-void auth_load(struct req *r, bool allow_token)
-{
-	struct buf err = BUF_INIT;
-	const char *auth = allow_token ? req_header(r, "Authorization") : NULL;
-	if (auth && str_has_prefix(auth, "Bearer ")) {
-		uint8_t h[TOKEN_HASH_BYTES];
-		token_hash(auth + 7, h);
-		if (store_token_user(r->s, h, time_now_ms(), &r->user, &err) == 0)
-			r->signed_in = r->via_token = true;
-		sodium_memzero(h, sizeof(h));
-	} else {
-		const char *ck = req_cookie(r, "pb_session");
-		if (ck && strlen(ck) == 43) {
-			token_hash(ck, r->session_hash);
-			if (store_session_get(r->s, r->session_hash, time_now_ms(), &r->user, &err) == 0)
-				r->signed_in = true;
-		}
-	}
-	if (err.len)
-		fprintf(stderr, "paperboy: serve: %s\n", err.s);
-	buf_release(&err);
-}
-
-bool csrf_ok(struct req *r)
-{
-	const char *f = req_form(r, "csrf");
-	if (!f)
-		f = req_header(r, "X-CSRF-Token");
-	return !r->new_csrf && f && strlen(f) == strlen(r->csrf) && sodium_memcmp(f, r->csrf, strlen(f)) == 0;
-}
-
-/* ---- limits: the rules are the service's (service/limits.c) ---- */
-
-long limit_wait(struct req *r, enum svc_limit k, const char *who)
-{
-	struct svc v = req_svc(r);
-	return svc_limit_wait(&v, k, who);
-}
-
-void limit_count(struct req *r, enum svc_limit k, const char *who)
-{
-	struct svc v = req_svc(r);
-	svc_limit_count(&v, k, who);
-}
-
-void resp_retry_after(struct resp *o, long seconds)
-{
-	char v[32];
-	snprintf(v, sizeof(v), "%ld", seconds > 0 ? seconds : 1);
-	resp_header(o, "Retry-After", v);
-}
 
 /* ---- forms ------------------------------------------------------------------ */
 
@@ -129,12 +77,12 @@ static void cast_intended_vote(struct req *r, const struct user *u)
 
 static void signup_page(struct req *r, struct resp *o, const char *msg, const char *name, const char *email)
 {
-	page_begin(r, o, "Sign up", NULL);
+	html_page_begin(r, o, "Sign up", NULL);
 	struct buf *b = &o->body;
-	html(b, "<main class=\"narrow\"><h1>Create an account</h1>");
+	html_printf(b, "<main class=\"narrow\"><h1>Create an account</h1>");
 	if (msg)
-		html(b, "<p class=\"notice error\" role=\"alert\">%s</p>", msg);
-	html(b, "<form method=\"post\" action=\"/signup\" class=\"stack\">");
+		html_printf(b, "<p class=\"notice error\" role=\"alert\">%s</p>", msg);
+	html_printf(b, "<form method=\"post\" action=\"/signup\" class=\"stack\">");
 	html_csrf(r, b);
 	const char *next = req_form(r, "next");
 	const char *vote = req_form(r, "vote");
@@ -143,11 +91,11 @@ static void signup_page(struct req *r, struct resp *o, const char *msg, const ch
 	if (!vote)
 		vote = req_arg(r, "vote");
 	if (local_path_ok(next))
-		html(b, "<input type=\"hidden\" name=\"next\" value=\"%s\">", next);
+		html_printf(b, "<input type=\"hidden\" name=\"next\" value=\"%s\">", next);
 	char vid[PAPER_ID_MAX];
 	if (vote && !arxiv_id_parse(vote, vid, NULL))
-		html(b, "<input type=\"hidden\" name=\"vote\" value=\"%s\">", vid);
-	html(b,
+		html_printf(b, "<input type=\"hidden\" name=\"vote\" value=\"%s\">", vid);
+	html_printf(b,
 	     "<label for=\"name\">Username</label>"
 	     "<input id=\"name\" name=\"name\" required maxlength=\"39\" pattern=\"[A-Za-z0-9][A-Za-z0-9_.\\-]*\" "
 	     "autocomplete=\"username\" value=\"%s\">"
@@ -158,7 +106,7 @@ static void signup_page(struct req *r, struct resp *o, const char *msg, const ch
 	     "<button type=\"submit\" class=\"btn\">Sign up</button></form>"
 	     "<p>Already have an account? <a href=\"/signin\">Sign in</a>.</p></main>",
 	     name ? name : "", email ? email : "", PASSWORD_MIN, PASSWORD_MIN);
-	page_end(r, o);
+	html_page_end(r, o);
 	o->private_ = true;
 }
 
@@ -183,23 +131,6 @@ void send_verification(struct req *r, const struct user *u)
 	buf_release(&err);
 }
 
-static void start_session(struct req *r, struct resp *o, int64_t user_id)
-{
-	char tok[48];
-	uint8_t h[TOKEN_HASH_BYTES];
-	token_new(tok);
-	token_hash(tok, h);
-	struct buf err = BUF_INIT;
-	if (store_session_add(r->s, h, user_id, time_now_ms() + (pb_time)SESSION_DAYS * 86400000, &err)) {
-		resp_error(r, o, 500, "Could not start a session.");
-		fprintf(stderr, "paperboy: serve: %s\n", err.s);
-	} else {
-		resp_cookie(r, o, "pb_session", tok, (long)SESSION_DAYS * 86400, true);
-	}
-	sodium_memzero(tok, sizeof(tok));
-	buf_release(&err);
-}
-
 void h_signup(struct req *r, struct resp *o)
 {
 	const char *name = req_form(r, "name"), *email = req_form(r, "email"), *pw = req_form(r, "password");
@@ -219,16 +150,18 @@ void h_signup(struct req *r, struct resp *o)
 	enum svc_status st = svc_account_create(&v, name, email, pw, false, false, r->ip, &u, &wait, &msg);
 	if (st == SVC_OK) {
 		send_verification(r, &u);
-		start_session(r, o, u.id);
-		cast_intended_vote(r, &u);
-		if (o->status == 200)
+		if (auth_start_session(r, o, u.id)) {
+			resp_error(r, o, 500, "Could not start a session.");
+		} else {
+			cast_intended_vote(r, &u);
 			resp_redirect(o, safe_next(req_form(r, "next")));
+		}
 	} else if (st == SVC_FAILED) {
 		fprintf(stderr, "paperboy: serve: %s\n", msg.s);
 		resp_error(r, o, 500, "Could not create the account.");
 	} else {
 		signup_page(r, o, msg.s, name, email);
-		o->status = svc_http_status(st);
+		o->status = resp_svc_status(st);
 		if (st == SVC_LIMITED || st == SVC_BUSY)
 			resp_retry_after(o, st == SVC_BUSY ? 2 : wait);
 	}
@@ -238,25 +171,25 @@ void h_signup(struct req *r, struct resp *o)
 
 static void signin_page(struct req *r, struct resp *o, const char *msg, const char *name, const char *next)
 {
-	page_begin(r, o, "Sign in", NULL);
+	html_page_begin(r, o, "Sign in", NULL);
 	struct buf *b = &o->body;
-	html(b, "<main class=\"narrow\"><h1>Sign in</h1>");
+	html_printf(b, "<main class=\"narrow\"><h1>Sign in</h1>");
 	char vote[PAPER_ID_MAX];
 	struct paper vp;
 	paper_init(&vp);
 	vote_intent(r, vote, &vp);
 	if (vote[0])
-		html(b, "<p class=\"notice\" role=\"status\">Sign in to upvote <strong>%s</strong>; your vote counts as soon as you "
+		html_printf(b, "<p class=\"notice\" role=\"status\">Sign in to upvote <strong>%s</strong>; your vote counts as soon as you "
 			"are in.</p>",
 		     vp.title ? vp.title : vote);
 	if (msg)
-		html(b, "<p class=\"notice error\" role=\"alert\">%s</p>", msg);
-	html(b, "<form method=\"post\" action=\"/signin\" class=\"stack\">");
+		html_printf(b, "<p class=\"notice error\" role=\"alert\">%s</p>", msg);
+	html_printf(b, "<form method=\"post\" action=\"/signin\" class=\"stack\">");
 	html_csrf(r, b);
 	if (vote[0])
-		html(b, "<input type=\"hidden\" name=\"vote\" value=\"%s\">", vote);
+		html_printf(b, "<input type=\"hidden\" name=\"vote\" value=\"%s\">", vote);
 	paper_release(&vp);
-	html(b,
+	html_printf(b,
 	     "<input type=\"hidden\" name=\"next\" value=\"%s\">"
 	     "<label for=\"name\">Username or email</label>"
 	     "<input id=\"name\" name=\"name\" required autocomplete=\"username\" value=\"%s\">"
@@ -265,7 +198,7 @@ static void signin_page(struct req *r, struct resp *o, const char *msg, const ch
 	     "<button type=\"submit\" class=\"btn\">Sign in</button></form>"
 	     "<p>New here? <a href=\"/signup?next=%U%S%U\">Create an account</a>.</p></main>",
 	     safe_next(next), name ? name : "", safe_next(next), vote[0] ? "&amp;vote=" : "", vote);
-	page_end(r, o);
+	html_page_end(r, o);
 	o->private_ = true;
 }
 
@@ -305,11 +238,11 @@ void h_signin(struct req *r, struct resp *o)
 		/* only someone who knows the password learns this */
 		signin_page(r, o, "This account is disabled.", name, next);
 		o->status = 401;
+	} else if (auth_start_session(r, o, u.id)) {
+		resp_error(r, o, 500, "Could not start a session.");
 	} else {
-		start_session(r, o, u.id);
 		cast_intended_vote(r, &u);
-		if (o->status == 200)
-			resp_redirect(o, safe_next(next));
+		resp_redirect(o, safe_next(next));
 	}
 	sodium_memzero(&u, sizeof(u));
 }
@@ -339,10 +272,10 @@ static int verify_target(struct req *r, struct resp *o, const char *tok, struct 
 		rc = 0;
 	buf_release(&err);
 	if (rc) {
-		page_begin(r, o, "Verify your address", NULL);
-		html(&o->body, "<main class=\"narrow\"><h1>Verify your address</h1><p class=\"notice error\" role=\"alert\">"
+		html_page_begin(r, o, "Verify your address", NULL);
+		html_printf(&o->body, "<main class=\"narrow\"><h1>Verify your address</h1><p class=\"notice error\" role=\"alert\">"
 			       "This link is not valid or has expired. Ask for a new one on your profile page.</p></main>");
-		page_end(r, o);
+		html_page_end(r, o);
 		o->status = 400;
 		o->private_ = true;
 	}
@@ -362,14 +295,14 @@ void h_verify_form(struct req *r, struct resp *o)
 	if (verify_target(r, o, tok, &u))
 		return;
 	o->private_ = true;
-	page_begin(r, o, "Verify your address", NULL);
-	html(&o->body, "<main class=\"narrow\"><h1>Verify your address</h1><p>Is <strong>%s</strong> the address of the "
+	html_page_begin(r, o, "Verify your address", NULL);
+	html_printf(&o->body, "<main class=\"narrow\"><h1>Verify your address</h1><p>Is <strong>%s</strong> the address of the "
 		       "account <strong>%s</strong>?</p><form method=\"post\" action=\"/account/verify\">",
 	     u.email, u.name);
 	html_csrf(r, &o->body);
-	html(&o->body, "<input type=\"hidden\" name=\"t\" value=\"%s\"><button class=\"btn\">Yes, verify</button></form></main>",
+	html_printf(&o->body, "<input type=\"hidden\" name=\"t\" value=\"%s\"><button class=\"btn\">Yes, verify</button></form></main>",
 	     tok);
-	page_end(r, o);
+	html_page_end(r, o);
 	sodium_memzero(&u, sizeof(u));
 }
 
@@ -384,11 +317,11 @@ void h_verify(struct req *r, struct resp *o)
 		to_profile(o, u.name);
 	} else if (rc == 2) {
 		/* said only to whoever holds the mailbox */
-		page_begin(r, o, "Verify your address", NULL);
-		html(&o->body, "<main class=\"narrow\"><h1>Verify your address</h1><p class=\"notice error\" role=\"alert\">"
+		html_page_begin(r, o, "Verify your address", NULL);
+		html_printf(&o->body, "<main class=\"narrow\"><h1>Verify your address</h1><p class=\"notice error\" role=\"alert\">"
 			       "Another account has verified %s already; an address belongs to one account.</p></main>",
 		     u.email);
-		page_end(r, o);
+		html_page_end(r, o);
 		o->status = 409;
 		o->private_ = true;
 	} else {
@@ -404,7 +337,7 @@ void h_verify_send(struct req *r, struct resp *o)
 {
 	char who[32];
 	snprintf(who, sizeof(who), "#%lld", (long long)r->user.id);
-	long wait = limit_wait(r, LIMIT_VERIFY_MAIL, who);
+	long wait = req_limit_wait(r, LIMIT_VERIFY_MAIL, who);
 	if (!r->w->cfg.mail.smtp_url) {
 		resp_error(r, o, 503, "This server sends no email (no SMTP server is set up); an administrator can verify "
 				      "your address with 'paperboy user verify'.");
@@ -414,7 +347,7 @@ void h_verify_send(struct req *r, struct resp *o)
 		resp_error(r, o, 429, "A link was sent a moment ago; look for it in your inbox, or try again later.");
 		resp_retry_after(o, wait);
 	} else {
-		limit_count(r, LIMIT_VERIFY_MAIL, who);
+		req_limit_count(r, LIMIT_VERIFY_MAIL, who);
 		send_verification(r, &r->user);
 		to_profile(o, r->user.name);
 	}
@@ -431,7 +364,7 @@ struct list_ctx {
 static int card_cb(const struct paper *p, void *ctx)
 {
 	struct list_ctx *l = ctx;
-	html_card(l->r, l->b, p, NULL);
+	card_write(l->r, l->b, p, NULL);
 	l->n++;
 	return 0;
 }
@@ -443,11 +376,11 @@ static int token_row(const struct api_token *t, void *ctx)
 	time_format_day(t->created, made);
 	if (t->last_used)
 		time_format_day(t->last_used, used);
-	html(l->b, "<li><strong>%s</strong> <span class=\"muted\">made %s, last used %s</span> "
+	html_printf(l->b, "<li><strong>%s</strong> <span class=\"muted\">made %s, last used %s</span> "
 		   "<form method=\"post\" action=\"/settings/tokens/%lld/delete\" class=\"inline\">",
 	     t->label, made, used, (long long)t->id);
 	html_csrf(l->r, l->b);
-	html(l->b, "<button type=\"submit\" class=\"link danger\">Delete</button></form></li>");
+	html_printf(l->b, "<button type=\"submit\" class=\"link danger\">Delete</button></form></li>");
 	l->n++;
 	return 0;
 }
@@ -464,77 +397,77 @@ void h_profile(struct req *r, struct resp *o)
 	}
 	bool self = r->signed_in && r->user.id == u.id;
 	o->private_ = self || r->signed_in;
-	page_begin(r, o, u.name, NULL);
+	html_page_begin(r, o, u.name, NULL);
 	struct buf *b = &o->body;
-	html(b, "<main class=\"wide\"><h1>%s</h1>", u.name);
+	html_printf(b, "<main class=\"wide\"><h1>%s</h1>", u.name);
 	if (u.disabled)
-		html(b, "<p class=\"notice\">This account is disabled.</p>");
+		html_printf(b, "<p class=\"notice\">This account is disabled.</p>");
 	if (r->signed_in && r->user.admin && !self) {
-		html(b, "<form method=\"post\" action=\"/admin/users/%s\" class=\"inline\">", u.name);
+		html_printf(b, "<form method=\"post\" action=\"/admin/users/%s\" class=\"inline\">", u.name);
 		html_csrf(r, b);
-		html(b, "<input type=\"hidden\" name=\"disabled\" value=\"%s\"><button class=\"btn small danger\">%s</button></form>",
+		html_printf(b, "<input type=\"hidden\" name=\"disabled\" value=\"%s\"><button class=\"btn small danger\">%s</button></form>",
 		     u.disabled ? "0" : "1", u.disabled ? "Enable user" : "Disable user");
 	}
 	if (self) {
-		html(b, "<section><h2>Email address</h2><p><strong>%s</strong> ", u.email);
+		html_printf(b, "<section><h2>Email address</h2><p><strong>%s</strong> ", u.email);
 		if (u.email_verified) {
-			html(b, "<span class=\"tag\">verified</span></p>");
+			html_printf(b, "<span class=\"tag\">verified</span></p>");
 		} else {
-			html(b, "<span class=\"tag warn\">not verified</span></p><p class=\"muted\">Until you follow the link we mailed "
+			html_printf(b, "<span class=\"tag warn\">not verified</span></p><p class=\"muted\">Until you follow the link we mailed "
 				"there, the address counts for nothing here: its email digests are not shown on this page.</p>");
 			if (r->w->cfg.mail.smtp_url) {
-				html(b, "<form method=\"post\" action=\"/account/verify/send\" class=\"inline\">");
+				html_printf(b, "<form method=\"post\" action=\"/account/verify/send\" class=\"inline\">");
 				html_csrf(r, b);
-				html(b, "<button class=\"btn small\">Send the link again</button></form>");
+				html_printf(b, "<button class=\"btn small\">Send the link again</button></form>");
 			}
 		}
-		html(b, "</section>");
-		html(b, "<section><h2>API tokens</h2><p>Use a token as <code>Authorization: Bearer TOKEN</code> to upvote, submit and comment through the API.</p>");
+		html_printf(b, "</section>");
+		html_printf(b, "<section><h2>API tokens</h2><p>Use a token as <code>Authorization: Bearer TOKEN</code> to upvote, submit and comment through the API.</p>");
 		const char *fresh = req_cookie(r, "pb_newtoken");
 		if (fresh && strlen(fresh) < 64) {
-			html(b, "<p class=\"notice\" role=\"status\">Your new token (shown once): <code class=\"token\">%s</code></p>", fresh);
+			html_printf(b, "<p class=\"notice\" role=\"status\">Your new token (shown once): <code class=\"token\">%s</code></p>", fresh);
 			resp_cookie(r, o, "pb_newtoken", "", 0, true);
 			o->no_store = true;
 		}
-		html(b, "<ul class=\"tokens\">");
+		html_printf(b, "<ul class=\"tokens\">");
 		struct list_ctx l = { r, b, 0 };
 		store_token_list(r->s, u.id, token_row, &l, &err);
 		if (!l.n)
-			html(b, "<li class=\"muted\">No tokens yet.</li>");
-		html(b, "</ul><form method=\"post\" action=\"/settings/tokens\" class=\"row\">");
+			html_printf(b, "<li class=\"muted\">No tokens yet.</li>");
+		html_printf(b, "</ul><form method=\"post\" action=\"/settings/tokens\" class=\"row\">");
 		html_csrf(r, b);
-		html(b, "<label for=\"label\">Name</label><input id=\"label\" name=\"label\" required maxlength=\"60\" placeholder=\"my script\">"
+		html_printf(b, "<label for=\"label\">Name</label><input id=\"label\" name=\"label\" required maxlength=\"60\" placeholder=\"my script\">"
 			"<button type=\"submit\" class=\"btn small\">Make a token</button></form></section>");
 	}
-	html(b, "<p><a href=\"/u/%U/collections\">Collections</a>", u.name);
+	html_printf(b, "<p><a href=\"/u/%U/collections\">Collections</a>", u.name);
 	if (self)
-		html(b, " · <a href=\"/me/following\">Following and muted</a> · <a href=\"/me/export\">Download your data "
+		html_printf(b, " · <a href=\"/me/following\">Following and muted</a> · <a href=\"/me/export\">Download your data "
 			"(JSON)</a> · <a href=\"/me/delete\">Delete your account</a>");
-	html(b, "</p><section><h2>Submitted papers</h2>");
+	html_printf(b, "</p><section><h2>Submitted papers</h2>");
 	struct store_query q = { .day_from = "0000-00-00", .day_to = "9999-99-99", .limit = 100, .submitter = u.name };
 	struct list_ctx l = { r, b, 0 };
 	struct collect got = { 0 };
-	store_paper_list(r->s, &q, collect_cb, &got, &err);
-	req_votes_prefetch(r, got.v, got.n);
+	store_paper_list(r->s, &q, collect_add, &got, &err);
+	reader_votes_prefetch(r, got.v, got.n);
 	for (size_t i = 0; i < got.n; i++)
 		card_cb(&got.v[i], &l);
-	collect_free(&got);
+	collect_release(&got);
 	if (!l.n)
-		html(b, "<p class=\"muted\">None yet.</p>");
-	html(b, "</section>");
+		html_printf(b, "<p class=\"muted\">None yet.</p>");
+	html_printf(b, "</section>");
 	if (self && u.email_verified)
 		profile_subscriptions(r, b);
-	html(b, "<section><h2>Upvoted papers</h2>");
+	html_printf(b, "<section><h2>Upvoted papers</h2>");
 	l.n = 0;
-	store_user_votes(r->s, u.id, 100, collect_cb, &got, &err);
-	req_votes_prefetch(r, got.v, got.n);
+	store_user_votes(r->s, u.id, 100, collect_add, &got, &err);
+	reader_votes_prefetch(r, got.v, got.n);
 	for (size_t i = 0; i < got.n; i++)
 		card_cb(&got.v[i], &l);
-	collect_free(&got);
+	collect_release(&got);
 	if (!l.n)
-		html(b, "<p class=\"muted\">None yet.</p>");
-	html(b, "</section></main>");
-	page_end(r, o);
+		html_printf(b, "<p class=\"muted\">None yet.</p>");
+	html_printf(b, "</section></main>");
+	html_page_end(r, o);
 	sodium_memzero(&u, sizeof(u));
 	buf_release(&err);
 }
@@ -547,10 +480,10 @@ void h_token_add(struct req *r, struct resp *o)
 		return;
 	}
 	char tok[48], full[64];
-	token_new(tok);
+	auth_token_new(tok);
 	snprintf(full, sizeof(full), "pb_%s", tok);
 	uint8_t h[TOKEN_HASH_BYTES];
-	token_hash(full, h);
+	auth_token_hash(full, h);
 	struct buf err = BUF_INIT;
 	if (store_token_add(r->s, r->user.id, h, label, time_now_ms(), &err)) {
 		fprintf(stderr, "paperboy: serve: %s\n", err.s);
@@ -579,40 +512,6 @@ void h_token_del(struct req *r, struct resp *o)
 
 /* ---- moderation ------------------------------------------------------------ */
 
-static bool form_flag(struct req *r, const char *name)
-{
-	const char *v = req_form(r, name);
-	return v && !strcmp(v, "1");
-}
-
-void h_admin_paper(struct req *r, struct resp *o)
-{
-	struct buf err = BUF_INIT;
-	int rc = store_paper_hide(r->s, r->cap[0], form_flag(r, "hidden"), &err);
-	if (rc)
-		resp_error(r, o, rc < 0 ? 500 : 404, rc < 0 ? "The database failed." : "There is no such paper.");
-	else
-		resp_redirect(o, "/");
-	buf_release(&err);
-}
-
-void h_admin_comment(struct req *r, struct resp *o)
-{
-	long id;
-	struct buf err = BUF_INIT;
-	struct comment c = { 0 };
-	if (parse_int(r->cap[0], 1, LONG_MAX, &id) || store_comment_get(r->s, id, &c, &err) ||
-	    store_comment_hide(r->s, id, form_flag(r, "hidden"), &err)) {
-		resp_error(r, o, 404, "There is no such comment.");
-	} else {
-		struct buf loc = BUF_INIT;
-		buf_addf(&loc, "/papers/%s#comments", c.paper);
-		resp_redirect(o, loc.s);
-		buf_release(&loc);
-	}
-	comment_release(&c);
-	buf_release(&err);
-}
 
 void h_admin_user(struct req *r, struct resp *o)
 {
@@ -623,7 +522,7 @@ void h_admin_user(struct req *r, struct resp *o)
 	} else if (u.id == r->user.id) {
 		resp_error(r, o, 400, "You cannot disable yourself.");
 	} else {
-		u.disabled = form_flag(r, "disabled");
+		u.disabled = req_form_flag(r, "disabled");
 		if (store_user_update(r->s, &u, &err)) {
 			resp_error(r, o, 500, "The database failed.");
 		} else {

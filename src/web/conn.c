@@ -17,7 +17,8 @@
  *    request line, before libmicrohttpd parses them into its per-connection
  *    memory pool (which would run out and leave the client waiting).
  */
-#include "web_int.h"
+#include "conn.h"
+#include "http.h"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>

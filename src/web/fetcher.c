@@ -5,7 +5,7 @@
  * 3), woken when a request queues a job. It also counts, now and then, the
  * votes of accounts that came of age (service/votes.c).
  */
-#include "web_int.h"
+#include "fetcher.h"
 
 #define MATURE_EVERY_S 30.0
 
@@ -15,11 +15,11 @@ static void *fetcher_main(void *arg)
 	struct store *s = NULL;
 	struct buf err = BUF_INIT;
 	char me[192];
-	worker_name(me, sizeof(me), "arxiv-fetch");
+	bg_name(me, sizeof(me), "arxiv-fetch");
 	double delay = w->cfg.arxiv_delay > 0 ? w->cfg.arxiv_delay : 3.0, last = 0, matured = 0, said = 0;
 	double pause = 0;
 	for (;;) {
-		if (worker_wait(w, &w->fetcher, pause))
+		if (bg_wait(&w->bg, &w->fetcher, pause))
 			break;
 		pause = 1.0;
 		buf_reset(&err);
@@ -70,19 +70,15 @@ static void *fetcher_main(void *arg)
 
 void fetcher_start(struct web *w)
 {
-	worker_start(w, &w->fetcher, fetcher_main, "the arXiv fetcher");
+	bg_start(&w->bg, &w->fetcher, fetcher_main, w, "the arXiv fetcher");
 }
 
 void fetcher_stop(struct web *w)
 {
-	worker_stop(w, &w->fetcher);
+	bg_stop(&w->bg, &w->fetcher);
 }
 
 void fetcher_kick(struct web *w)
 {
-	if (!w->fetcher.on)
-		return;
-	pthread_mutex_lock(&w->mail_lock);
-	pthread_cond_signal(&w->fetcher.wake);
-	pthread_mutex_unlock(&w->mail_lock);
+	bg_kick(&w->bg, &w->fetcher);
 }

@@ -3,12 +3,15 @@
  * default and raw HTML must be asked for with %S), the page layout, the
  * paper card, query-word highlighting, inline SVG charts and Markdown.
  */
-#include "web_int.h"
+#include "html.h"
+#include "http.h"
+#include "respond.h"
+#include "thumbfile.h"
 #include <cmark.h>
 #include <ctype.h>
 #include <pthread.h>
 
-void html(struct buf *b, const char *fmt, ...)
+void html_printf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -62,7 +65,7 @@ void html(struct buf *b, const char *fmt, ...)
 			break;
 		case 'z':
 			if (p[1] != 'u')
-				BUG("html(): bad format %s", fmt);
+				BUG("html_printf(): bad format %s", fmt);
 			p++;
 			snprintf(num, sizeof(num), "%zu", va_arg(ap, size_t));
 			buf_adds(b, num);
@@ -75,7 +78,7 @@ void html(struct buf *b, const char *fmt, ...)
 				p += 2;
 				snprintf(num, sizeof(num), "%lld", va_arg(ap, long long));
 			} else {
-				BUG("html(): bad format %s", fmt);
+				BUG("html_printf(): bad format %s", fmt);
 			}
 			buf_adds(b, num);
 			break;
@@ -83,7 +86,7 @@ void html(struct buf *b, const char *fmt, ...)
 			buf_addc(b, '%');
 			break;
 		default:
-			BUG("html(): bad format %s", fmt);
+			BUG("html_printf(): bad format %s", fmt);
 		}
 	}
 	va_end(ap);
@@ -91,15 +94,15 @@ void html(struct buf *b, const char *fmt, ...)
 
 void html_csrf(struct req *r, struct buf *b)
 {
-	html(b, "<input type=\"hidden\" name=\"csrf\" value=\"%s\">", r->csrf);
+	html_printf(b, "<input type=\"hidden\" name=\"csrf\" value=\"%s\">", r->csrf);
 }
 
 /* ---- layout --------------------------------------------------------------- */
 
-void page_begin(struct req *r, struct resp *o, const char *title, const char *search_value)
+void html_page_begin(struct req *r, struct resp *o, const char *title, const char *search_value)
 {
 	struct buf *b = &o->body;
-	html(b,
+	html_printf(b,
 	     "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 	     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
 	     "<meta name=\"color-scheme\" content=\"light dark\">"
@@ -126,27 +129,27 @@ void page_begin(struct req *r, struct resp *o, const char *title, const char *se
 				   "</form>");
 	(void)search_value;
 	if (r->signed_in) {
-		html(b,
+		html_printf(b,
 		     "<a href=\"/me/for-you\">For you</a><a href=\"/me/following\">Following</a>"
 		     "<a href=\"/submit\" class=\"btn small\">Submit a paper</a>"
 		     "<a href=\"/u/%U\">%s</a>"
 		     "<form method=\"post\" action=\"/signout\" class=\"inline\">",
 		     r->user.name, r->user.name);
 		html_csrf(r, b);
-		html(b, "<button type=\"submit\" class=\"link\">Sign out</button></form>");
+		html_printf(b, "<button type=\"submit\" class=\"link\">Sign out</button></form>");
 	} else {
-		html(b, "<a href=\"/signin\">Sign in</a><a href=\"/signup\" class=\"btn small signup\">Sign up</a>");
+		html_printf(b, "<a href=\"/signin\">Sign in</a><a href=\"/signup\" class=\"btn small signup\">Sign up</a>");
 	}
-	html(b, "</nav></header><div id=\"main\">");
+	html_printf(b, "</nav></header><div id=\"main\">");
 }
 
-void page_end(struct req *r, struct resp *o)
+void html_page_end(struct req *r, struct resp *o)
 {
 	/* the subscribe box on every page (when this server sends mail): a
 	 * GET to /subscribe, which asks for the rest (and carries the CSRF
 	 * token), so pages stay cacheable */
 	if (r->w->cfg.mail.smtp_url)
-		html(&o->body,
+		html_printf(&o->body,
 	     "</div><section class=\"subscribe-box\" aria-labelledby=\"sub-h\"><h2 id=\"sub-h\">Get trending papers in your email inbox</h2>"
 	     "<form method=\"get\" action=\"/subscribe\" class=\"row\"><label for=\"sub-email\" class=\"sr\">Email address</label>"
 	     "<input id=\"sub-email\" name=\"email\" type=\"email\" required placeholder=\"you@lab.org\" autocomplete=\"email\">"
@@ -154,8 +157,8 @@ void page_end(struct req *r, struct resp *o)
 	     "<option value=\"daily\">daily</option><option value=\"weekly\">weekly</option></select>"
 	     "<button class=\"btn small\">Subscribe</button></form></section>");
 	else
-		html(&o->body, "</div>");
-	html(&o->body,
+		html_printf(&o->body, "</div>");
+	html_printf(&o->body,
 	     "<footer class=\"foot\"><p>paperboy %s — self-hosted daily papers. "
 	     "<a href=\"/feeds/daily.atom\">Atom feed</a> · <a href=\"/feeds/trending.atom\">Trending feed</a> · "
 	     "<a href=\"/api/daily_papers\">API</a></p></footer></body></html>\n",
@@ -164,7 +167,7 @@ void page_end(struct req *r, struct resp *o)
 
 /* ---- paper cards ---------------------------------------------------------- */
 
-void code_label(const char *url, char out[128])
+void html_code_label(const char *url, char out[128])
 {
 	const char *p = strstr(url, "://");
 	p = p ? p + 3 : url;
@@ -176,138 +179,128 @@ void code_label(const char *url, char out[128])
 		snprintf(out, 128, "%.*s", slash ? (int)(slash - p) : (int)strlen(p), p);
 }
 
-static void vote_button(struct req *r, struct buf *b, const struct paper *p)
+static void vote_button(struct req *r, struct buf *b, const struct paper *p, bool voted)
 {
-	bool voted = false, known = false;
-	for (size_t i = 0; r->signed_in && !known && i < r->vote_known.n; i++)
-		known = !strcmp(r->vote_known.v[i], p->id);
-	for (size_t i = 0; known && !voted && i < r->vote_yes.n; i++)
-		voted = !strcmp(r->vote_yes.v[i], p->id);
-	if (r->signed_in && !known) {
-		struct buf err = BUF_INIT;
-		store_vote_get(r->s, r->user.id, p->id, &voted, &err);
-		buf_release(&err);
-	}
-	html(b, "<form class=\"vote\" method=\"post\" action=\"/papers/%s/vote\">", p->id);
+	html_printf(b, "<form class=\"vote\" method=\"post\" action=\"/papers/%s/vote\">", p->id);
 	html_csrf(r, b);
-	html(b,
+	html_printf(b,
 	     "<button type=\"submit\" class=\"vote-btn%s\" aria-pressed=\"%s\" aria-label=\"Upvote %s\">"
 	     "<span aria-hidden=\"true\">▲</span><span class=\"count\">%d</span></button></form>",
 	     voted ? " voted" : "", voted ? "true" : "false", p->title ? p->title : p->id, paper_upvotes(p));
 }
 
-void html_card(struct req *r, struct buf *b, const struct paper *p, const struct card_opts *co)
+void html_card(struct req *r, struct buf *b, const struct paper *p, const struct card_opts *co,
+	       const struct card_flags *f)
 {
-	char why[160];
-	if (req_muted(r, p, why)) {
+	if (f->muted[0]) {
 		/* muted: left out, or a line saying so (the reader's choice) */
-		if (req_mute_collapse(r))
-			html(b, "<article class=\"card muted-card\"><p class=\"muted\">Muted (%s): <a href=\"/papers/%s\">%s</a></p></article>",
-			     why, p->id, p->title ? p->title : p->id);
+		if (f->collapse)
+			html_printf(b, "<article class=\"card muted-card\"><p class=\"muted\">Muted (%s): <a href=\"/papers/%s\">%s</a></p></article>",
+			     f->muted, p->id, p->title ? p->title : p->id);
 		return;
 	}
-	bool fresh = req_is_new(r, p);
-	html(b, "<article class=\"card%S\" data-paper=\"%s\">", fresh ? " new" : "", p->id);
-	vote_button(r, b, p);
-	html(b, "<div class=\"body\">");
+	bool fresh = f->fresh;
+	html_printf(b, "<article class=\"card%S\" data-paper=\"%s\">", fresh ? " new" : "", p->id);
+	vote_button(r, b, p, f->voted);
+	html_printf(b, "<div class=\"body\">");
 	if (co && co->rank >= 1 && co->rank <= 3 && co->badge && paper_upvotes(p) > 0)
-		html(b, "<span class=\"badge rank%d\">#%d paper of the %s</span>", co->rank, co->rank, co->badge);
+		html_printf(b, "<span class=\"badge rank%d\">#%d paper of the %s</span>", co->rank, co->rank, co->badge);
 	if (fresh)
-		html(b, "<span class=\"badge new\">New</span>");
-	html(b, "<h3 class=\"title\"><a href=\"/papers/%s\">", p->id);
+		html_printf(b, "<span class=\"badge new\">New</span>");
+	html_printf(b, "<h3 class=\"title\"><a href=\"/papers/%s\">", p->id);
 	if (co && co->highlight)
 		html_highlight(b, p->title ? p->title : p->id, co->highlight);
 	else
-		html(b, "%s", p->title ? p->title : p->id);
-	html(b, "</a></h3><p class=\"authors\">");
+		html_printf(b, "%s", p->title ? p->title : p->id);
+	html_printf(b, "</a></h3><p class=\"authors\">");
 	size_t shown = p->authors.n < 4 ? p->authors.n : 3;
 	for (size_t i = 0; i < shown; i++)
-		html(b, "%S<a href=\"/search?q=author%%3A%%22%U%%22\">%s</a>", i ? ", " : "", p->authors.v[i], p->authors.v[i]);
+		html_printf(b, "%S<a href=\"/search?q=author%%3A%%22%U%%22\">%s</a>", i ? ", " : "", p->authors.v[i], p->authors.v[i]);
 	if (p->authors.n > shown)
-		html(b, " <span class=\"more\">+%zu</span>", p->authors.n - shown);
-	html(b, "</p>");
+		html_printf(b, " <span class=\"more\">+%zu</span>", p->authors.n - shown);
+	html_printf(b, "</p>");
 	if (p->abstract && *p->abstract) {
-		html(b, "<details class=\"abstract\"><summary>Abstract</summary><p>");
+		html_printf(b, "<details class=\"abstract\"><summary>Abstract</summary><p>");
 		if (co && co->highlight)
 			html_highlight(b, p->abstract, co->highlight);
 		else
-			html(b, "%s", p->abstract);
-		html(b, "</p></details>");
+			html_printf(b, "%s", p->abstract);
+		html_printf(b, "</p></details>");
 	}
 	if (p->ai_summary && *p->ai_summary)
-		html(b, "<p class=\"tldr\">%s</p>", p->ai_summary);
+		html_printf(b, "<p class=\"tldr\">%s</p>", p->ai_summary);
 	char day[16] = "";
 	if (p->published)
 		time_format_day(p->published, day);
-	html(b, "<p class=\"meta\"><span>Published %s</span>", day[0] ? day : "—");
+	html_printf(b, "<p class=\"meta\"><span>Published %s</span>", day[0] ? day : "—");
 	char org[128], orgname[256];
 	paper_org(p, org, orgname);
 	if (org[0])
-		html(b, "<span class=\"org\" title=\"%s\">%s</span>", org, orgname);
-	comment_links(b, p);
-	paper_links(b, p, false);
+		html_printf(b, "<span class=\"org\" title=\"%s\">%s</span>", org, orgname);
+	html_comment_links(b, p);
+	html_paper_links(b, p, false);
 	if (p->submitter)
-		html(b, "<span>submitted by <a href=\"/u/%U\">%s</a></span>", p->submitter, p->submitter);
-	int64_t saved = r->signed_in ? req_saved(r, p->id) : 0;
+		html_printf(b, "<span>submitted by <a href=\"/u/%U\">%s</a></span>", p->submitter, p->submitter);
+	int64_t saved = f->saved;
 	if (saved) {
-		html(b, "<form method=\"post\" action=\"/c/%lld\" class=\"inline unsave\">", (long long)saved);
+		html_printf(b, "<form method=\"post\" action=\"/c/%lld\" class=\"inline unsave\">", (long long)saved);
 		html_csrf(r, b);
-		html(b, "<input type=\"hidden\" name=\"action\" value=\"remove\"><input type=\"hidden\" name=\"paper\" value=\"%s\">"
+		html_printf(b, "<input type=\"hidden\" name=\"action\" value=\"remove\"><input type=\"hidden\" name=\"paper\" value=\"%s\">"
 			"<button type=\"submit\" class=\"link\" aria-pressed=\"true\" title=\"Remove from your Saved collection (s)\">"
 			"Saved ✓</button></form>",
 		     p->id);
 	} else if (r->signed_in) {
-		html(b, "<form method=\"post\" action=\"/me/save\" class=\"inline save\">");
+		html_printf(b, "<form method=\"post\" action=\"/me/save\" class=\"inline save\">");
 		html_csrf(r, b);
-		html(b, "<input type=\"hidden\" name=\"paper\" value=\"%s\"><button type=\"submit\" class=\"link\" "
+		html_printf(b, "<input type=\"hidden\" name=\"paper\" value=\"%s\"><button type=\"submit\" class=\"link\" "
 			"aria-pressed=\"false\" title=\"Save to your Saved collection (s)\">Save</button></form>",
 		     p->id);
 	}
-	html(b, "</p>");
+	html_printf(b, "</p>");
 	/* arXiv categories (featured papers get them from arXiv's record) */
 	if (p->categories.n) {
-		html(b, "<p class=\"cats\">");
+		html_printf(b, "<p class=\"cats\">");
 		for (size_t i = 0; i < p->categories.n && i < 3; i++)
-			html(b, "<a class=\"tag cat\" href=\"/search?q=cat%%3A%U\">%s</a>", p->categories.v[i], p->categories.v[i]);
-		html(b, "</p>");
+			html_printf(b, "<a class=\"tag cat\" href=\"/search?q=cat%%3A%U\">%s</a>", p->categories.v[i], p->categories.v[i]);
+		html_printf(b, "</p>");
 	}
-	html(b, "</div>");
-	if (thumb_exists(r->w, p->id)) {
+	html_printf(b, "</div>");
+	if (f->thumb) {
 		struct buf t = BUF_INIT;
 		thumb_path(p->id, &t);
-		html(b, "<a class=\"thumb\" href=\"/papers/%s\" tabindex=\"-1\" aria-hidden=\"true\"><img src=\"%L\" alt=\"\" "
+		html_printf(b, "<a class=\"thumb\" href=\"/papers/%s\" tabindex=\"-1\" aria-hidden=\"true\"><img src=\"%L\" alt=\"\" "
 			"loading=\"lazy\" width=\"160\"></a>",
 		     p->id, t.s);
 		buf_release(&t);
 	}
-	html(b, "</article>");
+	html_printf(b, "</article>");
 }
 
-void comment_links(struct buf *b, const struct paper *p)
+void html_comment_links(struct buf *b, const struct paper *p)
 {
 	/* the discussion here, and the one on Hugging Face (imported counts)
 	 * apart: each count is what its page shows */
 	int nc = paper_comments(p), hf = paper_hf_comments(p);
-	html(b, "<a class=\"comments\" href=\"/papers/%s#comments\">%d comment%S</a>", p->id, nc, nc == 1 ? "" : "s");
+	html_printf(b, "<a class=\"comments\" href=\"/papers/%s#comments\">%d comment%S</a>", p->id, nc, nc == 1 ? "" : "s");
 	if (hf)
-		html(b, "<a class=\"comments hf\" href=\"https://huggingface.co/papers/%s#community\" rel=\"noopener\">%d on Hugging Face</a>",
+		html_printf(b, "<a class=\"comments hf\" href=\"https://huggingface.co/papers/%s#community\" rel=\"noopener\">%d on Hugging Face</a>",
 		     p->id, hf);
 }
 
-void paper_links(struct buf *b, const struct paper *p, bool buttons)
+void html_paper_links(struct buf *b, const struct paper *p, bool buttons)
 {
 	if (url_is_web(p->code_url)) {
 		char label[128];
-		code_label(p->code_url, label);
+		html_code_label(p->code_url, label);
 		enum link_kind k = link_kind_of(p->code_url);
-		html(b, "<a class=\"%S link-%S\" href=\"%L\" rel=\"noopener nofollow\">%s: %s</a>", buttons ? "btn small" : "code",
+		html_printf(b, "<a class=\"%S link-%S\" href=\"%L\" rel=\"noopener nofollow\">%s: %s</a>", buttons ? "btn small" : "code",
 		     k == LINK_CODE ? "code" : k == LINK_MODEL ? "model" : k == LINK_DATASET ? "dataset" : k == LINK_SPACE ? "space" : "page",
 		     p->code_url, link_kind_name(k), label);
 		if (k == LINK_CODE && p->github_stars > 0)
-			html(b, "<span class=\"stars\" title=\"GitHub stars\">★ %d</span>", p->github_stars);
+			html_printf(b, "<span class=\"stars\" title=\"GitHub stars\">★ %d</span>", p->github_stars);
 	}
 	if (url_is_web(p->project_page))
-		html(b, "<a class=\"%S\" href=\"%L\" rel=\"noopener nofollow\">Project page</a>", buttons ? "btn small" : "page",
+		html_printf(b, "<a class=\"%S\" href=\"%L\" rel=\"noopener nofollow\">Project page</a>", buttons ? "btn small" : "page",
 		     p->project_page);
 }
 
@@ -432,9 +425,9 @@ static void svg_chart(struct buf *b, const char *title, const char *const *label
 			max = values[i];
 	const int W = 600, H = 140, pad = 22;
 	double bw = (double)(W - 2 * pad) / (double)n;
-	html(b, "<figure class=\"chart\"><svg viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s\"><title>%s</title>", W,
+	html_printf(b, "<figure class=\"chart\"><svg viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s\"><title>%s</title>", W,
 	     H + 20, title, title);
-	html(b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"axis\"/>", pad, H, W - pad, H);
+	html_printf(b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"axis\"/>", pad, H, W - pad, H);
 	struct buf pts = BUF_INIT;
 	for (size_t i = 0; i < n; i++) {
 		int h = (int)((double)values[i] * (H - pad) / max);
@@ -446,41 +439,41 @@ static void svg_chart(struct buf *b, const char *title, const char *const *label
 			 * so short bars are easy to hit) */
 			bool day = !day_parse(labels[i], NULL) && values[i] > 0;
 			if (day)
-				html(b, "<a href=\"/papers/date/%s\"><rect x=\"%d\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"transparent\"/>",
+				html_printf(b, "<a href=\"/papers/date/%s\"><rect x=\"%d\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"transparent\"/>",
 				     labels[i], x + 1, bw > 3 ? (int)bw - 2 : 1, H);
-			html(b, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" class=\"bar\"><title>%s: %d</title></rect>", x + 1,
+			html_printf(b, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" class=\"bar\"><title>%s: %d</title></rect>", x + 1,
 			     H - h, bw > 3 ? (int)bw - 2 : 1, h, labels[i], values[i]);
 			if (day)
-				html(b, "</a>");
+				html_printf(b, "</a>");
 		}
 		if (n <= 12 || i % (n / 6 + 1) == 0)
-			html(b, "<text x=\"%d\" y=\"%d\" class=\"lbl\">%s</text>", x, H + 14, labels[i] + (strlen(labels[i]) > 5 ? 5 : 0));
+			html_printf(b, "<text x=\"%d\" y=\"%d\" class=\"lbl\">%s</text>", x, H + 14, labels[i] + (strlen(labels[i]) > 5 ? 5 : 0));
 	}
 	if (line) {
-		html(b, "<polyline points=\"%s\" class=\"line\"/>", pts.s);
+		html_printf(b, "<polyline points=\"%s\" class=\"line\"/>", pts.s);
 		for (size_t i = 0; i < n; i++) {
 			int h = (int)((double)values[i] * (H - pad) / max);
-			html(b, "<circle cx=\"%d\" cy=\"%d\" r=\"3\" class=\"dot\"><title>%s: %d</title></circle>",
+			html_printf(b, "<circle cx=\"%d\" cy=\"%d\" r=\"3\" class=\"dot\"><title>%s: %d</title></circle>",
 			     pad + (int)(bw * (double)i) + (int)(bw / 2), H - h, labels[i], values[i]);
 		}
 	}
 	buf_release(&pts);
-	html(b, "<text x=\"%d\" y=\"12\" class=\"lbl\">%d</text></svg><figcaption>%s</figcaption></figure>", pad, max, title);
+	html_printf(b, "<text x=\"%d\" y=\"12\" class=\"lbl\">%d</text></svg><figcaption>%s</figcaption></figure>", pad, max, title);
 }
 
-void svg_bars(struct buf *b, const char *title, const char *const *labels, const int *values, size_t n)
+void html_svg_bars(struct buf *b, const char *title, const char *const *labels, const int *values, size_t n)
 {
 	svg_chart(b, title, labels, values, n, false);
 }
 
-void svg_line(struct buf *b, const char *title, const char *const *labels, const int *values, size_t n)
+void html_svg_line(struct buf *b, const char *title, const char *const *labels, const int *values, size_t n)
 {
 	svg_chart(b, title, labels, values, n, true);
 }
 
 /* ---- Markdown ------------------------------------------------------------- */
 
-void markdown_html(struct buf *b, const char *md)
+void html_markdown(struct buf *b, const char *md)
 {
 	/* CMARK_OPT_DEFAULT is safe in cmark 0.30: raw HTML is replaced by a
 	 * comment and javascript:/vbscript:/file:/data: links are dropped */
@@ -489,4 +482,56 @@ void markdown_html(struct buf *b, const char *md)
 		buf_adds(b, out);
 		free(out);
 	}
+}
+
+void resp_error(struct req *r, struct resp *o, int status, const char *msg)
+{
+	o->private_ = true;
+	/* "the store failed": the status its kind calls for */
+	enum store_errkind k = r->s ? store_first_failure(r->s) : STORE_E_NONE;
+	if (status == 500 && k != STORE_E_NONE) {
+		int retry;
+		status = resp_store_status(k, &retry);
+		if (retry)
+			resp_retry_after(o, retry);
+	}
+	if (r->wants_json) {
+		resp_json(o, status, json_pack("{s:s}", "error", msg));
+		return;
+	}
+	buf_reset(&o->body);
+	html_page_begin(r, o, status == 404 ? "Not found" : "Error", NULL);
+	html_printf(&o->body, "<main class=\"narrow\"><h1>%s</h1><p class=\"notice\">%s</p><p><a href=\"/\">Back to the daily papers</a></p></main>",
+	     status == 404 ? "Not found" : status == 403 ? "Not allowed" : status == 429 ? "Slow down" : "Something is wrong",
+	     msg);
+	html_page_end(r, o);
+	o->status = status;
+}
+
+/* A follow button (a small form): on to follow, off to stop. */
+void html_follow_button(struct req *r, struct buf *b, const char *kind, const char *value, bool on, const char *back_to)
+{
+	if (!r->signed_in)
+		return;
+	html_printf(b, "<form method=\"post\" action=\"/me/follow\" class=\"inline follow\">");
+	html_csrf(r, b);
+	html_printf(b, "<input type=\"hidden\" name=\"kind\" value=\"%s\"><input type=\"hidden\" name=\"value\" value=\"%s\">"
+		"<input type=\"hidden\" name=\"on\" value=\"%s\"><input type=\"hidden\" name=\"back\" value=\"%s\">"
+		"<button type=\"submit\" class=\"link\" title=\"%s %s\" aria-label=\"%s %s\">%s</button></form>",
+	     kind, value, on ? "1" : "0", back_to, on ? "Follow" : "Stop following", value, on ? "Follow" : "Stop following", value, on ? "+ follow" : "following ✓");
+}
+
+/* A mute button: mutes (kind, value) for the reader; unmuting is on
+ * /me/following, where mutes are listed. */
+void html_mute_button(struct req *r, struct buf *b, const char *kind, const char *label, const char *value,
+		      const char *back_to)
+{
+	if (!r->signed_in)
+		return;
+	html_printf(b, "<form method=\"post\" action=\"/me/mute\" class=\"inline mute\">");
+	html_csrf(r, b);
+	html_printf(b, "<input type=\"hidden\" name=\"kind\" value=\"%s\"><input type=\"hidden\" name=\"value\" value=\"%s\">"
+		"<input type=\"hidden\" name=\"on\" value=\"1\"><input type=\"hidden\" name=\"back\" value=\"%s\">"
+		"<button type=\"submit\" class=\"link\" aria-label=\"Mute %s %s\">%s %s</button></form>",
+	     kind, value, back_to, label, value, label, value);
 }

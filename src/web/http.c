@@ -5,7 +5,7 @@
  * check every redirect goes through, escaping for the access log, and the
  * page cache's keys.
  */
-#include "web_int.h"
+#include "http.h"
 #include <arpa/inet.h>
 
 bool route_match(const char *pattern, const char *path, struct req *r)

@@ -5,7 +5,7 @@
  * Bounded in entries and bytes (the least recently used go first); one
  * lock, held only to copy.
  */
-#include "web_int.h"
+#include "rcache.h"
 
 #define RCACHE_ENTRIES 64
 #define RCACHE_BYTES (32u << 20)

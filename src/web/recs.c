@@ -7,7 +7,9 @@
  * follows alone are enough to start); the candidates: the featured papers
  * of the last 30 days of the feed. The ranking is search_recommend's.
  */
-#include "web_int.h"
+#include "recs.h"
+#include "follower.h"
+#include "lists.h"
 #include <unistd.h>
 
 #define RECS_LEASE_MS (5 * 60 * 1000LL)
@@ -308,9 +310,9 @@ static void *recs_main(void *arg)
 	struct search_cursor *cur = NULL;
 	struct buf err = BUF_INIT;
 	char me[192];
-	worker_name(me, sizeof(me), "recs");
+	bg_name(me, sizeof(me), "recs");
 	for (;;) {
-		if (worker_wait(w, &w->recommender, 2))
+		if (bg_wait(&w->bg, &w->recommender, 2))
 			break;
 		buf_reset(&err);
 		if (!s && store_open(w->cfg.db_url, 0, &s, &err)) {
@@ -350,10 +352,10 @@ static void *recs_main(void *arg)
 
 void recs_start(struct web *w)
 {
-	worker_start(w, &w->recommender, recs_main, "the recommender");
+	bg_start(&w->bg, &w->recommender, recs_main, w, "the recommender");
 }
 
 void recs_stop(struct web *w)
 {
-	worker_stop(w, &w->recommender);
+	bg_stop(&w->bg, &w->recommender);
 }

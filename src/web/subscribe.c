@@ -4,36 +4,48 @@
  * RFC 8058 one-click unsubscribe, and the mail thread that delivers the
  * outbox and runs the daily and weekly digests on their schedule.
  */
-#include "web_int.h"
+#include "handlers.h"
+#include "atom.h"
+#include "auth.h"
+#include "cards.h"
+#include "follower.h"
+#include "html.h"
+#include "http.h"
+#include "json.h"
+#include "lists.h"
+#include "mailer.h"
+#include "reader.h"
+#include "respond.h"
+#include "fetcher.h"
 #include <sodium.h>
 
 static void sub_page_begin(struct req *r, struct resp *o, const char *title)
 {
 	o->private_ = true;
-	page_begin(r, o, title, NULL);
-	html(&o->body, "<main class=\"narrow\"><h1>%s</h1>", title);
+	html_page_begin(r, o, title, NULL);
+	html_printf(&o->body, "<main class=\"narrow\"><h1>%s</h1>", title);
 }
 
 static void sub_page_end(struct req *r, struct resp *o)
 {
-	html(&o->body, "</main>");
-	page_end(r, o);
+	html_printf(&o->body, "</main>");
+	html_page_end(r, o);
 }
 
 static void notice(struct resp *o, const char *msg, bool error)
 {
-	html(&o->body, "<p class=\"notice%S\" role=\"%S\">%s</p>", error ? " error" : "", error ? "alert" : "status", msg);
+	html_printf(&o->body, "<p class=\"notice%S\" role=\"%S\">%s</p>", error ? " error" : "", error ? "alert" : "status", msg);
 }
 
 static void subscribe_form(struct req *r, struct resp *o, const char *email, const char *period, const char *topics)
 {
 	struct buf *b = &o->body;
-	html(b, "<p>Trending papers in your inbox, daily or weekly, with the papers matching your own topics "
+	html_printf(b, "<p>Trending papers in your inbox, daily or weekly, with the papers matching your own topics "
 		"(any search: words, <code>author:\"Name\"</code>, <code>cat:cs.CL</code>). We send a confirmation "
 		"first; every message has a link to change or cancel.</p><form method=\"post\" action=\"/subscribe\" class=\"stack\">");
 	html_csrf(r, b);
 	bool weekly = period && !strcmp(period, "weekly");
-	html(b,
+	html_printf(b,
 	     "<label for=\"email\">Email address</label><input id=\"email\" name=\"email\" type=\"email\" required maxlength=\"254\" "
 	     "autocomplete=\"email\" value=\"%s\"><fieldset><legend>How often</legend>"
 	     "<label><input type=\"radio\" name=\"period\" value=\"daily\"%S> daily (weekdays)</label> "
@@ -53,7 +65,7 @@ static bool mail_off(struct req *r, struct resp *o)
 	notice(o, "This server sends no email (its operator has not set up an SMTP server), so digests cannot be "
 		  "subscribed to here. The Atom feeds carry the same papers.",
 	       true);
-	html(&o->body, "<p><a href=\"/feeds/daily.atom\">Daily papers feed</a> · <a href=\"/feeds/trending.atom\">Trending feed</a></p>");
+	html_printf(&o->body, "<p><a href=\"/feeds/daily.atom\">Daily papers feed</a> · <a href=\"/feeds/trending.atom\">Trending feed</a></p>");
 	sub_page_end(r, o);
 	o->status = 503;
 	return true;
@@ -78,9 +90,9 @@ void h_subscribe(struct req *r, struct resp *o)
 	const char *email = req_form(r, "email"), *period = req_form(r, "period"), *topics = req_form(r, "topics");
 	/* every request counts, from the address and to the mailbox:
 	 * confirmations cost mail */
-	long wait = limit_wait(r, LIMIT_SUBSCRIBE_IP, r->ip);
+	long wait = req_limit_wait(r, LIMIT_SUBSCRIBE_IP, r->ip);
 	if (!wait && email && *email)
-		wait = limit_wait(r, LIMIT_SUBSCRIBE_ADDRESS, email);
+		wait = req_limit_wait(r, LIMIT_SUBSCRIBE_ADDRESS, email);
 	if (wait) {
 		sub_page_begin(r, o, "Subscribe to the digest");
 		notice(o, "Too many subscription requests lately; try again later.", true);
@@ -89,9 +101,9 @@ void h_subscribe(struct req *r, struct resp *o)
 		resp_retry_after(o, wait);
 		return;
 	}
-	limit_count(r, LIMIT_SUBSCRIBE_IP, r->ip);
+	req_limit_count(r, LIMIT_SUBSCRIBE_IP, r->ip);
 	if (email && email_address_valid(email))
-		limit_count(r, LIMIT_SUBSCRIBE_ADDRESS, email);
+		req_limit_count(r, LIMIT_SUBSCRIBE_ADDRESS, email);
 	/* a signed-in account that verified this very address owns it */
 	bool owner = r->signed_in && r->user.email_verified && email && !strcasecmp(email, r->user.email);
 	struct buf msg = BUF_INIT;
@@ -124,7 +136,7 @@ static int token_sub(struct req *r, struct resp *o, const char *tok, enum mail_t
 		       purpose == TOKEN_CONFIRM ? "This confirmation link is not valid or has expired; subscribe again to get a new one."
 						: "This link is not valid.",
 		       true);
-		html(&o->body, "<p><a href=\"/subscribe\">Subscribe</a></p>");
+		html_printf(&o->body, "<p><a href=\"/subscribe\">Subscribe</a></p>");
 		sub_page_end(r, o);
 		o->status = 400;
 		buf_release(&err);
@@ -150,12 +162,12 @@ void h_confirm_form(struct req *r, struct resp *o)
 	/* what confirming does: the change held for the address, if any */
 	bool change = sub.pending_period[0] != '\0';
 	const char *topics = change ? (sub.pending_topics ? sub.pending_topics : "") : sub.topics;
-	html(&o->body, "<p>Send the <strong>%s</strong> digest to <strong>%s</strong>%S%s%S?</p>"
+	html_printf(&o->body, "<p>Send the <strong>%s</strong> digest to <strong>%s</strong>%S%s%S?</p>"
 		       "<form method=\"post\" action=\"/subscribe/confirm\">",
 	     change ? sub.pending_period : sub.period, sub.email, topics[0] ? ", with the topics <em>" : "", topics,
 	     topics[0] ? "</em>" : "");
 	html_csrf(r, &o->body);
-	html(&o->body, "<input type=\"hidden\" name=\"t\" value=\"%s\"><button class=\"btn\">Yes, confirm</button></form>", tok);
+	html_printf(&o->body, "<input type=\"hidden\" name=\"t\" value=\"%s\"><button class=\"btn\">Yes, confirm</button></form>", tok);
 	sub_page_end(r, o);
 	subscription_release(&sub);
 }
@@ -172,10 +184,10 @@ void h_confirm(struct req *r, struct resp *o)
 		ok = store_sub_get(r->s, sub.id, NULL, &sub, &err) == 0;
 	sub_page_begin(r, o, ok ? "Subscribed" : "Confirm your subscription");
 	if (ok) {
-		html(&o->body, "<p class=\"notice\" role=\"status\">Done: %s will get the %s digest.</p>", sub.email, sub.period);
+		html_printf(&o->body, "<p class=\"notice\" role=\"status\">Done: %s will get the %s digest.</p>", sub.email, sub.period);
 		char tok[96];
 		mail_token(r->w->secret, sub.id, TOKEN_MANAGE, time_now_ms() + 3650LL * 86400000, tok);
-		html(&o->body, "<p><a href=\"/subscription?t=%s\">Manage the subscription</a></p>", tok);
+		html_printf(&o->body, "<p><a href=\"/subscription?t=%s\">Manage the subscription</a></p>", tok);
 	} else {
 		notice(o, "Something went wrong; please try again.", true);
 		o->status = 500;
@@ -193,14 +205,14 @@ void h_manage(struct req *r, struct resp *o)
 		return;
 	sub_page_begin(r, o, "Your subscription");
 	struct buf *b = &o->body;
-	html(b, "<p><strong>%s</strong>: %s digest, <strong class=\"status\">%s</strong>.</p>", sub.email, sub.period,
+	html_printf(b, "<p><strong>%s</strong>: %s digest, <strong class=\"status\">%s</strong>.</p>", sub.email, sub.period,
 	     sub.status);
 	if (!strcmp(sub.status, "paused"))
 		notice(o, "Delivery to this address failed repeatedly, so the digest is paused. Resume it once the mailbox works again.", true);
-	html(b, "<form method=\"post\" action=\"/subscription\" class=\"stack\">");
+	html_printf(b, "<form method=\"post\" action=\"/subscription\" class=\"stack\">");
 	html_csrf(r, b);
 	bool weekly = !strcmp(sub.period, "weekly");
-	html(b,
+	html_printf(b,
 	     "<input type=\"hidden\" name=\"t\" value=\"%s\"><fieldset><legend>How often</legend>"
 	     "<label><input type=\"radio\" name=\"period\" value=\"daily\"%S> daily</label> "
 	     "<label><input type=\"radio\" name=\"period\" value=\"weekly\"%S> weekly</label></fieldset>"
@@ -208,12 +220,12 @@ void h_manage(struct req *r, struct resp *o)
 	     "<button class=\"btn\" name=\"action\" value=\"save\">Save</button>",
 	     tok, weekly ? "" : " checked", weekly ? " checked" : "", sub.topics);
 	if (strcmp(sub.status, "active"))
-		html(b, "<button class=\"btn\" name=\"action\" value=\"resume\">Resume the digest</button>");
-	html(b, "</form>");
+		html_printf(b, "<button class=\"btn\" name=\"action\" value=\"resume\">Resume the digest</button>");
+	html_printf(b, "</form>");
 	if (strcmp(sub.status, "cancelled")) {
-		html(b, "<form method=\"post\" action=\"/unsubscribe?t=%s\">", tok);
+		html_printf(b, "<form method=\"post\" action=\"/unsubscribe?t=%s\">", tok);
 		html_csrf(r, b);
-		html(b, "<button class=\"btn danger\">Unsubscribe</button></form>");
+		html_printf(b, "<button class=\"btn danger\">Unsubscribe</button></form>");
 	}
 	sub_page_end(r, o);
 	subscription_release(&sub);
@@ -268,10 +280,10 @@ void h_unsubscribe_form(struct req *r, struct resp *o)
 	if (token_sub(r, o, tok, TOKEN_MANAGE, &sub, "Unsubscribe"))
 		return;
 	sub_page_begin(r, o, "Unsubscribe");
-	html(&o->body, "<p>Stop sending the %s digest to <strong>%s</strong>?</p><form method=\"post\" action=\"/unsubscribe?t=%s\">",
+	html_printf(&o->body, "<p>Stop sending the %s digest to <strong>%s</strong>?</p><form method=\"post\" action=\"/unsubscribe?t=%s\">",
 	     sub.period, sub.email, tok);
 	html_csrf(r, &o->body);
-	html(&o->body, "<button class=\"btn danger\">Unsubscribe</button></form>");
+	html_printf(&o->body, "<button class=\"btn danger\">Unsubscribe</button></form>");
 	sub_page_end(r, o);
 	subscription_release(&sub);
 }
@@ -283,7 +295,7 @@ void h_unsubscribe_form(struct req *r, struct resp *o)
 void h_unsubscribe(struct req *r, struct resp *o)
 {
 	const char *oneclick = req_form(r, "List-Unsubscribe");
-	if (!(oneclick && !strcmp(oneclick, "One-Click")) && !csrf_ok(r)) {
+	if (!(oneclick && !strcmp(oneclick, "One-Click")) && !auth_csrf_ok(r)) {
 		resp_error(r, o, 403, "The form is missing its security token; use the link in the message again.");
 		return;
 	}
@@ -297,7 +309,7 @@ void h_unsubscribe(struct req *r, struct resp *o)
 		notice(o, "Something went wrong; please try again.", true);
 		o->status = 500;
 	} else {
-		html(&o->body, "<p class=\"notice\" role=\"status\">%s will get no more digests.</p>", sub.email);
+		html_printf(&o->body, "<p class=\"notice\" role=\"status\">%s will get no more digests.</p>", sub.email);
 	}
 	sub_page_end(r, o);
 	subscription_release(&sub);
@@ -315,7 +327,7 @@ static int prof_sub(const struct subscription *sub, void *ctx)
 	struct prof_ctx *p = ctx;
 	char tok[96];
 	mail_token(p->r->w->secret, sub->id, TOKEN_MANAGE, time_now_ms() + 3650LL * 86400000, tok);
-	html(p->b, "<li>%s digest to %s: <strong>%s</strong>%S%s — <a href=\"/subscription?t=%s\">manage</a></li>", sub->period,
+	html_printf(p->b, "<li>%s digest to %s: <strong>%s</strong>%S%s — <a href=\"/subscription?t=%s\">manage</a></li>", sub->period,
 	     sub->email, sub->status, sub->topics[0] ? "; topics: " : "", sub->topics, tok);
 	p->n++;
 	return 0;
@@ -323,127 +335,12 @@ static int prof_sub(const struct subscription *sub, void *ctx)
 
 void profile_subscriptions(struct req *r, struct buf *b)
 {
-	html(b, "<section><h2>Email digests</h2><ul class=\"subs\">");
+	html_printf(b, "<section><h2>Email digests</h2><ul class=\"subs\">");
 	struct prof_ctx p = { r, b, 0 };
 	struct buf err = BUF_INIT;
 	store_sub_list_email(r->s, r->user.email, prof_sub, &p, &err);
 	buf_release(&err);
 	if (!p.n)
-		html(b, "<li class=\"muted\">None. <a href=\"/subscribe\">Subscribe</a></li>");
-	html(b, "</ul></section>");
-}
-
-/* ---- the mail thread ----------------------------------------------------------- */
-
-void mailer_kick(struct web *w)
-{
-	pthread_mutex_lock(&w->mail_lock);
-	w->mail_kicked = true; /* seen even when the thread is busy sending */
-	pthread_cond_signal(&w->mail_wake);
-	pthread_mutex_unlock(&w->mail_lock);
-}
-
-/* Claims today's run of a digest for this process (several processes, on
- * several hosts, may share the store): compare and set, so exactly one of
- * them moves the key from what it was to `value`. */
-static bool claim(struct store *s, const char *key, const char *value)
-{
-	struct buf err = BUF_INIT;
-	char *cur = NULL;
-	bool mine = false;
-	int rc = store_kv_get(s, key, &cur, &err);
-	if (rc >= 0 && (!cur || strcmp(cur, value)))
-		mine = store_kv_cas(s, key, cur, value, &err) == 0;
-	free(cur);
-	if (err.len)
-		fprintf(stderr, "paperboy: mail: %s\n", err.s);
-	buf_release(&err);
-	return mine;
-}
-
-static void run_digest(struct web *w, struct store *s, const char *period)
-{
-	struct buf err = BUF_INIT;
-	struct search_index *ix = NULL;
-	if (search_open(w->index_path, &ix, &err))
-		ix = NULL;
-	buf_reset(&err);
-	struct mail_stats st = { 0 };
-	struct mail_config mc = w->cfg.mail;
-	if (mail_digest(s, ix, &mc, period, &st, &err) < 0)
-		fprintf(stderr, "paperboy: mail: %s digest: %s\n", period, err.s);
-	fprintf(stderr, "paperboy: mail: %s digest: %llu rendered, %llu sent, %llu to retry, %llu failed\n", period,
-		(unsigned long long)st.rendered, (unsigned long long)st.sent, (unsigned long long)st.retry_later,
-		(unsigned long long)st.failed);
-	if (ix)
-		search_close(ix);
-	buf_release(&err);
-}
-
-static void *mailer_main(void *arg)
-{
-	struct web *w = arg;
-	struct store *s = NULL;
-	struct buf err = BUF_INIT;
-	if (store_open(w->cfg.db_url, 0, &s, &err)) {
-		fprintf(stderr, "paperboy: mail: %s\n", err.s);
-		buf_release(&err);
-		return NULL;
-	}
-	for (bool first = true;; first = false) {
-		pthread_mutex_lock(&w->mail_lock);
-		if (!w->stopping && !first && !w->mail_kicked) {
-			struct timespec until;
-			clock_gettime(CLOCK_REALTIME, &until);
-			until.tv_sec += 20;
-			pthread_cond_timedwait(&w->mail_wake, &w->mail_lock, &until);
-		}
-		w->mail_kicked = false;
-		bool stop = w->stopping;
-		pthread_mutex_unlock(&w->mail_lock);
-		if (stop)
-			break;
-		/* the outbox first: confirmations, retries */
-		struct mail_stats st = { 0 };
-		buf_reset(&err);
-		struct mail_config mc = w->cfg.mail;
-		if (mail_deliver(s, &mc, &st, &err) < 0)
-			fprintf(stderr, "paperboy: mail: %s\n", err.s);
-		/* then the schedule, in local time (--timezone) */
-		time_t now = time(NULL);
-		struct tm tm;
-		localtime_r(&now, &tm);
-		if (tm.tm_hour * 60 + tm.tm_min < w->cfg.digest_minute)
-			continue;
-		char today[16];
-		strftime(today, sizeof(today), "%Y-%m-%d", &tm);
-		bool weekend = tm.tm_wday == 0 || tm.tm_wday == 6;
-		if ((!weekend || w->cfg.digest_weekends) && claim(s, "digest.daily.last", today))
-			run_digest(w, s, "daily");
-		if (tm.tm_wday == w->cfg.weekly_wday && claim(s, "digest.weekly.last", today))
-			run_digest(w, s, "weekly");
-	}
-	store_close(s);
-	buf_release(&err);
-	return NULL;
-}
-
-void mailer_start(struct web *w)
-{
-	if (!w->cfg.mail.smtp_url) {
-		fprintf(stderr, "paperboy: mail is off (no --smtp URL): subscriptions are kept, nothing is sent\n");
-		return;
-	}
-	if (pthread_create(&w->mailer, NULL, mailer_main, w) == 0)
-		w->mailer_on = true;
-}
-
-void mailer_stop(struct web *w)
-{
-	pthread_mutex_lock(&w->mail_lock);
-	w->stopping = true;
-	pthread_cond_signal(&w->mail_wake);
-	pthread_mutex_unlock(&w->mail_lock);
-	if (w->mailer_on)
-		pthread_join(w->mailer, NULL);
+		html_printf(b, "<li class=\"muted\">None. <a href=\"/subscribe\">Subscribe</a></li>");
+	html_printf(b, "</ul></section>");
 }

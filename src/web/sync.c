@@ -7,13 +7,14 @@
  * in the store and a lease in the store makes one process run it; its last
  * success and error are kept there too, for the admin status page.
  */
-#include "web_int.h"
+#include "sync.h"
+#include "follower.h"
 #include "../fetch/fetch.h"
 #include <unistd.h>
 
 #define SYNC_LEASE_MS (2 * 3600 * 1000LL) /* longer than any run; released at its end */
 
-static const char *const job_names[] = { "hf", "arxiv" };
+const char *const sync_job_names[2] = { "hf", "arxiv" };
 
 static void kv_time(struct store *s, const char *job, const char *what, pb_time t, const char *text)
 {
@@ -76,7 +77,8 @@ static int run_job(struct web *w, struct store *s, int job, uint64_t *added, str
 	if (rc < 0)
 		return -1;
 	uint64_t indexed;
-	if (*added && search_index_update(s, w->index_path, &indexed, err))
+	bool built;
+	if (*added && svc_index_catch_up(s, w->index_path, &indexed, &built, err))
 		return -1;
 	return 0;
 }
@@ -86,8 +88,8 @@ static int run_job(struct web *w, struct store *s, int job, uint64_t *added, str
 static bool job_claim(struct web *w, struct store *s, int job, const char *me)
 {
 	char key[64], lease[64];
-	snprintf(key, sizeof(key), "sync.%s.next", job_names[job]);
-	snprintf(lease, sizeof(lease), "sync.%s", job_names[job]);
+	snprintf(key, sizeof(key), "sync.%s.next", sync_job_names[job]);
+	snprintf(lease, sizeof(lease), "sync.%s", sync_job_names[job]);
 	struct buf err = BUF_INIT;
 	char *next = NULL;
 	pb_time now = time_now_ms(), when = 0;
@@ -118,19 +120,19 @@ static void job_done(struct web *w, struct store *s, int job, const char *me, in
 		     const char *why)
 {
 	char key[64], lease[64], note[64];
-	snprintf(key, sizeof(key), "sync.%s.next", job_names[job]);
-	snprintf(lease, sizeof(lease), "sync.%s", job_names[job]);
+	snprintf(key, sizeof(key), "sync.%s.next", sync_job_names[job]);
+	snprintf(lease, sizeof(lease), "sync.%s", sync_job_names[job]);
 	pb_time now = time_now_ms();
 	if (rc) {
-		kv_time(s, job_names[job], "last_error", now, why);
-		fprintf(stderr, "paperboy: sync %s: %s\n", job_names[job], why);
+		kv_time(s, sync_job_names[job], "last_error", now, why);
+		fprintf(stderr, "paperboy: sync %s: %s\n", sync_job_names[job], why);
 	} else {
 		snprintf(note, sizeof(note), "%llu papers new or changed", (unsigned long long)added);
-		kv_time(s, job_names[job], "last_ok", now, note);
+		kv_time(s, sync_job_names[job], "last_ok", now, note);
 	}
 	/* after a failure, try again sooner (but not at once) */
 	pb_time every = (pb_time)(w->cfg.sync_every * 1000);
-	kv_time(s, job_names[job], "next", now + (rc && every > 600000 ? 600000 : every), NULL);
+	kv_time(s, sync_job_names[job], "next", now + (rc && every > 600000 ? 600000 : every), NULL);
 	struct buf err = BUF_INIT;
 	store_lease_release(s, lease, me, &err);
 	buf_release(&err);
@@ -142,9 +144,9 @@ static void *sync_main(void *arg)
 	struct store *s = NULL;
 	struct buf err = BUF_INIT;
 	char me[192];
-	worker_name(me, sizeof(me), "sync");
+	bg_name(me, sizeof(me), "sync");
 	for (;;) {
-		if (worker_wait(w, &w->syncer, s ? 1 : 0)) /* the first look at once */
+		if (bg_wait(&w->bg, &w->syncer, s ? 1 : 0)) /* the first look at once */
 			break;
 		if (!s && store_open(w->cfg.db_url, 0, &s, &err)) {
 			fprintf(stderr, "paperboy: sync: %s\n", err.s);
@@ -171,56 +173,10 @@ void sync_start(struct web *w)
 {
 	if (!w->cfg.sync_jobs)
 		return;
-	worker_start(w, &w->syncer, sync_main, "sync");
+	bg_start(&w->bg, &w->syncer, sync_main, w, "sync");
 }
 
 void sync_stop(struct web *w)
 {
-	worker_stop(w, &w->syncer);
-}
-
-/* ---- the admin status page ---------------------------------------------------- */
-
-static void kv_row(struct req *r, struct buf *b, const char *label, const char *key)
-{
-	char *v = NULL;
-	struct buf err = BUF_INIT;
-	int rc = store_kv_get(r->s, key, &v, &err);
-	html(b, "<tr><th scope=\"row\">%s</th><td>%s</td></tr>", label, rc == 0 && v ? v : "—");
-	free(v);
-	buf_release(&err);
-}
-
-void h_admin_status(struct req *r, struct resp *o)
-{
-	o->private_ = true;
-	o->no_store = true;
-	page_begin(r, o, "Status", NULL);
-	struct buf *b = &o->body;
-	html(b, "<main class=\"wide\"><h1>Status</h1><h2>Sync</h2>");
-	if (!r->w->cfg.sync_jobs)
-		html(b, "<p class=\"muted\">This server does not sync (start it with <code>--sync hf,arxiv</code>).</p>");
-	for (int job = 0; job < 2; job++) {
-		char k[64];
-		html(b, "<table class=\"status\"><caption>%s%s</caption>", job ? "arXiv OAI-PMH" : "Hugging Face daily papers",
-		     r->w->cfg.sync_jobs & (1u << job) ? "" : " (off here)");
-		snprintf(k, sizeof(k), "sync.%s.last_ok", job_names[job]);
-		kv_row(r, b, "last success", k);
-		snprintf(k, sizeof(k), "sync.%s.last_error", job_names[job]);
-		kv_row(r, b, "last error", k);
-		snprintf(k, sizeof(k), "sync.%s.next", job_names[job]);
-		kv_row(r, b, "next run", k);
-		html(b, "</table>");
-	}
-	int64_t counts[4] = { 0 }, seq = 0;
-	struct buf err = BUF_INIT;
-	store_outbox_counts(r->s, counts, &err);
-	store_seq(r->s, &seq, &err);
-	html(b, "<h2>Mail</h2><p>%S. Outbox: %lld queued, %lld sending, %lld sent, %lld failed.</p>",
-	     r->w->cfg.mail.smtp_url ? "On" : "Off (no SMTP server)", (long long)counts[0], (long long)counts[1],
-	     (long long)counts[2], (long long)counts[3]);
-	html(b, "<h2>Store</h2><p>Write sequence %lld.</p>", (long long)seq);
-	html(b, "<p><a href=\"/admin/submissions\">Submissions waiting for a moderator</a></p></main>");
-	page_end(r, o);
-	buf_release(&err);
+	bg_stop(&w->bg, &w->syncer);
 }

@@ -11,7 +11,12 @@
  * wide, written under a temporary name and renamed into place. A paper
  * that failed is tried again after a day (ID.fail in the folder).
  */
-#include "web_int.h"
+#include "thumbs.h"
+#include "bg.h"
+#include "handlers.h"
+#include "html.h"
+#include "respond.h"
+#include "thumbfile.h"
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -26,36 +31,6 @@ extern char **environ;
 #define THUMB_MAX_IMAGE (8u << 20)
 #define THUMB_MAX_PDF (64u << 20)
 #define THUMB_RETRY_MS (24 * 3600 * 1000LL)
-
-/* ID -> file name: old-style ids ("hep-th/9901001") have a slash. */
-static void thumb_file(const char *dir, const char *id, const char *ext, struct buf *out)
-{
-	buf_reset(out);
-	buf_addf(out, "%s/", dir);
-	for (const char *p = id; *p; p++)
-		buf_addc(out, *p == '/' ? '_' : *p);
-	buf_adds(out, ext);
-}
-
-void thumb_path(const char *id, struct buf *out)
-{
-	buf_reset(out);
-	buf_adds(out, "/thumbs/");
-	for (const char *p = id; *p; p++)
-		buf_addc(out, *p == '/' ? '_' : *p);
-	buf_adds(out, ".png");
-}
-
-bool thumb_exists(struct web *w, const char *id)
-{
-	if (!w->thumb_dir)
-		return false;
-	struct buf f = BUF_INIT;
-	thumb_file(w->thumb_dir, id, ".png", &f);
-	bool ok = access(f.s, R_OK) == 0;
-	buf_release(&f);
-	return ok;
-}
 
 void h_thumb(struct req *r, struct resp *o)
 {
@@ -181,7 +156,7 @@ static int make_one(struct web *w, const char *id, const char *hf_url, double *l
 	int rc;
 	if (*hf_url) {
 		double wait = *last_hf + 1.0 - mono_seconds();
-		if (wait > 0 && worker_wait(w, &w->thumber, wait)) {
+		if (wait > 0 && bg_wait(&w->bg, &w->thumber, wait)) {
 			rc = -1;
 			goto out;
 		}
@@ -191,7 +166,7 @@ static int make_one(struct web *w, const char *id, const char *hf_url, double *l
 			rc = render("png", tmp.s, out.s, err);
 	} else {
 		double wait = *last_pdf + w->cfg.thumb_pdf_delay - mono_seconds();
-		if (wait > 0 && worker_wait(w, &w->thumber, wait)) {
+		if (wait > 0 && bg_wait(&w->bg, &w->thumber, wait)) {
 			rc = -1;
 			goto out;
 		}
@@ -205,9 +180,11 @@ static int make_one(struct web *w, const char *id, const char *hf_url, double *l
 		buf_setf(err, "%s: %s", fin.s, strerror(errno));
 		rc = -1;
 	}
+	if (!rc)
+		thumb_set_add(w, id);
 	unlink(tmp.s);
 	unlink(out.s);
-	if (rc && !w->stopping) {
+	if (rc && !w->bg.stopping) {
 		thumb_file(w->thumb_dir, id, ".fail", &fin);
 		FILE *f = fopen(fin.s, "w");
 		if (f) {
@@ -230,7 +207,7 @@ static void *thumbs_main(void *arg)
 	struct buf err = BUF_INIT;
 	double last_hf = 0, last_pdf = 0;
 	size_t made = 0, failed = 0;
-	while (!worker_wait(w, &w->thumber, s ? 5 : 0)) {
+	while (!bg_wait(&w->bg, &w->thumber, s ? 5 : 0)) {
 		if (!s && store_open(w->cfg.db_url, 0, &s, &err)) {
 			fprintf(stderr, "paperboy: thumbnails: %s\n", err.s);
 			buf_reset(&err);
@@ -257,12 +234,12 @@ static void *thumbs_main(void *arg)
 				buf_reset(&err);
 				if (make_one(w, t.ids.v[i], t.thumbs.v[i], &last_hf, &last_pdf, &err) == 0) {
 					made++;
-				} else if (!w->stopping) {
+				} else if (!w->bg.stopping) {
 					if (failed++ < 5 || failed % 100 == 0)
 						fprintf(stderr, "paperboy: thumbnail of %s: %s (%zu failed so far)\n", t.ids.v[i],
 							err.s, failed);
 				}
-				if (w->stopping)
+				if (w->bg.stopping)
 					break;
 			}
 			strlist_clear(&t.ids);
@@ -287,10 +264,10 @@ void thumbs_start(struct web *w)
 		w->thumb_dir = NULL;
 		return;
 	}
-	worker_start(w, &w->thumber, thumbs_main, "thumbnails");
+	bg_start(&w->bg, &w->thumber, thumbs_main, w, "thumbnails");
 }
 
 void thumbs_stop(struct web *w)
 {
-	worker_stop(w, &w->thumber);
+	bg_stop(&w->bg, &w->thumber);
 }

@@ -34,6 +34,7 @@ struct web_config {
 	double thumb_pdf_delay;     /* seconds between PDF downloads (default 3) */
 	/* limits on what clients control */
 	double head_timeout;     /* seconds to send a request's line and headers (default 10) */
+	double page_cache_ttl;   /* seconds an anonymous page is kept (2; 0: not at all) */
 	double body_timeout;     /* seconds to send its body after them (default 30) */
 	unsigned max_connections; /* open at once (default 10,000, below the file limit) */
 	unsigned max_per_ip;     /* open at once from one address (default 64) */

@@ -1,10 +1,11 @@
 /*
  * fuzz_html.c - libFuzzer target: the HTML writer and what comments go
- * through. Arbitrary bytes as %s, %L and %U arguments of html(), as a
+ * through. Arbitrary bytes as %s, %L and %U arguments of html_printf(), as a
  * query and a text to highlight, and as a Markdown comment; the output
  * must never carry a tag or an attribute the input brought in.
  */
-#include "../../src/web/web_int.h"
+#include "../../src/web/html.h"
+#include "../../src/web/http.h"
 
 static void no_markup(const struct buf *b, const char *what)
 {
@@ -29,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *query = xstrndup(s, nl ? (size_t)(nl - s) : strlen(s));
 	const char *text = nl ? nl + 1 : s;
 	struct buf b = BUF_INIT;
-	html(&b, "<p title=\"%s\">%s <a href=\"%L\">x</a> <a href=\"/search?q=%U\">y</a></p>", s, s, s, s);
+	html_printf(&b, "<p title=\"%s\">%s <a href=\"%L\">x</a> <a href=\"/search?q=%U\">y</a></p>", s, s, s, s);
 	no_markup(&b, "html");
 	if (!utf8_valid(b.s, b.len))
 		abort();
@@ -38,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	no_markup(&b, "highlight");
 	/* Markdown: raw HTML never passes, nor script links */
 	struct buf m = BUF_INIT;
-	markdown_html(&m, s);
+	html_markdown(&m, s);
 	if (strstr(m.s, "<script") || strstr(m.s, "<iframe") || strstr(m.s, "<style") || strstr(m.s, "<svg") ||
 	    strstr(m.s, "<object") || strstr(m.s, "=\"javascript:") || strstr(m.s, "=\"vbscript:"))
 		abort();

@@ -12,7 +12,8 @@
  *    same key only when they are the same list.
  */
 #include <arpa/inet.h>
-#include "../../src/web/web_int.h"
+#include "../../src/web/html.h"
+#include "../../src/web/http.h"
 
 static void split_params(const char *s, size_t n, char sep, struct strlist *k, struct strlist *v)
 {

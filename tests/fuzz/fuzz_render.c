@@ -9,7 +9,10 @@
  * parse), a note never brings a TeX command, and the HTML never carries a
  * tag from the record.
  */
-#include "../../src/web/web_int.h"
+#include "../../src/web/atom.h"
+#include "../../src/web/html.h"
+#include "../../src/web/json.h"
+#include "../../src/mail/mail.h"
 
 struct ctx {
 	const uint8_t *data;
@@ -58,7 +61,11 @@ static void render_all(struct ctx *x, const struct paper *p)
 	r.w = x->w;
 	r.route = -1;
 	struct card_opts co = { 1, "day", x->note };
-	html_card(&r, &b, p, &co);
+	struct card_flags fl;
+	memset(&fl, 0, sizeof(fl));
+	fl.voted = fl.fresh = fl.thumb = true;
+	fl.saved = 7;
+	html_card(&r, &b, p, &co, &fl);
 	if (!utf8_valid(b.s, b.len))
 		abort();
 	if (strstr(b.s, "<script") || strstr(b.s, "<iframe") || strstr(b.s, "=\"javascript:") || strstr(b.s, "=\"data:"))

@@ -1,0 +1,617 @@
+/*
+ * paper.c - a paper's pages: the paper (votes and their history, the
+ * discussion, similar papers, its links), its Markdown and BibTeX, votes,
+ * comments, fetching a paper not here from arXiv, and the moderators'
+ * actions on papers and comments.
+ */
+#include "handlers.h"
+#include "cards.h"
+#include "follower.h"
+#include "html.h"
+#include "lists.h"
+#include "reader.h"
+#include "respond.h"
+#include "fetcher.h"
+#include "auth.h"
+#include "http.h"
+#include "json.h"
+#include <ctype.h>
+#include <limits.h>
+
+void fetch_offer(struct req *r, struct buf *b, const char *id)
+{
+	if (r->signed_in) {
+		html_printf(b, "<form method=\"post\" action=\"/papers/%s/fetch\" class=\"inline\">", id);
+		html_csrf(r, b);
+		html_printf(b, "<p>%s is not here yet. <button type=\"submit\" class=\"btn small\">Fetch it from arXiv</button></p></form>",
+		     id);
+	} else {
+		html_printf(b, "<p>%s is not here yet. <a href=\"/signin?next=%%2Fpapers%%2F%U\">Sign in</a> to fetch it from arXiv.</p>",
+		     id, id);
+	}
+}
+
+/* POST /papers/ID/fetch: a paper not in the store, asked for from arXiv
+ * (signed-in users, under the fetch rule), then its page, which says
+ * "fetching" until it is here. Not featured. */
+void h_fetch(struct req *r, struct resp *o)
+{
+	char id[PAPER_ID_MAX];
+	if (arxiv_id_parse(r->cap[0], id, NULL)) {
+		resp_error(r, o, 404, "That is not an arXiv id.");
+		return;
+	}
+	struct buf msg = BUF_INIT;
+	long wait = 0;
+	struct svc v = req_svc(r);
+	enum svc_status st = svc_fetch_ask(&v, &r->user, id, &wait, &msg);
+	if (st == SVC_OK || st == SVC_ACCEPTED) {
+		if (st == SVC_ACCEPTED)
+			fetcher_kick(r->w);
+		struct buf loc = BUF_INIT;
+		buf_addf(&loc, "/papers/%s", id);
+		resp_redirect(o, loc.s);
+		buf_release(&loc);
+	} else {
+		if (st == SVC_LIMITED)
+			resp_retry_after(o, wait);
+		resp_error(r, o, resp_svc_status(st), msg.s);
+	}
+	buf_release(&msg);
+}
+
+/* ---- a paper ------------------------------------------------------------------- */
+
+struct vote_series {
+	struct strlist days;
+	int values[400];
+	int total;
+};
+
+static int vote_day_cb(const char *day, int votes, void *ctx)
+{
+	struct vote_series *v = ctx;
+	if (v->days.n >= 400)
+		return 1;
+	v->total += votes;
+	v->values[v->days.n] = v->total;
+	strlist_push(&v->days, day, strlen(day));
+	return 0;
+}
+
+struct comments_ctx {
+	struct req *r;
+	struct buf *b;
+	const struct paper *p;
+};
+
+static void comment_forms(struct comments_ctx *cc, const struct comment *c)
+{
+	struct req *r = cc->r;
+	struct buf *b = cc->b;
+	if (!r->signed_in)
+		return;
+	bool mine = r->user.id == c->user_id && !c->deleted;
+	if (mine) {
+		html_printf(b, "<details class=\"edit\"><summary>Edit</summary><form method=\"post\" action=\"/comments/%lld/edit\" class=\"stack\">",
+		     (long long)c->id);
+		html_csrf(r, b);
+		html_printf(b, "<label class=\"sr\" for=\"e%lld\">Edit your comment</label><textarea id=\"e%lld\" name=\"body\" rows=\"4\" required maxlength=\"10000\">%s</textarea>"
+			"<button class=\"btn small\">Save</button></form></details>",
+		     (long long)c->id, (long long)c->id, c->body);
+	}
+	if (mine || r->user.admin) {
+		html_printf(b, "<form method=\"post\" action=\"/comments/%lld/delete\" class=\"inline\">", (long long)c->id);
+		html_csrf(r, b);
+		html_printf(b, "<button class=\"link danger\">Delete</button></form>");
+	}
+	if (r->user.admin) {
+		html_printf(b, "<form method=\"post\" action=\"/admin/comments/%lld\" class=\"inline\">", (long long)c->id);
+		html_csrf(r, b);
+		html_printf(b, "<input type=\"hidden\" name=\"hidden\" value=\"%s\"><button class=\"link\">%s</button></form>",
+		     c->hidden ? "0" : "1", c->hidden ? "Show" : "Hide");
+	}
+}
+
+static void reply_form(struct comments_ctx *cc, int64_t parent)
+{
+	struct req *r = cc->r;
+	struct buf *b = cc->b;
+	if (!r->signed_in)
+		return;
+	html_printf(b, "<details class=\"reply\"><summary>Reply</summary><form method=\"post\" action=\"/papers/%s/comments\" class=\"stack\">",
+	     cc->p->id);
+	html_csrf(r, b);
+	html_printf(b, "<input type=\"hidden\" name=\"parent\" value=\"%lld\"><label class=\"sr\" for=\"r%lld\">Your reply</label>"
+		"<textarea id=\"r%lld\" name=\"body\" rows=\"3\" required maxlength=\"10000\"></textarea>"
+		"<button class=\"btn small\">Reply</button></form></details>",
+	     (long long)parent, (long long)parent, (long long)parent);
+}
+
+/* Comments render as a list of threads: each top-level comment, its
+ * replies, and a reply form. */
+struct thread_ctx {
+	struct comments_ctx cc;
+	int64_t thread;
+	int count;
+};
+
+static void close_thread(struct thread_ctx *t)
+{
+	if (t->thread) {
+		html_printf(t->cc.b, "</ol>");
+		reply_form(&t->cc, t->thread);
+		html_printf(t->cc.b, "</li>");
+		t->thread = 0;
+	}
+}
+
+static int thread_cb(const struct comment *c, void *ctx)
+{
+	struct thread_ctx *t = ctx;
+	struct req *r = t->cc.r;
+	struct buf *b = t->cc.b;
+	if (!c->parent)
+		close_thread(t);
+	char when[32];
+	time_format_iso(c->created, when);
+	when[16] = '\0';
+	when[10] = ' ';
+	html_printf(b, "<%S class=\"comment\" id=\"c%lld\"><p class=\"who\"><a href=\"/u/%U\">%s</a> <time datetime=\"%s\">%s</time>%S</p>",
+	     c->parent ? "li" : "li", (long long)c->id, c->user, c->user, when, when, c->edited ? " <span class=\"muted\">(edited)</span>" : "");
+	if (c->deleted) {
+		html_printf(b, "<p class=\"muted\">[deleted]</p>");
+	} else if (c->hidden && !(r->signed_in && r->user.admin)) {
+		html_printf(b, "<p class=\"muted\">[hidden by a moderator]</p>");
+	} else {
+		html_printf(b, "<div class=\"md\">");
+		html_markdown(b, c->body);
+		html_printf(b, "</div>");
+	}
+	comment_forms(&t->cc, c);
+	if (!c->parent) {
+		html_printf(b, "<ol class=\"replies\">");
+		t->thread = c->id;
+	} else {
+		html_printf(b, "</li>");
+	}
+	t->count++;
+	return 0;
+}
+
+static void paper_comments_html(struct req *r, struct buf *b, const struct paper *p)
+{
+	int nc = paper_comments(p), hf = paper_hf_comments(p);
+	html_printf(b, "<section id=\"comments\"><h2>Discussion <span class=\"muted\">%d comment%S</span></h2>", nc,
+	     nc == 1 ? "" : "s");
+	if (hf)
+		html_printf(b, "<p class=\"muted\"><a href=\"https://huggingface.co/papers/%s#community\" rel=\"noopener\">%d comment%S "
+			"on Hugging Face →</a></p>",
+		     p->id, hf, hf == 1 ? "" : "s");
+	html_printf(b, "<ol class=\"threads\">");
+	struct thread_ctx t = { { r, b, p }, 0, 0 };
+	struct buf err = BUF_INIT;
+	store_comment_list(r->s, p->id, thread_cb, &t, &err);
+	close_thread(&t);
+	html_printf(b, "</ol>");
+	if (!t.count)
+		html_printf(b, "<p class=\"muted\">No comments here yet.</p>");
+	if (r->signed_in) {
+		html_printf(b, "<form method=\"post\" action=\"/papers/%s/comments\" class=\"stack\">", p->id);
+		html_csrf(r, b);
+		html_printf(b, "<label for=\"body\">Add a comment (Markdown)</label><textarea id=\"body\" name=\"body\" rows=\"4\" required maxlength=\"10000\"></textarea>"
+			"<button class=\"btn\">Comment</button></form>");
+	} else {
+		html_printf(b, "<p><a href=\"/signin?next=/papers/%U\">Sign in</a> to comment.</p>", p->id);
+	}
+	html_printf(b, "</section>");
+	buf_release(&err);
+}
+
+static void h_paper_md(struct req *r, struct resp *o);
+static void h_paper_bib(struct req *r, struct resp *o);
+
+static void render_paper(struct req *r, struct resp *o, const char *id)
+{
+	struct paper p;
+	paper_init(&p);
+	struct buf err = BUF_INIT;
+	int rc = store_paper_get(r->s, id, &p, &err);
+	if (rc == 1) {
+		/* not here: being fetched (the page looks again), or the offer
+		 * to fetch it from arXiv */
+		o->private_ = true;
+		struct fetch_job j;
+		struct svc v = req_svc(r);
+		bool job = svc_fetch_status(&v, NULL, id, &j) == 0;
+		bool waiting = job && (!strcmp(j.state, "queued") || !strcmp(j.state, "running"));
+		r->refresh = waiting;
+		html_page_begin(r, o, waiting ? "Fetching from arXiv" : "Not found", NULL);
+		if (waiting) {
+			html_printf(&o->body, "<main class=\"narrow\"><h1>Fetching %s from arXiv…</h1><p class=\"notice\" role=\"status\">"
+				       "It appears here in a few seconds%S; this page looks again by itself.</p>",
+			     id, j.submit ? ", then joins the feed if the submission rules allow" : "");
+			if (j.message[0] && j.attempts > 0)
+				html_printf(&o->body, "<p class=\"muted\">%s</p>", j.message);
+		} else {
+			html_printf(&o->body, "<main class=\"narrow\"><h1>Not found</h1>");
+			if (job && !strcmp(j.state, "failed"))
+				html_printf(&o->body, "<p class=\"notice error\" role=\"alert\">Could not get %s from arXiv: %s</p>", id,
+				     j.message);
+			else if (job && !strcmp(j.state, "refused"))
+				html_printf(&o->body, "<p class=\"notice error\" role=\"alert\">%s was not submitted: %s</p>", id, j.message);
+			fetch_offer(r, &o->body, id);
+		}
+		html_printf(&o->body, "<p><a href=\"https://arxiv.org/abs/%s\">%s on arXiv</a></p></main>", id, id);
+		html_page_end(r, o);
+		o->status = waiting ? 202 : 404;
+		paper_release(&p);
+		buf_release(&err);
+		return;
+	}
+	if (rc || (p.hidden && !(r->signed_in && r->user.admin))) {
+		resp_error(r, o, rc < 0 ? 500 : 404, rc < 0 ? "The database failed." : "There is no such paper here.");
+		paper_release(&p);
+		buf_release(&err);
+		return;
+	}
+	html_page_begin(r, o, p.title ? p.title : p.id, NULL);
+	struct buf *b = &o->body;
+	html_printf(b, "<main class=\"paper\"><article>");
+	if (p.hidden)
+		html_printf(b, "<p class=\"notice\">Hidden by a moderator.</p>");
+	html_printf(b, "<div class=\"paper-head\">");
+	{
+		bool voted = false;
+		if (r->signed_in)
+			store_vote_get(r->s, r->user.id, p.id, &voted, &err);
+		html_printf(b, "<form class=\"vote big\" method=\"post\" action=\"/papers/%s/vote\">", p.id);
+		html_csrf(r, b);
+		html_printf(b, "<button type=\"submit\" class=\"vote-btn%s\" aria-pressed=\"%s\" aria-label=\"Upvote\"><span aria-hidden=\"true\">▲</span>"
+			"<span class=\"count\">%d</span></button></form>",
+		     voted ? " voted" : "", voted ? "true" : "false", paper_upvotes(&p));
+	}
+	/* divs, not paragraphs: they hold forms (a form closes an open p) */
+	html_printf(b, "<div><h1>%s</h1><div class=\"authors\">", p.title ? p.title : p.id);
+	struct buf here = BUF_INIT;
+	buf_addf(&here, "/papers/%s", p.id);
+	for (size_t i = 0; i < p.authors.n; i++) {
+		html_printf(b, "%S<a href=\"/search?q=author%%3A%%22%U%%22\">%s</a>", i ? ", " : "", p.authors.v[i], p.authors.v[i]);
+		/* follow the first authors from here (every author on search) */
+		if (i < 8)
+			html_follow_button(r, b, "author", p.authors.v[i], !reader_follows(r, "author", p.authors.v[i]), here.s);
+	}
+	html_printf(b, "</div></div></div><div class=\"meta\">");
+	char day[16];
+	if (p.published) {
+		time_format_day(p.published, day);
+		html_printf(b, "<span>Published on arXiv %s</span>", day);
+	}
+	if (p.hf_day[0])
+		html_printf(b, "<a href=\"/papers/date/%s\">Featured %s</a>", p.hf_day, p.hf_day);
+	if (p.submitter) {
+		html_printf(b, "<span>submitted by <a href=\"/u/%U\">%s</a></span>", p.submitter, p.submitter);
+		html_follow_button(r, b, "hfuser", p.submitter, !reader_follows(r, "hfuser", p.submitter), here.s);
+	}
+	char org[128], orgname[256];
+	paper_org(&p, org, orgname);
+	if (org[0]) {
+		html_printf(b, "<span class=\"org\" title=\"%s\">%s</span>", org, orgname);
+		html_follow_button(r, b, "org", org, !reader_follows(r, "org", org), here.s);
+	}
+	for (size_t i = 0; i < p.categories.n; i++) {
+		html_printf(b, "<a class=\"tag\" href=\"/search?q=cat:%U\">%s</a>", p.categories.v[i], p.categories.v[i]);
+		html_follow_button(r, b, "category", p.categories.v[i], !reader_follows(r, "category", p.categories.v[i]), here.s);
+	}
+	if (r->signed_in && (p.categories.n || org[0] || p.authors.n)) {
+		/* not for this reader: leave papers like it out of every list */
+		html_printf(b, "</div><div class=\"meta mutes\"><span>Not for you? Mute</span>");
+		for (size_t i = 0; i < p.categories.n && i < 3; i++)
+			html_mute_button(r, b, "category", "category", p.categories.v[i], here.s);
+		if (org[0])
+			html_mute_button(r, b, "org", "organization", org, here.s);
+		for (size_t i = 0; i < p.authors.n && i < 3; i++)
+			html_mute_button(r, b, "author", "author", p.authors.v[i], here.s);
+	}
+	html_printf(b, "</div><p class=\"links\"><a class=\"btn small\" href=\"https://arxiv.org/abs/%s\">arXiv page</a>"
+		"<a class=\"btn small\" href=\"https://arxiv.org/pdf/%s\">PDF</a>",
+	     p.id, p.id);
+	html_paper_links(b, &p, true);
+	html_printf(b, "<a href=\"/papers/%s.md\">Markdown</a><a href=\"/api/papers/%s\">JSON</a></p>", p.id, p.id);
+	/* cite: the BibTeX entry, shown and downloadable */
+	struct buf bib = BUF_INIT;
+	cite_bibtex(&p, NULL, &bib);
+	html_printf(b, "<details class=\"cite\"><summary class=\"btn small\">Cite</summary><pre>%s</pre>"
+		"<p><a href=\"/papers/%s.bib\" download>BibTeX file</a></p></details>",
+	     bib.s, p.id);
+	buf_release(&bib);
+	html_collect_form(r, b, &p);
+	buf_release(&here);
+	if (p.ai_summary)
+		html_printf(b, "<p class=\"summary\"><strong>Summary:</strong> %s</p>", p.ai_summary);
+	html_printf(b, "<h2>Abstract</h2><p class=\"abstract-full\">%s</p>", p.abstract ? p.abstract : "No abstract known.");
+	if (p.ai_keywords.n) {
+		html_printf(b, "<p class=\"keywords\">");
+		for (size_t i = 0; i < p.ai_keywords.n; i++)
+			html_printf(b, "<a class=\"tag\" href=\"/search?q=%%22%U%%22\">%s</a>", p.ai_keywords.v[i], p.ai_keywords.v[i]);
+		html_printf(b, "</p>");
+	}
+	if (p.comments)
+		html_printf(b, "<p class=\"muted\">arXiv comments: %s</p>", p.comments);
+	if (p.doi)
+		html_printf(b, "<p class=\"muted\">DOI: <a href=\"https://doi.org/%s\">%s</a></p>", p.doi, p.doi);
+	if (p.journal_ref)
+		html_printf(b, "<p class=\"muted\">Journal: %s</p>", p.journal_ref);
+	/* upvotes over time: the imported baseline on the featured day, then
+	 * each day's local votes added */
+	struct vote_series vs = { STRLIST_INIT, { 0 }, p.upvotes > 0 ? p.upvotes : 0 };
+	if (p.hf_day[0] && vs.total > 0) {
+		vs.values[0] = vs.total;
+		strlist_push(&vs.days, p.hf_day, strlen(p.hf_day));
+	}
+	store_vote_days(r->s, p.id, vote_day_cb, &vs, &err);
+	if (p.local_votes > 0 && vs.days.n)
+		html_svg_line(b, "Upvotes over time", (const char *const *)vs.days.v, vs.values, vs.days.n);
+	strlist_clear(&vs.days);
+	if (r->signed_in && r->user.admin) {
+		html_printf(b, "<form method=\"post\" action=\"/admin/papers/%s\" class=\"inline\">", p.id);
+		html_csrf(r, b);
+		html_printf(b, "<input type=\"hidden\" name=\"hidden\" value=\"%s\"><button class=\"btn small danger\">%s</button></form>",
+		     p.hidden ? "0" : "1", p.hidden ? "Show this paper again" : "Hide this paper");
+	}
+	paper_comments_html(r, b, &p);
+	html_printf(b, "</article><aside class=\"similar\"><h2>Similar papers</h2>");
+	struct search_hit hits[16];
+	size_t n = 16;
+	follower_similar(r, p.id, hits, &n);
+	html_printf(b, "<ul>");
+	size_t shown = 0;
+	bool found[16];
+	char why[160];
+	struct paper *sim = lists_hit_papers(r, hits, n, found, &err);
+	for (size_t i = 0; sim && i < n && shown < 6; i++) {
+		if (!strcmp(hits[i].id, p.id) || !found[i] || reader_muted(r, &sim[i], why))
+			continue;
+		html_printf(b, "<li><a href=\"/papers/%s\">%s</a></li>", sim[i].id, sim[i].title ? sim[i].title : sim[i].id);
+		shown++;
+	}
+	lists_hit_papers_free(sim, n);
+	if (!shown)
+		html_printf(b, "<li class=\"muted\">None found.</li>");
+	html_printf(b, "</ul></aside></main>");
+	html_page_end(r, o);
+	paper_release(&p);
+	buf_release(&err);
+}
+
+void h_paper(struct req *r, struct resp *o)
+{
+	size_t n = strlen(r->cap[0]);
+	if (n > 3 && !strcmp(r->cap[0] + n - 3, ".md")) {
+		h_paper_md(r, o);
+		return;
+	}
+	if (n > 4 && !strcmp(r->cap[0] + n - 4, ".bib")) {
+		h_paper_bib(r, o);
+		return;
+	}
+	char id[PAPER_ID_MAX];
+	if (arxiv_id_parse(r->cap[0], id, NULL)) {
+		resp_error(r, o, 404, "That is not an arXiv id.");
+		return;
+	}
+	render_paper(r, o, id);
+}
+
+/* POST /papers/ID/vote: toggles; answers JSON to the page's script, else
+ * goes back where the form was. */
+void h_vote(struct req *r, struct resp *o)
+{
+	bool voted;
+	int upvotes;
+	struct buf err = BUF_INIT;
+	struct svc v = req_svc(r);
+	enum svc_status st = svc_vote(&v, &r->user, r->cap[0], -1, &voted, &upvotes);
+	const char *accept = req_header(r, "Accept");
+	bool js = accept && strstr(accept, "application/json");
+	if (st != SVC_OK) {
+		if (js)
+			r->wants_json = true;
+		resp_error(r, o, resp_svc_status(st), st == SVC_NOTFOUND ? "There is no such paper." : "The database failed.");
+	} else if (js) {
+		resp_json(o, 200, json_pack("{s:b,s:i}", "voted", voted, "upvotes", upvotes));
+	} else {
+		char def[PAPER_ID_MAX + 16];
+		snprintf(def, sizeof(def), "/papers/%s", r->cap[0]);
+		auth_redirect_back(r, o, def);
+	}
+	buf_release(&err);
+}
+
+static const char *comment_body(struct req *r, struct resp *o)
+{
+	const char *body = req_form(r, "body");
+	if (!body || str_is_blank(body) || strlen(body) > SVC_COMMENT_MAX) {
+		resp_error(r, o, 400, "A comment needs some text (at most 10,000 characters).");
+		return NULL;
+	}
+	return body;
+}
+
+void h_comment_add(struct req *r, struct resp *o)
+{
+	const char *body = comment_body(r, o);
+	if (!body)
+		return;
+	struct comment c = { 0 };
+	char id[PAPER_ID_MAX];
+	if (arxiv_id_parse(r->cap[0], id, NULL)) {
+		resp_error(r, o, 404, "There is no such paper.");
+		return;
+	}
+	snprintf(c.paper, sizeof(c.paper), "%s", id);
+	c.user_id = r->user.id;
+	c.body = (char *)body;
+	long parent = 0;
+	const char *ps = req_form(r, "parent");
+	if (ps && *ps && strcmp(ps, "0") && parse_int(ps, 1, LONG_MAX, &parent)) {
+		resp_error(r, o, 400, "Bad parent comment.");
+		return;
+	}
+	c.parent = parent;
+	struct buf err = BUF_INIT;
+	long wait = 0;
+	struct svc v = req_svc(r);
+	enum svc_status st = svc_comment_add(&v, &r->user, &c, &wait, &err);
+	if (st != SVC_OK) {
+		if (st == SVC_LIMITED)
+			resp_retry_after(o, wait);
+		resp_error(r, o, resp_svc_status(st), st == SVC_FAILED ? "The database failed." : err.s);
+	} else {
+		struct buf loc = BUF_INIT;
+		buf_addf(&loc, "/papers/%s#c%lld", c.paper, (long long)c.id);
+		resp_redirect(o, loc.s);
+		buf_release(&loc);
+	}
+	buf_release(&err);
+}
+
+/* Loads comment cap[0] and checks the signed-in user may change it. */
+static int own_comment(struct req *r, struct resp *o, struct comment *c, bool admin_ok)
+{
+	long id;
+	struct buf err = BUF_INIT;
+	int rc = parse_int(r->cap[0], 1, LONG_MAX, &id) ? 1 : store_comment_get(r->s, id, c, &err);
+	buf_release(&err);
+	if (rc) {
+		resp_error(r, o, rc < 0 ? 500 : 404, "There is no such comment.");
+		return -1;
+	}
+	if (c->user_id != r->user.id && !(admin_ok && r->user.admin)) {
+		resp_error(r, o, 403, "That is not your comment.");
+		return -1;
+	}
+	return 0;
+}
+
+void h_comment_edit(struct req *r, struct resp *o)
+{
+	struct comment c = { 0 };
+	const char *body = comment_body(r, o);
+	if (body && !own_comment(r, o, &c, false)) {
+		struct buf err = BUF_INIT;
+		if (store_comment_edit(r->s, c.id, body, time_now_ms(), &err)) {
+			resp_error(r, o, 409, "That comment was deleted.");
+		} else {
+			struct buf loc = BUF_INIT;
+			buf_addf(&loc, "/papers/%s#c%lld", c.paper, (long long)c.id);
+			resp_redirect(o, loc.s);
+			buf_release(&loc);
+		}
+		buf_release(&err);
+	}
+	comment_release(&c);
+}
+
+void h_comment_delete(struct req *r, struct resp *o)
+{
+	struct comment c = { 0 };
+	if (!own_comment(r, o, &c, true)) {
+		struct buf err = BUF_INIT;
+		store_comment_delete(r->s, c.id, &err);
+		struct buf loc = BUF_INIT;
+		buf_addf(&loc, "/papers/%s#comments", c.paper);
+		resp_redirect(o, loc.s);
+		buf_release(&loc);
+		buf_release(&err);
+	}
+	comment_release(&c);
+}
+
+
+/* The paper a static address names (/papers/ID.md: the ID before the
+ * suffix of `strip` characters): 0 with *p, or 1 after a 404. */
+static int static_paper(struct req *r, struct resp *o, int strip, struct paper *p)
+{
+	char raw[PAPER_ID_MAX], id[PAPER_ID_MAX];
+	snprintf(raw, sizeof(raw), "%.*s", (int)strlen(r->cap[0]) - strip, r->cap[0]);
+	struct buf err = BUF_INIT;
+	int rc = arxiv_id_parse(raw, id, NULL) ? 1 : store_paper_get(r->s, id, p, &err);
+	buf_release(&err);
+	if (rc || p->hidden) {
+		resp_error(r, o, 404, "There is no such paper here.");
+		return 1;
+	}
+	return 0;
+}
+
+/* GET /papers/ID.md */
+static void h_paper_md(struct req *r, struct resp *o)
+{
+	struct paper p;
+	paper_init(&p);
+	if (!static_paper(r, o, 3, &p)) {
+		struct buf *b = &o->body;
+		o->ctype = "text/markdown; charset=utf-8";
+		buf_addf(b, "# %s\n\n", p.title ? p.title : p.id);
+		if (p.authors.n) {
+			buf_adds(b, "**Authors:** ");
+			strlist_join(&p.authors, ", ", b);
+			buf_adds(b, "\n\n");
+		}
+		char day[16] = "";
+		if (p.published)
+			time_format_day(p.published, day);
+		buf_addf(b, "**arXiv:** [%s](https://arxiv.org/abs/%s) · **Published:** %s · **Upvotes:** %d\n\n", p.id, p.id,
+			 day[0] ? day : "unknown", paper_upvotes(&p));
+		if (url_is_web(p.code_url))
+			buf_addf(b, "**Code:** %s\n\n", p.code_url);
+		if (url_is_web(p.project_page))
+			buf_addf(b, "**Project page:** %s\n\n", p.project_page);
+		if (p.ai_summary)
+			buf_addf(b, "**Summary:** %s\n\n", p.ai_summary);
+		buf_addf(b, "## Abstract\n\n%s\n", p.abstract ? p.abstract : "");
+	}
+	paper_release(&p);
+}
+
+/* GET /papers/ID.bib */
+static void h_paper_bib(struct req *r, struct resp *o)
+{
+	struct paper p;
+	paper_init(&p);
+	if (!static_paper(r, o, 4, &p)) {
+		o->ctype = "application/x-bibtex; charset=utf-8";
+		cite_bibtex(&p, NULL, &o->body);
+	}
+	paper_release(&p);
+}
+
+void h_admin_paper(struct req *r, struct resp *o)
+{
+	struct buf err = BUF_INIT;
+	int rc = store_paper_hide(r->s, r->cap[0], req_form_flag(r, "hidden"), &err);
+	if (rc)
+		resp_error(r, o, rc < 0 ? 500 : 404, rc < 0 ? "The database failed." : "There is no such paper.");
+	else
+		resp_redirect(o, "/");
+	buf_release(&err);
+}
+
+void h_admin_comment(struct req *r, struct resp *o)
+{
+	long id;
+	struct buf err = BUF_INIT;
+	struct comment c = { 0 };
+	if (parse_int(r->cap[0], 1, LONG_MAX, &id) || store_comment_get(r->s, id, &c, &err) ||
+	    store_comment_hide(r->s, id, req_form_flag(r, "hidden"), &err)) {
+		resp_error(r, o, 404, "There is no such comment.");
+	} else {
+		struct buf loc = BUF_INIT;
+		buf_addf(&loc, "/papers/%s#comments", c.paper);
+		resp_redirect(o, loc.s);
+		buf_release(&loc);
+	}
+	comment_release(&c);
+	buf_release(&err);
+}

@@ -1,0 +1,141 @@
+/*
+ * respond.c - a request's inputs and the parts of its answer (respond.h).
+ */
+#include "respond.h"
+#include "http.h"
+#include <microhttpd.h>
+
+const char *req_arg(struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *req_header(struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *req_cookie(struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+}
+
+const char *req_form(struct req *r, const char *name)
+{
+	for (size_t i = 0; i < r->form_k.n; i++)
+		if (!strcmp(r->form_k.v[i], name))
+			return r->form_v.v[i];
+	return NULL;
+}
+
+void resp_header(struct resp *o, const char *name, const char *value)
+{
+	struct buf h = BUF_INIT;
+	buf_addf(&h, "%s: %s", name, value);
+	strlist_push(&o->headers, h.s, h.len);
+	buf_release(&h);
+}
+
+void resp_redirect(struct resp *o, const char *location)
+{
+	o->status = 303;
+	resp_header(o, "Location", local_path_ok(location) ? location : "/");
+	buf_reset(&o->body);
+}
+
+void resp_cookie(struct req *r, struct resp *o, const char *name, const char *value, long max_age, bool http_only)
+{
+	struct buf c = BUF_INIT;
+	buf_addf(&c, "%s=%s; Path=/; Max-Age=%ld; SameSite=Lax%s%s", name, value, max_age,
+		 http_only ? "; HttpOnly" : "", r->w->cfg.secure_cookies || r->https ? "; Secure" : "");
+	resp_header(o, "Set-Cookie", c.s);
+	buf_release(&c);
+}
+
+void resp_json(struct resp *o, int status, json_t *j)
+{
+	o->status = status;
+	o->ctype = "application/json; charset=utf-8";
+	buf_reset(&o->body);
+	char *s = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
+	buf_adds(&o->body, s ? s : "null");
+	free(s);
+	json_decref(j);
+}
+
+void resp_init(struct resp *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->status = 200;
+	o->ctype = "text/html; charset=utf-8";
+	buf_init_max(&o->body, 64u << 20);
+}
+
+void resp_release(struct resp *o)
+{
+	buf_release(&o->body);
+	strlist_clear(&o->headers);
+}
+
+void resp_retry_after(struct resp *o, long seconds)
+{
+	char v[32];
+	snprintf(v, sizeof(v), "%ld", seconds > 0 ? seconds : 1);
+	resp_header(o, "Retry-After", v);
+}
+
+struct svc req_svc(struct req *r)
+{
+	struct svc v = { &r->w->svc, r->s };
+	return v;
+}
+
+int resp_svc_status(enum svc_status st)
+{
+	static const int status[] = {
+		[SVC_OK] = 200,	       [SVC_ACCEPTED] = 202, [SVC_PENDING] = 202, [SVC_INVALID] = 400,
+		[SVC_DENIED] = 403,    [SVC_REFUSED] = 409,  [SVC_CONFLICT] = 409, [SVC_NOTFOUND] = 404,
+		[SVC_LIMITED] = 429,   [SVC_BUSY] = 503,     [SVC_FAILED] = 500,
+	};
+	_Static_assert(sizeof(status) / sizeof(status[0]) == SVC_FAILED + 1, "a status for every decision");
+	return (size_t)st < ARRAY_SIZE(status) ? status[st] : 500;
+}
+
+/* The HTTP status of a store failure, by its kind (the one table), and how
+ * many seconds a client should wait before it tries again (0: do not). */
+static const struct {
+	int status, retry_after;
+} kind_status[] = {
+	[STORE_E_NONE] = { 500, 0 },       [STORE_E_NOTFOUND] = { 404, 0 },  [STORE_E_CONFLICT] = { 409, 0 },
+	[STORE_E_REFUSED] = { 400, 0 },    [STORE_E_BUSY] = { 503, 1 },      [STORE_E_UNAVAILABLE] = { 503, 5 },
+	[STORE_E_TIMEOUT] = { 503, 2 },    [STORE_E_IO] = { 503, 30 },       [STORE_E_CORRUPT] = { 500, 0 },
+	[STORE_E_INTERNAL] = { 500, 0 },
+};
+_Static_assert(ARRAY_SIZE(kind_status) == STORE_E_INTERNAL + 1, "a status for every kind of store failure");
+
+int resp_store_status(enum store_errkind k, int *retry_after)
+{
+	if ((size_t)k >= ARRAY_SIZE(kind_status))
+		k = STORE_E_INTERNAL;
+	if (retry_after)
+		*retry_after = kind_status[k].retry_after;
+	return kind_status[k].status;
+}
+
+long req_limit_wait(struct req *r, enum svc_limit k, const char *who)
+{
+	struct svc v = req_svc(r);
+	return svc_limit_wait(&v, k, who);
+}
+
+void req_limit_count(struct req *r, enum svc_limit k, const char *who)
+{
+	struct svc v = req_svc(r);
+	svc_limit_count(&v, k, who);
+}
+
+bool req_form_flag(struct req *r, const char *name)
+{
+	const char *v = req_form(r, name);
+	return v && !strcmp(v, "1");
+}

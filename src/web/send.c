@@ -1,0 +1,342 @@
+/*
+ * send.c - the response pipeline (send.h): security headers, ETag/304, gzip,
+ * the cache headers each kind of answer calls for, the access log, and the
+ * anonymous page cache.
+ *
+ * Pages seen by visitors who are not signed in are the same for all of them
+ * (they carry no CSRF token: their forms need a sign-in first), so a
+ * rendered page is kept for --page-cache-ttl seconds (2), or until this
+ * process changes something (any POST or DELETE bumps the generation).
+ * Another process's writes show within the TTL. Keys are the path and the
+ * decoded query parameters, each length-prefixed (cache_key_part), so two
+ * requests that differ in any byte never share a page.
+ */
+#include "send.h"
+#include "http.h"
+#include "metrics.h"
+#include "respond.h"
+#include <sodium.h>
+#include <strings.h>
+#include <zlib.h>
+
+#define CACHE_SLOTS 512
+#define CACHE_LOCKS 32
+
+struct cached {
+	char *key;
+	uint64_t gen;
+	double at;
+	int status;
+	const char *ctype;
+	long max_age;
+	struct buf body, gz;
+	char etag[48];
+};
+
+struct page_cache {
+	struct cached slot[CACHE_SLOTS];
+	pthread_mutex_t lock[CACHE_LOCKS]; /* striped by slot */
+	uint64_t gen;
+};
+
+struct page_cache *page_cache_new(void)
+{
+	struct page_cache *pc = xcalloc(1, sizeof(*pc));
+	for (int i = 0; i < CACHE_LOCKS; i++)
+		pthread_mutex_init(&pc->lock[i], NULL);
+	for (int i = 0; i < CACHE_SLOTS; i++) {
+		buf_init(&pc->slot[i].body);
+		buf_init(&pc->slot[i].gz);
+	}
+	return pc;
+}
+
+void page_cache_free(struct page_cache *pc)
+{
+	if (!pc)
+		return;
+	for (int i = 0; i < CACHE_SLOTS; i++) {
+		free(pc->slot[i].key);
+		buf_release(&pc->slot[i].body);
+		buf_release(&pc->slot[i].gz);
+	}
+	for (int i = 0; i < CACHE_LOCKS; i++)
+		pthread_mutex_destroy(&pc->lock[i]);
+	free(pc);
+}
+
+static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+			       const char *value, size_t value_size)
+{
+	(void)kind;
+	struct buf *b = cls;
+	cache_key_part(b, key, key_size);
+	if (value)
+		cache_key_part(b, value, value_size);
+	else
+		buf_addc(b, '-'); /* "?a" differs from "?a=" */
+	return MHD_YES;
+}
+
+static void cache_key(struct MHD_Connection *c, const char *path, struct buf *key)
+{
+	buf_reset(key);
+	cache_key_part(key, path, strlen(path));
+	MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, add_arg, key);
+}
+
+static bool is_texty(const char *ctype)
+{
+	return str_has_prefix(ctype, "text/") || strstr(ctype, "json") || strstr(ctype, "xml") ||
+	       strstr(ctype, "javascript") || strstr(ctype, "svg");
+}
+
+static bool gzip_body(const struct buf *in, struct buf *out)
+{
+	z_stream z;
+	memset(&z, 0, sizeof(z));
+	if (deflateInit2(&z, 5, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return false;
+	size_t cap = deflateBound(&z, in->len) + 32;
+	char *dst = buf_reserve(out, cap);
+	if (!dst) {
+		deflateEnd(&z);
+		return false;
+	}
+	z.next_in = (Bytef *)in->s;
+	z.avail_in = (uInt)in->len;
+	z.next_out = (Bytef *)dst;
+	z.avail_out = (uInt)cap;
+	int rc = deflate(&z, Z_FINISH);
+	out->len += z.total_out;
+	out->s[out->len] = '\0';
+	deflateEnd(&z);
+	return rc == Z_STREAM_END;
+}
+
+/* The path for the access log: a route whose path holds a secret (a
+ * private feed's address) is written as its pattern, the secret left out. */
+static void log_path(struct buf *line, const struct req *r)
+{
+	if (r->route >= 0 && (web_routes[r->route].flags & R_SECRET)) {
+		for (const char *p = web_routes[r->route].pattern; *p; p++)
+			if (*p == '*')
+				buf_adds(line, "[secret]");
+			else
+				buf_addc(line, *p);
+		return;
+	}
+	log_escape(line, r->path);
+}
+
+static void log_request(struct web *w, struct req *r, int status, size_t bytes, double ms, double cpu_ms)
+{
+	metrics_observe(w->metrics, r->route, status, ms);
+	if (!w->log)
+		return;
+	/* the path without its query string: links in mail carry tokens there,
+	 * and neither cookies nor the Authorization header are ever logged */
+	char when[32];
+	time_format_iso(time_now_ms(), when);
+	/* every field escaped: no request writes a line of its own */
+	struct buf line = BUF_INIT;
+	buf_addf(&line, "%s ", when);
+	log_escape(&line, __atomic_load_n(&w->node_id, __ATOMIC_ACQUIRE));
+	buf_addc(&line, ' ');
+	log_escape(&line, r->ip);
+	buf_addc(&line, ' ');
+	log_escape(&line, r->signed_in ? r->user.name : "-");
+	buf_adds(&line, " \"");
+	log_escape(&line, r->method);
+	buf_addc(&line, ' ');
+	log_path(&line, r);
+	buf_addf(&line, "\" %d %zu %.2fms cpu=%.2fms\n", status, bytes, ms, cpu_ms);
+	pthread_mutex_lock(&w->log_lock);
+	fputs(line.s, w->log);
+	fflush(w->log);
+	pthread_mutex_unlock(&w->log_lock);
+	buf_release(&line);
+}
+
+static bool sets_cookie(const struct resp *o)
+{
+	for (size_t i = 0; i < o->headers.n; i++)
+		if (!strncasecmp(o->headers.v[i], "Set-Cookie:", 11))
+			return true;
+	return false;
+}
+
+/* The ETag of a cacheable answer, and 304 when the client has it. */
+static void etag_of(struct req *r, struct resp *o, unsigned flags, const struct cached *from, char etag[48])
+{
+	const char *inm = req_header(r, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	etag[0] = '\0';
+	if (from) {
+		memcpy(etag, from->etag, 48);
+		if (inm && strstr(inm, etag)) {
+			o->status = 304;
+			buf_init(&o->body); /* the cached body is borrowed: never written */
+		}
+	} else if ((flags & R_CACHE) && o->status == 200) {
+		uint8_t h[12];
+		crypto_generichash(h, sizeof(h), (const uint8_t *)o->body.s, o->body.len, NULL, 0);
+		char hex[25];
+		sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+		snprintf(etag, 48, "\"%s\"", hex);
+		if (inm && strstr(inm, etag)) {
+			o->status = 304;
+			buf_reset(&o->body);
+		}
+	}
+}
+
+/* Every answer's headers: type, encoding, caching by its kind, the
+ * security headers, the CSRF cookie, and the handler's own. */
+static void add_headers(struct MHD_Response *m, struct req *r, struct resp *o, const char *etag, bool gzipped,
+			bool cookie)
+{
+	if (o->ctype)
+		MHD_add_response_header(m, MHD_HTTP_HEADER_CONTENT_TYPE, o->ctype);
+	if (gzipped)
+		MHD_add_response_header(m, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+	MHD_add_response_header(m, MHD_HTTP_HEADER_VARY, "Accept-Encoding, Cookie");
+	if (etag[0])
+		MHD_add_response_header(m, MHD_HTTP_HEADER_ETAG, etag);
+	if (o->no_store || cookie)
+		MHD_add_response_header(m, MHD_HTTP_HEADER_CACHE_CONTROL, "private, no-store");
+	else if (o->private_ || r->signed_in)
+		MHD_add_response_header(m, MHD_HTTP_HEADER_CACHE_CONTROL, "private, no-cache");
+	else if (o->max_age > 0 || str_has_prefix(r->path, "/static/")) {
+		char cc[64];
+		snprintf(cc, sizeof(cc), "public, max-age=%ld", o->max_age > 0 ? o->max_age : 86400L);
+		MHD_add_response_header(m, MHD_HTTP_HEADER_CACHE_CONTROL, cc);
+	} else
+		MHD_add_response_header(m, MHD_HTTP_HEADER_CACHE_CONTROL, "public, no-cache");
+	MHD_add_response_header(m, "Content-Security-Policy",
+				"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+				"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+	MHD_add_response_header(m, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(m, "Referrer-Policy", "strict-origin-when-cross-origin");
+	MHD_add_response_header(m, "X-Frame-Options", "DENY");
+	if (r->w->cfg.secure_cookies)
+		MHD_add_response_header(m, "Strict-Transport-Security", "max-age=31536000");
+	if (r->new_csrf) {
+		struct buf ck = BUF_INIT;
+		buf_addf(&ck, "pb_csrf=%s; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly%s", r->csrf,
+			 r->w->cfg.secure_cookies || r->https ? "; Secure" : "");
+		MHD_add_response_header(m, MHD_HTTP_HEADER_SET_COOKIE, ck.s);
+		buf_release(&ck);
+	}
+	for (size_t i = 0; i < o->headers.n; i++) {
+		char *h = o->headers.v[i], *colon = strchr(h, ':');
+		if (!colon)
+			continue;
+		*colon = '\0';
+		MHD_add_response_header(m, h, colon + 2);
+		*colon = ':';
+	}
+}
+
+/* Keeps an anonymous page, with its ETag and gzipped form, for the next visitor. */
+static void keep_page(struct MHD_Connection *c, struct web *w, struct req *r, const struct resp *o, const char *etag)
+{
+	struct page_cache *pc = w->cache;
+	struct buf key = BUF_INIT;
+	cache_key(c, r->path, &key);
+	size_t slot = hash_bytes(key.s, key.len) % CACHE_SLOTS;
+	struct cached *e = &pc->slot[slot];
+	pthread_mutex_lock(&pc->lock[slot % CACHE_LOCKS]);
+	free(e->key);
+	e->key = buf_detach(&key);
+	e->gen = __atomic_load_n(&pc->gen, __ATOMIC_RELAXED);
+	e->at = mono_seconds();
+	e->status = o->status;
+	e->ctype = o->ctype;
+	e->max_age = o->max_age;
+	buf_reset(&e->body);
+	buf_add(&e->body, o->body.s, o->body.len);
+	buf_reset(&e->gz);
+	if (o->body.len >= 512 && o->ctype && is_texty(o->ctype))
+		gzip_body(&o->body, &e->gz);
+	memcpy(e->etag, etag, sizeof(e->etag));
+	pthread_mutex_unlock(&pc->lock[slot % CACHE_LOCKS]);
+	buf_release(&key);
+}
+
+static enum MHD_Result send_resp(struct MHD_Connection *c, struct web *w, struct req *r, struct resp *o,
+				 unsigned flags, double t0, const struct cached *from, double cpu)
+{
+	if (o->body.overflow) {
+		/* a cut page is never served as if whole (nor cached) */
+		fprintf(stderr, "paperboy: serve: %s %s: the response passed its size limit\n", r->method, r->path);
+		buf_release(&o->body);
+		strlist_clear(&o->headers);
+		o->status = 500;
+		o->ctype = "text/plain; charset=utf-8";
+		o->private_ = true;
+		buf_adds(&o->body, "The page is too large to be served.\n");
+	}
+	char etag[48];
+	etag_of(r, o, flags, from, etag);
+	struct buf gz = BUF_INIT;
+	const struct buf *out = &o->body;
+	const char *ae = req_header(r, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	bool gzipped = false;
+	if (from && o->status != 304 && from->gz.len && ae && strstr(ae, "gzip")) {
+		out = &from->gz;
+		gzipped = true;
+	} else if (o->status != 304 && o->body.len >= 512 && ae && strstr(ae, "gzip") && o->ctype && is_texty(o->ctype) &&
+		   gzip_body(&o->body, &gz)) {
+		out = &gz;
+		gzipped = true;
+	}
+	/* HEAD: the body is handed over too, so Content-Length is GET's;
+	 * libmicrohttpd sends the headers only */
+	struct MHD_Response *m = MHD_create_response_from_buffer(out->len, out->s, MHD_RESPMEM_MUST_COPY);
+	bool cookie = r->new_csrf || sets_cookie(o);
+	add_headers(m, r, o, etag, gzipped, cookie);
+	enum MHD_Result rc = MHD_queue_response(c, (unsigned)o->status, m);
+	MHD_destroy_response(m);
+	log_request(w, r, o->status, out->len, (mono_seconds() - t0) * 1000, cpu * 1000);
+	if ((flags & R_CACHE) && !from && o->status == 200 && !r->signed_in && !o->private_ && !o->no_store &&
+	    !o->headers.n && !cookie && !strcmp(r->method, "GET") && !r->csrf[0])
+		keep_page(c, w, r, o, etag);
+	buf_release(&gz);
+	return rc;
+}
+
+enum MHD_Result send_answer(struct MHD_Connection *c, struct web *w, struct req *r, struct resp *o, unsigned flags,
+			    double t0, double cpu)
+{
+	return send_resp(c, w, r, o, flags, t0, NULL, cpu);
+}
+
+bool send_cached(struct MHD_Connection *c, struct web *w, struct req *r, unsigned flags, double t0, enum MHD_Result *rc)
+{
+	struct page_cache *pc = w->cache;
+	struct buf key = BUF_INIT;
+	cache_key(c, r->path, &key);
+	size_t slot = hash_bytes(key.s, key.len) % CACHE_SLOTS;
+	struct cached *e = &pc->slot[slot];
+	bool hit = false;
+	pthread_mutex_lock(&pc->lock[slot % CACHE_LOCKS]);
+	if (e->key && !strcmp(e->key, key.s) && e->gen == __atomic_load_n(&pc->gen, __ATOMIC_RELAXED) &&
+	    mono_seconds() - e->at < w->cfg.page_cache_ttl) {
+		struct resp o;
+		memset(&o, 0, sizeof(o));
+		o.status = e->status;
+		o.ctype = e->ctype;
+		o.max_age = e->max_age;
+		o.body = e->body; /* borrowed: send_resp copies it */
+		*rc = send_resp(c, w, r, &o, flags, t0, e, 0);
+		hit = true;
+	}
+	pthread_mutex_unlock(&pc->lock[slot % CACHE_LOCKS]);
+	buf_release(&key);
+	return hit;
+}
+
+void page_cache_changed(struct page_cache *pc)
+{
+	__atomic_add_fetch(&pc->gen, 1, __ATOMIC_RELAXED);
+}

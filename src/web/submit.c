@@ -1,0 +1,162 @@
+/*
+ * submit.c - submitting papers to the daily feed (the form; the rules are
+ * the service's) and the moderators' queue.
+ */
+#include "handlers.h"
+#include "follower.h"
+#include "html.h"
+#include "respond.h"
+#include "fetcher.h"
+#include <limits.h>
+
+/* ---- moderation of submissions --------------------------------------------- */
+
+struct queue_ctx {
+	struct req *r;
+	struct buf *b;
+	int n;
+};
+
+static int queue_row(const struct submission *sub, void *ctx)
+{
+	struct queue_ctx *q = ctx;
+	struct paper p;
+	paper_init(&p);
+	struct buf err = BUF_INIT;
+	store_paper_get(q->r->s, sub->paper, &p, &err);
+	char when[32];
+	time_format_iso(sub->at, when);
+	when[16] = '\0';
+	when[10] = ' ';
+	html_printf(q->b, "<li><a href=\"/papers/%s\">%s</a> <span class=\"muted\">%s, by <a href=\"/u/%U\">%s</a> on %s</span> ",
+	     sub->paper, p.title ? p.title : sub->paper, sub->paper, sub->user, sub->user, when);
+	html_printf(q->b, "<form method=\"post\" action=\"/admin/submissions/%lld\" class=\"inline\">", (long long)sub->id);
+	html_csrf(q->r, q->b);
+	html_printf(q->b, "<button class=\"btn small\" name=\"action\" value=\"approve\">Approve</button> "
+		   "<button class=\"btn small danger\" name=\"action\" value=\"reject\">Reject</button></form></li>");
+	paper_release(&p);
+	buf_release(&err);
+	q->n++;
+	return 0;
+}
+
+void h_admin_submissions(struct req *r, struct resp *o)
+{
+	o->private_ = true;
+	html_page_begin(r, o, "Submissions waiting", NULL);
+	struct buf *b = &o->body;
+	html_printf(b, "<main class=\"wide\"><h1>Submissions waiting for a moderator</h1><ul class=\"queue\">");
+	struct queue_ctx q = { r, b, 0 };
+	struct buf err = BUF_INIT;
+	store_submission_list(r->s, "pending", 200, queue_row, &q, &err);
+	if (!q.n)
+		html_printf(b, "<li class=\"muted\">None.</li>");
+	html_printf(b, "</ul></main>");
+	html_page_end(r, o);
+	buf_release(&err);
+}
+
+/* Features an approved submission, in its submitter's name. */
+static enum svc_status feature_for(struct req *r, const struct submission *sub, struct buf *msg)
+{
+	struct user by;
+	memset(&by, 0, sizeof(by));
+	by.id = sub->user_id;
+	snprintf(by.name, sizeof(by.name), "%s", sub->user);
+	snprintf(by.fullname, sizeof(by.fullname), "%s", sub->user);
+	struct svc v = req_svc(r);
+	enum svc_status st = svc_feature(&v, &by, sub->paper, msg);
+	follower_wait(r->w);
+	return st;
+}
+
+void h_admin_submission(struct req *r, struct resp *o)
+{
+	long id;
+	const char *action = req_form(r, "action");
+	bool approve = action && !strcmp(action, "approve");
+	if (parse_int(r->cap[0], 1, LONG_MAX, &id) || !action || (!approve && strcmp(action, "reject"))) {
+		resp_error(r, o, 400, "Approve or reject a submission.");
+		return;
+	}
+	struct submission sub;
+	struct buf err = BUF_INIT, msg = BUF_INIT;
+	int rc = store_submission_decide(r->s, id, approve ? "featured" : "rejected", r->user.id, time_now_ms(), &sub,
+					 &err);
+	if (rc) {
+		resp_error(r, o, rc < 0 ? 500 : 404, rc < 0 ? "The database failed." : "There is no such waiting submission.");
+	} else if (approve && feature_for(r, &sub, &msg) != SVC_OK) {
+		resp_error(r, o, 500, msg.s);
+	} else {
+		resp_redirect(o, "/admin/submissions");
+	}
+	buf_release(&err);
+	buf_release(&msg);
+}
+
+/* ---- submit ---------------------------------------------------------------------- */
+
+static void submit_page(struct req *r, struct resp *o, const char *msg, const char *link, const char *value)
+{
+	html_page_begin(r, o, "Submit a paper", NULL);
+	struct buf *b = &o->body;
+	html_printf(b, "<main class=\"narrow\"><h1>Submit a paper</h1><p>Give an arXiv id or URL; the paper joins today's feed with your name on it.");
+	if (!r->user.admin) {
+		if (r->w->cfg.submit_window_days > 0)
+			html_printf(b, " Papers join within %d days of their publication on arXiv", r->w->cfg.submit_window_days);
+		if (r->w->cfg.submit_daily_limit > 0)
+			html_printf(b, "%S%d a day per account", r->w->cfg.submit_window_days > 0 ? "; " : " At most ",
+			     r->w->cfg.submit_daily_limit);
+		html_printf(b, ".%S", r->w->cfg.moderate_submissions ? " A moderator approves each submission." : "");
+	}
+	html_printf(b, "</p>");
+	if (msg) {
+		html_printf(b, "<p class=\"notice\" role=\"alert\">%s", msg);
+		if (link)
+			html_printf(b, " <a href=\"/papers/%s\">Go to the paper</a>.", link);
+		html_printf(b, "</p>");
+	}
+	html_printf(b, "<form method=\"post\" action=\"/submit\" class=\"stack\">");
+	html_csrf(r, b);
+	html_printf(b, "<label for=\"paper\">arXiv id or URL</label><input id=\"paper\" name=\"paper\" required maxlength=\"200\" "
+		"placeholder=\"2505.24864\" value=\"%s\"><button class=\"btn\">Submit</button></form></main>",
+	     value ? value : "");
+	html_page_end(r, o);
+	o->private_ = true;
+}
+
+void h_submit_form(struct req *r, struct resp *o)
+{
+	submit_page(r, o, NULL, NULL, NULL);
+}
+
+void h_submit(struct req *r, struct resp *o)
+{
+	const char *text = req_form(r, "paper");
+	char id[PAPER_ID_MAX];
+	struct buf msg = BUF_INIT;
+	long wait = 0;
+	struct svc v = req_svc(r);
+	enum svc_status st = svc_submit(&v, &r->user, text, id, &wait, &msg);
+	if (st == SVC_OK || st == SVC_ACCEPTED) {
+		/* featured, or on its way: its page says which */
+		if (st == SVC_ACCEPTED)
+			fetcher_kick(r->w);
+		else
+			follower_wait(r->w);
+		struct buf loc = BUF_INIT;
+		buf_addf(&loc, "/papers/%s", id);
+		resp_redirect(o, loc.s);
+		buf_release(&loc);
+	} else if (st == SVC_PENDING) {
+		submit_page(r, o, msg.s, id, NULL);
+		o->status = 202;
+	} else {
+		bool known = st == SVC_CONFLICT || st == SVC_REFUSED;
+		submit_page(r, o, msg.s, known ? id : NULL, text);
+		o->status = resp_svc_status(st);
+		if (st == SVC_LIMITED)
+			resp_retry_after(o, wait ? wait : 3600);
+	}
+	buf_release(&msg);
+}
