@@ -5,6 +5,7 @@ file in the test's temporary folder) or "pg" (a database of its own,
 created on the PostgreSQL server PAPERBOY_TEST_PG names, dropped after;
 ctest starts that server). Tests that look past the interface use
 self.sql(), which speaks to either."""
+import atexit
 import json
 import os
 import re
@@ -44,6 +45,22 @@ def pg_admin(sql):
         con.close()
 
 
+# Stores built once per test process (use_golden), removed at its end.
+GOLDEN = {}
+
+
+@atexit.register
+def _golden_cleanup():
+    for g in GOLDEN.values():
+        g.tearDown()
+
+
+def hf_all(g):
+    """The golden store most suites want: every real daily-papers day."""
+    g.init()
+    g.pb("ingest", g.require_data("hf-daily-papers"))
+
+
 class PaperboyTest(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="pb-it-")
@@ -63,6 +80,32 @@ class PaperboyTest(unittest.TestCase):
         if self.pg_db:
             pg_admin("DROP DATABASE IF EXISTS %s WITH (FORCE)" % self.pg_db)
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def use_golden(self, key, build):
+        """Makes this test's store a copy of a store built once per test
+        process by build(g) (g: a PaperboyTest of its own): a SQLite file
+        and its index are copied, a PostgreSQL database is made from it as
+        a template. The same data for every test that asks, ingested once."""
+        g = GOLDEN.get(key)
+        if g is None:
+            g = PaperboyTest("run")
+            g.setUp()
+            build(g)
+            if not g.pg_db:
+                import sqlite3
+                con = sqlite3.connect(g.db, timeout=30)
+                con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                con.close()
+            GOLDEN[key] = g
+        if self.pg_db:
+            pg_admin("DROP DATABASE IF EXISTS %s WITH (FORCE)" % self.pg_db)
+            pg_admin("CREATE DATABASE %s TEMPLATE %s" % (self.pg_db, g.pg_db))
+        for name in os.listdir(g.tmp):
+            src = os.path.join(g.tmp, name)
+            if os.path.isfile(src) and name.startswith(os.path.basename(g.index if g.pg_db else g.db)):
+                dst = os.path.join(self.tmp, os.path.basename(self.index if self.pg_db else self.db) +
+                                   name[len(os.path.basename(g.index if g.pg_db else g.db)):])
+                shutil.copyfile(src, dst)
 
     def reset_db(self):
         """Back to an empty database (not initialised)."""

@@ -19,7 +19,7 @@ import unittest
 import urllib.parse
 import zlib
 
-from common import PaperboyTest
+from common import PaperboyTest, hf_all
 from replay import Replay
 from web import Client, Server, wait_for, wait_paper
 
@@ -107,8 +107,7 @@ class BoundsBase(PaperboyTest):
         cls.f = PaperboyTest("run")
         cls.f.setUp()
         f = cls.f
-        f.init()
-        f.pb("ingest", f.require_data("hf-daily-papers"))
+        f.use_golden("hf-all", hf_all)
         cls.ids = [r[0] for r in f.sql("SELECT id FROM papers WHERE hf_day <> '' ORDER BY id")]
         cls.servers = []
 
@@ -255,7 +254,7 @@ class FetchTest(BoundsBase):
             replay.close()
 
     def test_03_a_slow_arxiv_holds_no_request_thread(self):
-        replay = Replay(slow_arxiv(8))
+        replay = Replay(slow_arxiv(3))
         try:
             srv = self.serve("--arxiv-api", replay.url + "/api/query", "--threads", "4")
             clients = [self.user(srv, "slow%d" % i) for i in range(12)]
@@ -277,10 +276,10 @@ class FetchTest(BoundsBase):
                     times.append(time.time() - t0)
                     time.sleep(0.05)
                 answers = [fu.result() for fu in futs]
-            print("12 submissions while arXiv takes 8 s: answered in at most %.2f s; /healthz at most %.0f ms"
+            print("12 submissions while arXiv takes 3 s: answered in at most %.2f s; /healthz at most %.0f ms"
                   % (max(a[1] for a in answers), max(times) * 1000))
             self.assertTrue(all(a[0] == 303 for a in answers), answers)
-            self.assertLess(max(a[1] for a in answers), 2.0)
+            self.assertLess(max(a[1] for a in answers), 1.0)
             self.assertLess(max(times), 0.5)
             # the page says it is on its way
             self.assertIn("Fetching 2402.00001 from arXiv", clients[0].get("/papers/2402.00001").text)

@@ -20,7 +20,7 @@ import uuid
 from common import BIN, PG_BASE, PaperboyTest, pg_admin, pg_url
 from replay import Replay
 from smtpsink import Sink, free_port
-from web import Client, Server, wait_paper
+from web import CACHE_WAIT, Client, Server, wait_paper
 
 DAYS = ["2024-05-28", "2024-05-29", "2024-05-30"]
 NODES = ["node-a", "node-b", "node-c"]
@@ -171,7 +171,7 @@ class ClusterTest(PaperboyTest):
                 extra = 20 if p == pids[1] else 0
                 self.assertEqual(got["numComments"], base[p]["numComments"] + extra, (NODES[i], p))
         # anonymous pages come from each node's page cache: never more than 2 s old
-        time.sleep(2.1)
+        time.sleep(CACHE_WAIT)
         for i in range(len(NODES)):
             cached = {p["paper"]["id"]: p["paper"]["upvotes"]
                       for p in self.node_client(i).get("/api/daily_papers?date=" + DAYS[1]).json()}

@@ -20,7 +20,7 @@ import zlib
 
 from common import BIN, PaperboyTest
 from replay import Replay
-from web import Client, Server, wait_for, wait_paper
+from web import CACHE_WAIT, Client, Server, wait_for, wait_paper
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 DAYS = ["2025-05-28", "2025-05-29", "2025-05-30", "2025-06-02", "2025-06-03"]
@@ -157,7 +157,7 @@ class TakeOverTest(FeedBase):
         c = Client(srv)
         wait_for(lambda: c.get("/api/papers/2312.06056?y=%f" % time.time()).json().get("submittedOnDailyAt"),
                  what="the administrator's submission featured")
-        time.sleep(2.1)  # the anonymous page cache
+        time.sleep(CACHE_WAIT)  # the anonymous page cache
         home = self.ids(c.get("/").text)
         self.assertIn("2312.06056", home)
         self.assertTrue(newest <= home, "the day before the lone submission is still on the front page")
@@ -172,7 +172,7 @@ class TakeOverTest(FeedBase):
         self.assertGreaterEqual(len(c.get("/api/daily_papers?sort=trending").json()), 20)
         # hidden: gone from everything, and nothing is emptied
         self.assertEqual(admin.post("/admin/papers/2312.06056", {"hidden": "1"}).status, 303)
-        time.sleep(2.1)  # the anonymous page cache
+        time.sleep(CACHE_WAIT)  # the anonymous page cache
         for path in ["/", "/papers/trending", "/api/daily_papers", "/api/daily_papers?sort=trending",
                      "/feeds/daily.atom", "/feeds/trending.atom", "/search?q=old+paper"]:
             body = c.get(path).text
@@ -181,7 +181,7 @@ class TakeOverTest(FeedBase):
         self.assertGreaterEqual(len(ET.fromstring(c.get("/feeds/trending.atom").body).findall(ATOM + "entry")), 20)
         # shown again
         self.assertEqual(admin.post("/admin/papers/2312.06056", {"hidden": "0"}).status, 303)
-        time.sleep(2.1)
+        time.sleep(CACHE_WAIT)
         self.assertIn("2312.06056", self.ids(c.get("/").text))
 
     def test_daily_limit_and_moderation(self):
@@ -250,18 +250,18 @@ class CountsTest(FeedBase):
         r = u.post("/papers/%s/comments" % pid, {"body": "first"})
         cid = re.search(r"#c(\d+)$", r.header("Location")).group(1)
         u.post("/papers/%s/comments" % pid, {"body": "a reply", "parent": cid})
-        time.sleep(2.1)
+        time.sleep(CACHE_WAIT)
         self.assertEqual(self.counts(c, pid, "2025-06-02"), (2, 2, 2, 2))
         # a comment hidden by a moderator, one deleted by its author: counted out everywhere
         admin = self.admin()
         self.assertEqual(admin.post("/admin/comments/" + cid, {"hidden": "1"}).status, 303)
-        time.sleep(2.1)
+        time.sleep(CACHE_WAIT)
         self.assertEqual(self.counts(c, pid, "2025-06-02"), (1, 1, 1, 1))
         self.assertEqual(admin.post("/admin/comments/" + cid, {"hidden": "0"}).status, 303)
         r = u.post("/papers/%s/comments" % pid, {"body": "third"})
         third = re.search(r"#c(\d+)$", r.header("Location")).group(1)
         self.assertEqual(u.post("/comments/%s/delete" % third).status, 303)
-        time.sleep(2.1)
+        time.sleep(CACHE_WAIT)
         self.assertEqual(self.counts(c, pid, "2025-06-02"), (2, 2, 2, 2))
 
     def test_organization_media_and_link_kinds(self):
@@ -396,7 +396,7 @@ class SyncTest(FeedBase):
 
     def test_sync_on_schedule_once_per_cluster(self):
         self.hf_hits, self.oai_hits = [], []
-        args = ["--sync", "hf,arxiv", "--sync-every", "3", "--sync-hf-endpoint", self.replay.url + "/hf/api/daily_papers",
+        args = ["--sync", "hf,arxiv", "--sync-every", "1", "--sync-hf-endpoint", self.replay.url + "/hf/api/daily_papers",
                 "--sync-oai-endpoint", self.replay.url + "/oai"]
         srv = self.serve(*args)
         # a second process on the same store: the jobs still run once per turn
@@ -407,7 +407,7 @@ class SyncTest(FeedBase):
             deadline = time.time() + 30
             while time.time() < deadline and (len(self.hf_hits) < 4 or not self.oai_hits):
                 time.sleep(0.2)
-            time.sleep(1.0)
+            time.sleep(0.5)
             with open(os.path.join(self.hf, "2025-06-04.json")) as fh:
                 synced = {e["paper"]["id"] for e in json.load(fh)}
             c = Client(srv)
@@ -416,9 +416,9 @@ class SyncTest(FeedBase):
             self.assertEqual(c.get("/api/papers/1302.2146").status, 200)  # from OAI-PMH
             # once per schedule: each turn fetches two days, the first turn at start
             elapsed = time.time()
-            time.sleep(4)
+            time.sleep(2)
             turns = len(self.hf_hits) / 2
-            self.assertLessEqual(turns, 1 + (time.time() - elapsed + 30) / 3 + 1)
+            self.assertLessEqual(turns, 1 + (time.time() - elapsed + 30) / 1 + 1)
             self.assertEqual(len(self.hf_hits) % 2, 0, self.hf_hits)
             # each day fetched once per turn, not once per process
             dates = [d for d in self.hf_hits]

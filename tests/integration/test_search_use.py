@@ -13,7 +13,7 @@ import unittest
 import urllib.parse
 import xml.etree.ElementTree as ET
 
-from common import BIN, PaperboyTest
+from common import BIN, PaperboyTest, hf_all
 from replay import Replay
 from web import Client, Server, wait_for, wait_paper
 
@@ -30,8 +30,7 @@ class SearchUseTest(PaperboyTest):
         cls.f = PaperboyTest("run")
         cls.f.setUp()
         f = cls.f
-        f.init()
-        f.pb("ingest", f.require_data("hf-daily-papers"))
+        f.use_golden("hf-all", hf_all)
         cls.replay = Replay(cls.route)
         cls.srv = Server(f.env, f.tmp, "--arxiv-api", cls.replay.url + "/api/query", "--thumb-dir", "off")
 

@@ -151,9 +151,9 @@ class WebTest(PaperboyTest):
         q = "/api/papers/search?q=" + "+".join(re.findall(r"[A-Za-z]{5,}", first["title"])[:4])
         self.assertNotIn(first["id"], [h["paper"]["id"] for h in self.c.get(q).json()])
         f.pb("ingest", day)  # updates the index; the running server reopens it
-        time.sleep(1.2)
-        found = [h["paper"]["id"] for h in self.c.get(q + "&limit=20").json()]
-        self.assertIn(first["id"], found)
+        wait_for(lambda: first["id"] in [h["paper"]["id"] for h in
+                                         self.c.get(q + "&limit=20&t=%f" % time.time()).json()],
+                 timeout=5, what="the server following the other process's ingest")
 
     def test_old_style_ids(self):
         r = self.c.get("/papers/astro-ph/0601001")
