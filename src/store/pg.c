@@ -43,8 +43,7 @@ struct pg {
 	unsigned gen; /* bumped on every (re)connection */
 	unsigned next_name;
 	bool lookup_first; /* the bulk load reads stored papers first (pg_upsert_batch) */
-	struct sqlx_stmt **cache; /* open addressing by key */
-	size_t cap, used;
+	struct sqlx_cache stmts; /* prepared statements (sqlx.c) */
 };
 
 static inline struct pg *PG(struct store *s)
@@ -143,29 +142,6 @@ static int ensure_conn(struct pg *s, struct buf *err)
 
 /* ---- statements -------------------------------------------------------------------- */
 
-static size_t slot_of(const struct pg *s, const char *key)
-{
-	size_t h = ((uintptr_t)key >> 3) * 0x9E3779B97F4A7C15ull;
-	return (h >> 17) & (s->cap - 1);
-}
-
-static void cache_grow(struct pg *s)
-{
-	struct sqlx_stmt **old = s->cache;
-	size_t ocap = s->cap;
-	s->cap = ocap ? ocap * 2 : 256;
-	s->cache = xcalloc(s->cap, sizeof(*s->cache));
-	for (size_t i = 0; i < ocap; i++) {
-		if (!old[i])
-			continue;
-		size_t h = slot_of(s, old[i]->key);
-		while (s->cache[h])
-			h = (h + 1) & (s->cap - 1);
-		s->cache[h] = old[i];
-	}
-	free(old);
-}
-
 /* The number of parameters: the highest $N in the text. */
 static int count_params(const char *sql)
 {
@@ -204,15 +180,10 @@ static struct sqlx_stmt *pg_prep(struct store *st, const char *sql, struct buf *
 	struct pg *s = PG(st);
 	if (ensure_conn(s, err))
 		return NULL;
-	if ((s->used + 1) * 4 > s->cap * 3)
-		cache_grow(s);
-	size_t h = slot_of(s, sql);
-	while (s->cache[h]) {
-		if (s->cache[h]->key == sql) {
-			pg_reset(s->cache[h]);
-			return s->cache[h];
-		}
-		h = (h + 1) & (s->cap - 1);
+	struct sqlx_stmt *had = sqlx_cache_find(&s->stmts, sql);
+	if (had) {
+		pg_reset(had);
+		return had;
 	}
 	struct sqlx_stmt *q = xcalloc(1, sizeof(*q));
 	q->owner = s;
@@ -223,8 +194,7 @@ static struct sqlx_stmt *pg_prep(struct store *st, const char *sql, struct buf *
 	q->lens = xcalloc((size_t)q->nparams + 1, sizeof(*q->lens));
 	q->fmts = xcalloc((size_t)q->nparams + 1, sizeof(*q->fmts));
 	q->row = -1;
-	s->cache[h] = q;
-	s->used++;
+	sqlx_cache_add(&s->stmts, sql, q);
 	return q;
 }
 
@@ -843,22 +813,21 @@ static int pg_stats(struct store *st, struct store_stats *o, struct buf *err)
 	return 0;
 }
 
+static void drop_stmt(struct sqlx_stmt *q)
+{
+	pg_reset(q);
+	if (q->blob)
+		PQfreemem(q->blob);
+	free(q->vals);
+	free(q->lens);
+	free(q->fmts);
+	free(q);
+}
+
 static void pg_close(struct store *st)
 {
 	struct pg *s = PG(st);
-	for (size_t i = 0; i < s->cap; i++) {
-		struct sqlx_stmt *q = s->cache[i];
-		if (!q)
-			continue;
-		pg_reset(q);
-		if (q->blob)
-			PQfreemem(q->blob);
-		free(q->vals);
-		free(q->lens);
-		free(q->fmts);
-		free(q);
-	}
-	free(s->cache);
+	sqlx_cache_release(&s->stmts, drop_stmt);
 	PQfinish(s->conn);
 	free(s->url);
 	free(s);

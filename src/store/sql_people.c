@@ -24,16 +24,6 @@ static int paper_visible(struct store *s, const char *id, struct buf *err)
 	return hidden ? 1 : 0;
 }
 
-/* A unique key taken: 1, and no failure recorded. */
-static int taken(struct store *s, struct buf *err)
-{
-	if (s->kind != STORE_E_CONFLICT)
-		return -1;
-	s->kind = STORE_E_NONE;
-	buf_reset(err);
-	return 1;
-}
-
 /* ---- users ---------------------------------------------------------------- */
 
 #define USER_FIELDS(X)                                                                      \
@@ -73,7 +63,7 @@ int sql_user_add(struct store *s, struct user *u, struct buf *err)
 	sx_int(&x, 8, u->email_verified);
 	int rc = sx_row(&x, err);
 	if (rc < 0)
-		return taken(s, err);
+		return sx_taken(s, err);
 	if (rc > 0) {
 		s->kind = STORE_E_INTERNAL;
 		buf_setf(err, "adding a user returned no id");
@@ -148,7 +138,7 @@ static int verify_tx(struct store *s, void *ctx, struct buf *err)
 	int64_t n = sx_changes(&x);
 	sx_reset(&x);
 	if (rc < 0)
-		return taken(s, err) > 0 ? 2 : -1; /* verified elsewhere meanwhile */
+		return sx_taken(s, err) > 0 ? 2 : -1; /* verified elsewhere meanwhile */
 	return n ? 0 : 1;
 }
 

@@ -191,15 +191,6 @@ static int one_coll(struct sx *x, struct collection *c, struct buf *err)
 	return 0;
 }
 
-static int taken(struct store *s, struct buf *err)
-{
-	if (s->kind != STORE_E_CONFLICT)
-		return -1;
-	s->kind = STORE_E_NONE;
-	buf_reset(err);
-	return 1;
-}
-
 int sql_collection_add(struct store *s, struct collection *c, struct buf *err)
 {
 	struct sx x;
@@ -216,7 +207,7 @@ int sql_collection_add(struct store *s, struct collection *c, struct buf *err)
 	sx_int(&x, 4, c->created);
 	int rc = sx_row(&x, err);
 	if (rc < 0)
-		return taken(s, err);
+		return sx_taken(s, err);
 	if (rc > 0) {
 		s->kind = STORE_E_INTERNAL;
 		buf_setf(err, "adding a collection returned no id");
@@ -243,7 +234,7 @@ int sql_collection_update(struct store *s, const struct collection *c, struct bu
 	int64_t n = sx_changes(&x);
 	sx_reset(&x);
 	if (rc < 0)
-		return taken(s, err);
+		return sx_taken(s, err);
 	return n ? 0 : 1;
 }
 

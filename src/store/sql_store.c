@@ -361,24 +361,21 @@ int sql_upsert_batch(struct store *s, const struct paper *papers, size_t n, enum
 /* ids[0..n) in one statement per chunk of IDS_CHUNK: "IN ($1, ..., $k)". The
  * statement texts are made once per chunk size (static: cached by address). */
 #define IDS_CHUNK 100
-static char *in_sql[2][IDS_CHUNK + 1];
+static char *in_sql[IDS_CHUNK + 1];
 static pthread_mutex_t in_sql_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static const char *in_list_sql(int which, size_t k)
+static const char *papers_in_sql(size_t k)
 {
 	pthread_mutex_lock(&in_sql_lock);
-	if (!in_sql[which][k]) {
+	if (!in_sql[k]) {
 		struct buf b = BUF_INIT;
-		if (which == 0)
-			buf_adds(&b, "SELECT " PAPER_SELECT " FROM papers WHERE id IN (");
-		else
-			buf_adds(&b, "SELECT paper FROM votes WHERE user_id = $1 AND paper IN (");
+		buf_adds(&b, "SELECT " PAPER_SELECT " FROM papers WHERE id IN (");
 		for (size_t i = 0; i < k; i++)
-			buf_addf(&b, "%s$%zu", i ? ", " : "", i + 1 + (size_t)which);
+			buf_addf(&b, "%s$%zu", i ? ", " : "", i + 1);
 		buf_adds(&b, ")");
-		in_sql[which][k] = buf_detach(&b); /* kept for the life of the process */
+		in_sql[k] = buf_detach(&b); /* kept for the life of the process */
 	}
-	const char *sql = in_sql[which][k];
+	const char *sql = in_sql[k];
 	pthread_mutex_unlock(&in_sql_lock);
 	return sql;
 }
@@ -390,7 +387,7 @@ int sql_papers_get(struct store *s, const char *const *ids, size_t n, bool with_
 	for (size_t off = 0; off < n; off += IDS_CHUNK) {
 		size_t k = n - off < IDS_CHUNK ? n - off : IDS_CHUNK;
 		struct sx x;
-		if (!sx_prep(&x, s, in_list_sql(0, k), err))
+		if (!sx_prep(&x, s, papers_in_sql(k), err))
 			return -1;
 		for (size_t i = 0; i < k; i++)
 			sx_str(&x, (int)i + 1, ids[off + i]);

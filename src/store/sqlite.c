@@ -243,9 +243,7 @@ struct sq {
 	struct store base;
 	sqlite3 *db;
 	char *path;
-	/* prepared statements by the address of their SQL (open addressing) */
-	struct sqlx_stmt **cache; /* (each allocated once: callers keep them across other prepares) */
-	size_t cap, used;
+	struct sqlx_cache stmts; /* prepared statements (sqlx.c) */
 };
 
 static inline struct sq *SQ(struct store *s)
@@ -296,42 +294,14 @@ static char *translate(const char *sql)
 	return t;
 }
 
-static size_t slot_of(const struct sq *s, const char *key)
-{
-	size_t h = ((uintptr_t)key >> 3) * 0x9E3779B97F4A7C15ull;
-	return (h >> 17) & (s->cap - 1);
-}
-
-static void cache_grow(struct sq *s)
-{
-	struct sqlx_stmt **old = s->cache;
-	size_t ocap = s->cap;
-	s->cap = ocap ? ocap * 2 : 256;
-	s->cache = xcalloc(s->cap, sizeof(*s->cache));
-	for (size_t i = 0; i < ocap; i++) {
-		if (!old[i])
-			continue;
-		size_t h = slot_of(s, old[i]->key);
-		while (s->cache[h])
-			h = (h + 1) & (s->cap - 1);
-		s->cache[h] = old[i];
-	}
-	free(old);
-}
-
 static struct sqlx_stmt *sq_prep(struct store *st, const char *sql, struct buf *err)
 {
 	struct sq *s = SQ(st);
-	if ((s->used + 1) * 4 > s->cap * 3)
-		cache_grow(s);
-	size_t h = slot_of(s, sql);
-	while (s->cache[h]) {
-		if (s->cache[h]->key == sql) {
-			sqlite3_reset(s->cache[h]->q);
-			sqlite3_clear_bindings(s->cache[h]->q);
-			return s->cache[h];
-		}
-		h = (h + 1) & (s->cap - 1);
+	struct sqlx_stmt *had = sqlx_cache_find(&s->stmts, sql);
+	if (had) {
+		sqlite3_reset(had->q);
+		sqlite3_clear_bindings(had->q);
+		return had;
 	}
 	char *text = translate(sql);
 	sqlite3_stmt *q;
@@ -344,8 +314,7 @@ static struct sqlx_stmt *sq_prep(struct store *st, const char *sql, struct buf *
 	}
 	struct sqlx_stmt *x = xmalloc(sizeof(*x));
 	*x = (struct sqlx_stmt){ s, q, sql };
-	s->cache[h] = x;
-	s->used++;
+	sqlx_cache_add(&s->stmts, sql, x);
 	return x;
 }
 
@@ -509,16 +478,16 @@ static int sq_stats(struct store *st, struct store_stats *o, struct buf *err)
 	return 0;
 }
 
+static void drop_stmt(struct sqlx_stmt *x)
+{
+	sqlite3_finalize(x->q);
+	free(x);
+}
+
 static void sq_close(struct store *st)
 {
 	struct sq *s = SQ(st);
-	for (size_t i = 0; i < s->cap; i++) {
-		if (s->cache[i]) {
-			sqlite3_finalize(s->cache[i]->q);
-			free(s->cache[i]);
-		}
-	}
-	free(s->cache);
+	sqlx_cache_release(&s->stmts, drop_stmt);
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s);

@@ -51,6 +51,30 @@ struct sqlx_driver {
 	int (*reset_identity)(struct store *s, const char *table, const char *column, struct buf *err);
 };
 
+/* A unique key was taken (the statement failed with STORE_E_CONFLICT): 1,
+ * and the failure is not recorded; any other failure: -1. */
+static inline int sx_taken(struct store *s, struct buf *err)
+{
+	if (s->kind != STORE_E_CONFLICT)
+		return -1;
+	s->kind = STORE_E_NONE;
+	buf_reset(err);
+	return 1;
+}
+
+/* ---- the prepared statements of a connection (sqlx.c) ---- */
+
+/* Statements by the address of their SQL text (static storage). */
+struct sqlx_cache {
+	struct sqlx_cache_entry *e;
+	size_t cap, used;
+};
+/* The statement cached for key, or NULL. */
+struct sqlx_stmt *sqlx_cache_find(const struct sqlx_cache *c, const char *key);
+void sqlx_cache_add(struct sqlx_cache *c, const char *key, struct sqlx_stmt *q);
+/* Drops every statement (drop frees one), then the cache. */
+void sqlx_cache_release(struct sqlx_cache *c, void (*drop)(struct sqlx_stmt *q));
+
 /* ---- a statement and its store, and the calls the shared code makes ---- */
 
 struct sx {
