@@ -7,6 +7,7 @@
 #include "../fetch/fetch.h"
 #include "../ingest/ingest.h"
 #include "../search/search.h"
+#include "../media/media.h"
 #include "../service/service.h"
 #include "../store/store.h"
 #include "../web/web.h"
@@ -1091,7 +1092,7 @@ static int cmd_serve(struct args *a)
 static int cmd_thumb(struct args *a)
 {
 	struct buf err = BUF_INIT;
-	int rc = web_thumb_render(a->pos[0], a->pos[1], a->pos[2], &err);
+	int rc = media_thumb_render(a->pos[0], a->pos[1], a->pos[2], &err);
 	if (rc)
 		error("thumb: %s", err.s);
 	buf_release(&err);

@@ -67,10 +67,4 @@ struct web_config {
  * with err set when it cannot start. */
 int web_serve(const struct web_config *cfg, struct buf *err);
 
-/* `paperboy thumb png|pdf IN OUT` (run by the thumbnail thread, in a
- * process of its own): a PNG at most 480 pixels wide from an image or the
- * first page of a PDF. 0, or -1 with err set. */
-int web_thumb_render(const char *kind, const char *in, const char *out, struct buf *err);
-
-
 #endif

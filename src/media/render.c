@@ -1,12 +1,12 @@
 /*
- * thumb_render.c - `paperboy thumb png|pdf IN OUT`: turns what the
+ * render.c - `paperboy thumb png|pdf IN OUT` (media.h): turns what the
  * thumbnail thread downloaded into a PNG at most 480 pixels wide (and
  * twice as tall): an image (PNG) scaled down, or the first page of a PDF
  * rendered with poppler on white. It runs in a process of its own, under
- * memory and CPU limits, started by thumbs.c: the decoders see data from
- * the network.
+ * memory and CPU limits, started by the web's thumbnail thread: the
+ * decoders see data from the network.
  */
-#include "web.h"
+#include "media.h"
 #include <cairo.h>
 #include <poppler.h>
 #include <stdlib.h>
@@ -57,7 +57,7 @@ static void draw_page(cairo_t *cr, void *page)
 	poppler_page_render(page, cr);
 }
 
-int web_thumb_render(const char *kind, const char *in, const char *out, struct buf *err)
+int media_thumb_render(const char *kind, const char *in, const char *out, struct buf *err)
 {
 	/* limits first: whatever the decoders do, they do it small (the
 	 * address-space cap is left out under AddressSanitizer, whose shadow
