@@ -40,7 +40,7 @@ static int cmp_double(const void *a, const void *b)
 /* Words of 3+ ASCII letters (lower case) of a title, in order. */
 static void words_of(const char *t, struct strlist *out)
 {
-	strlist_clear(out);
+	strlist_release(out);
 	for (const char *p = t; *p;) {
 		while (*p && !isalpha((unsigned char)*p))
 			p++;
@@ -183,8 +183,8 @@ int main(int argc, char **argv)
 	search_cursor_free(cur);
 	search_close(ix);
 	store_close(s);
-	strlist_clear(&titles);
-	strlist_clear(&words);
+	strlist_release(&titles);
+	strlist_release(&words);
 	free(t_on);
 	free(t_off);
 	buf_release(&err);

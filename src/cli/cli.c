@@ -339,7 +339,7 @@ static int fetch_ids(struct store *s, struct ingest *g, const struct fetch_opts 
 			char id[PAPER_ID_MAX];
 			if (arxiv_id_parse(m.ids.v[i], id, NULL)) {
 				buf_setf(err, "--ids: \"%s\" is not an arXiv id", m.ids.v[i]);
-				strlist_clear(&m.ids);
+				strlist_release(&m.ids);
 				return -1;
 			}
 		}
@@ -361,7 +361,7 @@ static int fetch_ids(struct store *s, struct ingest *g, const struct fetch_opts 
 		rc = fetch_arxiv_api_ids(g, &ao, chunk.s, err);
 		buf_release(&chunk);
 	}
-	strlist_clear(&m.ids);
+	strlist_release(&m.ids);
 	return rc;
 }
 
@@ -1019,11 +1019,11 @@ static int cmd_serve(struct args *a)
 			} else if (!strcmp(jobs.v[i], "arxiv")) {
 				c.sync_jobs |= 2;
 			} else {
-				strlist_clear(&jobs);
+				strlist_release(&jobs);
 				return usage_error(a->cmd, "serve: --sync %s: name hf, arxiv or both (hf,arxiv)", sync);
 			}
 		}
-		strlist_clear(&jobs);
+		strlist_release(&jobs);
 	}
 	const char *se = opt_val(a, "sync-every");
 	if (se) {
@@ -1326,7 +1326,7 @@ static int cmd_subscribe(struct args *a)
 	else
 		printf("%llu subscribed%s, %llu refused\n", (unsigned long long)added,
 		       confirmed ? " (confirmed, no confirmation mail)" : " (confirmation mail queued)", (unsigned long long)bad);
-	strlist_clear(&lines);
+	strlist_release(&lines);
 	buf_release(&text);
 	buf_release(&err);
 	buf_release(&msg);

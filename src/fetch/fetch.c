@@ -102,7 +102,7 @@ int fetch_policy_add(struct fetch_policy *p, const char *list, const char *what,
 		}
 		freeaddrinfo(res);
 	}
-	strlist_clear(&parts);
+	strlist_release(&parts);
 	return rc;
 }
 

@@ -554,7 +554,7 @@ static int snap_string(void *ctx, const unsigned char *v, size_t n)
 		case K_LICENSE: free(p->license); p->license = text_collapse_dup(str, n); break;
 		case K_AUTHORS: buf_reset(&s->authors_str); buf_add(&s->authors_str, str, n); break;
 		case K_CATEGORIES:
-			strlist_clear(&p->categories);
+			strlist_release(&p->categories);
 			strlist_split(&p->categories, str, n, ' ');
 			break;
 		case K_UPDATE_DATE: {

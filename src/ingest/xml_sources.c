@@ -327,7 +327,7 @@ static int oai_start(struct walker *w, xmlTextReaderPtr r, const char *name)
 		o->bad_field = NULL;
 		o->dc_desc = o->dc_dates = 0;
 		paper_release(&o->p);
-		strlist_clear(&o->sets);
+		strlist_release(&o->sets);
 		w->recno++;
 		return 0;
 	}
@@ -470,7 +470,7 @@ static int oai_end(struct walker *w, const char *name, const char *text, size_t 
 		} else if (!strcmp(name, "license")) {
 			set_text(&p->license, text, len);
 		} else if (!strcmp(name, "categories")) {
-			strlist_clear(&p->categories);
+			strlist_release(&p->categories);
 			char *c = text_collapse_dup(text, len);
 			if (c)
 				strlist_split(&p->categories, c, strlen(c), ' ');
@@ -574,7 +574,7 @@ int parse_oai(struct source *src, struct sink *k, struct buf *err)
 		rc = -1;
 	}
 	paper_release(&o.p);
-	strlist_clear(&o.sets);
+	strlist_release(&o.sets);
 	buf_release(&o.fore);
 	buf_release(&o.key);
 	buf_release(&o.suffix);

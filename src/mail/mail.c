@@ -451,7 +451,7 @@ static int window_load(struct store *s, const char *period, struct window *w, st
 	return 0;
 }
 
-static void window_free(struct window *w)
+static void window_release(struct window *w)
 {
 	for (size_t i = 0; i < w->n; i++)
 		paper_release(&w->papers[i]);
@@ -514,7 +514,7 @@ static const long *topic_hits(struct topic_cache *tc, struct search_index *ix, c
 	return out;
 }
 
-static void topic_cache_free(struct topic_cache *tc)
+static void topic_cache_release(struct topic_cache *tc)
 {
 	for (size_t i = 0; i < tc->n; i++) {
 		free(tc->topic[i]);
@@ -702,10 +702,10 @@ static int reader_load(struct digest_run *d, int64_t user_id, struct reader *rd)
 
 static void reader_free(struct reader *rd)
 {
-	paper_rules_clear(&rd->mutes);
-	strlist_clear(&rd->follow_kind);
-	strlist_clear(&rd->follow_value);
-	strlist_clear(&rd->recs);
+	paper_rules_release(&rd->mutes);
+	strlist_release(&rd->follow_kind);
+	strlist_release(&rd->follow_value);
+	strlist_release(&rd->recs);
 }
 
 static bool reader_muted(const struct reader *rd, const struct paper *p)
@@ -831,7 +831,7 @@ static int digest_one(const struct subscription *sub, void *ctx)
 		m.len = msg.len;
 		m.created = d->now;
 		int rc = store_outbox_add(d->s, &m, &ids, &d->err);
-		strlist_clear(&ids);
+		strlist_release(&ids);
 		if (rc < 0) {
 			d->failed = 1;
 			ret = 1;
@@ -850,7 +850,7 @@ static int digest_one(const struct subscription *sub, void *ctx)
 		}
 	}
 	buf_release(&msg);
-	strlist_clear(&topics);
+	strlist_release(&topics);
 	progress_update(&d->pr, d->st->subscribers, 0);
 	return ret;
 }
@@ -868,7 +868,7 @@ int mail_digest(struct store *s, struct search_index *ix, const struct mail_conf
 	memset(&d, 0, sizeof(d));
 	buf_init(&d.err);
 	if (window_load(s, period, &w, err)) {
-		window_free(&w);
+		window_release(&w);
 		return -1;
 	}
 	d.s = s;
@@ -879,7 +879,7 @@ int mail_digest(struct store *s, struct search_index *ix, const struct mail_conf
 	d.now = time_now_ms();
 	host_of(c->base_url, d.host);
 	if (mail_secret(s, d.key, err)) {
-		window_free(&w);
+		window_release(&w);
 		return -1;
 	}
 	progress_init(&d.pr, "digest", 0);
@@ -907,9 +907,9 @@ int mail_digest(struct store *s, struct search_index *ix, const struct mail_conf
 		buf_setf(err, "%s has no active %s subscription", c->only_email, period);
 		rc = -1;
 	}
-	topic_cache_free(&d.tc);
+	topic_cache_release(&d.tc);
 	buf_release(&d.err);
-	window_free(&w);
+	window_release(&w);
 	if (!rc && !c->dry_run && c->smtp_url)
 		rc = mail_deliver(s, c, st, err);
 	return rc;

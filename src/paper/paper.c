@@ -16,8 +16,8 @@ void paper_release(struct paper *p)
 {
 	free(p->title);
 	free(p->abstract);
-	strlist_clear(&p->authors);
-	strlist_clear(&p->categories);
+	strlist_release(&p->authors);
+	strlist_release(&p->categories);
 	free(p->doi);
 	free(p->journal_ref);
 	free(p->comments);
@@ -27,10 +27,10 @@ void paper_release(struct paper *p)
 	free(p->submitter);
 	free(p->submitter_name);
 	free(p->ai_summary);
-	strlist_clear(&p->ai_keywords);
+	strlist_release(&p->ai_keywords);
 	free(p->discussion_id);
 	free(p->organization);
-	strlist_clear(&p->media_urls);
+	strlist_release(&p->media_urls);
 	free(p->thumbnail);
 	paper_init(p);
 }
@@ -723,8 +723,8 @@ long paper_rules_match(const struct paper_rules *r, const struct paper *p)
 	return -1;
 }
 
-void paper_rules_clear(struct paper_rules *r)
+void paper_rules_release(struct paper_rules *r)
 {
-	strlist_clear(&r->kind);
-	strlist_clear(&r->value);
+	strlist_release(&r->kind);
+	strlist_release(&r->value);
 }

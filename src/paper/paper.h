@@ -142,7 +142,7 @@ struct paper_rules {
 void paper_rules_add(struct paper_rules *r, const char *kind, const char *value);
 /* The first rule p matches (its index), or -1. */
 long paper_rules_match(const struct paper_rules *r, const struct paper *p);
-void paper_rules_clear(struct paper_rules *r);
+void paper_rules_release(struct paper_rules *r);
 
 /* What a link of a paper points to, by its URL. */
 enum link_kind { LINK_CODE, LINK_MODEL, LINK_DATASET, LINK_SPACE, LINK_PAGE };

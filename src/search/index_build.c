@@ -968,7 +968,7 @@ static void drop_deltas(const char *path)
 			if (!strchr(names.v[i], '/'))
 				unlink(f.s);
 		}
-		strlist_clear(&names);
+		strlist_release(&names);
 	}
 	unlink(m.s);
 	buf_release(&m);

@@ -130,7 +130,7 @@ int search_open(const char *path, struct search_index **out, struct buf *err)
 			last = sg->h->seq;
 			ix->seg[ix->nseg++] = sg;
 		}
-		strlist_clear(&names);
+		strlist_release(&names);
 	}
 	buf_release(&m);
 	buf_release(&text);

@@ -615,7 +615,7 @@ static void map_init(struct batch_map *m, const struct paper *papers, size_t n, 
 	}
 }
 
-static void map_free(struct batch_map *m)
+static void map_release(struct batch_map *m)
 {
 	for (size_t j = 0; j < m->n; j++) {
 		struct slot *sl = &m->v[m->order[j]];
@@ -751,7 +751,7 @@ static int pg_upsert_batch(struct store *st, const struct paper *papers, size_t 
 		}
 		/* some were stored: the normal way */
 		s->lookup_first = true;
-		map_free(&m);
+		map_release(&m);
 		map_init(&m, papers, n, &ids);
 	}
 	size_t found;
@@ -779,7 +779,7 @@ static int pg_upsert_batch(struct store *st, const struct paper *papers, size_t 
 	for (int i = 0; i < PAPER_LISTS; i++)
 		buf_release(&scratch[i]);
 out:
-	map_free(&m);
+	map_release(&m);
 	buf_release(&ids);
 	buf_release(&tmp);
 	return ret;

@@ -404,7 +404,7 @@ static int move_tx(struct store *s, void *ctx, struct buf *err)
 	}
 	sx_reset(&x);
 	if (rc < 0 || at < 0) {
-		strlist_clear(&order);
+		strlist_release(&order);
 		return rc < 0 ? -1 : 1;
 	}
 	size_t to = m->to < 0 ? 0 : (size_t)m->to > order.n ? order.n : (size_t)m->to;
@@ -429,7 +429,7 @@ static int move_tx(struct store *s, void *ctx, struct buf *err)
 			ret = sx_done(&x, err);
 		}
 	}
-	strlist_clear(&order);
+	strlist_release(&order);
 	return ret ? ret : touch_coll(s, m->coll, err);
 }
 

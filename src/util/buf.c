@@ -177,7 +177,7 @@ void strlist_push(struct strlist *l, const char *s, size_t n)
 	l->v[l->n++] = xstrndup(s, n);
 }
 
-void strlist_clear(struct strlist *l)
+void strlist_release(struct strlist *l)
 {
 	for (size_t i = 0; i < l->n; i++)
 		free(l->v[i]);
@@ -198,7 +198,7 @@ bool strlist_equal(const struct strlist *a, const struct strlist *b)
 
 void strlist_copy(struct strlist *dst, const struct strlist *src)
 {
-	strlist_clear(dst);
+	strlist_release(dst);
 	for (size_t i = 0; i < src->n; i++)
 		strlist_push(dst, src->v[i], strlen(src->v[i]));
 }

@@ -120,7 +120,7 @@ int cidr_parse_list(const char *text, const char *what, struct cidr **out, size_
 		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
 		(*out)[(*n)++] = c;
 	}
-	strlist_clear(&parts);
+	strlist_release(&parts);
 	if (rc) {
 		free(*out);
 		*out = NULL;

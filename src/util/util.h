@@ -4,6 +4,11 @@
  * formatting, and the terminal progress line.
  *
  * Nothing here knows about papers, SQL, HTTP or mail.
+ *
+ * Lifecycle verbs mean one thing everywhere in paperboy: x_init and
+ * x_release for a struct the caller holds (release frees what it points
+ * to, not the struct), x_new and x_free for an object on the heap (free
+ * frees it too), x_open and x_close for a handle on a file or a server.
  */
 #ifndef PAPERBOY_UTIL_H
 #define PAPERBOY_UTIL_H
@@ -69,7 +74,7 @@ struct strlist {
 };
 #define STRLIST_INIT { NULL, 0, 0 }
 void strlist_push(struct strlist *l, const char *s, size_t n);
-void strlist_clear(struct strlist *l);
+void strlist_release(struct strlist *l);
 bool strlist_equal(const struct strlist *a, const struct strlist *b);
 void strlist_copy(struct strlist *dst, const struct strlist *src);
 /* Joins with `sep` into out (appends). */

@@ -249,7 +249,7 @@ static int collect_item(const struct collection_item *it, void *ctx)
 	return 0;
 }
 
-static void items_free(struct items *is)
+static void items_release(struct items *is)
 {
 	for (size_t i = 0; i < is->n; i++)
 		free(is->v[i].note);
@@ -366,7 +366,7 @@ void h_collection(struct req *r, struct resp *o)
 	html_page_end(r, o);
 	lists_hit_papers_free(ps, is.n);
 	free(found);
-	items_free(&is);
+	items_release(&is);
 	buf_release(&err);
 }
 
@@ -525,7 +525,7 @@ void h_collection_export(struct req *r, struct resp *o)
 		rcache_put(r->w->rcache, key, EXPORT_TTL, o);
 	lists_hit_papers_free(ps, is.n);
 	free(found);
-	items_free(&is);
+	items_release(&is);
 	buf_release(&err);
 }
 
@@ -617,7 +617,7 @@ void h_api_collection(struct req *r, struct resp *o)
 		resp_json(o, 200, j);
 		lists_hit_papers_free(ps, is.n);
 		free(found);
-		items_free(&is);
+		items_release(&is);
 	} else if (!r->signed_in || c.user_id != r->user.id) {
 		resp_error(r, o, 404, "no such collection of yours");
 	} else if (!items_route && !strcmp(r->method, "PATCH")) {
@@ -710,7 +710,7 @@ void collections_export(struct req *r, json_t *out)
 							      "added", json_time(is.v[k].added)));
 		json_array_append_new(out, json_pack("{s:I,s:s,s:b,s:o}", "id", (json_int_t)cs.v[i].id, "name", cs.v[i].name,
 						      "public", cs.v[i].public_, "items", items));
-		items_free(&is);
+		items_release(&is);
 	}
 	free(cs.v);
 	buf_release(&err);

@@ -409,7 +409,7 @@ void html_highlight(struct buf *b, const char *text, const char *query)
 		buf_add(b, ws, (size_t)(e - ws));
 		s = e;
 	}
-	strlist_clear(&q.terms);
+	strlist_release(&q.terms);
 }
 
 /* ---- charts --------------------------------------------------------------- */

@@ -160,8 +160,8 @@ static void period_charts(struct req *r, struct buf *b, const struct period *pd)
 		html_svg_bars(b, "Upvotes per day", (const char *const *)days.v, upvotes, days.n);
 		html_printf(b, "</div>");
 	}
-	strlist_clear(&days);
-	strlist_clear(&c.days);
+	strlist_release(&days);
+	strlist_release(&c.days);
 	buf_release(&err);
 }
 

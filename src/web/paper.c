@@ -352,7 +352,7 @@ static void render_paper(struct req *r, struct resp *o, const char *id)
 	store_vote_days(r->s, p.id, vote_day_cb, &vs, &err);
 	if (p.local_votes > 0 && vs.days.n)
 		html_svg_line(b, "Upvotes over time", (const char *const *)vs.days.v, vs.values, vs.days.n);
-	strlist_clear(&vs.days);
+	strlist_release(&vs.days);
 	if (r->signed_in && r->user.admin) {
 		html_printf(b, "<form method=\"post\" action=\"/admin/papers/%s\" class=\"inline\">", p.id);
 		html_csrf(r, b);

@@ -272,8 +272,8 @@ static size_t following_papers(struct req *r, int64_t user_id, size_t limit, str
 	free(found);
 	free(all);
 	free(fs.v);
-	strlist_clear(&m.ids);
-	strlist_clear(&m.why);
+	strlist_release(&m.ids);
+	strlist_release(&m.why);
 	buf_release(&q);
 	buf_release(&err);
 	return k;

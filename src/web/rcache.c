@@ -41,7 +41,7 @@ static void drop(struct rcache *c, struct rentry *e)
 	free(e->key);
 	e->key = NULL;
 	buf_release(&e->body);
-	strlist_clear(&e->headers);
+	strlist_release(&e->headers);
 }
 
 void rcache_free(struct rcache *c)

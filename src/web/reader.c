@@ -26,12 +26,12 @@ void reader_free(struct reader *rd)
 {
 	if (!rd)
 		return;
-	paper_rules_clear(&rd->mutes);
-	strlist_clear(&rd->follow_kind);
-	strlist_clear(&rd->follow_value);
-	strlist_clear(&rd->saved);
-	strlist_clear(&rd->vote_known);
-	strlist_clear(&rd->vote_yes);
+	paper_rules_release(&rd->mutes);
+	strlist_release(&rd->follow_kind);
+	strlist_release(&rd->follow_value);
+	strlist_release(&rd->saved);
+	strlist_release(&rd->vote_known);
+	strlist_release(&rd->vote_yes);
 	free(rd);
 }
 

@@ -40,9 +40,9 @@ static void idl_add(struct idlist *l, const char *id, double weight)
 	strlist_push(&l->ids, id, strlen(id));
 }
 
-static void idl_free(struct idlist *l)
+static void idl_release(struct idlist *l)
 {
-	strlist_clear(&l->ids);
+	strlist_release(&l->ids);
 	free(l->weight);
 }
 
@@ -155,7 +155,7 @@ static int read_texts(struct store *s, const struct strlist *ids, struct texts *
 	return rc < 0 ? -1 : 0;
 }
 
-static void texts_free(struct texts *t, size_t n)
+static void texts_release(struct texts *t, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		free(t->text[i]);
@@ -228,9 +228,9 @@ static int recommend_user(struct web *w, struct store *s, struct search_cursor *
 		time_format_day(t + 86400000, q.day_to);
 		bad |= store_paper_list(s, &q, candidate, &cc, err) < 0;
 	}
-	paper_rules_clear(&cc.mutes);
-	strlist_clear(&fc.scan_kind);
-	strlist_clear(&fc.scan_value);
+	paper_rules_release(&cc.mutes);
+	strlist_release(&fc.scan_kind);
+	strlist_release(&fc.scan_value);
 	/* what was liked is not recommended */
 	struct idlist c2 = { STRLIST_INIT, NULL, 0 };
 	for (size_t i = 0; i < cand.ids.n; i++) {
@@ -285,12 +285,12 @@ static int recommend_user(struct web *w, struct store *s, struct search_cursor *
 	free(scores);
 	free(sl);
 	free(sc);
-	texts_free(&lt, liked.ids.n);
-	texts_free(&ct, c2.ids.n);
-	idl_free(&liked);
-	idl_free(&boosted);
-	idl_free(&cand);
-	idl_free(&c2);
+	texts_release(&lt, liked.ids.n);
+	texts_release(&ct, c2.ids.n);
+	idl_release(&liked);
+	idl_release(&boosted);
+	idl_release(&cand);
+	idl_release(&c2);
 	return rc;
 }
 
@@ -327,7 +327,7 @@ static void *recs_main(void *arg)
 		pb_time now = time_now_ms();
 		if (store_users_due_recs(s, now - RECS_STALE_MS, now - RECS_ACTIVE_MS, 10, due, &users, &err) ||
 		    !users.ids.n) {
-			idl_free(&users);
+			idl_release(&users);
 			continue;
 		}
 		/* one process of the cluster at a time */
@@ -342,7 +342,7 @@ static void *recs_main(void *arg)
 			}
 			store_lease_release(s, "recs", me, &err);
 		}
-		idl_free(&users);
+		idl_release(&users);
 	}
 	search_cursor_free(cur);
 	store_close(s);

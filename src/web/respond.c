@@ -74,7 +74,7 @@ void resp_init(struct resp *o)
 void resp_release(struct resp *o)
 {
 	buf_release(&o->body);
-	strlist_clear(&o->headers);
+	strlist_release(&o->headers);
 }
 
 void resp_retry_after(struct resp *o, long seconds)

@@ -270,7 +270,7 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct web *w, struct
 		/* a cut page is never served as if whole (nor cached) */
 		fprintf(stderr, "paperboy: serve: %s %s: the response passed its size limit\n", r->method, r->path);
 		buf_release(&o->body);
-		strlist_clear(&o->headers);
+		strlist_release(&o->headers);
 		o->status = 500;
 		o->ctype = "text/plain; charset=utf-8";
 		o->private_ = true;

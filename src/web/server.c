@@ -253,7 +253,7 @@ static void need_signin(struct req *r, struct resp *o, const char *method)
 /* The store cannot be reached (or failed mid-request, and passes). */
 static void store_unavailable(struct req *r, struct resp *o, enum store_errkind k)
 {
-	strlist_clear(&o->headers);
+	strlist_release(&o->headers);
 	resp_error(r, o, 503, "The database is not available right now; try again in a few seconds.");
 	int retry;
 	resp_store_status(k, &retry);
@@ -510,8 +510,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
 		__atomic_sub_fetch(&cx->r.w->pool_inflight, 1, __ATOMIC_RELEASE);
 	}
 	buf_release(&cx->r.body);
-	strlist_clear(&cx->r.form_k);
-	strlist_clear(&cx->r.form_v);
+	strlist_release(&cx->r.form_k);
+	strlist_release(&cx->r.form_v);
 	reader_free(cx->r.reader);
 	sodium_memzero(&cx->r.user, sizeof(cx->r.user));
 	free(cx);

@@ -117,7 +117,7 @@ void thumb_set_free(struct web *w)
 	struct thumb_set *ts = w->thumb_set;
 	if (!ts)
 		return;
-	strlist_clear(&ts->ids);
+	strlist_release(&ts->ids);
 	pthread_rwlock_destroy(&ts->lock);
 	free(ts);
 	w->thumb_set = NULL;

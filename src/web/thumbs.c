@@ -242,10 +242,10 @@ static void *thumbs_main(void *arg)
 				if (w->bg.stopping)
 					break;
 			}
-			strlist_clear(&t.ids);
-			strlist_clear(&t.thumbs);
+			strlist_release(&t.ids);
+			strlist_release(&t.thumbs);
 		}
-		strlist_clear(&dc.days);
+		strlist_release(&dc.days);
 		buf_reset(&err);
 	}
 	(void)made;

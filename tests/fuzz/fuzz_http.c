@@ -66,8 +66,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < k.n; i++)
 			if (!utf8_valid(k.v[i], strlen(k.v[i])) || !utf8_valid(v.v[i], strlen(v.v[i])))
 				abort();
-	strlist_clear(&k);
-	strlist_clear(&v);
+	strlist_release(&k);
+	strlist_release(&v);
 
 	/* X-Forwarded-For behind trusted proxies: the result is always an
 	 * address (the peer's, or one from the header) */
@@ -106,10 +106,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (a.len == b.len && !memcmp(a.s, b.s, a.len) &&
 	    !(strlist_equal(&k1, &k2) && strlist_equal(&v1, &v2)))
 		abort(); /* different requests, one key */
-	strlist_clear(&k1);
-	strlist_clear(&v1);
-	strlist_clear(&k2);
-	strlist_clear(&v2);
+	strlist_release(&k1);
+	strlist_release(&v1);
+	strlist_release(&k2);
+	strlist_release(&v2);
 	buf_release(&a);
 	buf_release(&b);
 	buf_release(&out);

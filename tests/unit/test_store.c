@@ -1243,7 +1243,7 @@ int main(int argc, char **argv)
 			pg_exec_on(pg_base, sql.s);
 			buf_release(&sql);
 		}
-		strlist_clear(&pg_dbs);
+		strlist_release(&pg_dbs);
 	} else {
 		struct buf cmd = BUF_INIT;
 		buf_addf(&cmd, "rm -rf '%s'", dir);

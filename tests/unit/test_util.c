@@ -85,8 +85,8 @@ static void test_strlist(void)
 	strlist_join(&l, ",", &b);
 	CHECK_STR(b.s, "cs.LG,cs.AI,stat.ML");
 	buf_release(&b);
-	strlist_clear(&l);
-	strlist_clear(&m);
+	strlist_release(&l);
+	strlist_release(&m);
 }
 
 static void test_collapse(void)
