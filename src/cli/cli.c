@@ -25,6 +25,8 @@ struct opt {
 
 struct args {
 	const char *db;
+	const char *index; /* NULL: the one beside the database (search_index_path) */
+	bool quiet;        /* no progress line */
 	const char *val[MAX_OPTS]; /* by index into the command's opts */
 	char **pos;
 	int npos;
@@ -41,6 +43,20 @@ struct command {
 };
 
 static const struct command commands[];
+
+/* The options of every command, given before the command's name; like a
+ * command's own, each may come from the environment or the file too. */
+static const struct command global = {
+	"", "", "",
+	{ { "db", "URL", "the store: a SQLite file (PATH or sqlite:PATH) or postgresql://user@host:port/dbname "
+			 "(default ./paperboy.db)" },
+	  { "index", "PATH", "the search index (default DB.search beside a SQLite file, DBNAME.search in the "
+			     "working directory for PostgreSQL)" },
+	  { "vectors", "FILE", "the word vectors of semantic search (default: the ones scripts/setup.sh installs)" },
+	  { "config", "FILE", "\"option = value\" lines, used when neither the flag nor $PAPERBOY_OPTION is set" },
+	  { "no-progress", NULL, "no progress line, even on a terminal" } },
+	NULL, 0, 0,
+};
 
 /* The configuration file (--config FILE or $PAPERBOY_CONFIG): "key = value"
  * lines, '#' comments; keys are option names ("base-url"). */
@@ -146,15 +162,16 @@ static void print_command_help(const struct command *c, FILE *out)
 
 static void print_help(FILE *out)
 {
-	fputs("usage: paperboy [--db URL] [--index PATH] COMMAND [ARGS...]\n\n"
+	fputs("usage: paperboy [--db URL] [--index PATH] [OPTIONS] COMMAND [ARGS...]\n\n"
 	      "paperboy: a self-hosted research-paper discovery service.\n\n"
-	      "  --db URL   the store: a SQLite file (PATH or sqlite:PATH) or a PostgreSQL database\n"
-	      "             (postgresql://user@host:port/dbname); default: $PAPERBOY_DB, else ./paperboy.db\n"
-	      "  --index PATH  the search index (default: $PAPERBOY_INDEX, else DB.search beside a SQLite\n"
-	      "             file, or DBNAME.search in the working directory for PostgreSQL)\n"
-	      "  --config FILE  \"option = value\" lines used when neither the flag nor $PAPERBOY_OPTION is set\n"
-	      "             (default: $PAPERBOY_CONFIG)\n\ncommands:\n",
+	      "options of every command (before its name; or $PAPERBOY_OPTION, or the --config file):\n",
 	      out);
+	for (const struct opt *o = global.opts; o->name; o++) {
+		char head[64];
+		snprintf(head, sizeof(head), "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+		fprintf(out, "  %-18s %s\n", head, o->help);
+	}
+	fputs("\ncommands:\n", out);
 	for (const struct command *c = commands; c->name; c++)
 		fprintf(out, "  %-8s %s\n", c->name, c->summary);
 	fputs("\n'paperboy COMMAND --help' tells more about one command.\n", out);
@@ -211,6 +228,17 @@ static int parse_args(const struct command *c, int argc, char **argv, struct arg
 	return 0;
 }
 
+/* The search index: --index, else the one that belongs to the database. */
+static void index_path(const struct args *a, struct buf *out)
+{
+	if (a->index) {
+		buf_reset(out);
+		buf_adds(out, a->index);
+	} else {
+		search_index_path(a->db, out);
+	}
+}
+
 static struct store *open_store(const struct args *a, unsigned flags)
 {
 	struct store *s;
@@ -236,7 +264,7 @@ static void print_json(json_t *j)
 static void refresh_index(const struct args *a, struct store *s)
 {
 	struct buf path = BUF_INIT, err = BUF_INIT;
-	search_index_path(a->db, &path);
+	index_path(a, &path);
 	uint64_t added = 0;
 	bool built = false;
 	double t0 = mono_seconds();
@@ -657,7 +685,7 @@ static int cmd_migrate(struct args *a)
 		goto out;
 	}
 	struct store_migrate_report rep;
-	bool quiet = getenv("PAPERBOY_NO_PROGRESS") != NULL;
+	bool quiet = a->quiet;
 	int rc = store_migrate(from, to, opt_val(a, "replace") != NULL, !quiet, &rep, &err);
 	for (size_t i = 0; i < rep.ntables; i++)
 		fprintf(stderr, "migrate: %-14s %10lld rows  checksum %016llx\n", rep.tables[i].table,
@@ -688,7 +716,7 @@ static int cmd_index(struct args *a)
 {
 	const char *what = a->pos[0];
 	struct buf path = BUF_INIT, err = BUF_INIT;
-	search_index_path(a->db, &path);
+	index_path(a, &path);
 	int ret = EXIT_OK;
 	if (!strcmp(what, "rebuild")) {
 		struct store *s = open_store(a, 0);
@@ -811,7 +839,7 @@ static int cmd_similar(struct args *a)
 	if (!s)
 		return EXIT_FAIL;
 	struct buf path = BUF_INIT, err = BUF_INIT;
-	search_index_path(a->db, &path);
+	index_path(a, &path);
 	struct search_index *ix = NULL;
 	struct search_hit *hits = xcalloc((size_t)lim, sizeof(*hits));
 	size_t n = (size_t)lim;
@@ -876,7 +904,7 @@ static int cmd_search(struct args *a)
 		buf_release(&q);
 		return EXIT_FAIL;
 	}
-	search_index_path(a->db, &path);
+	index_path(a, &path);
 	struct search_index *ix = NULL;
 	int ret = EXIT_OK;
 	/* by upvotes: the best 300 by relevance, in the order of their votes */
@@ -927,6 +955,7 @@ static int cmd_serve(struct args *a)
 {
 	struct web_config c = { 0 };
 	c.db_url = a->db;
+	c.index_path = a->index;
 	c.listen = opt_val(a, "listen");
 	long port = 8080, threads = 0;
 	const char *ps = opt_val(a, "port"), *ts = opt_val(a, "threads");
@@ -944,9 +973,7 @@ static int cmd_serve(struct args *a)
 	c.node_id = opt_val(a, "node-id");
 	c.trusted_proxy = opt_val(a, "trusted-proxy");
 	c.fetch_allow = opt_val(a, "fetch-allow");
-	c.metrics_token = opt_val(a, "metrics-token");
-	if (!c.metrics_token)
-		c.metrics_token = getenv("PAPERBOY_METRICS_TOKEN");
+	c.metrics_token = opt_val(a, "metrics-token"); /* (or $PAPERBOY_METRICS_TOKEN, as every option) */
 	if (c.metrics_token && strlen(c.metrics_token) < 16)
 		return usage_error(a->cmd, "serve: --metrics-token: give at least 16 characters");
 	c.submit_window_days = 14;
@@ -1207,6 +1234,14 @@ static int mail_opts(struct args *a, struct mail_config *mc)
 		if (*end || mc->rate < 0)
 			return usage_error(a->cmd, "%s: --mail-rate %s: messages per second, 0 for no limit", a->cmd->name, rate);
 	}
+	const char *lease = opt_val(a, "mail-lease");
+	if (lease) {
+		char *end;
+		double sec = strtod(lease, &end);
+		if (*end || !(sec >= 0.1 && sec <= 3600))
+			return usage_error(a->cmd, "%s: --mail-lease %s: seconds, from 0.1 to 3600", a->cmd->name, lease);
+		mc->lease_ms = (long)(sec * 1000);
+	}
 	/* the sender may be a local name (paperboy@localhost) */
 	const char *at = strchr(mc->mail_from, '@');
 	if (!at || at == mc->mail_from || !at[1] || strpbrk(mc->mail_from, " \t\r\n<>\"(),;"))
@@ -1236,7 +1271,7 @@ static int cmd_digest(struct args *a)
 	if (!s)
 		return EXIT_FAIL;
 	struct buf path = BUF_INIT, err = BUF_INIT;
-	search_index_path(a->db, &path);
+	index_path(a, &path);
 	struct search_index *ix = NULL;
 	if (search_open(path.s, &ix, &err)) {
 		fprintf(stderr, "paperboy: digest: topics are not searched (%s)\n", err.s);
@@ -1435,6 +1470,8 @@ static const struct command commands[] = {
 	    { "smtp", "URL", "mail server for digests: smtp://[user:pass@]host:port or smtps://... (none: no mail)" },
 	    { "mail-from", "ADDRESS", "the sender of digests (default paperboy@localhost)" },
 	    { "mail-rate", "N", "at most N messages per second (default: no limit)" },
+	    { "mail-lease", "SECONDS", "one sender at a time: a sender that stops renewing its claim loses it after "
+				       "this long (default 60)" },
 	    { "digest-time", "HH:MM", "when the daily (weekdays) and weekly (Mondays) digests go out (default 08:00)" },
 	    { "timezone", "TZ", "the time zone of --digest-time, e.g. Europe/Paris (default: the system's)" },
 	    { "digest-weekends", NULL, "send the daily digest on Saturdays and Sundays too" },
@@ -1453,7 +1490,8 @@ static const struct command commands[] = {
 	    { "smtp", "URL", "smtp://[user:pass@]host:port (STARTTLS when offered) or smtps://..." },
 	    { "mail-from", "ADDRESS", "the sender address" },
 	    { "base-url", "URL", "the public URL of the web service, for links" },
-	    { "mail-rate", "N", "at most N messages per second (default: no limit)" } },
+	    { "mail-rate", "N", "at most N messages per second (default: no limit)" },
+	    { "mail-lease", "SECONDS", "a sender that stops renewing its claim loses it after this long (default 60)" } },
 	  cmd_digest, 0, 0 },
 	{ "subscribe", "[--period P] [--topics T] [--confirmed] EMAIL... | --file FILE",
 	  "subscribe addresses (a confirmation mail is queued unless --confirmed)",
@@ -1464,7 +1502,8 @@ static const struct command commands[] = {
 	    { "mail-from", "ADDRESS", "the sender of the confirmation" },
 	    { "base-url", "URL", "the public URL, for the confirmation link" },
 	    { "smtp", "URL", "unused here (accepted for symmetry)" },
-	    { "mail-rate", "N", "unused here" } },
+	    { "mail-rate", "N", "unused here" },
+	    { "mail-lease", "SECONDS", "unused here" } },
 	  cmd_subscribe, 0, -1 },
 	{ "user", "add NAME --email E [--admin] | verify NAME | disable NAME | enable NAME | admin NAME",
 	  "manage accounts (the password of 'add' is read from standard input)",
@@ -1482,45 +1521,45 @@ static const struct command commands[] = {
 int cli_main(int argc, char **argv)
 {
 	LIBXML_TEST_VERSION;
-	struct args a = { 0 };
-	a.db = getenv("PAPERBOY_DB");
-	if (!a.db || !*a.db)
-		a.db = "./paperboy.db";
-	const char *config = getenv("PAPERBOY_CONFIG");
+	struct args a = { 0 }, g = { .cmd = &global };
 	int i = 1;
-	while (i < argc && argv[i][0] == '-') {
-		if (!strcmp(argv[i], "--config") && i + 1 < argc) {
-			config = argv[i + 1];
-			i += 2;
-		} else if (!strcmp(argv[i], "--db") && i + 1 < argc) {
-			a.db = argv[i + 1];
-			i += 2;
-		} else if (str_has_prefix(argv[i], "--db=")) {
-			a.db = argv[i] + 5;
-			i++;
-		} else if (!strcmp(argv[i], "--index") && i + 1 < argc) {
-			/* read where the index is found (search_index_path), here and
-			 * in the processes serve starts */
-			setenv("PAPERBOY_INDEX", argv[i + 1], 1);
-			i += 2;
-		} else if (str_has_prefix(argv[i], "--index=")) {
-			setenv("PAPERBOY_INDEX", argv[i] + 8, 1);
-			i++;
-		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			print_help(stdout);
 			return EXIT_OK;
-		} else if (!strcmp(argv[i], "--version")) {
-			return cmd_version(&a);
-		} else {
-			return usage_error(NULL, "unknown option '%s'", argv[i]);
 		}
+		if (!strcmp(argv[i], "--version"))
+			return cmd_version(&a);
+		const char *name = argv[i] + 2, *eq = strchr(name, '=');
+		size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
+		int k = -1;
+		for (int j = 0; argv[i][1] == '-' && global.opts[j].name; j++)
+			if (strlen(global.opts[j].name) == nlen && !strncmp(global.opts[j].name, name, nlen))
+				k = j;
+		if (k < 0)
+			return usage_error(NULL, "unknown option '%s'", argv[i]);
+		if (!global.opts[k].arg)
+			g.val[k] = "1";
+		else if (eq)
+			g.val[k] = eq + 1;
+		else if (i + 1 < argc)
+			g.val[k] = argv[++i];
+		else
+			return usage_error(NULL, "option '--%s' needs a value (%s)", global.opts[k].name, global.opts[k].arg);
 	}
 	if (i >= argc) {
 		print_help(stderr);
 		return EXIT_USAGE;
 	}
-	if (config && *config && load_config(config))
+	const char *config = opt_val(&g, "config"); /* the flag or the environment */
+	if (config && load_config(config))
 		return EXIT_FAIL;
+	a.db = opt_val(&g, "db") ? opt_val(&g, "db") : "./paperboy.db";
+	a.index = opt_val(&g, "index");
+	a.quiet = opt_val(&g, "no-progress") != NULL;
+	if (a.quiet)
+		progress_off();
+	search_configure(&(struct search_config){ .vectors = opt_val(&g, "vectors") });
 	const struct command *c = commands;
 	while (c->name && strcmp(c->name, argv[i]))
 		c++;

@@ -966,11 +966,9 @@ static int due_cb(const struct outbox_msg *m, void *ctx)
  * expires. */
 #define LEASE_NAME "mail.sender"
 
-static pb_time lease_ttl(void)
+static pb_time lease_ttl(const struct mail_config *c)
 {
-	long ms;
-	const char *e = getenv("PAPERBOY_LEASE_MS"); /* tests shorten it */
-	return e && !parse_int(e, 100, 3600000, &ms) ? (pb_time)ms : 60000;
+	return c->lease_ms > 0 ? (pb_time)c->lease_ms : 60000;
 }
 
 static void lease_owner(char out[128])
@@ -981,11 +979,11 @@ static void lease_owner(char out[128])
 }
 
 /* 0 taken, 1 held by a live process, -1. */
-static int take_lease(struct store *s, const char *me, struct buf *err)
+static int take_lease(struct store *s, const struct mail_config *c, const char *me, struct buf *err)
 {
 	char holder[128];
 	pb_time now = time_now_ms();
-	int rc = store_lease_take(s, LEASE_NAME, me, now, lease_ttl(), NULL, holder, err);
+	int rc = store_lease_take(s, LEASE_NAME, me, now, lease_ttl(c), NULL, holder, err);
 	if (rc != 1)
 		return rc;
 	char host[64] = "", hhost[64];
@@ -993,7 +991,7 @@ static int take_lease(struct store *s, const char *me, struct buf *err)
 	gethostname(host, sizeof(host) - 1);
 	if (sscanf(holder, "%63s %ld", hhost, &pid) == 2 && !strcmp(hhost, host) && pid != (long)getpid() &&
 	    kill((pid_t)pid, 0) != 0 && errno == ESRCH)
-		return store_lease_take(s, LEASE_NAME, me, now, lease_ttl(), holder, NULL, err);
+		return store_lease_take(s, LEASE_NAME, me, now, lease_ttl(c), holder, NULL, err);
 	return 1;
 }
 
@@ -1005,10 +1003,10 @@ int mail_deliver(struct store *s, const struct mail_config *c, struct mail_stats
 	}
 	char me[128];
 	lease_owner(me);
-	int lrc = take_lease(s, me, err);
+	int lrc = take_lease(s, c, me, err);
 	if (lrc)
 		return lrc;
-	pb_time ttl = lease_ttl(), renewed = time_now_ms();
+	pb_time ttl = lease_ttl(c), renewed = time_now_ms();
 	double t0 = mono_seconds();
 	CURL *curl = curl_easy_init();
 	if (!curl) {

@@ -28,6 +28,7 @@ struct mail_config {
 	const char *only_email; /* one subscriber only (--to) */
 	bool ignore_backoff;   /* an explicit run retries queued messages at once */
 	bool progress;         /* the progress line on a terminal */
+	long lease_ms;         /* how long the sender's lease holds unrenewed (default 60 s) */
 	FILE *out;             /* where --dry-run prints (stdout) */
 };
 void mail_config_init(struct mail_config *c);

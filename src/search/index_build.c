@@ -735,11 +735,6 @@ static int write_index(struct builder *b, FILE *f, struct buf *err)
 void search_index_path(const char *db_url, struct buf *out)
 {
 	buf_reset(out);
-	const char *env = getenv("PAPERBOY_INDEX");
-	if (env && *env) {
-		buf_adds(out, env);
-		return;
-	}
 	if (store_url_is_pg(db_url)) {
 		/* postgresql://user@host:port/DBNAME?options */
 		const char *p = strstr(db_url, "://");

@@ -1197,8 +1197,7 @@ static void rerank(struct search_index *ix, const char *text, struct heap *h)
 		if (h->v[i].score < mn)
 			mn = h->v[i].score;
 	}
-	const char *e = getenv("PB_HYBRID_LAMBDA"); /* (experiments; read per query: no shared state) */
-	double lambda = e ? strtod(e, NULL) : HYBRID_LAMBDA;
+	double lambda = HYBRID_LAMBDA;
 	for (size_t i = 0; i < h->n; i++) {
 		double lex = mx > mn ? (double)(h->v[i].score - mn) / (double)(mx - mn) : 1.0;
 		double cos = 0;
@@ -1576,8 +1575,7 @@ int search_similar_run(struct search_index *ix, struct search_cursor *c, const c
 		if (hl.v[i].score > maxl)
 			maxl = hl.v[i].score;
 	/* one list: cosine + lambda x the title score (0 for the meaning-only ones) */
-	const char *le = getenv("PB_SIMILAR_LAMBDA"); /* (experiments) */
-	double lambda = le ? strtod(le, NULL) : SIMILAR_LAMBDA;
+	double lambda = SIMILAR_LAMBDA;
 	struct heap out;
 	heap_init(&out, *n);
 	for (int pass = 0; pass < 2; pass++) {

@@ -43,14 +43,24 @@ enum token_flags {
 void tokenize(struct tokenizer *tk, const char *text, size_t len, bool stem,
 	      void (*emit)(void *ctx, const char *term, size_t n, unsigned pos, unsigned flags), void *ctx);
 
+/* ---- settings ------------------------------------------------------------ */
+
+/* What every index of the process shares, set once at start, before any
+ * index is opened or built (the CLI takes it from its options); a field
+ * left 0 or NULL keeps its default. */
+struct search_config {
+	const char *vectors;   /* the word vectors (default: the ones setup installs) */
+	uint64_t ivf_min_docs; /* from this many papers, the vectors are partitioned (IVF; default 20000) */
+};
+void search_configure(const struct search_config *c);
+
 /* ---- index -------------------------------------------------------------- */
 
 struct search_index;
 
-/* The index that belongs to a database URL: $PAPERBOY_INDEX when set (the
- * CLI's --index sets it), else "PATH.search" beside a SQLite file, else
- * "DBNAME.search" in the working directory for a PostgreSQL store (each
- * host keeps its own index of the shared store). */
+/* The index that belongs to a database URL when none is named: "PATH.search"
+ * beside a SQLite file, else "DBNAME.search" in the working directory for a
+ * PostgreSQL store (each host keeps its own index of the shared store). */
 void search_index_path(const char *db_url, struct buf *out);
 
 /*

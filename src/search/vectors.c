@@ -33,11 +33,17 @@ struct glove {
 
 
 
+static struct search_config config;
+
+void search_configure(const struct search_config *c)
+{
+	config = *c;
+}
+
 void glove_default_path(struct buf *out)
 {
-	const char *env = getenv("PAPERBOY_VECTORS");
 	buf_reset(out);
-	buf_adds(out, env && *env ? env : PAPERBOY_DEFAULT_VECTORS);
+	buf_adds(out, config.vectors && *config.vectors ? config.vectors : PAPERBOY_DEFAULT_VECTORS);
 }
 
 int glove_open(const char *path, struct glove **out, struct buf *err)
@@ -237,8 +243,7 @@ int32_t vec_dot(const int8_t *a, const int8_t *b, uint32_t dims)
 
 uint32_t ivf_lists_for(uint64_t n)
 {
-	const char *env = getenv("PAPERBOY_IVF_MIN_DOCS"); /* tests force small partitions */
-	uint64_t min = env ? strtoull(env, NULL, 10) : 20000;
+	uint64_t min = config.ivf_min_docs ? config.ivf_min_docs : 20000;
 	if (n < min || n < 64)
 		return 0;
 	uint64_t k = n / 4000;

@@ -11,9 +11,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static bool off;
+
+void progress_off(void)
+{
+	off = true;
+}
+
 void progress_init(struct progress *p, const char *what, uint64_t total_bytes)
 {
-	p->on = isatty(STDERR_FILENO) && !getenv("PAPERBOY_NO_PROGRESS");
+	p->on = isatty(STDERR_FILENO) && !off;
 	p->start = p->last = mono_seconds();
 	p->total_bytes = total_bytes;
 	p->what = what;

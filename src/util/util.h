@@ -170,6 +170,8 @@ struct progress {
 	const char *what;
 };
 void progress_init(struct progress *p, const char *what, uint64_t total_bytes);
+/* No progress line in this process, even on a terminal (set once at start). */
+void progress_off(void);
 /* Redraws at most 5 times a second. */
 void progress_update(struct progress *p, uint64_t records, uint64_t bytes);
 void progress_done(struct progress *p);

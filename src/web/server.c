@@ -578,7 +578,10 @@ static struct web *web_new(const struct web_config *cfg, struct buf *err)
 	pthread_mutex_init(&w->log_lock, NULL);
 	bg_init(&w->bg);
 	struct buf ip = BUF_INIT;
-	search_index_path(cfg->db_url, &ip);
+	if (cfg->index_path)
+		buf_adds(&ip, cfg->index_path);
+	else
+		search_index_path(cfg->db_url, &ip);
 	w->index_path = buf_detach(&ip);
 	/* thumbnails: a cache folder beside the index, unless given or off */
 	if (!w->cfg.thumb_dir) {

@@ -10,6 +10,7 @@
 
 struct web_config {
 	const char *db_url;      /* the store */
+	const char *index_path;  /* the search index (NULL: the one beside the store, search_index_path) */
 	const char *listen;      /* address to bind, default "127.0.0.1" */
 	unsigned port;           /* default 8080; 0 picks a free port */
 	const char *base_url;    /* public URL for feeds and mail links; default http://HOST:PORT */

@@ -556,7 +556,7 @@ class LeaseTest(Base):
     def test_21_sender_lease_is_renewed(self):
         n = 40
         self.pb("subscribe", "--confirmed", *["r%02d@example.org" % i for i in range(n)])
-        env = dict(self.env, PAPERBOY_LEASE_MS="1500")
+        env = dict(self.env, PAPERBOY_MAIL_LEASE="1.5")
         p = subprocess.Popen([BIN, "digest", "--smtp", self.sink.url, "--mail-rate", "8",
                               "--base-url", "http://x.test"], env=env, stderr=subprocess.PIPE)
         seen = set()

@@ -120,9 +120,9 @@ static void test_topk_matches_exhaustive(void)
 			paper_release(&batch[j]);
 	}
 	search_index_path(dbp.s, &ixp);
-	setenv("PAPERBOY_IVF_MIN_DOCS", "1000", 1); /* partition even this small corpus */
+	search_configure(&(struct search_config){ .ivf_min_docs = 1000 }); /* partition even this small corpus */
 	CHECK(search_index_build(s, ixp.s, &err) == 0);
-	unsetenv("PAPERBOY_IVF_MIN_DOCS");
+	search_configure(&(struct search_config){ 0 });
 	struct search_index *ix;
 	CHECK(search_open(ixp.s, &ix, &err) == 0);
 	if (ix->glove) {
