@@ -28,6 +28,37 @@
 #define PB_UNUSED __attribute__((unused))
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* What became of an operation: one set of kinds from the store up to the
+ * HTTP edge (the web maps each to a status and a Retry-After in one table,
+ * respond.c). The rules' answers come first, then the store's failures. */
+#define PB_STATUSES(X)                                                                               \
+	X(OK, "ok")                                                                                  \
+	X(ACCEPTED, "accepted")       /* queued: it happens in the background (a fetch) */         \
+	X(PENDING, "pending")         /* held for a moderator */                                   \
+	X(INVALID, "invalid")         /* the input is not acceptable (the message says why) */    \
+	X(DENIED, "denied")           /* a wrong password */                                       \
+	X(REFUSED, "refused")         /* a rule says no; not a paperboy database, a newer schema */ \
+	X(CONFLICT, "conflict")       /* taken, already done, or a concurrent change */            \
+	X(NOTFOUND, "not found")                                                                     \
+	X(LIMITED, "limited")         /* too often: try again later */                             \
+	X(BUSY, "busy")               /* locked, or too busy right now: try again soon */          \
+	X(UNAVAILABLE, "unavailable") /* the database server cannot be reached (it may come back) */ \
+	X(TIMEOUT, "timeout")         /* a statement ran past its time */                          \
+	X(IO, "I/O error")            /* disk full, a read or write failed */                      \
+	X(CORRUPT, "corrupt")                                                                        \
+	X(INTERNAL, "internal error") /* a bug: bad SQL, misuse */
+enum pb_status {
+#define PB_STATUS_ENUM(k, s) PB_##k,
+	PB_STATUSES(PB_STATUS_ENUM)
+#undef PB_STATUS_ENUM
+};
+const char *pb_status_name(enum pb_status st);
+/* Whether st is a failure of the store or of the server (not a rule's answer). */
+static inline bool pb_status_failed(enum pb_status st)
+{
+	return st >= PB_BUSY;
+}
+
 /* Allocation wrappers: never return NULL; abort with a message instead. */
 void *xmalloc(size_t n);
 void *xcalloc(size_t nmemb, size_t size);

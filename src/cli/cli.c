@@ -1156,9 +1156,9 @@ static int cmd_user(struct args *a)
 		struct svc v = { &cfg, s };
 		struct user u;
 		long wait;
-		enum svc_status st = svc_account_create(&v, a->pos[1], email, pw, opt_val(a, "admin") != NULL, true, NULL,
+		enum pb_status st = svc_account_create(&v, a->pos[1], email, pw, opt_val(a, "admin") != NULL, true, NULL,
 							&u, &wait, &err);
-		if (st != SVC_OK) {
+		if (st != PB_OK) {
 			error("user add: %s: %s", a->pos[1], err.s);
 			rc = EXIT_FAIL;
 		} else {

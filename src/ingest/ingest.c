@@ -335,8 +335,8 @@ static bool run_job_retrying(struct writer *w, struct job *j)
 	for (;;) {
 		if (run_job(w, j))
 			return true;
-		enum store_errkind k = store_errkind(w->store);
-		if (!alone || waited >= 60 || (k != STORE_E_UNAVAILABLE && k != STORE_E_BUSY && k != STORE_E_TIMEOUT))
+		enum pb_status k = store_errkind(w->store);
+		if (!alone || waited >= 60 || (k != PB_UNAVAILABLE && k != PB_BUSY && k != PB_TIMEOUT))
 			return false;
 		store_rollback(w->store);
 		w->in_tx = false;

@@ -51,14 +51,14 @@ static void gate_leave(void)
 	sem_post(&gate);
 }
 
-enum svc_status svc_password_hash(const char *password, char out[128])
+enum pb_status svc_password_hash(const char *password, char out[128])
 {
 	if (!gate_enter())
-		return SVC_BUSY;
+		return PB_BUSY;
 	int rc = crypto_pwhash_str(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
 				   crypto_pwhash_MEMLIMIT_INTERACTIVE);
 	gate_leave();
-	return rc ? SVC_BUSY : SVC_OK; /* out of memory */
+	return rc ? PB_BUSY : PB_OK; /* out of memory */
 }
 
 /* 0 it matches, 1 it does not, -1 too busy to check. */
@@ -118,7 +118,7 @@ bad:
 	return "A username has 2 to 39 letters, digits, '_', '.' or '-', and starts with a letter or digit.";
 }
 
-enum svc_status svc_account_create(struct svc *v, const char *name, const char *email, const char *password,
+enum pb_status svc_account_create(struct svc *v, const char *name, const char *email, const char *password,
 				   bool admin, bool verified, const char *ip, struct user *u, long *wait,
 				   struct buf *msg)
 {
@@ -131,7 +131,7 @@ enum svc_status svc_account_create(struct svc *v, const char *name, const char *
 		why = svc_password_problem(password);
 	if (why) {
 		buf_setf(msg, "%s", why);
-		return SVC_INVALID;
+		return PB_INVALID;
 	}
 	if (ip && *ip) {
 		/* a sign-up from the web: per address, and in all */
@@ -140,7 +140,7 @@ enum svc_status svc_account_create(struct svc *v, const char *name, const char *
 		if (*wait) {
 			buf_setf(msg, "Too many accounts were made %s lately; try again in %ld minutes.",
 				 a >= b ? "from your address" : "on this site", (*wait + 59) / 60);
-			return SVC_LIMITED;
+			return PB_LIMITED;
 		}
 	}
 	snprintf(u->name, sizeof(u->name), "%s", name);
@@ -148,32 +148,32 @@ enum svc_status svc_account_create(struct svc *v, const char *name, const char *
 	snprintf(u->fullname, sizeof(u->fullname), "%s", name);
 	u->admin = admin;
 	u->email_verified = verified;
-	enum svc_status st = svc_password_hash(password, u->pwhash);
-	if (st != SVC_OK) {
+	enum pb_status st = svc_password_hash(password, u->pwhash);
+	if (st != PB_OK) {
 		buf_setf(msg, "The server is busy; try again in a few seconds.");
 		return st;
 	}
 	struct buf err = BUF_INIT;
 	int rc = store_user_add(v->s, u, &err);
 	if (rc < 0) {
-		buf_setf(msg, "The database failed: %s", err.s);
+		enum pb_status failed = svc_store_failed(v, &err, msg);
 		buf_release(&err);
-		return SVC_FAILED;
+		return failed;
 	}
 	buf_release(&err);
 	if (rc == 1) {
 		buf_setf(msg, verified ? "That username is taken, or another account has verified that address."
 				       : "That username is taken; choose another.");
-		return SVC_CONFLICT;
+		return PB_CONFLICT;
 	}
 	if (ip && *ip) {
 		svc_limit_count(v, LIMIT_SIGNUP_IP, ip);
 		svc_limit_count(v, LIMIT_SIGNUP_ALL, "all");
 	}
-	return SVC_OK;
+	return PB_OK;
 }
 
-enum svc_status svc_password_check(struct svc *v, const char *login, struct user *u, const char *password,
+enum pb_status svc_password_check(struct svc *v, const char *login, struct user *u, const char *password,
 				   const char *ip, long *wait)
 {
 	*wait = 0;
@@ -183,8 +183,9 @@ enum svc_status svc_password_check(struct svc *v, const char *login, struct user
 		rc = store_user_find(v->s, login, u, &err);
 		if (rc < 0) {
 			fprintf(stderr, "paperboy: accounts: %s\n", err.s);
+			enum pb_status failed = svc_store_failed(v, &err, NULL);
 			buf_release(&err);
-			return SVC_FAILED;
+			return failed;
 		}
 	}
 	buf_release(&err);
@@ -197,18 +198,18 @@ enum svc_status svc_password_check(struct svc *v, const char *login, struct user
 	long a = svc_limit_wait(v, LIMIT_SIGNIN_ACCOUNT, acct), b = ip && *ip ? svc_limit_wait(v, LIMIT_SIGNIN_IP, ip) : 0;
 	*wait = a > b ? a : b;
 	if (*wait)
-		return SVC_LIMITED;
+		return PB_LIMITED;
 	int ok = verify(rc == 0 ? u->pwhash : dummy_hash(), password ? password : "");
 	if (ok < 0)
-		return SVC_BUSY;
+		return PB_BUSY;
 	if (ok == 0 && rc != 0)
 		BUG("a random password matched");
 	if (ok != 0 || rc != 0) {
 		svc_limit_count(v, LIMIT_SIGNIN_ACCOUNT, acct);
 		if (ip && *ip)
 			svc_limit_count(v, LIMIT_SIGNIN_IP, ip);
-		return SVC_DENIED;
+		return PB_DENIED;
 	}
 	svc_limit_reset(v, LIMIT_SIGNIN_ACCOUNT, acct);
-	return SVC_OK;
+	return PB_OK;
 }

@@ -98,12 +98,10 @@ void svc_limit_reset(struct svc *v, enum svc_limit k, const char *who)
 	buf_release(&err);
 }
 
-const char *svc_status_name(enum svc_status st)
+enum pb_status svc_store_failed(struct svc *v, const struct buf *err, struct buf *msg)
 {
-	static const char *const names[] = {
-#define SVC_NAME(k, s) s,
-		SVC_STATUSES(SVC_NAME)
-#undef SVC_NAME
-	};
-	return (size_t)st < sizeof(names) / sizeof(names[0]) ? names[st] : "?";
+	enum pb_status k = store_errkind(v->s);
+	if (msg)
+		buf_setf(msg, "The database failed: %s", err->s);
+	return k == PB_OK ? PB_INTERNAL : k;
 }

@@ -25,26 +25,8 @@
 #include "../search/search.h"
 #include "../store/store.h"
 
-/* What a rule decided (X-macro: the enum and its names). The web maps
- * each to its HTTP status in one table. */
-#define SVC_STATUSES(X)                                                                            \
-	X(OK, "ok")                                                                                \
-	X(ACCEPTED, "accepted")     /* queued: it happens in the background (a fetch) */           \
-	X(PENDING, "pending")       /* held for a moderator */                                     \
-	X(INVALID, "invalid")       /* the input is not acceptable (msg says why) */              \
-	X(DENIED, "denied")         /* a wrong password */                                         \
-	X(REFUSED, "refused")       /* a rule says no (msg says which) */                          \
-	X(CONFLICT, "conflict")     /* taken, or already done */                                   \
-	X(NOTFOUND, "not found")                                                                   \
-	X(LIMITED, "limited")       /* too often: try again after *wait seconds */                 \
-	X(BUSY, "busy")             /* the server is too busy right now: try again soon */          \
-	X(FAILED, "failed")         /* the store failed (store_first_failure says how) */
-enum svc_status {
-#define SVC_ENUM(k, s) SVC_##k,
-	SVC_STATUSES(SVC_ENUM)
-#undef SVC_ENUM
-};
-const char *svc_status_name(enum svc_status st);
+/* What a rule decided: an enum pb_status (common.h), the same kinds the
+ * store reports; a failure of the store comes back as the store's kind. */
 
 struct svc_config {
 	/* submissions */
@@ -69,6 +51,11 @@ struct svc {
 	const struct svc_config *cfg;
 	struct store *s;
 };
+
+/* After a store call failed: the kind of its failure as the answer (busy,
+ * unavailable, ...: never PB_OK), and msg (when not NULL) says so with the
+ * store's message err. */
+enum pb_status svc_store_failed(struct svc *v, const struct buf *err, struct buf *msg);
 
 /* ---- limits (limits.c) ---------------------------------------------------------- */
 enum svc_limit {
@@ -95,28 +82,28 @@ const char *svc_name_problem(const char *name);
 /* NULL when pw is an acceptable password, else why. */
 const char *svc_password_problem(const char *pw);
 /* Creates an account after checking name, address and password (msg says
- * what is wrong: SVC_INVALID; SVC_CONFLICT for a taken name or a verified
+ * what is wrong: PB_INVALID; PB_CONFLICT for a taken name or a verified
  * address); from an address ip ("" for the operator) the sign-up limits
- * apply (SVC_LIMITED, *wait). Fills *u. */
-enum svc_status svc_account_create(struct svc *v, const char *name, const char *email, const char *password,
+ * apply (PB_LIMITED, *wait). Fills *u. */
+enum pb_status svc_account_create(struct svc *v, const char *name, const char *email, const char *password,
 				   bool admin, bool verified, const char *ip, struct user *u, long *wait,
 				   struct buf *msg);
 /* Checks a password through the one limiter (per account, per address):
  * the account is u when known (a signed-in user), else the one `login`
- * names. SVC_OK (*u filled when login was given), SVC_DENIED (a wrong
- * password, or no such account), SVC_LIMITED (*wait seconds), SVC_BUSY. A
+ * names. PB_OK (*u filled when login was given), PB_DENIED (a wrong
+ * password, or no such account), PB_LIMITED (*wait seconds), PB_BUSY. A
  * disabled account is the caller's to refuse. */
-enum svc_status svc_password_check(struct svc *v, const char *login, struct user *u, const char *password,
+enum pb_status svc_password_check(struct svc *v, const char *login, struct user *u, const char *password,
 				   const char *ip, long *wait);
 /* Argon2id, at most a few at a time in this process (the rest wait a
- * little, then SVC_BUSY). */
-enum svc_status svc_password_hash(const char *password, char out[128]);
+ * little, then PB_BUSY). */
+enum pb_status svc_password_hash(const char *password, char out[128]);
 
 /* ---- votes (votes.c) ------------------------------------------------------------------ */
 /* Sets (on) or takes back u's vote for paper; want < 0 toggles. *voted the
- * state after, *upvotes the paper's total. SVC_NOTFOUND for an unknown or
+ * state after, *upvotes the paper's total. PB_NOTFOUND for an unknown or
  * hidden paper. */
-enum svc_status svc_vote(struct svc *v, const struct user *u, const char *paper, int want, bool *voted,
+enum pb_status svc_vote(struct svc *v, const struct user *u, const char *paper, int want, bool *voted,
 			 int *upvotes);
 /* Counts the votes whose accounts came of age; *n how many. */
 int svc_votes_mature(struct svc *v, int64_t *n, struct buf *err);
@@ -131,26 +118,26 @@ int svc_index_catch_up(struct store *s, const char *index_path, uint64_t *added,
 
 /* ---- comments (comments.c) -------------------------------------------------------- */
 #define SVC_COMMENT_MAX 10000
-/* Adds c (paper, parent, body set) by u, under the rule: SVC_OK (c->id
- * set), SVC_INVALID, SVC_NOTFOUND (no such paper or parent), SVC_LIMITED
+/* Adds c (paper, parent, body set) by u, under the rule: PB_OK (c->id
+ * set), PB_INVALID, PB_NOTFOUND (no such paper or parent), PB_LIMITED
  * (*wait). msg says why. */
-enum svc_status svc_comment_add(struct svc *v, const struct user *u, struct comment *c, long *wait, struct buf *msg);
+enum pb_status svc_comment_add(struct svc *v, const struct user *u, struct comment *c, long *wait, struct buf *msg);
 
 /* ---- submissions and arXiv fetches (submit.c) -------------------------------------- */
-/* Asks for paper id from arXiv for u (not featured): SVC_OK when it is
- * here already, SVC_ACCEPTED when queued (or already waiting), SVC_LIMITED
- * (*wait), SVC_REFUSED. */
-enum svc_status svc_fetch_ask(struct svc *v, const struct user *u, const char *id, long *wait, struct buf *msg);
+/* Asks for paper id from arXiv for u (not featured): PB_OK when it is
+ * here already, PB_ACCEPTED when queued (or already waiting), PB_LIMITED
+ * (*wait), PB_REFUSED. */
+enum pb_status svc_fetch_ask(struct svc *v, const struct user *u, const char *id, long *wait, struct buf *msg);
 /* Submits the paper id_text names (an arXiv id or URL) for u to the
  * daily feed, under the submission rules (administrators bypass the
- * window, the daily limit and moderation): SVC_OK featured, SVC_PENDING
- * held for a moderator, SVC_ACCEPTED being fetched from arXiv (it is
+ * window, the daily limit and moderation): PB_OK featured, PB_PENDING
+ * held for a moderator, PB_ACCEPTED being fetched from arXiv (it is
  * submitted when it arrives), else refused with msg. id is filled when
  * the text named a paper. */
-enum svc_status svc_submit(struct svc *v, const struct user *u, const char *id_text, char id[PAPER_ID_MAX],
+enum pb_status svc_submit(struct svc *v, const struct user *u, const char *id_text, char id[PAPER_ID_MAX],
 			   long *wait, struct buf *msg);
 /* Puts paper id on today's feed, submitted by u (moderation decided). */
-enum svc_status svc_feature(struct svc *v, const struct user *u, const char *id, struct buf *msg);
+enum pb_status svc_feature(struct svc *v, const struct user *u, const char *id, struct buf *msg);
 /* What became of the newest fetch of paper id (of u, or anyone's when
  * NULL): 0 with *j, 1 none. */
 int svc_fetch_status(struct svc *v, const struct user *u, const char *id, struct fetch_job *j);

@@ -36,7 +36,7 @@ static void feature_fields(const struct user *u, pb_time now, struct paper *p)
 	p->submitter_name = xstrdup(u->fullname[0] ? u->fullname : u->name);
 }
 
-enum svc_status svc_feature(struct svc *v, const struct user *u, const char *id, struct buf *msg)
+enum pb_status svc_feature(struct svc *v, const struct user *u, const char *id, struct buf *msg)
 {
 	struct buf err = BUF_INIT;
 	struct paper sub;
@@ -44,83 +44,82 @@ enum svc_status svc_feature(struct svc *v, const struct user *u, const char *id,
 	snprintf(sub.id, sizeof(sub.id), "%s", id);
 	feature_fields(u, time_now_ms(), &sub);
 	enum upsert_result res;
-	enum svc_status st = SVC_OK;
+	enum pb_status st = PB_OK;
 	if (store_begin(v->s, &err) || store_upsert_batch(v->s, &sub, 1, &res, &err) || store_commit(v->s, &err)) {
+		st = svc_store_failed(v, &err, msg);
 		store_rollback(v->s);
-		buf_setf(msg, "The database failed: %s", err.s);
-		st = SVC_FAILED;
 	}
 	paper_release(&sub);
 	buf_release(&err);
-	if (st == SVC_OK)
+	if (st == PB_OK)
 		written(v);
 	return st;
 }
 
 /* The daily limit: submissions made, and asked for (being fetched, or
  * fetched in vain), in the last 24 hours. */
-static enum svc_status daily_limit(struct svc *v, const struct user *u, pb_time now, struct buf *msg)
+static enum pb_status daily_limit(struct svc *v, const struct user *u, pb_time now, struct buf *msg)
 {
 	if (u->admin || v->cfg->submit_daily_limit <= 0)
-		return SVC_OK;
+		return PB_OK;
 	int64_t made = 0, asked = 0;
 	struct buf err = BUF_INIT;
 	if (store_submission_count(v->s, u->id, now - 86400000, &made, &err) ||
 	    store_fetch_count(v->s, u->id, now - 86400000, &asked, &err)) {
-		buf_setf(msg, "The database failed: %s", err.s);
+		enum pb_status failed = svc_store_failed(v, &err, msg);
 		buf_release(&err);
-		return SVC_FAILED;
+		return failed;
 	}
 	buf_release(&err);
 	if (made + asked >= v->cfg->submit_daily_limit) {
 		buf_setf(msg, "You have submitted %lld papers in the last 24 hours, the most an account may; try again "
 			      "tomorrow.",
 			 (long long)(made + asked));
-		return SVC_LIMITED;
+		return PB_LIMITED;
 	}
-	return SVC_OK;
+	return PB_OK;
 }
 
 /* Hugging Face's rule: the feed is for new papers. */
-static enum svc_status window(struct svc *v, const struct user *u, const struct paper *p, pb_time now,
+static enum pb_status window(struct svc *v, const struct user *u, const struct paper *p, pb_time now,
 			      struct buf *msg)
 {
 	int days = v->cfg->submit_window_days;
 	if (u->admin || days <= 0 || !p->published || now - p->published <= (pb_time)days * 86400000)
-		return SVC_OK;
+		return PB_OK;
 	char day[16];
 	time_format_day(p->published, day);
 	buf_setf(msg, "This paper was published on arXiv on %s, more than %d days ago; papers join the daily feed "
 		      "within %d days of their publication.",
 		 day, days, days);
-	return SVC_REFUSED;
+	return PB_REFUSED;
 }
 
 /* What happens to a paper in the store that u submits: moderation or the
  * feed. */
-static enum svc_status submit_known(struct svc *v, const struct user *u, const struct paper *p, pb_time now,
+static enum pb_status submit_known(struct svc *v, const struct user *u, const struct paper *p, pb_time now,
 				    struct buf *msg)
 {
-	enum svc_status st = window(v, u, p, now, msg);
-	if (st != SVC_OK)
+	enum pb_status st = window(v, u, p, now, msg);
+	if (st != PB_OK)
 		return st;
 	bool hold = v->cfg->moderate_submissions && !u->admin;
 	struct buf err = BUF_INIT;
 	if (store_submission_add(v->s, p->id, u->id, now, hold ? "pending" : "featured", NULL, &err)) {
-		buf_setf(msg, "The database failed: %s", err.s);
+		enum pb_status failed = svc_store_failed(v, &err, msg);
 		buf_release(&err);
-		return SVC_FAILED;
+		return failed;
 	}
 	buf_release(&err);
 	if (hold) {
 		buf_setf(msg, "Thank you: your submission waits for a moderator, who will put it on the feed.");
-		return SVC_PENDING;
+		return PB_PENDING;
 	}
 	return svc_feature(v, u, p->id, msg);
 }
 
 /* Queues the fetch of id for u under the one limit. */
-static enum svc_status ask(struct svc *v, const struct user *u, const char *id, bool submit, long *wait,
+static enum pb_status ask(struct svc *v, const struct user *u, const char *id, bool submit, long *wait,
 			   struct buf *msg)
 {
 	char who[32];
@@ -129,7 +128,7 @@ static enum svc_status ask(struct svc *v, const struct user *u, const char *id, 
 	if (*wait > 0) {
 		buf_setf(msg, "You have asked for many papers from arXiv lately; try again in %ld minute%s.",
 			 (*wait + 59) / 60, (*wait + 59) / 60 == 1 ? "" : "s");
-		return SVC_LIMITED;
+		return PB_LIMITED;
 	}
 	struct fetch_job j;
 	memset(&j, 0, sizeof(j));
@@ -140,19 +139,19 @@ static enum svc_status ask(struct svc *v, const struct user *u, const char *id, 
 	bool existed;
 	struct buf err = BUF_INIT;
 	if (store_fetch_add(v->s, &j, time_now_ms(), &jid, &existed, &err)) {
-		buf_setf(msg, "The database failed: %s", err.s);
+		enum pb_status failed = svc_store_failed(v, &err, msg);
 		buf_release(&err);
-		return SVC_FAILED;
+		return failed;
 	}
 	buf_release(&err);
 	if (!existed && !u->admin)
 		svc_limit_count(v, LIMIT_FETCH, who);
 	buf_setf(msg, "Fetching %s from arXiv: it appears here in a few seconds%s.", id,
 		 submit ? ", and joins the feed if the submission rules allow" : "");
-	return SVC_ACCEPTED;
+	return PB_ACCEPTED;
 }
 
-enum svc_status svc_fetch_ask(struct svc *v, const struct user *u, const char *id, long *wait, struct buf *msg)
+enum pb_status svc_fetch_ask(struct svc *v, const struct user *u, const char *id, long *wait, struct buf *msg)
 {
 	*wait = 0;
 	struct paper p;
@@ -162,22 +161,22 @@ enum svc_status svc_fetch_ask(struct svc *v, const struct user *u, const char *i
 	bool hidden = p.hidden;
 	paper_release(&p);
 	if (rc < 0) {
-		buf_setf(msg, "The database failed: %s", err.s);
+		enum pb_status failed = svc_store_failed(v, &err, msg);
 		buf_release(&err);
-		return SVC_FAILED;
+		return failed;
 	}
 	buf_release(&err);
 	if (rc == 0) {
 		if (hidden) {
 			buf_setf(msg, "That paper has been hidden by a moderator.");
-			return SVC_REFUSED;
+			return PB_REFUSED;
 		}
-		return SVC_OK;
+		return PB_OK;
 	}
 	return ask(v, u, id, false, wait, msg);
 }
 
-enum svc_status svc_submit(struct svc *v, const struct user *u, const char *id_text, char id[PAPER_ID_MAX],
+enum pb_status svc_submit(struct svc *v, const struct user *u, const char *id_text, char id[PAPER_ID_MAX],
 			   long *wait, struct buf *msg)
 {
 	*wait = 0;
@@ -185,25 +184,24 @@ enum svc_status svc_submit(struct svc *v, const struct user *u, const char *id_t
 	if (!id_text || arxiv_id_parse(id_text, id, NULL)) {
 		buf_setf(msg, "That is not an arXiv id or URL (try 2505.24864 or https://arxiv.org/abs/2505.24864).");
 		id[0] = '\0';
-		return SVC_INVALID;
+		return PB_INVALID;
 	}
 	pb_time now = time_now_ms();
-	enum svc_status st = daily_limit(v, u, now, msg);
-	if (st != SVC_OK)
+	enum pb_status st = daily_limit(v, u, now, msg);
+	if (st != PB_OK)
 		return st;
 	struct paper p;
 	paper_init(&p);
 	struct buf err = BUF_INIT;
 	int rc = store_paper_get(v->s, id, &p, &err);
 	if (rc < 0) {
-		buf_setf(msg, "The database failed: %s", err.s);
-		st = SVC_FAILED;
+		st = svc_store_failed(v, &err, msg);
 	} else if (rc == 0 && p.hidden) {
 		buf_setf(msg, "That paper has been hidden by a moderator.");
-		st = SVC_REFUSED;
+		st = PB_REFUSED;
 	} else if (rc == 0 && p.hf_day[0]) {
 		buf_setf(msg, "This paper is already on the feed of %s.", p.hf_day);
-		st = SVC_CONFLICT;
+		st = PB_CONFLICT;
 	} else if (rc == 1) {
 		st = ask(v, u, id, true, wait, msg);
 	} else {
@@ -307,11 +305,11 @@ int svc_fetch_work(struct svc *v, const char *owner, struct buf *err)
 		struct user u;
 		memset(&u, 0, sizeof(u));
 		bool have_user = j.user_id && store_user_get(v->s, j.user_id, NULL, &u, err) == 0;
-		enum svc_status st = SVC_OK;
+		enum pb_status st = PB_OK;
 		if (j.submit && have_user)
 			st = window(v, &u, &f.p, now, &msg); /* refused: not stored */
 		const char *status = NULL; /* the submission, when it is one */
-		if (st == SVC_OK && j.submit && have_user) {
+		if (st == PB_OK && j.submit && have_user) {
 			bool hold = v->cfg->moderate_submissions && !u.admin;
 			status = hold ? "pending" : "featured";
 			if (hold)
@@ -319,7 +317,7 @@ int svc_fetch_work(struct svc *v, const char *owner, struct buf *err)
 			else
 				feature_fields(&u, now, &f.p);
 		}
-		if (st != SVC_OK) {
+		if (st != PB_OK) {
 			finish(v, &j, owner, "refused", msg.s, 0);
 		} else if (store_record(v, &f.p, j.user_id, status, now, err)) {
 			fprintf(stderr, "paperboy: arXiv fetches: %s: %s\n", j.paper, err->s);

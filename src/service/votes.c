@@ -7,7 +7,7 @@
  */
 #include "service.h"
 
-enum svc_status svc_vote(struct svc *v, const struct user *u, const char *paper, int want, bool *voted,
+enum pb_status svc_vote(struct svc *v, const struct user *u, const char *paper, int want, bool *voted,
 			 int *upvotes)
 {
 	pb_time now = time_now_ms();
@@ -20,10 +20,11 @@ enum svc_status svc_vote(struct svc *v, const struct user *u, const char *paper,
 		rc = store_vote_set(v->s, u->id, paper, want > 0, now, counts, upvotes, &err);
 		*voted = want > 0;
 	}
+	enum pb_status st = rc < 0 ? svc_store_failed(v, &err, NULL) : rc ? PB_NOTFOUND : PB_OK;
 	if (rc == 0)
 		store_user_touch(v->s, u->id, now, &err); /* the recommendations follow */
 	buf_release(&err);
-	return rc < 0 ? SVC_FAILED : rc ? SVC_NOTFOUND : SVC_OK;
+	return st;
 }
 
 int svc_votes_mature(struct svc *v, int64_t *n, struct buf *err)

@@ -321,7 +321,7 @@ int store_migrate(struct store *from, struct store *to, bool replace, bool progr
 	    count_rows(to, "SELECT count(*) FROM users", &users, err))
 		return -1;
 	if ((papers || users) && !replace) {
-		to->kind = STORE_E_REFUSED;
+		to->kind = PB_REFUSED;
 		buf_setf(err,
 			 "the target already holds %lld papers and %lld accounts; nothing was copied "
 			 "(--replace empties it first)",
@@ -375,7 +375,7 @@ int store_migrate(struct store *from, struct store *to, bool replace, bool progr
 		rep->tables[t].checksum = c.sum;
 		rep->ntables = t + 1;
 		if (sc.rows != c.rows || sc.sum != c.sum) {
-			to->kind = STORE_E_CORRUPT;
+			to->kind = PB_CORRUPT;
 			buf_setf(err, "%s: the copy does not match: %lld rows (checksum %016llx) read back of %lld (%016llx)",
 				 m->name, (long long)sc.rows, (unsigned long long)sc.sum, (long long)c.rows,
 				 (unsigned long long)c.sum);

@@ -7,7 +7,7 @@
  * binary), results come back as text and are read whole (every scan is
  * paged by a key, so a result never holds more than a page). Errors are
  * told apart by SQLSTATE. A lost connection fails the call in progress with
- * STORE_E_UNAVAILABLE and is re-established by the next call; statements
+ * PB_UNAVAILABLE and is re-established by the next call; statements
  * are prepared again on the new connection when first used.
  *
  * Each connection runs with a statement timeout, a lock timeout and an
@@ -53,26 +53,26 @@ static inline struct pg *PG(struct store *s)
 
 /* ---- errors --------------------------------------------------------------------- */
 
-static enum store_errkind kind_of_state(const char *st)
+static enum pb_status kind_of_state(const char *st)
 {
 	if (!st || strlen(st) != 5)
-		return STORE_E_INTERNAL;
+		return PB_INTERNAL;
 	if (!strcmp(st, "23505"))
-		return STORE_E_CONFLICT;
+		return PB_CONFLICT;
 	if (!strncmp(st, "23", 2) || !strncmp(st, "22", 2))
-		return STORE_E_REFUSED; /* a constraint, or a value the column refuses */
+		return PB_REFUSED; /* a constraint, or a value the column refuses */
 	if (!strcmp(st, "40P01") || !strcmp(st, "40001") || !strcmp(st, "55P03"))
-		return STORE_E_BUSY;
+		return PB_BUSY;
 	if (!strcmp(st, "57014"))
-		return STORE_E_TIMEOUT;
+		return PB_TIMEOUT;
 	if (!strncmp(st, "08", 2) || !strcmp(st, "57P01") || !strcmp(st, "57P02") || !strcmp(st, "57P03") ||
 	    !strcmp(st, "53300"))
-		return STORE_E_UNAVAILABLE;
+		return PB_UNAVAILABLE;
 	if (!strncmp(st, "53", 2) || !strncmp(st, "58", 2))
-		return STORE_E_IO;
+		return PB_IO;
 	if (!strcmp(st, "XX001") || !strcmp(st, "XX002"))
-		return STORE_E_CORRUPT;
-	return STORE_E_INTERNAL;
+		return PB_CORRUPT;
+	return PB_INTERNAL;
 }
 
 /* The first line of a libpq message. */
@@ -89,7 +89,7 @@ static int fail(struct pg *s, const PGresult *res, struct buf *err, const char *
 	/* no SQLSTATE: libpq's own failure, the connection's (the server went
 	 * away, or cannot be reached) */
 	if (PQstatus(s->conn) != CONNECTION_OK || !state)
-		s->base.kind = STORE_E_UNAVAILABLE;
+		s->base.kind = PB_UNAVAILABLE;
 	else
 		s->base.kind = kind_of_state(state);
 	buf_setf(err, "%s: %s: ", s->url, what);
@@ -131,7 +131,7 @@ static int ensure_conn(struct pg *s, struct buf *err)
 		return 0;
 	PQreset(s->conn);
 	if (PQstatus(s->conn) != CONNECTION_OK) {
-		s->base.kind = STORE_E_UNAVAILABLE;
+		s->base.kind = PB_UNAVAILABLE;
 		buf_setf(err, "%s: the server cannot be reached: ", s->url);
 		add_msg(err, PQerrorMessage(s->conn));
 		return -1;
@@ -244,8 +244,8 @@ static int ensure_prepared(struct sqlx_stmt *q, struct buf *err)
 	int rc = 0;
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		rc = fail(s, r, err, "preparing a statement");
-		if (s->base.kind != STORE_E_UNAVAILABLE && s->base.kind != STORE_E_BUSY)
-			s->base.kind = STORE_E_INTERNAL;
+		if (s->base.kind != PB_UNAVAILABLE && s->base.kind != PB_BUSY)
+			s->base.kind = PB_INTERNAL;
 	} else {
 		q->gen = s->gen;
 	}
@@ -283,7 +283,7 @@ static int pg_step(struct sqlx_stmt *q, struct buf *err)
 				break;
 			PQclear(q->res);
 			q->res = NULL;
-			if (attempt || s->base.kind != STORE_E_UNAVAILABLE || !may_retry(q->key, idle) ||
+			if (attempt || s->base.kind != PB_UNAVAILABLE || !may_retry(q->key, idle) ||
 			    ensure_conn(s, err))
 				return -1;
 			buf_reset(err);
@@ -370,7 +370,7 @@ static int pg_exec(struct store *st, const char *sql, struct buf *err)
 				 ? 0
 				 : fail(s, r, err, "running a statement");
 		PQclear(r);
-		if (!rc || attempt || s->base.kind != STORE_E_UNAVAILABLE || !may_retry(sql, idle))
+		if (!rc || attempt || s->base.kind != PB_UNAVAILABLE || !may_retry(sql, idle))
 			return rc;
 		buf_reset(err);
 	}
@@ -739,12 +739,12 @@ static int pg_upsert_batch(struct store *st, const struct paper *papers, size_t 
 			ret = map_copy_new(s, &m, now, seq, &tmp, err);
 			if (!ret)
 				goto out; /* all new: done (the savepoint ends with the transaction) */
-			if (s->base.kind != STORE_E_CONFLICT || pg_exec(st, "ROLLBACK TO SAVEPOINT pb_load", err)) {
+			if (s->base.kind != PB_CONFLICT || pg_exec(st, "ROLLBACK TO SAVEPOINT pb_load", err)) {
 				ret = -1;
 				goto out;
 			}
 			buf_reset(err);
-			s->base.kind = STORE_E_NONE;
+			s->base.kind = PB_OK;
 		} else {
 			ret = -1;
 			goto out;
@@ -1071,18 +1071,18 @@ static int pg_migrate(struct pg *s, bool create, struct buf *err)
 				 &tables, &none, err))
 			goto fail;
 		if (tables) {
-			s->base.kind = STORE_E_REFUSED;
+			s->base.kind = PB_REFUSED;
 			buf_setf(err, "%s: not a paperboy database (it has tables of another program)", s->url);
 			goto fail;
 		}
 		if (!create) {
-			s->base.kind = STORE_E_REFUSED;
+			s->base.kind = PB_REFUSED;
 			buf_setf(err, "%s: database is not initialised (run 'paperboy init')", s->url);
 			goto fail;
 		}
 	}
 	if (version > STORE_SCHEMA_VERSION) {
-		s->base.kind = STORE_E_REFUSED;
+		s->base.kind = PB_REFUSED;
 		buf_setf(err,
 			 "%s: database schema version %d is newer than this paperboy understands (%d); upgrade paperboy",
 			 s->url, version, STORE_SCHEMA_VERSION);
@@ -1102,7 +1102,7 @@ static int pg_migrate(struct pg *s, bool create, struct buf *err)
 			goto fail;
 	}
 	if (version != STORE_SCHEMA_VERSION) {
-		s->base.kind = STORE_E_INTERNAL;
+		s->base.kind = PB_INTERNAL;
 		buf_setf(err, "%s: no way from schema version %d to %d", s->url, version, STORE_SCHEMA_VERSION);
 		goto fail;
 	}
@@ -1115,9 +1115,9 @@ fail:
 	return -1;
 }
 
-int store_pg_open(const char *url, unsigned flags, struct store **out, enum store_errkind *kind, struct buf *err)
+int store_pg_open(const char *url, unsigned flags, struct store **out, enum pb_status *kind, struct buf *err)
 {
-	*kind = STORE_E_NONE;
+	*kind = PB_OK;
 	struct pg *s = xcalloc(1, sizeof(*s));
 	s->base.ops = &pg_ops;
 	s->base.sql = &pg_driver;
@@ -1130,13 +1130,13 @@ int store_pg_open(const char *url, unsigned flags, struct store **out, enum stor
 	if (!s->conn || PQstatus(s->conn) != CONNECTION_OK) {
 		buf_setf(err, "%s: cannot connect: ", s->url);
 		add_msg(err, s->conn ? PQerrorMessage(s->conn) : "out of memory");
-		*kind = STORE_E_UNAVAILABLE;
+		*kind = PB_UNAVAILABLE;
 		pg_close(&s->base);
 		return -1;
 	}
 	PQsetNoticeProcessor(s->conn, quiet_notices, NULL);
 	if (session_setup(s, err) || pg_migrate(s, flags & STORE_CREATE, err)) {
-		*kind = s->base.kind ? s->base.kind : STORE_E_INTERNAL;
+		*kind = s->base.kind ? s->base.kind : PB_INTERNAL;
 		pg_close(&s->base);
 		return -1;
 	}

@@ -65,7 +65,7 @@ int sql_user_add(struct store *s, struct user *u, struct buf *err)
 	if (rc < 0)
 		return sx_taken(s, err);
 	if (rc > 0) {
-		s->kind = STORE_E_INTERNAL;
+		s->kind = PB_INTERNAL;
 		buf_setf(err, "adding a user returned no id");
 		return -1;
 	}
@@ -1098,7 +1098,7 @@ int sql_limit_hit(struct store *s, const char *key, pb_time now, pb_time quiet_m
 	int rc = sx_row(&x, err);
 	if (rc) {
 		if (rc > 0) {
-			s->kind = STORE_E_INTERNAL;
+			s->kind = PB_INTERNAL;
 			buf_setf(err, "counting an event returned nothing");
 		}
 		return -1;
@@ -1327,10 +1327,10 @@ static int sub_write(struct store *s, struct subscription *sub, bool *created, b
 {
 	struct sub_upsert u = { sub, created, propose };
 	int rc = sx_tx(s, sub_upsert_tx, &u, err);
-	if (rc < 0 && s->kind == STORE_E_CONFLICT) {
+	if (rc < 0 && s->kind == PB_CONFLICT) {
 		/* another process added the address meanwhile: it is there now */
 		buf_reset(err);
-		s->kind = STORE_E_NONE;
+		s->kind = PB_OK;
 		rc = sx_tx(s, sub_upsert_tx, &u, err);
 	}
 	return rc;

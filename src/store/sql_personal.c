@@ -209,7 +209,7 @@ int sql_collection_add(struct store *s, struct collection *c, struct buf *err)
 	if (rc < 0)
 		return sx_taken(s, err);
 	if (rc > 0) {
-		s->kind = STORE_E_INTERNAL;
+		s->kind = PB_INTERNAL;
 		buf_setf(err, "adding a collection returned no id");
 		return -1;
 	}

@@ -58,14 +58,14 @@ int sx_tx(struct store *s, int (*fn)(struct store *, void *, struct buf *), void
 				rc = -1;
 		}
 		if (rc) {
-			enum store_errkind k = s->kind;
+			enum pb_status k = s->kind;
 			s->ops->rollback(s);
 			s->kind = k;
 		}
 		/* a deadlock or a lock wait that ran out: the whole transaction again */
-		if (rc < 0 && s->kind == STORE_E_BUSY && attempt < 4) {
+		if (rc < 0 && s->kind == PB_BUSY && attempt < 4) {
 			buf_reset(err);
-			s->kind = STORE_E_NONE;
+			s->kind = PB_OK;
 			continue;
 		}
 		return rc;
@@ -248,7 +248,7 @@ int sql_next_seq(struct store *s, int64_t *seq, struct buf *err)
 	if (rc) {
 		if (rc > 0) {
 			buf_setf(err, "the write sequence is missing from the store");
-			s->kind = STORE_E_CORRUPT;
+			s->kind = PB_CORRUPT;
 		}
 		return -1;
 	}
@@ -317,7 +317,7 @@ int sql_upsert_one(struct store *s, const struct paper *in, pb_time now, int64_t
 	if (found) {
 		if (found == 1) {
 			buf_setf(err, "paper %s vanished during an upsert", in->id);
-			s->kind = STORE_E_CONFLICT;
+			s->kind = PB_CONFLICT;
 		}
 		return -1;
 	}

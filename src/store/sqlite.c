@@ -251,25 +251,25 @@ static inline struct sq *SQ(struct store *s)
 	return (struct sq *)s;
 }
 
-static enum store_errkind kind_of(int rc)
+static enum pb_status kind_of(int rc)
 {
 	switch (rc & 0xff) {
 	case SQLITE_OK:
 	case SQLITE_ROW:
-	case SQLITE_DONE: return STORE_E_NONE;
+	case SQLITE_DONE: return PB_OK;
 	case SQLITE_CONSTRAINT:
-		return rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY ? STORE_E_CONFLICT
-											    : STORE_E_REFUSED;
+		return rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY ? PB_CONFLICT
+											    : PB_REFUSED;
 	case SQLITE_BUSY:
-	case SQLITE_LOCKED: return STORE_E_BUSY;
+	case SQLITE_LOCKED: return PB_BUSY;
 	case SQLITE_IOERR:
 	case SQLITE_FULL:
 	case SQLITE_CANTOPEN:
-	case SQLITE_READONLY: return STORE_E_IO;
+	case SQLITE_READONLY: return PB_IO;
 	case SQLITE_CORRUPT:
-	case SQLITE_NOTADB: return STORE_E_CORRUPT;
-	case SQLITE_INTERRUPT: return STORE_E_TIMEOUT;
-	default: return STORE_E_INTERNAL;
+	case SQLITE_NOTADB: return PB_CORRUPT;
+	case SQLITE_INTERRUPT: return PB_TIMEOUT;
+	default: return PB_INTERNAL;
 	}
 }
 
@@ -278,8 +278,8 @@ static int fail(struct sq *s, struct buf *err, const char *what)
 {
 	int rc = sqlite3_extended_errcode(s->db);
 	s->base.kind = kind_of(rc);
-	if (s->base.kind == STORE_E_NONE)
-		s->base.kind = STORE_E_INTERNAL;
+	if (s->base.kind == PB_OK)
+		s->base.kind = PB_INTERNAL;
 	buf_setf(err, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
 	return -1;
 }
@@ -309,7 +309,7 @@ static struct sqlx_stmt *sq_prep(struct store *st, const char *sql, struct buf *
 	free(text);
 	if (rc != SQLITE_OK) {
 		fail(s, err, "preparing a statement");
-		s->base.kind = STORE_E_INTERNAL;
+		s->base.kind = PB_INTERNAL;
 		return NULL;
 	}
 	struct sqlx_stmt *x = xmalloc(sizeof(*x));
@@ -397,8 +397,8 @@ static int sq_exec(struct store *st, const char *sql, struct buf *err)
 	int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
 	if (rc != SQLITE_OK) {
 		s->base.kind = kind_of(sqlite3_extended_errcode(s->db));
-		if (s->base.kind == STORE_E_NONE)
-			s->base.kind = STORE_E_INTERNAL;
+		if (s->base.kind == PB_OK)
+			s->base.kind = PB_INTERNAL;
 		buf_setf(err, "%s: %s", s->path, msg ? msg : sqlite3_errmsg(s->db));
 		sqlite3_free(msg);
 		return -1;
@@ -585,7 +585,7 @@ static int migrate(struct sq *s, bool create, struct buf *err)
 	if (pragma_int(s, "PRAGMA user_version", &version, err) ||
 	    pragma_int(s, "PRAGMA application_id", &app, err))
 		return -1;
-	s->base.kind = STORE_E_REFUSED;
+	s->base.kind = PB_REFUSED;
 	if (app && app != APP_ID) {
 		buf_setf(err, "%s: not a paperboy database (application_id %#x)", s->path, (unsigned)app);
 		return -1;
@@ -601,13 +601,13 @@ static int migrate(struct sq *s, bool create, struct buf *err)
 		int tables;
 		if (pragma_int(s, "SELECT count(*) FROM sqlite_master", &tables, err))
 			return -1;
-		s->base.kind = STORE_E_REFUSED;
+		s->base.kind = PB_REFUSED;
 		buf_setf(err, tables ? "%s: not a paperboy database"
 				     : "%s: database is not initialised (run 'paperboy init')",
 			 s->path);
 		return -1;
 	}
-	s->base.kind = STORE_E_NONE;
+	s->base.kind = PB_OK;
 	s->base.schema_version = version;
 	if (version == STORE_SCHEMA_VERSION)
 		return 0;
@@ -626,7 +626,7 @@ static int migrate(struct sq *s, bool create, struct buf *err)
 	if (pragma_int(s, "SELECT count(*) FROM pragma_foreign_key_check", &bad_refs, err))
 		goto fail;
 	if (bad_refs) {
-		s->base.kind = STORE_E_CORRUPT;
+		s->base.kind = PB_CORRUPT;
 		buf_setf(err, "%s: upgrading the schema would leave %d broken references; nothing was changed", s->path,
 			 bad_refs);
 		goto fail;
@@ -645,13 +645,13 @@ fail:
 	return -1;
 }
 
-int store_sqlite_open(const char *path, unsigned flags, struct store **out, enum store_errkind *kind,
+int store_sqlite_open(const char *path, unsigned flags, struct store **out, enum pb_status *kind,
 		      struct buf *err)
 {
 	bool create = flags & STORE_CREATE;
-	*kind = STORE_E_NONE;
+	*kind = PB_OK;
 	if (!create && access(path, F_OK)) {
-		*kind = STORE_E_NOTFOUND;
+		*kind = PB_NOTFOUND;
 		buf_setf(err, "%s: no database here (run 'paperboy init' first)", path);
 		return -1;
 	}
@@ -689,7 +689,7 @@ int store_sqlite_open(const char *path, unsigned flags, struct store **out, enum
 	*out = &s->base;
 	return 0;
 fail:
-	*kind = s->base.kind ? s->base.kind : STORE_E_IO;
+	*kind = s->base.kind ? s->base.kind : PB_IO;
 	sq_close(&s->base);
 	return -1;
 }

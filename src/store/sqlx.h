@@ -51,13 +51,13 @@ struct sqlx_driver {
 	int (*reset_identity)(struct store *s, const char *table, const char *column, struct buf *err);
 };
 
-/* A unique key was taken (the statement failed with STORE_E_CONFLICT): 1,
+/* A unique key was taken (the statement failed with PB_CONFLICT): 1,
  * and the failure is not recorded; any other failure: -1. */
 static inline int sx_taken(struct store *s, struct buf *err)
 {
-	if (s->kind != STORE_E_CONFLICT)
+	if (s->kind != PB_CONFLICT)
 		return -1;
-	s->kind = STORE_E_NONE;
+	s->kind = PB_OK;
 	buf_reset(err);
 	return 1;
 }
@@ -160,7 +160,7 @@ int sx_done(struct sx *x, struct buf *err);
  * (read it, then sx_reset), 1 none, -1 failed. */
 int sx_row(struct sx *x, struct buf *err);
 /* Runs fn inside a transaction of its own (or inside the caller's when one
- * is open), retried a few times when the store says STORE_E_BUSY. fn
+ * is open), retried a few times when the store says PB_BUSY. fn
  * returns 0 (commit), > 0 (roll back, returned as is) or -1. */
 int sx_tx(struct store *s, int (*fn)(struct store *s, void *ctx, struct buf *err), void *ctx, struct buf *err);
 

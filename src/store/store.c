@@ -1,20 +1,9 @@
 /* store.c - opening a store by URL and dispatching to its backend. */
 #include "store_int.h"
 
-static const char *const kind_names[] = {
-#define STORE_EK_NAME(k, s) s,
-	STORE_ERRKINDS(STORE_EK_NAME)
-#undef STORE_EK_NAME
-};
-
-const char *store_errkind_name(enum store_errkind k)
+enum pb_status store_errkind(const struct store *s)
 {
-	return (size_t)k < ARRAY_SIZE(kind_names) ? kind_names[k] : "unknown";
-}
-
-enum store_errkind store_errkind(const struct store *s)
-{
-	return s ? s->kind : STORE_E_INTERNAL;
+	return s ? s->kind : PB_INTERNAL;
 }
 
 char *store_url_redact(const char *url)
@@ -36,16 +25,16 @@ bool store_url_is_pg(const char *url)
 	return url && (str_has_prefix(url, "postgresql://") || str_has_prefix(url, "postgres://"));
 }
 
-int store_open_kind(const char *url, unsigned flags, struct store **out, enum store_errkind *kind, struct buf *err)
+int store_open_kind(const char *url, unsigned flags, struct store **out, enum pb_status *kind, struct buf *err)
 {
 	*out = NULL;
 	if (kind)
-		*kind = STORE_E_REFUSED;
+		*kind = PB_REFUSED;
 	if (!url || !*url) {
 		buf_setf(err, "empty database URL");
 		return -1;
 	}
-	enum store_errkind k = STORE_E_REFUSED;
+	enum pb_status k = PB_REFUSED;
 	if (!kind)
 		kind = &k;
 	if (store_url_is_pg(url))
@@ -92,14 +81,14 @@ void store_rollback(struct store *s)
 	s->ops->rollback(s);
 }
 
-enum store_errkind store_first_failure(const struct store *s)
+enum pb_status store_first_failure(const struct store *s)
 {
-	return s ? s->first : STORE_E_NONE;
+	return s ? s->first : PB_OK;
 }
 
 void store_failures_clear(struct store *s)
 {
-	s->first = STORE_E_NONE;
+	s->first = PB_OK;
 }
 
 /* The dispatchers: the kind of a failure is the backend's to set (a
@@ -107,12 +96,12 @@ void store_failures_clear(struct store *s)
 #define STORE_OP_DISPATCH(ret, name, params, args)                      \
 	ret store_##name params                                         \
 	{                                                               \
-		s->kind = STORE_E_NONE;                                 \
+		s->kind = PB_OK;                                 \
 		ret rc_ = s->ops->name args;                            \
 		if (rc_ < 0) {                                          \
-			if (s->kind == STORE_E_NONE)                    \
-				s->kind = STORE_E_INTERNAL;             \
-			if (s->first == STORE_E_NONE)                   \
+			if (s->kind == PB_OK)                    \
+				s->kind = PB_INTERNAL;             \
+			if (s->first == PB_OK)                   \
 				s->first = s->kind;                     \
 		}                                                       \
 		return rc_;                                             \

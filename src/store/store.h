@@ -21,7 +21,7 @@
  *    what was committed before each statement ran (PostgreSQL's read
  *    committed; SQLite holds the write lock from store_begin, so it sees
  *    the same). Two transactions changing one row take turns; a deadlock
- *    or lock timeout fails one of them with STORE_E_BUSY (try again).
+ *    or lock timeout fails one of them with PB_BUSY (try again).
  *    Functions documented as atomic are one statement or their own
  *    transaction, whatever the callers around them do.
  *  - The write sequence: every batch of paper writes takes the next number
@@ -50,31 +50,14 @@ enum store_open_flags {
 };
 
 /* What went wrong, by kind (X-macro: the enum and its names). */
-#define STORE_ERRKINDS(X)                                                                              \
-	X(NONE, "no error")                                                                            \
-	X(NOTFOUND, "not found")                                                                       \
-	X(CONFLICT, "conflict")          /* a unique key taken, or a concurrent change */             \
-	X(REFUSED, "refused")            /* not a paperboy database, a newer schema, bad URL */      \
-	X(BUSY, "busy")                  /* locked, deadlocked, or the lock wait ran out: retry */   \
-	X(UNAVAILABLE, "unavailable")    /* the server cannot be reached (it may come back) */       \
-	X(TIMEOUT, "timeout")            /* a statement ran past its time */                         \
-	X(IO, "I/O error")               /* disk full, a read or write failed */                     \
-	X(CORRUPT, "corrupt")                                                                          \
-	X(INTERNAL, "internal error")    /* a bug: bad SQL, misuse */
-enum store_errkind {
-#define STORE_EK_ENUM(k, s) STORE_E_##k,
-	STORE_ERRKINDS(STORE_EK_ENUM)
-#undef STORE_EK_ENUM
-};
-/* The kind of the last failure of a call on s (STORE_E_NONE after a
+/* The kind of the last failure of a call on s (PB_OK after a
  * success). */
-enum store_errkind store_errkind(const struct store *s);
-const char *store_errkind_name(enum store_errkind k);
+enum pb_status store_errkind(const struct store *s);
 
 /* The kind of the first failure on s since store_failures_clear: what a
  * caller that carried on past failures (a page that rendered what it
  * could) reports at its end. */
-enum store_errkind store_first_failure(const struct store *s);
+enum pb_status store_first_failure(const struct store *s);
 void store_failures_clear(struct store *s);
 
 /* url with its password (if any) replaced by "***", for messages; malloc'd. */
@@ -89,7 +72,7 @@ bool store_url_is_pg(const char *url);
  * On failure, *kind (when non-NULL) says the kind.
  */
 int store_open(const char *url, unsigned flags, struct store **out, struct buf *err);
-int store_open_kind(const char *url, unsigned flags, struct store **out, enum store_errkind *kind, struct buf *err);
+int store_open_kind(const char *url, unsigned flags, struct store **out, enum pb_status *kind, struct buf *err);
 void store_close(struct store *s);
 /* The schema version found in the database after opening. */
 int store_schema_version(struct store *s);

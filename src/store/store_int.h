@@ -283,13 +283,13 @@ struct store {
 	const struct store_ops *ops;
 	const struct sqlx_driver *sql; /* the SQL driver of the shared code */
 	int schema_version;
-	enum store_errkind kind; /* of the last failure */
-	enum store_errkind first; /* of the first since store_failures_clear */
+	enum pb_status kind; /* of the last failure */
+	enum pb_status first; /* of the first since store_failures_clear */
 };
 
 /* The backends' openers; *kind says why one failed. */
-int store_sqlite_open(const char *path, unsigned flags, struct store **out, enum store_errkind *kind,
+int store_sqlite_open(const char *path, unsigned flags, struct store **out, enum pb_status *kind,
 		      struct buf *err);
-int store_pg_open(const char *url, unsigned flags, struct store **out, enum store_errkind *kind, struct buf *err);
+int store_pg_open(const char *url, unsigned flags, struct store **out, enum pb_status *kind, struct buf *err);
 
 #endif

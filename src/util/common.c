@@ -76,3 +76,13 @@ int error(const char *fmt, ...)
 	va_end(ap);
 	return -1;
 }
+
+const char *pb_status_name(enum pb_status st)
+{
+	static const char *const names[] = {
+#define PB_STATUS_NAME(k, s) s,
+		PB_STATUSES(PB_STATUS_NAME)
+#undef PB_STATUS_NAME
+	};
+	return (size_t)st < ARRAY_SIZE(names) ? names[st] : "unknown";
+}

@@ -147,8 +147,8 @@ void h_signup(struct req *r, struct resp *o)
 	 * this answer never tells whether it is registered (usernames are
 	 * public: profiles carry them) */
 	struct svc v = req_svc(r);
-	enum svc_status st = svc_account_create(&v, name, email, pw, false, false, r->ip, &u, &wait, &msg);
-	if (st == SVC_OK) {
+	enum pb_status st = svc_account_create(&v, name, email, pw, false, false, r->ip, &u, &wait, &msg);
+	if (st == PB_OK) {
 		send_verification(r, &u);
 		if (auth_start_session(r, o, u.id)) {
 			resp_error(r, o, 500, "Could not start a session.");
@@ -156,14 +156,14 @@ void h_signup(struct req *r, struct resp *o)
 			cast_intended_vote(r, &u);
 			resp_redirect(o, safe_next(req_form(r, "next")));
 		}
-	} else if (st == SVC_FAILED) {
+	} else if (pb_status_failed(st) && st != PB_BUSY) { /* (busy: the page says to try again) */
 		fprintf(stderr, "paperboy: serve: %s\n", msg.s);
 		resp_error(r, o, 500, "Could not create the account.");
 	} else {
 		signup_page(r, o, msg.s, name, email);
-		o->status = resp_svc_status(st);
-		if (st == SVC_LIMITED || st == SVC_BUSY)
-			resp_retry_after(o, st == SVC_BUSY ? 2 : wait);
+		o->status = resp_status(st, NULL);
+		if (st == PB_LIMITED || st == PB_BUSY)
+			resp_retry_after(o, st == PB_BUSY ? 2 : wait);
 	}
 	sodium_memzero(&u, sizeof(u));
 	buf_release(&msg);
@@ -219,19 +219,19 @@ void h_signin(struct req *r, struct resp *o)
 	memset(&u, 0, sizeof(u));
 	long wait = 0;
 	struct svc v = req_svc(r);
-	enum svc_status st = svc_password_check(&v, name, &u, pw, r->ip, &wait);
-	if (st == SVC_LIMITED) {
+	enum pb_status st = svc_password_check(&v, name, &u, pw, r->ip, &wait);
+	if (st == PB_LIMITED) {
 		char msg[160];
 		snprintf(msg, sizeof(msg), "Too many failed sign-ins; try again in %ld minute%s.", (wait + 59) / 60,
 			 (wait + 59) / 60 == 1 ? "" : "s");
 		signin_page(r, o, msg, name, next);
 		o->status = 429;
 		resp_retry_after(o, wait);
-	} else if (st == SVC_BUSY || st == SVC_FAILED) {
+	} else if (st == PB_BUSY || pb_status_failed(st)) {
 		signin_page(r, o, "The server is busy; try again in a few seconds.", name, next);
 		o->status = 503;
 		resp_retry_after(o, 2);
-	} else if (st != SVC_OK) {
+	} else if (st != PB_OK) {
 		signin_page(r, o, "Wrong username or password.", name, next);
 		o->status = 401;
 	} else if (u.disabled) {

@@ -284,9 +284,9 @@ static void api_vote(struct req *r, struct resp *o, bool want)
 	bool voted = false;
 	int upvotes = 0;
 	struct svc v = req_svc(r);
-	enum svc_status st = svc_vote(&v, &r->user, id, want ? 1 : 0, &voted, &upvotes);
-	if (st != SVC_OK)
-		resp_error(r, o, resp_svc_status(st), st == SVC_NOTFOUND ? "paper not found" : "the database failed");
+	enum pb_status st = svc_vote(&v, &r->user, id, want ? 1 : 0, &voted, &upvotes);
+	if (st != PB_OK)
+		resp_error(r, o, resp_status(st, NULL), st == PB_NOTFOUND ? "paper not found" : "the database failed");
 	else
 		resp_json(o, 200, json_pack("{s:s,s:b,s:i}", "id", id, "upvoted", voted, "upvotes", upvotes));
 }
@@ -313,10 +313,10 @@ void h_api_submit(struct req *r, struct resp *o)
 	struct buf msg = BUF_INIT;
 	long wait = 0;
 	struct svc v = req_svc(r);
-	enum svc_status st = svc_submit(&v, &r->user, text, id, &wait, &msg);
-	if (st == SVC_PENDING) {
+	enum pb_status st = svc_submit(&v, &r->user, text, id, &wait, &msg);
+	if (st == PB_PENDING) {
 		resp_json(o, 202, json_pack("{s:s,s:s,s:s}", "id", id, "status", "pending", "message", msg.s));
-	} else if (st == SVC_ACCEPTED) {
+	} else if (st == PB_ACCEPTED) {
 		/* being fetched from arXiv: GET /api/papers/ID says when it is here */
 		fetcher_kick(r->w);
 		struct buf loc = BUF_INIT;
@@ -324,7 +324,7 @@ void h_api_submit(struct req *r, struct resp *o)
 		resp_header(o, "Location", loc.s);
 		resp_json(o, 202, json_pack("{s:s,s:s,s:s}", "id", id, "status", "fetching", "message", msg.s));
 		buf_release(&loc);
-	} else if (st == SVC_OK) {
+	} else if (st == PB_OK) {
 		follower_wait(r->w);
 		struct paper p;
 		paper_init(&p);
@@ -334,9 +334,9 @@ void h_api_submit(struct req *r, struct resp *o)
 		paper_release(&p);
 		buf_release(&err);
 	} else {
-		if (st == SVC_LIMITED)
+		if (st == PB_LIMITED)
 			resp_retry_after(o, wait ? wait : 3600);
-		resp_error(r, o, resp_svc_status(st), msg.s);
+		resp_error(r, o, resp_status(st, NULL), msg.s);
 	}
 	buf_release(&msg);
 	json_decref(j);
@@ -360,14 +360,14 @@ void h_api_comment(struct req *r, struct resp *o)
 		struct buf msg = BUF_INIT;
 		long wait = 0;
 		struct svc v = req_svc(r);
-		enum svc_status st = svc_comment_add(&v, &r->user, &c, &wait, &msg);
-		if (st == SVC_OK) {
+		enum pb_status st = svc_comment_add(&v, &r->user, &c, &wait, &msg);
+		if (st == PB_OK) {
 			resp_json(o, 201, json_pack("{s:o}", "comment", comment_json(r, &c)));
 		} else {
-			if (st == SVC_LIMITED)
+			if (st == PB_LIMITED)
 				resp_retry_after(o, wait);
-			resp_error(r, o, resp_svc_status(st), st == SVC_NOTFOUND ? "paper or parent comment not found"
-							      : st == SVC_FAILED ? "the database failed" : msg.s);
+			resp_error(r, o, resp_status(st, NULL), st == PB_NOTFOUND ? "paper or parent comment not found"
+							      : pb_status_failed(st) ? "the database failed" : msg.s);
 		}
 		buf_release(&msg);
 	}

@@ -488,10 +488,10 @@ void resp_error(struct req *r, struct resp *o, int status, const char *msg)
 {
 	o->private_ = true;
 	/* "the store failed": the status its kind calls for */
-	enum store_errkind k = r->s ? store_first_failure(r->s) : STORE_E_NONE;
-	if (status == 500 && k != STORE_E_NONE) {
+	enum pb_status k = r->s ? store_first_failure(r->s) : PB_OK;
+	if (status == 500 && k != PB_OK) {
 		int retry;
-		status = resp_store_status(k, &retry);
+		status = resp_status(k, &retry);
 		if (retry)
 			resp_retry_after(o, retry);
 	}

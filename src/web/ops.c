@@ -117,7 +117,7 @@ void h_health(struct req *r, struct resp *o)
 	resp_json(o, store_ok && index_ok ? 200 : 503,
 		  json_pack("{s:s,s:s,s:s,s:{s:I,s:I,s:f}}", "status", store_ok && index_ok ? "ok" : "unavailable",
 			    "node", __atomic_load_n(&w->node_id, __ATOMIC_ACQUIRE), "store",
-			    store_ok ? "ok" : store_errkind_name(store_errkind(r->s)), "index", "sequence", (json_int_t)ix_seq,
+			    store_ok ? "ok" : pb_status_name(store_errkind(r->s)), "index", "sequence", (json_int_t)ix_seq,
 			    "storeSequence", (json_int_t)seq, "lagSeconds", behind));
 	buf_release(&err);
 }

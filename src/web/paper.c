@@ -44,18 +44,18 @@ void h_fetch(struct req *r, struct resp *o)
 	struct buf msg = BUF_INIT;
 	long wait = 0;
 	struct svc v = req_svc(r);
-	enum svc_status st = svc_fetch_ask(&v, &r->user, id, &wait, &msg);
-	if (st == SVC_OK || st == SVC_ACCEPTED) {
-		if (st == SVC_ACCEPTED)
+	enum pb_status st = svc_fetch_ask(&v, &r->user, id, &wait, &msg);
+	if (st == PB_OK || st == PB_ACCEPTED) {
+		if (st == PB_ACCEPTED)
 			fetcher_kick(r->w);
 		struct buf loc = BUF_INIT;
 		buf_addf(&loc, "/papers/%s", id);
 		resp_redirect(o, loc.s);
 		buf_release(&loc);
 	} else {
-		if (st == SVC_LIMITED)
+		if (st == PB_LIMITED)
 			resp_retry_after(o, wait);
-		resp_error(r, o, resp_svc_status(st), msg.s);
+		resp_error(r, o, resp_status(st, NULL), msg.s);
 	}
 	buf_release(&msg);
 }
@@ -411,13 +411,13 @@ void h_vote(struct req *r, struct resp *o)
 	int upvotes;
 	struct buf err = BUF_INIT;
 	struct svc v = req_svc(r);
-	enum svc_status st = svc_vote(&v, &r->user, r->cap[0], -1, &voted, &upvotes);
+	enum pb_status st = svc_vote(&v, &r->user, r->cap[0], -1, &voted, &upvotes);
 	const char *accept = req_header(r, "Accept");
 	bool js = accept && strstr(accept, "application/json");
-	if (st != SVC_OK) {
+	if (st != PB_OK) {
 		if (js)
 			r->wants_json = true;
-		resp_error(r, o, resp_svc_status(st), st == SVC_NOTFOUND ? "There is no such paper." : "The database failed.");
+		resp_error(r, o, resp_status(st, NULL), st == PB_NOTFOUND ? "There is no such paper." : "The database failed.");
 	} else if (js) {
 		resp_json(o, 200, json_pack("{s:b,s:i}", "voted", voted, "upvotes", upvotes));
 	} else {
@@ -462,11 +462,11 @@ void h_comment_add(struct req *r, struct resp *o)
 	struct buf err = BUF_INIT;
 	long wait = 0;
 	struct svc v = req_svc(r);
-	enum svc_status st = svc_comment_add(&v, &r->user, &c, &wait, &err);
-	if (st != SVC_OK) {
-		if (st == SVC_LIMITED)
+	enum pb_status st = svc_comment_add(&v, &r->user, &c, &wait, &err);
+	if (st != PB_OK) {
+		if (st == PB_LIMITED)
 			resp_retry_after(o, wait);
-		resp_error(r, o, resp_svc_status(st), st == SVC_FAILED ? "The database failed." : err.s);
+		resp_error(r, o, resp_status(st, NULL), pb_status_failed(st) ? "The database failed." : err.s);
 	} else {
 		struct buf loc = BUF_INIT;
 		buf_addf(&loc, "/papers/%s#c%lld", c.paper, (long long)c.id);

@@ -734,12 +734,12 @@ void h_delete_page(struct req *r, struct resp *o)
 }
 
 /* The account's password, checked through the one limiter (as sign-in):
- * SVC_OK, SVC_DENIED, SVC_LIMITED (*wait) or SVC_BUSY. */
-static enum svc_status password_check(struct req *r, const char *pw, long *wait)
+ * PB_OK, PB_DENIED, PB_LIMITED (*wait) or PB_BUSY. */
+static enum pb_status password_check(struct req *r, const char *pw, long *wait)
 {
 	struct svc v = req_svc(r);
 	struct user u = r->user;
-	enum svc_status st = pw ? svc_password_check(&v, NULL, &u, pw, r->ip, wait) : SVC_DENIED;
+	enum pb_status st = pw ? svc_password_check(&v, NULL, &u, pw, r->ip, wait) : PB_DENIED;
 	sodium_memzero(&u, sizeof(u));
 	return st;
 }
@@ -748,7 +748,7 @@ void h_delete_post(struct req *r, struct resp *o)
 {
 	const char *pw = req_form(r, "password");
 	long wait = 0;
-	enum svc_status st;
+	enum pb_status st;
 	if (r->wants_json) {
 		json_t *j = json_body(r, o);
 		if (!j)
@@ -758,20 +758,20 @@ void h_delete_post(struct req *r, struct resp *o)
 	} else {
 		st = password_check(r, pw, &wait);
 	}
-	if (st != SVC_OK) {
-		if (st == SVC_LIMITED || st == SVC_BUSY)
-			resp_retry_after(o, st == SVC_BUSY ? 2 : wait);
+	if (st != PB_OK) {
+		if (st == PB_LIMITED || st == PB_BUSY)
+			resp_retry_after(o, st == PB_BUSY ? 2 : wait);
 		if (r->wants_json) {
-			resp_error(r, o, resp_svc_status(st),
-				   st == SVC_LIMITED ? "too many wrong passwords; try again later"
-				   : st == SVC_DENIED ? "give the account's password: {\"password\": \"...\"}"
+			resp_error(r, o, resp_status(st, NULL),
+				   st == PB_LIMITED ? "too many wrong passwords; try again later"
+				   : st == PB_DENIED ? "give the account's password: {\"password\": \"...\"}"
 						      : "the server is busy; try again in a few seconds");
 		} else {
 			/* the form again, as sign-in answers a wrong password */
-			delete_page(r, o, st == SVC_LIMITED ? "Too many wrong passwords; try again later."
-					  : st == SVC_DENIED ? "That is not your password."
+			delete_page(r, o, st == PB_LIMITED ? "Too many wrong passwords; try again later."
+					  : st == PB_DENIED ? "That is not your password."
 							     : "The server is busy; try again in a few seconds.");
-			o->status = st == SVC_DENIED ? 401 : resp_svc_status(st);
+			o->status = st == PB_DENIED ? 401 : resp_status(st, NULL);
 		}
 		return;
 	}

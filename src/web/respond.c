@@ -90,36 +90,27 @@ struct svc req_svc(struct req *r)
 	return v;
 }
 
-int resp_svc_status(enum svc_status st)
-{
-	static const int status[] = {
-		[SVC_OK] = 200,	       [SVC_ACCEPTED] = 202, [SVC_PENDING] = 202, [SVC_INVALID] = 400,
-		[SVC_DENIED] = 403,    [SVC_REFUSED] = 409,  [SVC_CONFLICT] = 409, [SVC_NOTFOUND] = 404,
-		[SVC_LIMITED] = 429,   [SVC_BUSY] = 503,     [SVC_FAILED] = 500,
-	};
-	_Static_assert(sizeof(status) / sizeof(status[0]) == SVC_FAILED + 1, "a status for every decision");
-	return (size_t)st < ARRAY_SIZE(status) ? status[st] : 500;
-}
-
-/* The HTTP status of a store failure, by its kind (the one table), and how
- * many seconds a client should wait before it tries again (0: do not). */
+/* The one table: the HTTP status of each kind of outcome, from the rules'
+ * answers to the store's failures, and how many seconds a client should
+ * wait before it tries again (0: do not). */
 static const struct {
 	int status, retry_after;
-} kind_status[] = {
-	[STORE_E_NONE] = { 500, 0 },       [STORE_E_NOTFOUND] = { 404, 0 },  [STORE_E_CONFLICT] = { 409, 0 },
-	[STORE_E_REFUSED] = { 400, 0 },    [STORE_E_BUSY] = { 503, 1 },      [STORE_E_UNAVAILABLE] = { 503, 5 },
-	[STORE_E_TIMEOUT] = { 503, 2 },    [STORE_E_IO] = { 503, 30 },       [STORE_E_CORRUPT] = { 500, 0 },
-	[STORE_E_INTERNAL] = { 500, 0 },
+} statuses[] = {
+	[PB_OK] = { 200, 0 },	       [PB_ACCEPTED] = { 202, 0 }, [PB_PENDING] = { 202, 0 },
+	[PB_INVALID] = { 400, 0 },     [PB_DENIED] = { 403, 0 },   [PB_REFUSED] = { 409, 0 },
+	[PB_CONFLICT] = { 409, 0 },    [PB_NOTFOUND] = { 404, 0 }, [PB_LIMITED] = { 429, 0 },
+	[PB_BUSY] = { 503, 1 },	       [PB_UNAVAILABLE] = { 503, 5 }, [PB_TIMEOUT] = { 503, 2 },
+	[PB_IO] = { 503, 30 },	       [PB_CORRUPT] = { 500, 0 },  [PB_INTERNAL] = { 500, 0 },
 };
-_Static_assert(ARRAY_SIZE(kind_status) == STORE_E_INTERNAL + 1, "a status for every kind of store failure");
+_Static_assert(ARRAY_SIZE(statuses) == PB_INTERNAL + 1, "an HTTP status for every kind");
 
-int resp_store_status(enum store_errkind k, int *retry_after)
+int resp_status(enum pb_status st, int *retry_after)
 {
-	if ((size_t)k >= ARRAY_SIZE(kind_status))
-		k = STORE_E_INTERNAL;
+	if ((size_t)st >= ARRAY_SIZE(statuses))
+		st = PB_INTERNAL;
 	if (retry_after)
-		*retry_after = kind_status[k].retry_after;
-	return kind_status[k].status;
+		*retry_after = statuses[st].retry_after;
+	return statuses[st].status;
 }
 
 long req_limit_wait(struct req *r, enum svc_limit k, const char *who)

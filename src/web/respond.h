@@ -27,13 +27,13 @@ void resp_redirect(struct resp *o, const char *location);
 void resp_cookie(struct req *r, struct resp *o, const char *name, const char *value, long max_age, bool http_only);
 void resp_json(struct resp *o, int status, json_t *j); /* steals j */
 void resp_retry_after(struct resp *o, long seconds);
-/* The HTTP status a store failure of kind k calls for, and the seconds a
- * client should wait before trying again (0: do not). */
-int resp_store_status(enum store_errkind k, int *retry_after);
+/* The HTTP status an outcome calls for (a rule's answer or a store
+ * failure: one table), and the seconds a client should wait before trying
+ * again (0: do not; retry_after may be NULL). */
+int resp_status(enum pb_status st, int *retry_after);
 
-/* The service on this request's store; its decisions as HTTP statuses. */
+/* The service on this request's store. */
 struct svc req_svc(struct req *r);
-int resp_svc_status(enum svc_status st);
 /* The service's limits, on this request's store. */
 long req_limit_wait(struct req *r, enum svc_limit k, const char *who);
 void req_limit_count(struct req *r, enum svc_limit k, const char *who);

@@ -251,12 +251,12 @@ static void need_signin(struct req *r, struct resp *o, const char *method)
 }
 
 /* The store cannot be reached (or failed mid-request, and passes). */
-static void store_unavailable(struct req *r, struct resp *o, enum store_errkind k)
+static void store_unavailable(struct req *r, struct resp *o, enum pb_status k)
 {
 	strlist_release(&o->headers);
 	resp_error(r, o, 503, "The database is not available right now; try again in a few seconds.");
 	int retry;
-	resp_store_status(k, &retry);
+	resp_status(k, &retry);
 	resp_retry_after(o, retry);
 	o->no_store = true;
 }
@@ -275,7 +275,7 @@ static void run_route(struct web *w, struct conn_ctx *cx)
 	double cpu0 = thread_cpu();
 	if (!(r->ts = thread_state(w, &err))) {
 		fprintf(stderr, "paperboy: serve: %s\n", err.s);
-		store_unavailable(r, o, STORE_E_UNAVAILABLE);
+		store_unavailable(r, o, PB_UNAVAILABLE);
 		buf_release(&err);
 		return;
 	}
@@ -304,12 +304,12 @@ static void run_route(struct web *w, struct conn_ctx *cx)
 	}
 	/* a page that rendered past a passing store failure (the server
 	 * went away mid-request) is not served as if whole */
-	enum store_errkind k = store_first_failure(r->s);
+	enum pb_status k = store_first_failure(r->s);
 	int retry = 0;
-	if (k != STORE_E_NONE)
-		resp_store_status(k, &retry);
+	if (k != PB_OK)
+		resp_status(k, &retry);
 	if (retry && o->status < 500) {
-		fprintf(stderr, "paperboy: serve: %s %s: the store is %s\n", r->method, r->path, store_errkind_name(k));
+		fprintf(stderr, "paperboy: serve: %s %s: the store is %s\n", r->method, r->path, pb_status_name(k));
 		store_unavailable(r, o, k);
 	}
 	if (writes)

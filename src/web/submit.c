@@ -57,7 +57,7 @@ void h_admin_submissions(struct req *r, struct resp *o)
 }
 
 /* Features an approved submission, in its submitter's name. */
-static enum svc_status feature_for(struct req *r, const struct submission *sub, struct buf *msg)
+static enum pb_status feature_for(struct req *r, const struct submission *sub, struct buf *msg)
 {
 	struct user by;
 	memset(&by, 0, sizeof(by));
@@ -65,7 +65,7 @@ static enum svc_status feature_for(struct req *r, const struct submission *sub, 
 	snprintf(by.name, sizeof(by.name), "%s", sub->user);
 	snprintf(by.fullname, sizeof(by.fullname), "%s", sub->user);
 	struct svc v = req_svc(r);
-	enum svc_status st = svc_feature(&v, &by, sub->paper, msg);
+	enum pb_status st = svc_feature(&v, &by, sub->paper, msg);
 	follower_wait(r->w);
 	return st;
 }
@@ -85,7 +85,7 @@ void h_admin_submission(struct req *r, struct resp *o)
 					 &err);
 	if (rc) {
 		resp_error(r, o, rc < 0 ? 500 : 404, rc < 0 ? "The database failed." : "There is no such waiting submission.");
-	} else if (approve && feature_for(r, &sub, &msg) != SVC_OK) {
+	} else if (approve && feature_for(r, &sub, &msg) != PB_OK) {
 		resp_error(r, o, 500, msg.s);
 	} else {
 		resp_redirect(o, "/admin/submissions");
@@ -137,10 +137,10 @@ void h_submit(struct req *r, struct resp *o)
 	struct buf msg = BUF_INIT;
 	long wait = 0;
 	struct svc v = req_svc(r);
-	enum svc_status st = svc_submit(&v, &r->user, text, id, &wait, &msg);
-	if (st == SVC_OK || st == SVC_ACCEPTED) {
+	enum pb_status st = svc_submit(&v, &r->user, text, id, &wait, &msg);
+	if (st == PB_OK || st == PB_ACCEPTED) {
 		/* featured, or on its way: its page says which */
-		if (st == SVC_ACCEPTED)
+		if (st == PB_ACCEPTED)
 			fetcher_kick(r->w);
 		else
 			follower_wait(r->w);
@@ -148,14 +148,14 @@ void h_submit(struct req *r, struct resp *o)
 		buf_addf(&loc, "/papers/%s", id);
 		resp_redirect(o, loc.s);
 		buf_release(&loc);
-	} else if (st == SVC_PENDING) {
+	} else if (st == PB_PENDING) {
 		submit_page(r, o, msg.s, id, NULL);
 		o->status = 202;
 	} else {
-		bool known = st == SVC_CONFLICT || st == SVC_REFUSED;
+		bool known = st == PB_CONFLICT || st == PB_REFUSED;
 		submit_page(r, o, msg.s, known ? id : NULL, text);
-		o->status = resp_svc_status(st);
-		if (st == SVC_LIMITED)
+		o->status = resp_status(st, NULL);
+		if (st == PB_LIMITED)
 			resp_retry_after(o, wait ? wait : 3600);
 	}
 	buf_release(&msg);

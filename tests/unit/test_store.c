@@ -124,14 +124,14 @@ static void test_open_errors(void)
 {
 	struct store *s;
 	struct buf err = BUF_INIT, p = BUF_INIT;
-	enum store_errkind kind;
-	CHECK(store_open_kind("mysql://x", 0, &s, &kind, &err) == -1 && kind == STORE_E_REFUSED);
+	enum pb_status kind;
+	CHECK(store_open_kind("mysql://x", 0, &s, &kind, &err) == -1 && kind == PB_REFUSED);
 	CHECK(strstr(err.s, "unknown database URL scheme") != NULL);
 	CHECK(store_open("sqlite:", 0, &s, &err) == -1);
 	CHECK(store_open("", 0, &s, &err) == -1);
 	if (!pg) {
 		path(&p, "missing.db");
-		CHECK(store_open_kind(p.s, 0, &s, &kind, &err) == -1 && kind == STORE_E_NOTFOUND);
+		CHECK(store_open_kind(p.s, 0, &s, &kind, &err) == -1 && kind == PB_NOTFOUND);
 		CHECK(strstr(err.s, "paperboy init") != NULL);
 		CHECK(access(p.s, F_OK) != 0); /* not created by a failed open */
 		/* a file that is not SQLite */
@@ -139,7 +139,7 @@ static void test_open_errors(void)
 		FILE *f = fopen(p.s, "w");
 		fputs("this is not a database, just text that is long enough to matter..............", f);
 		fclose(f);
-		CHECK(store_open_kind(p.s, 0, &s, &kind, &err) == -1 && kind != STORE_E_NONE);
+		CHECK(store_open_kind(p.s, 0, &s, &kind, &err) == -1 && kind != PB_OK);
 		/* sqlite: URLs work */
 		path(&p, "url.db");
 		struct buf url = BUF_INIT;
@@ -154,15 +154,15 @@ static void test_open_errors(void)
 		 * message says which, and never shows a password */
 		struct buf url = BUF_INIT;
 		pg_url(&url, "pbt_no_such_db");
-		CHECK(store_open_kind(url.s, 0, &s, &kind, &err) == -1 && kind == STORE_E_UNAVAILABLE);
+		CHECK(store_open_kind(url.s, 0, &s, &kind, &err) == -1 && kind == PB_UNAVAILABLE);
 		CHECK(strstr(err.s, "does not exist") != NULL);
 		CHECK(store_open_kind("postgresql://paperboy:sekrit@/x?host=/nonexistent/dir&connect_timeout=2", 0, &s,
 				      &kind, &err) == -1);
-		CHECK(kind == STORE_E_UNAVAILABLE);
+		CHECK(kind == PB_UNAVAILABLE);
 		CHECK(strstr(err.s, "sekrit") == NULL && strstr(err.s, "***") != NULL);
 		/* an empty database is not initialised until init (STORE_CREATE) */
 		path(&p, "empty");
-		CHECK(store_open_kind(p.s, 0, &s, &kind, &err) == -1 && kind == STORE_E_REFUSED);
+		CHECK(store_open_kind(p.s, 0, &s, &kind, &err) == -1 && kind == PB_REFUSED);
 		CHECK(strstr(err.s, "paperboy init") != NULL);
 		CHECK(store_open(p.s, STORE_CREATE, &s, &err) == 0);
 		CHECK(!strcmp(store_backend(s), "postgresql"));
@@ -172,7 +172,7 @@ static void test_open_errors(void)
 		/* another program's database is left alone */
 		path(&p, "foreign");
 		CHECK(raw_exec(p.s, NULL, "CREATE TABLE papers(x INTEGER)") == 0);
-		CHECK(store_open_kind(p.s, STORE_CREATE, &s, &kind, &err) == -1 && kind == STORE_E_REFUSED);
+		CHECK(store_open_kind(p.s, STORE_CREATE, &s, &kind, &err) == -1 && kind == PB_REFUSED);
 		CHECK(strstr(err.s, "not a paperboy database") != NULL);
 		buf_release(&url);
 	}
@@ -181,7 +181,7 @@ static void test_open_errors(void)
 	CHECK(store_open(p.s, STORE_CREATE, &s, &err) == 0);
 	store_close(s);
 	CHECK(raw_exec(p.s, "PRAGMA user_version = 99", "UPDATE paperboy_schema SET version = 99") == 0);
-	CHECK(store_open_kind(p.s, 0, &s, &kind, &err) == -1 && kind == STORE_E_REFUSED);
+	CHECK(store_open_kind(p.s, 0, &s, &kind, &err) == -1 && kind == PB_REFUSED);
 	CHECK(strstr(err.s, "newer") != NULL && strstr(err.s, "99") != NULL);
 	buf_release(&err);
 	buf_release(&p);
@@ -532,11 +532,11 @@ static void test_batch_reads(void)
 	free(v);
 	CHECK(store_kv_cas(s, "run:1", "c", NULL, &err) == 0);
 	CHECK(store_kv_get(s, "run:1", &v, &err) == 1);
-	CHECK(store_errkind(s) == STORE_E_NONE);
+	CHECK(store_errkind(s) == PB_OK);
 
 	/* a unique key taken is an answer, not a failure */
 	struct user u2 = u;
-	CHECK(store_user_add(s, &u2, &err) == 1 && store_errkind(s) == STORE_E_NONE);
+	CHECK(store_user_add(s, &u2, &err) == 1 && store_errkind(s) == PB_OK);
 	free(vv);
 	for (int i = 0; i < N; i++)
 		paper_release(&ps[i]);
@@ -740,7 +740,7 @@ static void test_personal(void)
 	c2 = c;
 	c2.id = 0;
 	snprintf(c2.name, sizeof(c2.name), "READING LIST");
-	CHECK(store_collection_add(s, &c2, &err) == 1 && store_errkind(s) == STORE_E_NONE);
+	CHECK(store_collection_add(s, &c2, &err) == 1 && store_errkind(s) == PB_OK);
 	c2.user_id = b.id; /* another user may */
 	CHECK(store_collection_add(s, &c2, &err) == 0);
 	CHECK(store_collection_put(s, c.id, "2510.00001", "first", 10, &err) == 0);
@@ -1049,7 +1049,7 @@ static int race_fetch(const char *url, int i)
 	for (;;) {
 		struct fetch_job j;
 		int rc = store_fetch_claim(s, me, 1000, 600000, &j, &err);
-		if (rc < 0 && store_errkind(s) == STORE_E_BUSY)
+		if (rc < 0 && store_errkind(s) == PB_BUSY)
 			continue;
 		if (rc)
 			break;
@@ -1172,7 +1172,7 @@ static void test_races(void)
 
 /* PostgreSQL: a connection the server ends between transactions is
  * replaced before the next statement (nothing fails); one it ends inside a
- * transaction fails that transaction with STORE_E_UNAVAILABLE (nothing of
+ * transaction fails that transaction with PB_UNAVAILABLE (nothing of
  * it is kept), and the next call connects again. */
 static void kill_backends(const char *url)
 {
@@ -1202,8 +1202,8 @@ static void test_reconnect(void)
 	CHECK(store_begin(s, &err) == 0);
 	CHECK(store_kv_set(s, "k", "x", &err) == 0);
 	kill_backends(p.s);
-	CHECK(store_kv_set(s, "k2", "y", &err) == -1 && store_errkind(s) == STORE_E_UNAVAILABLE);
-	CHECK(store_first_failure(s) == STORE_E_UNAVAILABLE);
+	CHECK(store_kv_set(s, "k2", "y", &err) == -1 && store_errkind(s) == PB_UNAVAILABLE);
+	CHECK(store_first_failure(s) == PB_UNAVAILABLE);
 	store_rollback(s);
 	v = NULL;
 	CHECK(store_kv_get(s, "k", &v, &err) == 0 && v && !strcmp(v, "w"));
