@@ -951,155 +951,145 @@ static int cmd_search(struct args *a)
 
 static int mail_opts(struct args *a, struct mail_config *mc);
 
+/* --name N, a whole number from min to max, into *out (left as it is when
+ * the option is absent): 0, or the exit status of the usage error. */
+static int opt_long(struct args *a, const char *name, long min, long max, long *out, const char *give)
+{
+	const char *s = opt_val(a, name);
+	if (s && parse_int(s, min, max, out))
+		return usage_error(a->cmd, "%s: --%s %s: %s", a->cmd->name, name, s, give);
+	return 0;
+}
+
+/* The same for an int. */
+static int opt_int(struct args *a, const char *name, long min, long max, int *out, const char *give)
+{
+	long v = *out;
+	int rc = opt_long(a, name, min, max, &v, give);
+	*out = (int)v;
+	return rc;
+}
+
+/* --name SECONDS from min to max (a decimal number) into *out. */
+static int opt_seconds(struct args *a, const char *name, double min, double max, double *out, const char *give)
+{
+	const char *s = opt_val(a, name);
+	if (!s)
+		return 0;
+	char *end;
+	double v = strtod(s, &end);
+	if (*end || !(v >= min && v <= max))
+		return usage_error(a->cmd, "%s: --%s %s: %s", a->cmd->name, name, s, give);
+	*out = v;
+	return 0;
+}
+
+/* serve's listening, limits and timeouts. */
+static int serve_http_opts(struct args *a, struct web_config *c)
+{
+	long port = 8080, threads = 0, maxc = 0, maxip = 0;
+	int rc = opt_long(a, "port", 0, 65535, &port, "not a port number");
+	rc = rc ? rc : opt_long(a, "threads", 1, 256, &threads, "give 1 to 256");
+	c->page_cache_ttl = 2;
+	rc = rc ? rc : opt_seconds(a, "page-cache-ttl", 0, 3600, &c->page_cache_ttl, "give seconds from 0 to 3600");
+	rc = rc ? rc : opt_seconds(a, "head-timeout", 0.5, 600, &c->head_timeout, "give seconds from 0.5 to 600");
+	rc = rc ? rc : opt_long(a, "max-connections", 16, 1000000, &maxc, "give 16 to 1000000");
+	rc = rc ? rc : opt_long(a, "max-connections-per-ip", 1, 1000000, &maxip, "give 1 to 1000000");
+	c->port = (unsigned)port;
+	c->threads = (unsigned)threads;
+	c->max_connections = (unsigned)maxc;
+	c->max_per_ip = (unsigned)maxip;
+	c->listen = opt_val(a, "listen");
+	c->base_url = opt_val(a, "base-url");
+	c->access_log = opt_val(a, "access-log");
+	c->secure_cookies = opt_val(a, "secure-cookies") != NULL;
+	c->port_file = opt_val(a, "port-file");
+	c->node_id = opt_val(a, "node-id");
+	c->trusted_proxy = opt_val(a, "trusted-proxy");
+	c->fetch_allow = opt_val(a, "fetch-allow");
+	c->metrics_token = opt_val(a, "metrics-token"); /* (or $PAPERBOY_METRICS_TOKEN, as every option) */
+	if (!rc && c->metrics_token && strlen(c->metrics_token) < 16)
+		rc = usage_error(a->cmd, "serve: --metrics-token: give at least 16 characters");
+	return rc;
+}
+
+/* serve's rules: votes, sign-ups, submissions, arXiv. */
+static int serve_rule_opts(struct args *a, struct web_config *c)
+{
+	long va = 3600;
+	c->signups_per_ip = 5;
+	c->signups_per_hour = 100;
+	c->submit_window_days = 14;
+	c->submit_daily_limit = 5;
+	c->arxiv_delay = 3;
+	int rc = opt_long(a, "vote-age", 0, 30 * 86400, &va, "give seconds from 0 to 2592000");
+	rc = rc ? rc : opt_int(a, "signups-per-ip", 0, 1000000, &c->signups_per_ip, "give a number (0: no limit)");
+	rc = rc ? rc : opt_int(a, "signups-per-hour", 0, 1000000, &c->signups_per_hour, "give a number (0: no limit)");
+	rc = rc ? rc : opt_seconds(a, "arxiv-delay", 0.01, 3600, &c->arxiv_delay,
+				   "seconds between requests to arXiv (default 3)");
+	rc = rc ? rc : opt_int(a, "submit-window-days", 0, 100000, &c->submit_window_days,
+			       "give a number of days (0: no window)");
+	rc = rc ? rc : opt_int(a, "submit-daily-limit", 0, 100000, &c->submit_daily_limit, "give a number (0: no limit)");
+	c->vote_age = (double)va;
+	c->arxiv_api = opt_val(a, "arxiv-api");
+	c->moderate_submissions = opt_val(a, "moderate-submissions") != NULL;
+	return rc;
+}
+
+/* serve's background work: thumbnails, keeping current, digests. */
+static int serve_background_opts(struct args *a, struct web_config *c)
+{
+	c->thumb_dir = opt_val(a, "thumb-dir");
+	c->thumb_pdf_base = opt_val(a, "thumb-pdf-base");
+	int rc = opt_seconds(a, "thumb-pdf-delay", 0.01, 3600, &c->thumb_pdf_delay, "seconds between PDF downloads");
+	const char *sync = opt_val(a, "sync");
+	if (!rc && sync) {
+		struct strlist jobs = STRLIST_INIT;
+		strlist_split(&jobs, sync, strlen(sync), ',');
+		for (size_t i = 0; !rc && i < jobs.n; i++) {
+			if (!strcmp(jobs.v[i], "hf"))
+				c->sync_jobs |= 1;
+			else if (!strcmp(jobs.v[i], "arxiv"))
+				c->sync_jobs |= 2;
+			else
+				rc = usage_error(a->cmd, "serve: --sync %s: name hf, arxiv or both (hf,arxiv)", sync);
+		}
+		strlist_release(&jobs);
+	}
+	rc = rc ? rc : opt_seconds(a, "sync-every", 1, 7 * 86400, &c->sync_every, "give seconds from 1 to 604800");
+	c->sync_hf_endpoint = opt_val(a, "sync-hf-endpoint");
+	c->sync_oai_endpoint = opt_val(a, "sync-oai-endpoint");
+	c->sync_oai_set = opt_val(a, "sync-set");
+	rc = rc ? rc : mail_opts(a, &c->mail);
+	c->digest_minute = 8 * 60;
+	c->weekly_wday = 1;
+	const char *dt = opt_val(a, "digest-time");
+	if (!rc && dt) {
+		int hh, mm;
+		char extra;
+		if (sscanf(dt, "%d:%d%c", &hh, &mm, &extra) != 2 || hh < 0 || hh > 23 || mm < 0 || mm > 59)
+			return usage_error(a->cmd, "serve: --digest-time %s: give HH:MM", dt);
+		c->digest_minute = hh * 60 + mm;
+	}
+	c->digest_weekends = opt_val(a, "digest-weekends") != NULL;
+	return rc;
+}
+
 static int cmd_serve(struct args *a)
 {
 	struct web_config c = { 0 };
 	c.db_url = a->db;
 	c.index_path = a->index;
-	c.listen = opt_val(a, "listen");
-	long port = 8080, threads = 0;
-	const char *ps = opt_val(a, "port"), *ts = opt_val(a, "threads");
-	if (ps && parse_int(ps, 0, 65535, &port))
-		return usage_error(a->cmd, "serve: --port %s: not a port number", ps);
-	if (ts && parse_int(ts, 1, 256, &threads))
-		return usage_error(a->cmd, "serve: --threads %s: give 1 to 256", ts);
-	c.port = (unsigned)port;
-	c.threads = (unsigned)threads;
-	c.base_url = opt_val(a, "base-url");
-	c.access_log = opt_val(a, "access-log");
-	c.arxiv_api = opt_val(a, "arxiv-api");
-	c.secure_cookies = opt_val(a, "secure-cookies") != NULL;
-	c.port_file = opt_val(a, "port-file");
-	c.node_id = opt_val(a, "node-id");
-	c.trusted_proxy = opt_val(a, "trusted-proxy");
-	c.fetch_allow = opt_val(a, "fetch-allow");
-	c.metrics_token = opt_val(a, "metrics-token"); /* (or $PAPERBOY_METRICS_TOKEN, as every option) */
-	if (c.metrics_token && strlen(c.metrics_token) < 16)
-		return usage_error(a->cmd, "serve: --metrics-token: give at least 16 characters");
-	c.submit_window_days = 14;
-	c.submit_daily_limit = 5;
-	c.vote_age = 3600;
-	c.page_cache_ttl = 2;
-	const char *pct = opt_val(a, "page-cache-ttl");
-	if (pct) {
-		char *end;
-		c.page_cache_ttl = strtod(pct, &end);
-		if (*end || c.page_cache_ttl < 0 || c.page_cache_ttl > 3600)
-			return usage_error(a->cmd, "serve: --page-cache-ttl %s: give seconds from 0 to 3600", pct);
-	}
-	c.signups_per_ip = 5;
-	c.signups_per_hour = 100;
-	c.arxiv_delay = 3;
-	const char *va = opt_val(a, "vote-age"), *spi = opt_val(a, "signups-per-ip"), *sph = opt_val(a, "signups-per-hour"),
-		   *ad = opt_val(a, "arxiv-delay");
-	long lv;
-	if (va) {
-		if (parse_int(va, 0, 30 * 86400, &lv))
-			return usage_error(a->cmd, "serve: --vote-age %s: give seconds from 0 to 2592000", va);
-		c.vote_age = (double)lv;
-	}
-	if (spi) {
-		if (parse_int(spi, 0, 1000000, &lv))
-			return usage_error(a->cmd, "serve: --signups-per-ip %s: give a number (0: no limit)", spi);
-		c.signups_per_ip = (int)lv;
-	}
-	if (sph) {
-		if (parse_int(sph, 0, 1000000, &lv))
-			return usage_error(a->cmd, "serve: --signups-per-hour %s: give a number (0: no limit)", sph);
-		c.signups_per_hour = (int)lv;
-	}
-	if (ad) {
-		char *end;
-		c.arxiv_delay = strtod(ad, &end);
-		if (*end || c.arxiv_delay < 0.01 || c.arxiv_delay > 3600)
-			return usage_error(a->cmd, "serve: --arxiv-delay %s: seconds between requests to arXiv (default 3)", ad);
-	}
-	const char *sw = opt_val(a, "submit-window-days"), *sl = opt_val(a, "submit-daily-limit");
-	long sv;
-	if (sw) {
-		if (parse_int(sw, 0, 100000, &sv))
-			return usage_error(a->cmd, "serve: --submit-window-days %s: give a number of days (0: no window)", sw);
-		c.submit_window_days = (int)sv;
-	}
-	if (sl) {
-		if (parse_int(sl, 0, 100000, &sv))
-			return usage_error(a->cmd, "serve: --submit-daily-limit %s: give a number (0: no limit)", sl);
-		c.submit_daily_limit = (int)sv;
-	}
-	c.moderate_submissions = opt_val(a, "moderate-submissions") != NULL;
-	c.thumb_dir = opt_val(a, "thumb-dir");
-	c.thumb_pdf_base = opt_val(a, "thumb-pdf-base");
-	const char *tpd = opt_val(a, "thumb-pdf-delay");
-	if (tpd) {
-		char *end;
-		c.thumb_pdf_delay = strtod(tpd, &end);
-		if (*end || c.thumb_pdf_delay < 0.01 || c.thumb_pdf_delay > 3600)
-			return usage_error(a->cmd, "serve: --thumb-pdf-delay %s: seconds between PDF downloads", tpd);
-	}
-	const char *sync = opt_val(a, "sync");
-	if (sync) {
-		struct strlist jobs = STRLIST_INIT;
-		strlist_split(&jobs, sync, strlen(sync), ',');
-		for (size_t i = 0; i < jobs.n; i++) {
-			if (!strcmp(jobs.v[i], "hf")) {
-				c.sync_jobs |= 1;
-			} else if (!strcmp(jobs.v[i], "arxiv")) {
-				c.sync_jobs |= 2;
-			} else {
-				strlist_release(&jobs);
-				return usage_error(a->cmd, "serve: --sync %s: name hf, arxiv or both (hf,arxiv)", sync);
-			}
-		}
-		strlist_release(&jobs);
-	}
-	const char *se = opt_val(a, "sync-every");
-	if (se) {
-		char *end;
-		c.sync_every = strtod(se, &end);
-		if (*end || c.sync_every < 1 || c.sync_every > 7 * 86400)
-			return usage_error(a->cmd, "serve: --sync-every %s: give seconds from 1 to 604800", se);
-	}
-	c.sync_hf_endpoint = opt_val(a, "sync-hf-endpoint");
-	c.sync_oai_endpoint = opt_val(a, "sync-oai-endpoint");
-	c.sync_oai_set = opt_val(a, "sync-set");
-	const char *ht = opt_val(a, "head-timeout"), *mc = opt_val(a, "max-connections"),
-		   *mi = opt_val(a, "max-connections-per-ip");
-	long v;
-	if (ht) {
-		char *end;
-		c.head_timeout = strtod(ht, &end);
-		if (*end || c.head_timeout < 0.5 || c.head_timeout > 600)
-			return usage_error(a->cmd, "serve: --head-timeout %s: give seconds from 0.5 to 600", ht);
-	}
-	if (mc) {
-		if (parse_int(mc, 16, 1000000, &v))
-			return usage_error(a->cmd, "serve: --max-connections %s: give 16 to 1000000", mc);
-		c.max_connections = (unsigned)v;
-	}
-	if (mi) {
-		if (parse_int(mi, 1, 1000000, &v))
-			return usage_error(a->cmd, "serve: --max-connections-per-ip %s: give 1 to 1000000", mi);
-		c.max_per_ip = (unsigned)v;
-	}
+	int rc = serve_http_opts(a, &c);
+	rc = rc ? rc : serve_rule_opts(a, &c);
+	rc = rc ? rc : serve_background_opts(a, &c);
+	if (rc)
+		return rc;
 	/* what a request could not survive is checked here, once */
 	struct tokenizer *tk = tokenizer_new();
 	if (!tk)
 		die("serve: the Snowball English stemmer is not available");
 	tokenizer_free(tk);
-	int rc0 = mail_opts(a, &c.mail);
-	if (rc0)
-		return rc0;
-	c.digest_minute = 8 * 60;
-	c.weekly_wday = 1;
-	const char *dt = opt_val(a, "digest-time");
-	if (dt) {
-		int hh, mm;
-		char extra;
-		if (sscanf(dt, "%d:%d%c", &hh, &mm, &extra) != 2 || hh < 0 || hh > 23 || mm < 0 || mm > 59)
-			return usage_error(a->cmd, "serve: --digest-time %s: give HH:MM", dt);
-		c.digest_minute = hh * 60 + mm;
-	}
-	c.digest_weekends = opt_val(a, "digest-weekends") != NULL;
 	const char *tz = opt_val(a, "timezone");
 	if (tz) {
 		/* before any thread starts: localtime_r reads TZ */
@@ -1107,7 +1097,7 @@ static int cmd_serve(struct args *a)
 		tzset();
 	}
 	struct buf err = BUF_INIT;
-	int rc = web_serve(&c, &err);
+	rc = web_serve(&c, &err);
 	if (rc)
 		error("serve: %s", err.s);
 	buf_release(&err);

@@ -575,7 +575,100 @@ void h_api_collections(struct req *r, struct resp *o)
 	buf_release(&err);
 }
 
-/* GET /api/collections/ID, POST .../items {paper, note}, DELETE .../items?paper= */
+/* GET /api/collections/ID: a page of COLL_PAGE papers (?p=), with the total. */
+static void api_collection_get(struct req *r, struct resp *o, const struct collection *c)
+{
+	long page = coll_page_arg(r, o, c);
+	if (page < 0)
+		return;
+	struct buf err = BUF_INIT;
+	struct items is = { 0 };
+	store_collection_page(r->s, c->id, (size_t)page * COLL_PAGE, COLL_PAGE, collect_item, &is, &err);
+	buf_release(&err);
+	bool *found = xcalloc(is.n ? is.n : 1, sizeof(*found));
+	struct paper *ps = items_papers(r, &is, found);
+	json_t *j = coll_json(c), *arr = json_array();
+	json_object_set_new(j, "total", json_integer(c->items));
+	json_object_set_new(j, "page", json_integer(page));
+	json_object_set_new(j, "pageSize", json_integer(COLL_PAGE));
+	if ((page + 1) * COLL_PAGE < c->items) {
+		char next[64];
+		snprintf(next, sizeof(next), "/api/collections/%lld?p=%ld", (long long)c->id, page + 1);
+		json_object_set_new(j, "next", json_string(next));
+	}
+	for (size_t i = 0; ps && i < is.n; i++) {
+		if (!found[i])
+			continue;
+		json_t *e = json_paper(r, &ps[i]);
+		json_object_set_new(e, "note", json_string(is.v[i].note));
+		json_array_append_new(arr, e);
+	}
+	json_object_set_new(j, "items", arr);
+	resp_json(o, 200, j);
+	lists_hit_papers_free(ps, is.n);
+	free(found);
+	items_release(&is);
+}
+
+/* PATCH /api/collections/ID {"name": ..., "public": bool}: either or both. */
+static void api_collection_patch(struct req *r, struct resp *o, struct collection *c)
+{
+	json_t *j = json_body(r, o);
+	if (!j)
+		return;
+	json_t *name = json_object_get(j, "name"), *pub = json_object_get(j, "public");
+	const char *ns = json_string_value(name);
+	if ((name && (!ns || str_is_blank(ns) || strlen(ns) >= sizeof(c->name) || !utf8_valid(ns, strlen(ns)))) ||
+	    (pub && !json_is_boolean(pub))) {
+		resp_error(r, o, 400, "name must be a text of 1 to 119 bytes, public true or false");
+	} else {
+		if (ns)
+			snprintf(c->name, sizeof(c->name), "%s", ns);
+		if (pub)
+			c->public_ = json_is_true(pub);
+		struct buf err = BUF_INIT;
+		int rc = store_collection_update(r->s, c, &err);
+		if (rc == 0 && store_collection_get(r->s, c->id, c, &err) == 0)
+			resp_json(o, 200, coll_json(c));
+		else
+			resp_error(r, o, rc > 0 ? 409 : 500, rc > 0 ? "you have a collection of that name" : "the database failed");
+		buf_release(&err);
+	}
+	json_decref(j);
+}
+
+/* POST /api/collections/ID/items {"paper": ID, "note": text, "position":
+ * 0-based}: adds, or changes the note, or moves. */
+static void api_collection_put(struct req *r, struct resp *o, const struct collection *c)
+{
+	json_t *j = json_body(r, o);
+	if (!j)
+		return;
+	const char *paper = json_string_value(json_object_get(j, "paper"));
+	json_t *jn = json_object_get(j, "note"), *jp = json_object_get(j, "position");
+	const char *note = json_string_value(jn);
+	char id[PAPER_ID_MAX];
+	if (!paper || arxiv_id_parse(paper, id, NULL)) {
+		resp_error(r, o, 400, "paper must be an arXiv id");
+	} else if ((jn && !json_is_string(jn)) ||
+		   (jp && (!json_is_integer(jp) || json_integer_value(jp) < 0 || json_integer_value(jp) > MAX_ITEMS))) {
+		resp_error(r, o, 400, "note must be a text, position a number from 0");
+	} else {
+		struct buf err = BUF_INIT;
+		int rc = put_item(r, c, id, note, &err);
+		if (!rc && jp)
+			rc = store_collection_move(r->s, c->id, id, (long)json_integer_value(jp), &err);
+		if (rc)
+			resp_error(r, o, put_status(rc), put_message(rc));
+		else
+			resp_json(o, 201, json_pack("{s:s,s:I}", "added", id, "collection", (json_int_t)c->id));
+		buf_release(&err);
+	}
+	json_decref(j);
+}
+
+/* GET /api/collections/ID, PATCH and DELETE it; POST .../items {paper,
+ * note}, DELETE .../items?paper= */
 void h_api_collection(struct req *r, struct resp *o)
 {
 	struct collection c;
@@ -587,61 +680,11 @@ void h_api_collection(struct req *r, struct resp *o)
 	size_t pl = strlen(r->path);
 	bool items_route = pl > 6 && !strcmp(r->path + pl - 6, "/items");
 	if (!strcmp(r->method, "GET") && !items_route) {
-		/* a page of COLL_PAGE papers (?p=), with the total */
-		long page = coll_page_arg(r, o, &c);
-		if (page < 0) {
-			buf_release(&err);
-			return;
-		}
-		struct items is = { 0 };
-		store_collection_page(r->s, c.id, (size_t)page * COLL_PAGE, COLL_PAGE, collect_item, &is, &err);
-		bool *found = xcalloc(is.n ? is.n : 1, sizeof(*found));
-		struct paper *ps = items_papers(r, &is, found);
-		json_t *j = coll_json(&c), *arr = json_array();
-		json_object_set_new(j, "total", json_integer(c.items));
-		json_object_set_new(j, "page", json_integer(page));
-		json_object_set_new(j, "pageSize", json_integer(COLL_PAGE));
-		if ((page + 1) * COLL_PAGE < c.items) {
-			char next[64];
-			snprintf(next, sizeof(next), "/api/collections/%lld?p=%ld", (long long)c.id, page + 1);
-			json_object_set_new(j, "next", json_string(next));
-		}
-		for (size_t i = 0; ps && i < is.n; i++) {
-			if (!found[i])
-				continue;
-			json_t *e = json_paper(r, &ps[i]);
-			json_object_set_new(e, "note", json_string(is.v[i].note));
-			json_array_append_new(arr, e);
-		}
-		json_object_set_new(j, "items", arr);
-		resp_json(o, 200, j);
-		lists_hit_papers_free(ps, is.n);
-		free(found);
-		items_release(&is);
+		api_collection_get(r, o, &c);
 	} else if (!r->signed_in || c.user_id != r->user.id) {
 		resp_error(r, o, 404, "no such collection of yours");
 	} else if (!items_route && !strcmp(r->method, "PATCH")) {
-		/* {"name": ..., "public": bool}: either or both */
-		json_t *j = json_body(r, o);
-		if (j) {
-			json_t *name = json_object_get(j, "name"), *pub = json_object_get(j, "public");
-			const char *ns = json_string_value(name);
-			if ((name && (!ns || str_is_blank(ns) || strlen(ns) >= sizeof(c.name) || !utf8_valid(ns, strlen(ns)))) ||
-			    (pub && !json_is_boolean(pub))) {
-				resp_error(r, o, 400, "name must be a text of 1 to 119 bytes, public true or false");
-			} else {
-				if (ns)
-					snprintf(c.name, sizeof(c.name), "%s", ns);
-				if (pub)
-					c.public_ = json_is_true(pub);
-				int rc = store_collection_update(r->s, &c, &err);
-				if (rc == 0 && store_collection_get(r->s, c.id, &c, &err) == 0)
-					resp_json(o, 200, coll_json(&c));
-				else
-					resp_error(r, o, rc > 0 ? 409 : 500, rc > 0 ? "you have a collection of that name" : "the database failed");
-			}
-			json_decref(j);
-		}
+		api_collection_patch(r, o, &c);
 	} else if (!items_route && !strcmp(r->method, "DELETE")) {
 		int rc = store_collection_delete(r->s, c.id, r->user.id, &err);
 		if (rc)
@@ -649,30 +692,7 @@ void h_api_collection(struct req *r, struct resp *o)
 		else
 			resp_json(o, 200, json_pack("{s:I}", "deleted", (json_int_t)c.id));
 	} else if (!strcmp(r->method, "POST")) {
-		/* {"paper": ID, "note": text, "position": 0-based}: adds, or
-		 * changes the note, or moves */
-		json_t *j = json_body(r, o);
-		if (j) {
-			const char *paper = json_string_value(json_object_get(j, "paper"));
-			json_t *jn = json_object_get(j, "note"), *jp = json_object_get(j, "position");
-			const char *note = json_string_value(jn);
-			char id[PAPER_ID_MAX];
-			if (!paper || arxiv_id_parse(paper, id, NULL)) {
-				resp_error(r, o, 400, "paper must be an arXiv id");
-			} else if ((jn && !json_is_string(jn)) ||
-				   (jp && (!json_is_integer(jp) || json_integer_value(jp) < 0 || json_integer_value(jp) > MAX_ITEMS))) {
-				resp_error(r, o, 400, "note must be a text, position a number from 0");
-			} else {
-				int rc = put_item(r, &c, id, note, &err);
-				if (!rc && jp)
-					rc = store_collection_move(r->s, c.id, id, (long)json_integer_value(jp), &err);
-				if (rc)
-					resp_error(r, o, put_status(rc), put_message(rc));
-				else
-					resp_json(o, 201, json_pack("{s:s,s:I}", "added", id, "collection", (json_int_t)c.id));
-			}
-			json_decref(j);
-		}
+		api_collection_put(r, o, &c);
 	} else {
 		const char *paper = req_arg(r, "paper");
 		char id[PAPER_ID_MAX];

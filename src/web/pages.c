@@ -167,26 +167,10 @@ static void period_charts(struct req *r, struct buf *b, const struct period *pd)
 
 static void pretty_day(const char *day, char *out, size_t cap);
 
-static void period_page(struct req *r, struct resp *o, struct period *pd)
+/* The period's title, its tabs (daily, weekly, monthly, trending), the
+ * previous and next periods, and the filter form. */
+static void period_head(struct req *r, struct buf *b, const struct period *pd, const char *filter)
 {
-	const char *filter = req_arg(r, "q");
-	long page = lists_page_arg(r, o, 199);
-	if (page < 0)
-		return;
-	pd->q.limit = PAGE_SIZE;
-	pd->q.offset = (size_t)page * PAGE_SIZE;
-	struct collect papers = { 0 };
-	bool more;
-	struct buf err = BUF_INIT;
-	if (period_papers(r, &pd->q, filter, &papers, &more, &err)) {
-		resp_error(r, o, filter ? 400 : 500, err.s);
-		buf_release(&err);
-		collect_release(&papers);
-		return;
-	}
-	r->papers_page = true;
-	html_page_begin(r, o, pd->title, NULL);
-	struct buf *b = &o->body;
 	html_printf(b, "<main class=\"wide\"><div class=\"period-head\"><h1>%s</h1><nav class=\"tabs\" aria-label=\"Period\">", pd->title);
 	char today[16], week[16], month[16];
 	lists_latest_day(r, "", today);
@@ -218,6 +202,76 @@ static void period_page(struct req *r, struct resp *o, struct period *pd)
 			"<button class=\"btn small\">Filter</button></form>",
 		     pd->self, pd->kind, pd->kind, filter ? filter : "");
 	}
+}
+
+/* The home page of a thin day: the days before it too. */
+static void earlier_days(struct req *r, struct buf *b, const struct period *pd)
+{
+	for (size_t d = pd->earlier_from; pd->earlier && d < pd->earlier->n; d++) {
+		const char *day = pd->earlier->day[d];
+		char pretty[64];
+		pretty_day(day, pretty, sizeof(pretty));
+		html_printf(b, "<h2 class=\"day-head\"><a href=\"/papers/date/%s\">%s</a> <span class=\"muted\">%d paper%S</span></h2>",
+		     day, pretty, pd->earlier->count[d], pd->earlier->count[d] == 1 ? "" : "s");
+		struct store_query dq = { .sort = SORT_UPVOTES, .limit = PAGE_SIZE };
+		snprintf(dq.day_from, sizeof(dq.day_from), "%s", day);
+		lists_day_add(day, 1, dq.day_to);
+		struct collect dayp = { 0 };
+		struct buf err = BUF_INIT;
+		if (store_paper_list(r->s, &dq, collect_add, &dayp, &err) == 0) {
+			html_printf(b, "<div class=\"cards\">");
+			struct card_opts dco = { 0, NULL, NULL };
+			reader_votes_prefetch(r, dayp.v, dayp.n);
+			for (size_t i = 0; i < dayp.n; i++)
+				card_write(r, b, &dayp.v[i], &dco);
+			html_printf(b, "</div>");
+		}
+		buf_release(&err);
+		collect_release(&dayp);
+	}
+}
+
+/* Newer and older pages of a period. */
+static void period_pager(struct buf *b, const struct period *pd, const char *filter, long page, bool more)
+{
+	if (page == 0 && !more)
+		return;
+	html_printf(b, "<nav class=\"pager pages\" aria-label=\"Pages\">");
+	struct buf qs = BUF_INIT;
+	if (filter) {
+		buf_adds(&qs, "q=");
+		buf_add_url(&qs, filter);
+		buf_addc(&qs, '&');
+	}
+	if (page > 0)
+		html_printf(b, "<a href=\"%s?%Sp=%ld\">← Newer</a>", pd->self, qs.s, page - 1);
+	if (more)
+		html_printf(b, "<a href=\"%s?%Sp=%ld\">More →</a>", pd->self, qs.s, page + 1);
+	buf_release(&qs);
+	html_printf(b, "</nav>");
+}
+
+static void period_page(struct req *r, struct resp *o, struct period *pd)
+{
+	const char *filter = req_arg(r, "q");
+	long page = lists_page_arg(r, o, 199);
+	if (page < 0)
+		return;
+	pd->q.limit = PAGE_SIZE;
+	pd->q.offset = (size_t)page * PAGE_SIZE;
+	struct collect papers = { 0 };
+	bool more;
+	struct buf err = BUF_INIT;
+	if (period_papers(r, &pd->q, filter, &papers, &more, &err)) {
+		resp_error(r, o, filter ? 400 : 500, err.s);
+		buf_release(&err);
+		collect_release(&papers);
+		return;
+	}
+	r->papers_page = true;
+	html_page_begin(r, o, pd->title, NULL);
+	struct buf *b = &o->body;
+	period_head(r, b, pd, filter);
 	if (!strcmp(pd->kind, "week") || !strcmp(pd->kind, "month"))
 		period_charts(r, b, pd);
 	if (!papers.n)
@@ -243,42 +297,9 @@ static void period_page(struct req *r, struct resp *o, struct period *pd)
 		card_write(r, b, &papers.v[i], &co);
 	}
 	html_printf(b, "</div>");
-	/* the home page of a thin day: the days before it too */
-	for (size_t d = pd->earlier_from; pd->earlier && page == 0 && d < pd->earlier->n; d++) {
-		const char *day = pd->earlier->day[d];
-		char pretty[64];
-		pretty_day(day, pretty, sizeof(pretty));
-		html_printf(b, "<h2 class=\"day-head\"><a href=\"/papers/date/%s\">%s</a> <span class=\"muted\">%d paper%S</span></h2>",
-		     day, pretty, pd->earlier->count[d], pd->earlier->count[d] == 1 ? "" : "s");
-		struct store_query dq = { .sort = SORT_UPVOTES, .limit = PAGE_SIZE };
-		snprintf(dq.day_from, sizeof(dq.day_from), "%s", day);
-		lists_day_add(day, 1, dq.day_to);
-		struct collect dayp = { 0 };
-		if (store_paper_list(r->s, &dq, collect_add, &dayp, &err) == 0) {
-			html_printf(b, "<div class=\"cards\">");
-			struct card_opts dco = { 0, NULL, NULL };
-			reader_votes_prefetch(r, dayp.v, dayp.n);
-			for (size_t i = 0; i < dayp.n; i++)
-				card_write(r, b, &dayp.v[i], &dco);
-			html_printf(b, "</div>");
-		}
-		collect_release(&dayp);
-	}
-	if (page > 0 || more) {
-		html_printf(b, "<nav class=\"pager pages\" aria-label=\"Pages\">");
-		struct buf qs = BUF_INIT;
-		if (filter) {
-			buf_adds(&qs, "q=");
-			buf_add_url(&qs, filter);
-			buf_addc(&qs, '&');
-		}
-		if (page > 0)
-			html_printf(b, "<a href=\"%s?%Sp=%ld\">← Newer</a>", pd->self, qs.s, page - 1);
-		if (more)
-			html_printf(b, "<a href=\"%s?%Sp=%ld\">More →</a>", pd->self, qs.s, page + 1);
-		buf_release(&qs);
-		html_printf(b, "</nav>");
-	}
+	if (page == 0)
+		earlier_days(r, b, pd);
+	period_pager(b, pd, filter, page, more);
 	html_printf(b, "</main>");
 	html_page_end(r, o);
 	collect_release(&papers);
@@ -470,30 +491,18 @@ static void search_link(struct buf *b, const char *q, const char *mode, int sort
 		html_printf(b, "&amp;exact=1");
 }
 
-void h_search(struct req *r, struct resp *o)
+/* What a search page was asked for. */
+struct search_ask {
+	const char *q, *mname;
+	enum search_mode mode;
+	int sort; /* lists_sort_arg */
+	bool exact;
+	long page;
+};
+
+/* The search form, filled in with what was asked. */
+static void search_form(struct buf *b, const struct search_ask *k)
 {
-	const char *q = req_arg(r, "q");
-	const char *ms = req_arg(r, "mode");
-	enum search_mode mode = SEARCH_HYBRID;
-	if (ms && !strcmp(ms, "semantic"))
-		mode = SEARCH_SEMANTIC;
-	else if (ms && !strcmp(ms, "bm25"))
-		mode = SEARCH_BM25;
-	const char *mname = mode == SEARCH_SEMANTIC ? "semantic" : mode == SEARCH_BM25 ? "bm25" : "hybrid";
-	int sort = lists_sort_arg(req_arg(r, "sort"));
-	if (sort < 0) {
-		resp_error(r, o, 400, "sort must be relevance, newest or upvotes.");
-		return;
-	}
-	const char *ex = req_arg(r, "exact");
-	bool exact = ex && !strcmp(ex, "1");
-	long page = lists_page_arg(r, o, SEARCH_MAX_PAGE);
-	if (page < 0)
-		return;
-	r->search_page = true;
-	r->papers_page = q && *q;
-	html_page_begin(r, o, q && *q ? q : "Search", q);
-	struct buf *b = &o->body;
 	html_printf(b, "<main class=\"wide search-page\"><h1>Search</h1><form class=\"filter\" method=\"get\" action=\"/search\" role=\"search\">"
 		"<label for=\"sq\" class=\"sr\">Query</label><input id=\"sq\" name=\"q\" type=\"search\" value=\"%s\">"
 		"<label for=\"mode\">Match</label><select id=\"mode\" name=\"mode\">"
@@ -501,95 +510,147 @@ void h_search(struct req *r, struct resp *o)
 		"</select><label for=\"sort\">Order</label><select id=\"sort\" name=\"sort\">"
 		"<option value=\"relevance\"%S>most relevant</option><option value=\"newest\"%S>newest</option><option value=\"upvotes\"%S>most upvoted</option>"
 		"</select><button class=\"btn small\">Search</button></form>%S",
-	     q ? q : "", mode == SEARCH_HYBRID ? " selected" : "", mode == SEARCH_BM25 ? " selected" : "",
-	     mode == SEARCH_SEMANTIC ? " selected" : "", sort == 0 ? " selected" : "", sort == 1 ? " selected" : "",
-	     sort == 2 ? " selected" : "", syntax_help);
-	if (q && !str_is_blank(q)) {
-		/* by upvotes: the best 300 matches of every word, by their votes */
-		size_t cap = sort == 2 ? 300 : (size_t)(page + 1) * SEARCH_PAGE + 1;
-		struct search_hit *hits = xmalloc(cap * sizeof(*hits));
-		size_t n = cap;
-		struct buf err = BUF_INIT;
-		struct search_opts so = { mode, sort == 1 ? SEARCH_NEWEST : SEARCH_RELEVANCE, !exact, sort == 2 };
-		struct search_info info;
-		if (follower_search(r, q, &so, hits, &n, &info, &err)) {
-			html_printf(b, "<p class=\"notice error\" role=\"alert\">%s</p>", err.s);
-			o->status = 400;
-		} else {
-			if (sort == 2)
-				{
-				struct svc v = req_svc(r);
-				svc_sort_by_votes(&v, hits, n);
-			}
-			size_t start = (size_t)page * SEARCH_PAGE;
-			const char *shown_q = info.corrected ? info.suggestion : q;
-			if (info.corrected) {
-				html_printf(b, "<p class=\"notice\">Showing results for <a href=\"");
-				search_link(b, info.suggestion, mname, sort, 0, false);
-				html_printf(b, "\"><strong>%s</strong></a>. Search instead for <a href=\"", info.suggestion);
-				search_link(b, q, mname, sort, 0, true);
-				html_printf(b, "\">%s</a>.</p>", q);
-			} else if (info.suggestion[0]) {
-				html_printf(b, "<p class=\"notice\">Did you mean <a href=\"");
-				search_link(b, info.suggestion, mname, sort, 0, false);
-				html_printf(b, "\"><strong>%s</strong></a>?</p>", info.suggestion);
-			}
-			if (n > 0) {
-				char count[32];
-				snprintf(count, sizeof(count), "%llu", (unsigned long long)info.total);
-				html_printf(b, "<p class=\"muted result-count\">%S%s paper%S</p>", info.exact ? "" : "About ", count,
-				     info.total == 1 ? "" : "s");
-			}
-			char id[PAPER_ID_MAX];
-			if (n <= start && !arxiv_id_parse(q, id, NULL) && page == 0)
-				fetch_offer(r, b, id);
-			else if (n <= start)
-				html_printf(b, "<p class=\"empty\">No papers match.</p>");
-			html_printf(b, "<div class=\"cards\" id=\"papers\" tabindex=\"-1\">");
-			struct card_opts co = { 0, NULL, mode == SEARCH_SEMANTIC ? NULL : shown_q };
-			size_t k = n > start ? (n - start < SEARCH_PAGE ? n - start : SEARCH_PAGE) : 0;
-			bool found[SEARCH_PAGE];
-			struct paper *ps = lists_hit_papers(r, hits + start, k, found, &err);
-			struct collect shown = { 0 };
-			for (size_t i = 0; ps && i < k; i++)
-				if (found[i])
-					collect_add(&ps[i], &shown);
-			reader_votes_prefetch(r, shown.v, shown.n);
-			for (size_t i = 0; i < shown.n; i++)
-				card_write(r, b, &shown.v[i], &co);
-			collect_release(&shown);
-			lists_hit_papers_free(ps, k);
-			html_printf(b, "</div>");
-			if (page > 0 || n > start + SEARCH_PAGE) {
-				html_printf(b, "<nav class=\"pager pages\" aria-label=\"Pages\">");
-				if (page > 0) {
-					html_printf(b, "<a rel=\"prev\" href=\"");
-					search_link(b, q, mname, sort, page - 1, exact);
-					html_printf(b, "\">← Previous</a>");
-				}
-				if (n > start + SEARCH_PAGE) {
-					html_printf(b, "<a rel=\"next\" href=\"");
-					search_link(b, q, mname, sort, page + 1, exact);
-					html_printf(b, "\">Next →</a>");
-				}
-				html_printf(b, "</nav>");
-			}
-			html_printf(b, "<p class=\"muted\"><a href=\"/feeds/search.atom?q=%U\">Follow this search as a feed</a> "
-				"(the newest matches first)", shown_q);
-			if (r->signed_in && strlen(shown_q) < 199) {
-				struct buf here = BUF_INIT;
-				buf_adds(&here, "/search?q=");
-				buf_add_url(&here, shown_q);
-				html_printf(b, " or ");
-				html_follow_button(r, b, "search", shown_q, !reader_follows(r, "search", shown_q), here.s);
-				buf_release(&here);
-			}
-			html_printf(b, "</p>");
-		}
-		free(hits);
-		buf_release(&err);
+	     k->q ? k->q : "", k->mode == SEARCH_HYBRID ? " selected" : "", k->mode == SEARCH_BM25 ? " selected" : "",
+	     k->mode == SEARCH_SEMANTIC ? " selected" : "", k->sort == 0 ? " selected" : "", k->sort == 1 ? " selected" : "",
+	     k->sort == 2 ? " selected" : "", syntax_help);
+}
+
+/* "Showing results for" a corrected query, or "Did you mean". */
+static void search_correction(struct buf *b, const struct search_ask *k, const struct search_info *info)
+{
+	if (info->corrected) {
+		html_printf(b, "<p class=\"notice\">Showing results for <a href=\"");
+		search_link(b, info->suggestion, k->mname, k->sort, 0, false);
+		html_printf(b, "\"><strong>%s</strong></a>. Search instead for <a href=\"", info->suggestion);
+		search_link(b, k->q, k->mname, k->sort, 0, true);
+		html_printf(b, "\">%s</a>.</p>", k->q);
+	} else if (info->suggestion[0]) {
+		html_printf(b, "<p class=\"notice\">Did you mean <a href=\"");
+		search_link(b, info->suggestion, k->mname, k->sort, 0, false);
+		html_printf(b, "\"><strong>%s</strong></a>?</p>", info->suggestion);
 	}
-	html_printf(b, "</main>");
+}
+
+/* The cards of hits[start, start + SEARCH_PAGE). */
+static void search_cards(struct req *r, struct buf *b, const struct search_hit *hits, size_t n, size_t start,
+			 const char *mark)
+{
+	html_printf(b, "<div class=\"cards\" id=\"papers\" tabindex=\"-1\">");
+	struct card_opts co = { 0, NULL, mark };
+	size_t k = n > start ? (n - start < SEARCH_PAGE ? n - start : SEARCH_PAGE) : 0;
+	bool found[SEARCH_PAGE];
+	struct buf err = BUF_INIT;
+	struct paper *ps = lists_hit_papers(r, hits + start, k, found, &err);
+	buf_release(&err);
+	struct collect shown = { 0 };
+	for (size_t i = 0; ps && i < k; i++)
+		if (found[i])
+			collect_add(&ps[i], &shown);
+	reader_votes_prefetch(r, shown.v, shown.n);
+	for (size_t i = 0; i < shown.n; i++)
+		card_write(r, b, &shown.v[i], &co);
+	collect_release(&shown);
+	lists_hit_papers_free(ps, k);
+	html_printf(b, "</div>");
+}
+
+/* Previous and next pages; the feed of the search, and its follow button. */
+static void search_footer(struct req *r, struct buf *b, const struct search_ask *k, size_t n, const char *shown_q)
+{
+	size_t start = (size_t)k->page * SEARCH_PAGE;
+	if (k->page > 0 || n > start + SEARCH_PAGE) {
+		html_printf(b, "<nav class=\"pager pages\" aria-label=\"Pages\">");
+		if (k->page > 0) {
+			html_printf(b, "<a rel=\"prev\" href=\"");
+			search_link(b, k->q, k->mname, k->sort, k->page - 1, k->exact);
+			html_printf(b, "\">← Previous</a>");
+		}
+		if (n > start + SEARCH_PAGE) {
+			html_printf(b, "<a rel=\"next\" href=\"");
+			search_link(b, k->q, k->mname, k->sort, k->page + 1, k->exact);
+			html_printf(b, "\">Next →</a>");
+		}
+		html_printf(b, "</nav>");
+	}
+	html_printf(b, "<p class=\"muted\"><a href=\"/feeds/search.atom?q=%U\">Follow this search as a feed</a> "
+		"(the newest matches first)", shown_q);
+	if (r->signed_in && strlen(shown_q) < 199) {
+		struct buf here = BUF_INIT;
+		buf_adds(&here, "/search?q=");
+		buf_add_url(&here, shown_q);
+		html_printf(b, " or ");
+		html_follow_button(r, b, "search", shown_q, !reader_follows(r, "search", shown_q), here.s);
+		buf_release(&here);
+	}
+	html_printf(b, "</p>");
+}
+
+/* The hits of a query, below the form. */
+static void search_results(struct req *r, struct resp *o, const struct search_ask *k)
+{
+	struct buf *b = &o->body;
+	/* by upvotes: the best 300 matches of every word, by their votes */
+	size_t cap = k->sort == 2 ? 300 : (size_t)(k->page + 1) * SEARCH_PAGE + 1;
+	struct search_hit *hits = xmalloc(cap * sizeof(*hits));
+	size_t n = cap;
+	struct buf err = BUF_INIT;
+	struct search_opts so = { k->mode, k->sort == 1 ? SEARCH_NEWEST : SEARCH_RELEVANCE, !k->exact, k->sort == 2 };
+	struct search_info info;
+	if (follower_search(r, k->q, &so, hits, &n, &info, &err)) {
+		html_printf(b, "<p class=\"notice error\" role=\"alert\">%s</p>", err.s);
+		o->status = 400;
+	} else {
+		if (k->sort == 2) {
+			struct svc v = req_svc(r);
+			svc_sort_by_votes(&v, hits, n);
+		}
+		size_t start = (size_t)k->page * SEARCH_PAGE;
+		const char *shown_q = info.corrected ? info.suggestion : k->q;
+		search_correction(b, k, &info);
+		if (n > 0) {
+			char count[32];
+			snprintf(count, sizeof(count), "%llu", (unsigned long long)info.total);
+			html_printf(b, "<p class=\"muted result-count\">%S%s paper%S</p>", info.exact ? "" : "About ", count,
+			     info.total == 1 ? "" : "s");
+		}
+		char id[PAPER_ID_MAX];
+		if (n <= start && !arxiv_id_parse(k->q, id, NULL) && k->page == 0)
+			fetch_offer(r, b, id);
+		else if (n <= start)
+			html_printf(b, "<p class=\"empty\">No papers match.</p>");
+		search_cards(r, b, hits, n, start, k->mode == SEARCH_SEMANTIC ? NULL : shown_q);
+		search_footer(r, b, k, n, shown_q);
+	}
+	free(hits);
+	buf_release(&err);
+}
+
+void h_search(struct req *r, struct resp *o)
+{
+	struct search_ask k = { .q = req_arg(r, "q"), .mode = SEARCH_HYBRID };
+	const char *ms = req_arg(r, "mode");
+	if (ms && !strcmp(ms, "semantic"))
+		k.mode = SEARCH_SEMANTIC;
+	else if (ms && !strcmp(ms, "bm25"))
+		k.mode = SEARCH_BM25;
+	k.mname = k.mode == SEARCH_SEMANTIC ? "semantic" : k.mode == SEARCH_BM25 ? "bm25" : "hybrid";
+	k.sort = lists_sort_arg(req_arg(r, "sort"));
+	if (k.sort < 0) {
+		resp_error(r, o, 400, "sort must be relevance, newest or upvotes.");
+		return;
+	}
+	const char *ex = req_arg(r, "exact");
+	k.exact = ex && !strcmp(ex, "1");
+	k.page = lists_page_arg(r, o, SEARCH_MAX_PAGE);
+	if (k.page < 0)
+		return;
+	r->search_page = true;
+	r->papers_page = k.q && *k.q;
+	html_page_begin(r, o, k.q && *k.q ? k.q : "Search", k.q);
+	search_form(&o->body, &k);
+	if (k.q && !str_is_blank(k.q))
+		search_results(r, o, &k);
+	html_printf(&o->body, "</main>");
 	html_page_end(r, o);
 }
 

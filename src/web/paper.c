@@ -211,166 +211,172 @@ static void paper_comments_html(struct req *r, struct buf *b, const struct paper
 static void h_paper_md(struct req *r, struct resp *o);
 static void h_paper_bib(struct req *r, struct resp *o);
 
-static void render_paper(struct req *r, struct resp *o, const char *id)
+/* A paper not here: being fetched (the page looks again by itself), or the
+ * offer to fetch it from arXiv. */
+static void missing_paper(struct req *r, struct resp *o, const char *id)
 {
-	struct paper p;
-	paper_init(&p);
+	o->private_ = true;
+	struct fetch_job j;
+	struct svc v = req_svc(r);
+	bool job = svc_fetch_status(&v, NULL, id, &j) == 0;
+	bool waiting = job && (!strcmp(j.state, "queued") || !strcmp(j.state, "running"));
+	r->refresh = waiting;
+	html_page_begin(r, o, waiting ? "Fetching from arXiv" : "Not found", NULL);
+	if (waiting) {
+		html_printf(&o->body, "<main class=\"narrow\"><h1>Fetching %s from arXiv…</h1><p class=\"notice\" role=\"status\">"
+			       "It appears here in a few seconds%S; this page looks again by itself.</p>",
+		     id, j.submit ? ", then joins the feed if the submission rules allow" : "");
+		if (j.message[0] && j.attempts > 0)
+			html_printf(&o->body, "<p class=\"muted\">%s</p>", j.message);
+	} else {
+		html_printf(&o->body, "<main class=\"narrow\"><h1>Not found</h1>");
+		if (job && !strcmp(j.state, "failed"))
+			html_printf(&o->body, "<p class=\"notice error\" role=\"alert\">Could not get %s from arXiv: %s</p>", id,
+			     j.message);
+		else if (job && !strcmp(j.state, "refused"))
+			html_printf(&o->body, "<p class=\"notice error\" role=\"alert\">%s was not submitted: %s</p>", id, j.message);
+		fetch_offer(r, &o->body, id);
+	}
+	html_printf(&o->body, "<p><a href=\"https://arxiv.org/abs/%s\">%s on arXiv</a></p></main>", id, id);
+	html_page_end(r, o);
+	o->status = waiting ? 202 : 404;
+}
+
+/* The vote button, the title and the authors (each with a follow button). */
+static void paper_title(struct req *r, struct buf *b, const struct paper *p, const char *here)
+{
+	bool voted = false;
 	struct buf err = BUF_INIT;
-	int rc = store_paper_get(r->s, id, &p, &err);
-	if (rc == 1) {
-		/* not here: being fetched (the page looks again), or the offer
-		 * to fetch it from arXiv */
-		o->private_ = true;
-		struct fetch_job j;
-		struct svc v = req_svc(r);
-		bool job = svc_fetch_status(&v, NULL, id, &j) == 0;
-		bool waiting = job && (!strcmp(j.state, "queued") || !strcmp(j.state, "running"));
-		r->refresh = waiting;
-		html_page_begin(r, o, waiting ? "Fetching from arXiv" : "Not found", NULL);
-		if (waiting) {
-			html_printf(&o->body, "<main class=\"narrow\"><h1>Fetching %s from arXiv…</h1><p class=\"notice\" role=\"status\">"
-				       "It appears here in a few seconds%S; this page looks again by itself.</p>",
-			     id, j.submit ? ", then joins the feed if the submission rules allow" : "");
-			if (j.message[0] && j.attempts > 0)
-				html_printf(&o->body, "<p class=\"muted\">%s</p>", j.message);
-		} else {
-			html_printf(&o->body, "<main class=\"narrow\"><h1>Not found</h1>");
-			if (job && !strcmp(j.state, "failed"))
-				html_printf(&o->body, "<p class=\"notice error\" role=\"alert\">Could not get %s from arXiv: %s</p>", id,
-				     j.message);
-			else if (job && !strcmp(j.state, "refused"))
-				html_printf(&o->body, "<p class=\"notice error\" role=\"alert\">%s was not submitted: %s</p>", id, j.message);
-			fetch_offer(r, &o->body, id);
-		}
-		html_printf(&o->body, "<p><a href=\"https://arxiv.org/abs/%s\">%s on arXiv</a></p></main>", id, id);
-		html_page_end(r, o);
-		o->status = waiting ? 202 : 404;
-		paper_release(&p);
-		buf_release(&err);
-		return;
-	}
-	if (rc || (p.hidden && !(r->signed_in && r->user.admin))) {
-		resp_error(r, o, rc < 0 ? 500 : 404, rc < 0 ? "The database failed." : "There is no such paper here.");
-		paper_release(&p);
-		buf_release(&err);
-		return;
-	}
-	html_page_begin(r, o, p.title ? p.title : p.id, NULL);
-	struct buf *b = &o->body;
-	html_printf(b, "<main class=\"paper\"><article>");
-	if (p.hidden)
-		html_printf(b, "<p class=\"notice\">Hidden by a moderator.</p>");
-	html_printf(b, "<div class=\"paper-head\">");
-	{
-		bool voted = false;
-		if (r->signed_in)
-			store_vote_get(r->s, r->user.id, p.id, &voted, &err);
-		html_printf(b, "<form class=\"vote big\" method=\"post\" action=\"/papers/%s/vote\">", p.id);
-		html_csrf(r, b);
-		html_printf(b, "<button type=\"submit\" class=\"vote-btn%s\" aria-pressed=\"%s\" aria-label=\"Upvote\"><span aria-hidden=\"true\">▲</span>"
-			"<span class=\"count\">%d</span></button></form>",
-		     voted ? " voted" : "", voted ? "true" : "false", paper_upvotes(&p));
-	}
+	if (r->signed_in)
+		store_vote_get(r->s, r->user.id, p->id, &voted, &err);
+	buf_release(&err);
+	html_printf(b, "<div class=\"paper-head\"><form class=\"vote big\" method=\"post\" action=\"/papers/%s/vote\">", p->id);
+	html_csrf(r, b);
+	html_printf(b, "<button type=\"submit\" class=\"vote-btn%s\" aria-pressed=\"%s\" aria-label=\"Upvote\"><span aria-hidden=\"true\">▲</span>"
+		"<span class=\"count\">%d</span></button></form>",
+	     voted ? " voted" : "", voted ? "true" : "false", paper_upvotes(p));
 	/* divs, not paragraphs: they hold forms (a form closes an open p) */
-	html_printf(b, "<div><h1>%s</h1><div class=\"authors\">", p.title ? p.title : p.id);
-	struct buf here = BUF_INIT;
-	buf_addf(&here, "/papers/%s", p.id);
-	for (size_t i = 0; i < p.authors.n; i++) {
-		html_printf(b, "%S<a href=\"/search?q=author%%3A%%22%U%%22\">%s</a>", i ? ", " : "", p.authors.v[i], p.authors.v[i]);
+	html_printf(b, "<div><h1>%s</h1><div class=\"authors\">", p->title ? p->title : p->id);
+	for (size_t i = 0; i < p->authors.n; i++) {
+		html_printf(b, "%S<a href=\"/search?q=author%%3A%%22%U%%22\">%s</a>", i ? ", " : "", p->authors.v[i], p->authors.v[i]);
 		/* follow the first authors from here (every author on search) */
 		if (i < 8)
-			html_follow_button(r, b, "author", p.authors.v[i], !reader_follows(r, "author", p.authors.v[i]), here.s);
+			html_follow_button(r, b, "author", p->authors.v[i], !reader_follows(r, "author", p->authors.v[i]), here);
 	}
-	html_printf(b, "</div></div></div><div class=\"meta\">");
+	html_printf(b, "</div></div></div>");
+}
+
+/* Dates, submitter, organization and categories (with follow buttons),
+ * then the reader's mute buttons. */
+static void paper_meta(struct req *r, struct buf *b, const struct paper *p, const char *here)
+{
+	html_printf(b, "<div class=\"meta\">");
 	char day[16];
-	if (p.published) {
-		time_format_day(p.published, day);
+	if (p->published) {
+		time_format_day(p->published, day);
 		html_printf(b, "<span>Published on arXiv %s</span>", day);
 	}
-	if (p.hf_day[0])
-		html_printf(b, "<a href=\"/papers/date/%s\">Featured %s</a>", p.hf_day, p.hf_day);
-	if (p.submitter) {
-		html_printf(b, "<span>submitted by <a href=\"/u/%U\">%s</a></span>", p.submitter, p.submitter);
-		html_follow_button(r, b, "hfuser", p.submitter, !reader_follows(r, "hfuser", p.submitter), here.s);
+	if (p->hf_day[0])
+		html_printf(b, "<a href=\"/papers/date/%s\">Featured %s</a>", p->hf_day, p->hf_day);
+	if (p->submitter) {
+		html_printf(b, "<span>submitted by <a href=\"/u/%U\">%s</a></span>", p->submitter, p->submitter);
+		html_follow_button(r, b, "hfuser", p->submitter, !reader_follows(r, "hfuser", p->submitter), here);
 	}
 	char org[128], orgname[256];
-	paper_org(&p, org, orgname);
+	paper_org(p, org, orgname);
 	if (org[0]) {
 		html_printf(b, "<span class=\"org\" title=\"%s\">%s</span>", org, orgname);
-		html_follow_button(r, b, "org", org, !reader_follows(r, "org", org), here.s);
+		html_follow_button(r, b, "org", org, !reader_follows(r, "org", org), here);
 	}
-	for (size_t i = 0; i < p.categories.n; i++) {
-		html_printf(b, "<a class=\"tag\" href=\"/search?q=cat:%U\">%s</a>", p.categories.v[i], p.categories.v[i]);
-		html_follow_button(r, b, "category", p.categories.v[i], !reader_follows(r, "category", p.categories.v[i]), here.s);
+	for (size_t i = 0; i < p->categories.n; i++) {
+		html_printf(b, "<a class=\"tag\" href=\"/search?q=cat:%U\">%s</a>", p->categories.v[i], p->categories.v[i]);
+		html_follow_button(r, b, "category", p->categories.v[i], !reader_follows(r, "category", p->categories.v[i]), here);
 	}
-	if (r->signed_in && (p.categories.n || org[0] || p.authors.n)) {
+	if (r->signed_in && (p->categories.n || org[0] || p->authors.n)) {
 		/* not for this reader: leave papers like it out of every list */
 		html_printf(b, "</div><div class=\"meta mutes\"><span>Not for you? Mute</span>");
-		for (size_t i = 0; i < p.categories.n && i < 3; i++)
-			html_mute_button(r, b, "category", "category", p.categories.v[i], here.s);
+		for (size_t i = 0; i < p->categories.n && i < 3; i++)
+			html_mute_button(r, b, "category", "category", p->categories.v[i], here);
 		if (org[0])
-			html_mute_button(r, b, "org", "organization", org, here.s);
-		for (size_t i = 0; i < p.authors.n && i < 3; i++)
-			html_mute_button(r, b, "author", "author", p.authors.v[i], here.s);
+			html_mute_button(r, b, "org", "organization", org, here);
+		for (size_t i = 0; i < p->authors.n && i < 3; i++)
+			html_mute_button(r, b, "author", "author", p->authors.v[i], here);
 	}
-	html_printf(b, "</div><p class=\"links\"><a class=\"btn small\" href=\"https://arxiv.org/abs/%s\">arXiv page</a>"
+	html_printf(b, "</div>");
+}
+
+/* Links (arXiv, PDF, code, Markdown, JSON), the citation, and the form
+ * that saves the paper to a collection. */
+static void paper_links(struct req *r, struct buf *b, const struct paper *p)
+{
+	html_printf(b, "<p class=\"links\"><a class=\"btn small\" href=\"https://arxiv.org/abs/%s\">arXiv page</a>"
 		"<a class=\"btn small\" href=\"https://arxiv.org/pdf/%s\">PDF</a>",
-	     p.id, p.id);
-	html_paper_links(b, &p, true);
-	html_printf(b, "<a href=\"/papers/%s.md\">Markdown</a><a href=\"/api/papers/%s\">JSON</a></p>", p.id, p.id);
+	     p->id, p->id);
+	html_paper_links(b, p, true);
+	html_printf(b, "<a href=\"/papers/%s.md\">Markdown</a><a href=\"/api/papers/%s\">JSON</a></p>", p->id, p->id);
 	/* cite: the BibTeX entry, shown and downloadable */
 	struct buf bib = BUF_INIT;
-	cite_bibtex(&p, NULL, &bib);
+	cite_bibtex(p, NULL, &bib);
 	html_printf(b, "<details class=\"cite\"><summary class=\"btn small\">Cite</summary><pre>%s</pre>"
 		"<p><a href=\"/papers/%s.bib\" download>BibTeX file</a></p></details>",
-	     bib.s, p.id);
+	     bib.s, p->id);
 	buf_release(&bib);
-	html_collect_form(r, b, &p);
-	buf_release(&here);
-	if (p.ai_summary)
-		html_printf(b, "<p class=\"summary\"><strong>Summary:</strong> %s</p>", p.ai_summary);
-	html_printf(b, "<h2>Abstract</h2><p class=\"abstract-full\">%s</p>", p.abstract ? p.abstract : "No abstract known.");
-	if (p.ai_keywords.n) {
+	html_collect_form(r, b, p);
+}
+
+/* The summary, the abstract, keywords and arXiv's own notes. */
+static void paper_text(struct buf *b, const struct paper *p)
+{
+	if (p->ai_summary)
+		html_printf(b, "<p class=\"summary\"><strong>Summary:</strong> %s</p>", p->ai_summary);
+	html_printf(b, "<h2>Abstract</h2><p class=\"abstract-full\">%s</p>", p->abstract ? p->abstract : "No abstract known.");
+	if (p->ai_keywords.n) {
 		html_printf(b, "<p class=\"keywords\">");
-		for (size_t i = 0; i < p.ai_keywords.n; i++)
-			html_printf(b, "<a class=\"tag\" href=\"/search?q=%%22%U%%22\">%s</a>", p.ai_keywords.v[i], p.ai_keywords.v[i]);
+		for (size_t i = 0; i < p->ai_keywords.n; i++)
+			html_printf(b, "<a class=\"tag\" href=\"/search?q=%%22%U%%22\">%s</a>", p->ai_keywords.v[i], p->ai_keywords.v[i]);
 		html_printf(b, "</p>");
 	}
-	if (p.comments)
-		html_printf(b, "<p class=\"muted\">arXiv comments: %s</p>", p.comments);
-	if (p.doi)
-		html_printf(b, "<p class=\"muted\">DOI: <a href=\"https://doi.org/%s\">%s</a></p>", p.doi, p.doi);
-	if (p.journal_ref)
-		html_printf(b, "<p class=\"muted\">Journal: %s</p>", p.journal_ref);
-	/* upvotes over time: the imported baseline on the featured day, then
-	 * each day's local votes added */
-	struct vote_series vs = { STRLIST_INIT, { 0 }, p.upvotes > 0 ? p.upvotes : 0 };
-	if (p.hf_day[0] && vs.total > 0) {
+	if (p->comments)
+		html_printf(b, "<p class=\"muted\">arXiv comments: %s</p>", p->comments);
+	if (p->doi)
+		html_printf(b, "<p class=\"muted\">DOI: <a href=\"https://doi.org/%s\">%s</a></p>", p->doi, p->doi);
+	if (p->journal_ref)
+		html_printf(b, "<p class=\"muted\">Journal: %s</p>", p->journal_ref);
+}
+
+/* Upvotes over time: the imported baseline on the featured day, then each
+ * day's local votes added. */
+static void vote_chart(struct req *r, struct buf *b, const struct paper *p)
+{
+	struct vote_series vs = { STRLIST_INIT, { 0 }, p->upvotes > 0 ? p->upvotes : 0 };
+	if (p->hf_day[0] && vs.total > 0) {
 		vs.values[0] = vs.total;
-		strlist_push(&vs.days, p.hf_day, strlen(p.hf_day));
+		strlist_push(&vs.days, p->hf_day, strlen(p->hf_day));
 	}
-	store_vote_days(r->s, p.id, vote_day_cb, &vs, &err);
-	if (p.local_votes > 0 && vs.days.n)
+	struct buf err = BUF_INIT;
+	store_vote_days(r->s, p->id, vote_day_cb, &vs, &err);
+	buf_release(&err);
+	if (p->local_votes > 0 && vs.days.n)
 		html_svg_line(b, "Upvotes over time", (const char *const *)vs.days.v, vs.values, vs.days.n);
 	strlist_release(&vs.days);
-	if (r->signed_in && r->user.admin) {
-		html_printf(b, "<form method=\"post\" action=\"/admin/papers/%s\" class=\"inline\">", p.id);
-		html_csrf(r, b);
-		html_printf(b, "<input type=\"hidden\" name=\"hidden\" value=\"%s\"><button class=\"btn small danger\">%s</button></form>",
-		     p.hidden ? "0" : "1", p.hidden ? "Show this paper again" : "Hide this paper");
-	}
-	paper_comments_html(r, b, &p);
-	html_printf(b, "</article><aside class=\"similar\"><h2>Similar papers</h2>");
+}
+
+/* Up to six similar papers the reader has not muted. */
+static void similar_papers(struct req *r, struct buf *b, const struct paper *p)
+{
+	html_printf(b, "<aside class=\"similar\"><h2>Similar papers</h2>");
 	struct search_hit hits[16];
 	size_t n = 16;
-	follower_similar(r, p.id, hits, &n);
+	follower_similar(r, p->id, hits, &n);
 	html_printf(b, "<ul>");
 	size_t shown = 0;
 	bool found[16];
 	char why[160];
+	struct buf err = BUF_INIT;
 	struct paper *sim = lists_hit_papers(r, hits, n, found, &err);
+	buf_release(&err);
 	for (size_t i = 0; sim && i < n && shown < 6; i++) {
-		if (!strcmp(hits[i].id, p.id) || !found[i] || reader_muted(r, &sim[i], why))
+		if (!strcmp(hits[i].id, p->id) || !found[i] || reader_muted(r, &sim[i], why))
 			continue;
 		html_printf(b, "<li><a href=\"/papers/%s\">%s</a></li>", sim[i].id, sim[i].title ? sim[i].title : sim[i].id);
 		shown++;
@@ -378,10 +384,46 @@ static void render_paper(struct req *r, struct resp *o, const char *id)
 	lists_hit_papers_free(sim, n);
 	if (!shown)
 		html_printf(b, "<li class=\"muted\">None found.</li>");
-	html_printf(b, "</ul></aside></main>");
-	html_page_end(r, o);
-	paper_release(&p);
+	html_printf(b, "</ul></aside>");
+}
+
+static void render_paper(struct req *r, struct resp *o, const char *id)
+{
+	struct paper p;
+	paper_init(&p);
+	struct buf err = BUF_INIT;
+	int rc = store_paper_get(r->s, id, &p, &err);
 	buf_release(&err);
+	if (rc == 1) {
+		missing_paper(r, o, id);
+	} else if (rc || (p.hidden && !(r->signed_in && r->user.admin))) {
+		resp_error(r, o, rc < 0 ? 500 : 404, rc < 0 ? "The database failed." : "There is no such paper here.");
+	} else {
+		html_page_begin(r, o, p.title ? p.title : p.id, NULL);
+		struct buf *b = &o->body;
+		html_printf(b, "<main class=\"paper\"><article>");
+		if (p.hidden)
+			html_printf(b, "<p class=\"notice\">Hidden by a moderator.</p>");
+		char here[PAPER_ID_MAX + 16];
+		snprintf(here, sizeof(here), "/papers/%s", p.id);
+		paper_title(r, b, &p, here);
+		paper_meta(r, b, &p, here);
+		paper_links(r, b, &p);
+		paper_text(b, &p);
+		vote_chart(r, b, &p);
+		if (r->signed_in && r->user.admin) {
+			html_printf(b, "<form method=\"post\" action=\"/admin/papers/%s\" class=\"inline\">", p.id);
+			html_csrf(r, b);
+			html_printf(b, "<input type=\"hidden\" name=\"hidden\" value=\"%s\"><button class=\"btn small danger\">%s</button></form>",
+			     p.hidden ? "0" : "1", p.hidden ? "Show this paper again" : "Hide this paper");
+		}
+		paper_comments_html(r, b, &p);
+		html_printf(b, "</article>");
+		similar_papers(r, b, &p);
+		html_printf(b, "</main>");
+		html_page_end(r, o);
+	}
+	paper_release(&p);
 }
 
 void h_paper(struct req *r, struct resp *o)
