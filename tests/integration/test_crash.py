@@ -8,8 +8,8 @@ import unittest
 
 from common import PaperboyTest, BIN, GEN
 
-N = 60000
-BATCH = 500
+N = 12000  # 60 batches: a kill after the second lands mid-ingest
+BATCH = 200
 
 
 class CrashTest(PaperboyTest):
