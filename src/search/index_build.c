@@ -452,29 +452,37 @@ static int cmp_titles(const void *x, const void *y)
 	return a->key < b->key ? -1 : a->key > b->key ? 1 : (a->doc > b->doc) - (a->doc < b->doc);
 }
 
-/* Writes everything to f; returns 0 or -1. */
-static int write_index(struct builder *b, FILE *f, struct buf *err)
+#define ALIGN8(x) (((x) + 7) & ~(uint64_t)7)
+
+/* Zero bytes to pad the sections to their 8-byte boundaries. */
+static const char zeros[16];
+
+/* Fills in the header's fixed fields and the fields' average lengths. */
+static void header_init(const struct builder *b, struct idx_header *h)
 {
-	struct idx_header h;
-	memset(&h, 0, sizeof(h));
-	memcpy(h.magic, IDX_MAGIC, 8);
-	h.version = IDX_VERSION;
-	h.seq = b->seq;
-	h.delta = b->delta;
+	memset(h, 0, sizeof(*h));
+	memcpy(h->magic, IDX_MAGIC, 8);
+	h->version = IDX_VERSION;
+	h->seq = b->seq;
+	h->delta = b->delta;
 	if (b->glove) {
-		h.dims = b->dims;
-		h.glove_words = glove_words(b->glove);
+		h->dims = b->dims;
+		h->glove_words = glove_words(b->glove);
 	}
-	h.ndocs = b->ndocs;
-	h.k1 = (float)K1;
+	h->ndocs = b->ndocs;
+	h->k1 = (float)K1;
 	double sum[NFIELDS] = { 0 };
 	for (size_t d = 0; d < b->ndocs; d++)
 		for (int k = 0; k < NFIELDS; k++)
 			sum[k] += b->lens[d][k];
 	for (int k = 0; k < NFIELDS; k++)
-		h.avg_len[k] = b->ndocs && sum[k] > 0 ? (float)(sum[k] / (double)b->ndocs) : 1.0f;
+		h->avg_len[k] = b->ndocs && sum[k] > 0 ? (float)(sum[k] / (double)b->ndocs) : 1.0f;
+}
 
-	/* each lexicon's terms in order; the file's terms are their union */
+/* Puts each lexicon's terms in order (its order array) and counts the
+ * postings into h; returns the number of terms of all the lexicons. */
+static size_t sort_lexicons(struct builder *b, struct idx_header *h)
+{
 	size_t total_terms = 0;
 	for (int l = 0; l < NLEX; l++) {
 		struct lexicon *lx = &b->lex[l];
@@ -483,17 +491,27 @@ static int write_index(struct builder *b, FILE *f, struct buf *err)
 			lx->order[i] = (uint32_t)i;
 		qsort_r(lx->order, lx->nterms, sizeof(*lx->order), cmp_terms, lx);
 		total_terms += lx->nterms;
-		h.npostings += lx->npostings;
+		h->npostings += lx->npostings;
 	}
+	return total_terms;
+}
+
+/* The document numbers in the order of their ids. */
+static uint32_t *docs_by_id(struct builder *b)
+{
 	uint32_t *idsort = xmalloc((b->ndocs + 1) * sizeof(*idsort));
 	for (size_t i = 0; i < b->ndocs; i++)
 		idsort[i] = (uint32_t)i;
 	qsort_r(idsort, b->ndocs, sizeof(*idsort), cmp_docs_by_id, b);
+	return idsort;
+}
 
-	/* the union of the lexicons' terms, in order: pairs of term numbers
-	 * (UINT32_MAX where a lexicon lacks the term) */
-	uint32_t (*pairs)[NLEX] = xmalloc((total_terms + 1) * sizeof(*pairs));
-	size_t nterms = 0, strbytes = 0, pos[NLEX] = { 0 };
+/* The union of the lexicons' terms, in order, into pairs: pairs of term
+ * numbers (UINT32_MAX where a lexicon lacks the term). Returns how many
+ * terms, and adds their strings' bytes to *strbytes. */
+static size_t merge_terms(struct builder *b, uint32_t (*pairs)[NLEX], size_t *strbytes)
+{
+	size_t nterms = 0, pos[NLEX] = { 0 };
 	for (;;) {
 		const char *least = NULL;
 		for (int l = 0; l < NLEX; l++)
@@ -510,116 +528,145 @@ static int write_index(struct builder *b, FILE *f, struct buf *err)
 			if (pos[l] < b->lex[l].nterms && !strcmp(term_str(&b->lex[l], b->lex[l].order[pos[l]]), least))
 				pairs[nterms][l] = b->lex[l].order[pos[l]++];
 		}
-		strbytes += len + 1;
+		*strbytes += len + 1;
 		nterms++;
 	}
-	h.nterms = nterms;
+	return nterms;
+}
 
-	/* section offsets */
-	uint64_t off = sizeof(h);
-#define ALIGN8(x) (((x) + 7) & ~(uint64_t)7)
-	h.off_docs = off;
+/* Sets the offsets of the sections up to the postings. */
+static void section_offsets(const struct builder *b, struct idx_header *h, size_t nterms, size_t strbytes)
+{
+	uint64_t off = sizeof(*h);
+	h->off_docs = off;
 	off = ALIGN8(off + b->ndocs * sizeof(struct idx_doc));
-	h.off_ids = off;
+	h->off_ids = off;
 	off = ALIGN8(off + b->ids.len);
-	h.off_idsort = off;
+	h->off_idsort = off;
 	off = ALIGN8(off + b->ndocs * sizeof(uint32_t));
-	h.off_terms = off;
+	h->off_terms = off;
 	off = ALIGN8(off + nterms * sizeof(struct idx_term));
-	h.off_termstr = off;
+	h->off_termstr = off;
 	off = ALIGN8(off + strbytes);
-	h.off_postings = off;
+	h->off_postings = off;
+}
 
-	/* postings first into a temporary file region: write them after the
-	 * other sections, so build the term table as we go */
-	struct idx_term *terms = xcalloc(nterms + 1, sizeof(*terms));
-	struct buf tstr = BUF_INIT, blockbuf = BUF_INIT, payload = BUF_INIT;
-	tstr.max = blockbuf.max = payload.max = (size_t)1 << 40;
-	FILE *pf = tmpfile();
-	if (!pf) {
-		buf_setf(err, "cannot create a temporary file: %s", strerror(errno));
-		free(pairs);
-		free(idsort);
-		free(terms);
-		return -1;
+/* Opens cursors on a term's postings in each lexicon (pair: its term
+ * numbers there); returns its document frequency, and its string in *str. */
+static uint32_t open_term(struct builder *b, const uint32_t pair[NLEX], struct pcur cur[NLEX], const char **str)
+{
+	uint32_t df = 0;
+	for (int l = 0; l < NLEX; l++) {
+		cur[l].left = 0;
+		cur[l].doc = UINT32_MAX;
+		if (pair[l] == UINT32_MAX)
+			continue;
+		const struct bterm *bt = &b->lex[l].terms[pair[l]];
+		*str = term_str(&b->lex[l], pair[l]);
+		df += bt->df;
+		pcur_init(&cur[l], bt);
+		pcur_next(&cur[l]);
 	}
+	return df;
+}
+
+/* Takes the next document of the lexicons' merged lists (into *doc);
+ * returns its BM25F impact quantized to 1..255. */
+static uint8_t next_impact(const struct builder *b, const struct idx_header *h, struct pcur cur[NLEX], uint32_t *doc)
+{
+	int l = 0;
+	for (int m = 1; m < NLEX; m++)
+		if (cur[m].doc < cur[l].doc)
+			l = m;
+	uint32_t d = cur[l].doc;
+	double tft = 0;
+	for (int fi = 0; fi < NFIELDS; fi++)
+		if (cur[l].mask & (1u << fi)) {
+			double norm = 1.0 - FIELD_B[fi] + FIELD_B[fi] * b->lens[d][fi] / h->avg_len[fi];
+			tft += FIELD_W[fi] * cur[l].tf[fi] / (norm > 0.05 ? norm : 0.05);
+		}
+	pcur_next(&cur[l]);
+	double sc = tft * (K1 + 1.0) / (tft + K1);
+	int q = (int)lround(sc / (K1 + 1.0) * 255.0);
+	*doc = d;
+	return (uint8_t)(q < 1 ? 1 : q > 255 ? 255 : q);
+}
+
+/* Sets the term's 10th and 100th largest impacts from their histogram. */
+static void kth_impacts(struct idx_term *it, const uint32_t hist[256])
+{
+	uint32_t seen = 0;
+	for (int v = 255; v >= 1; v--) {
+		uint32_t before = seen;
+		seen += hist[v];
+		if (before < 10 && seen >= 10)
+			it->kth10 = (uint8_t)v;
+		if (before < 100 && seen >= 100)
+			it->kth100 = (uint8_t)v;
+	}
+}
+
+/* Encodes a term's it->df merged postings (from cur) in blocks: their
+ * headers into blockbuf, their bytes into payload (bdocs and bimp hold
+ * one block); records the term's largest impacts in it. */
+static void encode_term(const struct builder *b, const struct idx_header *h, struct pcur cur[NLEX], struct idx_term *it,
+			struct buf *blockbuf, struct buf *payload, uint32_t *bdocs, uint8_t *bimp)
+{
+	uint32_t df = it->df;
+	uint32_t doc = 0, prev_last = 0;
+	uint32_t hist[256] = { 0 };
+	for (uint32_t k = 0; k < df;) {
+		uint32_t cnt = df - k < IDX_BLOCK ? df - k : IDX_BLOCK;
+		uint8_t bmax = 0;
+		for (uint32_t j = 0; j < cnt; j++, k++) {
+			bimp[j] = next_impact(b, h, cur, &doc);
+			bdocs[j] = doc;
+			if (bimp[j] > bmax)
+				bmax = bimp[j];
+		}
+		struct idx_block bl = { doc, (uint32_t)payload->len, (uint16_t)cnt, bmax, 0 };
+		uint32_t gaps[IDX_BLOCK];
+		for (uint32_t j = 0; j < cnt; j++) {
+			gaps[j] = j ? bdocs[j] - bdocs[j - 1] : bdocs[0] - prev_last;
+			hist[bimp[j]]++;
+		}
+		bitpack_encode(gaps, cnt, payload);
+		buf_add(payload, bimp, cnt);
+		buf_add(blockbuf, &bl, sizeof(bl));
+		prev_last = doc;
+		if (bmax > it->max_impact)
+			it->max_impact = bmax;
+	}
+	kth_impacts(it, hist);
+	while ((blockbuf->len + payload->len) % 4) /* keep the next term's headers aligned */
+		buf_addc(payload, 0);
+}
+
+/* Writes the postings of the nterms terms (pairs: their numbers in each
+ * lexicon) to pf, fills in their entries of terms and their strings in
+ * tstr, and frees the lexicons' postings as it goes; returns the postings'
+ * size (err set when writing failed). */
+static uint64_t write_postings(struct builder *b, const struct idx_header *h, uint32_t (*pairs)[NLEX], size_t nterms,
+			       struct idx_term *terms, struct buf *tstr, FILE *pf, struct buf *err)
+{
+	struct buf blockbuf = BUF_INIT, payload = BUF_INIT;
+	blockbuf.max = payload.max = (size_t)1 << 40;
 	uint64_t poff = 0;
 	uint32_t *bdocs = xmalloc(IDX_BLOCK * sizeof(uint32_t));
 	uint8_t *bimp = xmalloc(IDX_BLOCK);
 	for (size_t i = 0; i < nterms; i++) {
 		struct idx_term *it = &terms[i];
 		struct pcur cur[NLEX];
-		uint32_t df = 0;
 		const char *str = NULL;
-		for (int l = 0; l < NLEX; l++) {
-			cur[l].left = 0;
-			cur[l].doc = UINT32_MAX;
-			if (pairs[i][l] == UINT32_MAX)
-				continue;
-			const struct bterm *bt = &b->lex[l].terms[pairs[i][l]];
-			str = term_str(&b->lex[l], pairs[i][l]);
-			df += bt->df;
-			pcur_init(&cur[l], bt);
-			pcur_next(&cur[l]);
-		}
-		it->str_off = (uint32_t)tstr.len;
-		buf_add(&tstr, str, strlen(str) + 1);
+		uint32_t df = open_term(b, pairs[i], cur, &str);
+		it->str_off = (uint32_t)tstr->len;
+		buf_add(tstr, str, strlen(str) + 1);
 		it->df = df;
 		it->post_off = poff;
 		it->nblocks = (df + IDX_BLOCK - 1) / IDX_BLOCK;
 		buf_reset(&blockbuf);
 		buf_reset(&payload);
-		uint32_t doc = 0, prev_last = 0;
-		uint32_t hist[256] = { 0 };
-		for (uint32_t k = 0; k < df;) {
-			uint32_t cnt = df - k < IDX_BLOCK ? df - k : IDX_BLOCK;
-			uint8_t bmax = 0;
-			for (uint32_t j = 0; j < cnt; j++, k++) {
-				/* the next document of the lexicons' merged lists */
-				int l = 0;
-				for (int m = 1; m < NLEX; m++)
-					if (cur[m].doc < cur[l].doc)
-						l = m;
-				doc = cur[l].doc;
-				double tft = 0;
-				for (int fi = 0; fi < NFIELDS; fi++)
-					if (cur[l].mask & (1u << fi)) {
-						double norm = 1.0 - FIELD_B[fi] + FIELD_B[fi] * b->lens[doc][fi] / h.avg_len[fi];
-						tft += FIELD_W[fi] * cur[l].tf[fi] / (norm > 0.05 ? norm : 0.05);
-					}
-				pcur_next(&cur[l]);
-				double sc = tft * (K1 + 1.0) / (tft + K1);
-				int q = (int)lround(sc / (K1 + 1.0) * 255.0);
-				bdocs[j] = doc;
-				bimp[j] = (uint8_t)(q < 1 ? 1 : q > 255 ? 255 : q);
-				if (bimp[j] > bmax)
-					bmax = bimp[j];
-			}
-			struct idx_block bl = { doc, (uint32_t)payload.len, (uint16_t)cnt, bmax, 0 };
-			uint32_t gaps[IDX_BLOCK];
-			for (uint32_t j = 0; j < cnt; j++) {
-				gaps[j] = j ? bdocs[j] - bdocs[j - 1] : bdocs[0] - prev_last;
-				hist[bimp[j]]++;
-			}
-			bitpack_encode(gaps, cnt, &payload);
-			buf_add(&payload, bimp, cnt);
-			buf_add(&blockbuf, &bl, sizeof(bl));
-			prev_last = doc;
-			if (bmax > it->max_impact)
-				it->max_impact = bmax;
-		}
-		/* the 10th and 100th largest impacts */
-		uint32_t seen = 0;
-		for (int v = 255; v >= 1; v--) {
-			uint32_t before = seen;
-			seen += hist[v];
-			if (before < 10 && seen >= 10)
-				it->kth10 = (uint8_t)v;
-			if (before < 100 && seen >= 100)
-				it->kth100 = (uint8_t)v;
-		}
-		while ((blockbuf.len + payload.len) % 4) /* keep the next term's headers aligned */
-			buf_addc(&payload, 0);
+		encode_term(b, h, cur, it, &blockbuf, &payload, bdocs, bimp);
 		if (fwrite_n(blockbuf.s, 1, blockbuf.len, pf) != blockbuf.len ||
 		    fwrite_n(payload.s, 1, payload.len, pf) != payload.len) {
 			buf_setf(err, "writing postings: %s", strerror(errno));
@@ -632,87 +679,150 @@ static int write_index(struct builder *b, FILE *f, struct buf *err)
 	}
 	free(bdocs);
 	free(bimp);
-	h.off_vecs = ALIGN8(h.off_postings + poff + 8); /* 8 spare bytes: bitpack_decode reads ahead */
-	h.file_size = h.off_vecs + (b->glove ? (uint64_t)b->ndocs * b->dims : 0);
-	/* the IVF partition of the vectors */
-	int8_t *cent = NULL;
-	uint32_t *start = NULL, *list_docs = NULL;
-	h.nlists = b->glove ? ivf_lists_for(b->ndocs) : 0;
-	if (h.nlists) {
-		uint32_t k = h.nlists;
-		cent = xmalloc((size_t)k * b->dims);
-		uint32_t *assign = xmalloc(b->ndocs * sizeof(uint32_t));
-		ivf_train(b->vecs, b->ndocs, b->dims, k, cent, assign);
-		start = xcalloc(k + 1, sizeof(uint32_t));
-		for (size_t d = 0; d < b->ndocs; d++)
-			start[assign[d] + 1]++;
-		for (uint32_t j = 0; j < k; j++)
-			start[j + 1] += start[j];
-		list_docs = xmalloc((b->ndocs + 1) * sizeof(uint32_t));
-		uint32_t *fill = xmalloc((k + 1) * sizeof(uint32_t));
-		memcpy(fill, start, (k + 1) * sizeof(uint32_t));
-		for (size_t d = 0; d < b->ndocs; d++)
-			list_docs[fill[assign[d]]++] = (uint32_t)d;
-		free(fill);
-		free(assign);
-		h.off_ivf = ALIGN8(h.file_size);
-		h.file_size = h.off_ivf + ALIGN8((uint64_t)k * b->dims) + (uint64_t)(k + 1) * 4 + (uint64_t)b->ndocs * 8;
-	}
-	/* titles by key */
+	buf_release(&blockbuf);
+	buf_release(&payload);
+	return poff;
+}
+
+/* The IVF partition of the vectors (all NULL: none). */
+struct ivf {
+	int8_t *cent;     /* centroids [nlists][dims] */
+	uint32_t *start;  /* list starts [nlists + 1] */
+	uint32_t *list_docs; /* doc numbers by list */
+};
+
+/* Partitions the vectors into lists when there are enough of them, and
+ * places the partition after the vectors (h->file_size so far). */
+static void ivf_build(const struct builder *b, struct idx_header *h, struct ivf *v)
+{
+	h->nlists = b->glove ? ivf_lists_for(b->ndocs) : 0;
+	if (!h->nlists)
+		return;
+	uint32_t k = h->nlists;
+	v->cent = xmalloc((size_t)k * b->dims);
+	uint32_t *assign = xmalloc(b->ndocs * sizeof(uint32_t));
+	ivf_train(b->vecs, b->ndocs, b->dims, k, v->cent, assign);
+	v->start = xcalloc(k + 1, sizeof(uint32_t));
+	for (size_t d = 0; d < b->ndocs; d++)
+		v->start[assign[d] + 1]++;
+	for (uint32_t j = 0; j < k; j++)
+		v->start[j + 1] += v->start[j];
+	v->list_docs = xmalloc((b->ndocs + 1) * sizeof(uint32_t));
+	uint32_t *fill = xmalloc((k + 1) * sizeof(uint32_t));
+	memcpy(fill, v->start, (k + 1) * sizeof(uint32_t));
+	for (size_t d = 0; d < b->ndocs; d++)
+		v->list_docs[fill[assign[d]]++] = (uint32_t)d;
+	free(fill);
+	free(assign);
+	h->off_ivf = ALIGN8(h->file_size);
+	h->file_size = h->off_ivf + ALIGN8((uint64_t)k * b->dims) + (uint64_t)(k + 1) * 4 + (uint64_t)b->ndocs * 8;
+}
+
+/* The titles by key, sorted, placed after the other sections. */
+static struct idx_title *sorted_titles(const struct builder *b, struct idx_header *h)
+{
 	struct idx_title *titles = xmalloc((b->ndocs + 1) * sizeof(*titles));
 	size_t ntitles = 0;
 	for (size_t d = 0; d < b->ndocs; d++)
 		if (b->tkeys[d])
 			titles[ntitles++] = (struct idx_title){ b->tkeys[d], (uint32_t)d, 0 };
 	qsort(titles, ntitles, sizeof(*titles), cmp_titles);
-	h.ntitles = ntitles;
-	h.off_titles = ALIGN8(h.file_size);
-	h.file_size = h.off_titles + ntitles * sizeof(*titles);
+	h->ntitles = ntitles;
+	h->off_titles = ALIGN8(h->file_size);
+	h->file_size = h->off_titles + ntitles * sizeof(*titles);
+	return titles;
+}
+
+/* Writes the header and the sections before the postings. */
+static void write_head(const struct builder *b, const struct idx_header *h, const uint32_t *idsort,
+		       const struct idx_term *terms, size_t nterms, const struct buf *tstr, FILE *f)
+{
+	fwrite_n(h, sizeof(*h), 1, f);
+	fwrite_n(b->docs, sizeof(struct idx_doc), b->ndocs, f);
+	fwrite_n(zeros, 1, (size_t)(h->off_ids - h->off_docs - b->ndocs * sizeof(struct idx_doc)), f);
+	fwrite_n(b->ids.s, 1, b->ids.len, f);
+	fwrite_n(zeros, 1, (size_t)(h->off_idsort - h->off_ids - b->ids.len), f);
+	fwrite_n(idsort, sizeof(uint32_t), b->ndocs, f);
+	fwrite_n(zeros, 1, (size_t)(h->off_terms - h->off_idsort - b->ndocs * sizeof(uint32_t)), f);
+	fwrite_n(terms, sizeof(struct idx_term), nterms, f);
+	fwrite_n(zeros, 1, (size_t)(h->off_termstr - h->off_terms - nterms * sizeof(struct idx_term)), f);
+	fwrite_n(tstr->s, 1, tstr->len, f);
+	fwrite_n(zeros, 1, (size_t)(h->off_postings - h->off_termstr - tstr->len), f);
+}
+
+/* Writes the sections after the postings (poff bytes): the vectors (in
+ * list order when there are lists), the IVF partition and the titles. */
+static void write_tail(const struct builder *b, const struct idx_header *h, uint64_t poff, const struct ivf *v,
+		       const struct idx_title *titles, FILE *f)
+{
+	fwrite_n(zeros, 1, (size_t)(h->off_vecs - h->off_postings - poff), f);
+	if (b->glove && !h->nlists)
+		fwrite_n(b->vecs, b->dims, b->ndocs, f);
+	if (h->nlists) /* in list order: a list's vectors side by side */
+		for (size_t i = 0; i < b->ndocs; i++)
+			fwrite_n(b->vecs + (size_t)v->list_docs[i] * b->dims, b->dims, 1, f);
+	if (h->nlists) {
+		uint64_t at = h->off_vecs + (uint64_t)b->ndocs * b->dims;
+		fwrite_n(zeros, 1, (size_t)(h->off_ivf - at), f);
+		fwrite_n(v->cent, b->dims, h->nlists, f);
+		fwrite_n(zeros, 1, (size_t)(ALIGN8((uint64_t)h->nlists * b->dims) - (uint64_t)h->nlists * b->dims), f);
+		fwrite_n(v->start, sizeof(uint32_t), h->nlists + 1, f);
+		fwrite_n(v->list_docs, sizeof(uint32_t), b->ndocs, f);
+		uint32_t *place = xmalloc((b->ndocs + 1) * sizeof(uint32_t));
+		for (size_t i = 0; i < b->ndocs; i++)
+			place[v->list_docs[i]] = (uint32_t)i;
+		fwrite_n(place, sizeof(uint32_t), b->ndocs, f);
+		free(place);
+	}
+	uint64_t at = h->nlists ? h->off_ivf + ALIGN8((uint64_t)h->nlists * b->dims) +
+					  (uint64_t)(h->nlists + 1) * 4 + (uint64_t)b->ndocs * 8
+				: h->off_vecs + (b->glove ? (uint64_t)b->ndocs * b->dims : 0);
+	fwrite_n(zeros, 1, (size_t)(h->off_titles - at), f);
+	fwrite_n(titles, sizeof(*titles), h->ntitles, f);
+}
+
+/* Writes everything to f; returns 0 or -1. */
+static int write_index(struct builder *b, FILE *f, struct buf *err)
+{
+	struct idx_header h;
+	header_init(b, &h);
+	/* each lexicon's terms in order; the file's terms are their union */
+	size_t total_terms = sort_lexicons(b, &h);
+	uint32_t *idsort = docs_by_id(b);
+	uint32_t (*pairs)[NLEX] = xmalloc((total_terms + 1) * sizeof(*pairs));
+	size_t strbytes = 0;
+	size_t nterms = merge_terms(b, pairs, &strbytes);
+	h.nterms = nterms;
+	section_offsets(b, &h, nterms, strbytes);
+
+	/* postings first into a temporary file region: write them after the
+	 * other sections, so build the term table as we go */
+	struct idx_term *terms = xcalloc(nterms + 1, sizeof(*terms));
+	struct buf tstr = BUF_INIT;
+	tstr.max = (size_t)1 << 40;
+	FILE *pf = tmpfile();
+	if (!pf) {
+		buf_setf(err, "cannot create a temporary file: %s", strerror(errno));
+		free(pairs);
+		free(idsort);
+		free(terms);
+		return -1;
+	}
+	uint64_t poff = write_postings(b, &h, pairs, nterms, terms, &tstr, pf, err);
+	h.off_vecs = ALIGN8(h.off_postings + poff + 8); /* 8 spare bytes: bitpack_decode reads ahead */
+	h.file_size = h.off_vecs + (b->glove ? (uint64_t)b->ndocs * b->dims : 0);
+	struct ivf ivf = { NULL, NULL, NULL };
+	ivf_build(b, &h, &ivf);
+	struct idx_title *titles = sorted_titles(b, &h);
 	int rc = err->len ? -1 : 0;
-	static const char zeros[16];
 	if (!rc) {
-		fwrite_n(&h, sizeof(h), 1, f);
-		fwrite_n(b->docs, sizeof(struct idx_doc), b->ndocs, f);
-		fwrite_n(zeros, 1, (size_t)(h.off_ids - h.off_docs - b->ndocs * sizeof(struct idx_doc)), f);
-		fwrite_n(b->ids.s, 1, b->ids.len, f);
-		fwrite_n(zeros, 1, (size_t)(h.off_idsort - h.off_ids - b->ids.len), f);
-		fwrite_n(idsort, sizeof(uint32_t), b->ndocs, f);
-		fwrite_n(zeros, 1, (size_t)(h.off_terms - h.off_idsort - b->ndocs * sizeof(uint32_t)), f);
-		fwrite_n(terms, sizeof(struct idx_term), nterms, f);
-		fwrite_n(zeros, 1, (size_t)(h.off_termstr - h.off_terms - nterms * sizeof(struct idx_term)), f);
-		fwrite_n(tstr.s, 1, tstr.len, f);
-		fwrite_n(zeros, 1, (size_t)(h.off_postings - h.off_termstr - tstr.len), f);
+		write_head(b, &h, idsort, terms, nterms, &tstr, f);
 		rewind(pf);
 		char tmp[1 << 16];
 		size_t n;
 		while ((n = fread(tmp, 1, sizeof(tmp), pf)) > 0)
 			fwrite_n(tmp, 1, n, f);
-		fwrite_n(zeros, 1, (size_t)(h.off_vecs - h.off_postings - poff), f);
-		if (b->glove && !h.nlists)
-			fwrite_n(b->vecs, b->dims, b->ndocs, f);
-		if (h.nlists) /* in list order: a list's vectors side by side */
-			for (size_t i = 0; i < b->ndocs; i++)
-				fwrite_n(b->vecs + (size_t)list_docs[i] * b->dims, b->dims, 1, f);
-		if (h.nlists) {
-			uint64_t at = h.off_vecs + (uint64_t)b->ndocs * b->dims;
-			fwrite_n(zeros, 1, (size_t)(h.off_ivf - at), f);
-			fwrite_n(cent, b->dims, h.nlists, f);
-			fwrite_n(zeros, 1, (size_t)(ALIGN8((uint64_t)h.nlists * b->dims) - (uint64_t)h.nlists * b->dims), f);
-			fwrite_n(start, sizeof(uint32_t), h.nlists + 1, f);
-			fwrite_n(list_docs, sizeof(uint32_t), b->ndocs, f);
-			uint32_t *place = xmalloc((b->ndocs + 1) * sizeof(uint32_t));
-			for (size_t i = 0; i < b->ndocs; i++)
-				place[list_docs[i]] = (uint32_t)i;
-			fwrite_n(place, sizeof(uint32_t), b->ndocs, f);
-			free(place);
-		}
-		{
-			uint64_t at = h.nlists ? h.off_ivf + ALIGN8((uint64_t)h.nlists * b->dims) +
-							 (uint64_t)(h.nlists + 1) * 4 + (uint64_t)b->ndocs * 8
-					       : h.off_vecs + (b->glove ? (uint64_t)b->ndocs * b->dims : 0);
-			fwrite_n(zeros, 1, (size_t)(h.off_titles - at), f);
-			fwrite_n(titles, sizeof(*titles), ntitles, f);
-		}
+		write_tail(b, &h, poff, &ivf, titles, f);
 		if (ferror(f) || ferror(pf)) {
 			buf_setf(err, "writing the index: %s", strerror(errno));
 			rc = -1;
@@ -720,15 +830,13 @@ static int write_index(struct builder *b, FILE *f, struct buf *err)
 	}
 	fclose(pf);
 	free(titles);
-	free(cent);
-	free(start);
-	free(list_docs);
+	free(ivf.cent);
+	free(ivf.start);
+	free(ivf.list_docs);
 	free(pairs);
 	free(idsort);
 	free(terms);
 	buf_release(&tstr);
-	buf_release(&blockbuf);
-	buf_release(&payload);
 	return rc;
 }
 
@@ -766,38 +874,34 @@ static void temp_name(const char *path, struct buf *out)
 	buf_addf(out, "%s.tmp.%ld.%08x", path, (long)getpid(), randombytes_random());
 }
 
-/* Builds one segment file at path from every paper (since < 0) or from
- * the papers written after `since`; *ndocs says how many (a delta with
- * none writes nothing). */
-static int build_segment(struct store *s, const char *path, int64_t since, uint64_t *ndocs, struct buf *err)
+/* Prepares builder b: its word vectors (if there are any), its lexicons
+ * and its indexing threads, which it starts (started[l] says which did);
+ * 0, or -1 with err set. */
+static int builder_start(struct builder *b, pthread_t th[NLEX], bool started[NLEX], struct worker_arg wa[NLEX],
+			 struct buf *err)
 {
-	struct builder b;
-	memset(&b, 0, sizeof(b));
-	struct buf tmp = BUF_INIT;
-	buf_init_max(&b.ids, (size_t)1 << 40);
-	progress_init(&b.prog, "index", 0);
+	memset(b, 0, sizeof(*b));
+	buf_init_max(&b->ids, (size_t)1 << 40);
+	progress_init(&b->prog, "index", 0);
 	struct buf gp = BUF_INIT, gerr = BUF_INIT;
 	glove_default_path(&gp);
-	if (glove_open(gp.s, &b.glove, &gerr))
+	if (glove_open(gp.s, &b->glove, &gerr))
 		fprintf(stderr, "paperboy: index: no word vectors (%s): semantic search is off; "
 				"scripts/setup.sh fetches them\n", gerr.s);
 	else
-		b.dims = glove_dims(b.glove);
+		b->dims = glove_dims(b->glove);
 	buf_release(&gp);
 	buf_release(&gerr);
-	pthread_mutex_init(&b.mu, NULL);
-	pthread_cond_init(&b.cv, NULL);
-	pthread_t th[NLEX];
-	bool started[NLEX] = { false };
-	struct worker_arg wa[NLEX];
+	pthread_mutex_init(&b->mu, NULL);
+	pthread_cond_init(&b->cv, NULL);
 	int rc = 0;
 	for (int l = 0; l < NLEX; l++) {
-		struct lexicon *lx = &b.lex[l];
+		struct lexicon *lx = &b->lex[l];
 		lx->tk = tokenizer_new();
 		buf_init_max(&lx->arena, (size_t)1 << 40);
-		if (b.glove)
-			lx->acc = xcalloc(b.dims, sizeof(float));
-		wa[l].b = &b;
+		if (b->glove)
+			lx->acc = xcalloc(b->dims, sizeof(float));
+		wa[l].b = b;
 		wa[l].lex = lx;
 		if (!lx->tk) {
 			buf_setf(err, "index: the Snowball English stemmer is not available");
@@ -809,6 +913,60 @@ static int build_segment(struct store *s, const char *path, int64_t since, uint6
 			started[l] = true;
 		}
 	}
+	return rc;
+}
+
+/* Lets the indexing threads finish what is queued, then stops them. */
+static void builder_stop(struct builder *b, pthread_t th[NLEX], const bool started[NLEX])
+{
+	if (started[0] && started[NLEX - 1])
+		drain(b);
+	pthread_mutex_lock(&b->mu);
+	b->done = true;
+	pthread_cond_broadcast(&b->cv);
+	pthread_mutex_unlock(&b->mu);
+	for (int l = 0; l < NLEX; l++)
+		if (started[l])
+			pthread_join(th[l], NULL);
+}
+
+/* Frees what builder b holds (its threads stopped). */
+static void builder_release(struct builder *b)
+{
+	for (int l = 0; l < NLEX; l++) {
+		struct lexicon *lx = &b->lex[l];
+		for (size_t i = 0; i < lx->nterms; i++)
+			buf_release(&lx->terms[i].post);
+		free(lx->terms);
+		free(lx->table);
+		free(lx->dterms);
+		free(lx->dtf);
+		free(lx->acc);
+		free(lx->order);
+		buf_release(&lx->arena);
+		tokenizer_free(lx->tk);
+	}
+	pthread_mutex_destroy(&b->mu);
+	pthread_cond_destroy(&b->cv);
+	free(b->lens);
+	free(b->tkeys);
+	free(b->docs);
+	buf_release(&b->ids);
+	glove_close(b->glove);
+	free(b->vecs);
+}
+
+/* Builds one segment file at path from every paper (since < 0) or from
+ * the papers written after `since`; *ndocs says how many (a delta with
+ * none writes nothing). */
+static int build_segment(struct store *s, const char *path, int64_t since, uint64_t *ndocs, struct buf *err)
+{
+	struct builder b;
+	struct buf tmp = BUF_INIT;
+	pthread_t th[NLEX];
+	bool started[NLEX] = { false };
+	struct worker_arg wa[NLEX];
+	int rc = builder_start(&b, th, started, wa, err);
 	int64_t seq = 0;
 	if (!rc)
 		rc = store_seq(s, &seq, err);
@@ -817,15 +975,7 @@ static int build_segment(struct store *s, const char *path, int64_t since, uint6
 	if (!rc)
 		rc = since < 0 ? store_paper_scan(s, add_paper, &b, err)
 			       : store_paper_scan_since(s, since, add_paper, &b, err);
-	if (started[0] && started[NLEX - 1])
-		drain(&b);
-	pthread_mutex_lock(&b.mu);
-	b.done = true;
-	pthread_cond_broadcast(&b.cv);
-	pthread_mutex_unlock(&b.mu);
-	for (int l = 0; l < NLEX; l++)
-		if (started[l])
-			pthread_join(th[l], NULL);
+	builder_stop(&b, th, started);
 	progress_done(&b.prog);
 	*ndocs = b.ndocs;
 	if (!rc && since >= 0 && !b.ndocs)
@@ -853,28 +1003,8 @@ static int build_segment(struct store *s, const char *path, int64_t since, uint6
 	if (rc)
 		unlink(tmp.s);
 done:
-	for (int l = 0; l < NLEX; l++) {
-		struct lexicon *lx = &b.lex[l];
-		for (size_t i = 0; i < lx->nterms; i++)
-			buf_release(&lx->terms[i].post);
-		free(lx->terms);
-		free(lx->table);
-		free(lx->dterms);
-		free(lx->dtf);
-		free(lx->acc);
-		free(lx->order);
-		buf_release(&lx->arena);
-		tokenizer_free(lx->tk);
-	}
-	pthread_mutex_destroy(&b.mu);
-	pthread_cond_destroy(&b.cv);
-	free(b.lens);
-	free(b.tkeys);
-	free(b.docs);
-	buf_release(&b.ids);
+	builder_release(&b);
 	buf_release(&tmp);
-	glove_close(b.glove);
-	free(b.vecs);
 	return rc;
 }
 

@@ -111,6 +111,102 @@ static void quiet(const char *s)
 	(void)s;
 }
 
+/* Scores each candidate by how near in meaning it is to the liked papers'
+ * centroid, into vs (z-scores; 0 where there is no vector). */
+static void meaning_scores(struct search_index *ix, uint32_t dims, const struct search_liked *liked, size_t nliked,
+			   const struct search_candidate *cand, size_t ncand, double *vs)
+{
+	float *cen = xcalloc(dims, sizeof(float)), *cv = xcalloc(dims, sizeof(float));
+	size_t have = 0;
+	for (size_t i = 0; i < nliked; i++)
+		have += add_vector(ix, liked[i].id, cen, (float)liked[i].weight);
+	double cn = 0;
+	for (uint32_t j = 0; j < dims; j++)
+		cn += (double)cen[j] * cen[j];
+	cn = cn > 0 ? sqrt(cn) : 1;
+	for (size_t i = 0; have && i < ncand; i++) {
+		memset(cv, 0, dims * sizeof(float));
+		if (!add_vector(ix, cand[i].id, cv, 1.0f))
+			continue;
+		double dot = 0, nn = 0;
+		for (uint32_t j = 0; j < dims; j++) {
+			dot += (double)cen[j] * cv[j];
+			nn += (double)cv[j] * cv[j];
+		}
+		vs[i] = nn > 0 ? dot / (cn * sqrt(nn)) : 0;
+	}
+	free(cen);
+	free(cv);
+	zscore(vs, ncand);
+}
+
+/* Scores each candidate by a linear SVM, the liked papers against the
+ * candidates, into ws (z-scores); false, with err set, when liblinear
+ * refuses the problem. */
+static bool word_scores(struct search_index *ix, struct search_cursor *c, const struct search_liked *liked,
+			size_t nliked, const struct search_candidate *cand, size_t ncand, double *ws, struct buf *err)
+{
+	size_t l = nliked + ncand;
+	struct problem prob;
+	prob.l = (int)l;
+	prob.bias = 1.0;
+	prob.y = xcalloc(l, sizeof(double));
+	prob.x = xcalloc(l, sizeof(struct feature_node *));
+	int maxf = 0;
+	for (size_t i = 0; i < l; i++) {
+		const char *text = i < nliked ? liked[i].text : cand[i - nliked].text;
+		struct feature_node *x = features(ix, c, text ? text : "");
+		size_t k = 0;
+		while (x[k].index != -1) {
+			if (x[k].index > maxf)
+				maxf = x[k].index;
+			k++;
+		}
+		prob.x[i] = x;
+		prob.y[i] = i < nliked ? 1 : -1;
+	}
+	/* the bias feature after the vocabulary */
+	for (size_t i = 0; i < l; i++) {
+		size_t k = 0;
+		while (prob.x[i][k].index != -1)
+			k++;
+		prob.x[i][k].index = maxf + 1;
+		prob.x[i][k].value = prob.bias;
+		prob.x[i][k + 1].index = -1;
+	}
+	prob.n = maxf + 1;
+	struct parameter param;
+	memset(&param, 0, sizeof(param));
+	param.solver_type = L2R_L2LOSS_SVC_DUAL;
+	param.eps = 0.1;
+	param.C = 0.1;
+	int labels[2] = { 1, -1 };
+	double weights[2] = { (double)ncand / (double)nliked, 1.0 }; /* the classes weigh the same */
+	param.nr_weight = 2;
+	param.weight_label = labels;
+	param.weight = weights;
+	set_print_string_function(quiet);
+	const char *bad = check_parameter(&prob, &param);
+	if (bad) {
+		buf_setf(err, "recommendations: %s", bad);
+	} else {
+		struct model *m = train(&prob, &param);
+		for (size_t i = 0; i < ncand; i++) {
+			double dec = 0;
+			predict_values(m, prob.x[nliked + i], &dec);
+			/* liblinear's first label is the first one seen: liked */
+			ws[i] = m->label[0] == 1 ? dec : -dec;
+		}
+		free_and_destroy_model(&m);
+		zscore(ws, ncand);
+	}
+	for (size_t i = 0; i < l; i++)
+		free(prob.x[i]);
+	free(prob.x);
+	free(prob.y);
+	return !bad;
+}
+
 int search_recommend(struct search_index *ix, struct search_cursor *c, enum search_rec_mode mode,
 		     const struct search_liked *liked, size_t nliked, const struct search_candidate *cand, size_t ncand,
 		     double *scores, struct buf *err)
@@ -124,95 +220,14 @@ int search_recommend(struct search_index *ix, struct search_cursor *c, enum sear
 	uint32_t dims = ix->glove ? ix->seg[0]->h->dims : 0;
 	/* meaning: the liked papers' centroid */
 	double *vs = xcalloc(ncand, sizeof(double));
-	if (dims) {
-		float *cen = xcalloc(dims, sizeof(float)), *cv = xcalloc(dims, sizeof(float));
-		size_t have = 0;
-		for (size_t i = 0; i < nliked; i++)
-			have += add_vector(ix, liked[i].id, cen, (float)liked[i].weight);
-		double cn = 0;
-		for (uint32_t j = 0; j < dims; j++)
-			cn += (double)cen[j] * cen[j];
-		cn = cn > 0 ? sqrt(cn) : 1;
-		for (size_t i = 0; have && i < ncand; i++) {
-			memset(cv, 0, dims * sizeof(float));
-			if (!add_vector(ix, cand[i].id, cv, 1.0f))
-				continue;
-			double dot = 0, nn = 0;
-			for (uint32_t j = 0; j < dims; j++) {
-				dot += (double)cen[j] * cv[j];
-				nn += (double)cv[j] * cv[j];
-			}
-			vs[i] = nn > 0 ? dot / (cn * sqrt(nn)) : 0;
-		}
-		free(cen);
-		free(cv);
-		zscore(vs, ncand);
-	}
+	if (dims)
+		meaning_scores(ix, dims, liked, nliked, cand, ncand, vs);
 	/* words: a linear SVM, the liked papers against the candidates (most
 	 * of which a reader passes by), once there are a few liked ones */
 	double *ws = xcalloc(ncand, sizeof(double));
 	bool svm = nliked >= 3 && mode != REC_MEANING;
-	if (svm) {
-		size_t l = nliked + ncand;
-		struct problem prob;
-		prob.l = (int)l;
-		prob.bias = 1.0;
-		prob.y = xcalloc(l, sizeof(double));
-		prob.x = xcalloc(l, sizeof(struct feature_node *));
-		int maxf = 0;
-		for (size_t i = 0; i < l; i++) {
-			const char *text = i < nliked ? liked[i].text : cand[i - nliked].text;
-			struct feature_node *x = features(ix, c, text ? text : "");
-			size_t k = 0;
-			while (x[k].index != -1) {
-				if (x[k].index > maxf)
-					maxf = x[k].index;
-				k++;
-			}
-			prob.x[i] = x;
-			prob.y[i] = i < nliked ? 1 : -1;
-		}
-		/* the bias feature after the vocabulary */
-		for (size_t i = 0; i < l; i++) {
-			size_t k = 0;
-			while (prob.x[i][k].index != -1)
-				k++;
-			prob.x[i][k].index = maxf + 1;
-			prob.x[i][k].value = prob.bias;
-			prob.x[i][k + 1].index = -1;
-		}
-		prob.n = maxf + 1;
-		struct parameter param;
-		memset(&param, 0, sizeof(param));
-		param.solver_type = L2R_L2LOSS_SVC_DUAL;
-		param.eps = 0.1;
-		param.C = 0.1;
-		int labels[2] = { 1, -1 };
-		double weights[2] = { (double)ncand / (double)nliked, 1.0 }; /* the classes weigh the same */
-		param.nr_weight = 2;
-		param.weight_label = labels;
-		param.weight = weights;
-		set_print_string_function(quiet);
-		const char *bad = check_parameter(&prob, &param);
-		if (bad) {
-			buf_setf(err, "recommendations: %s", bad);
-			svm = false;
-		} else {
-			struct model *m = train(&prob, &param);
-			for (size_t i = 0; i < ncand; i++) {
-				double dec = 0;
-				predict_values(m, prob.x[nliked + i], &dec);
-				/* liblinear's first label is the first one seen: liked */
-				ws[i] = m->label[0] == 1 ? dec : -dec;
-			}
-			free_and_destroy_model(&m);
-			zscore(ws, ncand);
-		}
-		for (size_t i = 0; i < l; i++)
-			free(prob.x[i]);
-		free(prob.x);
-		free(prob.y);
-	}
+	if (svm)
+		svm = word_scores(ix, c, liked, nliked, cand, ncand, ws, err);
 	double meaning = mode == REC_WORDS ? 0.0 : svm ? SEARCH_RECOMMEND_MEANING : 1.0;
 	for (size_t i = 0; i < ncand; i++)
 		scores[i] = (svm ? ws[i] : 0) + meaning * vs[i] + cand[i].boost;

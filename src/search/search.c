@@ -555,6 +555,45 @@ static const char *read_value(const char *p, const char **start, size_t *len)
 	return p;
 }
 
+/* The field name before a colon in the word at p ("author" of
+ * author:"Name"), in lower case, into field (left as it is when there is
+ * none, or it is too long); returns the colon, or NULL. */
+static const char *read_field(const char *p, char *field, size_t size)
+{
+	const char *colon = NULL;
+	for (const char *s = p; *s && *s != ' ' && *s != '"'; s++)
+		if (*s == ':') {
+			colon = s;
+			break;
+		}
+	if (colon && colon - p < (ptrdiff_t)size && colon > p) {
+		memcpy(field, p, (size_t)(colon - p));
+		field[colon - p] = '\0';
+		for (char *f = field; *f; f++)
+			*f = (char)(*f >= 'A' && *f <= 'Z' ? *f + 32 : *f);
+	}
+	return colon;
+}
+
+/* Weighs the query's words by the statistics of all segments together. */
+static void weigh_words(struct query *q)
+{
+	uint64_t ndocs = 0;
+	for (size_t i = 0; i < q->ix->nseg; i++)
+		ndocs += q->ix->seg[i]->h->ndocs - q->ix->seg[i]->ndeleted;
+	for (size_t k = 0; k < q->n; k++) {
+		struct qword *w = &q->words[k];
+		uint64_t df = 0;
+		for (size_t i = 0; i < q->ix->nseg; i++) {
+			const struct idx_term *t = index_term_find(q->ix->seg[i], w->term, w->n);
+			df += t ? t->df : 0;
+		}
+		if (df > ndocs) /* hidden older copies still count in a segment's df */
+			df = ndocs;
+		w->w = w->filter || w->kind == Q_EXCL || !df ? 0 : idf_weight(ndocs, df);
+	}
+}
+
 static int parse_query(struct query *q, const char *text, struct buf *err)
 {
 	const char *p = text;
@@ -573,21 +612,10 @@ static int parse_query(struct query *q, const char *text, struct buf *err)
 		}
 		if (*p == '"')
 			q->structured = true;
-		const char *colon = NULL;
-		for (const char *s = p; *s && *s != ' ' && *s != '"'; s++)
-			if (*s == ':') {
-				colon = s;
-				break;
-			}
 		const char *v;
 		size_t vlen;
 		char field[16] = "";
-		if (colon && colon - p < (ptrdiff_t)sizeof(field) && colon > p) {
-			memcpy(field, p, (size_t)(colon - p));
-			field[colon - p] = '\0';
-			for (char *f = field; *f; f++)
-				*f = (char)(*f >= 'A' && *f <= 'Z' ? *f + 32 : *f);
-		}
+		const char *colon = read_field(p, field, sizeof(field));
 		if (field[0] && (!strcmp(field, "author") || !strcmp(field, "au") || !strcmp(field, "cat") ||
 				 !strcmp(field, "category") || !strcmp(field, "after") || !strcmp(field, "before")))
 			q->structured = true;
@@ -647,21 +675,7 @@ static int parse_query(struct query *q, const char *text, struct buf *err)
 		buf_setf(err, "query too long: at most %d distinct terms", MAX_QTERMS);
 		return -1;
 	}
-	/* weights from the statistics of all segments together */
-	uint64_t ndocs = 0;
-	for (size_t i = 0; i < q->ix->nseg; i++)
-		ndocs += q->ix->seg[i]->h->ndocs - q->ix->seg[i]->ndeleted;
-	for (size_t k = 0; k < q->n; k++) {
-		struct qword *w = &q->words[k];
-		uint64_t df = 0;
-		for (size_t i = 0; i < q->ix->nseg; i++) {
-			const struct idx_term *t = index_term_find(q->ix->seg[i], w->term, w->n);
-			df += t ? t->df : 0;
-		}
-		if (df > ndocs) /* hidden older copies still count in a segment's df */
-			df = ndocs;
-		w->w = w->filter || w->kind == Q_EXCL || !df ? 0 : idf_weight(ndocs, df);
-	}
+	weigh_words(q);
 	return 0;
 }
 
@@ -702,111 +716,125 @@ static int cmp_ub(const void *a, const void *b)
 	return x->ub < y->ub ? -1 : x->ub > y->ub;
 }
 
-/* Top-k over segment si: adds to heap h. */
-static void run_segment(struct query *q, size_t si, struct heap *h)
-{
-	const struct segment *sg = q->ix->seg[si];
-	struct qterm terms[MAX_QTERMS];
-	size_t nt;
-	if (!resolve(q, sg, terms, &nt))
-		return;
+/* A query's run over one segment: cursors over its required terms, then
+ * its optional ones (cur), and over its excluded ones (excl). */
+struct seg_run {
+	struct query *q;
+	const struct segment *sg;
+	size_t si;
+	struct heap *h;
 	struct cursor cur[MAX_QTERMS], excl[MAX_QTERMS];
-	size_t nc = 0, ne = 0, nreq = 0;
-	for (size_t i = 0; i < nt; i++)
-		if (terms[i].kind == Q_EXCL)
-			cur_init(&excl[ne++], sg, terms[i].t, 0);
-	/* required terms first (they lead), then optional ones */
-	for (size_t i = 0; i < nt; i++)
-		if (terms[i].kind == Q_REQ)
-			cur_init(&cur[nc++], sg, terms[i].t, terms[i].w);
-	nreq = nc;
-	for (size_t i = 0; i < nt; i++)
-		if (terms[i].kind == Q_OPT)
-			cur_init(&cur[nc++], sg, terms[i].t, terms[i].w);
+	size_t nc, nreq, ne;
+};
 
-	if (!nc && q->any_words)
-		return; /* none of the words is here */
-	if (!nc) { /* only dates: every document in range, newest first */
-		for (uint32_t d = 0; d < sg->h->ndocs && (q->newest || h->n < h->k); d++) {
-			bool ex = is_deleted(sg, d);
-			for (size_t e = 0; e < ne && !ex; e++) {
-				cur_next_geq(&excl[e], d);
-				ex = excl[e].doc == d;
-			}
-			if (!ex && date_ok(q, sg, d)) {
-				q->matched++;
-				heap_push(h, q->newest ? (int64_t)sg->docs[d].day << 32 : 0, GDOC(si, d));
+/* A query of dates only: every document in range, newest first. */
+static void run_dates(struct seg_run *r)
+{
+	struct query *q = r->q;
+	const struct segment *sg = r->sg;
+	struct heap *h = r->h;
+	struct cursor *excl = r->excl;
+	size_t si = r->si, ne = r->ne;
+	for (uint32_t d = 0; d < sg->h->ndocs && (q->newest || h->n < h->k); d++) {
+		bool ex = is_deleted(sg, d);
+		for (size_t e = 0; e < ne && !ex; e++) {
+			cur_next_geq(&excl[e], d);
+			ex = excl[e].doc == d;
+		}
+		if (!ex && date_ok(q, sg, d)) {
+			q->matched++;
+			heap_push(h, q->newest ? (int64_t)sg->docs[d].day << 32 : 0, GDOC(si, d));
+		}
+	}
+}
+
+/* A query with required terms: walks the documents that have them all,
+ * led by the rarest list, and counts every match. */
+static void run_required(struct seg_run *r)
+{
+	struct query *q = r->q;
+	const struct segment *sg = r->sg;
+	struct heap *h = r->h;
+	struct cursor *cur = r->cur, *excl = r->excl;
+	size_t si = r->si, nc = r->nc, nreq = r->nreq, ne = r->ne;
+	/* lead with the rarest required list */
+	size_t lead = 0;
+	for (size_t i = 1; i < nreq; i++)
+		if (cur[i].nb < cur[lead].nb)
+			lead = i;
+	uint32_t d = cur[lead].doc;
+	while (d != END_DOC) {
+		bool all = true;
+		for (size_t i = 0; i < nreq; i++) {
+			cur_next_geq(&cur[i], d);
+			if (cur[i].doc != d) {
+				all = false;
+				d = cur[i].doc;
+				break;
 			}
 		}
-		return;
-	}
-
-	if (nreq) {
-		/* lead with the rarest required list */
-		size_t lead = 0;
-		for (size_t i = 1; i < nreq; i++)
-			if (cur[i].nb < cur[lead].nb)
-				lead = i;
-		uint32_t d = cur[lead].doc;
-		while (d != END_DOC) {
-			bool all = true;
-			for (size_t i = 0; i < nreq; i++) {
+		if (!all)
+			continue;
+		int64_t score = 0;
+		for (size_t i = 0; i < nreq; i++)
+			score += cur_score(&cur[i]);
+		int64_t theta = heap_threshold(h), bound = score;
+		for (size_t i = nreq; i < nc; i++)
+			bound += cur[i].ub;
+		/* every match is counted; only those that may enter the top
+		 * k are scored further */
+		bool ok = date_ok(q, sg, d) && !is_deleted(sg, d);
+		for (size_t e = 0; ok && e < ne; e++) {
+			cur_next_geq(&excl[e], d);
+			ok = excl[e].doc != d;
+		}
+		if (ok)
+			q->matched++;
+		if (ok && (q->newest || bound > theta)) {
+			for (size_t i = nreq; i < nc; i++) {
 				cur_next_geq(&cur[i], d);
-				if (cur[i].doc != d) {
-					all = false;
-					d = cur[i].doc;
-					break;
-				}
+				if (cur[i].doc == d)
+					score += cur_score(&cur[i]);
 			}
-			if (!all)
-				continue;
-			int64_t score = 0;
-			for (size_t i = 0; i < nreq; i++)
-				score += cur_score(&cur[i]);
-			int64_t theta = heap_threshold(h), bound = score;
-			for (size_t i = nreq; i < nc; i++)
-				bound += cur[i].ub;
-			/* every match is counted; only those that may enter the top
-			 * k are scored further */
-			bool ok = date_ok(q, sg, d) && !is_deleted(sg, d);
-			for (size_t e = 0; ok && e < ne; e++) {
-				cur_next_geq(&excl[e], d);
-				ok = excl[e].doc != d;
-			}
-			if (ok)
-				q->matched++;
-			if (ok && (q->newest || bound > theta)) {
-				for (size_t i = nreq; i < nc; i++) {
-					cur_next_geq(&cur[i], d);
-					if (cur[i].doc == d)
-						score += cur_score(&cur[i]);
-				}
-				/* newest first: the day leads the key, the score breaks ties */
-				int64_t key = q->newest ? ((int64_t)sg->docs[d].day << 32) | (score < INT32_MAX ? score : INT32_MAX)
-							: score;
-				if (key > theta)
-					heap_push(h, key, GDOC(si, d));
-			}
-			cur_next(&cur[lead]);
-			d = cur[lead].doc;
+			/* newest first: the day leads the key, the score breaks ties */
+			int64_t key = q->newest ? ((int64_t)sg->docs[d].day << 32) | (score < INT32_MAX ? score : INT32_MAX)
+						: score;
+			if (key > theta)
+				heap_push(h, key, GDOC(si, d));
 		}
-		return;
+		cur_next(&cur[lead]);
+		d = cur[lead].doc;
 	}
+}
 
-	/* a head start: at least k documents of this segment score w x the
-	 * term's k-th largest impact on one term alone, so nothing at or below
-	 * that (less one: ties go to the lower document) can be in the top k
-	 * (only for plain free words over live documents) */
-	if (!ne && !q->after && !q->before && !sg->ndeleted && !q->newest && (h->k <= 10 || h->k <= 100)) {
-		for (size_t i = 0; i < nc; i++) {
+/* A head start: at least k documents of this segment score w x the
+ * term's k-th largest impact on one term alone, so nothing at or below
+ * that (less one: ties go to the lower document) can be in the top k
+ * (only for plain free words over live documents). */
+static void head_start(struct seg_run *r, const struct qterm *terms)
+{
+	const struct query *q = r->q;
+	const struct segment *sg = r->sg;
+	struct heap *h = r->h;
+	if (!r->ne && !q->after && !q->before && !sg->ndeleted && !q->newest && (h->k <= 10 || h->k <= 100)) {
+		for (size_t i = 0; i < r->nc; i++) {
 			const struct idx_term *t = terms[i].t;
 			unsigned kth = h->k <= 10 ? t->kth10 : t->kth100;
-			int64_t f = cur[i].w * (int64_t)kth - 1;
+			int64_t f = r->cur[i].w * (int64_t)kth - 1;
 			if (kth && f > h->floor)
 				h->floor = f;
 		}
 	}
-	/* MaxScore over optional terms */
+}
+
+/* MaxScore over optional terms, with block-max skips. */
+static void run_optional(struct seg_run *r)
+{
+	struct query *q = r->q;
+	const struct segment *sg = r->sg;
+	struct heap *h = r->h;
+	struct cursor *cur = r->cur, *excl = r->excl;
+	size_t si = r->si, nc = r->nc, ne = r->ne;
 	qsort(cur, nc, sizeof(*cur), cmp_ub);
 	int64_t prefix[MAX_QTERMS];
 	for (size_t i = 0; i < nc; i++)
@@ -877,6 +905,47 @@ static void run_segment(struct query *q, size_t si, struct heap *h)
 		if (ok)
 			heap_push(h, score, GDOC(si, d));
 	}
+}
+
+/* Top-k over segment si: adds to heap h. */
+static void run_segment(struct query *q, size_t si, struct heap *h)
+{
+	struct seg_run r;
+	r.q = q;
+	r.sg = q->ix->seg[si];
+	r.si = si;
+	r.h = h;
+	struct qterm terms[MAX_QTERMS];
+	size_t nt;
+	if (!resolve(q, r.sg, terms, &nt))
+		return;
+	size_t nc = 0, ne = 0;
+	for (size_t i = 0; i < nt; i++)
+		if (terms[i].kind == Q_EXCL)
+			cur_init(&r.excl[ne++], r.sg, terms[i].t, 0);
+	/* required terms first (they lead), then optional ones */
+	for (size_t i = 0; i < nt; i++)
+		if (terms[i].kind == Q_REQ)
+			cur_init(&r.cur[nc++], r.sg, terms[i].t, terms[i].w);
+	r.nreq = nc;
+	for (size_t i = 0; i < nt; i++)
+		if (terms[i].kind == Q_OPT)
+			cur_init(&r.cur[nc++], r.sg, terms[i].t, terms[i].w);
+	r.nc = nc;
+	r.ne = ne;
+
+	if (!nc && q->any_words)
+		return; /* none of the words is here */
+	if (!nc) {
+		run_dates(&r);
+		return;
+	}
+	if (r.nreq) {
+		run_required(&r);
+		return;
+	}
+	head_start(&r, terms);
+	run_optional(&r);
 }
 
 static void run_query(struct query *q, struct heap *h)
