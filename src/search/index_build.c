@@ -1102,14 +1102,17 @@ static void drop_deltas(const char *path)
 	buf_release(&f);
 }
 
-static int build_locked(struct store *s, const char *path, struct buf *err)
+/* Builds the main segment of every paper (*n of them; n may be NULL). */
+static int build_locked(struct store *s, const char *path, uint64_t *n, struct buf *err)
 {
-	uint64_t n;
+	uint64_t docs;
 	/* the new main segment carries its sequence number, so older deltas are
 	 * stale even if removing them below is interrupted */
-	if (build_segment(s, path, -1, &n, err))
+	if (build_segment(s, path, -1, &docs, err))
 		return -1;
 	drop_deltas(path);
+	if (n)
+		*n = docs;
 	return 0;
 }
 
@@ -1118,7 +1121,7 @@ int search_index_build(struct store *s, const char *path, struct buf *err)
 	int fd = index_lock(path, err);
 	if (fd < 0)
 		return -1;
-	int rc = build_locked(s, path, err);
+	int rc = build_locked(s, path, NULL, err);
 	index_unlock(fd);
 	return rc;
 }
@@ -1142,7 +1145,7 @@ static int update_locked(struct store *s, const char *path, uint64_t *added, str
 	struct buf e2 = BUF_INIT;
 	if (search_open(path, &ix, &e2)) {
 		buf_release(&e2);
-		return build_locked(s, path, err); /* none yet, or unreadable */
+		return build_locked(s, path, added, err); /* none yet, or unreadable */
 	}
 	buf_release(&e2);
 	uint64_t last = 0, main_docs = ix->seg[0]->h->ndocs, delta_docs = 0;
@@ -1167,7 +1170,7 @@ static int update_locked(struct store *s, const char *path, uint64_t *added, str
 	if (!rc && n && (ndeltas + 1 >= MAX_SEGMENTS / 2 || delta_docs + n > main_docs / 10 + 1000)) {
 		/* too many or too large: merge everything into a new main segment */
 		unlink(tmp.s);
-		rc = build_locked(s, path, err);
+		rc = build_locked(s, path, NULL, err);
 		*added = n;
 	} else if (!rc && n) {
 		struct idx_header h;

@@ -320,7 +320,7 @@ static void test_sort_and_index(struct svc *v)
 	buf_addf(&path, "%s/s.search", dir);
 	uint64_t added = 0;
 	bool built = false;
-	CHECK(svc_index_catch_up(v->s, path.s, &added, &built, &err) == 0 && built);
+	CHECK(svc_index_catch_up(v->s, path.s, &added, &built, &err) == 0 && built && added == 10);
 	struct search_index *ix;
 	struct search_index_stats st = { 0 };
 	if (search_open(path.s, &ix, &err) == 0) {
