@@ -76,7 +76,8 @@ static const char *type_name(json_t *v)
 
 /* ---- Hugging Face items ------------------------------------------------- */
 
-int hf_item_to_paper(json_t *item, const char *hf_day, struct paper *p, struct buf *field, struct buf *why)
+/* The item's "paper" object, or NULL with the reason when there is none. */
+static json_t *hf_paper_of(json_t *item, struct buf *field, struct buf *why)
 {
 	if (!json_is_object(item)) {
 		buf_reset(field);
@@ -84,14 +85,20 @@ int hf_item_to_paper(json_t *item, const char *hf_day, struct paper *p, struct b
 			buf_setf(why, "expected an object, found a string holding a Python repr() of one (not JSON)");
 		else
 			buf_setf(why, "expected an object, found %s", type_name(item));
-		return -1;
+		return NULL;
 	}
 	json_t *pp = json_object_get(item, "paper");
 	if (!json_is_object(pp)) {
 		buf_setf(field, "paper");
 		buf_setf(why, pp ? "expected an object" : "missing");
-		return -1;
+		return NULL;
 	}
+	return pp;
+}
+
+/* Takes paper.id, an arXiv identifier (its version too); 0 or -1. */
+static int hf_id(json_t *pp, struct paper *p, struct buf *field, struct buf *why)
+{
 	json_t *id = json_object_get(pp, "id");
 	if (!json_is_string(id)) {
 		buf_setf(field, "paper.id");
@@ -103,6 +110,12 @@ int hf_item_to_paper(json_t *item, const char *hf_day, struct paper *p, struct b
 		buf_setf(why, "not an arXiv identifier: \"%.60s\"", json_string_value(id));
 		return -1;
 	}
+	return 0;
+}
+
+/* Takes the title (required) and the abstract, from the paper or else the item; 0 or -1. */
+static int hf_title_abstract(json_t *item, json_t *pp, struct paper *p, struct buf *field, struct buf *why)
+{
 	if (opt_str(pp, "title", &p->title, field, "paper.", why) ||
 	    opt_str(pp, "summary", &p->abstract, field, "paper.", why))
 		return -1;
@@ -115,6 +128,12 @@ int hf_item_to_paper(json_t *item, const char *hf_day, struct paper *p, struct b
 		buf_setf(why, "missing or empty");
 		return -1;
 	}
+	return 0;
+}
+
+/* Takes paper.authors, an optional array of {"name": string}; 0 or -1. */
+static int hf_authors(json_t *pp, struct paper *p, struct buf *field, struct buf *why)
+{
 	json_t *authors = json_object_get(pp, "authors");
 	if (authors && !json_is_array(authors)) {
 		buf_setf(field, "paper.authors");
@@ -131,6 +150,12 @@ int hf_item_to_paper(json_t *item, const char *hf_day, struct paper *p, struct b
 		}
 		strlist_push_text(&p->authors, json_string_value(name), json_string_length(name));
 	}
+	return 0;
+}
+
+/* Takes the optional dates, counts and links, checked in this order; 0 or -1. */
+static int hf_dates_counts_links(json_t *item, json_t *pp, struct paper *p, struct buf *field, struct buf *why)
+{
 	char *repo = NULL;
 	int rc = opt_time(pp, "publishedAt", &p->published, field, "paper.", why) ||
 		 opt_time(pp, "submittedOnDailyAt", &p->submitted_at, field, "paper.", why) ||
@@ -149,43 +174,58 @@ int hf_item_to_paper(json_t *item, const char *hf_day, struct paper *p, struct b
 		p->code_url = repo;
 		p->code_explicit = true;
 	}
+	return 0;
+}
+
+/* Takes paper.ai_keywords, an optional array of strings; 0 or -1. */
+static int hf_keywords(json_t *pp, struct paper *p, struct buf *field, struct buf *why)
+{
 	json_t *kw = json_object_get(pp, "ai_keywords");
-	if (kw && !json_is_null(kw)) {
-		if (!json_is_array(kw)) {
-			buf_setf(field, "paper.ai_keywords");
-			buf_setf(why, "expected an array of strings");
+	if (!kw || json_is_null(kw))
+		return 0;
+	if (!json_is_array(kw)) {
+		buf_setf(field, "paper.ai_keywords");
+		buf_setf(why, "expected an array of strings");
+		return -1;
+	}
+	for (size_t i = 0; i < json_array_size(kw); i++) {
+		json_t *k = json_array_get(kw, i);
+		if (!json_is_string(k)) {
+			buf_setf(field, "paper.ai_keywords[%zu]", i);
+			buf_setf(why, "expected a string");
 			return -1;
 		}
-		for (size_t i = 0; i < json_array_size(kw); i++) {
-			json_t *k = json_array_get(kw, i);
-			if (!json_is_string(k)) {
-				buf_setf(field, "paper.ai_keywords[%zu]", i);
-				buf_setf(why, "expected a string");
-				return -1;
-			}
-			strlist_push_text(&p->ai_keywords, json_string_value(k), json_string_length(k));
-		}
+		strlist_push_text(&p->ai_keywords, json_string_value(k), json_string_length(k));
 	}
-	/* the organization (on the paper or the item): its four strings */
+	return 0;
+}
+
+/* Keeps a named organization (of the paper or the item) as compact JSON of its four strings. */
+static void hf_organization(json_t *item, json_t *pp, struct paper *p)
+{
 	json_t *org = json_object_get(pp, "organization");
 	if (!json_is_object(org))
 		org = json_object_get(item, "organization");
-	if (json_is_object(org) && json_is_string(json_object_get(org, "name"))) {
-		json_t *keep = json_object();
-		static const char *const keys[] = { "_id", "name", "fullname", "avatar" };
-		for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
-			json_t *v = json_object_get(org, keys[i]);
-			if (json_is_string(v)) {
-				char *t = text_collapse_dup(json_string_value(v), json_string_length(v));
-				if (t)
-					json_object_set_new(keep, keys[i], json_string(t));
-				free(t);
-			}
+	if (!json_is_object(org) || !json_is_string(json_object_get(org, "name")))
+		return;
+	json_t *keep = json_object();
+	static const char *const keys[] = { "_id", "name", "fullname", "avatar" };
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		json_t *v = json_object_get(org, keys[i]);
+		if (json_is_string(v)) {
+			char *t = text_collapse_dup(json_string_value(v), json_string_length(v));
+			if (t)
+				json_object_set_new(keep, keys[i], json_string(t));
+			free(t);
 		}
-		p->organization = json_dumps(keep, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		json_decref(keep);
 	}
-	/* media: mediaUrls on the paper or the item, or a lone mediaUrl */
+	p->organization = json_dumps(keep, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(keep);
+}
+
+/* Takes the media: mediaUrls of the paper or the item (16 at most), else a lone mediaUrl. */
+static void hf_media(json_t *item, json_t *pp, struct paper *p)
+{
 	json_t *media = json_object_get(pp, "mediaUrls");
 	if (!json_is_array(media))
 		media = json_object_get(item, "mediaUrls");
@@ -197,10 +237,11 @@ int hf_item_to_paper(json_t *item, const char *hf_day, struct paper *p, struct b
 	json_t *one = json_object_get(item, "mediaUrl");
 	if (!p->media_urls.n && json_is_string(one) && url_is_web(json_string_value(one)))
 		strlist_push(&p->media_urls, json_string_value(one), json_string_length(one));
-	p->author_participating = json_is_true(json_object_get(item, "isAuthorParticipating"));
-	json_t *thumb = json_object_get(item, "thumbnail");
-	if (json_is_string(thumb) && url_is_web(json_string_value(thumb)))
-		p->thumbnail = xstrdup(json_string_value(thumb));
+}
+
+/* Takes the submitter: paper.submittedOnDailyBy, else the item's submittedBy; 0 or -1. */
+static int hf_submitter(json_t *item, json_t *pp, struct paper *p, struct buf *field, struct buf *why)
+{
 	json_t *by = json_object_get(pp, "submittedOnDailyBy");
 	const char *ukey = "user";
 	if (!json_is_object(by)) {
@@ -212,8 +253,12 @@ int hf_item_to_paper(json_t *item, const char *hf_day, struct paper *p, struct b
 		    opt_str(by, "fullname", &p->submitter_name, field, "submittedBy.", why))
 			return -1;
 	}
-	/* The featured day: when it was submitted, else the document's day,
-	 * else the item's own date. */
+	return 0;
+}
+
+/* Sets the featured day: submitted, else the document's, else the item's date; 0 or -1. */
+static int hf_featured_day(json_t *item, const char *hf_day, struct paper *p, struct buf *field, struct buf *why)
+{
 	pb_time env = 0;
 	if (opt_time(item, "publishedAt", &env, field, "", why))
 		return -1;
@@ -223,6 +268,24 @@ int hf_item_to_paper(json_t *item, const char *hf_day, struct paper *p, struct b
 		snprintf(p->hf_day, sizeof(p->hf_day), "%s", hf_day);
 	else if (env)
 		time_format_day(env, p->hf_day);
+	return 0;
+}
+
+int hf_item_to_paper(json_t *item, const char *hf_day, struct paper *p, struct buf *field, struct buf *why)
+{
+	json_t *pp = hf_paper_of(item, field, why);
+	if (!pp || hf_id(pp, p, field, why) || hf_title_abstract(item, pp, p, field, why) ||
+	    hf_authors(pp, p, field, why) || hf_dates_counts_links(item, pp, p, field, why) ||
+	    hf_keywords(pp, p, field, why))
+		return -1;
+	hf_organization(item, pp, p);
+	hf_media(item, pp, p);
+	p->author_participating = json_is_true(json_object_get(item, "isAuthorParticipating"));
+	json_t *thumb = json_object_get(item, "thumbnail");
+	if (json_is_string(thumb) && url_is_web(json_string_value(thumb)))
+		p->thumbnail = xstrdup(json_string_value(thumb));
+	if (hf_submitter(item, pp, p, field, why) || hf_featured_day(item, hf_day, p, field, why))
+		return -1;
 	p->sources = SRC_HF;
 	paper_finish(p);
 	return 0;
@@ -320,9 +383,9 @@ static int hf_object(struct source *src, struct sink *k, struct buf *err)
 	return rc;
 }
 
-int parse_hf(struct source *src, struct sink *k, struct buf *err)
+/* The index of the first byte in the peek window past blanks and a BOM (peek_len if none). */
+static size_t hf_first_byte(const struct source *src)
 {
-	/* Find the first significant byte. */
 	size_t i = src->peek_pos;
 	while (i < src->peek_len && strchr(" \t\r\n", src->peek[i]))
 		i++;
@@ -330,6 +393,127 @@ int parse_hf(struct source *src, struct sink *k, struct buf *err)
 		i += 3;
 	while (i < src->peek_len && strchr(" \t\r\n", src->peek[i]))
 		i++;
+	return i;
+}
+
+/* Where the scanner of a daily-papers array is: before, inside or after it. */
+enum hf_where { HF_BEFORE, HF_IN_ARRAY, HF_AFTER };
+
+/* The state of the scanner that splits the array into elements. */
+struct hf_scan {
+	enum hf_where where;
+	int depth; /* nesting inside the current element */
+	bool in_str, esc, in_elem, scalar, need_comma;
+	struct buf elem;
+	uint64_t recno, line;
+	size_t start; /* start of the element bytes within the chunk */
+};
+
+/* Scans a byte before or after the array, where only blanks (and before it a BOM) may be; 0 or -1. */
+static int hf_scan_outside(struct hf_scan *sc, char c, struct buf *err)
+{
+	if (sc->where == HF_BEFORE) {
+		if (c == '[')
+			sc->where = HF_IN_ARRAY;
+		else if (!strchr(" \t\r\n\xEF\xBB\xBF", c)) {
+			buf_setf(err, "line %llu: expected '['", (unsigned long long)sc->line);
+			return -1;
+		}
+		return 0;
+	}
+	if (!strchr(" \t\r\n", c)) {
+		buf_setf(err, "line %llu: unexpected content after the array", (unsigned long long)sc->line);
+		return -1;
+	}
+	return 0;
+}
+
+/* Scans a byte between elements: a blank, a comma, the ']' or the next element's first (at j); 0 or -1. */
+static int hf_scan_between(struct hf_scan *sc, char c, size_t j, struct buf *err)
+{
+	if (strchr(" \t\r\n", c))
+		return 0;
+	if (c == ',' && sc->need_comma) {
+		sc->need_comma = false;
+		return 0;
+	}
+	if (c == ']') {
+		sc->where = HF_AFTER;
+		return 0;
+	}
+	if (sc->need_comma) {
+		buf_setf(err, "line %llu: expected ',' or ']' after record %llu", (unsigned long long)sc->line,
+			 (unsigned long long)sc->recno);
+		return -1;
+	}
+	sc->in_elem = true;
+	sc->recno++;
+	sc->start = j;
+	buf_reset(&sc->elem);
+	sc->depth = 0;
+	sc->scalar = c != '{' && c != '[' && c != '"';
+	if (c == '"')
+		sc->in_str = true;
+	else if (!sc->scalar)
+		sc->depth = 1;
+	return 0;
+}
+
+/* Delivers a scalar ended by chunk[*j], stepping *j back to scan it again; 0 or -2 (sink stop). */
+static int hf_scalar_end(struct hf_scan *sc, struct sink *k, const char *chunk, size_t *j)
+{
+	buf_add(&sc->elem, chunk + sc->start, *j - sc->start);
+	sc->start = *j;
+	sc->in_elem = false;
+	int rc = deliver_hf_text(k, sc->elem.s, sc->elem.len, sc->recno);
+	sc->need_comma = true;
+	if (chunk[*j] == '\n')
+		sc->line--; /* counted again when seen again */
+	(*j)--;
+	return rc;
+}
+
+/* Scans the byte chunk[*j] inside an element and delivers the element when it ends; 0 or -2. */
+static int hf_scan_elem(struct hf_scan *sc, struct sink *k, const char *chunk, size_t *j)
+{
+	char c = chunk[*j];
+	bool done = false;
+	if (sc->in_str) {
+		if (sc->esc)
+			sc->esc = false;
+		else if (c == '\\')
+			sc->esc = true;
+		else if (c == '"') {
+			sc->in_str = false;
+			if (sc->depth == 0)
+				done = true;
+		}
+	} else if (sc->scalar) {
+		if (c == ',' || c == ']' || strchr(" \t\r\n", c))
+			return hf_scalar_end(sc, k, chunk, j);
+	} else if (c == '"') {
+		sc->in_str = true;
+	} else if (c == '{' || c == '[') {
+		sc->depth++;
+	} else if (c == '}' || c == ']') {
+		if (--sc->depth == 0)
+			done = true;
+	}
+	if (!done)
+		return 0;
+	buf_add(&sc->elem, chunk + sc->start, *j + 1 - sc->start);
+	sc->in_elem = false;
+	sc->need_comma = true;
+	if (sc->elem.overflow) {
+		k->reject(k, sc->recno, NULL, "record larger than 16 MiB");
+		return 0;
+	}
+	return deliver_hf_text(k, sc->elem.s, sc->elem.len, sc->recno);
+}
+
+int parse_hf(struct source *src, struct sink *k, struct buf *err)
+{
+	size_t i = hf_first_byte(src);
 	if (i < src->peek_len && src->peek[i] == '{')
 		return hf_object(src, k, err);
 	if (i >= src->peek_len || src->peek[i] != '[') {
@@ -337,115 +521,30 @@ int parse_hf(struct source *src, struct sink *k, struct buf *err)
 		return -1;
 	}
 
-	/* Scanner state. */
-	enum { BEFORE, IN_ARRAY, AFTER } where = BEFORE;
-	int depth = 0; /* nesting inside the current element */
-	bool in_str = false, esc = false, in_elem = false, scalar = false, need_comma = false;
-	struct buf elem = BUF_INIT;
-	elem.max = MAX_RECORD_BYTES;
-	uint64_t recno = 0, line = 1;
+	struct hf_scan sc = { .where = HF_BEFORE, .line = 1 };
+	buf_init_max(&sc.elem, MAX_RECORD_BYTES);
 	char chunk[65536];
 	size_t n;
 	int rc = 0;
 	while (!rc && (n = source_read(src, chunk, sizeof(chunk))) > 0) {
-		size_t start = 0; /* start of the element bytes within chunk */
+		sc.start = 0;
 		for (size_t j = 0; j < n && !rc; j++) {
-			char c = chunk[j];
-			if (c == '\n')
-				line++;
-			if (where == BEFORE) {
-				if (c == '[')
-					where = IN_ARRAY;
-				else if (!strchr(" \t\r\n\xEF\xBB\xBF", c)) {
-					buf_setf(err, "line %llu: expected '['", (unsigned long long)line);
-					rc = -1;
-				}
-				continue;
-			}
-			if (where == AFTER) {
-				if (!strchr(" \t\r\n", c)) {
-					buf_setf(err, "line %llu: unexpected content after the array", (unsigned long long)line);
-					rc = -1;
-				}
-				continue;
-			}
-			if (!in_elem) {
-				if (strchr(" \t\r\n", c))
-					continue;
-				if (c == ',' && need_comma) {
-					need_comma = false;
-					continue;
-				}
-				if (c == ']' && !in_elem) {
-					where = AFTER;
-					continue;
-				}
-				if (need_comma) {
-					buf_setf(err, "line %llu: expected ',' or ']' after record %llu",
-						 (unsigned long long)line, (unsigned long long)recno);
-					rc = -1;
-					continue;
-				}
-				in_elem = true;
-				recno++;
-				start = j;
-				buf_reset(&elem);
-				depth = 0;
-				scalar = c != '{' && c != '[' && c != '"';
-				if (c == '"')
-					in_str = true;
-				else if (!scalar)
-					depth = 1;
-				continue;
-			}
-			bool done = false;
-			if (in_str) {
-				if (esc)
-					esc = false;
-				else if (c == '\\')
-					esc = true;
-				else if (c == '"') {
-					in_str = false;
-					if (depth == 0)
-						done = true;
-				}
-			} else if (scalar) {
-				if (c == ',' || c == ']' || strchr(" \t\r\n", c)) {
-					/* the delimiter is not part of the element */
-					buf_add(&elem, chunk + start, j - start);
-					start = j;
-					in_elem = false;
-					rc = deliver_hf_text(k, elem.s, elem.len, recno);
-					need_comma = true;
-					j--; /* see the delimiter again */
-					if (c == '\n')
-						line--;
-					continue;
-				}
-			} else if (c == '"') {
-				in_str = true;
-			} else if (c == '{' || c == '[') {
-				depth++;
-			} else if (c == '}' || c == ']') {
-				if (--depth == 0)
-					done = true;
-			}
-			if (done) {
-				buf_add(&elem, chunk + start, j + 1 - start);
-				in_elem = false;
-				need_comma = true;
-				if (elem.overflow)
-					k->reject(k, recno, NULL, "record larger than 16 MiB");
-				else
-					rc = deliver_hf_text(k, elem.s, elem.len, recno);
-			}
+			if (chunk[j] == '\n')
+				sc.line++;
+			if (sc.where != HF_IN_ARRAY)
+				rc = hf_scan_outside(&sc, chunk[j], err);
+			else if (!sc.in_elem)
+				rc = hf_scan_between(&sc, chunk[j], j, err);
+			else
+				rc = hf_scan_elem(&sc, k, chunk, &j);
 		}
-		if (!rc && in_elem)
-			buf_add(&elem, chunk + start, n - start);
+		if (!rc && sc.in_elem)
+			buf_add(&sc.elem, chunk + sc.start, n - sc.start);
 	}
-	buf_release(&elem);
-	if (!rc && where != AFTER) {
-		buf_setf(err, "unexpected end of input inside the array (after record %llu)", (unsigned long long)recno);
+	buf_release(&sc.elem);
+	if (!rc && sc.where != HF_AFTER) {
+		buf_setf(err, "unexpected end of input inside the array (after record %llu)",
+			 (unsigned long long)sc.recno);
 		rc = -1;
 	}
 	return rc;

@@ -385,174 +385,245 @@ static void set_time_field(struct oai *o, const char *field, const char *text, s
 	free(t);
 }
 
+/* Ends an <error> outside the records: 0 for noRecordsMatch, else -1 with the error in err. */
+static int oai_error_end(struct walker *w, const char *text, size_t len)
+{
+	struct oai *o = w->ctx;
+	if (w->k->doc) {
+		snprintf(w->k->doc->oai_error, sizeof(w->k->doc->oai_error), "%s", o->error_code);
+		free(w->k->doc->error_text);
+		w->k->doc->error_text = text_collapse_dup(text, len);
+	}
+	char *msg = text_collapse_dup(text, len);
+	if (!strcmp(o->error_code, "noRecordsMatch")) {
+		free(msg);
+		return 0; /* an empty harvest, not a failure */
+	}
+	buf_setf(w->err, "OAI-PMH error %s: %s", o->error_code, msg ? msg : "");
+	free(msg);
+	return -1;
+}
+
+/* Keeps the resumption token in the sink's document, if there is one. */
+static void oai_token_end(struct walker *w, const char *text, size_t len)
+{
+	if (w->k->doc) {
+		free(w->k->doc->resumption_token);
+		w->k->doc->resumption_token = text_collapse_dup(text, len);
+	}
+}
+
+/* Ends a record: skips it, rejects it or delivers it; 0 or -2. */
+static int oai_record_end(struct walker *w)
+{
+	struct oai *o = w->ctx;
+	struct paper *p = &o->p;
+	o->in_record = false;
+	if (o->deleted) {
+		w->k->skip(w->k, w->recno, "deleted record");
+		paper_release(p);
+		return 0;
+	}
+	if (o->fmt == OAI_NONE) {
+		w->k->reject(w->k, w->recno, "metadata", "no arXiv, arXivRaw or oai_dc metadata");
+		paper_release(p);
+		return 0;
+	}
+	if (!p->categories.n)
+		for (size_t i = 0; i < o->sets.n; i++)
+			set_to_category(&p->categories, o->sets.v[i]);
+	p->sources = SRC_ARXIV_OAI;
+	return finish_record(w, p, o->bad_field, o->why);
+}
+
+/* Ends an element of a record's header: the identifier or a set. */
+static void oai_header_end(struct oai *o, const char *name, const char *text, size_t len)
+{
+	struct paper *p = &o->p;
+	if (!strcmp(name, "identifier")) {
+		char *id = text_collapse_dup(text, len);
+		if (!id || arxiv_id_parse(id, p->id, NULL)) {
+			o->bad_field = "header.identifier";
+			o->why = "not an arXiv OAI identifier";
+		}
+		free(id);
+	} else if (!strcmp(name, "setSpec")) {
+		strlist_push_text(&o->sets, text, len);
+	}
+}
+
+/* Takes the <id> of an arXiv or arXivRaw record, or marks it bad. */
+static void oai_arxiv_id(struct oai *o, const char *text, size_t len)
+{
+	char *id = text_collapse_dup(text, len);
+	char tmp[PAPER_ID_MAX];
+	if (!id || arxiv_id_parse(id, tmp, NULL)) {
+		o->bad_field = "id";
+		o->why = "not an arXiv identifier";
+	} else {
+		memcpy(o->p.id, tmp, sizeof(tmp));
+	}
+	free(id);
+}
+
+/* Adds the author whose parts (forenames, keyname, suffix) were read. */
+static void oai_arxiv_author(struct oai *o)
+{
+	struct buf n = BUF_INIT;
+	if (o->fore.len)
+		buf_addf(&n, "%s ", o->fore.s);
+	buf_add(&n, o->key.s, o->key.len);
+	if (o->suffix.len)
+		buf_addf(&n, " %s", o->suffix.s);
+	if (n.len)
+		strlist_push(&o->p.authors, n.s, n.len);
+	buf_release(&n);
+}
+
+/* Ends an element inside the metadata of an arXiv or arXivRaw record. */
+static void oai_arxiv_end(struct walker *w, const char *name, const char *text, size_t len)
+{
+	struct oai *o = w->ctx;
+	struct paper *p = &o->p;
+	if (!strcmp(name, "id")) {
+		oai_arxiv_id(o, text, len);
+	} else if (!strcmp(name, "title")) {
+		set_text(&p->title, text, len);
+	} else if (!strcmp(name, "abstract")) {
+		set_text(&p->abstract, text, len);
+	} else if (!strcmp(name, "comments")) {
+		set_text(&p->comments, text, len);
+	} else if (!strcmp(name, "journal-ref")) {
+		set_text(&p->journal_ref, text, len);
+	} else if (!strcmp(name, "doi")) {
+		set_text(&p->doi, text, len);
+	} else if (!strcmp(name, "license")) {
+		set_text(&p->license, text, len);
+	} else if (!strcmp(name, "categories")) {
+		strlist_release(&p->categories);
+		char *c = text_collapse_dup(text, len);
+		if (c)
+			strlist_split(&p->categories, c, strlen(c), ' ');
+		free(c);
+	} else if (!strcmp(name, "created")) {
+		set_time_field(o, "created", text, len, &p->published, true);
+	} else if (!strcmp(name, "updated")) {
+		set_time_field(o, "updated", text, len, &p->updated, false);
+	} else if (!strcmp(name, "date") && !strcmp(parent(w, 1), "version")) {
+		set_time_field(o, "version.date", text, len, &p->published, true);
+		set_time_field(o, "version.date", text, len, &p->updated, false);
+	} else if (!strcmp(name, "authors") && o->fmt == OAI_RAW) {
+		char *a = text_collapse_dup(text, len);
+		authors_split(&p->authors, a);
+		free(a);
+	} else if (!strcmp(name, "keyname")) {
+		text_collapse(&o->key, text, len);
+	} else if (!strcmp(name, "forenames")) {
+		text_collapse(&o->fore, text, len);
+	} else if (!strcmp(name, "suffix")) {
+		text_collapse(&o->suffix, text, len);
+	} else if (!strcmp(name, "author") && o->fmt == OAI_ARXIV) {
+		oai_arxiv_author(o);
+	}
+}
+
+/* Adds a dc:creator, "Last, First" turned into "First Last". */
+static void oai_dc_creator(struct paper *p, const char *text, size_t len)
+{
+	char *c = text_collapse_dup(text, len);
+	if (c) {
+		char *comma = strstr(c, ", ");
+		struct buf n = BUF_INIT;
+		if (comma) {
+			buf_addf(&n, "%s ", comma + 2);
+			buf_add(&n, c, (size_t)(comma - c));
+		} else {
+			buf_adds(&n, c);
+		}
+		strlist_push(&p->authors, n.s, n.len);
+		buf_release(&n);
+	}
+	free(c);
+}
+
+/* Takes a dc:description: "Comment: ..." is the comments, the first other one the abstract. */
+static void oai_dc_description(struct oai *o, const char *text, size_t len)
+{
+	struct paper *p = &o->p;
+	char *d = text_collapse_dup(text, len);
+	if (d && str_has_prefix(d, "Comment: ")) {
+		free(p->comments);
+		p->comments = xstrdup(d + 9);
+	} else if (d && !o->dc_desc++) {
+		free(p->abstract);
+		p->abstract = d;
+		d = NULL;
+	}
+	free(d);
+}
+
+/* Takes a dc:identifier: a DOI, the arXiv id, or else (when not a URL) the journal reference. */
+static void oai_dc_identifier(struct paper *p, const char *text, size_t len)
+{
+	char *d = text_collapse_dup(text, len);
+	char tmp[PAPER_ID_MAX];
+	if (!d) {
+	} else if (str_has_prefix(d, "doi:")) {
+		free(p->doi);
+		p->doi = xstrdup(d + 4);
+	} else if (!arxiv_id_parse(d, tmp, NULL)) {
+		memcpy(p->id, tmp, sizeof(tmp));
+	} else if (!str_has_prefix(d, "http")) {
+		free(p->journal_ref);
+		p->journal_ref = xstrdup(d);
+	}
+	free(d);
+}
+
+/* Ends an element inside the metadata of an oai_dc record. */
+static void oai_dc_end(struct oai *o, const char *name, const char *text, size_t len)
+{
+	struct paper *p = &o->p;
+	if (!strcmp(name, "title")) {
+		set_text(&p->title, text, len);
+	} else if (!strcmp(name, "creator")) {
+		oai_dc_creator(p, text, len);
+	} else if (!strcmp(name, "description")) {
+		oai_dc_description(o, text, len);
+	} else if (!strcmp(name, "date")) {
+		set_time_field(o, "date", text, len, &p->published, true);
+		if (o->dc_dates++)
+			set_time_field(o, "date", text, len, &p->updated, false);
+	} else if (!strcmp(name, "identifier")) {
+		oai_dc_identifier(p, text, len);
+	}
+}
+
+/* Ends an element of an OAI-PMH response; 0, -1 (err set) or -2. */
 static int oai_end(struct walker *w, const char *name, const char *text, size_t len)
 {
 	struct oai *o = w->ctx;
-	if (!strcmp(name, "error") && !o->in_record) {
-		if (w->k->doc) {
-			snprintf(w->k->doc->oai_error, sizeof(w->k->doc->oai_error), "%s", o->error_code);
-			free(w->k->doc->error_text);
-			w->k->doc->error_text = text_collapse_dup(text, len);
-		}
-		char *msg = text_collapse_dup(text, len);
-		if (!strcmp(o->error_code, "noRecordsMatch")) {
-			free(msg);
-			return 0; /* an empty harvest, not a failure */
-		}
-		buf_setf(w->err, "OAI-PMH error %s: %s", o->error_code, msg ? msg : "");
-		free(msg);
-		return -1;
-	}
+	if (!strcmp(name, "error") && !o->in_record)
+		return oai_error_end(w, text, len);
 	if (!strcmp(name, "resumptionToken")) {
-		if (w->k->doc) {
-			free(w->k->doc->resumption_token);
-			w->k->doc->resumption_token = text_collapse_dup(text, len);
-		}
+		oai_token_end(w, text, len);
 		return 0;
 	}
 	if (!o->in_record)
 		return 0;
-	struct paper *p = &o->p;
-	if (!strcmp(name, "record") && !inside(w, "metadata") ) {
-		o->in_record = false;
-		if (o->deleted) {
-			w->k->skip(w->k, w->recno, "deleted record");
-			paper_release(p);
-			return 0;
-		}
-		if (o->fmt == OAI_NONE) {
-			w->k->reject(w->k, w->recno, "metadata", "no arXiv, arXivRaw or oai_dc metadata");
-			paper_release(p);
-			return 0;
-		}
-		if (!p->categories.n)
-			for (size_t i = 0; i < o->sets.n; i++)
-				set_to_category(&p->categories, o->sets.v[i]);
-		p->sources = SRC_ARXIV_OAI;
-		return finish_record(w, p, o->bad_field, o->why);
-	}
+	if (!strcmp(name, "record") && !inside(w, "metadata"))
+		return oai_record_end(w);
 	if (inside(w, "header")) {
-		if (!strcmp(name, "identifier")) {
-			char *id = text_collapse_dup(text, len);
-			if (!id || arxiv_id_parse(id, p->id, NULL)) {
-				o->bad_field = "header.identifier";
-				o->why = "not an arXiv OAI identifier";
-			}
-			free(id);
-		} else if (!strcmp(name, "setSpec")) {
-			strlist_push_text(&o->sets, text, len);
-		}
+		oai_header_end(o, name, text, len);
 		return 0;
 	}
 	switch (o->fmt) {
 	case OAI_ARXIV:
 	case OAI_RAW:
-		if (!strcmp(name, "id")) {
-			char *id = text_collapse_dup(text, len);
-			char tmp[PAPER_ID_MAX];
-			if (!id || arxiv_id_parse(id, tmp, NULL)) {
-				o->bad_field = "id";
-				o->why = "not an arXiv identifier";
-			} else {
-				memcpy(p->id, tmp, sizeof(tmp));
-			}
-			free(id);
-		} else if (!strcmp(name, "title")) {
-			set_text(&p->title, text, len);
-		} else if (!strcmp(name, "abstract")) {
-			set_text(&p->abstract, text, len);
-		} else if (!strcmp(name, "comments")) {
-			set_text(&p->comments, text, len);
-		} else if (!strcmp(name, "journal-ref")) {
-			set_text(&p->journal_ref, text, len);
-		} else if (!strcmp(name, "doi")) {
-			set_text(&p->doi, text, len);
-		} else if (!strcmp(name, "license")) {
-			set_text(&p->license, text, len);
-		} else if (!strcmp(name, "categories")) {
-			strlist_release(&p->categories);
-			char *c = text_collapse_dup(text, len);
-			if (c)
-				strlist_split(&p->categories, c, strlen(c), ' ');
-			free(c);
-		} else if (!strcmp(name, "created")) {
-			set_time_field(o, "created", text, len, &p->published, true);
-		} else if (!strcmp(name, "updated")) {
-			set_time_field(o, "updated", text, len, &p->updated, false);
-		} else if (!strcmp(name, "date") && !strcmp(parent(w, 1), "version")) {
-			set_time_field(o, "version.date", text, len, &p->published, true);
-			set_time_field(o, "version.date", text, len, &p->updated, false);
-		} else if (!strcmp(name, "authors") && o->fmt == OAI_RAW) {
-			char *a = text_collapse_dup(text, len);
-			authors_split(&p->authors, a);
-			free(a);
-		} else if (!strcmp(name, "keyname")) {
-			text_collapse(&o->key, text, len);
-		} else if (!strcmp(name, "forenames")) {
-			text_collapse(&o->fore, text, len);
-		} else if (!strcmp(name, "suffix")) {
-			text_collapse(&o->suffix, text, len);
-		} else if (!strcmp(name, "author") && o->fmt == OAI_ARXIV) {
-			struct buf n = BUF_INIT;
-			if (o->fore.len)
-				buf_addf(&n, "%s ", o->fore.s);
-			buf_add(&n, o->key.s, o->key.len);
-			if (o->suffix.len)
-				buf_addf(&n, " %s", o->suffix.s);
-			if (n.len)
-				strlist_push(&p->authors, n.s, n.len);
-			buf_release(&n);
-		}
+		oai_arxiv_end(w, name, text, len);
 		break;
 	case OAI_DC:
-		if (!strcmp(name, "title")) {
-			set_text(&p->title, text, len);
-		} else if (!strcmp(name, "creator")) {
-			/* "Last, First" -> "First Last" */
-			char *c = text_collapse_dup(text, len);
-			if (c) {
-				char *comma = strstr(c, ", ");
-				struct buf n = BUF_INIT;
-				if (comma) {
-					buf_addf(&n, "%s ", comma + 2);
-					buf_add(&n, c, (size_t)(comma - c));
-				} else {
-					buf_adds(&n, c);
-				}
-				strlist_push(&p->authors, n.s, n.len);
-				buf_release(&n);
-			}
-			free(c);
-		} else if (!strcmp(name, "description")) {
-			char *d = text_collapse_dup(text, len);
-			if (d && str_has_prefix(d, "Comment: ")) {
-				free(p->comments);
-				p->comments = xstrdup(d + 9);
-			} else if (d && !o->dc_desc++) {
-				free(p->abstract);
-				p->abstract = d;
-				d = NULL;
-			}
-			free(d);
-		} else if (!strcmp(name, "date")) {
-			set_time_field(o, "date", text, len, &p->published, true);
-			if (o->dc_dates++)
-				set_time_field(o, "date", text, len, &p->updated, false);
-		} else if (!strcmp(name, "identifier")) {
-			char *d = text_collapse_dup(text, len);
-			char tmp[PAPER_ID_MAX];
-			if (!d) {
-			} else if (str_has_prefix(d, "doi:")) {
-				free(p->doi);
-				p->doi = xstrdup(d + 4);
-			} else if (!arxiv_id_parse(d, tmp, NULL)) {
-				memcpy(p->id, tmp, sizeof(tmp));
-			} else if (!str_has_prefix(d, "http")) {
-				free(p->journal_ref);
-				p->journal_ref = xstrdup(d);
-			}
-			free(d);
-		}
+		oai_dc_end(o, name, text, len);
 		break;
 	default:
 		break;

@@ -995,25 +995,12 @@ static int take_lease(struct store *s, const struct mail_config *c, const char *
 	return 1;
 }
 
-int mail_deliver(struct store *s, const struct mail_config *c, struct mail_stats *st, struct buf *err)
+/* A libcurl handle set up to send mail through c->smtp_url, or NULL if libcurl cannot start. */
+static CURL *smtp_open(const struct mail_config *c)
 {
-	if (!c->smtp_url) {
-		buf_setf(err, "no SMTP server configured (--smtp URL or PAPERBOY_SMTP_URL)");
-		return -1;
-	}
-	char me[128];
-	lease_owner(me);
-	int lrc = take_lease(s, c, me, err);
-	if (lrc)
-		return lrc;
-	pb_time ttl = lease_ttl(c), renewed = time_now_ms();
-	double t0 = mono_seconds();
 	CURL *curl = curl_easy_init();
-	if (!curl) {
-		buf_setf(err, "cannot start libcurl");
-		store_lease_release(s, LEASE_NAME, me, err);
-		return -1;
-	}
+	if (!curl)
+		return NULL;
 	bool local = strstr(c->smtp_url, "://localhost") || strstr(c->smtp_url, "://127.") || strstr(c->smtp_url, "@localhost") ||
 		     strstr(c->smtp_url, "@127.");
 	bool creds = strchr(c->smtp_url + (strstr(c->smtp_url, "://") ? strstr(c->smtp_url, "://") - c->smtp_url + 3 : 0), '@');
@@ -1029,13 +1016,170 @@ int mail_deliver(struct store *s, const struct mail_config *c, struct mail_stats
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	char from[300];
 	snprintf(from, sizeof(from), "<%s>", c->mail_from);
-	curl_easy_setopt(curl, CURLOPT_MAIL_FROM, from);
+	curl_easy_setopt(curl, CURLOPT_MAIL_FROM, from); /* libcurl keeps a copy */
+	return curl;
+}
+
+/* One delivery run: the connection, the lease, the pace and the counts. */
+struct sender {
+	struct store *s;
+	const struct mail_config *c;
+	struct mail_stats *st;
+	struct buf *err;
+	CURL *curl;
+	const char *me;       /* the lease's owner */
+	pb_time ttl, renewed; /* the lease's life, and when it was last renewed */
+	double next_slot;     /* when the next message may leave (with a rate) */
+	bool server_down;     /* the rest wait for the next run */
 	struct progress pr;
-	progress_init(&pr, "mail", 0);
-	pr.on = pr.on && c->progress;
+};
+
+/* What became of one message. */
+struct outcome {
+	const char *state; /* "sent", "failed" or "queued" */
+	pb_time next;      /* when to try a queued message again */
+	char why[256];     /* the error, "" when sent */
+};
+
+/* Waits for the next message's slot when the rate is limited. */
+static void pace(struct sender *sd)
+{
+	if (sd->c->rate > 0) {
+		double wait = sd->next_slot - mono_seconds();
+		if (wait > 0)
+			usleep((useconds_t)(wait * 1e6));
+		sd->next_slot = (wait > 0 ? sd->next_slot : mono_seconds()) + 1.0 / sd->c->rate;
+	}
+}
+
+/* Renews the lease a third of the way through its life; 0, or -1 when lost or the store failed. */
+static int keep_lease(struct sender *sd)
+{
+	if (time_now_ms() - sd->renewed <= sd->ttl / 3)
+		return 0;
+	int r = store_lease_renew(sd->s, LEASE_NAME, sd->me, time_now_ms(), sd->ttl, sd->err);
+	if (r) {
+		if (r > 0)
+			buf_setf(sd->err, "lost the mail sender's lease (renewed too late); the rest waits "
+					  "for the next run");
+		return -1;
+	}
+	sd->renewed = time_now_ms();
+	return 0;
+}
+
+/* Sends one message over the connection: libcurl's result, with the SMTP reply code in *code. */
+static CURLcode smtp_send(CURL *curl, const struct outbox_msg *m, long *code)
+{
+	char rcpt[300];
+	snprintf(rcpt, sizeof(rcpt), "<%s>", m->rcpt);
+	struct curl_slist *to = curl_slist_append(NULL, rcpt);
+	struct upload up = { m->data, m->len };
+	curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, to);
+	curl_easy_setopt(curl, CURLOPT_READDATA, &up);
+	curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)m->len);
+	CURLcode rc = curl_easy_perform(curl);
+	*code = 0;
+	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, code);
+	curl_slist_free_all(to);
+	return rc;
+}
+
+/* Fails or requeues (with backoff) the i-th message that did not go, notes a server down, and says so. */
+static void not_sent(struct sender *sd, const struct outbox_msg *m, CURLcode rc, long code, size_t i, pb_time now,
+		     struct outcome *o)
+{
+	snprintf(o->why, sizeof(o->why), "%s (SMTP %ld)", curl_easy_strerror(rc), code);
+	bool permanent = code >= 500 && code < 600;
+	if (permanent || m->attempts + 1 >= sd->c->max_attempts) {
+		o->state = "failed";
+		sd->st->failed++;
+	} else {
+		o->state = "queued";
+		/* 1 min, 2, 4, ... up to 6 h */
+		int k = m->attempts < 9 ? m->attempts : 9;
+		o->next = now + (pb_time)60000 * (1 << k);
+		if (o->next - now > 6 * 3600000LL)
+			o->next = now + 6 * 3600000LL;
+		sd->st->retry_later++;
+	}
+	if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_OPERATION_TIMEDOUT ||
+	    rc == CURLE_LOGIN_DENIED)
+		sd->server_down = true; /* the rest wait for the next run */
+	if (!sd->server_down || i == 0)
+		fprintf(stderr, "paperboy: mail to %s: %s%s\n", m->rcpt, o->why,
+			!strcmp(o->state, "queued") ? ", will retry" : "");
+}
+
+/* Sends the i-th, claimed message and commits its outcome with the subscription's count; 0 or -1. */
+static int send_one(struct sender *sd, const struct outbox_msg *m, size_t i)
+{
+	long code;
+	CURLcode rc = smtp_send(sd->curl, m, &code);
+	pb_time now = time_now_ms();
+	struct outcome o = { .state = "sent" };
+	if (rc == CURLE_OK)
+		sd->st->sent++;
+	else
+		not_sent(sd, m, rc, code, i, now, &o);
+	bool count = !strcmp(m->kind, "digest") && (rc == CURLE_OK || !strcmp(o.state, "failed"));
+	if (store_begin(sd->s, sd->err) ||
+	    store_outbox_settle(sd->s, m->id, o.state, o.next, o.why[0] ? o.why : NULL, now, sd->err) ||
+	    (count && store_sub_delivery(sd->s, m->sub_id, rc == CURLE_OK, sd->c->pause_after, sd->err)) ||
+	    store_commit(sd->s, sd->err)) {
+		store_rollback(sd->s);
+		return -1;
+	}
+	return 0;
+}
+
+/* Sends a batch in order until the server is down or a step fails, counting *done; 0 or -1. */
+static int send_batch(struct sender *sd, struct due *due, int64_t *cursor, size_t *done)
+{
 	int ret = 0;
-	bool server_down = false;
-	double next_slot = mono_seconds();
+	*done = 0;
+	for (size_t i = 0; i < due->n && !sd->server_down && !ret; i++, (*done)++) {
+		struct outbox_msg *m = &due->v[i];
+		*cursor = m->id;
+		pace(sd);
+		/* the lease, renewed a third of the way through its life (a
+		 * sender that has lost it stops at once); then the claim,
+		 * committed before the message leaves */
+		if (keep_lease(sd) || store_outbox_claim(sd->s, m->id, sd->err)) {
+			ret = -1;
+			break;
+		}
+		/* the result, committed after */
+		ret = send_one(sd, m, i);
+		progress_update(&sd->pr, sd->st->sent + sd->st->failed, 0);
+	}
+	return ret;
+}
+
+int mail_deliver(struct store *s, const struct mail_config *c, struct mail_stats *st, struct buf *err)
+{
+	if (!c->smtp_url) {
+		buf_setf(err, "no SMTP server configured (--smtp URL or PAPERBOY_SMTP_URL)");
+		return -1;
+	}
+	char me[128];
+	lease_owner(me);
+	int lrc = take_lease(s, c, me, err);
+	if (lrc)
+		return lrc;
+	struct sender sd = { .s = s, .c = c, .st = st, .err = err, .me = me, .ttl = lease_ttl(c) };
+	sd.renewed = time_now_ms();
+	double t0 = mono_seconds();
+	sd.curl = smtp_open(c);
+	if (!sd.curl) {
+		buf_setf(err, "cannot start libcurl");
+		store_lease_release(s, LEASE_NAME, me, err);
+		return -1;
+	}
+	progress_init(&sd.pr, "mail", 0);
+	sd.pr.on = sd.pr.on && c->progress;
+	int ret = 0;
+	sd.next_slot = mono_seconds();
 	int64_t cursor = 0; /* each message once per run */
 	for (;;) {
 		struct due due = { 0 };
@@ -1048,95 +1192,18 @@ int mail_deliver(struct store *s, const struct mail_config *c, struct mail_stats
 			free(due.v);
 			break;
 		}
-		size_t done = 0;
-		for (size_t i = 0; i < due.n && !server_down && !ret; i++, done++) {
-			struct outbox_msg *m = &due.v[i];
-			cursor = m->id;
-			if (c->rate > 0) {
-				double wait = next_slot - mono_seconds();
-				if (wait > 0)
-					usleep((useconds_t)(wait * 1e6));
-				next_slot = (wait > 0 ? next_slot : mono_seconds()) + 1.0 / c->rate;
-			}
-			/* the lease, renewed a third of the way through its life;
-			 * a sender that has lost it stops at once */
-			if (time_now_ms() - renewed > ttl / 3) {
-				int r = store_lease_renew(s, LEASE_NAME, me, time_now_ms(), ttl, err);
-				if (r) {
-					if (r > 0)
-						buf_setf(err, "lost the mail sender's lease (renewed too late); the rest waits "
-							      "for the next run");
-					ret = -1;
-					break;
-				}
-				renewed = time_now_ms();
-			}
-			/* the claim, committed before the message leaves */
-			if (store_outbox_claim(s, m->id, err)) {
-				ret = -1;
-				break;
-			}
-			char rcpt[300];
-			snprintf(rcpt, sizeof(rcpt), "<%s>", m->rcpt);
-			struct curl_slist *to = curl_slist_append(NULL, rcpt);
-			struct upload up = { m->data, m->len };
-			curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, to);
-			curl_easy_setopt(curl, CURLOPT_READDATA, &up);
-			curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)m->len);
-			CURLcode rc = curl_easy_perform(curl);
-			long code = 0;
-			curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
-			curl_slist_free_all(to);
-			now = time_now_ms();
-			const char *state;
-			pb_time next = 0;
-			char why[256] = "";
-			if (rc == CURLE_OK) {
-				state = "sent";
-				st->sent++;
-			} else {
-				snprintf(why, sizeof(why), "%s (SMTP %ld)", curl_easy_strerror(rc), code);
-				bool permanent = code >= 500 && code < 600;
-				if (permanent || m->attempts + 1 >= c->max_attempts) {
-					state = "failed";
-					st->failed++;
-				} else {
-					state = "queued";
-					/* 1 min, 2, 4, ... up to 6 h */
-					int k = m->attempts < 9 ? m->attempts : 9;
-					next = now + (pb_time)60000 * (1 << k);
-					if (next - now > 6 * 3600000LL)
-						next = now + 6 * 3600000LL;
-					st->retry_later++;
-				}
-				if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
-				    rc == CURLE_OPERATION_TIMEDOUT || rc == CURLE_LOGIN_DENIED)
-					server_down = true; /* the rest wait for the next run */
-				if (!server_down || i == 0)
-					fprintf(stderr, "paperboy: mail to %s: %s%s\n", m->rcpt, why,
-						!strcmp(state, "queued") ? ", will retry" : "");
-			}
-			/* the result, committed after (with the subscription's count,
-			 * in the same transaction) */
-			bool count = !strcmp(m->kind, "digest") && (rc == CURLE_OK || !strcmp(state, "failed"));
-			if (store_begin(s, err) || store_outbox_settle(s, m->id, state, next, why[0] ? why : NULL, now, err) ||
-			    (count && store_sub_delivery(s, m->sub_id, rc == CURLE_OK, c->pause_after, err)) ||
-			    store_commit(s, err)) {
-				store_rollback(s);
-				ret = -1;
-			}
-			progress_update(&pr, st->sent + st->failed, 0);
-		}
+		size_t done;
+		ret = send_batch(&sd, &due, &cursor, &done);
 		for (size_t i = 0; i < due.n; i++)
 			free(due.v[i].data);
 		free(due.v);
-		if (server_down || ret)
+		if (sd.server_down || ret)
 			break;
 		if (done < due.n)
 			break;
 	}
-	progress_done(&pr);
-	curl_easy_cleanup(curl);
+	progress_done(&sd.pr);
+	curl_easy_cleanup(sd.curl);
 	struct buf e2 = BUF_INIT;
 	store_lease_release(s, LEASE_NAME, me, &e2);
 	buf_release(&e2);

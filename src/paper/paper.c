@@ -104,14 +104,11 @@ static size_t count_digits(const char *s)
 	return n;
 }
 
-int arxiv_id_parse(const char *s, char id[PAPER_ID_MAX], int *version)
+/* Where the id starts: past a paper's URL (*url set) or a prefix like "arXiv:"; NULL for another URL of those sites. */
+static const char *id_start(const char *s, bool *url)
 {
-	if (!s)
-		return -1;
-	while (isspace((unsigned char)*s))
-		s++;
 	const char *p = s;
-	bool url = false;
+	*url = false;
 	/* the places a paper is named by its arXiv id: arXiv (abs, pdf, html),
 	 * Hugging Face, alphaXiv, the DOI arXiv registers (10.48550/arXiv.ID) */
 	static const struct {
@@ -130,7 +127,7 @@ int arxiv_id_parse(const char *s, char id[PAPER_ID_MAX], int *version)
 		auth += 4;
 	else if (!strncasecmp(auth, "export.", 7))
 		auth += 7;
-	for (size_t k = 0; k < ARRAY_SIZE(sites) && !url; k++) {
+	for (size_t k = 0; k < ARRAY_SIZE(sites); k++) {
 		size_t hl = strlen(sites[k].host);
 		if (strncasecmp(auth, sites[k].host, hl))
 			continue;
@@ -138,84 +135,112 @@ int arxiv_id_parse(const char *s, char id[PAPER_ID_MAX], int *version)
 		for (int j = 0; sites[k].paths[j]; j++) {
 			size_t pl = strlen(sites[k].paths[j]);
 			if (!strncasecmp(after, sites[k].paths[j], pl)) {
-				p = after + pl;
-				url = true;
-				break;
+				*url = true;
+				return after + pl;
 			}
 		}
-		if (!url)
-			return -1;
+		return NULL;
 	}
-	if (url) {
-		/* nothing more to strip */
-	} else if (!strncasecmp(p, "oai:arXiv.org:", 14)) {
+	if (!strncasecmp(p, "oai:arXiv.org:", 14))
 		p += 14;
-	} else if (!strncasecmp(p, "arXiv:", 6)) {
+	else if (!strncasecmp(p, "arXiv:", 6))
 		p += 6;
-	} else if (!strncasecmp(p, "doi:", 4) && !strncasecmp(p + 4, "10.48550/arxiv.", 15)) {
+	else if (!strncasecmp(p, "doi:", 4) && !strncasecmp(p + 4, "10.48550/arxiv.", 15))
 		p += 19;
-	} else if (!strncasecmp(p, "10.48550/arxiv.", 15)) {
+	else if (!strncasecmp(p, "10.48550/arxiv.", 15))
 		p += 15;
+	return p;
+}
+
+/* Copies a new-style id, YYMM.NNNN (2007-14) or YYMM.NNNNN (2015-), into tmp (*n bytes); what follows, or NULL. */
+static const char *new_style_id(const char *q, char *tmp, size_t *n)
+{
+	if (count_digits(q) != 4 || q[4] != '.')
+		return NULL;
+	int mm = (q[2] - '0') * 10 + (q[3] - '0');
+	if (mm < 1 || mm > 12)
+		return NULL;
+	size_t d = count_digits(q + 5);
+	if (d != 4 && d != 5)
+		return NULL;
+	*n = 5 + d;
+	memcpy(tmp, q, *n);
+	return q + *n;
+}
+
+/* Copies an old-style id (archive[.SC]/YYMMNNN, less the .SC) into tmp (*n bytes); what follows, or NULL. */
+static const char *old_style_id(const char *q, char *tmp, size_t *n)
+{
+	size_t a = 0;
+	while (islower((unsigned char)q[a]) || q[a] == '-')
+		a++;
+	if (a < 2 || a > 16)
+		return NULL;
+	memcpy(tmp, q, a);
+	*n = a;
+	q += a;
+	if (*q == '.') { /* subject class, e.g. math.GT/0309136: dropped */
+		q++;
+		size_t c = 0;
+		while (isalpha((unsigned char)q[c]))
+			c++;
+		if (!c || c > 8)
+			return NULL;
+		q += c;
 	}
+	if (*q != '/' || count_digits(q + 1) != 7)
+		return NULL;
+	memcpy(tmp + *n, q, 8);
+	*n += 8;
+	return q + 8;
+}
+
+/* Reads an optional version ("v" and 1 to 4 digits; 0 if none) into v; what follows, or NULL. */
+static const char *id_version(const char *q, int *v)
+{
+	*v = 0;
+	if (*q != 'v' && *q != 'V')
+		return q;
+	size_t d = count_digits(q + 1);
+	if (!d || d > 4)
+		return NULL;
+	for (size_t i = 1; i <= d; i++)
+		*v = *v * 10 + (q[i] - '0');
+	return q + 1 + d;
+}
+
+/* Whether what follows the id is allowed: blanks, or in a URL a query, fragment, path or ".pdf". */
+static bool id_tail_ok(const char *q, bool url)
+{
+	if (!*q)
+		return true;
+	bool ok = url && (*q == '?' || *q == '#' || *q == '/' || !strcmp(q, ".pdf"));
+	const char *t = q;
+	while (isspace((unsigned char)*t))
+		t++;
+	return ok || !*t;
+}
+
+int arxiv_id_parse(const char *s, char id[PAPER_ID_MAX], int *version)
+{
+	if (!s)
+		return -1;
+	while (isspace((unsigned char)*s))
+		s++;
+	bool url;
+	const char *q = id_start(s, &url);
+	if (!q)
+		return -1;
 	char tmp[PAPER_ID_MAX];
 	size_t n = 0;
-	const char *q = p;
-	if (isdigit((unsigned char)*q)) {
-		/* new style: YYMM.NNNN (2007-2014) or YYMM.NNNNN (2015-) */
-		if (count_digits(q) != 4 || q[4] != '.')
-			return -1;
-		int mm = (q[2] - '0') * 10 + (q[3] - '0');
-		if (mm < 1 || mm > 12)
-			return -1;
-		size_t d = count_digits(q + 5);
-		if (d != 4 && d != 5)
-			return -1;
-		n = 5 + d;
-		memcpy(tmp, q, n);
-		q += n;
-	} else {
-		/* old style: archive[.SC]/YYMMNNN */
-		size_t a = 0;
-		while (islower((unsigned char)q[a]) || q[a] == '-')
-			a++;
-		if (a < 2 || a > 16)
-			return -1;
-		memcpy(tmp, q, a);
-		n = a;
-		q += a;
-		if (*q == '.') { /* subject class, e.g. math.GT/0309136: dropped */
-			q++;
-			size_t c = 0;
-			while (isalpha((unsigned char)q[c]))
-				c++;
-			if (!c || c > 8)
-				return -1;
-			q += c;
-		}
-		if (*q != '/' || count_digits(q + 1) != 7)
-			return -1;
-		memcpy(tmp + n, q, 8);
-		n += 8;
-		q += 8;
-	}
+	q = isdigit((unsigned char)*q) ? new_style_id(q, tmp, &n) : old_style_id(q, tmp, &n);
+	if (!q)
+		return -1;
 	tmp[n] = '\0';
-	int v = 0;
-	if (*q == 'v' || *q == 'V') {
-		size_t d = count_digits(q + 1);
-		if (!d || d > 4)
-			return -1;
-		for (size_t i = 1; i <= d; i++)
-			v = v * 10 + (q[i] - '0');
-		q += 1 + d;
-	}
-	if (*q) {
-		bool ok = url && (*q == '?' || *q == '#' || *q == '/' || !strcmp(q, ".pdf"));
-		const char *t = q;
-		while (isspace((unsigned char)*t))
-			t++;
-		if (!ok && *t)
-			return -1;
-	}
+	int v;
+	q = id_version(q, &v);
+	if (!q || !id_tail_ok(q, url))
+		return -1;
 	memcpy(id, tmp, n + 1);
 	if (version)
 		*version = v;
