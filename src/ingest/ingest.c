@@ -102,62 +102,6 @@ struct ingest {
 	struct source *src;
 };
 
-/* ---- sources ------------------------------------------------------------ */
-
-size_t source_read(struct source *src, void *out, size_t n)
-{
-	size_t got = 0;
-	if (src->peek_pos < src->peek_len) {
-		got = src->peek_len - src->peek_pos;
-		if (got > n)
-			got = n;
-		memcpy(out, src->peek + src->peek_pos, got);
-		src->peek_pos += got;
-	} else if (src->mem) {
-		got = src->mem_len - src->mem_pos;
-		if (got > n)
-			got = n;
-		memcpy(out, src->mem + src->mem_pos, got);
-		src->mem_pos += got;
-	} else if (src->f) {
-		got = fread(out, 1, n, src->f);
-		if (!got && ferror(src->f))
-			src->read_error = true;
-	}
-	src->bytes += got;
-	return got;
-}
-
-void source_release(struct source *src)
-{
-	free(src->peek);
-	src->peek = NULL;
-	src->peek_len = src->peek_pos = 0;
-}
-
-/* Fills the peek window with up to n bytes. */
-static void source_peek(struct source *src, size_t n)
-{
-	src->peek = xmalloc(n);
-	src->peek_len = 0;
-	while (src->peek_len < n) {
-		size_t got;
-		if (src->mem) {
-			got = src->mem_len - src->mem_pos;
-			if (got > n - src->peek_len)
-				got = n - src->peek_len;
-			memcpy(src->peek + src->peek_len, src->mem + src->mem_pos, got);
-			src->mem_pos += got;
-		} else {
-			got = fread(src->peek + src->peek_len, 1, n - src->peek_len, src->f);
-		}
-		if (!got)
-			break;
-		src->peek_len += got;
-	}
-	src->peek_pos = 0;
-}
-
 int detect_format(struct source *src, enum ingest_format *fmt, bool *recorded, struct buf *err)
 {
 	*recorded = false;

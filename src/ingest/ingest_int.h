@@ -21,6 +21,8 @@ struct source {
 size_t source_read(struct source *src, void *buf, size_t n);
 /* Frees the peek window. */
 void source_release(struct source *src);
+/* Fills the peek window with up to n bytes. */
+void source_peek(struct source *src, size_t n);
 
 /* Where parsers deliver records. `record` takes ownership of *p and leaves
  * it initialised; it returns 0, or -1 when the store failed (stop). */

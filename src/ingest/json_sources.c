@@ -1,8 +1,7 @@
 /*
  * json_sources.c - the JSON sources: Hugging Face /api/daily_papers
  * documents (a JSON array of items, or the {"status","data":[...]} wrapper
- * some dumps use), arXiv metadata snapshot JSON lines, and recorded HTTP
- * exchanges {"url","status_code","body"} whose body is an arXiv API feed.
+ * some dumps use) and arXiv metadata snapshot JSON lines.
  *
  * The array is split into elements by a small scanner that tracks strings
  * and nesting, and each element is parsed alone with jansson, so memory
@@ -552,46 +551,6 @@ int parse_hf(struct source *src, struct sink *k, struct buf *err)
 
 /* ---- the arXiv snapshot (Kaggle JSON lines) ----------------------------- */
 
-void authors_split(struct strlist *out, const char *s)
-{
-	if (!s)
-		return;
-	struct buf norm = BUF_INIT, part = BUF_INIT;
-	text_collapse(&norm, s, strlen(s));
-	const char *p = norm.s;
-	int paren = 0;
-	size_t start = 0, n = norm.len, i = 0;
-	while (i <= n) {
-		size_t skip = 0;
-		bool cut = i == n;
-		if (!cut && p[i] == '(')
-			paren++;
-		else if (!cut && p[i] == ')' && paren)
-			paren--;
-		else if (!cut && !paren && p[i] == ',')
-			cut = true, skip = 1;
-		else if (!cut && !paren && !strncmp(p + i, " and ", 5))
-			cut = true, skip = 5;
-		if (!cut) {
-			i++;
-			continue;
-		}
-		buf_reset(&part);
-		text_collapse(&part, p + start, i - start);
-		const char *name = part.s;
-		if (str_has_prefix(name, "and "))
-			name += 4;
-		if (*name)
-			strlist_push(out, name, strlen(name));
-		if (i == n)
-			break;
-		i += skip;
-		start = i;
-	}
-	buf_release(&norm);
-	buf_release(&part);
-}
-
 /*
  * Snapshot lines are parsed with yajl's event interface straight into the
  * paper: no document tree, no per-value allocation. (jansson builds a tree
@@ -932,39 +891,5 @@ int parse_jsonl(struct source *src, struct sink *k, struct buf *err)
 	buf_release(&line);
 	buf_release(&field);
 	buf_release(&why);
-	return rc;
-}
-
-/* ---- recorded HTTP exchanges -------------------------------------------- */
-
-int parse_recorded(struct source *src, struct sink *k, struct buf *err)
-{
-	struct buf doc = BUF_INIT;
-	doc.max = 256u << 20;
-	char tmp[65536];
-	size_t n;
-	while ((n = source_read(src, tmp, sizeof(tmp))) > 0)
-		buf_add(&doc, tmp, n);
-	json_error_t je;
-	json_t *o = doc.overflow ? NULL : json_loadb(doc.s, doc.len, 0, &je);
-	buf_release(&doc);
-	if (!o) {
-		buf_setf(err, "invalid recorded exchange");
-		return -1;
-	}
-	json_t *body = json_object_get(o, "body");
-	if (!json_is_string(body)) {
-		json_decref(o);
-		buf_setf(err, "field \"body\": expected a string");
-		return -1;
-	}
-	struct source inner = { .name = src->name, .mem = json_string_value(body), .mem_len = json_string_length(body) };
-	int rc = parse_atom(&inner, k, err);
-	json_int_t status = json_integer_value(json_object_get(o, "status_code"));
-	if (!rc && status && (status < 200 || status > 299)) {
-		buf_setf(err, "recorded HTTP status %lld", (long long)status);
-		rc = -1;
-	}
-	json_decref(o);
 	return rc;
 }

@@ -27,8 +27,6 @@ void h_comment_edit(struct req *r, struct resp *o);
 void h_comment_delete(struct req *r, struct resp *o);
 void h_admin_paper(struct req *r, struct resp *o);
 void h_admin_comment(struct req *r, struct resp *o);
-/* The offer to fetch paper id from arXiv (a form, or a sign-in link). */
-void fetch_offer(struct req *r, struct buf *b, const char *id);
 /* submissions (submit.c) */
 void h_submit_form(struct req *r, struct resp *o);
 void h_submit(struct req *r, struct resp *o);

@@ -535,3 +535,17 @@ void html_mute_button(struct req *r, struct buf *b, const char *kind, const char
 		"<button type=\"submit\" class=\"link\" aria-label=\"Mute %s %s\">%s %s</button></form>",
 	     kind, value, back_to, label, value, label, value);
 }
+
+/* A paper that is not here: the offer to fetch it from arXiv (signed in), or to sign in. */
+void html_fetch_offer(struct req *r, struct buf *b, const char *id)
+{
+	if (r->signed_in) {
+		html_printf(b, "<form method=\"post\" action=\"/papers/%s/fetch\" class=\"inline\">", id);
+		html_csrf(r, b);
+		html_printf(b, "<p>%s is not here yet. <button type=\"submit\" class=\"btn small\">Fetch it from arXiv</button></p></form>",
+		     id);
+	} else {
+		html_printf(b, "<p>%s is not here yet. <a href=\"/signin?next=%%2Fpapers%%2F%U\">Sign in</a> to fetch it from arXiv.</p>",
+		     id, id);
+	}
+}

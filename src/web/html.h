@@ -50,5 +50,8 @@ void html_markdown(struct buf *b, const char *md);
 void html_follow_button(struct req *r, struct buf *b, const char *kind, const char *value, bool on, const char *back_to);
 void html_mute_button(struct req *r, struct buf *b, const char *kind, const char *label, const char *value,
 		      const char *back_to);
+/* A paper that is not here: the offer to fetch it from arXiv (a form for a
+ * signed-in reader), or to sign in first. */
+void html_fetch_offer(struct req *r, struct buf *b, const char *id);
 
 #endif

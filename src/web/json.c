@@ -101,3 +101,16 @@ json_t *json_time(pb_time t)
 	time_format_iso(t, iso);
 	return json_string(iso);
 }
+
+json_t *json_prefs(struct req *r)
+{
+	const struct user_prefs *p = reader_prefs(r);
+	return json_pack("{s:b,s:o,s:b}", "muteCollapse", p->mute_collapse, "readMark", json_time(p->read_mark),
+			 "privateFeed", p->has_feed);
+}
+
+int json_follow_append(const struct follow *f, void *arr)
+{
+	json_array_append_new(arr, json_pack("{s:s,s:s,s:o}", "kind", f->kind, "value", f->value, "created", json_time(f->created)));
+	return 0;
+}

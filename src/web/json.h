@@ -22,4 +22,10 @@ json_t *json_user(const char *name, const char *fullname);
 /* The request's body as a JSON object; NULL after answering 400. */
 json_t *json_body(struct req *r, struct resp *o);
 
+/* The reader's preferences: {"muteCollapse", "readMark", "privateFeed"}. */
+json_t *json_prefs(struct req *r);
+/* A store callback: appends {"kind", "value", "created"} of a follow (or a
+ * mute) to the JSON array arr. */
+int json_follow_append(const struct follow *f, void *arr);
+
 #endif

@@ -615,7 +615,7 @@ static void search_results(struct req *r, struct resp *o, const struct search_as
 		}
 		char id[PAPER_ID_MAX];
 		if (n <= start && !arxiv_id_parse(k->q, id, NULL) && k->page == 0)
-			fetch_offer(r, b, id);
+			html_fetch_offer(r, b, id);
 		else if (n <= start)
 			html_printf(b, "<p class=\"empty\">No papers match.</p>");
 		search_cards(r, b, hits, n, start, k->mode == SEARCH_SEMANTIC ? NULL : shown_q);

@@ -18,19 +18,6 @@
 #include <ctype.h>
 #include <limits.h>
 
-void fetch_offer(struct req *r, struct buf *b, const char *id)
-{
-	if (r->signed_in) {
-		html_printf(b, "<form method=\"post\" action=\"/papers/%s/fetch\" class=\"inline\">", id);
-		html_csrf(r, b);
-		html_printf(b, "<p>%s is not here yet. <button type=\"submit\" class=\"btn small\">Fetch it from arXiv</button></p></form>",
-		     id);
-	} else {
-		html_printf(b, "<p>%s is not here yet. <a href=\"/signin?next=%%2Fpapers%%2F%U\">Sign in</a> to fetch it from arXiv.</p>",
-		     id, id);
-	}
-}
-
 /* POST /papers/ID/fetch: a paper not in the store, asked for from arXiv
  * (signed-in users, under the fetch rule), then its page, which says
  * "fetching" until it is here. Not featured. */
@@ -235,7 +222,7 @@ static void missing_paper(struct req *r, struct resp *o, const char *id)
 			     j.message);
 		else if (job && !strcmp(j.state, "refused"))
 			html_printf(&o->body, "<p class=\"notice error\" role=\"alert\">%s was not submitted: %s</p>", id, j.message);
-		fetch_offer(r, &o->body, id);
+		html_fetch_offer(r, &o->body, id);
 	}
 	html_printf(&o->body, "<p><a href=\"https://arxiv.org/abs/%s\">%s on arXiv</a></p></main>", id, id);
 	html_page_end(r, o);

@@ -1,8 +1,8 @@
 /*
  * personal.c - each reader's own paperboy: follows and the Following page
  * (and its private Atom feed), mutes, "new since your last visit",
- * collections (with BibTeX, RIS and CSV), citations, recommendations,
- * one's data as JSON, and deleting one's account; in HTML and under /api/.
+ * recommendations, preferences, and deleting one's account; in HTML and
+ * under /api/ (collections: collections.c; one's data as JSON: export.c).
  */
 #include "personal.h"
 #include "atom.h"
@@ -447,16 +447,10 @@ void h_feed_post(struct req *r, struct resp *o)
 /* GET /api/me/prefs; PUT /api/me/prefs {"muteCollapse": bool, "readMark":
  * "now" | ISO time | null}; POST /api/me/feed (a new private feed address,
  * the old one stops); DELETE /api/me/feed (none). */
-static json_t *prefs_json(struct req *r)
-{
-	return json_pack("{s:b,s:o,s:b}", "muteCollapse", reader_prefs(r)->mute_collapse, "readMark", json_time(reader_prefs(r)->read_mark),
-			 "privateFeed", reader_prefs(r)->has_feed);
-}
-
 void h_api_prefs(struct req *r, struct resp *o)
 {
 	if (!strcmp(r->method, "GET")) {
-		resp_json(o, 200, prefs_json(r));
+		resp_json(o, 200, json_prefs(r));
 		return;
 	}
 	json_t *j = json_body(r, o);
@@ -478,7 +472,7 @@ void h_api_prefs(struct req *r, struct resp *o)
 			resp_error(r, o, 500, "the database failed");
 		} else {
 			reader_prefs_set(r, &p);
-			resp_json(o, 200, prefs_json(r));
+			resp_json(o, 200, json_prefs(r));
 		}
 		buf_release(&err);
 	}
@@ -618,95 +612,6 @@ void h_for_you(struct req *r, struct resp *o)
 	lists_hit_papers_free(ps, n);
 }
 
-/* ---- collections ------------------------------------------------------------------------ */
-
-
-/* ---- citations ---------------------------------------------------------------------------- */
-
-/* ---- your data ------------------------------------------------------------------------------ */
-
-static int ex_comment(const struct comment *c, void *ctx)
-{
-	if (!c->deleted)
-		json_array_append_new(ctx, json_pack("{s:I,s:s,s:s,s:o,s:b}", "id", (json_int_t)c->id, "paper", c->paper, "body",
-						      c->body ? c->body : "", "created", json_time(c->created), "hidden",
-						      c->hidden));
-	return 0;
-}
-
-static void user_comments_json(struct req *r, json_t *arr)
-{
-	struct buf err = BUF_INIT;
-	store_user_comments(r->s, r->user.id, ex_comment, arr, &err);
-	buf_release(&err);
-}
-
-static int ex_follow(const struct follow *f, void *ctx)
-{
-	json_array_append_new(ctx, json_pack("{s:s,s:s,s:o}", "kind", f->kind, "value", f->value, "created", json_time(f->created)));
-	return 0;
-}
-
-static int ex_vote(const struct paper *p, void *ctx)
-{
-	json_array_append_new(ctx, json_string(p->id));
-	return 0;
-}
-
-static int ex_token(const struct api_token *t, void *ctx)
-{
-	json_array_append_new(ctx, json_pack("{s:s,s:o,s:o}", "label", t->label, "created", json_time(t->created), "lastUsed",
-					      json_time(t->last_used)));
-	return 0;
-}
-
-static int ex_sub(const struct subscription *sub, void *ctx)
-{
-	json_array_append_new(ctx, json_pack("{s:s,s:s,s:s,s:s}", "email", sub->email, "period", sub->period, "topics",
-					      sub->topics ? sub->topics : "", "status", sub->status));
-	return 0;
-}
-
-static json_t *user_export(struct req *r)
-{
-	struct buf err = BUF_INIT;
-	json_t *j = json_object();
-	json_object_set_new(j, "profile",
-			    json_pack("{s:s,s:s,s:s,s:b,s:b,s:o}", "name", r->user.name, "fullname", r->user.fullname, "email",
-				      r->user.email, "emailVerified", r->user.email_verified, "admin", r->user.admin,
-				      "created", json_time(r->user.created)));
-	json_t *votes = json_array(), *follows = json_array(), *mutes = json_array(), *tokens = json_array(),
-	       *subs = json_array(), *colls = json_array(), *comments = json_array();
-	store_user_votes(r->s, r->user.id, 100000, ex_vote, votes, &err);
-	store_follow_list(r->s, r->user.id, ex_follow, follows, &err);
-	store_mute_list(r->s, r->user.id, ex_follow, mutes, &err);
-	store_token_list(r->s, r->user.id, ex_token, tokens, &err);
-	if (r->user.email_verified)
-		store_sub_list_email(r->s, r->user.email, ex_sub, subs, &err);
-	collections_export(r, colls);
-	user_comments_json(r, comments);
-	json_object_set_new(j, "votes", votes);
-	json_object_set_new(j, "comments", comments);
-	json_object_set_new(j, "collections", colls);
-	json_object_set_new(j, "follows", follows);
-	json_object_set_new(j, "mutes", mutes);
-	json_object_set_new(j, "subscriptions", subs);
-	json_object_set_new(j, "tokens", tokens);
-	json_object_set_new(j, "preferences", prefs_json(r));
-	buf_release(&err);
-	return j;
-}
-
-/* GET /me/export and /api/me/export: everything the account owns, as one JSON document. */
-void h_export(struct req *r, struct resp *o)
-{
-	resp_json(o, 200, user_export(r));
-	o->private_ = true;
-	o->no_store = true;
-	if (!r->wants_json)
-		resp_header(o, "Content-Disposition", "attachment; filename=\"paperboy-export.json\"");
-}
-
 /* ---- deleting one's account --------------------------------------------------------------- */
 
 static void delete_page(struct req *r, struct resp *o, const char *msg)
@@ -796,9 +701,9 @@ static void api_pairs(struct req *r, struct resp *o, bool mute)
 	if (!strcmp(r->method, "GET")) {
 		json_t *arr = json_array();
 		if (mute)
-			store_mute_list(r->s, r->user.id, ex_follow, arr, &err);
+			store_mute_list(r->s, r->user.id, json_follow_append, arr, &err);
 		else
-			store_follow_list(r->s, r->user.id, ex_follow, arr, &err);
+			store_follow_list(r->s, r->user.id, json_follow_append, arr, &err);
 		resp_json(o, 200, arr);
 		buf_release(&err);
 		return;
