@@ -72,7 +72,7 @@ static void render_all(struct ctx *x, const struct paper *p)
 		abort();
 	buf_reset(&b);
 	atom_entry(&r, &b, p);
-	json_t *env = paper_envelope(&r, p);
+	json_t *env = json_list_paper(&r, p);
 	json_decref(env);
 	/* the digest */
 	struct mail_config mc;
