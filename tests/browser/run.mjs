@@ -531,6 +531,14 @@ try {
     await phone.close();
   });
 
+  // more flows, one file each (steps/*.mjs, in name order): each exports a
+  // default async function given what the flows above use
+  const stepDir = path.join(path.dirname(new URL(import.meta.url).pathname), "steps");
+  for (const f of fs.existsSync(stepDir) ? fs.readdirSync(stepDir).filter((n) => n.endsWith(".mjs")).sort() : []) {
+    const mod = await import(path.join(stepDir, f));
+    await mod.default({ browser, ctx, page, base, step, watch, pb, env, tmp, thumbDir, SHOTS, DATA, DAYS, assert });
+  }
+
   await step("no script errors or CSP violations on any page", async () => {
     assert.deepEqual(problems, [], problems.join("\n"));
   });
