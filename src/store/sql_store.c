@@ -454,22 +454,41 @@ int sql_feed_featured(struct store *s, bool *featured, struct buf *err)
 #define LIST_SUB                                                                                          \
 	"SELECT " PAPER_SELECT " FROM papers WHERE submitter = $5 AND feed_day >= $1 AND feed_day < $2 AND " \
 	"hidden = 0 "
-static const char *const list_sql[3][3] = {
-	{ LIST_FEATURED LIST_ORDER_PUBLISHED, LIST_ALL LIST_ORDER_PUBLISHED, LIST_SUB LIST_ORDER_PUBLISHED },
-	{ LIST_FEATURED LIST_ORDER_UPVOTES, LIST_ALL LIST_ORDER_UPVOTES, LIST_SUB LIST_ORDER_UPVOTES },
+/* one organization's: its compact JSON holds "name":"ORG" ($5, a LIKE
+ * pattern); only featured papers carry one, so the feed days bound it */
+#define LIST_ORG                                                                                             \
+	"SELECT " PAPER_SELECT " FROM papers WHERE organization LIKE $5 ESCAPE '!' AND hf_day >= $1 AND " \
+	"hf_day < $2 AND hf_day <> '' AND hidden = 0 "
+static const char *const list_sql[3][4] = {
+	{ LIST_FEATURED LIST_ORDER_PUBLISHED, LIST_ALL LIST_ORDER_PUBLISHED, LIST_SUB LIST_ORDER_PUBLISHED,
+	  LIST_ORG LIST_ORDER_PUBLISHED },
+	{ LIST_FEATURED LIST_ORDER_UPVOTES, LIST_ALL LIST_ORDER_UPVOTES, LIST_SUB LIST_ORDER_UPVOTES,
+	  LIST_ORG LIST_ORDER_UPVOTES },
 	{ LIST_FEATURED LIST_ORDER_TRENDING("$5"), LIST_ALL LIST_ORDER_TRENDING("$5"),
-	  LIST_SUB LIST_ORDER_TRENDING("$6") },
+	  LIST_SUB LIST_ORDER_TRENDING("$6"), LIST_ORG LIST_ORDER_TRENDING("$6") },
 };
+
+/* The LIKE pattern of an organization's name in the papers' JSON. */
+static void org_pattern(const char *org, struct buf *out)
+{
+	buf_adds(out, "%\"name\":\"");
+	for (const char *c = org; *c; c++) {
+		if (*c == '%' || *c == '_' || *c == '!')
+			buf_addc(out, '!');
+		buf_addc(out, *c);
+	}
+	buf_adds(out, "\"%");
+}
 #define NO_LIMIT ((int64_t)1 << 62)
 
 int sql_paper_list(struct store *s, const struct store_query *qq, int (*fn)(const struct paper *, void *), void *ctx,
 		   struct buf *err)
 {
 	bool featured = false;
-	if (!qq->submitter && sql_feed_featured(s, &featured, err))
+	if (!qq->submitter && !qq->organization && sql_feed_featured(s, &featured, err))
 		return -1;
 	int sort = qq->sort == SORT_UPVOTES ? 1 : qq->sort == SORT_TRENDING ? 2 : 0;
-	int which = qq->submitter ? 2 : featured ? 0 : 1;
+	int which = qq->submitter ? 2 : qq->organization ? 3 : featured ? 0 : 1;
 	struct sx x;
 	if (!sx_prep(&x, s, list_sql[sort][which], err))
 		return -1;
@@ -477,10 +496,16 @@ int sql_paper_list(struct store *s, const struct store_query *qq, int (*fn)(cons
 	sx_str(&x, 2, qq->day_to);
 	sx_int(&x, 3, qq->limit ? (int64_t)qq->limit : NO_LIMIT);
 	sx_int(&x, 4, (int64_t)qq->offset);
-	if (qq->submitter)
+	struct buf pat = BUF_INIT;
+	if (qq->submitter) {
 		sx_str(&x, 5, qq->submitter);
+	} else if (qq->organization) {
+		org_pattern(qq->organization, &pat);
+		sx_str(&x, 5, pat.s);
+	}
+	buf_release(&pat); /* (bound values are copied) */
 	if (sort == 2)
-		sx_int(&x, qq->submitter ? 6 : 5, qq->now ? qq->now : time_now_ms());
+		sx_int(&x, which >= 2 ? 6 : 5, qq->now ? qq->now : time_now_ms());
 	return sx_each_paper(&x, fn, ctx, err);
 }
 

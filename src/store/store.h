@@ -109,13 +109,15 @@ enum store_sort { SORT_PUBLISHED, SORT_UPVOTES, SORT_TRENDING };
 
 /* Papers whose feed day lies in [day_from, day_to); both "YYYY-MM-DD".
  * Hidden papers are never listed. submitter: only the papers this user
- * submitted (NULL: all). now: the reference time of SORT_TRENDING (0: the
- * clock). */
+ * submitted (NULL: all); organization: only the featured papers of this
+ * Hugging Face organization (its "name"; NULL: all). now: the reference
+ * time of SORT_TRENDING (0: the clock). */
 struct store_query {
 	char day_from[16], day_to[16];
 	enum store_sort sort;
 	size_t limit, offset;
 	const char *submitter;
+	const char *organization;
 	pb_time now;
 };
 

@@ -390,6 +390,10 @@ void h_profile(struct req *r, struct resp *o)
 	struct user u;
 	struct buf err = BUF_INIT;
 	int rc = store_user_get(r->s, 0, r->cap[0], &u, &err);
+	if (rc == 1 && (rc = people_submitter_page(r, o, r->cap[0])) == 0) {
+		buf_release(&err); /* a submitter on Hugging Face, not an account here */
+		return;
+	}
 	if (rc) {
 		resp_error(r, o, rc < 0 ? 500 : 404, rc < 0 ? "The database failed." : "There is no such user.");
 		buf_release(&err);

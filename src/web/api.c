@@ -43,7 +43,7 @@ void h_api_daily(struct req *r, struct resp *o)
 {
 	const char *date = req_arg(r, "date"), *week = req_arg(r, "week"), *month = req_arg(r, "month");
 	const char *sort = req_arg(r, "sort"), *ps = req_arg(r, "p"), *ls = req_arg(r, "limit");
-	const char *submitter = req_arg(r, "submitter");
+	const char *submitter = req_arg(r, "submitter"), *org = req_arg(r, "organization");
 	struct store_query q = { .day_from = "0000-00-00", .day_to = "9999-99-99", .sort = SORT_PUBLISHED };
 	long page = 0, limit = 50;
 	if (ps && parse_int(ps, 0, 1000, &page)) {
@@ -86,7 +86,8 @@ void h_api_daily(struct req *r, struct resp *o)
 		return;
 	}
 	q.submitter = submitter && *submitter ? submitter : NULL;
-	if (!date && !week && !month && !q.submitter && q.sort != SORT_TRENDING) {
+	q.organization = !q.submitter && org && *org && strlen(org) <= 96 ? org : NULL;
+	if (!date && !week && !month && !q.submitter && !q.organization && q.sort != SORT_TRENDING) {
 		/* no period: the home page's papers (the newest day, and the
 		 * days before it when it is thin) */
 		struct feed_days fd;

@@ -104,5 +104,10 @@ void html_collect_form(struct req *r, struct buf *b, const struct paper *p);
 void h_metrics(struct req *r, struct resp *o);
 void h_health(struct req *r, struct resp *o);
 void h_thumb(struct req *r, struct resp *o);
+/* people and organizations (people.c) */
+void h_org(struct req *r, struct resp *o);
+/* The page of a Hugging Face submitter who has no account here: 0, 1 when
+ * nobody by that name submitted anything (nothing answered), -1. */
+int people_submitter_page(struct req *r, struct resp *o, const char *name);
 
 #endif

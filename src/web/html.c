@@ -236,7 +236,7 @@ void html_card(struct req *r, struct buf *b, const struct paper *p, const struct
 	char org[128], orgname[256];
 	paper_org(p, org, orgname);
 	if (org[0])
-		html_printf(b, "<span class=\"org\" title=\"%s\">%s</span>", org, orgname);
+		html_printf(b, "<a class=\"org\" href=\"/orgs/%U\" title=\"%s\">%s</a>", org, org, orgname);
 	html_comment_links(b, p);
 	html_paper_links(b, p, false);
 	if (p->submitter)

@@ -272,7 +272,7 @@ static void paper_meta(struct req *r, struct buf *b, const struct paper *p, cons
 	char org[128], orgname[256];
 	paper_org(p, org, orgname);
 	if (org[0]) {
-		html_printf(b, "<span class=\"org\" title=\"%s\">%s</span>", org, orgname);
+		html_printf(b, "<a class=\"org\" href=\"/orgs/%U\" title=\"%s\">%s</a>", org, org, orgname);
 		html_follow_button(r, b, "org", org, !reader_follows(r, "org", org), here);
 	}
 	for (size_t i = 0; i < p->categories.n; i++) {

@@ -110,6 +110,7 @@ const struct route web_routes[] = {
 	{ "POST", "/account/verify", h_verify, R_CSRF },
 	{ "POST", "/account/verify/send", h_verify_send, R_LOGIN | R_CSRF },
 	{ "GET", "/u/*", h_profile, R_CACHE },
+	{ "GET", "/orgs/*", h_org, R_CACHE },
 	{ "POST", "/settings/tokens", h_token_add, R_LOGIN | R_CSRF },
 	{ "POST", "/settings/tokens/*/delete", h_token_del, R_LOGIN | R_CSRF },
 	{ "POST", "/admin/papers/*", h_admin_paper, R_LOGIN | R_CSRF | R_ADMIN },

@@ -1,0 +1,89 @@
+"""Issue 20, item 1: every "submitted by" link and every organization on a
+card leads to a page (Hugging Face submitters are not accounts here), and
+the API filters by organization as it does by submitter."""
+import json
+import os
+import re
+import unittest
+
+from common import PaperboyTest
+from web import Client, Server
+
+DAYS = ["2026-08-19", "2026-08-20", "2026-08-21"]
+
+
+class PeopleTest(PaperboyTest):
+    @classmethod
+    def setUpClass(cls):
+        cls.fixture = PaperboyTest("run")
+        cls.fixture.setUp()
+        f = cls.fixture
+        f.init()
+        d = os.path.join(f.require_data("hf-daily-papers"), "Paper_metadata_download")
+        files = [os.path.join(d, day + ".json") for day in DAYS]
+        f.pb("ingest", *files)
+        cls.items = []
+        for path in files:
+            with open(path) as fh:
+                cls.items += json.load(fh)
+        f.pb("user", "add", "localreader", "--email", "lr@example.org", stdin="a long password here\n")
+        cls.srv = Server(f.env, f.tmp)
+        cls.c = Client(cls.srv)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.stop()
+        cls.fixture.tearDown()
+
+    def by(self, key):
+        out = {}
+        for it in self.items:
+            v = key(it["paper"])
+            if v:
+                out.setdefault(v, []).append(it["paper"])
+        return out
+
+    def test_submitter_pages(self):
+        subs = self.by(lambda p: (p.get("submittedOnDailyBy") or {}).get("user"))
+        self.assertTrue(subs)
+        home = self.c.get("/").text
+        linked = set(re.findall(r'submitted by <a href="/u/([^"]+)"', home))
+        self.assertTrue(linked)
+        for name in sorted(linked)[:5] + [max(subs, key=lambda n: len(subs[n]))]:
+            r = self.c.get("/u/" + name)
+            self.assertEqual(r.status, 200, name)
+            ids = re.findall(r'<h3 class="title"><a href="/papers/([^"]+)"', r.text)
+            want = sorted(subs.get(name, []), key=lambda p: p["publishedAt"], reverse=True)
+            self.assertEqual(sorted(ids), sorted(p["id"] for p in want), name)
+            self.assertIn("huggingface.co/" + name, r.text)
+        self.assertEqual(self.c.get("/u/nobody-submitted-this").status, 404)
+        # a local account keeps its profile
+        r = self.c.get("/u/localreader")
+        self.assertEqual(r.status, 200)
+        self.assertIn("Submitted papers", r.text)
+
+    def test_organization_pages_and_api(self):
+        orgs = self.by(lambda p: (p.get("organization") or {}).get("name"))
+        self.assertTrue(orgs)
+        name = max(orgs, key=lambda n: len(orgs[n]))
+        home = self.c.get("/").text
+        self.assertRegex(home, r'<a class="org" href="/orgs/[^"]+"')
+        r = self.c.get("/orgs/" + name)
+        self.assertEqual(r.status, 200)
+        ids = re.findall(r'<h3 class="title"><a href="/papers/([^"]+)"', r.text)
+        self.assertEqual(sorted(ids), sorted({p["id"] for p in orgs[name]}))
+        for p in orgs[name]:
+            sub = (p.get("submittedOnDailyBy") or {}).get("user")
+            if sub:
+                self.assertIn('href="/u/%s"' % sub, r.text)
+        self.assertEqual(self.c.get("/orgs/no-such-org").status, 404)
+        self.assertEqual(self.c.get("/orgs/%25_").status, 404)  # LIKE's wildcards are not wildcards
+        api = self.c.get("/api/daily_papers?organization=%s&date=%s" % (name, DAYS[0])).json()
+        got_all = self.c.get("/api/daily_papers?organization=%s&limit=100" % name).json()
+        self.assertEqual({e["paper"]["id"] for e in got_all}, {p["id"] for p in orgs[name]})
+        for e in got_all + api:
+            self.assertEqual(e["paper"]["organization"]["name"], name)
+
+
+if __name__ == "__main__":
+    unittest.main()
