@@ -459,13 +459,16 @@ int sql_feed_featured(struct store *s, bool *featured, struct buf *err)
 #define LIST_ORG                                                                                             \
 	"SELECT " PAPER_SELECT " FROM papers WHERE organization LIKE $5 ESCAPE '!' AND hf_day >= $1 AND " \
 	"hf_day < $2 AND hf_day <> '' AND hidden = 0 "
-static const char *const list_sql[3][4] = {
+#define LIST_ORDER_FEED \
+	"ORDER BY feed_day DESC, greatest(upvotes, 0) + local_votes DESC, published DESC, id DESC LIMIT $3 OFFSET $4"
+static const char *const list_sql[4][4] = {
 	{ LIST_FEATURED LIST_ORDER_PUBLISHED, LIST_ALL LIST_ORDER_PUBLISHED, LIST_SUB LIST_ORDER_PUBLISHED,
 	  LIST_ORG LIST_ORDER_PUBLISHED },
 	{ LIST_FEATURED LIST_ORDER_UPVOTES, LIST_ALL LIST_ORDER_UPVOTES, LIST_SUB LIST_ORDER_UPVOTES,
 	  LIST_ORG LIST_ORDER_UPVOTES },
 	{ LIST_FEATURED LIST_ORDER_TRENDING("$5"), LIST_ALL LIST_ORDER_TRENDING("$5"),
 	  LIST_SUB LIST_ORDER_TRENDING("$6"), LIST_ORG LIST_ORDER_TRENDING("$6") },
+	{ LIST_FEATURED LIST_ORDER_FEED, LIST_ALL LIST_ORDER_FEED, LIST_SUB LIST_ORDER_FEED, LIST_ORG LIST_ORDER_FEED },
 };
 
 /* The LIKE pattern of an organization's name in the papers' JSON. */
@@ -487,7 +490,7 @@ int sql_paper_list(struct store *s, const struct store_query *qq, int (*fn)(cons
 	bool featured = false;
 	if (!qq->submitter && !qq->organization && sql_feed_featured(s, &featured, err))
 		return -1;
-	int sort = qq->sort == SORT_UPVOTES ? 1 : qq->sort == SORT_TRENDING ? 2 : 0;
+	int sort = qq->sort == SORT_UPVOTES ? 1 : qq->sort == SORT_TRENDING ? 2 : qq->sort == SORT_FEED ? 3 : 0;
 	int which = qq->submitter ? 2 : qq->organization ? 3 : featured ? 0 : 1;
 	struct sx x;
 	if (!sx_prep(&x, s, list_sql[sort][which], err))

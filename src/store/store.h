@@ -105,7 +105,9 @@ int store_paper_get(struct store *s, const char *id, struct paper *p, struct buf
 int store_papers_get(struct store *s, const char *const *ids, size_t n, bool with_hidden,
 		     int (*fn)(const struct paper *p, size_t i, void *ctx), void *ctx, struct buf *err);
 
-enum store_sort { SORT_PUBLISHED, SORT_UPVOTES, SORT_TRENDING };
+/* SORT_FEED: the feed's own order, as its pages show it: the newest feed
+ * day first, the most upvoted first within a day. */
+enum store_sort { SORT_PUBLISHED, SORT_UPVOTES, SORT_TRENDING, SORT_FEED };
 
 /* Papers whose feed day lies in [day_from, day_to); both "YYYY-MM-DD".
  * Hidden papers are never listed. submitter: only the papers this user

@@ -44,7 +44,8 @@ void h_api_daily(struct req *r, struct resp *o)
 	const char *date = req_arg(r, "date"), *week = req_arg(r, "week"), *month = req_arg(r, "month");
 	const char *sort = req_arg(r, "sort"), *ps = req_arg(r, "p"), *ls = req_arg(r, "limit");
 	const char *submitter = req_arg(r, "submitter"), *org = req_arg(r, "organization");
-	struct store_query q = { .day_from = "0000-00-00", .day_to = "9999-99-99", .sort = SORT_PUBLISHED };
+	/* in the feed's order, as the pages show it (sort=publishedAt: by arXiv date) */
+	struct store_query q = { .day_from = "0000-00-00", .day_to = "9999-99-99", .sort = SORT_FEED };
 	long page = 0, limit = 50;
 	if (ps && parse_int(ps, 0, 1000, &page)) {
 		resp_error(r, o, 400, "p must be a page number from 0 to 1000");
@@ -81,7 +82,11 @@ void h_api_daily(struct req *r, struct resp *o)
 			memcpy(q.day_from, from, sizeof(from));
 			memcpy(q.day_to, to, sizeof(to));
 		}
-	} else if (sort && strcmp(sort, "publishedAt")) {
+	} else if (sort && !strcmp(sort, "publishedAt")) {
+		q.sort = SORT_PUBLISHED;
+	} else if (!sort && (date || week || month)) {
+		q.sort = SORT_UPVOTES; /* a period's page: the most upvoted first */
+	} else if (sort) {
 		resp_error(r, o, 400, "sort must be publishedAt or trending");
 		return;
 	}
@@ -405,7 +410,7 @@ void h_feed_daily(struct req *r, struct resp *o)
 	 * sees each paper once */
 	struct feed_days fd;
 	lists_feed_days(r, 7, 7, 0, &fd);
-	struct store_query q = { .day_to = "9999-99-99", .sort = SORT_PUBLISHED, .limit = 200 };
+	struct store_query q = { .day_to = "9999-99-99", .sort = SORT_FEED, .limit = 200 };
 	if (fd.n)
 		snprintf(q.day_from, sizeof(q.day_from), "%s", fd.day[fd.n - 1]);
 	feed_list(r, o, "paperboy: daily papers", "/feeds/daily.atom", &q);

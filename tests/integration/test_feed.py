@@ -279,7 +279,7 @@ class CountsTest(FeedBase):
         api = c.get("/api/papers/" + pid).json()
         self.assertEqual(api["organization"]["name"], o["name"])
         card = c.get("/papers/date/" + oday).text
-        self.assertIn('<span class="org" title="%s">%s</span>' % (o["name"], o.get("fullname") or o["name"]), card)
+        self.assertIn('<a class="org" href="/orgs/%s" title="%s">%s</a>' % (o["name"], o["name"], o.get("fullname") or o["name"]), card)
         self.assertIn(o.get("fullname") or o["name"], c.get("/papers/" + pid).text)
         env = [i for i in c.get("/api/daily_papers?date=%s&limit=100" % oday).json() if i["paper"]["id"] == pid][0]
         self.assertEqual(env["organization"]["name"], o["name"])

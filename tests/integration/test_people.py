@@ -87,3 +87,35 @@ class PeopleTest(PaperboyTest):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class OrderTest(PeopleTest):
+    """Issue 20, item 7: the API, the Atom feed and the pages list papers in
+    the same order (a day's and a week's most upvoted first; the feed and
+    the unfiltered API by day, newest first, then by upvotes)."""
+
+    def cards(self, path):
+        return re.findall(r'<h3 class="title"><a href="/papers/([^"]+)"', self.c.get(path).text)
+
+    def test_day_week_and_feed_agree_with_the_pages(self):
+        day = DAYS[-1]
+        page = self.cards("/papers/date/" + day)
+        api = [e["paper"]["id"] for e in self.c.get("/api/daily_papers?date=%s&limit=100" % day).json()]
+        self.assertEqual(api[:len(page)], page)
+        ups = [e["paper"]["upvotes"] for e in self.c.get("/api/daily_papers?date=%s&limit=100" % day).json()]
+        self.assertEqual(ups, sorted(ups, reverse=True))
+        week = self.c.get("/api/daily_papers?week=2026-W34&limit=100").json()
+        wups = [e["paper"]["upvotes"] for e in week]
+        self.assertEqual(wups, sorted(wups, reverse=True))
+        self.assertEqual([e["paper"]["id"] for e in week][:10], self.cards("/papers/week/2026-W34")[:10])
+        # the newest featured paper of the newest day is not 132nd of 133
+        feed = re.findall(r"<entry><id>tag:paperboy,2025:paper/([^<]+)</id>", self.c.get("/feeds/daily.atom").text)
+        self.assertEqual(feed[:len(page)], page)
+        home = [e["paper"]["id"] for e in self.c.get("/api/daily_papers?limit=100").json()]
+        self.assertEqual(home[:len(page)], page)
+        # by arXiv date when asked
+        pub = [e["publishedAt"] for e in self.c.get("/api/daily_papers?date=%s&sort=publishedAt&limit=100" % day).json()]
+        self.assertEqual(pub, sorted(pub, reverse=True))
+
+    test_submitter_pages = None
+    test_organization_pages_and_api = None

@@ -87,7 +87,8 @@ class PersonalTest(PaperboyTest):
         anon = Client(cls.srv)
         r = anon.get("/api/daily_papers?limit=100")
         cls.latest = max(p["publishedAt"][:10] for p in r.json())
-        cls.day = anon.get("/api/daily_papers?limit=100&date=" + cls.latest).json()
+        # the day newest first by arXiv date (the API lists it most upvoted first, as the page)
+        cls.day = anon.get("/api/daily_papers?limit=100&sort=publishedAt&date=" + cls.latest).json()
         cls.nusers = 0
 
     @classmethod
