@@ -1,6 +1,8 @@
 """Black-box tests of the addresses Hugging Face's papers pages answer
 (issue 20): /papers and its query forms, trailing slashes, /robots.txt and
-/sitemap.xml; a failed arXiv lookup told in words for readers."""
+/sitemap.xml; the notice of a stale feed; a failed arXiv lookup told in
+words for readers."""
+import datetime
 import json
 import os
 import re
@@ -121,6 +123,35 @@ class AddressesTest(PaperboyTest):
         self.assertEqual(r2.body, r.body)
         self.assertIsNotNone(r2.header("ETag"))
         self.assertEqual(self.c.get("/sitemap.xml", headers={"If-None-Match": r2.header("ETag")}).status, 304)
+
+    def test_stale_feed_is_said(self):
+        for path in ("/", "/papers/date/" + DAYS[0], "/papers/week/2026-W34", "/papers/month/2026-08",
+                     "/papers/trending"):
+            page = self.c.get(path).text
+            self.assertTrue("The feed was last updated on" in page, path)
+            self.assertIn('datetime="%s"' % DAYS[-1], page, path)
+        h = self.c.get("/healthz").json()  # from this host: the detail
+        self.assertEqual(h["feed"], {"newest": DAYS[-1], "stale": True})
+
+
+class FreshFeedTest(PaperboyTest):
+    def test_fresh_feed_has_no_notice(self):
+        self.init()
+        today = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
+        path = os.path.join(self.tmp, today + ".json")
+        with open(path, "w") as fh:
+            json.dump(one_paper_day(today, "2601.00001"), fh)
+        self.pb("ingest", path)
+        self.pb("index", "rebuild")
+        srv = Server(self.env, self.tmp, "--thumb-dir", "off")
+        try:
+            c = Client(srv)
+            page = c.get("/").text
+            self.assertIn("2601.00001", page)
+            self.assertNotIn("The feed was last updated on", page)
+            self.assertEqual(c.get("/healthz").json()["feed"], {"newest": today, "stale": False})
+        finally:
+            srv.stop()
 
 
 class FailedLookupTest(PaperboyTest):
