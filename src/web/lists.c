@@ -105,6 +105,16 @@ void lists_latest_day(struct req *r, const char *before, char out[16])
 	buf_release(&err);
 }
 
+bool lists_feed_stale(const char *newest)
+{
+	pb_time t, today;
+	char d[16];
+	time_format_day(time_now_ms(), d);
+	if (!newest || !newest[0] || day_parse(newest, &t) || day_parse(d, &today))
+		return false;
+	return today - t > (pb_time)FEED_STALE_DAYS * 86400000;
+}
+
 void lists_feed_days(struct req *r, size_t min_days, size_t max_days, int min_papers, struct feed_days *fd)
 {
 	memset(fd, 0, sizeof(*fd));

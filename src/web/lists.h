@@ -36,6 +36,11 @@ void lists_day_add(const char *day, int delta, char out[16]);
 /* The newest day with papers at or before `before` ("" = no bound); ""
  * when none. */
 void lists_latest_day(struct req *r, const char *before, char out[16]);
+/* Whether the feed's newest day (from lists_latest_day) is more than
+ * FEED_STALE_DAYS days older than today (UTC): the feed stopped coming.
+ * An empty feed is not stale. */
+#define FEED_STALE_DAYS 2
+bool lists_feed_stale(const char *newest);
 
 /* Days of the feed that hold visible papers, newest first: at least
  * min_days of them (when there are), then more while they hold fewer than

@@ -8,6 +8,7 @@
 #include "handlers.h"
 #include "follower.h"
 #include "html.h"
+#include "lists.h"
 #include "metrics.h"
 #include "pool.h"
 #include "respond.h"
@@ -114,11 +115,15 @@ void h_health(struct req *r, struct resp *o)
 		buf_release(&err);
 		return;
 	}
+	char newest[16] = "";
+	if (store_ok)
+		lists_latest_day(r, "", newest);
 	resp_json(o, store_ok && index_ok ? 200 : 503,
-		  json_pack("{s:s,s:s,s:s,s:{s:I,s:I,s:f}}", "status", store_ok && index_ok ? "ok" : "unavailable",
+		  json_pack("{s:s,s:s,s:s,s:{s:I,s:I,s:f},s:{s:s?,s:b}}", "status", store_ok && index_ok ? "ok" : "unavailable",
 			    "node", __atomic_load_n(&w->node_id, __ATOMIC_ACQUIRE), "store",
 			    store_ok ? "ok" : pb_status_name(store_errkind(r->s)), "index", "sequence", (json_int_t)ix_seq,
-			    "storeSequence", (json_int_t)seq, "lagSeconds", behind));
+			    "storeSequence", (json_int_t)seq, "lagSeconds", behind, "feed", "newest",
+			    newest[0] ? newest : NULL, "stale", lists_feed_stale(newest)));
 	buf_release(&err);
 }
 

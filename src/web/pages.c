@@ -174,6 +174,7 @@ static void period_head(struct req *r, struct buf *b, const struct period *pd, c
 	html_printf(b, "<main class=\"wide\"><div class=\"period-head\"><h1>%s</h1><nav class=\"tabs\" aria-label=\"Period\">", pd->title);
 	char today[16], week[16], month[16];
 	lists_latest_day(r, "", today);
+	bool stale = lists_feed_stale(today);
 	pb_time t;
 	if (!today[0] || day_parse(today, &t))
 		t = time_now_ms();
@@ -188,6 +189,12 @@ static void period_head(struct req *r, struct buf *b, const struct period *pd, c
 	     !strcmp(pd->kind, "week") ? " aria-current=\"page\"" : "", month,
 	     !strcmp(pd->kind, "month") ? " aria-current=\"page\"" : "",
 	     !strcmp(pd->kind, "trending") ? " aria-current=\"page\"" : "");
+	if (stale) {
+		char pretty[64];
+		pretty_day(today, pretty, sizeof(pretty));
+		html_printf(b, "<p class=\"notice\" role=\"status\">The feed was last updated on <time datetime=\"%s\">%s</time>; "
+			"newer papers appear here once it is updated again.</p>", today, pretty);
+	}
 	if (pd->prev[0] || pd->next[0]) {
 		html_printf(b, "<nav class=\"pager\" aria-label=\"Previous and next\">");
 		if (pd->prev[0])

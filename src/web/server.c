@@ -27,6 +27,7 @@
 #include "thumbs.h"
 #include "../mail/mail.h"
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <limits.h>
@@ -48,6 +49,7 @@ const struct route web_routes[] = {
 	{ "GET", "/papers/week/*", h_week, R_CACHE },
 	{ "GET", "/papers/month/*", h_month, R_CACHE },
 	{ "GET", "/papers/trending", h_trending, R_CACHE },
+	{ "GET", "/papers", h_papers_index, R_LIGHT },
 	{ "GET", "/papers/*", h_paper, R_CACHE },
 	{ "POST", "/papers/*/vote", h_vote, R_LOGIN | R_CSRF | R_VOTE },
 	{ "POST", "/papers/*/fetch", h_fetch, R_LOGIN | R_CSRF },
@@ -143,6 +145,8 @@ const struct route web_routes[] = {
 	 * the signed token in the URL is the authority (the handler checks it) */
 	{ "POST", "/unsubscribe", h_unsubscribe, 0 },
 	{ "GET", "/favicon.ico", h_static, R_CACHE | R_LIGHT },
+	{ "GET", "/robots.txt", h_robots, R_CACHE | R_LIGHT },
+	{ "GET", "/sitemap.xml", h_sitemap, R_CACHE },
 	{ "GET", "/healthz", h_health, R_LIGHT },
 	{ "GET", "/metrics", h_metrics, R_LIGHT },
 };
@@ -345,6 +349,54 @@ static const struct route *find_route(struct req *r, bool *path_known)
 	return NULL;
 }
 
+/* Adds one query parameter to a URL being rebuilt, percent-encoded. */
+static enum MHD_Result add_query_arg(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+				     const char *value, size_t value_size)
+{
+	(void)kind;
+	struct buf *b = cls;
+	buf_addf(b, "%c", strchr(b->s, '?') ? '&' : '?');
+	for (int part = 0; part < 2; part++) {
+		const char *s = part ? value : key;
+		size_t n = part ? value_size : key_size;
+		if (part && !value)
+			break;
+		if (part)
+			buf_addf(b, "=");
+		for (size_t i = 0; i < n; i++) {
+			unsigned char ch = (unsigned char)s[i];
+			if (isalnum(ch) || strchr("-._~", ch))
+				buf_addf(b, "%c", ch);
+			else
+				buf_addf(b, "%%%02X", ch);
+		}
+	}
+	return MHD_YES;
+}
+
+/* A GET of a path with a trailing slash (but "/"): 301 to the path without
+ * it, the query kept, as Hugging Face does; /papers/ is /papers. Whether
+ * it answered. */
+static bool slash_redirect(struct MHD_Connection *c, struct req *r, struct resp *o)
+{
+	size_t n = strlen(r->path);
+	if (n < 2 || r->path[n - 1] != '/' || (strcmp(r->method, "GET") && strcmp(r->method, "HEAD")))
+		return false;
+	while (n > 1 && r->path[n - 1] == '/')
+		n--;
+	struct buf to = BUF_INIT;
+	buf_addf(&to, "%.*s", (int)n, r->path);
+	if (!strcmp(to.s, "/papers")) {
+		h_papers_index(r, o);
+	} else {
+		MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, add_query_arg, &to);
+		resp_redirect(o, to.s);
+		o->status = 301;
+	}
+	buf_release(&to);
+	return true;
+}
+
 /* Who the client is: its address (the one a trusted balancer names), https. */
 static void find_client(struct web *w, struct MHD_Connection *c, struct req *r)
 {
@@ -436,6 +488,8 @@ static enum MHD_Result dispatch(struct web *w, struct MHD_Connection *c, struct 
 		resp_error(r, o, 414, "The URL has too many query parameters.");
 	else if (args.bad)
 		resp_error(r, o, 400, "The URL holds a NUL character or bytes that are not UTF-8 text.");
+	else if (slash_redirect(c, r, o))
+		;
 	else if (!rt)
 		resp_error(r, o, path_known ? 405 : 404, path_known ? "That method is not allowed here." : "There is no such page.");
 	else if (!(flags & R_LIGHT) && w->pool)
