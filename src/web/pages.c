@@ -229,9 +229,11 @@ static void earlier_days(struct req *r, struct buf *b, const struct period *pd)
 			html_printf(b, "<div class=\"cards\">");
 			struct card_opts dco = { 0, NULL, NULL };
 			reader_votes_prefetch(r, dayp.v, dayp.n);
+			size_t left_out = 0;
 			for (size_t i = 0; i < dayp.n; i++)
-				card_write(r, b, &dayp.v[i], &dco);
+				left_out += !card_write(r, b, &dayp.v[i], &dco);
 			html_printf(b, "</div>");
+			cards_left_out(r, b, left_out);
 		}
 		buf_release(&err);
 		collect_release(&dayp);
@@ -298,12 +300,14 @@ static void period_page(struct req *r, struct resp *o, struct period *pd)
 	}
 	html_printf(b, "<div class=\"cards\" id=\"papers\" tabindex=\"-1\">");
 	reader_votes_prefetch(r, papers.v, papers.n);
+	size_t left_out = 0;
 	for (size_t i = 0; i < papers.n; i++) {
 		co.rank = ranked ? (int)i + 1 : 0;
 		co.badge = pd->kind;
-		card_write(r, b, &papers.v[i], &co);
+		left_out += !card_write(r, b, &papers.v[i], &co);
 	}
 	html_printf(b, "</div>");
+	cards_left_out(r, b, left_out);
 	if (page == 0)
 		earlier_days(r, b, pd);
 	period_pager(b, pd, filter, page, more);
@@ -554,11 +558,13 @@ static void search_cards(struct req *r, struct buf *b, const struct search_hit *
 		if (found[i])
 			collect_add(&ps[i], &shown);
 	reader_votes_prefetch(r, shown.v, shown.n);
+	size_t left_out = 0;
 	for (size_t i = 0; i < shown.n; i++)
-		card_write(r, b, &shown.v[i], &co);
+		left_out += !card_write(r, b, &shown.v[i], &co);
 	collect_release(&shown);
 	lists_hit_papers_free(ps, k);
 	html_printf(b, "</div>");
+	cards_left_out(r, b, left_out);
 }
 
 /* Previous and next pages; the feed of the search, and its follow button. */

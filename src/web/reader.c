@@ -2,6 +2,7 @@
  * reader.c - the signed-in reader's state, read once per request (reader.h).
  */
 #include "reader.h"
+#include "respond.h"
 #include "thumbfile.h"
 #include <strings.h>
 
@@ -81,7 +82,8 @@ const char *reader_muted(struct req *r, const struct paper *p, char why[160])
 
 bool reader_mute_collapse(struct req *r)
 {
-	return r->signed_in && reader_prefs(r)->mute_collapse;
+	const char *m = req_arg(r, "muted");
+	return r->signed_in && (reader_prefs(r)->mute_collapse || (m && !strcmp(m, "show")));
 }
 
 bool reader_is_new(struct req *r, const struct paper *p)

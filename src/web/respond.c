@@ -10,6 +10,39 @@ const char *req_arg(struct req *r, const char *name)
 	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+struct url_with {
+	struct buf *out;
+	const char *skip;
+	bool first;
+};
+
+static enum MHD_Result add_arg(void *ctx, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	struct url_with *u = ctx;
+	if (!strcmp(key, u->skip))
+		return MHD_YES;
+	buf_addc(u->out, u->first ? '?' : '&');
+	u->first = false;
+	buf_add_url(u->out, key);
+	if (value) {
+		buf_addc(u->out, '=');
+		buf_add_url(u->out, value);
+	}
+	return MHD_YES;
+}
+
+void req_url_with(struct req *r, const char *name, const char *value, struct buf *out)
+{
+	buf_adds(out, r->path);
+	struct url_with u = { out, name, true };
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, add_arg, &u);
+	buf_addf(out, "%c", u.first ? '?' : '&');
+	buf_add_url(out, name);
+	buf_addc(out, '=');
+	buf_add_url(out, value);
+}
+
 const char *req_header(struct req *r, const char *name)
 {
 	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);

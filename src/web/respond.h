@@ -13,6 +13,9 @@
 const char *req_arg(struct req *r, const char *name);  /* query string, NULL when absent */
 const char *req_form(struct req *r, const char *name); /* urlencoded body, NULL when absent */
 const char *req_header(struct req *r, const char *name);
+/* This request's path and query with the argument name set to value (the
+ * arguments URL-encoded again), in out. */
+void req_url_with(struct req *r, const char *name, const char *value, struct buf *out);
 const char *req_cookie(struct req *r, const char *name);
 /* Whether the form's field is "1". */
 bool req_form_flag(struct req *r, const char *name);

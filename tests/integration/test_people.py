@@ -119,3 +119,36 @@ class OrderTest(PeopleTest):
 
     test_submitter_pages = None
     test_organization_pages_and_api = None
+
+
+class MuteNoteTest(PeopleTest):
+    """Issue 20, item 8: muted papers are left out (the default, as the
+    README says) with a note that counts them and a link that shows them;
+    a search whose page is all muted says so instead of a blank list."""
+
+    def test_left_out_with_a_note_and_a_show_link(self):
+        c = Client(self.srv)
+        self.assertEqual(c.signup("muter1").status, 303)
+        day = DAYS[-1]
+        before = re.findall(r'<h3 class="title"><a href="/papers/([^"]+)"', c.get("/papers/date/" + day).text)
+        self.assertGreater(len(before), 3)
+        self.assertEqual(c.post("/me/mute", {"kind": "word", "value": "model", "on": "1", "back": "/"}).status, 303)
+        page = c.get("/papers/date/" + day).text
+        after = re.findall(r'<h3 class="title"><a href="/papers/([^"]+)"', page)
+        gone = len(before) - len(after)
+        self.assertGreater(gone, 0)
+        m = re.search(r'(\d+) papers? left out by your mutes · <a href="([^"]+)">show them</a>', page)
+        self.assertIsNotNone(m, page[-3000:])
+        self.assertEqual(int(m.group(1)), gone)
+        shown = c.get(m.group(2).replace("&amp;", "&")).text
+        self.assertEqual(shown.count("muted-card"), gone)
+        # a search of the muted word: a note, not an empty page with a pager
+        s = c.get("/search?q=model&mode=bm25").text
+        self.assertRegex(s, r"\d+ papers? left out by your mutes")
+        self.assertIn("muted=show", s)
+        self.assertIn("q=model", re.search(r'<a href="([^"]+)">show them', s).group(1))
+        # an anonymous reader sees them all, and no note
+        self.assertNotIn("left out by your mutes", self.c.get("/papers/date/" + day).text)
+
+    test_submitter_pages = None
+    test_organization_pages_and_api = None
