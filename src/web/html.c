@@ -115,7 +115,7 @@ void html_page_begin(struct req *r, struct resp *o, const char *title, const cha
 	     "</head><body>"
 	     "%S<a class=\"skip\" href=\"#main\">Skip to content</a>"
 	     "<header class=\"top\"><nav class=\"bar\" aria-label=\"Main\">"
-	     "<a class=\"brand\" href=\"/\"><img src=\"/static/icon.svg\" alt=\"\" width=\"22\" height=\"22\"> paperboy</a>"
+	     "<a class=\"brand\" href=\"/\"><img src=\"/static/icon.svg\" alt=\"\" width=\"22\" height=\"22\"><span class=\"brand-name\"> paperboy</span></a>"
 	     "<a href=\"/\">Daily</a><a href=\"/papers/trending\">Trending</a>"
 	     "%S<span class=\"grow\"></span>",
 	     r->csrf, title,
@@ -125,20 +125,29 @@ void html_page_begin(struct req *r, struct resp *o, const char *title, const cha
 	     r->papers_page ? "<a class=\"skip\" href=\"#papers\">Skip to the papers</a>" : "",
 	     r->search_page ? "" : "<form class=\"search\" role=\"search\" action=\"/search\" method=\"get\">"
 				   "<label class=\"sr\" for=\"q\">Search papers</label>"
-				   "<input id=\"q\" name=\"q\" type=\"search\" placeholder=\"Search papers, authors, arXiv ids\">"
+				   "<input id=\"q\" name=\"q\" type=\"search\" placeholder=\"Search papers\" "
+				   "title=\"Search papers, authors, arXiv ids\">"
 				   "</form>");
 	(void)search_value;
-	if (r->signed_in) {
-		html_printf(b,
-		     "<a href=\"/me/for-you\">For you</a><a href=\"/me/following\">Following</a>"
-		     "<a href=\"/submit\" class=\"btn small\">Submit a paper</a>"
-		     "<a href=\"/u/%U\">%s</a>"
-		     "<form method=\"post\" action=\"/signout\" class=\"inline\">",
-		     r->user.name, r->user.name);
-		html_csrf(r, b);
-		html_printf(b, "<button type=\"submit\" class=\"link\">Sign out</button></form>");
-	} else {
-		html_printf(b, "<a href=\"/signin\">Sign in</a><a href=\"/signup\" class=\"btn small signup\">Sign up</a>");
+	/* the reader's links: in the bar on a wide screen, behind one menu
+	 * button on a phone (one row, every action reachable) */
+	for (int narrow = 0; narrow < 2; narrow++) {
+		html_printf(b, narrow ? "<details class=\"menu narrow-only\"><summary aria-label=\"Menu\">☰</summary>"
+					"<div class=\"menu-list\">"
+				      : "<span class=\"wide-only links\">");
+		if (r->signed_in) {
+			html_printf(b,
+			     "<a href=\"/me/for-you\">For you</a><a href=\"/me/following\">Following</a>"
+			     "<a href=\"/submit\" class=\"btn small\">Submit a paper</a>"
+			     "<a href=\"/u/%U\">%s</a>"
+			     "<form method=\"post\" action=\"/signout\" class=\"inline\">",
+			     r->user.name, r->user.name);
+			html_csrf(r, b);
+			html_printf(b, "<button type=\"submit\" class=\"link\">Sign out</button></form>");
+		} else {
+			html_printf(b, "<a href=\"/signin\">Sign in</a><a href=\"/signup\" class=\"btn small signup\">Sign up</a>");
+		}
+		html_printf(b, narrow ? "</div></details>" : "</span>");
 	}
 	html_printf(b, "</nav></header><div id=\"main\">");
 }

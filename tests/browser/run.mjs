@@ -139,7 +139,7 @@ try {
     await page.fill("#password", "a long browser password");
     await page.click('button[type="submit"]:has-text("Sign up")');
     await page.waitForURL(base + "/");
-    assert.ok(await page.locator('nav a[href="/u/browseruser"]').isVisible());
+    assert.ok(await page.locator('nav .links a[href="/u/browseruser"]').isVisible());
   });
 
   await step("vote without a reload, and take it back", async () => {
@@ -274,7 +274,7 @@ try {
     await page.fill("#password", "a long browser password");
     await page.click('button[type="submit"]:has-text("Sign in")');
     await page.waitForURL(base + "/");
-    assert.ok(await page.locator('nav a[href="/u/browseruser"]').isVisible());
+    assert.ok(await page.locator('nav .links a[href="/u/browseruser"]').isVisible());
     await page.goto(base + "/u/browseruser");
     assert.ok((await page.locator("article.card").count()) >= 1); // the submission
   });
