@@ -789,7 +789,8 @@ int sql_comment_list(struct store *s, const char *paper, int (*fn)(const struct 
 	struct sx x;
 	if (!sx_prep(&x, s,
 		     "SELECT " COMMENT_COLS " FROM comments c JOIN users u ON u.id = c.user_id "
-		     "WHERE c.paper = $1 ORDER BY coalesce(c.parent, c.id), c.id",
+		     "WHERE c.paper = $1 AND (c.deleted = 0 OR EXISTS (SELECT 1 FROM comments r "
+		     "WHERE r.parent = c.id AND r.deleted = 0)) ORDER BY coalesce(c.parent, c.id), c.id",
 		     err))
 		return -1;
 	sx_str(&x, 1, paper);

@@ -288,7 +288,8 @@ int store_comment_hide(struct store *s, int64_t id, bool hidden, struct buf *err
 /* A user's comments, newest first (their own data, for export). */
 int store_user_comments(struct store *s, int64_t user_id, int (*fn)(const struct comment *c, void *ctx), void *ctx,
 			struct buf *err);
-/* A paper's comments: each top-level comment followed by its replies. */
+/* A paper's comments: each top-level comment followed by its replies; a
+ * deleted comment only while it has replies that are not. */
 int store_comment_list(struct store *s, const char *paper, int (*fn)(const struct comment *c, void *ctx),
 		       void *ctx, struct buf *err);
 

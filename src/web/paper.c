@@ -76,9 +76,9 @@ static void comment_forms(struct comments_ctx *cc, const struct comment *c)
 {
 	struct req *r = cc->r;
 	struct buf *b = cc->b;
-	if (!r->signed_in)
+	if (!r->signed_in || c->deleted)
 		return;
-	bool mine = r->user.id == c->user_id && !c->deleted;
+	bool mine = r->user.id == c->user_id;
 	if (mine) {
 		html_printf(b, "<details class=\"edit\"><summary>Edit</summary><form method=\"post\" action=\"/comments/%lld/edit\" class=\"stack\">",
 		     (long long)c->id);
@@ -93,6 +93,7 @@ static void comment_forms(struct comments_ctx *cc, const struct comment *c)
 		html_printf(b, "<button class=\"link danger\">Delete</button></form>");
 	}
 	if (r->user.admin) {
+		html_printf(b, " <span class=\"muted\" aria-hidden=\"true\">·</span> ");
 		html_printf(b, "<form method=\"post\" action=\"/admin/comments/%lld\" class=\"inline\">", (long long)c->id);
 		html_csrf(r, b);
 		html_printf(b, "<input type=\"hidden\" name=\"hidden\" value=\"%s\"><button class=\"link\">%s</button></form>",
@@ -120,14 +121,16 @@ static void reply_form(struct comments_ctx *cc, int64_t parent)
 struct thread_ctx {
 	struct comments_ctx cc;
 	int64_t thread;
-	int count;
+	bool thread_deleted; /* no replies to a deleted comment */
+	int count;	     /* the comments shown with their text */
 };
 
 static void close_thread(struct thread_ctx *t)
 {
 	if (t->thread) {
 		html_printf(t->cc.b, "</ol>");
-		reply_form(&t->cc, t->thread);
+		if (!t->thread_deleted)
+			reply_form(&t->cc, t->thread);
 		html_printf(t->cc.b, "</li>");
 		t->thread = 0;
 	}
@@ -144,8 +147,14 @@ static int thread_cb(const struct comment *c, void *ctx)
 	time_format_iso(c->created, when);
 	when[16] = '\0';
 	when[10] = ' ';
-	html_printf(b, "<%S class=\"comment\" id=\"c%lld\"><p class=\"who\"><a href=\"/u/%U\">%s</a> <time datetime=\"%s\">%s</time>%S</p>",
-	     c->parent ? "li" : "li", (long long)c->id, c->user, c->user, when, when, c->edited ? " <span class=\"muted\">(edited)</span>" : "");
+	html_printf(b, "<li class=\"comment\" id=\"c%lld\"><p class=\"who\">", (long long)c->id);
+	/* a deleted comment (a deleted account's are all) names no one */
+	if (c->deleted)
+		html_printf(b, "<span class=\"muted\">[deleted]</span>");
+	else
+		html_printf(b, "<a href=\"/u/%U\">%s</a>", c->user, c->user);
+	html_printf(b, " <time datetime=\"%s\">%s</time>%S</p>", when, when,
+		    c->edited && !c->deleted ? " <span class=\"muted\">(edited)</span>" : "");
 	if (c->deleted) {
 		html_printf(b, "<p class=\"muted\">[deleted]</p>");
 	} else if (c->hidden && !(r->signed_in && r->user.admin)) {
@@ -159,29 +168,34 @@ static int thread_cb(const struct comment *c, void *ctx)
 	if (!c->parent) {
 		html_printf(b, "<ol class=\"replies\">");
 		t->thread = c->id;
+		t->thread_deleted = c->deleted;
 	} else {
 		html_printf(b, "</li>");
 	}
-	t->count++;
+	if (!c->deleted && (!c->hidden || (r->signed_in && r->user.admin)))
+		t->count++;
 	return 0;
 }
 
 static void paper_comments_html(struct req *r, struct buf *b, const struct paper *p)
 {
-	int nc = paper_comments(p), hf = paper_hf_comments(p);
-	html_printf(b, "<section id=\"comments\"><h2>Discussion <span class=\"muted\">%d comment%S</span></h2>", nc,
-	     nc == 1 ? "" : "s");
+	int hf = paper_hf_comments(p);
+	/* the heading counts what the list below shows, so the list comes first */
+	struct buf list = BUF_INIT;
+	struct thread_ctx t = { { r, &list, p }, 0, false, 0 };
+	struct buf err = BUF_INIT;
+	store_comment_list(r->s, p->id, thread_cb, &t, &err);
+	close_thread(&t);
+	html_printf(b, "<section id=\"comments\"><h2>Discussion <span class=\"muted\">%d comment%S</span></h2>", t.count,
+	     t.count == 1 ? "" : "s");
 	if (hf)
 		html_printf(b, "<p class=\"muted\"><a href=\"https://huggingface.co/papers/%s#community\" rel=\"noopener\">%d comment%S "
 			"on Hugging Face →</a></p>",
 		     p->id, hf, hf == 1 ? "" : "s");
 	html_printf(b, "<ol class=\"threads\">");
-	struct thread_ctx t = { { r, b, p }, 0, 0 };
-	struct buf err = BUF_INIT;
-	store_comment_list(r->s, p->id, thread_cb, &t, &err);
-	close_thread(&t);
+	buf_add(b, list.s, list.len);
 	html_printf(b, "</ol>");
-	if (!t.count)
+	if (!list.len)
 		html_printf(b, "<p class=\"muted\">No comments here yet.</p>");
 	if (r->signed_in) {
 		html_printf(b, "<form method=\"post\" action=\"/papers/%s/comments\" class=\"stack\">", p->id);
@@ -192,6 +206,7 @@ static void paper_comments_html(struct req *r, struct buf *b, const struct paper
 		html_printf(b, "<p><a href=\"/signin?next=/papers/%U\">Sign in</a> to comment.</p>", p->id);
 	}
 	html_printf(b, "</section>");
+	buf_release(&list);
 	buf_release(&err);
 }
 
