@@ -249,6 +249,8 @@ void html_card(struct req *r, struct buf *b, const struct paper *p, const struct
 			"<button type=\"submit\" class=\"link\" aria-pressed=\"true\" title=\"Remove from your Saved collection (s)\">"
 			"Saved ✓</button></form>",
 		     p->id);
+	} else if (co && co->in_collection) {
+		html_printf(b, "<span class=\"in-coll\">In this collection</span>");
 	} else if (r->signed_in) {
 		html_printf(b, "<form method=\"post\" action=\"/me/save\" class=\"inline save\">");
 		html_csrf(r, b);

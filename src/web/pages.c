@@ -220,7 +220,7 @@ static void earlier_days(struct req *r, struct buf *b, const struct period *pd)
 		struct buf err = BUF_INIT;
 		if (store_paper_list(r->s, &dq, collect_add, &dayp, &err) == 0) {
 			html_printf(b, "<div class=\"cards\">");
-			struct card_opts dco = { 0, NULL, NULL };
+			struct card_opts dco = { .rank = 0 };
 			reader_votes_prefetch(r, dayp.v, dayp.n);
 			for (size_t i = 0; i < dayp.n; i++)
 				card_write(r, b, &dayp.v[i], &dco);
@@ -276,7 +276,7 @@ static void period_page(struct req *r, struct resp *o, struct period *pd)
 		period_charts(r, b, pd);
 	if (!papers.n)
 		html_printf(b, "<p class=\"empty\">No papers %s.</p>", filter && *filter ? "match this filter" : "here yet");
-	struct card_opts co = { 0, NULL, filter };
+	struct card_opts co = { .highlight = filter };
 	bool ranked = pd->q.sort == SORT_UPVOTES && page == 0 && (!filter || !*filter) && strcmp(pd->kind, "trending");
 	size_t fresh = 0;
 	for (size_t i = 0; i < papers.n; i++)
@@ -536,7 +536,7 @@ static void search_cards(struct req *r, struct buf *b, const struct search_hit *
 			 const char *mark)
 {
 	html_printf(b, "<div class=\"cards\" id=\"papers\" tabindex=\"-1\">");
-	struct card_opts co = { 0, NULL, mark };
+	struct card_opts co = { .highlight = mark };
 	size_t k = n > start ? (n - start < SEARCH_PAGE ? n - start : SEARCH_PAGE) : 0;
 	bool found[SEARCH_PAGE];
 	struct buf err = BUF_INIT;

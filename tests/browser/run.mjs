@@ -337,7 +337,7 @@ try {
     await page.waitForFunction(([i, w]) => document.querySelector(`article.card[data-paper="${i}"] .vote-btn`)
       .getAttribute("aria-pressed") !== w, [id, was]);
     await page.keyboard.press("s");
-    await second.locator("form.save button:has-text('Saved')").waitFor();
+    await second.locator("form.unsave button[aria-pressed='true']:has-text('Saved')").waitFor();
     await page.keyboard.press("?");
     const help = page.locator(".keys-help");
     assert.ok(await help.isVisible());

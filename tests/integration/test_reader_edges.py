@@ -96,6 +96,51 @@ class ReaderEdgesTest(PaperboyTest):
         self.assertNotIn("DeleteHide", disc)
         self.assertRegex(words, r"Delete\s*[·|]?\s+Hide")
 
+    # ---- 2. collections and Save ----
+
+    def test_save_toggles_without_javascript(self):
+        c = self.user("saver")
+        pid = self.pids[1]
+        self.assertEqual(c.post("/me/save", {"paper": pid}).status, 303)
+        page = c.get("/papers/date/" + DAY).text
+        form = re.search(r'<form method="post" action="(/c/\d+)" class="inline unsave">.{0,400}?name="paper" value="%s".*?</form>'
+                         % re.escape(pid), page, re.S)
+        self.assertIsNotNone(form, "the card offers to un-save")
+        self.assertIn('aria-pressed="true"', form.group(0))
+        self.assertIn(">Saved", form.group(0))
+        self.assertEqual(c.post(form.group(1), {"action": "remove", "paper": pid}).status, 303)
+        page = c.get("/papers/date/" + DAY).text
+        self.assertRegex(page, r'action="/me/save" class="inline save">.{0,400}?value="%s"' % re.escape(pid))
+
+    def test_collection_page_counts_and_export_name(self):
+        c = self.user("collector")
+        pid = self.pids[2]
+        r = c.post("/me/collections", {"name": "Reading list: week 22!", "paper": pid})
+        self.assertEqual(r.status, 303, r.body[:300])
+        cid = re.search(r"/c/(\d+)", r.header("Location")).group(1)
+        page = c.get("/c/" + cid).text
+        self.assertIn("1 paper.", self.text(page))
+        self.assertNotIn("1 papers", self.text(page))
+        self.assertIn("In this collection", page)
+        self.assertNotRegex(page, r'action="/me/save" class="inline save">.{0,400}?value="%s"' % re.escape(pid))
+        listing = self.text(c.get("/u/collector/collections").text)
+        self.assertIn("1 paper", listing)
+        self.assertNotIn("1 papers", listing)
+        for fmt in ("bib", "ris", "csv"):
+            disp = c.get("/c/%s/export?format=%s" % (cid, fmt)).header("Content-Disposition")
+            self.assertEqual(disp, 'attachment; filename="Reading-list-week-22.%s"' % fmt)
+        # a name with nothing safe in it falls back to the number
+        r = c.post("/me/collections", {"name": "???", "paper": pid})
+        cid2 = re.search(r"/c/(\d+)", r.header("Location")).group(1)
+        disp = c.get("/c/%s/export?format=bib" % cid2).header("Content-Disposition")
+        self.assertEqual(disp, 'attachment; filename="collection-%s.bib"' % cid2)
+        # the Saved collection's own page reads Saved
+        c.post("/me/save", {"paper": pid})
+        saved = re.search(r'href="/c/(\d+)">Saved<', c.get("/u/collector/collections").text).group(1)
+        page = c.get("/c/" + saved).text
+        self.assertIn("Saved ✓", page)
+        self.assertNotIn('action="/me/save"', page)
+
 
 if __name__ == "__main__":
     unittest.main()
