@@ -173,9 +173,14 @@ void html_code_label(const char *url, char out[128])
 	p = p ? p + 3 : url;
 	const char *slash = strchr(p, '/');
 	if (slash && (str_has_prefix(p, "github.com/") || str_has_prefix(p, "gitlab.com/") ||
-		      str_has_prefix(p, "huggingface.co/") || str_has_prefix(p, "bitbucket.org/")))
-		snprintf(out, 128, "%s", slash + 1);
-	else
+		      str_has_prefix(p, "huggingface.co/") || str_has_prefix(p, "bitbucket.org/"))) {
+		/* a Space's or a dataset's kind is in the link's label already
+		 * ("Space: owner/name", not "Space: spaces/owner/name") */
+		const char *rest = slash + 1;
+		if (str_has_prefix(p, "huggingface.co/") && (str_has_prefix(rest, "spaces/") || str_has_prefix(rest, "datasets/")))
+			rest = strchr(rest, '/') + 1;
+		snprintf(out, 128, "%s", rest);
+	} else
 		snprintf(out, 128, "%.*s", slash ? (int)(slash - p) : (int)strlen(p), p);
 }
 

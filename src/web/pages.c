@@ -220,10 +220,13 @@ static void earlier_days(struct req *r, struct buf *b, const struct period *pd)
 		struct buf err = BUF_INIT;
 		if (store_paper_list(r->s, &dq, collect_add, &dayp, &err) == 0) {
 			html_printf(b, "<div class=\"cards\">");
-			struct card_opts dco = { .rank = 0 };
+			/* ranked like the main list: #1-#3 of that day */
+			struct card_opts dco = { .badge = "day" };
 			reader_votes_prefetch(r, dayp.v, dayp.n);
-			for (size_t i = 0; i < dayp.n; i++)
+			for (size_t i = 0; i < dayp.n; i++) {
+				dco.rank = (int)i + 1;
 				card_write(r, b, &dayp.v[i], &dco);
+			}
 			html_printf(b, "</div>");
 		}
 		buf_release(&err);
@@ -281,8 +284,9 @@ static void period_page(struct req *r, struct resp *o, struct period *pd)
 	size_t fresh = 0;
 	for (size_t i = 0; i < papers.n; i++)
 		fresh += reader_is_new(r, &papers.v[i]);
-	if (r->signed_in) {
-		/* what is new since the reader last marked everything read */
+	if (r->signed_in && fresh && reader_prefs(r)->read_mark) {
+		/* what is new since the reader last marked everything read (not
+		 * on an account that never did, nor when nothing is) */
 		html_printf(b, "<form method=\"post\" action=\"/me/read\" class=\"row mark-read\">");
 		html_csrf(r, b);
 		html_printf(b, "<input type=\"hidden\" name=\"back\" value=\"%s\"><span class=\"muted\">%zu new since you last "

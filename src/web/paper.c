@@ -244,6 +244,11 @@ static void missing_paper(struct req *r, struct resp *o, const char *id)
 	o->status = waiting ? 202 : 404;
 }
 
+/* Authors shown inline with a follow (and a mute) button; a longer list's
+ * others are in a compact list that opens. */
+#define AUTHORS_INLINE 8
+#define MUTES_INLINE 3
+
 /* The vote button, the title and the authors (each with a follow button). */
 static void paper_title(struct req *r, struct buf *b, const struct paper *p, const char *here)
 {
@@ -259,13 +264,47 @@ static void paper_title(struct req *r, struct buf *b, const struct paper *p, con
 	     voted ? " voted" : "", voted ? "true" : "false", paper_upvotes(p));
 	/* divs, not paragraphs: they hold forms (a form closes an open p) */
 	html_printf(b, "<div><h1>%s</h1><div class=\"authors\">", p->title ? p->title : p->id);
-	for (size_t i = 0; i < p->authors.n; i++) {
+	size_t inline_n = p->authors.n > AUTHORS_INLINE + 2 ? AUTHORS_INLINE : p->authors.n;
+	for (size_t i = 0; i < inline_n; i++) {
 		html_printf(b, "%S<a href=\"/search?q=author%%3A%%22%U%%22\">%s</a>", i ? ", " : "", p->authors.v[i], p->authors.v[i]);
-		/* follow the first authors from here (every author on search) */
-		if (i < 8)
+		html_follow_button(r, b, "author", p->authors.v[i], !reader_follows(r, "author", p->authors.v[i]), here);
+	}
+	/* the rest, each with its follow button, in a list that opens */
+	if (inline_n < p->authors.n) {
+		html_printf(b, "<details class=\"more-authors\"><summary>and %zu more author%S</summary><ul class=\"compact\">",
+			    p->authors.n - inline_n, p->authors.n - inline_n == 1 ? "" : "s");
+		for (size_t i = inline_n; i < p->authors.n; i++) {
+			html_printf(b, "<li><a href=\"/search?q=author%%3A%%22%U%%22\">%s</a>", p->authors.v[i], p->authors.v[i]);
 			html_follow_button(r, b, "author", p->authors.v[i], !reader_follows(r, "author", p->authors.v[i]), here);
+			html_printf(b, "</li>");
+		}
+		html_printf(b, "</ul></details>");
 	}
 	html_printf(b, "</div></div></div>");
+}
+
+/* The mute buttons of a paper: every category and organization, the first
+ * authors, then every other author in a list that opens. */
+static void paper_mutes(struct req *r, struct buf *b, const struct paper *p, const char *org, const char *here)
+{
+	html_printf(b, "</div><div class=\"meta mutes\"><span>Not for you? Mute</span>");
+	for (size_t i = 0; i < p->categories.n; i++)
+		html_mute_button(r, b, "category", "category", p->categories.v[i], here);
+	if (org[0])
+		html_mute_button(r, b, "org", "organization", org, here);
+	size_t inline_n = p->authors.n > MUTES_INLINE + 2 ? MUTES_INLINE : p->authors.n;
+	for (size_t i = 0; i < inline_n; i++)
+		html_mute_button(r, b, "author", "author", p->authors.v[i], here);
+	if (inline_n < p->authors.n) {
+		html_printf(b, "<details class=\"more-mutes\"><summary>another author (%zu more)</summary><ul class=\"compact\">",
+			    p->authors.n - inline_n);
+		for (size_t i = inline_n; i < p->authors.n; i++) {
+			html_printf(b, "<li>");
+			html_mute_button(r, b, "author", "author", p->authors.v[i], here);
+			html_printf(b, "</li>");
+		}
+		html_printf(b, "</ul></details>");
+	}
 }
 
 /* Dates, submitter, organization and categories (with follow buttons),
@@ -296,13 +335,7 @@ static void paper_meta(struct req *r, struct buf *b, const struct paper *p, cons
 	}
 	if (r->signed_in && (p->categories.n || org[0] || p->authors.n)) {
 		/* not for this reader: leave papers like it out of every list */
-		html_printf(b, "</div><div class=\"meta mutes\"><span>Not for you? Mute</span>");
-		for (size_t i = 0; i < p->categories.n && i < 3; i++)
-			html_mute_button(r, b, "category", "category", p->categories.v[i], here);
-		if (org[0])
-			html_mute_button(r, b, "org", "organization", org, here);
-		for (size_t i = 0; i < p->authors.n && i < 3; i++)
-			html_mute_button(r, b, "author", "author", p->authors.v[i], here);
+		paper_mutes(r, b, p, org, here);
 	}
 	html_printf(b, "</div>");
 }

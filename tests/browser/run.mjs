@@ -99,7 +99,7 @@ try {
     await page.goto(base + "/");
     assert.match(await page.locator("h1").innerText(), /Daily papers — Tue 4 Jun 2024/);
     assert.ok((await page.locator("article.card").count()) > 5);
-    assert.ok(await page.getByText("#1 paper of the day").isVisible());
+    assert.ok(await page.locator("#papers").getByText("#1 paper of the day").isVisible());
     await page.screenshot({ path: path.join(SHOTS, "daily.png"), fullPage: false });
   });
 

@@ -1,6 +1,7 @@
 """Edges a reader found in the pages (issue 20): the discussion of deleted
 accounts, Save as a toggle, counts in the singular, collection exports named
 after the collection, and small ones."""
+import json
 import os
 import re
 import unittest
@@ -10,6 +11,19 @@ from web import Client, Server
 
 DAY = "2024-05-28"
 PASSWORD = "correct horse battery"
+THIN = "2024-05-29"  # a newest day of one paper: the home page shows DAY below it
+OWN = "2405.99001"
+AUTHORS = ["Author Number%d" % i for i in range(1, 15)]
+
+
+def thin_day():
+    paper = {
+        "id": OWN, "title": "A paper of many authors with a Space",
+        "summary": "An abstract.", "authors": [{"name": a} for a in AUTHORS],
+        "publishedAt": THIN + "T10:00:00.000Z", "upvotes": 1, "submittedOnDailyAt": THIN + "T12:00:00.000Z",
+        "githubRepo": "https://huggingface.co/spaces/JetBrains-Research/lca-results",
+    }
+    return [{"paper": paper, "publishedAt": THIN + "T12:00:00.000Z", "title": paper["title"]}]
 
 
 class ReaderEdgesTest(PaperboyTest):
@@ -20,7 +34,10 @@ class ReaderEdgesTest(PaperboyTest):
         f = cls.f
         f.init()
         d = f.require_data("hf-daily-papers")
-        f.pb("ingest", os.path.join(d, "Paper_metadata_download", DAY + ".json"))
+        own = os.path.join(f.tmp, THIN + "-own.json")
+        with open(own, "w") as fh:
+            json.dump(thin_day(), fh)
+        f.pb("ingest", os.path.join(d, "Paper_metadata_download", DAY + ".json"), own)
         f.pb("index", "rebuild")
         f.pb("user", "add", "admin", "--email", "admin@example.org", "--admin", stdin="administrator pass\n")
         cls.srv = Server(f.env, f.tmp)
@@ -140,6 +157,39 @@ class ReaderEdgesTest(PaperboyTest):
         page = c.get("/c/" + saved).text
         self.assertIn("Saved ✓", page)
         self.assertNotIn('action="/me/save"', page)
+
+    # ---- 3. small ones ----
+
+    def test_earlier_days_keep_their_rank_badges(self):
+        page = Client(self.srv).get("/").text
+        heads = page.split('class="day-head"')
+        self.assertGreaterEqual(len(heads), 2, "the thin newest day shows the days before it")
+        earlier = heads[1]
+        for rank in (1, 2, 3):
+            self.assertIn("#%d paper of the day" % rank, earlier)
+
+    def test_follow_and_mute_every_author(self):
+        c = self.user("follower")
+        page = c.get("/papers/" + OWN).text
+        for a in AUTHORS:
+            self.assertIn('aria-label="Follow %s"' % a, page)
+            self.assertIn('aria-label="Mute author %s"' % a, page)
+        # the long list is compact: the others open from a summary
+        self.assertIn('<details class="more-authors">', page)
+        self.assertIn('<details class="more-mutes">', page)
+
+    def test_no_zero_new_line(self):
+        c = self.user("newcomer")
+        for path in ("/", "/papers/date/" + DAY):
+            self.assertNotIn("new since you last marked all read", c.get(path).text)
+        self.assertEqual(c.post("/me/read", {"back": "/"}).status, 303)
+        self.assertNotIn("0 new since you last", c.get("/").text)
+
+    def test_space_link_label(self):
+        for path in ("/papers/" + OWN, "/"):
+            words = self.text(Client(self.srv).get(path).text)
+            self.assertIn("Space: JetBrains-Research/lca-results", words)
+            self.assertNotIn("spaces/JetBrains-Research", words)
 
 
 if __name__ == "__main__":
