@@ -191,6 +191,21 @@ class ReaderEdgesTest(PaperboyTest):
             self.assertIn("Space: JetBrains-Research/lca-results", words)
             self.assertNotIn("spaces/JetBrains-Research", words)
 
+    # ---- 4. sign-up without mail ----
+
+    def test_signup_without_mail_names_the_operator(self):
+        c = self.user("unmailed")
+        page = self.text(c.get("/u/unmailed").text)
+        self.assertNotIn("the link we mailed", page)
+        self.assertIn("no link was mailed", page)
+        self.assertIn("paperboy user verify unmailed", page)
+        status = self.text(self.admin().get("/admin/status").text)
+        self.assertIn("Unverified accounts", status)
+        self.assertIn("paperboy user verify unmailed", status)
+        self.assertNotIn("[deleted]", status)
+        self.f.pb("user", "verify", "unmailed")
+        self.assertNotIn("paperboy user verify unmailed", self.text(self.admin().get("/admin/status").text))
+
 
 if __name__ == "__main__":
     unittest.main()
