@@ -110,6 +110,25 @@ int sql_user_find(struct store *s, const char *login, struct user *u, struct buf
 	return 0;
 }
 
+int sql_user_unverified(struct store *s, size_t limit, int (*fn)(const struct user *, void *), void *ctx,
+			struct buf *err)
+{
+	struct sx x;
+	if (!sx_prep(&x, s,
+		     "SELECT " USER_COLS " FROM users WHERE email_verified = 0 AND disabled = 0 ORDER BY id LIMIT $1", err))
+		return -1;
+	sx_int(&x, 1, (int64_t)limit);
+	int rc;
+	struct user u;
+	while ((rc = sx_step(&x, err)) == 1) {
+		row_to_user(&x, 1, &u);
+		if (fn(&u, ctx))
+			break;
+	}
+	sx_reset(&x);
+	return rc < 0 ? -1 : 0;
+}
+
 struct verify_ctx {
 	int64_t user_id;
 	const char *email;
@@ -789,7 +808,8 @@ int sql_comment_list(struct store *s, const char *paper, int (*fn)(const struct 
 	struct sx x;
 	if (!sx_prep(&x, s,
 		     "SELECT " COMMENT_COLS " FROM comments c JOIN users u ON u.id = c.user_id "
-		     "WHERE c.paper = $1 ORDER BY coalesce(c.parent, c.id), c.id",
+		     "WHERE c.paper = $1 AND (c.deleted = 0 OR EXISTS (SELECT 1 FROM comments r "
+		     "WHERE r.parent = c.id AND r.deleted = 0)) ORDER BY coalesce(c.parent, c.id), c.id",
 		     err))
 		return -1;
 	sx_str(&x, 1, paper);

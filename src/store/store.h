@@ -205,6 +205,10 @@ int store_user_find(struct store *s, const char *login, struct user *u, struct b
  * the user or that address is gone, 2 when another account verified the
  * address first, -1. */
 int store_user_verify_email(struct store *s, int64_t user_id, const char *email, struct buf *err);
+/* Accounts (not disabled) whose address is not verified, oldest first, at
+ * most limit: what an operator may verify when no mail is sent. 0/-1. */
+int store_user_unverified(struct store *s, size_t limit, int (*fn)(const struct user *u, void *ctx), void *ctx,
+			  struct buf *err);
 /* Writes u's fullname, pwhash, admin and disabled. 0/1/-1. Disabling a
  * user ends their sessions. */
 int store_user_update(struct store *s, const struct user *u, struct buf *err);
@@ -292,7 +296,8 @@ int store_comment_hide(struct store *s, int64_t id, bool hidden, struct buf *err
 /* A user's comments, newest first (their own data, for export). */
 int store_user_comments(struct store *s, int64_t user_id, int (*fn)(const struct comment *c, void *ctx), void *ctx,
 			struct buf *err);
-/* A paper's comments: each top-level comment followed by its replies. */
+/* A paper's comments: each top-level comment followed by its replies; a
+ * deleted comment only while it has replies that are not. */
 int store_comment_list(struct store *s, const char *paper, int (*fn)(const struct comment *c, void *ctx),
 		       void *ctx, struct buf *err);
 

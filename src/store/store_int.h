@@ -51,6 +51,9 @@ struct sqlx_driver;
 	X(int, user_verify_email, (struct store * s, int64_t user_id, const char *email, struct buf *err),        \
 	  (s, user_id, email, err))                                                                               \
 	X(int, user_update, (struct store * s, const struct user *u, struct buf *err), (s, u, err))              \
+	X(int, user_unverified,                                                                                   \
+	  (struct store * s, size_t limit, int (*fn)(const struct user *, void *), void *ctx, struct buf *err),  \
+	  (s, limit, fn, ctx, err))                                                                               \
 	X(int, session_add,                                                                                       \
 	  (struct store * s, const uint8_t hash[TOKEN_HASH_BYTES], int64_t user_id, pb_time expires,             \
 	   struct buf *err),                                                                                      \

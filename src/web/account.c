@@ -417,8 +417,15 @@ void h_profile(struct req *r, struct resp *o)
 		if (u.email_verified) {
 			html_printf(b, "<span class=\"tag\">verified</span></p>");
 		} else {
-			html_printf(b, "<span class=\"tag warn\">not verified</span></p><p class=\"muted\">Until you follow the link we mailed "
-				"there, the address counts for nothing here: its email digests are not shown on this page.</p>");
+			html_printf(b, "<span class=\"tag warn\">not verified</span></p>");
+			if (!r->w->cfg.mail.smtp_url)
+				/* nothing was mailed: who can verify it instead */
+				html_printf(b, "<p class=\"muted\">This server sends no email, so no link was mailed. Until the operator "
+					"verifies your account (<code>paperboy user verify %s</code>), the address counts for nothing "
+					"here: its email digests are not shown on this page.</p>", u.name);
+			else
+				html_printf(b, "<p class=\"muted\">Until you follow the link we mailed there, the address counts for "
+					"nothing here: its email digests are not shown on this page.</p>");
 			if (r->w->cfg.mail.smtp_url) {
 				html_printf(b, "<form method=\"post\" action=\"/account/verify/send\" class=\"inline\">");
 				html_csrf(r, b);

@@ -106,6 +106,13 @@ static int get_saved(struct req *r, struct collection *c)
 	return rc;
 }
 
+/* A script's request (app.js asks for JSON), not a form's. */
+static bool wants_json(struct req *r)
+{
+	const char *accept = req_header(r, "Accept");
+	return accept && strstr(accept, "application/json");
+}
+
 /* POST /me/save (paper): into the reader's "Saved" collection. */
 void h_save(struct req *r, struct resp *o)
 {
@@ -122,8 +129,7 @@ void h_save(struct req *r, struct resp *o)
 		if (rc) {
 			resp_error(r, o, put_status(rc), put_message(rc));
 		} else {
-			const char *accept = req_header(r, "Accept");
-			if (accept && strstr(accept, "application/json"))
+			if (wants_json(r))
 				resp_json(o, 200, json_pack("{s:s,s:I}", "saved", id, "collection", (json_int_t)c.id));
 			else
 				auth_redirect_back(r, o, "/");
@@ -224,6 +230,8 @@ void h_collection_edit(struct req *r, struct resp *o)
 		resp_error(r, o, 400, "Say what to do: action=add|remove|move|rename|delete, with paper (and note, to).");
 	else if (rc == 1)
 		resp_error(r, o, 404, "There is no such paper here, or in the collection.");
+	else if (wants_json(r))
+		resp_json(o, 200, json_pack("{s:s,s:I}", "action", action, "collection", (json_int_t)c.id));
 	else {
 		char loc[64];
 		snprintf(loc, sizeof(loc), "/c/%lld", (long long)c.id);
@@ -313,12 +321,13 @@ void h_collection(struct req *r, struct resp *o)
 	html_printf(b, "<ol class=\"coll-items\" start=\"%zu\">", off + 1);
 	reader_votes_prefetch(r, ps, is.n);
 	size_t total = (size_t)c.items;
+	struct card_opts co = { .in_collection = mine };
 	for (size_t k = 0; ps && k < is.n; k++) {
 		size_t i = off + k; /* its place in the whole collection */
 		if (!found[k])
 			continue;
 		html_printf(b, "<li>");
-		card_write(r, b, &ps[k], NULL);
+		card_write(r, b, &ps[k], &co);
 		if (is.v[k].note[0])
 			html_printf(b, "<p class=\"note\">%s</p>", is.v[k].note);
 		if (mine) {
@@ -405,8 +414,8 @@ void h_collections(struct req *r, struct resp *o)
 	html_printf(b, "<main class=\"narrow\"><h1>Collections of <a href=\"/u/%U\">%s</a></h1><ul class=\"collections\">", u.name,
 	     u.name);
 	for (size_t i = 0; i < cs.n; i++)
-		html_printf(b, "<li><a href=\"/c/%lld\">%s</a> <span class=\"muted\">%lld papers%S</span></li>", (long long)cs.v[i].id,
-		     cs.v[i].name, (long long)cs.v[i].items, cs.v[i].public_ ? "" : " · private");
+		html_printf(b, "<li><a href=\"/c/%lld\">%s</a> <span class=\"muted\">%lld paper%S%S</span></li>", (long long)cs.v[i].id,
+		     cs.v[i].name, (long long)cs.v[i].items, cs.v[i].items == 1 ? "" : "s", cs.v[i].public_ ? "" : " · private");
 	if (!cs.n)
 		html_printf(b, "<li class=\"muted\">None yet.</li>");
 	html_printf(b, "</ul>");
@@ -472,6 +481,29 @@ void html_collect_form(struct req *r, struct buf *b, const struct paper *p)
 	buf_release(&err);
 }
 
+/* An export's Content-Disposition, named after the collection: its letters,
+ * digits, '-' and '_', each run of anything else one '-' ("Reading list"
+ * gives "Reading-list.bib"); "collection-ID" when nothing is left. */
+static void export_disposition(const struct collection *c, const char *ext, char *out, size_t size)
+{
+	char name[sizeof(c->name)];
+	size_t n = 0;
+	for (const char *p = c->name; *p && n + 1 < sizeof(name); p++) {
+		unsigned char ch = (unsigned char)*p;
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_')
+			name[n++] = (char)ch;
+		else if (n && name[n - 1] != '-')
+			name[n++] = '-';
+	}
+	while (n && name[n - 1] == '-')
+		n--;
+	name[n] = '\0';
+	if (n)
+		snprintf(out, size, "attachment; filename=\"%s.%s\"", name, ext);
+	else
+		snprintf(out, size, "attachment; filename=\"collection-%lld.%s\"", (long long)c->id, ext);
+}
+
 /* GET /c/ID/export?format=bib|ris|csv */
 void h_collection_export(struct req *r, struct resp *o)
 {
@@ -504,8 +536,8 @@ void h_collection_export(struct req *r, struct resp *o)
 	o->ctype = types[fmt];
 	if (!c.public_)
 		o->private_ = true;
-	char disp[96];
-	snprintf(disp, sizeof(disp), "attachment; filename=\"collection-%lld.%s\"", (long long)c.id, exts[fmt]);
+	char disp[192];
+	export_disposition(&c, exts[fmt], disp, sizeof(disp));
 	resp_header(o, "Content-Disposition", disp);
 	if (fmt == 2)
 		cite_csv_header(&o->body);

@@ -182,9 +182,14 @@ void html_code_label(const char *url, char out[128])
 	p = p ? p + 3 : url;
 	const char *slash = strchr(p, '/');
 	if (slash && (str_has_prefix(p, "github.com/") || str_has_prefix(p, "gitlab.com/") ||
-		      str_has_prefix(p, "huggingface.co/") || str_has_prefix(p, "bitbucket.org/")))
-		snprintf(out, 128, "%s", slash + 1);
-	else
+		      str_has_prefix(p, "huggingface.co/") || str_has_prefix(p, "bitbucket.org/"))) {
+		/* a Space's or a dataset's kind is in the link's label already
+		 * ("Space: owner/name", not "Space: spaces/owner/name") */
+		const char *rest = slash + 1;
+		if (str_has_prefix(p, "huggingface.co/") && (str_has_prefix(rest, "spaces/") || str_has_prefix(rest, "datasets/")))
+			rest = strchr(rest, '/') + 1;
+		snprintf(out, 128, "%s", rest);
+	} else
 		snprintf(out, 128, "%.*s", slash ? (int)(slash - p) : (int)strlen(p), p);
 }
 
@@ -258,6 +263,8 @@ void html_card(struct req *r, struct buf *b, const struct paper *p, const struct
 			"<button type=\"submit\" class=\"link\" aria-pressed=\"true\" title=\"Remove from your Saved collection (s)\">"
 			"Saved ✓</button></form>",
 		     p->id);
+	} else if (co && co->in_collection) {
+		html_printf(b, "<span class=\"in-coll\">In this collection</span>");
 	} else if (r->signed_in) {
 		html_printf(b, "<form method=\"post\" action=\"/me/save\" class=\"inline save\">");
 		html_csrf(r, b);

@@ -27,6 +27,7 @@ struct card_opts {
 	int rank;              /* 1..3 gets a badge, 0 none */
 	const char *badge;     /* "day", "week", "month" */
 	const char *highlight; /* a query whose words get <mark> */
+	bool in_collection;    /* on the reader's own collection's page */
 };
 /* A paper's card as the reader sees it (f: reader_card's). */
 void html_card(struct req *r, struct buf *b, const struct paper *p, const struct card_opts *co,

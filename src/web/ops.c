@@ -138,6 +138,38 @@ static void kv_row(struct req *r, struct buf *b, const char *label, const char *
 	buf_release(&err);
 }
 
+struct unverified_ctx {
+	struct req *r;
+	struct buf *b;
+	int n;
+};
+
+static int unverified_row(const struct user *u, void *ctx)
+{
+	struct unverified_ctx *c = ctx;
+	html_printf(c->b, "%S<li><a href=\"/u/%U\">%s</a> &lt;%s&gt;: <code>paperboy user verify %s</code></li>",
+		    c->n ? "" : "<ul class=\"unverified\">", u->name, u->name, u->email, u->name);
+	c->n++;
+	return 0;
+}
+
+/* Accounts whose address is not verified: without mail, the operator
+ * verifies them (paperboy user verify NAME). */
+static void status_unverified(struct req *r, struct buf *b)
+{
+	struct unverified_ctx c = { r, b, 0 };
+	struct buf err = BUF_INIT;
+	html_printf(b, "<h2>Unverified accounts</h2>");
+	store_user_unverified(r->s, 200, unverified_row, &c, &err);
+	if (c.n)
+		html_printf(b, "</ul><p class=\"muted\">%S</p>",
+			    r->w->cfg.mail.smtp_url ? "Each was mailed a link; the command verifies one by hand."
+						    : "No mail is sent from here: verify an account whose owner you know with the command.");
+	else
+		html_printf(b, "<p class=\"muted\">None.</p>");
+	buf_release(&err);
+}
+
 void h_admin_status(struct req *r, struct resp *o)
 {
 	o->private_ = true;
@@ -166,6 +198,7 @@ void h_admin_status(struct req *r, struct resp *o)
 	html_printf(b, "<h2>Mail</h2><p>%S. Outbox: %lld queued, %lld sending, %lld sent, %lld failed.</p>",
 	     r->w->cfg.mail.smtp_url ? "On" : "Off (no SMTP server)", (long long)counts[0], (long long)counts[1],
 	     (long long)counts[2], (long long)counts[3]);
+	status_unverified(r, b);
 	html_printf(b, "<h2>Store</h2><p>Write sequence %lld.</p>", (long long)seq);
 	html_printf(b, "<p><a href=\"/admin/submissions\">Submissions waiting for a moderator</a></p></main>");
 	html_page_end(r, o);

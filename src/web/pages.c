@@ -227,11 +227,14 @@ static void earlier_days(struct req *r, struct buf *b, const struct period *pd)
 		struct buf err = BUF_INIT;
 		if (store_paper_list(r->s, &dq, collect_add, &dayp, &err) == 0) {
 			html_printf(b, "<div class=\"cards\">");
-			struct card_opts dco = { 0, NULL, NULL };
+			/* ranked like the main list: #1-#3 of that day */
+			struct card_opts dco = { .badge = "day" };
 			reader_votes_prefetch(r, dayp.v, dayp.n);
 			size_t left_out = 0;
-			for (size_t i = 0; i < dayp.n; i++)
+			for (size_t i = 0; i < dayp.n; i++) {
+				dco.rank = (int)i + 1;
 				left_out += !card_write(r, b, &dayp.v[i], &dco);
+			}
 			html_printf(b, "</div>");
 			cards_left_out(r, b, left_out);
 		}
@@ -285,13 +288,14 @@ static void period_page(struct req *r, struct resp *o, struct period *pd)
 		period_charts(r, b, pd);
 	if (!papers.n)
 		html_printf(b, "<p class=\"empty\">No papers %s.</p>", filter && *filter ? "match this filter" : "here yet");
-	struct card_opts co = { 0, NULL, filter };
+	struct card_opts co = { .highlight = filter };
 	bool ranked = pd->q.sort == SORT_UPVOTES && page == 0 && (!filter || !*filter) && strcmp(pd->kind, "trending");
 	size_t fresh = 0;
 	for (size_t i = 0; i < papers.n; i++)
 		fresh += reader_is_new(r, &papers.v[i]);
-	if (r->signed_in) {
-		/* what is new since the reader last marked everything read */
+	if (r->signed_in && fresh && reader_prefs(r)->read_mark) {
+		/* what is new since the reader last marked everything read (not
+		 * on an account that never did, nor when nothing is) */
 		html_printf(b, "<form method=\"post\" action=\"/me/read\" class=\"row mark-read\">");
 		html_csrf(r, b);
 		html_printf(b, "<input type=\"hidden\" name=\"back\" value=\"%s\"><span class=\"muted\">%zu new since you last "
@@ -547,7 +551,7 @@ static void search_cards(struct req *r, struct buf *b, const struct search_hit *
 			 const char *mark)
 {
 	html_printf(b, "<div class=\"cards\" id=\"papers\" tabindex=\"-1\">");
-	struct card_opts co = { 0, NULL, mark };
+	struct card_opts co = { .highlight = mark };
 	size_t k = n > start ? (n - start < SEARCH_PAGE ? n - start : SEARCH_PAGE) : 0;
 	bool found[SEARCH_PAGE];
 	struct buf err = BUF_INIT;

@@ -76,9 +76,9 @@ static void comment_forms(struct comments_ctx *cc, const struct comment *c)
 {
 	struct req *r = cc->r;
 	struct buf *b = cc->b;
-	if (!r->signed_in)
+	if (!r->signed_in || c->deleted)
 		return;
-	bool mine = r->user.id == c->user_id && !c->deleted;
+	bool mine = r->user.id == c->user_id;
 	if (mine) {
 		html_printf(b, "<details class=\"edit\"><summary>Edit</summary><form method=\"post\" action=\"/comments/%lld/edit\" class=\"stack\">",
 		     (long long)c->id);
@@ -93,6 +93,7 @@ static void comment_forms(struct comments_ctx *cc, const struct comment *c)
 		html_printf(b, "<button class=\"link danger\">Delete</button></form>");
 	}
 	if (r->user.admin) {
+		html_printf(b, " <span class=\"muted\" aria-hidden=\"true\">·</span> ");
 		html_printf(b, "<form method=\"post\" action=\"/admin/comments/%lld\" class=\"inline\">", (long long)c->id);
 		html_csrf(r, b);
 		html_printf(b, "<input type=\"hidden\" name=\"hidden\" value=\"%s\"><button class=\"link\">%s</button></form>",
@@ -120,14 +121,16 @@ static void reply_form(struct comments_ctx *cc, int64_t parent)
 struct thread_ctx {
 	struct comments_ctx cc;
 	int64_t thread;
-	int count;
+	bool thread_deleted; /* no replies to a deleted comment */
+	int count;	     /* the comments shown with their text */
 };
 
 static void close_thread(struct thread_ctx *t)
 {
 	if (t->thread) {
 		html_printf(t->cc.b, "</ol>");
-		reply_form(&t->cc, t->thread);
+		if (!t->thread_deleted)
+			reply_form(&t->cc, t->thread);
 		html_printf(t->cc.b, "</li>");
 		t->thread = 0;
 	}
@@ -144,8 +147,14 @@ static int thread_cb(const struct comment *c, void *ctx)
 	time_format_iso(c->created, when);
 	when[16] = '\0';
 	when[10] = ' ';
-	html_printf(b, "<%S class=\"comment\" id=\"c%lld\"><p class=\"who\"><a href=\"/u/%U\">%s</a> <time datetime=\"%s\">%s</time>%S</p>",
-	     c->parent ? "li" : "li", (long long)c->id, c->user, c->user, when, when, c->edited ? " <span class=\"muted\">(edited)</span>" : "");
+	html_printf(b, "<li class=\"comment\" id=\"c%lld\"><p class=\"who\">", (long long)c->id);
+	/* a deleted comment (a deleted account's are all) names no one */
+	if (c->deleted)
+		html_printf(b, "<span class=\"muted\">[deleted]</span>");
+	else
+		html_printf(b, "<a href=\"/u/%U\">%s</a>", c->user, c->user);
+	html_printf(b, " <time datetime=\"%s\">%s</time>%S</p>", when, when,
+		    c->edited && !c->deleted ? " <span class=\"muted\">(edited)</span>" : "");
 	if (c->deleted) {
 		html_printf(b, "<p class=\"muted\">[deleted]</p>");
 	} else if (c->hidden && !(r->signed_in && r->user.admin)) {
@@ -159,29 +168,34 @@ static int thread_cb(const struct comment *c, void *ctx)
 	if (!c->parent) {
 		html_printf(b, "<ol class=\"replies\">");
 		t->thread = c->id;
+		t->thread_deleted = c->deleted;
 	} else {
 		html_printf(b, "</li>");
 	}
-	t->count++;
+	if (!c->deleted && (!c->hidden || (r->signed_in && r->user.admin)))
+		t->count++;
 	return 0;
 }
 
 static void paper_comments_html(struct req *r, struct buf *b, const struct paper *p)
 {
-	int nc = paper_comments(p), hf = paper_hf_comments(p);
-	html_printf(b, "<section id=\"comments\"><h2>Discussion <span class=\"muted\">%d comment%S</span></h2>", nc,
-	     nc == 1 ? "" : "s");
+	int hf = paper_hf_comments(p);
+	/* the heading counts what the list below shows, so the list comes first */
+	struct buf list = BUF_INIT;
+	struct thread_ctx t = { { r, &list, p }, 0, false, 0 };
+	struct buf err = BUF_INIT;
+	store_comment_list(r->s, p->id, thread_cb, &t, &err);
+	close_thread(&t);
+	html_printf(b, "<section id=\"comments\"><h2>Discussion <span class=\"muted\">%d comment%S</span></h2>", t.count,
+	     t.count == 1 ? "" : "s");
 	if (hf)
 		html_printf(b, "<p class=\"muted\"><a href=\"https://huggingface.co/papers/%s#community\" rel=\"noopener\">%d comment%S "
 			"on Hugging Face →</a></p>",
 		     p->id, hf, hf == 1 ? "" : "s");
 	html_printf(b, "<ol class=\"threads\">");
-	struct thread_ctx t = { { r, b, p }, 0, 0 };
-	struct buf err = BUF_INIT;
-	store_comment_list(r->s, p->id, thread_cb, &t, &err);
-	close_thread(&t);
+	buf_add(b, list.s, list.len);
 	html_printf(b, "</ol>");
-	if (!t.count)
+	if (!list.len)
 		html_printf(b, "<p class=\"muted\">No comments here yet.</p>");
 	if (r->signed_in) {
 		html_printf(b, "<form method=\"post\" action=\"/papers/%s/comments\" class=\"stack\">", p->id);
@@ -192,6 +206,7 @@ static void paper_comments_html(struct req *r, struct buf *b, const struct paper
 		html_printf(b, "<p><a href=\"/signin?next=/papers/%U\">Sign in</a> to comment.</p>", p->id);
 	}
 	html_printf(b, "</section>");
+	buf_release(&list);
 	buf_release(&err);
 }
 
@@ -229,6 +244,11 @@ static void missing_paper(struct req *r, struct resp *o, const char *id)
 	o->status = waiting ? 202 : 404;
 }
 
+/* Authors shown inline with a follow (and a mute) button; a longer list's
+ * others are in a compact list that opens. */
+#define AUTHORS_INLINE 8
+#define MUTES_INLINE 3
+
 /* The vote button, the title and the authors (each with a follow button). */
 static void paper_title(struct req *r, struct buf *b, const struct paper *p, const char *here)
 {
@@ -244,13 +264,47 @@ static void paper_title(struct req *r, struct buf *b, const struct paper *p, con
 	     voted ? " voted" : "", voted ? "true" : "false", paper_upvotes(p));
 	/* divs, not paragraphs: they hold forms (a form closes an open p) */
 	html_printf(b, "<div><h1>%s</h1><div class=\"authors\">", p->title ? p->title : p->id);
-	for (size_t i = 0; i < p->authors.n; i++) {
+	size_t inline_n = p->authors.n > AUTHORS_INLINE + 2 ? AUTHORS_INLINE : p->authors.n;
+	for (size_t i = 0; i < inline_n; i++) {
 		html_printf(b, "%S<a href=\"/search?q=author%%3A%%22%U%%22\">%s</a>", i ? ", " : "", p->authors.v[i], p->authors.v[i]);
-		/* follow the first authors from here (every author on search) */
-		if (i < 8)
+		html_follow_button(r, b, "author", p->authors.v[i], !reader_follows(r, "author", p->authors.v[i]), here);
+	}
+	/* the rest, each with its follow button, in a list that opens */
+	if (inline_n < p->authors.n) {
+		html_printf(b, "<details class=\"more-authors\"><summary>and %zu more author%S</summary><ul class=\"compact\">",
+			    p->authors.n - inline_n, p->authors.n - inline_n == 1 ? "" : "s");
+		for (size_t i = inline_n; i < p->authors.n; i++) {
+			html_printf(b, "<li><a href=\"/search?q=author%%3A%%22%U%%22\">%s</a>", p->authors.v[i], p->authors.v[i]);
 			html_follow_button(r, b, "author", p->authors.v[i], !reader_follows(r, "author", p->authors.v[i]), here);
+			html_printf(b, "</li>");
+		}
+		html_printf(b, "</ul></details>");
 	}
 	html_printf(b, "</div></div></div>");
+}
+
+/* The mute buttons of a paper: every category and organization, the first
+ * authors, then every other author in a list that opens. */
+static void paper_mutes(struct req *r, struct buf *b, const struct paper *p, const char *org, const char *here)
+{
+	html_printf(b, "</div><div class=\"meta mutes\"><span>Not for you? Mute</span>");
+	for (size_t i = 0; i < p->categories.n; i++)
+		html_mute_button(r, b, "category", "category", p->categories.v[i], here);
+	if (org[0])
+		html_mute_button(r, b, "org", "organization", org, here);
+	size_t inline_n = p->authors.n > MUTES_INLINE + 2 ? MUTES_INLINE : p->authors.n;
+	for (size_t i = 0; i < inline_n; i++)
+		html_mute_button(r, b, "author", "author", p->authors.v[i], here);
+	if (inline_n < p->authors.n) {
+		html_printf(b, "<details class=\"more-mutes\"><summary>another author (%zu more)</summary><ul class=\"compact\">",
+			    p->authors.n - inline_n);
+		for (size_t i = inline_n; i < p->authors.n; i++) {
+			html_printf(b, "<li>");
+			html_mute_button(r, b, "author", "author", p->authors.v[i], here);
+			html_printf(b, "</li>");
+		}
+		html_printf(b, "</ul></details>");
+	}
 }
 
 /* Dates, submitter, organization and categories (with follow buttons),
@@ -281,13 +335,7 @@ static void paper_meta(struct req *r, struct buf *b, const struct paper *p, cons
 	}
 	if (r->signed_in && (p->categories.n || org[0] || p->authors.n)) {
 		/* not for this reader: leave papers like it out of every list */
-		html_printf(b, "</div><div class=\"meta mutes\"><span>Not for you? Mute</span>");
-		for (size_t i = 0; i < p->categories.n && i < 3; i++)
-			html_mute_button(r, b, "category", "category", p->categories.v[i], here);
-		if (org[0])
-			html_mute_button(r, b, "org", "organization", org, here);
-		for (size_t i = 0; i < p->authors.n && i < 3; i++)
-			html_mute_button(r, b, "author", "author", p->authors.v[i], here);
+		paper_mutes(r, b, p, org, here);
 	}
 	html_printf(b, "</div>");
 }

@@ -103,7 +103,8 @@ static void submit_page(struct req *r, struct resp *o, const char *msg, const ch
 	html_printf(b, "<main class=\"narrow\"><h1>Submit a paper</h1><p>Give an arXiv id or URL; the paper joins today's feed with your name on it.");
 	if (!r->user.admin) {
 		if (r->w->cfg.submit_window_days > 0)
-			html_printf(b, " Papers join within %d days of their publication on arXiv", r->w->cfg.submit_window_days);
+			html_printf(b, " Papers join within %d day%S of their publication on arXiv", r->w->cfg.submit_window_days,
+				    r->w->cfg.submit_window_days == 1 ? "" : "s");
 		if (r->w->cfg.submit_daily_limit > 0)
 			html_printf(b, "%S%d a day per account", r->w->cfg.submit_window_days > 0 ? "; " : " At most ",
 			     r->w->cfg.submit_daily_limit);

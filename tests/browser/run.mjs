@@ -99,7 +99,7 @@ try {
     await page.goto(base + "/");
     assert.match(await page.locator("h1").innerText(), /Daily papers — Tue 4 Jun 2024/);
     assert.ok((await page.locator("article.card").count()) > 5);
-    assert.ok(await page.getByText("#1 paper of the day").isVisible());
+    assert.ok(await page.locator("#papers").getByText("#1 paper of the day").isVisible());
     await page.screenshot({ path: path.join(SHOTS, "daily.png"), fullPage: false });
   });
 
@@ -337,7 +337,7 @@ try {
     await page.waitForFunction(([i, w]) => document.querySelector(`article.card[data-paper="${i}"] .vote-btn`)
       .getAttribute("aria-pressed") !== w, [id, was]);
     await page.keyboard.press("s");
-    await second.locator("form.save button:has-text('Saved')").waitFor();
+    await second.locator("form.unsave button[aria-pressed='true']:has-text('Saved')").waitFor();
     await page.keyboard.press("?");
     const help = page.locator(".keys-help");
     assert.ok(await help.isVisible());

@@ -60,7 +60,7 @@ static void render_all(struct ctx *x, const struct paper *p)
 	memset(&r, 0, sizeof(r));
 	r.w = x->w;
 	r.route = -1;
-	struct card_opts co = { 1, "day", x->note };
+	struct card_opts co = { .rank = 1, .badge = "day", .highlight = x->note };
 	struct card_flags fl;
 	memset(&fl, 0, sizeof(fl));
 	fl.voted = fl.fresh = fl.thumb = true;

@@ -31,23 +31,57 @@
       btn.setAttribute("aria-pressed", j.voted ? "true" : "false");
     }).catch(function () { form.submit(); });
   });
-  // Save without a reload (the card's Save button, or the "s" key).
+  // Save without a reload (the card's Save button, or the "s" key), and
+  // the same button un-saves: the form becomes the un-save form a reload
+  // would show (the Saved collection's "remove").
+  function setSaved(form, collection) {
+    var btn = form.querySelector("button"), act = form.querySelector("input[name=action]");
+    if (collection) {
+      form.setAttribute("action", "/c/" + collection); // (form.action is the input named "action")
+      if (!act) {
+        act = document.createElement("input");
+        act.type = "hidden";
+        act.name = "action";
+        form.insertBefore(act, form.firstChild);
+      }
+      act.value = "remove";
+      form.classList.remove("save");
+      form.classList.add("unsave");
+      btn.textContent = "Saved ✓";
+      btn.title = "Remove from your Saved collection (s)";
+    } else {
+      form.setAttribute("action", "/me/save");
+      if (act) act.parentNode.removeChild(act);
+      form.classList.remove("unsave");
+      form.classList.add("save");
+      btn.textContent = "Save";
+      btn.title = "Save to your Saved collection (s)";
+    }
+    btn.setAttribute("aria-pressed", collection ? "true" : "false");
+  }
   function save(form) {
     if (!window.fetch) { form.submit(); return; }
-    var btn = form.querySelector("button");
-    fetch(form.action, {
+    var saving = form.classList.contains("save");
+    fetch(form.getAttribute("action"), {
       method: "POST", body: new URLSearchParams(new FormData(form)), credentials: "same-origin",
       headers: { "Accept": "application/json", "X-CSRF-Token": csrf }
     }).then(function (r) {
-      if (!r.ok) { form.submit(); return; }
-      btn.textContent = "Saved";
-      btn.setAttribute("aria-pressed", "true");
-      say("Saved to your Saved collection.");
+      if (!r.ok) { form.submit(); return null; }
+      return r.json();
+    }).then(function (j) {
+      if (!j) return;
+      if (saving) {
+        setSaved(form, j.collection);
+        say("Saved to your Saved collection.");
+      } else {
+        setSaved(form, 0);
+        say("Removed from your Saved collection.");
+      }
     }).catch(function () { form.submit(); });
   }
   document.addEventListener("submit", function (ev) {
     var form = ev.target;
-    if (!form.classList || !form.classList.contains("save")) return;
+    if (!form.classList || !(form.classList.contains("save") || form.classList.contains("unsave"))) return;
     ev.preventDefault();
     save(form);
   });
@@ -116,9 +150,8 @@
       break;
     case "s":
       if (!c) return;
-      var sv = c.querySelector("form.save"), unsave = c.querySelector("form.unsave");
+      var sv = c.querySelector("form.save, form.unsave");
       if (sv) save(sv);
-      else if (unsave) unsave.submit();
       else window.location = "/signin?next=" + encodeURIComponent(location.pathname + location.search);
       break;
     case "o":
