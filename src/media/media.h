@@ -13,4 +13,10 @@
 /* Renders in (kind "png" or "pdf") into the PNG out. 0, or -1 with err. */
 int media_thumb_render(const char *kind, const char *in, const char *out, struct buf *err);
 
+/* A picture drawn from the paper's own words when no thumbnail can be had:
+ * the title, the authors and the organization on a calm background, a PNG
+ * of 480 x 270 at out. Text only: no decoder sees outside data. 0, or -1
+ * with err. */
+int media_title_card(const char *title, const char *byline, const char *org, const char *out, struct buf *err);
+
 #endif

@@ -128,3 +128,84 @@ int media_thumb_render(const char *kind, const char *in, const char *out, struct
 		return fail(err, out, cairo_status_to_string(st));
 	return 0;
 }
+
+/* ---- title cards -------------------------------------------------------------- */
+
+#define CARD_W 480
+#define CARD_H 270
+
+/* Writes text from *pos in lines of at most width, up to max_lines (the
+ * last one ends with an ellipsis when the text goes on); returns the y
+ * below the last line. Words are cut at spaces only. */
+static double wrap(cairo_t *cr, const char *text, double x, double y, double width, double size, int max_lines)
+{
+	cairo_set_font_size(cr, size);
+	struct buf line = BUF_INIT, word = BUF_INIT;
+	const char *p = text;
+	for (int n = 0; *p && n < max_lines; n++) {
+		buf_reset(&line);
+		while (*p) {
+			while (*p == ' ')
+				p++;
+			const char *e = p;
+			while (*e && *e != ' ')
+				e++;
+			if (e == p)
+				break;
+			buf_reset(&word);
+			buf_add(&word, line.s, line.len);
+			buf_addf(&word, "%s%.*s", line.len ? " " : "", (int)(e - p), p);
+			cairo_text_extents_t ext;
+			cairo_text_extents(cr, word.s, &ext);
+			if (ext.x_advance > width && line.len)
+				break;
+			buf_reset(&line);
+			buf_add(&line, word.s, word.len);
+			p = e;
+		}
+		while (*p == ' ')
+			p++;
+		if (n == max_lines - 1 && *p)
+			buf_adds(&line, " …");
+		y += size * 1.25;
+		cairo_move_to(cr, x, y);
+		cairo_show_text(cr, line.s);
+	}
+	buf_release(&line);
+	buf_release(&word);
+	return y;
+}
+
+int media_title_card(const char *title, const char *byline, const char *org, const char *out, struct buf *err)
+{
+	cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, CARD_W, CARD_H);
+	cairo_t *cr = cairo_create(s);
+	/* a calm background whose hue follows the title, the same every time */
+	unsigned h = 2166136261u;
+	for (const char *c = title ? title : ""; *c; c++)
+		h = (h ^ (unsigned char)*c) * 16777619u;
+	double hue = (h % 360) / 360.0;
+	cairo_set_source_rgb(cr, 0.93 - 0.10 * hue, 0.94 - 0.05 * (1 - hue), 0.97);
+	cairo_paint(cr);
+	cairo_set_source_rgb(cr, 0.15 + 0.3 * hue, 0.39, 0.92 - 0.3 * hue);
+	cairo_rectangle(cr, 0, 0, 10, CARD_H);
+	cairo_fill(cr);
+	cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
+	cairo_set_source_rgb(cr, 0.07, 0.09, 0.15);
+	double y = wrap(cr, title && *title ? title : "Untitled", 32, 24, CARD_W - 60, 26, 4);
+	cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+	cairo_set_source_rgb(cr, 0.25, 0.28, 0.35);
+	if (byline && *byline)
+		wrap(cr, byline, 32, y + 8, CARD_W - 60, 15, 2);
+	if (org && *org) {
+		cairo_set_font_size(cr, 14);
+		cairo_move_to(cr, 32, CARD_H - 22);
+		cairo_show_text(cr, org);
+	}
+	cairo_destroy(cr);
+	cairo_status_t st = cairo_surface_write_to_png(s, out);
+	cairo_surface_destroy(s);
+	if (st != CAIRO_STATUS_SUCCESS)
+		return fail(err, out, cairo_status_to_string(st));
+	return 0;
+}

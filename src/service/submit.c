@@ -239,15 +239,18 @@ static int keep_match(struct paper *p, void *ctx)
 	return 0;
 }
 
-/* Stores what arXiv said of the paper (one record) and, for a submission
- * (status "featured" or "pending"), the submission of user_id with it: one
- * transaction, so the paper never shows without its submission. */
-static int store_record(struct svc *v, const struct paper *p, int64_t user_id, const char *status, pb_time now,
-			struct buf *err)
+/* Stores what arXiv said of the paper (one record), for a submission
+ * (status "featured" or "pending") the submission of the job's user with
+ * it, and the job done, with msg: one transaction, so the paper never shows
+ * without its submission, nor a submission beside its job still waiting
+ * (the daily limit counts both). */
+static int store_record(struct svc *v, const struct paper *p, const struct fetch_job *j, const char *owner,
+			const char *status, const char *msg, pb_time now, struct buf *err)
 {
 	enum upsert_result res;
 	if (store_begin(v->s, err) || store_upsert_batch(v->s, p, 1, &res, err) ||
-	    (status && store_submission_add(v->s, p->id, user_id, now, status, NULL, err)) || store_commit(v->s, err)) {
+	    (status && store_submission_add(v->s, p->id, j->user_id, now, status, NULL, err)) ||
+	    store_fetch_finish(v->s, j->id, owner, "done", msg, 0, now, err) < 0 || store_commit(v->s, err)) {
 		store_rollback(v->s);
 		return -1;
 	}
@@ -319,11 +322,9 @@ int svc_fetch_work(struct svc *v, const char *owner, struct buf *err)
 		}
 		if (st != PB_OK) {
 			finish(v, &j, owner, "refused", msg.s, 0);
-		} else if (store_record(v, &f.p, j.user_id, status, now, err)) {
+		} else if (store_record(v, &f.p, &j, owner, status, msg.s, now, err)) {
 			fprintf(stderr, "paperboy: arXiv fetches: %s: %s\n", j.paper, err->s);
 			finish(v, &j, owner, "queued", "The database failed; trying again shortly.", now + FETCH_RETRY_MS);
-		} else {
-			finish(v, &j, owner, "done", msg.s, 0);
 		}
 	}
 	paper_release(&f.p);

@@ -284,6 +284,8 @@ void html_card(struct req *r, struct buf *b, const struct paper *p, const struct
 	if (f->thumb) {
 		struct buf t = BUF_INIT;
 		thumb_path(p->id, &t);
+		if (f->title_card) /* ".png" -> ".card.png" */
+			buf_truncate(&t, t.len - 4), buf_adds(&t, ".card.png");
 		html_printf(b, "<a class=\"thumb\" href=\"/papers/%s\" tabindex=\"-1\" aria-hidden=\"true\"><img src=\"%L\" alt=\"\" "
 			"loading=\"lazy\" width=\"160\"></a>",
 		     p->id, t.s);

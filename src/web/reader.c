@@ -205,4 +205,9 @@ void reader_card(struct req *r, const struct paper *p, struct card_flags *f)
 	f->voted = reader_voted(r, p->id);
 	f->saved = reader_saved(r, p->id);
 	f->thumb = thumb_exists(r->w, p->id);
+	if (!f->thumb) {
+		char key[PAPER_ID_MAX + 8];
+		snprintf(key, sizeof(key), "%s.card", p->id);
+		f->thumb = f->title_card = thumb_exists(r->w, key);
+	}
 }

@@ -36,7 +36,8 @@ struct card_flags {
 	bool fresh;      /* new since the reader's last visit */
 	bool voted;
 	int64_t saved;   /* the Saved collection holding it (0: not saved) */
-	bool thumb;      /* a thumbnail is in the cache */
+	bool thumb;      /* a picture is in the cache: the thumbnail, or else */
+	bool title_card; /* ... the title card paperboy drew (ID.card.png) */
 };
 void reader_card(struct req *r, const struct paper *p, struct card_flags *f);
 

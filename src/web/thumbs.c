@@ -12,6 +12,7 @@
  * that failed is tried again after a day (ID.fail in the folder).
  */
 #include "thumbs.h"
+#include "../media/media.h"
 #include "bg.h"
 #include "handlers.h"
 #include "html.h"
@@ -105,11 +106,39 @@ static int render(const char *kind, const char *in, const char *out, struct buf 
 
 struct todo {
 	struct strlist ids, thumbs; /* thumbs: the HF URL or "" */
+	struct web *w;              /* set: draw the title cards that are missing */
 };
+
+/* The paper's title card (ID.card.png) when it has none: drawn here, from
+ * text only, so every card has a picture before any download is tried. */
+static void title_card(struct web *w, const struct paper *p)
+{
+	char key[PAPER_ID_MAX + 8];
+	snprintf(key, sizeof(key), "%s.card", p->id);
+	if (thumb_exists(w, key) || thumb_exists(w, p->id))
+		return;
+	struct buf f = BUF_INIT, by = BUF_INIT, err = BUF_INIT;
+	thumb_file(w->thumb_dir, p->id, ".card.png", &f);
+	for (size_t i = 0; i < p->authors.n && i < 6; i++)
+		buf_addf(&by, "%s%s", i ? ", " : "", p->authors.v[i]);
+	if (p->authors.n > 6)
+		buf_addf(&by, " and %zu more", p->authors.n - 6);
+	char org[128], orgname[256];
+	paper_org(p, org, orgname);
+	if (media_title_card(p->title, by.s, orgname, f.s, &err) == 0)
+		thumb_set_add(w, key);
+	buf_release(&f);
+	buf_release(&by);
+	buf_release(&err);
+}
 
 static int todo_cb(const struct paper *p, void *ctx)
 {
 	struct todo *t = ctx;
+	if (t->w) {
+		title_card(t->w, p);
+		return t->w->bg.stopping;
+	}
 	strlist_push(&t->ids, p->id, strlen(p->id));
 	const char *u = url_is_web(p->thumbnail) ? p->thumbnail : "";
 	strlist_push(&t->thumbs, u, strlen(u));
@@ -200,6 +229,24 @@ out:
 	return rc;
 }
 
+/* First, quickly, a title card for every paper of these days that has no
+ * picture yet; the downloads (slow: one every few seconds) come after. */
+static void draw_cards(struct web *w, struct store *s, const struct strlist *days)
+{
+	for (size_t d = 0; d < days->n && !w->bg.stopping; d++) {
+		pb_time t0;
+		if (day_parse(days->v[d], &t0))
+			continue;
+		struct todo t = { STRLIST_INIT, STRLIST_INIT, w };
+		struct store_query q = { .sort = SORT_UPVOTES, .limit = 200 };
+		snprintf(q.day_from, sizeof(q.day_from), "%s", days->v[d]);
+		time_format_day(t0 + 86400000, q.day_to);
+		struct buf err = BUF_INIT;
+		store_paper_list(s, &q, todo_cb, &t, &err);
+		buf_release(&err);
+	}
+}
+
 static void *thumbs_main(void *arg)
 {
 	struct web *w = arg;
@@ -217,9 +264,10 @@ static void *thumbs_main(void *arg)
 		/* the feed's days, newest first; each day's papers */
 		struct days_ctx dc = { STRLIST_INIT };
 		store_recent_days(s, 400, days_cb, &dc, &err);
+		draw_cards(w, s, &dc.days);
 		bool busy = false;
 		for (size_t d = 0; d < dc.days.n && !busy; d++) {
-			struct todo t = { STRLIST_INIT, STRLIST_INIT };
+			struct todo t = { STRLIST_INIT, STRLIST_INIT, NULL };
 			struct store_query q = { .sort = SORT_UPVOTES, .limit = 200 };
 			pb_time t0;
 			if (day_parse(dc.days.v[d], &t0))

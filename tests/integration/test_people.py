@@ -152,3 +152,38 @@ class MuteNoteTest(PeopleTest):
 
     test_submitter_pages = None
     test_organization_pages_and_api = None
+
+
+class TitleCardTest(PeopleTest):
+    """Issue 20, item 4: a card always has a picture: when no thumbnail can
+    be had (offline here), paperboy draws one from the paper's own words
+    (cairo), caches it like the others and the card shows it."""
+
+    def test_every_card_has_a_picture(self):
+        from web import wait_for
+        thumbs = os.path.join(self.fixture.tmp, "thumbs")
+        os.makedirs(thumbs, exist_ok=True)
+        srv = Server(self.fixture.env, self.fixture.tmp, "--thumb-dir", thumbs,
+                     "--thumb-pdf-base", "http://127.0.0.1:9/none/", "--thumb-pdf-delay", "0.01")
+        try:
+            c = Client(srv)
+            day = DAYS[-1]
+
+            def pictured():
+                page = c.get("/papers/date/%s?t=%f" % (day, __import__("time").time())).text
+                cards = page.count('<article class="card"')
+                return cards and page.count('<a class="thumb"') == cards and page
+            page = wait_for(pictured, 60, what="a picture on every card")
+            src = re.search(r'<a class="thumb"[^>]*><img src="(/thumbs/[^"]+\.card\.png)"', page).group(1)
+            r = c.get(src)
+            self.assertEqual(r.status, 200)
+            self.assertEqual(r.header("Content-Type"), "image/png")
+            self.assertEqual(r.body[:8], b"\x89PNG\r\n\x1a\n")
+            w, h = int.from_bytes(r.body[16:20], "big"), int.from_bytes(r.body[20:24], "big")
+            self.assertEqual((w, h), (480, 270))
+            self.assertTrue(os.path.exists(os.path.join(thumbs, src.split("/")[-1])))
+        finally:
+            srv.stop()
+
+    test_submitter_pages = None
+    test_organization_pages_and_api = None
