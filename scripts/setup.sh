@@ -46,6 +46,23 @@ if [ ! -s "$root/var/glove-100d.bin" ]; then
 	rm -rf "$root/var/npm"
 fi
 
+# Math in titles, abstracts and comments: npm katex, its script, stylesheet,
+# auto-render and woff2 fonts kept in var/katex, which `paperboy serve`
+# serves under /static/katex/ (--katex-dir).
+if [ ! -s "$root/var/katex/katex.min.js" ]; then
+	echo "paperboy: fetching KaTeX (npm katex) for math" >&2
+	rm -rf "$root/var/npm-katex" "$root/var/katex.tmp"
+	mkdir -p "$root/var/npm-katex" "$root/var/katex.tmp/contrib" "$root/var/katex.tmp/fonts"
+	npm install --prefix "$root/var/npm-katex" --no-audit --no-fund --loglevel=error katex@0.19.1 >/dev/null
+	k="$root/var/npm-katex/node_modules/katex/dist"
+	cp "$k/katex.min.js" "$k/katex.min.css" "$root/var/katex.tmp/"
+	cp "$k/contrib/auto-render.min.js" "$root/var/katex.tmp/contrib/"
+	cp "$k"/fonts/*.woff2 "$root/var/katex.tmp/fonts/"
+	rm -rf "$root/var/katex"
+	mv "$root/var/katex.tmp" "$root/var/katex"
+	rm -rf "$root/var/npm-katex"
+fi
+
 # The browser tests' driver: npm playwright-core (it drives Debian's chromium;
 # no browser download).
 if [ "${1:-}" = test ] && [ ! -d "$root/tests/browser/node_modules/playwright-core" ]; then

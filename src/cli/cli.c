@@ -1040,6 +1040,7 @@ static int serve_rule_opts(struct args *a, struct web_config *c)
 static int serve_background_opts(struct args *a, struct web_config *c)
 {
 	c->thumb_dir = opt_val(a, "thumb-dir");
+	c->katex_dir = opt_val(a, "katex-dir");
 	c->thumb_pdf_base = opt_val(a, "thumb-pdf-base");
 	int rc = opt_seconds(a, "thumb-pdf-delay", 0.01, 3600, &c->thumb_pdf_delay, "seconds between PDF downloads");
 	const char *sync = opt_val(a, "sync");
@@ -1450,6 +1451,8 @@ static const struct command commands[] = {
 	    { "thumb-dir", "DIR", "the thumbnail cache (default DB.thumbs beside the database; off: no thumbnails)" },
 	    { "thumb-pdf-base", "URL", "where first pages come from (default https://arxiv.org/pdf/)" },
 	    { "thumb-pdf-delay", "SECONDS", "between PDF downloads (default 3, as arXiv asks)" },
+	    { "katex-dir", "DIR", "KaTeX's files for math in titles, abstracts and comments (default var/katex of the source, "
+				  "as scripts/setup.sh fetches it; off: no math rendering)" },
 	    { "sync", "hf,arxiv", "keep current: fetch Hugging Face's daily papers and/or the arXiv OAI-PMH increment" },
 	    { "sync-every", "SECONDS", "how often (default 3600); once per cluster of processes on one store" },
 	    { "sync-set", "SET", "the arXiv OAI set to harvest, e.g. cs (default: every set)" },

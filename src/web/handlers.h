@@ -18,6 +18,7 @@ void h_month(struct req *r, struct resp *o);
 void h_trending(struct req *r, struct resp *o);
 void h_search(struct req *r, struct resp *o);
 void h_static(struct req *r, struct resp *o);
+void h_katex(struct req *r, struct resp *o);
 /* addresses (addresses.c) */
 void h_papers_index(struct req *r, struct resp *o);
 void h_robots(struct req *r, struct resp *o);

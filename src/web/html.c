@@ -111,7 +111,7 @@ void html_page_begin(struct req *r, struct resp *o, const char *title, const cha
 	     "<link rel=\"stylesheet\" href=\"/static/app.css\">"
 	     "<link rel=\"icon\" href=\"/static/icon.svg\" type=\"image/svg+xml\">"
 	     "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Daily papers\" href=\"/feeds/daily.atom\">"
-	     "<script src=\"/static/app.js\" defer></script>%S"
+	     "%S<script src=\"/static/app.js\" defer></script>%S"
 	     "</head><body>"
 	     "%S<a class=\"skip\" href=\"#main\">Skip to content</a>"
 	     "<header class=\"top\"><nav class=\"bar\" aria-label=\"Main\">"
@@ -119,6 +119,12 @@ void html_page_begin(struct req *r, struct resp *o, const char *title, const cha
 	     "<a href=\"/\">Daily</a><a href=\"/papers/trending\">Trending</a>"
 	     "%S<span class=\"grow\"></span>",
 	     r->csrf, title,
+	     /* math: KaTeX, when its files are there; app.js (after it)
+	      * renders the TeX the page holds as text */
+	     r->w->katex_dir ? "<link rel=\"stylesheet\" href=\"/static/katex/katex.min.css\">"
+			       "<script src=\"/static/katex/katex.min.js\" defer></script>"
+			       "<script src=\"/static/katex/contrib/auto-render.min.js\" defer></script>"
+			     : "",
 	     /* a page that will change soon (a paper being fetched) looks again */
 	     r->refresh ? "<meta http-equiv=\"refresh\" content=\"2\">" : "",
 	     /* a list of papers: the first Tab leads to them */

@@ -698,3 +698,35 @@ void h_static(struct req *r, struct resp *o)
 	}
 }
 
+/* KaTeX's files, from --katex-dir: katex.min.js, katex.min.css,
+ * contrib/auto-render.min.js and fonts/NAME.woff2, nothing else. */
+void h_katex(struct req *r, struct resp *o)
+{
+	const char *dir = r->cap[1] ? r->cap[0] : NULL, *name = r->cap[1] ? r->cap[1] : r->cap[0];
+	size_t n = strlen(name);
+	const char *ctype = NULL;
+	if (!dir && !strcmp(name, "katex.min.js"))
+		ctype = "text/javascript; charset=utf-8";
+	else if (!dir && !strcmp(name, "katex.min.css"))
+		ctype = "text/css; charset=utf-8";
+	else if (dir && !strcmp(dir, "contrib") && !strcmp(name, "auto-render.min.js"))
+		ctype = "text/javascript; charset=utf-8";
+	else if (dir && !strcmp(dir, "fonts") && n > 6 && n < 64 && !strcmp(name + n - 6, ".woff2") &&
+		 strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") == n - 6)
+		ctype = "font/woff2";
+	struct buf f = BUF_INIT, err = BUF_INIT;
+	if (ctype && r->w->katex_dir)
+		buf_addf(&f, "%s/%s%s%s", r->w->katex_dir, dir ? dir : "", dir ? "/" : "", name);
+	buf_init_max(&o->body, 4u << 20);
+	if (!f.len || read_file(f.s, &o->body, &err)) {
+		buf_reset(&o->body);
+		resp_error(r, o, 404, "No such file.");
+	} else {
+		o->ctype = ctype;
+		/* long-lived: a KaTeX version's files do not change (the ETag says if they do) */
+		o->max_age = 2592000;
+	}
+	buf_release(&f);
+	buf_release(&err);
+}
+

@@ -133,6 +133,8 @@ const struct route web_routes[] = {
 	{ "GET", "/feeds/trending.atom", h_feed_trending, R_CACHE },
 	{ "GET", "/feeds/search.atom", h_feed_search, R_CACHE },
 	{ "GET", "/static/*", h_static, R_CACHE | R_LIGHT },
+	{ "GET", "/static/katex/*", h_katex, R_CACHE | R_LIGHT },
+	{ "GET", "/static/katex/*/*", h_katex, R_CACHE | R_LIGHT },
 	{ "GET", "/thumbs/*", h_thumb, R_CACHE | R_LIGHT },
 	{ "GET", "/subscribe", h_subscribe_form, 0 },
 	{ "POST", "/subscribe", h_subscribe, R_CSRF },
@@ -649,6 +651,17 @@ static struct web *web_new(const struct web_config *cfg, struct buf *err)
 	} else if (strcmp(w->cfg.thumb_dir, "off")) {
 		w->thumb_dir = xstrdup(w->cfg.thumb_dir);
 	}
+	/* math: KaTeX's files, when they are there */
+	const char *kd = w->cfg.katex_dir ? w->cfg.katex_dir : PAPERBOY_DEFAULT_KATEX;
+	if (strcmp(kd, "off")) {
+		struct buf kf = BUF_INIT;
+		buf_addf(&kf, "%s/katex.min.js", kd);
+		if (!access(kf.s, R_OK))
+			w->katex_dir = xstrdup(kd);
+		else if (w->cfg.katex_dir)
+			fprintf(stderr, "paperboy: math rendering is off: %s: no katex.min.js there\n", kd);
+		buf_release(&kf);
+	}
 	return w;
 }
 
@@ -667,6 +680,7 @@ static void web_free(struct web *w)
 		fclose(w->log);
 	free(w->index_path);
 	free(w->thumb_dir);
+	free(w->katex_dir);
 	fetch_policy_release(&w->fetch_policy);
 	sodium_memzero(w->secret, sizeof(w->secret));
 	free(w);

@@ -31,6 +31,11 @@ struct web_config {
 	/* thumbnails: a cache folder (NULL: DB.thumbs beside a SQLite file;
 	 * "off": none), where PDFs come from and how often */
 	const char *thumb_dir;
+	/* KaTeX (katex.min.js, katex.min.css, contrib/auto-render.min.js,
+	 * the fonts), served under /static/katex/ for math in titles,
+	 * abstracts and comments (NULL: the one scripts/setup.sh fetched;
+	 * "off" or a folder without katex.min.js: no math rendering) */
+	const char *katex_dir;
 	const char *thumb_pdf_base; /* default https://arxiv.org/pdf/ */
 	double thumb_pdf_delay;     /* seconds between PDF downloads (default 3) */
 	/* limits on what clients control */

@@ -88,6 +88,7 @@ struct web {
 	struct bg bg;
 	struct bg_thread mailer, syncer, thumber, recommender, fetcher;
 	char *thumb_dir;
+	char *katex_dir; /* KaTeX's files (NULL: none, and no math rendering) */
 	struct thumb_set *thumb_set; /* which papers have one (thumbfile.h) */
 	/* where outbound requests may go: public addresses, --fetch-allow and
 	 * the operator's own endpoints (the PDF base of thumbnails) */

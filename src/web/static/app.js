@@ -166,4 +166,59 @@
     }
     ev.preventDefault();
   });
+  // Math: KaTeX (served by paperboy when it has it) renders the TeX in
+  // titles, abstracts, summaries and comments; the page holds the TeX
+  // source, so it reads without this. $$..$$, \[..\] and \(..\) as
+  // auto-render finds them; $..$ when the opening $ is followed by a
+  // non-space, the closing one follows a non-space and is not followed by
+  // a digit (so "from $5 to $10" stays prose). A bad formula stays text.
+  function dollars(s) {
+    var out = "", i = 0, n = s.length;
+    while (i < n) {
+      var c = s.charAt(i);
+      if (c === "\\") { out += s.substr(i, 2); i += 2; continue; }
+      if (c !== "$") { out += c; i++; continue; }
+      if (s.charAt(i + 1) === "$") { // display math: auto-render's
+        var e = s.indexOf("$$", i + 2);
+        if (e < 0) { out += s.substr(i); break; }
+        out += s.substring(i, e + 2); i = e + 2; continue;
+      }
+      var j = -1;
+      if (i + 1 < n && !/\s/.test(s.charAt(i + 1))) {
+        for (var k = i + 2; k < n; k++) {
+          var d = s.charAt(k);
+          if (d === "\\") { k++; continue; }
+          if (d === "$" && !/\s/.test(s.charAt(k - 1)) && !/[0-9]/.test(s.charAt(k + 1))) { j = k; break; }
+        }
+      }
+      if (j < 0) { out += c; i++; continue; }
+      out += "\\(" + s.substring(i + 1, j) + "\\)";
+      i = j + 1;
+    }
+    return out;
+  }
+  function math() {
+    if (!window.renderMathInElement) return;
+    var els = document.querySelectorAll(".card .title a, .card .abstract p, .card .tldr, .paper-head h1, " +
+      ".paper .summary, .paper .abstract-full, .comment .md");
+    Array.prototype.forEach.call(els, function (el) {
+      if (!/[$\\]/.test(el.textContent)) return;
+      var walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT, null), t, nodes = [];
+      while ((t = walk.nextNode())) nodes.push(t);
+      nodes.forEach(function (node) {
+        if (node.nodeValue.indexOf("$") < 0 || node.parentNode.closest("code, pre")) return;
+        var v = dollars(node.nodeValue);
+        if (v !== node.nodeValue) node.nodeValue = v;
+      });
+      window.renderMathInElement(el, {
+        delimiters: [
+          { left: "$$", right: "$$", display: true },
+          { left: "\\[", right: "\\]", display: true },
+          { left: "\\(", right: "\\)", display: false }
+        ],
+        throwOnError: false
+      });
+    });
+  }
+  math();
 })();

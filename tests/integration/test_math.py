@@ -1,0 +1,135 @@
+"""Math (issue 20, item 5): paperboy serves KaTeX's files from --katex-dir
+under /static/katex/, only the names KaTeX has, with long-lived caching;
+pages refer to them when they are there and keep the TeX source in the
+HTML (the script renders it in the browser); without them pages work and
+refer to nothing."""
+import json
+import os
+import re
+
+from common import PaperboyTest
+from web import Client, Server
+
+PAPER = "2401.99901"
+TITLE = "$E=mc^2$ and $\\mathcal{O}(n)$ attention"
+ABSTRACT = ("We reach $\\mathcal{O}(n)$ time, $$\\sum_{i=1}^n x_i$$ in display, \\(a+b\\) inline; "
+            "it costs $5 per run.")
+SUMMARY = "Linear $\\mathcal{O}(n)$ attention."
+FONT = "KaTeX_Main-Regular.woff2"
+
+
+def math_day():
+    paper = {
+        "id": PAPER, "title": TITLE, "summary": ABSTRACT, "ai_summary": SUMMARY,
+        "authors": [{"name": "Ada Lovelace"}],
+        "publishedAt": "2024-01-10T10:00:00.000Z", "upvotes": 4,
+        "submittedOnDailyAt": "2024-01-10T12:00:00.000Z",
+    }
+    return [{"paper": paper, "publishedAt": "2024-01-10T12:00:00.000Z", "title": TITLE}]
+
+
+def katex_dir(root):
+    """A folder laid out as scripts/setup.sh leaves var/katex, its files
+    marked so the answers can be told apart."""
+    for sub in ("contrib", "fonts"):
+        os.makedirs(os.path.join(root, sub), exist_ok=True)
+    files = {"katex.min.js": b"/* katex */ window.katex = {};\n",
+             "katex.min.css": b".katex { font: normal 1.21em KaTeX_Main; }\n",
+             "contrib/auto-render.min.js": b"/* auto-render */\n",
+             "fonts/" + FONT: b"wOF2\x00\x01\x00\x00font bytes",
+             "secret.txt": b"not KaTeX's\n", "fonts/notes.txt": b"not a font\n"}
+    for name, data in files.items():
+        with open(os.path.join(root, name), "wb") as fh:
+            fh.write(data)
+    return files
+
+
+class MathTest(PaperboyTest):
+    def setUp(self):
+        super().setUp()
+        self.init()
+        day = os.path.join(self.tmp, "2024-01-10.json")
+        with open(day, "w") as fh:
+            json.dump(math_day(), fh)
+        self.pb("ingest", day)
+        self.kdir = os.path.join(self.tmp, "katex")
+        self.files = katex_dir(self.kdir)
+
+    def serve(self, *args):
+        srv = Server(self.env, self.tmp, *args)
+        self.addCleanup(srv.stop)
+        return Client(srv)
+
+    def test_files_served_with_types_and_caching(self):
+        c = self.serve("--katex-dir", self.kdir)
+        for name, ctype in (("katex.min.js", "text/javascript"), ("katex.min.css", "text/css"),
+                            ("contrib/auto-render.min.js", "text/javascript"), ("fonts/" + FONT, "font/woff2")):
+            r = c.get("/static/katex/" + name)
+            self.assertEqual(r.status, 200, name)
+            self.assertEqual(r.body, self.files[name], name)
+            self.assertTrue(r.header("Content-Type").startswith(ctype), (name, r.header("Content-Type")))
+            cc = r.header("Cache-Control")
+            m = re.search(r"max-age=(\d+)", cc or "")
+            self.assertTrue(cc.startswith("public") and m and int(m.group(1)) >= 86400 * 30, (name, cc))
+            self.assertTrue(r.header("ETag"), name)
+            self.assertEqual(c.get("/static/katex/" + name, headers={"If-None-Match": r.header("ETag")}).status, 304)
+        self.assertIn("font-src 'self'", r.header("Content-Security-Policy"))
+
+    def test_other_names_not_found(self):
+        c = self.serve("--katex-dir", self.kdir)
+        for path in ("/static/katex/secret.txt", "/static/katex/fonts/notes.txt", "/static/katex/..",
+                     "/static/katex/%2e%2e/katex.min.js", "/static/katex/fonts/..%2fsecret.txt",
+                     "/static/katex/fonts/%2e%2e%2fkatex.min.js.woff2", "/static/katex/fonts/.woff2",
+                     "/static/katex/fonts/KaTeX.Main.woff2", "/static/katex/contrib/katex.min.js",
+                     "/static/katex/katex/katex.min.js", "/static/katex/fonts/a/b.woff2",
+                     "/static/katex/auto-render.min.js", "/static/katex"):
+            r = c.get(path)
+            self.assertEqual(r.status, 404, path)
+            self.assertNotIn(b"not KaTeX", r.body, path)
+
+    def test_pages_refer_to_katex_and_keep_the_tex(self):
+        c = self.serve("--katex-dir", self.kdir)
+        for path in ("/papers/" + PAPER, "/papers/date/2024-01-10", "/"):
+            r = c.get(path)
+            self.assertEqual(r.status, 200, path)
+            html = r.text
+            self.assertIn('<link rel="stylesheet" href="/static/katex/katex.min.css">', html, path)
+            self.assertIn('<script src="/static/katex/katex.min.js" defer></script>', html, path)
+            self.assertIn('<script src="/static/katex/contrib/auto-render.min.js" defer></script>', html, path)
+            # KaTeX's scripts before app.js, which starts the rendering
+            self.assertLess(html.index("/static/katex/contrib/auto-render.min.js"), html.index("/static/app.js"), path)
+            self.assertNotIn("<script>", html, path)
+        page = c.get("/papers/" + PAPER).text
+        for tex in (TITLE, "$\\mathcal{O}(n)$ time", "$$\\sum_{i=1}^n x_i$$", "\\(a+b\\)", "costs $5 per run", SUMMARY):
+            self.assertIn(tex, page)
+        day = c.get("/papers/date/2024-01-10").text
+        self.assertIn(TITLE, day)
+        self.assertIn(SUMMARY, day)
+        # a comment keeps its TeX too
+        c.signup("texer")
+        r = c.post("/papers/%s/comments" % PAPER, {"body": "So $E=mc^2$ holds, at $5 a try."})
+        self.assertEqual(r.status, 303)
+        self.assertIn("So $E=mc^2$ holds, at $5 a try.", c.get("/papers/" + PAPER).text)
+
+    def test_app_js_renders_math(self):
+        c = self.serve("--katex-dir", self.kdir)
+        js = c.get("/static/app.js").text
+        self.assertIn("renderMathInElement", js)
+        self.assertIn("throwOnError: false", js)
+
+    def test_without_katex(self):
+        for args in (("--katex-dir", os.path.join(self.tmp, "none")), ("--katex-dir", "off")):
+            c = self.serve(*args)
+            page = c.get("/papers/" + PAPER)
+            self.assertEqual(page.status, 200, args)
+            self.assertNotIn("/static/katex/", page.text, args)
+            self.assertIn(TITLE, page.text, args)
+            self.assertEqual(c.get("/").status, 200, args)
+            for name in ("katex.min.js", "fonts/" + FONT):
+                self.assertEqual(c.get("/static/katex/" + name).status, 404, (args, name))
+            c.server.stop()
+
+
+if __name__ == "__main__":
+    import unittest
+    unittest.main()
