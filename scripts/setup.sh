@@ -5,7 +5,7 @@ set -eu
 PKGS="build-essential clang libclang-rt-14-dev cmake pkg-config ca-certificates
 libsqlite3-dev libjansson-dev libyajl-dev libxml2-dev libcurl4-openssl-dev
 libutf8proc-dev libstemmer-dev libmicrohttpd-dev libsodium-dev libcmark-dev zlib1g-dev
-libpoppler-glib-dev libcairo2-dev libpq-dev liblinear-dev
+libpoppler-glib-dev libcairo2-dev libfontconfig-dev libpq-dev liblinear-dev
 python3 sqlite3"
 # `setup.sh test` adds what the tests need: a browser, a feed parser, an
 # SMTP server for the mail tests, PostgreSQL 15 (a throwaway cluster per

@@ -18,5 +18,8 @@ int media_thumb_render(const char *kind, const char *in, const char *out, struct
  * of 480 x 270 at out. Text only: no decoder sees outside data. 0, or -1
  * with err. */
 int media_title_card(const char *title, const char *byline, const char *org, const char *out, struct buf *err);
+/* Frees the fonts and caches that drawing text keeps (cairo's, fontconfig's):
+ * the thread that drew title cards calls it when it ends. */
+void media_fonts_release(void);
 
 #endif

@@ -8,6 +8,7 @@
  */
 #include "media.h"
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <poppler.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -208,4 +209,10 @@ int media_title_card(const char *title, const char *byline, const char *org, con
 	if (st != CAIRO_STATUS_SUCCESS)
 		return fail(err, out, cairo_status_to_string(st));
 	return 0;
+}
+
+void media_fonts_release(void)
+{
+	cairo_debug_reset_static_data();
+	FcFini();
 }

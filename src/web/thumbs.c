@@ -297,6 +297,7 @@ static void *thumbs_main(void *arg)
 		buf_reset(&err);
 	}
 	(void)made;
+	media_fonts_release(); /* the title cards' fonts: nothing left at exit */
 	store_close(s);
 	buf_release(&err);
 	return NULL;

@@ -183,7 +183,9 @@ class TitleCardTest(PeopleTest):
             self.assertEqual((w, h), (480, 270))
             self.assertTrue(os.path.exists(os.path.join(thumbs, src.split("/")[-1])))
         finally:
-            srv.stop()
+            rc = srv.stop()
+        # drawing text leaves nothing behind (the sanitizers' leak check at exit)
+        self.assertEqual(rc, 0, srv.stderr()[-2000:])
 
     test_submitter_pages = None
     test_organization_pages_and_api = None
