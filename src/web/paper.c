@@ -515,6 +515,14 @@ static const char *comment_body(struct req *r, struct resp *o)
 	return body;
 }
 
+/* 303 to comment c on its paper's page. */
+static void redirect_to_comment(struct resp *o, const struct comment *c)
+{
+	char loc[PAPER_ID_MAX + 48];
+	snprintf(loc, sizeof(loc), "/papers/%s#c%lld", c->paper, (long long)c->id);
+	resp_redirect(o, loc);
+}
+
 void h_comment_add(struct req *r, struct resp *o)
 {
 	const char *body = comment_body(r, o);
@@ -545,10 +553,7 @@ void h_comment_add(struct req *r, struct resp *o)
 			resp_retry_after(o, wait);
 		resp_error(r, o, resp_status(st, NULL), pb_status_failed(st) ? "The database failed." : err.s);
 	} else {
-		struct buf loc = BUF_INIT;
-		buf_addf(&loc, "/papers/%s#c%lld", c.paper, (long long)c.id);
-		resp_redirect(o, loc.s);
-		buf_release(&loc);
+		redirect_to_comment(o, &c);
 	}
 	buf_release(&err);
 }
@@ -580,10 +585,7 @@ void h_comment_edit(struct req *r, struct resp *o)
 		if (store_comment_edit(r->s, c.id, body, time_now_ms(), &err)) {
 			resp_error(r, o, 409, "That comment was deleted.");
 		} else {
-			struct buf loc = BUF_INIT;
-			buf_addf(&loc, "/papers/%s#c%lld", c.paper, (long long)c.id);
-			resp_redirect(o, loc.s);
-			buf_release(&loc);
+			redirect_to_comment(o, &c);
 		}
 		buf_release(&err);
 	}

@@ -254,6 +254,7 @@ static void *thumbs_main(void *arg)
 	struct buf err = BUF_INIT;
 	double last_hf = 0, last_pdf = 0;
 	size_t made = 0, failed = 0;
+	int64_t drawn_seq = -1; /* the store's write sequence when title cards were last drawn */
 	while (!bg_wait(&w->bg, &w->thumber, s ? 5 : 0)) {
 		if (!s && store_open(w->cfg.db_url, 0, &s, &err)) {
 			fprintf(stderr, "paperboy: thumbnails: %s\n", err.s);
@@ -264,7 +265,11 @@ static void *thumbs_main(void *arg)
 		/* the feed's days, newest first; each day's papers */
 		struct days_ctx dc = { STRLIST_INIT };
 		store_recent_days(s, 400, days_cb, &dc, &err);
-		draw_cards(w, s, &dc.days);
+		int64_t seq;
+		if (store_seq(s, &seq, &err) == 0 && seq != drawn_seq) {
+			draw_cards(w, s, &dc.days); /* only when papers were written since */
+			drawn_seq = seq;
+		}
 		bool busy = false;
 		for (size_t d = 0; d < dc.days.n && !busy; d++) {
 			struct todo t = { STRLIST_INIT, STRLIST_INIT, NULL };
