@@ -8,6 +8,7 @@
  * stays flat whatever the size of the document.
  */
 #include "ingest_int.h"
+#include <ctype.h>
 #include <yajl/yajl_parse.h>
 
 #define MAX_RECORD_BYTES (16u << 20)
@@ -130,6 +131,30 @@ static int hf_title_abstract(json_t *item, json_t *pp, struct paper *p, struct b
 	return 0;
 }
 
+/* A Hub username: letters, digits, '-', '_' and '.', 1 to 96 of them. */
+static bool hub_name_ok(const char *s)
+{
+	size_t n = 0;
+	for (; s[n]; n++)
+		if (!isalnum((unsigned char)s[n]) && !strchr("-_.", s[n]))
+			return false;
+	return n >= 1 && n <= 96;
+}
+
+/* Keeps "Name\tuser" when the author claimed the paper on Hugging Face
+ * (author.user.user, a Hub username); anything else is ignored. */
+static void hf_author_user(json_t *a, const char *name, struct paper *p)
+{
+	json_t *u = json_object_get(json_object_get(a, "user"), "user");
+	const char *user = json_string_value(u);
+	if (!user || !*name || !hub_name_ok(user))
+		return;
+	struct buf b = BUF_INIT;
+	buf_addf(&b, "%s\t%s", name, user);
+	strlist_push(&p->author_users, b.s, b.len);
+	buf_release(&b);
+}
+
 /* Takes paper.authors, an optional array of {"name": string}; 0 or -1. */
 static int hf_authors(json_t *pp, struct paper *p, struct buf *field, struct buf *why)
 {
@@ -148,6 +173,7 @@ static int hf_authors(json_t *pp, struct paper *p, struct buf *field, struct buf
 			return -1;
 		}
 		strlist_push_text(&p->authors, json_string_value(name), json_string_length(name));
+		hf_author_user(a, p->authors.v[p->authors.n - 1], p);
 	}
 	return 0;
 }

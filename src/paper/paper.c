@@ -31,6 +31,7 @@ void paper_release(struct paper *p)
 	free(p->discussion_id);
 	free(p->organization);
 	strlist_release(&p->media_urls);
+	strlist_release(&p->author_users);
 	free(p->thumbnail);
 	paper_init(p);
 }
@@ -48,6 +49,8 @@ void paper_copy(struct paper *dst, const struct paper *src)
 	memset(&dst->categories, 0, sizeof(dst->categories));
 	memset(&dst->ai_keywords, 0, sizeof(dst->ai_keywords));
 	memset(&dst->media_urls, 0, sizeof(dst->media_urls));
+	memset(&dst->author_users, 0, sizeof(dst->author_users));
+	strlist_copy(&dst->author_users, &src->author_users);
 	strlist_copy(&dst->media_urls, &src->media_urls);
 	dst->organization = dup_or_null(src->organization);
 	dst->thumbnail = dup_or_null(src->thumbnail);
@@ -79,6 +82,7 @@ bool paper_equal(const struct paper *a, const struct paper *b)
 {
 	return !strcmp(a->id, b->id) && a->version == b->version && str_eq(a->title, b->title) &&
 	       str_eq(a->abstract, b->abstract) && strlist_equal(&a->authors, &b->authors) &&
+	       strlist_equal(&a->author_users, &b->author_users) &&
 	       strlist_equal(&a->categories, &b->categories) && a->published == b->published &&
 	       a->updated == b->updated && str_eq(a->doi, b->doi) &&
 	       str_eq(a->journal_ref, b->journal_ref) && str_eq(a->comments, b->comments) &&
@@ -466,6 +470,7 @@ void paper_merge(struct paper *cur, const struct paper *in)
 	take_str(&cur->project_page, in->project_page, hf);
 	take_str(&cur->organization, in->organization, hf);
 	take_list(&cur->media_urls, &in->media_urls, hf);
+	take_list(&cur->author_users, &in->author_users, hf);
 	take_str(&cur->thumbnail, in->thumbnail, hf);
 	if (hf)
 		cur->author_participating = in->author_participating;
@@ -548,8 +553,16 @@ json_t *paper_to_json(const struct paper *p)
 	char oid[25];
 	for (size_t i = 0; i < p->authors.n; i++) {
 		pb_object_id("author", p->id, i, oid);
-		json_array_append_new(authors, json_pack("{s:s,s:s,s:b}", "_id", oid, "name", p->authors.v[i],
-							 "hidden", 0));
+		json_t *a = json_pack("{s:s,s:s,s:b}", "_id", oid, "name", p->authors.v[i], "hidden", 0);
+		const char *user = paper_author_user(p, p->authors.v[i]);
+		if (user) {
+			pb_object_id("user", user, 0, oid);
+			json_object_set_new(a, "user", json_pack("{s:s,s:s,s:s,s:s,s:s,s:b}", "_id", oid, "user", user,
+								  "fullname", p->authors.v[i], "avatarUrl", "", "type",
+								  "user", "isPro", 0));
+			json_object_set_new(a, "status", json_string("claimed_verified"));
+		}
+		json_array_append_new(authors, a);
 	}
 	json_object_set_new(o, "authors", authors);
 	set_time(o, "publishedAt", p->published);
@@ -668,13 +681,64 @@ static bool has_word(const char *text, const char *w)
 	return false;
 }
 
+const char *paper_author_user(const struct paper *p, const char *name)
+{
+	size_t n = strlen(name);
+	for (size_t i = 0; i < p->author_users.n; i++) {
+		const char *e = p->author_users.v[i];
+		if (!strncasecmp(e, name, n) && e[n] == '\t')
+			return e + n + 1;
+	}
+	return NULL;
+}
+
+void paper_author_follow(const struct paper *p, const char *name, char *out, size_t n)
+{
+	const char *user = paper_author_user(p, name);
+	if (user)
+		snprintf(out, n, "%s @%s", name, user);
+	else
+		snprintf(out, n, "%s", name);
+}
+
+const char *follow_author_name(const char *value, char *out, size_t n)
+{
+	const char *at = strstr(value, " @");
+	while (at && strstr(at + 2, " @"))
+		at = strstr(at + 2, " @");
+	size_t len = at && at[2] ? (size_t)(at - value) : strlen(value);
+	snprintf(out, n, "%.*s", (int)len, value);
+	return at && at[2] ? at + 2 : NULL;
+}
+
+/* Whether the author "Name @user" (or "Name") is among p's. */
+static bool has_author(const struct paper *p, const char *value)
+{
+	char name[512];
+	const char *user = follow_author_name(value, name, sizeof(name));
+	if (user) {
+		for (size_t i = 0; i < p->author_users.n; i++) {
+			const char *tab = strchr(p->author_users.v[i], '\t');
+			if (tab && !strcasecmp(tab + 1, user))
+				return true;
+		}
+		return false;
+	}
+	for (size_t i = 0; i < p->authors.n; i++)
+		if (!strcasecmp(p->authors.v[i], name))
+			return true;
+	return false;
+}
+
 bool paper_matches(const struct paper *p, const char *kind, const char *value)
 {
 	if (!value || !*value)
 		return false;
 	if (!strcmp(kind, "word"))
 		return has_word(p->title, value) || has_word(p->abstract, value);
-	const struct strlist *l = !strcmp(kind, "author") ? &p->authors : !strcmp(kind, "category") ? &p->categories : NULL;
+	if (!strcmp(kind, "author"))
+		return has_author(p, value);
+	const struct strlist *l = !strcmp(kind, "category") ? &p->categories : NULL;
 	if (l) {
 		for (size_t i = 0; i < l->n; i++)
 			if (!strcasecmp(l->v[i], value))

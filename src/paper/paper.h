@@ -31,6 +31,8 @@ struct paper {
 	int version;           /* latest version known, 0 when unknown */
 	char *title, *abstract;   /* whitespace collapsed, LaTeX as written */
 	struct strlist authors;   /* in order */
+	/* "Name\tuser" for each author who claimed the paper on Hugging Face */
+	struct strlist author_users;
 	struct strlist categories; /* primary first */
 	pb_time published, updated;
 	char *doi, *journal_ref, *comments, *license;
@@ -132,8 +134,19 @@ void paper_org(const struct paper *p, char name[128], char fullname[256]);
  * word or phrase of the title or abstract, any case), "author" (one of its
  * authors), "category", "org" (the Hugging Face organization's name or
  * full name) or "hfuser" (who submitted it). Other kinds ("search", which
- * needs the index) match nothing here. */
+ * needs the index) match nothing here. An author followed as a person,
+ * "Name @user", matches only the papers that user claimed on Hugging Face
+ * (not namesakes); a bare name matches every author of that name. */
 bool paper_matches(const struct paper *p, const char *kind, const char *value);
+/* The Hugging Face username of the author named name, when they claimed p
+ * there, else NULL (a pointer into p). */
+const char *paper_author_user(const struct paper *p, const char *name);
+/* An author follow's value: "Name @user" for a person, "Name" by name.
+ * paper_author_follow writes the value for p's author name (out of size
+ * n); follow_author_name splits a value into the name (out) and the user
+ * (the returned pointer into value, or NULL when by name only). */
+void paper_author_follow(const struct paper *p, const char *name, char *out, size_t n);
+const char *follow_author_name(const char *value, char *out, size_t n);
 
 /* A reader's rules of that kind (their mutes, say): kind/value pairs. */
 struct paper_rules {

@@ -42,7 +42,7 @@ static const struct mcol papers_c[] = {
 	C(num_comments, 'i'), C(github_stars, 'i'), C(ai_summary, 't'), C(ai_keywords, 't'), C(discussion_id, 't'),
 	C(sources, 'i'), C(first_seen, 'i'), C(changed_at, 'i'), C(seq, 'i'), C(local_votes, 'i'),
 	C(local_comments, 'i'), C(hidden, 'i'), C(organization, 't'), C(media_urls, 't'), C(thumbnail, 't'),
-	C(author_participating, 'i')
+	C(author_participating, 'i'), C(author_users, 't')
 };
 static const struct mcol kv_c[] = { C(key, 't'), C(value, 't') };
 static const struct mcol sessions_c[] = { C(hash, 'b'), C(user_id, 'i'), C(expires, 'i') };
@@ -74,6 +74,7 @@ static const struct mcol subm_c[] = { C(id, 'i'), C(paper, 't'), C(user_id, 'i')
 static const struct mcol fetch_c[] = { C(id, 'i'), C(paper, 't'), C(user_id, 'i'), C(submit, 'i'), C(state, 't'),
 				       C(message, 't'), C(attempts, 'i'), C(created, 'i'), C(updated, 'i'),
 				       C(next_try, 'i'), C(owner, 't') };
+static const struct mcol links_c[] = { C(paper, 't'), C(data, 't'), C(fetched, 'i') };
 #undef C
 
 #define T(name, cols, nkey, ident) { #name, cols, ARRAY_SIZE(cols), nkey, ident, NULL, NULL, NULL, NULL }
@@ -85,7 +86,7 @@ static struct mtable tables[] = {
 	T(sent_papers, sent_c, 2, false), T(limits, limits_c, 1, false),    T(leases, leases_c, 1, false),
 	T(submissions, subm_c, 1, true),  T(follows, follows_c, 3, false), T(mutes, follows_c, 3, false),
 	T(collections, colls_c, 1, true), T(collection_items, items_c, 2, false), T(recs, recs_c, 2, false),
-	T(fetch_jobs, fetch_c, 1, true),
+	T(fetch_jobs, fetch_c, 1, true),      T(paper_links, links_c, 1, false),
 };
 #undef T
 _Static_assert(ARRAY_SIZE(tables) <= ARRAY_SIZE(((struct store_migrate_report *)0)->tables),

@@ -762,7 +762,7 @@ static int pg_upsert_batch(struct store *st, const struct paper *papers, size_t 
 	map_merge(&m, papers, n, results);
 	if ((ret = map_copy_new(s, &m, now, seq, &tmp, err)))
 		goto out;
-	struct buf scratch[PAPER_LISTS] = { BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT };
+	struct buf scratch[PAPER_LISTS] = PAPER_SCRATCH_INIT;
 	for (size_t j = 0; j < m.n && !ret; j++) {
 		struct slot *sl = &m.v[m.order[j]];
 		if (!sl->stored || !sl->changed || paper_equal(&sl->orig, &sl->cur))
@@ -1032,6 +1032,9 @@ static const struct {
 	  "CREATE INDEX fetch_jobs_paper ON fetch_jobs(paper, id);"
 	  "CREATE INDEX fetch_jobs_user ON fetch_jobs(user_id, created);"
 	  "CREATE INDEX collection_items_order ON collection_items(collection_id, position, added);" },
+	{ 9, 10,
+	  "ALTER TABLE papers ADD COLUMN author_users TEXT NOT NULL DEFAULT '';"
+	  "CREATE TABLE paper_links(paper TEXT COLLATE \"C\" PRIMARY KEY, data TEXT NOT NULL, fetched BIGINT NOT NULL);" },
 };
 
 static int pg_query_int(struct pg *s, const char *sql, int64_t *out, bool *null, struct buf *err)

@@ -143,6 +143,7 @@ const struct fcol paper_cols[] = { PAPER_COLUMNS(PAPER_FCOL) };
 const size_t paper_ncols = ARRAY_SIZE(paper_cols);
 #define PAPER_IS_LIST(n, t) +(t == F_LIST_NL || t == F_LIST_SP)
 _Static_assert(0 PAPER_COLUMNS(PAPER_IS_LIST) == PAPER_LISTS, "PAPER_LISTS counts the list columns");
+_Static_assert(sizeof((struct buf[])PAPER_SCRATCH_INIT) == PAPER_LISTS * sizeof(struct buf), "one BUF_INIT per list");
 
 static const struct fcol paper_own_cols[] = {
 	{ "local_votes", F_INT, offsetof(struct paper, local_votes), 0 },
@@ -347,7 +348,7 @@ int sql_upsert_batch(struct store *s, const struct paper *papers, size_t n, enum
 	struct paper cur, before;
 	paper_init(&cur);
 	paper_init(&before);
-	struct buf scratch[PAPER_LISTS] = { BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT };
+	struct buf scratch[PAPER_LISTS] = PAPER_SCRATCH_INIT;
 	int ret = 0;
 	for (size_t i = 0; i < n && !ret; i++)
 		ret = sql_upsert_one(s, &papers[i], now, seq, &results[i], &cur, &before, scratch, err);

@@ -228,6 +228,10 @@ static const char *const migrations[] = {
 	"CREATE INDEX fetch_jobs_paper ON fetch_jobs(paper, id);"
 	"CREATE INDEX fetch_jobs_user ON fetch_jobs(user_id, created);"
 	"CREATE INDEX collection_items_order ON collection_items(collection_id, position, added);",
+	/* 10: who claimed a paper among its authors on Hugging Face; the
+	 * Hub's models, datasets and Spaces that cite a paper */
+	"ALTER TABLE papers ADD COLUMN author_users TEXT NOT NULL DEFAULT '';"
+	"CREATE TABLE paper_links(paper TEXT PRIMARY KEY, data TEXT NOT NULL, fetched INTEGER NOT NULL) WITHOUT ROWID;",
 };
 _Static_assert(ARRAY_SIZE(migrations) == STORE_SCHEMA_VERSION, "one migration per schema version");
 

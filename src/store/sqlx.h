@@ -201,9 +201,12 @@ extern const size_t paper_ncols;
 	X(project_page, F_STR) X(hf_day, F_CHARS) X(submitted_at, F_I64) X(submitter, F_STR)              \
 	X(submitter_name, F_STR) X(upvotes, F_INT) X(num_comments, F_INT) X(github_stars, F_INT)          \
 	X(ai_summary, F_STR) X(ai_keywords, F_LIST_NL) X(discussion_id, F_STR) X(sources, F_UINT)         \
-	X(organization, F_STR) X(media_urls, F_LIST_NL) X(thumbnail, F_STR) X(author_participating, F_BOOL)
+	X(organization, F_STR) X(media_urls, F_LIST_NL) X(thumbnail, F_STR) X(author_participating, F_BOOL) \
+	X(author_users, F_LIST_NL)
 /* How many of them are lists (the scratch bufs sx_bind_paper needs). */
-#define PAPER_LISTS 4
+#define PAPER_LISTS 5
+/* Their initial value (one BUF_INIT each: a buf is not all zeros). */
+#define PAPER_SCRATCH_INIT { BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT }
 #define PAPER_COL_NAME(n, t) ", " #n
 #define PAPER_COL_LIST PAPER_COLUMNS(PAPER_COL_NAME)
 /* What a paper-returning statement selects: docid, the columns, then the

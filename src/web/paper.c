@@ -249,6 +249,22 @@ static void missing_paper(struct req *r, struct resp *o, const char *id)
 #define AUTHORS_INLINE 8
 #define MUTES_INLINE 3
 
+/* One author: their name (a search), the Hugging Face user who claimed
+ * the paper when there is one, and a follow button (the person when
+ * known, else the name). */
+static void paper_author(struct req *r, struct buf *b, const struct paper *p, size_t i, const char *here)
+{
+	const char *name = p->authors.v[i];
+	html_printf(b, "<a href=\"/search?q=author%%3A%%22%U%%22\">%s</a>", name, name);
+	const char *user = paper_author_user(p, name);
+	if (user)
+		html_printf(b, " <a class=\"claimed\" href=\"/u/%U\" title=\"claimed on Hugging Face by %s\">@%s</a>", user,
+			    user, user);
+	char value[600];
+	paper_author_follow(p, name, value, sizeof(value));
+	html_follow_button(r, b, "author", value, !reader_follows(r, "author", value), here);
+}
+
 /* The vote button, the title and the authors (each with a follow button). */
 static void paper_title(struct req *r, struct buf *b, const struct paper *p, const char *here)
 {
@@ -266,16 +282,16 @@ static void paper_title(struct req *r, struct buf *b, const struct paper *p, con
 	html_printf(b, "<div><h1>%s</h1><div class=\"authors\">", p->title ? p->title : p->id);
 	size_t inline_n = p->authors.n > AUTHORS_INLINE + 2 ? AUTHORS_INLINE : p->authors.n;
 	for (size_t i = 0; i < inline_n; i++) {
-		html_printf(b, "%S<a href=\"/search?q=author%%3A%%22%U%%22\">%s</a>", i ? ", " : "", p->authors.v[i], p->authors.v[i]);
-		html_follow_button(r, b, "author", p->authors.v[i], !reader_follows(r, "author", p->authors.v[i]), here);
+		html_printf(b, "%S", i ? ", " : "");
+		paper_author(r, b, p, i, here);
 	}
 	/* the rest, each with its follow button, in a list that opens */
 	if (inline_n < p->authors.n) {
 		html_printf(b, "<details class=\"more-authors\"><summary>and %zu more author%S</summary><ul class=\"compact\">",
 			    p->authors.n - inline_n, p->authors.n - inline_n == 1 ? "" : "s");
 		for (size_t i = inline_n; i < p->authors.n; i++) {
-			html_printf(b, "<li><a href=\"/search?q=author%%3A%%22%U%%22\">%s</a>", p->authors.v[i], p->authors.v[i]);
-			html_follow_button(r, b, "author", p->authors.v[i], !reader_follows(r, "author", p->authors.v[i]), here);
+			html_printf(b, "<li>");
+			paper_author(r, b, p, i, here);
 			html_printf(b, "</li>");
 		}
 		html_printf(b, "</ul></details>");

@@ -133,8 +133,11 @@ static int collect_follow(const struct follow *f, void *ctx)
 static void follow_query(const struct follow *f, struct buf *q)
 {
 	buf_reset(q);
-	if (!strcmp(f->kind, "author"))
-		buf_addf(q, "author:\"%s\"", f->value);
+	char name[512];
+	if (!strcmp(f->kind, "author")) {
+		follow_author_name(f->value, name, sizeof(name));
+		buf_addf(q, "author:\"%s\"", name);
+	}
 	else if (!strcmp(f->kind, "category"))
 		buf_addf(q, "cat:%s", f->value);
 	else if (!strcmp(f->kind, "search"))
@@ -292,6 +295,25 @@ static int list_pair(const struct follow *f, void *ctx)
 	return collect_follow(f, fs);
 }
 
+/* One follow on the Following page: an author is a person (the Hugging
+ * Face user who claims their papers) or a name, and namesakes' papers come
+ * with a name. */
+static void follow_row(struct buf *b, const struct follow *f)
+{
+	html_printf(b, "<li><span class=\"tag\">%s</span> ", f->kind);
+	if (strcmp(f->kind, "author")) {
+		html_printf(b, "%s ", f->value);
+		return;
+	}
+	char name[512];
+	const char *user = follow_author_name(f->value, name, sizeof(name));
+	if (user)
+		html_printf(b, "%s <a href=\"/u/%U\">@%s</a> <span class=\"muted\">(the papers they claimed on Hugging Face)</span> ",
+			    name, user, user);
+	else
+		html_printf(b, "%s <span class=\"muted by-name\">(by name only: papers of namesakes are included)</span> ", name);
+}
+
 void h_following(struct req *r, struct resp *o)
 {
 	html_page_begin(r, o, "Following", NULL);
@@ -302,7 +324,7 @@ void h_following(struct req *r, struct resp *o)
 	store_mute_list(r->s, r->user.id, list_pair, &ms, &err);
 	html_printf(b, "<section class=\"follows\"><h2>You follow</h2><ul>");
 	for (size_t i = 0; i < fs.n; i++) {
-		html_printf(b, "<li><span class=\"tag\">%s</span> %s ", fs.v[i].kind, fs.v[i].value);
+		follow_row(b, &fs.v[i]);
 		html_follow_button(r, b, fs.v[i].kind, fs.v[i].value, false, "/me/following");
 		html_printf(b, "</li>");
 	}

@@ -108,8 +108,11 @@ static int liked_follow(const struct follow *f, void *ctx)
 		return 0;
 	}
 	struct buf q = BUF_INIT, err = BUF_INIT;
-	if (!strcmp(f->kind, "author"))
-		buf_addf(&q, "author:\"%s\"", f->value);
+	char name[512];
+	if (!strcmp(f->kind, "author")) {
+		follow_author_name(f->value, name, sizeof(name));
+		buf_addf(&q, "author:\"%s\"", name);
+	}
 	else if (!strcmp(f->kind, "category"))
 		buf_addf(&q, "cat:%s", f->value);
 	else if (!strcmp(f->kind, "search"))

@@ -189,3 +189,68 @@ class TitleCardTest(PeopleTest):
 
     test_submitter_pages = None
     test_organization_pages_and_api = None
+
+
+def hf_item(pid, title, authors, day, submitter="someone"):
+    """A Daily Papers item in Hugging Face's shape; authors are (name, user)."""
+    out = []
+    for i, (name, user) in enumerate(authors):
+        a = {"_id": "%024x" % (i + 1), "name": name, "hidden": False}
+        if user:
+            a["user"] = {"_id": "%024x" % (100 + i), "avatarUrl": "/avatars/x.svg", "isPro": False,
+                         "fullname": name, "user": user, "type": "user"}
+            a["status"] = "claimed_verified"
+        out.append(a)
+    at = day + "T10:00:00.000Z"
+    return {"paper": {"id": pid, "title": title, "summary": "An abstract about " + title.lower() + ".",
+                      "authors": out, "publishedAt": at, "submittedOnDailyAt": at, "upvotes": 3,
+                      "submittedOnDailyBy": {"user": submitter, "fullname": submitter}},
+            "publishedAt": at, "title": title, "numComments": 0}
+
+
+class AuthorPersonTest(PaperboyTest):
+    """Issue 20, item 2: following an author who claimed the paper on
+    Hugging Face follows that person, not their namesakes; a follow by name
+    says so on the Following page; the API carries the author's user."""
+
+    def test_follow_the_person_not_the_namesake(self):
+        self.init()
+        items = [hf_item("2601.00001", "Reward models for agents", [("Yubo Wang", "ywang-hf"), ("Ada Lee", None)],
+                         "2026-01-05"),
+                 hf_item("2601.00002", "Quantum pumping in nanopillars", [("Yubo Wang", None), ("Bo Chen", None)],
+                         "2026-01-05"),
+                 hf_item("2601.00003", "Agents that plan with rewards", [("Yubo Wang", "ywang-hf")], "2026-01-06")]
+        path = os.path.join(self.tmp, "claims.json")
+        with open(path, "w") as fh:
+            json.dump(items, fh)
+        self.pb("ingest", path)
+        srv = Server(self.env, self.tmp)
+        try:
+            c = Client(srv)
+            api = c.get("/api/papers/2601.00001").json()
+            self.assertEqual(api["authors"][0]["user"]["user"], "ywang-hf")
+            self.assertEqual(api["authors"][0]["name"], "Yubo Wang")
+            self.assertNotIn("user", api["authors"][1])
+            self.assertNotIn("user", c.get("/api/papers/2601.00002").json()["authors"][0])
+            self.assertEqual(c.signup("follower1").status, 303)
+            page = c.get("/papers/2601.00001").text
+            self.assertIn('href="/u/ywang-hf"', page)
+            self.assertIn('name="value" value="Yubo Wang @ywang-hf"', page)
+            # on the namesake's paper the button follows the name
+            self.assertIn('name="value" value="Yubo Wang"', c.get("/papers/2601.00002").text)
+            self.assertEqual(c.post("/me/follow", {"kind": "author", "value": "Yubo Wang @ywang-hf", "on": "1",
+                                                   "back": "/me/following"}).status, 303)
+            following = c.get("/me/following").text
+            ids = set(re.findall(r'<h3 class="title"><a href="/papers/([^"]+)"', following))
+            self.assertEqual(ids, {"2601.00001", "2601.00003"}, following[-3000:])
+            self.assertIn('href="/u/ywang-hf"', following)
+            self.assertNotIn("by name only", following)
+            # a follow by name: namesakes come too, and the page says so
+            self.assertEqual(c.post("/me/follow", {"kind": "author", "value": "Bo Chen", "on": "1",
+                                                   "back": "/me/following"}).status, 303)
+            following = c.get("/me/following").text
+            self.assertIn("by name only", following)
+            ids = set(re.findall(r'<h3 class="title"><a href="/papers/([^"]+)"', following))
+            self.assertEqual(ids, {"2601.00001", "2601.00002", "2601.00003"})
+        finally:
+            srv.stop()

@@ -198,6 +198,7 @@ static void test_upsert_list(void)
 	make(&ps[1], "2506.00002", "2025-06-02", 50, "two");
 	make(&ps[2], "2506.00003", "2025-06-03", 1, "three");
 	make(&ps[3], "2506.00001", "2025-06-02", 9, "one again"); /* same id in one batch */
+	strlist_push(&ps[3].author_users, "A B\tab-hf", 9);
 	enum upsert_result r[4];
 	CHECK(store_begin(s, &err) == 0);
 	CHECK(store_upsert_batch(s, ps, 4, r, &err) == 0);
@@ -215,6 +216,11 @@ static void test_upsert_list(void)
 	CHECK(got.upvotes == 9);
 	CHECK_STR(got.title, "one"); /* both HF, same day: the first title stays */
 	CHECK(got.authors.n == 1 && !strcmp(got.authors.v[0], "A B"));
+	/* who claimed the paper on Hugging Face is kept (issue 20, item 2) */
+	CHECK(got.author_users.n == 1 && !strcmp(got.author_users.v[0], "A B\tab-hf"));
+	CHECK_STR(paper_author_user(&got, "a b"), "ab-hf");
+	CHECK(paper_matches(&got, "author", "A B @ab-hf") && !paper_matches(&got, "author", "A B @other"));
+	CHECK(paper_matches(&got, "author", "a b"));
 	paper_release(&got);
 	CHECK(store_paper_get(s, "9999.99999", &got, &err) == 1);
 	/* a rolled-back batch leaves nothing */
