@@ -4,7 +4,8 @@
  * Queries are made from the real titles in a store: a span of 2 to 4
  * consecutive words of a title, one word of it (5 letters or more)
  * misspelled by one edit (a letter deleted, two swapped, or one replaced),
- * drawn with a fixed seed. For each, the top 10 of the correct query is
+ * drawn with a fixed seed; then held-out sets (other seeds) with two and
+ * three misspelled words. For each, the top 10 of the correct query is
  * compared with the top 10 of the misspelled one, with correction on (as
  * the web, API and CLI search) and off: the overlap is the share of the
  * correct top 10 found again. Prints the averages and query times.
@@ -73,6 +74,125 @@ static double overlap(const struct search_hit *a, size_t na, const struct search
 	return (double)same / (double)na;
 }
 
+/* Misspells one word of 5+ letters of words[start, start + span) in
+ * place of `bad` (never its first letter); the operation, or -1. */
+static int misspell(const char *word, char bad[64])
+{
+	snprintf(bad, 64, "%s", word);
+	size_t len = strlen(bad), at = 1 + rnd((uint32_t)(len - 2));
+	int op = (int)rnd(3);
+	if (op == 0) {
+		memmove(bad + at, bad + at + 1, len - at);
+	} else if (op == 1) {
+		if (bad[at] == bad[at + 1])
+			return -1;
+		char c = bad[at];
+		bad[at] = bad[at + 1];
+		bad[at + 1] = c;
+	} else {
+		char c;
+		do
+			c = (char)('a' + rnd(26));
+		while (c == bad[at]);
+		bad[at] = c;
+	}
+	return op;
+}
+
+struct set {
+	long made, corrected, exact_fix, by_op[3];
+	double sum_on, sum_off, ov_op[3], *t_on, *t_off;
+};
+
+/* One case: a span of 2-4 words of a title with nbad of its words of 5+
+ * letters misspelled; 0, or -1 when the title does not fit. */
+static int one_case(struct search_index *ix, struct search_cursor *cur, struct strlist *words, int nbad,
+		    struct set *st)
+{
+	if (words->n < 2)
+		return -1;
+	size_t span = 2 + rnd(3), start;
+	if (span > words->n)
+		span = words->n;
+	start = rnd((uint32_t)(words->n - span + 1));
+	size_t cand[8], nc = 0;
+	for (size_t i = start; i < start + span && nc < 8; i++)
+		if (strlen(words->v[i]) >= 5)
+			cand[nc++] = i;
+	if (nc < (size_t)nbad)
+		return -1;
+	/* which words: nbad distinct of the candidates */
+	bool wrong_at[8] = { false };
+	char bad[8][64];
+	int op = 0;
+	for (int k = 0; k < nbad; k++) {
+		size_t j;
+		do
+			j = rnd((uint32_t)nc);
+		while (wrong_at[j]);
+		wrong_at[j] = true;
+		if ((op = misspell(words->v[cand[j]], bad[j])) < 0)
+			return -1;
+	}
+	struct buf good = BUF_INIT, wrong = BUF_INIT;
+	for (size_t i = start, j = 0; i < start + span; i++) {
+		bool w = j < nc && cand[j] == i && wrong_at[j];
+		buf_addf(&good, "%s%s", i > start ? " " : "", words->v[i]);
+		buf_addf(&wrong, "%s%s", i > start ? " " : "", w ? bad[j] : words->v[i]);
+		j += j < nc && cand[j] == i;
+	}
+	struct search_hit a[10], b[10], c2[10];
+	size_t na = 10, nb = 10, nc2 = 10;
+	struct search_opts off = { SEARCH_HYBRID, SEARCH_RELEVANCE, false, false }, on = off;
+	on.correct = true;
+	struct search_info info;
+	struct buf err = BUF_INIT;
+	int rc = -1;
+	if (search_run(ix, cur, good.s, &off, a, &na, NULL, &err) == 0 && na) {
+		double t0 = mono_seconds();
+		search_run(ix, cur, wrong.s, &on, b, &nb, &info, &err);
+		st->t_on[st->made] = mono_seconds() - t0;
+		t0 = mono_seconds();
+		search_run(ix, cur, wrong.s, &off, c2, &nc2, NULL, &err);
+		st->t_off[st->made] = mono_seconds() - t0;
+		double o_on = overlap(a, na, b, nb), o_off = overlap(a, na, c2, nc2);
+		st->sum_on += o_on;
+		st->sum_off += o_off;
+		st->corrected += info.corrected || info.suggestion[0];
+		st->exact_fix += !strcmp(info.suggestion, good.s);
+		st->by_op[op]++;
+		st->ov_op[op] += o_on;
+		st->made++;
+		rc = 0;
+	}
+	buf_release(&good);
+	buf_release(&wrong);
+	buf_release(&err);
+	return rc;
+}
+
+static void report(const char *what, struct set *st)
+{
+	static const char *const ops[] = { "deletion", "transposition", "substitution" };
+	long made = st->made;
+	if (!made)
+		return;
+	qsort(st->t_on, (size_t)made, sizeof(double), cmp_double);
+	qsort(st->t_off, (size_t)made, sizeof(double), cmp_double);
+	printf("%s: %ld queries\n", what, made);
+	printf("  top-10 overlap with the correct query's top 10: %.3f with correction, %.3f without\n",
+	       st->sum_on / (double)made, st->sum_off / (double)made);
+	for (int i = 0; i < 3; i++)
+		printf("  %-13s %4ld queries, overlap %.3f\n", ops[i], st->by_op[i],
+		       st->by_op[i] ? st->ov_op[i] / (double)st->by_op[i] : 0);
+	printf("  corrected or suggested: %ld (%.1f%%), to exactly the correct query: %ld (%.1f%%)\n", st->corrected,
+	       100.0 * (double)st->corrected / (double)made, st->exact_fix, 100.0 * (double)st->exact_fix / (double)made);
+	printf("  query time (hybrid, one thread): with correction p50 %.2f ms, p99 %.2f ms; without p50 %.2f ms, p99 %.2f ms\n",
+	       st->t_on[made / 2] * 1e3, st->t_on[made * 99 / 100] * 1e3, st->t_off[made / 2] * 1e3,
+	       st->t_off[made * 99 / 100] * 1e3);
+	printf("  goal: overlap >= 0.8 -> %s\n", st->sum_on / (double)made >= 0.8 ? "met" : "NOT met");
+}
+
 int main(int argc, char **argv)
 {
 	long n = 500;
@@ -95,98 +215,33 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	struct search_cursor *cur = search_cursor_new(NULL, NULL);
-	double sum_on = 0, sum_off = 0, *t_on = xcalloc((size_t)n, sizeof(double)), *t_off = xcalloc((size_t)n, sizeof(double));
-	long made = 0, corrected = 0, exact_fix = 0, tries = 0;
-	static const char *const ops[] = { "deletion", "transposition", "substitution" };
-	long by_op[3] = { 0 };
-	double ov_op[3] = { 0 };
-	while (made < n && tries++ < n * 100) {
-		words_of(titles.v[rnd((uint32_t)titles.n)], &words);
-		if (words.n < 2)
-			continue;
-		size_t span = 2 + rnd(3), start;
-		if (span > words.n)
-			span = words.n;
-		start = rnd((uint32_t)(words.n - span + 1));
-		/* the word to misspell: 5 letters or more */
-		size_t cand[8], nc = 0;
-		for (size_t i = start; i < start + span && nc < 8; i++)
-			if (strlen(words.v[i]) >= 5)
-				cand[nc++] = i;
-		if (!nc)
-			continue;
-		size_t wi = cand[rnd((uint32_t)nc)];
-		char bad[64];
-		snprintf(bad, sizeof(bad), "%s", words.v[wi]);
-		size_t len = strlen(bad), at = 1 + rnd((uint32_t)(len - 2)); /* never the first letter */
-		int op = (int)rnd(3);
-		if (op == 0) {
-			memmove(bad + at, bad + at + 1, len - at);
-		} else if (op == 1) {
-			if (bad[at] == bad[at + 1])
-				continue;
-			char c = bad[at];
-			bad[at] = bad[at + 1];
-			bad[at + 1] = c;
-		} else {
-			char c;
-			do
-				c = (char)('a' + rnd(26));
-			while (c == bad[at]);
-			bad[at] = c;
+	printf("misspelled queries from %zu real titles (2-4 words, one edit in each misspelled word of 5+ letters; seeded)\n",
+	       titles.n);
+	/* one misspelled word (the first seed), then two or three (held out:
+	 * another seed, never looked at while the correction was made) */
+	static const struct { const char *what; int nbad; uint64_t seed; } sets[] = {
+		{ "one misspelled word", 1, 88172645463325252ull },
+		{ "two misspelled words (held out)", 2, 0x9e3779b97f4a7c15ull },
+		{ "three misspelled words (held out)", 3, 0xd1b54a32d192ed03ull },
+	};
+	for (size_t k = 0; k < sizeof(sets) / sizeof(sets[0]); k++) {
+		struct set st = { 0 };
+		st.t_on = xcalloc((size_t)n, sizeof(double));
+		st.t_off = xcalloc((size_t)n, sizeof(double));
+		rng = sets[k].seed;
+		for (long tries = 0; st.made < n && tries < n * 100; tries++) {
+			words_of(titles.v[rnd((uint32_t)titles.n)], &words);
+			one_case(ix, cur, &words, sets[k].nbad, &st);
 		}
-		struct buf good = BUF_INIT, wrong = BUF_INIT;
-		for (size_t i = start; i < start + span; i++) {
-			buf_addf(&good, "%s%s", i > start ? " " : "", words.v[i]);
-			buf_addf(&wrong, "%s%s", i > start ? " " : "", i == wi ? bad : words.v[i]);
-		}
-		struct search_hit a[10], b[10], c2[10];
-		size_t na = 10, nb = 10, nc2 = 10;
-		struct search_opts off = { SEARCH_HYBRID, SEARCH_RELEVANCE, false, false }, on = off;
-		on.correct = true;
-		struct search_info info;
-		if (search_run(ix, cur, good.s, &off, a, &na, NULL, &err) || !na) {
-			buf_release(&good);
-			buf_release(&wrong);
-			continue;
-		}
-		double t0 = mono_seconds();
-		search_run(ix, cur, wrong.s, &on, b, &nb, &info, &err);
-		t_on[made] = mono_seconds() - t0;
-		t0 = mono_seconds();
-		search_run(ix, cur, wrong.s, &off, c2, &nc2, NULL, &err);
-		t_off[made] = mono_seconds() - t0;
-		double o_on = overlap(a, na, b, nb), o_off = overlap(a, na, c2, nc2);
-		sum_on += o_on;
-		sum_off += o_off;
-		corrected += info.corrected;
-		exact_fix += info.corrected && !strcmp(info.suggestion, good.s);
-		by_op[op]++;
-		ov_op[op] += o_on;
-		made++;
-		buf_release(&good);
-		buf_release(&wrong);
+		report(sets[k].what, &st);
+		free(st.t_on);
+		free(st.t_off);
 	}
-	qsort(t_on, (size_t)made, sizeof(double), cmp_double);
-	qsort(t_off, (size_t)made, sizeof(double), cmp_double);
-	printf("%ld misspelled queries from %zu real titles (2-4 words, one edit in a word of 5+ letters; seeded)\n",
-	       made, titles.n);
-	printf("top-10 overlap with the correct query's top 10: %.3f with correction, %.3f without\n", sum_on / (double)made,
-	       sum_off / (double)made);
-	for (int i = 0; i < 3; i++)
-		printf("  %-13s %4ld queries, overlap %.3f\n", ops[i], by_op[i], by_op[i] ? ov_op[i] / (double)by_op[i] : 0);
-	printf("corrected: %ld (%.1f%%), to exactly the correct query: %ld (%.1f%%)\n", corrected,
-	       100.0 * (double)corrected / (double)made, exact_fix, 100.0 * (double)exact_fix / (double)made);
-	printf("query time (hybrid, one thread): with correction p50 %.2f ms, p99 %.2f ms; without p50 %.2f ms, p99 %.2f ms\n",
-	       t_on[made / 2] * 1e3, t_on[made * 99 / 100] * 1e3, t_off[made / 2] * 1e3, t_off[made * 99 / 100] * 1e3);
-	printf("goal: overlap >= 0.8 -> %s\n", sum_on / (double)made >= 0.8 ? "met" : "NOT met");
 	search_cursor_free(cur);
 	search_close(ix);
 	store_close(s);
 	strlist_release(&titles);
 	strlist_release(&words);
-	free(t_on);
-	free(t_off);
 	buf_release(&err);
 	buf_release(&path);
 	return 0;

@@ -373,7 +373,7 @@ static int add_paper(const struct paper *p, void *ctx)
 			b->vecs = xrealloc(b->vecs, b->docs_cap * b->dims);
 	}
 	b->docs[b->ndocs].id_off = (uint32_t)b->ids.len;
-	b->docs[b->ndocs].day = p->published ? (int32_t)(p->published / 86400000LL) : 0;
+	b->docs[b->ndocs].minute = p->published ? (int32_t)(p->published / 60000LL) : 0;
 	b->tkeys[b->ndocs] = p->title ? title_key(p->title) : 0;
 	buf_add(&b->ids, p->id, strlen(p->id) + 1);
 	if (!b->filling) {

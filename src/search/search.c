@@ -23,6 +23,14 @@
 #include <unistd.h>
 
 #define MAX_QTERMS 64
+/* A query of more than LONG_QUERY_WORDS words is a text (a pasted
+ * abstract): read without operators, and searched by its
+ * LONG_QUERY_KEEP most informative words (tf x idf), each weighed by how
+ * often the text says it, like "more like this". Distinct words beyond
+ * LONG_QUERY_MAX_TERMS are not considered. */
+#define LONG_QUERY_WORDS 40
+#define LONG_QUERY_KEEP 32
+#define LONG_QUERY_MAX_TERMS 2048
 #define END_DOC UINT32_MAX
 
 /* Maps one segment file. */
@@ -423,6 +431,7 @@ struct qword {
 	size_t n;
 	enum qkind kind;
 	bool filter; /* author:/cat: terms select, they do not score */
+	unsigned tf; /* times in the query */
 	int64_t w;   /* idf x 1000 over all segments */
 };
 
@@ -447,6 +456,10 @@ struct phrase {
 struct query {
 	struct qword words[MAX_QTERMS];
 	size_t n;
+	/* a long query's free words beyond MAX_QTERMS, while it is read */
+	struct qword *spill;
+	size_t nspill, spill_cap;
+	bool plain; /* a long text: every word free, no operators */
 	struct phrase phrases[MAX_PHRASES];
 	size_t nphrases;
 	struct phrase *cur_phrase; /* being read, or NULL */
@@ -461,7 +474,7 @@ struct query {
 	bool overflow;
 	bool structured; /* operators, fields or phrases: lexical only */
 	bool all_required;  /* every free word required (the newest-first order) */
-	bool newest;        /* order by publication day, then score */
+	bool newest;        /* order by publication time, then score */
 	uint64_t matched;   /* documents that met every requirement (counted in required walks) */
 	int64_t title_gdoc; /* the paper whose whole title the query is, or -1 */
 };
@@ -478,26 +491,37 @@ static void add_qword(struct query *q, const char *term, size_t n, enum qkind ki
 		q->any_words = true;
 	if (n >= sizeof(q->words[0].term))
 		return;
-	for (size_t i = 0; i < q->n; i++) {
-		struct qword *w = &q->words[i];
+	for (size_t i = 0; i < q->n + q->nspill; i++) {
+		struct qword *w = i < q->n ? &q->words[i] : &q->spill[i - q->n];
 		if (w->n == n && !memcmp(w->term, term, n)) {
 			if (kind == Q_REQ && w->kind == Q_OPT)
 				w->kind = Q_REQ;
 			if (kind == Q_EXCL)
 				w->kind = Q_EXCL;
+			w->tf++;
 			return;
 		}
 	}
-	if (q->n == MAX_QTERMS) {
-		q->overflow = true;
+	struct qword *w;
+	if (q->n < MAX_QTERMS) {
+		w = &q->words[q->n++];
+	} else if (q->plain && q->nspill < LONG_QUERY_MAX_TERMS) {
+		if (q->nspill == q->spill_cap) {
+			q->spill_cap = q->spill_cap ? q->spill_cap * 2 : 64;
+			q->spill = xrealloc(q->spill, q->spill_cap * sizeof(*q->spill));
+		}
+		w = &q->spill[q->nspill++];
+	} else {
+		q->overflow = !q->plain;
 		return;
 	}
-	struct qword *w = &q->words[q->n++];
 	memcpy(w->term, term, n);
 	w->term[n] = '\0';
 	w->n = n;
 	w->kind = kind;
 	w->filter = filter;
+	w->tf = 1;
+	w->w = 0;
 }
 
 static void on_query_token(void *ctx, const char *term, size_t n, unsigned pos, unsigned flags)
@@ -594,10 +618,70 @@ static void weigh_words(struct query *q)
 	}
 }
 
+/* The summed document frequency of a word over the segments, at most ndocs. */
+static uint64_t query_df(const struct query *q, const struct qword *w, uint64_t ndocs)
+{
+	uint64_t df = 0;
+	for (size_t i = 0; i < q->ix->nseg; i++) {
+		const struct idx_term *t = index_term_find(q->ix->seg[i], w->term, w->n);
+		df += t ? t->df : 0;
+	}
+	return df > ndocs ? ndocs : df;
+}
+
+struct ranked_word {
+	double score;
+	size_t i;
+};
+
+static int by_score_desc(const void *a, const void *b)
+{
+	const struct ranked_word *x = a, *y = b;
+	return x->score < y->score ? 1 : x->score > y->score ? -1 : (x->i > y->i) - (x->i < y->i);
+}
+
+/* A long text's most informative words: the LONG_QUERY_KEEP of highest
+ * tf x idf (words the index does not hold are dropped) become the query. */
+static void keep_informative(struct query *q)
+{
+	size_t total = q->n + q->nspill;
+	uint64_t ndocs = 0;
+	for (size_t i = 0; i < q->ix->nseg; i++)
+		ndocs += q->ix->seg[i]->h->ndocs - q->ix->seg[i]->ndeleted;
+	struct qword *all = xmalloc((total ? total : 1) * sizeof(*all));
+	memcpy(all, q->words, q->n * sizeof(*all));
+	if (q->nspill)
+		memcpy(all + q->n, q->spill, q->nspill * sizeof(*all));
+	struct ranked_word *r = xmalloc((total ? total : 1) * sizeof(*r));
+	size_t nr = 0;
+	for (size_t i = 0; i < total; i++) {
+		uint64_t df = query_df(q, &all[i], ndocs);
+		if (df)
+			r[nr++] = (struct ranked_word){ all[i].tf * log(1.0 + ((double)ndocs - (double)df + 0.5) / ((double)df + 0.5)), i };
+	}
+	qsort(r, nr, sizeof(*r), by_score_desc);
+	q->n = nr < LONG_QUERY_KEEP ? nr : LONG_QUERY_KEEP;
+	for (size_t i = 0; i < q->n; i++)
+		q->words[i] = all[r[i].i];
+	q->any_words = q->n > 0;
+	free(all);
+	free(r);
+	free(q->spill);
+	q->spill = NULL;
+	q->nspill = q->spill_cap = 0;
+}
+
 static int parse_query(struct query *q, const char *text, struct buf *err)
 {
 	const char *p = text;
 	bool any = false;
+	if (q->plain) {
+		q->cur_kind = Q_OPT;
+		tokenize(q->c->tk, text, strlen(text), true, on_query_token, q);
+		keep_informative(q);
+		p = "";
+		any = true;
+	}
 	while (*p) {
 		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
 			p++;
@@ -676,17 +760,26 @@ static int parse_query(struct query *q, const char *text, struct buf *err)
 		return -1;
 	}
 	weigh_words(q);
+	/* a text's words count as often as it says them */
+	for (size_t k = 0; q->plain && k < q->n; k++)
+		q->words[k].w = (int64_t)llround((double)q->words[k].w * (1.0 + log((double)q->words[k].tf)));
 	return 0;
 }
 
 static bool date_ok(const struct query *q, const struct segment *sg, uint32_t d)
 {
-	int32_t day = sg->docs[d].day;
-	if (q->after && day < q->after)
+	int64_t minute = sg->docs[d].minute;
+	if (q->after && minute < (int64_t)q->after * 1440)
 		return false;
-	if (q->before && day >= q->before)
+	if (q->before && minute >= (int64_t)q->before * 1440)
 		return false;
 	return true;
+}
+
+/* Newest first: the publication minute leads the key, the score breaks ties. */
+static int64_t newest_key(const struct segment *sg, uint32_t d, int64_t score)
+{
+	return ((int64_t)sg->docs[d].minute << 32) | (score < INT32_MAX ? score : INT32_MAX);
 }
 
 /* Resolves the query's words in one segment; false when a required word
@@ -743,7 +836,7 @@ static void run_dates(struct seg_run *r)
 		}
 		if (!ex && date_ok(q, sg, d)) {
 			q->matched++;
-			heap_push(h, q->newest ? (int64_t)sg->docs[d].day << 32 : 0, GDOC(si, d));
+			heap_push(h, q->newest ? newest_key(sg, d, 0) : 0, GDOC(si, d));
 		}
 	}
 }
@@ -796,9 +889,7 @@ static void run_required(struct seg_run *r)
 				if (cur[i].doc == d)
 					score += cur_score(&cur[i]);
 			}
-			/* newest first: the day leads the key, the score breaks ties */
-			int64_t key = q->newest ? ((int64_t)sg->docs[d].day << 32) | (score < INT32_MAX ? score : INT32_MAX)
-						: score;
+			int64_t key = q->newest ? newest_key(sg, d, score) : score;
 			if (key > theta)
 				heap_push(h, key, GDOC(si, d));
 		}
@@ -979,7 +1070,7 @@ static void emit_hits_scaled(struct query *q, struct heap *h, struct search_hit 
 		if ((int64_t)h->v[i].gdoc == lead)
 			continue;
 		snprintf(hits[k].id, sizeof(hits[k].id), "%s", gdoc_id(q->ix, h->v[i].gdoc));
-		/* newest first: the key is day << 32 | score */
+		/* newest first: the key is minute << 32 | score */
 		hits[k].score = (double)(q->newest ? h->v[i].score & 0xffffffff : h->v[i].score) / scale;
 		k++;
 	}
@@ -1033,6 +1124,15 @@ static int prepare(struct search_index *ix, struct search_cursor *c, const char 
 	q->id_gdoc = -1;
 	q->title_gdoc = -1;
 	q->all_required = all_required;
+	size_t words = 0;
+	for (const char *s = text; *s;) {
+		while (*s && isspace((unsigned char)*s))
+			s++;
+		words += *s != '\0';
+		while (*s && !isspace((unsigned char)*s))
+			s++;
+	}
+	q->plain = words > LONG_QUERY_WORDS;
 	char id[PAPER_ID_MAX];
 	if (!arxiv_id_parse(text, id, NULL)) {
 		/* the whole query is an id or URL: that paper, and nothing that
@@ -1211,16 +1311,36 @@ static bool text_has_phrase(struct tokenizer *tk, const char *text, const struct
  * read thousands of papers. */
 #define PHRASE_BUDGET_S 0.030
 
+/*
+ * Counting phrases without making the count depend on the page or on the
+ * machine's speed. The candidates are the best PHRASE_CHECK_MAX matches of
+ * the phrases' words, whatever page is asked for. When they are every
+ * match and at most PHRASE_EXACT_MAX, all are read back and counted (a
+ * bounded cost: PHRASE_EXACT_BUDGET_S is only a safety valve). Otherwise
+ * the count is estimated from the share of the first PHRASE_SAMPLE
+ * candidates that hold the phrases (always read), and reading goes on
+ * only as far as the page needs, within PHRASE_BUDGET_S.
+ */
+#define PHRASE_CHECK_MAX 1500
+#define PHRASE_EXACT_MAX 600
+#define PHRASE_SAMPLE 128
+#define PHRASE_EXACT_BUDGET_S 0.250
+
 /* Keeps, in order, the candidates whose text satisfies every phrase (as
- * many as the budget lets it check). */
-static void check_phrases(struct search_index *ix, const struct query *q, struct heap *h, size_t want)
+ * many as the page needs, `want`, or all when exact); *checked says how
+ * many were read, *sample_passed how many of the first PHRASE_SAMPLE held
+ * the phrases. */
+static void check_phrases(struct search_index *ix, const struct query *q, struct heap *h, size_t want, bool exact,
+			  size_t *checked, size_t *sample_passed)
 {
 	struct search_cursor *c = q->c;
 	qsort(h->v, h->n, sizeof(*h->v), cmp_results);
 	struct buf title = BUF_INIT, abstract = BUF_INIT;
-	size_t kept = 0;
-	double deadline = thread_cpu() + PHRASE_BUDGET_S;
-	for (size_t i = 0; i < h->n && kept < want && ((i & 15) || thread_cpu() < deadline); i++) {
+	size_t kept = 0, i = 0;
+	double deadline = thread_cpu() + (exact ? PHRASE_EXACT_BUDGET_S : PHRASE_BUDGET_S);
+	for (; i < h->n && i < PHRASE_CHECK_MAX; i++) {
+		if (i >= PHRASE_SAMPLE && ((!exact && kept >= want) || (!(i & 15) && thread_cpu() > deadline)))
+			break;
 		buf_reset(&title);
 		buf_reset(&abstract);
 		if (c->fetch(c->fetch_ctx, gdoc_id(ix, h->v[i].gdoc), &title, &abstract))
@@ -1233,7 +1353,12 @@ static void check_phrases(struct search_index *ix, const struct query *q, struct
 		}
 		if (ok)
 			h->v[kept++] = h->v[i];
+		if (i + 1 == PHRASE_SAMPLE)
+			*sample_passed = kept;
 	}
+	if (i < PHRASE_SAMPLE)
+		*sample_passed = kept;
+	*checked = i;
 	h->n = kept;
 	buf_release(&title);
 	buf_release(&abstract);
@@ -1314,6 +1439,90 @@ static uint64_t estimate_matches(const struct query *q)
 	return total > 0 ? (uint64_t)llround(total) : 0;
 }
 
+/* The exact number of live documents holding any of q's free words that
+ * pass its exclusions and dates: the union of the words' lists, walked
+ * once (the top-k walk skips what cannot rank, so it cannot count them). */
+static uint64_t count_matches(const struct query *q)
+{
+	uint64_t total = 0;
+	for (size_t si = 0; si < q->ix->nseg; si++) {
+		const struct segment *sg = q->ix->seg[si];
+		struct qterm terms[MAX_QTERMS];
+		struct cursor cur[MAX_QTERMS], excl[MAX_QTERMS];
+		size_t nt, nc = 0, ne = 0;
+		if (!resolve(q, sg, terms, &nt))
+			continue;
+		for (size_t i = 0; i < nt; i++) {
+			if (terms[i].kind == Q_EXCL)
+				cur_init(&excl[ne++], sg, terms[i].t, 0);
+			else
+				cur_init(&cur[nc++], sg, terms[i].t, 0);
+		}
+		for (;;) {
+			uint32_t d = END_DOC;
+			for (size_t i = 0; i < nc; i++)
+				if (cur[i].doc < d)
+					d = cur[i].doc;
+			if (d == END_DOC)
+				break;
+			bool ok = date_ok(q, sg, d) && !is_deleted(sg, d);
+			for (size_t e = 0; ok && e < ne; e++) {
+				cur_next_geq(&excl[e], d);
+				ok = excl[e].doc != d;
+			}
+			total += ok;
+			for (size_t i = 0; i < nc; i++)
+				if (cur[i].doc == d)
+					cur_next(&cur[i]);
+		}
+	}
+	return total;
+}
+
+/* How many papers match, and whether that is counted or estimated:
+ * counted wherever the matching set is walked anyway (required words,
+ * filters, the newest-first order, exclusions, dates; phrases when every
+ * candidate was read back), estimated for free words alone (the top-k walk
+ * stops early) and from the share of the candidates read that hold the
+ * phrases. The same query gives the same number on every page. */
+static void count_query(const struct query *q, enum search_mode mode, bool phrases, size_t checked,
+			size_t candidates, size_t passed, size_t sample_passed, struct search_info *info)
+{
+	bool required = false, excluded = false;
+	for (size_t k = 0; k < q->n; k++) {
+		required |= q->words[k].kind == Q_REQ;
+		excluded |= q->words[k].kind == Q_EXCL;
+	}
+	if (q->id_query) {
+		info->total = q->id_gdoc >= 0;
+		info->exact = true;
+	} else if (mode == SEARCH_SEMANTIC) {
+		/* meaning has no edge: the papers that hold some of the words */
+		info->total = estimate_matches(q);
+		info->exact = false;
+	} else if (required || !q->n) {
+		info->total = q->matched;
+		info->exact = true;
+	} else if (excluded || q->after || q->before) {
+		info->total = count_matches(q);
+		info->exact = true;
+	} else {
+		info->total = estimate_matches(q);
+		info->exact = false;
+	}
+	if (phrases) {
+		/* the candidates are the best of the matches of the phrases'
+		 * words; read back, they say which hold the phrases */
+		if (checked == candidates && candidates == info->total) {
+			info->total = passed;
+		} else if (checked) {
+			size_t sample = checked < PHRASE_SAMPLE ? checked : PHRASE_SAMPLE;
+			info->total = (uint64_t)llround((double)info->total * (double)sample_passed / (double)sample);
+			info->exact = false;
+		}
+	}
+}
+
 static int query_once(struct search_index *ix, struct search_cursor *c, const char *text, const struct search_opts *o,
 		      struct search_hit *hits, size_t *n, struct search_info *info, struct buf *err)
 {
@@ -1339,42 +1548,25 @@ static int query_once(struct search_index *ix, struct search_cursor *c, const ch
 	if (semantic && mode == SEARCH_HYBRID && depth < 100)
 		depth = 100; /* rerank more candidates than we show */
 	bool phrases = q.nphrases && c->fetch;
-	if (phrases)
-		depth = *n * 10 < 200 ? 200 : *n * 10 > 5000 ? 5000 : *n * 10; /* room for misses */
+	if (phrases && depth < PHRASE_CHECK_MAX)
+		depth = PHRASE_CHECK_MAX; /* the same candidates for every page */
 	struct heap h;
 	heap_init(&h, depth);
 	if (mode != SEARCH_SEMANTIC || !semantic)
 		run_query(&q, &h);
 	else
 		run_semantic(ix, text, &q, &h);
+	size_t candidates = h.n, checked = 0, sample_passed = 0;
 	if (phrases)
-		check_phrases(ix, &q, &h, *n);
+		check_phrases(ix, &q, &h, *n, h.n <= PHRASE_EXACT_MAX && h.n == q.matched, &checked, &sample_passed);
+	if (info)
+		count_query(&q, mode, phrases, checked, candidates, h.n, sample_passed, info);
+	if (phrases && h.n > (*n > 100 ? *n : 100))
+		h.n = *n > 100 ? *n : 100; /* in order: the best by words, as without phrases */
 	if (semantic && mode == SEARCH_HYBRID) {
 		rerank(ix, text, &h);
 		if (h.n > *n)
 			h.n = *n;
-	}
-	if (info) {
-		/* counted where the walk met every match (required words, the
-		 * newest-first order); estimated for free words */
-		bool required = false;
-		for (size_t k = 0; k < q.n; k++)
-			required |= q.words[k].kind == Q_REQ;
-		if (q.id_query) {
-			info->total = q.id_gdoc >= 0;
-			info->exact = true;
-		} else if (mode == SEARCH_SEMANTIC) {
-			info->total = h.n;
-			info->exact = false;
-		} else if (required || !q.n) {
-			info->total = q.matched;
-			info->exact = !phrases;
-		} else {
-			info->total = estimate_matches(&q);
-			info->exact = false;
-		}
-		if (phrases && h.n < info->total)
-			info->total = h.n;
 	}
 	emit_hits_scaled(&q, &h, hits, n,
 			 !semantic ? SCORE_SCALE : mode == SEARCH_HYBRID ? HYBRID_SCALE : COSINE_SCALE);
@@ -1382,181 +1574,44 @@ static int query_once(struct search_index *ix, struct search_cursor *c, const ch
 	return 0;
 }
 
-/* ---- spelling ------------------------------------------------------------------
- * A word of the query that the index hardly knows is compared with every
- * word one edit away (a letter deleted, inserted, replaced, or two
- * swapped); the one whose stem the index holds in the most papers wins,
- * if it holds it in far more.
- *
- * Its cost is bounded whatever the query: only words of 4 to
- * SPELL_MAX_LEN letters are tried (at most 54 x 20 + 20 candidates
- * each), at most SPELL_MAX_WORDS of them, queries of more than
- * SPELL_MAX_QUERY_WORDS words are not corrected at all (a pasted text is
- * not a typo), and the whole correction stops at SPELL_BUDGET_S of the
- * thread's CPU time (what was found by then is used). */
-#define SPELL_MAX_LEN 20
-#define SPELL_MAX_WORDS 6
-#define SPELL_MAX_QUERY_WORDS 12
-#define SPELL_BUDGET_S 0.004
+/* ---- spelling (spell.c) ----------------------------------------------------- */
 
-
-struct stem_ctx {
-	char stem[64];
-	size_t n;
-};
-
-static void on_stem(void *ctx, const char *term, size_t n, unsigned pos, unsigned flags)
+uint64_t index_conj_df(const struct search_index *ix, const char *const *terms, const size_t *lens, size_t n)
 {
-	struct stem_ctx *sc = ctx;
-	(void)pos;
-	if (!sc->n && !(flags & TOK_PART) && n < sizeof(sc->stem)) {
-		memcpy(sc->stem, term, n);
-		sc->n = n;
-	}
-}
-
-/* The number of papers whose text holds word's stem. */
-static uint64_t word_df(struct search_index *ix, struct search_cursor *c, const char *word, size_t n)
-{
-	struct stem_ctx sc = { "", 0 };
-	tokenize(c->tk, word, n, true, on_stem, &sc);
-	if (!sc.n)
-		return UINT64_MAX; /* a stop word: nothing to correct */
-	uint64_t df = 0;
-	for (size_t i = 0; i < ix->nseg; i++) {
-		const struct idx_term *t = index_term_find(ix->seg[i], sc.stem, sc.n);
-		df += t ? t->df : 0;
-	}
-	return df;
-}
-
-/* The best correction of word[0..n) into out (NUL-terminated): 1 strong
- * (the word is absent or a hundred times rarer), 0 weak, -1 none. */
-static int correct_word(struct search_index *ix, struct search_cursor *c, const char *word, size_t n, char *out,
-			uint64_t ndocs, double deadline)
-{
-	char w[SPELL_MAX_LEN + 1], cand[SPELL_MAX_LEN + 2];
-	if (n < 4 || n > SPELL_MAX_LEN)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)word[i];
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')))
-			return -1; /* only plain words: not ids, numbers or names with accents */
-		w[i] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
-	}
-	w[n] = '\0';
-	uint64_t df = word_df(ix, c, w, n);
-	if (df == UINT64_MAX || df * 20000 >= ndocs + 19999)
-		return -1; /* known well enough (in 1 paper of 20,000, or more) */
-	uint64_t best = 0;
-	for (int op = 0; op < 4; op++) {
-		size_t positions = op == 1 ? n + 1 : op == 3 ? n - 1 : n;
-		for (size_t i = 0; i < positions; i++) {
-			if (thread_cpu() > deadline)
-				goto done; /* the budget is spent: the best so far */
-			for (char ch = 'a'; ch <= 'z'; ch++) {
-				size_t m;
-				if (op == 0) { /* delete i (once) */
-					if (ch != 'a')
-						break;
-					memcpy(cand, w, i);
-					memcpy(cand + i, w + i + 1, n - i - 1);
-					m = n - 1;
-				} else if (op == 1) { /* insert ch at i */
-					memcpy(cand, w, i);
-					cand[i] = ch;
-					memcpy(cand + i + 1, w + i, n - i);
-					m = n + 1;
-				} else if (op == 2) { /* replace i with ch */
-					if (w[i] == ch)
-						continue;
-					memcpy(cand, w, n);
-					cand[i] = ch;
-					m = n;
-				} else { /* swap i, i + 1 (once) */
-					if (ch != 'a' || w[i] == w[i + 1])
-						break;
-					memcpy(cand, w, n);
-					cand[i] = w[i + 1];
-					cand[i + 1] = w[i];
-					m = n;
-				}
-				cand[m] = '\0';
-				uint64_t cdf = word_df(ix, c, cand, m);
-				if (cdf != UINT64_MAX && cdf > best) {
-					best = cdf;
-					memcpy(out, cand, m + 1);
+	uint64_t total = 0;
+	for (size_t si = 0; si < ix->nseg; si++) {
+		const struct segment *sg = ix->seg[si];
+		struct cursor cur[MAX_QTERMS];
+		size_t nc = 0, lead = 0;
+		for (size_t i = 0; i < n && nc < MAX_QTERMS; i++) {
+			const struct idx_term *t = index_term_find(sg, terms[i], lens[i]);
+			if (!t)
+				break;
+			cur_init(&cur[nc], sg, t, 0);
+			if (cur[nc].nb < cur[lead].nb)
+				lead = nc;
+			nc++;
+		}
+		if (nc < n)
+			continue; /* a word this segment lacks */
+		uint32_t d = cur[lead].doc;
+		while (d != END_DOC) {
+			bool all = true;
+			for (size_t i = 0; i < nc && all; i++) {
+				cur_next_geq(&cur[i], d);
+				if (cur[i].doc != d) {
+					all = false;
+					d = cur[i].doc;
 				}
 			}
+			if (!all)
+				continue;
+			total += !is_deleted(sg, d);
+			cur_next(&cur[lead]);
+			d = cur[lead].doc;
 		}
 	}
-done:
-	if (best < 3 || best < 10 * (df + 1))
-		return -1;
-	return df == 0 || best >= 100 * (df + 1) ? 1 : 0;
-}
-
-/* The query with its misspelled words corrected into out; 1 when a
- * correction is strong, 0 weak, -1 none. Field values (author:, cat:),
- * quoted phrases and operators' words other than plain ones are kept. */
-static int correct_query(struct search_index *ix, struct search_cursor *c, const char *text, struct buf *out)
-{
-	uint64_t ndocs = 0;
-	for (size_t i = 0; i < ix->nseg; i++)
-		ndocs += ix->seg[i]->h->ndocs;
-	buf_reset(out);
-	int rc = -1;
-	bool quoted = false;
-	size_t words = 0, tried = 0;
-	for (const char *p = text; *p;) {
-		while (*p && !isalpha((unsigned char)*p))
-			p++;
-		words += *p != '\0';
-		while (isalnum((unsigned char)*p) || (unsigned char)*p >= 0x80)
-			p++;
-	}
-	if (words > SPELL_MAX_QUERY_WORDS)
-		return -1;
-	double deadline = thread_cpu() + SPELL_BUDGET_S;
-	const char *p = text;
-	while (*p) {
-		if (*p == '"')
-			quoted = !quoted;
-		if (!isalpha((unsigned char)*p)) {
-			buf_addc(out, *p++);
-			continue;
-		}
-		const char *e = p;
-		while (isalnum((unsigned char)*e) || (unsigned char)*e >= 0x80)
-			e++;
-		bool field = *e == ':';
-		char fixed[49];
-		bool plain = !quoted && !field && e - p >= 4 && e - p <= SPELL_MAX_LEN;
-		int k = plain && tried++ < SPELL_MAX_WORDS ? correct_word(ix, c, p, (size_t)(e - p), fixed, ndocs, deadline) : -1;
-		if (k >= 0) {
-			buf_adds(out, fixed);
-			rc = rc > k ? rc : k;
-		} else {
-			buf_add(out, p, (size_t)(e - p));
-		}
-		if (field) {
-			/* the field's value stays as written */
-			buf_addc(out, ':');
-			e++;
-			if (*e == '"') {
-				const char *q2 = strchr(e + 1, '"');
-				size_t len = q2 ? (size_t)(q2 - e) + 1 : strlen(e);
-				buf_add(out, e, len);
-				e += len;
-			} else {
-				const char *sp = e + strcspn(e, " \t");
-				buf_add(out, e, (size_t)(sp - e));
-				e = sp;
-			}
-		}
-		p = e;
-	}
-	return rc;
+	return total;
 }
 
 int search_run(struct search_index *ix, struct search_cursor *c, const char *text, const struct search_opts *o,
@@ -1567,6 +1622,12 @@ int search_run(struct search_index *ix, struct search_cursor *c, const char *tex
 	if (!info)
 		info = &dummy;
 	memset(info, 0, sizeof(*info));
+	size_t len = strlen(text);
+	if (len > SEARCH_MAX_QUERY) {
+		buf_setf(err, "query too long: %zu characters, at most %d (a title, a claim or an abstract fits)", len,
+			 SEARCH_MAX_QUERY);
+		return -1;
+	}
 	if (!(c = cursor_or_own(c, &own, err)))
 		return -1;
 	size_t cap = *n;
@@ -1574,7 +1635,7 @@ int search_run(struct search_index *ix, struct search_cursor *c, const char *tex
 	char id[PAPER_ID_MAX];
 	if (!rc && o->correct && arxiv_id_parse(text, id, NULL)) {
 		struct buf fixed = BUF_INIT;
-		int strength = correct_query(ix, c, text, &fixed);
+		int strength = spell_correct(ix, c->tk, text, &fixed);
 		if (strength >= 0 && strcmp(fixed.s, text) && fixed.len < sizeof(info->suggestion)) {
 			memcpy(info->suggestion, fixed.s, fixed.len + 1);
 			/* a strong correction, or a query that finds little: the
@@ -1758,8 +1819,7 @@ int search_query_exhaustive(struct search_index *ix, const char *text, struct se
 			if (ex[d] || req[d] != nreq || !date_ok(&q, sg, (uint32_t)d) || (npos && !any[d]) ||
 			    is_deleted(sg, (uint32_t)d))
 				continue;
-			int64_t key = q.newest ? ((int64_t)sg->docs[d].day << 32) | (score[d] < INT32_MAX ? score[d] : INT32_MAX)
-					       : score[d];
+			int64_t key = q.newest ? newest_key(sg, (uint32_t)d, score[d]) : score[d];
 			heap_push(&h, key, GDOC(si, d));
 		}
 		free(score);

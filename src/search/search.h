@@ -130,6 +130,11 @@ void search_cursor_free(struct search_cursor *c);
 int search_query(struct search_index *ix, struct search_cursor *c, const char *query, enum search_mode mode,
 		 struct search_hit *hits, size_t *n, struct buf *err);
 
+/* The longest query, in bytes: a pasted abstract fits. A query of more
+ * than 40 words is read as a text (no operators) and searched by its most
+ * informative words, like "more like this". */
+#define SEARCH_MAX_QUERY 5000
+
 /* The order of results: by relevance (the mode's ranking; a query that is
  * a paper's whole title puts that paper first), or newest first (every
  * word required, by publication day, ties by relevance; lexical). */

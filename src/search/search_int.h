@@ -5,7 +5,7 @@
 #include "search.h"
 
 #define IDX_MAGIC "PBIDX001"
-#define IDX_VERSION 8
+#define IDX_VERSION 9
 #define IDX_BLOCK 128
 #define NFIELDS 4 /* title, abstract, authors, AI keywords */
 
@@ -58,7 +58,7 @@ uint64_t title_key(const char *s);
 
 struct idx_doc {
 	uint32_t id_off; /* into ids */
-	int32_t day;     /* publication day, days since 1970-01-01 (0: unknown) */
+	int32_t minute;  /* publication time, minutes since 1970 (version 9; 0: unknown) */
 };
 
 struct idx_term {
@@ -95,6 +95,9 @@ int glove_open(const char *path, struct glove **out, struct buf *err);
 void glove_close(struct glove *g);
 uint32_t glove_dims(const struct glove *g);
 uint32_t glove_words(const struct glove *g);
+/* A word's frequency rank in GloVe's own corpus (1: the most frequent),
+ * or UINT32_MAX when GloVe does not know it (or g is NULL). */
+uint32_t glove_rank(const struct glove *g, const char *word, size_t n);
 /* Adds the SIF-weighted vectors of text's words, times scale, to acc[dims]. */
 void glove_embed(const struct glove *g, const char *text, size_t len, float scale, float *acc);
 /* Removes the common component of text vectors from acc. */
@@ -151,6 +154,13 @@ uint32_t *tokenizer_slot(struct tokenizer *tk);
 
 /* Finds a term; NULL when absent. */
 const struct idx_term *index_term_find(const struct segment *sg, const char *term, size_t n);
+/* The number of live papers holding every one of terms[0..n) (index
+ * terms: stems), over every segment. */
+uint64_t index_conj_df(const struct search_index *ix, const char *const *terms, const size_t *lens, size_t n);
+/* The query with its misspelled words corrected into out (spell.c): 1
+ * when a correction is strong (a word unknown or a hundred times rarer),
+ * 0 weak, -1 none. */
+int spell_correct(struct search_index *ix, struct tokenizer *tk, const char *text, struct buf *out);
 /* Finds a paper by arXiv id: its doc number, or -1. */
 int64_t index_doc_by_id(const struct segment *sg, const char *id);
 

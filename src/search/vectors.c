@@ -318,3 +318,23 @@ void ivf_train(const int8_t *vecs, size_t n, uint32_t dims, uint32_t k, int8_t *
 	free(sum);
 	free(cnt);
 }
+
+uint32_t glove_rank(const struct glove *g, const char *word, size_t n)
+{
+	char w[64];
+	if (!g || !n || n >= sizeof(w))
+		return UINT32_MAX;
+	for (size_t i = 0; i < n; i++)
+		w[i] = (char)tolower((unsigned char)word[i]);
+	uint32_t hash = hash_bytes(w, n);
+	size_t mask = g->tsize - 1;
+	for (size_t h = hash & mask; g->table[h].index1; h = (h + 1) & mask) {
+		if (g->table[h].hash != hash)
+			continue;
+		uint32_t k = g->table[h].index1 - 1;
+		const char *s = g->blob + g->off[k];
+		if (!memcmp(w, s, n) && !s[n])
+			return g->rank[k];
+	}
+	return UINT32_MAX;
+}

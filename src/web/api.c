@@ -119,36 +119,65 @@ void h_api_daily(struct req *r, struct resp *o)
 
 /* ---- GET /api/papers/search -------------------------------------------------- */
 
+/* A search's parameters: the query string's, or, for a text too long for
+ * a URL, a POST's body (a JSON object, or a form). */
+struct search_args {
+	json_t *body;
+	char num[6][24];
+};
+
+static const char *search_arg(struct req *r, struct search_args *a, const char *name, int slot)
+{
+	if (strcmp(r->method, "POST"))
+		return req_arg(r, name);
+	if (!a->body)
+		return req_form(r, name);
+	json_t *v = json_object_get(a->body, name);
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (json_is_integer(v))
+		snprintf(a->num[slot], sizeof(a->num[slot]), "%lld", (long long)json_integer_value(v));
+	else if (json_is_boolean(v))
+		snprintf(a->num[slot], sizeof(a->num[slot]), "%d", json_is_true(v));
+	else
+		return NULL;
+	return a->num[slot];
+}
+
 void h_api_search(struct req *r, struct resp *o)
 {
-	const char *q = req_arg(r, "q"), *ls = req_arg(r, "limit");
+	struct search_args sa = { 0 };
+	const char *ct = req_header(r, "Content-Type");
+	if (!strcmp(r->method, "POST") && ct && strstr(ct, "json") && !(sa.body = json_body(r, o)))
+		return;
+	const char *q = search_arg(r, &sa, "q", 0), *ls = search_arg(r, &sa, "limit", 1);
 	long limit = 50;
-	if (!q || str_is_blank(q)) {
-		resp_error(r, o, 400, "q is required");
+	int sort = lists_sort_arg(search_arg(r, &sa, "sort", 2));
+	enum search_mode mode = SEARCH_HYBRID;
+	const char *ex = search_arg(r, &sa, "exact", 3), *meta = search_arg(r, &sa, "meta", 4);
+	const char *bad = !q || str_is_blank(q)			  ? "q is required"
+			  : ls && parse_int(ls, 1, 120, &limit)	  ? "limit must be between 1 and 120"
+			  : sort < 0				  ? "sort must be relevance, newest or upvotes"
+			  : lists_mode_arg(search_arg(r, &sa, "mode", 5), &mode) ? "mode must be hybrid, bm25 or semantic"
+								  : NULL;
+	if (bad) {
+		resp_error(r, o, 400, bad);
+		json_decref(sa.body);
 		return;
 	}
-	if (ls && parse_int(ls, 1, 120, &limit)) {
-		resp_error(r, o, 400, "limit must be between 1 and 120");
-		return;
-	}
-	int sort = lists_sort_arg(req_arg(r, "sort"));
-	if (sort < 0) {
-		resp_error(r, o, 400, "sort must be relevance, newest or upvotes");
-		return;
-	}
-	const char *ex = req_arg(r, "exact"), *meta = req_arg(r, "meta");
 	/* by upvotes: the best 300 matches of every word, by their votes */
 	size_t cap = sort == 2 ? 300 : (size_t)limit;
 	struct search_hit *hits = xcalloc(cap, sizeof(*hits));
 	size_t n = cap;
 	struct buf err = BUF_INIT;
-	struct search_opts so = { SEARCH_HYBRID, sort == 1 ? SEARCH_NEWEST : SEARCH_RELEVANCE, !(ex && !strcmp(ex, "1")),
+	struct search_opts so = { mode, sort == 1 ? SEARCH_NEWEST : SEARCH_RELEVANCE, !(ex && !strcmp(ex, "1")),
 				  sort == 2 };
 	struct search_info info;
 	if (follower_search(r, q, &so, hits, &n, &info, &err)) {
 		resp_error(r, o, 400, err.s);
 		buf_release(&err);
 		free(hits);
+		json_decref(sa.body);
 		return;
 	}
 	if (sort == 2)
@@ -165,6 +194,7 @@ void h_api_search(struct req *r, struct resp *o)
 		buf_release(&err);
 		free(found);
 		free(hits);
+		json_decref(sa.body);
 		return;
 	}
 	json_t *arr = json_array();
@@ -195,6 +225,7 @@ void h_api_search(struct req *r, struct resp *o)
 	free(found);
 	free(hits);
 	buf_release(&err);
+	json_decref(sa.body);
 }
 
 /* ---- GET /api/papers/ID ------------------------------------------------------ */

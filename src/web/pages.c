@@ -642,21 +642,27 @@ static void search_results(struct req *r, struct resp *o, const struct search_as
 	buf_release(&err);
 }
 
+/* The search page's parameter: the query string's, or a POSTed form's (a
+ * text too long for a URL). */
+static const char *search_param(struct req *r, const char *name)
+{
+	return strcmp(r->method, "POST") ? req_arg(r, name) : req_form(r, name);
+}
+
 void h_search(struct req *r, struct resp *o)
 {
-	struct search_ask k = { .q = req_arg(r, "q"), .mode = SEARCH_HYBRID };
-	const char *ms = req_arg(r, "mode");
-	if (ms && !strcmp(ms, "semantic"))
-		k.mode = SEARCH_SEMANTIC;
-	else if (ms && !strcmp(ms, "bm25"))
-		k.mode = SEARCH_BM25;
-	k.mname = k.mode == SEARCH_SEMANTIC ? "semantic" : k.mode == SEARCH_BM25 ? "bm25" : "hybrid";
-	k.sort = lists_sort_arg(req_arg(r, "sort"));
+	struct search_ask k = { .q = search_param(r, "q"), .mode = SEARCH_HYBRID };
+	if (lists_mode_arg(search_param(r, "mode"), &k.mode)) {
+		resp_error(r, o, 400, "mode must be hybrid, bm25 or semantic.");
+		return;
+	}
+	k.mname = lists_mode_name(k.mode);
+	k.sort = lists_sort_arg(search_param(r, "sort"));
 	if (k.sort < 0) {
 		resp_error(r, o, 400, "sort must be relevance, newest or upvotes.");
 		return;
 	}
-	const char *ex = req_arg(r, "exact");
+	const char *ex = search_param(r, "exact");
 	k.exact = ex && !strcmp(ex, "1");
 	k.page = lists_page_arg(r, o, SEARCH_MAX_PAGE);
 	if (k.page < 0)

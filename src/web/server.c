@@ -40,7 +40,7 @@
 #include <unistd.h>
 
 #define MAX_BODY (64 * 1024)
-#define MAX_URL 2048
+#define MAX_URL 16384
 
 /* The route table: every URL paperboy answers, and what it requires. */
 const struct route web_routes[] = {
@@ -101,6 +101,8 @@ const struct route web_routes[] = {
 	{ "POST", "/comments/*/edit", h_comment_edit, R_LOGIN | R_CSRF },
 	{ "POST", "/comments/*/delete", h_comment_delete, R_LOGIN | R_CSRF },
 	{ "GET", "/search", h_search, R_CACHE },
+	/* a text too long for a URL (a pasted abstract); reads, changes nothing */
+	{ "POST", "/search", h_search, R_READS },
 	{ "GET", "/submit", h_submit_form, R_LOGIN },
 	{ "POST", "/submit", h_submit, R_LOGIN | R_CSRF },
 	{ "GET", "/signup", h_signup_form, 0 },
@@ -123,6 +125,7 @@ const struct route web_routes[] = {
 	{ "POST", "/admin/submissions/*", h_admin_submission, R_LOGIN | R_CSRF | R_ADMIN },
 	{ "GET", "/api/daily_papers", h_api_daily, R_API | R_CACHE },
 	{ "GET", "/api/papers/search", h_api_search, R_API | R_CACHE },
+	{ "POST", "/api/papers/search", h_api_search, R_API | R_READS },
 	{ "GET", "/api/papers/*", h_api_paper, R_API | R_CACHE },
 	{ "GET", "/api/papers/*/*", h_api_paper, R_API | R_CACHE | R_OLDID },
 	{ "POST", "/api/papers/*/upvote", h_api_vote, R_API | R_LOGIN },
@@ -277,7 +280,7 @@ static void run_route(struct web *w, struct conn_ctx *cx)
 	struct resp *o = &cx->o;
 	unsigned flags = cx->flags;
 	const char *method = !strcmp(r->method, "HEAD") ? "GET" : r->method;
-	bool writes = strcmp(method, "GET") != 0;
+	bool writes = strcmp(method, "GET") != 0 && !(flags & R_READS);
 	struct buf err = BUF_INIT;
 	double cpu0 = thread_cpu();
 	if (!(r->ts = thread_state(w, &err))) {

@@ -147,6 +147,7 @@ enum route_flags {
 			   * request pool) behind expensive requests */
 	R_VOTE = 1 << 7,  /* a vote: signed out, it is cast after the sign-in */
 	R_SECRET = 1 << 8, /* the path holds a secret: the access log shows the route instead */
+	R_READS = 1 << 9,  /* a POST that changes nothing (a search too long for a URL): no CSRF check */
 };
 
 typedef void (*handler_fn)(struct req *r, struct resp *o);

@@ -221,4 +221,12 @@
     });
   }
   math();
+  // A pasted abstract is too long for an address: the search goes as a POST
+  // (the page answers both; without this, GET works up to the URL limit).
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (!form.getAttribute || form.getAttribute("role") !== "search") return;
+    var q = form.querySelector('input[name="q"]');
+    if (q && q.value.length > 1500) form.method = "post";
+  });
 })();
