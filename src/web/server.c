@@ -49,6 +49,7 @@ const struct route web_routes[] = {
 	{ "GET", "/papers/week/*", h_week, R_CACHE },
 	{ "GET", "/papers/month/*", h_month, R_CACHE },
 	{ "GET", "/papers/trending", h_trending, R_CACHE },
+	{ "GET", "/layout", h_layout, R_LIGHT },
 	{ "GET", "/papers", h_papers_index, R_LIGHT },
 	{ "GET", "/papers/*", h_paper, R_CACHE },
 	{ "POST", "/papers/*/vote", h_vote, R_LOGIN | R_CSRF | R_VOTE },

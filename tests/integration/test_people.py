@@ -85,10 +85,6 @@ class PeopleTest(PaperboyTest):
             self.assertEqual(e["paper"]["organization"]["name"], name)
 
 
-if __name__ == "__main__":
-    unittest.main()
-
-
 class OrderTest(PeopleTest):
     """Issue 20, item 7: the API, the Atom feed and the pages list papers in
     the same order (a day's and a week's most upvoted first; the feed and
@@ -189,3 +185,70 @@ class TitleCardTest(PeopleTest):
 
     test_submitter_pages = None
     test_organization_pages_and_api = None
+
+
+class GridTest(PeopleTest):
+    """Issue 20, item 4: the feeds are a grid of cards on a wide screen with
+    a list one click away, remembered in a cookie the server reads (the
+    first paint is right without a script); the switch goes back only to a
+    page of this site."""
+
+    def layout_link(self, page, to):
+        m = re.search(r'<a href="(/layout\?to=%s&amp;next=[^"]*)"' % to, page)
+        self.assertTrue(m, "no %s link" % to)
+        return m.group(1).replace("&amp;", "&")
+
+    def test_grid_by_default_list_remembered(self):
+        c = Client(self.srv)
+        home = c.get("/").text
+        self.assertIn('<div class="cards grid" id="papers"', home)
+        link = self.layout_link(home, "list")
+        self.assertIn("next=%2F", link)
+        r = c.get(link)
+        self.assertEqual(r.status, 303)
+        self.assertEqual(r.header("Location"), "/")
+        cookies = [v for k, v in r.headers if k.lower() == "set-cookie" and v.startswith("layout=")]
+        self.assertEqual(len(cookies), 1)
+        self.assertRegex(cookies[0], r"^layout=list; Path=/; Max-Age=\d+; SameSite=Lax")
+        self.assertEqual(c.cookies.get("layout"), "list")
+        # the next page is a list (not the grid the page cache holds)
+        for path in ("/", "/papers/week/2026-W34", "/papers/trending", "/papers/date/" + DAYS[0]):
+            page = c.get(path).text
+            self.assertIn('<div class="cards list" id="papers"', page, path)
+            self.assertNotIn("cards grid", page, path)
+        # another visitor still gets the grid
+        self.assertIn('<div class="cards grid" id="papers"', Client(self.srv).get("/").text)
+        # and back, from another page: back there
+        page = c.get("/papers/week/2026-W34").text
+        link = self.layout_link(page, "grid")
+        self.assertIn("next=%2Fpapers%2Fweek%2F2026-W34", link)
+        r = c.get(link)
+        self.assertEqual((r.status, r.header("Location")), (303, "/papers/week/2026-W34"))
+        self.assertIn('<div class="cards grid" id="papers"', c.get("/papers/week/2026-W34").text)
+        # a signed-in reader too
+        s = Client(self.srv)
+        self.assertEqual(s.signup("gridreader").status, 303)
+        self.assertIn("cards grid", s.get("/").text)
+        s.get("/layout?to=list&next=/")
+        self.assertIn('<div class="cards list" id="papers"', s.get("/").text)
+        # search results and the other lists stay a list
+        self.assertNotIn("cards grid", s.get("/search?q=model").text)
+
+    def test_layout_goes_back_only_to_this_site(self):
+        c = Client(self.srv)
+        for nxt in ("https://evil.example/", "https%3A%2F%2Fevil.example%2F", "//evil.example/x",
+                    "%2F%2Fevil.example", "/%5Cevil.example", "%2F%5Cevil.example", "javascript:alert(1)", ""):
+            r = c.get("/layout?to=list&next=" + nxt)
+            self.assertEqual(r.status, 303, nxt)
+            self.assertEqual(r.header("Location"), "/", nxt)
+        r = c.get("/layout?to=grid&next=%2Fpapers%2Ftrending%3Fx%3D1")
+        self.assertEqual(r.header("Location"), "/papers/trending?x=1")
+        self.assertEqual(c.get("/layout?to=sideways&next=/").status, 400)
+        self.assertEqual(c.get("/layout").status, 400)
+
+    test_submitter_pages = None
+    test_organization_pages_and_api = None
+
+
+if __name__ == "__main__":
+    unittest.main()
