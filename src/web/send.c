@@ -215,9 +215,7 @@ static void add_headers(struct MHD_Response *m, struct req *r, struct resp *o, c
 		MHD_add_response_header(m, MHD_HTTP_HEADER_CACHE_CONTROL, cc);
 	} else
 		MHD_add_response_header(m, MHD_HTTP_HEADER_CACHE_CONTROL, "public, no-cache");
-	MHD_add_response_header(m, "Content-Security-Policy",
-				"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-				"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+	MHD_add_response_header(m, "Content-Security-Policy", r->w->csp);
 	MHD_add_response_header(m, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(m, "Referrer-Policy", "strict-origin-when-cross-origin");
 	MHD_add_response_header(m, "X-Frame-Options", "DENY");

@@ -250,5 +250,99 @@ class GridTest(PeopleTest):
     test_organization_pages_and_api = None
 
 
+class MediaTest(PeopleTest):
+    """Issue 20, item 4: a paper's mediaUrls (pictures, GIFs, videos) show
+    on its page: https addresses of Hugging Face's CDN embedded, which the
+    CSP allows (--media-hosts; off: links only); other https addresses as
+    links; anything else left out; every address escaped."""
+
+    EDGE = "2608.99901"
+    HOSTILE = ['https://cdn-uploads.huggingface.co/production/uploads/x/"onerror="alert(1).png',
+               "https://cdn-uploads.huggingface.co/production/uploads/x/clip.webm?w=1&h=2",
+               "http://cdn-uploads.huggingface.co/production/uploads/x/plain-http.png",
+               "https://elsewhere.example/production/uploads/x/other-host.png",
+               "https://cdn-uploads.huggingface.co.elsewhere.example/x/lookalike.png"]
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        item = json.loads(json.dumps(cls.items[0]))
+        item.pop("mediaUrl", None)
+        item["paper"]["id"] = cls.EDGE
+        item["paper"]["title"] = "Media at the edges"
+        item["paper"]["mediaUrls"] = item["mediaUrls"] = cls.HOSTILE
+        path = os.path.join(cls.fixture.tmp, "media-edges.json")
+        with open(path, "w") as fh:
+            json.dump([item], fh)
+        cls.fixture.pb("ingest", path)
+
+    def test_media_on_the_paper_page(self):
+        import html
+        with_media = [it["paper"] for it in self.items if it["paper"].get("mediaUrls")]
+        self.assertTrue(with_media)
+        kinds = set()
+        for p in with_media:
+            r = self.c.get("/papers/" + p["id"])
+            self.assertEqual(r.status, 200)
+            page = r.text
+            self.assertIn('<section class="media" aria-labelledby="media-h"><h2 id="media-h">Media</h2>', page)
+            for u in p["mediaUrls"]:
+                ext = u.rsplit(".", 1)[-1].lower()
+                if ext in ("mp4", "webm", "mov", "qt", "m4v"):
+                    kinds.add("video")
+                    self.assertIn('<video controls preload="none" src="%s"' % html.escape(u), page)
+                else:
+                    kinds.add("image")
+                    self.assertRegex(page, r'<img src="%s" alt="[^"]*" loading="lazy"' % re.escape(html.escape(u)))
+        self.assertEqual(kinds, {"video", "image"})
+        # the CSP lets exactly Hugging Face's CDNs in, for images and media
+        csp = dict((d.strip().split(" ", 1) + [""])[:2] for d in r.header("Content-Security-Policy").split(";"))
+        for d in ("img-src", "media-src"):
+            self.assertIn("https://cdn-uploads.huggingface.co", csp[d].split(), d)
+            self.assertNotIn("https:", csp[d].split(), d)
+            self.assertNotIn("*", csp[d], d)
+        self.assertEqual(csp["script-src"], "'self'")
+        self.assertEqual(csp["style-src"], "'self'")
+        self.assertEqual(csp["default-src"], "'self'")
+        # a paper without media has no such section
+        bare = next(it["paper"]["id"] for it in self.items if not it["paper"].get("mediaUrls") and not it.get("mediaUrl"))
+        self.assertNotIn('class="media"', self.c.get("/papers/" + bare).text)
+
+    def test_hostile_media_escaped_or_left_out(self):
+        page = self.c.get("/papers/" + self.EDGE).text
+        self.assertIn('<img src="https://cdn-uploads.huggingface.co/production/uploads/x/&quot;onerror=&quot;alert(1).png"',
+                      page)
+        self.assertNotIn('"onerror="', page)
+        self.assertIn('<video controls preload="none" src="https://cdn-uploads.huggingface.co/production/uploads/x/'
+                      'clip.webm?w=1&amp;h=2"', page)
+        # not https: not there at all
+        self.assertNotIn("plain-http.png", page)
+        # https elsewhere: a link, never embedded
+        for name in ("other-host.png", "lookalike.png"):
+            self.assertRegex(page, r'<a href="https://[^"]*/%s" rel="noopener noreferrer nofollow">' % re.escape(name))
+            self.assertNotRegex(page, r'<(img|video)[^>]*%s' % re.escape(name))
+
+    def test_media_hosts_off(self):
+        srv = Server(self.fixture.env, self.fixture.tmp, "--media-hosts", "off")
+        try:
+            c = Client(srv)
+            r = c.get("/papers/" + self.EDGE)
+            csp = r.header("Content-Security-Policy")
+            self.assertIn("img-src 'self' data:;", csp)
+            self.assertNotIn("huggingface", csp)
+            self.assertNotIn("media-src", csp)
+            self.assertNotRegex(r.text, r"<(img|video)[^>]*(cdn-uploads|elsewhere)")
+            self.assertIn('clip.webm?w=1&amp;h=2" rel="noopener noreferrer nofollow">', r.text)
+            self.assertNotIn("plain-http.png", r.text)
+        finally:
+            self.assertEqual(srv.stop(), 0, srv.stderr()[-2000:])
+        # a name that is not a host is refused at the start
+        _, err = self.fixture.pb("serve", "--port", "0", "--media-hosts", "cdn.example/x", expect=1)
+        self.assertIn('--media-hosts: "cdn.example/x" is not a host name', err)
+
+    test_submitter_pages = None
+    test_organization_pages_and_api = None
+
+
 if __name__ == "__main__":
     unittest.main()
