@@ -1041,6 +1041,7 @@ static int serve_background_opts(struct args *a, struct web_config *c)
 {
 	c->thumb_dir = opt_val(a, "thumb-dir");
 	c->katex_dir = opt_val(a, "katex-dir");
+	c->media_hosts = opt_val(a, "media-hosts");
 	c->thumb_pdf_base = opt_val(a, "thumb-pdf-base");
 	int rc = opt_seconds(a, "thumb-pdf-delay", 0.01, 3600, &c->thumb_pdf_delay, "seconds between PDF downloads");
 	const char *sync = opt_val(a, "sync");
@@ -1453,6 +1454,8 @@ static const struct command commands[] = {
 	    { "thumb-pdf-delay", "SECONDS", "between PDF downloads (default 3, as arXiv asks)" },
 	    { "katex-dir", "DIR", "KaTeX's files for math in titles, abstracts and comments (default var/katex of the source, "
 				  "as scripts/setup.sh fetches it; off: no math rendering)" },
+	    { "media-hosts", "HOST,...", "where a paper's images and videos are shown from, over https (default "
+					 "cdn-uploads.huggingface.co,cdn-thumbnails.huggingface.co; off: links only)" },
 	    { "sync", "hf,arxiv", "keep current: fetch Hugging Face's daily papers and/or the arXiv OAI-PMH increment" },
 	    { "sync-every", "SECONDS", "how often (default 3600); once per cluster of processes on one store" },
 	    { "sync-set", "SET", "the arXiv OAI set to harvest, e.g. cs (default: every set)" },

@@ -69,7 +69,7 @@ void h_robots(struct req *r, struct resp *o)
 	o->ctype = "text/plain; charset=utf-8";
 	o->max_age = 3600;
 	buf_addf(&o->body, "User-agent: *\nDisallow: /me/\nDisallow: /admin/\nDisallow: /api/me\n"
-			   "Disallow: /feeds/following/\nDisallow: /signin\nDisallow: /signup\nDisallow: /submit\n\n"
+			   "Disallow: /feeds/following/\nDisallow: /signin\nDisallow: /signup\nDisallow: /submit\nDisallow: /layout\n\n"
 			   "Sitemap: %s/sitemap.xml\n",
 		 r->w->base_url);
 }

@@ -25,6 +25,26 @@ void cards_left_out(struct req *r, struct buf *b, size_t n)
 	buf_release(&show);
 }
 
+void cards_open(struct req *r, struct buf *b, bool grid, const char *id)
+{
+	html_printf(b, "<div class=\"cards %S\"", grid && !req_layout_list(r) ? "grid" : "list");
+	if (id)
+		html_printf(b, " id=\"%s\" tabindex=\"-1\"", id);
+	html_printf(b, ">");
+}
+
+void cards_layout_switch(struct req *r, struct buf *b)
+{
+	struct buf here = BUF_INIT;
+	req_url_with(r, NULL, NULL, &here);
+	bool list = req_layout_list(r);
+	html_printf(b, "<nav class=\"layout\" aria-label=\"Layout\">"
+		"<a href=\"/layout?to=grid&amp;next=%U\" rel=\"nofollow\"%S>Grid</a>"
+		"<a href=\"/layout?to=list&amp;next=%U\" rel=\"nofollow\"%S>List</a></nav>",
+	     here.s, list ? "" : " aria-current=\"true\"", here.s, list ? " aria-current=\"true\"" : "");
+	buf_release(&here);
+}
+
 void cards_write(struct req *r, struct buf *b, const struct paper *ps, size_t n, const struct card_opts *co)
 {
 	reader_votes_prefetch(r, ps, n);

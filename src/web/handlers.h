@@ -16,6 +16,7 @@ void h_day(struct req *r, struct resp *o);
 void h_week(struct req *r, struct resp *o);
 void h_month(struct req *r, struct resp *o);
 void h_trending(struct req *r, struct resp *o);
+void h_layout(struct req *r, struct resp *o);
 void h_search(struct req *r, struct resp *o);
 void h_static(struct req *r, struct resp *o);
 void h_katex(struct req *r, struct resp *o);

@@ -328,6 +328,80 @@ void html_paper_links(struct buf *b, const struct paper *p, bool buttons)
 		     p->project_page);
 }
 
+/* ---- a paper's media ------------------------------------------------------ */
+
+enum media_kind { MEDIA_OTHER, MEDIA_IMAGE, MEDIA_VIDEO };
+
+/* What the address's file is, by its extension (before any query). */
+static enum media_kind media_kind_of(const char *url)
+{
+	static const char *const images[] = { "png", "jpg", "jpeg", "gif", "webp", "avif", "apng" };
+	static const char *const videos[] = { "mp4", "webm", "mov", "qt", "m4v", "ogv" };
+	size_t end = strcspn(url, "?#");
+	const char *dot = NULL;
+	for (size_t i = 0; i < end; i++)
+		if (url[i] == '.')
+			dot = url + i + 1;
+		else if (url[i] == '/')
+			dot = NULL;
+	if (!dot || url + end - dot > 4)
+		return MEDIA_OTHER;
+	char ext[5];
+	size_t n = (size_t)(url + end - dot);
+	for (size_t i = 0; i < n; i++)
+		ext[i] = (char)tolower((unsigned char)dot[i]);
+	ext[n] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(images); i++)
+		if (!strcmp(ext, images[i]))
+			return MEDIA_IMAGE;
+	for (size_t i = 0; i < ARRAY_SIZE(videos); i++)
+		if (!strcmp(ext, videos[i]))
+			return MEDIA_VIDEO;
+	return MEDIA_OTHER;
+}
+
+/* Whether an https address is on one of hosts (no port, no user: the
+ * host as a browser reads it, which the CSP's https://HOST matches). */
+static bool media_host_ok(const char *url, const struct strlist *hosts)
+{
+	const char *h = url + 8;
+	size_t n = strcspn(h, "/\\?#");
+	for (size_t i = 0; i < hosts->n; i++)
+		if (strlen(hosts->v[i]) == n && !strncasecmp(h, hosts->v[i], n))
+			return true;
+	return false;
+}
+
+void html_media(struct buf *b, const struct paper *p, const struct strlist *hosts)
+{
+	struct buf links = BUF_INIT;
+	size_t shown = 0, pictures = 0, videos = 0;
+	for (size_t i = 0; i < p->media_urls.n; i++) {
+		const char *u = p->media_urls.v[i];
+		if (strncasecmp(u, "https://", 8) || !url_is_web(u))
+			continue; /* https only */
+		if (!shown++)
+			html_printf(b, "<section class=\"media\" aria-labelledby=\"media-h\"><h2 id=\"media-h\">Media</h2>");
+		enum media_kind k = media_host_ok(u, hosts) ? media_kind_of(u) : MEDIA_OTHER;
+		if (k == MEDIA_IMAGE) {
+			pictures++;
+			html_printf(b, "<img src=\"%L\" alt=\"Picture %zu of the paper\" loading=\"lazy\" referrerpolicy=\"no-referrer\">",
+			     u, pictures);
+		} else if (k == MEDIA_VIDEO) {
+			videos++;
+			html_printf(b, "<video controls preload=\"none\" src=\"%L\" aria-label=\"Video %zu of the paper\">"
+				"<a href=\"%L\" rel=\"noopener noreferrer nofollow\">Video %zu</a></video>",
+			     u, videos, u, videos);
+		} else
+			html_printf(&links, "<li><a href=\"%L\" rel=\"noopener noreferrer nofollow\">%s</a></li>", u, u);
+	}
+	if (links.len)
+		html_printf(b, "<ul class=\"media-links\">%S</ul>", links.s);
+	if (shown)
+		html_printf(b, "</section>");
+	buf_release(&links);
+}
+
 /* ---- highlighting --------------------------------------------------------- */
 
 struct term_set {

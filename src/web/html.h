@@ -37,6 +37,12 @@ void html_comment_links(struct buf *b, const struct paper *p);
 /* The paper's code, model, dataset, Space and project links, labelled by
  * kind (GitHub stars beside code); as buttons on the paper page. */
 void html_paper_links(struct buf *b, const struct paper *p, bool buttons);
+/* A paper's media (mediaUrls) in a "Media" section: images and GIFs as
+ * lazy pictures, videos as players that load nothing before they are
+ * played, from https addresses of `hosts` (the CSP lets those in); other
+ * https addresses as links; anything else left out. Nothing when nothing
+ * is left. */
+void html_media(struct buf *b, const struct paper *p, const struct strlist *hosts);
 /* Title or abstract with the words of `query` marked. */
 void html_highlight(struct buf *b, const char *text, const char *query);
 /* "owner/repo" of a code URL, or the host. */

@@ -184,11 +184,13 @@ static void period_head(struct req *r, struct buf *b, const struct period *pd, c
 	strftime(week, sizeof(week), "%G-W%V", &tm);
 	strftime(month, sizeof(month), "%Y-%m", &tm);
 	html_printf(b, "<a href=\"/papers/date/%s\"%S>Daily</a><a href=\"/papers/week/%s\"%S>Weekly</a>"
-		"<a href=\"/papers/month/%s\"%S>Monthly</a><a href=\"/papers/trending\"%S>Trending</a></nav></div>",
+		"<a href=\"/papers/month/%s\"%S>Monthly</a><a href=\"/papers/trending\"%S>Trending</a></nav>",
 	     today, !strcmp(pd->kind, "day") ? " aria-current=\"page\"" : "", week,
 	     !strcmp(pd->kind, "week") ? " aria-current=\"page\"" : "", month,
 	     !strcmp(pd->kind, "month") ? " aria-current=\"page\"" : "",
 	     !strcmp(pd->kind, "trending") ? " aria-current=\"page\"" : "");
+	cards_layout_switch(r, b);
+	html_printf(b, "</div>");
 	if (stale) {
 		char pretty[64];
 		pretty_day(today, pretty, sizeof(pretty));
@@ -226,7 +228,7 @@ static void earlier_days(struct req *r, struct buf *b, const struct period *pd)
 		struct collect dayp = { 0 };
 		struct buf err = BUF_INIT;
 		if (store_paper_list(r->s, &dq, collect_add, &dayp, &err) == 0) {
-			html_printf(b, "<div class=\"cards\">");
+			cards_open(r, b, true, NULL);
 			/* ranked like the main list: #1-#3 of that day */
 			struct card_opts dco = { .badge = "day" };
 			reader_votes_prefetch(r, dayp.v, dayp.n);
@@ -302,7 +304,7 @@ static void period_page(struct req *r, struct resp *o, struct period *pd)
 			"marked all read</span><button class=\"btn small\">Mark all as read</button></form>",
 		     pd->self, fresh);
 	}
-	html_printf(b, "<div class=\"cards\" id=\"papers\" tabindex=\"-1\">");
+	cards_open(r, b, true, "papers");
 	reader_votes_prefetch(r, papers.v, papers.n);
 	size_t left_out = 0;
 	for (size_t i = 0; i < papers.n; i++) {
@@ -477,6 +479,20 @@ void h_trending(struct req *r, struct resp *o)
 	pd.q.now = lists_trending_now(r, pd.q.day_from, pd.q.day_to);
 	pd.q.sort = SORT_TRENDING;
 	period_page(r, o, &pd);
+}
+
+/* GET /layout?to=grid|list&next=PATH: the feeds' layout, kept a year in a
+ * cookie the server reads (so the first paint is right without a script),
+ * then back to next, a path of this site (anything else: "/"). */
+void h_layout(struct req *r, struct resp *o)
+{
+	const char *to = req_arg(r, "to");
+	if (!to || (strcmp(to, "grid") && strcmp(to, "list"))) {
+		resp_error(r, o, 400, "Choose a layout: to=grid or to=list.");
+		return;
+	}
+	resp_cookie(r, o, "layout", to, 365L * 86400, true);
+	resp_redirect(o, req_arg(r, "next"));
 }
 
 /* ---- search ------------------------------------------------------------------- */

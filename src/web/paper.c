@@ -461,6 +461,7 @@ static void render_paper(struct req *r, struct resp *o, const char *id)
 		paper_meta(r, b, &p, here);
 		paper_links(r, b, &p);
 		paper_text(b, &p);
+		html_media(b, &p, &r->w->media_hosts);
 		vote_chart(r, b, &p);
 		if (r->signed_in && r->user.admin) {
 			html_printf(b, "<form method=\"post\" action=\"/admin/papers/%s\" class=\"inline\">", p.id);

@@ -20,7 +20,7 @@ static enum MHD_Result add_arg(void *ctx, enum MHD_ValueKind kind, const char *k
 {
 	(void)kind;
 	struct url_with *u = ctx;
-	if (!strcmp(key, u->skip))
+	if (u->skip && !strcmp(key, u->skip))
 		return MHD_YES;
 	buf_addc(u->out, u->first ? '?' : '&');
 	u->first = false;
@@ -37,10 +37,18 @@ void req_url_with(struct req *r, const char *name, const char *value, struct buf
 	buf_adds(out, r->path);
 	struct url_with u = { out, name, true };
 	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, add_arg, &u);
+	if (!value)
+		return;
 	buf_addf(out, "%c", u.first ? '?' : '&');
 	buf_add_url(out, name);
 	buf_addc(out, '=');
 	buf_add_url(out, value);
+}
+
+bool req_layout_list(struct req *r)
+{
+	const char *v = req_cookie(r, "layout");
+	return v && !strcmp(v, "list");
 }
 
 const char *req_header(struct req *r, const char *name)

@@ -14,9 +14,13 @@ const char *req_arg(struct req *r, const char *name);  /* query string, NULL whe
 const char *req_form(struct req *r, const char *name); /* urlencoded body, NULL when absent */
 const char *req_header(struct req *r, const char *name);
 /* This request's path and query with the argument name set to value (the
- * arguments URL-encoded again), in out. */
+ * arguments URL-encoded again), in out; value NULL: without that argument
+ * (name NULL too: the request's own). */
 void req_url_with(struct req *r, const char *name, const char *value, struct buf *out);
 const char *req_cookie(struct req *r, const char *name);
+/* The layout of the feeds the visitor chose (the "layout" cookie, set by
+ * /layout): true for a list, false for the grid of cards (the default). */
+bool req_layout_list(struct req *r);
 /* Whether the form's field is "1". */
 bool req_form_flag(struct req *r, const char *name);
 

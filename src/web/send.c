@@ -7,9 +7,10 @@
  * (they carry no CSRF token: their forms need a sign-in first), so a
  * rendered page is kept for --page-cache-ttl seconds (2), or until this
  * process changes something (any POST or DELETE bumps the generation).
- * Another process's writes show within the TTL. Keys are the path and the
- * decoded query parameters, each length-prefixed (cache_key_part), so two
- * requests that differ in any byte never share a page.
+ * Another process's writes show within the TTL. Keys are the layout the
+ * visitor chose (grid or list), the path and the decoded query parameters,
+ * each length-prefixed (cache_key_part), so two requests that differ in
+ * any byte never share a page.
  */
 #include "send.h"
 #include "http.h"
@@ -78,10 +79,12 @@ static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *k
 	return MHD_YES;
 }
 
-static void cache_key(struct MHD_Connection *c, const char *path, struct buf *key)
+static void cache_key(struct MHD_Connection *c, struct req *r, struct buf *key)
 {
 	buf_reset(key);
-	cache_key_part(key, path, strlen(path));
+	/* the layout the visitor chose (a cookie) shapes the feeds' pages */
+	cache_key_part(key, req_layout_list(r) ? "list" : "grid", 4);
+	cache_key_part(key, r->path, strlen(r->path));
 	MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, add_arg, key);
 }
 
@@ -212,9 +215,7 @@ static void add_headers(struct MHD_Response *m, struct req *r, struct resp *o, c
 		MHD_add_response_header(m, MHD_HTTP_HEADER_CACHE_CONTROL, cc);
 	} else
 		MHD_add_response_header(m, MHD_HTTP_HEADER_CACHE_CONTROL, "public, no-cache");
-	MHD_add_response_header(m, "Content-Security-Policy",
-				"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-				"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+	MHD_add_response_header(m, "Content-Security-Policy", r->w->csp);
 	MHD_add_response_header(m, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(m, "Referrer-Policy", "strict-origin-when-cross-origin");
 	MHD_add_response_header(m, "X-Frame-Options", "DENY");
@@ -242,7 +243,7 @@ static void keep_page(struct MHD_Connection *c, struct web *w, struct req *r, co
 {
 	struct page_cache *pc = w->cache;
 	struct buf key = BUF_INIT;
-	cache_key(c, r->path, &key);
+	cache_key(c, r, &key);
 	size_t slot = hash_bytes(key.s, key.len) % CACHE_SLOTS;
 	struct cached *e = &pc->slot[slot];
 	pthread_mutex_lock(&pc->lock[slot % CACHE_LOCKS]);
@@ -315,7 +316,7 @@ bool send_cached(struct MHD_Connection *c, struct web *w, struct req *r, unsigne
 {
 	struct page_cache *pc = w->cache;
 	struct buf key = BUF_INIT;
-	cache_key(c, r->path, &key);
+	cache_key(c, r, &key);
 	size_t slot = hash_bytes(key.s, key.len) % CACHE_SLOTS;
 	struct cached *e = &pc->slot[slot];
 	bool hit = false;

@@ -49,6 +49,7 @@ const struct route web_routes[] = {
 	{ "GET", "/papers/week/*", h_week, R_CACHE },
 	{ "GET", "/papers/month/*", h_month, R_CACHE },
 	{ "GET", "/papers/trending", h_trending, R_CACHE },
+	{ "GET", "/layout", h_layout, R_LIGHT },
 	{ "GET", "/papers", h_papers_index, R_LIGHT },
 	{ "GET", "/papers/*", h_paper, R_CACHE },
 	{ "POST", "/papers/*/vote", h_vote, R_LOGIN | R_CSRF | R_VOTE },
@@ -587,6 +588,37 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 
 /* ---- start and stop ------------------------------------------------------ */
 
+/* The hosts a paper's media are shown from (--media-hosts: names, comma
+ * separated; "off": none) and the CSP that lets them in, for images and
+ * for audio and video; -1 with err set for a name that is not a host. */
+static int media_policy(struct web *w, const char *hosts, struct buf *err)
+{
+	if (!hosts)
+		hosts = "cdn-uploads.huggingface.co,cdn-thumbnails.huggingface.co";
+	if (strcmp(hosts, "off"))
+		strlist_split(&w->media_hosts, hosts, strlen(hosts), ',');
+	struct buf src = BUF_INIT;
+	for (size_t i = 0; i < w->media_hosts.n; i++) {
+		const char *h = w->media_hosts.v[i];
+		size_t n = strlen(h);
+		if (!n || n > 253 || strspn(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") != n ||
+		    h[0] == '.' || h[0] == '-') {
+			buf_addf(err, "--media-hosts: \"%s\" is not a host name (give names, comma separated, or off)", h);
+			buf_release(&src);
+			return -1;
+		}
+		buf_addf(&src, " https://%s", h);
+	}
+	struct buf csp = BUF_INIT;
+	buf_addf(&csp, "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:%s; ", src.s);
+	if (src.len)
+		buf_addf(&csp, "media-src 'self'%s; ", src.s);
+	buf_adds(&csp, "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+	w->csp = buf_detach(&csp);
+	buf_release(&src);
+	return 0;
+}
+
 /* The server's state from the configuration; NULL with err. */
 static struct web *web_new(const struct web_config *cfg, struct buf *err)
 {
@@ -609,8 +641,11 @@ static struct web *web_new(const struct web_config *cfg, struct buf *err)
 	if ((cfg->trusted_proxy && *cfg->trusted_proxy &&
 	     cidr_parse_list(cfg->trusted_proxy, "--trusted-proxy", &w->proxies, &w->nproxies, err)) ||
 	    (cfg->fetch_allow && fetch_policy_add(&w->fetch_policy, cfg->fetch_allow, "--fetch-allow", err)) ||
-	    (cfg->thumb_pdf_base && fetch_policy_add(&w->fetch_policy, cfg->thumb_pdf_base, "--thumb-pdf-base", err))) {
+	    (cfg->thumb_pdf_base && fetch_policy_add(&w->fetch_policy, cfg->thumb_pdf_base, "--thumb-pdf-base", err)) ||
+	    media_policy(w, cfg->media_hosts, err)) {
 		fetch_policy_release(&w->fetch_policy);
+		strlist_release(&w->media_hosts);
+		free(w->csp);
 		free(w->proxies);
 		free(w);
 		return NULL;
@@ -684,6 +719,8 @@ static void web_free(struct web *w)
 	free(w->index_path);
 	free(w->thumb_dir);
 	free(w->katex_dir);
+	strlist_release(&w->media_hosts);
+	free(w->csp);
 	fetch_policy_release(&w->fetch_policy);
 	sodium_memzero(w->secret, sizeof(w->secret));
 	free(w);

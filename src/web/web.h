@@ -36,6 +36,10 @@ struct web_config {
 	 * abstracts and comments (NULL: the one scripts/setup.sh fetched;
 	 * "off" or a folder without katex.min.js: no math rendering) */
 	const char *katex_dir;
+	/* the hosts a paper's media (images, GIFs, videos: mediaUrls) are
+	 * shown from, over https, comma separated; the CSP lets them in
+	 * (NULL: Hugging Face's CDNs; "off": none, the media are links) */
+	const char *media_hosts;
 	const char *thumb_pdf_base; /* default https://arxiv.org/pdf/ */
 	double thumb_pdf_delay;     /* seconds between PDF downloads (default 3) */
 	/* limits on what clients control */

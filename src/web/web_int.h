@@ -89,6 +89,8 @@ struct web {
 	struct bg_thread mailer, syncer, thumber, recommender, fetcher;
 	char *thumb_dir;
 	char *katex_dir; /* KaTeX's files (NULL: none, and no math rendering) */
+	struct strlist media_hosts; /* a paper's media are embedded from these (https) */
+	char *csp;                  /* every answer's Content-Security-Policy (it names them) */
 	struct thumb_set *thumb_set; /* which papers have one (thumbfile.h) */
 	/* where outbound requests may go: public addresses, --fetch-allow and
 	 * the operator's own endpoints (the PDF base of thumbnails) */

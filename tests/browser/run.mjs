@@ -66,6 +66,19 @@ for (let i = 0; i < 600 && !(fs.existsSync(portFile) && fs.readFileSync(portFile
 const base = `http://127.0.0.1:${fs.readFileSync(portFile, "utf8").trim()}`;
 
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
+// Hugging Face's CDN, where a paper's pictures and videos are (its page
+// shows them: mediaUrls), is answered here in every context: the tests run
+// offline. A picture for a picture; anything else is not there.
+const cdnPicture = fs.readFileSync(path.join(thumbDir, thumbed + ".png"));
+const newContext = browser.newContext.bind(browser);
+browser.newContext = async (...args) => {
+  const c = await newContext(...args);
+  await c.route(/^https:\/\/cdn-(uploads|thumbnails)\.huggingface\.co\//, (route) =>
+    /\.(png|jpe?g|gif|webp)$/i.test(new URL(route.request().url()).pathname)
+      ? route.fulfill({ status: 200, contentType: "image/png", body: cdnPicture })
+      : route.fulfill({ status: 404, contentType: "text/plain", body: "not here" }));
+  return c;
+};
 let failed = 0, passed = 0;
 const problems = [];
 

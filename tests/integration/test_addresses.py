@@ -94,7 +94,7 @@ class AddressesTest(PaperboyTest):
         self.assertTrue(r.header("Content-Type").startswith("text/plain"))
         lines = r.text.splitlines()
         self.assertIn("User-agent: *", lines)
-        for p in ("/me/", "/admin/", "/api/me", "/feeds/following/", "/signin", "/signup", "/submit"):
+        for p in ("/me/", "/admin/", "/api/me", "/feeds/following/", "/signin", "/signup", "/submit", "/layout"):
             self.assertIn("Disallow: " + p, lines)
         self.assertIn("Sitemap: %s/sitemap.xml" % self.srv.base, lines)
 

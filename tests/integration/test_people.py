@@ -85,10 +85,6 @@ class PeopleTest(PaperboyTest):
             self.assertEqual(e["paper"]["organization"]["name"], name)
 
 
-if __name__ == "__main__":
-    unittest.main()
-
-
 class OrderTest(PeopleTest):
     """Issue 20, item 7: the API, the Atom feed and the pages list papers in
     the same order (a day's and a week's most upvoted first; the feed and
@@ -254,3 +250,163 @@ class AuthorPersonTest(PaperboyTest):
             self.assertEqual(ids, {"2601.00001", "2601.00002", "2601.00003"})
         finally:
             srv.stop()
+
+
+class GridTest(PeopleTest):
+    """Issue 20, item 4: the feeds are a grid of cards on a wide screen with
+    a list one click away, remembered in a cookie the server reads (the
+    first paint is right without a script); the switch goes back only to a
+    page of this site."""
+
+    def layout_link(self, page, to):
+        m = re.search(r'<a href="(/layout\?to=%s&amp;next=[^"]*)"' % to, page)
+        self.assertTrue(m, "no %s link" % to)
+        return m.group(1).replace("&amp;", "&")
+
+    def test_grid_by_default_list_remembered(self):
+        c = Client(self.srv)
+        home = c.get("/").text
+        self.assertIn('<div class="cards grid" id="papers"', home)
+        link = self.layout_link(home, "list")
+        self.assertIn("next=%2F", link)
+        r = c.get(link)
+        self.assertEqual(r.status, 303)
+        self.assertEqual(r.header("Location"), "/")
+        cookies = [v for k, v in r.headers if k.lower() == "set-cookie" and v.startswith("layout=")]
+        self.assertEqual(len(cookies), 1)
+        self.assertRegex(cookies[0], r"^layout=list; Path=/; Max-Age=\d+; SameSite=Lax")
+        self.assertEqual(c.cookies.get("layout"), "list")
+        # the next page is a list (not the grid the page cache holds)
+        for path in ("/", "/papers/week/2026-W34", "/papers/trending", "/papers/date/" + DAYS[0]):
+            page = c.get(path).text
+            self.assertIn('<div class="cards list" id="papers"', page, path)
+            self.assertNotIn("cards grid", page, path)
+        # another visitor still gets the grid
+        self.assertIn('<div class="cards grid" id="papers"', Client(self.srv).get("/").text)
+        # and back, from another page: back there
+        page = c.get("/papers/week/2026-W34").text
+        link = self.layout_link(page, "grid")
+        self.assertIn("next=%2Fpapers%2Fweek%2F2026-W34", link)
+        r = c.get(link)
+        self.assertEqual((r.status, r.header("Location")), (303, "/papers/week/2026-W34"))
+        self.assertIn('<div class="cards grid" id="papers"', c.get("/papers/week/2026-W34").text)
+        # a signed-in reader too
+        s = Client(self.srv)
+        self.assertEqual(s.signup("gridreader").status, 303)
+        self.assertIn("cards grid", s.get("/").text)
+        s.get("/layout?to=list&next=/")
+        self.assertIn('<div class="cards list" id="papers"', s.get("/").text)
+        # search results and the other lists stay a list
+        self.assertNotIn("cards grid", s.get("/search?q=model").text)
+
+    def test_layout_goes_back_only_to_this_site(self):
+        c = Client(self.srv)
+        for nxt in ("https://evil.example/", "https%3A%2F%2Fevil.example%2F", "//evil.example/x",
+                    "%2F%2Fevil.example", "/%5Cevil.example", "%2F%5Cevil.example", "javascript:alert(1)", ""):
+            r = c.get("/layout?to=list&next=" + nxt)
+            self.assertEqual(r.status, 303, nxt)
+            self.assertEqual(r.header("Location"), "/", nxt)
+        r = c.get("/layout?to=grid&next=%2Fpapers%2Ftrending%3Fx%3D1")
+        self.assertEqual(r.header("Location"), "/papers/trending?x=1")
+        self.assertEqual(c.get("/layout?to=sideways&next=/").status, 400)
+        self.assertEqual(c.get("/layout").status, 400)
+
+    test_submitter_pages = None
+    test_organization_pages_and_api = None
+
+
+class MediaTest(PeopleTest):
+    """Issue 20, item 4: a paper's mediaUrls (pictures, GIFs, videos) show
+    on its page: https addresses of Hugging Face's CDN embedded, which the
+    CSP allows (--media-hosts; off: links only); other https addresses as
+    links; anything else left out; every address escaped."""
+
+    EDGE = "2608.99901"
+    HOSTILE = ['https://cdn-uploads.huggingface.co/production/uploads/x/"onerror="alert(1).png',
+               "https://cdn-uploads.huggingface.co/production/uploads/x/clip.webm?w=1&h=2",
+               "http://cdn-uploads.huggingface.co/production/uploads/x/plain-http.png",
+               "https://elsewhere.example/production/uploads/x/other-host.png",
+               "https://cdn-uploads.huggingface.co.elsewhere.example/x/lookalike.png"]
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        item = json.loads(json.dumps(cls.items[0]))
+        item.pop("mediaUrl", None)
+        item["paper"]["id"] = cls.EDGE
+        item["paper"]["title"] = "Media at the edges"
+        item["paper"]["mediaUrls"] = item["mediaUrls"] = cls.HOSTILE
+        path = os.path.join(cls.fixture.tmp, "media-edges.json")
+        with open(path, "w") as fh:
+            json.dump([item], fh)
+        cls.fixture.pb("ingest", path)
+
+    def test_media_on_the_paper_page(self):
+        import html
+        with_media = [it["paper"] for it in self.items if it["paper"].get("mediaUrls")]
+        self.assertTrue(with_media)
+        kinds = set()
+        for p in with_media:
+            r = self.c.get("/papers/" + p["id"])
+            self.assertEqual(r.status, 200)
+            page = r.text
+            self.assertIn('<section class="media" aria-labelledby="media-h"><h2 id="media-h">Media</h2>', page)
+            for u in p["mediaUrls"]:
+                ext = u.rsplit(".", 1)[-1].lower()
+                if ext in ("mp4", "webm", "mov", "qt", "m4v"):
+                    kinds.add("video")
+                    self.assertIn('<video controls preload="none" src="%s"' % html.escape(u), page)
+                else:
+                    kinds.add("image")
+                    self.assertRegex(page, r'<img src="%s" alt="[^"]*" loading="lazy"' % re.escape(html.escape(u)))
+        self.assertEqual(kinds, {"video", "image"})
+        # the CSP lets exactly Hugging Face's CDNs in, for images and media
+        csp = dict((d.strip().split(" ", 1) + [""])[:2] for d in r.header("Content-Security-Policy").split(";"))
+        for d in ("img-src", "media-src"):
+            self.assertIn("https://cdn-uploads.huggingface.co", csp[d].split(), d)
+            self.assertNotIn("https:", csp[d].split(), d)
+            self.assertNotIn("*", csp[d], d)
+        self.assertEqual(csp["script-src"], "'self'")
+        self.assertEqual(csp["style-src"], "'self'")
+        self.assertEqual(csp["default-src"], "'self'")
+        # a paper without media has no such section
+        bare = next(it["paper"]["id"] for it in self.items if not it["paper"].get("mediaUrls") and not it.get("mediaUrl"))
+        self.assertNotIn('class="media"', self.c.get("/papers/" + bare).text)
+
+    def test_hostile_media_escaped_or_left_out(self):
+        page = self.c.get("/papers/" + self.EDGE).text
+        self.assertIn('<img src="https://cdn-uploads.huggingface.co/production/uploads/x/&quot;onerror=&quot;alert(1).png"',
+                      page)
+        self.assertNotIn('"onerror="', page)
+        self.assertIn('<video controls preload="none" src="https://cdn-uploads.huggingface.co/production/uploads/x/'
+                      'clip.webm?w=1&amp;h=2"', page)
+        # not https: not there at all
+        self.assertNotIn("plain-http.png", page)
+        # https elsewhere: a link, never embedded
+        for name in ("other-host.png", "lookalike.png"):
+            self.assertRegex(page, r'<a href="https://[^"]*/%s" rel="noopener noreferrer nofollow">' % re.escape(name))
+            self.assertNotRegex(page, r'<(img|video)[^>]*%s' % re.escape(name))
+
+    def test_media_hosts_off(self):
+        srv = Server(self.fixture.env, self.fixture.tmp, "--media-hosts", "off")
+        try:
+            c = Client(srv)
+            r = c.get("/papers/" + self.EDGE)
+            csp = r.header("Content-Security-Policy")
+            self.assertIn("img-src 'self' data:;", csp)
+            self.assertNotIn("huggingface", csp)
+            self.assertNotIn("media-src", csp)
+            self.assertNotRegex(r.text, r"<(img|video)[^>]*(cdn-uploads|elsewhere)")
+            self.assertIn('clip.webm?w=1&amp;h=2" rel="noopener noreferrer nofollow">', r.text)
+            self.assertNotIn("plain-http.png", r.text)
+        finally:
+            self.assertEqual(srv.stop(), 0, srv.stderr()[-2000:])
+        # a name that is not a host is refused at the start
+        _, err = self.fixture.pb("serve", "--port", "0", "--media-hosts", "cdn.example/x", expect=1)
+        self.assertIn('--media-hosts: "cdn.example/x" is not a host name', err)
+
+    test_submitter_pages = None
+    test_organization_pages_and_api = None
+
+if __name__ == "__main__":
+    unittest.main()
