@@ -393,6 +393,33 @@ static int fetch_ids(struct store *s, struct ingest *g, const struct fetch_opts 
 	return rc;
 }
 
+static int opt_seconds(struct args *a, const char *name, double min, double max, double *out, const char *give);
+
+/* fetch hf, after the day: the Hub's models, datasets and Spaces citing
+ * the day's papers (those not asked about in the last day). 0, or 1 when
+ * some were not stored (each said). */
+static int fetch_hf_links(struct store *s, const struct fetch_opts *o)
+{
+	char day[16];
+	if (o->date)
+		snprintf(day, sizeof(day), "%s", o->date);
+	else
+		time_format_day(time_now_ms(), day);
+	struct fetch_links_result r;
+	struct buf err = BUF_INIT;
+	int rc = fetch_links(s, o, day, day, FETCH_LINKS_PER_RUN, &r, &err);
+	for (size_t i = 0; i < r.failures.n; i++)
+		error("fetch hf: linked repos: %s", r.failures.v[i]);
+	if (rc < 0)
+		error("fetch hf: linked repos: %s", err.s);
+	else
+		fprintf(stderr, "fetch hf: linked repos: %zu papers asked about, %zu stored, %zu failed\n", r.due,
+			r.stored, r.failed);
+	fetch_links_result_release(&r);
+	buf_release(&err);
+	return rc ? 1 : 0;
+}
+
 static int cmd_fetch(struct args *a)
 {
 	const char *what = a->pos[0];
@@ -420,6 +447,10 @@ static int cmd_fetch(struct args *a)
 			return usage_error(a->cmd, "fetch: --retries: expected a number from 0 to 100");
 		o.max_retries = (int)r;
 	}
+	if (opt_seconds(a, "hub-delay", 0, 3600, &o.hub_delay, "give seconds from 0 to 3600"))
+		return EXIT_USAGE;
+	o.progress = true;
+	bool links = hf && !opt_val(a, "no-links");
 	const char *days[][2] = { { "--from", o.from }, { "--until", o.until }, { "--date", o.date } };
 	for (size_t i = 0; i < ARRAY_SIZE(days); i++)
 		if (days[i][1] && day_parse(days[i][1], NULL))
@@ -444,6 +475,8 @@ static int cmd_fetch(struct args *a)
 	ingest_print_summary(g, stderr, mono_seconds() - t0);
 	ingest_free(g);
 	refresh_index(a, s);
+	if (links && rc >= 0 && fetch_hf_links(s, &o))
+		rc = 1;
 	store_close(s);
 	buf_release(&err);
 	return rc ? EXIT_FAIL : EXIT_OK;
@@ -1059,6 +1092,8 @@ static int serve_background_opts(struct args *a, struct web_config *c)
 		strlist_release(&jobs);
 	}
 	rc = rc ? rc : opt_seconds(a, "sync-every", 1, 7 * 86400, &c->sync_every, "give seconds from 1 to 604800");
+	c->hub_delay = 0.5;
+	rc = rc ? rc : opt_seconds(a, "hub-delay", 0, 3600, &c->hub_delay, "give seconds from 0 to 3600");
 	c->sync_hf_endpoint = opt_val(a, "sync-hf-endpoint");
 	c->sync_oai_endpoint = opt_val(a, "sync-oai-endpoint");
 	c->sync_oai_set = opt_val(a, "sync-set");
@@ -1399,7 +1434,10 @@ static const struct command commands[] = {
 	    { "endpoint", "URL", "the server (default " FETCH_ARXIV_ENDPOINT " or " FETCH_HF_ENDPOINT ")" },
 	    { "delay", "SECONDS", "seconds between requests (default 3, as arXiv asks)" },
 	    { "retries", "N", "retries of a request after 503, 429 or a network error (default 5)" },
-	    { "ids", "ID,...|featured", "arxiv: these papers from the arXiv API, or every featured paper still without arXiv categories" } },
+	    { "ids", "ID,...|featured", "arxiv: these papers from the arXiv API, or every featured paper still without arXiv categories" },
+	    { "hub-delay", "SECONDS", "hf: between requests to the Hub for the models, datasets and Spaces citing the day's papers "
+				     "(default 0.5)" },
+	    { "no-links", NULL, "hf: do not ask the Hub for the models, datasets and Spaces citing the day's papers" } },
 	  cmd_fetch, 1, 1 },
 	{ "show", "ID [--json]", "show one paper (ID: an arXiv id or URL)",
 	  { { "json", NULL, "print the paper as Hugging Face's papers API does" } }, cmd_show, 1, 1 },
@@ -1456,10 +1494,12 @@ static const struct command commands[] = {
 				  "as scripts/setup.sh fetches it; off: no math rendering)" },
 	    { "media-hosts", "HOST,...", "where a paper's images and videos are shown from, over https (default "
 					 "cdn-uploads.huggingface.co,cdn-thumbnails.huggingface.co; off: links only)" },
-	    { "sync", "hf,arxiv", "keep current: fetch Hugging Face's daily papers and/or the arXiv OAI-PMH increment" },
+	    { "sync", "hf,arxiv", "keep current: fetch Hugging Face's daily papers (and the Hub's models, datasets and Spaces "
+				  "citing the papers of the last 14 days) and/or the arXiv OAI-PMH increment" },
 	    { "sync-every", "SECONDS", "how often (default 3600); once per cluster of processes on one store" },
 	    { "sync-set", "SET", "the arXiv OAI set to harvest, e.g. cs (default: every set)" },
-	    { "sync-hf-endpoint", "URL", "the daily-papers API (default " FETCH_HF_ENDPOINT ")" },
+	    { "sync-hf-endpoint", "URL", "the daily-papers API (default " FETCH_HF_ENDPOINT "; the Hub is asked on its host)" },
+	    { "hub-delay", "SECONDS", "between the sync's requests to the Hub (default 0.5)" },
 	    { "sync-oai-endpoint", "URL", "the OAI-PMH endpoint (default " FETCH_ARXIV_ENDPOINT ")" },
 	    { "max-connections", "N", "connections open at once (default 10000, less if the file limit is lower)" },
 	    { "max-connections-per-ip", "N", "connections open at once from one address (default 64)" },

@@ -2,7 +2,7 @@
  * fetch.c - HTTP with libcurl for the arXiv OAI-PMH harvest and the
  * Hugging Face daily-papers API (see fetch.h).
  */
-#include "fetch.h"
+#include "fetch_int.h"
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
@@ -18,16 +18,10 @@ void fetch_opts_init(struct fetch_opts *o)
 	o->delay = 3.0;
 	o->max_retries = 5;
 	o->timeout = 300;
+	o->hub_delay = 0.5;
 }
 
 /* ---- where requests may go ------------------------------------------------- */
-
-/* One transfer's check of its connections. */
-struct guard {
-	const struct fetch_policy *policy;
-	struct fetch_policy endpoint; /* the operator's endpoint's host */
-	char refused[64];             /* the address refused, "" when none */
-};
 
 static void add_block(struct fetch_policy *p, int family, const void *addr)
 {
@@ -239,15 +233,6 @@ int fetch_download(const char *url, const char *path, size_t max, const struct f
 
 /* ---- the sources' APIs ------------------------------------------------------- */
 
-struct http {
-	CURL *curl;
-	struct guard guard;
-	double last_request; /* monotonic seconds, 0 = none yet */
-	const struct fetch_opts *o;
-	struct buf body;
-	long retry_after;
-};
-
 static size_t on_body(char *p, size_t size, size_t n, void *ctx)
 {
 	struct buf *b = ctx;
@@ -255,10 +240,38 @@ static size_t on_body(char *p, size_t size, size_t n, void *ctx)
 	return b->overflow ? 0 : size * n;
 }
 
+/* The URL of rel="next" in a Link header's value p[0..n) (RFC 8288:
+ * "<url>; rel=\"next\", <url>; rel=\"prev\""), into out. */
+static void link_next(const char *p, size_t n, struct buf *out)
+{
+	const char *end = p + n;
+	while (p < end) {
+		const char *lt = memchr(p, '<', (size_t)(end - p));
+		const char *gt = lt ? memchr(lt, '>', (size_t)(end - lt)) : NULL;
+		if (!gt)
+			return;
+		const char *params = gt + 1, *stop = params;
+		while (stop < end && *stop != ',' && *stop != '<')
+			stop++;
+		size_t pn = (size_t)(stop - params);
+		bool next = memmem(params, pn, "rel=\"next\"", 10) || memmem(params, pn, "rel=next", 8);
+		if (next && gt - lt - 1 < 4096) {
+			buf_reset(out);
+			buf_add(out, lt + 1, (size_t)(gt - lt - 1));
+			return;
+		}
+		p = stop;
+	}
+}
+
 static size_t on_header(char *p, size_t size, size_t n, void *ctx)
 {
 	struct http *h = ctx;
 	size_t len = size * n;
+	if (len > 5 && !strncmp(p, "HTTP/", 5))
+		buf_reset(&h->next); /* a new answer (after a redirect): its own links */
+	else if (len > 5 && !strncasecmp(p, "Link:", 5))
+		link_next(p + 5, len - 5, &h->next);
 	if (len > 12 && !strncasecmp(p, "Retry-After:", 12)) {
 		char tmp[64];
 		size_t l = len - 12 < sizeof(tmp) - 1 ? len - 12 : sizeof(tmp) - 1;
@@ -287,20 +300,20 @@ static void sleep_seconds(double s)
 		;
 }
 
-/* GETs url into h->body, honouring the request spacing and retrying 503
- * (after Retry-After) and transient network errors. 0 on HTTP 200. */
-static int http_get(struct http *h, const char *url, struct buf *err)
+int fetch_http_get(struct http *h, const char *url, struct buf *err)
 {
 	for (int attempt = 0;; attempt++) {
 		if (h->last_request > 0)
 			sleep_seconds(h->o->delay - (mono_seconds() - h->last_request));
-		h->last_request = mono_seconds();
 		buf_reset(&h->body);
+		buf_reset(&h->next);
 		h->retry_after = -1;
 		curl_easy_setopt(h->curl, CURLOPT_URL, url);
 		CURLcode rc = curl_easy_perform(h->curl);
+		h->last_request = mono_seconds(); /* the spacing counts from the end of the answer */
 		long status = 0;
 		curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &status);
+		h->status = status;
 		bool transient = rc == CURLE_COULDNT_CONNECT || rc == CURLE_OPERATION_TIMEDOUT ||
 				 rc == CURLE_RECV_ERROR || rc == CURLE_GOT_NOTHING || rc == CURLE_PARTIAL_FILE;
 		if (rc == CURLE_OK && status == 200)
@@ -327,11 +340,12 @@ static int http_get(struct http *h, const char *url, struct buf *err)
 	}
 }
 
-static int http_init(struct http *h, const struct fetch_opts *o, const char *endpoint, struct buf *err)
+int fetch_http_init(struct http *h, const struct fetch_opts *o, const char *endpoint, struct buf *err)
 {
 	memset(h, 0, sizeof(*h));
 	h->o = o;
 	buf_init(&h->body);
+	buf_init(&h->next);
 	h->body.max = 512u << 20;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	h->curl = curl_easy_init();
@@ -354,16 +368,17 @@ static int http_init(struct http *h, const struct fetch_opts *o, const char *end
 	return 0;
 }
 
-static void http_release(struct http *h)
+void fetch_http_release(struct http *h)
 {
 	if (h->curl)
 		curl_easy_cleanup(h->curl);
 	guard_release(&h->guard);
 	buf_release(&h->body);
+	buf_release(&h->next);
 	curl_global_cleanup();
 }
 
-static void add_param(struct http *h, struct buf *url, const char *name, const char *value)
+void fetch_add_param(struct http *h, struct buf *url, const char *name, const char *value)
 {
 	if (!value)
 		return;
@@ -387,8 +402,8 @@ int fetch_arxiv(struct store *s, struct ingest *g, const struct fetch_opts *o, s
 		return -1;
 	const char *endpoint = o->endpoint ? o->endpoint : FETCH_ARXIV_ENDPOINT;
 	struct http h;
-	if (http_init(&h, o, o->endpoint, err)) {
-		http_release(&h);
+	if (fetch_http_init(&h, o, o->endpoint, err)) {
+		fetch_http_release(&h);
 		return -1;
 	}
 	struct buf key = BUF_INIT, url = BUF_INIT, name = BUF_INIT;
@@ -405,16 +420,16 @@ int fetch_arxiv(struct store *s, struct ingest *g, const struct fetch_opts *o, s
 	for (;;) {
 		buf_reset(&url);
 		buf_adds(&url, endpoint);
-		add_param(&h, &url, "verb", "ListRecords");
+		fetch_add_param(&h, &url, "verb", "ListRecords");
 		if (token) {
-			add_param(&h, &url, "resumptionToken", token);
+			fetch_add_param(&h, &url, "resumptionToken", token);
 		} else {
-			add_param(&h, &url, "metadataPrefix", "arXivRaw");
-			add_param(&h, &url, "set", o->set);
-			add_param(&h, &url, "from", o->from);
-			add_param(&h, &url, "until", o->until);
+			fetch_add_param(&h, &url, "metadataPrefix", "arXivRaw");
+			fetch_add_param(&h, &url, "set", o->set);
+			fetch_add_param(&h, &url, "from", o->from);
+			fetch_add_param(&h, &url, "until", o->until);
 		}
-		if (http_get(&h, url.s, err)) {
+		if (fetch_http_get(&h, url.s, err)) {
 			ret = -1;
 			break;
 		}
@@ -458,7 +473,7 @@ out:
 	buf_release(&key);
 	buf_release(&url);
 	buf_release(&name);
-	http_release(&h);
+	fetch_http_release(&h);
 	return ret;
 }
 
@@ -474,15 +489,15 @@ int fetch_hf(struct store *s, struct ingest *g, const struct fetch_opts *o, stru
 	if (check_day("--date", date, err))
 		return -1;
 	struct http h;
-	if (http_init(&h, o, o->endpoint, err)) {
-		http_release(&h);
+	if (fetch_http_init(&h, o, o->endpoint, err)) {
+		fetch_http_release(&h);
 		return -1;
 	}
 	struct buf url = BUF_INIT;
 	buf_adds(&url, o->endpoint ? o->endpoint : FETCH_HF_ENDPOINT);
-	add_param(&h, &url, "date", date);
+	fetch_add_param(&h, &url, "date", date);
 	int ret = 0;
-	if (http_get(&h, url.s, err)) {
+	if (fetch_http_get(&h, url.s, err)) {
 		ret = -1;
 	} else {
 		int rc = ingest_memory(g, url.s, h.body.s, h.body.len, INGEST_HF, date, NULL);
@@ -497,7 +512,7 @@ int fetch_hf(struct store *s, struct ingest *g, const struct fetch_opts *o, stru
 		}
 	}
 	buf_release(&url);
-	http_release(&h);
+	fetch_http_release(&h);
 	return ret;
 }
 
@@ -505,21 +520,21 @@ int fetch_hf(struct store *s, struct ingest *g, const struct fetch_opts *o, stru
 static void api_url(struct http *h, const struct fetch_opts *o, const char *ids, struct buf *url)
 {
 	buf_adds(url, o->endpoint ? o->endpoint : FETCH_ARXIV_API_ENDPOINT);
-	add_param(h, url, "id_list", ids);
-	add_param(h, url, "max_results", "100");
+	fetch_add_param(h, url, "id_list", ids);
+	fetch_add_param(h, url, "max_results", "100");
 }
 
 int fetch_arxiv_api_ids(struct ingest *g, const struct fetch_opts *o, const char *ids, struct buf *err)
 {
 	struct http h;
-	if (http_init(&h, o, o->endpoint, err)) {
-		http_release(&h);
+	if (fetch_http_init(&h, o, o->endpoint, err)) {
+		fetch_http_release(&h);
 		return -1;
 	}
 	struct buf url = BUF_INIT;
 	api_url(&h, o, ids, &url);
 	int ret = -1;
-	if (!http_get(&h, url.s, err)) {
+	if (!fetch_http_get(&h, url.s, err)) {
 		uint64_t before = ingest_get_totals(g)->records;
 		struct ingest_doc doc = { 0 };
 		int rc = ingest_memory(g, url.s, h.body.s, h.body.len, INGEST_ATOM, NULL, &doc);
@@ -534,7 +549,7 @@ int fetch_arxiv_api_ids(struct ingest *g, const struct fetch_opts *o, const char
 		ingest_doc_release(&doc);
 	}
 	buf_release(&url);
-	http_release(&h);
+	fetch_http_release(&h);
 	return ret;
 }
 
@@ -543,8 +558,8 @@ int fetch_arxiv_api_once(const struct fetch_opts *o, const char *ids, struct buf
 {
 	*retry_after = -1;
 	struct http h;
-	if (http_init(&h, o, o->endpoint, err)) {
-		http_release(&h);
+	if (fetch_http_init(&h, o, o->endpoint, err)) {
+		fetch_http_release(&h);
 		return -1;
 	}
 	struct buf url = BUF_INIT;
@@ -566,6 +581,6 @@ int fetch_arxiv_api_once(const struct fetch_opts *o, const char *ids, struct buf
 		*retry_after = h.retry_after;
 	}
 	buf_release(&url);
-	http_release(&h);
+	fetch_http_release(&h);
 	return ret;
 }

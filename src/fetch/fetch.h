@@ -3,7 +3,9 @@
  * harvest (ListRecords by set and dates, following resumption tokens, one
  * request every `delay` seconds, 503 Retry-After honoured, resumable), and
  * the Hugging Face daily-papers API for one day. What is downloaded goes
- * through ingest, page by page.
+ * through ingest, page by page. And the Hugging Face Hub's models,
+ * datasets and Spaces that cite papers (their listings filtered by
+ * arxiv:ID), into the store.
  */
 #ifndef PAPERBOY_FETCH_H
 #define PAPERBOY_FETCH_H
@@ -13,6 +15,7 @@
 #define FETCH_ARXIV_ENDPOINT "https://oaipmh.arxiv.org/oai"
 #define FETCH_ARXIV_API_ENDPOINT "https://export.arxiv.org/api/query"
 #define FETCH_HF_ENDPOINT "https://huggingface.co/api/daily_papers"
+#define FETCH_HUB "https://huggingface.co"
 
 /*
  * Where requests may go. Every connection is checked on the address it is
@@ -45,6 +48,11 @@ struct fetch_opts {
 	double delay;          /* seconds between requests (arXiv asks 3) */
 	int max_retries;       /* per request, for 503 and transient errors */
 	double timeout;        /* seconds per request */
+	const char *hub;       /* the Hub for fetch_links; NULL: fetch_hub_base's */
+	double hub_delay;      /* seconds between requests to the Hub (default 0.5) */
+	bool progress;         /* fetch_links draws a progress line on a terminal */
+	bool (*stop)(void *ctx); /* fetch_links stops between papers when it says so (NULL: never) */
+	void *stop_ctx;
 };
 void fetch_opts_init(struct fetch_opts *o);
 
@@ -72,5 +80,56 @@ int fetch_arxiv_api_ids(struct ingest *g, const struct fetch_opts *o, const char
  */
 int fetch_arxiv_api_once(const struct fetch_opts *o, const char *ids, struct buf *body, long *retry_after,
 			 struct buf *err);
+
+/* ---- the Hub's repositories citing a paper ---------------------------------
+ * For each paper, GET HUB/api/models?filter=arxiv:ID&sort=likes&direction=-1
+ * &limit=100, then /api/datasets and /api/spaces the same way (the Hub's
+ * listings, most liked first). The first 100 of each kind are kept; the
+ * count goes on through the Hub's pages (its Link: <...>; rel="next"
+ * header) up to 1,000, where it stops: numTotal* is then a lower bound and
+ * the kind is named in "capped" (so too when a full first page names no
+ * next one). The store keeps one document a paper:
+ *   {"linkedModels": [...], "numTotalModels": N, "linkedDatasets": [...],
+ *    "numTotalDatasets": N, "linkedSpaces": [...], "numTotalSpaces": N,
+ *    "capped": ["models"]}
+ * Each repo keeps only the Hub's fields huggingface_hub's ModelInfo,
+ * DatasetInfo and SpaceInfo read, each of its type ("id" a repo id, else
+ * the repo is left out; "_id", "author", "sha", "modelId", "library_name",
+ * "pipeline_tag", "sdk" strings; "private", "disabled" booleans; "gated"
+ * false, "auto" or "manual"; "downloads", "likes" counts; "trendingScore" a
+ * number; "tags" strings; "createdAt", "lastModified" UTC ISO-8601 with
+ * milliseconds and Z); nulls and anything else are dropped. */
+#define FETCH_LINKS_KEEP 100
+#define FETCH_LINKS_COUNT_MAX 1000
+#define FETCH_LINKS_PER_RUN 300                /* papers asked about in one run at most */
+#define FETCH_LINKS_STALE_MS (86400 * 1000LL)  /* links older than this are asked again */
+#define FETCH_LINKS_STOP_AFTER 5               /* papers failing in a row stop a run */
+
+struct fetch_links_result {
+	size_t due, stored, failed; /* papers due, stored, failed (the rest: not asked) */
+	bool stopped;               /* the run stopped early (why: the last failure) */
+	struct strlist failures;    /* "ID: why" per paper; "why" when the run stopped */
+};
+void fetch_links_result_release(struct fetch_links_result *r);
+
+/* The Hub's address: o->hub, else the HF endpoint without its
+ * "/api/daily_papers", else the endpoint's scheme and host, else FETCH_HUB. */
+void fetch_hub_base(const struct fetch_opts *o, struct buf *out);
+
+/*
+ * Asks the Hub about the papers featured on days [day_from, day_to] whose
+ * links are missing or older than FETCH_LINKS_STALE_MS, at most limit,
+ * never asked first (store_links_due), o->hub_delay seconds apart, and
+ * stores what it says (store_links_put). A paper whose listing fails (a
+ * 5xx, no answer, not a JSON array) is reported in r and asked again next
+ * run; the run stops at once when the Hub says 429 (too many requests) or
+ * has no such API (any other 4xx), and after FETCH_LINKS_STOP_AFTER
+ * failures in a row. No retries here (o->max_retries is not used): the
+ * next run is the retry. Returns 0 when every paper due was stored, 1
+ * when some were not (r says which and why), -1 when the store failed
+ * (err). r is the caller's: release it.
+ */
+int fetch_links(struct store *s, const struct fetch_opts *o, const char *day_from, const char *day_to, size_t limit,
+		struct fetch_links_result *r, struct buf *err);
 
 #endif

@@ -706,3 +706,65 @@ int sql_kv_cas(struct store *s, const char *key, const char *expected, const cha
 	sx_reset(&x);
 	return rc < 0 ? -1 : n == 1 ? 0 : 1;
 }
+
+/* ---- the Hub's repositories citing a paper -------------------------------------- */
+
+int sql_links_put(struct store *s, const char *paper, const char *json, pb_time fetched, struct buf *err)
+{
+	struct sx x;
+	if (!sx_prep(&x, s,
+		     "INSERT INTO paper_links(paper, data, fetched) VALUES($1, $2, $3) ON CONFLICT(paper) DO UPDATE "
+		     "SET data = excluded.data, fetched = excluded.fetched",
+		     err))
+		return -1;
+	sx_str(&x, 1, paper);
+	sx_str(&x, 2, json);
+	sx_int(&x, 3, fetched);
+	return sx_done(&x, err);
+}
+
+int sql_links_get(struct store *s, const char *paper, struct buf *json, pb_time *fetched, struct buf *err)
+{
+	struct sx x;
+	if (!sx_prep(&x, s, "SELECT data, fetched FROM paper_links WHERE paper = $1", err))
+		return -1;
+	sx_str(&x, 1, paper);
+	int rc = sx_row(&x, err);
+	if (rc)
+		return rc;
+	const char *d = sx_ctext(&x, 0);
+	buf_adds(json, d ? d : "");
+	*fetched = sx_cint(&x, 1);
+	sx_reset(&x);
+	return 0;
+}
+
+int sql_links_due(struct store *s, const char *day_from, const char *day_to, pb_time stale_before, size_t limit,
+		  int (*fn)(const char *, void *), void *ctx, struct buf *err)
+{
+	struct sx x;
+	if (!sx_prep(&x, s,
+		     "SELECT p.id FROM papers p LEFT JOIN paper_links l ON l.paper = p.id WHERE p.hf_day >= $1 AND "
+		     "p.hf_day <= $2 AND p.hf_day <> '' AND p.hidden = 0 AND (l.fetched IS NULL OR l.fetched < $3) "
+		     "ORDER BY coalesce(l.fetched, 0), p.hf_day DESC, p.id LIMIT $4",
+		     err))
+		return -1;
+	sx_str(&x, 1, day_from);
+	sx_str(&x, 2, day_to);
+	sx_int(&x, 3, stale_before);
+	sx_int(&x, 4, (int64_t)limit);
+	/* read them all first: fn may use the store */
+	struct strlist ids = STRLIST_INIT;
+	int rc;
+	while ((rc = sx_step(&x, err)) == 1) {
+		const char *id = sx_ctext(&x, 0);
+		if (id)
+			strlist_push(&ids, id, strlen(id));
+	}
+	sx_reset(&x);
+	for (size_t i = 0; rc == 0 && i < ids.n; i++)
+		if (fn(ids.v[i], ctx))
+			break;
+	strlist_release(&ids);
+	return rc < 0 ? -1 : 0;
+}

@@ -172,6 +172,24 @@ int store_kv_set(struct store *s, const char *key, const char *value, struct buf
  * `expected` (NULL: when it is absent). 0 set, 1 it held something else. */
 int store_kv_cas(struct store *s, const char *key, const char *expected, const char *value, struct buf *err);
 
+/* ---- the Hub's repositories citing a paper ---------------------------------
+ * What `fetch hf` and serve's sync learn from the Hugging Face Hub: the
+ * models, datasets and Spaces that cite a paper, as one JSON document
+ * (its shape is fetch.h's, the store keeps it as given) and when it was
+ * fetched. A paper never asked about has none. */
+/* Writes paper's document and the time it was fetched (replacing any). */
+int store_links_put(struct store *s, const char *paper, const char *json, pb_time fetched, struct buf *err);
+/* Appends paper's document to json and sets *fetched. 0, 1 when there is
+ * none (never fetched), -1. */
+int store_links_get(struct store *s, const char *paper, struct buf *json, pb_time *fetched, struct buf *err);
+/* The visible papers featured on days [day_from, day_to] ("YYYY-MM-DD")
+ * whose document is missing or was fetched before stale_before, at most
+ * limit: those never fetched first, then the longest ago, newer days first
+ * among equals; fn(id) for each (all are read first: fn may use the
+ * store), stopping when it returns non-zero. */
+int store_links_due(struct store *s, const char *day_from, const char *day_to, pb_time stale_before, size_t limit,
+		    int (*fn)(const char *paper, void *ctx), void *ctx, struct buf *err);
+
 /* ---- people and what they do (the web service) --------------------------
  * Accounts, sessions and API tokens (stored only as SHA-256-sized hashes
  * of the secrets), votes, comments and moderation. Functions returning

@@ -43,6 +43,14 @@ struct sqlx_driver;
 	X(int, kv_cas,                                                                                            \
 	  (struct store * s, const char *key, const char *expected, const char *value, struct buf *err),         \
 	  (s, key, expected, value, err))                                                                         \
+	X(int, links_put, (struct store * s, const char *paper, const char *json, pb_time fetched, struct buf *err), \
+	  (s, paper, json, fetched, err))                                                                         \
+	X(int, links_get, (struct store * s, const char *paper, struct buf *json, pb_time *fetched, struct buf *err), \
+	  (s, paper, json, fetched, err))                                                                         \
+	X(int, links_due,                                                                                         \
+	  (struct store * s, const char *day_from, const char *day_to, pb_time stale_before, size_t limit,       \
+	   int (*fn)(const char *, void *), void *ctx, struct buf *err),                                          \
+	  (s, day_from, day_to, stale_before, limit, fn, ctx, err))                                               \
 	X(int, user_add, (struct store * s, struct user * u, struct buf * err), (s, u, err))                      \
 	X(int, user_get, (struct store * s, int64_t id, const char *name, struct user *u, struct buf *err),      \
 	  (s, id, name, u, err))                                                                                  \

@@ -49,6 +49,20 @@ void progress_update(struct progress *p, uint64_t records, uint64_t bytes)
 	fflush(stderr);
 }
 
+void progress_count(struct progress *p, uint64_t done, uint64_t total, const char *unit)
+{
+	if (!p->on)
+		return;
+	double now = mono_seconds();
+	if (now - p->last < 0.2 && done < total)
+		return;
+	p->last = now;
+	double left = done ? (now - p->start) * (double)(total - (done < total ? done : total)) / (double)done : 0;
+	fprintf(stderr, "\r\033[K%s: %llu/%llu %s  ETA %d:%02d", p->what, (unsigned long long)done,
+		(unsigned long long)total, unit, (int)left / 60, (int)left % 60);
+	fflush(stderr);
+}
+
 void progress_done(struct progress *p)
 {
 	if (p->on) {

@@ -174,6 +174,8 @@ void progress_init(struct progress *p, const char *what, uint64_t total_bytes);
 void progress_off(void);
 /* Redraws at most 5 times a second. */
 void progress_update(struct progress *p, uint64_t records, uint64_t bytes);
+/* "what: done/total unit  ETA m:ss", redrawn the same way. */
+void progress_count(struct progress *p, uint64_t done, uint64_t total, const char *unit);
 void progress_done(struct progress *p);
 
 /* Maps a whole file read-only; *size is its length. Files shorter than

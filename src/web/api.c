@@ -274,6 +274,27 @@ static int comments_cb(const struct comment *c, void *ctx)
 	return 0;
 }
 
+/* The Hub's models, datasets and Spaces citing the paper, in Hugging
+ * Face's fields, once they were fetched (fetch_links; never asked here). */
+static void add_linked_repos(struct req *r, json_t *j, const char *id)
+{
+	static const char *const keys[] = { "linkedModels",   "numTotalModels", "linkedDatasets",
+					    "numTotalDatasets", "linkedSpaces",   "numTotalSpaces" };
+	struct buf doc = BUF_INIT, err = BUF_INIT;
+	pb_time fetched;
+	if (store_links_get(r->s, id, &doc, &fetched, &err) == 0) {
+		json_t *d = json_loadb(doc.s, doc.len, 0, NULL);
+		for (size_t i = 0; d && i < ARRAY_SIZE(keys); i++) {
+			json_t *v = json_object_get(d, keys[i]);
+			if (v)
+				json_object_set(j, keys[i], v);
+		}
+		json_decref(d);
+	}
+	buf_release(&doc);
+	buf_release(&err);
+}
+
 void h_api_paper(struct req *r, struct resp *o)
 {
 	char id[PAPER_ID_MAX];
@@ -296,6 +317,7 @@ void h_api_paper(struct req *r, struct resp *o)
 		resp_error(r, o, rc < 0 ? 500 : 404, rc < 0 ? "the database failed" : "paper not found");
 	} else {
 		json_t *j = paper_to_json(&p);
+		add_linked_repos(r, j, p.id);
 		const char *field = req_arg(r, "field");
 		if (field && !strcmp(field, "comments")) {
 			json_t *arr = json_array();

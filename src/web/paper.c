@@ -412,6 +412,130 @@ static void vote_chart(struct req *r, struct buf *b, const struct paper *p)
 	strlist_release(&vs.days);
 }
 
+/* ---- the Hub's repositories citing the paper ------------------------------------------- */
+
+static const struct hub_section {
+	const char *list, *total, *kind, *title, *path, *one;
+} hub_sections[] = {
+	{ "linkedModels", "numTotalModels", "models", "Models", "", "model" },
+	{ "linkedDatasets", "numTotalDatasets", "datasets", "Datasets", "datasets/", "dataset" },
+	{ "linkedSpaces", "numTotalSpaces", "spaces", "Spaces", "spaces/", "Space" },
+};
+#define HUB_SHOWN 10 /* the rest behind "Show N more" */
+
+/* n with thousands separators ("12,345"). */
+static void group_digits(json_int_t n, char out[32])
+{
+	char d[24];
+	int len = snprintf(d, sizeof(d), "%lld", (long long)(n < 0 ? 0 : n)), o = 0;
+	for (int i = 0; i < len; i++) {
+		if (i && (len - i) % 3 == 0)
+			out[o++] = ',';
+		out[o++] = d[i];
+	}
+	out[o] = '\0';
+}
+
+/* A Hub repo id as a path: "name" or "owner/name" of [A-Za-z0-9._-]
+ * (what fetch_links keeps; checked again: it becomes a link). */
+static bool hub_id_ok(const char *id)
+{
+	size_t n = strlen(id);
+	return n && n < 200 && strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./") == n &&
+	       id[0] != '/' && id[0] != '.' && !strstr(id, "..") && !strstr(id, "//");
+}
+
+/* One repo: its link, what it is, when updated, downloads and likes. */
+static void hub_repo(struct buf *b, const struct hub_section *sec, json_t *repo)
+{
+	const char *id = json_string_value(json_object_get(repo, "id"));
+	if (!id || !hub_id_ok(id))
+		return;
+	html_printf(b, "<li><a href=\"https://huggingface.co/%S%s\" rel=\"noopener nofollow\">%s</a> <span class=\"muted\">",
+		    sec->path, id, id);
+	const char *sep = "";
+	const char *what = json_string_value(json_object_get(repo, "pipeline_tag"));
+	if (!what)
+		what = json_string_value(json_object_get(repo, "sdk"));
+	if (what) {
+		html_printf(b, "%s", what);
+		sep = " · ";
+	}
+	const char *updated = json_string_value(json_object_get(repo, "lastModified"));
+	if (updated && strlen(updated) >= 10) {
+		char day[11];
+		snprintf(day, sizeof(day), "%s", updated);
+		html_printf(b, "%supdated %s", sep, day);
+		sep = " · ";
+	}
+	char n[32];
+	json_t *v = json_object_get(repo, "downloads");
+	if (json_is_integer(v)) {
+		group_digits(json_integer_value(v), n);
+		html_printf(b, "%s<span title=\"downloads\">↓ %s</span>", sep, n);
+		sep = " · ";
+	}
+	v = json_object_get(repo, "likes");
+	if (json_is_integer(v)) {
+		group_digits(json_integer_value(v), n);
+		html_printf(b, "%s<span title=\"likes\">♥ %s</span>", sep, n);
+	}
+	html_printf(b, "</span></li>");
+}
+
+static void hub_section_html(struct buf *b, const struct hub_section *sec, json_t *doc, const char *paper)
+{
+	json_t *list = json_object_get(doc, sec->list), *total = json_object_get(doc, sec->total);
+	if (!json_is_array(list) || !json_is_integer(total))
+		return;
+	bool capped = false;
+	json_t *c, *cap = json_object_get(doc, "capped");
+	size_t i;
+	json_array_foreach(cap, i, c)
+		capped = capped || (json_is_string(c) && !strcmp(json_string_value(c), sec->kind));
+	char n[32];
+	group_digits(json_integer_value(total), n);
+	html_printf(b, "<section class=\"hub-repos\"><h2>%s citing this paper (%s%S)</h2>", sec->title, n, capped ? "+" : "");
+	size_t count = json_array_size(list);
+	if (!count)
+		html_printf(b, "<p class=\"muted\">No %s on Hugging Face cites it yet.</p>", sec->one);
+	else
+		html_printf(b, "<ul>");
+	json_t *repo;
+	json_array_foreach(list, i, repo) {
+		if (i == HUB_SHOWN)
+			html_printf(b, "</ul><details class=\"hub-more\"><summary>Show %zu more</summary><ul>", count - HUB_SHOWN);
+		hub_repo(b, sec, repo);
+	}
+	if (count)
+		html_printf(b, "</ul>%S", count > HUB_SHOWN ? "</details>" : "");
+	if (capped || json_integer_value(total) > (json_int_t)count)
+		html_printf(b, "<p><a href=\"https://huggingface.co/papers/%s\" rel=\"noopener\">All %s%S on Hugging Face</a></p>",
+			    paper, n, capped ? "+" : "");
+	html_printf(b, "</section>");
+}
+
+/* The sections, once the Hub was asked about the paper (by fetch hf or the
+ * sync; never from here): nothing before. */
+static void hub_repos(struct req *r, struct buf *b, const struct paper *p)
+{
+	struct buf doc = BUF_INIT, err = BUF_INIT;
+	pb_time fetched = 0;
+	if (store_links_get(r->s, p->id, &doc, &fetched, &err) == 0) {
+		json_t *d = json_loadb(doc.s, doc.len, 0, NULL);
+		if (json_is_object(d)) {
+			for (size_t i = 0; i < ARRAY_SIZE(hub_sections); i++)
+				hub_section_html(b, &hub_sections[i], d, p->id);
+			char day[16];
+			time_format_day(fetched, day);
+			html_printf(b, "<p class=\"muted hub-note\">From the Hugging Face Hub, as of %s.</p>", day);
+		}
+		json_decref(d);
+	}
+	buf_release(&doc);
+	buf_release(&err);
+}
+
 /* Up to six similar papers the reader has not muted. */
 static void similar_papers(struct req *r, struct buf *b, const struct paper *p)
 {
@@ -470,9 +594,10 @@ static void render_paper(struct req *r, struct resp *o, const char *id)
 			     p.hidden ? "0" : "1", p.hidden ? "Show this paper again" : "Hide this paper");
 		}
 		paper_comments_html(r, b, &p);
-		html_printf(b, "</article>");
+		html_printf(b, "</article><div class=\"side\">");
+		hub_repos(r, b, &p);
 		similar_papers(r, b, &p);
-		html_printf(b, "</main>");
+		html_printf(b, "</div></main>");
 		html_page_end(r, o);
 	}
 	paper_release(&p);

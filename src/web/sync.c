@@ -1,7 +1,9 @@
 /*
  * sync.c - `serve --sync hf,arxiv`: the instance keeps itself current. A
  * thread fetches Hugging Face's daily papers (today's and yesterday's
- * lists) and the arXiv OAI-PMH increment (since the last harvest) every
+ * lists), then the Hub's models, datasets and Spaces citing the papers of
+ * the feed's newest 14 days (those not asked about in a day, at most 300 a
+ * run), and the arXiv OAI-PMH increment (since the last harvest) every
  * `sync_every` seconds, with fetch's polite rates, and brings the search
  * index up to date. Each job runs once per cluster: its next time is kept
  * in the store and a lease in the store makes one process run it; its last
@@ -29,8 +31,51 @@ static void kv_time(struct store *s, const char *job, const char *what, pb_time 
 	buf_release(&err);
 }
 
+#define SYNC_LINKS_DAYS 14
+
+static bool sync_stopping(void *ctx)
+{
+	struct bg *b = ctx;
+	pthread_mutex_lock(&b->lock);
+	bool stopping = b->stopping;
+	pthread_mutex_unlock(&b->lock);
+	return stopping;
+}
+
+/* The Hub's repos citing the feed's newest papers; what became of them
+ * into note. A failure here fails no job: the papers are asked again next
+ * turn, and each failure is logged. */
+static void sync_links(struct web *w, struct store *s, struct buf *note)
+{
+	char newest[16], first[16];
+	struct buf err = BUF_INIT;
+	pb_time t;
+	if (store_latest_day(s, NULL, newest, &err) || !newest[0] || day_parse(newest, &t)) {
+		buf_release(&err);
+		return;
+	}
+	time_format_day(t - (SYNC_LINKS_DAYS - 1) * 86400000LL, first);
+	struct fetch_opts fo;
+	fetch_opts_init(&fo);
+	fo.policy = &w->fetch_policy;
+	fo.endpoint = w->cfg.sync_hf_endpoint;
+	fo.hub_delay = w->cfg.hub_delay;
+	fo.stop = sync_stopping;
+	fo.stop_ctx = &w->bg;
+	struct fetch_links_result r;
+	int rc = fetch_links(s, &fo, first, newest, FETCH_LINKS_PER_RUN, &r, &err);
+	for (size_t i = 0; i < r.failures.n; i++)
+		fprintf(stderr, "paperboy: sync hf: linked repos: %s\n", r.failures.v[i]);
+	if (rc < 0)
+		fprintf(stderr, "paperboy: sync hf: linked repos: %s\n", err.s);
+	else if (r.due)
+		buf_addf(note, "; the Hub's repos citing %zu papers stored (%zu failed)", r.stored, r.failed);
+	fetch_links_result_release(&r);
+	buf_release(&err);
+}
+
 /* Runs one job; 0, or -1 with err set. *added: papers new or changed. */
-static int run_job(struct web *w, struct store *s, int job, uint64_t *added, struct buf *err)
+static int run_job(struct web *w, struct store *s, int job, uint64_t *added, struct buf *note, struct buf *err)
 {
 	struct ingest_opts io = { .progress = false };
 	struct ingest *g = ingest_new(s, &io);
@@ -80,6 +125,8 @@ static int run_job(struct web *w, struct store *s, int job, uint64_t *added, str
 	bool built;
 	if (*added && svc_index_catch_up(s, w->index_path, &indexed, &built, err))
 		return -1;
+	if (job == 0)
+		sync_links(w, s, note);
 	return 0;
 }
 
@@ -117,9 +164,9 @@ static bool job_claim(struct web *w, struct store *s, int job, const char *me)
 }
 
 static void job_done(struct web *w, struct store *s, int job, const char *me, int rc, uint64_t added,
-		     const char *why)
+		     const char *more, const char *why)
 {
-	char key[64], lease[64], note[64];
+	char key[64], lease[64], note[192];
 	snprintf(key, sizeof(key), "sync.%s.next", sync_job_names[job]);
 	snprintf(lease, sizeof(lease), "sync.%s", sync_job_names[job]);
 	pb_time now = time_now_ms();
@@ -127,7 +174,7 @@ static void job_done(struct web *w, struct store *s, int job, const char *me, in
 		kv_time(s, sync_job_names[job], "last_error", now, why);
 		fprintf(stderr, "paperboy: sync %s: %s\n", sync_job_names[job], why);
 	} else {
-		snprintf(note, sizeof(note), "%llu papers new or changed", (unsigned long long)added);
+		snprintf(note, sizeof(note), "%llu papers new or changed%s", (unsigned long long)added, more);
 		kv_time(s, sync_job_names[job], "last_ok", now, note);
 	}
 	/* after a failure, try again sooner (but not at once) */
@@ -160,8 +207,10 @@ static void *sync_main(void *arg)
 				continue;
 			uint64_t added = 0;
 			buf_reset(&err);
-			int rc = run_job(w, s, job, &added, &err);
-			job_done(w, s, job, me, rc, added, err.s);
+			struct buf note = BUF_INIT;
+			int rc = run_job(w, s, job, &added, &note, &err);
+			job_done(w, s, job, me, rc, added, note.s, err.s);
+			buf_release(&note);
 		}
 	}
 	store_close(s);

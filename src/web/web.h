@@ -66,6 +66,7 @@ struct web_config {
 	const char *sync_hf_endpoint;    /* NULL: Hugging Face's */
 	const char *sync_oai_endpoint;   /* NULL: arXiv's */
 	const char *sync_oai_set;        /* e.g. "cs"; NULL: every set */
+	double hub_delay;                /* seconds between the sync's requests to the Hub (default 0.5) */
 	/* email: the digest scheduler runs when mail.smtp_url is set */
 	struct mail_config mail;
 	int digest_minute;       /* local time of day of the digests, minutes (default 8:00) */

@@ -68,6 +68,8 @@ class FetchTest(PaperboyTest):
             if os.path.exists(f):
                 return 200, {"Content-Type": "application/json"}, read(f)
             return 200, {"Content-Type": "application/json"}, b"[]"
+        if path in ("/api/models", "/api/datasets", "/api/spaces"):
+            return 200, {"Content-Type": "application/json"}, b"[]"  # the Hub: nothing cites it
         return 404, {}, b"not found"
 
     def test_harvest_follows_tokens_retries_503_and_spaces_requests(self):
@@ -125,13 +127,17 @@ class FetchTest(PaperboyTest):
         self.assertEqual(self.stats()["papers"], 0)
 
     def test_fetch_hf_one_day(self):
-        self.pb("fetch", "hf", "--date", "2025-06-02", "--endpoint", self.server.url + "/api/daily_papers")
+        self.pb("fetch", "hf", "--date", "2025-06-02", "--endpoint", self.server.url + "/api/daily_papers",
+                "--hub-delay", "0")
         self.assertEqual(self.server.log[0][2], {"date": "2025-06-02"})
         with open(os.path.join(self.require_data("hf-daily-papers"), "Paper_metadata_download",
                                "2025-06-02.json")) as f:
             day = json.load(f)
         listed = self.pb_json("list", "--date", "2025-06-02", "--limit", "500", "--json")
         self.assertEqual({p["id"] for p in listed}, {r["paper"]["id"] for r in day})
+        # then the Hub, for the models, datasets and Spaces citing each (test_linked.py)
+        asked = {q["filter"] for _, path, q in self.server.log if path == "/api/spaces"}
+        self.assertEqual(asked, {"arxiv:" + r["paper"]["id"] for r in day})
         # a day without papers is fine; a bad date is a usage error
         self.pb("fetch", "hf", "--date", "2025-06-07", "--endpoint", self.server.url + "/api/daily_papers")
         self.pb("fetch", "hf", "--date", "June 2", "--endpoint", self.server.url + "/api/daily_papers", expect=2)

@@ -957,6 +957,95 @@ static int cmp_str(const void *a, const void *b)
 
 /* Issue 18: votes that wait for their account to age; the queue of arXiv
  * fetches users ask for. */
+/* ---- the Hub's repositories citing a paper ------------------------------------------ */
+
+static int due_id(const char *paper, void *ctx)
+{
+	struct buf *b = ctx;
+	buf_addf(b, "%s,", paper);
+	return 0;
+}
+
+static int due_first(const char *paper, void *ctx)
+{
+	buf_addf(ctx, "%s,", paper);
+	return 1;
+}
+
+static int due_touch(const char *paper, void *ctx)
+{
+	struct buf e = BUF_INIT;
+	int rc = store_links_put(ctx, paper, "{}", 2500, &e);
+	buf_release(&e);
+	return rc ? 1 : 0;
+}
+
+static void test_links(void)
+{
+	struct store *s;
+	struct buf err = BUF_INIT, p = BUF_INIT, got = BUF_INIT;
+	path(&p, "links.db");
+	CHECK(store_open(p.s, STORE_CREATE, &s, &err) == 0);
+	struct paper ps[5];
+	enum upsert_result r[5];
+	make(&ps[0], "2511.00001", "2025-11-01", 1, "one");
+	make(&ps[1], "2511.00002", "2025-11-02", 2, "two");
+	make(&ps[2], "2511.00003", "2025-11-03", 3, "three");
+	make(&ps[3], "2511.00004", "2025-11-03", 4, "hidden");
+	make(&ps[4], "2511.00005", "", 5, "never featured");
+	CHECK(store_begin(s, &err) == 0 && store_upsert_batch(s, ps, 5, r, &err) == 0 && store_commit(s, &err) == 0);
+	CHECK(store_paper_hide(s, "2511.00004", true, &err) == 0);
+	for (int i = 0; i < 5; i++)
+		paper_release(&ps[i]);
+
+	/* none fetched: every visible featured paper of the days, newest day first */
+	CHECK(store_links_due(s, "2025-11-01", "2025-11-03", 1000, 10, due_id, &got, &err) == 0);
+	CHECK_STR(got.s, "2511.00003,2511.00002,2511.00001,");
+	buf_reset(&got);
+	CHECK(store_links_due(s, "2025-11-02", "2025-11-02", 1000, 10, due_id, &got, &err) == 0);
+	CHECK_STR(got.s, "2511.00002,");
+	buf_reset(&got);
+	CHECK(store_links_due(s, "2025-11-01", "2025-11-03", 1000, 2, due_id, &got, &err) == 0);
+	CHECK_STR(got.s, "2511.00003,2511.00002,");
+	buf_reset(&got);
+	CHECK(store_links_due(s, "2025-11-01", "2025-11-03", 1000, 10, due_first, &got, &err) == 0);
+	CHECK_STR(got.s, "2511.00003,");
+
+	/* a document is kept as given, replaced whole, read back with its time */
+	pb_time when = 0;
+	buf_reset(&got);
+	CHECK(store_links_get(s, "2511.00001", &got, &when, &err) == 1 && got.len == 0);
+	const char *doc = "{\"linkedModels\":[{\"id\":\"org/m\",\"likes\":3}],\"numTotalModels\":1,\"n\":\"é\"}";
+	CHECK(store_links_put(s, "2511.00001", "{}", 500, &err) == 0);
+	CHECK(store_links_put(s, "2511.00001", doc, 900, &err) == 0);
+	CHECK(store_links_get(s, "2511.00001", &got, &when, &err) == 0);
+	CHECK_STR(got.s, doc);
+	CHECK(when == 900);
+	CHECK(store_links_put(s, "2511.00003", "{\"numTotalModels\":0}", 2000, &err) == 0);
+
+	/* due: never fetched first, then the longest ago; fresh ones not at all */
+	buf_reset(&got);
+	CHECK(store_links_due(s, "2025-11-01", "2025-11-03", 1000, 10, due_id, &got, &err) == 0);
+	CHECK_STR(got.s, "2511.00002,2511.00001,");
+	buf_reset(&got);
+	CHECK(store_links_due(s, "2025-11-01", "2025-11-03", 3000, 10, due_id, &got, &err) == 0);
+	CHECK_STR(got.s, "2511.00002,2511.00001,2511.00003,");
+	buf_reset(&got);
+	CHECK(store_links_due(s, "2025-11-01", "2025-11-03", 800, 10, due_id, &got, &err) == 0);
+	CHECK_STR(got.s, "2511.00002,");
+	/* fn may use the store while the papers are listed */
+	CHECK(store_links_due(s, "2025-11-01", "2025-11-03", 3000, 10, due_touch, s, &err) == 0);
+	buf_reset(&got);
+	CHECK(store_links_due(s, "2025-11-01", "2025-11-03", 2400, 10, due_id, &got, &err) == 0);
+	CHECK_STR(got.s, "");
+	CHECK(store_links_due(s, "2025-11-01", "2025-11-03", 2600, 10, due_id, &got, &err) == 0);
+	CHECK_STR(got.s, "2511.00003,2511.00002,2511.00001,");
+	store_close(s);
+	buf_release(&err);
+	buf_release(&p);
+	buf_release(&got);
+}
+
 static void test_bounded(void)
 {
 	struct store *s;
@@ -1238,6 +1327,7 @@ int main(int argc, char **argv)
 	test_batch_reads();
 	test_scan();
 	test_personal();
+	test_links();
 	test_bounded();
 	test_races();
 	if (pg)
