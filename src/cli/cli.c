@@ -15,7 +15,7 @@
 #include <libxml/parser.h>
 #include <unistd.h>
 
-#define MAX_OPTS 40
+#define MAX_OPTS 48
 
 struct opt {
 	const char *name; /* without "--" */
