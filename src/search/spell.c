@@ -27,7 +27,7 @@
 #define SPELL_MAX_LEN 20
 #define SPELL_MAX_WORDS 6
 #define SPELL_MAX_QUERY_WORDS 12
-#define SPELL_BUDGET_S 0.004
+#define SPELL_BUDGET_S 0.010
 #define SPELL_CANDS 3
 #define SPELL_COMBOS 64
 /* A word GloVe ranks beyond this is rare enough to be a misspelling. */
