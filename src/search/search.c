@@ -1313,17 +1313,14 @@ static void rerank(struct search_index *ix, const char *text, struct heap *h)
 	if (!h->n)
 		return;
 	uint32_t dims = ix->seg[0]->h->dims;
-	float *acc = xcalloc(dims, sizeof(float));
+	float *acc = xmalloc(dims * sizeof(float));
 	int8_t *v = xmalloc(dims);
-	glove_embed(ix->glove, text, strlen(text), 1.0f, acc);
-	glove_finish(ix->glove, acc);
+	query_meaning(ix, text, acc);
 	bool have = vec_quantize(acc, dims, v);
 	int64_t mx = INT64_MIN, mn = INT64_MAX;
 	for (size_t i = 0; i < h->n; i++) {
-		if (h->v[i].score > mx)
-			mx = h->v[i].score;
-		if (h->v[i].score < mn)
-			mn = h->v[i].score;
+		mx = h->v[i].score > mx ? h->v[i].score : mx;
+		mn = h->v[i].score < mn ? h->v[i].score : mn;
 	}
 	double lambda = HYBRID_LAMBDA;
 	for (size_t i = 0; i < h->n; i++) {
