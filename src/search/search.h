@@ -97,7 +97,11 @@ uint64_t search_index_seq(const struct search_index *ix);
 /* SEARCH_HYBRID (the default everywhere): the top 100 by BM25F, reordered
  * by their min-max normalised BM25F score plus 0.5 x the cosine of their
  * meaning vector with the query's. SEARCH_BM25: words only. SEARCH_SEMANTIC:
- * nearest meaning vectors only. Without word vectors, hybrid is BM25F. */
+ * meaning only over a floor of lexical evidence: of the BM25F top 100,
+ * those scoring at least half the best, ordered by the cosine of their
+ * meaning vector with the query's (the query's words' vector plus twice
+ * the mean of its 5 best lexical matches'); the score is that cosine.
+ * Without word vectors, hybrid is BM25F. */
 enum search_mode { SEARCH_BM25, SEARCH_SEMANTIC, SEARCH_HYBRID };
 
 struct search_hit {
@@ -165,8 +169,12 @@ int search_similar(struct search_index *ix, const char *id, struct search_hit *h
 /* Similar papers, by meaning alone (SIMILAR_VECTORS, search_similar), or
  * (SIMILAR_HYBRID) by meaning and the words of the paper's title (read
  * through the cursor's text source): the 100 nearest in meaning and the
- * 100 best by the title's words, ranked by cosine + 0.5 x the title score
- * normalised by the best; bench/search/similar_bench.c compares them. */
+ * 100 best by the title's words (each weighing its idf squared, so that
+ * the distinctive ones lead; a distinctive name such as MMLU brings the
+ * index's terms that contain it, KMMLU, IndicMMLU), ranked by cosine +
+ * 0.5 x the title score normalised by the best + the share of the
+ * paper's distinctive title words (idf squared) that the candidate's own
+ * title holds; bench/search/similar_bench.c compares them. */
 enum similar_mode { SIMILAR_VECTORS, SIMILAR_HYBRID };
 int search_similar_run(struct search_index *ix, struct search_cursor *c, const char *id, enum similar_mode mode,
 		       struct search_hit *hits, size_t *n, struct buf *err);

@@ -79,6 +79,40 @@ static void random_text(struct buf *b, unsigned nwords)
 		buf_addf(b, "%s%s", i ? " " : "", zipf_word());
 }
 
+/* Meaning only stands on a floor of lexical evidence: every result is
+ * among the BM25F top 100 and scores at least half the best of them
+ * (issue 21: nearest neighbours over everything put other fields first). */
+static void check_semantic_floor(struct search_index *ix)
+{
+	struct search_hit sem[20], lex[100];
+	struct buf err = BUF_INIT, q = BUF_INIT;
+	int checked = 0;
+	for (int qn = 0; qn < 100; qn++) {
+		buf_reset(&q);
+		unsigned nw = 1 + rnd(4);
+		for (unsigned i = 0; i < nw; i++)
+			buf_addf(&q, "%s%s", i ? " " : "", zipf_word());
+		size_t ns = 20, nl = 100;
+		CHECK(search_query(ix, NULL, q.s, SEARCH_SEMANTIC, sem, &ns, &err) == 0);
+		CHECK(search_query(ix, NULL, q.s, SEARCH_BM25, lex, &nl, &err) == 0);
+		for (size_t i = 0; i < ns; i++) {
+			bool found = false;
+			for (size_t j = 0; j < nl && !found; j++)
+				if (!strcmp(sem[i].id, lex[j].id)) {
+					found = true;
+					CHECK(lex[j].score >= 0.5 * lex[0].score - 1e-6);
+				}
+			CHECK(found);
+			if (i)
+				CHECK(sem[i].score <= sem[i - 1].score); /* by meaning */
+		}
+		checked += ns > 0;
+	}
+	CHECK(checked > 50);
+	buf_release(&err);
+	buf_release(&q);
+}
+
 static void test_topk_matches_exhaustive(void)
 {
 	char dir[] = "/tmp/pb-test-search-XXXXXX";
@@ -262,6 +296,8 @@ static void test_topk_matches_exhaustive(void)
 	}
 	CHECK(mismatches == 0);
 	CHECK(nonempty > queries / 2); /* the queries do find things */
+	if (ix->glove)
+		check_semantic_floor(ix);
 
 	/* the query language */
 	size_t n = 10;
@@ -306,9 +342,108 @@ static void test_topk_matches_exhaustive(void)
 	buf_release(&t);
 }
 
+static struct store *text_store;
+
+static int store_text(void *ctx, const char *id, struct buf *title, struct buf *abstract)
+{
+	(void)ctx;
+	struct paper p;
+	struct buf err = BUF_INIT;
+	paper_init(&p);
+	int rc = store_paper_get(text_store, id, &p, &err);
+	if (!rc) {
+		buf_adds(title, p.title ? p.title : "");
+		buf_adds(abstract, p.abstract ? p.abstract : "");
+	}
+	paper_release(&p);
+	buf_release(&err);
+	return rc;
+}
+
+/* Similar papers share the paper's distinctive names (issue 21, item 5):
+ * among 1,000 papers on language benchmarks, MMLU-Pro's similar papers are
+ * the other MMLU ones first, KMMLU and IndicMMLU included. */
+static void test_similar_shares_names(void)
+{
+	char dir[] = "/tmp/pb-test-similar-XXXXXX";
+	if (!mkdtemp(dir))
+		return;
+	struct buf dbp = BUF_INIT, ixp = BUF_INIT, err = BUF_INIT, t = BUF_INIT;
+	buf_addf(&dbp, "%s/s.db", dir);
+	CHECK(store_open(dbp.s, STORE_CREATE, &text_store, &err) == 0);
+	static const char *mmlu[][2] = {
+		{ "2406.01574", "MMLU-Pro: A More Robust and Challenging Multi-Task Language Understanding Benchmark" },
+		{ "2406.04127", "Are We Done with MMLU?" },
+		{ "2412.03304", "Global MMLU: Understanding and Addressing Cultural and Linguistic Biases" },
+		{ "2501.15747", "IndicMMLU-Pro: Benchmarking Indic Large Language Models on Multi-Task Language Understanding" },
+		{ "2507.08924", "From KMMLU-Redux to KMMLU-Pro: A Professional Korean Benchmark Suite for LLM Evaluation" },
+	};
+	static const char *topic[] = { "language", "understanding", "benchmark", "reasoning", "evaluation", "robust",
+				       "multi-task", "challenging", "models", "large", "knowledge", "questions" };
+	struct paper batch[100];
+	enum upsert_result res[100];
+	for (int d = 0; d < 1000; d += 100) {
+		for (int j = 0; j < 100; j++) {
+			struct paper *p = &batch[j];
+			paper_init(p);
+			int k = d + j;
+			snprintf(p->id, sizeof(p->id), "%s", k < 5 ? mmlu[k][0] : "");
+			if (k >= 5)
+				snprintf(p->id, sizeof(p->id), "2301.%05d", k);
+			buf_reset(&t);
+			for (int w = 0; w < 6; w++)
+				buf_addf(&t, "%s%s", w ? " " : "", topic[rnd(ARRAY_SIZE(topic))]);
+			p->title = xstrdup(k < 5 ? mmlu[k][1] : t.s);
+			buf_adds(&t, " we evaluate large language models on knowledge and reasoning questions");
+			if (k < 5 || k % 250 == 0)
+				buf_adds(&t, " and report accuracy on MMLU-Pro");
+			p->abstract = xstrdup(t.s);
+			strlist_push(&p->authors, "Ada Lovelace", 12);
+			p->version = 1;
+			p->sources = SRC_ARXIV_SNAP;
+		}
+		CHECK(store_begin(text_store, &err) == 0);
+		CHECK(store_upsert_batch(text_store, batch, 100, res, &err) == 0);
+		CHECK(store_commit(text_store, &err) == 0);
+		for (int j = 0; j < 100; j++)
+			paper_release(&batch[j]);
+	}
+	search_index_path(dbp.s, &ixp);
+	CHECK(search_index_build(text_store, ixp.s, &err) == 0);
+	struct search_index *ix;
+	CHECK(search_open(ixp.s, &ix, &err) == 0);
+	if (ix->glove) {
+		struct search_cursor *cur = search_cursor_new(store_text, NULL);
+		struct search_hit hits[10];
+		size_t n = 10;
+		CHECK(search_similar_run(ix, cur, "2406.01574", SIMILAR_HYBRID, hits, &n, &err) == 0);
+		int found = 0;
+		for (size_t i = 0; i < n && i < 4; i++)
+			for (size_t k = 1; k < 5; k++)
+				found += !strcmp(hits[i].id, mmlu[k][0]);
+		CHECK(found == 4);
+		if (found != 4)
+			for (size_t i = 0; i < n; i++)
+				fprintf(stderr, "similar %zu: %s %.3f\n", i, hits[i].id, hits[i].score);
+		search_cursor_free(cur);
+	}
+	search_close(ix);
+	store_close(text_store);
+	struct buf cmd = BUF_INIT;
+	buf_addf(&cmd, "rm -rf '%s'", dir);
+	if (system(cmd.s))
+		fprintf(stderr, "cannot remove %s\n", dir);
+	buf_release(&cmd);
+	buf_release(&dbp);
+	buf_release(&ixp);
+	buf_release(&err);
+	buf_release(&t);
+}
+
 int main(void)
 {
 	test_tokenizer();
 	test_topk_matches_exhaustive();
+	test_similar_shares_names();
 	return check_report("test_search");
 }
