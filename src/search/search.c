@@ -1254,13 +1254,16 @@ static void add_feedback(struct search_index *ix, const struct heap *lex, size_t
 #define SEMANTIC_FEEDBACK 2.0
 #define SEMANTIC_FEEDBACK_DOCS 5
 
-static void run_semantic(struct search_index *ix, const char *text, struct query *q, struct heap *h)
+/* Returns how many papers pass the floor (the whole result, whatever
+ * page is asked for). */
+static size_t run_semantic(struct search_index *ix, const char *text, struct query *q, struct heap *h)
 {
 	uint32_t dims = ix->seg[0]->h->dims;
 	float *acc = xmalloc(dims * sizeof(float));
 	int8_t *v = xmalloc(dims);
 	struct heap lex;
-	heap_init(&lex, h->k > SEMANTIC_POOL ? h->k : SEMANTIC_POOL);
+	size_t passed = 0;
+	heap_init(&lex, SEMANTIC_POOL);
 	run_query(q, &lex);
 	qsort(lex.v, lex.n, sizeof(*lex.v), cmp_results);
 	query_meaning(ix, text, acc);
@@ -1270,11 +1273,13 @@ static void run_semantic(struct search_index *ix, const char *text, struct query
 		for (size_t i = 0; i < lex.n && (double)lex.v[i].score >= floor; i++) {
 			uint64_t g = lex.v[i].gdoc;
 			heap_push(h, vec_dot(v, doc_vec(ix->seg[GSEG(g)], GNUM(g)), dims), g);
+			passed++;
 		}
 	}
 	free(lex.v);
 	free(acc);
 	free(v);
+	return passed;
 }
 
 struct search_cursor *search_cursor_new(search_text_fn fetch, void *ctx)
@@ -1553,9 +1558,9 @@ static void count_query(const struct query *q, enum search_mode mode, bool phras
 		info->total = q->id_gdoc >= 0;
 		info->exact = true;
 	} else if (mode == SEARCH_SEMANTIC) {
-		/* meaning has no edge: the papers that hold some of the words */
-		info->total = estimate_matches(q);
-		info->exact = false;
+		/* meaning ranks the papers over the lexical floor: all of them */
+		info->total = passed;
+		info->exact = true;
 	} else if (required || !q->n) {
 		info->total = q->matched;
 		info->exact = true;
@@ -1608,15 +1613,17 @@ static int query_once(struct search_index *ix, struct search_cursor *c, const ch
 		depth = PHRASE_CHECK_MAX; /* the same candidates for every page */
 	struct heap h;
 	heap_init(&h, depth);
+	size_t floor_set = 0;
 	if (mode != SEARCH_SEMANTIC || !semantic)
 		run_query(&q, &h);
 	else
-		run_semantic(ix, text, &q, &h);
+		floor_set = run_semantic(ix, text, &q, &h);
 	size_t candidates = h.n, checked = 0, sample_passed = 0;
 	if (phrases)
 		check_phrases(ix, &q, &h, *n, h.n <= PHRASE_EXACT_MAX && h.n == q.matched, &checked, &sample_passed);
 	if (info)
-		count_query(&q, mode, phrases, checked, candidates, h.n, sample_passed, info);
+		count_query(&q, semantic ? mode : SEARCH_BM25, phrases, checked, candidates,
+			    semantic && mode == SEARCH_SEMANTIC ? floor_set : h.n, sample_passed, info);
 	if (phrases && h.n > (*n > 100 ? *n : 100))
 		h.n = *n > 100 ? *n : 100; /* in order: the best by words, as without phrases */
 	if (semantic && mode == SEARCH_HYBRID) {
