@@ -430,6 +430,41 @@ static void check_term(void *ctx, const char *t, size_t n, unsigned pos, unsigne
 			h->hit = true;
 }
 
+/* Whether the word s[0..n) may hold one of the query's terms: every term
+ * begins with the lower-cased first two letters of a word or of a part of
+ * it (after punctuation, or where letters turn into digits), so a word
+ * that has no such start is not worth tokenizing (most of a card's
+ * words). Anything beyond ASCII is tokenized. */
+/* 1 for an ASCII letter, 2 a digit, 0 anything else. */
+static inline int ascii_class(unsigned char c)
+{
+	return (unsigned)((c | 32) - 'a') < 26 ? 1 : (unsigned)(c - '0') < 10 ? 2 : 0;
+}
+
+static bool may_hit(const char *s, size_t n, const struct term_set *q, const bool first[128])
+{
+	int prev = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x80)
+			return true;
+		int k = ascii_class(c);
+		bool start = k && k != prev; /* of a word or a part of it */
+		prev = k;
+		unsigned char lc = k == 1 ? (unsigned char)(c | 32) : c;
+		if (!start || !first[lc])
+			continue;
+		unsigned char next = i + 1 < n ? (unsigned char)s[i + 1] : 0;
+		next = ascii_class(next) == 1 ? (unsigned char)(next | 32) : next;
+		for (size_t t = 0; t < q->terms.n; t++) {
+			const char *w = q->terms.v[t];
+			if ((unsigned char)w[0] == lc && (!w[1] || (unsigned char)w[1] == next))
+				return true;
+		}
+	}
+	return false;
+}
+
 /* one tokenizer per worker thread, freed when the thread ends */
 static __thread struct tokenizer *hl_tk;
 static pthread_key_t hl_key;
@@ -478,35 +513,45 @@ void html_highlight(struct buf *b, const char *text, const char *query)
 	}
 	tokenize(hl_tk, plain.s, plain.len, true, add_term, &q);
 	buf_release(&plain);
-	const char *s = text;
+	/* the terms' first letters (all of them when a term is not ASCII) */
+	bool first[128] = { false };
+	for (size_t i = 0; i < q.terms.n; i++) {
+		bool ascii = true;
+		for (const char *t = q.terms.v[i]; *t; t++)
+			ascii &= (unsigned char)*t < 0x80;
+		if (ascii)
+			first[(unsigned char)q.terms.v[i][0]] = true;
+		else
+			memset(first, 1, sizeof(first));
+	}
+	/* the text goes out in runs: from the end of the last mark to the
+	 * next marked word */
+	const char *s = text, *run = text;
 	while (*s) {
 		const char *e = s;
 		while (*e && !isspace((unsigned char)*e))
 			e++;
 		struct hit_ctx h = { &q, false };
-		if (q.terms.n)
+		if (q.terms.n && may_hit(s, (size_t)(e - s), &q, first))
 			tokenize(hl_tk, s, (size_t)(e - s), true, check_term, &h);
-		/* the mark covers the word, not the punctuation around it */
-		const char *ms = s, *me = e;
 		if (h.hit) {
+			/* the mark covers the word, not the punctuation around it */
+			const char *ms = s, *me = e;
 			while (ms < me && ispunct((unsigned char)*ms))
 				ms++;
 			while (me > ms && ispunct((unsigned char)me[-1]))
 				me--;
-		}
-		buf_add_html(b, s, (size_t)(ms - s));
-		if (h.hit)
+			buf_add_html(b, run, (size_t)(ms - run));
 			buf_adds(b, "<mark>");
-		buf_add_html(b, ms, (size_t)(me - ms));
-		if (h.hit)
+			buf_add_html(b, ms, (size_t)(me - ms));
 			buf_adds(b, "</mark>");
-		buf_add_html(b, me, (size_t)(e - me));
-		const char *ws = e;
+			run = me;
+		}
 		while (*e && isspace((unsigned char)*e))
 			e++;
-		buf_add(b, ws, (size_t)(e - ws));
 		s = e;
 	}
+	buf_add_html(b, run, strlen(run));
 	strlist_release(&q.terms);
 }
 

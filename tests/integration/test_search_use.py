@@ -338,3 +338,29 @@ class SearchEdgesTest(SearchUseTest):
     test_misspellings_are_corrected_from_the_index = test_featured_papers_get_arxiv_categories = None
     test_links_quote_and_marks_skip_punctuation = test_similar_papers_use_the_title_words_too = None
     test_a_title_matched_whole_comes_first = None
+
+
+class HighlightTest(SearchUseTest):
+    """The search page marks the query's words in every card, also inside
+    compounds ("Video-Diffusion"): only words that
+    cannot hold a query term are skipped without tokenizing (issue 22)."""
+
+    def test_every_word_of_the_query_is_marked(self):
+        for q, word in (("diffusion", r"diffusion"), ("video benchmark", r"(video|benchmark)")):
+            page = self.c.get("/search?" + urllib.parse.urlencode({"q": q, "mode": "bm25"})).text
+            titles = re.findall(r'<h3 class="title"><a href="/papers/[^"]+">(.*?)</a></h3>', page)
+            self.assertGreater(len(titles), 5, q)
+            for t in titles:
+                plain = re.sub(r"</?mark>", "", t)
+                # each whitespace-delimited word holding the term at the start of
+                # a part, with at most a plural or "-ing" after it
+                want = [w for w in plain.split()
+                        if re.search(r"(^|[^a-z0-9])" + word + r"(s|ing)?([^a-z0-9]|$)", w.lower())]
+                marked = re.findall(r"<mark>([^<]*)</mark>", t)
+                self.assertEqual(len(marked), len(want), (q, t))
+
+    test_sort_and_count = test_search_feed_lists_the_newest_matches_first = None
+    test_every_way_of_naming_a_paper = test_a_paper_not_here_is_offered_and_fetched = None
+    test_misspellings_are_corrected_from_the_index = test_featured_papers_get_arxiv_categories = None
+    test_links_quote_and_marks_skip_punctuation = test_similar_papers_use_the_title_words_too = None
+    test_a_title_matched_whole_comes_first = None
