@@ -231,6 +231,9 @@ int main(int argc, char **argv)
 		}
 		judged++;
 		size_t n = 100;
+		long depth_env;
+		if (getenv("PB_REL_DEPTH") && !parse_int(getenv("PB_REL_DEPTH"), 1, 100, &depth_env))
+			n = (size_t)depth_env;
 		double q0 = thread_cpu();
 		if (search_query(ix, cur, text, modes[mi].mode, hits, &n, &err)) {
 			failed_m[mi]++;

@@ -1428,11 +1428,16 @@ static void check_phrases(struct search_index *ix, const struct query *q, struct
 	buf_release(&abstract);
 }
 
-/* The weight of meaning against words in the hybrid ranking. */
+/* The weight of meaning against words in the hybrid ranking, and how many
+ * of the best by words it reorders: the top 30 score 0.7006 nDCG@10 on
+ * scifact-train against the top 100's 0.7012 (20: 0.6996, 40: 0.7005,
+ * 50: 0.7005, 60: 0.7001, 80: 0.7012; noise), and a top 30 costs far less
+ * to find than a top 100 (3M papers: hybrid p50 2.27 -> 1.45 ms). */
 #define HYBRID_LAMBDA 0.5
+#define HYBRID_RERANK 30
 
 /*
- * Hybrid ranking: the lexical candidates (the top 100 by BM25F) reordered
+ * Hybrid ranking: the lexical candidates (the top HYBRID_RERANK by BM25F) reordered
  * by a mix of their BM25F score, min-max normalised over the candidates,
  * and the cosine of their vector with the query's:
  *     score = (bm25 - min) / (max - min) + lambda * cosine
@@ -1442,18 +1447,23 @@ static void rerank(struct search_index *ix, const char *text, struct heap *h)
 {
 	if (!h->n)
 		return;
+	/* the best HYBRID_RERANK by words are reordered; any further ones
+	 * (a later page) follow them in their words' order, so every page
+	 * agrees with the first */
+	qsort(h->v, h->n, sizeof(*h->v), cmp_results);
+	size_t m = h->n < HYBRID_RERANK ? h->n : HYBRID_RERANK;
 	uint32_t dims = ix->seg[0]->h->dims;
 	float *acc = xmalloc(dims * sizeof(float));
 	int8_t *v = xmalloc(dims);
 	query_meaning(ix, text, acc);
 	bool have = vec_quantize(acc, dims, v);
 	int64_t mx = INT64_MIN, mn = INT64_MAX;
-	for (size_t i = 0; i < h->n; i++) {
+	for (size_t i = 0; i < m; i++) {
 		mx = h->v[i].score > mx ? h->v[i].score : mx;
 		mn = h->v[i].score < mn ? h->v[i].score : mn;
 	}
 	double lambda = HYBRID_LAMBDA;
-	for (size_t i = 0; i < h->n; i++) {
+	for (size_t i = 0; i < m; i++) {
 		double lex = mx > mn ? (double)(h->v[i].score - mn) / (double)(mx - mn) : 1.0;
 		double cos = 0;
 		if (have) {
@@ -1462,7 +1472,10 @@ static void rerank(struct search_index *ix, const char *text, struct heap *h)
 		}
 		h->v[i].score = (int64_t)((lex + lambda * cos) * 1e9);
 	}
-	qsort(h->v, h->n, sizeof(*h->v), cmp_results);
+	qsort(h->v, m, sizeof(*h->v), cmp_results);
+	int64_t low = h->v[m - 1].score;
+	for (size_t i = m; i < h->n; i++)
+		h->v[i].score = low - (int64_t)(i - m + 1);
 	free(acc);
 	free(v);
 }
@@ -1606,8 +1619,8 @@ static int query_once(struct search_index *ix, struct search_cursor *c, const ch
 		return -1;
 	}
 	size_t depth = *n;
-	if (semantic && mode == SEARCH_HYBRID && depth < 100)
-		depth = 100; /* rerank more candidates than we show */
+	if (semantic && mode == SEARCH_HYBRID && depth < HYBRID_RERANK)
+		depth = HYBRID_RERANK; /* rerank more candidates than we show */
 	bool phrases = q.nphrases && c->fetch;
 	if (phrases && depth < PHRASE_CHECK_MAX)
 		depth = PHRASE_CHECK_MAX; /* the same candidates for every page */

@@ -94,9 +94,10 @@ uint64_t search_index_seq(const struct search_index *ix);
 
 /* ---- queries ------------------------------------------------------------ */
 
-/* SEARCH_HYBRID (the default everywhere): the top 100 by BM25F, reordered
+/* SEARCH_HYBRID (the default everywhere): the top 30 by BM25F, reordered
  * by their min-max normalised BM25F score plus 0.5 x the cosine of their
- * meaning vector with the query's. SEARCH_BM25: words only. SEARCH_SEMANTIC:
+ * meaning vector with the query's (later pages: the words' order after
+ * them). SEARCH_BM25: words only. SEARCH_SEMANTIC:
  * meaning only over a floor of lexical evidence: of the BM25F top 100,
  * those scoring at least half the best, ordered by the cosine of their
  * meaning vector with the query's (the query's words' vector plus twice

@@ -277,6 +277,18 @@ class SearchEdgesTest(SearchUseTest):
         self.assertEqual(self.c.get("/api/papers/search?q=x&mode=lucky").status, 400)
         self.assertEqual(self.c.get("/search?q=x&mode=lucky").status, 400)
 
+    def test_22_hybrid_pages_agree(self):
+        """Hybrid reorders the best 30 by words; later pages go on in the
+        words' order: every page agrees with the first and with the API."""
+        for q in ("diffusion transformer", "reasoning"):
+            pages = []
+            for p in range(3):
+                pages += re.findall(CARD_IDS, self.c.get("/search?" + urllib.parse.urlencode({"q": q, "p": p})).text)
+            self.assertEqual(len(pages), 60, q)
+            self.assertEqual(len(set(pages)), 60, q)
+            api = [x["paper"]["id"] for x in self.api(q, limit=60).json()]
+            self.assertEqual(pages, api, q)
+
     def test_21_4_a_pasted_abstract_finds_its_paper(self):
         ids = [p["paper"]["id"] for p in self.api("reinforcement learning reasoning", limit=40).json()]
         done = 0
