@@ -258,6 +258,10 @@ struct cursor {
 	const struct idx_block *blocks;
 	const unsigned char *payload;
 	uint32_t nb, b, sb, pos, cnt, doc;
+	/* the current block's last document and w x its largest impact, kept
+	 * here: the block-max skip reads them for every document it visits */
+	uint32_t blast;
+	int64_t bmax;
 	uint32_t docs[IDX_BLOCK];
 	const uint8_t *imp;
 	int64_t w; /* idf x 1000 */
@@ -269,6 +273,8 @@ static void cur_decode(struct cursor *c)
 	const struct idx_block *bl = &c->blocks[c->b];
 	uint32_t doc = c->b ? c->blocks[c->b - 1].last_doc : 0;
 	c->cnt = bl->count;
+	c->blast = bl->last_doc;
+	c->bmax = c->w * bl->max_impact;
 	c->imp = bitpack_decode(c->payload + bl->byte_off, c->cnt, c->docs);
 	for (uint32_t j = 0; j < c->cnt; j++) {
 		doc += c->docs[j];
@@ -953,10 +959,9 @@ static void run_optional(struct seg_run *r)
 			for (size_t i = fe; i < nc; i++) {
 				if (cur[i].doc == END_DOC)
 					continue;
-				const struct idx_block *bl = &cur[i].blocks[cur[i].b];
-				bound += cur[i].w * bl->max_impact;
-				if (bl->last_doc < e)
-					e = bl->last_doc;
+				bound += cur[i].bmax;
+				if (cur[i].blast < e)
+					e = cur[i].blast;
 			}
 			if (bound <= theta && e != END_DOC) {
 				for (size_t i = fe; i < nc; i++)
