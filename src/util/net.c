@@ -24,25 +24,20 @@ static bool v4_internal(uint32_t a, bool *loopback)
 	       (a >> 28) >= 14;                  /* 224/4 multicast, 240/4 reserved, broadcast */
 }
 
-enum addr_kind addr_kind_of(const struct sockaddr *sa)
+static enum addr_kind addr_kind_v4(uint32_t a)
 {
 	bool lo = false;
-	if (sa->sa_family == AF_INET) {
-		uint32_t a = ntohl(((const struct sockaddr_in *)(const void *)sa)->sin_addr.s_addr);
-		bool internal = v4_internal(a, &lo);
-		return lo ? ADDR_LOOPBACK : internal ? ADDR_INTERNAL : ADDR_PUBLIC;
-	}
-	if (sa->sa_family != AF_INET6)
-		return ADDR_INTERNAL; /* unix sockets and the rest: never a web host */
-	const uint8_t *b = ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr;
+	bool internal = v4_internal(a, &lo);
+	return lo ? ADDR_LOOPBACK : internal ? ADDR_INTERNAL : ADDR_PUBLIC;
+}
+
+static enum addr_kind addr_kind_v6(const uint8_t b[16])
+{
 	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 	static const uint8_t zero[16] = { 0 };
-	if (!memcmp(b, mapped, 12) || (!memcmp(b, zero, 12) && (b[12] | b[13]))) {
+	if (!memcmp(b, mapped, 12) || (!memcmp(b, zero, 12) && (b[12] | b[13])))
 		/* ::ffff:a.b.c.d and the old ::a.b.c.d: the IPv4 address decides */
-		uint32_t a = (uint32_t)b[12] << 24 | (uint32_t)b[13] << 16 | (uint32_t)b[14] << 8 | b[15];
-		bool internal = v4_internal(a, &lo);
-		return lo ? ADDR_LOOPBACK : internal ? ADDR_INTERNAL : ADDR_PUBLIC;
-	}
+		return addr_kind_v4((uint32_t)b[12] << 24 | (uint32_t)b[13] << 16 | (uint32_t)b[14] << 8 | b[15]);
 	if (!memcmp(b, zero, 15) && b[15] == 1)
 		return ADDR_LOOPBACK; /* ::1 */
 	if (!memcmp(b, zero, 16) || /* :: */
@@ -56,20 +51,23 @@ enum addr_kind addr_kind_of(const struct sockaddr *sa)
 	return ADDR_PUBLIC;
 }
 
+enum addr_kind addr_kind_of(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return addr_kind_v4(ntohl(((const struct sockaddr_in *)(const void *)sa)->sin_addr.s_addr));
+	if (sa->sa_family != AF_INET6)
+		return ADDR_INTERNAL; /* unix sockets and the rest: never a web host */
+	return addr_kind_v6(((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr);
+}
+
 enum addr_kind addr_kind_text(const char *ip)
 {
-	struct sockaddr_in a4;
-	struct sockaddr_in6 a6;
-	memset(&a4, 0, sizeof(a4));
-	memset(&a6, 0, sizeof(a6));
-	if (inet_pton(AF_INET, ip, &a4.sin_addr) == 1) {
-		a4.sin_family = AF_INET;
-		return addr_kind_of((const struct sockaddr *)&a4);
-	}
-	if (inet_pton(AF_INET6, ip, &a6.sin6_addr) == 1) {
-		a6.sin6_family = AF_INET6;
-		return addr_kind_of((const struct sockaddr *)&a6);
-	}
+	struct in_addr a4;
+	struct in6_addr a6;
+	if (inet_pton(AF_INET, ip, &a4) == 1)
+		return addr_kind_v4(ntohl(a4.s_addr));
+	if (inet_pton(AF_INET6, ip, &a6) == 1)
+		return addr_kind_v6(a6.s6_addr);
 	return ADDR_INTERNAL;
 }
 
