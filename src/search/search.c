@@ -1408,6 +1408,8 @@ static void check_phrases(struct search_index *ix, const struct query *q, struct
 	size_t kept = 0, i = 0;
 	double deadline = thread_cpu() + (exact ? PHRASE_EXACT_BUDGET_S : PHRASE_BUDGET_S);
 	for (; i < h->n && i < PHRASE_CHECK_MAX; i++) {
+		if (i == PHRASE_SAMPLE)
+			*sample_passed = kept;
 		if (i >= PHRASE_SAMPLE && ((!exact && kept >= want) || (!(i & 15) && thread_cpu() > deadline)))
 			break;
 		buf_reset(&title);
@@ -1422,10 +1424,8 @@ static void check_phrases(struct search_index *ix, const struct query *q, struct
 		}
 		if (ok)
 			h->v[kept++] = h->v[i];
-		if (i + 1 == PHRASE_SAMPLE)
-			*sample_passed = kept;
 	}
-	if (i < PHRASE_SAMPLE)
+	if (i <= PHRASE_SAMPLE)
 		*sample_passed = kept;
 	*checked = i;
 	h->n = kept;
@@ -1518,12 +1518,19 @@ static uint64_t estimate_matches(const struct query *q)
 	return total > 0 ? (uint64_t)llround(total) : 0;
 }
 
+/* Counting a union stops after this many list steps (documents visited x
+ * lists): a query of sixty common words and a date is not counted at
+ * arXiv's size, it is estimated. */
+#define COUNT_MAX_STEPS (1u << 24)
+
 /* The exact number of live documents holding any of q's free words that
  * pass its exclusions and dates: the union of the words' lists, walked
- * once (the top-k walk skips what cannot rank, so it cannot count them). */
-static uint64_t count_matches(const struct query *q)
+ * once (the top-k walk skips what cannot rank, so it cannot count them);
+ * -1 when that would take more than COUNT_MAX_STEPS. */
+static int64_t count_matches(const struct query *q)
 {
-	uint64_t total = 0;
+	int64_t total = 0;
+	uint64_t steps = 0;
 	for (size_t si = 0; si < q->ix->nseg; si++) {
 		const struct segment *sg = q->ix->seg[si];
 		struct qterm terms[MAX_QTERMS];
@@ -1544,6 +1551,8 @@ static uint64_t count_matches(const struct query *q)
 					d = cur[i].doc;
 			if (d == END_DOC)
 				break;
+			if ((steps += nc + ne) > COUNT_MAX_STEPS)
+				return -1;
 			bool ok = date_ok(q, sg, d) && !is_deleted(sg, d);
 			for (size_t e = 0; ok && e < ne; e++) {
 				cur_next_geq(&excl[e], d);
@@ -1568,6 +1577,7 @@ static void count_query(const struct query *q, enum search_mode mode, bool phras
 			size_t candidates, size_t passed, size_t sample_passed, struct search_info *info)
 {
 	bool required = false, excluded = false;
+	int64_t counted = -1;
 	for (size_t k = 0; k < q->n; k++) {
 		required |= q->words[k].kind == Q_REQ;
 		excluded |= q->words[k].kind == Q_EXCL;
@@ -1582,8 +1592,8 @@ static void count_query(const struct query *q, enum search_mode mode, bool phras
 	} else if (required || !q->n) {
 		info->total = q->matched;
 		info->exact = true;
-	} else if (excluded || q->after || q->before) {
-		info->total = count_matches(q);
+	} else if ((excluded || q->after || q->before) && (counted = count_matches(q)) >= 0) {
+		info->total = (uint64_t)counted;
 		info->exact = true;
 	} else {
 		info->total = estimate_matches(q);
@@ -1609,6 +1619,11 @@ static int query_once(struct search_index *ix, struct search_cursor *c, const ch
 	bool newest = o->sort == SEARCH_NEWEST;
 	if (prepare(ix, c, text, &q, newest || o->all_words, err))
 		return -1;
+	if (q.plain && newest) {
+		buf_setf(err, "a text of more than %d words is searched by relevance: newest first takes a shorter query",
+			 LONG_QUERY_WORDS);
+		return -1;
+	}
 	/* only filters (author:, cat:, dates) rank nothing: newest first */
 	bool scoring = false;
 	for (size_t k = 0; k < q.n; k++)
@@ -1660,6 +1675,8 @@ static int query_once(struct search_index *ix, struct search_cursor *c, const ch
 uint64_t index_conj_df(const struct search_index *ix, const char *const *terms, const size_t *lens, size_t n)
 {
 	uint64_t total = 0;
+	if (!n)
+		return 0;
 	for (size_t si = 0; si < ix->nseg; si++) {
 		const struct segment *sg = ix->seg[si];
 		struct cursor cur[MAX_QTERMS];

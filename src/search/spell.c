@@ -264,8 +264,10 @@ static void choose(struct spell *s)
 				best_pick[j] = s->w[open[j]].pick;
 		}
 	}
+	/* nothing held together (or no time to count): each word's best
+	 * candidate, unless the index holds the word as written */
 	for (size_t j = 0; j < nopen; j++)
-		s->w[open[j]].pick = best ? best_pick[j] : 1;
+		s->w[open[j]].pick = best ? best_pick[j] : s->w[open[j]].keep_ok ? 0 : 1;
 }
 
 /* Reads the query's words into s; false when it has too many to be a typo. */
@@ -276,6 +278,13 @@ static bool read_words(struct spell *s, const char *text)
 	for (const char *p = text; *p;) {
 		if (*p == '"')
 			quoted = !quoted;
+		if ((unsigned char)*p >= 0x80) {
+			/* a word that starts beyond ASCII ("Übersetzung") is left
+			 * whole, not its ASCII tail */
+			while (isalnum((unsigned char)*p) || (unsigned char)*p >= 0x80)
+				p++;
+			continue;
+		}
 		if (!isalpha((unsigned char)*p)) {
 			p++;
 			continue;

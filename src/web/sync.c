@@ -42,6 +42,21 @@ static bool sync_stopping(void *ctx)
 	return stopping;
 }
 
+/* The Hub is asked for at most this long a run, well inside the job's
+ * lease (a slow Hub must not let another process start the same job). */
+#define SYNC_LINKS_BUDGET_MS (30 * 60 * 1000LL)
+
+struct links_stop {
+	struct bg *bg;
+	pb_time until;
+};
+
+static bool links_stopping(void *ctx)
+{
+	struct links_stop *ls = ctx;
+	return sync_stopping(ls->bg) || time_now_ms() > ls->until;
+}
+
 /* The Hub's repos citing the feed's newest papers; what became of them
  * into note. A failure here fails no job: the papers are asked again next
  * turn, and each failure is logged. */
@@ -60,8 +75,9 @@ static void sync_links(struct web *w, struct store *s, struct buf *note)
 	fo.policy = &w->fetch_policy;
 	fo.endpoint = w->cfg.sync_hf_endpoint;
 	fo.hub_delay = w->cfg.hub_delay;
-	fo.stop = sync_stopping;
-	fo.stop_ctx = &w->bg;
+	struct links_stop ls = { &w->bg, time_now_ms() + SYNC_LINKS_BUDGET_MS };
+	fo.stop = links_stopping;
+	fo.stop_ctx = &ls;
 	struct fetch_links_result r;
 	int rc = fetch_links(s, &fo, first, newest, FETCH_LINKS_PER_RUN, &r, &err);
 	for (size_t i = 0; i < r.failures.n; i++)

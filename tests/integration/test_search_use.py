@@ -315,6 +315,10 @@ class SearchEdgesTest(SearchUseTest):
         text = (abstract * 5)[:5000]
         r = self.c.request("POST", "/api/papers/search", body={"q": text})
         self.assertEqual(r.status, 200, r.body[:200])
+        # a text is searched by relevance: newest first says so instead of a wrong order
+        r = self.c.request("POST", "/api/papers/search", body={"q": text, "sort": "newest"})
+        self.assertEqual(r.status, 400)
+        self.assertIn("by relevance", r.text)
         r = self.c.request("POST", "/api/papers/search", body={"q": text + "x"})
         self.assertEqual(r.status, 400)
         self.assertIn("at most 5000", r.json()["error"] if "error" in r.json() else r.text)
