@@ -17,6 +17,7 @@
 #include <math.h>
 #include <dirent.h>
 #include <libgen.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <sys/file.h>
@@ -64,6 +65,20 @@ struct lexicon {
 	uint64_t npostings;
 	float *acc; /* vector accumulator */
 	uint32_t *order; /* terms in term order, at write time */
+	/* postings spilled to a file when they grow past the build's memory:
+	 * run r holds, for each term it knew, the bytes appended since run
+	 * r - 1 (the documents increase, so a term's runs, then what is in
+	 * memory, put end to end are its whole list) */
+	size_t post_bytes; /* in memory */
+	FILE *runs;
+	uint64_t runs_len;
+	struct run {
+		uint64_t *off;
+		uint32_t *len;
+		size_t nterms;
+	} *run;
+	size_t nrun;
+	struct buf cat; /* one term's whole list, at write time */
 };
 
 #define NLEX 2       /* indexing threads */
@@ -97,6 +112,8 @@ struct builder {
 	size_t qhead, qcount, busy;
 	bool done;
 	struct batch *filling;
+	const char *path;      /* the index being built: spills go beside it */
+	char spill_error[256]; /* a spill that failed ("" none) */
 };
 
 
@@ -261,6 +278,7 @@ static void index_paper(struct builder *bl, struct lexicon *b, const struct pape
 	/* append this document to each of its terms' postings */
 	for (size_t i = 0; i < b->ndterms; i++) {
 		struct bterm *bt = &b->terms[b->dterms[i]];
+		size_t before = bt->post.len;
 		put_varint(&bt->post, bt->df ? doc - bt->last_doc : doc);
 		unsigned char mask = 0, tfs[NFIELDS];
 		size_t nt = 0;
@@ -275,6 +293,7 @@ static void index_paper(struct builder *bl, struct lexicon *b, const struct pape
 		}
 		buf_addc(&bt->post, (char)mask);
 		buf_add(&bt->post, tfs, nt);
+		b->post_bytes += bt->post.len - before;
 		bt->last_doc = doc;
 		bt->df++;
 		b->npostings++;
@@ -356,13 +375,84 @@ static void drain(struct builder *b)
 	pthread_mutex_unlock(&b->mu);
 }
 
+static void temp_name(const char *path, struct buf *out);
+
+/* A scratch file beside the index (removed at once: gone with the
+ * process), or NULL with errno set. */
+static FILE *scratch_file(const char *path)
+{
+	struct buf n = BUF_INIT;
+	temp_name(path, &n);
+	buf_adds(&n, ".scratch");
+	int fd = open(n.s, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		unlink(n.s);
+	buf_release(&n);
+	FILE *f = fd >= 0 ? fdopen(fd, "w+b") : NULL;
+	if (fd >= 0 && !f)
+		close(fd);
+	return f;
+}
+
+/* Writes lexicon lx's postings in memory as a new run and frees them. */
+static int spill_lexicon(struct builder *bl, struct lexicon *lx)
+{
+	if (!lx->runs && !(lx->runs = scratch_file(bl->path)))
+		return -1;
+	lx->run = xrealloc(lx->run, (lx->nrun + 1) * sizeof(*lx->run));
+	struct run *r = &lx->run[lx->nrun++];
+	r->nterms = lx->nterms;
+	r->off = xmalloc((r->nterms ? r->nterms : 1) * sizeof(*r->off));
+	r->len = xmalloc((r->nterms ? r->nterms : 1) * sizeof(*r->len));
+	for (size_t t = 0; t < lx->nterms; t++) {
+		struct buf *pb = &lx->terms[t].post;
+		r->off[t] = lx->runs_len;
+		r->len[t] = (uint32_t)pb->len;
+		if (pb->len && fwrite(pb->s, 1, pb->len, lx->runs) != pb->len)
+			return -1;
+		lx->runs_len += pb->len;
+		buf_release(pb);
+	}
+	lx->post_bytes = 0;
+	return fflush(lx->runs) ? -1 : 0;
+}
+
+/* Every so many papers (SPILL_CHECK, fewer for a small budget), the
+ * reader lets the indexing threads finish and spills every lexicon's
+ * postings when they hold more than the build's memory: the build's peak
+ * stays near that whatever the size of the collection. */
+#define SPILL_CHECK 32768
+
+static size_t spill_check_every(void)
+{
+	uint64_t every = search_build_memory() / 8192; /* ~2 KB of postings a paper */
+	return every < 512 ? 512 : every > SPILL_CHECK ? SPILL_CHECK : (size_t)every;
+}
+
+static void maybe_spill(struct builder *b)
+{
+	drain(b);
+	size_t held = 0;
+	for (int l = 0; l < NLEX; l++)
+		held += b->lex[l].post_bytes;
+	if (held <= search_build_memory())
+		return;
+	for (int l = 0; l < NLEX && !b->spill_error[0]; l++)
+		if (spill_lexicon(b, &b->lex[l]))
+			snprintf(b->spill_error, sizeof(b->spill_error), "index: spilling postings beside %s: %s",
+				 b->path, strerror(errno));
+	malloc_trim(0); /* give the freed postings back */
+}
+
 /* The reader (the scan's thread): numbers the paper, records its id and
  * day, and queues a copy for the indexing threads. */
 static int add_paper(const struct paper *p, void *ctx)
 {
 	struct builder *b = ctx;
-	if (b->ndocs == UINT32_MAX - 1)
+	if (b->ndocs == UINT32_MAX - 1 || b->spill_error[0])
 		return 1;
+	if (b->ndocs && b->ndocs % spill_check_every() == 0 && b->path)
+		maybe_spill(b);
 	if (b->ndocs == b->docs_cap) {
 		drain(b); /* the threads write into these arrays: let them finish first */
 		b->docs_cap = b->docs_cap ? b->docs_cap * 2 : 1 << 14;
@@ -413,10 +503,10 @@ struct pcur {
 	unsigned char tf[NFIELDS];
 };
 
-static void pcur_init(struct pcur *c, const struct bterm *bt)
+static void pcur_init(struct pcur *c, const unsigned char *bytes, uint32_t df)
 {
-	c->p = (const unsigned char *)bt->post.s;
-	c->left = bt->df;
+	c->p = bytes;
+	c->left = df;
 	c->started = false;
 	c->doc = UINT32_MAX;
 }
@@ -553,6 +643,33 @@ static void section_offsets(const struct builder *b, struct idx_header *h, size_
 
 /* Opens cursors on a term's postings in each lexicon (pair: its term
  * numbers there); returns its document frequency, and its string in *str. */
+/* Term t's whole list in lexicon lx: its spilled runs and what is in
+ * memory, end to end (in memory alone when nothing was spilled). */
+static const unsigned char *term_postings(struct builder *b, struct lexicon *lx, uint32_t t)
+{
+	const struct buf *mem = &lx->terms[t].post;
+	if (!lx->nrun)
+		return (const unsigned char *)mem->s;
+	buf_reset(&lx->cat);
+	for (size_t r = 0; r < lx->nrun; r++) {
+		const struct run *run = &lx->run[r];
+		if (t >= run->nterms || !run->len[t])
+			continue;
+		char *dst = buf_reserve(&lx->cat, run->len[t]);
+		if (!dst)
+			abort(); /* out of memory: as xmalloc */
+		ssize_t got = pread(fileno(lx->runs), dst, run->len[t], (off_t)run->off[t]);
+		if (got != (ssize_t)run->len[t]) {
+			snprintf(b->spill_error, sizeof(b->spill_error), "index: reading spilled postings back: %s",
+				 got < 0 ? strerror(errno) : "short read");
+			memset(dst, 0, run->len[t]); /* decodable: the build fails after this term */
+		}
+		lx->cat.len += run->len[t];
+	}
+	buf_add(&lx->cat, mem->s, mem->len);
+	return (const unsigned char *)lx->cat.s;
+}
+
 static uint32_t open_term(struct builder *b, const uint32_t pair[NLEX], struct pcur cur[NLEX], const char **str)
 {
 	uint32_t df = 0;
@@ -561,10 +678,11 @@ static uint32_t open_term(struct builder *b, const uint32_t pair[NLEX], struct p
 		cur[l].doc = UINT32_MAX;
 		if (pair[l] == UINT32_MAX)
 			continue;
-		const struct bterm *bt = &b->lex[l].terms[pair[l]];
-		*str = term_str(&b->lex[l], pair[l]);
+		struct lexicon *lx = &b->lex[l];
+		const struct bterm *bt = &lx->terms[pair[l]];
+		*str = term_str(lx, pair[l]);
 		df += bt->df;
-		pcur_init(&cur[l], bt);
+		pcur_init(&cur[l], term_postings(b, lx, pair[l]), bt->df);
 		pcur_next(&cur[l]);
 	}
 	return df;
@@ -667,6 +785,10 @@ static uint64_t write_postings(struct builder *b, const struct idx_header *h, ui
 		buf_reset(&blockbuf);
 		buf_reset(&payload);
 		encode_term(b, h, cur, it, &blockbuf, &payload, bdocs, bimp);
+		if (b->spill_error[0]) {
+			buf_setf(err, "%s", b->spill_error);
+			break;
+		}
 		if (fwrite_n(blockbuf.s, 1, blockbuf.len, pf) != blockbuf.len ||
 		    fwrite_n(payload.s, 1, payload.len, pf) != payload.len) {
 			buf_setf(err, "writing postings: %s", strerror(errno));
@@ -800,7 +922,7 @@ static int write_index(struct builder *b, FILE *f, struct buf *err)
 	struct idx_term *terms = xcalloc(nterms + 1, sizeof(*terms));
 	struct buf tstr = BUF_INIT;
 	tstr.max = (size_t)1 << 40;
-	FILE *pf = tmpfile();
+	FILE *pf = scratch_file(b->path);
 	if (!pf) {
 		buf_setf(err, "cannot create a temporary file: %s", strerror(errno));
 		free(pairs);
@@ -899,6 +1021,7 @@ static int builder_start(struct builder *b, pthread_t th[NLEX], bool started[NLE
 		struct lexicon *lx = &b->lex[l];
 		lx->tk = tokenizer_new();
 		buf_init_max(&lx->arena, (size_t)1 << 40);
+		buf_init_max(&lx->cat, (size_t)1 << 40);
 		if (b->glove)
 			lx->acc = xcalloc(b->dims, sizeof(float));
 		wa[l].b = b;
@@ -943,6 +1066,14 @@ static void builder_release(struct builder *b)
 		free(lx->dtf);
 		free(lx->acc);
 		free(lx->order);
+		for (size_t r = 0; r < lx->nrun; r++) {
+			free(lx->run[r].off);
+			free(lx->run[r].len);
+		}
+		free(lx->run);
+		if (lx->runs)
+			fclose(lx->runs);
+		buf_release(&lx->cat);
 		buf_release(&lx->arena);
 		tokenizer_free(lx->tk);
 	}
@@ -967,6 +1098,7 @@ static int build_segment(struct store *s, const char *path, int64_t since, uint6
 	bool started[NLEX] = { false };
 	struct worker_arg wa[NLEX];
 	int rc = builder_start(&b, th, started, wa, err);
+	b.path = path;
 	int64_t seq = 0;
 	if (!rc)
 		rc = store_seq(s, &seq, err);
@@ -977,6 +1109,10 @@ static int build_segment(struct store *s, const char *path, int64_t since, uint6
 			       : store_paper_scan_since(s, since, add_paper, &b, err);
 	builder_stop(&b, th, started);
 	progress_done(&b.prog);
+	if (!rc && b.spill_error[0]) {
+		buf_setf(err, "%s", b.spill_error);
+		rc = -1;
+	}
 	*ndocs = b.ndocs;
 	if (!rc && since >= 0 && !b.ndocs)
 		goto done; /* nothing new */

@@ -51,6 +51,10 @@ void tokenize(struct tokenizer *tk, const char *text, size_t len, bool stem,
 struct search_config {
 	const char *vectors;   /* the word vectors (default: the ones setup installs) */
 	uint64_t ivf_min_docs; /* from this many papers, the vectors are partitioned (IVF; default 20000) */
+	/* bytes of postings an index build holds before it spills them to a
+	 * file beside the index (default 256 MB; the build's peak is about
+	 * twice this plus 130 bytes a paper) */
+	uint64_t build_memory;
 };
 void search_configure(const struct search_config *c);
 

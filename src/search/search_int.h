@@ -98,6 +98,8 @@ uint32_t glove_words(const struct glove *g);
 /* A word's frequency rank in GloVe's own corpus (1: the most frequent),
  * or UINT32_MAX when GloVe does not know it (or g is NULL). */
 uint32_t glove_rank(const struct glove *g, const char *word, size_t n);
+/* The bytes of postings an index build holds in memory before spilling. */
+uint64_t search_build_memory(void);
 /* Adds the SIF-weighted vectors of text's words, times scale, to acc[dims]. */
 void glove_embed(const struct glove *g, const char *text, size_t len, float scale, float *acc);
 /* Removes the common component of text vectors from acc. */

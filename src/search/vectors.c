@@ -40,6 +40,11 @@ void search_configure(const struct search_config *c)
 	config = *c;
 }
 
+uint64_t search_build_memory(void)
+{
+	return config.build_memory ? config.build_memory : (uint64_t)256 << 20;
+}
+
 void glove_default_path(struct buf *out)
 {
 	buf_reset(out);
@@ -333,7 +338,7 @@ uint32_t glove_rank(const struct glove *g, const char *word, size_t n)
 			continue;
 		uint32_t k = g->table[h].index1 - 1;
 		const char *s = g->blob + g->off[k];
-		if (!memcmp(w, s, n) && !s[n])
+		if (!strncmp(w, s, n) && !s[n])
 			return g->rank[k];
 	}
 	return UINT32_MAX;

@@ -113,6 +113,24 @@ static void check_semantic_floor(struct search_index *ix)
 	buf_release(&q);
 }
 
+/* Whether two files hold the same bytes. */
+static bool files_equal(const char *a, const char *b)
+{
+	FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+	bool same = fa && fb;
+	while (same) {
+		int ca = getc(fa), cb = getc(fb);
+		same = ca == cb;
+		if (ca == EOF || cb == EOF)
+			break;
+	}
+	if (fa)
+		fclose(fa);
+	if (fb)
+		fclose(fb);
+	return same;
+}
+
 static void test_topk_matches_exhaustive(void)
 {
 	char dir[] = "/tmp/pb-test-search-XXXXXX";
@@ -156,6 +174,14 @@ static void test_topk_matches_exhaustive(void)
 	search_index_path(dbp.s, &ixp);
 	search_configure(&(struct search_config){ .ivf_min_docs = 1000 }); /* partition even this small corpus */
 	CHECK(search_index_build(s, ixp.s, &err) == 0);
+	/* an index built in little memory (its postings spilled beside it in
+	 * runs and read back) is the same file, byte for byte (issue 22) */
+	struct buf ixp2 = BUF_INIT;
+	buf_addf(&ixp2, "%s/spilled.search", dir);
+	search_configure(&(struct search_config){ .ivf_min_docs = 1000, .build_memory = 64 << 10 });
+	CHECK(search_index_build(s, ixp2.s, &err) == 0);
+	CHECK(files_equal(ixp.s, ixp2.s));
+	buf_release(&ixp2);
 	search_configure(&(struct search_config){ 0 });
 	struct search_index *ix;
 	CHECK(search_open(ixp.s, &ix, &err) == 0);
