@@ -48,21 +48,6 @@ static void report(double *lat, size_t n, double total)
 	       lat[(size_t)((double)n * 0.99)] * 1e3, (double)n / total);
 }
 
-/* The server's text source: papers read back from the store. */
-static int store_text(void *ctx, const char *id, struct buf *title, struct buf *abstract)
-{
-	struct paper p;
-	struct buf err = BUF_INIT;
-	paper_init(&p);
-	int rc = store_paper_get(ctx, id, &p, &err);
-	if (!rc) {
-		buf_adds(title, p.title ? p.title : "");
-		buf_adds(abstract, p.abstract ? p.abstract : "");
-	}
-	paper_release(&p);
-	buf_release(&err);
-	return rc;
-}
 
 static int run_paperboy(const char *db, char **q, size_t nq, long passes)
 {
@@ -77,7 +62,7 @@ static int run_paperboy(const char *db, char **q, size_t nq, long passes)
 	const char *text = getenv("PB_BENCH_TEXT");
 	if (text && *text == '1' && store_open(db, STORE_READONLY, &s, &err))
 		die("%s", err.s);
-	struct search_cursor *cur = search_cursor_new(s ? store_text : NULL, s);
+	struct search_cursor *cur = search_cursor_new(s ? search_store_text : NULL, s);
 	struct search_index_stats st;
 	search_index_stats(ix, &st);
 	printf("index_bytes=%llu\npostings=%llu\nterms=%llu\n", (unsigned long long)st.file_bytes,

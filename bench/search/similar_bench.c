@@ -135,21 +135,6 @@ static bool related_words(const struct rec *a, const struct rec *b)
 
 static struct store *gstore;
 
-static int fetch_text(void *ctx, const char *id, struct buf *title, struct buf *abstract)
-{
-	(void)ctx;
-	struct paper p;
-	paper_init(&p);
-	struct buf err = BUF_INIT;
-	int rc = store_paper_get(gstore, id, &p, &err);
-	if (!rc) {
-		buf_adds(title, p.title ? p.title : "");
-		buf_adds(abstract, p.abstract ? p.abstract : "");
-	}
-	paper_release(&p);
-	buf_release(&err);
-	return rc;
-}
 
 static int by_id(const void *x, const void *y)
 {
@@ -177,7 +162,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pb-bench-similar: %s\n", err.s);
 		return 1;
 	}
-	struct search_cursor *cur = search_cursor_new(fetch_text, NULL);
+	struct search_cursor *cur = search_cursor_new(search_store_text, gstore);
 	uint64_t rng = 88172645463325252ull;
 	static const char *const names[] = { "meaning alone (today's)", "meaning + title words" };
 	double p_people[2] = { 0 }, p_words[2] = { 0 }, secs[2] = { 0 };

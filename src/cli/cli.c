@@ -863,7 +863,6 @@ static int parse_limit(const struct args *a, long *lim)
 	return 0;
 }
 
-static int fetch_text(void *ctx, const char *id, struct buf *title, struct buf *abstract);
 
 static int cmd_similar(struct args *a)
 {
@@ -879,7 +878,7 @@ static int cmd_similar(struct args *a)
 	struct search_hit *hits = xcalloc((size_t)lim, sizeof(*hits));
 	size_t n = (size_t)lim;
 	int ret = EXIT_OK;
-	struct search_cursor *cur = search_cursor_new(fetch_text, s);
+	struct search_cursor *cur = search_cursor_new(search_store_text, s);
 	if (search_open(path.s, &ix, &err) || search_similar_run(ix, cur, a->pos[0], SIMILAR_HYBRID, hits, &n, &err)) {
 		error("similar: %s", err.s);
 		ret = EXIT_FAIL;
@@ -895,22 +894,6 @@ static int cmd_similar(struct args *a)
 	return ret;
 }
 
-/* The search index reads papers' words back through the store. */
-static int fetch_text(void *ctx, const char *id, struct buf *title, struct buf *abstract)
-{
-	struct store *s = ctx;
-	struct paper p;
-	struct buf err = BUF_INIT;
-	paper_init(&p);
-	int rc = store_paper_get(s, id, &p, &err);
-	if (!rc) {
-		buf_adds(title, p.title ? p.title : "");
-		buf_adds(abstract, p.abstract ? p.abstract : "");
-	}
-	paper_release(&p);
-	buf_release(&err);
-	return rc;
-}
 
 static int cmd_search(struct args *a)
 {
@@ -918,12 +901,8 @@ static int cmd_search(struct args *a)
 	long lim;
 	if (parse_limit(a, &lim))
 		return EXIT_USAGE;
-	enum search_mode m = SEARCH_HYBRID;
-	if (mode && !strcmp(mode, "bm25"))
-		m = SEARCH_BM25;
-	else if (mode && !strcmp(mode, "semantic"))
-		m = SEARCH_SEMANTIC;
-	else if (mode && strcmp(mode, "hybrid"))
+	enum search_mode m;
+	if (search_mode_parse(mode, &m))
 		return usage_error(a->cmd, "search: --mode: expected hybrid, bm25 or semantic, got '%s'", mode);
 	const char *sort = opt_val(a, "sort");
 	if (sort && strcmp(sort, "relevance") && strcmp(sort, "newest") && strcmp(sort, "upvotes"))
@@ -946,7 +925,7 @@ static int cmd_search(struct args *a)
 	size_t cap = by_votes && lim < 300 ? 300 : (size_t)lim;
 	struct search_hit *hits = xcalloc(cap, sizeof(*hits));
 	size_t n = cap;
-	struct search_cursor *cur = search_cursor_new(fetch_text, s);
+	struct search_cursor *cur = search_cursor_new(search_store_text, s);
 	search_open(path.s, &ix, &err);
 	if (!ix || !cur) {
 		error("search: %s", ix ? "the Snowball English stemmer is not available" : err.s);

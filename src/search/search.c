@@ -1287,6 +1287,39 @@ static size_t run_semantic(struct search_index *ix, const char *text, struct que
 	return passed;
 }
 
+int search_store_text(void *ctx, const char *id, struct buf *title, struct buf *abstract)
+{
+	struct paper p;
+	struct buf err = BUF_INIT;
+	paper_init(&p);
+	int rc = store_paper_get(ctx, id, &p, &err);
+	if (!rc) {
+		buf_adds(title, p.title ? p.title : "");
+		buf_adds(abstract, p.abstract ? p.abstract : "");
+	}
+	paper_release(&p);
+	buf_release(&err);
+	return rc;
+}
+
+int search_mode_parse(const char *s, enum search_mode *mode)
+{
+	if (!s || !*s || !strcmp(s, "hybrid"))
+		*mode = SEARCH_HYBRID;
+	else if (!strcmp(s, "bm25"))
+		*mode = SEARCH_BM25;
+	else if (!strcmp(s, "semantic"))
+		*mode = SEARCH_SEMANTIC;
+	else
+		return -1;
+	return 0;
+}
+
+const char *search_mode_name(enum search_mode mode)
+{
+	return mode == SEARCH_SEMANTIC ? "semantic" : mode == SEARCH_BM25 ? "bm25" : "hybrid";
+}
+
 struct search_cursor *search_cursor_new(search_text_fn fetch, void *ctx)
 {
 	struct tokenizer *tk = tokenizer_new();

@@ -108,6 +108,10 @@ uint64_t search_index_seq(const struct search_index *ix);
  * the mean of its 5 best lexical matches'); the score is that cosine.
  * Without word vectors, hybrid is BM25F. */
 enum search_mode { SEARCH_BM25, SEARCH_SEMANTIC, SEARCH_HYBRID };
+/* A mode's name ("hybrid" or NULL/"" for the default, "bm25", "semantic")
+ * into *mode: 0, or -1 for another (the web and the CLI read it here). */
+int search_mode_parse(const char *s, enum search_mode *mode);
+const char *search_mode_name(enum search_mode mode);
 
 struct search_hit {
 	char id[PAPER_ID_MAX];
@@ -124,6 +128,9 @@ struct search_hit {
 typedef int (*search_text_fn)(void *ctx, const char *id, struct buf *title, struct buf *abstract);
 struct search_cursor;
 struct search_cursor *search_cursor_new(search_text_fn fetch, void *ctx);
+/* The text source most callers want: the paper read from the store ctx
+ * (a struct store *). */
+int search_store_text(void *ctx, const char *id, struct buf *title, struct buf *abstract);
 void search_cursor_set_text(struct search_cursor *c, search_text_fn fetch, void *ctx);
 void search_cursor_free(struct search_cursor *c);
 

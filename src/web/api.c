@@ -158,7 +158,7 @@ void h_api_search(struct req *r, struct resp *o)
 	const char *bad = !q || str_is_blank(q)			  ? "q is required"
 			  : ls && parse_int(ls, 1, 120, &limit)	  ? "limit must be between 1 and 120"
 			  : sort < 0				  ? "sort must be relevance, newest or upvotes"
-			  : lists_mode_arg(search_arg(r, &sa, "mode", 5), &mode) ? "mode must be hybrid, bm25 or semantic"
+			  : search_mode_parse(search_arg(r, &sa, "mode", 5), &mode) ? "mode must be hybrid, bm25 or semantic"
 								  : NULL;
 	if (bad) {
 		resp_error(r, o, 400, bad);

@@ -53,18 +53,7 @@ void thread_states_release(struct web *w)
 
 static int fetch_text(void *ctx, const char *id, struct buf *title, struct buf *abstract)
 {
-	struct thread_state *wk = ctx;
-	struct paper p;
-	paper_init(&p);
-	struct buf err = BUF_INIT;
-	int rc = store_paper_get(wk->s, id, &p, &err);
-	if (rc == 0) {
-		buf_adds(title, p.title ? p.title : "");
-		buf_adds(abstract, p.abstract ? p.abstract : "");
-	}
-	paper_release(&p);
-	buf_release(&err);
-	return rc;
+	return search_store_text(((struct thread_state *)ctx)->s, id, title, abstract);
 }
 
 /* What identifies the index's current files (an update renames new files

@@ -160,24 +160,6 @@ long lists_page_arg(struct req *r, struct resp *o, long max)
 	return p;
 }
 
-int lists_mode_arg(const char *s, enum search_mode *mode)
-{
-	if (!s || !*s || !strcmp(s, "hybrid"))
-		*mode = SEARCH_HYBRID;
-	else if (!strcmp(s, "bm25"))
-		*mode = SEARCH_BM25;
-	else if (!strcmp(s, "semantic"))
-		*mode = SEARCH_SEMANTIC;
-	else
-		return -1;
-	return 0;
-}
-
-const char *lists_mode_name(enum search_mode mode)
-{
-	return mode == SEARCH_SEMANTIC ? "semantic" : mode == SEARCH_BM25 ? "bm25" : "hybrid";
-}
-
 int lists_sort_arg(const char *s)
 {
 	if (!s || !*s || !strcmp(s, "relevance"))

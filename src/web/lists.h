@@ -30,11 +30,7 @@ long lists_page_arg(struct req *r, struct resp *o, long max);
 /* The order a request asks for (?sort=relevance|newest|upvotes): 0
  * relevance, 1 newest, 2 upvotes; -1 for anything else. */
 int lists_sort_arg(const char *s);
-/* A search's mode= ("hybrid" or absent, "bm25", "semantic"): 0 with *mode
- * set, or -1 for anything else. The page and the API read it here. */
-int lists_mode_arg(const char *s, enum search_mode *mode);
-/* The mode's name in links. */
-const char *lists_mode_name(enum search_mode mode);
+
 
 /* day ("YYYY-MM-DD") plus delta days, in out ("" for a bad day). */
 void lists_day_add(const char *day, int delta, char out[16]);

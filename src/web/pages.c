@@ -668,11 +668,11 @@ static const char *search_param(struct req *r, const char *name)
 void h_search(struct req *r, struct resp *o)
 {
 	struct search_ask k = { .q = search_param(r, "q"), .mode = SEARCH_HYBRID };
-	if (lists_mode_arg(search_param(r, "mode"), &k.mode)) {
+	if (search_mode_parse(search_param(r, "mode"), &k.mode)) {
 		resp_error(r, o, 400, "mode must be hybrid, bm25 or semantic.");
 		return;
 	}
-	k.mname = lists_mode_name(k.mode);
+	k.mname = search_mode_name(k.mode);
 	k.sort = lists_sort_arg(search_param(r, "sort"));
 	if (k.sort < 0) {
 		resp_error(r, o, 400, "sort must be relevance, newest or upvotes.");

@@ -370,21 +370,6 @@ static void test_topk_matches_exhaustive(void)
 
 static struct store *text_store;
 
-static int store_text(void *ctx, const char *id, struct buf *title, struct buf *abstract)
-{
-	(void)ctx;
-	struct paper p;
-	struct buf err = BUF_INIT;
-	paper_init(&p);
-	int rc = store_paper_get(text_store, id, &p, &err);
-	if (!rc) {
-		buf_adds(title, p.title ? p.title : "");
-		buf_adds(abstract, p.abstract ? p.abstract : "");
-	}
-	paper_release(&p);
-	buf_release(&err);
-	return rc;
-}
 
 /* Similar papers share the paper's distinctive names (issue 21, item 5):
  * among 1,000 papers on language benchmarks, MMLU-Pro's similar papers are
@@ -439,7 +424,7 @@ static void test_similar_shares_names(void)
 	struct search_index *ix;
 	CHECK(search_open(ixp.s, &ix, &err) == 0);
 	if (ix->glove) {
-		struct search_cursor *cur = search_cursor_new(store_text, NULL);
+		struct search_cursor *cur = search_cursor_new(search_store_text, text_store);
 		struct search_hit hits[10];
 		size_t n = 10;
 		CHECK(search_similar_run(ix, cur, "2406.01574", SIMILAR_HYBRID, hits, &n, &err) == 0);
