@@ -78,6 +78,20 @@ void paper_copy(struct paper *dst, const struct paper *src);
 bool paper_equal(const struct paper *a, const struct paper *b);
 
 /*
+ * The arXiv identifiers text[0..len) names, as a paper's reference list
+ * does: new style (2401.12345, 0704.0001, with a version or not), old
+ * style (hep-th/9901001, math.AG/0101001 read as math/0101001: a known
+ * archive), alone or in "arXiv:", abs/pdf URLs and 10.48550/arXiv. DOIs.
+ * A new-style id's month is 01-12, four digits after the dot until 1412
+ * and five from 1501; no letter or digit touches it on either side (a
+ * version "vN" after it is read and dropped). Into out: the ids without
+ * versions, each once, sorted, self (NULL: none) left out, at most
+ * PAPER_REFS_MAX (those first in the text).
+ */
+#define PAPER_REFS_MAX 2000
+void paper_refs_find(const char *text, size_t len, const char *self, struct strlist *out);
+
+/*
  * Parses an arXiv identifier as found anywhere: "2505.24864", "2505.24864v2",
  * "arXiv:2505.24864", "https://arxiv.org/abs/2505.24864v2", ".../pdf/...",
  * ".../html/...", "https://huggingface.co/papers/2505.24864",

@@ -1035,6 +1035,17 @@ static const struct {
 	{ 9, 10,
 	  "ALTER TABLE papers ADD COLUMN author_users TEXT NOT NULL DEFAULT '';"
 	  "CREATE TABLE paper_links(paper TEXT COLLATE \"C\" PRIMARY KEY, data TEXT NOT NULL, fetched BIGINT NOT NULL);" },
+	{ 10, 11,
+	  /* full texts from the PDFs (zlib), the arXiv ids they name, and
+	   * where each paper's PDF fetch stands */
+	  "CREATE TABLE paper_text(paper TEXT COLLATE \"C\" PRIMARY KEY, data BYTEA NOT NULL, bytes BIGINT NOT NULL);"
+	  "CREATE TABLE paper_refs(paper TEXT COLLATE \"C\" NOT NULL, ref TEXT COLLATE \"C\" NOT NULL,"
+	  "  PRIMARY KEY(paper, ref));"
+	  "CREATE INDEX paper_refs_ref ON paper_refs(ref, paper);"
+	  "CREATE TABLE pdf_fetch(paper TEXT COLLATE \"C\" PRIMARY KEY, state TEXT NOT NULL, etag TEXT NOT NULL DEFAULT '',"
+	  "  last_modified TEXT NOT NULL DEFAULT '', attempts INTEGER NOT NULL DEFAULT 0,"
+	  "  next_try BIGINT NOT NULL DEFAULT 0, updated BIGINT NOT NULL DEFAULT 0,"
+	  "  message TEXT NOT NULL DEFAULT '');" },
 };
 
 static int pg_query_int(struct pg *s, const char *sql, int64_t *out, bool *null, struct buf *err)

@@ -232,6 +232,15 @@ static const char *const migrations[] = {
 	 * Hub's models, datasets and Spaces that cite a paper */
 	"ALTER TABLE papers ADD COLUMN author_users TEXT NOT NULL DEFAULT '';"
 	"CREATE TABLE paper_links(paper TEXT PRIMARY KEY, data TEXT NOT NULL, fetched INTEGER NOT NULL) WITHOUT ROWID;",
+	/* 11: full texts from the PDFs (zlib), the arXiv ids they name, and
+	 * where each paper's PDF fetch stands */
+	"CREATE TABLE paper_text(paper TEXT PRIMARY KEY, data BLOB NOT NULL, bytes INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE paper_refs(paper TEXT NOT NULL, ref TEXT NOT NULL, PRIMARY KEY(paper, ref)) WITHOUT ROWID;"
+	"CREATE INDEX paper_refs_ref ON paper_refs(ref, paper);"
+	"CREATE TABLE pdf_fetch(paper TEXT PRIMARY KEY, state TEXT NOT NULL, etag TEXT NOT NULL DEFAULT '',"
+	"  last_modified TEXT NOT NULL DEFAULT '', attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_try INTEGER NOT NULL DEFAULT 0, updated INTEGER NOT NULL DEFAULT 0,"
+	"  message TEXT NOT NULL DEFAULT '') WITHOUT ROWID;",
 };
 _Static_assert(ARRAY_SIZE(migrations) == STORE_SCHEMA_VERSION, "one migration per schema version");
 

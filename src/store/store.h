@@ -42,7 +42,7 @@
 struct store;
 
 /* The schema version this binary writes. */
-#define STORE_SCHEMA_VERSION 10
+#define STORE_SCHEMA_VERSION 11
 
 enum store_open_flags {
 	STORE_CREATE = 1 << 0, /* create the database if missing (init) */
@@ -189,6 +189,57 @@ int store_links_get(struct store *s, const char *paper, struct buf *json, pb_tim
  * store), stopping when it returns non-zero. */
 int store_links_due(struct store *s, const char *day_from, const char *day_to, pb_time stale_before, size_t limit,
 		    int (*fn)(const char *paper, void *ctx), void *ctx, struct buf *err);
+
+/* ---- full texts, their references, and the PDF fetch's state -------------------
+ * What `fetch pdf` and serve's sync take from a paper's PDF: its text
+ * (kept compressed with zlib: the text of an arXiv paper is mostly words,
+ * a quarter of its size compressed), and the arXiv identifiers the text
+ * names (paper_refs_find: raw ids, without versions, the paper's own left
+ * out). References are joined with the papers at read time, so a paper
+ * that arrives later is found among the references of one stored before. */
+#define STORE_TEXT_MAX (4u << 20) /* a text longer than this is refused */
+/* A paper's full text: UTF-8, its pages separated by '\f' (page 1 first).
+ * Storing it moves the paper's write sequence number like an update of the
+ * paper does, so the search index's update re-indexes it; and replaces the
+ * paper's references with those its text names, in the same transaction.
+ * A paper not in the store is refused (PB_NOTFOUND). 0, or -1 (err set). */
+int store_text_put(struct store *s, const char *paper, const char *text, size_t len, struct buf *err);
+/* 0 found (the text, decompressed, into out), 1 none, -1 error. */
+int store_text_get(struct store *s, const char *paper, struct buf *out, struct buf *err);
+/* The ids of the papers that have text, sorted ascending: fn per id (stop on non-zero). */
+int store_text_ids(struct store *s, int (*fn)(const char *paper, void *ctx), void *ctx, struct buf *err);
+
+/* The visible papers in the store that paper's text names (citations
+ * false: its references) or whose text names paper (citations true: it is
+ * cited by them), newest first, from offset, at most limit (at most 200);
+ * fn per paper, stopping on non-zero. */
+int store_refs_list(struct store *s, const char *paper, bool citations, size_t offset, size_t limit,
+		    int (*fn)(const struct paper *p, void *ctx), void *ctx, struct buf *err);
+/* How many of those there are, each way (NULL: not wanted). */
+int store_refs_count(struct store *s, const char *paper, int64_t *refs, int64_t *cites, struct buf *err);
+
+/* Where a paper's PDF stands: "done" (its text is stored; etag and
+ * last_modified are the answer's validators, for a conditional request
+ * later) or "failed" (message says why; asked again after next_try, each
+ * failure in a row, attempts, doubling the wait). */
+struct pdf_state {
+	char paper[PAPER_ID_MAX];
+	char state[12];
+	char etag[256], last_modified[64];
+	int attempts;
+	pb_time next_try, updated;
+	char message[256];
+};
+/* 0 found, 1 never tried, -1. */
+int store_pdf_get(struct store *s, const char *paper, struct pdf_state *st, struct buf *err);
+/* Writes st (replacing the paper's). */
+int store_pdf_set(struct store *s, const struct pdf_state *st, struct buf *err);
+/* The visible papers featured on days [day_from, day_to] whose PDF was
+ * never tried, or failed and is due again at now; never tried first, then
+ * newer days first; at most limit; fn per id (all read first: fn may use
+ * the store), stopping on non-zero. */
+int store_pdf_due(struct store *s, const char *day_from, const char *day_to, pb_time now, size_t limit,
+		  int (*fn)(const char *paper, void *ctx), void *ctx, struct buf *err);
 
 /* ---- people and what they do (the web service) --------------------------
  * Accounts, sessions and API tokens (stored only as SHA-256-sized hashes
@@ -610,7 +661,7 @@ struct store_migrate_report {
 		char table[32];
 		int64_t rows;
 		uint64_t checksum;
-	} tables[24];
+	} tables[32];
 	size_t ntables;
 	double seconds;
 };

@@ -51,6 +51,23 @@ struct sqlx_driver;
 	  (struct store * s, const char *day_from, const char *day_to, pb_time stale_before, size_t limit,       \
 	   int (*fn)(const char *, void *), void *ctx, struct buf *err),                                          \
 	  (s, day_from, day_to, stale_before, limit, fn, ctx, err))                                               \
+	X(int, text_put, (struct store * s, const char *paper, const char *text, size_t len, struct buf *err),   \
+	  (s, paper, text, len, err))                                                                             \
+	X(int, text_get, (struct store * s, const char *paper, struct buf *out, struct buf *err), (s, paper, out, err)) \
+	X(int, text_ids, (struct store * s, int (*fn)(const char *, void *), void *ctx, struct buf *err),       \
+	  (s, fn, ctx, err))                                                                                      \
+	X(int, refs_list,                                                                                         \
+	  (struct store * s, const char *paper, bool citations, size_t offset, size_t limit,                     \
+	   int (*fn)(const struct paper *, void *), void *ctx, struct buf *err),                                  \
+	  (s, paper, citations, offset, limit, fn, ctx, err))                                                     \
+	X(int, refs_count, (struct store * s, const char *paper, int64_t *refs, int64_t *cites, struct buf *err), \
+	  (s, paper, refs, cites, err))                                                                           \
+	X(int, pdf_get, (struct store * s, const char *paper, struct pdf_state *st, struct buf *err), (s, paper, st, err)) \
+	X(int, pdf_set, (struct store * s, const struct pdf_state *st, struct buf *err), (s, st, err))           \
+	X(int, pdf_due,                                                                                           \
+	  (struct store * s, const char *day_from, const char *day_to, pb_time now, size_t limit,                 \
+	   int (*fn)(const char *, void *), void *ctx, struct buf *err),                                          \
+	  (s, day_from, day_to, now, limit, fn, ctx, err))                                                        \
 	X(int, user_add, (struct store * s, struct user * u, struct buf * err), (s, u, err))                      \
 	X(int, user_get, (struct store * s, int64_t id, const char *name, struct user *u, struct buf *err),      \
 	  (s, id, name, u, err))                                                                                  \

@@ -257,6 +257,60 @@ static void test_cite(void)
 	paper_release(&p);
 }
 
+/* The arXiv identifiers a text names, joined by commas. */
+static void check_refs(const char *text, const char *self, const char *want)
+{
+	struct strlist out = STRLIST_INIT;
+	paper_refs_find(text, strlen(text), self, &out);
+	struct buf b = BUF_INIT;
+	strlist_join(&out, ",", &b);
+	CHECK_STR(b.s, want);
+	if (strcmp(b.s, want))
+		fprintf(stderr, "  in \"%s\"\n", text);
+	buf_release(&b);
+	strlist_release(&out);
+}
+
+static void test_refs(void)
+{
+	/* every form a reference list uses, versions dropped, each once, sorted */
+	check_refs("[1] A. B. Title. arXiv preprint arXiv:2401.12345, 2024.", NULL, "2401.12345");
+	check_refs("arXiv:2401.12345v2 and 2401.12345v3 and 2401.12345", NULL, "2401.12345");
+	check_refs("see https://arxiv.org/abs/1706.03762v7.", NULL, "1706.03762");
+	check_refs("http://arxiv.org/pdf/1706.03762.pdf", NULL, "1706.03762");
+	check_refs("doi:10.48550/arXiv.2305.10601 and https://doi.org/10.48550/ARXIV.2106.09685", NULL,
+		   "2106.09685,2305.10601");
+	check_refs("hep-th/9901001, arXiv:hep-ph/0101001v2 and math.AG/0101001 [math.AG]", NULL,
+		   "hep-ph/0101001,hep-th/9901001,math/0101001");
+	check_refs("(0704.0001) four-digit numbers 0801.1234 and 1412.9999", NULL, "0704.0001,0801.1234,1412.9999");
+	check_refs("Smith et al., 2023 [arXiv:2310.06825]; 2310.06825", NULL, "2310.06825");
+	/* the paper's own id is no reference */
+	check_refs("This paper, arXiv:2401.12345v1, cites 1706.03762.", "2401.12345", "1706.03762");
+	check_refs("Old hep-th/9901001v1 cites hep-th/9812001", "hep-th/9901001", "hep-th/9812001");
+	/* what only looks like one: numbers, months 13+, too many digits, too
+	 * early or a five-digit number before 2015, unknown archives, letters
+	 * glued on */
+	check_refs("pi = 3.14159, 1234.5678, 2413.12345, 2401.123456, 12401.12345, 2401.123", NULL, "");
+	check_refs("0612.1234 1501.1234 1412.12345 foo/9901001 hep-th/990100 hep-th/99010011", NULL, "");
+	check_refs("x2401.12345 A2401.12345 2401.12345x", NULL, "");
+	check_refs("", NULL, "");
+	check_refs("2401.", NULL, "");
+	check_refs("hep-th/", NULL, "");
+	/* one form feed between pages, ids on both sides of it */
+	check_refs("end of 2401.00001\f2401.00002 starts", NULL, "2401.00001,2401.00002");
+	/* a text naming thousands stops at PAPER_REFS_MAX */
+	struct buf big = BUF_INIT;
+	for (int i = 0; i < PAPER_REFS_MAX + 500; i++)
+		buf_addf(&big, "arXiv:23%02d.%05d ", 1 + i % 12, i);
+	struct strlist out = STRLIST_INIT;
+	paper_refs_find(big.s, big.len, NULL, &out);
+	CHECK(out.n == PAPER_REFS_MAX);
+	for (size_t i = 1; i < out.n; i++)
+		CHECK(strcmp(out.v[i - 1], out.v[i]) < 0);
+	strlist_release(&out);
+	buf_release(&big);
+}
+
 int main(void)
 {
 	test_cite();
@@ -264,5 +318,6 @@ int main(void)
 	test_code_urls();
 	test_merge();
 	test_matches();
+	test_refs();
 	return check_report("test_paper");
 }

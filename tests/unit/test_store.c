@@ -1046,6 +1046,149 @@ static void test_links(void)
 	buf_release(&got);
 }
 
+/* ---- full texts, references, the PDF fetch's state ------------------------------------ */
+
+static int text_id(const char *paper, void *ctx)
+{
+	buf_addf(ctx, "%s,", paper);
+	return 0;
+}
+
+static int text_first(const char *paper, void *ctx)
+{
+	buf_addf(ctx, "%s,", paper);
+	return 1;
+}
+
+static void test_text(void)
+{
+	struct store *s;
+	struct buf err = BUF_INIT, p = BUF_INIT, got = BUF_INIT;
+	path(&p, "text.db");
+	CHECK(store_open(p.s, STORE_CREATE, &s, &err) == 0);
+	CHECK(store_schema_version(s) == STORE_SCHEMA_VERSION);
+	struct paper ps[4];
+	enum upsert_result r[4];
+	make(&ps[0], "2401.00001", "2024-01-02", 1, "one");
+	make(&ps[1], "2401.00002", "2024-01-03", 2, "two");
+	make(&ps[2], "hep-th/9901001", "", 0, "old");
+	make(&ps[3], "2401.00004", "2024-01-03", 4, "hidden");
+	CHECK(store_begin(s, &err) == 0 && store_upsert_batch(s, ps, 4, r, &err) == 0 && store_commit(s, &err) == 0);
+	CHECK(store_paper_hide(s, "2401.00004", true, &err) == 0);
+
+	/* none yet */
+	CHECK(store_text_get(s, "2401.00001", &got, &err) == 1 && got.len == 0);
+	CHECK(store_text_ids(s, text_id, &got, &err) == 0 && got.len == 0);
+	int64_t nr = -1, nc = -1;
+	CHECK(store_refs_count(s, "2401.00001", &nr, &nc, &err) == 0 && nr == 0 && nc == 0);
+
+	/* a text is kept as given (pages by form feeds, any UTF-8), its
+	 * references found, the paper itself left out */
+	struct buf text = BUF_INIT;
+	buf_adds(&text, "Page one é \xe2\x88\x91 cites arXiv:2401.00002v3 and hep-th/9901001 and itself 2401.00001\f");
+	for (int i = 0; i < 20000; i++)
+		buf_adds(&text, "words that compress well ");
+	buf_adds(&text, "\fpage three: https://arxiv.org/abs/2402.00009 (not here yet), 10.48550/arXiv.2401.00004");
+	int64_t seq0 = 0, seq1 = 0;
+	CHECK(store_seq(s, &seq0, &err) == 0);
+	CHECK(store_text_put(s, "2401.00001", text.s, text.len, &err) == 0);
+	CHECK(store_seq(s, &seq1, &err) == 0 && seq1 == seq0 + 1);
+	/* it moved the paper's write sequence: the index's scan finds it again */
+	buf_reset(&got);
+	CHECK(store_paper_scan_since(s, seq0, collect, &got, &err) == 0);
+	CHECK_STR(got.s, "2401.00001,");
+	buf_reset(&got);
+	CHECK(store_text_get(s, "2401.00001", &got, &err) == 0);
+	CHECK(got.len == text.len && !memcmp(got.s, text.s, text.len));
+	/* references: the papers here, newest first; the hidden one left out */
+	buf_reset(&got);
+	CHECK(store_refs_list(s, "2401.00001", false, 0, 10, collect, &got, &err) == 0);
+	CHECK_STR(got.s, "2401.00002,hep-th/9901001,");
+	buf_reset(&got);
+	CHECK(store_refs_list(s, "2401.00001", false, 1, 10, collect, &got, &err) == 0);
+	CHECK_STR(got.s, "hep-th/9901001,");
+	buf_reset(&got);
+	CHECK(store_refs_list(s, "2401.00002", true, 0, 10, collect, &got, &err) == 0);
+	CHECK_STR(got.s, "2401.00001,");
+	CHECK(store_refs_count(s, "2401.00001", &nr, &nc, &err) == 0 && nr == 2 && nc == 0);
+	CHECK(store_refs_count(s, "2401.00002", &nr, &nc, &err) == 0 && nr == 0 && nc == 1);
+
+	/* a paper that arrives later is among the references at once */
+	struct paper late;
+	make(&late, "2402.00009", "2024-02-05", 0, "late");
+	CHECK(store_begin(s, &err) == 0 && store_upsert_batch(s, &late, 1, r, &err) == 0 && store_commit(s, &err) == 0);
+	paper_release(&late);
+	buf_reset(&got);
+	CHECK(store_refs_list(s, "2401.00001", false, 0, 10, collect, &got, &err) == 0);
+	CHECK_STR(got.s, "2402.00009,2401.00002,hep-th/9901001,");
+	CHECK(store_refs_count(s, "2402.00009", &nr, &nc, &err) == 0 && nc == 1);
+
+	/* replaced whole, references too; inside the caller's transaction */
+	CHECK(store_begin(s, &err) == 0);
+	CHECK(store_text_put(s, "2401.00001", "only 2402.00009", 15, &err) == 0);
+	CHECK(store_text_put(s, "2401.00002", "", 0, &err) == 0);
+	CHECK(store_commit(s, &err) == 0);
+	buf_reset(&got);
+	CHECK(store_refs_list(s, "2401.00001", false, 0, 10, collect, &got, &err) == 0);
+	CHECK_STR(got.s, "2402.00009,");
+	buf_reset(&got);
+	CHECK(store_text_get(s, "2401.00002", &got, &err) == 0 && got.len == 0);
+	buf_reset(&got);
+	CHECK(store_text_ids(s, text_id, &got, &err) == 0);
+	CHECK_STR(got.s, "2401.00001,2401.00002,");
+	buf_reset(&got);
+	CHECK(store_text_ids(s, text_first, &got, &err) == 0);
+	CHECK_STR(got.s, "2401.00001,");
+	/* a paper not in the store has no text */
+	CHECK(store_text_put(s, "2499.99999", "x", 1, &err) == -1 && store_errkind(s) == PB_NOTFOUND);
+
+	/* the PDF fetch's state: due are the featured papers never tried, and
+	 * failed ones whose time has come */
+	struct pdf_state st;
+	CHECK(store_pdf_get(s, "2401.00001", &st, &err) == 1);
+	buf_reset(&got);
+	CHECK(store_pdf_due(s, "2024-01-01", "2024-12-31", 1000, 10, text_id, &got, &err) == 0);
+	CHECK_STR(got.s, "2402.00009,2401.00002,2401.00001,");
+	memset(&st, 0, sizeof(st));
+	snprintf(st.paper, sizeof(st.paper), "2401.00001");
+	snprintf(st.state, sizeof(st.state), "done");
+	snprintf(st.etag, sizeof(st.etag), "\"abc\"");
+	snprintf(st.last_modified, sizeof(st.last_modified), "Tue, 02 Jan 2024 00:00:00 GMT");
+	st.updated = 900;
+	CHECK(store_pdf_set(s, &st, &err) == 0);
+	snprintf(st.paper, sizeof(st.paper), "2401.00002");
+	snprintf(st.state, sizeof(st.state), "failed");
+	snprintf(st.message, sizeof(st.message), "HTTP 500");
+	st.attempts = 2;
+	st.next_try = 5000;
+	CHECK(store_pdf_set(s, &st, &err) == 0);
+	buf_reset(&got);
+	CHECK(store_pdf_due(s, "2024-01-01", "2024-12-31", 1000, 10, text_id, &got, &err) == 0);
+	CHECK_STR(got.s, "2402.00009,");
+	buf_reset(&got);
+	CHECK(store_pdf_due(s, "2024-01-01", "2024-12-31", 5000, 10, text_id, &got, &err) == 0);
+	CHECK_STR(got.s, "2402.00009,2401.00002,");
+	buf_reset(&got);
+	CHECK(store_pdf_due(s, "2024-01-03", "2024-01-03", 5000, 1, text_id, &got, &err) == 0);
+	CHECK_STR(got.s, "2401.00002,");
+	struct pdf_state back;
+	CHECK(store_pdf_get(s, "2401.00002", &back, &err) == 0);
+	CHECK_STR(back.state, "failed");
+	CHECK_STR(back.message, "HTTP 500");
+	CHECK(back.attempts == 2 && back.next_try == 5000);
+	CHECK(store_pdf_get(s, "2401.00001", &back, &err) == 0);
+	CHECK_STR(back.etag, "\"abc\"");
+	CHECK_STR(back.last_modified, "Tue, 02 Jan 2024 00:00:00 GMT");
+	CHECK(back.updated == 900);
+	buf_release(&text);
+	for (int i = 0; i < 4; i++)
+		paper_release(&ps[i]);
+	store_close(s);
+	buf_release(&err);
+	buf_release(&p);
+	buf_release(&got);
+}
+
 static void test_bounded(void)
 {
 	struct store *s;
@@ -1328,6 +1471,7 @@ int main(int argc, char **argv)
 	test_scan();
 	test_personal();
 	test_links();
+	test_text();
 	test_bounded();
 	test_races();
 	if (pg)
