@@ -799,10 +799,11 @@ static int cmd_index(struct args *a)
 			struct search_index_stats st;
 			search_index_stats(ix, &st);
 			printf("index:     %s\nsegments:  %llu\npapers:    %llu\nterms:     %llu\npostings:  %llu\n"
-			       "size:      %.1f MB\navg length: title %.1f, abstract %.1f, authors %.1f, keywords %.1f\n",
+			       "size:      %.1f MB\navg length: title %.1f, abstract %.1f, authors %.1f, keywords %.1f\n"
+			       "full text: %llu papers (average length %.0f words)\n",
 			       path.s, (unsigned long long)st.segments, (unsigned long long)st.docs, (unsigned long long)st.terms,
 			       (unsigned long long)st.postings, (double)st.file_bytes / 1e6, st.avg_len[0], st.avg_len[1],
-			       st.avg_len[2], st.avg_len[3]);
+			       st.avg_len[2], st.avg_len[3], (unsigned long long)st.bodies, st.bodies ? st.avg_len[4] : 0.0);
 			search_close(ix);
 		}
 	} else {

@@ -33,8 +33,8 @@ static size_t fwrite_n(const void *p, size_t size, size_t n, FILE *f)
 /* Ranking settings, not fitted to any one collection: the usual BM25
  * values, titles and keywords weighted above the abstract. */
 static const double K1 = 1.2;
-static const double FIELD_W[NFIELDS] = { 2.0, 1.0, 1.0, 1.5 };
-static const double FIELD_B[NFIELDS] = { 0.5, 0.75, 0.3, 0.5 };
+static const double FIELD_W[NFIELDS] = { 2.0, 1.0, 1.0, 1.5, 1.0 };
+static const double FIELD_B[NFIELDS] = { 0.5, 0.75, 0.3, 0.5, 0.75 };
 
 struct bterm {
 	uint32_t hash;
@@ -112,6 +112,12 @@ struct builder {
 	size_t qhead, qcount, busy;
 	bool done;
 	struct batch *filling;
+	/* the papers that have a full text: their ids (sorted, from the
+	 * store before the scan) and their documents (in order, from it) */
+	char **text_ids;
+	size_t ntext_ids, text_cap;
+	uint32_t *body_docs;
+	size_t nbody, body_cap;
 	const char *path;      /* the index being built: spills go beside it */
 	char spill_error[256]; /* a spill that failed ("" none) */
 };
@@ -246,6 +252,9 @@ static uint32_t get_varint(const unsigned char **p)
 	return v;
 }
 
+static void append_postings(struct lexicon *b);
+static void embed_paper(struct builder *bl, struct lexicon *b, const struct paper *p, uint32_t doc);
+
 /* Indexes paper p as document `doc` into lexicon b (one thread's). */
 static void index_paper(struct builder *bl, struct lexicon *b, const struct paper *p, uint32_t doc)
 {
@@ -275,7 +284,16 @@ static void index_paper(struct builder *bl, struct lexicon *b, const struct pape
 			add_term(b, tmp, (size_t)n);
 		}
 	}
-	/* append this document to each of its terms' postings */
+	append_postings(b);
+	memcpy(bl->lens[doc], b->dlen, sizeof(b->dlen));
+	if (bl->glove)
+		embed_paper(bl, b, p, doc);
+}
+
+/* Appends the current document to each of its terms' postings. */
+static void append_postings(struct lexicon *b)
+{
+	uint32_t doc = b->doc;
 	for (size_t i = 0; i < b->ndterms; i++) {
 		struct bterm *bt = &b->terms[b->dterms[i]];
 		size_t before = bt->post.len;
@@ -298,19 +316,114 @@ static void index_paper(struct builder *bl, struct lexicon *b, const struct pape
 		bt->df++;
 		b->npostings++;
 	}
-	memcpy(bl->lens[doc], b->dlen, sizeof(b->dlen));
-	if (bl->glove) {
-		/* the title counts twice: it says what the paper is about */
-		memset(b->acc, 0, bl->dims * sizeof(float));
-		if (p->title)
-			glove_embed(bl->glove, p->title, strlen(p->title), 2.0f, b->acc);
-		if (p->abstract)
-			glove_embed(bl->glove, p->abstract, strlen(p->abstract), 1.0f, b->acc);
-		for (size_t i = 0; i < p->ai_keywords.n; i++)
-			glove_embed(bl->glove, p->ai_keywords.v[i], strlen(p->ai_keywords.v[i]), 1.0f, b->acc);
-		glove_finish(bl->glove, b->acc);
-		vec_quantize(b->acc, bl->dims, bl->vecs + (size_t)doc * bl->dims);
+}
+
+/* Paper p's meaning vector, as document doc. */
+static void embed_paper(struct builder *bl, struct lexicon *b, const struct paper *p, uint32_t doc)
+{
+	/* the title counts twice: it says what the paper is about */
+	memset(b->acc, 0, bl->dims * sizeof(float));
+	if (p->title)
+		glove_embed(bl->glove, p->title, strlen(p->title), 2.0f, b->acc);
+	if (p->abstract)
+		glove_embed(bl->glove, p->abstract, strlen(p->abstract), 1.0f, b->acc);
+	for (size_t i = 0; i < p->ai_keywords.n; i++)
+		glove_embed(bl->glove, p->ai_keywords.v[i], strlen(p->ai_keywords.v[i]), 1.0f, b->acc);
+	glove_finish(bl->glove, b->acc);
+	vec_quantize(b->acc, bl->dims, bl->vecs + (size_t)doc * bl->dims);
+}
+
+/* ---- the full text ------------------------------------------------------------
+ * A paper's body goes in after the scan (the store is read one query at a
+ * time), in document order: its words as "b:" terms of a field of their
+ * own, with its own length. */
+
+/* A body word: "b:" and its stem, never through the tokenizer's cache of
+ * term numbers (which knows the words without the prefix). */
+static void on_body_token(void *ctx, const char *term, size_t n, unsigned pos, unsigned flags)
+{
+	struct lexicon *b = ctx;
+	char tmp[80];
+	(void)pos;
+	if (n + 2 < sizeof(tmp)) {
+		memcpy(tmp, BODY_PREFIX, 2);
+		memcpy(tmp + 2, term, n);
+		add_term_id(b, term_id(b, tmp, n + 2));
 	}
+	if (!(flags & TOK_JOINED) && b->dlen[FIELD_BODY] < UINT16_MAX)
+		b->dlen[FIELD_BODY]++;
+}
+
+/* Indexes a body as document doc into lexicon b (its other fields are in). */
+static void index_body(struct builder *bl, struct lexicon *b, uint32_t doc, const char *text, size_t len)
+{
+	b->doc = doc;
+	b->ndterms = 0;
+	memset(b->dlen, 0, sizeof(b->dlen));
+	b->field = FIELD_BODY;
+	tokenize(b->tk, text, len, true, on_body_token, b);
+	add_term(b, BODY_PREFIX, 2);
+	append_postings(b);
+	bl->lens[doc][FIELD_BODY] = b->dlen[FIELD_BODY];
+}
+
+static int cmp_str(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+static int collect_text_id(const char *paper, void *ctx)
+{
+	struct builder *b = ctx;
+	if (b->ntext_ids == b->text_cap) {
+		b->text_cap = b->text_cap ? b->text_cap * 2 : 256;
+		b->text_ids = xrealloc(b->text_ids, b->text_cap * sizeof(*b->text_ids));
+	}
+	b->text_ids[b->ntext_ids++] = xstrdup(paper);
+	return 0;
+}
+
+/* The ids of the papers that have a full text, sorted (by bytes, as the
+ * look-ups compare them, whatever the database's collation). */
+static int load_text_ids(struct builder *b, struct store *s, struct buf *err)
+{
+	if (store_text_ids(s, collect_text_id, b, err))
+		return -1;
+	if (b->ntext_ids)
+		qsort(b->text_ids, b->ntext_ids, sizeof(*b->text_ids), cmp_str);
+	return 0;
+}
+
+/* Notes document doc (paper id) when the paper has a body (the scan's thread). */
+static void note_body(struct builder *b, const char *id, uint32_t doc)
+{
+	if (!b->ntext_ids || !bsearch(&id, b->text_ids, b->ntext_ids, sizeof(*b->text_ids), cmp_str))
+		return;
+	if (b->nbody == b->body_cap) {
+		b->body_cap = b->body_cap ? b->body_cap * 2 : 256;
+		b->body_docs = xrealloc(b->body_docs, b->body_cap * sizeof(*b->body_docs));
+	}
+	b->body_docs[b->nbody++] = doc;
+}
+
+/* Indexes the bodies of the documents noted, in order, after the scan and
+ * with the indexing threads stopped: the first half into one lexicon and
+ * the second into the other, so that each one's documents still increase. */
+static int index_bodies(struct builder *b, struct store *s, struct buf *err)
+{
+	struct buf text = BUF_INIT;
+	int rc = 0;
+	for (size_t i = 0; i < b->nbody && !rc; i++) {
+		uint32_t doc = b->body_docs[i];
+		buf_reset(&text);
+		int got = store_text_get(s, b->ids.s + b->docs[doc].id_off, &text, err);
+		if (got < 0)
+			rc = -1;
+		else if (got == 0)
+			index_body(b, &b->lex[i * NLEX / b->nbody], doc, text.s, text.len);
+	}
+	buf_release(&text);
+	return rc;
 }
 
 struct worker_arg {
@@ -466,6 +579,7 @@ static int add_paper(const struct paper *p, void *ctx)
 	b->docs[b->ndocs].minute = p->published ? (int32_t)(p->published / 60000LL) : 0;
 	b->tkeys[b->ndocs] = p->title ? title_key(p->title) : 0;
 	buf_add(&b->ids, p->id, strlen(p->id) + 1);
+	note_body(b, p->id, (uint32_t)b->ndocs);
 	if (!b->filling) {
 		b->filling = xmalloc(sizeof(*b->filling));
 		b->filling->first = (uint32_t)b->ndocs;
@@ -565,8 +679,11 @@ static void header_init(const struct builder *b, struct idx_header *h)
 	for (size_t d = 0; d < b->ndocs; d++)
 		for (int k = 0; k < NFIELDS; k++)
 			sum[k] += b->lens[d][k];
-	for (int k = 0; k < NFIELDS; k++)
-		h->avg_len[k] = b->ndocs && sum[k] > 0 ? (float)(sum[k] / (double)b->ndocs) : 1.0f;
+	for (int k = 0; k < NFIELDS; k++) {
+		/* a body's length is against the bodies' average, not the papers' */
+		double n = k == FIELD_BODY ? (double)b->nbody : (double)b->ndocs;
+		h->avg_len[k] = n > 0 && sum[k] > 0 ? (float)(sum[k] / n) : 1.0f;
+	}
 }
 
 /* Puts each lexicon's terms in order (its order array) and counts the
@@ -1079,6 +1196,10 @@ static void builder_release(struct builder *b)
 	}
 	pthread_mutex_destroy(&b->mu);
 	pthread_cond_destroy(&b->cv);
+	for (size_t i = 0; i < b->ntext_ids; i++)
+		free(b->text_ids[i]);
+	free(b->text_ids);
+	free(b->body_docs);
 	free(b->lens);
 	free(b->tkeys);
 	free(b->docs);
@@ -1105,9 +1226,13 @@ static int build_segment(struct store *s, const char *path, int64_t since, uint6
 	b.seq = (uint64_t)seq;
 	b.delta = since >= 0;
 	if (!rc)
+		rc = load_text_ids(&b, s, err);
+	if (!rc)
 		rc = since < 0 ? store_paper_scan(s, add_paper, &b, err)
 			       : store_paper_scan_since(s, since, add_paper, &b, err);
 	builder_stop(&b, th, started);
+	if (!rc)
+		rc = index_bodies(&b, s, err);
 	progress_done(&b.prog);
 	if (!rc && b.spill_error[0]) {
 		buf_setf(err, "%s", b.spill_error);

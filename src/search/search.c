@@ -214,6 +214,10 @@ void search_index_stats(const struct search_index *ix, struct search_index_stats
 	st->segments = ix->nseg;
 	for (int i = 0; i < NFIELDS; i++)
 		st->avg_len[i] = ix->seg[0]->h->avg_len[i];
+	for (size_t i = 0; i < ix->nseg; i++) {
+		const struct idx_term *t = index_term_find(ix->seg[i], BODY_PREFIX, 2);
+		st->bodies += t ? t->df : 0;
+	}
 }
 
 const struct idx_term *index_term_find(const struct segment *ix, const char *term, size_t n)
@@ -481,6 +485,10 @@ struct query {
 	bool structured; /* operators, fields or phrases: lexical only */
 	bool all_required;  /* every free word required (the newest-first order) */
 	bool newest;        /* order by publication time, then score */
+	/* where free words are looked for: everywhere (the body's words as
+	 * twins of lesser weight), in the body only (in:body) or everywhere
+	 * but the body (-in:body) */
+	enum { SCOPE_ALL, SCOPE_BODY, SCOPE_ANCHORS } scope;
 	uint64_t matched;   /* documents that met every requirement (counted in required walks) */
 	int64_t title_gdoc; /* the paper whose whole title the query is, or -1 */
 };
@@ -624,6 +632,71 @@ static void weigh_words(struct query *q)
 	}
 }
 
+/* The weight of a word found in a paper's body against the same word in
+ * its title or abstract: the anchors count most. */
+#define BODY_WEIGHT 0.4
+
+/* The summed document frequency of term[0..n) over the segments. */
+static uint64_t term_df(const struct query *q, const char *term, size_t n)
+{
+	uint64_t df = 0;
+	for (size_t i = 0; i < q->ix->nseg; i++) {
+		const struct idx_term *t = index_term_find(q->ix->seg[i], term, n);
+		df += t ? t->df : 0;
+	}
+	return df;
+}
+
+/* Word w's body twin ("b:" and its term) and its weight, by the idf among
+ * the nbody papers that have a body; false when the word is in no body. */
+static bool body_twin(const struct query *q, const struct qword *w, uint64_t nbody, struct qword *out)
+{
+	if (w->n + 2 >= sizeof(out->term))
+		return false;
+	*out = *w;
+	memcpy(out->term, BODY_PREFIX, 2);
+	memcpy(out->term + 2, w->term, w->n + 1);
+	out->n = w->n + 2;
+	uint64_t df = term_df(q, out->term, out->n);
+	if (df > nbody)
+		df = nbody;
+	out->w = out->kind == Q_EXCL || !df ? 0 : idf_weight(nbody, df);
+	return df > 0;
+}
+
+/* The body's part of a query (the papers' full text, a field of its own):
+ * in:body turns every free word into its body twin (phrases are then
+ * required words: their order is checked in titles and abstracts only);
+ * otherwise each free word that a body holds gets a twin of BODY_WEIGHT,
+ * optional (what a word requires or excludes is in the anchors), unless
+ * -in:body or a long pasted text (it searches like the abstract it is). */
+static void body_words(struct query *q)
+{
+	if (q->scope == SCOPE_ANCHORS || (q->plain && q->scope == SCOPE_ALL))
+		return;
+	uint64_t nbody = term_df(q, BODY_PREFIX, 2);
+	size_t n0 = q->n;
+	for (size_t k = 0; k < n0; k++) {
+		struct qword *w = &q->words[k], twin;
+		if (w->filter)
+			continue;
+		if (q->scope == SCOPE_BODY) {
+			if (w->n + 2 < sizeof(w->term)) {
+				body_twin(q, w, nbody ? nbody : 1, &twin); /* weight 0 where no body has it */
+				*w = twin;
+			}
+			continue;
+		}
+		if (nbody && w->kind != Q_EXCL && q->n < MAX_QTERMS && body_twin(q, w, nbody, &twin)) {
+			twin.kind = Q_OPT;
+			twin.w = (int64_t)llround((double)twin.w * BODY_WEIGHT);
+			q->words[q->n++] = twin;
+		}
+	}
+	if (q->scope == SCOPE_BODY)
+		q->nphrases = 0;
+}
+
 /* The summed document frequency of a word over the segments, at most ndocs. */
 static uint64_t query_df(const struct query *q, const struct qword *w, uint64_t ndocs)
 {
@@ -723,6 +796,15 @@ static int parse_query(struct query *q, const char *text, struct buf *err)
 					tmp[2 + i] = (char)(v[i] >= 'A' && v[i] <= 'Z' ? v[i] + 32 : v[i]);
 				add_qword(q, tmp, vlen + 2, kind == Q_EXCL ? Q_EXCL : Q_REQ, true);
 			}
+		} else if (!strcmp(field, "in")) {
+			q->structured = true;
+			p = read_value(colon + 1, &v, &vlen);
+			if (vlen != 4 || strncasecmp(v, "body", 4)) {
+				buf_setf(err, "in: expects body (in:body searches the papers' full text only, -in:body "
+					      "everything but it), got \"%.*s\"", (int)(vlen > 40 ? 40 : vlen), v);
+				return -1;
+			}
+			q->scope = kind == Q_EXCL ? SCOPE_ANCHORS : SCOPE_BODY;
 		} else if (!strcmp(field, "after") || !strcmp(field, "before")) {
 			p = read_value(colon + 1, &v, &vlen);
 			char day[16];
@@ -766,6 +848,7 @@ static int parse_query(struct query *q, const char *text, struct buf *err)
 		return -1;
 	}
 	weigh_words(q);
+	body_words(q);
 	/* a text's words count as often as it says them */
 	for (size_t k = 0; q->plain && k < q->n; k++)
 		q->words[k].w = (int64_t)llround((double)q->words[k].w * (1.0 + log((double)q->words[k].tf)));
@@ -1785,6 +1868,10 @@ int search_run(struct search_index *ix, struct search_cursor *c, const char *tex
 			}
 		}
 		buf_release(&fixed);
+	}
+	for (size_t i = 0; i < ix->nseg; i++) {
+		const struct idx_term *t = index_term_find(ix->seg[i], BODY_PREFIX, 2);
+		info->bodies += t ? t->df : 0;
 	}
 	search_cursor_free(own);
 	return rc;

@@ -90,7 +90,8 @@ void search_close(struct search_index *ix);
 
 struct search_index_stats {
 	uint64_t docs, terms, postings, file_bytes, segments;
-	double avg_len[4];
+	double avg_len[5]; /* title, abstract, authors, keywords, body (of the papers that have one) */
+	uint64_t bodies;   /* papers whose full text is indexed */
 };
 void search_index_stats(const struct search_index *ix, struct search_index_stats *st);
 /* The store's write sequence number the index holds every paper up to. */
@@ -169,6 +170,7 @@ struct search_info {
 	bool exact;           /* counted (required words, newest first), else estimated */
 	char suggestion[256]; /* "did you mean": the corrected query, "" when none */
 	bool corrected;       /* the hits are the suggestion's */
+	uint64_t bodies;      /* papers whose full text the index holds (0: no snippet to look for) */
 };
 /* search_query with options; info (may be NULL) says how many match and
  * whether the spelling was corrected. */

@@ -5,9 +5,14 @@
 #include "search.h"
 
 #define IDX_MAGIC "PBIDX001"
-#define IDX_VERSION 9
+#define IDX_VERSION 10
 #define IDX_BLOCK 128
-#define NFIELDS 4 /* title, abstract, authors, AI keywords */
+#define NFIELDS 5 /* title, abstract, authors, AI keywords, body (the full text) */
+#define FIELD_BODY 4
+/* The body's terms are the words' stems after "b:" (a field of their own,
+ * so that a query can ask for it or leave it out), and "b:" alone is in
+ * every document that has a body (its df counts them). */
+#define BODY_PREFIX "b:"
 
 /*
  * File layout (all little-endian, sections 8-byte aligned):

@@ -247,6 +247,8 @@ void html_card(struct req *r, struct buf *b, const struct paper *p, const struct
 			html_printf(b, "%s", p->abstract);
 		html_printf(b, "</p></details>");
 	}
+	if (co && co->snippet)
+		html_printf(b, "<p class=\"snippet\" title=\"From the paper's full text\">%S</p>", co->snippet);
 	if (p->ai_summary && *p->ai_summary)
 		html_printf(b, "<p class=\"tldr\">%s</p>", p->ai_summary);
 	char day[16] = "";
@@ -418,6 +420,7 @@ static void add_term(void *ctx, const char *t, size_t n, unsigned pos, unsigned 
 struct hit_ctx {
 	const struct term_set *q;
 	bool hit;
+	size_t which; /* the term hit */
 };
 
 static void check_term(void *ctx, const char *t, size_t n, unsigned pos, unsigned flags)
@@ -426,8 +429,10 @@ static void check_term(void *ctx, const char *t, size_t n, unsigned pos, unsigne
 	(void)flags;
 	struct hit_ctx *h = ctx;
 	for (size_t i = 0; i < h->q->terms.n && !h->hit; i++)
-		if (strlen(h->q->terms.v[i]) == n && !memcmp(h->q->terms.v[i], t, n))
+		if (strlen(h->q->terms.v[i]) == n && !memcmp(h->q->terms.v[i], t, n)) {
 			h->hit = true;
+			h->which = i;
+		}
 }
 
 /* Whether the word s[0..n) may hold one of the query's terms: every term
@@ -483,19 +488,18 @@ static void hl_key_make(void)
 	hl_key_ok = pthread_key_create(&hl_key, hl_free) == 0;
 }
 
-void html_highlight(struct buf *b, const char *text, const char *query)
+/* The query's terms into q and their first letters into first (all of
+ * them when a term is not ASCII); false without a stemmer (out of memory). */
+static bool query_terms(const char *query, struct term_set *q, bool first[128])
 {
 	if (!hl_tk) {
 		pthread_once(&hl_once, hl_key_make);
 		if ((hl_tk = tokenizer_new()) && hl_key_ok)
 			pthread_setspecific(hl_key, hl_tk);
 	}
-	if (!hl_tk) { /* no stemmer (out of memory): no marks */
-		buf_add_html(b, text, strlen(text));
-		return;
-	}
-	struct term_set q = { STRLIST_INIT };
-	/* the query's words, without its operators' names */
+	if (!hl_tk)
+		return false;
+	/* the query's words, without its operators' names (nor in:body) */
 	struct buf plain = BUF_INIT;
 	for (const char *s = query; *s;) {
 		const char *e = s;
@@ -505,42 +509,63 @@ void html_highlight(struct buf *b, const char *text, const char *query)
 		const char *w = s;
 		if (colon && colon - s < 8)
 			w = colon + 1;
-		if (*s != '-')
+		if (*s != '-' && strncasecmp(s, "in:", 3))
 			buf_add(&plain, w, (size_t)(e - w)), buf_addc(&plain, ' ');
 		while (*e && isspace((unsigned char)*e))
 			e++;
 		s = e;
 	}
-	tokenize(hl_tk, plain.s, plain.len, true, add_term, &q);
+	tokenize(hl_tk, plain.s, plain.len, true, add_term, q);
 	buf_release(&plain);
-	/* the terms' first letters (all of them when a term is not ASCII) */
-	bool first[128] = { false };
-	for (size_t i = 0; i < q.terms.n; i++) {
+	memset(first, 0, 128 * sizeof(*first));
+	for (size_t i = 0; i < q->terms.n; i++) {
 		bool ascii = true;
-		for (const char *t = q.terms.v[i]; *t; t++)
+		for (const char *t = q->terms.v[i]; *t; t++)
 			ascii &= (unsigned char)*t < 0x80;
 		if (ascii)
-			first[(unsigned char)q.terms.v[i][0]] = true;
+			first[(unsigned char)q->terms.v[i][0]] = true;
 		else
-			memset(first, 1, sizeof(first));
+			memset(first, 1, 128 * sizeof(*first));
+	}
+	return true;
+}
+
+/* The query term (+ 1) that the word s[0..e) holds, or 0; the mark's
+ * bounds (the word without the punctuation around it) in *ms, *me. */
+static int word_hit(const char *s, const char *e, const struct term_set *q, const bool first[128], const char **ms,
+		    const char **me)
+{
+	struct hit_ctx h = { q, false, 0 };
+	if (!q->terms.n || !may_hit(s, (size_t)(e - s), q, first))
+		return 0;
+	tokenize(hl_tk, s, (size_t)(e - s), true, check_term, &h);
+	if (!h.hit)
+		return 0;
+	*ms = s;
+	*me = e;
+	while (*ms < *me && ispunct((unsigned char)**ms))
+		(*ms)++;
+	while (*me > *ms && ispunct((unsigned char)(*me)[-1]))
+		(*me)--;
+	return 1 + (int)h.which;
+}
+
+void html_highlight(struct buf *b, const char *text, const char *query)
+{
+	struct term_set q = { STRLIST_INIT };
+	bool first[128];
+	if (!query_terms(query, &q, first)) { /* no stemmer (out of memory): no marks */
+		buf_add_html(b, text, strlen(text));
+		return;
 	}
 	/* the text goes out in runs: from the end of the last mark to the
 	 * next marked word */
 	const char *s = text, *run = text;
 	while (*s) {
-		const char *e = s;
+		const char *e = s, *ms, *me;
 		while (*e && !isspace((unsigned char)*e))
 			e++;
-		struct hit_ctx h = { &q, false };
-		if (q.terms.n && may_hit(s, (size_t)(e - s), &q, first))
-			tokenize(hl_tk, s, (size_t)(e - s), true, check_term, &h);
-		if (h.hit) {
-			/* the mark covers the word, not the punctuation around it */
-			const char *ms = s, *me = e;
-			while (ms < me && ispunct((unsigned char)*ms))
-				ms++;
-			while (me > ms && ispunct((unsigned char)me[-1]))
-				me--;
+		if (word_hit(s, e, &q, first, &ms, &me)) {
 			buf_add_html(b, run, (size_t)(ms - run));
 			buf_adds(b, "<mark>");
 			buf_add_html(b, ms, (size_t)(me - ms));
@@ -553,6 +578,99 @@ void html_highlight(struct buf *b, const char *text, const char *query)
 	}
 	buf_add_html(b, run, strlen(run));
 	strlist_release(&q.terms);
+}
+
+/* ---- snippets of the full text ---------------------------------------------- */
+
+#define SNIPPET_BYTES 280    /* a snippet's length, about */
+#define SNIPPET_BEFORE 60    /* of it before its first mark */
+#define SNIPPET_SCAN (1 << 20) /* bytes of a text looked at */
+#define SNIPPET_HITS 4096    /* marked words looked at */
+
+struct text_hit {
+	const char *s, *e; /* the mark */
+	unsigned page;
+	int term;
+};
+
+/* The best window of the hits: the most distinct terms within
+ * SNIPPET_BYTES - SNIPPET_BEFORE of its first hit, on one page. */
+static size_t best_window(const struct text_hit *h, size_t n)
+{
+	size_t best = 0;
+	int best_terms = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t seen = 0;
+		int terms = 0;
+		for (size_t j = i; j < n && h[j].page == h[i].page && h[j].s - h[i].s < SNIPPET_BYTES - SNIPPET_BEFORE; j++)
+			if (!(seen & (1ull << (h[j].term & 63)))) {
+				seen |= 1ull << (h[j].term & 63);
+				terms++;
+			}
+		if (terms > best_terms) {
+			best_terms = terms;
+			best = i;
+		}
+	}
+	return best;
+}
+
+/* Writes the window around hit h[w] (text: the whole; pages split at '\f'). */
+static void write_window(struct buf *b, const char *text, size_t len, const struct text_hit *h, size_t n, size_t w)
+{
+	const char *end = text + len, *s = h[w].s;
+	const char *page_start = s, *page_end = s;
+	while (page_start > text && page_start[-1] != '\f')
+		page_start--;
+	while (page_end < end && *page_end != '\f')
+		page_end++;
+	const char *from = s - SNIPPET_BEFORE > page_start ? s - SNIPPET_BEFORE : page_start;
+	while (from > page_start && !isspace((unsigned char)from[-1]))
+		from--; /* a whole word */
+	const char *to = from + SNIPPET_BYTES < page_end ? from + SNIPPET_BYTES : page_end;
+	while (to < page_end && !isspace((unsigned char)*to))
+		to++;
+	html_printf(b, "<span class=\"page\">p. %u</span> %S", h[w].page, from > page_start ? "…" : "");
+	const char *run = from;
+	for (size_t i = w; i < n && h[i].e <= to; i++) {
+		buf_add_html(b, run, (size_t)(h[i].s - run));
+		buf_adds(b, "<mark>");
+		buf_add_html(b, h[i].s, (size_t)(h[i].e - h[i].s));
+		buf_adds(b, "</mark>");
+		run = h[i].e;
+	}
+	buf_add_html(b, run, (size_t)(to - run));
+	if (to < page_end)
+		buf_adds(b, "…");
+}
+
+bool html_snippet(struct buf *b, const char *text, size_t len, const char *query)
+{
+	struct term_set q = { STRLIST_INIT };
+	bool first[128];
+	if (!query_terms(query, &q, first)) {
+		return false;
+	}
+	size_t scan = len < SNIPPET_SCAN ? len : SNIPPET_SCAN, n = 0;
+	struct text_hit *h = xmalloc(SNIPPET_HITS * sizeof(*h));
+	unsigned page = 1;
+	const char *s = text, *end = text + scan;
+	while (s < end && n < SNIPPET_HITS) {
+		while (s < end && isspace((unsigned char)*s))
+			page += *s++ == '\f';
+		const char *e = s, *ms, *me;
+		while (e < end && !isspace((unsigned char)*e))
+			e++;
+		int t = e > s ? word_hit(s, e, &q, first, &ms, &me) : 0;
+		if (t)
+			h[n++] = (struct text_hit){ ms, me, page, t };
+		s = e;
+	}
+	if (n)
+		write_window(b, text, scan, h, n, best_window(h, n));
+	free(h);
+	strlist_release(&q.terms);
+	return n > 0;
 }
 
 /* ---- charts --------------------------------------------------------------- */

@@ -28,6 +28,7 @@ struct card_opts {
 	const char *badge;     /* "day", "week", "month" */
 	const char *highlight; /* a query whose words get <mark> */
 	bool in_collection;    /* on the reader's own collection's page */
+	const char *snippet;   /* HTML: where the paper's full text matched (html_snippet) */
 };
 /* A paper's card as the reader sees it (f: reader_card's). */
 void html_card(struct req *r, struct buf *b, const struct paper *p, const struct card_opts *co,
@@ -45,6 +46,11 @@ void html_paper_links(struct buf *b, const struct paper *p, bool buttons);
 void html_media(struct buf *b, const struct paper *p, const struct strlist *hosts);
 /* Title or abstract with the words of `query` marked. */
 void html_highlight(struct buf *b, const char *text, const char *query);
+/* The place in a paper's full text (pages split at '\f') that holds the
+ * most of the query's words, with them marked and its page number ("p. N
+ * …text…", at most about 280 bytes of the first MB); false (nothing
+ * written) when the text holds none of them. */
+bool html_snippet(struct buf *b, const char *text, size_t len, const char *query);
 /* "owner/repo" of a code URL, or the host. */
 void html_code_label(const char *url, char out[128]);
 /* Bars of values per label (day), as inline SVG; and a line. */

@@ -563,8 +563,21 @@ static void search_correction(struct buf *b, const struct search_ask *k, const s
 }
 
 /* The cards of hits[start, start + SEARCH_PAGE). */
+/* Where paper p's full text holds the query's words (its snippet), into
+ * out; false when the paper has no text or it holds none of them. */
+static bool body_snippet(struct req *r, const struct paper *p, const char *mark, struct buf *out)
+{
+	struct buf text = BUF_INIT, err = BUF_INIT;
+	bool got = store_text_get(r->s, p->id, &text, &err) == 0 && html_snippet(out, text.s, text.len, mark);
+	buf_release(&text);
+	buf_release(&err);
+	return got;
+}
+
+/* The cards of hits[start, start + SEARCH_PAGE), with a snippet of their
+ * full text when the index holds bodies. */
 static void search_cards(struct req *r, struct buf *b, const struct search_hit *hits, size_t n, size_t start,
-			 const char *mark)
+			 const char *mark, bool bodies)
 {
 	html_printf(b, "<div class=\"cards\" id=\"papers\" tabindex=\"-1\">");
 	struct card_opts co = { .highlight = mark };
@@ -579,8 +592,15 @@ static void search_cards(struct req *r, struct buf *b, const struct search_hit *
 			collect_add(&ps[i], &shown);
 	reader_votes_prefetch(r, shown.v, shown.n);
 	size_t left_out = 0;
-	for (size_t i = 0; i < shown.n; i++)
-		left_out += !card_write(r, b, &shown.v[i], &co);
+	struct buf snippet = BUF_INIT;
+	for (size_t i = 0; i < shown.n; i++) {
+		struct card_opts one = co;
+		buf_reset(&snippet);
+		if (bodies && mark && body_snippet(r, &shown.v[i], mark, &snippet))
+			one.snippet = snippet.s;
+		left_out += !card_write(r, b, &shown.v[i], &one);
+	}
+	buf_release(&snippet);
 	collect_release(&shown);
 	lists_hit_papers_free(ps, k);
 	html_printf(b, "</div>");
@@ -651,7 +671,7 @@ static void search_results(struct req *r, struct resp *o, const struct search_as
 			html_fetch_offer(r, b, id);
 		else if (n <= start)
 			html_printf(b, "<p class=\"empty\">No papers match.</p>");
-		search_cards(r, b, hits, n, start, k->mode == SEARCH_SEMANTIC ? NULL : shown_q);
+		search_cards(r, b, hits, n, start, k->mode == SEARCH_SEMANTIC ? NULL : shown_q, info.bodies > 0);
 		search_footer(r, b, k, n, shown_q);
 	}
 	free(hits);

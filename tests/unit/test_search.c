@@ -451,10 +451,127 @@ static void test_similar_shares_names(void)
 	buf_release(&t);
 }
 
+/* The ids of the hits of query q (at most 20), space-separated, into out;
+ * -1 when the query fails. */
+static int hit_ids(struct search_index *ix, struct search_cursor *cur, const char *q, struct buf *out)
+{
+	struct search_hit hits[20];
+	size_t n = 20;
+	struct buf err = BUF_INIT;
+	struct search_opts o = { SEARCH_BM25, SEARCH_RELEVANCE, false, false };
+	int rc = search_run(ix, cur, q, &o, hits, &n, NULL, &err);
+	buf_reset(out);
+	for (size_t i = 0; !rc && i < n; i++)
+		buf_addf(out, "%s%s", i ? " " : "", hits[i].id);
+	buf_release(&err);
+	return rc;
+}
+
+/* Issue 23: a paper's full text is a field of the index with its own
+ * weight; in:body asks for it alone, -in:body leaves it out. */
+static void test_full_text(void)
+{
+	char dir[] = "/tmp/pb-test-body-XXXXXX";
+	if (!mkdtemp(dir))
+		return;
+	struct buf dbp = BUF_INIT, ixp = BUF_INIT, err = BUF_INIT, t = BUF_INIT, ids = BUF_INIT;
+	buf_addf(&dbp, "%s/s.db", dir);
+	struct store *s;
+	CHECK(store_open(dbp.s, STORE_CREATE, &s, &err) == 0);
+	static const char *topic[] = { "language", "models", "reasoning", "agents", "benchmark", "code", "training" };
+	struct paper batch[100];
+	enum upsert_result res[100];
+	for (int j = 0; j < 100; j++) {
+		struct paper *p = &batch[j];
+		paper_init(p);
+		snprintf(p->id, sizeof(p->id), "2401.%05d", j);
+		buf_reset(&t);
+		for (int w = 0; w < 8; w++)
+			buf_addf(&t, "%s%s", w ? " " : "", topic[rnd(ARRAY_SIZE(topic))]);
+		/* 2401.00000 names the benchmark in its title, and has no text */
+		p->title = xstrdup(j == 0 ? "Coding agents on SWE-bench Verified" : t.s);
+		p->abstract = xstrdup(t.s);
+		p->version = 1;
+		p->sources = SRC_ARXIV_SNAP;
+	}
+	CHECK(store_begin(s, &err) == 0);
+	CHECK(store_upsert_batch(s, batch, 100, res, &err) == 0);
+	CHECK(store_commit(s, &err) == 0);
+	for (int j = 0; j < 100; j++)
+		paper_release(&batch[j]);
+	/* 2401.00001 evaluates on it on its third page; 2401.00002 trains
+	 * with a KL penalty; thirty others have texts about other things */
+	for (int j = 1; j < 33; j++) {
+		buf_reset(&t);
+		for (int w = 0; w < 400; w++)
+			buf_addf(&t, "%s%s", w % 50 ? " " : "\f", topic[rnd(ARRAY_SIZE(topic))]);
+		if (j == 1)
+			buf_adds(&t, "\fWe evaluate on SWE-bench Verified and SWE-bench Lite.");
+		if (j == 2)
+			buf_adds(&t, " We use GRPO with a KL penalty of 0.04.");
+		char id[16];
+		snprintf(id, sizeof(id), "2401.%05d", j);
+		CHECK(store_text_put(s, id, t.s, t.len, &err) == 0);
+	}
+	search_index_path(dbp.s, &ixp);
+	CHECK(search_index_build(s, ixp.s, &err) == 0);
+	/* bodies spill and come back like the other postings */
+	struct buf ixp2 = BUF_INIT;
+	buf_addf(&ixp2, "%s/spilled.search", dir);
+	search_configure(&(struct search_config){ .build_memory = 16 << 10 });
+	CHECK(search_index_build(s, ixp2.s, &err) == 0);
+	CHECK(files_equal(ixp.s, ixp2.s));
+	search_configure(&(struct search_config){ 0 });
+	struct search_index *ix;
+	CHECK(search_open(ixp.s, &ix, &err) == 0);
+	struct search_index_stats st;
+	search_index_stats(ix, &st);
+	CHECK(st.bodies == 32);
+	CHECK(st.avg_len[4] > 390 && st.avg_len[4] < 420);
+	struct search_cursor *cur = search_cursor_new(search_store_text, s);
+	/* the title counts most: the paper named for it first, then the one
+	 * whose text says it */
+	CHECK(hit_ids(ix, cur, "swe-bench verified", &ids) == 0);
+	CHECK_STR(ids.s, "2401.00000 2401.00001");
+	CHECK(hit_ids(ix, cur, "in:body swe-bench verified", &ids) == 0);
+	CHECK_STR(ids.s, "2401.00001");
+	CHECK(hit_ids(ix, cur, "-in:body swe-bench verified", &ids) == 0);
+	CHECK_STR(ids.s, "2401.00000");
+	CHECK(hit_ids(ix, cur, "grpo kl penalty", &ids) == 0);
+	CHECK_STR(ids.s, "2401.00002");
+	CHECK(hit_ids(ix, cur, "in:body +grpo", &ids) == 0);
+	CHECK_STR(ids.s, "2401.00002");
+	CHECK(hit_ids(ix, cur, "in:abstract grpo", &ids) == -1);
+	/* a text stored later is found once the index is brought up to date */
+	CHECK(store_text_put(s, "2401.00050", "Results on SWE-bench Verified.", 30, &err) == 0);
+	search_close(ix);
+	uint64_t added = 0;
+	CHECK(search_index_update(s, ixp.s, &added, &err) == 0);
+	CHECK(added == 1);
+	CHECK(search_open(ixp.s, &ix, &err) == 0);
+	CHECK(hit_ids(ix, cur, "in:body swe-bench verified", &ids) == 0);
+	CHECK(strstr(ids.s, "2401.00050") && strstr(ids.s, "2401.00001"));
+	search_cursor_free(cur);
+	search_close(ix);
+	store_close(s);
+	struct buf cmd = BUF_INIT;
+	buf_addf(&cmd, "rm -rf '%s'", dir);
+	if (system(cmd.s))
+		fprintf(stderr, "cannot remove %s\n", dir);
+	buf_release(&cmd);
+	buf_release(&dbp);
+	buf_release(&ixp);
+	buf_release(&ixp2);
+	buf_release(&err);
+	buf_release(&t);
+	buf_release(&ids);
+}
+
 int main(void)
 {
 	test_tokenizer();
 	test_topk_matches_exhaustive();
 	test_similar_shares_names();
+	test_full_text();
 	return check_report("test_search");
 }
