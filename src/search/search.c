@@ -750,6 +750,23 @@ static void keep_informative(struct query *q)
 	q->nspill = q->spill_cap = 0;
 }
 
+/* in:body (the full text only) or -in:body (all but it), its value at p;
+ * returns what follows, or NULL (err set). */
+static const char *read_scope(struct query *q, const char *p, enum qkind kind, struct buf *err)
+{
+	const char *v;
+	size_t vlen;
+	q->structured = true;
+	p = read_value(p, &v, &vlen);
+	if (vlen != 4 || strncasecmp(v, "body", 4)) {
+		buf_setf(err, "in: expects body (in:body searches the papers' full text only, -in:body everything but it), "
+			      "got \"%.*s\"", (int)(vlen > 40 ? 40 : vlen), v);
+		return NULL;
+	}
+	q->scope = kind == Q_EXCL ? SCOPE_ANCHORS : SCOPE_BODY;
+	return p;
+}
+
 static int parse_query(struct query *q, const char *text, struct buf *err)
 {
 	const char *p = text;
@@ -797,14 +814,8 @@ static int parse_query(struct query *q, const char *text, struct buf *err)
 				add_qword(q, tmp, vlen + 2, kind == Q_EXCL ? Q_EXCL : Q_REQ, true);
 			}
 		} else if (!strcmp(field, "in")) {
-			q->structured = true;
-			p = read_value(colon + 1, &v, &vlen);
-			if (vlen != 4 || strncasecmp(v, "body", 4)) {
-				buf_setf(err, "in: expects body (in:body searches the papers' full text only, -in:body "
-					      "everything but it), got \"%.*s\"", (int)(vlen > 40 ? 40 : vlen), v);
+			if (!(p = read_scope(q, colon + 1, kind, err)))
 				return -1;
-			}
-			q->scope = kind == Q_EXCL ? SCOPE_ANCHORS : SCOPE_BODY;
 		} else if (!strcmp(field, "after") || !strcmp(field, "before")) {
 			p = read_value(colon + 1, &v, &vlen);
 			char day[16];
