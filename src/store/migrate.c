@@ -75,6 +75,7 @@ static const struct mcol fetch_c[] = { C(id, 'i'), C(paper, 't'), C(user_id, 'i'
 				       C(message, 't'), C(attempts, 'i'), C(created, 'i'), C(updated, 'i'),
 				       C(next_try, 'i'), C(owner, 't') };
 static const struct mcol links_c[] = { C(paper, 't'), C(data, 't'), C(fetched, 'i') };
+static const struct mcol stars_c[] = { C(paper, 't'), C(day, 'i'), C(at, 'i'), C(stars, 'i') };
 #undef C
 
 #define T(name, cols, nkey, ident) { #name, cols, ARRAY_SIZE(cols), nkey, ident, NULL, NULL, NULL, NULL }
@@ -87,6 +88,7 @@ static struct mtable tables[] = {
 	T(submissions, subm_c, 1, true),  T(follows, follows_c, 3, false), T(mutes, follows_c, 3, false),
 	T(collections, colls_c, 1, true), T(collection_items, items_c, 2, false), T(recs, recs_c, 2, false),
 	T(fetch_jobs, fetch_c, 1, true),      T(paper_links, links_c, 1, false),
+	T(paper_stars, stars_c, 2, false),
 };
 #undef T
 _Static_assert(ARRAY_SIZE(tables) <= ARRAY_SIZE(((struct store_migrate_report *)0)->tables),

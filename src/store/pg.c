@@ -1035,6 +1035,11 @@ static const struct {
 	{ 9, 10,
 	  "ALTER TABLE papers ADD COLUMN author_users TEXT NOT NULL DEFAULT '';"
 	  "CREATE TABLE paper_links(paper TEXT COLLATE \"C\" PRIMARY KEY, data TEXT NOT NULL, fetched BIGINT NOT NULL);" },
+	{ 10, 11,
+	  /* each paper's GitHub stars over time, a point a day at most (day:
+	   * the UTC day of `at`, in days since 1970) */
+	  "CREATE TABLE paper_stars(paper TEXT COLLATE \"C\" NOT NULL, day BIGINT NOT NULL, at BIGINT NOT NULL,"
+	  "  stars INTEGER NOT NULL, PRIMARY KEY(paper, day));" },
 };
 
 static int pg_query_int(struct pg *s, const char *sql, int64_t *out, bool *null, struct buf *err)

@@ -232,6 +232,10 @@ static const char *const migrations[] = {
 	 * Hub's models, datasets and Spaces that cite a paper */
 	"ALTER TABLE papers ADD COLUMN author_users TEXT NOT NULL DEFAULT '';"
 	"CREATE TABLE paper_links(paper TEXT PRIMARY KEY, data TEXT NOT NULL, fetched INTEGER NOT NULL) WITHOUT ROWID;",
+	/* 11: each paper's GitHub stars over time, a point a day at most
+	 * (day: the UTC day of `at`, in days since 1970) */
+	"CREATE TABLE paper_stars(paper TEXT NOT NULL, day INTEGER NOT NULL, at INTEGER NOT NULL,"
+	"  stars INTEGER NOT NULL, PRIMARY KEY(paper, day)) WITHOUT ROWID;",
 };
 _Static_assert(ARRAY_SIZE(migrations) == STORE_SCHEMA_VERSION, "one migration per schema version");
 
