@@ -316,6 +316,9 @@ static int cmd_ingest(struct args *a)
 	if (batch && parse_int(batch, 1, 1000000, &b))
 		return usage_error(a->cmd, "ingest: --batch: expected a number from 1 to 1000000");
 	o.batch = (size_t)b;
+	const char *at = opt_val(a, "at");
+	if (at && (time_parse(at, &o.seen_at) || o.seen_at <= 0))
+		return usage_error(a->cmd, "ingest: --at: expected a time such as 2026-12-01T10:00:00Z, got '%s'", at);
 	struct store *s = open_store(a, 0);
 	if (!s)
 		return EXIT_FAIL;
@@ -1400,11 +1403,12 @@ static int cmd_version(struct args *a)
 
 static const struct command commands[] = {
 	{ "init", "", "create the database, or bring its schema up to date", { { 0 } }, cmd_init, 0, 0 },
-	{ "ingest", "[--format F] [--strict] PATH...",
+	{ "ingest", "[--format F] [--strict] [--at TIME] PATH...",
 	  "load papers from files, directories (recursively) or - (stdin)",
 	  { { "format", "F", "auto (default), hf, arxiv-atom, arxiv-oai or arxiv-jsonl" },
 	    { "strict", NULL, "refuse a whole file when any of its records is rejected" },
 	    { "batch", "N", "records per transaction (default 2000)" },
+	    { "at", "TIME", "when the records were seen (their GitHub stars' time in the history; default now)" },
 	    { "no-index", NULL, "leave the search index as it is (benchmarks; 'paperboy index update' catches up)" } },
 	  cmd_ingest, 1, -1 },
 	{ "fetch", "arxiv|hf [OPTIONS]", "download papers: an arXiv OAI-PMH harvest, or a Hugging Face daily page",
