@@ -590,6 +590,44 @@ static int list_one(const struct paper *p, void *ctx)
 	return 0;
 }
 
+static int list_gain(const struct paper *p, const struct star_gain *g, void *ctx)
+{
+	struct list_ctx *l = ctx;
+	l->n++;
+	if (l->arr) {
+		json_t *j = paper_to_json(p);
+		json_object_set_new(j, "githubStars", json_integer(g->stars));
+		json_object_set_new(j, "githubStarsGained", json_integer(g->gained));
+		json_array_append_new(l->arr, j);
+	} else {
+		printf("%+7d  %7d  %-16s %s\n", g->gained, g->stars, p->id, p->title ? p->title : "");
+	}
+	return 0;
+}
+
+/* list --sort stars: trending by code, the store's rule (any day). */
+static int list_by_stars(struct args *a, const struct store_query *q)
+{
+	struct store *s = open_store(a, 0);
+	if (!s)
+		return EXIT_FAIL;
+	struct buf err = BUF_INIT;
+	struct list_ctx l = { .arr = opt_val(a, "json") ? json_array() : NULL };
+	int ret = EXIT_OK;
+	if (store_stars_trending(s, 0, q->limit, q->offset, list_gain, &l, &err)) {
+		error("list: %s", err.s);
+		ret = EXIT_FAIL;
+	} else if (l.arr) {
+		print_json(l.arr);
+	} else if (!l.n) {
+		fprintf(stderr, "paperboy: list: no papers with a history of GitHub stars\n");
+	}
+	json_decref(l.arr);
+	buf_release(&err);
+	store_close(s);
+	return ret;
+}
+
 static int cmd_list(struct args *a)
 {
 	const char *date = opt_val(a, "date"), *week = opt_val(a, "week"), *month = opt_val(a, "month");
@@ -599,8 +637,8 @@ static int cmd_list(struct args *a)
 	const char *sort = opt_val(a, "sort"), *limit = opt_val(a, "limit"), *offset = opt_val(a, "offset");
 	if (sort && !strcmp(sort, "upvotes"))
 		q.sort = SORT_UPVOTES;
-	else if (sort && strcmp(sort, "published"))
-		return usage_error(a->cmd, "list: --sort: expected 'published' or 'upvotes', got '%s'", sort);
+	else if (sort && strcmp(sort, "published") && strcmp(sort, "stars"))
+		return usage_error(a->cmd, "list: --sort: expected 'published', 'upvotes' or 'stars', got '%s'", sort);
 	long v;
 	if (limit) {
 		if (parse_int(limit, 1, 100000, &v))
@@ -625,6 +663,9 @@ static int cmd_list(struct args *a)
 		if (month_range(month, q.day_from, q.day_to))
 			return usage_error(a->cmd, "list: --month: expected YYYY-MM, got '%s'", month);
 	}
+	if (sort && !strcmp(sort, "stars"))
+		return date || week || month ? usage_error(a->cmd, "list: --sort stars ranks every paper: no period")
+					     : list_by_stars(a, &q);
 	struct store *s = open_store(a, 0);
 	if (!s)
 		return EXIT_FAIL;
@@ -1431,7 +1472,7 @@ static const struct command commands[] = {
 	  { { "date", "YYYY-MM-DD", "one day" },
 	    { "week", "YYYY-Www", "one ISO week, e.g. 2025-W23" },
 	    { "month", "YYYY-MM", "one month" },
-	    { "sort", "KEY", "published (default) or upvotes" },
+	    { "sort", "KEY", "published (default), upvotes, or stars: trending by code, every paper with a history of GitHub stars by those gained in the last 7 days" },
 	    { "limit", "N", "at most N papers (default 50)" },
 	    { "offset", "N", "skip the first N papers" },
 	    { "json", NULL, "print a JSON array of papers in the Hugging Face API shape" } },
