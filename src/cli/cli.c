@@ -316,6 +316,9 @@ static int cmd_ingest(struct args *a)
 	if (batch && parse_int(batch, 1, 1000000, &b))
 		return usage_error(a->cmd, "ingest: --batch: expected a number from 1 to 1000000");
 	o.batch = (size_t)b;
+	const char *at = opt_val(a, "at");
+	if (at && (time_parse(at, &o.seen_at) || o.seen_at <= 0))
+		return usage_error(a->cmd, "ingest: --at: expected a time such as 2026-12-01T10:00:00Z, got '%s'", at);
 	struct store *s = open_store(a, 0);
 	if (!s)
 		return EXIT_FAIL;
@@ -587,6 +590,44 @@ static int list_one(const struct paper *p, void *ctx)
 	return 0;
 }
 
+static int list_gain(const struct paper *p, const struct star_gain *g, void *ctx)
+{
+	struct list_ctx *l = ctx;
+	l->n++;
+	if (l->arr) {
+		json_t *j = paper_to_json(p);
+		json_object_set_new(j, "githubStars", json_integer(g->stars));
+		json_object_set_new(j, "githubStarsGained", json_integer(g->gained));
+		json_array_append_new(l->arr, j);
+	} else {
+		printf("%+7d  %7d  %-16s %s\n", g->gained, g->stars, p->id, p->title ? p->title : "");
+	}
+	return 0;
+}
+
+/* list --sort stars: trending by code, the store's rule (any day). */
+static int list_by_stars(struct args *a, const struct store_query *q)
+{
+	struct store *s = open_store(a, 0);
+	if (!s)
+		return EXIT_FAIL;
+	struct buf err = BUF_INIT;
+	struct list_ctx l = { .arr = opt_val(a, "json") ? json_array() : NULL };
+	int ret = EXIT_OK;
+	if (store_stars_trending(s, 0, q->limit, q->offset, list_gain, &l, &err)) {
+		error("list: %s", err.s);
+		ret = EXIT_FAIL;
+	} else if (l.arr) {
+		print_json(l.arr);
+	} else if (!l.n) {
+		fprintf(stderr, "paperboy: list: no papers with a history of GitHub stars\n");
+	}
+	json_decref(l.arr);
+	buf_release(&err);
+	store_close(s);
+	return ret;
+}
+
 static int cmd_list(struct args *a)
 {
 	const char *date = opt_val(a, "date"), *week = opt_val(a, "week"), *month = opt_val(a, "month");
@@ -596,8 +637,8 @@ static int cmd_list(struct args *a)
 	const char *sort = opt_val(a, "sort"), *limit = opt_val(a, "limit"), *offset = opt_val(a, "offset");
 	if (sort && !strcmp(sort, "upvotes"))
 		q.sort = SORT_UPVOTES;
-	else if (sort && strcmp(sort, "published"))
-		return usage_error(a->cmd, "list: --sort: expected 'published' or 'upvotes', got '%s'", sort);
+	else if (sort && strcmp(sort, "published") && strcmp(sort, "stars"))
+		return usage_error(a->cmd, "list: --sort: expected 'published', 'upvotes' or 'stars', got '%s'", sort);
 	long v;
 	if (limit) {
 		if (parse_int(limit, 1, 100000, &v))
@@ -622,6 +663,9 @@ static int cmd_list(struct args *a)
 		if (month_range(month, q.day_from, q.day_to))
 			return usage_error(a->cmd, "list: --month: expected YYYY-MM, got '%s'", month);
 	}
+	if (sort && !strcmp(sort, "stars"))
+		return date || week || month ? usage_error(a->cmd, "list: --sort stars ranks every paper: no period")
+					     : list_by_stars(a, &q);
 	struct store *s = open_store(a, 0);
 	if (!s)
 		return EXIT_FAIL;
@@ -1401,11 +1445,12 @@ static int cmd_version(struct args *a)
 
 static const struct command commands[] = {
 	{ "init", "", "create the database, or bring its schema up to date", { { 0 } }, cmd_init, 0, 0 },
-	{ "ingest", "[--format F] [--strict] PATH...",
+	{ "ingest", "[--format F] [--strict] [--at TIME] PATH...",
 	  "load papers from files, directories (recursively) or - (stdin)",
 	  { { "format", "F", "auto (default), hf, arxiv-atom, arxiv-oai or arxiv-jsonl" },
 	    { "strict", NULL, "refuse a whole file when any of its records is rejected" },
 	    { "batch", "N", "records per transaction (default 2000)" },
+	    { "at", "TIME", "when the records were seen (their GitHub stars' time in the history; default now)" },
 	    { "no-index", NULL, "leave the search index as it is (benchmarks; 'paperboy index update' catches up)" } },
 	  cmd_ingest, 1, -1 },
 	{ "fetch", "arxiv|hf [OPTIONS]", "download papers: an arXiv OAI-PMH harvest, or a Hugging Face daily page",
@@ -1428,7 +1473,7 @@ static const struct command commands[] = {
 	  { { "date", "YYYY-MM-DD", "one day" },
 	    { "week", "YYYY-Www", "one ISO week, e.g. 2025-W23" },
 	    { "month", "YYYY-MM", "one month" },
-	    { "sort", "KEY", "published (default) or upvotes" },
+	    { "sort", "KEY", "published (default), upvotes, or stars: trending by code, every paper with a history of GitHub stars by those gained in the last 7 days" },
 	    { "limit", "N", "at most N papers (default 50)" },
 	    { "offset", "N", "skip the first N papers" },
 	    { "json", NULL, "print a JSON array of papers in the Hugging Face API shape" } },

@@ -81,6 +81,7 @@ struct writer {
 	enum upsert_result *results;
 	struct buf err;
 	struct store *store;
+	pb_time seen_at; /* ingest_opts' (0: the clock) */
 };
 
 struct ingest {
@@ -254,7 +255,10 @@ static bool run_job(struct writer *w, struct job *j)
 				return false;
 			w->in_tx = true;
 		}
-		if (store_upsert_batch(w->store, j->papers, j->n, w->results, &w->err))
+		/* the papers, then what they say of their stars (the history
+		 * keeps what was seen, the paper the highest) */
+		if (store_upsert_batch(w->store, j->papers, j->n, w->results, &w->err) ||
+		    store_stars_record(w->store, j->papers, j->n, w->seen_at ? w->seen_at : time_now_ms(), &w->err))
 			return false;
 		tally(&w->pending, w->results, j->n);
 	}
@@ -523,6 +527,7 @@ struct ingest *ingest_new(struct store *s, const struct ingest_opts *opts)
 		g->prog.on = false;
 	struct writer *w = &g->w;
 	w->store = s;
+	w->seen_at = opts->seen_at;
 	w->results = xcalloc(g->opts.batch, sizeof(*w->results));
 	buf_init(&w->err);
 	pthread_mutex_init(&w->mu, NULL);

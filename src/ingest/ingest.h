@@ -24,6 +24,8 @@ struct ingest_opts {
 	bool strict;      /* refuse a whole file when any record is rejected */
 	size_t batch;     /* records per transaction (0: default) */
 	bool progress;    /* draw the progress line when on a terminal */
+	pb_time seen_at;  /* when the records were seen: the time of their
+			   * GitHub stars in the history (0: the clock) */
 };
 
 struct ingest_totals {

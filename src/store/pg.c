@@ -1046,6 +1046,11 @@ static const struct {
 	  "  last_modified TEXT NOT NULL DEFAULT '', attempts INTEGER NOT NULL DEFAULT 0,"
 	  "  next_try BIGINT NOT NULL DEFAULT 0, updated BIGINT NOT NULL DEFAULT 0,"
 	  "  message TEXT NOT NULL DEFAULT '');" },
+	{ 11, 12,
+	  /* each paper's GitHub stars over time, a point a day at most (day:
+	   * the UTC day of `at`, in days since 1970) */
+	  "CREATE TABLE paper_stars(paper TEXT COLLATE \"C\" NOT NULL, day BIGINT NOT NULL, at BIGINT NOT NULL,"
+	  "  stars INTEGER NOT NULL, PRIMARY KEY(paper, day));" },
 };
 
 static int pg_query_int(struct pg *s, const char *sql, int64_t *out, bool *null, struct buf *err)

@@ -241,6 +241,10 @@ static const char *const migrations[] = {
 	"  last_modified TEXT NOT NULL DEFAULT '', attempts INTEGER NOT NULL DEFAULT 0,"
 	"  next_try INTEGER NOT NULL DEFAULT 0, updated INTEGER NOT NULL DEFAULT 0,"
 	"  message TEXT NOT NULL DEFAULT '') WITHOUT ROWID;",
+	/* 12: each paper's GitHub stars over time, a point a day at most
+	 * (day: the UTC day of `at`, in days since 1970) */
+	"CREATE TABLE paper_stars(paper TEXT NOT NULL, day INTEGER NOT NULL, at INTEGER NOT NULL,"
+	"  stars INTEGER NOT NULL, PRIMARY KEY(paper, day)) WITHOUT ROWID;",
 };
 _Static_assert(ARRAY_SIZE(migrations) == STORE_SCHEMA_VERSION, "one migration per schema version");
 

@@ -42,7 +42,7 @@
 struct store;
 
 /* The schema version this binary writes. */
-#define STORE_SCHEMA_VERSION 11
+#define STORE_SCHEMA_VERSION 12
 
 enum store_open_flags {
 	STORE_CREATE = 1 << 0, /* create the database if missing (init) */
@@ -240,6 +240,49 @@ int store_pdf_set(struct store *s, const struct pdf_state *st, struct buf *err);
  * the store), stopping on non-zero. */
 int store_pdf_due(struct store *s, const char *day_from, const char *day_to, pb_time now, size_t limit,
 		  int (*fn)(const char *paper, void *ctx), void *ctx, struct buf *err);
+
+/* ---- GitHub stars over time ---------------------------------------------
+ * What the sources say of a paper's GitHub stars (Hugging Face's
+ * githubStars), each time they say it: a point (time, stars) a day at
+ * most, for the last STARS_KEEP_DAYS days before a paper's newest point.
+ * The papers table keeps the highest count seen; the history keeps what
+ * was seen, drops included. */
+#define STARS_KEEP_DAYS 90
+/* "Gained this week": the stars at the newest point at or before `now`
+ * less the stars at the newest point at or before now - STARS_WINDOW_MS
+ * (the first point when the history is younger than that). */
+#define STARS_WINDOW_MS (7 * 86400000LL)
+struct star_point {
+	pb_time at;
+	int stars;
+};
+/* Records the stars of each of papers[0..n) that carries a count
+ * (github_stars >= 0), seen at `at`: a paper's first point of a UTC day
+ * is added; a later one of that day replaces it when the count differs
+ * (nothing is written when it does not); points older than
+ * STARS_KEEP_DAYS before the paper's newest go. Inside or outside a
+ * transaction. */
+int store_stars_record(struct store *s, const struct paper *papers, size_t n, pb_time at, struct buf *err);
+/* A paper's points at or before `until` (0: all), oldest first: fn for
+ * each (read first: fn may use the store). 0/-1 (no points: fn never
+ * called). */
+int store_stars_history(struct store *s, const char *paper, pb_time until,
+			int (*fn)(const struct star_point *pt, void *ctx), void *ctx, struct buf *err);
+/* What a paper's history says at a time: its stars then and what they
+ * gained in the STARS_WINDOW_MS before. */
+struct star_gain {
+	int stars, gained;
+	pb_time now; /* the reference time used */
+};
+/* The visible papers with a history, by the stars gained in the window
+ * before `now` (the newest point of any paper when that is earlier: a
+ * store of old observations still ranks its last week), most first, then
+ * by their stars, then newest id; from offset, at most limit (0: all).
+ * fn(p, gain) for each, in order (read first: fn may use the store);
+ * stops when it returns non-zero. */
+int store_stars_trending(struct store *s, pb_time now, size_t limit, size_t offset,
+			 int (*fn)(const struct paper *p, const struct star_gain *g, void *ctx), void *ctx,
+			 struct buf *err);
 
 /* ---- people and what they do (the web service) --------------------------
  * Accounts, sessions and API tokens (stored only as SHA-256-sized hashes

@@ -68,6 +68,17 @@ struct sqlx_driver;
 	  (struct store * s, const char *day_from, const char *day_to, pb_time now, size_t limit,                 \
 	   int (*fn)(const char *, void *), void *ctx, struct buf *err),                                          \
 	  (s, day_from, day_to, now, limit, fn, ctx, err))                                                        \
+	X(int, stars_record,                                                                                      \
+	  (struct store * s, const struct paper *papers, size_t n, pb_time at, struct buf *err),                \
+	  (s, papers, n, at, err))                                                                                \
+	X(int, stars_history,                                                                                     \
+	  (struct store * s, const char *paper, pb_time until, int (*fn)(const struct star_point *, void *),    \
+	   void *ctx, struct buf *err),                                                                           \
+	  (s, paper, until, fn, ctx, err))                                                                        \
+	X(int, stars_trending,                                                                                    \
+	  (struct store * s, pb_time now, size_t limit, size_t offset,                                            \
+	   int (*fn)(const struct paper *, const struct star_gain *, void *), void *ctx, struct buf *err),        \
+	  (s, now, limit, offset, fn, ctx, err))                                                                  \
 	X(int, user_add, (struct store * s, struct user * u, struct buf * err), (s, u, err))                      \
 	X(int, user_get, (struct store * s, int64_t id, const char *name, struct user *u, struct buf *err),      \
 	  (s, id, name, u, err))                                                                                  \

@@ -39,11 +39,64 @@ static int envelope_cb(const struct paper *p, void *ctx)
 
 /* ---- GET /api/daily_papers -------------------------------------------------- */
 
+/* One paper of trending by code: the envelope with githubStarsGained and
+ * githubStarsHistory ([{"at", "stars"}], oldest first); NULL when muted. */
+static json_t *code_item(struct req *r, const struct code_list *l, size_t i)
+{
+	json_t *e = json_list_paper(r, &l->papers.v[i]);
+	if (!e)
+		return NULL;
+	json_t *h = json_array();
+	for (size_t k = 0; k < l->npts[i]; k++)
+		json_array_append_new(h, json_pack("{s:o,s:i}", "at", json_time(l->pts[i][k].at), "stars",
+						   l->pts[i][k].stars));
+	json_object_set_new(e, "githubStarsGained", json_integer(l->gain[i].gained));
+	json_object_set_new(e, "githubStarsHistory", h);
+	return e;
+}
+
+/* ?by=code (with sort=trending): the papers by the GitHub stars their code
+ * gained this week, paged by p and limit. false when the request is not
+ * one (no by, or by=upvotes: the usual answer follows). */
+static bool api_daily_by_code(struct req *r, struct resp *o)
+{
+	const char *sort = req_arg(r, "sort"), *ps = req_arg(r, "p"), *ls = req_arg(r, "limit");
+	int by = lists_by_arg(req_arg(r, "by"));
+	if (by == 0 && (!req_arg(r, "by") || (sort && !strcmp(sort, "trending"))))
+		return false;
+	long page = 0, limit = 50;
+	if (by < 0 || !sort || strcmp(sort, "trending")) {
+		resp_error(r, o, 400, "by goes with sort=trending: by=upvotes or by=code");
+	} else if ((ps && parse_int(ps, 0, 1000, &page)) || (ls && parse_int(ls, 1, 100, &limit))) {
+		resp_error(r, o, 400, "p must be a page number from 0 to 1000, limit between 1 and 100");
+	} else {
+		struct code_list l;
+		struct buf err = BUF_INIT;
+		if (lists_code(r, (size_t)limit, (size_t)page * (size_t)limit, &l, &err)) {
+			fprintf(stderr, "paperboy: serve: %s\n", err.s);
+			resp_error(r, o, 500, "the database failed");
+		} else {
+			json_t *arr = json_array();
+			for (size_t i = 0; i < l.papers.n; i++) {
+				json_t *e = code_item(r, &l, i);
+				if (e)
+					json_array_append_new(arr, e);
+			}
+			resp_json(o, 200, arr);
+		}
+		lists_code_release(&l);
+		buf_release(&err);
+	}
+	return true;
+}
+
 void h_api_daily(struct req *r, struct resp *o)
 {
 	const char *date = req_arg(r, "date"), *week = req_arg(r, "week"), *month = req_arg(r, "month");
 	const char *sort = req_arg(r, "sort"), *ps = req_arg(r, "p"), *ls = req_arg(r, "limit");
 	const char *submitter = req_arg(r, "submitter"), *org = req_arg(r, "organization");
+	if (api_daily_by_code(r, o))
+		return;
 	/* in the feed's order, as the pages show it (sort=publishedAt: by arXiv date) */
 	struct store_query q = { .day_from = "0000-00-00", .day_to = "9999-99-99", .sort = SORT_FEED };
 	long page = 0, limit = 50;
@@ -469,8 +522,34 @@ void h_feed_daily(struct req *r, struct resp *o)
 	feed_list(r, o, "paperboy: daily papers", "/feeds/daily.atom", &q);
 }
 
+/* Trending by code: the 50 papers whose code gained the most stars this
+ * week, in that order. */
+static void feed_by_code(struct req *r, struct resp *o)
+{
+	atom_begin(r, o, "paperboy: trending papers by code", "/feeds/trending.atom?by=code", NULL);
+	struct code_list l;
+	struct buf err = BUF_INIT;
+	if (lists_code(r, 50, 0, &l, &err) == 0)
+		for (size_t i = 0; i < l.papers.n; i++)
+			atom_entry(r, &o->body, &l.papers.v[i]);
+	else
+		fprintf(stderr, "paperboy: serve: %s\n", err.s);
+	lists_code_release(&l);
+	buf_adds(&o->body, "</feed>\n");
+	buf_release(&err);
+}
+
 void h_feed_trending(struct req *r, struct resp *o)
 {
+	int by = lists_by_arg(req_arg(r, "by"));
+	if (by < 0) {
+		resp_error(r, o, 400, "Trending is by upvotes (by=upvotes) or by code (by=code).");
+		return;
+	}
+	if (by == 1) {
+		feed_by_code(r, o);
+		return;
+	}
 	struct store_query q = { .sort = SORT_TRENDING, .limit = 50 };
 	q.now = lists_trending_now(r, q.day_from, q.day_to);
 	feed_list(r, o, "paperboy: trending papers", "/feeds/trending.atom", &q);

@@ -251,6 +251,8 @@ void html_card(struct req *r, struct buf *b, const struct paper *p, const struct
 		html_printf(b, "<p class=\"snippet\" title=\"From the paper's full text\">%S</p>", co->snippet);
 	if (p->ai_summary && *p->ai_summary)
 		html_printf(b, "<p class=\"tldr\">%s</p>", p->ai_summary);
+	if (co && co->stars)
+		html_stars_week(b, co->stars);
 	char day[16] = "";
 	if (p->published)
 		time_format_day(p->published, day);
@@ -730,6 +732,43 @@ void html_svg_bars(struct buf *b, const char *title, const char *const *labels, 
 void html_svg_line(struct buf *b, const char *title, const char *const *labels, const int *values, size_t n)
 {
 	svg_chart(b, title, labels, values, n, true);
+}
+
+void html_stars_week(struct buf *b, const struct card_stars *cs)
+{
+	/* a minus sign, not a hyphen, for a loss */
+	html_printf(b, "<p class=\"stars-week\"><span class=\"gained%S\">%S%d ★ this week</span>",
+		    cs->gained < 0 ? " lost" : "", cs->gained < 0 ? "−" : "+", cs->gained < 0 ? -cs->gained : cs->gained);
+	if (!cs->n) {
+		html_printf(b, "</p>");
+		return;
+	}
+	/* x by time, y from the fewest stars (bottom) to the most (top) */
+	const int W = 120, H = 24, pad = 2;
+	const struct star_point *first = &cs->pts[0], *last = &cs->pts[cs->n - 1];
+	int lo = first->stars, hi = first->stars;
+	for (size_t i = 0; i < cs->n; i++) {
+		lo = cs->pts[i].stars < lo ? cs->pts[i].stars : lo;
+		hi = cs->pts[i].stars > hi ? cs->pts[i].stars : hi;
+	}
+	double span_t = (double)(last->at - first->at), span_s = (double)(hi - lo);
+	char from[16], to[16];
+	time_format_day(first->at, from);
+	time_format_day(last->at, to);
+	struct buf label = BUF_INIT, pts = BUF_INIT;
+	buf_addf(&label, "GitHub stars: %d on %s, %d on %s", first->stars, from, last->stars, to);
+	int x = 0, y = 0;
+	for (size_t i = 0; i < cs->n; i++) {
+		x = span_t > 0 ? pad + (int)((double)(cs->pts[i].at - first->at) * (W - 2 * pad) / span_t) : W - pad;
+		y = span_s > 0 ? H - pad - (int)((double)(cs->pts[i].stars - lo) * (H - 2 * pad) / span_s) : H / 2;
+		buf_addf(&pts, "%s%d,%d", i ? " " : "", x, y);
+	}
+	html_printf(b, "<svg class=\"spark\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"%s\">"
+		    "<title>%s</title><polyline points=\"%s\" fill=\"none\" stroke=\"currentColor\" stroke-width=\"1.5\"/>"
+		    "<circle cx=\"%d\" cy=\"%d\" r=\"2\" fill=\"currentColor\"/></svg></p>",
+		    W, H, W, H, label.s, label.s, pts.s, x, y);
+	buf_release(&label);
+	buf_release(&pts);
 }
 
 /* ---- Markdown ------------------------------------------------------------- */

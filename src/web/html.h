@@ -23,12 +23,23 @@ void html_csrf(struct req *r, struct buf *b);
  * for (with Retry-After when it passes). */
 void resp_error(struct req *r, struct resp *o, int status, const char *msg);
 
+/* A paper's GitHub stars on a card of trending by code: what they gained
+ * this week and their history (a sparkline). */
+struct card_stars {
+	int gained;
+	const struct star_point *pts;
+	size_t n;
+};
+/* "+N ★ this week" and the history as a small inline SVG line. */
+void html_stars_week(struct buf *b, const struct card_stars *cs);
+
 struct card_opts {
 	int rank;              /* 1..3 gets a badge, 0 none */
 	const char *badge;     /* "day", "week", "month" */
 	const char *highlight; /* a query whose words get <mark> */
 	bool in_collection;    /* on the reader's own collection's page */
 	const char *snippet;   /* HTML: where the paper's full text matched (html_snippet) */
+	const struct card_stars *stars; /* trending by code (NULL: not shown) */
 };
 /* A paper's card as the reader sees it (f: reader_card's). */
 void html_card(struct req *r, struct buf *b, const struct paper *p, const struct card_opts *co,

@@ -166,3 +166,72 @@ int lists_sort_arg(const char *s)
 		return 0;
 	return !strcmp(s, "newest") ? 1 : !strcmp(s, "upvotes") ? 2 : -1;
 }
+
+static int code_add(const struct paper *p, const struct star_gain *g, void *ctx)
+{
+	struct code_list *l = ctx;
+	size_t i = l->papers.n;
+	collect_add(p, &l->papers);
+	if (l->papers.cap > l->cap) {
+		/* the side arrays grow with the papers' */
+		l->cap = l->papers.cap;
+		l->gain = xrealloc(l->gain, l->cap * sizeof(*l->gain));
+		l->pts = xrealloc(l->pts, l->cap * sizeof(*l->pts));
+		l->npts = xrealloc(l->npts, l->cap * sizeof(*l->npts));
+	}
+	l->gain[i] = *g;
+	l->pts[i] = NULL;
+	l->npts[i] = 0;
+	l->papers.v[i].github_stars = g->stars;
+	return 0;
+}
+
+struct points {
+	struct star_point *v;
+	size_t n, cap;
+};
+
+static int point_add(const struct star_point *pt, void *ctx)
+{
+	struct points *ps = ctx;
+	if (ps->n == ps->cap) {
+		ps->cap = ps->cap ? ps->cap * 2 : 16;
+		ps->v = xrealloc(ps->v, ps->cap * sizeof(*ps->v));
+	}
+	ps->v[ps->n++] = *pt;
+	return 0;
+}
+
+int lists_code(struct req *r, size_t limit, size_t offset, struct code_list *out, struct buf *err)
+{
+	memset(out, 0, sizeof(*out));
+	if (store_stars_trending(r->s, 0, limit, offset, code_add, out, err))
+		return -1;
+	for (size_t i = 0; i < out->papers.n; i++) {
+		struct points ps = { 0 };
+		int rc = store_stars_history(r->s, out->papers.v[i].id, out->gain[i].now, point_add, &ps, err);
+		out->pts[i] = ps.v;
+		out->npts[i] = ps.n;
+		if (rc)
+			return -1;
+	}
+	return 0;
+}
+
+void lists_code_release(struct code_list *l)
+{
+	for (size_t i = 0; i < l->papers.n; i++)
+		free(l->pts[i]);
+	collect_release(&l->papers);
+	free(l->gain);
+	free(l->pts);
+	free(l->npts);
+	memset(l, 0, sizeof(*l));
+}
+
+int lists_by_arg(const char *by)
+{
+	if (!by || !strcmp(by, "upvotes"))
+		return 0;
+	return !strcmp(by, "code") ? 1 : -1;
+}

@@ -71,4 +71,21 @@ void lists_feed_days(struct req *r, size_t min_days, size_t max_days, int min_pa
  * dumps still has a trending list. */
 pb_time lists_trending_now(struct req *r, char from[16], char to[16]);
 
+/* Trending by code: a page of the papers ranked by the GitHub stars they
+ * gained in the last week (the store's rule, store_stars_trending), each
+ * with its gain and its history up to the rule's reference time. A
+ * paper's githubStars here is its history's count now (the paper keeps
+ * the highest ever seen). */
+struct code_list {
+	struct collect papers;
+	struct star_gain *gain;   /* gain[i] of papers.v[i] */
+	struct star_point **pts;  /* pts[i][0..npts[i]): its history, oldest first */
+	size_t *npts;
+	size_t cap;               /* of the three above */
+};
+int lists_code(struct req *r, size_t limit, size_t offset, struct code_list *out, struct buf *err);
+void lists_code_release(struct code_list *l);
+/* ?by= of trending: 0 upvotes (absent too), 1 code, -1 anything else. */
+int lists_by_arg(const char *by);
+
 #endif

@@ -108,6 +108,7 @@ struct period {
 	const char *kind;  /* "day", "week", "month", "trending" */
 	const char *title; /* h1 */
 	const char *self;  /* this page's path */
+	bool by_code;      /* trending by the GitHub stars gained this week */
 	char prev[64], next[64];
 	const char *prev_label, *next_label;
 	struct store_query q;
@@ -191,6 +192,10 @@ static void period_head(struct req *r, struct buf *b, const struct period *pd, c
 	     !strcmp(pd->kind, "trending") ? " aria-current=\"page\"" : "");
 	cards_layout_switch(r, b);
 	html_printf(b, "</div>");
+	if (!strcmp(pd->kind, "trending"))
+		html_printf(b, "<nav class=\"tabs by\" aria-label=\"Trending by\"><a href=\"/papers/trending\"%S>By upvotes</a>"
+			    "<a href=\"/papers/trending?by=code\"%S>By code</a></nav>",
+			    pd->by_code ? "" : " aria-current=\"page\"", pd->by_code ? " aria-current=\"page\"" : "");
 	if (stale) {
 		char pretty[64];
 		pretty_day(today, pretty, sizeof(pretty));
@@ -473,9 +478,70 @@ void h_month(struct req *r, struct resp *o)
 	span_page(r, o, &pd, "Monthly", pm, nm);
 }
 
+/* Trending by code: the papers whose code gained the most GitHub stars
+ * this week, each with the gain and a sparkline of its stars. */
+static void trending_code_page(struct req *r, struct resp *o, struct period *pd)
+{
+	long page = lists_page_arg(r, o, 199);
+	if (page < 0)
+		return;
+	struct code_list l;
+	struct buf err = BUF_INIT;
+	if (lists_code(r, PAGE_SIZE + 1, (size_t)page * PAGE_SIZE, &l, &err)) {
+		fprintf(stderr, "paperboy: serve: %s\n", err.s);
+		resp_error(r, o, 500, "the database failed");
+		lists_code_release(&l);
+		buf_release(&err);
+		return;
+	}
+	bool more = l.papers.n > PAGE_SIZE;
+	size_t n = more ? PAGE_SIZE : l.papers.n;
+	r->papers_page = true;
+	html_page_begin(r, o, pd->title, NULL);
+	struct buf *b = &o->body;
+	period_head(r, b, pd, NULL);
+	if (!n)
+		html_printf(b, "<p class=\"empty\">No papers with code stars here yet: each sync from Hugging Face records "
+			    "their GitHub stars.</p>");
+	cards_open(r, b, true, "papers");
+	reader_votes_prefetch(r, l.papers.v, n);
+	size_t left_out = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct card_stars cs = { l.gain[i].gained, l.pts[i], l.npts[i] };
+		struct card_opts co = { .stars = &cs };
+		left_out += !card_write(r, b, &l.papers.v[i], &co);
+	}
+	html_printf(b, "</div>");
+	cards_left_out(r, b, left_out);
+	if (page > 0 || more) {
+		html_printf(b, "<nav class=\"pager pages\" aria-label=\"Pages\">");
+		if (page > 0)
+			html_printf(b, "<a href=\"/papers/trending?by=code&amp;p=%ld\">← Newer</a>", page - 1);
+		if (more)
+			html_printf(b, "<a href=\"/papers/trending?by=code&amp;p=%ld\">More →</a>", page + 1);
+		html_printf(b, "</nav>");
+	}
+	html_printf(b, "</main>");
+	html_page_end(r, o);
+	lists_code_release(&l);
+	buf_release(&err);
+}
+
 void h_trending(struct req *r, struct resp *o)
 {
 	struct period pd = { .kind = "trending", .title = "Trending papers", .self = "/papers/trending" };
+	int by = lists_by_arg(req_arg(r, "by"));
+	if (by < 0) {
+		resp_error(r, o, 400, "Trending is by upvotes (by=upvotes) or by code (by=code).");
+		return;
+	}
+	if (by == 1) {
+		pd.by_code = true;
+		pd.title = "Trending papers by code";
+		pd.self = "/papers/trending?by=code";
+		trending_code_page(r, o, &pd);
+		return;
+	}
 	pd.q.now = lists_trending_now(r, pd.q.day_from, pd.q.day_to);
 	pd.q.sort = SORT_TRENDING;
 	period_page(r, o, &pd);

@@ -1412,6 +1412,114 @@ static void test_races(void)
  * replaced before the next statement (nothing fails); one it ends inside a
  * transaction fails that transaction with PB_UNAVAILABLE (nothing of
  * it is kept), and the next call connects again. */
+/* ---- GitHub stars over time ------------------------------------------------------------ */
+
+#define D_MS 86400000LL
+#define H_MS 3600000LL
+static const pb_time T0 = 20000 * D_MS; /* 2024-10-04, midnight UTC */
+
+static int history_cb(const struct star_point *pt, void *ctx)
+{
+	struct buf *b = ctx;
+	buf_addf(b, "%lld:%d,", (long long)((pt->at - T0) / H_MS), pt->stars);
+	return 0;
+}
+
+static int gain_cb(const struct paper *p, const struct star_gain *g, void *ctx)
+{
+	struct buf *b = ctx;
+	buf_addf(b, "%s=%d/%+d,", p->id, g->stars, g->gained);
+	return 0;
+}
+
+/* Seen at T0 + hours: the papers' stars (-1: none given). */
+static void seen(struct store *s, struct paper *ps, size_t n, const int *stars, long hours)
+{
+	struct buf err = BUF_INIT;
+	for (size_t i = 0; i < n; i++)
+		ps[i].github_stars = stars[i];
+	enum upsert_result r[8];
+	CHECK(store_begin(s, &err) == 0 && store_upsert_batch(s, ps, n, r, &err) == 0 &&
+	      store_stars_record(s, ps, n, T0 + hours * H_MS, &err) == 0 && store_commit(s, &err) == 0);
+	buf_release(&err);
+}
+
+static void history_is(struct store *s, const char *paper, pb_time until, const char *want)
+{
+	struct buf err = BUF_INIT, got = BUF_INIT;
+	CHECK(store_stars_history(s, paper, until, history_cb, &got, &err) == 0);
+	CHECK_STR(got.s, want);
+	buf_release(&err);
+	buf_release(&got);
+}
+
+static void trending_is(struct store *s, pb_time now, size_t limit, size_t offset, const char *want)
+{
+	struct buf err = BUF_INIT, got = BUF_INIT;
+	CHECK(store_stars_trending(s, now, limit, offset, gain_cb, &got, &err) == 0);
+	CHECK_STR(got.s, want);
+	buf_release(&err);
+	buf_release(&got);
+}
+
+static void test_stars(void)
+{
+	struct store *s;
+	struct buf err = BUF_INIT, p = BUF_INIT;
+	path(&p, "stars.db");
+	CHECK(store_open(p.s, STORE_CREATE, &s, &err) == 0);
+	struct paper ps[5];
+	make(&ps[0], "2512.00001", "2025-12-01", 1, "grows");
+	make(&ps[1], "2512.00002", "2025-12-01", 1, "young");
+	make(&ps[2], "2512.00003", "2025-12-01", 1, "drops");
+	make(&ps[3], "2512.00004", "2025-12-01", 1, "no code");
+	make(&ps[4], "2512.00005", "2025-12-01", 1, "hidden");
+	trending_is(s, T0, 10, 0, "");
+	/* day 0 and again the same day: the same count writes nothing, a
+	 * later different count replaces the day's point */
+	seen(s, ps, 5, (const int[]){ 100, -1, 500, -1, 70 }, 1);
+	seen(s, ps, 5, (const int[]){ 100, -1, 500, -1, 70 }, 5);
+	seen(s, ps, 5, (const int[]){ 110, -1, 500, -1, 70 }, 9);
+	history_is(s, "2512.00001", 0, "9:110,");
+	history_is(s, "2512.00003", 0, "1:500,");
+	/* the same count a day later is a point of its own */
+	seen(s, ps, 5, (const int[]){ 150, -1, 500, -1, 80 }, 3 * 24 + 1);
+	seen(s, ps, 5, (const int[]){ 400, 40, 480, -1, 900 }, 8 * 24 + 1);
+	seen(s, ps, 5, (const int[]){ -1, 90, -1, -1, -1 }, 9 * 24 + 1);
+	history_is(s, "2512.00001", 0, "9:110,73:150,193:400,");
+	history_is(s, "2512.00001", T0 + 100 * H_MS, "9:110,73:150,");
+	history_is(s, "2512.00003", 0, "1:500,73:500,193:480,");
+	history_is(s, "2512.00004", 0, "");
+	/* an earlier time of the same day does not replace a later point */
+	seen(s, ps, 5, (const int[]){ -1, 10, -1, -1, -1 }, 9 * 24);
+	history_is(s, "2512.00002", 0, "193:40,217:90,");
+	CHECK(store_paper_hide(s, "2512.00005", true, &err) == 0);
+
+	/* now = day 9: the window starts at day 2: grows 400 - 110 (day 0),
+	 * young 90 - 40 (its first point), drops 480 - 500; nothing of the
+	 * paper without code or the hidden one */
+	trending_is(s, T0 + 9 * D_MS + 2 * H_MS, 10, 0, "2512.00001=400/+290,2512.00002=90/+50,2512.00003=480/-20,");
+	trending_is(s, T0 + 9 * D_MS + 2 * H_MS, 1, 1, "2512.00002=90/+50,");
+	/* a later clock reads the newest point's time: the same */
+	trending_is(s, T0 + 400 * D_MS, 2, 0, "2512.00001=400/+290,2512.00002=90/+50,");
+	/* now = day 11: the window starts at day 4: grows 400 - 150 (day 3) */
+	seen(s, ps, 5, (const int[]){ -1, -1, -1, -1, -1 }, 11 * 24);
+	seen(s, ps, 5, (const int[]){ -1, -1, 485, -1, -1 }, 11 * 24);
+	trending_is(s, T0 + 11 * D_MS + 1, 10, 0, "2512.00001=400/+250,2512.00002=90/+50,2512.00003=485/-15,");
+	/* an earlier now sees the history as it was then */
+	trending_is(s, T0 + 3 * D_MS + 2 * H_MS, 10, 0, "2512.00001=150/+40,2512.00003=500/+0,");
+
+	/* bounded: the points more than 90 days before a paper's newest (day 120) go */
+	for (int d = 20; d <= 120; d += 10)
+		seen(s, ps, 1, (const int[]){ 400 + d }, d * 24);
+	history_is(s, "2512.00001", 0, "720:430,960:440,1200:450,1440:460,1680:470,1920:480,2160:490,2400:500,2640:510,2880:520,");
+	store_close(s);
+	for (int i = 0; i < 5; i++)
+		paper_release(&ps[i]);
+	buf_release(&err);
+	buf_release(&p);
+}
+
 static void kill_backends(const char *url)
 {
 	const char *db = strchr(strstr(url, "://") + 3, '/') + 1;
@@ -1472,6 +1580,7 @@ int main(int argc, char **argv)
 	test_personal();
 	test_links();
 	test_text();
+	test_stars();
 	test_bounded();
 	test_races();
 	if (pg)
