@@ -223,13 +223,60 @@ class FetchPdfTest(PdfBase):
         self.assertIn("fetch pdf: 0 papers", err)
 
 
+class ReferencesTest(PdfBase):
+    def test_references_and_citations_both_ways(self):
+        self.fetch("--ids", ",".join([A, B, OLD]), "--delay", "0")
+        srv = Server(self.env, self.tmp)
+        try:
+            c = Client(srv)
+
+            def ids(path):
+                r = c.get(path + ("&" if "?" in path else "?") + "t=%f" % time.time())
+                self.assertEqual(r.status, 200, path)
+                return [e["paper"]["id"] for e in r.json()], r
+
+            got, r = ids("/api/papers/%s/references" % A)
+            self.assertEqual(sorted(got), sorted([B, OLD]))
+            self.assertEqual(r.header("X-Total-Count"), "2")
+            e = r.json()[0]
+            self.assertEqual(set(["paper", "title", "publishedAt", "numComments"]) - set(e), set())
+            self.assertEqual(ids("/api/papers/%s/citations" % B)[0], [A])
+            self.assertEqual(ids("/api/papers/%s/citations" % A)[0], [B])
+            self.assertEqual(ids("/api/papers/%s/references" % B)[0], [A])
+            self.assertEqual(ids("/api/papers/%s/citations" % OLD)[0], [A])
+            self.assertEqual(ids("/api/papers/%s/references" % OLD)[0], [])
+            # paged
+            one, _ = ids("/api/papers/%s/references?limit=1" % A)
+            two, _ = ids("/api/papers/%s/references?limit=1&p=1" % A)
+            self.assertEqual(sorted(one + two), sorted([B, OLD]))
+            self.assertEqual(c.get("/api/papers/%s/references?limit=1000" % A).status, 400)
+            self.assertEqual(c.get("/api/papers/2403.99999/references").status, 404)
+            j = c.get("/api/papers/%s?t=1" % A).json()
+            self.assertEqual((j["numCitations"], j["numReferences"]), (1, 2))
+            self.assertEqual(c.get("/api/papers/%s?t=1" % MANY).json()["numCitations"], 0)
+            page = c.get("/papers/%s?t=1" % A).text
+            self.assertIn("References here (2)", page)
+            self.assertIn("Cited by here (1)", page)
+            self.assertIn('href="/papers/%s"' % B, page)
+            self.assertIn('href="/papers/%s"' % OLD, page)
+            self.assertNotIn("here (", c.get("/papers/%s?t=1" % MANY).text)
+            # a paper ingested later is among the references at once
+            self.ingest([LATE])
+            wait_for(lambda: LATE in ids("/api/papers/%s/references" % A)[0], 15, what="the late paper")
+            self.assertEqual(ids("/api/papers/%s/citations" % LATE)[0], [A])
+            self.assertIn("References here (3)", c.get("/papers/%s?t=2" % A).text)
+        finally:
+            self.assertEqual(srv.stop(), 0)
+
+
 class SyncPdfTest(PdfBase):
     def test_sync_fetches_new_featured_texts(self):
         srv = Server(self.env, self.tmp, "--sync", "pdf", "--sync-every", "1", "--sync-pdf-endpoint",
                      self.arxiv.url, "--pdf-delay", "0")
         try:
             c = Client(srv)
-            wait_for(lambda: len(self.sql("SELECT paper FROM paper_text")) >= 5, 90, what="the sync storing the texts")
+            wait_for(lambda: c.get("/api/papers/%s?t=%f" % (B, time.time())).json().get("numCitations") == 1, 90,
+                     what="the sync storing the texts")
             wait_for(lambda: FLAKY in srv.stderr(), 30, what="the failure reported")
             self.assertIsNotNone(self.text(A))
             # once per paper: done ones are not asked again in the next turns
