@@ -425,12 +425,77 @@ static int fetch_hf_links(struct store *s, const struct fetch_opts *o)
 	return rc ? 1 : 0;
 }
 
+/* The ids of --ids for fetch pdf (parsed, without versions) into out; -1
+ * with err for one that is not an arXiv id. */
+static int pdf_ids(const char *list, struct strlist *out, struct buf *err)
+{
+	struct strlist raw = STRLIST_INIT;
+	strlist_split(&raw, list, strlen(list), ',');
+	int rc = 0;
+	for (size_t i = 0; i < raw.n && !rc; i++) {
+		char id[PAPER_ID_MAX];
+		if (arxiv_id_parse(raw.v[i], id, NULL)) {
+			buf_setf(err, "--ids: \"%s\" is not an arXiv id", raw.v[i]);
+			rc = -1;
+		} else {
+			strlist_push(out, id, strlen(id));
+		}
+	}
+	strlist_release(&raw);
+	return rc;
+}
+
+/* paperboy fetch pdf --ids ID,... | --featured [--since D]: full texts. */
+static int cmd_fetch_pdf(struct args *a, struct fetch_opts *o)
+{
+	const char *ids = opt_val(a, "ids"), *since = opt_val(a, "since");
+	bool featured = opt_val(a, "featured") != NULL;
+	if (!ids == !featured)
+		return usage_error(a->cmd, "fetch pdf: give --ids ID,... or --featured");
+	if (since && (ids || day_parse(since, NULL)))
+		return usage_error(a->cmd, "fetch pdf: --since YYYY-MM-DD goes with --featured");
+	o->refresh = opt_val(a, "refresh") != NULL;
+	if (opt_seconds(a, "retry-wait", 0, 30 * 86400, &o->retry_wait, "give seconds from 0 to 2592000"))
+		return EXIT_USAGE;
+	struct strlist list = STRLIST_INIT;
+	struct buf err = BUF_INIT;
+	if (ids && pdf_ids(ids, &list, &err)) {
+		strlist_release(&list);
+		int rc = usage_error(a->cmd, "fetch pdf: %s", err.s);
+		buf_release(&err);
+		return rc;
+	}
+	struct store *s = open_store(a, 0);
+	if (!s) {
+		strlist_release(&list);
+		return EXIT_FAIL;
+	}
+	struct fetch_pdf_result r;
+	int rc = fetch_pdf(s, o, ids ? &list : NULL, since, &r, &err);
+	for (size_t i = 0; i < r.notes.n; i++)
+		fprintf(stderr, "fetch pdf: %s\n", r.notes.v[i]);
+	for (size_t i = 0; i < r.failures.n; i++)
+		error("fetch pdf: %s", r.failures.v[i]);
+	if (rc < 0)
+		error("fetch pdf: %s", err.s);
+	fprintf(stderr, "fetch pdf: %zu papers: %zu stored, %zu unchanged, %zu skipped (done, or failed and not due yet), "
+			"%zu failed\n",
+		r.due, r.stored, r.unchanged, r.skipped, r.failed);
+	fetch_pdf_result_release(&r);
+	if (rc >= 0 && r.stored)
+		refresh_index(a, s);
+	store_close(s);
+	strlist_release(&list);
+	buf_release(&err);
+	return rc ? EXIT_FAIL : EXIT_OK;
+}
+
 static int cmd_fetch(struct args *a)
 {
 	const char *what = a->pos[0];
-	bool arxiv = !strcmp(what, "arxiv"), hf = !strcmp(what, "hf");
-	if (!arxiv && !hf)
-		return usage_error(a->cmd, "fetch: unknown source '%s' (arxiv or hf)", what);
+	bool arxiv = !strcmp(what, "arxiv"), hf = !strcmp(what, "hf"), pdf = !strcmp(what, "pdf");
+	if (!arxiv && !hf && !pdf)
+		return usage_error(a->cmd, "fetch: unknown source '%s' (arxiv, hf or pdf)", what);
 	struct fetch_opts o;
 	fetch_opts_init(&o);
 	o.endpoint = opt_val(a, "endpoint");
@@ -455,6 +520,10 @@ static int cmd_fetch(struct args *a)
 	if (opt_seconds(a, "hub-delay", 0, 3600, &o.hub_delay, "give seconds from 0 to 3600"))
 		return EXIT_USAGE;
 	o.progress = true;
+	if (pdf)
+		return cmd_fetch_pdf(a, &o);
+	if (opt_val(a, "featured") || opt_val(a, "since") || opt_val(a, "refresh") || opt_val(a, "retry-wait"))
+		return usage_error(a->cmd, "fetch: --featured, --since, --refresh and --retry-wait are for 'fetch pdf'");
 	bool links = hf && !opt_val(a, "no-links");
 	const char *days[][2] = { { "--from", o.from }, { "--until", o.until }, { "--date", o.date } };
 	for (size_t i = 0; i < ARRAY_SIZE(days); i++)
@@ -1112,8 +1181,10 @@ static int serve_background_opts(struct args *a, struct web_config *c)
 				c->sync_jobs |= 1;
 			else if (!strcmp(jobs.v[i], "arxiv"))
 				c->sync_jobs |= 2;
+			else if (!strcmp(jobs.v[i], "pdf"))
+				c->sync_jobs |= 4;
 			else
-				rc = usage_error(a->cmd, "serve: --sync %s: name hf, arxiv or both (hf,arxiv)", sync);
+				rc = usage_error(a->cmd, "serve: --sync %s: name hf, arxiv, pdf or several (hf,arxiv,pdf)", sync);
 		}
 		strlist_release(&jobs);
 	}
@@ -1123,6 +1194,9 @@ static int serve_background_opts(struct args *a, struct web_config *c)
 	c->sync_hf_endpoint = opt_val(a, "sync-hf-endpoint");
 	c->sync_oai_endpoint = opt_val(a, "sync-oai-endpoint");
 	c->sync_oai_set = opt_val(a, "sync-set");
+	c->sync_pdf_endpoint = opt_val(a, "sync-pdf-endpoint");
+	c->pdf_delay = 3;
+	rc = rc ? rc : opt_seconds(a, "pdf-delay", 0, 3600, &c->pdf_delay, "give seconds from 0 to 3600");
 	rc = rc ? rc : mail_opts(a, &c->mail);
 	c->digest_minute = 8 * 60;
 	c->weekly_wday = 1;
@@ -1172,7 +1246,8 @@ static int cmd_serve(struct args *a)
 static int cmd_thumb(struct args *a)
 {
 	struct buf err = BUF_INIT;
-	int rc = media_thumb_render(a->pos[0], a->pos[1], a->pos[2], &err);
+	int rc = !strcmp(a->pos[0], "text") ? media_pdf_text(a->pos[1], a->pos[2], &err)
+					    : media_thumb_render(a->pos[0], a->pos[1], a->pos[2], &err);
 	if (rc)
 		error("thumb: %s", err.s);
 	buf_release(&err);
@@ -1453,7 +1528,8 @@ static const struct command commands[] = {
 	    { "at", "TIME", "when the records were seen (their GitHub stars' time in the history; default now)" },
 	    { "no-index", NULL, "leave the search index as it is (benchmarks; 'paperboy index update' catches up)" } },
 	  cmd_ingest, 1, -1 },
-	{ "fetch", "arxiv|hf [OPTIONS]", "download papers: an arXiv OAI-PMH harvest, or a Hugging Face daily page",
+	{ "fetch", "arxiv|hf|pdf [OPTIONS]",
+	  "download papers: an arXiv OAI-PMH harvest, a Hugging Face daily page, or papers' full texts from arXiv's PDFs",
 	  { { "set", "SET", "arxiv: OAI set, e.g. cs or physics:hep-th" },
 	    { "from", "YYYY-MM-DD", "arxiv: records changed on or after this day" },
 	    { "until", "YYYY-MM-DD", "arxiv: records changed on or before this day" },
@@ -1461,10 +1537,16 @@ static const struct command commands[] = {
 	    { "endpoint", "URL", "the server (default " FETCH_ARXIV_ENDPOINT " or " FETCH_HF_ENDPOINT ")" },
 	    { "delay", "SECONDS", "seconds between requests (default 3, as arXiv asks)" },
 	    { "retries", "N", "retries of a request after 503, 429 or a network error (default 5)" },
-	    { "ids", "ID,...|featured", "arxiv: these papers from the arXiv API, or every featured paper still without arXiv categories" },
+	    { "ids", "ID,...|featured", "arxiv: these papers from the arXiv API, or every featured paper still without arXiv categories; "
+				       "pdf: these papers' full texts" },
 	    { "hub-delay", "SECONDS", "hf: between requests to the Hub for the models, datasets and Spaces citing the day's papers "
 				     "(default 0.5)" },
-	    { "no-links", NULL, "hf: do not ask the Hub for the models, datasets and Spaces citing the day's papers" } },
+	    { "no-links", NULL, "hf: do not ask the Hub for the models, datasets and Spaces citing the day's papers" },
+	    { "featured", NULL, "pdf: the full texts of the featured papers that have none (at most 200 a run)" },
+	    { "since", "YYYY-MM-DD", "pdf --featured: papers featured on or after this day" },
+	    { "refresh", NULL, "pdf: ask again for texts already stored, conditionally (a 304 changes nothing)" },
+	    { "retry-wait", "SECONDS", "pdf: a failed paper is asked again after this long, doubling per failure "
+					"(default 3600)" } },
 	  cmd_fetch, 1, 1 },
 	{ "show", "ID [--json]", "show one paper (ID: an arXiv id or URL)",
 	  { { "json", NULL, "print the paper as Hugging Face's papers API does" } }, cmd_show, 1, 1 },
@@ -1521,13 +1603,16 @@ static const struct command commands[] = {
 				  "as scripts/setup.sh fetches it; off: no math rendering)" },
 	    { "media-hosts", "HOST,...", "where a paper's images and videos are shown from, over https (default "
 					 "cdn-uploads.huggingface.co,cdn-thumbnails.huggingface.co; off: links only)" },
-	    { "sync", "hf,arxiv", "keep current: fetch Hugging Face's daily papers (and the Hub's models, datasets and Spaces "
-				  "citing the papers of the last 14 days) and/or the arXiv OAI-PMH increment" },
+	    { "sync", "hf,arxiv,pdf", "keep current: fetch Hugging Face's daily papers (and the Hub's models, datasets and "
+				      "Spaces citing the papers of the last 14 days), the arXiv OAI-PMH increment, and/or the "
+				      "full texts of the last 14 days' featured papers (their arXiv PDFs)" },
 	    { "sync-every", "SECONDS", "how often (default 3600); once per cluster of processes on one store" },
 	    { "sync-set", "SET", "the arXiv OAI set to harvest, e.g. cs (default: every set)" },
 	    { "sync-hf-endpoint", "URL", "the daily-papers API (default " FETCH_HF_ENDPOINT "; the Hub is asked on its host)" },
 	    { "hub-delay", "SECONDS", "between the sync's requests to the Hub (default 0.5)" },
 	    { "sync-oai-endpoint", "URL", "the OAI-PMH endpoint (default " FETCH_ARXIV_ENDPOINT ")" },
+	    { "sync-pdf-endpoint", "URL", "where --sync pdf gets PDFs, as URL/pdf/ID (default " FETCH_PDF_ENDPOINT ")" },
+	    { "pdf-delay", "SECONDS", "between --sync pdf's PDF downloads (default 3, as arXiv asks)" },
 	    { "max-connections", "N", "connections open at once (default 10000, less if the file limit is lower)" },
 	    { "max-connections-per-ip", "N", "connections open at once from one address (default 64)" },
 	    { "smtp", "URL", "mail server for digests: smtp://[user:pass@]host:port or smtps://... (none: no mail)" },
@@ -1574,7 +1659,8 @@ static const struct command commands[] = {
 	    { "admin", NULL, "make the new user an administrator (moderation)" },
 	    { "password", "P", "the password (better: on standard input)" } },
 	  cmd_user, 1, 2 },
-	{ "thumb", "png|pdf IN OUT", "make a card thumbnail from an image or a PDF's first page (serve runs it)", { { 0 } },
+	{ "thumb", "png|pdf|text IN OUT", "make a card thumbnail from an image or a PDF's first page, or read a PDF's text "
+					   "(serve and fetch pdf run it, under limits)", { { 0 } },
 	  cmd_thumb, 3, 3 },
 	{ "help", "[COMMAND]", "show help for paperboy or one command", { { 0 } }, cmd_help, 0, 1 },
 	{ "version", "", "print the version", { { 0 } }, cmd_version, 0, 0 },

@@ -19,6 +19,7 @@ void fetch_opts_init(struct fetch_opts *o)
 	o->max_retries = 5;
 	o->timeout = 300;
 	o->hub_delay = 0.5;
+	o->retry_wait = 3600;
 }
 
 /* ---- where requests may go ------------------------------------------------- */
@@ -264,14 +265,34 @@ static void link_next(const char *p, size_t n, struct buf *out)
 	}
 }
 
+/* A header's value p[0..n) without the blanks around it, into out[cap]
+ * ("" when it does not fit). */
+static void header_value(const char *p, size_t n, char *out, size_t cap)
+{
+	while (n && (*p == ' ' || *p == '\t'))
+		p++, n--;
+	while (n && (p[n - 1] == '\r' || p[n - 1] == '\n' || p[n - 1] == ' '))
+		n--;
+	if (n >= cap)
+		n = 0;
+	memcpy(out, p, n);
+	out[n] = '\0';
+}
+
 static size_t on_header(char *p, size_t size, size_t n, void *ctx)
 {
 	struct http *h = ctx;
 	size_t len = size * n;
-	if (len > 5 && !strncmp(p, "HTTP/", 5))
+	if (len > 5 && !strncmp(p, "HTTP/", 5)) {
 		buf_reset(&h->next); /* a new answer (after a redirect): its own links */
-	else if (len > 5 && !strncasecmp(p, "Link:", 5))
+		h->etag[0] = h->last_modified[0] = '\0';
+	} else if (len > 5 && !strncasecmp(p, "Link:", 5)) {
 		link_next(p + 5, len - 5, &h->next);
+	} else if (len > 5 && !strncasecmp(p, "ETag:", 5)) {
+		header_value(p + 5, len - 5, h->etag, sizeof(h->etag));
+	} else if (len > 14 && !strncasecmp(p, "Last-Modified:", 14)) {
+		header_value(p + 14, len - 14, h->last_modified, sizeof(h->last_modified));
+	}
 	if (len > 12 && !strncasecmp(p, "Retry-After:", 12)) {
 		char tmp[64];
 		size_t l = len - 12 < sizeof(tmp) - 1 ? len - 12 : sizeof(tmp) - 1;
@@ -309,6 +330,7 @@ int fetch_http_get(struct http *h, const char *url, struct buf *err)
 		buf_reset(&h->next);
 		h->retry_after = -1;
 		curl_easy_setopt(h->curl, CURLOPT_URL, url);
+		curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, h->headers);
 		CURLcode rc = curl_easy_perform(h->curl);
 		h->last_request = mono_seconds(); /* the spacing counts from the end of the answer */
 		long status = 0;

@@ -51,7 +51,9 @@ struct fetch_opts {
 	const char *hub;       /* the Hub for fetch_links; NULL: fetch_hub_base's */
 	double hub_delay;      /* seconds between requests to the Hub (default 0.5) */
 	bool progress;         /* fetch_links draws a progress line on a terminal */
-	bool (*stop)(void *ctx); /* fetch_links stops between papers when it says so (NULL: never) */
+	bool refresh;          /* fetch_pdf: ask again, conditionally, for papers done */
+	double retry_wait;     /* fetch_pdf: seconds before a failed paper is asked again (default 3600), doubling */
+	bool (*stop)(void *ctx); /* fetch_links, fetch_pdf stop between papers when it says so (NULL: never) */
 	void *stop_ctx;
 };
 void fetch_opts_init(struct fetch_opts *o);
@@ -131,5 +133,41 @@ void fetch_hub_base(const struct fetch_opts *o, struct buf *out);
  */
 int fetch_links(struct store *s, const struct fetch_opts *o, const char *day_from, const char *day_to, size_t limit,
 		struct fetch_links_result *r, struct buf *err);
+
+/* ---- full texts: arXiv's PDFs ----------------------------------------------------
+ * GET ENDPOINT/pdf/ID (o->endpoint, default FETCH_PDF_ENDPOINT), o->delay
+ * seconds apart (arXiv asks 3), at most FETCH_PDF_MAX bytes; its text read
+ * by `paperboy thumb text` in a process of its own under media.h's limits
+ * (at most 300 pages and 2 MB of text, 20 s of CPU, 768 MB of address
+ * space, 60 s in all); the text and the paper's state stored in one
+ * transaction (store_text_put, store_pdf_set), the PDF removed. A paper
+ * done is not asked again (a run that stopped goes on where it was),
+ * unless o->refresh: then it is asked conditionally (If-None-Match,
+ * If-Modified-Since: the validators stored with it), and a 304 changes
+ * nothing. A paper that failed (an HTTP error, no answer, not a PDF, a
+ * PDF whose text cannot be read in the limits) is reported, and asked
+ * again once o->retry_wait seconds have passed, doubling with each
+ * failure in a row up to FETCH_PDF_RETRY_MAX_MS. */
+#define FETCH_PDF_ENDPOINT "https://arxiv.org"
+#define FETCH_PDF_MAX (64u << 20)
+#define FETCH_PDF_RETRY_MAX_MS (7 * 86400 * 1000LL)
+#define FETCH_PDF_PER_RUN 200 /* papers a --featured run or a sync asks for at most */
+
+struct fetch_pdf_result {
+	size_t due, stored, unchanged, skipped, failed; /* skipped: done, or failed and not due yet */
+	bool stopped;                                    /* o->stop said so */
+	struct strlist failures;                         /* "ID: why" */
+	struct strlist notes;                            /* "ID: read 300 of 2000 pages" and the like */
+};
+void fetch_pdf_result_release(struct fetch_pdf_result *r);
+
+/*
+ * The PDFs of ids (when non-NULL), else of the featured papers due
+ * (store_pdf_due) on days [day_from, today], at most FETCH_PDF_PER_RUN.
+ * Returns 0 when every paper is stored, unchanged or skipped; 1 when some
+ * failed (r says which and why); -1 when the store failed (err).
+ */
+int fetch_pdf(struct store *s, const struct fetch_opts *o, const struct strlist *ids, const char *day_from,
+	      struct fetch_pdf_result *r, struct buf *err);
 
 #endif

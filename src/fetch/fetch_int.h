@@ -26,6 +26,8 @@ struct http {
 	long retry_after;
 	long status;    /* of the last answer; 0 when none came */
 	struct buf next; /* the last answer's Link: <URL>; rel="next", "" when none */
+	struct curl_slist *headers; /* extra request headers (the caller's; NULL: none) */
+	char etag[256], last_modified[64]; /* the last answer's validators, "" when none */
 };
 
 /* A client for requests under o (o->delay apart, o->max_retries, o->policy

@@ -13,6 +13,28 @@
 /* Renders in (kind "png" or "pdf") into the PNG out. 0, or -1 with err. */
 int media_thumb_render(const char *kind, const char *in, const char *out, struct buf *err);
 
+/*
+ * The text of the PDF at in, into the file out: a first line "pages N of
+ * M" (N read of the M the document has), then the pages' text, UTF-8,
+ * separated by '\f'. Bounded for a hostile PDF: at most MEDIA_TEXT_PAGES
+ * pages and MEDIA_TEXT_BYTES bytes of text (the rest left out, said by
+ * N < M or by a text that stops at the cap), under MEDIA_TEXT_CPU seconds
+ * of CPU, MEDIA_TEXT_AS bytes of address space (not under AddressSanitizer)
+ * and a file size limit; the caller runs it in a process of its own
+ * (media_child) and gives it MEDIA_CHILD_WALL seconds. 0, or -1 with err.
+ */
+#define MEDIA_TEXT_PAGES 300
+#define MEDIA_TEXT_BYTES (2u << 20)
+#define MEDIA_TEXT_CPU 20
+#define MEDIA_TEXT_AS (768u << 20)
+#define MEDIA_CHILD_WALL 60
+int media_pdf_text(const char *in, const char *out, struct buf *err);
+
+/* Runs `paperboy thumb KIND IN OUT` (this program, a process of its own:
+ * the limits above, or a thumbnail's) and waits for it, MEDIA_CHILD_WALL
+ * seconds at most (then kills it). 0 when it succeeded, or -1 with err. */
+int media_child(const char *kind, const char *in, const char *out, struct buf *err);
+
 /* A picture drawn from the paper's own words when no thumbnail can be had:
  * the title, the authors and the organization on a calm background, a PNG
  * of 480 x 270 at out. Text only: no decoder sees outside data. 0, or -1

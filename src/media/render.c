@@ -2,16 +2,26 @@
  * render.c - `paperboy thumb png|pdf IN OUT` (media.h): turns what the
  * thumbnail thread downloaded into a PNG at most 480 pixels wide (and
  * twice as tall): an image (PNG) scaled down, or the first page of a PDF
- * rendered with poppler on white. It runs in a process of its own, under
- * memory and CPU limits, started by the web's thumbnail thread: the
- * decoders see data from the network.
+ * rendered with poppler on white; and `paperboy thumb text IN OUT`, the
+ * text of a PDF's pages (media_pdf_text), for `fetch pdf`. It runs in a
+ * process of its own, under memory and CPU limits (media_child), started
+ * by the web's thumbnail thread or the PDF fetch: the decoders see data
+ * from the network.
  */
 #include "media.h"
 #include <cairo.h>
 #include <fontconfig/fontconfig.h>
 #include <poppler.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdlib.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
 
 #define THUMB_W 480
 
@@ -127,6 +137,162 @@ int media_thumb_render(const char *kind, const char *in, const char *out, struct
 	cairo_surface_destroy(dst);
 	if (st != CAIRO_STATUS_SUCCESS)
 		return fail(err, out, cairo_status_to_string(st));
+	return 0;
+}
+
+/* ---- the text of a PDF --------------------------------------------------------- */
+
+/* Appends a page's text to b, at most MEDIA_TEXT_BYTES in all (cut at a
+ * character), form feeds inside it made spaces; false when it was cut. */
+static bool add_page_text(struct buf *b, const char *t)
+{
+	size_t n = strlen(t), room = MEDIA_TEXT_BYTES > b->len ? MEDIA_TEXT_BYTES - b->len : 0;
+	bool whole = n <= room;
+	if (!whole) {
+		n = room;
+		while (n && ((unsigned char)t[n] & 0xC0) == 0x80)
+			n--; /* not inside a UTF-8 sequence */
+	}
+	size_t at = b->len;
+	buf_add(b, t, n);
+	for (size_t i = at; i < b->len; i++)
+		if (b->s[i] == '\f')
+			b->s[i] = ' ';
+	return whole;
+}
+
+static void text_limits(void)
+{
+	struct rlimit cpu = { MEDIA_TEXT_CPU, MEDIA_TEXT_CPU };
+	setrlimit(RLIMIT_CPU, &cpu);
+	struct rlimit fsize = { MEDIA_TEXT_BYTES + 4096, MEDIA_TEXT_BYTES + 4096 };
+	setrlimit(RLIMIT_FSIZE, &fsize);
+#ifndef PB_ASAN
+	struct rlimit as = { MEDIA_TEXT_AS, MEDIA_TEXT_AS };
+	setrlimit(RLIMIT_AS, &as);
+#endif
+}
+
+int media_pdf_text(const char *in, const char *out, struct buf *err)
+{
+	text_limits();
+	GError *ge = NULL;
+	char *abs = realpath(in, NULL);
+	char *uri = abs ? g_filename_to_uri(abs, NULL, &ge) : NULL;
+	free(abs);
+	PopplerDocument *doc = uri ? poppler_document_new_from_file(uri, NULL, &ge) : NULL;
+	g_free(uri);
+	if (!doc) {
+		int rc = fail(err, "not a PDF poppler can read", ge ? ge->message : in);
+		if (ge)
+			g_error_free(ge);
+		return rc;
+	}
+	int pages = poppler_document_get_n_pages(doc);
+	int n = pages < MEDIA_TEXT_PAGES ? pages : MEDIA_TEXT_PAGES;
+	struct buf text = BUF_INIT;
+	int read = 0;
+	for (bool room = true; room && read < n; read++) {
+		PopplerPage *page = poppler_document_get_page(doc, read);
+		char *t = page ? poppler_page_get_text(page) : NULL;
+		if (read && text.len < MEDIA_TEXT_BYTES)
+			buf_add(&text, "\f", 1); /* the pages' separator */
+		else if (read)
+			room = false;
+		if (room && t)
+			room = add_page_text(&text, t);
+		g_free(t);
+		if (page)
+			g_object_unref(page);
+	}
+	g_object_unref(doc);
+	FILE *f = fopen(out, "wb");
+	bool ok = f && fprintf(f, "pages %d of %d\n", read, pages) > 0 && fwrite(text.s, 1, text.len, f) == text.len;
+	ok = (f && fclose(f) == 0) && ok;
+	buf_release(&text);
+	if (!ok)
+		return fail(err, out, strerror(errno));
+	return 0;
+}
+
+/* ---- the process of its own -------------------------------------------------------- */
+
+static int child_wait(pid_t pid, const char *kind, FILE *ef, struct buf *err);
+
+int media_child(const char *kind, const char *in, const char *out, struct buf *err)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0) {
+		buf_setf(err, "cannot find this program to render with");
+		return -1;
+	}
+	self[n] = '\0';
+	char *argv[] = { self, "thumb", (char *)kind, (char *)in, (char *)out, NULL };
+	FILE *ef = tmpfile(); /* its messages: the reason of a failure */
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	if (ef)
+		posix_spawn_file_actions_adddup2(&fa, fileno(ef), 2);
+	pid_t pid;
+	int rc = posix_spawn(&pid, self, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc) {
+		if (ef)
+			fclose(ef);
+		buf_setf(err, "cannot start the renderer: %s", strerror(rc));
+		return -1;
+	}
+	rc = child_wait(pid, kind, ef, err);
+	if (ef)
+		fclose(ef);
+	return rc;
+}
+/* The child's own reason, from the end of its messages ("paperboy: thumb:
+ * WHY"), into why[cap] ("" when it gave none). */
+static void child_reason(FILE *ef, char *why, size_t cap)
+{
+	char tail[512];
+	why[0] = '\0';
+	long size = ef && fseek(ef, 0, SEEK_END) == 0 ? ftell(ef) : 0;
+	long from = size > (long)sizeof(tail) - 1 ? size - (long)sizeof(tail) + 1 : 0;
+	if (size <= 0 || fseek(ef, from, SEEK_SET))
+		return;
+	size_t n = fread(tail, 1, sizeof(tail) - 1, ef);
+	tail[n] = '\0';
+	const char *mark = NULL;
+	for (const char *p = tail; (p = strstr(p, "thumb: ")); p++)
+		mark = p + 7;
+	if (mark)
+		snprintf(why, cap, "%.*s", (int)strcspn(mark, "\n"), mark);
+}
+
+static int child_wait(pid_t pid, const char *kind, FILE *ef, struct buf *err)
+{
+	int status = 0;
+	for (int i = 0; i < MEDIA_CHILD_WALL * 10; i++) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+		if (w == pid)
+			break;
+		if (i == MEDIA_CHILD_WALL * 10 - 1) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			buf_setf(err, "the renderer took longer than %d s", MEDIA_CHILD_WALL);
+			return -1;
+		}
+		usleep(100000);
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		bool cpu = WIFSIGNALED(status) && (WTERMSIG(status) == SIGXCPU || WTERMSIG(status) == SIGKILL);
+		char why[256];
+		child_reason(ef, why, sizeof(why));
+		buf_setf(err, "the %s could not be %s (%s %d%s)%s%s", kind, strcmp(kind, "text") ? "rendered" : "read",
+			 WIFEXITED(status) ? "exit" : "signal", WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
+			 cpu ? ": out of CPU time" : "", why[0] ? ": " : "", why);
+		return -1;
+	}
 	return 0;
 }
 

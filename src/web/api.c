@@ -170,6 +170,50 @@ void h_api_daily(struct req *r, struct resp *o)
 	buf_release(&err);
 }
 
+/* ---- GET /api/papers/ID/references, /api/papers/ID/citations -------------------- */
+
+/* The papers here that paper's text names (references), or whose texts
+ * name it (citations), newest first, in the daily-papers envelope; ?p=
+ * and ?limit= (1-100, default 50) page them, X-Total-Count counts them. */
+void h_api_refs(struct req *r, struct resp *o)
+{
+	char id[PAPER_ID_MAX];
+	size_t plen = strlen(r->path);
+	bool cites = plen > 10 && !strcmp(r->path + plen - 10, "/citations");
+	const char *ps = req_arg(r, "p"), *ls = req_arg(r, "limit");
+	long page = 0, limit = 50;
+	if (arxiv_id_parse(r->cap[0], id, NULL)) {
+		resp_error(r, o, 404, "not an arXiv id");
+		return;
+	}
+	if ((ps && parse_int(ps, 0, 1000, &page)) || (ls && parse_int(ls, 1, 100, &limit))) {
+		resp_error(r, o, 400, "p must be a page number from 0 to 1000, limit between 1 and 100");
+		return;
+	}
+	struct paper p;
+	paper_init(&p);
+	struct buf err = BUF_INIT;
+	int rc = store_paper_get(r->s, id, &p, &err);
+	int64_t nrefs = 0, ncites = 0;
+	json_t *arr = json_array();
+	struct out_ctx c = { r, arr, NULL, NULL };
+	if (rc || p.hidden) {
+		resp_error(r, o, rc < 0 ? 500 : 404, rc < 0 ? "the database failed" : "paper not found");
+	} else if (store_refs_count(r->s, id, &nrefs, &ncites, &err) ||
+		   store_refs_list(r->s, id, cites, (size_t)(page * limit), (size_t)limit, envelope_cb, &c, &err)) {
+		fprintf(stderr, "paperboy: serve: %s\n", err.s);
+		resp_error(r, o, 500, "the database failed");
+	} else {
+		char total[32];
+		snprintf(total, sizeof(total), "%lld", (long long)(cites ? ncites : nrefs));
+		resp_header(o, "X-Total-Count", total);
+		resp_json(o, 200, json_incref(arr));
+	}
+	json_decref(arr);
+	paper_release(&p);
+	buf_release(&err);
+}
+
 /* ---- GET /api/papers/search -------------------------------------------------- */
 
 /* A search's parameters: the query string's, or, for a text too long for
@@ -371,6 +415,12 @@ void h_api_paper(struct req *r, struct resp *o)
 	} else {
 		json_t *j = paper_to_json(&p);
 		add_linked_repos(r, j, p.id);
+		/* the papers here its text names, and those here naming it */
+		int64_t nrefs = 0, ncites = 0;
+		if (store_refs_count(r->s, p.id, &nrefs, &ncites, &err) == 0) {
+			json_object_set_new(j, "numReferences", json_integer(nrefs));
+			json_object_set_new(j, "numCitations", json_integer(ncites));
+		}
 		const char *field = req_arg(r, "field");
 		if (field && !strcmp(field, "comments")) {
 			json_t *arr = json_array();

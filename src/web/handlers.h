@@ -56,6 +56,8 @@ void h_admin_status(struct req *r, struct resp *o);
 void h_api_daily(struct req *r, struct resp *o);
 void h_api_search(struct req *r, struct resp *o);
 void h_api_paper(struct req *r, struct resp *o);
+/* GET /api/papers/ID/references and /api/papers/ID/citations */
+void h_api_refs(struct req *r, struct resp *o);
 void h_api_vote(struct req *r, struct resp *o);
 void h_api_unvote(struct req *r, struct resp *o);
 void h_api_submit(struct req *r, struct resp *o);

@@ -179,9 +179,11 @@ void h_admin_status(struct req *r, struct resp *o)
 	html_printf(b, "<main class=\"wide\"><h1>Status</h1><h2>Sync</h2>");
 	if (!r->w->cfg.sync_jobs)
 		html_printf(b, "<p class=\"muted\">This server does not sync (start it with <code>--sync hf,arxiv</code>).</p>");
-	for (int job = 0; job < 2; job++) {
+	static const char *const titles[SYNC_JOBS] = { "Hugging Face daily papers", "arXiv OAI-PMH",
+						       "Full texts (arXiv PDFs)" };
+	for (int job = 0; job < SYNC_JOBS; job++) {
 		char k[64];
-		html_printf(b, "<table class=\"status\"><caption>%s%s</caption>", job ? "arXiv OAI-PMH" : "Hugging Face daily papers",
+		html_printf(b, "<table class=\"status\"><caption>%s%s</caption>", titles[job],
 		     r->w->cfg.sync_jobs & (1u << job) ? "" : " (off here)");
 		snprintf(k, sizeof(k), "sync.%s.last_ok", sync_job_names[job]);
 		kv_row(r, b, "last success", k);

@@ -536,6 +536,45 @@ static void hub_repos(struct req *r, struct buf *b, const struct paper *p)
 	buf_release(&err);
 }
 
+#define REFS_SHOWN 20
+
+static int ref_item(const struct paper *p, void *ctx)
+{
+	html_printf(ctx, "<li><a href=\"/papers/%s\">%s</a></li>", p->id, p->title ? p->title : p->id);
+	return 0;
+}
+
+/* "References here (N)" or "Cited by here (N)": the papers in this store
+ * that the paper's full text names, or whose texts name it (fetch pdf),
+ * the first REFS_SHOWN of them, the rest through the API. */
+static void refs_section(struct req *r, struct buf *b, const struct paper *p, bool cites, int64_t n)
+{
+	html_printf(b, "<section class=\"refs\"><h2>%S here (%lld)</h2><ul>", cites ? "Cited by" : "References",
+		    (long long)n);
+	struct buf err = BUF_INIT;
+	if (store_refs_list(r->s, p->id, cites, 0, REFS_SHOWN, ref_item, b, &err))
+		html_printf(b, "<li class=\"muted\">Could not be read.</li>");
+	buf_release(&err);
+	html_printf(b, "</ul>");
+	if (n > REFS_SHOWN)
+		html_printf(b, "<p><a href=\"/api/papers/%s/%S?limit=100\">All %lld (JSON)</a></p>", p->id,
+			    cites ? "citations" : "references", (long long)n);
+	html_printf(b, "</section>");
+}
+
+/* Both, when either has a paper. */
+static void paper_refs(struct req *r, struct buf *b, const struct paper *p)
+{
+	int64_t nrefs = 0, ncites = 0;
+	struct buf err = BUF_INIT;
+	int rc = store_refs_count(r->s, p->id, &nrefs, &ncites, &err);
+	buf_release(&err);
+	if (rc || (!nrefs && !ncites))
+		return;
+	refs_section(r, b, p, false, nrefs);
+	refs_section(r, b, p, true, ncites);
+}
+
 /* Up to six similar papers the reader has not muted. */
 static void similar_papers(struct req *r, struct buf *b, const struct paper *p)
 {
@@ -596,6 +635,7 @@ static void render_paper(struct req *r, struct resp *o, const char *id)
 		paper_comments_html(r, b, &p);
 		html_printf(b, "</article><div class=\"side\">");
 		hub_repos(r, b, &p);
+		paper_refs(r, b, &p);
 		similar_papers(r, b, &p);
 		html_printf(b, "</div></main>");
 		html_page_end(r, o);

@@ -3,7 +3,8 @@
  * thread fetches Hugging Face's daily papers (today's and yesterday's
  * lists), then the Hub's models, datasets and Spaces citing the papers of
  * the feed's newest 14 days (those not asked about in a day, at most 300 a
- * run), and the arXiv OAI-PMH increment (since the last harvest) every
+ * run), the arXiv OAI-PMH increment (since the last harvest), and the
+ * full texts of the featured papers of those 14 days (their PDFs), every
  * `sync_every` seconds, with fetch's polite rates, and brings the search
  * index up to date. Each job runs once per cluster: its next time is kept
  * in the store and a lease in the store makes one process run it; its last
@@ -16,7 +17,7 @@
 
 #define SYNC_LEASE_MS (2 * 3600 * 1000LL) /* longer than any run; released at its end */
 
-const char *const sync_job_names[2] = { "hf", "arxiv" };
+const char *const sync_job_names[SYNC_JOBS] = { "hf", "arxiv", "pdf" };
 
 static void kv_time(struct store *s, const char *job, const char *what, pb_time t, const char *text)
 {
@@ -90,9 +91,48 @@ static void sync_links(struct web *w, struct store *s, struct buf *note)
 	buf_release(&err);
 }
 
+/* The full texts of the feed's newest featured papers that have none
+ * (FETCH_PDF_PER_RUN a run at most, within the links' time budget); what
+ * became of them into note. A paper that fails is logged and asked again
+ * later (fetch_pdf's backoff); only the store failing fails the job. */
+static int sync_pdf(struct web *w, struct store *s, struct buf *note, struct buf *err)
+{
+	char newest[16], first[16];
+	pb_time t;
+	if (store_latest_day(s, NULL, newest, err))
+		return -1;
+	if (!newest[0] || day_parse(newest, &t))
+		return 0;
+	time_format_day(t - (SYNC_LINKS_DAYS - 1) * 86400000LL, first);
+	struct fetch_opts fo;
+	fetch_opts_init(&fo);
+	fo.policy = &w->fetch_policy;
+	fo.endpoint = w->cfg.sync_pdf_endpoint;
+	fo.delay = w->cfg.pdf_delay;
+	fo.max_retries = 2;
+	fo.timeout = 120;
+	struct links_stop ls = { &w->bg, time_now_ms() + SYNC_LINKS_BUDGET_MS };
+	fo.stop = links_stopping;
+	fo.stop_ctx = &ls;
+	struct fetch_pdf_result r;
+	int rc = fetch_pdf(s, &fo, NULL, first, &r, err);
+	for (size_t i = 0; i < r.failures.n; i++)
+		fprintf(stderr, "paperboy: sync pdf: %s\n", r.failures.v[i]);
+	if (rc >= 0)
+		buf_addf(note, "; %zu full texts stored (%zu failed)", r.stored, r.failed);
+	uint64_t indexed;
+	bool built;
+	if (rc >= 0 && r.stored && svc_index_catch_up(s, w->index_path, &indexed, &built, err))
+		rc = -1;
+	fetch_pdf_result_release(&r);
+	return rc < 0 ? -1 : 0;
+}
+
 /* Runs one job; 0, or -1 with err set. *added: papers new or changed. */
 static int run_job(struct web *w, struct store *s, int job, uint64_t *added, struct buf *note, struct buf *err)
 {
+	if (job == 2)
+		return sync_pdf(w, s, note, err);
 	struct ingest_opts io = { .progress = false };
 	struct ingest *g = ingest_new(s, &io);
 	struct fetch_opts fo;
@@ -218,7 +258,7 @@ static void *sync_main(void *arg)
 			sleep(5);
 			continue;
 		}
-		for (int job = 0; job < 2; job++) {
+		for (int job = 0; job < SYNC_JOBS; job++) {
 			if (!(w->cfg.sync_jobs & (1u << job)) || !job_claim(w, s, job, me))
 				continue;
 			uint64_t added = 0;

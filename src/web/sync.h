@@ -8,8 +8,9 @@
 
 #include "web_int.h"
 
-/* The jobs' names, in the store's keys ("sync.NAME.last_ok"): bit 0, bit 1. */
-extern const char *const sync_job_names[2];
+/* The jobs' names, in the store's keys ("sync.NAME.last_ok"): bit 0, 1, 2. */
+#define SYNC_JOBS 3
+extern const char *const sync_job_names[SYNC_JOBS];
 void sync_start(struct web *w);
 void sync_stop(struct web *w);
 

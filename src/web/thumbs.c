@@ -22,12 +22,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern char **environ;
 
 #define THUMB_MAX_IMAGE (8u << 20)
 #define THUMB_MAX_PDF (64u << 20)
@@ -61,47 +59,10 @@ void h_thumb(struct req *r, struct resp *o)
 
 /* ---- fetching ---------------------------------------------------------------- */
 
-/* Runs `paperboy thumb KIND IN OUT` and waits for it (60 s at most). */
+/* Runs `paperboy thumb KIND IN OUT` and waits for it (media_child). */
 static int render(const char *kind, const char *in, const char *out, struct buf *err)
 {
-	char self[4096];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n <= 0) {
-		buf_setf(err, "cannot find this program to render with");
-		return -1;
-	}
-	self[n] = '\0';
-	char *argv[] = { self, "thumb", (char *)kind, (char *)in, (char *)out, NULL };
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	pid_t pid;
-	int rc = posix_spawn(&pid, self, &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (rc) {
-		buf_setf(err, "cannot start the renderer: %s", strerror(rc));
-		return -1;
-	}
-	int status = 0;
-	for (int i = 0; i < 600; i++) {
-		pid_t w = waitpid(pid, &status, WNOHANG);
-		if (w == pid)
-			break;
-		if (i == 599) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			buf_setf(err, "the renderer took longer than 60 s");
-			return -1;
-		}
-		usleep(100000);
-	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		buf_setf(err, "the %s could not be rendered (%s %d)", kind, WIFEXITED(status) ? "exit" : "signal",
-			 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-		return -1;
-	}
-	return 0;
+	return media_child(kind, in, out, err);
 }
 
 struct todo {

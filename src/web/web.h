@@ -67,6 +67,10 @@ struct web_config {
 	const char *sync_oai_endpoint;   /* NULL: arXiv's */
 	const char *sync_oai_set;        /* e.g. "cs"; NULL: every set */
 	double hub_delay;                /* seconds between the sync's requests to the Hub (default 0.5) */
+	/* bit 2: the full texts of the featured papers of the feed's newest
+	 * 14 days that have none (fetch_pdf) */
+	const char *sync_pdf_endpoint;   /* NULL: arXiv's */
+	double pdf_delay;                /* seconds between PDF downloads (default 3, as arXiv asks) */
 	/* email: the digest scheduler runs when mail.smtp_url is set */
 	struct mail_config mail;
 	int digest_minute;       /* local time of day of the digests, minutes (default 8:00) */

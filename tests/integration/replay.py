@@ -10,12 +10,14 @@ class Replay:
     def __init__(self, route):
         self.route = route
         self.log = []  # (monotonic time, path, query dict)
+        self.headers = []  # the request headers, one dict per entry of log
         replay = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):
                 u = urllib.parse.urlsplit(self.path)
                 q = {k: v[0] for k, v in urllib.parse.parse_qs(u.query).items()}
+                replay.headers.append({k.lower(): v for k, v in self.headers.items()})
                 replay.log.append((time.monotonic(), u.path, q))
                 status, headers, body = replay.route(u.path, q, len(replay.log))
                 self.send_response(status)
