@@ -13,6 +13,7 @@ import signal
 import subprocess
 import time
 import unittest
+import urllib.parse
 import zlib
 
 import pdfgen
@@ -27,7 +28,7 @@ OLD = "hep-th/9901001"
 FEATURED = [A, B, OLD, MANY, ENDLESS, NOTPDF, FLAKY, BIG]
 GOOD = [A, B, OLD, MANY, FLAKY, BIG]
 
-A_PAGES = [["A study of attention", "We build on prior work."],
+A_PAGES = [["A study of attention", "We build on prior work <b>bold</b> & more."],
            ["References", "[1] B. Author. arXiv preprint arXiv:2403.00002v2, 2024.",
             "[2] Old string theory, hep-th/9901001.", "[3] Coming later, https://arxiv.org/abs/2403.00009v1.",
             "[4] Ourselves, 2403.00001, and a number 3.14159."]]
@@ -265,8 +266,40 @@ class ReferencesTest(PdfBase):
             wait_for(lambda: LATE in ids("/api/papers/%s/references" % A)[0], 15, what="the late paper")
             self.assertEqual(ids("/api/papers/%s/citations" % LATE)[0], [A])
             self.assertIn("References here (3)", c.get("/papers/%s?t=2" % A).text)
+            self.search_inside(c)
         finally:
             self.assertEqual(srv.stop(), 0)
+
+
+    def search_inside(self, c):
+        """Search inside the papers: the texts fetched are a field of the
+        index; in:body asks for it alone, -in:body leaves it out; a result
+        shows where its text matched, with the page."""
+        def hits(q):
+            r = c.get("/api/papers/search?q=%s&t=%f" % (urllib.parse.quote(q), time.time()))
+            self.assertEqual(r.status, 200, q)
+            return [e["paper"]["id"] for e in r.json()]
+
+        # "preprint" is on page 2 of A's text only; no title or abstract has it
+        wait_for(lambda: hits("preprint") == [A], 20, what="the texts in the index")
+        self.assertEqual(hits("in:body preprint"), [A])
+        self.assertEqual(hits("-in:body preprint"), [])
+        # a word of the titles: the body does not bring other papers in
+        self.assertEqual(hits("-in:body paper %s" % B)[:1], [B])
+        page = c.get("/search?q=preprint&t=1").text
+        snippet = re.search(r'<p class="snippet"[^>]*>(.*?)</p>', page, re.S)
+        self.assertIsNotNone(snippet, page[:3000])
+        self.assertIn('<span class="page">p. 2</span>', snippet.group(1))
+        self.assertIn("<mark>preprint</mark>", snippet.group(1))
+        # the text is escaped
+        page = c.get("/search?q=prior+work&t=2").text
+        snippet = re.search(r'<p class="snippet"[^>]*>(.*?)</p>', page, re.S)
+        self.assertIsNotNone(snippet)
+        self.assertIn("&lt;b&gt;bold&lt;/b&gt; &amp; more", snippet.group(1))
+        self.assertIn('<span class="page">p. 1</span>', snippet.group(1))
+        r = c.get("/search?q=in:abstract+preprint&t=3")
+        self.assertEqual(r.status, 400)
+        self.assertIn("in: expects body", r.text)
 
 
 class SyncPdfTest(PdfBase):
