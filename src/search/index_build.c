@@ -827,7 +827,7 @@ static uint8_t next_impact(const struct builder *b, const struct idx_header *h, 
 	return (uint8_t)(q < 1 ? 1 : q > 255 ? 255 : q);
 }
 
-/* Sets the term's 10th and 100th largest impacts from their histogram. */
+/* Sets the term's 10th, 30th and 100th largest impacts from their histogram. */
 static void kth_impacts(struct idx_term *it, const uint32_t hist[256])
 {
 	uint32_t seen = 0;
@@ -836,6 +836,8 @@ static void kth_impacts(struct idx_term *it, const uint32_t hist[256])
 		seen += hist[v];
 		if (before < 10 && seen >= 10)
 			it->kth10 = (uint8_t)v;
+		if (before < 30 && seen >= 30)
+			it->kth30 = (uint8_t)v;
 		if (before < 100 && seen >= 100)
 			it->kth100 = (uint8_t)v;
 	}

@@ -1010,7 +1010,7 @@ static void head_start(struct seg_run *r, const struct qterm *terms)
 	if (!r->ne && !q->after && !q->before && !sg->ndeleted && !q->newest && (h->k <= 10 || h->k <= 100)) {
 		for (size_t i = 0; i < r->nc; i++) {
 			const struct idx_term *t = terms[i].t;
-			unsigned kth = h->k <= 10 ? t->kth10 : t->kth100;
+			unsigned kth = h->k <= 10 ? t->kth10 : h->k <= 30 ? t->kth30 : t->kth100;
 			int64_t f = r->cur[i].w * (int64_t)kth - 1;
 			if (kth && f > h->floor)
 				h->floor = f;

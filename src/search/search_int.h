@@ -71,11 +71,11 @@ struct idx_term {
 	uint32_t df;
 	uint64_t post_off; /* into postings: the block headers */
 	uint32_t nblocks;
-	/* the term's largest impact, and its 10th and 100th largest (0: fewer
+	/* the term's largest impact, and its 10th, 100th (version 8) and 30th
+	 * (version 10: the hybrid ranking's depth) largest (0: fewer
 	 * postings): w x kth is a score that many documents reach on this
-	 * term alone, where a top-k search may start its threshold
-	 * (version 8) */
-	uint8_t max_impact, kth10, kth100, pad;
+	 * term alone, where a top-k search may start its threshold */
+	uint8_t max_impact, kth10, kth100, kth30;
 };
 
 struct idx_block {
