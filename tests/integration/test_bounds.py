@@ -641,7 +641,7 @@ class LeaksTest(BoundsBase):
         c = self.user(srv, "fullcoll")
         tok = self.token(c)
         st, coll, _ = api(srv, tok, "POST", "/api/me/collections", {"name": "full", "public": False})
-        for i, pid in enumerate(self.ids[:n]):
+        for i, pid in enumerate(self.ids[:2000]):
             self.f.sql("INSERT INTO collection_items(collection_id, paper, note, position, added) VALUES(?, ?, '', ?, ?)",
                        coll["id"], pid, i, i)
         items = "/api/collections/%d/items" % coll["id"]
