@@ -88,6 +88,11 @@ struct lexicon {
 struct batch {
 	struct paper p[BATCH_DOCS];
 	uint32_t first, n;
+	/* or (bodies) the full texts of documents doc[0..n) */
+	bool bodies;
+	uint32_t doc[BATCH_DOCS];
+	char *body[BATCH_DOCS];
+	size_t body_len[BATCH_DOCS], body_bytes;
 };
 
 struct builder {
@@ -406,22 +411,50 @@ static void note_body(struct builder *b, const char *id, uint32_t doc)
 	b->body_docs[b->nbody++] = doc;
 }
 
-/* Indexes the bodies of the documents noted, in order, after the scan and
- * with the indexing threads stopped: the first half into one lexicon and
- * the second into the other, so that each one's documents still increase. */
+static void push_batch(struct builder *b);
+static void drain(struct builder *b);
+static void maybe_spill(struct builder *b);
+
+#define BODY_BATCH_BYTES (4u << 20) /* of text a batch of bodies holds, about */
+
+/* Indexes the bodies of the documents noted, after the scan (whose papers
+ * are all indexed first: a document's lengths are written once), by the
+ * indexing threads: batches of bodies in document order, taken in order,
+ * so that each thread's documents still increase; the postings held are
+ * looked at after every quarter of the budget's worth of text (a text makes
+ * about its own size of postings) and spilled past the budget. */
 static int index_bodies(struct builder *b, struct store *s, struct buf *err)
 {
 	struct buf text = BUF_INIT;
 	int rc = 0;
-	for (size_t i = 0; i < b->nbody && !rc; i++) {
+	uint64_t since_check = 0;
+	drain(b);
+	for (size_t i = 0; i < b->nbody && !rc && !b->spill_error[0]; i++) {
 		uint32_t doc = b->body_docs[i];
 		buf_reset(&text);
 		int got = store_text_get(s, b->ids.s + b->docs[doc].id_off, &text, err);
 		if (got < 0)
 			rc = -1;
-		else if (got == 0)
-			index_body(b, &b->lex[i * NLEX / b->nbody], doc, text.s, text.len);
+		if (got)
+			continue; /* gone since (or failed) */
+		if (!b->filling) {
+			b->filling = xcalloc(1, sizeof(*b->filling));
+			b->filling->bodies = true;
+		}
+		struct batch *bt = b->filling;
+		bt->doc[bt->n] = doc;
+		bt->body_len[bt->n] = text.len;
+		bt->body_bytes += text.len;
+		bt->body[bt->n++] = buf_detach(&text);
+		since_check += bt->body_len[bt->n - 1];
+		if (bt->n == BATCH_DOCS || bt->body_bytes >= BODY_BATCH_BYTES || since_check >= search_build_memory() / 4)
+			push_batch(b);
+		if (since_check >= search_build_memory() / 4 && b->path) {
+			maybe_spill(b);
+			since_check = 0;
+		}
 	}
+	drain(b);
 	buf_release(&text);
 	return rc;
 }
@@ -449,8 +482,13 @@ static void *index_worker(void *arg)
 		pthread_cond_broadcast(&b->cv);
 		pthread_mutex_unlock(&b->mu);
 		for (uint32_t i = 0; i < bt->n; i++) {
-			index_paper(b, wa->lex, &bt->p[i], bt->first + i);
-			paper_release(&bt->p[i]);
+			if (bt->bodies) {
+				index_body(b, wa->lex, bt->doc[i], bt->body[i], bt->body_len[i]);
+				free(bt->body[i]);
+			} else {
+				index_paper(b, wa->lex, &bt->p[i], bt->first + i);
+				paper_release(&bt->p[i]);
+			}
 		}
 		free(bt);
 		pthread_mutex_lock(&b->mu);
@@ -584,6 +622,7 @@ static int add_paper(const struct paper *p, void *ctx)
 		b->filling = xmalloc(sizeof(*b->filling));
 		b->filling->first = (uint32_t)b->ndocs;
 		b->filling->n = 0;
+		b->filling->bodies = false;
 	}
 	struct paper *copy = &b->filling->p[b->filling->n++];
 	paper_init(copy);
@@ -1232,9 +1271,9 @@ static int build_segment(struct store *s, const char *path, int64_t since, uint6
 	if (!rc)
 		rc = since < 0 ? store_paper_scan(s, add_paper, &b, err)
 			       : store_paper_scan_since(s, since, add_paper, &b, err);
-	builder_stop(&b, th, started);
-	if (!rc)
+	if (!rc && started[0] && started[NLEX - 1])
 		rc = index_bodies(&b, s, err);
+	builder_stop(&b, th, started);
 	progress_done(&b.prog);
 	if (!rc && b.spill_error[0]) {
 		buf_setf(err, "%s", b.spill_error);
