@@ -15,6 +15,7 @@ one (PB_BENCH_REAL_PDF, default the libtasn1 manual of libtasn1-doc).
 
 usage: python3 measure.py BUILD DATA N
 """
+import json
 import os
 import random
 import shutil
@@ -40,7 +41,6 @@ work = tempfile.mkdtemp(prefix="pb-bench-fulltext-")
 queries = os.path.join(data, "queries", "hf-ai-keywords-2000.txt")
 env = dict(os.environ, PAPERBOY_NO_PROGRESS="1")
 pb = os.path.abspath(os.path.join(build, "paperboy"))
-import json  # noqa: E402
 
 
 def sh(argv, **kw):
@@ -273,7 +273,6 @@ print("  with / without: build %.2fx, index %.2fx, peak %.2fx; per body: %.1f KB
     ix_text[0] / ix_plain[0], ix_text[3] / ix_plain[3], ix_text[2] / ix_plain[2],
     (ix_text[3] - ix_plain[3]) / n / 1e3, (ix_text[2] - ix_plain[2]) * 1e3 / n, (ix_text[0] - ix_plain[0]) * 1e3 / n))
 print()
-nq = s_plain["queries"] if "queries" in s_plain else "2000"
 print("search, 2,000 real queries, top 10, one thread   p50 ms    p99 ms")
 for name, s, pre in (("BM25 without texts", s_plain, ""), ("BM25 with texts", s_text, ""),
                      ("hybrid without texts", s_plain, "hybrid_"), ("hybrid with texts", s_text, "hybrid_"),
