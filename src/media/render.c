@@ -272,17 +272,21 @@ static void child_reason(FILE *ef, char *why, size_t cap)
 static int child_wait(pid_t pid, const char *kind, FILE *ef, struct buf *err)
 {
 	int status = 0;
-	for (int i = 0; i < MEDIA_CHILD_WALL * 10; i++) {
-		pid_t w = waitpid(pid, &status, WNOHANG);
-		if (w == pid)
+	/* looked at after 1 ms, then twice as long each time up to 100 ms: a
+	 * quick child is not kept waiting for a fixed tick */
+	struct timespec t0, now;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (useconds_t nap = 1000;; nap = nap < 50000 ? nap * 2 : 100000) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
 			break;
-		if (i == MEDIA_CHILD_WALL * 10 - 1) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - t0.tv_sec >= MEDIA_CHILD_WALL) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
 			buf_setf(err, "the renderer took longer than %d s", MEDIA_CHILD_WALL);
 			return -1;
 		}
-		usleep(100000);
+		usleep(nap);
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 		bool cpu = WIFSIGNALED(status) && (WTERMSIG(status) == SIGXCPU || WTERMSIG(status) == SIGKILL);
