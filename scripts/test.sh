@@ -9,7 +9,9 @@ cd "$(dirname "$0")/.."
 sh scripts/setup.sh test
 CC=clang cmake -S . -B build-clang -DPAPERBOY_WERROR=ON -DBUILD_TESTING=OFF >/dev/null
 cmake --build build-clang -j"$(nproc)" >/dev/null
-cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DPAPERBOY_SANITIZE=ON -DPAPERBOY_WERROR=ON \
+# -O1: the sanitizers' usual level (the tests run about a third faster
+# than at -O0 for 8 s more of building; gcc warns more, and still -Werror)
+cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="-g -O1" -DPAPERBOY_SANITIZE=ON -DPAPERBOY_WERROR=ON \
 	-DPAPERBOY_RELEASE_BIN="$PWD/build-clang/paperboy" >/dev/null
 cmake --build build-test -j"$(nproc)"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0

@@ -510,7 +510,7 @@ static void test_full_text(void)
 			buf_adds(&t, "\fWe evaluate on SWE-bench Verified and SWE-bench Lite.");
 		if (j == 2)
 			buf_adds(&t, " We use GRPO with a KL penalty of 0.04.");
-		char id[16];
+		char id[24];
 		snprintf(id, sizeof(id), "2401.%05d", j);
 		CHECK(store_text_put(s, id, t.s, t.len, &err) == 0);
 	}

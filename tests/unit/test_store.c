@@ -488,7 +488,7 @@ static void test_batch_reads(void)
 	enum { N = 250 };
 	struct paper *ps = xcalloc(N, sizeof(*ps));
 	enum upsert_result *r = xcalloc(N, sizeof(*r));
-	char idbuf[N][16];
+	char idbuf[N][24];
 	const char *ids[N + 2];
 	for (int i = 0; i < N; i++) {
 		snprintf(idbuf[i], sizeof(idbuf[i]), "2507.%05d", i);
