@@ -23,6 +23,30 @@
 #define CACHE_SLOTS 512
 #define CACHE_LOCKS 32
 
+/* A kept page's bytes, shared by the cache and the answers being sent
+ * from them (libmicrohttpd sends them without a copy and lets go of them
+ * when the answer is gone): freed by the last holder. */
+struct kept {
+	int refs;
+	struct buf body, gz;
+};
+
+static struct kept *kept_hold(struct kept *k)
+{
+	__atomic_add_fetch(&k->refs, 1, __ATOMIC_RELAXED);
+	return k;
+}
+
+static void kept_release(void *p)
+{
+	struct kept *k = p;
+	if (k && __atomic_sub_fetch(&k->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+		buf_release(&k->body);
+		buf_release(&k->gz);
+		free(k);
+	}
+}
+
 struct cached {
 	char *key;
 	uint64_t gen;
@@ -30,7 +54,7 @@ struct cached {
 	int status;
 	const char *ctype;
 	long max_age;
-	struct buf body, gz;
+	struct kept *page; /* NULL: none yet */
 	char etag[48];
 };
 
@@ -45,10 +69,6 @@ struct page_cache *page_cache_new(void)
 	struct page_cache *pc = xcalloc(1, sizeof(*pc));
 	for (int i = 0; i < CACHE_LOCKS; i++)
 		pthread_mutex_init(&pc->lock[i], NULL);
-	for (int i = 0; i < CACHE_SLOTS; i++) {
-		buf_init(&pc->slot[i].body);
-		buf_init(&pc->slot[i].gz);
-	}
 	return pc;
 }
 
@@ -58,8 +78,7 @@ void page_cache_free(struct page_cache *pc)
 		return;
 	for (int i = 0; i < CACHE_SLOTS; i++) {
 		free(pc->slot[i].key);
-		buf_release(&pc->slot[i].body);
-		buf_release(&pc->slot[i].gz);
+		kept_release(pc->slot[i].page);
 	}
 	for (int i = 0; i < CACHE_LOCKS; i++)
 		pthread_mutex_destroy(&pc->lock[i]);
@@ -246,7 +265,17 @@ static void keep_page(struct MHD_Connection *c, struct web *w, struct req *r, co
 	cache_key(c, r, &key);
 	size_t slot = hash_bytes(key.s, key.len) % CACHE_SLOTS;
 	struct cached *e = &pc->slot[slot];
+	/* the bytes and their gzipped form made before the slot is taken */
+	struct kept *page = xcalloc(1, sizeof(*page));
+	page->refs = 1;
+	buf_init(&page->body);
+	buf_init(&page->gz);
+	buf_add(&page->body, o->body.s, o->body.len);
+	if (o->body.len >= 512 && o->ctype && is_texty(o->ctype))
+		gzip_body(&o->body, &page->gz);
 	pthread_mutex_lock(&pc->lock[slot % CACHE_LOCKS]);
+	struct kept *old = e->page;
+	e->page = page;
 	free(e->key);
 	e->key = buf_detach(&key);
 	e->gen = __atomic_load_n(&pc->gen, __ATOMIC_RELAXED);
@@ -254,13 +283,9 @@ static void keep_page(struct MHD_Connection *c, struct web *w, struct req *r, co
 	e->status = o->status;
 	e->ctype = o->ctype;
 	e->max_age = o->max_age;
-	buf_reset(&e->body);
-	buf_add(&e->body, o->body.s, o->body.len);
-	buf_reset(&e->gz);
-	if (o->body.len >= 512 && o->ctype && is_texty(o->ctype))
-		gzip_body(&o->body, &e->gz);
 	memcpy(e->etag, etag, sizeof(e->etag));
 	pthread_mutex_unlock(&pc->lock[slot % CACHE_LOCKS]);
+	kept_release(old);
 	buf_release(&key);
 }
 
@@ -283,8 +308,8 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct web *w, struct
 	const struct buf *out = &o->body;
 	const char *ae = req_header(r, MHD_HTTP_HEADER_ACCEPT_ENCODING);
 	bool gzipped = false;
-	if (from && o->status != 304 && from->gz.len && ae && strstr(ae, "gzip")) {
-		out = &from->gz;
+	if (from && o->status != 304 && from->page->gz.len && ae && strstr(ae, "gzip")) {
+		out = &from->page->gz;
 		gzipped = true;
 	} else if (o->status != 304 && o->body.len >= 512 && ae && strstr(ae, "gzip") && o->ctype && is_texty(o->ctype) &&
 		   gzip_body(&o->body, &gz)) {
@@ -293,7 +318,12 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct web *w, struct
 	}
 	/* HEAD: the body is handed over too, so Content-Length is GET's;
 	 * libmicrohttpd sends the headers only */
-	struct MHD_Response *m = MHD_create_response_from_buffer(out->len, out->s, MHD_RESPMEM_MUST_COPY);
+	struct MHD_Response *m;
+	if (from && out->len && (out == &from->page->gz || out->s == from->page->body.s))
+		m = MHD_create_response_from_buffer_with_free_callback_cls(out->len, out->s, kept_release,
+									 kept_hold(from->page));
+	else
+		m = MHD_create_response_from_buffer(out->len, out->s, MHD_RESPMEM_MUST_COPY);
 	bool cookie = r->new_csrf || sets_cookie(o);
 	add_headers(m, r, o, etag, gzipped, cookie);
 	enum MHD_Result rc = MHD_queue_response(c, (unsigned)o->status, m);
@@ -320,20 +350,27 @@ bool send_cached(struct MHD_Connection *c, struct web *w, struct req *r, unsigne
 	size_t slot = hash_bytes(key.s, key.len) % CACHE_SLOTS;
 	struct cached *e = &pc->slot[slot];
 	bool hit = false;
+	struct cached held;
 	pthread_mutex_lock(&pc->lock[slot % CACHE_LOCKS]);
-	if (e->key && !strcmp(e->key, key.s) && e->gen == __atomic_load_n(&pc->gen, __ATOMIC_RELAXED) &&
+	if (e->key && e->page && !strcmp(e->key, key.s) && e->gen == __atomic_load_n(&pc->gen, __ATOMIC_RELAXED) &&
 	    mono_seconds() - e->at < w->cfg.page_cache_ttl) {
-		struct resp o;
-		memset(&o, 0, sizeof(o));
-		o.status = e->status;
-		o.ctype = e->ctype;
-		o.max_age = e->max_age;
-		o.body = e->body; /* borrowed: send_resp copies it */
-		*rc = send_resp(c, w, r, &o, flags, t0, e, 0);
+		held = *e; /* the page held: the slot may take another meanwhile */
+		held.key = NULL;
+		kept_hold(held.page);
 		hit = true;
 	}
 	pthread_mutex_unlock(&pc->lock[slot % CACHE_LOCKS]);
 	buf_release(&key);
+	if (hit) {
+		struct resp o;
+		memset(&o, 0, sizeof(o));
+		o.status = held.status;
+		o.ctype = held.ctype;
+		o.max_age = held.max_age;
+		o.body = held.page->body; /* borrowed: never written, sent without a copy */
+		*rc = send_resp(c, w, r, &o, flags, t0, &held, 0);
+		kept_release(held.page);
+	}
 	return hit;
 }
 

@@ -610,6 +610,36 @@ class SubmitTest(PaperboyTest):
         self.assertEqual(r.json()["fetch"]["state"], "failed")
 
 
+class PageCacheTest(PaperboyTest):
+    def test_a_kept_page_replaced_while_it_is_sent(self):
+        """A kept page is sent without a copy, and the slot takes a new one
+        every few milliseconds meanwhile: every answer whole (the sanitized
+        build would stop on a page freed while sent)."""
+        self.init()
+        srv = Server(self.env, self.tmp, "--page-cache-ttl", "0.005")
+        try:
+            first = Client(srv).get("/")
+            self.assertEqual(first.status, 200)
+
+            def hammer(k):
+                c = Client(srv)
+                sizes = set()
+                for i in range(150):
+                    r = c.get("/", headers={"Accept-Encoding": "gzip"} if i % 2 else None)
+                    self.assertEqual(r.status, 200)
+                    sizes.add((i % 2, len(r.body)))
+                return sizes
+
+            with concurrent.futures.ThreadPoolExecutor(6) as ex:
+                got = set().union(*ex.map(hammer, range(6)))
+            # the same page each time: one size plain, one gzipped
+            self.assertEqual(len({s for g, s in got if g == 0}), 1, got)
+            self.assertEqual(Client(srv).get("/").body, first.body)
+        finally:
+            self.assertEqual(srv.stop(), 0)
+        self.assertNotIn("AddressSanitizer", srv.stderr())
+
+
 class ShutdownTest(PaperboyTest):
     def test_sigterm_stops_cleanly(self):
         self.init()
