@@ -1561,8 +1561,9 @@ static const struct command commands[] = {
 	    { "json", NULL, "print a JSON array of papers in the Hugging Face API shape" } },
 	  cmd_list, 0, 0 },
 	{ "search", "[--mode hybrid|bm25|semantic] [--sort relevance|newest|upvotes] [--limit N] [--json] QUERY",
-	  "search titles, abstracts, authors and keywords: words, \"phrases\", +must, -not, "
-	  "author:\"Name\", cat:cs.LG, after:YYYY-MM-DD, before:YYYY-MM-DD, or an arXiv id",
+	  "search titles, abstracts, authors, keywords and full texts: words, \"phrases\", +must, -not, "
+	  "author:\"Name\", cat:cs.LG, after:YYYY-MM-DD, before:YYYY-MM-DD, in:body (the full text only), "
+	  "-in:body (all but it), or an arXiv id",
 	  { { "mode", "MODE", "hybrid (the default: words, reranked by meaning), bm25 (words only) or semantic (meaning only)" },
 	    { "sort", "ORDER", "relevance (default), newest (every word required, newest first) or upvotes (the best 300 by their votes)" },
 	    { "limit", "N", "at most N results (default 10)" },

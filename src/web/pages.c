@@ -574,6 +574,8 @@ static const char syntax_help[] =
 	"<dt><code>author:\"Yann LeCun\"</code></dt><dd>papers by an author</dd>"
 	"<dt><code>cat:cs.LG</code></dt><dd>an arXiv category</dd>"
 	"<dt><code>after:2025-01-01 before:2025-06-01</code></dt><dd>published in a range</dd>"
+	"<dt><code>in:body SWE-bench</code>, <code>-in:body</code></dt><dd>in the papers' full text only (where it was "
+	"fetched), or leaving it out; otherwise a word in a paper's text counts less than in its title or abstract</dd>"
 	"<dt><code>2505.24864</code> or an arXiv URL</dt><dd>that paper first</dd>"
 	"</dl><p>Modes: <em>words and meaning</em> (the default: the best word matches, reordered by closeness in meaning), <em>words only</em> (BM25F) or <em>meaning only</em> (semantic).</p></details>";
 
