@@ -1031,6 +1031,7 @@ static void run_optional(struct seg_run *r)
 	for (size_t i = 0; i < nc; i++)
 		prefix[i] = cur[i].ub + (i ? prefix[i - 1] : 0);
 	size_t fe = 0; /* cur[0..fe) are non-essential */
+	uint32_t tight_to = 0; /* the tight bound was tried and failed up to here */
 	for (;;) {
 		int64_t theta = heap_threshold(h);
 		while (fe < nc && prefix[fe] <= theta)
@@ -1061,6 +1062,24 @@ static void run_optional(struct seg_run *r)
 				for (size_t i = fe; i < nc; i++)
 					cur_next_geq(&cur[i], e + 1);
 				continue;
+			}
+			/* else the same with the other terms' bounds from their
+			 * blocks at d (not their largest impact): tighter, over
+			 * a shorter stretch (tried once for each stretch) */
+			if (fe && d > tight_to && e != END_DOC) {
+				bound -= prefix[fe - 1];
+				for (size_t i = 0; i < fe && bound <= theta; i++) {
+					int64_t bb = cur_block_bound(&cur[i], d);
+					bound += bb;
+					if (bb && cur[i].blocks[cur[i].sb].last_doc < e)
+						e = cur[i].blocks[cur[i].sb].last_doc;
+				}
+				if (bound <= theta) {
+					for (size_t i = fe; i < nc; i++)
+						cur_next_geq(&cur[i], e + 1);
+					continue;
+				}
+				tight_to = e;
 			}
 		}
 		int64_t score = 0;
