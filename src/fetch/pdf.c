@@ -50,7 +50,12 @@ static int read_text(const char *path, struct buf *text, struct buf *note, struc
 	raw.max = MEDIA_TEXT_BYTES + 4096;
 	int rc = read_file(path, &raw, why);
 	int nread = 0, pages = 0, used = 0;
-	if (rc || sscanf(raw.s, "pages %d of %d\n%n", &nread, &pages, &used) != 2 || used <= 0) {
+	/* the header is one line: its end found by hand, since "\n" in a
+	 * scanf format would take the '\f' of empty first pages with it */
+	const char *eol = rc ? NULL : memchr(raw.s, '\n', raw.len);
+	if (eol)
+		used = (int)(eol - raw.s) + 1;
+	if (rc || !eol || sscanf(raw.s, "pages %d of %d", &nread, &pages) != 2) {
 		buf_setf(why, "the text reader left no text");
 		buf_release(&raw);
 		return -1;
@@ -192,6 +197,10 @@ static enum pdf_outcome one_paper(struct pdf_run *run, const char *paper, struct
 		return store_pdf_set(run->s, &st, err) ? PDF_STORE_FAILED : PDF_UNCHANGED;
 	if (rc == 0 && extract(run, err) == 0)
 		return store_done(run, &st, err) ? PDF_STORE_FAILED : PDF_STORED;
+	if (done) { /* a refresh that failed: the text stays, and so does "done" */
+		snprintf(st.message, sizeof(st.message), "%s", run->why.s);
+		return store_pdf_set(run->s, &st, err) ? PDF_STORE_FAILED : PDF_FAILED;
+	}
 	return store_failed(run, &st, now, err) ? PDF_STORE_FAILED : PDF_FAILED;
 }
 

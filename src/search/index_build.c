@@ -432,7 +432,14 @@ static int index_bodies(struct builder *b, struct store *s, struct buf *err)
 	for (size_t i = 0; i < b->nbody && !rc && !b->spill_error[0]; i++) {
 		uint32_t doc = b->body_docs[i];
 		buf_reset(&text);
-		int got = store_text_get(s, b->ids.s + b->docs[doc].id_off, &text, err);
+		const char *id = b->ids.s + b->docs[doc].id_off;
+		int got = store_text_get(s, id, &text, err);
+		if (got < 0 && store_errkind(s) == PB_CORRUPT) {
+			/* one damaged text leaves its paper's body out, not the index */
+			fprintf(stderr, "paperboy: index: %s: its full text is left out: %s\n", id, err->s);
+			buf_reset(err);
+			continue;
+		}
 		if (got < 0)
 			rc = -1;
 		if (got)

@@ -1801,6 +1801,8 @@ static int query_once(struct search_index *ix, struct search_cursor *c, const ch
 	if (phrases)
 		check_phrases(ix, &q, &h, *n, h.n <= PHRASE_EXACT_MAX && h.n == q.matched, &checked, &sample_passed);
 	if (info)
+		info->no_bodies = q.scope == SCOPE_ANCHORS || q.plain;
+	if (info)
 		count_query(&q, semantic ? mode : SEARCH_BM25, phrases, checked, candidates,
 			    semantic && mode == SEARCH_SEMANTIC ? floor_set : h.n, sample_passed, info);
 	if (phrases && h.n > (*n > 100 ? *n : 100))
@@ -1899,10 +1901,11 @@ int search_run(struct search_index *ix, struct search_cursor *c, const char *tex
 		}
 		buf_release(&fixed);
 	}
-	for (size_t i = 0; i < ix->nseg; i++) {
-		const struct idx_term *t = index_term_find(ix->seg[i], BODY_PREFIX, 2);
-		info->bodies += t ? t->df : 0;
-	}
+	if (!info->no_bodies)
+		for (size_t i = 0; i < ix->nseg; i++) {
+			const struct idx_term *t = index_term_find(ix->seg[i], BODY_PREFIX, 2);
+			info->bodies += t ? t->df : 0;
+		}
 	search_cursor_free(own);
 	return rc;
 }

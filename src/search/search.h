@@ -170,7 +170,8 @@ struct search_info {
 	bool exact;           /* counted (required words, newest first), else estimated */
 	char suggestion[256]; /* "did you mean": the corrected query, "" when none */
 	bool corrected;       /* the hits are the suggestion's */
-	uint64_t bodies;      /* papers whose full text the index holds (0: no snippet to look for) */
+	uint64_t bodies;      /* papers whose full text the query searched (0: no snippet to look for) */
+	bool no_bodies;       /* the query leaves the full texts out (-in:body, a pasted text) */
 };
 /* search_query with options; info (may be NULL) says how many match and
  * whether the spelling was corrected. */

@@ -586,7 +586,8 @@ void html_highlight(struct buf *b, const char *text, const char *query)
 
 #define SNIPPET_BYTES 280    /* a snippet's length, about */
 #define SNIPPET_BEFORE 60    /* of it before its first mark */
-#define SNIPPET_SCAN (1 << 20) /* bytes of a text looked at */
+#define SNIPPET_SCAN (256 << 10) /* bytes of a text looked at */
+#define SNIPPET_WORD 32      /* bytes looked through for a word's end */
 #define SNIPPET_HITS 4096    /* marked words looked at */
 
 struct text_hit {
@@ -626,12 +627,19 @@ static void write_window(struct buf *b, const char *text, size_t len, const stru
 		page_start--;
 	while (page_end < end && *page_end != '\f')
 		page_end++;
-	const char *from = s - SNIPPET_BEFORE > page_start ? s - SNIPPET_BEFORE : page_start;
-	while (from > page_start && !isspace((unsigned char)from[-1]))
-		from--; /* a whole word */
-	const char *to = from + SNIPPET_BYTES < page_end ? from + SNIPPET_BYTES : page_end;
-	while (to < page_end && !isspace((unsigned char)*to))
+	/* offsets, not pointers outside the text; a whole word at each end,
+	 * looked for SNIPPET_WORD bytes at most (a text without spaces is cut
+	 * at a character's start) */
+	const char *from = (size_t)(s - page_start) > SNIPPET_BEFORE ? s - SNIPPET_BEFORE : page_start;
+	for (int k = 0; k < SNIPPET_WORD && from > page_start && !isspace((unsigned char)from[-1]); k++)
+		from--;
+	while (from < s && ((unsigned char)*from & 0xC0) == 0x80)
+		from++;
+	const char *to = (size_t)(page_end - from) > SNIPPET_BYTES ? from + SNIPPET_BYTES : page_end;
+	for (int k = 0; k < SNIPPET_WORD && to < page_end && !isspace((unsigned char)*to); k++)
 		to++;
+	while (to < page_end && to > from && ((unsigned char)*to & 0xC0) == 0x80)
+		to--;
 	html_printf(b, "<span class=\"page\">p. %u</span> %S", h[w].page, from > page_start ? "…" : "");
 	const char *run = from;
 	for (size_t i = w; i < n && h[i].e <= to; i++) {

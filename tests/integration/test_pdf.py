@@ -38,7 +38,8 @@ def pdf_for(pid):
     if pid == A:
         return pdfgen.make_pdf(A_PAGES)
     if pid == B:
-        return pdfgen.make_pdf([["The second paper", "It cites doi:10.48550/arXiv.2403.00001."]])
+        # a cover without text first: the text's page 2 is the PDF's page 2
+        return pdfgen.make_pdf([[], ["The second paper", "It cites doi:10.48550/arXiv.2403.00001."]])
     if pid == MANY:
         return pdfgen.make_pdf(["page %d of many" % i for i in range(2000)])
     if pid == ENDLESS:
@@ -144,6 +145,7 @@ class FetchPdfTest(PdfBase):
         self.assertIn("arXiv:2403.00002v2", pages[1])
         self.assertIn("hep-th/9901001", pages[1])
         self.assertIn("It cites", self.text(B))
+        self.assertEqual([p.strip() != "" for p in self.text(B).split("\f")], [False, True])
         # hostile ones are bounded and reported; nothing else is lost
         self.assertEqual(len(self.text(MANY).split("\f")), 300)
         self.assertIn("page 299 of many", self.text(MANY))
@@ -297,6 +299,13 @@ class ReferencesTest(PdfBase):
         self.assertIsNotNone(snippet)
         self.assertIn("&lt;b&gt;bold&lt;/b&gt; &amp; more", snippet.group(1))
         self.assertIn('<span class="page">p. 1</span>', snippet.group(1))
+        # the text of B is on its second page (the first has none)
+        page = c.get("/search?q=in:body+second+cites&t=4").text
+        snippet = re.search(r'<p class="snippet"[^>]*>(.*?)</p>', page, re.S)
+        self.assertIsNotNone(snippet)
+        self.assertIn('<span class="page">p. 2</span>', snippet.group(1))
+        # -in:body leaves the texts out: no snippet either
+        self.assertNotIn('class="snippet"', c.get("/search?q=-in:body+preprint+paper&t=5").text)
         r = c.get("/search?q=in:abstract+preprint&t=3")
         self.assertEqual(r.status, 400)
         self.assertIn("in: expects body", r.text)
