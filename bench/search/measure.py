@@ -84,7 +84,7 @@ if xap:
         "Xapian", float(xap["build_s"]), n / float(xap["build_s"]), int(xap["index_bytes"]) / 1e6,
         100 * int(xap["index_bytes"]) / raw, float(xap["p50_ms"]), float(xap["p99_ms"]), xap["qps"]))
 if "hybrid_p50_ms" in mine:
-    print("%-10s %10s %10s %10s %10s %10.3f %10.3f %10s   (the bm25 top 100 reranked by meaning)" % (
+    print("%-10s %10s %10s %10s %10s %10.3f %10.3f %10s   (the bm25 top 30 reranked by meaning)" % (
         "  hybrid", "", "", "", "", float(mine["hybrid_p50_ms"]), float(mine["hybrid_p99_ms"]), mine["hybrid_qps"]))
     print("%-10s %10s %10s %10s %10s %10.3f %10.3f %10s" % (
         "  semantic", "", "", "", "", float(mine["semantic_p50_ms"]), float(mine["semantic_p99_ms"]), mine["semantic_qps"]))
