@@ -39,6 +39,22 @@ static int fail(struct buf *err, const char *what, const char *detail)
 	return -1;
 }
 
+/* The PDF at path, or NULL with why in err. */
+static PopplerDocument *open_pdf(const char *in, struct buf *err)
+{
+	GError *ge = NULL;
+	char *abs = realpath(in, NULL);
+	char *uri = abs ? g_filename_to_uri(abs, NULL, &ge) : NULL;
+	free(abs);
+	PopplerDocument *doc = uri ? poppler_document_new_from_file(uri, NULL, &ge) : NULL;
+	g_free(uri);
+	if (!doc)
+		fail(err, "not a PDF poppler can read", ge ? ge->message : in);
+	if (ge)
+		g_error_free(ge);
+	return doc;
+}
+
 static cairo_surface_t *scaled(cairo_surface_t *src, double w, double h, void (*draw)(cairo_t *, void *), void *ctx)
 {
 	double scale = w > THUMB_W ? THUMB_W / w : 1.0;
@@ -101,18 +117,9 @@ int media_thumb_render(const char *kind, const char *in, const char *out, struct
 		dst = scaled(src, w, h, NULL, NULL);
 		cairo_surface_destroy(src);
 	} else if (!strcmp(kind, "pdf")) {
-		GError *ge = NULL;
-		char *abs = realpath(in, NULL);
-		char *uri = abs ? g_filename_to_uri(abs, NULL, &ge) : NULL;
-		free(abs);
-		PopplerDocument *doc = uri ? poppler_document_new_from_file(uri, NULL, &ge) : NULL;
-		g_free(uri);
-		if (!doc) {
-			int rc = fail(err, "not a PDF poppler can read", ge ? ge->message : in);
-			if (ge)
-				g_error_free(ge);
-			return rc;
-		}
+		PopplerDocument *doc = open_pdf(in, err);
+		if (!doc)
+			return -1;
 		PopplerPage *page = poppler_document_get_n_pages(doc) > 0 ? poppler_document_get_page(doc, 0) : NULL;
 		if (!page) {
 			g_object_unref(doc);
@@ -176,18 +183,9 @@ static void text_limits(void)
 int media_pdf_text(const char *in, const char *out, struct buf *err)
 {
 	text_limits();
-	GError *ge = NULL;
-	char *abs = realpath(in, NULL);
-	char *uri = abs ? g_filename_to_uri(abs, NULL, &ge) : NULL;
-	free(abs);
-	PopplerDocument *doc = uri ? poppler_document_new_from_file(uri, NULL, &ge) : NULL;
-	g_free(uri);
-	if (!doc) {
-		int rc = fail(err, "not a PDF poppler can read", ge ? ge->message : in);
-		if (ge)
-			g_error_free(ge);
-		return rc;
-	}
+	PopplerDocument *doc = open_pdf(in, err);
+	if (!doc)
+		return -1;
 	int pages = poppler_document_get_n_pages(doc);
 	int n = pages < MEDIA_TEXT_PAGES ? pages : MEDIA_TEXT_PAGES;
 	struct buf text = BUF_INIT;

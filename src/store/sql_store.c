@@ -753,15 +753,19 @@ int sql_links_due(struct store *s, const char *day_from, const char *day_to, pb_
 	sx_str(&x, 2, day_to);
 	sx_int(&x, 3, stale_before);
 	sx_int(&x, 4, (int64_t)limit);
-	/* read them all first: fn may use the store */
+	return sx_each_id(&x, fn, ctx, err);
+}
+
+int sx_each_id(struct sx *x, int (*fn)(const char *, void *), void *ctx, struct buf *err)
+{
 	struct strlist ids = STRLIST_INIT;
 	int rc;
-	while ((rc = sx_step(&x, err)) == 1) {
-		const char *id = sx_ctext(&x, 0);
+	while ((rc = sx_step(x, err)) == 1) {
+		const char *id = sx_ctext(x, 0);
 		if (id)
 			strlist_push(&ids, id, strlen(id));
 	}
-	sx_reset(&x);
+	sx_reset(x);
 	for (size_t i = 0; rc == 0 && i < ids.n; i++)
 		if (fn(ids.v[i], ctx))
 			break;

@@ -255,17 +255,5 @@ int sql_pdf_due(struct store *s, const char *day_from, const char *day_to, pb_ti
 	sx_str(&x, 2, day_to);
 	sx_int(&x, 3, now);
 	sx_int(&x, 4, (int64_t)limit);
-	struct strlist ids = STRLIST_INIT;
-	int rc;
-	while ((rc = sx_step(&x, err)) == 1) {
-		const char *id = sx_ctext(&x, 0);
-		if (id)
-			strlist_push(&ids, id, strlen(id));
-	}
-	sx_reset(&x);
-	for (size_t i = 0; rc == 0 && i < ids.n; i++)
-		if (fn(ids.v[i], ctx))
-			break;
-	strlist_release(&ids);
-	return rc < 0 ? -1 : 0;
+	return sx_each_id(&x, fn, ctx, err);
 }

@@ -226,6 +226,9 @@ void sx_bind_paper(struct sx *x, const struct paper *p, pb_time now, int64_t seq
 
 /* Runs a paper-returning statement through fn (papers from column 1). */
 int sx_each_paper(struct sx *x, int (*fn)(const struct paper *, void *), void *ctx, struct buf *err);
+/* Runs a statement of paper ids (column 0) through fn, all read first (fn
+ * may use the store), stopping when fn returns non-zero; 0 or -1. */
+int sx_each_id(struct sx *x, int (*fn)(const char *, void *), void *ctx, struct buf *err);
 
 /* The shared implementation of every store function (sql_store.c); a
  * backend's table names these, and its own where it differs. */
