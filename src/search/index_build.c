@@ -64,6 +64,7 @@ struct lexicon {
 	uint16_t dlen[NFIELDS];
 	uint64_t npostings;
 	float *acc; /* vector accumulator */
+	struct glove_near near; /* the vectors of the words met */
 	uint32_t *order; /* terms in term order, at write time */
 	/* postings spilled to a file when they grow past the build's memory:
 	 * run r holds, for each term it knew, the bytes appended since run
@@ -258,26 +259,46 @@ static uint32_t get_varint(const unsigned char **p)
 }
 
 static void append_postings(struct lexicon *b);
-static void embed_paper(struct builder *bl, struct lexicon *b, const struct paper *p, uint32_t doc);
 
-/* Indexes paper p as document `doc` into lexicon b (one thread's). */
+struct vec_hook {
+	struct glove_near *gn;
+	float scale, *acc;
+};
+
+static void on_vec_word(void *ctx, const char *w, size_t n, uint32_t *slot)
+{
+	struct vec_hook *v = ctx;
+	glove_near_word(v->gn, w, n, slot, v->scale, v->acc);
+}
+
+/* Indexes paper p as document `doc` into lexicon b (one thread's); its
+ * meaning vector is made from the same pass over its words: the title
+ * counts twice (it says what the paper is about), the abstract and the
+ * keywords once, the authors not. */
 static void index_paper(struct builder *bl, struct lexicon *b, const struct paper *p, uint32_t doc)
 {
+	struct vec_hook vh = { &b->near, 2.0f, b->acc };
 	b->doc = doc;
 	b->ndterms = 0;
 	memset(b->dlen, 0, sizeof(b->dlen));
+	if (bl->glove) {
+		memset(b->acc, 0, bl->dims * sizeof(float));
+		tokenizer_on_word(b->tk, on_vec_word, &vh);
+	}
 	b->field = 0;
 	if (p->title)
 		tokenize(b->tk, p->title, strlen(p->title), true, on_token, b);
+	vh.scale = 1.0f;
 	b->field = 1;
 	if (p->abstract)
 		tokenize(b->tk, p->abstract, strlen(p->abstract), true, on_token, b);
-	b->field = 2;
-	for (size_t i = 0; i < p->authors.n; i++)
-		tokenize(b->tk, p->authors.v[i], strlen(p->authors.v[i]), false, on_author_token, b);
 	b->field = 3;
 	for (size_t i = 0; i < p->ai_keywords.n; i++)
 		tokenize(b->tk, p->ai_keywords.v[i], strlen(p->ai_keywords.v[i]), true, on_token, b);
+	tokenizer_on_word(b->tk, NULL, NULL);
+	b->field = 2;
+	for (size_t i = 0; i < p->authors.n; i++)
+		tokenize(b->tk, p->authors.v[i], strlen(p->authors.v[i]), false, on_author_token, b);
 	/* categories as "c:cs.lg" (filters only: no length) */
 	b->field = 3;
 	for (size_t i = 0; i < p->categories.n; i++) {
@@ -291,8 +312,10 @@ static void index_paper(struct builder *bl, struct lexicon *b, const struct pape
 	}
 	append_postings(b);
 	memcpy(bl->lens[doc], b->dlen, sizeof(b->dlen));
-	if (bl->glove)
-		embed_paper(bl, b, p, doc);
+	if (bl->glove) {
+		glove_finish(bl->glove, b->acc);
+		vec_quantize(b->acc, bl->dims, bl->vecs + (size_t)doc * bl->dims);
+	}
 }
 
 /* Appends the current document to each of its terms' postings. */
@@ -321,21 +344,6 @@ static void append_postings(struct lexicon *b)
 		bt->df++;
 		b->npostings++;
 	}
-}
-
-/* Paper p's meaning vector, as document doc. */
-static void embed_paper(struct builder *bl, struct lexicon *b, const struct paper *p, uint32_t doc)
-{
-	/* the title counts twice: it says what the paper is about */
-	memset(b->acc, 0, bl->dims * sizeof(float));
-	if (p->title)
-		glove_embed(bl->glove, p->title, strlen(p->title), 2.0f, b->acc);
-	if (p->abstract)
-		glove_embed(bl->glove, p->abstract, strlen(p->abstract), 1.0f, b->acc);
-	for (size_t i = 0; i < p->ai_keywords.n; i++)
-		glove_embed(bl->glove, p->ai_keywords.v[i], strlen(p->ai_keywords.v[i]), 1.0f, b->acc);
-	glove_finish(bl->glove, b->acc);
-	vec_quantize(b->acc, bl->dims, bl->vecs + (size_t)doc * bl->dims);
 }
 
 /* ---- the full text ------------------------------------------------------------
@@ -1187,8 +1195,10 @@ static int builder_start(struct builder *b, pthread_t th[NLEX], bool started[NLE
 		lx->tk = tokenizer_new();
 		buf_init_max(&lx->arena, (size_t)1 << 40);
 		buf_init_max(&lx->cat, (size_t)1 << 40);
-		if (b->glove)
+		if (b->glove) {
 			lx->acc = xcalloc(b->dims, sizeof(float));
+			glove_near_init(&lx->near, b->glove);
+		}
 		wa[l].b = b;
 		wa[l].lex = lx;
 		if (!lx->tk) {
@@ -1230,6 +1240,7 @@ static void builder_release(struct builder *b)
 		free(lx->dterms);
 		free(lx->dtf);
 		free(lx->acc);
+		glove_near_free(&lx->near);
 		free(lx->order);
 		for (size_t r = 0; r < lx->nrun; r++) {
 			free(lx->run[r].off);

@@ -105,8 +105,26 @@ uint32_t glove_words(const struct glove *g);
 uint32_t glove_rank(const struct glove *g, const char *word, size_t n);
 /* The bytes of postings an index build holds in memory before spilling. */
 uint64_t search_build_memory(void);
-/* Adds the SIF-weighted vectors of text's words, times scale, to acc[dims]. */
-void glove_embed(const struct glove *g, const char *text, size_t len, float scale, float *acc);
+/* Adds the SIF-weighted vectors of text's words (as tk splits and
+ * normalises them), times scale, to acc[dims]. */
+void glove_embed(const struct glove *g, struct tokenizer *tk, const char *text, size_t len, float scale, float *acc);
+/* Adds word w's SIF-weighted vector times scale to acc; *slot keeps where
+ * it was found (a tokenizer's word slot, 0 at first). */
+void glove_word(const struct glove *g, const char *w, size_t n, uint32_t *slot, float scale, float *acc);
+/* A thread's own copies of the vectors of the words it has met, side by
+ * side in the order it met them: a collection's common words share a few
+ * cache lines instead of being spread over the whole table. */
+struct glove_near {
+	const struct glove *g;
+	uint32_t *local_of; /* a word's copy + 1, 0: none yet */
+	int8_t *vec;
+	float *weight;
+	size_t n, cap, stride;
+};
+void glove_near_init(struct glove_near *gn, const struct glove *g);
+void glove_near_free(struct glove_near *gn);
+/* As glove_word, with *slot naming the word's copy. */
+void glove_near_word(struct glove_near *gn, const char *w, size_t n, uint32_t *slot, float scale, float *acc);
 /* Removes the common component of text vectors from acc. */
 void glove_finish(const struct glove *g, float *acc);
 /* L2-normalises acc into int8 (x127); false when acc is all zero. */
@@ -158,6 +176,11 @@ struct search_cursor {
  * surface form while the tokenizer's stem cache keeps it (zeroed when the
  * cache starts again), or NULL. The index builder keeps term ids there. */
 uint32_t *tokenizer_slot(struct tokenizer *tk);
+/* Calls fn with every word of what is tokenized from now on (a compound's
+ * parts, not its joined form; stop words too; normalised, unstemmed), and
+ * a 32-bit slot of its own that stays with the word as tokenizer_slot's
+ * does; fn NULL stops. tokenize's emit may be NULL to see the words only. */
+void tokenizer_on_word(struct tokenizer *tk, void (*fn)(void *ctx, const char *w, size_t n, uint32_t *slot), void *ctx);
 
 /* Finds a term; NULL when absent. */
 const struct idx_term *index_term_find(const struct segment *sg, const char *term, size_t n);

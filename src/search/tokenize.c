@@ -22,7 +22,8 @@
  * neither the stop list nor the stemmer is consulted. */
 struct stem_entry {
 	uint32_t hash, key_off, key_len, stem_off, stem_len;
-	uint32_t slot; /* free for the caller (the index builder keeps a term id) */
+	uint32_t slot;  /* free for the caller (the index builder keeps a term id) */
+	uint32_t vslot; /* free for the word hook (the word's vector) */
 };
 
 #define STEM_CACHE_MAX (1u << 20)
@@ -34,6 +35,8 @@ struct tokenizer {
 	size_t cache_size, cache_used;
 	struct buf cache_bytes;
 	uint32_t *slot; /* of the token being emitted, or NULL */
+	void (*word_fn)(void *ctx, const char *w, size_t n, uint32_t *slot);
+	void *word_ctx;
 };
 
 #include "search_int.h"
@@ -41,6 +44,12 @@ struct tokenizer {
 uint32_t *tokenizer_slot(struct tokenizer *tk)
 {
 	return tk->slot;
+}
+
+void tokenizer_on_word(struct tokenizer *tk, void (*fn)(void *ctx, const char *w, size_t n, uint32_t *slot), void *ctx)
+{
+	tk->word_fn = fn;
+	tk->word_ctx = ctx;
 }
 
 /* Sorted: looked up by binary search. */
@@ -178,26 +187,30 @@ struct part {
 };
 
 
-/* The stem of an alphabetic word (stop words give ""), through the cache;
- * tk->slot points at the entry's free slot. */
-static const char *stem_of(struct tokenizer *tk, const char *w, size_t n, size_t *len)
+/* The cache's entry for word w (its stem, "" for a stop word; a word
+ * with digits is its own stem and never a stop word), made when it is not
+ * there. Valid until the next call. */
+static struct stem_entry *cache_entry(struct tokenizer *tk, const char *w, size_t n, bool has_digit)
 {
 	uint32_t h = hash_bytes(w, n);
+	h = h ? h : 1; /* 0 marks a free slot */
 	size_t mask = tk->cache_size - 1, i = h & mask;
 	for (; tk->cache[i].hash; i = (i + 1) & mask) {
 		struct stem_entry *e = &tk->cache[i];
-		if (e->hash == h && e->key_len == n && !memcmp(tk->cache_bytes.s + e->key_off, w, n)) {
-			*len = e->stem_len;
-			tk->slot = &e->slot;
-			return tk->cache_bytes.s + e->stem_off;
-		}
+		if (e->hash == h && e->key_len == n && !memcmp(tk->cache_bytes.s + e->key_off, w, n))
+			return e;
 	}
-	const char *st = "";
-	size_t sl = 0;
-	if (!is_stop(w, n)) {
+	const char *st = w;
+	size_t sl = n;
+	if (!has_digit && is_stop(w, n)) {
+		st = "";
+		sl = 0;
+	} else if (!has_digit) {
 		const sb_symbol *r = sb_stemmer_stem(tk->stemmer, (const sb_symbol *)w, (int)n);
-		st = r ? (const char *)r : w;
-		sl = r ? (size_t)sb_stemmer_length(tk->stemmer) : n;
+		if (r) {
+			st = (const char *)r;
+			sl = (size_t)sb_stemmer_length(tk->stemmer);
+		}
 	}
 	if (tk->cache_used >= STEM_CACHE_MAX || tk->cache_bytes.len > ((size_t)1 << 30)) {
 		/* full: start again (rare; keeps memory bounded) */
@@ -232,10 +245,9 @@ static const char *stem_of(struct tokenizer *tk, const char *w, size_t n, size_t
 	buf_add(&tk->cache_bytes, st, sl);
 	buf_addc(&tk->cache_bytes, '\0');
 	e->slot = 0;
+	e->vslot = 0;
 	tk->cache_used++;
-	tk->slot = &e->slot;
-	*len = sl;
-	return tk->cache_bytes.s + e->stem_off;
+	return e;
 }
 
 static void emit_word(struct tokenizer *tk, const struct part *p, bool stem, unsigned pos, unsigned flags,
@@ -243,17 +255,49 @@ static void emit_word(struct tokenizer *tk, const struct part *p, bool stem, uns
 {
 	if (p->n > MAX_TERM)
 		return;
-	if (stem && !p->has_digit) {
-		size_t l;
-		const char *st = stem_of(tk, p->s, p->n, &l);
-		if (l)
-			emit(ctx, st, l, pos, flags);
+	if (!tk->word_fn && !stem) { /* author names: as they are, with no cache */
+		if (emit && (p->has_digit || !is_stop(p->s, p->n)))
+			emit(ctx, p->s, p->n, pos, flags);
+		return;
+	}
+	struct stem_entry *e = cache_entry(tk, p->s, p->n, p->has_digit);
+	if (tk->word_fn)
+		tk->word_fn(tk->word_ctx, p->s, p->n, &e->vslot);
+	if (!emit)
+		return;
+	if (!stem && !p->has_digit) { /* the surface form, not the entry's stem */
+		if (e->stem_len)
+			emit(ctx, p->s, p->n, pos, flags);
+		return;
+	}
+	if (e->stem_len) {
+		tk->slot = &e->slot;
+		emit(ctx, tk->cache_bytes.s + e->stem_off, e->stem_len, pos, flags);
+		tk->slot = NULL;
+	}
+}
+
+/* The joined form of a compound, never a stop word ("in-context"). */
+static void emit_joined(struct tokenizer *tk, const struct part *j, bool stem, unsigned pos,
+			void (*emit)(void *, const char *, size_t, unsigned, unsigned), void *ctx)
+{
+	if (j->n > MAX_TERM || !emit)
+		return;
+	if (!stem) {
+		emit(ctx, j->s, j->n, pos, TOK_JOINED);
+		return;
+	}
+	struct stem_entry *e = cache_entry(tk, j->s, j->n, j->has_digit);
+	if (e->stem_len) {
+		tk->slot = &e->slot;
+		emit(ctx, tk->cache_bytes.s + e->stem_off, e->stem_len, pos, TOK_JOINED);
 		tk->slot = NULL;
 		return;
 	}
-	if (!p->has_digit && is_stop(p->s, p->n))
-		return;
-	emit(ctx, p->s, p->n, pos, flags);
+	/* a stop word as a word ("in-to"), not as a compound */
+	const sb_symbol *st = sb_stemmer_stem(tk->stemmer, (const sb_symbol *)j->s, (int)j->n);
+	if (st)
+		emit(ctx, (const char *)st, (size_t)sb_stemmer_length(tk->stemmer), pos, TOK_JOINED);
 }
 
 void tokenize(struct tokenizer *tk, const char *text, size_t len, bool stem,
@@ -309,17 +353,7 @@ void tokenize(struct tokenizer *tk, const char *text, size_t len, bool stem,
 			}
 			j.s = tk->joined.s;
 			j.n = tk->joined.len;
-			/* the joined form is never a stop word ("in-context") */
-			if (j.n <= MAX_TERM) {
-				if (stem && !j.has_digit) {
-					const sb_symbol *st = sb_stemmer_stem(tk->stemmer, (const sb_symbol *)j.s, (int)j.n);
-					if (st)
-						emit(ctx, (const char *)st, (size_t)sb_stemmer_length(tk->stemmer), pos,
-						     TOK_JOINED);
-				} else {
-					emit(ctx, j.s, j.n, pos, TOK_JOINED);
-				}
-			}
+			emit_joined(tk, &j, stem, pos, emit, ctx);
 		}
 		pos += (unsigned)np; /* parts count as words: "state-of-the-art" ~ "state of the art" */
 	}

@@ -151,74 +151,104 @@ uint32_t glove_words(const struct glove *g)
 	return g->n;
 }
 
-/*
- * The table, the word strings and the vectors are tens of megabytes, so
- * nearly every lookup misses the cache. Words go in batches: first every
- * hash and a prefetch of its table slot, then every probe with prefetches
- * of the string and the vector it points at, then the checks and sums, so
- * the misses of a batch overlap instead of following one another.
- */
-#define EMBED_BATCH 32
-
-void glove_embed(const struct glove *g, const char *text, size_t len, float scale, float *acc)
+/* Word k's index in the table (its rank order), or UINT32_MAX. */
+static uint32_t glove_find(const struct glove *g, const char *w, size_t n)
 {
-	char w[EMBED_BATCH][64];
-	uint32_t wn[EMBED_BATCH], wh[EMBED_BATCH];
-	int64_t slot[EMBED_BATCH];
-	size_t i = 0, mask = g->tsize - 1;
-	while (i < len) {
-		size_t nb = 0;
-		while (i < len && nb < EMBED_BATCH) {
-			while (i < len && !isalnum((unsigned char)text[i]))
-				i++;
-			size_t n = 0;
-			while (i < len && isalnum((unsigned char)text[i])) {
-				if (n < sizeof(w[0]))
-					w[nb][n] = (char)tolower((unsigned char)text[i]);
-				n++;
-				i++;
-			}
-			if (!n || n >= sizeof(w[0]))
-				continue;
-			wn[nb] = (uint32_t)n;
-			wh[nb] = hash_bytes(w[nb], n);
-			__builtin_prefetch(&g->table[wh[nb] & mask]);
-			nb++;
-		}
-		/* the first slot with the word's hash: prefetch its string and vector */
-		for (size_t b = 0; b < nb; b++) {
-			slot[b] = -1;
-			for (size_t h = wh[b] & mask; g->table[h].index1; h = (h + 1) & mask)
-				if (g->table[h].hash == wh[b]) {
-					slot[b] = (int64_t)h;
-					uint32_t k = g->table[h].index1 - 1;
-					__builtin_prefetch(g->blob + g->off[k]);
-					__builtin_prefetch(g->vec + (size_t)k * g->dims);
-					__builtin_prefetch(&g->weight[k]);
-					break;
-				}
-		}
-		for (size_t b = 0; b < nb; b++) {
-			if (slot[b] < 0)
-				continue;
-			int64_t k = -1;
-			for (size_t h = (size_t)slot[b]; g->table[h].index1; h = (h + 1) & mask) {
-				if (g->table[h].hash != wh[b])
-					continue;
-				const char *s = g->blob + g->off[g->table[h].index1 - 1];
-				if (!memcmp(w[b], s, wn[b]) && !s[wn[b]]) {
-					k = (int64_t)g->table[h].index1 - 1;
-					break;
-				}
-			}
-			if (k < 0)
-				continue;
-			float weight = scale * g->weight[k];
-			const int8_t *v = g->vec + (size_t)k * g->dims;
-			for (uint32_t d = 0; d < g->dims; d++)
-				acc[d] += weight * (float)v[d];
-		}
+	uint32_t hash = hash_bytes(w, n);
+	size_t mask = g->tsize - 1;
+	for (size_t h = hash & mask; g->table[h].index1; h = (h + 1) & mask) {
+		if (g->table[h].hash != hash)
+			continue;
+		uint32_t k = g->table[h].index1 - 1;
+		const char *s = g->blob + g->off[k];
+		if (!memcmp(w, s, n) && !s[n])
+			return k;
 	}
+	return UINT32_MAX;
+}
+
+/*
+ * The table, the word strings and the vectors are tens of megabytes, so a
+ * look-up nearly always misses the cache: a word's place is looked up once
+ * and kept in the tokenizer's cache of words (*slot: 0 not looked up yet,
+ * UINT32_MAX not known, else its index + 1), so a text's words cost their
+ * vectors only, and the words are the tokenizer's (normalised as the index
+ * normalises them).
+ */
+void glove_word(const struct glove *g, const char *w, size_t n, uint32_t *slot, float scale, float *acc)
+{
+	if (!*slot) {
+		uint32_t k = n < 64 ? glove_find(g, w, n) : UINT32_MAX;
+		*slot = k == UINT32_MAX ? UINT32_MAX : k + 1;
+	}
+	if (*slot == UINT32_MAX)
+		return;
+	size_t k = *slot - 1;
+	float weight = scale * g->weight[k];
+	const int8_t *v = g->vec + k * g->dims;
+	for (uint32_t d = 0; d < g->dims; d++)
+		acc[d] += weight * (float)v[d];
+}
+
+void glove_near_init(struct glove_near *gn, const struct glove *g)
+{
+	memset(gn, 0, sizeof(*gn));
+	gn->g = g;
+	gn->stride = (g->dims + 15) & ~15u;
+	gn->local_of = xcalloc(g->n, sizeof(uint32_t));
+}
+
+void glove_near_free(struct glove_near *gn)
+{
+	free(gn->local_of);
+	free(gn->vec);
+	free(gn->weight);
+	memset(gn, 0, sizeof(*gn));
+}
+
+void glove_near_word(struct glove_near *gn, const char *w, size_t n, uint32_t *slot, float scale, float *acc)
+{
+	const struct glove *g = gn->g;
+	if (!*slot) {
+		uint32_t k = n < 64 ? glove_find(g, w, n) : UINT32_MAX;
+		if (k != UINT32_MAX && !gn->local_of[k]) {
+			if (gn->n == gn->cap) {
+				gn->cap = gn->cap ? gn->cap * 2 : 1024;
+				gn->vec = xrealloc(gn->vec, gn->cap * gn->stride);
+				gn->weight = xrealloc(gn->weight, gn->cap * sizeof(float));
+			}
+			memcpy(gn->vec + gn->n * gn->stride, g->vec + (size_t)k * g->dims, g->dims);
+			gn->weight[gn->n] = g->weight[k];
+			gn->local_of[k] = (uint32_t)++gn->n;
+		}
+		*slot = k == UINT32_MAX ? UINT32_MAX : gn->local_of[k];
+	}
+	if (*slot == UINT32_MAX)
+		return;
+	size_t l = *slot - 1;
+	float weight = scale * gn->weight[l];
+	const int8_t *v = gn->vec + l * gn->stride;
+	for (uint32_t d = 0; d < g->dims; d++)
+		acc[d] += weight * (float)v[d];
+}
+
+struct embed {
+	const struct glove *g;
+	float scale, *acc;
+};
+
+static void on_embed_word(void *ctx, const char *w, size_t n, uint32_t *slot)
+{
+	struct embed *e = ctx;
+	glove_word(e->g, w, n, slot, e->scale, e->acc);
+}
+
+void glove_embed(const struct glove *g, struct tokenizer *tk, const char *text, size_t len, float scale, float *acc)
+{
+	struct embed e = { g, scale, acc };
+	tokenizer_on_word(tk, on_embed_word, &e);
+	tokenize(tk, text, len, false, NULL, NULL);
+	tokenizer_on_word(tk, NULL, NULL);
 }
 
 bool vec_quantize(const float *acc, uint32_t dims, int8_t *out)
@@ -331,15 +361,6 @@ uint32_t glove_rank(const struct glove *g, const char *word, size_t n)
 		return UINT32_MAX;
 	for (size_t i = 0; i < n; i++)
 		w[i] = (char)tolower((unsigned char)word[i]);
-	uint32_t hash = hash_bytes(w, n);
-	size_t mask = g->tsize - 1;
-	for (size_t h = hash & mask; g->table[h].index1; h = (h + 1) & mask) {
-		if (g->table[h].hash != hash)
-			continue;
-		uint32_t k = g->table[h].index1 - 1;
-		const char *s = g->blob + g->off[k];
-		if (!strncmp(w, s, n) && !s[n])
-			return g->rank[k];
-	}
-	return UINT32_MAX;
+	uint32_t k = glove_find(g, w, n);
+	return k == UINT32_MAX ? UINT32_MAX : g->rank[k];
 }

@@ -25,6 +25,20 @@ static void check_tokens(struct tokenizer *tk, const char *in, bool stem, const 
 	buf_release(&k.out);
 }
 
+struct words {
+	struct buf out;
+	uint32_t next;
+};
+
+/* Notes each word with what its slot held, and numbers it the first time. */
+static void on_word(void *ctx, const char *w, size_t n, uint32_t *slot)
+{
+	struct words *k = ctx;
+	buf_addf(&k->out, "%s%.*s:%u", k->out.len ? " " : "", (int)n, w, *slot);
+	if (!*slot)
+		*slot = ++k->next;
+}
+
 static void test_tokenizer(void)
 {
 	struct tokenizer *tk = tokenizer_new();
@@ -44,6 +58,28 @@ static void test_tokenizer(void)
 	memset(longw, 'a', 200);
 	snprintf(longw + 200, 20, " ok");
 	check_tokens(tk, longw, true, "ok");
+	/* from the cache of words, the same: a joined form that is a stop word
+	 * as a word, words with digits, the unstemmed surface */
+	for (int round = 0; round < 2; round++) {
+		check_tokens(tk, "into in-to", true, "into*");
+		check_tokens(tk, "GPT-4 gpt-4", true, "gpt 4 gpt4* gpt 4 gpt4*");
+		check_tokens(tk, "Networking networks 3D", false, "networking networks 3d");
+		check_tokens(tk, "networking the", true, "network");
+	}
+	/* every word goes to the word hook, stop words and a compound's parts
+	 * too (not its joined form), with a slot that stays with the word */
+	struct words w = { BUF_INIT, 0 };
+	tokenizer_on_word(tk, on_word, &w);
+	check_tokens(tk, "The GPT-4 model", true, "gpt 4 gpt4* model");
+	CHECK_STR(w.out.s, "the:0 gpt:0 4:0 model:0");
+	buf_reset(&w.out);
+	check_tokens(tk, "model of the GPT-4", false, "model gpt 4 gpt4*");
+	CHECK_STR(w.out.s, "model:4 of:0 the:1 gpt:2 4:3");
+	tokenizer_on_word(tk, NULL, NULL);
+	buf_reset(&w.out);
+	check_tokens(tk, "the model", true, "model");
+	CHECK_STR(w.out.s, "");
+	buf_release(&w.out);
 	tokenizer_free(tk);
 }
 
