@@ -79,7 +79,6 @@ struct lexicon {
 		size_t nterms;
 	} *run;
 	size_t nrun;
-	struct buf cat; /* one term's whole list, at write time */
 };
 
 #define NLEX 2       /* indexing threads */
@@ -223,25 +222,19 @@ static void on_author_token(void *ctx, const char *term, size_t n, unsigned pos,
 {
 	struct lexicon *b = ctx;
 	char tmp[80];
-	if (n + 2 < sizeof(tmp)) {
+	uint32_t *slot = tokenizer_slot(b->tk);
+	if (slot && slot[1]) {
+		add_term_id(b, slot[1] - 1);
+	} else if (n + 2 < sizeof(tmp)) {
 		tmp[0] = 'a';
 		tmp[1] = ':';
 		memcpy(tmp + 2, term, n);
-		add_term(b, tmp, n + 2);
+		uint32_t t = term_id(b, tmp, n + 2);
+		if (slot)
+			slot[1] = t + 1;
+		add_term_id(b, t);
 	}
 	on_token(ctx, term, n, pos, flags);
-}
-
-static void put_varint(struct buf *out, uint32_t v)
-{
-	unsigned char tmp[5];
-	size_t n = 0;
-	while (v >= 0x80) {
-		tmp[n++] = (unsigned char)(v | 0x80);
-		v >>= 7;
-	}
-	tmp[n++] = (unsigned char)v;
-	buf_add(out, tmp, n);
 }
 
 static uint32_t get_varint(const unsigned char **p)
@@ -322,24 +315,40 @@ static void index_paper(struct builder *bl, struct lexicon *b, const struct pape
 static void append_postings(struct lexicon *b)
 {
 	uint32_t doc = b->doc;
+	/* the lists' ends are spread over the heap: ask for them all first */
+	for (size_t i = 0; i < b->ndterms; i++) {
+		const struct bterm *bt = &b->terms[b->dterms[i]];
+		__builtin_prefetch(bt->post.s + bt->post.len, 1);
+	}
 	for (size_t i = 0; i < b->ndterms; i++) {
 		struct bterm *bt = &b->terms[b->dterms[i]];
-		size_t before = bt->post.len;
-		put_varint(&bt->post, bt->df ? doc - bt->last_doc : doc);
-		unsigned char mask = 0, tfs[NFIELDS];
-		size_t nt = 0;
+		unsigned char tmp[5 + 1 + NFIELDS];
+		size_t n = 0;
+		uint32_t gap = bt->df ? doc - bt->last_doc : doc;
+		while (gap >= 0x80) {
+			tmp[n++] = (unsigned char)(gap | 0x80);
+			gap >>= 7;
+		}
+		tmp[n++] = (unsigned char)gap;
+		size_t at_mask = n++;
+		unsigned char mask = 0;
 		for (int f = 0; f < NFIELDS; f++)
 			if (b->dtf[i][f]) {
 				mask |= (unsigned char)(1 << f);
-				tfs[nt++] = b->dtf[i][f];
+				tmp[n++] = b->dtf[i][f];
 			}
 		if (!mask) { /* a category term: count it in the keywords field */
 			mask = 1 << 3;
-			tfs[nt++] = 1;
+			tmp[n++] = 1;
 		}
-		buf_addc(&bt->post, (char)mask);
-		buf_add(&bt->post, tfs, nt);
-		b->post_bytes += bt->post.len - before;
+		tmp[at_mask] = mask;
+		char *d = buf_reserve(&bt->post, n);
+		if (d) {
+			for (size_t k = 0; k < n; k++)
+				d[k] = (char)tmp[k];
+			bt->post.len += n;
+		}
+		b->post_bytes += n;
 		bt->last_doc = doc;
 		bt->df++;
 		b->npostings++;
@@ -816,32 +825,51 @@ static void section_offsets(const struct builder *b, struct idx_header *h, size_
  * numbers there); returns its document frequency, and its string in *str. */
 /* Term t's whole list in lexicon lx: its spilled runs and what is in
  * memory, end to end (in memory alone when nothing was spilled). */
-static const unsigned char *term_postings(struct builder *b, struct lexicon *lx, uint32_t t)
+/* One of the threads that write the postings: the terms [from, to) into
+ * its own file, their strings into its own tstr, offsets from 0. */
+struct pwriter {
+	struct builder *b;
+	const struct idx_header *h;
+	uint32_t (*pairs)[NLEX];
+	struct idx_term *terms;
+	size_t from, to;
+	FILE *f;
+	uint64_t len;
+	struct buf tstr;
+	struct buf cat[NLEX]; /* one lexicon's whole list of a term */
+	char error[256];      /* "" none */
+};
+
+/* Lexicon l's list of its term t: its spilled runs and what is in memory
+ * put end to end. */
+static const unsigned char *term_postings(struct pwriter *w, int l, uint32_t t)
 {
+	struct lexicon *lx = &w->b->lex[l];
 	const struct buf *mem = &lx->terms[t].post;
 	if (!lx->nrun)
 		return (const unsigned char *)mem->s;
-	buf_reset(&lx->cat);
+	struct buf *cat = &w->cat[l];
+	buf_reset(cat);
 	for (size_t r = 0; r < lx->nrun; r++) {
 		const struct run *run = &lx->run[r];
 		if (t >= run->nterms || !run->len[t])
 			continue;
-		char *dst = buf_reserve(&lx->cat, run->len[t]);
+		char *dst = buf_reserve(cat, run->len[t]);
 		if (!dst)
 			abort(); /* out of memory: as xmalloc */
 		ssize_t got = pread(fileno(lx->runs), dst, run->len[t], (off_t)run->off[t]);
 		if (got != (ssize_t)run->len[t]) {
-			snprintf(b->spill_error, sizeof(b->spill_error), "index: reading spilled postings back: %s",
+			snprintf(w->error, sizeof(w->error), "index: reading spilled postings back: %s",
 				 got < 0 ? strerror(errno) : "short read");
 			memset(dst, 0, run->len[t]); /* decodable: the build fails after this term */
 		}
-		lx->cat.len += run->len[t];
+		cat->len += run->len[t];
 	}
-	buf_add(&lx->cat, mem->s, mem->len);
-	return (const unsigned char *)lx->cat.s;
+	buf_add(cat, mem->s, mem->len);
+	return (const unsigned char *)cat->s;
 }
 
-static uint32_t open_term(struct builder *b, const uint32_t pair[NLEX], struct pcur cur[NLEX], const char **str)
+static uint32_t open_term(struct pwriter *w, const uint32_t pair[NLEX], struct pcur cur[NLEX], const char **str)
 {
 	uint32_t df = 0;
 	for (int l = 0; l < NLEX; l++) {
@@ -849,11 +877,11 @@ static uint32_t open_term(struct builder *b, const uint32_t pair[NLEX], struct p
 		cur[l].doc = UINT32_MAX;
 		if (pair[l] == UINT32_MAX)
 			continue;
-		struct lexicon *lx = &b->lex[l];
+		struct lexicon *lx = &w->b->lex[l];
 		const struct bterm *bt = &lx->terms[pair[l]];
 		*str = term_str(lx, pair[l]);
 		df += bt->df;
-		pcur_init(&cur[l], term_postings(b, lx, pair[l]), bt->df);
+		pcur_init(&cur[l], term_postings(w, l, pair[l]), bt->df);
 		pcur_next(&cur[l]);
 	}
 	return df;
@@ -933,50 +961,94 @@ static void encode_term(const struct builder *b, const struct idx_header *h, str
 		buf_addc(payload, 0);
 }
 
-/* Writes the postings of the nterms terms (pairs: their numbers in each
- * lexicon) to pf, fills in their entries of terms and their strings in
- * tstr, and frees the lexicons' postings as it goes; returns the postings'
- * size (err set when writing failed). */
-static uint64_t write_postings(struct builder *b, const struct idx_header *h, uint32_t (*pairs)[NLEX], size_t nterms,
-			       struct idx_term *terms, struct buf *tstr, FILE *pf, struct buf *err)
+/* A writer's terms: their postings to w->f, their entries of w->terms
+ * and their strings (offsets from its own start), the lexicons' postings
+ * freed as it goes. */
+static void *write_range(void *arg)
 {
+	struct pwriter *w = arg;
 	struct buf blockbuf = BUF_INIT, payload = BUF_INIT;
 	blockbuf.max = payload.max = (size_t)1 << 40;
-	uint64_t poff = 0;
 	uint32_t *bdocs = xmalloc(IDX_BLOCK * sizeof(uint32_t));
 	uint8_t *bimp = xmalloc(IDX_BLOCK);
-	for (size_t i = 0; i < nterms; i++) {
-		struct idx_term *it = &terms[i];
+	for (size_t i = w->from; i < w->to && !w->error[0]; i++) {
+		struct idx_term *it = &w->terms[i];
 		struct pcur cur[NLEX];
 		const char *str = NULL;
-		uint32_t df = open_term(b, pairs[i], cur, &str);
-		it->str_off = (uint32_t)tstr->len;
-		buf_add(tstr, str, strlen(str) + 1);
+		uint32_t df = open_term(w, w->pairs[i], cur, &str);
+		it->str_off = (uint32_t)w->tstr.len;
+		buf_add(&w->tstr, str, strlen(str) + 1);
 		it->df = df;
-		it->post_off = poff;
+		it->post_off = w->len;
 		it->nblocks = (df + IDX_BLOCK - 1) / IDX_BLOCK;
 		buf_reset(&blockbuf);
 		buf_reset(&payload);
-		encode_term(b, h, cur, it, &blockbuf, &payload, bdocs, bimp);
-		if (b->spill_error[0]) {
-			buf_setf(err, "%s", b->spill_error);
-			break;
-		}
-		if (fwrite_n(blockbuf.s, 1, blockbuf.len, pf) != blockbuf.len ||
-		    fwrite_n(payload.s, 1, payload.len, pf) != payload.len) {
-			buf_setf(err, "writing postings: %s", strerror(errno));
-			break;
-		}
-		poff += blockbuf.len + payload.len;
+		encode_term(w->b, w->h, cur, it, &blockbuf, &payload, bdocs, bimp);
+		if (fwrite_n(blockbuf.s, 1, blockbuf.len, w->f) != blockbuf.len ||
+		    fwrite_n(payload.s, 1, payload.len, w->f) != payload.len)
+			snprintf(w->error, sizeof(w->error), "writing postings: %s", strerror(errno));
+		w->len += blockbuf.len + payload.len;
 		for (int l = 0; l < NLEX; l++)
-			if (pairs[i][l] != UINT32_MAX)
-				buf_release(&b->lex[l].terms[pairs[i][l]].post);
+			if (w->pairs[i][l] != UINT32_MAX)
+				buf_release(&w->b->lex[l].terms[w->pairs[i][l]].post);
 	}
+	if (!w->error[0] && fflush(w->f))
+		snprintf(w->error, sizeof(w->error), "writing postings: %s", strerror(errno));
 	free(bdocs);
 	free(bimp);
 	buf_release(&blockbuf);
 	buf_release(&payload);
-	return poff;
+	return NULL;
+}
+
+/* Writes the postings of the nterms terms (pairs: their numbers in each
+ * lexicon) on two threads, each half of the postings into a file of
+ * its own (pf[0] then pf[1] is the section), fills in their entries of
+ * terms and their strings in tstr; returns the postings' size (err set
+ * when it failed). */
+static uint64_t write_postings(struct builder *b, const struct idx_header *h, uint32_t (*pairs)[NLEX], size_t nterms,
+			       struct idx_term *terms, struct buf *tstr, FILE *pf[2], struct buf *err)
+{
+	uint64_t total = 0, half = 0;
+	for (size_t i = 0; i < nterms; i++)
+		for (int l = 0; l < NLEX; l++)
+			total += pairs[i][l] != UINT32_MAX ? b->lex[l].terms[pairs[i][l]].df : 0;
+	size_t mid = 0;
+	while (mid < nterms && half * 2 < total) {
+		for (int l = 0; l < NLEX; l++)
+			half += pairs[mid][l] != UINT32_MAX ? b->lex[l].terms[pairs[mid][l]].df : 0;
+		mid++;
+	}
+	struct pwriter w[2];
+	for (int k = 0; k < 2; k++) {
+		memset(&w[k], 0, sizeof(w[k]));
+		w[k] = (struct pwriter){ .b = b, .h = h, .pairs = pairs, .terms = terms, .f = pf[k] };
+		w[k].from = k ? mid : 0;
+		w[k].to = k ? nterms : mid;
+		buf_init_max(&w[k].tstr, (size_t)1 << 40);
+		for (int l = 0; l < NLEX; l++)
+			buf_init_max(&w[k].cat[l], (size_t)1 << 40);
+	}
+	pthread_t th;
+	bool threaded = pthread_create(&th, NULL, write_range, &w[1]) == 0;
+	write_range(&w[0]);
+	if (threaded)
+		pthread_join(th, NULL);
+	else
+		write_range(&w[1]);
+	for (size_t i = mid; i < nterms; i++) {
+		terms[i].post_off += w[0].len;
+		terms[i].str_off += (uint32_t)w[0].tstr.len;
+	}
+	for (int k = 0; k < 2; k++) {
+		if (w[k].error[0] && !err->len)
+			buf_setf(err, "%s", w[k].error);
+		buf_add(tstr, w[k].tstr.s, w[k].tstr.len);
+		buf_release(&w[k].tstr);
+		for (int l = 0; l < NLEX; l++)
+			buf_release(&w[k].cat[l]);
+	}
+	return w[0].len + w[1].len;
 }
 
 /* The IVF partition of the vectors (all NULL: none). */
@@ -1095,9 +1167,12 @@ static int write_index(struct builder *b, FILE *f, struct buf *err)
 	struct idx_term *terms = xcalloc(nterms + 1, sizeof(*terms));
 	struct buf tstr = BUF_INIT;
 	tstr.max = (size_t)1 << 40;
-	FILE *pf = scratch_file(b->path);
-	if (!pf) {
+	FILE *pf[2] = { scratch_file(b->path), scratch_file(b->path) };
+	if (!pf[0] || !pf[1]) {
 		buf_setf(err, "cannot create a temporary file: %s", strerror(errno));
+		for (int k = 0; k < 2; k++)
+			if (pf[k])
+				fclose(pf[k]);
 		free(pairs);
 		free(idsort);
 		free(terms);
@@ -1112,18 +1187,21 @@ static int write_index(struct builder *b, FILE *f, struct buf *err)
 	int rc = err->len ? -1 : 0;
 	if (!rc) {
 		write_head(b, &h, idsort, terms, nterms, &tstr, f);
-		rewind(pf);
 		char tmp[1 << 16];
-		size_t n;
-		while ((n = fread(tmp, 1, sizeof(tmp), pf)) > 0)
-			fwrite_n(tmp, 1, n, f);
+		for (int k = 0; k < 2; k++) {
+			size_t n;
+			rewind(pf[k]);
+			while ((n = fread(tmp, 1, sizeof(tmp), pf[k])) > 0)
+				fwrite_n(tmp, 1, n, f);
+		}
 		write_tail(b, &h, poff, &ivf, titles, f);
-		if (ferror(f) || ferror(pf)) {
+		if (ferror(f) || ferror(pf[0]) || ferror(pf[1])) {
 			buf_setf(err, "writing the index: %s", strerror(errno));
 			rc = -1;
 		}
 	}
-	fclose(pf);
+	fclose(pf[0]);
+	fclose(pf[1]);
 	free(titles);
 	free(ivf.cent);
 	free(ivf.start);
@@ -1194,7 +1272,6 @@ static int builder_start(struct builder *b, pthread_t th[NLEX], bool started[NLE
 		struct lexicon *lx = &b->lex[l];
 		lx->tk = tokenizer_new();
 		buf_init_max(&lx->arena, (size_t)1 << 40);
-		buf_init_max(&lx->cat, (size_t)1 << 40);
 		if (b->glove) {
 			lx->acc = xcalloc(b->dims, sizeof(float));
 			glove_near_init(&lx->near, b->glove);
@@ -1249,7 +1326,6 @@ static void builder_release(struct builder *b)
 		free(lx->run);
 		if (lx->runs)
 			fclose(lx->runs);
-		buf_release(&lx->cat);
 		buf_release(&lx->arena);
 		tokenizer_free(lx->tk);
 	}

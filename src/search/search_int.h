@@ -172,9 +172,11 @@ struct search_cursor {
 	void *fetch_ctx;
 };
 
-/* During an emit callback: a 32-bit slot that stays with this word's
- * surface form while the tokenizer's stem cache keeps it (zeroed when the
- * cache starts again), or NULL. The index builder keeps term ids there. */
+/* During an emit callback: a 32-bit slot, [0], that stays with this term
+ * as emitted from this word's surface form (stemmed or not) while the
+ * tokenizer's cache of words keeps it (zeroed when the cache starts again),
+ * or NULL; an unstemmed word has a second one, [1]. The index builder keeps
+ * term ids there. */
 uint32_t *tokenizer_slot(struct tokenizer *tk);
 /* Calls fn with every word of what is tokenized from now on (a compound's
  * parts, not its joined form; stop words too; normalised, unstemmed), and

@@ -21,9 +21,11 @@
  * word). Words follow Zipf's law, so almost every word is found here and
  * neither the stop list nor the stemmer is consulted. */
 struct stem_entry {
-	uint32_t hash, key_off, key_len, stem_off, stem_len;
-	uint32_t slot;  /* free for the caller (the index builder keeps a term id) */
-	uint32_t vslot; /* free for the word hook (the word's vector) */
+	uint32_t hash, key_off, stem_off;
+	uint16_t key_len, stem_len;
+	/* free for the caller: [0] for the stem, [1] and [2] for the surface
+	 * form, as emitted (see tokenizer_slot); [3] the word hook's */
+	uint32_t slot[4];
 };
 
 #define STEM_CACHE_MAX (1u << 20)
@@ -187,6 +189,22 @@ struct part {
 };
 
 
+/* memcmp(a, b, n) == 0 for the short strings of words, inline. */
+static inline bool same_bytes(const char *a, const char *b, size_t n)
+{
+	for (; n >= 8; a += 8, b += 8, n -= 8) {
+		uint64_t x, y;
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		if (x != y)
+			return false;
+	}
+	for (; n; a++, b++, n--)
+		if (*a != *b)
+			return false;
+	return true;
+}
+
 /* The cache's entry for word w (its stem, "" for a stop word; a word
  * with digits is its own stem and never a stop word), made when it is not
  * there. Valid until the next call. */
@@ -197,7 +215,7 @@ static struct stem_entry *cache_entry(struct tokenizer *tk, const char *w, size_
 	size_t mask = tk->cache_size - 1, i = h & mask;
 	for (; tk->cache[i].hash; i = (i + 1) & mask) {
 		struct stem_entry *e = &tk->cache[i];
-		if (e->hash == h && e->key_len == n && !memcmp(tk->cache_bytes.s + e->key_off, w, n))
+		if (e->hash == h && e->key_len == n && same_bytes(tk->cache_bytes.s + e->key_off, w, n))
 			return e;
 	}
 	const char *st = w;
@@ -238,14 +256,13 @@ static struct stem_entry *cache_entry(struct tokenizer *tk, const char *w, size_
 	struct stem_entry *e = &tk->cache[i];
 	e->hash = h;
 	e->key_off = (uint32_t)tk->cache_bytes.len;
-	e->key_len = (uint32_t)n;
+	e->key_len = (uint16_t)n;
 	buf_add(&tk->cache_bytes, w, n);
 	e->stem_off = (uint32_t)tk->cache_bytes.len;
-	e->stem_len = (uint32_t)sl;
+	e->stem_len = (uint16_t)sl;
 	buf_add(&tk->cache_bytes, st, sl);
 	buf_addc(&tk->cache_bytes, '\0');
-	e->slot = 0;
-	e->vslot = 0;
+	memset(e->slot, 0, sizeof(e->slot));
 	tk->cache_used++;
 	return e;
 }
@@ -255,26 +272,19 @@ static void emit_word(struct tokenizer *tk, const struct part *p, bool stem, uns
 {
 	if (p->n > MAX_TERM)
 		return;
-	if (!tk->word_fn && !stem) { /* author names: as they are, with no cache */
-		if (emit && (p->has_digit || !is_stop(p->s, p->n)))
-			emit(ctx, p->s, p->n, pos, flags);
-		return;
-	}
 	struct stem_entry *e = cache_entry(tk, p->s, p->n, p->has_digit);
 	if (tk->word_fn)
-		tk->word_fn(tk->word_ctx, p->s, p->n, &e->vslot);
-	if (!emit)
+		tk->word_fn(tk->word_ctx, p->s, p->n, &e->slot[3]);
+	if (!emit || !e->stem_len) /* a stop word */
 		return;
-	if (!stem && !p->has_digit) { /* the surface form, not the entry's stem */
-		if (e->stem_len)
-			emit(ctx, p->s, p->n, pos, flags);
-		return;
-	}
-	if (e->stem_len) {
-		tk->slot = &e->slot;
+	if (stem) {
+		tk->slot = &e->slot[0];
 		emit(ctx, tk->cache_bytes.s + e->stem_off, e->stem_len, pos, flags);
-		tk->slot = NULL;
+	} else {
+		tk->slot = &e->slot[1];
+		emit(ctx, tk->cache_bytes.s + e->key_off, e->key_len, pos, flags);
 	}
+	tk->slot = NULL;
 }
 
 /* The joined form of a compound, never a stop word ("in-context"). */
@@ -289,7 +299,7 @@ static void emit_joined(struct tokenizer *tk, const struct part *j, bool stem, u
 	}
 	struct stem_entry *e = cache_entry(tk, j->s, j->n, j->has_digit);
 	if (e->stem_len) {
-		tk->slot = &e->slot;
+		tk->slot = &e->slot[0];
 		emit(ctx, tk->cache_bytes.s + e->stem_off, e->stem_len, pos, TOK_JOINED);
 		tk->slot = NULL;
 		return;

@@ -268,13 +268,56 @@ bool vec_quantize(const float *acc, uint32_t dims, int8_t *out)
 	return true;
 }
 
-int32_t vec_dot(const int8_t *a, const int8_t *b, uint32_t dims)
+static int32_t dot_plain(const int8_t *a, const int8_t *b, uint32_t dims)
 {
 	int32_t s = 0;
 	for (uint32_t d = 0; d < dims; d++)
 		s += (int16_t)a[d] * (int16_t)b[d];
 	return s;
 }
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+/* 32 products a step: |a| x (b with a's sign) as unsigned x signed bytes,
+ * pairs summed into 16 bits (at most 2 x 127 x 127: the vectors are
+ * quantised to -127..127, so no saturation), then into 32 bits. The same
+ * sums as dot_plain, exactly. */
+__attribute__((target("avx2"))) static int32_t dot_avx2(const int8_t *a, const int8_t *b, uint32_t dims)
+{
+	__m256i acc = _mm256_setzero_si256();
+	const __m256i ones = _mm256_set1_epi16(1);
+	uint32_t d = 0;
+	for (; d + 32 <= dims; d += 32) {
+		__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(a + d));
+		__m256i y = _mm256_loadu_si256((const __m256i *)(const void *)(b + d));
+		__m256i p = _mm256_maddubs_epi16(_mm256_abs_epi8(x), _mm256_sign_epi8(y, x));
+		acc = _mm256_add_epi32(acc, _mm256_madd_epi16(p, ones));
+	}
+	__m128i s4 = _mm_add_epi32(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
+	s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0x4e));
+	s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0xb1));
+	int32_t s = _mm_cvtsi128_si32(s4);
+	return s + dot_plain(a + d, b + d, dims - d);
+}
+
+static int32_t (*dot_fn)(const int8_t *, const int8_t *, uint32_t);
+
+__attribute__((constructor)) static void dot_choose(void)
+{
+	__builtin_cpu_init();
+	dot_fn = __builtin_cpu_supports("avx2") ? dot_avx2 : dot_plain;
+}
+
+int32_t vec_dot(const int8_t *a, const int8_t *b, uint32_t dims)
+{
+	return dot_fn(a, b, dims);
+}
+#else
+int32_t vec_dot(const int8_t *a, const int8_t *b, uint32_t dims)
+{
+	return dot_plain(a, b, dims);
+}
+#endif
 
 uint32_t ivf_lists_for(uint64_t n)
 {

@@ -118,6 +118,9 @@ static void random_text(struct buf *b, unsigned nwords)
 /* Meaning only stands on a floor of lexical evidence: every result is
  * among the BM25F top 100 and scores at least half the best of them
  * (issue 21: nearest neighbours over everything put other fields first). */
+/* The title keys of the random corpus's papers, by their number. */
+static uint64_t corpus_title_keys[3000];
+
 static void check_semantic_floor(struct search_index *ix)
 {
 	struct search_hit sem[20], lex[100];
@@ -131,12 +134,19 @@ static void check_semantic_floor(struct search_index *ix)
 		size_t ns = 20, nl = 100;
 		CHECK(search_query(ix, NULL, q.s, SEARCH_SEMANTIC, sem, &ns, &err) == 0);
 		CHECK(search_query(ix, NULL, q.s, SEARCH_BM25, lex, &nl, &err) == 0);
+		/* a query that is a paper's whole title puts it first, at the
+		 * best score + 1: the floor stands on the words' best */
+		double best = nl ? lex[0].score : 0;
+		unsigned num = 0;
+		if (nl && sscanf(lex[0].id, "%*4u.%5u", &num) == 1 && num < ARRAY_SIZE(corpus_title_keys) &&
+		    corpus_title_keys[num] == title_key(q.s))
+			best -= 1.0;
 		for (size_t i = 0; i < ns; i++) {
 			bool found = false;
 			for (size_t j = 0; j < nl && !found; j++)
 				if (!strcmp(sem[i].id, lex[j].id)) {
 					found = true;
-					CHECK(lex[j].score >= 0.5 * lex[0].score - 1e-6);
+					CHECK(lex[j].score >= 0.5 * best - 1e-6);
 				}
 			CHECK(found);
 			if (i)
@@ -188,6 +198,7 @@ static void test_topk_matches_exhaustive(void)
 			snprintf(p->id, sizeof(p->id), "%04d.%05d", 2001 + (d + j) / 90000 % 12, (d + j) % 90000);
 			random_text(&t, 3 + rnd(10));
 			p->title = xstrdup(t.s);
+			corpus_title_keys[d + j] = title_key(p->title);
 			random_text(&t, 20 + rnd(150));
 			p->abstract = xstrdup(t.s);
 			unsigned na = 1 + rnd(3);
@@ -604,9 +615,33 @@ static void test_full_text(void)
 	buf_release(&ids);
 }
 
+/* The dot product of quantised vectors, whichever instructions it uses,
+ * is the plain sum of products, at every length and alignment. */
+static void test_vec_dot(void)
+{
+	int8_t a[300], b[300];
+	for (int round = 0; round < 200; round++) {
+		for (size_t i = 0; i < sizeof(a); i++) {
+			a[i] = (int8_t)((int)rnd(255) - 127);
+			b[i] = (int8_t)((int)rnd(255) - 127);
+		}
+		if (round < 2) /* the extremes */
+			for (size_t i = 0; i < sizeof(a); i++) {
+				a[i] = (int8_t)(round ? -127 : 127);
+				b[i] = (int8_t)(i % 2 ? 127 : -127);
+			}
+		uint32_t dims = 1 + rnd(250), off = rnd(40);
+		int32_t want = 0;
+		for (uint32_t d = 0; d < dims; d++)
+			want += a[off + d] * b[off + d];
+		CHECK(vec_dot(a + off, b + off, dims) == want);
+	}
+}
+
 int main(void)
 {
 	test_tokenizer();
+	test_vec_dot();
 	test_topk_matches_exhaustive();
 	test_similar_shares_names();
 	test_full_text();
