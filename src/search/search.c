@@ -270,6 +270,9 @@ struct cursor {
 	const uint8_t *imp;
 	int64_t w; /* idf x 1000 */
 	int64_t ub; /* w x the term's largest impact */
+	/* block b is not decoded yet (a skip went past the ones before):
+	 * doc is then only a lower bound of the cursor's document */
+	bool lazy;
 };
 
 static void cur_decode(struct cursor *c)
@@ -286,6 +289,7 @@ static void cur_decode(struct cursor *c)
 	}
 	c->pos = 0;
 	c->doc = c->docs[0];
+	c->lazy = false;
 }
 
 static void cur_init(struct cursor *c, const struct segment *ix, const struct idx_term *t, int64_t w)
@@ -319,20 +323,58 @@ static void cur_next(struct cursor *c)
 
 static void cur_next_geq(struct cursor *c, uint32_t d)
 {
-	if (c->doc >= d)
+	if (c->doc >= d && !c->lazy)
 		return;
 	if (c->blocks[c->b].last_doc < d) {
 		while (c->b < c->nb && c->blocks[c->b].last_doc < d)
 			c->b++;
 		if (c->b >= c->nb) {
 			c->doc = END_DOC;
+			c->lazy = false;
 			return;
 		}
 		cur_decode(c);
+	} else if (c->lazy) {
+		uint32_t lower = c->doc;
+		cur_decode(c);
+		if (d < lower)
+			d = lower;
 	}
 	while (c->docs[c->pos] < d)
 		c->pos++;
 	c->doc = c->docs[c->pos];
+}
+
+/* Moves c to its first document >= d as cur_next_geq does, but leaves a
+ * new block undecoded (lazy) until its documents are needed: a skip
+ * often goes past the next block too. */
+static void cur_skip(struct cursor *c, uint32_t d)
+{
+	if (c->doc >= d)
+		return;
+	if (c->blast >= d) { /* in the same block */
+		if (c->lazy) {
+			c->doc = d;
+			return;
+		}
+		while (c->docs[c->pos] < d)
+			c->pos++;
+		c->doc = c->docs[c->pos];
+		return;
+	}
+	while (c->b < c->nb && c->blocks[c->b].last_doc < d)
+		c->b++;
+	if (c->b >= c->nb) {
+		c->doc = END_DOC;
+		c->lazy = false;
+		return;
+	}
+	const struct idx_block *bl = &c->blocks[c->b];
+	uint32_t first = c->blocks[c->b - 1].last_doc + 1;
+	c->blast = bl->last_doc;
+	c->bmax = c->w * bl->max_impact;
+	c->doc = d > first ? d : first;
+	c->lazy = true;
 }
 
 /* The largest contribution the term can make to document d, from the
@@ -1018,55 +1060,143 @@ static void head_start(struct seg_run *r, const struct qterm *terms)
 	}
 }
 
-/* MaxScore over optional terms, with block-max skips. */
-static void run_optional(struct seg_run *r)
+/* Documents are scored a window at a time: the essential lists' postings
+ * in the window are added up list by list (no choosing of the smallest
+ * document among the lists for every document), then the documents they
+ * hold are taken in order and the other terms looked up for those that
+ * may still enter the top k. */
+#define WINDOW 4096
+
+struct window {
+	int64_t acc[WINDOW];
+	uint64_t bits[WINDOW / 64];
+};
+
+/* Adds the essential lists' (cur[fe..nc)) postings in [d, end] into w, and
+ * leaves each list at its first document after end. */
+static void window_fill(struct cursor *cur, size_t fe, size_t nc, uint32_t d, uint32_t end, struct window *w)
+{
+	for (size_t i = fe; i < nc; i++) {
+		struct cursor *c = &cur[i];
+		if (c->lazy && c->doc <= end)
+			cur_next_geq(c, c->doc); /* decoded */
+		while (c->doc <= end) {
+			uint32_t j = c->pos, cnt = c->cnt;
+			const uint32_t *docs = c->docs;
+			const uint8_t *imp = c->imp;
+			int64_t wt = c->w;
+			for (; j < cnt && docs[j] <= end; j++) {
+				uint32_t x = docs[j] - d;
+				w->acc[x] += wt * imp[j];
+				w->bits[x >> 6] |= 1ull << (x & 63);
+			}
+			if (j < cnt) {
+				c->pos = j;
+				c->doc = docs[j];
+				break;
+			}
+			c->pos = cnt - 1;
+			cur_next(c); /* the next block, or the end */
+		}
+	}
+}
+
+/* Takes the documents of window w (from d, len long) in order: each
+ * whose essential score and the other terms' bounds may beat the
+ * threshold has those terms looked up, and enters the heap if it does. */
+static void window_drain(struct seg_run *r, size_t fe, const int64_t *prefix, uint32_t d, uint32_t len,
+			 struct window *w)
 {
 	struct query *q = r->q;
 	const struct segment *sg = r->sg;
 	struct heap *h = r->h;
 	struct cursor *cur = r->cur, *excl = r->excl;
-	size_t si = r->si, nc = r->nc, ne = r->ne;
+	for (uint32_t wi = 0; wi < (len + 63) / 64; wi++) {
+		uint64_t m = w->bits[wi];
+		w->bits[wi] = 0;
+		while (m) {
+			uint32_t x = wi * 64 + (uint32_t)__builtin_ctzll(m);
+			m &= m - 1;
+			int64_t score = w->acc[x];
+			w->acc[x] = 0;
+			uint32_t doc = d + x;
+			int64_t theta = heap_threshold(h);
+			bool ok = true;
+			for (size_t i = fe; i-- > 0;) {
+				if (score + prefix[i] <= theta) {
+					ok = false;
+					break;
+				}
+				int64_t bb = cur_block_bound(&cur[i], doc);
+				if (score + prefix[i] - cur[i].ub + bb <= theta) {
+					ok = false;
+					break;
+				}
+				if (!bb)
+					continue;
+				cur_next_geq(&cur[i], doc);
+				if (cur[i].doc == doc)
+					score += cur_score(&cur[i]);
+			}
+			if (!ok || score <= theta || !date_ok(q, sg, doc) || is_deleted(sg, doc))
+				continue;
+			for (size_t e = 0; ok && e < r->ne; e++) {
+				cur_next_geq(&excl[e], doc);
+				ok = excl[e].doc != doc;
+			}
+			if (ok)
+				heap_push(h, score, GDOC(r->si, doc));
+		}
+	}
+}
+
+/* MaxScore over optional terms, with block-max skips, a window at a time. */
+static void run_optional(struct seg_run *r)
+{
+	struct heap *h = r->h;
+	struct cursor *cur = r->cur;
+	size_t nc = r->nc;
 	qsort(cur, nc, sizeof(*cur), cmp_ub);
 	int64_t prefix[MAX_QTERMS];
 	for (size_t i = 0; i < nc; i++)
 		prefix[i] = cur[i].ub + (i ? prefix[i - 1] : 0);
 	size_t fe = 0; /* cur[0..fe) are non-essential */
 	uint32_t tight_to = 0; /* the tight bound was tried and failed up to here */
+	struct search_cursor *c = r->q->c;
+	struct window *w = c && c->win ? c->win : xcalloc(1, sizeof(*w));
 	for (;;) {
 		int64_t theta = heap_threshold(h);
 		while (fe < nc && prefix[fe] <= theta)
 			fe++;
 		if (fe == nc)
 			break;
-		uint32_t d = END_DOC;
-		for (size_t i = fe; i < nc; i++)
+		uint32_t d = END_DOC, e = END_DOC;
+		int64_t bound = fe ? prefix[fe - 1] : 0;
+		for (size_t i = fe; i < nc; i++) {
+			if (cur[i].doc == END_DOC)
+				continue;
 			if (cur[i].doc < d)
 				d = cur[i].doc;
+			bound += cur[i].bmax;
+			if (cur[i].blast < e)
+				e = cur[i].blast;
+		}
 		if (d == END_DOC)
 			break;
+		/* up to the first end of the essential lists' current blocks */
 		if (theta >= 0) {
-			/* Block-max skip: up to the first end of the essential lists'
-			 * current blocks, no document can beat theta when their
-			 * block maxima and the other terms' maxima cannot. Skip
-			 * that stretch without decoding or scoring it. */
-			int64_t bound = fe ? prefix[fe - 1] : 0;
-			uint32_t e = END_DOC;
-			for (size_t i = fe; i < nc; i++) {
-				if (cur[i].doc == END_DOC)
-					continue;
-				bound += cur[i].bmax;
-				if (cur[i].blast < e)
-					e = cur[i].blast;
-			}
-			if (bound <= theta && e != END_DOC) {
+			/* Block-max skip: no document of the stretch can beat theta
+			 * when the essential lists' block maxima and the other
+			 * terms' maxima cannot. Skip it without decoding it. */
+			if (bound <= theta) {
 				for (size_t i = fe; i < nc; i++)
-					cur_next_geq(&cur[i], e + 1);
+					cur_skip(&cur[i], e + 1);
 				continue;
 			}
 			/* else the same with the other terms' bounds from their
 			 * blocks at d (not their largest impact): tighter, over
 			 * a shorter stretch (tried once for each stretch) */
-			if (fe && d > tight_to && e != END_DOC) {
+			if (fe && d > tight_to) {
 				bound -= prefix[fe - 1];
 				for (size_t i = 0; i < fe && bound <= theta; i++) {
 					int64_t bb = cur_block_bound(&cur[i], d);
@@ -1076,44 +1206,20 @@ static void run_optional(struct seg_run *r)
 				}
 				if (bound <= theta) {
 					for (size_t i = fe; i < nc; i++)
-						cur_next_geq(&cur[i], e + 1);
+						cur_skip(&cur[i], e + 1);
 					continue;
 				}
 				tight_to = e;
 			}
 		}
-		int64_t score = 0;
-		for (size_t i = fe; i < nc; i++)
-			if (cur[i].doc == d) {
-				score += cur_score(&cur[i]);
-				cur_next(&cur[i]);
-			}
-		bool ok = true;
-		for (size_t i = fe; i-- > 0;) {
-			if (score + prefix[i] <= theta) {
-				ok = false;
-				break;
-			}
-			int64_t bb = cur_block_bound(&cur[i], d);
-			if (score + prefix[i] - cur[i].ub + bb <= theta) {
-				ok = false;
-				break;
-			}
-			if (!bb)
-				continue;
-			cur_next_geq(&cur[i], d);
-			if (cur[i].doc == d)
-				score += cur_score(&cur[i]);
-		}
-		if (!ok || score <= theta || !date_ok(q, sg, d) || is_deleted(sg, d))
-			continue;
-		for (size_t e = 0; ok && e < ne; e++) {
-			cur_next_geq(&excl[e], d);
-			ok = excl[e].doc != d;
-		}
-		if (ok)
-			heap_push(h, score, GDOC(si, d));
+		uint32_t end = e - d >= WINDOW ? d + WINDOW - 1 : e;
+		window_fill(cur, fe, nc, d, end, w);
+		window_drain(r, fe, prefix, d, end - d + 1, w);
 	}
+	if (c) /* kept for the cursor's next query (left all zero) */
+		c->win = w;
+	else
+		free(w);
 }
 
 /* Top-k over segment si: adds to heap h. */
@@ -1456,6 +1562,7 @@ void search_cursor_free(struct search_cursor *c)
 	if (!c)
 		return;
 	tokenizer_free(c->tk);
+	free(c->win);
 	free(c);
 }
 

@@ -166,10 +166,12 @@ struct search_index {
 };
 
 /* A query's own state, one per thread: what is not read-only. */
+struct window;
 struct search_cursor {
 	struct tokenizer *tk;
 	search_text_fn fetch; /* for phrase checks; NULL: none */
 	void *fetch_ctx;
+	struct window *win; /* the scoring window, made when first needed */
 };
 
 /* During an emit callback: a 32-bit slot, [0], that stays with this term
