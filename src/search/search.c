@@ -1073,11 +1073,18 @@ struct window {
 };
 
 /* Adds the essential lists' (cur[fe..nc)) postings in [d, end] into w, and
- * leaves each list at its first document after end. */
-static void window_fill(struct cursor *cur, size_t fe, size_t nc, uint32_t d, uint32_t end, struct window *w)
+ * leaves each list at its first document after end. A posting whose score
+ * and the largest scores of all the other terms (total less its own
+ * largest) cannot beat theta is left out at once: its document cannot
+ * enter the top k, whatever else it holds, and a score it is then given
+ * that lacks it is only lower. */
+static void window_fill(struct cursor *cur, size_t fe, size_t nc, uint32_t d, uint32_t end, int64_t theta,
+			int64_t total, struct window *w)
 {
 	for (size_t i = fe; i < nc; i++) {
 		struct cursor *c = &cur[i];
+		int64_t need = theta - (total - c->ub); /* a posting must score more */
+		uint32_t low = need < 0 || c->w <= 0 ? 0 : need / c->w >= 255 ? 255 : (uint32_t)(need / c->w);
 		if (c->lazy && c->doc <= end)
 			cur_next_geq(c, c->doc); /* decoded */
 		while (c->doc <= end) {
@@ -1086,9 +1093,10 @@ static void window_fill(struct cursor *cur, size_t fe, size_t nc, uint32_t d, ui
 			const uint8_t *imp = c->imp;
 			int64_t wt = c->w;
 			for (; j < cnt && docs[j] <= end; j++) {
+				uint64_t pass = imp[j] > low; /* no branch: often half pass */
 				uint32_t x = docs[j] - d;
-				w->acc[x] += wt * imp[j];
-				w->bits[x >> 6] |= 1ull << (x & 63);
+				w->acc[x] += (wt * imp[j]) & -(int64_t)pass;
+				w->bits[x >> 6] |= pass << (x & 63);
 			}
 			if (j < cnt) {
 				c->pos = j;
@@ -1213,7 +1221,7 @@ static void run_optional(struct seg_run *r)
 			}
 		}
 		uint32_t end = e - d >= WINDOW ? d + WINDOW - 1 : e;
-		window_fill(cur, fe, nc, d, end, w);
+		window_fill(cur, fe, nc, d, end, theta, prefix[nc - 1], w);
 		window_drain(r, fe, prefix, d, end - d + 1, w);
 	}
 	if (c) /* kept for the cursor's next query (left all zero) */
