@@ -282,11 +282,7 @@ static void cur_decode(struct cursor *c)
 	c->cnt = bl->count;
 	c->blast = bl->last_doc;
 	c->bmax = c->w * bl->max_impact;
-	c->imp = bitpack_decode(c->payload + bl->byte_off, c->cnt, c->docs);
-	for (uint32_t j = 0; j < c->cnt; j++) {
-		doc += c->docs[j];
-		c->docs[j] = doc;
-	}
+	c->imp = bitpack_decode_sum(c->payload + bl->byte_off, c->cnt, doc, c->docs);
 	c->pos = 0;
 	c->doc = c->docs[0];
 	c->lazy = false;

@@ -91,6 +91,9 @@ struct idx_block {
 void bitpack_encode(const uint32_t *in, uint32_t n, struct buf *out);
 /* Reads n integers; returns the first byte after them. */
 const uint8_t *bitpack_decode(const uint8_t *in, uint32_t n, uint32_t *out);
+/* As bitpack_decode, and turns the gaps into running sums from base:
+ * out[i] = base + in[0] + ... + in[i] (a block's documents). */
+const uint8_t *bitpack_decode_sum(const uint8_t *in, uint32_t n, uint32_t base, uint32_t *out);
 
 /* ---- word vectors (vectors.c) ---- */
 struct glove;

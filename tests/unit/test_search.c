@@ -615,6 +615,52 @@ static void test_full_text(void)
 	buf_release(&ids);
 }
 
+/* Bit-packed gaps decode to what was encoded at every width and count,
+ * whichever instructions the decoder uses, reading nothing past the
+ * block's impact bytes (as laid out in the index: values, then impacts). */
+static void test_bitpack(void)
+{
+	uint32_t in[IDX_BLOCK], out[IDX_BLOCK + 8];
+	for (uint32_t b = 0; b <= 32; b++) {
+		for (int round = 0; round < 12; round++) {
+			uint32_t n = round < 4 ? (uint32_t[]){ 1, 7, 8, IDX_BLOCK }[round] : 1 + rnd(IDX_BLOCK);
+			uint64_t top = b == 32 ? UINT32_MAX : (1ull << b) - 1;
+			for (uint32_t i = 0; i < n; i++)
+				in[i] = (uint32_t)(((uint64_t)rnd(1u << 16) << 16 | rnd(1u << 16)) & top);
+			if (b)
+				in[rnd(n)] = (uint32_t)top; /* the width is b */
+			struct buf packed = BUF_INIT;
+			bitpack_encode(in, n, &packed);
+			size_t values = packed.len;
+			for (uint32_t i = 0; i < n; i++) /* the impacts */
+				buf_addc(&packed, (char)(1 + i % 255));
+			/* exactly as long, plus the 8 bytes the index leaves at its end */
+			uint8_t *exact = xmalloc(packed.len + 8);
+			memcpy(exact, packed.s, packed.len);
+			memset(exact + packed.len, 0, 8);
+			memset(out, 0xee, sizeof(out));
+			const uint8_t *after = bitpack_decode(exact, n, out);
+			CHECK(after == exact + values);
+			bool same = true;
+			for (uint32_t i = 0; i < n; i++)
+				same &= out[i] == in[i];
+			CHECK(same);
+			CHECK(out[n] == 0xeeeeeeee); /* nothing written past n */
+			/* and as a block's documents: running sums from a base */
+			uint32_t base = rnd(1000), sum = base;
+			memset(out, 0xee, sizeof(out));
+			CHECK(bitpack_decode_sum(exact, n, base, out) == exact + values);
+			same = true;
+			for (uint32_t i = 0; i < n; i++)
+				same &= out[i] == (sum += in[i]);
+			CHECK(same);
+			CHECK(out[n] == 0xeeeeeeee);
+			free(exact);
+			buf_release(&packed);
+		}
+	}
+}
+
 /* The dot product of quantised vectors, whichever instructions it uses,
  * is the plain sum of products, at every length and alignment. */
 static void test_vec_dot(void)
@@ -642,6 +688,7 @@ int main(void)
 {
 	test_tokenizer();
 	test_vec_dot();
+	test_bitpack();
 	test_topk_matches_exhaustive();
 	test_similar_shares_names();
 	test_full_text();
