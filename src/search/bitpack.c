@@ -43,6 +43,8 @@ static void decode_plain(const uint8_t *in, uint32_t i, uint32_t n, uint32_t b, 
 	}
 }
 
+bool bitpack_simd;
+
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
 
@@ -56,12 +58,11 @@ static void decode_plain(const uint8_t *in, uint32_t i, uint32_t n, uint32_t b, 
 #define SIMD_MAX_BITS 24
 static uint8_t simd_shuffle[SIMD_MAX_BITS + 1][32];
 static uint32_t simd_shift[SIMD_MAX_BITS + 1][8];
-static bool simd_ok;
 
 __attribute__((constructor)) static void simd_init(void)
 {
 	__builtin_cpu_init();
-	simd_ok = __builtin_cpu_supports("avx2");
+	bitpack_simd = __builtin_cpu_supports("avx2");
 	for (uint32_t b = 1; b <= SIMD_MAX_BITS; b++) {
 		uint32_t hi = (4 * b) >> 3;
 		for (uint32_t k = 0; k < 8; k++) {
@@ -119,7 +120,7 @@ static const uint8_t *decode(const uint8_t *in, uint32_t n, bool sum, uint32_t b
 	}
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 	/* a block's n impact bytes follow its values: they may be read */
-	if (simd_ok && b <= SIMD_MAX_BITS)
+	if (bitpack_simd && b <= SIMD_MAX_BITS)
 		i = decode_avx2(in, n, b, bytes + n, sum, &base, out);
 #endif
 	decode_plain(in, i, n, b, out);

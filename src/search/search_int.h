@@ -94,6 +94,9 @@ const uint8_t *bitpack_decode(const uint8_t *in, uint32_t n, uint32_t *out);
 /* As bitpack_decode, and turns the gaps into running sums from base:
  * out[i] = base + in[0] + ... + in[i] (a block's documents). */
 const uint8_t *bitpack_decode_sum(const uint8_t *in, uint32_t n, uint32_t base, uint32_t *out);
+/* Whether the decoders use AVX2 (set at start when the processor has it;
+ * the tests turn it off to check the plain decoder). */
+extern bool bitpack_simd;
 
 /* ---- word vectors (vectors.c) ---- */
 struct glove;

@@ -689,6 +689,10 @@ int main(void)
 	test_tokenizer();
 	test_vec_dot();
 	test_bitpack();
+	bool simd = bitpack_simd;
+	bitpack_simd = false; /* the plain decoder, every width */
+	test_bitpack();
+	bitpack_simd = simd;
 	test_topk_matches_exhaustive();
 	test_similar_shares_names();
 	test_full_text();
