@@ -650,7 +650,13 @@ static int add_paper(const struct paper *p, void *ctx)
 	}
 	struct paper *copy = &b->filling->p[b->filling->n++];
 	paper_init(copy);
-	paper_copy(copy, p);
+	/* what index_paper reads, no more (the reader's copy is on the
+	 * indexing threads' cores too) */
+	copy->title = p->title ? xstrdup(p->title) : NULL;
+	copy->abstract = p->abstract ? xstrdup(p->abstract) : NULL;
+	strlist_copy(&copy->authors, &p->authors);
+	strlist_copy(&copy->ai_keywords, &p->ai_keywords);
+	strlist_copy(&copy->categories, &p->categories);
 	b->ndocs++;
 	if (b->filling->n == BATCH_DOCS)
 		push_batch(b);
