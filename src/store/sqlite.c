@@ -696,10 +696,17 @@ int store_sqlite_open(const char *path, unsigned flags, struct store **out, enum
 		goto fail;
 	}
 	sqlite3_busy_timeout(s->db, 10000);
+	/* Reads through a memory map of the file (up to 2 GB, the most
+	 * Debian's SQLite maps): a page already in the operating system's
+	 * cache costs no read() and no copy. At 3M papers the 20 papers of a
+	 * search page were 15% of its time in pread(). Writes still go
+	 * through write(), so what a commit makes durable is unchanged; the
+	 * file must not be shrunk under a running server (VACUUM: stop it
+	 * first), or reading a page past its end would be SIGBUS. */
 	if ((create && sq_exec(&s->base, "PRAGMA page_size = 16384;", err)) ||
 	    sq_exec(&s->base,
 		    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
-		    "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
+		    "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA mmap_size = 2147418112;",
 		    err) ||
 	    migrate(s, create, err))
 		goto fail;
