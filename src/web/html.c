@@ -472,35 +472,107 @@ static bool may_hit(const char *s, size_t n, const struct term_set *q, const boo
 	return false;
 }
 
-/* one tokenizer per worker thread, freed when the thread ends */
-static __thread struct tokenizer *hl_tk;
+/*
+ * A worker thread's highlighting state, freed when the thread ends: its
+ * tokenizer, the terms of the last query it marked, and the words of that
+ * query's texts it has looked at with what they hit: a page marks twenty
+ * titles and abstracts for one query, and their words repeat.
+ */
+#define HL_MEMO 4096             /* words remembered (half full at most) */
+#define HL_MEMO_BYTES (1u << 20) /* and their bytes */
+
+struct hl_word {
+	uint32_t hash, off, len;
+	int hit; /* the term + 1, or 0 */
+};
+
+struct hl_state {
+	struct tokenizer *tk;
+	bool have; /* terms of `query` */
+	struct buf query;
+	struct term_set q;
+	bool first[128];
+	struct hl_word memo[HL_MEMO];
+	size_t used;
+	struct buf bytes;
+};
+
+static __thread struct hl_state *hl;
 static pthread_key_t hl_key;
 static pthread_once_t hl_once = PTHREAD_ONCE_INIT;
-
-static void hl_free(void *tk)
-{
-	tokenizer_free(tk);
-}
-
 static bool hl_key_ok;
+
+static void hl_free(void *p)
+{
+	struct hl_state *st = p;
+	tokenizer_free(st->tk);
+	buf_release(&st->query);
+	strlist_release(&st->q.terms);
+	buf_release(&st->bytes);
+	free(st);
+}
 
 static void hl_key_make(void)
 {
-	/* without a key the tokenizers live as long as the process */
+	/* without a key the state lives as long as the process */
 	hl_key_ok = pthread_key_create(&hl_key, hl_free) == 0;
 }
 
-/* The query's terms into q and their first letters into first (all of
- * them when a term is not ASCII); false without a stemmer (out of memory). */
-static bool query_terms(const char *query, struct term_set *q, bool first[128])
+static void memo_clear(struct hl_state *st)
 {
-	if (!hl_tk) {
-		pthread_once(&hl_once, hl_key_make);
-		if ((hl_tk = tokenizer_new()) && hl_key_ok)
-			pthread_setspecific(hl_key, hl_tk);
+	memset(st->memo, 0, sizeof(st->memo));
+	st->used = 0;
+	buf_reset(&st->bytes);
+}
+
+/* The word's remembered hit, or -1. */
+static int memo_get(const struct hl_state *st, const char *w, size_t n, uint32_t h)
+{
+	for (size_t i = h & (HL_MEMO - 1); st->memo[i].hash; i = (i + 1) & (HL_MEMO - 1)) {
+		const struct hl_word *m = &st->memo[i];
+		if (m->hash == h && m->len == n && !memcmp(st->bytes.s + m->off, w, n))
+			return m->hit;
 	}
-	if (!hl_tk)
-		return false;
+	return -1;
+}
+
+static void memo_put(struct hl_state *st, const char *w, size_t n, uint32_t h, int hit)
+{
+	if (st->used >= HL_MEMO / 2 || st->bytes.len + n > HL_MEMO_BYTES)
+		memo_clear(st);
+	size_t i = h & (HL_MEMO - 1);
+	while (st->memo[i].hash)
+		i = (i + 1) & (HL_MEMO - 1);
+	st->memo[i] = (struct hl_word){ h, (uint32_t)st->bytes.len, (uint32_t)n, hit };
+	buf_add(&st->bytes, w, n);
+	st->used++;
+}
+
+/* The thread's state with the query's terms and their first letters (all
+ * of them when a term is not ASCII); NULL without a stemmer (out of
+ * memory). */
+static struct hl_state *query_terms(const char *query)
+{
+	if (!hl) {
+		pthread_once(&hl_once, hl_key_make);
+		struct tokenizer *tk = tokenizer_new();
+		if (!tk)
+			return NULL;
+		hl = xcalloc(1, sizeof(*hl));
+		hl->tk = tk;
+		buf_init(&hl->query);
+		buf_init(&hl->bytes);
+		if (hl_key_ok)
+			pthread_setspecific(hl_key, hl);
+	}
+	struct hl_state *st = hl;
+	if (st->have && !strcmp(st->query.s, query))
+		return st;
+	st->have = true;
+	buf_reset(&st->query);
+	buf_adds(&st->query, query);
+	strlist_release(&st->q.terms);
+	memo_clear(st);
 	/* the query's words, without its operators' names (nor in:body) */
 	struct buf plain = BUF_INIT;
 	for (const char *s = query; *s;) {
@@ -517,31 +589,37 @@ static bool query_terms(const char *query, struct term_set *q, bool first[128])
 			e++;
 		s = e;
 	}
-	tokenize(hl_tk, plain.s, plain.len, true, add_term, q);
+	tokenize(st->tk, plain.s, plain.len, true, add_term, &st->q);
 	buf_release(&plain);
-	memset(first, 0, 128 * sizeof(*first));
-	for (size_t i = 0; i < q->terms.n; i++) {
+	memset(st->first, 0, sizeof(st->first));
+	for (size_t i = 0; i < st->q.terms.n; i++) {
 		bool ascii = true;
-		for (const char *t = q->terms.v[i]; *t; t++)
+		for (const char *t = st->q.terms.v[i]; *t; t++)
 			ascii &= (unsigned char)*t < 0x80;
 		if (ascii)
-			first[(unsigned char)q->terms.v[i][0]] = true;
+			st->first[(unsigned char)st->q.terms.v[i][0]] = true;
 		else
-			memset(first, 1, 128 * sizeof(*first));
+			memset(st->first, 1, sizeof(st->first));
 	}
-	return true;
+	return st;
 }
 
 /* The query term (+ 1) that the word s[0..e) holds, or 0; the mark's
  * bounds (the word without the punctuation around it) in *ms, *me. */
-static int word_hit(const char *s, const char *e, const struct term_set *q, const bool first[128], const char **ms,
-		    const char **me)
+static int word_hit(struct hl_state *st, const char *s, const char *e, const char **ms, const char **me)
 {
-	struct hit_ctx h = { q, false, 0 };
-	if (!q->terms.n || !may_hit(s, (size_t)(e - s), q, first))
+	size_t n = (size_t)(e - s);
+	if (!st->q.terms.n || !may_hit(s, n, &st->q, st->first))
 		return 0;
-	tokenize(hl_tk, s, (size_t)(e - s), true, check_term, &h);
-	if (!h.hit)
+	uint32_t h = hash_bytes(s, n) | 1; /* 0: an empty slot */
+	int hit = memo_get(st, s, n, h);
+	if (hit < 0) {
+		struct hit_ctx c = { &st->q, false, 0 };
+		tokenize(st->tk, s, n, true, check_term, &c);
+		hit = c.hit ? 1 + (int)c.which : 0;
+		memo_put(st, s, n, h, hit);
+	}
+	if (!hit)
 		return 0;
 	*ms = s;
 	*me = e;
@@ -549,14 +627,13 @@ static int word_hit(const char *s, const char *e, const struct term_set *q, cons
 		(*ms)++;
 	while (*me > *ms && ispunct((unsigned char)(*me)[-1]))
 		(*me)--;
-	return 1 + (int)h.which;
+	return hit;
 }
 
 void html_highlight(struct buf *b, const char *text, const char *query)
 {
-	struct term_set q = { STRLIST_INIT };
-	bool first[128];
-	if (!query_terms(query, &q, first)) { /* no stemmer (out of memory): no marks */
+	struct hl_state *st = query_terms(query);
+	if (!st) { /* no stemmer (out of memory): no marks */
 		buf_add_html(b, text, strlen(text));
 		return;
 	}
@@ -567,7 +644,7 @@ void html_highlight(struct buf *b, const char *text, const char *query)
 		const char *e = s, *ms, *me;
 		while (*e && !isspace((unsigned char)*e))
 			e++;
-		if (word_hit(s, e, &q, first, &ms, &me)) {
+		if (word_hit(st, s, e, &ms, &me)) {
 			buf_add_html(b, run, (size_t)(ms - run));
 			buf_adds(b, "<mark>");
 			buf_add_html(b, ms, (size_t)(me - ms));
@@ -579,7 +656,6 @@ void html_highlight(struct buf *b, const char *text, const char *query)
 		s = e;
 	}
 	buf_add_html(b, run, strlen(run));
-	strlist_release(&q.terms);
 }
 
 /* ---- snippets of the full text ---------------------------------------------- */
@@ -656,11 +732,9 @@ static void write_window(struct buf *b, const char *text, size_t len, const stru
 
 bool html_snippet(struct buf *b, const char *text, size_t len, const char *query)
 {
-	struct term_set q = { STRLIST_INIT };
-	bool first[128];
-	if (!query_terms(query, &q, first)) {
+	struct hl_state *st = query_terms(query);
+	if (!st)
 		return false;
-	}
 	size_t scan = len < SNIPPET_SCAN ? len : SNIPPET_SCAN, n = 0;
 	struct text_hit *h = xmalloc(SNIPPET_HITS * sizeof(*h));
 	unsigned page = 1;
@@ -671,7 +745,7 @@ bool html_snippet(struct buf *b, const char *text, size_t len, const char *query
 		const char *e = s, *ms, *me;
 		while (e < end && !isspace((unsigned char)*e))
 			e++;
-		int t = e > s ? word_hit(s, e, &q, first, &ms, &me) : 0;
+		int t = e > s ? word_hit(st, s, e, &ms, &me) : 0;
 		if (t)
 			h[n++] = (struct text_hit){ ms, me, page, t };
 		s = e;
@@ -679,7 +753,6 @@ bool html_snippet(struct buf *b, const char *text, size_t len, const char *query
 	if (n)
 		write_window(b, text, scan, h, n, best_window(h, n));
 	free(h);
-	strlist_release(&q.terms);
 	return n > 0;
 }
 
