@@ -343,18 +343,26 @@ static inline uint32_t first_geq(const uint32_t *docs, uint32_t p, uint32_t d)
 #endif
 }
 
+/* Moves c past its blocks that end before d (not decoding the one it
+ * lands in); false at the end of the list. */
+static bool cur_seek_block(struct cursor *c, uint32_t d)
+{
+	while (c->b < c->nb && c->blocks[c->b].last_doc < d)
+		c->b++;
+	if (c->b < c->nb)
+		return true;
+	c->doc = END_DOC;
+	c->lazy = false;
+	return false;
+}
+
 static void cur_next_geq(struct cursor *c, uint32_t d)
 {
 	if (c->doc >= d && !c->lazy)
 		return;
 	if (c->blocks[c->b].last_doc < d) {
-		while (c->b < c->nb && c->blocks[c->b].last_doc < d)
-			c->b++;
-		if (c->b >= c->nb) {
-			c->doc = END_DOC;
-			c->lazy = false;
+		if (!cur_seek_block(c, d))
 			return;
-		}
 		cur_decode(c);
 	} else if (c->lazy) {
 		uint32_t lower = c->doc;
@@ -378,18 +386,12 @@ static void cur_skip(struct cursor *c, uint32_t d)
 			c->doc = d;
 			return;
 		}
-		while (c->docs[c->pos] < d)
-			c->pos++;
+		c->pos = first_geq(c->docs, c->pos, d);
 		c->doc = c->docs[c->pos];
 		return;
 	}
-	while (c->b < c->nb && c->blocks[c->b].last_doc < d)
-		c->b++;
-	if (c->b >= c->nb) {
-		c->doc = END_DOC;
-		c->lazy = false;
+	if (!cur_seek_block(c, d))
 		return;
-	}
 	const struct idx_block *bl = &c->blocks[c->b];
 	uint32_t first = c->blocks[c->b - 1].last_doc + 1;
 	c->blast = bl->last_doc;

@@ -167,6 +167,13 @@ static uint32_t glove_find(const struct glove *g, const char *w, size_t n)
 	return UINT32_MAX;
 }
 
+/* acc += weight x v */
+static void add_scaled(float *acc, const int8_t *v, uint32_t dims, float weight)
+{
+	for (uint32_t d = 0; d < dims; d++)
+		acc[d] += weight * (float)v[d];
+}
+
 /*
  * The table, the word strings and the vectors are tens of megabytes, so a
  * look-up nearly always misses the cache: a word's place is looked up once
@@ -184,10 +191,7 @@ void glove_word(const struct glove *g, const char *w, size_t n, uint32_t *slot, 
 	if (*slot == UINT32_MAX)
 		return;
 	size_t k = *slot - 1;
-	float weight = scale * g->weight[k];
-	const int8_t *v = g->vec + k * g->dims;
-	for (uint32_t d = 0; d < g->dims; d++)
-		acc[d] += weight * (float)v[d];
+	add_scaled(acc, g->vec + k * g->dims, g->dims, scale * g->weight[k]);
 }
 
 void glove_near_init(struct glove_near *gn, const struct glove *g)
@@ -226,10 +230,7 @@ void glove_near_word(struct glove_near *gn, const char *w, size_t n, uint32_t *s
 	if (*slot == UINT32_MAX)
 		return;
 	size_t l = *slot - 1;
-	float weight = scale * gn->weight[l];
-	const int8_t *v = gn->vec + l * gn->stride;
-	for (uint32_t d = 0; d < g->dims; d++)
-		acc[d] += weight * (float)v[d];
+	add_scaled(acc, gn->vec + l * gn->stride, g->dims, scale * gn->weight[l]);
 }
 
 struct embed {
