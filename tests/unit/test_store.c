@@ -478,6 +478,14 @@ static int got_indexed(const struct paper *p, size_t i, void *ctx)
 	return 0;
 }
 
+/* As got_indexed, with the paper's title and first author. */
+static int got_titled(const struct paper *p, size_t i, void *ctx)
+{
+	struct got_list *g = ctx;
+	buf_addf(&g->ids, "%zu=%s:%s:%s,", i, p->id, p->title ? p->title : "-", p->authors.n ? p->authors.v[0] : "-");
+	return 0;
+}
+
 static void test_batch_reads(void)
 {
 	struct store *s;
@@ -511,6 +519,12 @@ static void test_batch_reads(void)
 	CHECK(store_papers_get(s, ids, N + 2, true, got_indexed, &g, &err) == 0);
 	CHECK(strstr(g.ids.s, "=2507.00007,") != NULL);
 	CHECK(store_papers_get(s, ids, 0, true, got_indexed, &g, &err) == 0);
+	/* an id asked for twice in one read: both places get the whole paper
+	 * (the row moves to the first and is copied to the second) */
+	const char *dup[3] = { idbuf[3], idbuf[4], idbuf[3] };
+	buf_reset(&g.ids);
+	CHECK(store_papers_get(s, dup, 3, true, got_titled, &g, &err) == 0);
+	CHECK_STR(g.ids.s, "0=2507.00003:t:A B,1=2507.00004:t:A B,2=2507.00003:t:A B,");
 
 	/* which of many papers a user voted for */
 	struct user u = { 0 };
