@@ -1460,8 +1460,19 @@ static void knn(struct search_index *ix, const int8_t *v, int64_t skip, const st
 
 /* The query's meaning vector into acc[dims] (unit length; all zero when
  * none of its words has one). */
-static void query_meaning(struct search_index *ix, struct tokenizer *tk, const char *text, float *acc)
+static void query_meaning(struct search_index *ix, struct search_cursor *c, const char *text, float *acc)
 {
+	if (c->glove_serial != glove_serial(ix->glove)) {
+		/* the index was opened again with other word vectors: the
+		 * places its tokenizer kept are of the old table */
+		struct tokenizer *tk = tokenizer_new();
+		if (tk) {
+			tokenizer_free(c->tk);
+			c->tk = tk;
+			c->glove_serial = glove_serial(ix->glove);
+		}
+	}
+	struct tokenizer *tk = c->tk;
 	uint32_t dims = ix->seg[0]->h->dims;
 	memset(acc, 0, dims * sizeof(float));
 	glove_embed(ix->glove, tk, text, strlen(text), 1.0f, acc);
@@ -1521,7 +1532,7 @@ static size_t run_semantic(struct search_index *ix, const char *text, struct que
 	heap_init(&lex, SEMANTIC_POOL);
 	run_query(q, &lex);
 	qsort(lex.v, lex.n, sizeof(*lex.v), cmp_results);
-	query_meaning(ix, q->c->tk, text, acc);
+	query_meaning(ix, q->c, text, acc);
 	add_feedback(ix, &lex, SEMANTIC_FEEDBACK_DOCS, SEMANTIC_FEEDBACK, acc);
 	if (vec_quantize(acc, dims, v)) {
 		double floor = SEMANTIC_FLOOR * (double)(lex.n ? lex.v[0].score : 0);
@@ -1732,7 +1743,7 @@ static void check_phrases(struct search_index *ix, const struct query *q, struct
  *     score = (bm25 - min) / (max - min) + lambda * cosine
  * Scores become fixed point (x 1e9) for the heap.
  */
-static void rerank(struct search_index *ix, struct tokenizer *tk, const char *text, struct heap *h)
+static void rerank(struct search_index *ix, struct search_cursor *c, const char *text, struct heap *h)
 {
 	if (!h->n)
 		return;
@@ -1744,7 +1755,7 @@ static void rerank(struct search_index *ix, struct tokenizer *tk, const char *te
 	uint32_t dims = ix->seg[0]->h->dims;
 	float *acc = xmalloc(dims * sizeof(float));
 	int8_t *v = xmalloc(dims);
-	query_meaning(ix, tk, text, acc);
+	query_meaning(ix, c, text, acc);
 	bool have = vec_quantize(acc, dims, v);
 	int64_t mx = INT64_MIN, mn = INT64_MAX;
 	for (size_t i = 0; i < m; i++) {
@@ -1946,7 +1957,7 @@ static int query_once(struct search_index *ix, struct search_cursor *c, const ch
 	if (phrases && h.n > (*n > 100 ? *n : 100))
 		h.n = *n > 100 ? *n : 100; /* in order: the best by words, as without phrases */
 	if (semantic && mode == SEARCH_HYBRID) {
-		rerank(ix, q.c->tk, text, &h);
+		rerank(ix, q.c, text, &h);
 		if (h.n > *n)
 			h.n = *n;
 	}

@@ -106,6 +106,9 @@ int glove_open(const char *path, struct glove **out, struct buf *err);
 void glove_close(struct glove *g);
 uint32_t glove_dims(const struct glove *g);
 uint32_t glove_words(const struct glove *g);
+/* Which opening of a vectors file g is (0 for NULL): a cursor whose
+ * tokenizer kept the places of another's words must forget them. */
+uint64_t glove_serial(const struct glove *g);
 /* A word's frequency rank in GloVe's own corpus (1: the most frequent),
  * or UINT32_MAX when GloVe does not know it (or g is NULL). */
 uint32_t glove_rank(const struct glove *g, const char *word, size_t n);
@@ -178,6 +181,7 @@ struct search_cursor {
 	search_text_fn fetch; /* for phrase checks; NULL: none */
 	void *fetch_ctx;
 	struct window *win; /* the scoring window, made when first needed */
+	uint64_t glove_serial; /* the word vectors tk's word slots are of (0: none yet) */
 };
 
 /* During an emit callback: a 32-bit slot, [0], that stays with this term

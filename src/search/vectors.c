@@ -29,7 +29,17 @@ struct glove {
 	size_t tsize;
 	float *weight; /* each word's SIF weight */
 	float common[1024]; /* the common direction of frequent words, unit */
+	uint64_t serial; /* which opening of a vectors file this is */
 };
+
+/* Numbers every opening: what a tokenizer kept of one table's words (their
+ * places) is not valid for another, even at the same address. */
+static _Atomic uint64_t glove_opened;
+
+uint64_t glove_serial(const struct glove *g)
+{
+	return g ? g->serial : 0;
+}
 
 
 
@@ -69,6 +79,7 @@ int glove_open(const char *path, struct glove **out, struct buf *err)
 		return -1;
 	}
 	struct glove *g = xcalloc(1, sizeof(*g));
+	g->serial = ++glove_opened;
 	g->map = m;
 	g->size = size;
 	g->dims = dims;
@@ -184,7 +195,7 @@ static void add_scaled(float *acc, const int8_t *v, uint32_t dims, float weight)
  */
 void glove_word(const struct glove *g, const char *w, size_t n, uint32_t *slot, float scale, float *acc)
 {
-	if (!*slot) {
+	if (!*slot || (*slot != UINT32_MAX && *slot > g->n)) { /* (a place from another table: look again) */
 		uint32_t k = n < 64 ? glove_find(g, w, n) : UINT32_MAX;
 		*slot = k == UINT32_MAX ? UINT32_MAX : k + 1;
 	}

@@ -684,6 +684,92 @@ static void test_vec_dot(void)
 	}
 }
 
+/* A word-vector file of the given words (dims 4), each a made-up vector. */
+static void write_vectors(const char *path, const char *const *vw, uint32_t n)
+{
+	FILE *f = fopen(path, "wb");
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	uint32_t dims = 4, off = 0;
+	fwrite("PBGLOVE1", 1, 8, f);
+	fwrite(&dims, 4, 1, f);
+	fwrite(&n, 4, 1, f);
+	for (uint32_t i = 0; i < n; i++) { /* offsets into the blob */
+		fwrite(&off, 4, 1, f);
+		off += (uint32_t)strlen(vw[i]) + 1;
+	}
+	for (uint32_t i = 1; i <= n; i++) /* ranks */
+		fwrite(&i, 4, 1, f);
+	for (uint32_t i = 0; i < n; i++)
+		fwrite(vw[i], 1, strlen(vw[i]) + 1, f);
+	for (uint32_t pad = off; pad % 4; pad++)
+		fputc(0, f);
+	for (uint32_t i = 0; i < n; i++) {
+		int8_t v[4] = { (int8_t)(10 + i), (int8_t)(i % 3 ? 90 : -40), (int8_t)(i * 7 % 50), (int8_t)(i % 2 ? -60 : 30) };
+		fwrite(v, 1, 4, f);
+	}
+	fclose(f);
+}
+
+/* A search cursor keeps the places of its words in the word vectors'
+ * table across queries: when the index is opened again with other
+ * vectors (a smaller table), those places are forgotten, not read past
+ * the new table's end (AddressSanitizer saw it before). */
+static void test_vectors_replaced(void)
+{
+	char dir[] = "/tmp/pb-test-vec-XXXXXX";
+	if (!mkdtemp(dir))
+		return;
+	struct buf dbp = BUF_INIT, ixp = BUF_INIT, va = BUF_INIT, vb = BUF_INIT, err = BUF_INIT;
+	buf_addf(&dbp, "%s/s.db", dir);
+	buf_addf(&va, "%s/a.bin", dir);
+	buf_addf(&vb, "%s/b.bin", dir);
+	static const char *big[] = { "the", "of", "a", "model", "graph", "neural", "network", "language", "vision",
+				     "diffusion", "reward", "policy", "agent", "quantum", "robot", "zebra" };
+	static const char *small[] = { "zebra", "model", "graph" };
+	write_vectors(va.s, big, ARRAY_SIZE(big));
+	write_vectors(vb.s, small, ARRAY_SIZE(small));
+	struct store *s;
+	CHECK(store_open(dbp.s, STORE_CREATE, &s, &err) == 0);
+	struct paper batch[40];
+	enum upsert_result res[40];
+	for (int j = 0; j < 40; j++) {
+		paper_init(&batch[j]);
+		snprintf(batch[j].id, sizeof(batch[j].id), "2402.%05d", j);
+		batch[j].title = xstrdup(j % 2 ? "A quantum robot zebra model" : "Graph neural network model of vision");
+		batch[j].abstract = xstrdup(j % 3 ? "the reward policy of a diffusion agent" : "language model graph");
+		batch[j].version = 1;
+		batch[j].sources = SRC_ARXIV_SNAP;
+	}
+	CHECK(store_begin(s, &err) == 0 && store_upsert_batch(s, batch, 40, res, &err) == 0 &&
+	      store_commit(s, &err) == 0);
+	for (int j = 0; j < 40; j++)
+		paper_release(&batch[j]);
+	search_index_path(dbp.s, &ixp);
+	struct search_cursor *cur = search_cursor_new(NULL, NULL);
+	struct search_hit hits[10];
+	for (int round = 0; round < 2; round++) {
+		search_configure(&(struct search_config){ .vectors = round ? vb.s : va.s });
+		CHECK(search_index_build(s, ixp.s, &err) == 0);
+		struct search_index *ix;
+		CHECK(search_open(ixp.s, &ix, &err) == 0);
+		size_t n = 10;
+		/* "zebra" is the last word of the big table, beyond the small one */
+		CHECK(search_query(ix, cur, "quantum robot zebra model", SEARCH_HYBRID, hits, &n, &err) == 0);
+		CHECK(n == 10);
+		search_close(ix);
+	}
+	search_cursor_free(cur);
+	search_configure(&(struct search_config){ 0 });
+	store_close(s);
+	buf_release(&dbp);
+	buf_release(&ixp);
+	buf_release(&va);
+	buf_release(&vb);
+	buf_release(&err);
+}
+
 int main(void)
 {
 	test_tokenizer();
@@ -696,5 +782,6 @@ int main(void)
 	test_topk_matches_exhaustive();
 	test_similar_shares_names();
 	test_full_text();
+	test_vectors_replaced();
 	return check_report("test_search");
 }
