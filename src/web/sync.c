@@ -58,6 +58,30 @@ static bool links_stopping(void *ctx)
 	return sync_stopping(ls->bg) || time_now_ms() > ls->until;
 }
 
+/* The feed's newest SYNC_LINKS_DAYS days, [first, newest]: 1, or 0 when
+ * the feed is empty, or -1 with err set (the store failed). */
+static int feed_window(struct store *s, char first[16], char newest[16], struct buf *err)
+{
+	pb_time t;
+	if (store_latest_day(s, NULL, newest, err))
+		return -1;
+	if (!newest[0] || day_parse(newest, &t))
+		return 0;
+	time_format_day(t - (SYNC_LINKS_DAYS - 1) * 86400000LL, first);
+	return 1;
+}
+
+/* Fetch options for a run that stops with the server or after
+ * SYNC_LINKS_BUDGET_MS (ls: its state, kept by the caller). */
+static void budget_opts(struct web *w, struct fetch_opts *fo, struct links_stop *ls)
+{
+	fetch_opts_init(fo);
+	fo->policy = &w->fetch_policy;
+	*ls = (struct links_stop){ &w->bg, time_now_ms() + SYNC_LINKS_BUDGET_MS };
+	fo->stop = links_stopping;
+	fo->stop_ctx = ls;
+}
+
 /* The Hub's repos citing the feed's newest papers; what became of them
  * into note. A failure here fails no job: the papers are asked again next
  * turn, and each failure is logged. */
@@ -65,20 +89,15 @@ static void sync_links(struct web *w, struct store *s, struct buf *note)
 {
 	char newest[16], first[16];
 	struct buf err = BUF_INIT;
-	pb_time t;
-	if (store_latest_day(s, NULL, newest, &err) || !newest[0] || day_parse(newest, &t)) {
+	if (feed_window(s, first, newest, &err) <= 0) {
 		buf_release(&err);
 		return;
 	}
-	time_format_day(t - (SYNC_LINKS_DAYS - 1) * 86400000LL, first);
 	struct fetch_opts fo;
-	fetch_opts_init(&fo);
-	fo.policy = &w->fetch_policy;
+	struct links_stop ls;
+	budget_opts(w, &fo, &ls);
 	fo.endpoint = w->cfg.sync_hf_endpoint;
 	fo.hub_delay = w->cfg.hub_delay;
-	struct links_stop ls = { &w->bg, time_now_ms() + SYNC_LINKS_BUDGET_MS };
-	fo.stop = links_stopping;
-	fo.stop_ctx = &ls;
 	struct fetch_links_result r;
 	int rc = fetch_links(s, &fo, first, newest, FETCH_LINKS_PER_RUN, &r, &err);
 	for (size_t i = 0; i < r.failures.n; i++)
@@ -98,22 +117,16 @@ static void sync_links(struct web *w, struct store *s, struct buf *note)
 static int sync_pdf(struct web *w, struct store *s, struct buf *note, struct buf *err)
 {
 	char newest[16], first[16];
-	pb_time t;
-	if (store_latest_day(s, NULL, newest, err))
-		return -1;
-	if (!newest[0] || day_parse(newest, &t))
-		return 0;
-	time_format_day(t - (SYNC_LINKS_DAYS - 1) * 86400000LL, first);
+	int in = feed_window(s, first, newest, err);
+	if (in <= 0)
+		return in;
 	struct fetch_opts fo;
-	fetch_opts_init(&fo);
-	fo.policy = &w->fetch_policy;
+	struct links_stop ls;
+	budget_opts(w, &fo, &ls);
 	fo.endpoint = w->cfg.sync_pdf_endpoint;
 	fo.delay = w->cfg.pdf_delay;
 	fo.max_retries = 2;
 	fo.timeout = 120;
-	struct links_stop ls = { &w->bg, time_now_ms() + SYNC_LINKS_BUDGET_MS };
-	fo.stop = links_stopping;
-	fo.stop_ctx = &ls;
 	struct fetch_pdf_result r;
 	int rc = fetch_pdf(s, &fo, NULL, first, &r, err);
 	for (size_t i = 0; i < r.failures.n; i++)

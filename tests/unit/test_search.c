@@ -159,6 +159,16 @@ static void check_semantic_floor(struct search_index *ix)
 	buf_release(&q);
 }
 
+/* Removes a test's temporary folder and what is in it. */
+static void remove_dir(const char *dir)
+{
+	struct buf cmd = BUF_INIT;
+	buf_addf(&cmd, "rm -rf '%s'", dir);
+	if (system(cmd.s))
+		fprintf(stderr, "cannot remove %s\n", dir);
+	buf_release(&cmd);
+}
+
 /* Whether two files hold the same bytes. */
 static bool files_equal(const char *a, const char *b)
 {
@@ -405,11 +415,7 @@ static void test_topk_matches_exhaustive(void)
 	}
 	search_close(ix);
 	store_close(s);
-	struct buf cmd = BUF_INIT;
-	buf_addf(&cmd, "rm -rf '%s'", dir);
-	if (system(cmd.s))
-		fprintf(stderr, "cannot remove %s\n", dir);
-	buf_release(&cmd);
+	remove_dir(dir);
 	buf_release(&dbp);
 	buf_release(&ixp);
 	buf_release(&err);
@@ -488,11 +494,7 @@ static void test_similar_shares_names(void)
 	}
 	search_close(ix);
 	store_close(text_store);
-	struct buf cmd = BUF_INIT;
-	buf_addf(&cmd, "rm -rf '%s'", dir);
-	if (system(cmd.s))
-		fprintf(stderr, "cannot remove %s\n", dir);
-	buf_release(&cmd);
+	remove_dir(dir);
 	buf_release(&dbp);
 	buf_release(&ixp);
 	buf_release(&err);
@@ -602,11 +604,7 @@ static void test_full_text(void)
 	search_cursor_free(cur);
 	search_close(ix);
 	store_close(s);
-	struct buf cmd = BUF_INIT;
-	buf_addf(&cmd, "rm -rf '%s'", dir);
-	if (system(cmd.s))
-		fprintf(stderr, "cannot remove %s\n", dir);
-	buf_release(&cmd);
+	remove_dir(dir);
 	buf_release(&dbp);
 	buf_release(&ixp);
 	buf_release(&ixp2);
@@ -763,6 +761,7 @@ static void test_vectors_replaced(void)
 	search_cursor_free(cur);
 	search_configure(&(struct search_config){ 0 });
 	store_close(s);
+	remove_dir(dir);
 	buf_release(&dbp);
 	buf_release(&ixp);
 	buf_release(&va);
