@@ -510,6 +510,36 @@ static void sq_close(struct store *st)
 	free(s);
 }
 
+/* A scan of every paper reads the file once, front to back: through
+ * read(), not the memory map, so that it does not hold up to 2 GB of the
+ * file as its own (resident) pages while an index is built. */
+#define MMAP_ON "PRAGMA mmap_size = 2147418112;"
+
+static int sq_paper_scan(struct store *st, int (*fn)(const struct paper *, void *), void *ctx, struct buf *err)
+{
+	if (sq_exec(st, "PRAGMA mmap_size = 0;", err))
+		return -1;
+	int rc = sql_paper_scan(st, fn, ctx, err);
+	struct buf e2 = BUF_INIT;
+	if (sq_exec(st, MMAP_ON, rc ? &e2 : err))
+		rc = -1;
+	buf_release(&e2);
+	return rc;
+}
+
+static int sq_paper_scan_since(struct store *st, int64_t seq, int (*fn)(const struct paper *, void *), void *ctx,
+			       struct buf *err)
+{
+	if (sq_exec(st, "PRAGMA mmap_size = 0;", err))
+		return -1;
+	int rc = sql_paper_scan_since(st, seq, fn, ctx, err);
+	struct buf e2 = BUF_INIT;
+	if (sq_exec(st, MMAP_ON, rc ? &e2 : err))
+		rc = -1;
+	buf_release(&e2);
+	return rc;
+}
+
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Woverride-init"
 static const struct store_ops sqlite_ops = {
@@ -519,6 +549,8 @@ static const struct store_ops sqlite_ops = {
 #undef SQ_SHARED
 	/* its own, where it differs (designated initializers: the last wins) */
 	.begin = sq_begin,
+	.paper_scan = sq_paper_scan,
+	.paper_scan_since = sq_paper_scan_since,
 	.stats = sq_stats,
 	.rollback = sq_rollback,
 	.close = sq_close,
@@ -706,7 +738,7 @@ int store_sqlite_open(const char *path, unsigned flags, struct store **out, enum
 	if ((create && sq_exec(&s->base, "PRAGMA page_size = 16384;", err)) ||
 	    sq_exec(&s->base,
 		    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
-		    "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA mmap_size = 2147418112;",
+		    "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; " MMAP_ON,
 		    err) ||
 	    migrate(s, create, err))
 		goto fail;

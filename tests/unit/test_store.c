@@ -15,6 +15,7 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -611,6 +612,36 @@ static int write_batch(struct store *s, const char *prefix, int k, int n, const 
 	return rc;
 }
 
+/* Whether the process maps the file named by path (/proc/self/maps). */
+static bool file_mapped(const char *path)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[4096];
+	bool found = false;
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		size_t n = strlen(line), m = strlen(path);
+		found = n >= m && !strcmp(line + n - m, path);
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+struct mapped_ctx {
+	const char *path;
+	int n, mapped;
+};
+
+static int scan_mapped(const struct paper *p, void *ctx)
+{
+	(void)p;
+	struct mapped_ctx *m = ctx;
+	m->n++;
+	m->mapped += file_mapped(m->path);
+	return 0;
+}
+
 static void test_scan(void)
 {
 	struct store *s;
@@ -643,6 +674,28 @@ static void test_scan(void)
 	c.n = 0;
 	CHECK(store_paper_scan_since(s, m2, scan_count, &c, &err) == 0 && c.n == 0);
 	buf_release(&c.ids);
+	if (!pg) {
+		/* a scan of every paper (an index build) reads the file through
+		 * read(), not SQLite's memory map: the map's pages would count
+		 * as the process's own, up to 2 GB of a large database (issue 22:
+		 * peak RSS of a 3M rebuild 3.0 GB with it, 0.94 GB without);
+		 * other reads map it */
+		char full[PATH_MAX];
+		CHECK(realpath(p.s, full) != NULL);
+		store_close(s); /* a connection whose cache is cold maps what it reads */
+		CHECK(store_open(p.s, 0, &s, &err) == 0);
+		struct paper one;
+		paper_init(&one);
+		CHECK(store_paper_get(s, "2508.00007", &one, &err) == 0);
+		paper_release(&one);
+		CHECK(file_mapped(full));
+		store_close(s);
+		CHECK(store_open(p.s, 0, &s, &err) == 0);
+		struct mapped_ctx mc = { full, 0, 0 };
+		CHECK(store_paper_scan(s, scan_mapped, &mc, &err) == 0 && mc.n == 2500 && mc.mapped == 0);
+		mc.n = 0;
+		CHECK(store_paper_scan_since(s, m1, scan_mapped, &mc, &err) == 0 && mc.n == 1302 && mc.mapped == 0);
+	}
 	store_close(s);
 	buf_release(&err);
 	buf_release(&p);
