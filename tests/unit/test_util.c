@@ -56,6 +56,41 @@ static void test_html_and_utf8(void)
 	buf_reset(&b);
 	buf_add_html(&b, "\xC3\xA9\xFF\xC3(\xED\xA0\x80\xF0\x9F\x98\x80", 12); /* é, bad, bad, surrogate, emoji */
 	CHECK_STR(b.s, "\xC3\xA9\xEF\xBF\xBD\xEF\xBF\xBD(\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xF0\x9F\x98\x80");
+	/* long texts (sixteen bytes at a time are looked at where SSE2 is):
+	 * the same as their pieces one by one (each short, byte by byte),
+	 * whatever the piece at each of the sixteen places */
+	static const char *const units[] = { "a", "Z", " ", "0", "&", "<", ">", "\"", "'", "\t", "\n", "\x01",
+					     "\x7f", "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80", "\xFF",
+					     "\xEF\xBF\xBE", "~", "transformers ", "attention is all " };
+	struct buf whole = BUF_INIT, pieces = BUF_INIT, text = BUF_INIT;
+	uint32_t seed = 12345;
+	int differ = 0;
+	for (int round = 0; round < 3000; round++) {
+		buf_reset(&text);
+		buf_reset(&pieces);
+		size_t nu = 1 + (size_t)(round % 97);
+		for (size_t k = 0; k < nu; k++) {
+			seed = seed * 1103515245u + 12345u;
+			/* mostly plain: a special one in eight */
+			unsigned pick = (seed >> 16) % 8 ? (seed >> 20) % 2 ? 19 : (seed >> 21) % 2 ? 0 : 20
+							 : (seed >> 16) % ARRAY_SIZE(units);
+			buf_adds(&text, units[pick]);
+			buf_add_html(&pieces, units[pick], strlen(units[pick]));
+		}
+		buf_reset(&whole);
+		buf_add_html(&whole, text.s, text.len);
+		differ += whole.len != pieces.len || memcmp(whole.s, pieces.s, whole.len);
+	}
+	CHECK(differ == 0);
+	buf_release(&whole);
+	buf_release(&pieces);
+	buf_release(&text);
+	buf_reset(&b);
+	buf_add_html(&b, "0123456789abcdef<0123456789abcdef&", 34); /* a mark at 16 and at the end */
+	CHECK_STR(b.s, "0123456789abcdef&lt;0123456789abcdef&amp;");
+	buf_reset(&b);
+	buf_add_html(&b, "0123456789abcde\xC3\xA9\x01x0123456789abcdef\"", 36);
+	CHECK_STR(b.s, "0123456789abcde\xC3\xA9x0123456789abcdef&quot;");
 	buf_release(&b);
 	CHECK(utf8_valid("abc \xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80", 15));
 	CHECK(utf8_valid("", 0));
