@@ -325,11 +325,13 @@ static void cur_next(struct cursor *c)
  * block's count in docs[] is never reached). Four at a time where SSE2 is
  * (every x86-64): no branch per document; unsigned order by flipping the
  * top bits for the signed comparison. */
-static inline uint32_t first_geq(const uint32_t *docs, uint32_t p, uint32_t d)
+static inline uint32_t first_geq(const uint32_t *docs, uint32_t p, uint32_t cnt, uint32_t d)
 {
 #if defined(__SSE2__)
 	const __m128i flip = _mm_set1_epi32(INT32_MIN);
 	const __m128i want = _mm_xor_si128(_mm_set1_epi32((int)d), flip);
+	while (p + 16 <= cnt && docs[p + 15] < d) /* sixteen at a step first: a look-up often goes far */
+		p += 16;
 	for (;; p += 4) {
 		__m128i v = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(const void *)(docs + p)), flip);
 		int below = _mm_movemask_ps(_mm_castsi128_ps(_mm_cmpgt_epi32(want, v)));
@@ -370,7 +372,7 @@ static void cur_next_geq(struct cursor *c, uint32_t d)
 		if (d < lower)
 			d = lower;
 	}
-	c->pos = first_geq(c->docs, c->pos, d);
+	c->pos = first_geq(c->docs, c->pos, c->cnt, d);
 	c->doc = c->docs[c->pos];
 }
 
@@ -386,7 +388,7 @@ static void cur_skip(struct cursor *c, uint32_t d)
 			c->doc = d;
 			return;
 		}
-		c->pos = first_geq(c->docs, c->pos, d);
+		c->pos = first_geq(c->docs, c->pos, c->cnt, d);
 		c->doc = c->docs[c->pos];
 		return;
 	}
@@ -933,6 +935,8 @@ static int parse_query(struct query *q, const char *text, struct buf *err)
 
 static bool date_ok(const struct query *q, const struct segment *sg, uint32_t d)
 {
+	if (!q->after && !q->before)
+		return true; /* without reading the document's entry: a cache miss at 3M papers */
 	int64_t minute = sg->docs[d].minute;
 	if (q->after && minute < (int64_t)q->after * 1440)
 		return false;
