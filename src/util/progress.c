@@ -2,7 +2,7 @@
  * progress.c - the progress line of long work: records, records/s, MB/s
  * and an ETA from bytes read, redrawn in place on a terminal; nothing at
  * all when stderr is not a terminal. Plus whole-file helpers (read_file,
- * map_file) and hash_bytes.
+ * map_file).
  */
 #include "util.h"
 #include <errno.h>
@@ -121,14 +121,4 @@ int map_file(const char *path, size_t min_size, const void **map, size_t *size, 
 	*map = m;
 	*size = (size_t)sb.st_size;
 	return 0;
-}
-
-uint32_t hash_bytes(const char *s, size_t n)
-{
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
-	}
-	return h | 1;
 }

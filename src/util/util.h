@@ -184,7 +184,15 @@ void progress_done(struct progress *p);
 int map_file(const char *path, size_t min_size, const void **map, size_t *size, struct buf *err);
 
 /* FNV-1a of s[0..n), never 0 (0 marks empty hash-table slots). */
-uint32_t hash_bytes(const char *s, size_t n);
+static inline uint32_t hash_bytes(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 16777619u;
+	}
+	return h | 1;
+}
 
 /* Reads a whole file (path "-" is stdin) into out, at most out's cap (1 GiB
  * when out has none); returns 0 or -1 with err set. */

@@ -53,6 +53,32 @@ static void test_tokenizer(void)
 	check_tokens(tk, "", true, "");
 	check_tokens(tk, "e.g. x.y 3.14", true, "e g x y 3 14 314*");
 	check_tokens(tk, "\xff\xfe broken \xc3 utf8", true, "broken utf8");
+	/* a long text after the cache of words has grown large (its slots
+	 * are then asked for ahead of the look-ups): the same terms as from a
+	 * new tokenizer */
+	{
+		struct tokenizer *big = tokenizer_new();
+		struct buf many = BUF_INIT, text = BUF_INIT;
+		for (unsigned k = 0; k < 40000; k++)
+			buf_addf(&many, "w%ux%u ", k * 7919u % 100003u, k);
+		struct toks sink = { BUF_INIT };
+		tokenize(big, many.s, many.len, true, collect, &sink);
+		for (unsigned k = 0; k < 300; k++)
+			buf_addf(&text, "%s w%ux%u, state-of-the-art é%u; ", k % 3 ? "Learning" : "networks", k * 7919u % 100003u,
+				 k, k);
+		struct toks a = { BUF_INIT }, b = { BUF_INIT };
+		tokenize(big, text.s, text.len, true, collect, &a);
+		struct tokenizer *fresh = tokenizer_new();
+		tokenize(fresh, text.s, text.len, true, collect, &b);
+		CHECK(a.out.len > 1000 && !strcmp(a.out.s, b.out.s));
+		tokenizer_free(fresh);
+		tokenizer_free(big);
+		buf_release(&a.out);
+		buf_release(&b.out);
+		buf_release(&sink.out);
+		buf_release(&many);
+		buf_release(&text);
+	}
 	/* a 200-letter word is dropped, not truncated or overflowing */
 	char longw[220];
 	memset(longw, 'a', 200);
