@@ -139,9 +139,10 @@ void glove_finish(const struct glove *g, float *acc);
 /* L2-normalises acc into int8 (x127); false when acc is all zero. */
 bool vec_quantize(const float *acc, uint32_t dims, int8_t *out);
 int32_t vec_dot(const int8_t *a, const int8_t *b, uint32_t dims);
-/* Whether texts' word vectors are summed by the plain loop (true) or with
- * AVX2 where the processor has it (false, the default); for the tests. */
-void vec_add_plain(bool plain);
+/* Whether texts' word vectors are summed and the IVF's nearest centroids
+ * found by the plain loops (true) or with AVX2 where the processor has it
+ * (false, the default); for the tests. */
+void vec_plain(bool plain);
 /* The number of IVF lists for n vectors (0: scan them all). */
 uint32_t ivf_lists_for(uint64_t n);
 /* Spherical k-means of n int8 unit vectors into k lists: centroids

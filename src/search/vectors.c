@@ -189,6 +189,11 @@ static void add_plain(float *acc, const int8_t *v, uint32_t dims, float weight)
  * (vec_dot's choice below): a text's vectors are summed word by word */
 static void (*add_fn)(float *, const int8_t *, uint32_t, float) = add_plain;
 
+#define NEAREST_CHUNKS 16 /* of 32 dimensions: the AVX2 search's largest */
+
+/* nearest_plain, or with AVX2 (vec_dot's choice) where the processor has it */
+static uint32_t (*nearest_fn)(const int8_t *, const int8_t *, uint32_t, uint32_t);
+
 static void add_scaled(float *acc, const int8_t *v, uint32_t dims, float weight)
 {
 	add_fn(acc, v, dims, weight);
@@ -336,6 +341,73 @@ __attribute__((target("avx2"))) static void add_avx2(float *acc, const int8_t *v
 	add_plain(acc + d, v + d, dims - d, weight);
 }
 
+/* One centroid's dot product with the vector whose pieces (32 dimensions
+ * each, the last one ending at dims with what it shares with the one
+ * before zeroed) are x[0..np), their absolute values ax: in 32-bit lanes. */
+__attribute__((target("avx2"))) static inline __m256i dot_pieces(const __m256i *ax, const __m256i *x, uint32_t np,
+								 const int8_t *c, uint32_t dims)
+{
+	const __m256i ones = _mm256_set1_epi16(1);
+	__m256i acc = _mm256_setzero_si256();
+	for (uint32_t p = 0; p < np; p++) {
+		uint32_t off = p + 1 < np || dims % 32 == 0 ? p * 32 : dims - 32;
+		__m256i y = _mm256_loadu_si256((const __m256i *)(const void *)(c + off));
+		__m256i q = _mm256_maddubs_epi16(ax[p], _mm256_sign_epi8(y, x[p]));
+		acc = _mm256_add_epi32(acc, _mm256_madd_epi16(q, ones));
+	}
+	return acc;
+}
+
+/* nearest_plain with the vector's pieces loaded once and four centroids
+ * a step, their sums added across in one go; the same sums, the same
+ * first largest. 32 <= dims <= 32 x NEAREST_CHUNKS. */
+__attribute__((target("avx2"))) static uint32_t nearest_avx2(const int8_t *v, const int8_t *c, uint32_t k, uint32_t dims)
+{
+	__m256i x[NEAREST_CHUNKS], ax[NEAREST_CHUNKS];
+	uint32_t np = (dims + 31) / 32, keep = dims % 32; /* the last piece's own bytes, 0: all */
+	for (uint32_t p = 0; p < np; p++) {
+		uint32_t off = p + 1 < np || !keep ? p * 32 : dims - 32;
+		x[p] = _mm256_loadu_si256((const __m256i *)(const void *)(v + off));
+		if (p + 1 == np && keep) { /* zero the bytes the piece before has */
+			const __m256i idx = _mm256_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17,
+							     18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
+			__m256i own = _mm256_cmpgt_epi8(idx, _mm256_set1_epi8((char)(31 - keep)));
+			x[p] = _mm256_and_si256(x[p], own);
+		}
+		ax[p] = _mm256_abs_epi8(x[p]);
+	}
+	uint32_t best = 0;
+	int32_t bs = INT32_MIN;
+	uint32_t j = 0;
+	for (; j + 4 <= k; j += 4) {
+		__m256i a0 = dot_pieces(ax, x, np, c + (size_t)j * dims, dims);
+		__m256i a1 = dot_pieces(ax, x, np, c + (size_t)(j + 1) * dims, dims);
+		__m256i a2 = dot_pieces(ax, x, np, c + (size_t)(j + 2) * dims, dims);
+		__m256i a3 = dot_pieces(ax, x, np, c + (size_t)(j + 3) * dims, dims);
+		__m256i h = _mm256_hadd_epi32(_mm256_hadd_epi32(a0, a1), _mm256_hadd_epi32(a2, a3));
+		__m128i s4 = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+		int32_t s[4];
+		_mm_storeu_si128((__m128i *)(void *)s, s4);
+		for (uint32_t t = 0; t < 4; t++)
+			if (s[t] > bs) {
+				bs = s[t];
+				best = j + t;
+			}
+	}
+	for (; j < k; j++) {
+		__m256i a = dot_pieces(ax, x, np, c + (size_t)j * dims, dims);
+		__m128i s4 = _mm_add_epi32(_mm256_castsi256_si128(a), _mm256_extracti128_si256(a, 1));
+		s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0x4e));
+		s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0xb1));
+		int32_t s1 = _mm_cvtsi128_si32(s4);
+		if (s1 > bs) {
+			bs = s1;
+			best = j;
+		}
+	}
+	return best;
+}
+
 static int32_t (*dot_fn)(const int8_t *, const int8_t *, uint32_t);
 
 __attribute__((constructor)) static void dot_choose(void)
@@ -344,12 +416,15 @@ __attribute__((constructor)) static void dot_choose(void)
 	bool avx2 = __builtin_cpu_supports("avx2");
 	dot_fn = avx2 ? dot_avx2 : dot_plain;
 	add_fn = avx2 ? add_avx2 : add_plain;
+	nearest_fn = avx2 ? nearest_avx2 : NULL;
 }
 
-void vec_add_plain(bool plain)
+void vec_plain(bool plain)
 {
 	__builtin_cpu_init();
-	add_fn = plain || !__builtin_cpu_supports("avx2") ? add_plain : add_avx2;
+	bool avx2 = !plain && __builtin_cpu_supports("avx2");
+	add_fn = avx2 ? add_avx2 : add_plain;
+	nearest_fn = avx2 ? nearest_avx2 : NULL;
 }
 
 int32_t vec_dot(const int8_t *a, const int8_t *b, uint32_t dims)
@@ -357,7 +432,7 @@ int32_t vec_dot(const int8_t *a, const int8_t *b, uint32_t dims)
 	return dot_fn(a, b, dims);
 }
 #else
-void vec_add_plain(bool plain)
+void vec_plain(bool plain)
 {
 	(void)plain;
 }
@@ -377,7 +452,8 @@ uint32_t ivf_lists_for(uint64_t n)
 	return (uint32_t)(k < 16 ? 16 : k > 1024 ? 1024 : k);
 }
 
-static uint32_t nearest(const int8_t *v, const int8_t *c, uint32_t k, uint32_t dims)
+/* The first of the k centroids c with the largest dot product with v. */
+static uint32_t nearest_plain(const int8_t *v, const int8_t *c, uint32_t k, uint32_t dims)
 {
 	uint32_t best = 0;
 	int32_t bs = INT32_MIN;
@@ -389,6 +465,12 @@ static uint32_t nearest(const int8_t *v, const int8_t *c, uint32_t k, uint32_t d
 		}
 	}
 	return best;
+}
+
+static uint32_t nearest(const int8_t *v, const int8_t *c, uint32_t k, uint32_t dims)
+{
+	return nearest_fn && dims >= 32 && dims <= 32 * NEAREST_CHUNKS ? nearest_fn(v, c, k, dims)
+									: nearest_plain(v, c, k, dims);
 }
 
 struct assign_job {

@@ -264,12 +264,13 @@ static void test_topk_matches_exhaustive(void)
 	search_configure(&(struct search_config){ .ivf_min_docs = 1000, .build_memory = 64 << 10 });
 	CHECK(search_index_build(s, ixp2.s, &err) == 0);
 	CHECK(files_equal(ixp.s, ixp2.s));
-	/* the papers' vectors summed by the plain loop: the same file (the
-	 * AVX2 sum multiplies then adds, lane by lane, as the loop does) */
-	vec_add_plain(true);
+	/* the papers' vectors summed and their IVF lists found by the plain
+	 * loops: the same file (the AVX2 sum multiplies then adds, lane by
+	 * lane, as the loop does; the dot products are exact) */
+	vec_plain(true);
 	search_configure(&(struct search_config){ .ivf_min_docs = 1000 });
 	CHECK(search_index_build(s, ixp2.s, &err) == 0);
-	vec_add_plain(false);
+	vec_plain(false);
 	CHECK(files_equal(ixp.s, ixp2.s));
 	buf_release(&ixp2);
 	search_configure(&(struct search_config){ 0 });
@@ -712,6 +713,31 @@ static void test_vec_dot(void)
 		for (uint32_t d = 0; d < dims; d++)
 			want += a[off + d] * b[off + d];
 		CHECK(vec_dot(a + off, b + off, dims) == want);
+	}
+	/* the IVF's nearest centroids with AVX2 (four at a time, the last
+	 * piece of a vector masked) are the plain loop's, ties to the first:
+	 * dimensions with and without a last part piece, centroids by fours
+	 * and not, some vectors equal to a centroid or to each other */
+	static const uint32_t dimses[] = { 100, 64, 45, 33, 32, 300, 31 };
+	for (size_t t = 0; t < ARRAY_SIZE(dimses); t++) {
+		uint32_t dims = dimses[t], k = 19 + (uint32_t)t % 2, n = 600;
+		int8_t *vecs = xmalloc((size_t)n * dims);
+		for (size_t i = 0; i < (size_t)n * dims; i++)
+			vecs[i] = (int8_t)((int)rnd(255) - 127);
+		for (uint32_t i = 1; i < 40; i++) /* repeats: exact ties */
+			memcpy(vecs + (size_t)i * dims, vecs, dims);
+		int8_t *ca = xmalloc((size_t)k * dims), *cb = xmalloc((size_t)k * dims);
+		uint32_t *sa = xmalloc(n * sizeof(uint32_t)), *sb = xmalloc(n * sizeof(uint32_t));
+		vec_plain(true);
+		ivf_train(vecs, n, dims, k, ca, sa);
+		vec_plain(false);
+		ivf_train(vecs, n, dims, k, cb, sb);
+		CHECK(!memcmp(ca, cb, (size_t)k * dims) && !memcmp(sa, sb, n * sizeof(uint32_t)));
+		free(vecs);
+		free(ca);
+		free(cb);
+		free(sa);
+		free(sb);
 	}
 }
 
