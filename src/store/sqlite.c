@@ -515,11 +515,10 @@ static void sq_close(struct store *st)
  * file as its own (resident) pages while an index is built. */
 #define MMAP_ON "PRAGMA mmap_size = 2147418112;"
 
-static int sq_paper_scan(struct store *st, int (*fn)(const struct paper *, void *), void *ctx, struct buf *err)
+/* The scan's result rc, the map turned back on after it (err kept for
+ * the scan's own failure). */
+static int mmap_back(struct store *st, int rc, struct buf *err)
 {
-	if (sq_exec(st, "PRAGMA mmap_size = 0;", err))
-		return -1;
-	int rc = sql_paper_scan(st, fn, ctx, err);
 	struct buf e2 = BUF_INIT;
 	if (sq_exec(st, MMAP_ON, rc ? &e2 : err))
 		rc = -1;
@@ -527,17 +526,19 @@ static int sq_paper_scan(struct store *st, int (*fn)(const struct paper *, void 
 	return rc;
 }
 
+static int sq_paper_scan(struct store *st, int (*fn)(const struct paper *, void *), void *ctx, struct buf *err)
+{
+	if (sq_exec(st, "PRAGMA mmap_size = 0;", err))
+		return -1;
+	return mmap_back(st, sql_paper_scan(st, fn, ctx, err), err);
+}
+
 static int sq_paper_scan_since(struct store *st, int64_t seq, int (*fn)(const struct paper *, void *), void *ctx,
 			       struct buf *err)
 {
 	if (sq_exec(st, "PRAGMA mmap_size = 0;", err))
 		return -1;
-	int rc = sql_paper_scan_since(st, seq, fn, ctx, err);
-	struct buf e2 = BUF_INIT;
-	if (sq_exec(st, MMAP_ON, rc ? &e2 : err))
-		rc = -1;
-	buf_release(&e2);
-	return rc;
+	return mmap_back(st, sql_paper_scan_since(st, seq, fn, ctx, err), err);
 }
 
 #pragma GCC diagnostic push
