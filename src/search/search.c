@@ -413,6 +413,24 @@ static int64_t cur_block_bound(struct cursor *c, uint32_t d)
 	return c->sb < c->nb ? c->w * c->blocks[c->sb].max_impact : 0;
 }
 
+/* The largest contribution the term can make to a document in [d, end],
+ * from the blocks that stretch overlaps (without decoding them). */
+static int64_t cur_range_bound(struct cursor *c, uint32_t d, uint32_t end)
+{
+	if (c->sb < c->b)
+		c->sb = c->b;
+	while (c->sb < c->nb && c->blocks[c->sb].last_doc < d)
+		c->sb++;
+	unsigned m = 0;
+	for (uint32_t k = c->sb; k < c->nb; k++) {
+		if (c->blocks[k].max_impact > m)
+			m = c->blocks[k].max_impact;
+		if (c->blocks[k].last_doc >= end)
+			break;
+	}
+	return c->w * (int64_t)m;
+}
+
 static int64_t cur_score(const struct cursor *c)
 {
 	return c->w * c->imp[c->pos];
@@ -1101,16 +1119,17 @@ struct window {
 
 /* Adds the essential lists' (cur[fe..nc)) postings in [d, end] into w, and
  * leaves each list at its first document after end. A posting whose score
- * and the largest scores of all the other terms (total less its own
- * largest) cannot beat theta is left out at once: its document cannot
- * enter the top k, whatever else it holds, and a score it is then given
- * that lacks it is only lower. */
+ * and the largest scores all the other terms can have in the window
+ * (total, the sum of every term's, less its own: its current block's)
+ * cannot beat theta is left out at once: its document cannot enter the
+ * top k, whatever else it holds, and a score it is then given that lacks
+ * it is only lower. */
 static void window_fill(struct cursor *cur, size_t fe, size_t nc, uint32_t d, uint32_t end, int64_t theta,
 			int64_t total, struct window *w)
 {
 	for (size_t i = fe; i < nc; i++) {
 		struct cursor *c = &cur[i];
-		int64_t need = theta - (total - c->ub); /* a posting must score more */
+		int64_t need = theta - (total - c->bmax); /* a posting must score more */
 		uint32_t low = need < 0 || c->w <= 0 ? 0 : need / c->w >= 255 ? 255 : (uint32_t)(need / c->w);
 		if (c->lazy && c->doc <= end)
 			cur_next_geq(c, c->doc); /* decoded */
@@ -1248,7 +1267,22 @@ static void run_optional(struct seg_run *r)
 			}
 		}
 		uint32_t end = e - d >= WINDOW ? d + WINDOW - 1 : e;
-		window_fill(cur, fe, nc, d, end, theta, prefix[nc - 1], w);
+		/* the window's own bound: the essential lists' current blocks
+		 * (they hold all their postings up to end) and the other
+		 * terms' blocks over [d, end]; nothing in it may beat theta
+		 * when that cannot, and it sets how much a posting must add */
+		int64_t wbound = 0;
+		for (size_t i = fe; i < nc; i++)
+			if (cur[i].doc <= end)
+				wbound += cur[i].bmax;
+		for (size_t i = 0; i < fe; i++)
+			wbound += cur_range_bound(&cur[i], d, end);
+		if (theta >= 0 && wbound <= theta) {
+			for (size_t i = fe; i < nc; i++)
+				cur_skip(&cur[i], end + 1);
+			continue;
+		}
+		window_fill(cur, fe, nc, d, end, theta, wbound, w);
 		window_drain(r, fe, prefix, d, end - d + 1, w);
 	}
 	if (c) /* kept for the cursor's next query (left all zero) */
