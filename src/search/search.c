@@ -1215,7 +1215,6 @@ static void run_optional(struct seg_run *r)
 	for (size_t i = 0; i < nc; i++)
 		prefix[i] = cur[i].ub + (i ? prefix[i - 1] : 0);
 	size_t fe = 0; /* cur[0..fe) are non-essential */
-	uint32_t tight_to = 0; /* the tight bound was tried and failed up to here */
 	struct search_cursor *c = r->q->c;
 	struct window *w = c && c->win ? c->win : xcalloc(1, sizeof(*w));
 	for (;;) {
@@ -1246,24 +1245,6 @@ static void run_optional(struct seg_run *r)
 				for (size_t i = fe; i < nc; i++)
 					cur_skip(&cur[i], e + 1);
 				continue;
-			}
-			/* else the same with the other terms' bounds from their
-			 * blocks at d (not their largest impact): tighter, over
-			 * a shorter stretch (tried once for each stretch) */
-			if (fe && d > tight_to) {
-				bound -= prefix[fe - 1];
-				for (size_t i = 0; i < fe && bound <= theta; i++) {
-					int64_t bb = cur_block_bound(&cur[i], d);
-					bound += bb;
-					if (bb && cur[i].blocks[cur[i].sb].last_doc < e)
-						e = cur[i].blocks[cur[i].sb].last_doc;
-				}
-				if (bound <= theta) {
-					for (size_t i = fe; i < nc; i++)
-						cur_skip(&cur[i], e + 1);
-					continue;
-				}
-				tight_to = e;
 			}
 		}
 		uint32_t end = e - d >= WINDOW ? d + WINDOW - 1 : e;
