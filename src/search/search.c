@@ -286,6 +286,11 @@ static void cur_decode(struct cursor *c)
 	c->blast = bl->last_doc;
 	c->bmax = c->w * bl->max_impact;
 	c->imp = bitpack_decode_sum(c->payload + bl->byte_off, c->cnt, doc, c->docs);
+	if (c->b + 1 < c->nb) { /* the next block's first bytes, while this one is read */
+		const uint8_t *next = c->payload + bl[1].byte_off;
+		__builtin_prefetch(next);
+		__builtin_prefetch(next + 64);
+	}
 	c->pos = 0;
 	c->doc = c->docs[0];
 	c->lazy = false;
