@@ -194,6 +194,8 @@ struct search_cursor {
  * or NULL; an unstemmed word has a second one, [1]. The index builder keeps
  * term ids there. */
 uint32_t *tokenizer_slot(struct tokenizer *tk);
+/* Tests: every text through the tokenizer's general path, not its ASCII one. */
+extern bool tokenize_general;
 /* Calls fn with every word of what is tokenized from now on (a compound's
  * parts, not its joined form; stop words too; normalised, unstemmed), and
  * a 32-bit slot of its own that stays with the word as tokenizer_slot's

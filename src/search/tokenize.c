@@ -30,9 +30,18 @@ struct stem_entry {
 
 #define STEM_CACHE_MAX (1u << 20)
 
+/* A run of ASCII letters and digits of the text being tokenized, with its
+ * hash as cache_entry takes it. */
+struct word_run {
+	uint32_t start, len, hash;
+	uint8_t kinds; /* 1: has a letter, 2: has a digit */
+};
+
 struct tokenizer {
 	struct sb_stemmer *stemmer;
 	struct buf norm, joined;
+	struct word_run *runs;
+	size_t runs_cap;
 	struct stem_entry *cache;
 	size_t cache_size, cache_used;
 	struct buf cache_bytes;
@@ -117,12 +126,14 @@ void tokenizer_free(struct tokenizer *tk)
 	buf_release(&tk->joined);
 	buf_release(&tk->cache_bytes);
 	free(tk->cache);
+	free(tk->runs);
 	free(tk);
 }
 
 /* Normalises text into tk->norm: lower-case ASCII, or utf8proc's NFKC
- * case-fold with marks stripped. Invalid UTF-8 is dropped byte by byte. */
-static void normalise(struct tokenizer *tk, const char *text, size_t len)
+ * case-fold with marks stripped. Invalid UTF-8 is dropped byte by byte.
+ * True when the result is all ASCII. */
+static bool normalise(struct tokenizer *tk, const char *text, size_t len)
 {
 	buf_reset(&tk->norm);
 	bool ascii = true;
@@ -134,14 +145,14 @@ static void normalise(struct tokenizer *tk, const char *text, size_t len)
 	if (ascii) {
 		char *d = buf_reserve(&tk->norm, len);
 		if (!d)
-			return;
+			return true;
 		for (size_t i = 0; i < len; i++) {
 			char c = text[i];
 			d[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
 		}
 		tk->norm.len = len;
 		tk->norm.s[len] = '\0';
-		return;
+		return true;
 	}
 	utf8proc_uint8_t *out = NULL;
 	utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)text, (utf8proc_ssize_t)len, &out,
@@ -150,7 +161,10 @@ static void normalise(struct tokenizer *tk, const char *text, size_t len)
 	if (n >= 0) {
 		buf_add(&tk->norm, out, (size_t)n);
 		free(out);
-		return;
+		for (size_t i = 0; i < tk->norm.len; i++)
+			if ((unsigned char)tk->norm.s[i] >= 0x80)
+				return false;
+		return true;
 	}
 	/* invalid UTF-8: keep the ASCII bytes only */
 	for (size_t i = 0; i < len; i++) {
@@ -160,6 +174,7 @@ static void normalise(struct tokenizer *tk, const char *text, size_t len)
 		else
 			buf_addc(&tk->norm, ' ');
 	}
+	return true;
 }
 
 /* Length of the letter or digit at s[i] (0 if it is neither); *digit says
@@ -186,6 +201,7 @@ struct part {
 	const char *s;
 	size_t n;
 	bool has_digit, has_alpha;
+	uint32_t hash; /* hash_bytes(s, n) */
 };
 
 
@@ -208,9 +224,9 @@ static inline bool same_bytes(const char *a, const char *b, size_t n)
 /* The cache's entry for word w (its stem, "" for a stop word; a word
  * with digits is its own stem and never a stop word), made when it is not
  * there. Valid until the next call. */
-static struct stem_entry *cache_entry(struct tokenizer *tk, const char *w, size_t n, bool has_digit)
+static struct stem_entry *cache_entry(struct tokenizer *tk, const char *w, size_t n, bool has_digit, uint32_t h)
 {
-	uint32_t h = hash_bytes(w, n); /* never 0: 0 marks a free slot */
+	/* h: hash_bytes(w, n), never 0 (0 marks a free slot) */
 	size_t mask = tk->cache_size - 1, i = h & mask;
 	for (; tk->cache[i].hash; i = (i + 1) & mask) {
 		struct stem_entry *e = &tk->cache[i];
@@ -271,7 +287,7 @@ static void emit_word(struct tokenizer *tk, const struct part *p, bool stem, uns
 {
 	if (p->n > MAX_TERM)
 		return;
-	struct stem_entry *e = cache_entry(tk, p->s, p->n, p->has_digit);
+	struct stem_entry *e = cache_entry(tk, p->s, p->n, p->has_digit, p->hash);
 	if (tk->word_fn)
 		tk->word_fn(tk->word_ctx, p->s, p->n, &e->slot[3]);
 	if (!emit || !e->stem_len) /* a stop word */
@@ -296,7 +312,7 @@ static void emit_joined(struct tokenizer *tk, const struct part *j, bool stem, u
 		emit(ctx, j->s, j->n, pos, TOK_JOINED);
 		return;
 	}
-	struct stem_entry *e = cache_entry(tk, j->s, j->n, j->has_digit);
+	struct stem_entry *e = cache_entry(tk, j->s, j->n, j->has_digit, hash_bytes(j->s, j->n));
 	if (e->stem_len) {
 		tk->slot = &e->slot[0];
 		emit(ctx, tk->cache_bytes.s + e->stem_off, e->stem_len, pos, TOK_JOINED);
@@ -309,31 +325,130 @@ static void emit_joined(struct tokenizer *tk, const struct part *j, bool stem, u
 		emit(ctx, (const char *)st, (size_t)sb_stemmer_length(tk->stemmer), pos, TOK_JOINED);
 }
 
+typedef void (*emit_fn)(void *ctx, const char *term, size_t n, unsigned pos, unsigned flags);
+
+/* A compound's parts[0..np) (its first MAX_PARTS) emitted as words, then
+ * their joined form; or a lone word (np 1). Returns the positions taken. */
+static unsigned emit_compound(struct tokenizer *tk, const struct part *parts, size_t np, bool stem, unsigned pos,
+			      emit_fn emit, void *ctx)
+{
+	if (np == 1) {
+		emit_word(tk, &parts[0], stem, pos, 0, emit, ctx);
+		return 1;
+	}
+	struct part j = { NULL, 0, false, false, 0 };
+	buf_reset(&tk->joined);
+	for (size_t k = 0; k < np; k++) {
+		emit_word(tk, &parts[k], stem, pos + (unsigned)k, TOK_PART, emit, ctx);
+		buf_add(&tk->joined, parts[k].s, parts[k].n);
+		j.has_digit |= parts[k].has_digit;
+		j.has_alpha |= parts[k].has_alpha;
+	}
+	j.s = tk->joined.s;
+	j.n = tk->joined.len;
+	emit_joined(tk, &j, stem, pos, emit, ctx);
+	return (unsigned)np; /* parts count as words: "state-of-the-art" ~ "state of the art" */
+}
+
+/* 1: a lower-case ASCII letter, 2: a digit, 0: neither */
+static const uint8_t ascii_kind[256] = {
+	['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2, ['5'] = 2, ['6'] = 2, ['7'] = 2, ['8'] = 2, ['9'] = 2,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1,
+	['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+};
+
+bool tokenize_general; /* tests: every text through the general path */
+
+/* The longest text taken by the ASCII path (its runs are held at once: a
+ * paper's abstract, not a full text, which the general path takes). */
+#define ASCII_PATH_MAX (64 * 1024)
+
 /* Asks for the cache's slots of a long text's words before they are
- * looked up one by one: at arXiv's size the cache is megabytes and a
- * look-up otherwise waits on memory (a fifth of an index build's time).
- * The words as the splitter cuts plain ASCII ones, hashed as cache_entry
- * hashes them; another word's guess only wastes a fetch. */
+ * looked up one by one (the general path's; the ASCII path does it as it
+ * finds the words). The words as the splitter cuts plain ASCII ones, hashed
+ * as cache_entry hashes them; another word's guess only wastes a fetch. */
 static void prefetch_words(const struct tokenizer *tk, const char *s, size_t n)
 {
 	size_t mask = tk->cache_size - 1;
 	for (size_t i = 0; i < n;) {
-		while (i < n && !((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')))
+		while (i < n && !ascii_kind[(unsigned char)s[i]])
 			i++;
 		size_t b = i;
-		while (i < n && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')))
+		while (i < n && ascii_kind[(unsigned char)s[i]])
 			i++;
 		if (i > b)
 			__builtin_prefetch(&tk->cache[hash_bytes(s + b, i - b) & mask]);
 	}
 }
 
-void tokenize(struct tokenizer *tk, const char *text, size_t len, bool stem,
-	      void (*emit)(void *ctx, const char *term, size_t n, unsigned pos, unsigned flags), void *ctx)
+/* An all-ASCII normalised text (most of arXiv's): the runs of letters and
+ * digits found and hashed in one pass, each run's slot of the cache of
+ * words asked for at once when the cache is large (at arXiv's size it is
+ * megabytes, and a look-up otherwise waits on memory), then compounds
+ * formed from runs one separator apart, as the general path forms them. */
+static void tokenize_ascii(struct tokenizer *tk, const char *s, size_t n, bool stem, emit_fn emit, void *ctx)
 {
-	normalise(tk, text, len);
+	if (n / 2 + 1 > tk->runs_cap) {
+		tk->runs_cap = n / 2 + 1 > 2 * tk->runs_cap ? n / 2 + 1 : 2 * tk->runs_cap;
+		free(tk->runs);
+		tk->runs = xmalloc(tk->runs_cap * sizeof(*tk->runs));
+	}
+	struct word_run *runs = tk->runs;
+	bool ahead = tk->cache_size >= ((size_t)1 << 15);
+	size_t mask = tk->cache_size - 1, nr = 0;
+	const unsigned char *u = (const unsigned char *)s;
+	for (size_t i = 0; i < n;) {
+		if (!ascii_kind[u[i]]) {
+			i++;
+			continue;
+		}
+		size_t b = i;
+		uint32_t h = 2166136261u; /* hash_bytes's, as the run is read */
+		unsigned kinds = 0, k;
+		while (i < n && (k = ascii_kind[u[i]])) {
+			kinds |= k;
+			h = (h ^ u[i]) * 16777619u;
+			i++;
+		}
+		h |= 1;
+		runs[nr++] = (struct word_run){ (uint32_t)b, (uint32_t)(i - b), h, (uint8_t)kinds };
+		if (ahead)
+			__builtin_prefetch(&tk->cache[h & mask]);
+	}
+	unsigned pos = 0;
+	struct part parts[MAX_PARTS];
+	for (size_t r = 0; r < nr;) {
+		size_t np = 0;
+		for (;; r++) {
+			const struct word_run *w = &runs[r];
+			if (np < MAX_PARTS)
+				parts[np++] = (struct part){ s + w->start, w->len, w->kinds & 2, w->kinds & 1, w->hash };
+			if (r + 1 == nr)
+				break;
+			/* joined to the next run: one separator between, '-', '_',
+			 * or '.' between digits */
+			size_t end = (size_t)w->start + w->len;
+			if (runs[r + 1].start != end + 1)
+				break;
+			char sep = s[end];
+			if (!(sep == '-' || sep == '_' || (sep == '.' && ascii_kind[u[end - 1]] == 2 && ascii_kind[u[end + 1]] == 2)))
+				break;
+		}
+		r++;
+		pos += emit_compound(tk, parts, np, stem, pos, emit, ctx);
+	}
+}
+
+void tokenize(struct tokenizer *tk, const char *text, size_t len, bool stem, emit_fn emit, void *ctx)
+{
+	bool ascii = normalise(tk, text, len);
 	const char *s = tk->norm.s;
 	size_t n = tk->norm.len, i = 0;
+	if (ascii && n <= ASCII_PATH_MAX && !tokenize_general) {
+		tokenize_ascii(tk, s, n, stem, emit, ctx);
+		return;
+	}
 	if (n >= 256 && tk->cache_size >= ((size_t)1 << 15))
 		prefetch_words(tk, s, n);
 	unsigned pos = 0;
@@ -350,15 +465,17 @@ void tokenize(struct tokenizer *tk, const char *text, size_t len, bool stem,
 		/* a compound: parts joined by '-', '_' or a '.' between digits */
 		size_t np = 0;
 		for (;;) {
-			struct part p = { s + i, 0, false, false };
+			struct part p = { s + i, 0, false, false, 0 };
 			while (i < n && (l = alnum_at(s, i, n, &digit))) {
 				p.has_digit |= digit;
 				p.has_alpha |= !digit;
 				p.n += l;
 				i += l;
 			}
-			if (np < MAX_PARTS)
+			if (np < MAX_PARTS) {
+				p.hash = hash_bytes(p.s, p.n);
 				parts[np++] = p;
+			}
 			if (i + 1 >= n)
 				break;
 			char sep = s[i];
@@ -370,22 +487,7 @@ void tokenize(struct tokenizer *tk, const char *text, size_t len, bool stem,
 				break;
 			i++;
 		}
-		if (np == 1) {
-			emit_word(tk, &parts[0], stem, pos, 0, emit, ctx);
-		} else {
-			struct part j = { NULL, 0, false, false };
-			buf_reset(&tk->joined);
-			for (size_t k = 0; k < np; k++) {
-				emit_word(tk, &parts[k], stem, pos + (unsigned)k, TOK_PART, emit, ctx);
-				buf_add(&tk->joined, parts[k].s, parts[k].n);
-				j.has_digit |= parts[k].has_digit;
-				j.has_alpha |= parts[k].has_alpha;
-			}
-			j.s = tk->joined.s;
-			j.n = tk->joined.len;
-			emit_joined(tk, &j, stem, pos, emit, ctx);
-		}
-		pos += (unsigned)np; /* parts count as words: "state-of-the-art" ~ "state of the art" */
+		pos += emit_compound(tk, parts, np, stem, pos, emit, ctx);
 	}
 }
 

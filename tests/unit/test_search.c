@@ -120,6 +120,92 @@ static unsigned rnd(unsigned n)
 	return (unsigned)(rs % n);
 }
 
+/* Every token with its position and flags. */
+static void collect_all(void *ctx, const char *t, size_t n, unsigned pos, unsigned flags)
+{
+	struct toks *k = ctx;
+	buf_addf(&k->out, " %.*s@%u/%u", (int)n, t, pos, flags);
+}
+
+/* The ASCII path (runs found and hashed in one pass, then compounds) gives
+ * what the general path gives, token by token with positions and flags,
+ * and the same words and slots to the word hook: random texts of words,
+ * digits, capitals, separators, stop words, over-long words and compounds
+ * of more than MAX_PARTS parts, with a cache of words small and grown. */
+static void test_tokenizer_paths(void)
+{
+	/* a generator of its own: the random corpora below stay as they are */
+	static uint64_t ts = 0x2545F4914F6CDD1DULL;
+#define trnd(n) (ts ^= ts << 13, ts ^= ts >> 7, ts ^= ts << 17, (unsigned)(ts % (n)))
+	static const char *pieces[] = { "Graph", "neural", "in", "the", "to", "of", "GPT", "4", "3", "1", "8b", "x", "e",
+					"g", "state", "art", "Llama", "3D", "L2", "ResNet", "learning", "networks",
+					"co", "z9", "2024", "a1b2", "representations", "Pre", "trained", "multi", "modal" };
+	static const char *seps[] = { " ", " ", " ", "-", "-", "_", ".", ". ", ", ", "--", " -", "- ", "(", ")", ":",
+				      "/", "'", "\n", "+", "=" };
+	size_t mismatches = 0, texts = 0, tokens = 0;
+	for (int round = 0; round < 2; round++) {
+		struct tokenizer *fast = tokenizer_new(), *general = tokenizer_new();
+		if (round) { /* grown caches: slots asked for ahead */
+			struct buf many = BUF_INIT;
+			struct toks sink = { BUF_INIT };
+			for (unsigned k = 0; k < 40000; k++)
+				buf_addf(&many, "w%ux%u ", k * 7919u % 100003u, k);
+			tokenize(fast, many.s, many.len, true, collect_all, &sink);
+			tokenize_general = true;
+			tokenize(general, many.s, many.len, true, collect_all, &sink);
+			tokenize_general = false;
+			buf_release(&many);
+			buf_release(&sink.out);
+		}
+		struct words wf = { BUF_INIT, 0 }, wg = { BUF_INIT, 0 };
+		for (int t = 0; t < 3000; t++) {
+			struct buf text = BUF_INIT;
+			unsigned nw = 1 + trnd(t % 10 ? 40 : 400);
+			for (unsigned i = 0; i < nw; i++) {
+				unsigned r = trnd(100);
+				if (r < 3) { /* a word past MAX_TERM, or just at it */
+					for (unsigned k = 0, m = 60 + trnd(10); k < m; k++)
+						buf_addc(&text, (char)('a' + trnd(26)));
+				} else if (r < 6) { /* a long compound */
+					for (unsigned k = 0, m = 6 + trnd(6); k < m; k++)
+						buf_addf(&text, "%s%s", k ? "-" : "", pieces[trnd(ARRAY_SIZE(pieces))]);
+				} else {
+					buf_adds(&text, pieces[trnd(ARRAY_SIZE(pieces))]);
+				}
+				buf_adds(&text, seps[trnd(ARRAY_SIZE(seps))]);
+			}
+			bool stem = trnd(4) != 0;
+			struct toks a = { BUF_INIT }, b = { BUF_INIT };
+			tokenizer_on_word(fast, on_word, &wf);
+			tokenizer_on_word(general, on_word, &wg);
+			tokenize(fast, text.s, text.len, stem, collect_all, &a);
+			tokenize_general = true;
+			tokenize(general, text.s, text.len, stem, collect_all, &b);
+			tokenize_general = false;
+			texts++;
+			tokens += a.out.len;
+#define OR_EMPTY(b) ((b).s ? (b).s : "")
+			bool same = !strcmp(OR_EMPTY(a.out), OR_EMPTY(b.out)) && !strcmp(OR_EMPTY(wf.out), OR_EMPTY(wg.out));
+			if (!same && mismatches++ < 3)
+				fprintf(stderr, "tokens differ for [%s]:\n  ascii:  %s\n  general: %s\n", text.s,
+					OR_EMPTY(a.out), OR_EMPTY(b.out));
+#undef OR_EMPTY
+			buf_reset(&wf.out);
+			buf_reset(&wg.out);
+			buf_release(&a.out);
+			buf_release(&b.out);
+			buf_release(&text);
+		}
+		buf_release(&wf.out);
+		buf_release(&wg.out);
+		tokenizer_free(fast);
+		tokenizer_free(general);
+	}
+	CHECK(mismatches == 0);
+	CHECK(texts == 6000 && tokens > 100000);
+}
+#undef trnd
+
 static const char *words[] = { "graph", "neural", "network", "attention", "transformer", "diffusion", "model",
 			       "language", "vision", "reward", "policy", "agent", "reasoning", "retrieval",
 			       "quantum", "spin", "lattice", "gauge", "proof", "theorem", "sparse", "dense",
@@ -831,6 +917,7 @@ static void test_vectors_replaced(void)
 int main(void)
 {
 	test_tokenizer();
+	test_tokenizer_paths();
 	test_vec_dot();
 	test_bitpack();
 	bool simd = bitpack_simd;
