@@ -85,8 +85,20 @@ struct lexicon {
 #define BATCH_DOCS 256
 #define QUEUE_BATCHES 8
 
+/* What index_paper reads of a queued paper: its strings by number in the
+ * batch's text (-1: none), its lists as runs of numbers. */
+struct queued_paper {
+	int32_t title, abstract;
+	uint32_t list[3], nlist[3]; /* authors, keywords, categories */
+};
+
 struct batch {
-	struct paper p[BATCH_DOCS];
+	/* papers [first, first + n): their strings copied one after another
+	 * into text (NUL-terminated), the k-th at text.s + str[k] */
+	struct queued_paper p[BATCH_DOCS];
+	struct buf text;
+	uint32_t *str;
+	size_t nstr, str_cap;
 	uint32_t first, n;
 	/* or (bodies) the full texts of documents doc[0..n) */
 	bool bodies;
@@ -463,6 +475,7 @@ static int index_bodies(struct builder *b, struct store *s, struct buf *err)
 			continue; /* gone since (or failed) */
 		if (!b->filling) {
 			b->filling = xcalloc(1, sizeof(*b->filling));
+			buf_init(&b->filling->text);
 			b->filling->bodies = true;
 		}
 		struct batch *bt = b->filling;
@@ -488,6 +501,29 @@ struct worker_arg {
 	struct lexicon *lex;
 };
 
+/* Indexes a batch of queued papers, each seen as a struct paper of what
+ * index_paper reads, pointing into the batch's text. */
+static void index_batch(struct builder *b, struct lexicon *lex, struct batch *bt)
+{
+	char **sp = xmalloc((bt->nstr ? bt->nstr : 1) * sizeof(*sp));
+	for (size_t k = 0; k < bt->nstr; k++)
+		sp[k] = bt->text.s + bt->str[k];
+	struct paper view;
+	paper_init(&view);
+	struct strlist *lists[3] = { &view.authors, &view.ai_keywords, &view.categories };
+	for (uint32_t i = 0; i < bt->n; i++) {
+		const struct queued_paper *q = &bt->p[i];
+		view.title = q->title < 0 ? NULL : sp[q->title];
+		view.abstract = q->abstract < 0 ? NULL : sp[q->abstract];
+		for (int l = 0; l < 3; l++) {
+			lists[l]->v = sp + q->list[l];
+			lists[l]->n = lists[l]->cap = q->nlist[l];
+		}
+		index_paper(b, lex, &view, bt->first + i);
+	}
+	free(sp);
+}
+
 /* An indexing thread: takes batches in order, so its documents increase. */
 static void *index_worker(void *arg)
 {
@@ -505,15 +541,16 @@ static void *index_worker(void *arg)
 		b->busy++;
 		pthread_cond_broadcast(&b->cv);
 		pthread_mutex_unlock(&b->mu);
-		for (uint32_t i = 0; i < bt->n; i++) {
-			if (bt->bodies) {
+		if (bt->bodies) {
+			for (uint32_t i = 0; i < bt->n; i++) {
 				index_body(b, wa->lex, bt->doc[i], bt->body[i], bt->body_len[i]);
 				free(bt->body[i]);
-			} else {
-				index_paper(b, wa->lex, &bt->p[i], bt->first + i);
-				paper_release(&bt->p[i]);
 			}
+		} else {
+			index_batch(b, wa->lex, bt);
 		}
+		buf_release(&bt->text);
+		free(bt->str);
 		free(bt);
 		pthread_mutex_lock(&b->mu);
 		b->busy--;
@@ -528,6 +565,10 @@ static void push_batch(struct builder *b)
 	struct batch *bt = b->filling;
 	b->filling = NULL;
 	if (!bt || !bt->n) {
+		if (bt) {
+			buf_release(&bt->text);
+			free(bt->str);
+		}
 		free(bt);
 		return;
 	}
@@ -619,6 +660,20 @@ static void maybe_spill(struct builder *b)
 	malloc_trim(0); /* give the freed postings back */
 }
 
+/* Copies s into batch bt's text: its number there, -1 for NULL. */
+static int32_t batch_str(struct batch *bt, const char *s)
+{
+	if (!s)
+		return -1;
+	if (bt->nstr == bt->str_cap) {
+		bt->str_cap = bt->str_cap ? bt->str_cap * 2 : 4096;
+		bt->str = xrealloc(bt->str, bt->str_cap * sizeof(*bt->str));
+	}
+	bt->str[bt->nstr] = (uint32_t)bt->text.len;
+	buf_add(&bt->text, s, strlen(s) + 1);
+	return (int32_t)bt->nstr++;
+}
+
 /* The reader (the scan's thread): numbers the paper, records its id and
  * day, and queues a copy for the indexing threads. */
 static int add_paper(const struct paper *p, void *ctx)
@@ -644,19 +699,26 @@ static int add_paper(const struct paper *p, void *ctx)
 	note_body(b, p->id, (uint32_t)b->ndocs);
 	if (!b->filling) {
 		b->filling = xmalloc(sizeof(*b->filling));
+		buf_init(&b->filling->text);
+		b->filling->str = NULL;
+		b->filling->nstr = b->filling->str_cap = 0;
 		b->filling->first = (uint32_t)b->ndocs;
 		b->filling->n = 0;
 		b->filling->bodies = false;
 	}
-	struct paper *copy = &b->filling->p[b->filling->n++];
-	paper_init(copy);
-	/* what index_paper reads, no more (the reader's copy is on the
-	 * indexing threads' cores too) */
-	copy->title = p->title ? xstrdup(p->title) : NULL;
-	copy->abstract = p->abstract ? xstrdup(p->abstract) : NULL;
-	strlist_copy(&copy->authors, &p->authors);
-	strlist_copy(&copy->ai_keywords, &p->ai_keywords);
-	strlist_copy(&copy->categories, &p->categories);
+	/* what index_paper reads, no more, copied into the batch's text (one
+	 * allocation for the batch, not one for each string) */
+	struct batch *bt = b->filling;
+	struct queued_paper *q = &bt->p[bt->n++];
+	q->title = batch_str(bt, p->title);
+	q->abstract = batch_str(bt, p->abstract);
+	const struct strlist *lists[3] = { &p->authors, &p->ai_keywords, &p->categories };
+	for (int l = 0; l < 3; l++) {
+		q->list[l] = (uint32_t)bt->nstr;
+		q->nlist[l] = (uint32_t)lists[l]->n;
+		for (size_t k = 0; k < lists[l]->n; k++)
+			batch_str(bt, lists[l]->v[k]);
+	}
 	b->ndocs++;
 	if (b->filling->n == BATCH_DOCS)
 		push_batch(b);
