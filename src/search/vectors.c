@@ -488,27 +488,60 @@ static void *assign_range(void *arg)
 	return NULL;
 }
 
+/* One half of a training round: the sample's vectors [from, to) (every
+ * step-th of vecs) summed by their nearest centroid, in integers (exact,
+ * so the halves add up to what one pass gives). */
+struct train_job {
+	const int8_t *vecs, *centroids;
+	size_t from, to, step;
+	uint32_t dims, k;
+	int32_t *sum;
+	uint32_t *cnt;
+};
+
+static void *train_range(void *arg)
+{
+	struct train_job *j = arg;
+	memset(j->sum, 0, (size_t)j->k * j->dims * sizeof(int32_t));
+	memset(j->cnt, 0, j->k * sizeof(uint32_t));
+	for (size_t i = j->from; i < j->to; i++) {
+		const int8_t *v = j->vecs + i * j->step * j->dims;
+		uint32_t c = nearest(v, j->centroids, j->k, j->dims);
+		j->cnt[c]++;
+		int32_t *s = j->sum + (size_t)c * j->dims;
+		for (uint32_t d = 0; d < j->dims; d++)
+			s[d] += v[d];
+	}
+	return NULL;
+}
+
 void ivf_train(const int8_t *vecs, size_t n, uint32_t dims, uint32_t k, int8_t *centroids, uint32_t *assign)
 {
 	/* train on a sample of up to 32 vectors a list, then assign all */
 	size_t ns = (size_t)k * 32 < n ? (size_t)k * 32 : n;
 	size_t step = n / ns;
 	float *sum = xcalloc((size_t)k * dims, sizeof(float));
-	uint32_t *cnt = xcalloc(k, sizeof(uint32_t));
+	int32_t *isum = xcalloc((size_t)2 * k * dims, sizeof(int32_t));
+	uint32_t *cnt = xcalloc((size_t)2 * k, sizeof(uint32_t));
 	for (uint32_t j = 0; j < k; j++) /* spread initial centroids over the sample */
 		memcpy(centroids + (size_t)j * dims, vecs + (size_t)(j * (ns / k)) * step * dims, dims);
 	for (int it = 0; it < 10; it++) {
-		memset(sum, 0, (size_t)k * dims * sizeof(float));
-		memset(cnt, 0, k * sizeof(uint32_t));
-		for (size_t i = 0; i < ns; i++) {
-			const int8_t *v = vecs + i * step * dims;
-			uint32_t j = nearest(v, centroids, k, dims);
-			cnt[j]++;
-			for (uint32_t d = 0; d < dims; d++)
-				sum[(size_t)j * dims + d] += v[d];
-		}
+		/* two threads, each half of the sample */
+		struct train_job half[2] = {
+			{ vecs, centroids, 0, ns / 2, step, dims, k, isum, cnt },
+			{ vecs, centroids, ns / 2, ns, step, dims, k, isum + (size_t)k * dims, cnt + k },
+		};
+		pthread_t th;
+		bool threaded = pthread_create(&th, NULL, train_range, &half[1]) == 0;
+		train_range(&half[0]);
+		if (threaded)
+			pthread_join(th, NULL);
+		else
+			train_range(&half[1]);
+		for (size_t x = 0; x < (size_t)k * dims; x++)
+			sum[x] = (float)(isum[x] + isum[(size_t)k * dims + x]);
 		for (uint32_t j = 0; j < k; j++)
-			if (cnt[j])
+			if (cnt[j] + cnt[k + j])
 				vec_quantize(sum + (size_t)j * dims, dims, centroids + (size_t)j * dims);
 	}
 	/* assigning every vector is the costly part (n x k dot products):
@@ -525,6 +558,7 @@ void ivf_train(const int8_t *vecs, size_t n, uint32_t dims, uint32_t k, int8_t *
 	else
 		assign_range(&jobs[1]);
 	free(sum);
+	free(isum);
 	free(cnt);
 }
 
