@@ -955,25 +955,37 @@ static uint32_t open_term(struct pwriter *w, const uint32_t pair[NLEX], struct p
 	return df;
 }
 
-/* Takes the next document of the lexicons' merged lists (into *doc);
- * returns its BM25F impact quantized to 1..255. */
-static uint8_t next_impact(const struct builder *b, const struct idx_header *h, struct pcur cur[NLEX], uint32_t *doc)
+/* A posting taken from the lexicons' merged lists. */
+struct merged {
+	uint32_t doc;
+	unsigned mask;
+	unsigned char tf[NFIELDS];
+};
+
+/* Takes the next document of the lexicons' merged lists into *m. */
+static void next_merged(struct pcur cur[NLEX], struct merged *m)
 {
 	int l = 0;
-	for (int m = 1; m < NLEX; m++)
-		if (cur[m].doc < cur[l].doc)
-			l = m;
-	uint32_t d = cur[l].doc;
+	for (int k = 1; k < NLEX; k++)
+		if (cur[k].doc < cur[l].doc)
+			l = k;
+	m->doc = cur[l].doc;
+	m->mask = cur[l].mask;
+	memcpy(m->tf, cur[l].tf, NFIELDS);
+	pcur_next(&cur[l]);
+}
+
+/* A posting's BM25F impact quantized to 1..255. */
+static uint8_t impact_of(const struct builder *b, const struct idx_header *h, const struct merged *m)
+{
 	double tft = 0;
 	for (int fi = 0; fi < NFIELDS; fi++)
-		if (cur[l].mask & (1u << fi)) {
-			double norm = 1.0 - FIELD_B[fi] + FIELD_B[fi] * b->lens[d][fi] / h->avg_len[fi];
-			tft += FIELD_W[fi] * cur[l].tf[fi] / (norm > 0.05 ? norm : 0.05);
+		if (m->mask & (1u << fi)) {
+			double norm = 1.0 - FIELD_B[fi] + FIELD_B[fi] * b->lens[m->doc][fi] / h->avg_len[fi];
+			tft += FIELD_W[fi] * m->tf[fi] / (norm > 0.05 ? norm : 0.05);
 		}
-	pcur_next(&cur[l]);
 	double sc = tft * (K1 + 1.0) / (tft + K1);
 	int q = (int)lround(sc / (K1 + 1.0) * 255.0);
-	*doc = d;
 	return (uint8_t)(q < 1 ? 1 : q > 255 ? 255 : q);
 }
 
@@ -1005,9 +1017,17 @@ static void encode_term(const struct builder *b, const struct idx_header *h, str
 	for (uint32_t k = 0; k < df;) {
 		uint32_t cnt = df - k < IDX_BLOCK ? df - k : IDX_BLOCK;
 		uint8_t bmax = 0;
+		/* the block's postings first, their documents' lengths asked
+		 * for (spread over the collection's: a look-up each otherwise
+		 * waits on memory), then their impacts */
+		struct merged m[IDX_BLOCK];
+		for (uint32_t j = 0; j < cnt; j++) {
+			next_merged(cur, &m[j]);
+			__builtin_prefetch(b->lens[m[j].doc]);
+		}
 		for (uint32_t j = 0; j < cnt; j++, k++) {
-			bimp[j] = next_impact(b, h, cur, &doc);
-			bdocs[j] = doc;
+			bimp[j] = impact_of(b, h, &m[j]);
+			bdocs[j] = doc = m[j].doc;
 			if (bimp[j] > bmax)
 				bmax = bimp[j];
 		}
