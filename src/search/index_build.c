@@ -83,6 +83,7 @@ struct lexicon {
 
 #define NLEX 2       /* indexing threads */
 #define BATCH_DOCS 256
+#define BATCH_TEXT_MAX (64u << 20) /* a batch's text is sent on past this (its offsets are 32-bit) */
 #define QUEUE_BATCHES 8
 
 /* What index_paper reads of a queued paper: its strings by number in the
@@ -720,7 +721,7 @@ static int add_paper(const struct paper *p, void *ctx)
 			batch_str(bt, lists[l]->v[k]);
 	}
 	b->ndocs++;
-	if (b->filling->n == BATCH_DOCS)
+	if (bt->n == BATCH_DOCS || bt->text.len >= BATCH_TEXT_MAX)
 		push_batch(b);
 	progress_update(&b->prog, b->ndocs, (uint64_t)b->ndocs);
 	return 0;
