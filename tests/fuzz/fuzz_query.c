@@ -1,8 +1,10 @@
 /*
  * fuzz_query.c - libFuzzer target: arbitrary bytes as a search query (all
  * modes) and as text for the tokenizer, against a small index built once.
+ * The tokenizer's ASCII path and its general path give the same tokens.
  */
 #include "../../src/search/search.h"
+#include "../../src/search/search_int.h"
 #include <unistd.h>
 
 static struct search_index *ix;
@@ -12,6 +14,12 @@ static struct search_cursor *cur;
 static void noop(void *ctx, const char *t, size_t n, unsigned pos, unsigned flags)
 {
 	(void)ctx, (void)t, (void)n, (void)pos, (void)flags;
+}
+
+/* Every token with its position and flags. */
+static void note(void *ctx, const char *t, size_t n, unsigned pos, unsigned flags)
+{
+	buf_addf(ctx, "%.*s@%u/%u ", (int)n, t, pos, flags);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -73,6 +81,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 	tokenize(tk, (const char *)data, size, true, noop, NULL);
+	struct buf fast = BUF_INIT, general = BUF_INIT;
+	bool stem = size && (data[0] & 1);
+	tokenize(tk, (const char *)data, size, stem, note, &fast);
+	tokenize_general = true;
+	tokenize(tk, (const char *)data, size, stem, note, &general);
+	tokenize_general = false;
+	if (fast.len != general.len || (fast.len && memcmp(fast.s, general.s, fast.len)))
+		abort(); /* the two paths disagree */
+	buf_release(&fast);
+	buf_release(&general);
 	buf_release(&err);
 	free(q);
 	return 0;
