@@ -1118,13 +1118,7 @@ static uint64_t write_postings(struct builder *b, const struct idx_header *h, ui
 		for (int l = 0; l < NLEX; l++)
 			buf_init_max(&w[k].cat[l], (size_t)1 << 40);
 	}
-	pthread_t th;
-	bool threaded = pthread_create(&th, NULL, write_range, &w[1]) == 0;
-	write_range(&w[0]);
-	if (threaded)
-		pthread_join(th, NULL);
-	else
-		write_range(&w[1]);
+	run_pair(write_range, &w[0], &w[1]);
 	for (size_t i = mid; i < nterms; i++) {
 		terms[i].post_off += w[0].len;
 		terms[i].str_off += (uint32_t)w[0].tstr.len;

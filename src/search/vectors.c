@@ -12,7 +12,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -531,13 +530,7 @@ void ivf_train(const int8_t *vecs, size_t n, uint32_t dims, uint32_t k, int8_t *
 			{ vecs, centroids, 0, ns / 2, step, dims, k, isum, cnt },
 			{ vecs, centroids, ns / 2, ns, step, dims, k, isum + (size_t)k * dims, cnt + k },
 		};
-		pthread_t th;
-		bool threaded = pthread_create(&th, NULL, train_range, &half[1]) == 0;
-		train_range(&half[0]);
-		if (threaded)
-			pthread_join(th, NULL);
-		else
-			train_range(&half[1]);
+		run_pair(train_range, &half[0], &half[1]);
 		for (size_t x = 0; x < (size_t)k * dims; x++)
 			sum[x] = (float)(isum[x] + isum[(size_t)k * dims + x]);
 		for (uint32_t j = 0; j < k; j++)
@@ -550,13 +543,7 @@ void ivf_train(const int8_t *vecs, size_t n, uint32_t dims, uint32_t k, int8_t *
 		{ vecs, centroids, assign, 0, n / 2, dims, k },
 		{ vecs, centroids, assign, n / 2, n, dims, k },
 	};
-	pthread_t th;
-	bool threaded = pthread_create(&th, NULL, assign_range, &jobs[1]) == 0;
-	assign_range(&jobs[0]);
-	if (threaded)
-		pthread_join(th, NULL);
-	else
-		assign_range(&jobs[1]);
+	run_pair(assign_range, &jobs[0], &jobs[1]);
 	free(sum);
 	free(isum);
 	free(cnt);

@@ -1,5 +1,6 @@
 /* common.c - allocation wrappers and the three error levels of common.h. */
 #include "../common.h"
+#include <pthread.h>
 
 static PB_NORETURN void oom(size_t n)
 {
@@ -21,6 +22,17 @@ void *xcalloc(size_t nmemb, size_t size)
 	if (!p)
 		oom(nmemb * size);
 	return p;
+}
+
+void run_pair(void *(*fn)(void *), void *first, void *second)
+{
+	pthread_t th;
+	bool threaded = pthread_create(&th, NULL, fn, second) == 0;
+	fn(first);
+	if (threaded)
+		pthread_join(th, NULL);
+	else
+		fn(second);
 }
 
 void *xrealloc(void *p, size_t n)
