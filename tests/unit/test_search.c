@@ -237,7 +237,7 @@ static uint64_t corpus_title_keys[3000];
 
 static void check_semantic_floor(struct search_index *ix)
 {
-	struct search_hit sem[20], lex[100];
+	struct search_hit sem[20], lex[101];
 	struct buf err = BUF_INIT, q = BUF_INIT;
 	int checked = 0;
 	for (int qn = 0; qn < 100; qn++) {
@@ -245,7 +245,10 @@ static void check_semantic_floor(struct search_index *ix)
 		unsigned nw = 1 + rnd(4);
 		for (unsigned i = 0; i < nw; i++)
 			buf_addf(&q, "%s%s", i ? " " : "", zipf_word());
-		size_t ns = 20, nl = 100;
+		/* the semantic candidates are the lexical top 100 and, when the
+		 * query is a paper's whole title, that paper, which the bm25 list
+		 * puts first, from wherever it ranked: 101 of that list hold them */
+		size_t ns = 20, nl = 101;
 		CHECK(search_query(ix, NULL, q.s, SEARCH_SEMANTIC, sem, &ns, &err) == 0);
 		CHECK(search_query(ix, NULL, q.s, SEARCH_BM25, lex, &nl, &err) == 0);
 		/* a query that is a paper's whole title puts it first, at the
