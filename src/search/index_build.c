@@ -441,6 +441,7 @@ static void note_body(struct builder *b, const char *id, uint32_t doc)
 	b->body_docs[b->nbody++] = doc;
 }
 
+static struct batch *batch_new(bool bodies, uint32_t first);
 static void push_batch(struct builder *b);
 static void drain(struct builder *b);
 static void maybe_spill(struct builder *b);
@@ -474,11 +475,8 @@ static int index_bodies(struct builder *b, struct store *s, struct buf *err)
 			rc = -1;
 		if (got)
 			continue; /* gone since (or failed) */
-		if (!b->filling) {
-			b->filling = xcalloc(1, sizeof(*b->filling));
-			buf_init(&b->filling->text);
-			b->filling->bodies = true;
-		}
+		if (!b->filling)
+			b->filling = batch_new(true, 0);
 		struct batch *bt = b->filling;
 		bt->doc[bt->n] = doc;
 		bt->body_len[bt->n] = text.len;
@@ -501,6 +499,26 @@ struct worker_arg {
 	struct builder *b;
 	struct lexicon *lex;
 };
+
+/* A new empty batch: of bodies, or of papers from document first. */
+static struct batch *batch_new(bool bodies, uint32_t first)
+{
+	struct batch *bt = xcalloc(1, sizeof(*bt));
+	buf_init(&bt->text);
+	bt->bodies = bodies;
+	bt->first = first;
+	return bt;
+}
+
+/* Frees a batch whose bodies (if any) are freed already. */
+static void batch_free(struct batch *bt)
+{
+	if (!bt)
+		return;
+	buf_release(&bt->text);
+	free(bt->str);
+	free(bt);
+}
 
 /* Indexes a batch of queued papers, each seen as a struct paper of what
  * index_paper reads, pointing into the batch's text. */
@@ -550,9 +568,7 @@ static void *index_worker(void *arg)
 		} else {
 			index_batch(b, wa->lex, bt);
 		}
-		buf_release(&bt->text);
-		free(bt->str);
-		free(bt);
+		batch_free(bt);
 		pthread_mutex_lock(&b->mu);
 		b->busy--;
 		pthread_cond_broadcast(&b->cv);
@@ -566,11 +582,7 @@ static void push_batch(struct builder *b)
 	struct batch *bt = b->filling;
 	b->filling = NULL;
 	if (!bt || !bt->n) {
-		if (bt) {
-			buf_release(&bt->text);
-			free(bt->str);
-		}
-		free(bt);
+		batch_free(bt);
 		return;
 	}
 	pthread_mutex_lock(&b->mu);
@@ -698,15 +710,8 @@ static int add_paper(const struct paper *p, void *ctx)
 	b->tkeys[b->ndocs] = p->title ? title_key(p->title) : 0;
 	buf_add(&b->ids, p->id, strlen(p->id) + 1);
 	note_body(b, p->id, (uint32_t)b->ndocs);
-	if (!b->filling) {
-		b->filling = xmalloc(sizeof(*b->filling));
-		buf_init(&b->filling->text);
-		b->filling->str = NULL;
-		b->filling->nstr = b->filling->str_cap = 0;
-		b->filling->first = (uint32_t)b->ndocs;
-		b->filling->n = 0;
-		b->filling->bodies = false;
-	}
+	if (!b->filling)
+		b->filling = batch_new(false, (uint32_t)b->ndocs);
 	/* what index_paper reads, no more, copied into the batch's text (one
 	 * allocation for the batch, not one for each string) */
 	struct batch *bt = b->filling;

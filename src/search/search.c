@@ -409,13 +409,11 @@ static void cur_skip(struct cursor *c, uint32_t d)
 
 /* The largest contribution the term can make to document d, from the
  * block d would fall in (without decoding it). */
+static int64_t cur_range_bound(struct cursor *c, uint32_t d, uint32_t end);
+
 static int64_t cur_block_bound(struct cursor *c, uint32_t d)
 {
-	if (c->sb < c->b)
-		c->sb = c->b;
-	while (c->sb < c->nb && c->blocks[c->sb].last_doc < d)
-		c->sb++;
-	return c->sb < c->nb ? c->w * c->blocks[c->sb].max_impact : 0;
+	return cur_range_bound(c, d, d);
 }
 
 /* The largest contribution the term can make to a document in [d, end],

@@ -360,6 +360,13 @@ static const uint8_t ascii_kind[256] = {
 
 bool tokenize_general; /* tests: every text through the general path */
 
+/* Whether the cache of words is past what the processor's caches hold, so
+ * that a text's words' slots are worth asking for ahead of the look-ups. */
+static bool cache_is_large(const struct tokenizer *tk)
+{
+	return tk->cache_size >= ((size_t)1 << 15);
+}
+
 /* The longest text taken by the ASCII path (its runs are held at once: a
  * paper's abstract, not a full text, which the general path takes). */
 #define ASCII_PATH_MAX (64 * 1024)
@@ -395,7 +402,7 @@ static void tokenize_ascii(struct tokenizer *tk, const char *s, size_t n, bool s
 		tk->runs = xmalloc(tk->runs_cap * sizeof(*tk->runs));
 	}
 	struct word_run *runs = tk->runs;
-	bool ahead = tk->cache_size >= ((size_t)1 << 15);
+	bool ahead = cache_is_large(tk);
 	size_t mask = tk->cache_size - 1, nr = 0;
 	const unsigned char *u = (const unsigned char *)s;
 	for (size_t i = 0; i < n;) {
@@ -404,14 +411,12 @@ static void tokenize_ascii(struct tokenizer *tk, const char *s, size_t n, bool s
 			continue;
 		}
 		size_t b = i;
-		uint32_t h = 2166136261u; /* hash_bytes's, as the run is read */
 		unsigned kinds = 0, k;
 		while (i < n && (k = ascii_kind[u[i]])) {
 			kinds |= k;
-			h = (h ^ u[i]) * 16777619u;
 			i++;
 		}
-		h |= 1;
+		uint32_t h = hash_bytes(s + b, i - b);
 		runs[nr++] = (struct word_run){ (uint32_t)b, (uint32_t)(i - b), h, (uint8_t)kinds };
 		if (ahead)
 			__builtin_prefetch(&tk->cache[h & mask]);
@@ -449,7 +454,7 @@ void tokenize(struct tokenizer *tk, const char *text, size_t len, bool stem, emi
 		tokenize_ascii(tk, s, n, stem, emit, ctx);
 		return;
 	}
-	if (n >= 256 && tk->cache_size >= ((size_t)1 << 15))
+	if (n >= 256 && cache_is_large(tk))
 		prefetch_words(tk, s, n);
 	unsigned pos = 0;
 	struct part parts[MAX_PARTS];

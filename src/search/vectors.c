@@ -193,11 +193,6 @@ static void (*add_fn)(float *, const int8_t *, uint32_t, float) = add_plain;
 /* nearest_plain, or with AVX2 (vec_dot's choice) where the processor has it */
 static uint32_t (*nearest_fn)(const int8_t *, const int8_t *, uint32_t, uint32_t);
 
-static void add_scaled(float *acc, const int8_t *v, uint32_t dims, float weight)
-{
-	add_fn(acc, v, dims, weight);
-}
-
 /*
  * The table, the word strings and the vectors are tens of megabytes, so a
  * look-up nearly always misses the cache: a word's place is looked up once
@@ -215,7 +210,7 @@ void glove_word(const struct glove *g, const char *w, size_t n, uint32_t *slot, 
 	if (*slot == UINT32_MAX)
 		return;
 	size_t k = *slot - 1;
-	add_scaled(acc, g->vec + k * g->dims, g->dims, scale * g->weight[k]);
+	add_fn(acc, g->vec + k * g->dims, g->dims, scale * g->weight[k]);
 }
 
 void glove_near_init(struct glove_near *gn, const struct glove *g)
@@ -254,7 +249,7 @@ void glove_near_word(struct glove_near *gn, const char *w, size_t n, uint32_t *s
 	if (*slot == UINT32_MAX)
 		return;
 	size_t l = *slot - 1;
-	add_scaled(acc, gn->vec + l * gn->stride, g->dims, scale * gn->weight[l]);
+	add_fn(acc, gn->vec + l * gn->stride, g->dims, scale * gn->weight[l]);
 }
 
 struct embed {
@@ -412,10 +407,8 @@ static int32_t (*dot_fn)(const int8_t *, const int8_t *, uint32_t);
 __attribute__((constructor)) static void dot_choose(void)
 {
 	__builtin_cpu_init();
-	bool avx2 = __builtin_cpu_supports("avx2");
-	dot_fn = avx2 ? dot_avx2 : dot_plain;
-	add_fn = avx2 ? add_avx2 : add_plain;
-	nearest_fn = avx2 ? nearest_avx2 : NULL;
+	dot_fn = __builtin_cpu_supports("avx2") ? dot_avx2 : dot_plain;
+	vec_plain(false);
 }
 
 void vec_plain(bool plain)
