@@ -196,6 +196,9 @@ struct search_cursor {
 uint32_t *tokenizer_slot(struct tokenizer *tk);
 /* Tests: every text through the tokenizer's general path, not its ASCII one. */
 extern bool tokenize_general;
+/* Tests: the bits kept of the hash of the tokenizer's cache of words (few:
+ * words collide, and are told apart by their bytes). */
+extern uint32_t word_hash_mask;
 /* Calls fn with every word of what is tokenized from now on (a compound's
  * parts, not its joined form; stop words too; normalised, unstemmed), and
  * a 32-bit slot of its own that stays with the word as tokenizer_slot's

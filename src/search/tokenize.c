@@ -21,7 +21,8 @@
  * word). Words follow Zipf's law, so almost every word is found here and
  * neither the stop list nor the stemmer is consulted. */
 struct stem_entry {
-	uint32_t hash, key_off, stem_off;
+	uint64_t key8;    /* the word's first eight bytes (zeros past its end) */
+	uint32_t key_off; /* the word, then its stem, in cache_bytes */
 	uint16_t key_len, stem_len;
 	/* free for the caller: [0] for the stem, [1] and [2] for the surface
 	 * form, as emitted (see tokenizer_slot); [3] the word hook's */
@@ -42,8 +43,17 @@ struct tokenizer {
 	struct buf norm, joined;
 	struct word_run *runs;
 	size_t runs_cap;
-	struct stem_entry *cache;
+	uint64_t *bits; /* the ASCII path's letters-or-digits, then digits */
+	size_t bits_cap; /* words of each */
+	/* open addressing, 8 bytes a slot (the word's hash, its entry + 1),
+	 * over the entries in the order they were made: the common words
+	 * come first, so their entries sit together */
+	struct cache_slot {
+		uint32_t hash, ent;
+	} *cache;
 	size_t cache_size, cache_used;
+	struct stem_entry *ents;
+	size_t ents_cap;
 	struct buf cache_bytes;
 	uint32_t *slot; /* of the token being emitted, or NULL */
 	void (*word_fn)(void *ctx, const char *w, size_t n, uint32_t *slot);
@@ -126,8 +136,50 @@ void tokenizer_free(struct tokenizer *tk)
 	buf_release(&tk->joined);
 	buf_release(&tk->cache_bytes);
 	free(tk->cache);
+	free(tk->ents);
 	free(tk->runs);
+	free(tk->bits);
 	free(tk);
+}
+
+/* Eight bytes at s as a little-endian number: byte k is bits 8k..8k+7. */
+static inline uint64_t load_le64(const char *s)
+{
+	uint64_t x;
+	memcpy(&x, s, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	x = __builtin_bswap64(x);
+#endif
+	return x;
+}
+
+/* The tokenizer's words are read eight bytes at a time, up to seven past
+ * their end: its buffers keep eight zero bytes after their text. */
+#define WORD_PAD 8
+
+static void pad_buf(struct buf *b)
+{
+	char *d = buf_reserve(b, WORD_PAD);
+	if (d)
+		memset(d, 0, WORD_PAD);
+}
+
+uint32_t word_hash_mask = ~0u; /* tests: fewer bits, words colliding */
+
+/* The cache of words' hash of w[0..n) (w in a padded buffer): eight bytes
+ * a step, multiplied and folded; never 0 (0 marks a free slot). */
+static inline uint32_t word_hash(const char *w, size_t n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+	size_t i = 0;
+	for (; n - i > 8; i += 8) {
+		h = (h ^ load_le64(w + i)) * 0xbf58476d1ce4e5b9ull;
+		h ^= h >> 29;
+	}
+	if (n)
+		h = (h ^ (load_le64(w + i) & (~0ull >> (8 * (8 - (n - i)))))) * 0xbf58476d1ce4e5b9ull;
+	h = (h ^ (h >> 32)) * 0x94d049bb133111ebull;
+	return ((uint32_t)(h >> 32) & word_hash_mask) | 1;
 }
 
 /* Normalises text into tk->norm: lower-case ASCII, or utf8proc's NFKC
@@ -136,22 +188,19 @@ void tokenizer_free(struct tokenizer *tk)
 static bool normalise(struct tokenizer *tk, const char *text, size_t len)
 {
 	buf_reset(&tk->norm);
-	bool ascii = true;
+	unsigned char high = 0; /* the bytes or'ed: ASCII when its top bit is clear */
 	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)text[i] >= 0x80) {
-			ascii = false;
-			break;
-		}
-	if (ascii) {
-		char *d = buf_reserve(&tk->norm, len);
+		high |= (unsigned char)text[i];
+	if (high < 0x80) {
+		char *d = buf_reserve(&tk->norm, len + WORD_PAD);
 		if (!d)
 			return true;
 		for (size_t i = 0; i < len; i++) {
 			char c = text[i];
 			d[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
 		}
+		memset(d + len, 0, WORD_PAD);
 		tk->norm.len = len;
-		tk->norm.s[len] = '\0';
 		return true;
 	}
 	utf8proc_uint8_t *out = NULL;
@@ -161,6 +210,7 @@ static bool normalise(struct tokenizer *tk, const char *text, size_t len)
 	if (n >= 0) {
 		buf_add(&tk->norm, out, (size_t)n);
 		free(out);
+		pad_buf(&tk->norm);
 		for (size_t i = 0; i < tk->norm.len; i++)
 			if ((unsigned char)tk->norm.s[i] >= 0x80)
 				return false;
@@ -174,6 +224,7 @@ static bool normalise(struct tokenizer *tk, const char *text, size_t len)
 		else
 			buf_addc(&tk->norm, ' ');
 	}
+	pad_buf(&tk->norm);
 	return true;
 }
 
@@ -201,24 +252,32 @@ struct part {
 	const char *s;
 	size_t n;
 	bool has_digit, has_alpha;
-	uint32_t hash; /* hash_bytes(s, n) */
+	uint32_t hash; /* word_hash(s, n) */
 };
 
 
-/* memcmp(a, b, n) == 0 for the short strings of words, inline. */
+/* Bytes [0, k) of x (k 1..8) kept, the others cleared. */
+static inline uint64_t low_bytes(uint64_t x, size_t k)
+{
+	return x & (~0ull >> (8 * (8 - k)));
+}
+
+/* memcmp(a, b, n) == 0 for words in padded buffers: eight bytes a step,
+ * the last step masked, so that a word's length costs no branch below
+ * nine bytes. */
 static inline bool same_bytes(const char *a, const char *b, size_t n)
 {
-	for (; n >= 8; a += 8, b += 8, n -= 8) {
-		uint64_t x, y;
-		memcpy(&x, a, 8);
-		memcpy(&y, b, 8);
-		if (x != y)
+	size_t i = 0;
+	for (; n - i > 8; i += 8)
+		if (load_le64(a + i) != load_le64(b + i))
 			return false;
-	}
-	for (; n; a++, b++, n--)
-		if (*a != *b)
-			return false;
-	return true;
+	return !n || !low_bytes(load_le64(a + i) ^ load_le64(b + i), n - i);
+}
+
+/* A word's first eight bytes as an entry keeps them (w padded). */
+static inline uint64_t first_bytes(const char *w, size_t n)
+{
+	return n >= 8 ? load_le64(w) : n ? low_bytes(load_le64(w), n) : 0;
 }
 
 /* The cache's entry for word w (its stem, "" for a stop word; a word
@@ -226,11 +285,14 @@ static inline bool same_bytes(const char *a, const char *b, size_t n)
  * there. Valid until the next call. */
 static struct stem_entry *cache_entry(struct tokenizer *tk, const char *w, size_t n, bool has_digit, uint32_t h)
 {
-	/* h: hash_bytes(w, n), never 0 (0 marks a free slot) */
+	/* h: word_hash(w, n), never 0 (0 marks a free slot) */
 	size_t mask = tk->cache_size - 1, i = h & mask;
 	for (; tk->cache[i].hash; i = (i + 1) & mask) {
-		struct stem_entry *e = &tk->cache[i];
-		if (e->hash == h && e->key_len == n && same_bytes(tk->cache_bytes.s + e->key_off, w, n))
+		if (tk->cache[i].hash != h)
+			continue;
+		struct stem_entry *e = &tk->ents[tk->cache[i].ent - 1];
+		if (e->key_len == n && e->key8 == first_bytes(w, n) &&
+		    (n <= 8 || same_bytes(tk->cache_bytes.s + e->key_off + 8, w + 8, n - 8)))
 			return e;
 	}
 	const char *st = w;
@@ -253,14 +315,15 @@ static struct stem_entry *cache_entry(struct tokenizer *tk, const char *w, size_
 		i = h & mask;
 	} else if ((tk->cache_used + 1) * 2 > tk->cache_size) {
 		size_t size = tk->cache_size * 2;
-		struct stem_entry *c = xcalloc(size, sizeof(*c));
-		for (size_t k = 0; k < tk->cache_size; k++)
-			if (tk->cache[k].hash) {
-				size_t j = tk->cache[k].hash & (size - 1);
-				while (c[j].hash)
-					j = (j + 1) & (size - 1);
-				c[j] = tk->cache[k];
-			}
+		struct cache_slot *c = xcalloc(size, sizeof(*c));
+		for (size_t k = 0; k < tk->cache_size; k++) {
+			if (!tk->cache[k].hash)
+				continue;
+			size_t j = tk->cache[k].hash & (size - 1);
+			while (c[j].hash)
+				j = (j + 1) & (size - 1);
+			c[j] = tk->cache[k];
+		}
 		free(tk->cache);
 		tk->cache = c;
 		tk->cache_size = size;
@@ -268,18 +331,28 @@ static struct stem_entry *cache_entry(struct tokenizer *tk, const char *w, size_
 		for (i = h & mask; tk->cache[i].hash; i = (i + 1) & mask)
 			;
 	}
-	struct stem_entry *e = &tk->cache[i];
-	e->hash = h;
+	if (tk->cache_used == tk->ents_cap) {
+		tk->ents_cap = tk->ents_cap ? 2 * tk->ents_cap : 1024;
+		tk->ents = xrealloc(tk->ents, tk->ents_cap * sizeof(*tk->ents));
+	}
+	struct stem_entry *e = &tk->ents[tk->cache_used];
+	e->key8 = first_bytes(w, n);
 	e->key_off = (uint32_t)tk->cache_bytes.len;
 	e->key_len = (uint16_t)n;
 	buf_add(&tk->cache_bytes, w, n);
-	e->stem_off = (uint32_t)tk->cache_bytes.len;
 	e->stem_len = (uint16_t)sl;
 	buf_add(&tk->cache_bytes, st, sl);
 	buf_addc(&tk->cache_bytes, '\0');
+	pad_buf(&tk->cache_bytes); /* keys are compared eight bytes a step */
 	memset(e->slot, 0, sizeof(e->slot));
-	tk->cache_used++;
+	tk->cache[i] = (struct cache_slot){ h, (uint32_t)++tk->cache_used };
 	return e;
+}
+
+/* An entry's stem: right after its word. */
+static inline const char *stem_of(const struct tokenizer *tk, const struct stem_entry *e)
+{
+	return tk->cache_bytes.s + e->key_off + e->key_len;
 }
 
 static void emit_word(struct tokenizer *tk, const struct part *p, bool stem, unsigned pos, unsigned flags,
@@ -294,7 +367,7 @@ static void emit_word(struct tokenizer *tk, const struct part *p, bool stem, uns
 		return;
 	if (stem) {
 		tk->slot = &e->slot[0];
-		emit(ctx, tk->cache_bytes.s + e->stem_off, e->stem_len, pos, flags);
+		emit(ctx, stem_of(tk, e), e->stem_len, pos, flags);
 	} else {
 		tk->slot = &e->slot[1];
 		emit(ctx, tk->cache_bytes.s + e->key_off, e->key_len, pos, flags);
@@ -312,10 +385,10 @@ static void emit_joined(struct tokenizer *tk, const struct part *j, bool stem, u
 		emit(ctx, j->s, j->n, pos, TOK_JOINED);
 		return;
 	}
-	struct stem_entry *e = cache_entry(tk, j->s, j->n, j->has_digit, hash_bytes(j->s, j->n));
+	struct stem_entry *e = cache_entry(tk, j->s, j->n, j->has_digit, word_hash(j->s, j->n));
 	if (e->stem_len) {
 		tk->slot = &e->slot[0];
-		emit(ctx, tk->cache_bytes.s + e->stem_off, e->stem_len, pos, TOK_JOINED);
+		emit(ctx, stem_of(tk, e), e->stem_len, pos, TOK_JOINED);
 		tk->slot = NULL;
 		return;
 	}
@@ -344,6 +417,7 @@ static unsigned emit_compound(struct tokenizer *tk, const struct part *parts, si
 		j.has_digit |= parts[k].has_digit;
 		j.has_alpha |= parts[k].has_alpha;
 	}
+	pad_buf(&tk->joined);
 	j.s = tk->joined.s;
 	j.n = tk->joined.len;
 	emit_joined(tk, &j, stem, pos, emit, ctx);
@@ -385,7 +459,97 @@ static void prefetch_words(const struct tokenizer *tk, const char *s, size_t n)
 		while (i < n && ascii_kind[(unsigned char)s[i]])
 			i++;
 		if (i > b)
-			__builtin_prefetch(&tk->cache[hash_bytes(s + b, i - b) & mask]);
+			__builtin_prefetch(&tk->cache[word_hash(s + b, i - b) & mask]);
+	}
+}
+
+static inline bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Sets, for the padded lower-case ASCII text s[0..n), bit i of an (in
+ * words of 64) when s[i] is a letter or a digit, of dg when a digit:
+ * eight bytes at a time, each byte's test in its top bit. */
+static void ascii_bits(const char *s, size_t n, uint64_t *an, uint64_t *dg)
+{
+	const uint64_t ones = 0x0101010101010101ull, top = 0x8080808080808080ull;
+	/* top bit of each byte x (< 0x80) set when x >= c (c <= 0x80) */
+#define AT_LEAST(x, c) ((((x) | top) - (c) * ones) & top)
+	/* the eight top bits as the low eight bits, byte k to bit k */
+#define GATHER(m) (((((m) >> 7) * 0x0102040810204080ull) >> 56) & 0xff)
+	size_t nw = (n + 63) / 64;
+	for (size_t w = 0; w < nw; w++) {
+		uint64_t a = 0, d = 0;
+		for (size_t k = 0; k < 8 && w * 64 + k * 8 < n; k++) {
+			uint64_t x = load_le64(s + w * 64 + k * 8);
+			uint64_t digit = AT_LEAST(x, '0') & ~AT_LEAST(x, '9' + 1);
+			uint64_t letter = AT_LEAST(x, 'a') & ~AT_LEAST(x, 'z' + 1);
+			a |= GATHER(digit | letter) << (8 * k);
+			d |= GATHER(digit) << (8 * k);
+		}
+		an[w] = a;
+		dg[w] = d;
+	}
+#undef AT_LEAST
+#undef GATHER
+}
+
+/* The first bit at or after i that is set (clear: the first clear one) in
+ * bits[0..nw); nw * 64 when none. */
+static inline size_t next_bit(const uint64_t *bits, size_t nw, size_t i, bool clear)
+{
+	size_t w = i / 64;
+	if (w >= nw)
+		return nw * 64;
+	uint64_t flip = clear ? ~0ull : 0;
+	uint64_t x = (bits[w] ^ flip) & (~0ull << (i % 64));
+	while (!x) {
+		if (++w == nw)
+			return nw * 64;
+		x = bits[w] ^ flip;
+	}
+	return w * 64 + (size_t)__builtin_ctzll(x);
+}
+
+/* Whether any of bits[b..e) (e > b) is set; with flip ~0, any is clear. */
+static inline bool any_bits(const uint64_t *bits, size_t b, size_t e, uint64_t flip)
+{
+	while (b < e) {
+		size_t k = e - b < 64 - b % 64 ? e - b : 64 - b % 64;
+		uint64_t x = (bits[b / 64] ^ flip) >> (b % 64);
+		if (k < 64)
+			x &= (1ull << k) - 1;
+		if (x)
+			return true;
+		b += k;
+	}
+	return false;
+}
+
+/* How many words ahead of the one looked up their entries are asked for;
+ * their slots in the table, twice as far. */
+#define FETCH_AHEAD 8
+
+struct ahead {
+	size_t slot, ent; /* the next run of each step */
+};
+
+/* Asks for the cache's slots of runs up to r + 2 FETCH_AHEAD and, of those
+ * found there, the entries of runs up to r + FETCH_AHEAD: a look-up then
+ * finds both at hand, and the processor has the fetches of many words
+ * under way at once (at arXiv's size the cache is megabytes, and a look-up
+ * otherwise waits on memory). Hints only: a wrong guess wastes a fetch. */
+static void fetch_ahead(const struct tokenizer *tk, const struct word_run *runs, size_t nr, size_t r,
+			struct ahead *a)
+{
+	size_t mask = tk->cache_size - 1;
+	for (; a->slot < nr && a->slot < r + 2 * FETCH_AHEAD; a->slot++)
+		__builtin_prefetch(&tk->cache[runs[a->slot].hash & mask]);
+	for (; a->ent < nr && a->ent < r + FETCH_AHEAD; a->ent++) {
+		const struct cache_slot *c = &tk->cache[runs[a->ent].hash & mask];
+		if (c->hash == runs[a->ent].hash)
+			__builtin_prefetch(&tk->ents[c->ent - 1]);
 	}
 }
 
@@ -403,28 +567,37 @@ static void tokenize_ascii(struct tokenizer *tk, const char *s, size_t n, bool s
 	}
 	struct word_run *runs = tk->runs;
 	bool ahead = cache_is_large(tk);
-	size_t mask = tk->cache_size - 1, nr = 0;
-	const unsigned char *u = (const unsigned char *)s;
-	for (size_t i = 0; i < n;) {
-		if (!ascii_kind[u[i]]) {
-			i++;
-			continue;
-		}
-		size_t b = i;
-		unsigned kinds = 0, k;
-		while (i < n && (k = ascii_kind[u[i]])) {
-			kinds |= k;
-			i++;
-		}
-		uint32_t h = hash_bytes(s + b, i - b);
-		runs[nr++] = (struct word_run){ (uint32_t)b, (uint32_t)(i - b), h, (uint8_t)kinds };
-		if (ahead)
-			__builtin_prefetch(&tk->cache[h & mask]);
+	size_t nr = 0;
+	/* the letters-or-digits and the digits as bits, eight bytes a step
+	 * (the text is padded with zeros: neither) */
+	size_t nw = (n + 63) / 64;
+	if (2 * nw > tk->bits_cap) {
+		tk->bits_cap = 2 * nw > 2 * tk->bits_cap ? 2 * nw : 2 * tk->bits_cap;
+		free(tk->bits);
+		tk->bits = xmalloc(tk->bits_cap * sizeof(*tk->bits));
+	}
+	uint64_t *an = tk->bits, *dg = tk->bits + nw;
+	ascii_bits(s, n, an, dg);
+	size_t i = 0;
+	for (;;) {
+		size_t b = next_bit(an, nw, i, false), e;
+		if (b >= n)
+			break;
+		e = next_bit(an, nw, b, true);
+		if (e > n)
+			e = n;
+		unsigned kinds = (any_bits(dg, b, e, 0) ? 2 : 0) | (any_bits(dg, b, e, ~0ull) ? 1 : 0);
+		uint32_t h = word_hash(s + b, e - b);
+		runs[nr++] = (struct word_run){ (uint32_t)b, (uint32_t)(e - b), h, (uint8_t)kinds };
+		i = e;
 	}
 	unsigned pos = 0;
 	struct part parts[MAX_PARTS];
+	struct ahead ahead_at = { 0, 0 };
 	for (size_t r = 0; r < nr;) {
 		size_t np = 0;
+		if (ahead)
+			fetch_ahead(tk, runs, nr, r, &ahead_at);
 		for (;; r++) {
 			const struct word_run *w = &runs[r];
 			if (np < MAX_PARTS)
@@ -437,7 +610,7 @@ static void tokenize_ascii(struct tokenizer *tk, const char *s, size_t n, bool s
 			if (runs[r + 1].start != end + 1)
 				break;
 			char sep = s[end];
-			if (!(sep == '-' || sep == '_' || (sep == '.' && ascii_kind[u[end - 1]] == 2 && ascii_kind[u[end + 1]] == 2)))
+			if (!(sep == '-' || sep == '_' || (sep == '.' && is_digit(s[end - 1]) && is_digit(s[end + 1]))))
 				break;
 		}
 		r++;
@@ -478,7 +651,7 @@ void tokenize(struct tokenizer *tk, const char *text, size_t len, bool stem, emi
 				i += l;
 			}
 			if (np < MAX_PARTS) {
-				p.hash = hash_bytes(p.s, p.n);
+				p.hash = word_hash(p.s, p.n);
 				parts[np++] = p;
 			}
 			if (i + 1 >= n)

@@ -208,6 +208,57 @@ static void test_tokenizer_paths(void)
 }
 #undef trnd
 
+/* Words told apart by their bytes, not their hashes: with the hash of the
+ * cache of words cut to a few bits, texts of words that share their first
+ * eight bytes, differ only in their ninth or last, or are another's prefix
+ * give the tokens and word slots they give with the whole hash. */
+static void test_tokenizer_collisions(void)
+{
+	static uint64_t cs = 0x9E3779B97F4A7C15ULL;
+#define crnd(n) (cs ^= cs << 13, cs ^= cs >> 7, cs ^= cs << 17, (unsigned)(cs % (n)))
+	static const char *stems[] = { "abcdefgh", "abcdefg", "abcdefghi", "abcdefgx", "representation",
+				       "representations", "representational", "12345678", "123456789", "1234567",
+				       "a", "ab", "the", "networks", "network", "networking", "x1", "x12345678y",
+				       "transformers", "transformer" };
+	size_t bad = 0;
+	for (int t = 0; t < 400; t++) {
+		struct buf text = BUF_INIT;
+		for (unsigned i = 0, n = 1 + crnd(60); i < n; i++) {
+			buf_adds(&text, stems[crnd(ARRAY_SIZE(stems))]);
+			if (crnd(3) == 0)
+				buf_addc(&text, (char)('a' + crnd(3)));
+			buf_adds(&text, crnd(5) ? " " : "-");
+		}
+		bool stem = crnd(2);
+		struct toks a = { BUF_INIT }, b = { BUF_INIT };
+		struct words wa = { BUF_INIT, 0 }, wb = { BUF_INIT, 0 };
+		struct tokenizer *whole = tokenizer_new(), *weak = tokenizer_new();
+		tokenizer_on_word(whole, on_word, &wa);
+		tokenizer_on_word(weak, on_word, &wb);
+		/* twice (then from the cache), by each path */
+		for (int rep = 0; rep < 4; rep++) {
+			tokenize_general = rep % 2;
+			tokenize(whole, text.s, text.len, stem, collect_all, &a);
+			word_hash_mask = 0x6; /* four hashes: 1, 3, 5, 7 */
+			tokenize(weak, text.s, text.len, stem, collect_all, &b);
+			word_hash_mask = ~0u;
+		}
+		tokenize_general = false;
+		if (strcmp(a.out.s, b.out.s) || strcmp(wa.out.s, wb.out.s))
+			if (bad++ < 3)
+				fprintf(stderr, "collisions change [%s]:\n  %s\n  %s\n", text.s, a.out.s, b.out.s);
+		tokenizer_free(whole);
+		tokenizer_free(weak);
+		buf_release(&a.out);
+		buf_release(&b.out);
+		buf_release(&wa.out);
+		buf_release(&wb.out);
+		buf_release(&text);
+	}
+	CHECK(bad == 0);
+#undef crnd
+}
+
 static const char *words[] = { "graph", "neural", "network", "attention", "transformer", "diffusion", "model",
 			       "language", "vision", "reward", "policy", "agent", "reasoning", "retrieval",
 			       "quantum", "spin", "lattice", "gauge", "proof", "theorem", "sparse", "dense",
@@ -923,6 +974,7 @@ int main(void)
 {
 	test_tokenizer();
 	test_tokenizer_paths();
+	test_tokenizer_collisions();
 	test_vec_dot();
 	test_bitpack();
 	bool simd = bitpack_simd;
