@@ -140,9 +140,13 @@ void glove_finish(const struct glove *g, float *acc);
 bool vec_quantize(const float *acc, uint32_t dims, int8_t *out);
 int32_t vec_dot(const int8_t *a, const int8_t *b, uint32_t dims);
 /* Whether texts' word vectors are summed and the IVF's nearest centroids
- * found by the plain loops (true) or with AVX2 where the processor has it
+ * found by the plain loops (true) or with the best the processor has
  * (false, the default); for the tests. */
 void vec_plain(bool plain);
+/* The same by level, for the tests: 0 plain, 1 AVX2, 2 the IVF's dot
+ * products with AVX-512 VNNI; at most what the processor has, which is
+ * returned. */
+int vec_level(int level);
 /* The number of IVF lists for n vectors (0: scan them all). */
 uint32_t ivf_lists_for(uint64_t n);
 /* Spherical k-means of n int8 unit vectors into k lists: centroids

@@ -861,6 +861,7 @@ static void test_vec_dot(void)
 	 * dimensions with and without a last part piece, centroids by fours
 	 * and not, some vectors equal to a centroid or to each other */
 	static const uint32_t dimses[] = { 100, 64, 45, 33, 32, 300, 31 };
+	unsigned levels_seen = 0;
 	for (size_t t = 0; t < ARRAY_SIZE(dimses); t++) {
 		uint32_t dims = dimses[t], k = 19 + (uint32_t)t % 2, n = 600;
 		int8_t *vecs = xmalloc((size_t)n * dims);
@@ -872,15 +873,22 @@ static void test_vec_dot(void)
 		uint32_t *sa = xmalloc(n * sizeof(uint32_t)), *sb = xmalloc(n * sizeof(uint32_t));
 		vec_plain(true);
 		ivf_train(vecs, n, dims, k, ca, sa);
+		for (int level = 1; level <= 2; level++) { /* AVX2, then VNNI (where there) */
+			if (vec_level(level) != level)
+				continue;
+			ivf_train(vecs, n, dims, k, cb, sb);
+			CHECK(!memcmp(ca, cb, (size_t)k * dims) && !memcmp(sa, sb, n * sizeof(uint32_t)));
+			levels_seen |= 1u << level;
+		}
 		vec_plain(false);
-		ivf_train(vecs, n, dims, k, cb, sb);
-		CHECK(!memcmp(ca, cb, (size_t)k * dims) && !memcmp(sa, sb, n * sizeof(uint32_t)));
 		free(vecs);
 		free(ca);
 		free(cb);
 		free(sa);
 		free(sb);
 	}
+	printf("IVF nearest centroids checked against the plain loop with:%s%s\n", levels_seen & 2 ? " AVX2" : "",
+	       levels_seen & 4 ? " AVX-512 VNNI" : "");
 }
 
 /* A word-vector file of the given words (dims 4), each a made-up vector. */
