@@ -903,7 +903,7 @@ static void section_offsets(const struct builder *b, struct idx_header *h, size_
  * its own file, their strings into its own tstr, offsets from 0. */
 struct pwriter {
 	struct builder *b;
-	const struct idx_header *h;
+	const struct norms *nm;
 	uint32_t (*pairs)[NLEX];
 	struct idx_term *terms;
 	size_t from, to;
@@ -982,16 +982,43 @@ static void next_merged(struct pcur cur[NLEX], struct merged *m)
 }
 
 /* A posting's BM25F impact quantized to 1..255. */
-static uint8_t impact_of(const struct builder *b, const struct idx_header *h, const struct merged *m)
+/* Per field, a length's BM25 norm as impact_of divides by it (at least
+ * 0.05), for every length 0..the longest the documents have: worked out
+ * once, not for every posting. */
+struct norms {
+	double *by_len[NFIELDS];
+};
+
+static void norms_init(struct norms *nm, const struct builder *b, const struct idx_header *h)
+{
+	uint16_t most[NFIELDS] = { 0 };
+	for (size_t d = 0; d < b->ndocs; d++)
+		for (int fi = 0; fi < NFIELDS; fi++)
+			if (b->lens[d][fi] > most[fi])
+				most[fi] = b->lens[d][fi];
+	for (int fi = 0; fi < NFIELDS; fi++) {
+		nm->by_len[fi] = xmalloc(((size_t)most[fi] + 1) * sizeof(double));
+		for (int len = 0; len <= most[fi]; len++) {
+			double norm = 1.0 - FIELD_B[fi] + FIELD_B[fi] * len / h->avg_len[fi];
+			nm->by_len[fi][len] = norm > 0.05 ? norm : 0.05;
+		}
+	}
+}
+
+static void norms_free(struct norms *nm)
+{
+	for (int fi = 0; fi < NFIELDS; fi++)
+		free(nm->by_len[fi]);
+}
+
+static uint8_t impact_of(const struct builder *b, const struct norms *nm, const struct merged *m)
 {
 	double tft = 0;
 	for (int fi = 0; fi < NFIELDS; fi++)
-		if (m->mask & (1u << fi)) {
-			double norm = 1.0 - FIELD_B[fi] + FIELD_B[fi] * b->lens[m->doc][fi] / h->avg_len[fi];
-			tft += FIELD_W[fi] * m->tf[fi] / (norm > 0.05 ? norm : 0.05);
-		}
+		if (m->mask & (1u << fi))
+			tft += FIELD_W[fi] * m->tf[fi] / nm->by_len[fi][b->lens[m->doc][fi]];
 	double sc = tft * (K1 + 1.0) / (tft + K1);
-	int q = (int)lround(sc / (K1 + 1.0) * 255.0);
+	int q = (int)round_half_away(sc / (K1 + 1.0) * 255.0);
 	return (uint8_t)(q < 1 ? 1 : q > 255 ? 255 : q);
 }
 
@@ -1014,7 +1041,7 @@ static void kth_impacts(struct idx_term *it, const uint32_t hist[256])
 /* Encodes a term's it->df merged postings (from cur) in blocks: their
  * headers into blockbuf, their bytes into payload (bdocs and bimp hold
  * one block); records the term's largest impacts in it. */
-static void encode_term(const struct builder *b, const struct idx_header *h, struct pcur cur[NLEX], struct idx_term *it,
+static void encode_term(const struct builder *b, const struct norms *nm, struct pcur cur[NLEX], struct idx_term *it,
 			struct buf *blockbuf, struct buf *payload, uint32_t *bdocs, uint8_t *bimp)
 {
 	uint32_t df = it->df;
@@ -1032,7 +1059,7 @@ static void encode_term(const struct builder *b, const struct idx_header *h, str
 			__builtin_prefetch(b->lens[m[j].doc]);
 		}
 		for (uint32_t j = 0; j < cnt; j++, k++) {
-			bimp[j] = impact_of(b, h, &m[j]);
+			bimp[j] = impact_of(b, nm, &m[j]);
 			bdocs[j] = doc = m[j].doc;
 			if (bimp[j] > bmax)
 				bmax = bimp[j];
@@ -1077,7 +1104,7 @@ static void *write_range(void *arg)
 		it->nblocks = (df + IDX_BLOCK - 1) / IDX_BLOCK;
 		buf_reset(&blockbuf);
 		buf_reset(&payload);
-		encode_term(w->b, w->h, cur, it, &blockbuf, &payload, bdocs, bimp);
+		encode_term(w->b, w->nm, cur, it, &blockbuf, &payload, bdocs, bimp);
 		if (fwrite_n(blockbuf.s, 1, blockbuf.len, w->f) != blockbuf.len ||
 		    fwrite_n(payload.s, 1, payload.len, w->f) != payload.len)
 			snprintf(w->error, sizeof(w->error), "writing postings: %s", strerror(errno));
@@ -1113,10 +1140,12 @@ static uint64_t write_postings(struct builder *b, const struct idx_header *h, ui
 			half += pairs[mid][l] != UINT32_MAX ? b->lex[l].terms[pairs[mid][l]].df : 0;
 		mid++;
 	}
+	struct norms nm;
+	norms_init(&nm, b, h);
 	struct pwriter w[2];
 	for (int k = 0; k < 2; k++) {
 		memset(&w[k], 0, sizeof(w[k]));
-		w[k] = (struct pwriter){ .b = b, .h = h, .pairs = pairs, .terms = terms, .f = pf[k] };
+		w[k] = (struct pwriter){ .b = b, .nm = &nm, .pairs = pairs, .terms = terms, .f = pf[k] };
 		w[k].from = k ? mid : 0;
 		w[k].to = k ? nterms : mid;
 		buf_init_max(&w[k].tstr, (size_t)1 << 40);
@@ -1124,6 +1153,7 @@ static uint64_t write_postings(struct builder *b, const struct idx_header *h, ui
 			buf_init_max(&w[k].cat[l], (size_t)1 << 40);
 	}
 	run_pair(write_range, &w[0], &w[1]);
+	norms_free(&nm);
 	for (size_t i = mid; i < nterms; i++) {
 		terms[i].post_off += w[0].len;
 		terms[i].str_off += (uint32_t)w[0].tstr.len;

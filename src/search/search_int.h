@@ -139,6 +139,15 @@ void glove_finish(const struct glove *g, float *acc);
 /* L2-normalises acc into int8 (x127); false when acc is all zero. */
 bool vec_quantize(const float *acc, uint32_t dims, int8_t *out);
 int32_t vec_dot(const int8_t *a, const int8_t *b, uint32_t dims);
+/* lround(x) for |x| < 2^52, without the library call: the part past the
+ * integer is exact (x - trunc(x) loses nothing), so halves go away from
+ * zero as lround's do. */
+static inline long round_half_away(double x)
+{
+	long q = (long)x;
+	double frac = x - (double)q;
+	return q + (frac >= 0.5) - (frac <= -0.5);
+}
 /* Whether texts' word vectors are summed and the IVF's nearest centroids
  * found by the plain loops (true) or with the best the processor has
  * (false, the default); for the tests. */

@@ -282,7 +282,7 @@ bool vec_quantize(const float *acc, uint32_t dims, int8_t *out)
 	}
 	norm = sqrt(norm);
 	for (uint32_t d = 0; d < dims; d++) {
-		long q = lround(acc[d] / norm * 127.0);
+		long q = round_half_away(acc[d] / norm * 127.0);
 		out[d] = (int8_t)(q > 127 ? 127 : q < -127 ? -127 : q);
 	}
 	return true;

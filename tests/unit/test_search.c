@@ -4,6 +4,7 @@
  */
 #include "../../src/search/search_int.h"
 #include "check.h"
+#include <math.h>
 #include <unistd.h>
 
 struct toks {
@@ -207,6 +208,23 @@ static void test_tokenizer_paths(void)
 	CHECK(texts == 6000 && bytes > 100000);
 }
 #undef trnd
+
+/* round_half_away is lround: halves, their neighbours one step either
+ * side, both signs, small and large values (the impacts and the vectors
+ * are rounded with it). */
+static void test_round_half_away(void)
+{
+	size_t bad = 0;
+	for (int k = -300000; k <= 300000; k++) {
+		double half = k + 0.5, xs[] = { half, nextafter(half, -1e300), nextafter(half, 1e300), k, k / 7.0,
+						 k * 1e-6, k * 12345.678 };
+		for (size_t i = 0; i < ARRAY_SIZE(xs); i++)
+			if (round_half_away(xs[i]) != lround(xs[i]) && bad++ < 3)
+				fprintf(stderr, "round_half_away(%.17g) = %ld, lround %ld\n", xs[i], round_half_away(xs[i]),
+					lround(xs[i]));
+	}
+	CHECK(bad == 0);
+}
 
 /* Words told apart by their bytes, not their hashes: with the hash of the
  * cache of words cut to a few bits, texts of words that share their first
@@ -983,6 +1001,7 @@ int main(void)
 	test_tokenizer();
 	test_tokenizer_paths();
 	test_tokenizer_collisions();
+	test_round_half_away();
 	test_vec_dot();
 	test_bitpack();
 	bool simd = bitpack_simd;
