@@ -36,15 +36,23 @@ static const double K1 = 1.2;
 static const double FIELD_W[NFIELDS] = { 2.0, 1.0, 1.0, 1.5, 1.0 };
 static const double FIELD_B[NFIELDS] = { 0.5, 0.75, 0.3, 0.5, 0.75 };
 
+/* A term as its documents are indexed: 32 bytes, two to a cache line (the
+ * common terms' stay in the processor's nearest caches). */
 struct bterm {
-	uint32_t hash;
-	uint32_t str_off; /* into the builder's term arena */
-	uint32_t len;
+	unsigned char *post; /* varint gap, field mask, one tf byte per set field */
+	uint32_t post_len, post_cap;
 	uint32_t df;
 	uint32_t last_doc; /* last document appended, for gaps */
 	uint32_t seen_doc; /* the current document, + 1 (0: not seen) */
 	uint32_t slot;     /* index into the current document's term list */
-	struct buf post;   /* varint gap, field mask, one tf byte per set field */
+};
+
+/* A term's string, looked at when it is met for the first time by a
+ * thread's cache of words and when the file is written. */
+struct tname {
+	uint32_t hash;
+	uint32_t str_off; /* into the builder's term arena */
+	uint32_t len;
 };
 
 /* One indexing thread's dictionary and postings (its documents only, in
@@ -53,6 +61,7 @@ struct lexicon {
 	struct tokenizer *tk;
 	struct buf arena; /* term strings, NUL-separated */
 	struct bterm *terms;
+	struct tname *names;
 	size_t nterms, cap;
 	uint32_t *table; /* open addressing: term index + 1 */
 	size_t tsize;
@@ -146,7 +155,7 @@ static void table_grow(struct lexicon *b)
 	size_t size = b->tsize ? b->tsize * 2 : 1 << 16;
 	uint32_t *t = xcalloc(size, sizeof(*t));
 	for (size_t i = 0; i < b->nterms; i++) {
-		struct bterm *bt = &b->terms[i];
+		const struct tname *bt = &b->names[i];
 		size_t h = bt->hash & (size - 1);
 		while (t[h])
 			h = (h + 1) & (size - 1);
@@ -164,7 +173,7 @@ static uint32_t term_id(struct lexicon *b, const char *s, size_t n)
 	uint32_t full = hash_bytes(s, n);
 	size_t h = full & (b->tsize - 1);
 	while (b->table[h]) {
-		struct bterm *bt = &b->terms[b->table[h] - 1];
+		const struct tname *bt = &b->names[b->table[h] - 1];
 		if (bt->hash == full && bt->len == n && !memcmp(b->arena.s + bt->str_off, s, n))
 			return b->table[h] - 1;
 		h = (h + 1) & (b->tsize - 1);
@@ -172,13 +181,13 @@ static uint32_t term_id(struct lexicon *b, const char *s, size_t n)
 	if (b->nterms == b->cap) {
 		b->cap = b->cap ? b->cap * 2 : 1 << 15;
 		b->terms = xrealloc(b->terms, b->cap * sizeof(*b->terms));
+		b->names = xrealloc(b->names, b->cap * sizeof(*b->names));
 	}
-	struct bterm *bt = &b->terms[b->nterms];
-	memset(bt, 0, sizeof(*bt));
+	memset(&b->terms[b->nterms], 0, sizeof(*b->terms));
+	struct tname *bt = &b->names[b->nterms];
 	bt->hash = full;
 	bt->str_off = (uint32_t)b->arena.len;
 	bt->len = (uint32_t)n;
-	buf_init(&bt->post);
 	buf_add(&b->arena, s, n);
 	buf_addc(&b->arena, '\0');
 	b->table[h] = (uint32_t)b->nterms + 1;
@@ -324,6 +333,26 @@ static void index_paper(struct builder *bl, struct lexicon *b, const struct pape
 	}
 }
 
+/* Room for n more bytes of term bt's postings: twice what it had. */
+static void post_grow(struct bterm *bt, size_t n)
+{
+	size_t cap = bt->post_cap ? 2 * (size_t)bt->post_cap : 16;
+	while (cap < bt->post_len + n)
+		cap *= 2;
+	if (cap > UINT32_MAX) /* past 4 GiB a term: as out of memory */
+		abort();
+	bt->post = xrealloc(bt->post, cap);
+	bt->post_cap = (uint32_t)cap;
+}
+
+/* Drops term bt's postings in memory (spilled or written). */
+static void post_release(struct bterm *bt)
+{
+	free(bt->post);
+	bt->post = NULL;
+	bt->post_len = bt->post_cap = 0;
+}
+
 /* Appends the current document to each of its terms' postings. */
 static void append_postings(struct lexicon *b)
 {
@@ -331,7 +360,7 @@ static void append_postings(struct lexicon *b)
 	/* the lists' ends are spread over the heap: ask for them all first */
 	for (size_t i = 0; i < b->ndterms; i++) {
 		const struct bterm *bt = &b->terms[b->dterms[i]];
-		__builtin_prefetch(bt->post.s + bt->post.len, 1);
+		__builtin_prefetch(bt->post + bt->post_len, 1);
 	}
 	for (size_t i = 0; i < b->ndterms; i++) {
 		struct bterm *bt = &b->terms[b->dterms[i]];
@@ -355,12 +384,10 @@ static void append_postings(struct lexicon *b)
 			tmp[n++] = 1;
 		}
 		tmp[at_mask] = mask;
-		char *d = buf_reserve(&bt->post, n);
-		if (d) {
-			for (size_t k = 0; k < n; k++)
-				d[k] = (char)tmp[k];
-			bt->post.len += n;
-		}
+		if (bt->post_cap - bt->post_len < n)
+			post_grow(bt, n);
+		memcpy(bt->post + bt->post_len, tmp, n);
+		bt->post_len += (uint32_t)n;
 		b->post_bytes += n;
 		bt->last_doc = doc;
 		bt->df++;
@@ -634,13 +661,13 @@ static int spill_lexicon(struct builder *bl, struct lexicon *lx)
 	r->off = xmalloc((r->nterms ? r->nterms : 1) * sizeof(*r->off));
 	r->len = xmalloc((r->nterms ? r->nterms : 1) * sizeof(*r->len));
 	for (size_t t = 0; t < lx->nterms; t++) {
-		struct buf *pb = &lx->terms[t].post;
+		struct bterm *bt = &lx->terms[t];
 		r->off[t] = lx->runs_len;
-		r->len[t] = (uint32_t)pb->len;
-		if (pb->len && fwrite(pb->s, 1, pb->len, lx->runs) != pb->len)
+		r->len[t] = bt->post_len;
+		if (bt->post_len && fwrite(bt->post, 1, bt->post_len, lx->runs) != bt->post_len)
 			return -1;
-		lx->runs_len += pb->len;
-		buf_release(pb);
+		lx->runs_len += bt->post_len;
+		post_release(bt);
 	}
 	lx->post_bytes = 0;
 	return fflush(lx->runs) ? -1 : 0;
@@ -735,14 +762,14 @@ static int add_paper(const struct paper *p, void *ctx)
 static int cmp_terms(const void *x, const void *y, void *ctx)
 {
 	const struct lexicon *lx = ctx;
-	const struct bterm *a = &lx->terms[*(const uint32_t *)x];
-	const struct bterm *b = &lx->terms[*(const uint32_t *)y];
+	const struct tname *a = &lx->names[*(const uint32_t *)x];
+	const struct tname *b = &lx->names[*(const uint32_t *)y];
 	return strcmp(lx->arena.s + a->str_off, lx->arena.s + b->str_off);
 }
 
 static const char *term_str(const struct lexicon *l, uint32_t t)
 {
-	return l->arena.s + l->terms[t].str_off;
+	return l->arena.s + l->names[t].str_off;
 }
 
 /* Reads one lexicon's postings of a term: doc, field mask, tfs. */
@@ -919,9 +946,9 @@ struct pwriter {
 static const unsigned char *term_postings(struct pwriter *w, int l, uint32_t t)
 {
 	struct lexicon *lx = &w->b->lex[l];
-	const struct buf *mem = &lx->terms[t].post;
+	const struct bterm *mem = &lx->terms[t];
 	if (!lx->nrun)
-		return (const unsigned char *)mem->s;
+		return mem->post;
 	struct buf *cat = &w->cat[l];
 	buf_reset(cat);
 	for (size_t r = 0; r < lx->nrun; r++) {
@@ -939,7 +966,7 @@ static const unsigned char *term_postings(struct pwriter *w, int l, uint32_t t)
 		}
 		cat->len += run->len[t];
 	}
-	buf_add(cat, mem->s, mem->len);
+	buf_add(cat, mem->post, mem->post_len);
 	return (const unsigned char *)cat->s;
 }
 
@@ -1111,7 +1138,7 @@ static void *write_range(void *arg)
 		w->len += blockbuf.len + payload.len;
 		for (int l = 0; l < NLEX; l++)
 			if (w->pairs[i][l] != UINT32_MAX)
-				buf_release(&w->b->lex[l].terms[w->pairs[i][l]].post);
+				post_release(&w->b->lex[l].terms[w->pairs[i][l]]);
 	}
 	if (!w->error[0] && fflush(w->f))
 		snprintf(w->error, sizeof(w->error), "writing postings: %s", strerror(errno));
@@ -1429,8 +1456,9 @@ static void builder_release(struct builder *b)
 	for (int l = 0; l < NLEX; l++) {
 		struct lexicon *lx = &b->lex[l];
 		for (size_t i = 0; i < lx->nterms; i++)
-			buf_release(&lx->terms[i].post);
+			post_release(&lx->terms[i]);
 		free(lx->terms);
+		free(lx->names);
 		free(lx->table);
 		free(lx->dterms);
 		free(lx->dtf);
