@@ -13,20 +13,26 @@ void bitpack_encode(const uint32_t *in, uint32_t n, struct buf *out)
 	for (uint32_t i = 0; i < n; i++)
 		max |= in[i];
 	uint32_t b = max ? 32 - (uint32_t)__builtin_clz(max) : 0;
-	buf_addc(out, (char)b);
+	size_t bytes = 1 + ((size_t)n * b + 7) / 8;
+	unsigned char *d = (unsigned char *)buf_reserve(out, bytes);
+	if (!d) /* out of room: as the byte-at-a-time appends did, nothing */
+		return;
+	*d++ = (unsigned char)b;
 	uint64_t acc = 0;
 	uint32_t have = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		acc |= (uint64_t)in[i] << have;
 		have += b;
 		while (have >= 8) {
-			buf_addc(out, (char)(uint8_t)acc);
+			*d++ = (unsigned char)acc;
 			acc >>= 8;
 			have -= 8;
 		}
 	}
 	if (have)
-		buf_addc(out, (char)(uint8_t)acc);
+		*d = (unsigned char)acc;
+	out->len += bytes;
+	out->s[out->len] = '\0';
 }
 
 /* values [i, n) of a block whose values start at bit 0 of in */
