@@ -156,6 +156,8 @@ void vec_plain(bool plain);
  * products with AVX-512 VNNI; at most what the processor has, which is
  * returned. */
 int vec_level(int level);
+/* The first of the k centroids c nearest v, as ivf_train finds it (tests). */
+uint32_t ivf_nearest(const int8_t *v, const int8_t *c, uint32_t k, uint32_t dims);
 /* The number of IVF lists for n vectors (0: scan them all). */
 uint32_t ivf_lists_for(uint64_t n);
 /* Spherical k-means of n int8 unit vectors into k lists: centroids

@@ -188,10 +188,42 @@ static void add_plain(float *acc, const int8_t *v, uint32_t dims, float weight)
  * (vec_dot's choice below): a text's vectors are summed word by word */
 static void (*add_fn)(float *, const int8_t *, uint32_t, float) = add_plain;
 
-#define NEAREST_CHUNKS 16 /* of 32 dimensions: the AVX2 search's largest */
+#define NEAREST_CHUNKS 16 /* of 32 dimensions: the AVX2 and VNNI searches' largest */
 
 /* nearest_plain, or with AVX2 (vec_dot's choice) where the processor has it */
 static uint32_t (*nearest_fn)(const int8_t *, const int8_t *, uint32_t, uint32_t);
+/* whether the IVF's nearest centroids are found with AVX-512 VNNI */
+static bool nearest_vnni_on;
+
+/* The centroids as nearest_vnni takes them: in groups of 16, a group as
+ * its rows of 64 bytes, row q the 16 centroids' dimensions 4q..4q+3, each
+ * byte + 128 (unsigned; 128 past dims and for the padding centroids). */
+struct ivf_rows {
+	uint8_t *rows;
+	uint32_t ngroups, nquads, k;
+};
+
+static void rows_make(struct ivf_rows *r, const int8_t *c, uint32_t k, uint32_t dims)
+{
+	r->k = k;
+	r->ngroups = (k + 15) / 16;
+	r->nquads = (dims + 3) / 4;
+	size_t size = (size_t)r->ngroups * r->nquads * 64;
+	r->rows = aligned_alloc(64, size);
+	if (!r->rows)
+		abort(); /* out of memory: as xmalloc */
+	memset(r->rows, 0x80, size);
+	for (uint32_t j = 0; j < k; j++)
+		for (uint32_t d = 0; d < dims; d++)
+			r->rows[((size_t)(j / 16) * r->nquads + d / 4) * 64 + (j % 16) * 4 + d % 4] =
+				(uint8_t)(c[(size_t)j * dims + d] + 128);
+}
+
+static void rows_free(struct ivf_rows *r)
+{
+	free(r->rows);
+	r->rows = NULL;
+}
 
 /*
  * The table, the word strings and the vectors are tens of megabytes, so a
@@ -352,82 +384,102 @@ __attribute__((target("avx2"))) static inline __m256i dot_pieces(const __m256i *
 	return acc;
 }
 
-/* One centroid's dot product as dot_pieces, with AVX-512 VNNI: each
- * piece's products summed four at a time straight into 32 bits (exact, as
- * the 16-bit pairs were: no saturation either way). */
-__attribute__((target("avx2,avx512vnni,avx512vl"))) static inline __m256i
-dot_pieces_vnni(const __m256i *ax, const __m256i *x, uint32_t np, const int8_t *c, uint32_t dims)
-{
-	__m256i acc = _mm256_setzero_si256();
-	for (uint32_t p = 0; p < np; p++) {
-		uint32_t off = p + 1 < np || dims % 32 == 0 ? p * 32 : dims - 32;
-		__m256i y = _mm256_loadu_si256((const __m256i *)(const void *)(c + off));
-		acc = _mm256_dpbusd_epi32(acc, ax[p], _mm256_sign_epi8(y, x[p]));
-	}
-	return acc;
-}
-
 /* nearest_plain with the vector's pieces loaded once and four centroids
- * a step (DOT: their dot products, in 32-bit lanes), their sums added
- * across in one go; the same sums, the same first largest. 32 <= dims <=
- * 32 x NEAREST_CHUNKS. The body of nearest_avx2 and nearest_vnni. */
-#define NEAREST_BODY(DOT)                                                                                          \
-	__m256i x[NEAREST_CHUNKS], ax[NEAREST_CHUNKS];                                                             \
-	uint32_t np = (dims + 31) / 32, keep = dims % 32; /* the last piece's own bytes, 0: all */                 \
-	for (uint32_t p = 0; p < np; p++) {                                                                        \
-		uint32_t off = p + 1 < np || !keep ? p * 32 : dims - 32;                                           \
-		x[p] = _mm256_loadu_si256((const __m256i *)(const void *)(v + off));                               \
-		if (p + 1 == np && keep) { /* zero the bytes the piece before has */                               \
-			const __m256i idx = _mm256_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, \
-							     16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, \
-							     29, 30, 31);                                        \
-			__m256i own = _mm256_cmpgt_epi8(idx, _mm256_set1_epi8((char)(31 - keep)));                 \
-			x[p] = _mm256_and_si256(x[p], own);                                                        \
-		}                                                                                                  \
-		ax[p] = _mm256_abs_epi8(x[p]);                                                                     \
-	}                                                                                                          \
-	uint32_t best = 0;                                                                                         \
-	int32_t bs = INT32_MIN;                                                                                    \
-	uint32_t j = 0;                                                                                            \
-	for (; j + 4 <= k; j += 4) {                                                                               \
-		__m256i a0 = DOT(ax, x, np, c + (size_t)j * dims, dims);                                           \
-		__m256i a1 = DOT(ax, x, np, c + (size_t)(j + 1) * dims, dims);                                     \
-		__m256i a2 = DOT(ax, x, np, c + (size_t)(j + 2) * dims, dims);                                     \
-		__m256i a3 = DOT(ax, x, np, c + (size_t)(j + 3) * dims, dims);                                     \
-		__m256i h = _mm256_hadd_epi32(_mm256_hadd_epi32(a0, a1), _mm256_hadd_epi32(a2, a3));               \
-		__m128i s4 = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));             \
-		int32_t s[4];                                                                                      \
-		_mm_storeu_si128((__m128i *)(void *)s, s4);                                                        \
-		for (uint32_t t = 0; t < 4; t++)                                                                   \
-			if (s[t] > bs) {                                                                           \
-				bs = s[t];                                                                         \
-				best = j + t;                                                                      \
-			}                                                                                          \
-	}                                                                                                          \
-	for (; j < k; j++) {                                                                                       \
-		__m256i a = DOT(ax, x, np, c + (size_t)j * dims, dims);                                            \
-		__m128i s4 = _mm_add_epi32(_mm256_castsi256_si128(a), _mm256_extracti128_si256(a, 1));             \
-		s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0x4e));                                               \
-		s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0xb1));                                               \
-		int32_t s1 = _mm_cvtsi128_si32(s4);                                                                \
-		if (s1 > bs) {                                                                                     \
-			bs = s1;                                                                                   \
-			best = j;                                                                                  \
-		}                                                                                                  \
-	}                                                                                                          \
-	return best;
-
+ * a step, their sums added across in one go; the same sums, the same
+ * first largest. 32 <= dims <= 32 x NEAREST_CHUNKS. */
 __attribute__((target("avx2"))) static uint32_t nearest_avx2(const int8_t *v, const int8_t *c, uint32_t k, uint32_t dims)
 {
-	NEAREST_BODY(dot_pieces)
+	__m256i x[NEAREST_CHUNKS], ax[NEAREST_CHUNKS];
+	uint32_t np = (dims + 31) / 32, keep = dims % 32; /* the last piece's own bytes, 0: all */
+	for (uint32_t p = 0; p < np; p++) {
+		uint32_t off = p + 1 < np || !keep ? p * 32 : dims - 32;
+		x[p] = _mm256_loadu_si256((const __m256i *)(const void *)(v + off));
+		if (p + 1 == np && keep) { /* zero the bytes the piece before has */
+			const __m256i idx = _mm256_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17,
+							     18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
+			__m256i own = _mm256_cmpgt_epi8(idx, _mm256_set1_epi8((char)(31 - keep)));
+			x[p] = _mm256_and_si256(x[p], own);
+		}
+		ax[p] = _mm256_abs_epi8(x[p]);
+	}
+	uint32_t best = 0;
+	int32_t bs = INT32_MIN;
+	uint32_t j = 0;
+	for (; j + 4 <= k; j += 4) {
+		__m256i a0 = dot_pieces(ax, x, np, c + (size_t)j * dims, dims);
+		__m256i a1 = dot_pieces(ax, x, np, c + (size_t)(j + 1) * dims, dims);
+		__m256i a2 = dot_pieces(ax, x, np, c + (size_t)(j + 2) * dims, dims);
+		__m256i a3 = dot_pieces(ax, x, np, c + (size_t)(j + 3) * dims, dims);
+		__m256i h = _mm256_hadd_epi32(_mm256_hadd_epi32(a0, a1), _mm256_hadd_epi32(a2, a3));
+		__m128i s4 = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+		int32_t s[4];
+		_mm_storeu_si128((__m128i *)(void *)s, s4);
+		for (uint32_t t = 0; t < 4; t++)
+			if (s[t] > bs) {
+				bs = s[t];
+				best = j + t;
+			}
+	}
+	for (; j < k; j++) {
+		__m256i a = dot_pieces(ax, x, np, c + (size_t)j * dims, dims);
+		__m128i s4 = _mm_add_epi32(_mm256_castsi256_si128(a), _mm256_extracti128_si256(a, 1));
+		s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0x4e));
+		s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0xb1));
+		int32_t s1 = _mm_cvtsi128_si32(s4);
+		if (s1 > bs) {
+			bs = s1;
+			best = j;
+		}
+	}
+	return best;
 }
 
-__attribute__((target("avx2,avx512vnni,avx512vl"))) static uint32_t nearest_vnni(const int8_t *v, const int8_t *c,
-										 uint32_t k, uint32_t dims)
+/*
+ * nearest_plain with AVX-512 VNNI, sixteen centroids a step: lane j of a
+ * group sums (c_j + 128) x over the dimensions, four at a time, straight
+ * into 32 bits (exact: |sum| <= 255 x 127 x dims). That is the dot product
+ * plus 128 x (the sum of x), the same for every centroid, so the largest
+ * is at the same centroid; the first of equals is kept lane by lane and
+ * then across lanes.
+ */
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) static uint32_t nearest_vnni(const int8_t *v,
+										     const struct ivf_rows *r,
+										     uint32_t dims)
 {
-	NEAREST_BODY(dot_pieces_vnni)
+	uint32_t xq[32 * NEAREST_CHUNKS / 4];
+	for (uint32_t q = 0; q < r->nquads; q++) {
+		uint32_t w = 0;
+		for (uint32_t i = 0; i < 4; i++)
+			w |= (uint32_t)(uint8_t)(4 * q + i < dims ? v[4 * q + i] : 0) << (8 * i);
+		xq[q] = w;
+	}
+	__m512i best = _mm512_set1_epi32(INT32_MIN), at = _mm512_setzero_si512();
+	for (uint32_t g = 0; g < r->ngroups; g++) {
+		const uint8_t *row = r->rows + (size_t)g * r->nquads * 64;
+		__m512i acc = _mm512_setzero_si512();
+		for (uint32_t q = 0; q < r->nquads; q++)
+			acc = _mm512_dpbusd_epi32(acc, _mm512_load_si512((const void *)(row + (size_t)q * 64)),
+						  _mm512_set1_epi32((int)xq[q]));
+		__mmask16 live = g + 1 < r->ngroups || r->k % 16 == 0 ? 0xffff : (__mmask16)((1u << (r->k % 16)) - 1);
+		__mmask16 more = _mm512_mask_cmpgt_epi32_mask(live, acc, best);
+		best = _mm512_mask_mov_epi32(best, more, acc);
+		at = _mm512_mask_mov_epi32(at, more, _mm512_set1_epi32((int)g));
+	}
+	int32_t bv[16], bg[16];
+	_mm512_storeu_si512((void *)bv, best);
+	_mm512_storeu_si512((void *)bg, at);
+	uint32_t pick = UINT32_MAX;
+	int32_t top = INT32_MIN;
+	for (uint32_t j = 0; j < 16 && j < r->k; j++) {
+		uint32_t c = (uint32_t)bg[j] * 16 + j;
+		if (bv[j] > top || (bv[j] == top && c < pick)) {
+			top = bv[j];
+			pick = c;
+		}
+	}
+	return pick;
 }
-#undef NEAREST_BODY
+
 
 static int32_t (*dot_fn)(const int8_t *, const int8_t *, uint32_t);
 
@@ -442,10 +494,12 @@ int vec_level(int level)
 {
 	__builtin_cpu_init();
 	bool avx2 = __builtin_cpu_supports("avx2");
-	bool vnni = avx2 && __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512vl");
+	bool vnni = avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+		    __builtin_cpu_supports("avx512vnni");
 	int got = level >= 2 && vnni ? 2 : level >= 1 && avx2 ? 1 : 0;
 	add_fn = got ? add_avx2 : add_plain;
-	nearest_fn = got == 2 ? nearest_vnni : got == 1 ? nearest_avx2 : NULL;
+	nearest_fn = got ? nearest_avx2 : NULL;
+	nearest_vnni_on = got == 2;
 	return got;
 }
 
@@ -459,6 +513,14 @@ int32_t vec_dot(const int8_t *a, const int8_t *b, uint32_t dims)
 	return dot_fn(a, b, dims);
 }
 #else
+static uint32_t nearest_vnni(const int8_t *v, const struct ivf_rows *r, uint32_t dims)
+{
+	(void)v;
+	(void)r;
+	(void)dims;
+	return 0; /* never: nearest_vnni_on stays false */
+}
+
 int vec_level(int level)
 {
 	(void)level;
@@ -500,14 +562,29 @@ static uint32_t nearest_plain(const int8_t *v, const int8_t *c, uint32_t k, uint
 	return best;
 }
 
-static uint32_t nearest(const int8_t *v, const int8_t *c, uint32_t k, uint32_t dims)
+/* The first of the k centroids c (rows: the same laid out for
+ * nearest_vnni, or NULL) with the largest dot product with v. */
+static uint32_t nearest(const int8_t *v, const int8_t *c, const struct ivf_rows *rows, uint32_t k, uint32_t dims)
 {
+	if (rows)
+		return nearest_vnni(v, rows, dims);
 	return nearest_fn && dims >= 32 && dims <= 32 * NEAREST_CHUNKS ? nearest_fn(v, c, k, dims)
 									: nearest_plain(v, c, k, dims);
 }
 
+/* c laid out for nearest_vnni into *r when it is in use (r then), else
+ * NULL. */
+static const struct ivf_rows *rows_for(struct ivf_rows *r, const int8_t *c, uint32_t k, uint32_t dims)
+{
+	if (!nearest_vnni_on || dims > 32 * NEAREST_CHUNKS)
+		return NULL;
+	rows_make(r, c, k, dims);
+	return r;
+}
+
 struct assign_job {
 	const int8_t *vecs, *centroids;
+	const struct ivf_rows *rows;
 	uint32_t *assign;
 	size_t from, to;
 	uint32_t dims, k;
@@ -517,7 +594,7 @@ static void *assign_range(void *arg)
 {
 	struct assign_job *j = arg;
 	for (size_t i = j->from; i < j->to; i++)
-		j->assign[i] = nearest(j->vecs + i * j->dims, j->centroids, j->k, j->dims);
+		j->assign[i] = nearest(j->vecs + i * j->dims, j->centroids, j->rows, j->k, j->dims);
 	return NULL;
 }
 
@@ -526,6 +603,7 @@ static void *assign_range(void *arg)
  * so the halves add up to what one pass gives). */
 struct train_job {
 	const int8_t *vecs, *centroids;
+	const struct ivf_rows *rows;
 	size_t from, to, step;
 	uint32_t dims, k;
 	int32_t *sum;
@@ -539,13 +617,23 @@ static void *train_range(void *arg)
 	memset(j->cnt, 0, j->k * sizeof(uint32_t));
 	for (size_t i = j->from; i < j->to; i++) {
 		const int8_t *v = j->vecs + i * j->step * j->dims;
-		uint32_t c = nearest(v, j->centroids, j->k, j->dims);
+		uint32_t c = nearest(v, j->centroids, j->rows, j->k, j->dims);
 		j->cnt[c]++;
 		int32_t *s = j->sum + (size_t)c * j->dims;
 		for (uint32_t d = 0; d < j->dims; d++)
 			s[d] += v[d];
 	}
 	return NULL;
+}
+
+uint32_t ivf_nearest(const int8_t *v, const int8_t *c, uint32_t k, uint32_t dims)
+{
+	struct ivf_rows r;
+	const struct ivf_rows *rows = rows_for(&r, c, k, dims);
+	uint32_t best = nearest(v, c, rows, k, dims);
+	if (rows)
+		rows_free(&r);
+	return best;
 }
 
 void ivf_train(const int8_t *vecs, size_t n, uint32_t dims, uint32_t k, int8_t *centroids, uint32_t *assign)
@@ -558,13 +646,17 @@ void ivf_train(const int8_t *vecs, size_t n, uint32_t dims, uint32_t k, int8_t *
 	uint32_t *cnt = xcalloc((size_t)2 * k, sizeof(uint32_t));
 	for (uint32_t j = 0; j < k; j++) /* spread initial centroids over the sample */
 		memcpy(centroids + (size_t)j * dims, vecs + (size_t)(j * (ns / k)) * step * dims, dims);
+	struct ivf_rows r;
 	for (int it = 0; it < 10; it++) {
 		/* two threads, each half of the sample */
+		const struct ivf_rows *rows = rows_for(&r, centroids, k, dims);
 		struct train_job half[2] = {
-			{ vecs, centroids, 0, ns / 2, step, dims, k, isum, cnt },
-			{ vecs, centroids, ns / 2, ns, step, dims, k, isum + (size_t)k * dims, cnt + k },
+			{ vecs, centroids, rows, 0, ns / 2, step, dims, k, isum, cnt },
+			{ vecs, centroids, rows, ns / 2, ns, step, dims, k, isum + (size_t)k * dims, cnt + k },
 		};
 		run_pair(train_range, &half[0], &half[1]);
+		if (rows)
+			rows_free(&r);
 		for (size_t x = 0; x < (size_t)k * dims; x++)
 			sum[x] = (float)(isum[x] + isum[(size_t)k * dims + x]);
 		for (uint32_t j = 0; j < k; j++)
@@ -573,11 +665,14 @@ void ivf_train(const int8_t *vecs, size_t n, uint32_t dims, uint32_t k, int8_t *
 	}
 	/* assigning every vector is the costly part (n x k dot products):
 	 * two threads, each half of the vectors */
+	const struct ivf_rows *rows = rows_for(&r, centroids, k, dims);
 	struct assign_job jobs[2] = {
-		{ vecs, centroids, assign, 0, n / 2, dims, k },
-		{ vecs, centroids, assign, n / 2, n, dims, k },
+		{ vecs, centroids, rows, assign, 0, n / 2, dims, k },
+		{ vecs, centroids, rows, assign, n / 2, n, dims, k },
 	};
 	run_pair(assign_range, &jobs[0], &jobs[1]);
+	if (rows)
+		rows_free(&r);
 	free(sum);
 	free(isum);
 	free(cnt);

@@ -905,6 +905,20 @@ static void test_vec_dot(void)
 		free(sa);
 		free(sb);
 	}
+	/* a vector whose dot products with every centroid are negative: the
+	 * padding past the last of 17 centroids (16 a step) never wins */
+	{
+		int8_t cs[17 * 100], v[100];
+		for (int i = 0; i < 100; i++)
+			v[i] = (int8_t)(i % 3 ? -90 : -20);
+		for (int j = 0; j < 17; j++)
+			for (int i = 0; i < 100; i++)
+				cs[j * 100 + i] = (int8_t)(i % 3 ? 50 + j : 60 - j);
+		for (int level = 0; level <= 2; level++)
+			if (vec_level(level) == level)
+				CHECK(ivf_nearest(v, cs, 17, 100) == 0);
+		vec_plain(false);
+	}
 	printf("IVF nearest centroids checked against the plain loop with:%s%s\n", levels_seen & 2 ? " AVX2" : "",
 	       levels_seen & 4 ? " AVX-512 VNNI" : "");
 }
