@@ -1293,6 +1293,43 @@ static void write_tail(const struct builder *b, const struct idx_header *h, uint
 	fwrite_n(titles, sizeof(*titles), h->ntitles, f);
 }
 
+bool index_copy_plain; /* tests: append_file through a buffer */
+
+/* Appends the whole of src (a scratch file) to f, which has been written
+ * from its start: in the kernel (copy_file_range: no copy through this
+ * process) where the file system can, else through a buffer from where
+ * that got to. 0, or -1 with errno. */
+static int append_file(FILE *src, FILE *f)
+{
+	if (fflush(src) || fflush(f))
+		return -1;
+	off_t in = 0;
+	bool kernel = !index_copy_plain;
+	while (kernel) {
+		ssize_t got = copy_file_range(fileno(src), &in, fileno(f), NULL, (size_t)1 << 30, 0);
+		if (got > 0 || (got < 0 && errno == EINTR))
+			continue;
+		if (got == 0)
+			break; /* all of it */
+		if (errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP)
+			return -1;
+		kernel = false;
+	}
+	/* the stream's place from the file's end (the copy moved it) */
+	if (fseeko(f, 0, SEEK_END))
+		return -1;
+	if (kernel)
+		return 0;
+	if (fseeko(src, in, SEEK_SET))
+		return -1;
+	char tmp[1 << 16];
+	size_t n;
+	while ((n = fread(tmp, 1, sizeof(tmp), src)) > 0)
+		if (fwrite_n(tmp, 1, n, f) != n)
+			return -1;
+	return ferror(src) ? -1 : 0;
+}
+
 /* Writes everything to f; returns 0 or -1. */
 static int write_index(struct builder *b, FILE *f, struct buf *err)
 {
@@ -1332,15 +1369,13 @@ static int write_index(struct builder *b, FILE *f, struct buf *err)
 	int rc = err->len ? -1 : 0;
 	if (!rc) {
 		write_head(b, &h, idsort, terms, nterms, &tstr, f);
-		char tmp[1 << 16];
-		for (int k = 0; k < 2; k++) {
-			size_t n;
-			rewind(pf[k]);
-			while ((n = fread(tmp, 1, sizeof(tmp), pf[k])) > 0)
-				fwrite_n(tmp, 1, n, f);
-		}
+		for (int k = 0; k < 2 && !rc; k++)
+			if (append_file(pf[k], f)) {
+				buf_setf(err, "writing the index: %s", strerror(errno));
+				rc = -1;
+			}
 		write_tail(b, &h, poff, &ivf, titles, f);
-		if (ferror(f) || ferror(pf[0]) || ferror(pf[1])) {
+		if (!rc && (ferror(f) || ferror(pf[0]) || ferror(pf[1]))) {
 			buf_setf(err, "writing the index: %s", strerror(errno));
 			rc = -1;
 		}
