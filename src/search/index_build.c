@@ -928,24 +928,38 @@ static void section_offsets(const struct builder *b, struct idx_header *h, size_
  * memory, end to end (in memory alone when nothing was spilled). */
 /* One of the threads that write the postings: the terms [from, to) into
  * its own file, their strings into its own tstr, offsets from 0. */
-struct pwriter {
+/* The postings are encoded by two threads a chunk of terms at a time and
+ * written straight into the index in term order, each chunk once the one
+ * before it is: no scratch copy of them, and a chunk's bytes are all a
+ * thread holds. */
+struct pchunks {
 	struct builder *b;
 	const struct norms *nm;
 	uint32_t (*pairs)[NLEX];
 	struct idx_term *terms;
-	size_t from, to;
+	size_t *cut, ncut; /* chunk c: the terms [cut[c], cut[c + 1]) */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	size_t taken, written; /* chunks */
 	FILE *f;
-	uint64_t len;
-	struct buf tstr;
+	uint64_t len;     /* the postings written */
+	struct buf *tstr; /* the term strings, in order */
+	char error[256];  /* "" none */
+};
+
+/* One thread's: the chunk it encodes, and the lexicons' lists it reads. */
+struct pwriter {
+	struct pchunks *pc;
+	struct buf out, tstr;
 	struct buf cat[NLEX]; /* one lexicon's whole list of a term */
-	char error[256];      /* "" none */
+	char error[256];      /* reading spilled postings back ("" none) */
 };
 
 /* Lexicon l's list of its term t: its spilled runs and what is in memory
  * put end to end. */
 static const unsigned char *term_postings(struct pwriter *w, int l, uint32_t t)
 {
-	struct lexicon *lx = &w->b->lex[l];
+	struct lexicon *lx = &w->pc->b->lex[l];
 	const struct bterm *mem = &lx->terms[t];
 	if (!lx->nrun)
 		return mem->post;
@@ -978,7 +992,7 @@ static uint32_t open_term(struct pwriter *w, const uint32_t pair[NLEX], struct p
 		cur[l].doc = UINT32_MAX;
 		if (pair[l] == UINT32_MAX)
 			continue;
-		struct lexicon *lx = &w->b->lex[l];
+		struct lexicon *lx = &w->pc->b->lex[l];
 		const struct bterm *bt = &lx->terms[pair[l]];
 		*str = term_str(lx, pair[l]);
 		df += bt->df;
@@ -1112,36 +1126,72 @@ static void encode_term(const struct builder *b, const struct norms *nm, struct 
 /* A writer's terms: their postings to w->f, their entries of w->terms
  * and their strings (offsets from its own start), the lexicons' postings
  * freed as it goes. */
-static void *write_range(void *arg)
+/* Encodes chunk c's terms into w->out (their blocks, then payloads, term
+ * after term) and their strings into w->tstr, their entries' offsets from
+ * the chunk's start. */
+static void encode_chunk(struct pwriter *w, size_t c, uint32_t *bdocs, uint8_t *bimp, struct buf *blockbuf,
+			 struct buf *payload)
+{
+	struct pchunks *pc = w->pc;
+	buf_reset(&w->out);
+	buf_reset(&w->tstr);
+	for (size_t i = pc->cut[c]; i < pc->cut[c + 1]; i++) {
+		struct idx_term *it = &pc->terms[i];
+		struct pcur cur[NLEX];
+		const char *str = NULL;
+		uint32_t df = open_term(w, pc->pairs[i], cur, &str);
+		it->str_off = (uint32_t)w->tstr.len;
+		buf_add(&w->tstr, str, strlen(str) + 1);
+		it->df = df;
+		it->post_off = w->out.len;
+		it->nblocks = (df + IDX_BLOCK - 1) / IDX_BLOCK;
+		buf_reset(blockbuf);
+		buf_reset(payload);
+		encode_term(pc->b, pc->nm, cur, it, blockbuf, payload, bdocs, bimp);
+		buf_add(&w->out, blockbuf->s, blockbuf->len);
+		buf_add(&w->out, payload->s, payload->len);
+		for (int l = 0; l < NLEX; l++)
+			if (pc->pairs[i][l] != UINT32_MAX)
+				post_release(&pc->b->lex[l].terms[pc->pairs[i][l]]);
+	}
+}
+
+/* Takes chunks until there are none, writing each when its turn comes. */
+static void *write_chunks(void *arg)
 {
 	struct pwriter *w = arg;
+	struct pchunks *pc = w->pc;
 	struct buf blockbuf = BUF_INIT, payload = BUF_INIT;
 	blockbuf.max = payload.max = (size_t)1 << 40;
 	uint32_t *bdocs = xmalloc(IDX_BLOCK * sizeof(uint32_t));
 	uint8_t *bimp = xmalloc(IDX_BLOCK);
-	for (size_t i = w->from; i < w->to && !w->error[0]; i++) {
-		struct idx_term *it = &w->terms[i];
-		struct pcur cur[NLEX];
-		const char *str = NULL;
-		uint32_t df = open_term(w, w->pairs[i], cur, &str);
-		it->str_off = (uint32_t)w->tstr.len;
-		buf_add(&w->tstr, str, strlen(str) + 1);
-		it->df = df;
-		it->post_off = w->len;
-		it->nblocks = (df + IDX_BLOCK - 1) / IDX_BLOCK;
-		buf_reset(&blockbuf);
-		buf_reset(&payload);
-		encode_term(w->b, w->nm, cur, it, &blockbuf, &payload, bdocs, bimp);
-		if (fwrite_n(blockbuf.s, 1, blockbuf.len, w->f) != blockbuf.len ||
-		    fwrite_n(payload.s, 1, payload.len, w->f) != payload.len)
-			snprintf(w->error, sizeof(w->error), "writing postings: %s", strerror(errno));
-		w->len += blockbuf.len + payload.len;
-		for (int l = 0; l < NLEX; l++)
-			if (w->pairs[i][l] != UINT32_MAX)
-				post_release(&w->b->lex[l].terms[w->pairs[i][l]]);
+	for (;;) {
+		pthread_mutex_lock(&pc->mu);
+		size_t c = pc->error[0] ? pc->ncut : pc->taken++;
+		pthread_mutex_unlock(&pc->mu);
+		if (c >= pc->ncut)
+			break;
+		encode_chunk(w, c, bdocs, bimp, &blockbuf, &payload);
+		pthread_mutex_lock(&pc->mu);
+		while (pc->written != c && !pc->error[0])
+			pthread_cond_wait(&pc->cv, &pc->mu);
+		if (!pc->error[0] && w->error[0])
+			snprintf(pc->error, sizeof(pc->error), "%s", w->error);
+		if (!pc->error[0]) {
+			if (fwrite_n(w->out.s, 1, w->out.len, pc->f) != w->out.len)
+				snprintf(pc->error, sizeof(pc->error), "%s: writing postings: %s", pc->b->path,
+					 strerror(errno));
+			for (size_t i = pc->cut[c]; i < pc->cut[c + 1]; i++) {
+				pc->terms[i].post_off += pc->len;
+				pc->terms[i].str_off += (uint32_t)pc->tstr->len;
+			}
+			pc->len += w->out.len;
+			buf_add(pc->tstr, w->tstr.s, w->tstr.len);
+		}
+		pc->written++;
+		pthread_cond_broadcast(&pc->cv);
+		pthread_mutex_unlock(&pc->mu);
 	}
-	if (!w->error[0] && fflush(w->f))
-		snprintf(w->error, sizeof(w->error), "writing postings: %s", strerror(errno));
 	free(bdocs);
 	free(bimp);
 	buf_release(&blockbuf);
@@ -1149,51 +1199,56 @@ static void *write_range(void *arg)
 	return NULL;
 }
 
+/* About this many postings a chunk (a few megabytes encoded). */
+#define CHUNK_POSTINGS (1u << 20)
+
 /* Writes the postings of the nterms terms (pairs: their numbers in each
- * lexicon) on two threads, each half of the postings into a file of
- * its own (pf[0] then pf[1] is the section), fills in their entries of
- * terms and their strings in tstr; returns the postings' size (err set
+ * lexicon) into f from where it is, on two threads, fills in their entries
+ * of terms and their strings in tstr; returns the postings' size (err set
  * when it failed). */
 static uint64_t write_postings(struct builder *b, const struct idx_header *h, uint32_t (*pairs)[NLEX], size_t nterms,
-			       struct idx_term *terms, struct buf *tstr, FILE *pf[2], struct buf *err)
+			       struct idx_term *terms, struct buf *tstr, FILE *f, struct buf *err)
 {
-	uint64_t total = 0, half = 0;
-	for (size_t i = 0; i < nterms; i++)
+	struct pchunks pc = { .b = b, .pairs = pairs, .terms = terms, .f = f, .tstr = tstr };
+	pc.cut = xmalloc((nterms + 2) * sizeof(*pc.cut));
+	pc.cut[0] = 0;
+	uint64_t in_chunk = 0;
+	for (size_t i = 0; i < nterms; i++) {
 		for (int l = 0; l < NLEX; l++)
-			total += pairs[i][l] != UINT32_MAX ? b->lex[l].terms[pairs[i][l]].df : 0;
-	size_t mid = 0;
-	while (mid < nterms && half * 2 < total) {
-		for (int l = 0; l < NLEX; l++)
-			half += pairs[mid][l] != UINT32_MAX ? b->lex[l].terms[pairs[mid][l]].df : 0;
-		mid++;
+			in_chunk += pairs[i][l] != UINT32_MAX ? b->lex[l].terms[pairs[i][l]].df : 0;
+		if (in_chunk >= CHUNK_POSTINGS || i + 1 == nterms) {
+			pc.cut[++pc.ncut] = i + 1;
+			in_chunk = 0;
+		}
 	}
 	struct norms nm;
 	norms_init(&nm, b, h);
+	pc.nm = &nm;
+	pthread_mutex_init(&pc.mu, NULL);
+	pthread_cond_init(&pc.cv, NULL);
 	struct pwriter w[2];
 	for (int k = 0; k < 2; k++) {
 		memset(&w[k], 0, sizeof(w[k]));
-		w[k] = (struct pwriter){ .b = b, .nm = &nm, .pairs = pairs, .terms = terms, .f = pf[k] };
-		w[k].from = k ? mid : 0;
-		w[k].to = k ? nterms : mid;
+		w[k].pc = &pc;
+		buf_init_max(&w[k].out, (size_t)1 << 40);
 		buf_init_max(&w[k].tstr, (size_t)1 << 40);
 		for (int l = 0; l < NLEX; l++)
 			buf_init_max(&w[k].cat[l], (size_t)1 << 40);
 	}
-	run_pair(write_range, &w[0], &w[1]);
-	norms_free(&nm);
-	for (size_t i = mid; i < nterms; i++) {
-		terms[i].post_off += w[0].len;
-		terms[i].str_off += (uint32_t)w[0].tstr.len;
-	}
+	run_pair(write_chunks, &w[0], &w[1]);
+	if (pc.error[0])
+		buf_setf(err, "%s", pc.error);
 	for (int k = 0; k < 2; k++) {
-		if (w[k].error[0] && !err->len)
-			buf_setf(err, "%s", w[k].error);
-		buf_add(tstr, w[k].tstr.s, w[k].tstr.len);
+		buf_release(&w[k].out);
 		buf_release(&w[k].tstr);
 		for (int l = 0; l < NLEX; l++)
 			buf_release(&w[k].cat[l]);
 	}
-	return w[0].len + w[1].len;
+	pthread_mutex_destroy(&pc.mu);
+	pthread_cond_destroy(&pc.cv);
+	norms_free(&nm);
+	free(pc.cut);
+	return pc.len;
 }
 
 /* The IVF partition of the vectors (all NULL: none). */
@@ -1306,43 +1361,6 @@ static void write_tail(const struct builder *b, const struct idx_header *h, uint
 	fwrite_n(titles, sizeof(*titles), h->ntitles, f);
 }
 
-bool index_copy_plain; /* tests: append_file through a buffer */
-
-/* Appends the whole of src (a scratch file) to f, which has been written
- * from its start: in the kernel (copy_file_range: no copy through this
- * process) where the file system can, else through a buffer from where
- * that got to. 0, or -1 with errno. */
-static int append_file(FILE *src, FILE *f)
-{
-	if (fflush(src) || fflush(f))
-		return -1;
-	off_t in = 0;
-	bool kernel = !index_copy_plain;
-	while (kernel) {
-		ssize_t got = copy_file_range(fileno(src), &in, fileno(f), NULL, (size_t)1 << 30, 0);
-		if (got > 0 || (got < 0 && errno == EINTR))
-			continue;
-		if (got == 0)
-			break; /* all of it */
-		if (errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP)
-			return -1;
-		kernel = false;
-	}
-	/* the stream's place from the file's end (the copy moved it) */
-	if (fseeko(f, 0, SEEK_END))
-		return -1;
-	if (kernel)
-		return 0;
-	if (fseeko(src, in, SEEK_SET))
-		return -1;
-	char tmp[1 << 16];
-	size_t n;
-	while ((n = fread(tmp, 1, sizeof(tmp), src)) > 0)
-		if (fwrite_n(tmp, 1, n, f) != n)
-			return -1;
-	return ferror(src) ? -1 : 0;
-}
-
 /* Writes everything to f; returns 0 or -1. */
 static int write_index(struct builder *b, FILE *f, struct buf *err)
 {
@@ -1357,23 +1375,17 @@ static int write_index(struct builder *b, FILE *f, struct buf *err)
 	h.nterms = nterms;
 	section_offsets(b, &h, nterms, strbytes);
 
-	/* postings first into a temporary file region: write them after the
-	 * other sections, so build the term table as we go */
+	/* the postings first, in their place (the sections before them have
+	 * known sizes): the term table, before them, is made as they are
+	 * written and goes in after */
 	struct idx_term *terms = xcalloc(nterms + 1, sizeof(*terms));
 	struct buf tstr = BUF_INIT;
 	tstr.max = (size_t)1 << 40;
-	FILE *pf[2] = { scratch_file(b->path), scratch_file(b->path) };
-	if (!pf[0] || !pf[1]) {
-		buf_setf(err, "cannot create a temporary file: %s", strerror(errno));
-		for (int k = 0; k < 2; k++)
-			if (pf[k])
-				fclose(pf[k]);
-		free(pairs);
-		free(idsort);
-		free(terms);
-		return -1;
-	}
-	uint64_t poff = write_postings(b, &h, pairs, nterms, terms, &tstr, pf, err);
+	uint64_t poff = 0;
+	if (fseeko(f, (off_t)h.off_postings, SEEK_SET))
+		buf_setf(err, "%s: writing the index: %s", b->path, strerror(errno));
+	else
+		poff = write_postings(b, &h, pairs, nterms, terms, &tstr, f, err);
 	h.off_vecs = ALIGN8(h.off_postings + poff + 8); /* 8 spare bytes: bitpack_decode reads ahead */
 	h.file_size = h.off_vecs + (b->glove ? (uint64_t)b->ndocs * b->dims : 0);
 	struct ivf ivf = { NULL, NULL, NULL };
@@ -1381,20 +1393,16 @@ static int write_index(struct builder *b, FILE *f, struct buf *err)
 	struct idx_title *titles = sorted_titles(b, &h);
 	int rc = err->len ? -1 : 0;
 	if (!rc) {
-		write_head(b, &h, idsort, terms, nterms, &tstr, f);
-		for (int k = 0; k < 2 && !rc; k++)
-			if (append_file(pf[k], f)) {
-				buf_setf(err, "writing the index: %s", strerror(errno));
-				rc = -1;
-			}
-		write_tail(b, &h, poff, &ivf, titles, f);
-		if (!rc && (ferror(f) || ferror(pf[0]) || ferror(pf[1]))) {
-			buf_setf(err, "writing the index: %s", strerror(errno));
+		if (fseeko(f, 0, SEEK_SET) == 0) {
+			write_head(b, &h, idsort, terms, nterms, &tstr, f);
+			if (fseeko(f, (off_t)(h.off_postings + poff), SEEK_SET) == 0)
+				write_tail(b, &h, poff, &ivf, titles, f);
+		}
+		if (ferror(f) || ftello(f) != (off_t)h.file_size) {
+			buf_setf(err, "%s: writing the index: %s", b->path, strerror(errno));
 			rc = -1;
 		}
 	}
-	fclose(pf[0]);
-	fclose(pf[1]);
 	free(titles);
 	free(ivf.cent);
 	free(ivf.start);

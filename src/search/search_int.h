@@ -211,9 +211,6 @@ struct search_cursor {
 uint32_t *tokenizer_slot(struct tokenizer *tk);
 /* Tests: every text through the tokenizer's general path, not its ASCII one. */
 extern bool tokenize_general;
-/* Tests: an index build's scratch postings copied into the index through
- * a buffer, not in the kernel. */
-extern bool index_copy_plain;
 /* Tests: the bits kept of the hash of the tokenizer's cache of words (few:
  * words collide, and are told apart by their bytes). */
 extern uint32_t word_hash_mask;
