@@ -126,8 +126,7 @@ void glove_word(const struct glove *g, const char *w, size_t n, uint32_t *slot, 
 struct glove_near {
 	const struct glove *g;
 	uint32_t *local_of; /* a word's copy + 1, 0: none yet */
-	int8_t *vec;
-	float *weight;
+	int8_t *vec; /* rows of stride bytes: a vector, then its weight (a float) */
 	size_t n, cap, stride;
 };
 void glove_near_init(struct glove_near *gn, const struct glove *g);

@@ -249,7 +249,8 @@ void glove_near_init(struct glove_near *gn, const struct glove *g)
 {
 	memset(gn, 0, sizeof(*gn));
 	gn->g = g;
-	gn->stride = (g->dims + 15) & ~15u;
+	/* a copy's row: the vector, then its weight (one fetch for both) */
+	gn->stride = (g->dims + sizeof(float) + 15) & ~15u;
 	gn->local_of = xcalloc(g->n, sizeof(uint32_t));
 }
 
@@ -257,7 +258,6 @@ void glove_near_free(struct glove_near *gn)
 {
 	free(gn->local_of);
 	free(gn->vec);
-	free(gn->weight);
 	memset(gn, 0, sizeof(*gn));
 }
 
@@ -270,18 +270,20 @@ void glove_near_word(struct glove_near *gn, const char *w, size_t n, uint32_t *s
 			if (gn->n == gn->cap) {
 				gn->cap = gn->cap ? gn->cap * 2 : 1024;
 				gn->vec = xrealloc(gn->vec, gn->cap * gn->stride);
-				gn->weight = xrealloc(gn->weight, gn->cap * sizeof(float));
 			}
-			memcpy(gn->vec + gn->n * gn->stride, g->vec + (size_t)k * g->dims, g->dims);
-			gn->weight[gn->n] = g->weight[k];
+			int8_t *row = gn->vec + gn->n * gn->stride;
+			memcpy(row, g->vec + (size_t)k * g->dims, g->dims);
+			memcpy(row + g->dims, &g->weight[k], sizeof(float));
 			gn->local_of[k] = (uint32_t)++gn->n;
 		}
 		*slot = k == UINT32_MAX ? UINT32_MAX : gn->local_of[k];
 	}
 	if (*slot == UINT32_MAX)
 		return;
-	size_t l = *slot - 1;
-	add_fn(acc, gn->vec + l * gn->stride, g->dims, scale * gn->weight[l]);
+	const int8_t *row = gn->vec + (size_t)(*slot - 1) * gn->stride;
+	float weight;
+	memcpy(&weight, row + g->dims, sizeof(weight));
+	add_fn(acc, row, g->dims, scale * weight);
 }
 
 struct embed {
