@@ -210,6 +210,9 @@ struct search_cursor {
 uint32_t *tokenizer_slot(struct tokenizer *tk);
 /* Tests: every text through the tokenizer's general path, not its ASCII one. */
 extern bool tokenize_general;
+/* Tests: a text with non-ASCII bytes normalised by utf8proc whole, not a
+ * piece at a time. */
+extern bool tokenize_whole_norm;
 /* Tests: the bits kept of the hash of the tokenizer's cache of words (few:
  * words collide, and are told apart by their bytes). */
 extern uint32_t word_hash_mask;

@@ -182,6 +182,62 @@ static inline uint32_t word_hash(const char *w, size_t n)
 	return ((uint32_t)(h >> 32) & word_hash_mask) | 1;
 }
 
+/* Appends text[0..len) lower-cased, for ASCII text. */
+static void add_lower(struct buf *b, const char *text, size_t len)
+{
+	char *d = buf_reserve(b, len);
+	if (!d)
+		return;
+	for (size_t i = 0; i < len; i++) {
+		char c = text[i];
+		d[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+	}
+	b->len += len;
+	b->s[b->len] = '\0';
+}
+
+/* Appends utf8proc's NFKC case-fold of text[0..len), marks stripped;
+ * false when it is not valid UTF-8. */
+static bool map_utf8(struct tokenizer *tk, const char *text, size_t len)
+{
+	utf8proc_uint8_t *out = NULL;
+	utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)text, (utf8proc_ssize_t)len, &out,
+					  UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
+						  UTF8PROC_STRIPMARK | UTF8PROC_IGNORE);
+	if (n < 0)
+		return false;
+	buf_add(&tk->norm, out, (size_t)n);
+	free(out);
+	return true;
+}
+
+bool tokenize_whole_norm; /* tests: every text mapped by utf8proc whole */
+
+/* map_utf8 of a text with some non-ASCII bytes, a piece at a time: the
+ * ASCII runs lower-cased here, each run of other bytes mapped with the
+ * ASCII character before it (a mark may join it). The same text: no
+ * character composes with an ASCII one after it or changes one, and an
+ * ASCII character ends any reordering of marks. */
+static bool map_pieces(struct tokenizer *tk, const char *text, size_t len)
+{
+	for (size_t i = 0; i < len;) {
+		size_t j = i;
+		while (j < len && (unsigned char)text[j] < 0x80)
+			j++;
+		size_t from = j < len && j > i ? j - 1 : j; /* the piece to map begins here */
+		add_lower(&tk->norm, text + i, from - i);
+		if (j == len)
+			break;
+		size_t k = j;
+		while (k < len && (unsigned char)text[k] >= 0x80)
+			k++;
+		if (!map_utf8(tk, text + from, k - from))
+			return false;
+		i = k;
+	}
+	return true;
+}
+
 /* Normalises text into tk->norm: lower-case ASCII, or utf8proc's NFKC
  * case-fold with marks stripped. Invalid UTF-8 is dropped byte by byte.
  * True when the result is all ASCII. */
@@ -203,13 +259,8 @@ static bool normalise(struct tokenizer *tk, const char *text, size_t len)
 		tk->norm.len = len;
 		return true;
 	}
-	utf8proc_uint8_t *out = NULL;
-	utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)text, (utf8proc_ssize_t)len, &out,
-					  UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
-						  UTF8PROC_STRIPMARK | UTF8PROC_IGNORE);
-	if (n >= 0) {
-		buf_add(&tk->norm, out, (size_t)n);
-		free(out);
+	bool valid = tokenize_whole_norm ? map_utf8(tk, text, len) : map_pieces(tk, text, len);
+	if (valid) {
 		pad_buf(&tk->norm);
 		for (size_t i = 0; i < tk->norm.len; i++)
 			if ((unsigned char)tk->norm.s[i] >= 0x80)
@@ -217,6 +268,7 @@ static bool normalise(struct tokenizer *tk, const char *text, size_t len)
 		return true;
 	}
 	/* invalid UTF-8: keep the ASCII bytes only */
+	buf_reset(&tk->norm);
 	for (size_t i = 0; i < len; i++) {
 		char c = text[i];
 		if ((unsigned char)c < 0x80)

@@ -213,6 +213,68 @@ static void test_tokenizer_paths(void)
 }
 #undef trnd
 
+/* A text with non-ASCII bytes normalised a piece at a time gives what it
+ * gives normalised whole: random texts of ASCII words and separators
+ * mixed with marks after ASCII letters (composing or not, one overlay
+ * that composes with '='), a mark after a space and at the start,
+ * compatibility forms (ligatures, full-width, the Kelvin sign, super-
+ * scripts), case folds that grow (German sharp s, dotted capital I),
+ * Greek, ignorables (soft hyphen, zero-width space), Hangul jamo that
+ * compose, and invalid bytes. */
+static void test_norm_pieces(void)
+{
+	static uint64_t ns = 0xD1B54A32D192ED03ULL;
+#define nrnd(n) (ns ^= ns << 13, ns ^= ns >> 7, ns ^= ns << 17, (unsigned)(ns % (n)))
+	static const char *pieces[] = { "Cafe", "e", "E", "=", "a", "O", "model", "GPT", "4", "x", " ", "-", ".", "_",
+					"\xcc\x81",	  /* combining acute */
+					"\xcc\x88",	  /* combining diaeresis */
+					"\xcc\xb8",	  /* combining long solidus overlay */
+					"\xef\xac\x81", /* fi ligature */
+					"\xef\xbc\xa1", /* full-width A */
+					"\xe2\x84\xaa", /* Kelvin sign */
+					"\xc2\xb2",	  /* superscript two */
+					"\xc3\x9f",	  /* sharp s */
+					"\xc4\xb0",	  /* dotted capital I */
+					"\xce\xb1\xce\xb2", /* Greek */
+					"\xc2\xad",	  /* soft hyphen */
+					"\xe2\x80\x8b", /* zero-width space */
+					"\xe1\x84\x80\xe1\x85\xa1", /* Hangul L + V */
+					"\xc3\xa9",	  /* e acute, composed */
+					"\xe2\x80\x94", /* em dash */
+					"\xff",	  /* invalid */
+					"\xc3" };	  /* truncated */
+	size_t bad = 0;
+	for (int t = 0; t < 3000; t++) {
+		struct buf text = BUF_INIT;
+		for (unsigned i = 0, n = 1 + nrnd(30); i < n; i++)
+			buf_adds(&text, pieces[nrnd(t % 4 ? ARRAY_SIZE(pieces) - 2 : ARRAY_SIZE(pieces))]);
+		struct toks a = { BUF_INIT }, b = { BUF_INIT };
+		struct words wa = { BUF_INIT, 0 }, wb = { BUF_INIT, 0 };
+		struct tokenizer *pieces_tk = tokenizer_new(), *whole_tk = tokenizer_new();
+		tokenizer_on_word(pieces_tk, on_word, &wa);
+		tokenizer_on_word(whole_tk, on_word, &wb);
+		bool stem = nrnd(2);
+		tokenize(pieces_tk, text.s, text.len, stem, collect_all, &a);
+		tokenize_whole_norm = true;
+		tokenize(whole_tk, text.s, text.len, stem, collect_all, &b);
+		tokenize_whole_norm = false;
+#define OR_EMPTY(b) ((b).s ? (b).s : "")
+		if ((strcmp(OR_EMPTY(a.out), OR_EMPTY(b.out)) || strcmp(OR_EMPTY(wa.out), OR_EMPTY(wb.out))) && bad++ < 3)
+			fprintf(stderr, "pieces and whole differ for [%s]:\n  %s | %s\n  %s | %s\n", text.s, OR_EMPTY(a.out),
+				OR_EMPTY(wa.out), OR_EMPTY(b.out), OR_EMPTY(wb.out));
+#undef OR_EMPTY
+		tokenizer_free(pieces_tk);
+		tokenizer_free(whole_tk);
+		buf_release(&a.out);
+		buf_release(&b.out);
+		buf_release(&wa.out);
+		buf_release(&wb.out);
+		buf_release(&text);
+	}
+	CHECK(bad == 0);
+#undef nrnd
+}
+
 /* round_half_away is lround: halves, their neighbours one step either
  * side, both signs, small and large values (the impacts and the vectors
  * are rounded with it). */
@@ -1049,6 +1111,7 @@ int main(void)
 	test_tokenizer_paths();
 	test_tokenizer_collisions();
 	test_round_half_away();
+	test_norm_pieces();
 	test_vec_dot();
 	test_bitpack();
 	bool simd = bitpack_simd;
