@@ -15,7 +15,7 @@ void bitpack_encode(const uint32_t *in, uint32_t n, struct buf *out)
 	uint32_t b = max ? 32 - (uint32_t)__builtin_clz(max) : 0;
 	size_t bytes = 1 + ((size_t)n * b + 7) / 8;
 	unsigned char *d = (unsigned char *)buf_reserve(out, bytes);
-	if (!d) /* out of room: as the byte-at-a-time appends did, nothing */
+	if (!d) /* out of room (out's limit): nothing added, out marked overflowed */
 		return;
 	*d++ = (unsigned char)b;
 	uint64_t acc = 0;

@@ -339,7 +339,7 @@ static void post_grow(struct bterm *bt, size_t n)
 	size_t cap = bt->post_cap ? 2 * (size_t)bt->post_cap : 16;
 	while (cap < bt->post_len + n)
 		cap *= 2;
-	if (cap > UINT32_MAX) /* past 4 GiB a term: as out of memory */
+	if (cap > UINT32_MAX) /* past 2 GiB a term (doubled, past 32 bits): as out of memory */
 		abort();
 	bt->post = xrealloc(bt->post, cap);
 	bt->post_cap = (uint32_t)cap;
@@ -360,7 +360,8 @@ static void append_postings(struct lexicon *b)
 	/* the lists' ends are spread over the heap: ask for them all first */
 	for (size_t i = 0; i < b->ndterms; i++) {
 		const struct bterm *bt = &b->terms[b->dterms[i]];
-		__builtin_prefetch(bt->post + bt->post_len, 1);
+		if (bt->post) /* (a new term has none yet) */
+			__builtin_prefetch(bt->post + bt->post_len, 1);
 	}
 	for (size_t i = 0; i < b->ndterms; i++) {
 		struct bterm *bt = &b->terms[b->dterms[i]];
@@ -1178,7 +1179,8 @@ static void *write_chunks(void *arg)
 		if (!pc->error[0] && w->error[0])
 			snprintf(pc->error, sizeof(pc->error), "%s", w->error);
 		if (!pc->error[0]) {
-			if (fwrite_n(w->out.s, 1, w->out.len, pc->f) != w->out.len)
+			/* flushed: a failure is this chunk's, not a later write's */
+			if (fwrite_n(w->out.s, 1, w->out.len, pc->f) != w->out.len || fflush(pc->f))
 				snprintf(pc->error, sizeof(pc->error), "%s: writing postings: %s", pc->b->path,
 					 strerror(errno));
 			for (size_t i = pc->cut[c]; i < pc->cut[c + 1]; i++) {
@@ -1201,6 +1203,7 @@ static void *write_chunks(void *arg)
 
 /* About this many postings a chunk (a few megabytes encoded). */
 #define CHUNK_POSTINGS (1u << 20)
+uint32_t index_chunk_postings; /* tests: another size (0: CHUNK_POSTINGS) */
 
 /* Writes the postings of the nterms terms (pairs: their numbers in each
  * lexicon) into f from where it is, on two threads, fills in their entries
@@ -1216,7 +1219,7 @@ static uint64_t write_postings(struct builder *b, const struct idx_header *h, ui
 	for (size_t i = 0; i < nterms; i++) {
 		for (int l = 0; l < NLEX; l++)
 			in_chunk += pairs[i][l] != UINT32_MAX ? b->lex[l].terms[pairs[i][l]].df : 0;
-		if (in_chunk >= CHUNK_POSTINGS || i + 1 == nterms) {
+		if (in_chunk >= (index_chunk_postings ? index_chunk_postings : CHUNK_POSTINGS) || i + 1 == nterms) {
 			pc.cut[++pc.ncut] = i + 1;
 			in_chunk = 0;
 		}

@@ -210,6 +210,9 @@ struct search_cursor {
 uint32_t *tokenizer_slot(struct tokenizer *tk);
 /* Tests: every text through the tokenizer's general path, not its ASCII one. */
 extern bool tokenize_general;
+/* Tests: the postings an index build encodes and writes at a time (0: the
+ * build's own size). */
+extern uint32_t index_chunk_postings;
 /* Tests: a text with non-ASCII bytes normalised by utf8proc whole, not a
  * piece at a time. */
 extern bool tokenize_whole_norm;

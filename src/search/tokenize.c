@@ -612,6 +612,8 @@ static void fetch_ahead(const struct tokenizer *tk, const struct word_run *runs,
  * formed from runs one separator apart, as the general path forms them. */
 static void tokenize_ascii(struct tokenizer *tk, const char *s, size_t n, bool stem, emit_fn emit, void *ctx)
 {
+	if (!n)
+		return;
 	if (n / 2 + 1 > tk->runs_cap) {
 		tk->runs_cap = n / 2 + 1 > 2 * tk->runs_cap ? n / 2 + 1 : 2 * tk->runs_cap;
 		free(tk->runs);

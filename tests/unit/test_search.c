@@ -4,6 +4,7 @@
  */
 #include "../../src/search/search_int.h"
 #include "check.h"
+#include <dirent.h>
 #include <math.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -514,6 +515,15 @@ static void test_topk_matches_exhaustive(void)
 	CHECK(search_index_build(s, ixp2.s, &err) == 0);
 	vec_plain(false);
 	CHECK(files_equal(ixp.s, ixp2.s));
+	/* the postings in chunks of a few hundred (the two writers taking
+	 * turns hundreds of times), and in little memory too: the same file */
+	index_chunk_postings = 300;
+	CHECK(search_index_build(s, ixp2.s, &err) == 0);
+	CHECK(files_equal(ixp.s, ixp2.s));
+	search_configure(&(struct search_config){ .ivf_min_docs = 1000, .build_memory = 64 << 10 });
+	CHECK(search_index_build(s, ixp2.s, &err) == 0);
+	CHECK(files_equal(ixp.s, ixp2.s));
+	search_configure(&(struct search_config){ .ivf_min_docs = 1000 });
 	/* a build that cannot write its file (past the file size limit)
 	 * fails, in time (its two postings writers do not wait on each other
 	 * for ever), saying where and why, and leaves no index behind */
@@ -534,7 +544,8 @@ static void test_topk_matches_exhaustive(void)
 			struct buf e = BUF_INIT;
 			search_configure(&(struct search_config){ .ivf_min_docs = 1000 });
 			int ok = store_open(dbp.s, 0, &cs, &e) == 0 && search_index_build(cs, ixp2.s, &e) == -1 &&
-				 strstr(e.s, "File too large") && strstr(e.s, "limited.search");
+				 strstr(e.s, "File too large") && strstr(e.s, "limited.search") &&
+				 (limit || strstr(e.s, "writing postings"));
 			if (!ok)
 				fprintf(stderr, "limited build: %s\n", e.s);
 			_exit(ok ? 0 : 1);
@@ -542,7 +553,19 @@ static void test_topk_matches_exhaustive(void)
 		int status = -1;
 		CHECK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
 		CHECK(access(ixp2.s, F_OK) != 0);
+		/* nor its temporary file (its lock file stays, as every index's) */
+		DIR *dh = opendir(dir);
+		size_t left = 0;
+		for (struct dirent *de; dh && (de = readdir(dh));)
+			if (!strncmp(de->d_name, "limited.search", 14) && strcmp(de->d_name, "limited.search.lock")) {
+				fprintf(stderr, "left behind: %s\n", de->d_name);
+				left++;
+			}
+		if (dh)
+			closedir(dh);
+		CHECK(left == 0);
 	}
+	index_chunk_postings = 0;
 	buf_release(&ixp2);
 	search_configure(&(struct search_config){ 0 });
 	struct search_index *ix;
@@ -1015,6 +1038,30 @@ static void test_vec_dot(void)
 		free(cb);
 		free(sa);
 		free(sb);
+	}
+	/* fewer than 16 centroids, and not a multiple of 16, at odd dimension
+	 * counts: each level picks what the plain loop picks */
+	{
+		static const uint32_t ks[] = { 1, 2, 5, 15, 16, 17, 33 }, ds[] = { 100, 7, 64, 45 };
+		int8_t cs[33 * 100], v[100];
+		size_t differ = 0;
+		for (size_t ki = 0; ki < ARRAY_SIZE(ks); ki++)
+			for (size_t d = 0; d < ARRAY_SIZE(ds); d++)
+				for (int rep = 0; rep < 50; rep++) {
+					for (size_t i = 0; i < ks[ki] * ds[d]; i++)
+						cs[i] = (int8_t)((int)rnd(255) - 127);
+					for (size_t i = 0; i < ds[d]; i++)
+						v[i] = (int8_t)((int)rnd(255) - 127);
+					if (rep % 5 == 0 && ks[ki] > 1) /* a tie: the last centroid as the first */
+						memcpy(cs + (size_t)(ks[ki] - 1) * ds[d], cs, ds[d]);
+					vec_plain(true);
+					uint32_t want = ivf_nearest(v, cs, ks[ki], ds[d]);
+					for (int level = 1; level <= 2; level++)
+						if (vec_level(level) == level)
+							differ += ivf_nearest(v, cs, ks[ki], ds[d]) != want;
+				}
+		vec_plain(false);
+		CHECK(differ == 0);
 	}
 	/* a vector whose dot products with every centroid are negative: the
 	 * padding past the last of 17 centroids (16 a step) never wins */
