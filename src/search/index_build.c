@@ -1401,8 +1401,12 @@ static int write_index(struct builder *b, FILE *f, struct buf *err)
 			if (fseeko(f, (off_t)(h.off_postings + poff), SEEK_SET) == 0)
 				write_tail(b, &h, poff, &ivf, titles, f);
 		}
-		if (ferror(f) || ftello(f) != (off_t)h.file_size) {
+		if (ferror(f)) {
 			buf_setf(err, "%s: writing the index: %s", b->path, strerror(errno));
+			rc = -1;
+		} else if (ftello(f) != (off_t)h.file_size) {
+			buf_setf(err, "%s: writing the index: it ends at %lld, not at %llu as laid out", b->path,
+				 (long long)ftello(f), (unsigned long long)h.file_size);
 			rc = -1;
 		}
 	}

@@ -164,6 +164,12 @@ static void pad_buf(struct buf *b)
 		memset(d, 0, WORD_PAD);
 }
 
+/* Bytes [0, k) of x (k 1..8) kept, the others cleared. */
+static inline uint64_t low_bytes(uint64_t x, size_t k)
+{
+	return x & (~0ull >> (8 * (8 - k)));
+}
+
 uint32_t word_hash_mask = ~0u; /* tests: fewer bits, words colliding */
 
 /* The cache of words' hash of w[0..n) (w in a padded buffer): eight bytes
@@ -177,7 +183,7 @@ static inline uint32_t word_hash(const char *w, size_t n)
 		h ^= h >> 29;
 	}
 	if (n)
-		h = (h ^ (load_le64(w + i) & (~0ull >> (8 * (8 - (n - i)))))) * 0xbf58476d1ce4e5b9ull;
+		h = (h ^ low_bytes(load_le64(w + i), n - i)) * 0xbf58476d1ce4e5b9ull;
 	h = (h ^ (h >> 32)) * 0x94d049bb133111ebull;
 	return ((uint32_t)(h >> 32) & word_hash_mask) | 1;
 }
@@ -248,15 +254,8 @@ static bool normalise(struct tokenizer *tk, const char *text, size_t len)
 	for (size_t i = 0; i < len; i++)
 		high |= (unsigned char)text[i];
 	if (high < 0x80) {
-		char *d = buf_reserve(&tk->norm, len + WORD_PAD);
-		if (!d)
-			return true;
-		for (size_t i = 0; i < len; i++) {
-			char c = text[i];
-			d[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-		}
-		memset(d + len, 0, WORD_PAD);
-		tk->norm.len = len;
+		add_lower(&tk->norm, text, len);
+		pad_buf(&tk->norm);
 		return true;
 	}
 	bool valid = tokenize_whole_norm ? map_utf8(tk, text, len) : map_pieces(tk, text, len);
@@ -307,12 +306,6 @@ struct part {
 	uint32_t hash; /* word_hash(s, n) */
 };
 
-
-/* Bytes [0, k) of x (k 1..8) kept, the others cleared. */
-static inline uint64_t low_bytes(uint64_t x, size_t k)
-{
-	return x & (~0ull >> (8 * (8 - k)));
-}
 
 /* memcmp(a, b, n) == 0 for words in padded buffers: eight bytes a step,
  * the last step masked, so that a word's length costs no branch below
