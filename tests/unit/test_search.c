@@ -508,13 +508,17 @@ static void test_topk_matches_exhaustive(void)
 	CHECK(search_index_build(s, ixp2.s, &err) == 0);
 	CHECK(files_equal(ixp.s, ixp2.s));
 	/* the papers' vectors summed and their IVF lists found by the plain
-	 * loops: the same file (the AVX2 sum multiplies then adds, lane by
-	 * lane, as the loop does; the dot products are exact) */
-	vec_plain(true);
+	 * loops, and with AVX2 only: the same file (the AVX2 and AVX-512 sums
+	 * multiply then add, lane by lane, as the loop does; the dot products
+	 * are exact) */
 	search_configure(&(struct search_config){ .ivf_min_docs = 1000 });
-	CHECK(search_index_build(s, ixp2.s, &err) == 0);
+	for (int level = 0; level < 2; level++) {
+		if (vec_level(level) != level)
+			continue; /* (no AVX2 here) */
+		CHECK(search_index_build(s, ixp2.s, &err) == 0);
+		CHECK(files_equal(ixp.s, ixp2.s));
+	}
 	vec_plain(false);
-	CHECK(files_equal(ixp.s, ixp2.s));
 	/* the postings in chunks of a few hundred (the two writers taking
 	 * turns hundreds of times), and in little memory too: the same file */
 	index_chunk_postings = 300;
@@ -1081,14 +1085,15 @@ static void test_vec_dot(void)
 	       levels_seen & 4 ? " AVX-512 VNNI" : "");
 }
 
-/* A word-vector file of the given words (dims 4), each a made-up vector. */
-static void write_vectors(const char *path, const char *const *vw, uint32_t n)
+/* A word-vector file of the given words, each a made-up vector of dims
+ * (4: fixed ones, else random). */
+static void write_vectors_dims(const char *path, const char *const *vw, uint32_t n, uint32_t dims)
 {
 	FILE *f = fopen(path, "wb");
 	CHECK(f != NULL);
 	if (!f)
 		return;
-	uint32_t dims = 4, off = 0;
+	uint32_t off = 0;
 	fwrite("PBGLOVE1", 1, 8, f);
 	fwrite(&dims, 4, 1, f);
 	fwrite(&n, 4, 1, f);
@@ -1104,9 +1109,81 @@ static void write_vectors(const char *path, const char *const *vw, uint32_t n)
 		fputc(0, f);
 	for (uint32_t i = 0; i < n; i++) {
 		int8_t v[4] = { (int8_t)(10 + i), (int8_t)(i % 3 ? 90 : -40), (int8_t)(i * 7 % 50), (int8_t)(i % 2 ? -60 : 30) };
-		fwrite(v, 1, 4, f);
+		if (dims == 4) {
+			fwrite(v, 1, 4, f);
+			continue;
+		}
+		for (uint32_t d = 0; d < dims; d++)
+			fputc((int)rnd(255) - 127, f);
 	}
 	fclose(f);
+}
+
+static void write_vectors(const char *path, const char *const *vw, uint32_t n)
+{
+	write_vectors_dims(path, vw, n, 4);
+}
+
+/* A text's words' vectors summed with AVX2 and with AVX-512 (where the
+ * processor has them) are the plain loop's sums to the bit: each lane
+ * multiplies, then adds, as the loop does (a fused multiply-add would
+ * round once where the loop rounds twice). Dimension counts with and
+ * without a last, masked piece. */
+static void test_vector_sums(void)
+{
+	char dir[] = "/tmp/pb-test-vsum-XXXXXX";
+	if (!mkdtemp(dir))
+		return;
+	enum { NWORDS = 300 };
+	static char vwords[NWORDS][8];
+	const char *vw[NWORDS];
+	for (int i = 0; i < NWORDS; i++) {
+		snprintf(vwords[i], sizeof(vwords[i]), "q%c%c%c", 'a' + i % 26, 'a' + i / 26 % 26, 'a' + i * 7 % 26);
+		vw[i] = vwords[i];
+	}
+	struct buf path = BUF_INIT, text = BUF_INIT, err = BUF_INIT;
+	buf_addf(&path, "%s/v.bin", dir);
+	for (int i = 0; i < 4000; i++)
+		buf_addf(&text, "%s ", vw[rnd(NWORDS)]);
+	static const uint32_t dimses[] = { 100, 37, 16, 8, 300 };
+	unsigned levels_seen = 0;
+	for (size_t t = 0; t < ARRAY_SIZE(dimses); t++) {
+		uint32_t dims = dimses[t];
+		write_vectors_dims(path.s, vw, NWORDS, dims);
+		struct glove *g = NULL;
+		CHECK(glove_open(path.s, &g, &err) == 0);
+		if (!g)
+			break;
+		struct tokenizer *tk = tokenizer_new();
+		float *want = xcalloc(dims, sizeof(float)), *got = xcalloc(dims, sizeof(float));
+		vec_plain(true);
+		glove_embed(g, tk, text.s, text.len, 1.3f, want);
+		float any = 0;
+		for (uint32_t d = 0; d < dims; d++)
+			any += want[d] * want[d];
+		CHECK(any > 0); /* (the words were found) */
+		for (int level = 1; level <= 2; level++) {
+			if (vec_level(level) != level)
+				continue;
+			memset(got, 0, dims * sizeof(float));
+			tokenizer_free(tk); /* (its cache of words keeps the places) */
+			tk = tokenizer_new();
+			glove_embed(g, tk, text.s, text.len, 1.3f, got);
+			CHECK(!memcmp(want, got, dims * sizeof(float)));
+			levels_seen |= 1u << level;
+		}
+		vec_plain(false);
+		free(want);
+		free(got);
+		tokenizer_free(tk);
+		glove_close(g);
+	}
+	printf("vector sums checked against the plain loop with:%s%s\n", levels_seen & 2 ? " AVX2" : "",
+	       levels_seen & 4 ? " AVX-512" : "");
+	remove_dir(dir);
+	buf_release(&path);
+	buf_release(&text);
+	buf_release(&err);
 }
 
 /* A search cursor keeps the places of its words in the word vectors'
@@ -1185,5 +1262,6 @@ int main(void)
 	test_similar_shares_names();
 	test_full_text();
 	test_vectors_replaced();
+	test_vector_sums();
 	return check_report("test_search");
 }
