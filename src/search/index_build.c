@@ -73,6 +73,7 @@ struct lexicon {
 	uint16_t dlen[NFIELDS];
 	uint64_t npostings;
 	float *acc; /* vector accumulator */
+	struct vec_words vw; /* the current document's words with vectors */
 	struct glove_near near; /* the vectors of the words met */
 	uint32_t *order; /* terms in term order, at write time */
 	/* postings spilled to a file when they grow past the build's memory:
@@ -277,13 +278,14 @@ static void append_postings(struct lexicon *b);
 
 struct vec_hook {
 	struct glove_near *gn;
-	float scale, *acc;
+	struct vec_words *vw;
+	float scale;
 };
 
 static void on_vec_word(void *ctx, const char *w, size_t n, uint32_t *slot)
 {
 	struct vec_hook *v = ctx;
-	glove_near_word(v->gn, w, n, slot, v->scale, v->acc);
+	glove_near_add(v->gn, v->vw, w, n, slot, v->scale);
 }
 
 /* Indexes paper p as document `doc` into lexicon b (one thread's); its
@@ -292,7 +294,7 @@ static void on_vec_word(void *ctx, const char *w, size_t n, uint32_t *slot)
  * keywords once, the authors not. */
 static void index_paper(struct builder *bl, struct lexicon *b, const struct paper *p, uint32_t doc)
 {
-	struct vec_hook vh = { &b->near, 2.0f, b->acc };
+	struct vec_hook vh = { &b->near, &b->vw, 2.0f };
 	b->doc = doc;
 	b->ndterms = 0;
 	memset(b->dlen, 0, sizeof(b->dlen));
@@ -311,6 +313,8 @@ static void index_paper(struct builder *bl, struct lexicon *b, const struct pape
 	for (size_t i = 0; i < p->ai_keywords.n; i++)
 		tokenize(b->tk, p->ai_keywords.v[i], strlen(p->ai_keywords.v[i]), true, on_token, b);
 	tokenizer_on_word(b->tk, NULL, NULL);
+	if (bl->glove)
+		glove_near_sum(&b->near, &b->vw, b->acc);
 	b->field = 2;
 	for (size_t i = 0; i < p->authors.n; i++)
 		tokenize(b->tk, p->authors.v[i], strlen(p->authors.v[i]), false, on_author_token, b);
@@ -1526,6 +1530,7 @@ static void builder_release(struct builder *b)
 		free(lx->dterms);
 		free(lx->dtf);
 		free(lx->acc);
+		vec_words_free(&lx->vw);
 		glove_near_free(&lx->near);
 		free(lx->order);
 		for (size_t r = 0; r < lx->nrun; r++) {

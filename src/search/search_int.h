@@ -131,8 +131,22 @@ struct glove_near {
 };
 void glove_near_init(struct glove_near *gn, const struct glove *g);
 void glove_near_free(struct glove_near *gn);
-/* As glove_word, with *slot naming the word's copy. */
-void glove_near_word(struct glove_near *gn, const char *w, size_t n, uint32_t *slot, float scale, float *acc);
+/* A text's words with vectors, in the order met, summed when the text is
+ * done: the sums then stay in the processor's registers from word to word,
+ * and the rows are fetched ahead. */
+struct vec_words {
+	uint32_t *row; /* glove_near copies + 1 */
+	float *scale;
+	size_t n, cap;
+};
+/* Appends word w (weighted by scale) to vw, its copy made when new (as
+ * glove_word, with *slot naming the copy); nothing for an unknown word. */
+void glove_near_add(struct glove_near *gn, struct vec_words *vw, const char *w, size_t n, uint32_t *slot,
+		    float scale);
+/* acc += vw's words' vectors, each times its scale and weight, in their
+ * order (the same sums as glove_word's, to the bit); empties vw. */
+void glove_near_sum(const struct glove_near *gn, struct vec_words *vw, float *acc);
+void vec_words_free(struct vec_words *vw);
 /* Removes the common component of text vectors from acc. */
 void glove_finish(const struct glove *g, float *acc);
 /* L2-normalises acc into int8 (x127); false when acc is all zero. */

@@ -261,7 +261,8 @@ void glove_near_free(struct glove_near *gn)
 	memset(gn, 0, sizeof(*gn));
 }
 
-void glove_near_word(struct glove_near *gn, const char *w, size_t n, uint32_t *slot, float scale, float *acc)
+void glove_near_add(struct glove_near *gn, struct vec_words *vw, const char *w, size_t n, uint32_t *slot,
+		    float scale)
 {
 	const struct glove *g = gn->g;
 	if (!*slot) {
@@ -280,10 +281,42 @@ void glove_near_word(struct glove_near *gn, const char *w, size_t n, uint32_t *s
 	}
 	if (*slot == UINT32_MAX)
 		return;
-	const int8_t *row = gn->vec + (size_t)(*slot - 1) * gn->stride;
-	float weight;
-	memcpy(&weight, row + g->dims, sizeof(weight));
-	add_fn(acc, row, g->dims, scale * weight);
+	if (vw->n == vw->cap) {
+		vw->cap = vw->cap ? 2 * vw->cap : 256;
+		vw->row = xrealloc(vw->row, vw->cap * sizeof(*vw->row));
+		vw->scale = xrealloc(vw->scale, vw->cap * sizeof(*vw->scale));
+	}
+	vw->row[vw->n] = *slot;
+	vw->scale[vw->n++] = scale;
+}
+
+static void sum_plain(const struct glove_near *gn, const struct vec_words *vw, float *acc)
+{
+	uint32_t dims = gn->g->dims;
+	for (size_t i = 0; i < vw->n; i++) {
+		const int8_t *row = gn->vec + (size_t)(vw->row[i] - 1) * gn->stride;
+		float weight;
+		memcpy(&weight, row + dims, sizeof(weight));
+		add_fn(acc, row, dims, vw->scale[i] * weight);
+	}
+}
+
+/* glove_near_sum's choice (vec_level's): sum_avx512 where the processor
+ * has AVX-512 and the vectors have at most 128 dimensions */
+static void (*sum_fn)(const struct glove_near *, const struct vec_words *, float *) = sum_plain;
+
+void glove_near_sum(const struct glove_near *gn, struct vec_words *vw, float *acc)
+{
+	if (vw->n)
+		(gn->g->dims <= 128 ? sum_fn : sum_plain)(gn, vw, acc);
+	vw->n = 0;
+}
+
+void vec_words_free(struct vec_words *vw)
+{
+	free(vw->row);
+	free(vw->scale);
+	memset(vw, 0, sizeof(*vw));
 }
 
 struct embed {
@@ -382,6 +415,41 @@ __attribute__((target("avx512f,avx512bw,avx512vl"))) static void add_avx512(floa
 		__m512 a = _mm512_maskz_loadu_ps(m, acc + d);
 		_mm512_mask_storeu_ps(acc + d, m, _mm512_add_ps(a, _mm512_mul_ps(w, x)));
 	}
+}
+
+/* sum_plain for at most 128 dimensions: the sums in eight registers of
+ * sixteen lanes (the last pieces masked) from the first word to the last,
+ * each word's row fetched eight words ahead; each lane multiplies, then
+ * adds, in the words' order, as add_plain does. */
+#define SUM_AHEAD 8
+__attribute__((target("avx512f,avx512bw,avx512vl"))) static void sum_avx512(const struct glove_near *gn,
+									   const struct vec_words *vw, float *acc)
+{
+	uint32_t dims = gn->g->dims;
+	__mmask16 m[8];
+	__m512 a[8];
+	for (uint32_t k = 0; k < 8; k++) {
+		uint32_t rest = dims > 16 * k ? dims - 16 * k : 0;
+		m[k] = rest >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << rest) - 1);
+		a[k] = _mm512_maskz_loadu_ps(m[k], acc + 16 * k);
+	}
+	for (size_t i = 0; i < vw->n; i++) {
+		if (i + SUM_AHEAD < vw->n) {
+			const char *next = (const char *)(gn->vec + (size_t)(vw->row[i + SUM_AHEAD] - 1) * gn->stride);
+			_mm_prefetch(next, _MM_HINT_T0);
+			_mm_prefetch(next + dims + sizeof(float) - 1, _MM_HINT_T0);
+		}
+		const int8_t *v = gn->vec + (size_t)(vw->row[i] - 1) * gn->stride;
+		float weight;
+		memcpy(&weight, v + dims, sizeof(weight));
+		const __m512 w = _mm512_set1_ps(vw->scale[i] * weight);
+		for (uint32_t k = 0; k < 8; k++) {
+			__m512 x = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m[k], v + 16 * k)));
+			a[k] = _mm512_add_ps(a[k], _mm512_mul_ps(w, x));
+		}
+	}
+	for (uint32_t k = 0; k < 8; k++)
+		_mm512_mask_storeu_ps(acc + 16 * k, m[k], a[k]);
 }
 
 /* One centroid's dot product with the vector whose pieces (32 dimensions
@@ -515,6 +583,7 @@ int vec_level(int level)
 		    __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
 	int got = level >= 2 && vnni ? 2 : level >= 1 && avx2 ? 1 : 0;
 	add_fn = got == 2 ? add_avx512 : got ? add_avx2 : add_plain;
+	sum_fn = got == 2 ? sum_avx512 : sum_plain;
 	nearest_fn = got ? nearest_avx2 : NULL;
 	nearest_vnni_on = got == 2;
 	return got;
