@@ -67,6 +67,8 @@ struct lexicon {
 	size_t tsize;
 	/* the current document */
 	uint32_t doc, *dterms;
+	uint32_t *tok; /* its terms as met: term << 3 | field */
+	size_t ntok, tokcap;
 	uint8_t (*dtf)[NFIELDS];
 	size_t ndterms, dcap;
 	int field;
@@ -92,6 +94,7 @@ struct lexicon {
 };
 
 #define NLEX 2       /* indexing threads */
+#define MAX_TERMS (1u << 29) /* a thread's: a term number and a field fit in 32 bits */
 #define BATCH_DOCS 256
 #define BATCH_TEXT_MAX (64u << 20) /* a batch's text is sent on past this (its offsets are 32-bit) */
 #define QUEUE_BATCHES 8
@@ -180,6 +183,8 @@ static uint32_t term_id(struct lexicon *b, const char *s, size_t n)
 		h = (h + 1) & (b->tsize - 1);
 	}
 	if (b->nterms == b->cap) {
+		if (b->nterms >= MAX_TERMS) /* (hundreds of gigabytes of terms first: as out of memory) */
+			abort();
 		b->cap = b->cap ? b->cap * 2 : 1 << 15;
 		b->terms = xrealloc(b->terms, b->cap * sizeof(*b->terms));
 		b->names = xrealloc(b->names, b->cap * sizeof(*b->names));
@@ -202,24 +207,51 @@ static void add_term(struct lexicon *b, const char *s, size_t n)
 	add_term_id(b, term_id(b, s, n));
 }
 
+/* Term t met in the current field: counted when the document is done. */
 static void add_term_id(struct lexicon *b, uint32_t t)
 {
-	struct bterm *bt = &b->terms[t];
-	if (bt->seen_doc != b->doc + 1) {
-		bt->seen_doc = b->doc + 1;
-		if (b->ndterms == b->dcap) {
-			b->dcap = b->dcap ? b->dcap * 2 : 1024;
-			b->dterms = xrealloc(b->dterms, b->dcap * sizeof(*b->dterms));
-			b->dtf = xrealloc(b->dtf, b->dcap * sizeof(*b->dtf));
-		}
-		bt->slot = (uint32_t)b->ndterms;
-		b->dterms[b->ndterms] = t;
-		memset(b->dtf[b->ndterms], 0, NFIELDS);
-		b->ndterms++;
+	if (b->ntok == b->tokcap) {
+		b->tokcap = b->tokcap ? 2 * b->tokcap : 1024;
+		b->tok = xrealloc(b->tok, b->tokcap * sizeof(*b->tok));
 	}
-	uint8_t *tf = &b->dtf[bt->slot][b->field];
-	if (*tf < 255)
-		(*tf)++;
+	b->tok[b->ntok++] = t << 3 | (uint32_t)b->field;
+}
+
+void (*index_counts_hook)(uint32_t doc, const char *term, const uint8_t tf[NFIELDS]);
+
+#define COUNT_AHEAD 8 /* terms whose state is asked for ahead of the one counted */
+
+/* The current document's terms, in the order met, each once, with its
+ * count in each field: its terms' states are spread over megabytes, so
+ * each is asked for COUNT_AHEAD terms before it is looked at. */
+static void count_terms(struct lexicon *b)
+{
+	uint32_t stamp = b->doc + 1;
+	for (size_t i = 0; i < b->ntok; i++) {
+		if (i + COUNT_AHEAD < b->ntok)
+			__builtin_prefetch(&b->terms[b->tok[i + COUNT_AHEAD] >> 3], 1);
+		uint32_t t = b->tok[i] >> 3, field = b->tok[i] & 7;
+		struct bterm *bt = &b->terms[t];
+		if (bt->seen_doc != stamp) {
+			bt->seen_doc = stamp;
+			if (b->ndterms == b->dcap) {
+				b->dcap = b->dcap ? b->dcap * 2 : 1024;
+				b->dterms = xrealloc(b->dterms, b->dcap * sizeof(*b->dterms));
+				b->dtf = xrealloc(b->dtf, b->dcap * sizeof(*b->dtf));
+			}
+			bt->slot = (uint32_t)b->ndterms;
+			b->dterms[b->ndterms] = t;
+			memset(b->dtf[b->ndterms], 0, NFIELDS);
+			b->ndterms++;
+		}
+		uint8_t *tf = &b->dtf[bt->slot][field];
+		if (*tf < 255)
+			(*tf)++;
+	}
+	b->ntok = 0;
+	if (index_counts_hook)
+		for (size_t i = 0; i < b->ndterms; i++)
+			index_counts_hook(b->doc, b->arena.s + b->names[b->dterms[i]].str_off, b->dtf[i]);
 }
 
 static void on_token(void *ctx, const char *term, size_t n, unsigned pos, unsigned flags)
@@ -329,6 +361,7 @@ static void index_paper(struct builder *bl, struct lexicon *b, const struct pape
 			add_term(b, tmp, (size_t)n);
 		}
 	}
+	count_terms(b);
 	append_postings(b);
 	memcpy(bl->lens[doc], b->dlen, sizeof(b->dlen));
 	if (bl->glove) {
@@ -430,6 +463,7 @@ static void index_body(struct builder *bl, struct lexicon *b, uint32_t doc, cons
 	b->field = FIELD_BODY;
 	tokenize(b->tk, text, len, true, on_body_token, b);
 	add_term(b, BODY_PREFIX, 2);
+	count_terms(b);
 	append_postings(b);
 	bl->lens[doc][FIELD_BODY] = b->dlen[FIELD_BODY];
 }
@@ -1528,6 +1562,7 @@ static void builder_release(struct builder *b)
 		free(lx->names);
 		free(lx->table);
 		free(lx->dterms);
+		free(lx->tok);
 		free(lx->dtf);
 		free(lx->acc);
 		vec_words_free(&lx->vw);

@@ -227,6 +227,10 @@ extern bool tokenize_general;
 /* Tests: the postings an index build encodes and writes at a time (0: the
  * build's own size). */
 extern uint32_t index_chunk_postings;
+/* Tests: called by the index build, from its indexing threads, with each
+ * document's terms and their counts by field (a full text: again, with its
+ * own), as they go into the postings. */
+extern void (*index_counts_hook)(uint32_t doc, const char *term, const uint8_t tf[NFIELDS]);
 /* Tests: a text with non-ASCII bytes normalised by utf8proc whole, not a
  * piece at a time. */
 extern bool tokenize_whole_norm;

@@ -6,6 +6,7 @@
 #include "check.h"
 #include <dirent.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -945,6 +946,217 @@ static void test_full_text(void)
 	buf_release(&ids);
 }
 
+/* ---- each document's terms and counts by field, as the build counts them ---- */
+
+struct term_count {
+	uint32_t doc;
+	char term[96];
+	uint8_t tf[NFIELDS];
+};
+
+struct term_counts {
+	struct term_count *v;
+	size_t n, cap;
+	int field;         /* for the tokens to come */
+	const char *tag;   /* their terms' prefix ("a:", "b:") or NULL */
+	bool also_bare;    /* (authors) the word without it too */
+};
+
+static struct term_counts got_counts;
+static pthread_mutex_t got_counts_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void count_term(struct term_counts *c, uint32_t doc, const char *term, int field, const uint8_t *tf)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->v[i].doc == doc && !strcmp(c->v[i].term, term)) {
+			for (int f = 0; f < NFIELDS; f++) {
+				unsigned sum = c->v[i].tf[f] + (tf ? tf[f] : f == field);
+				c->v[i].tf[f] = (uint8_t)(sum > 255 ? 255 : sum);
+			}
+			return;
+		}
+	if (c->n == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 256;
+		c->v = xrealloc(c->v, c->cap * sizeof(*c->v));
+	}
+	struct term_count *t = &c->v[c->n++];
+	memset(t, 0, sizeof(*t));
+	t->doc = doc;
+	snprintf(t->term, sizeof(t->term), "%s", term);
+	for (int f = 0; f < NFIELDS; f++)
+		t->tf[f] = tf ? tf[f] : f == field;
+}
+
+static void on_build_counts(uint32_t doc, const char *term, const uint8_t tf[NFIELDS])
+{
+	pthread_mutex_lock(&got_counts_mu);
+	count_term(&got_counts, doc, term, -1, tf);
+	pthread_mutex_unlock(&got_counts_mu);
+}
+
+/* A token as the build takes it, counted the plain way (doc 0). */
+static void on_want_token(void *ctx, const char *term, size_t n, unsigned pos, unsigned flags)
+{
+	struct term_counts *c = ctx;
+	(void)pos;
+	(void)flags;
+	char t[96];
+	if (c->tag) {
+		if (n + 2 < 80) {
+			snprintf(t, sizeof(t), "%s%.*s", c->tag, (int)n, term);
+			count_term(c, 0, t, c->field, NULL);
+		}
+		if (!c->also_bare)
+			return;
+	}
+	snprintf(t, sizeof(t), "%.*s", (int)n, term);
+	count_term(c, 0, t, c->field, NULL);
+}
+
+static int cmp_term_count(const void *a, const void *b)
+{
+	return strcmp(((const struct term_count *)a)->term, ((const struct term_count *)b)->term);
+}
+
+/* Every document's terms and their counts in each field, as the build
+ * collects a document's terms and counts them at its end, are what
+ * tokenizing each field on its own and counting plainly gives: titles,
+ * abstracts, keywords (stemmed), authors (as "a:word" and word, not
+ * stemmed), categories, full texts ("b:" words, their own field), with
+ * repeats, compounds, stop words, non-ASCII and over-long words. */
+static void test_term_counts(void)
+{
+	char dir[] = "/tmp/pb-test-counts-XXXXXX";
+	if (!mkdtemp(dir))
+		return;
+	static const char *vocab[] = { "graph", "Graphs", "neural", "Network", "the", "of", "state-of-the-art",
+				       "GPT-4", "model", "models", "learning", "Zoë", "naïve", "in-context", "x_1",
+				       "3.5", "RLHF", "graph-based", "Über", "a", "reasoning",
+				       "Pneumonoultramicroscopicsilicovolcanoconiosisxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" };
+	enum { NPAPERS = 120 };
+	struct buf dbp = BUF_INIT, ixp = BUF_INIT, err = BUF_INIT, t = BUF_INIT;
+	buf_addf(&dbp, "%s/s.db", dir);
+	struct store *s;
+	CHECK(store_open(dbp.s, STORE_CREATE, &s, &err) == 0);
+	struct paper *papers = xcalloc(NPAPERS, sizeof(*papers));
+	char **bodies = xcalloc(NPAPERS, sizeof(*bodies));
+	enum upsert_result res[NPAPERS];
+	for (int j = 0; j < NPAPERS; j++) {
+		struct paper *p = &papers[j];
+		paper_init(p);
+		snprintf(p->id, sizeof(p->id), "2403.%05d", j);
+		buf_reset(&t);
+		buf_addf(&t, "zz%d", j); /* the paper's own word: which document it is */
+		for (unsigned w = rnd(8); w > 0; w--)
+			buf_addf(&t, " %s", vocab[rnd(ARRAY_SIZE(vocab))]);
+		p->title = xstrdup(t.s);
+		buf_reset(&t);
+		for (unsigned w = rnd(60); w > 0; w--)
+			buf_addf(&t, "%s%s", t.len ? " " : "", vocab[rnd(ARRAY_SIZE(vocab))]);
+		p->abstract = xstrdup(t.s);
+		for (unsigned a = rnd(4); a > 0; a--) {
+			buf_reset(&t);
+			buf_addf(&t, "%s %s", vocab[rnd(ARRAY_SIZE(vocab))], vocab[rnd(ARRAY_SIZE(vocab))]);
+			strlist_push(&p->authors, t.s, t.len);
+		}
+		for (unsigned k = rnd(3); k > 0; k--) {
+			const char *w = vocab[rnd(ARRAY_SIZE(vocab))];
+			strlist_push(&p->ai_keywords, w, strlen(w));
+		}
+		strlist_push(&p->categories, j % 2 ? "cs.LG" : "stat.ML", j % 2 ? 5 : 7);
+		p->version = 1;
+		p->sources = SRC_ARXIV_SNAP;
+	}
+	CHECK(store_begin(s, &err) == 0 && store_upsert_batch(s, papers, NPAPERS, res, &err) == 0 &&
+	      store_commit(s, &err) == 0);
+	for (int j = 0; j < NPAPERS; j += 7) {
+		buf_reset(&t);
+		for (unsigned w = 1 + rnd(300); w > 0; w--)
+			buf_addf(&t, "%s%s", t.len ? " " : "", vocab[rnd(ARRAY_SIZE(vocab))]);
+		bodies[j] = xstrdup(t.s);
+		CHECK(store_text_put(s, papers[j].id, t.s, t.len, &err) == 0);
+	}
+	search_index_path(dbp.s, &ixp);
+	index_counts_hook = on_build_counts;
+	CHECK(search_index_build(s, ixp.s, &err) == 0);
+	index_counts_hook = NULL;
+	/* which document each paper is: its own word's */
+	uint32_t *doc_of = xmalloc(NPAPERS * sizeof(*doc_of));
+	size_t found = 0;
+	for (int j = 0; j < NPAPERS; j++) {
+		char own[16];
+		snprintf(own, sizeof(own), "zz%d", j);
+		doc_of[j] = UINT32_MAX;
+		for (size_t i = 0; i < got_counts.n; i++)
+			if (!strcmp(got_counts.v[i].term, own) && got_counts.v[i].tf[0] == 1)
+				doc_of[j] = got_counts.v[i].doc;
+		found += doc_of[j] != UINT32_MAX;
+	}
+	CHECK(found == NPAPERS);
+	struct tokenizer *tk = tokenizer_new();
+	size_t compared = 0, differ = 0;
+	for (int j = 0; j < NPAPERS && doc_of[j] != UINT32_MAX; j++) {
+		const struct paper *p = &papers[j];
+		struct term_counts want = { 0 }, got = { 0 };
+		want.field = 0;
+		tokenize(tk, p->title, strlen(p->title), true, on_want_token, &want);
+		want.field = 1;
+		tokenize(tk, p->abstract, strlen(p->abstract), true, on_want_token, &want);
+		want.field = 3;
+		for (size_t k = 0; k < p->ai_keywords.n; k++)
+			tokenize(tk, p->ai_keywords.v[k], strlen(p->ai_keywords.v[k]), true, on_want_token, &want);
+		want.field = 2;
+		want.tag = "a:";
+		want.also_bare = true;
+		for (size_t k = 0; k < p->authors.n; k++)
+			tokenize(tk, p->authors.v[k], strlen(p->authors.v[k]), false, on_want_token, &want);
+		want.also_bare = false;
+		for (size_t k = 0; k < p->categories.n; k++) {
+			char c[80];
+			snprintf(c, sizeof(c), "c:%s", p->categories.v[k]);
+			for (char *q = c; *q; q++)
+				*q = (char)(*q >= 'A' && *q <= 'Z' ? *q + 32 : *q);
+			count_term(&want, 0, c, 3, NULL);
+		}
+		if (bodies[j]) {
+			want.field = FIELD_BODY;
+			want.tag = BODY_PREFIX;
+			tokenize(tk, bodies[j], strlen(bodies[j]), true, on_want_token, &want);
+			count_term(&want, 0, BODY_PREFIX, FIELD_BODY, NULL);
+		}
+		for (size_t i = 0; i < got_counts.n; i++)
+			if (got_counts.v[i].doc == doc_of[j])
+				count_term(&got, 0, got_counts.v[i].term, -1, got_counts.v[i].tf);
+		qsort(want.v, want.n, sizeof(*want.v), cmp_term_count);
+		qsort(got.v, got.n, sizeof(*got.v), cmp_term_count);
+		bool same = want.n == got.n;
+		for (size_t i = 0; same && i < want.n; i++)
+			same = !strcmp(want.v[i].term, got.v[i].term) && !memcmp(want.v[i].tf, got.v[i].tf, NFIELDS);
+		differ += !same;
+		compared += want.n;
+		free(want.v);
+		free(got.v);
+	}
+	CHECK(differ == 0);
+	CHECK(compared > 1000); /* (terms were compared) */
+	tokenizer_free(tk);
+	free(got_counts.v);
+	memset(&got_counts, 0, sizeof(got_counts));
+	free(doc_of);
+	for (int j = 0; j < NPAPERS; j++) {
+		paper_release(&papers[j]);
+		free(bodies[j]);
+	}
+	free(papers);
+	free(bodies);
+	store_close(s);
+	remove_dir(dir);
+	buf_release(&dbp);
+	buf_release(&ixp);
+	buf_release(&err);
+	buf_release(&t);
+}
+
 /* Bit-packed gaps decode to what was encoded at every width and count,
  * whichever instructions the decoder uses, reading nothing past the
  * block's impact bytes (as laid out in the index: values, then impacts). */
@@ -1295,5 +1507,6 @@ int main(void)
 	test_full_text();
 	test_vectors_replaced();
 	test_vector_sums();
+	test_term_counts();
 	return check_report("test_search");
 }
