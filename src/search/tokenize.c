@@ -13,6 +13,9 @@
 #include "search.h"
 #include <libstemmer.h>
 #include <utf8proc.h>
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#endif
 
 #define MAX_TERM 64
 #define MAX_PARTS 8
@@ -244,12 +247,74 @@ static bool map_pieces(struct tokenizer *tk, const char *text, size_t len)
 	return true;
 }
 
+bool tokenize_general; /* tests: every text through the general path (and no SIMD) */
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+/* add_lower of an all-ASCII text, sixty-four bytes a step (the last step
+ * masked); false, with part of it appended, at a byte that is not ASCII. */
+__attribute__((target("avx512f,avx512bw"))) static bool add_lower_avx512(struct buf *b, const char *text, size_t len)
+{
+	char *d = buf_reserve(b, len);
+	if (!d)
+		return true; /* (as add_lower: nothing added) */
+	const __m512i A = _mm512_set1_epi8('A'), span = _mm512_set1_epi8('Z' - 'A'), up = _mm512_set1_epi8(32);
+	for (size_t i = 0; i < len; i += 64) {
+		__mmask64 m = len - i >= 64 ? ~0ull : (1ull << (len - i)) - 1;
+		__m512i x = _mm512_maskz_loadu_epi8(m, text + i);
+		if (_mm512_movepi8_mask(x))
+			return false;
+		__mmask64 upper = _mm512_cmple_epu8_mask(_mm512_sub_epi8(x, A), span);
+		_mm512_mask_storeu_epi8(d + i, m, _mm512_mask_add_epi8(x, upper, x, up));
+	}
+	b->len += len;
+	b->s[b->len] = '\0';
+	return true;
+}
+
+/* ascii_bits sixty-four bytes a step. */
+__attribute__((target("avx512f,avx512bw"))) static void ascii_bits_avx512(const char *s, size_t n, uint64_t *an,
+									uint64_t *dg)
+{
+	const __m512i zero = _mm512_set1_epi8('0'), nine = _mm512_set1_epi8(9), a = _mm512_set1_epi8('a'),
+		      z = _mm512_set1_epi8('z' - 'a');
+	for (size_t w = 0; w * 64 < n; w++) {
+		size_t rest = n - w * 64;
+		__mmask64 m = rest >= 64 ? ~0ull : (1ull << rest) - 1;
+		__m512i x = _mm512_maskz_loadu_epi8(m, s + w * 64);
+		__mmask64 digit = _mm512_cmple_epu8_mask(_mm512_sub_epi8(x, zero), nine);
+		__mmask64 letter = _mm512_cmple_epu8_mask(_mm512_sub_epi8(x, a), z);
+		an[w] = (digit | letter) & m;
+		dg[w] = digit & m;
+	}
+}
+
+static bool have_avx512bw;
+
+__attribute__((constructor)) static void tokenizer_choose(void)
+{
+	__builtin_cpu_init();
+	have_avx512bw = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+}
+#define SIMD_ASCII (have_avx512bw && !tokenize_general)
+#else
+#define SIMD_ASCII false
+#define add_lower_avx512(b, text, len) false
+#define ascii_bits_avx512(s, n, an, dg) ((void)0)
+#endif
+
 /* Normalises text into tk->norm: lower-case ASCII, or utf8proc's NFKC
  * case-fold with marks stripped. Invalid UTF-8 is dropped byte by byte.
  * True when the result is all ASCII. */
 static bool normalise(struct tokenizer *tk, const char *text, size_t len)
 {
 	buf_reset(&tk->norm);
+	if (SIMD_ASCII) {
+		if (add_lower_avx512(&tk->norm, text, len)) {
+			pad_buf(&tk->norm);
+			return true;
+		}
+		buf_reset(&tk->norm);
+	}
 	unsigned char high = 0; /* the bytes or'ed: ASCII when its top bit is clear */
 	for (size_t i = 0; i < len; i++)
 		high |= (unsigned char)text[i];
@@ -477,7 +542,6 @@ static const uint8_t ascii_kind[256] = {
 	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
 };
 
-bool tokenize_general; /* tests: every text through the general path */
 
 /* Whether the cache of words is past what the processor's caches hold, so
  * that a text's words' slots are worth asking for ahead of the look-ups. */
@@ -624,7 +688,10 @@ static void tokenize_ascii(struct tokenizer *tk, const char *s, size_t n, bool s
 		tk->bits = xmalloc(tk->bits_cap * sizeof(*tk->bits));
 	}
 	uint64_t *an = tk->bits, *dg = tk->bits + nw;
-	ascii_bits(s, n, an, dg);
+	if (SIMD_ASCII)
+		ascii_bits_avx512(s, n, an, dg);
+	else
+		ascii_bits(s, n, an, dg);
 	size_t i = 0;
 	for (;;) {
 		size_t b = next_bit(an, nw, i, false), e;
