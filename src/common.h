@@ -63,6 +63,8 @@ static inline bool pb_status_failed(enum pb_status st)
 void *xmalloc(size_t n);
 void *xcalloc(size_t nmemb, size_t size);
 void *xrealloc(void *p, size_t n);
+/* n bytes at a multiple of align (a power of two); freed with free. */
+void *xaligned_alloc(size_t align, size_t n);
 /* fn(second) on a thread of its own while fn(first) runs on this one,
  * then both done (one after the other here when no thread can start). */
 void run_pair(void *(*fn)(void *), void *first, void *second);

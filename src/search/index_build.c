@@ -36,8 +36,13 @@ static const double K1 = 1.2;
 static const double FIELD_W[NFIELDS] = { 2.0, 1.0, 1.0, 1.5, 1.0 };
 static const double FIELD_B[NFIELDS] = { 0.5, 0.75, 0.3, 0.5, 0.75 };
 
-/* A term as its documents are indexed: 32 bytes, two to a cache line (the
- * common terms' stay in the processor's nearest caches). */
+#define TAIL_BYTES 31
+#define POSTING_MAX (5 + 1 + NFIELDS) /* a posting's most bytes */
+
+/* A term as its documents are indexed: one cache line, which counting a
+ * document's terms brings in. Its newest postings are kept in the line
+ * (tail) and put at the end of its list a few at a time: the lists' ends
+ * are spread over the heap, and reaching one is a wait on memory. */
 struct bterm {
 	unsigned char *post; /* varint gap, field mask, one tf byte per set field */
 	uint32_t post_len, post_cap;
@@ -45,7 +50,10 @@ struct bterm {
 	uint32_t last_doc; /* last document appended, for gaps */
 	uint32_t seen_doc; /* the current document, + 1 (0: not seen) */
 	uint32_t slot;     /* index into the current document's term list */
+	uint8_t tail_len;
+	unsigned char tail[TAIL_BYTES]; /* the postings after post's */
 };
+_Static_assert(sizeof(struct bterm) == 64, "a term is one cache line");
 
 /* A term's string, looked at when it is met for the first time by a
  * thread's cache of words and when the file is written. */
@@ -186,7 +194,11 @@ static uint32_t term_id(struct lexicon *b, const char *s, size_t n)
 		if (b->nterms >= MAX_TERMS) /* (hundreds of gigabytes of terms first: as out of memory) */
 			abort();
 		b->cap = b->cap ? b->cap * 2 : 1 << 15;
-		b->terms = xrealloc(b->terms, b->cap * sizeof(*b->terms));
+		struct bterm *terms = xaligned_alloc(64, b->cap * sizeof(*terms));
+		if (b->nterms)
+			memcpy(terms, b->terms, b->nterms * sizeof(*terms));
+		free(b->terms);
+		b->terms = terms;
 		b->names = xrealloc(b->names, b->cap * sizeof(*b->names));
 	}
 	memset(&b->terms[b->nterms], 0, sizeof(*b->terms));
@@ -388,44 +400,64 @@ static void post_release(struct bterm *bt)
 	free(bt->post);
 	bt->post = NULL;
 	bt->post_len = bt->post_cap = 0;
+	bt->tail_len = 0;
+}
+
+/* Puts term bt's tail at the end of its list. */
+static void flush_tail(struct bterm *bt)
+{
+	if (!bt->tail_len)
+		return;
+	if (bt->post_cap - bt->post_len < bt->tail_len)
+		post_grow(bt, bt->tail_len);
+	memcpy(bt->post + bt->post_len, bt->tail, bt->tail_len);
+	bt->post_len += bt->tail_len;
+	bt->tail_len = 0;
+}
+
+/* Every term's tail at the end of its list (before its list is read). */
+static void flush_tails(struct lexicon *lx)
+{
+	for (size_t t = 0; t < lx->nterms; t++)
+		flush_tail(&lx->terms[t]);
 }
 
 /* Appends the current document to each of its terms' postings. */
 static void append_postings(struct lexicon *b)
 {
 	uint32_t doc = b->doc;
-	/* the lists' ends are spread over the heap: ask for them all first */
+	/* the lists' ends that are about to take a tail (spread over the
+	 * heap): ask for them all first */
 	for (size_t i = 0; i < b->ndterms; i++) {
 		const struct bterm *bt = &b->terms[b->dterms[i]];
-		if (bt->post) /* (a new term has none yet) */
+		if (bt->tail_len > TAIL_BYTES - POSTING_MAX && bt->post) /* (a new term has none yet) */
 			__builtin_prefetch(bt->post + bt->post_len, 1);
 	}
 	for (size_t i = 0; i < b->ndterms; i++) {
 		struct bterm *bt = &b->terms[b->dterms[i]];
-		unsigned char tmp[5 + 1 + NFIELDS];
+		if (bt->tail_len > TAIL_BYTES - POSTING_MAX)
+			flush_tail(bt);
+		unsigned char *out = bt->tail + bt->tail_len;
 		size_t n = 0;
 		uint32_t gap = bt->df ? doc - bt->last_doc : doc;
 		while (gap >= 0x80) {
-			tmp[n++] = (unsigned char)(gap | 0x80);
+			out[n++] = (unsigned char)(gap | 0x80);
 			gap >>= 7;
 		}
-		tmp[n++] = (unsigned char)gap;
+		out[n++] = (unsigned char)gap;
 		size_t at_mask = n++;
 		unsigned char mask = 0;
 		for (int f = 0; f < NFIELDS; f++)
 			if (b->dtf[i][f]) {
 				mask |= (unsigned char)(1 << f);
-				tmp[n++] = b->dtf[i][f];
+				out[n++] = b->dtf[i][f];
 			}
 		if (!mask) { /* a category term: count it in the keywords field */
 			mask = 1 << 3;
-			tmp[n++] = 1;
+			out[n++] = 1;
 		}
-		tmp[at_mask] = mask;
-		if (bt->post_cap - bt->post_len < n)
-			post_grow(bt, n);
-		memcpy(bt->post + bt->post_len, tmp, n);
-		bt->post_len += (uint32_t)n;
+		out[at_mask] = mask;
+		bt->tail_len = (uint8_t)(bt->tail_len + n);
 		b->post_bytes += n;
 		bt->last_doc = doc;
 		bt->df++;
@@ -699,6 +731,7 @@ static int spill_lexicon(struct builder *bl, struct lexicon *lx)
 	r->nterms = lx->nterms;
 	r->off = xmalloc((r->nterms ? r->nterms : 1) * sizeof(*r->off));
 	r->len = xmalloc((r->nterms ? r->nterms : 1) * sizeof(*r->len));
+	flush_tails(lx);
 	for (size_t t = 0; t < lx->nterms; t++) {
 		struct bterm *bt = &lx->terms[t];
 		r->off[t] = lx->runs_len;
@@ -1406,6 +1439,8 @@ static void write_tail(const struct builder *b, const struct idx_header *h, uint
 static int write_index(struct builder *b, FILE *f, struct buf *err)
 {
 	struct idx_header h;
+	for (int l = 0; l < NLEX; l++)
+		flush_tails(&b->lex[l]);
 	header_init(b, &h);
 	/* each lexicon's terms in order; the file's terms are their union */
 	size_t total_terms = sort_lexicons(b, &h);

@@ -24,6 +24,15 @@ void *xcalloc(size_t nmemb, size_t size)
 	return p;
 }
 
+void *xaligned_alloc(size_t align, size_t n)
+{
+	size_t size = (n ? n + align - 1 : align) / align * align; /* a multiple, as aligned_alloc asks */
+	void *p = aligned_alloc(align, size);
+	if (!p)
+		oom(n);
+	return p;
+}
+
 void run_pair(void *(*fn)(void *), void *first, void *second)
 {
 	pthread_t th;
