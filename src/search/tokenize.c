@@ -621,6 +621,16 @@ static inline size_t next_bit(const uint64_t *bits, size_t nw, size_t i, bool cl
 	return w * 64 + (size_t)__builtin_ctzll(x);
 }
 
+/* bits[b..b + len) (len 1..64) as the low bits of a word. */
+static inline uint64_t bits_at(const uint64_t *bits, size_t b, size_t len)
+{
+	size_t w = b / 64, o = b % 64;
+	uint64_t x = bits[w] >> o;
+	if (o + len > 64) /* (then o > 0) */
+		x |= bits[w + 1] << (64 - o);
+	return len == 64 ? x : x & ((1ull << len) - 1);
+}
+
 /* Whether any of bits[b..e) (e > b) is set; with flip ~0, any is clear. */
 static inline bool any_bits(const uint64_t *bits, size_t b, size_t e, uint64_t flip)
 {
@@ -700,7 +710,13 @@ static void tokenize_ascii(struct tokenizer *tk, const char *s, size_t n, bool s
 		e = next_bit(an, nw, b, true);
 		if (e > n)
 			e = n;
-		unsigned kinds = (any_bits(dg, b, e, 0) ? 2 : 0) | (any_bits(dg, b, e, ~0ull) ? 1 : 0);
+		unsigned kinds;
+		if (e - b <= 64) { /* (a word: its digits' bits at once; the others are letters) */
+			uint64_t d = bits_at(dg, b, e - b);
+			kinds = (d ? 2u : 0u) | ((size_t)__builtin_popcountll(d) < e - b ? 1u : 0u);
+		} else {
+			kinds = (any_bits(dg, b, e, 0) ? 2u : 0u) | (any_bits(dg, b, e, ~0ull) ? 1u : 0u);
+		}
 		uint32_t h = word_hash(s + b, e - b);
 		runs[nr++] = (struct word_run){ (uint32_t)b, (uint32_t)(e - b), h, (uint8_t)kinds };
 		i = e;
