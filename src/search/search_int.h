@@ -222,7 +222,8 @@ struct search_cursor {
  * or NULL; an unstemmed word has a second one, [1]. The index builder keeps
  * term ids there. */
 uint32_t *tokenizer_slot(struct tokenizer *tk);
-/* Tests: every text through the tokenizer's general path, not its ASCII one. */
+/* Tests: every text through the tokenizer's general path, not its ASCII one
+ * (and normalised without SIMD): what the ASCII path is compared with. */
 extern bool tokenize_general;
 /* Tests: the postings an index build encodes and writes at a time (0: the
  * build's own size). */
