@@ -44,7 +44,7 @@ static const double FIELD_B[NFIELDS] = { 0.5, 0.75, 0.3, 0.5, 0.75 };
  * (tail) and put at the end of its list a few at a time: the lists' ends
  * are spread over the heap, and reaching one is a wait on memory. */
 struct bterm {
-	unsigned char *post; /* varint gap, field mask, one tf byte per set field */
+	_Alignas(64) unsigned char *post; /* varint gap, field mask, one tf byte per set field */
 	uint32_t post_len, post_cap;
 	uint32_t df;
 	uint32_t last_doc; /* last document appended, for gaps */
@@ -191,8 +191,10 @@ static uint32_t term_id(struct lexicon *b, const char *s, size_t n)
 		h = (h + 1) & (b->tsize - 1);
 	}
 	if (b->nterms == b->cap) {
-		if (b->nterms >= MAX_TERMS) /* (hundreds of gigabytes of terms first: as out of memory) */
+		if (b->nterms >= MAX_TERMS) { /* (tens of gigabytes of terms first: as out of memory) */
+			fprintf(stderr, "paperboy: index: more than %u terms in one indexing thread\n", MAX_TERMS);
 			abort();
+		}
 		b->cap = b->cap ? b->cap * 2 : 1 << 15;
 		struct bterm *terms = xaligned_alloc(64, b->cap * sizeof(*terms));
 		if (b->nterms)

@@ -132,8 +132,8 @@ struct glove_near {
 void glove_near_init(struct glove_near *gn, const struct glove *g);
 void glove_near_free(struct glove_near *gn);
 /* A text's words with vectors, in the order met, summed when the text is
- * done: the sums then stay in the processor's registers from word to word,
- * and the rows are fetched ahead. */
+ * done: with AVX-512 the sums then stay in the processor's registers from
+ * word to word, and the rows are fetched ahead. */
 struct vec_words {
 	uint32_t *row; /* glove_near copies + 1 */
 	float *scale;
@@ -165,9 +165,9 @@ static inline long round_half_away(double x)
  * found by the plain loops (true) or with the best the processor has
  * (false, the default); for the tests. */
 void vec_plain(bool plain);
-/* The same by level, for the tests: 0 plain, 1 AVX2, 2 the IVF's dot
- * products with AVX-512 VNNI; at most what the processor has, which is
- * returned. */
+/* The same by level, for the tests: 0 plain, 1 AVX2, 2 AVX-512 (the
+ * vector sums, and the IVF's dot products with VNNI; it needs AVX-512 F,
+ * BW, VL and VNNI); at most what the processor has, which is returned. */
 int vec_level(int level);
 /* The first of the k centroids c nearest v, as ivf_train finds it (tests). */
 uint32_t ivf_nearest(const int8_t *v, const int8_t *c, uint32_t k, uint32_t dims);
@@ -225,6 +225,8 @@ uint32_t *tokenizer_slot(struct tokenizer *tk);
 /* Tests: every text through the tokenizer's general path, not its ASCII one
  * (and normalised without SIMD): what the ASCII path is compared with. */
 extern bool tokenize_general;
+/* Tests: the ASCII path's portable code where the processor has AVX-512. */
+extern bool tokenize_no_simd;
 /* Tests: the postings an index build encodes and writes at a time (0: the
  * build's own size). */
 extern uint32_t index_chunk_postings;

@@ -248,10 +248,12 @@ static bool map_pieces(struct tokenizer *tk, const char *text, size_t len)
 }
 
 bool tokenize_general; /* tests: every text through the general path (and no SIMD) */
+bool tokenize_no_simd;  /* tests: the ASCII path with its portable code */
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 /* add_lower of an all-ASCII text, sixty-four bytes a step (the last step
- * masked); false, with part of it appended, at a byte that is not ASCII. */
+ * masked); false at a byte that is not ASCII (nothing appended then: the
+ * buffer's length is not moved, its room past it is written). */
 __attribute__((target("avx512f,avx512bw"))) static bool add_lower_avx512(struct buf *b, const char *text, size_t len)
 {
 	char *d = buf_reserve(b, len);
@@ -295,7 +297,7 @@ __attribute__((constructor)) static void tokenizer_choose(void)
 	__builtin_cpu_init();
 	have_avx512bw = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
 }
-#define SIMD_ASCII (have_avx512bw && !tokenize_general)
+#define SIMD_ASCII (have_avx512bw && !tokenize_general && !tokenize_no_simd)
 #else
 #define SIMD_ASCII false
 #define add_lower_avx512(b, text, len) false

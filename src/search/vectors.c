@@ -184,8 +184,11 @@ static void add_plain(float *acc, const int8_t *v, uint32_t dims, float weight)
 		acc[d] += weight * (float)v[d];
 }
 
-/* add_plain, or eight at a time with AVX2 where the processor has it
- * (vec_dot's choice below): a text's vectors are summed word by word */
+/* add_plain, or eight at a time with AVX2, sixteen with AVX-512, where the
+ * processor has them (vec_level's choice below): glove_word's sums, and
+ * the index build's where sum_avx512 cannot take them. (This file is
+ * compiled with -ffp-contract=off: a multiply and an add are never fused
+ * into one rounding, so that every path gives the plain loop's sums.) */
 static void (*add_fn)(float *, const int8_t *, uint32_t, float) = add_plain;
 
 #define NEAREST_CHUNKS 16 /* of 32 dimensions: the AVX2 and VNNI searches' largest */
@@ -301,8 +304,8 @@ static void sum_plain(const struct glove_near *gn, const struct vec_words *vw, f
 	}
 }
 
-/* glove_near_sum's choice (vec_level's): sum_avx512 where the processor
- * has AVX-512 and the vectors have at most 128 dimensions */
+/* glove_near_sum's choice (vec_level's): sum_avx512 at level 2 (AVX-512
+ * with VNNI) when the vectors have at most 128 dimensions */
 static void (*sum_fn)(const struct glove_near *, const struct vec_words *, float *) = sum_plain;
 
 void glove_near_sum(const struct glove_near *gn, struct vec_words *vw, float *acc)
@@ -417,39 +420,49 @@ __attribute__((target("avx512f,avx512bw,avx512vl"))) static void add_avx512(floa
 	}
 }
 
-/* sum_plain for at most 128 dimensions: the sums in eight registers of
- * sixteen lanes (the last pieces masked) from the first word to the last,
- * each word's row fetched eight words ahead; each lane multiplies, then
- * adds, in the words' order, as add_plain does. */
+/* sum_plain for at most 128 dimensions: the sums in up to eight registers
+ * of sixteen lanes (named, not an array, so that no compiler keeps them on
+ * the stack; the last piece masked) from the first word to the last, each
+ * word's row fetched eight words ahead; each lane multiplies, then adds,
+ * in the words' order, as add_plain does. */
 #define SUM_AHEAD 8
 __attribute__((target("avx512f,avx512bw,avx512vl"))) static void sum_avx512(const struct glove_near *gn,
 									   const struct vec_words *vw, float *acc)
 {
-	uint32_t dims = gn->g->dims;
-	__mmask16 m[8];
-	__m512 a[8];
-	for (uint32_t k = 0; k < 8; k++) {
-		uint32_t rest = dims > 16 * k ? dims - 16 * k : 0;
-		m[k] = rest >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << rest) - 1);
-		a[k] = _mm512_maskz_loadu_ps(m[k], acc + 16 * k);
-	}
+	uint32_t dims = gn->g->dims, np = (dims + 15) / 16;
+	__mmask16 last = dims % 16 ? (__mmask16)((1u << (dims % 16)) - 1) : (__mmask16)0xffff;
+	const __m512 zero = _mm512_setzero_ps();
+#define MASK(k) ((k) + 1 < np ? (__mmask16)0xffff : last)
+	__m512 a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero, a6 = zero, a7 = zero;
+#define LOAD(k)                                                            \
+	if ((k) < np)                                                      \
+		a##k = _mm512_maskz_loadu_ps(MASK(k), acc + 16 * (k));
+	LOAD(0) LOAD(1) LOAD(2) LOAD(3) LOAD(4) LOAD(5) LOAD(6) LOAD(7)
+#undef LOAD
 	for (size_t i = 0; i < vw->n; i++) {
-		if (i + SUM_AHEAD < vw->n) {
+		if (i + SUM_AHEAD < vw->n) { /* a row is up to three lines */
 			const char *next = (const char *)(gn->vec + (size_t)(vw->row[i + SUM_AHEAD] - 1) * gn->stride);
 			_mm_prefetch(next, _MM_HINT_T0);
+			_mm_prefetch(next + 64, _MM_HINT_T0);
 			_mm_prefetch(next + dims + sizeof(float) - 1, _MM_HINT_T0);
 		}
 		const int8_t *v = gn->vec + (size_t)(vw->row[i] - 1) * gn->stride;
 		float weight;
 		memcpy(&weight, v + dims, sizeof(weight));
 		const __m512 w = _mm512_set1_ps(vw->scale[i] * weight);
-		for (uint32_t k = 0; k < 8; k++) {
-			__m512 x = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m[k], v + 16 * k)));
-			a[k] = _mm512_add_ps(a[k], _mm512_mul_ps(w, x));
-		}
+#define ADD(k)                                                                                                   \
+	if ((k) < np)                                                                                            \
+		a##k = _mm512_add_ps(a##k, _mm512_mul_ps(w, _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(                 \
+							    _mm_maskz_loadu_epi8(MASK(k), v + 16 * (k))))));
+		ADD(0) ADD(1) ADD(2) ADD(3) ADD(4) ADD(5) ADD(6) ADD(7)
+#undef ADD
 	}
-	for (uint32_t k = 0; k < 8; k++)
-		_mm512_mask_storeu_ps(acc + 16 * k, m[k], a[k]);
+#define STORE(k)                                                           \
+	if ((k) < np)                                                      \
+		_mm512_mask_storeu_ps(acc + 16 * (k), MASK(k), a##k);
+	STORE(0) STORE(1) STORE(2) STORE(3) STORE(4) STORE(5) STORE(6) STORE(7)
+#undef STORE
+#undef MASK
 }
 
 /* One centroid's dot product with the vector whose pieces (32 dimensions

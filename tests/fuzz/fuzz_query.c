@@ -83,7 +83,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	tokenize(tk, (const char *)data, size, true, noop, NULL);
 	struct buf fast = BUF_INIT, general = BUF_INIT;
 	bool stem = size && (data[0] & 1);
+	tokenize_no_simd = size && (data[0] & 2); /* the ASCII path's SIMD code, or its portable one */
 	tokenize(tk, (const char *)data, size, stem, note, &fast);
+	tokenize_no_simd = false;
 	tokenize_general = true;
 	tokenize(tk, (const char *)data, size, stem, note, &general);
 	tokenize_general = false;
