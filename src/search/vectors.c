@@ -212,9 +212,7 @@ static void rows_make(struct ivf_rows *r, const int8_t *c, uint32_t k, uint32_t 
 	r->ngroups = (k + 15) / 16;
 	r->nquads = (dims + 3) / 4;
 	size_t size = (size_t)r->ngroups * r->nquads * 64;
-	r->rows = aligned_alloc(64, size);
-	if (!r->rows)
-		abort(); /* out of memory: as xmalloc */
+	r->rows = xaligned_alloc(64, size);
 	memset(r->rows, 0x80, size);
 	for (uint32_t j = 0; j < k; j++)
 		for (uint32_t d = 0; d < dims; d++)
