@@ -38,7 +38,7 @@ struct stem_entry {
  * hash as cache_entry takes it. */
 struct word_run {
 	uint32_t start, len, hash;
-	uint8_t kinds; /* 1: has a letter, 2: has a digit */
+	bool has_digit;
 };
 
 struct tokenizer {
@@ -369,7 +369,7 @@ static size_t alnum_at(const char *s, size_t i, size_t n, bool *digit)
 struct part {
 	const char *s;
 	size_t n;
-	bool has_digit, has_alpha;
+	bool has_digit;
 	uint32_t hash; /* word_hash(s, n) */
 };
 
@@ -521,13 +521,12 @@ static unsigned emit_compound(struct tokenizer *tk, const struct part *parts, si
 		emit_word(tk, &parts[0], stem, pos, 0, emit, ctx);
 		return 1;
 	}
-	struct part j = { NULL, 0, false, false, 0 };
+	struct part j = { NULL, 0, false, 0 };
 	buf_reset(&tk->joined);
 	for (size_t k = 0; k < np; k++) {
 		emit_word(tk, &parts[k], stem, pos + (unsigned)k, TOK_PART, emit, ctx);
 		buf_add(&tk->joined, parts[k].s, parts[k].n);
 		j.has_digit |= parts[k].has_digit;
-		j.has_alpha |= parts[k].has_alpha;
 	}
 	pad_buf(&tk->joined);
 	j.s = tk->joined.s;
@@ -633,12 +632,12 @@ static inline uint64_t bits_at(const uint64_t *bits, size_t b, size_t len)
 	return len == 64 ? x : x & ((1ull << len) - 1);
 }
 
-/* Whether any of bits[b..e) (e > b) is set; with flip ~0, any is clear. */
-static inline bool any_bits(const uint64_t *bits, size_t b, size_t e, uint64_t flip)
+/* Whether any of bits[b..e) (e > b) is set. */
+static inline bool any_bits(const uint64_t *bits, size_t b, size_t e)
 {
 	while (b < e) {
 		size_t k = e - b < 64 - b % 64 ? e - b : 64 - b % 64;
-		uint64_t x = (bits[b / 64] ^ flip) >> (b % 64);
+		uint64_t x = bits[b / 64] >> (b % 64);
 		if (k < 64)
 			x &= (1ull << k) - 1;
 		if (x)
@@ -712,15 +711,10 @@ static void tokenize_ascii(struct tokenizer *tk, const char *s, size_t n, bool s
 		e = next_bit(an, nw, b, true);
 		if (e > n)
 			e = n;
-		unsigned kinds;
-		if (e - b <= 64) { /* (a word: its digits' bits at once; the others are letters) */
-			uint64_t d = bits_at(dg, b, e - b);
-			kinds = (d ? 2u : 0u) | ((size_t)__builtin_popcountll(d) < e - b ? 1u : 0u);
-		} else {
-			kinds = (any_bits(dg, b, e, 0) ? 2u : 0u) | (any_bits(dg, b, e, ~0ull) ? 1u : 0u);
-		}
+		/* (a word: its digits' bits at once) */
+		bool digit = e - b <= 64 ? bits_at(dg, b, e - b) != 0 : any_bits(dg, b, e);
 		uint32_t h = word_hash(s + b, e - b);
-		runs[nr++] = (struct word_run){ (uint32_t)b, (uint32_t)(e - b), h, (uint8_t)kinds };
+		runs[nr++] = (struct word_run){ (uint32_t)b, (uint32_t)(e - b), h, digit };
 		i = e;
 	}
 	unsigned pos = 0;
@@ -733,7 +727,7 @@ static void tokenize_ascii(struct tokenizer *tk, const char *s, size_t n, bool s
 		for (;; r++) {
 			const struct word_run *w = &runs[r];
 			if (np < MAX_PARTS)
-				parts[np++] = (struct part){ s + w->start, w->len, w->kinds & 2, w->kinds & 1, w->hash };
+				parts[np++] = (struct part){ s + w->start, w->len, w->has_digit, w->hash };
 			if (r + 1 == nr)
 				break;
 			/* joined to the next run: one separator between, '-', '_',
@@ -775,10 +769,9 @@ void tokenize(struct tokenizer *tk, const char *text, size_t len, bool stem, emi
 		/* a compound: parts joined by '-', '_' or a '.' between digits */
 		size_t np = 0;
 		for (;;) {
-			struct part p = { s + i, 0, false, false, 0 };
+			struct part p = { s + i, 0, false, 0 };
 			while (i < n && (l = alnum_at(s, i, n, &digit))) {
 				p.has_digit |= digit;
-				p.has_alpha |= !digit;
 				p.n += l;
 				i += l;
 			}
