@@ -605,23 +605,6 @@ static void ascii_bits(const char *s, size_t n, uint64_t *an, uint64_t *dg)
 #undef GATHER
 }
 
-/* The first bit at or after i that is set (clear: the first clear one) in
- * bits[0..nw); nw * 64 when none. */
-static inline size_t next_bit(const uint64_t *bits, size_t nw, size_t i, bool clear)
-{
-	size_t w = i / 64;
-	if (w >= nw)
-		return nw * 64;
-	uint64_t flip = clear ? ~0ull : 0;
-	uint64_t x = (bits[w] ^ flip) & (~0ull << (i % 64));
-	while (!x) {
-		if (++w == nw)
-			return nw * 64;
-		x = bits[w] ^ flip;
-	}
-	return w * 64 + (size_t)__builtin_ctzll(x);
-}
-
 /* bits[b..b + len) (len 1..64) as the low bits of a word. */
 static inline uint64_t bits_at(const uint64_t *bits, size_t b, size_t len)
 {
@@ -651,44 +634,28 @@ static inline bool any_bits(const uint64_t *bits, size_t b, size_t e)
  * their slots in the table, twice as far. */
 #define FETCH_AHEAD 8
 
-struct ahead {
-	size_t slot, ent; /* the next run of each step */
-};
-
-/* Asks for the cache's slots of runs up to r + 2 FETCH_AHEAD and, of those
- * found there, the entries of runs up to r + FETCH_AHEAD: a look-up then
- * finds both at hand, and the processor has the fetches of many words
- * under way at once (at arXiv's size the cache is megabytes, and a look-up
- * otherwise waits on memory). Hints only: a wrong guess wastes a fetch. */
-static void fetch_ahead(const struct tokenizer *tk, const struct word_run *runs, size_t nr, size_t r,
-			struct ahead *a)
+/* Asks for the cache's slot of run k, or (ent) for its entry when its
+ * slot, asked for before, shows it. Hints only: a wrong guess wastes a
+ * fetch. */
+static inline void fetch_run(const struct tokenizer *tk, const struct word_run *runs, size_t k, bool ent)
 {
-	size_t mask = tk->cache_size - 1;
-	for (; a->slot < nr && a->slot < r + 2 * FETCH_AHEAD; a->slot++)
-		__builtin_prefetch(&tk->cache[runs[a->slot].hash & mask]);
-	for (; a->ent < nr && a->ent < r + FETCH_AHEAD; a->ent++) {
-		const struct cache_slot *c = &tk->cache[runs[a->ent].hash & mask];
-		if (c->hash == runs[a->ent].hash)
-			__builtin_prefetch(&tk->ents[c->ent - 1]);
-	}
+	const struct cache_slot *c = &tk->cache[runs[k].hash & (tk->cache_size - 1)];
+	if (!ent)
+		__builtin_prefetch(c);
+	else if (c->hash == runs[k].hash)
+		__builtin_prefetch(&tk->ents[c->ent - 1]);
 }
 
-/* An all-ASCII normalised text (most of arXiv's): the runs of letters and
- * digits found and hashed in one pass, each run's slot of the cache of
- * words asked for at once when the cache is large (at arXiv's size it is
- * megabytes, and a look-up otherwise waits on memory), then compounds
- * formed from runs one separator apart, as the general path forms them. */
-static void tokenize_ascii(struct tokenizer *tk, const char *s, size_t n, bool stem, emit_fn emit, void *ctx)
+/* The runs of letters and digits of the padded all-ASCII text s[0..n)
+ * (n > 0), hashed, into tk->runs; returns how many. */
+static size_t ascii_runs(struct tokenizer *tk, const char *s, size_t n)
 {
-	if (!n)
-		return;
 	if (n / 2 + 1 > tk->runs_cap) {
 		tk->runs_cap = n / 2 + 1 > 2 * tk->runs_cap ? n / 2 + 1 : 2 * tk->runs_cap;
 		free(tk->runs);
 		tk->runs = xmalloc(tk->runs_cap * sizeof(*tk->runs));
 	}
 	struct word_run *runs = tk->runs;
-	bool ahead = cache_is_large(tk);
 	size_t nr = 0;
 	/* the letters-or-digits and the digits as bits, eight bytes a step
 	 * (the text is padded with zeros: neither) */
@@ -703,29 +670,63 @@ static void tokenize_ascii(struct tokenizer *tk, const char *s, size_t n, bool s
 		ascii_bits_avx512(s, n, an, dg);
 	else
 		ascii_bits(s, n, an, dg);
-	size_t i = 0;
-	for (;;) {
-		size_t b = next_bit(an, nw, i, false), e;
-		if (b >= n)
-			break;
-		e = next_bit(an, nw, b, true);
-		if (e > n)
-			e = n;
-		/* (a word: its digits' bits at once) */
-		bool digit = e - b <= 64 ? bits_at(dg, b, e - b) != 0 : any_bits(dg, b, e);
-		uint32_t h = word_hash(s + b, e - b);
-		runs[nr++] = (struct word_run){ (uint32_t)b, (uint32_t)(e - b), h, digit };
-		i = e;
+	/* a run starts where a bit is set after a clear one and ends where a
+	 * bit is clear after a set one: both found a word of bits at a time,
+	 * in order, starts and ends taking turns */
+	uint64_t carry = 0;
+	size_t b = 0;
+	bool open = false;
+	for (size_t w = 0; w <= nw; w++) {
+		uint64_t x = w < nw ? an[w] : 0, prev = x << 1 | carry;
+		carry = x >> 63;
+		for (uint64_t ev = x ^ prev; ev; ev &= ev - 1) {
+			size_t at = w * 64 + (size_t)__builtin_ctzll(ev);
+			if (!open) {
+				b = at;
+				open = true;
+				continue;
+			}
+			open = false;
+			size_t e = at < n ? at : n;
+			/* (a word: its digits' bits at once) */
+			bool digit = e - b <= 64 ? bits_at(dg, b, e - b) != 0 : any_bits(dg, b, e);
+			uint32_t h = word_hash(s + b, e - b);
+			runs[nr++] = (struct word_run){ (uint32_t)b, (uint32_t)(e - b), h, digit };
+		}
 	}
+	return nr;
+}
+
+/* An all-ASCII normalised text (most of arXiv's): its runs of letters and
+ * digits found and hashed in one pass, then compounds formed from runs one
+ * separator apart, as the general path forms them. */
+static void tokenize_ascii(struct tokenizer *tk, const char *s, size_t n, bool stem, emit_fn emit, void *ctx)
+{
+	if (!n)
+		return;
+	size_t nr = ascii_runs(tk, s, n);
+	const struct word_run *runs = tk->runs;
+	bool ahead = cache_is_large(tk);
 	unsigned pos = 0;
 	struct part parts[MAX_PARTS];
-	struct ahead ahead_at = { 0, 0 };
+	/* the slots of the runs up to 2 FETCH_AHEAD ahead of the one looked
+	 * up are asked for, and of those found there, the entries of the runs
+	 * up to FETCH_AHEAD ahead: a look-up then finds both at hand, and the
+	 * processor has the fetches of many words under way at once (at
+	 * arXiv's size the cache is megabytes, and a look-up otherwise waits
+	 * on memory) */
+	for (size_t k = 0; ahead && k < nr && k < 2 * FETCH_AHEAD; k++)
+		fetch_run(tk, runs, k, false);
+	for (size_t k = 0; ahead && k < nr && k < FETCH_AHEAD; k++)
+		fetch_run(tk, runs, k, true);
 	for (size_t r = 0; r < nr;) {
 		size_t np = 0;
-		if (ahead)
-			fetch_ahead(tk, runs, nr, r, &ahead_at);
 		for (;; r++) {
 			const struct word_run *w = &runs[r];
+			if (ahead && r + 2 * FETCH_AHEAD < nr)
+				fetch_run(tk, runs, r + 2 * FETCH_AHEAD, false);
+			if (ahead && r + FETCH_AHEAD < nr)
+				fetch_run(tk, runs, r + FETCH_AHEAD, true);
 			if (np < MAX_PARTS)
 				parts[np++] = (struct part){ s + w->start, w->len, w->has_digit, w->hash };
 			if (r + 1 == nr)

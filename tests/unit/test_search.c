@@ -4,6 +4,7 @@
  */
 #include "../../src/search/search_int.h"
 #include "check.h"
+#include <ctype.h>
 #include <dirent.h>
 #include <math.h>
 #include <pthread.h>
@@ -188,6 +189,15 @@ static void test_tokenizer_paths(void)
 				}
 				buf_adds(&text, seps[trnd(ARRAY_SIZE(seps))]);
 			}
+			/* a text that ends in a word; one whose last word ends just
+			 * at a multiple of 64 bytes (the ASCII path's steps) */
+			if (t % 3 == 0)
+				while (text.len && !isalnum((unsigned char)text.s[text.len - 1]))
+					text.s[--text.len] = '\0';
+			if (t % 6 == 0)
+				do
+					buf_addc(&text, 'q');
+				while (text.len % 64);
 			bool stem = trnd(4) != 0;
 			struct toks a = { BUF_INIT }, b = { BUF_INIT };
 			tokenizer_on_word(fast, on_word, &wf);
