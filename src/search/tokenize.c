@@ -682,6 +682,8 @@ static size_t ascii_runs(struct tokenizer *tk, const char *s, size_t n)
 		for (uint64_t ev = x ^ prev; ev; ev &= ev - 1) {
 			size_t at = w * 64 + (size_t)__builtin_ctzll(ev);
 			if (!open) {
+				if (at >= n) /* (never: the bits past the text are clear) */
+					return nr;
 				b = at;
 				open = true;
 				continue;

@@ -190,7 +190,8 @@ static void test_tokenizer_paths(void)
 				buf_adds(&text, seps[trnd(ARRAY_SIZE(seps))]);
 			}
 			/* a text that ends in a word; one whose last word ends just
-			 * at a multiple of 64 bytes (the ASCII path's steps) */
+			 * at a multiple of 64 bytes (the ASCII path's steps; most of
+			 * them still do once normalised) */
 			if (t % 3 == 0)
 				while (text.len && !isalnum((unsigned char)text.s[text.len - 1]))
 					text.s[--text.len] = '\0';
