@@ -615,21 +615,6 @@ static inline uint64_t bits_at(const uint64_t *bits, size_t b, size_t len)
 	return len == 64 ? x : x & ((1ull << len) - 1);
 }
 
-/* Whether any of bits[b..e) (e > b) is set. */
-static inline bool any_bits(const uint64_t *bits, size_t b, size_t e)
-{
-	while (b < e) {
-		size_t k = e - b < 64 - b % 64 ? e - b : 64 - b % 64;
-		uint64_t x = bits[b / 64] >> (b % 64);
-		if (k < 64)
-			x &= (1ull << k) - 1;
-		if (x)
-			return true;
-		b += k;
-	}
-	return false;
-}
-
 /* How many words ahead of the one looked up their entries are asked for;
  * their slots in the table, twice as far. */
 #define FETCH_AHEAD 8
@@ -690,8 +675,10 @@ static size_t ascii_runs(struct tokenizer *tk, const char *s, size_t n)
 			}
 			open = false;
 			size_t e = at < n ? at : n;
-			/* (a word: its digits' bits at once) */
-			bool digit = e - b <= 64 ? bits_at(dg, b, e - b) != 0 : any_bits(dg, b, e);
+			/* its digits' bits at once (a run past MAX_TERM is never
+			 * looked up, alone or joined, so its flag is never read) */
+			_Static_assert(MAX_TERM <= 64, "a word's bits in one window");
+			bool digit = e - b <= MAX_TERM && bits_at(dg, b, e - b) != 0;
 			uint32_t h = word_hash(s + b, e - b);
 			runs[nr++] = (struct word_run){ (uint32_t)b, (uint32_t)(e - b), h, digit };
 		}
