@@ -109,6 +109,8 @@ enum MHD_Result conn_accept(void *cls, const struct sockaddr *addr, socklen_t ad
 	(void)addrlen;
 	struct web *w = cls;
 	struct conn_guard *g = w->guard;
+	if (__atomic_load_n(&w->stopping, __ATOMIC_ACQUIRE))
+		return MHD_NO; /* stopping: closed at once */
 	char ip[64];
 	addr_text(addr, ip);
 	pthread_mutex_lock(&g->lock);

@@ -58,6 +58,7 @@ struct web {
 	struct page_cache *cache;
 	struct pool *pool;
 	unsigned pool_inflight; /* requests given to the pool and not yet answered */
+	bool stopping;          /* set once at SIGTERM (atomics): no new connection is taken */
 	struct rcache *rcache;  /* answers that cost to make */
 	/* the search index, read-only, searched by every thread at once (read
 	 * lock); swapped in by the follower thread (write lock) */
