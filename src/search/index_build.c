@@ -1006,6 +1006,24 @@ static void section_offsets(const struct builder *b, struct idx_header *h, size_
  * written straight into the index in term order, each chunk once the one
  * before it is: no scratch copy of them, and a chunk's bytes are all a
  * thread holds. */
+/* The index file's disk writes are started every WRITE_BEHIND bytes as it
+ * is written (sync_file_range, which only starts them), so that the fsync
+ * at its end waits for the last stretch only, not for a file of up to
+ * gigabytes kept dirty in the page cache until then. */
+#define WRITE_BEHIND ((off_t)64 << 20)
+
+/* Starts the writes of what f holds past *from, once that is WRITE_BEHIND
+ * or more; advisory (the final fsync says whether the data reached the
+ * disk). */
+static void write_behind(FILE *f, off_t *from)
+{
+	off_t at = ftello(f);
+	if (at < *from + WRITE_BEHIND)
+		return;
+	(void)sync_file_range(fileno(f), *from, at - *from, SYNC_FILE_RANGE_WRITE);
+	*from = at;
+}
+
 struct pchunks {
 	struct builder *b;
 	const struct norms *nm;
@@ -1016,6 +1034,7 @@ struct pchunks {
 	pthread_cond_t cv;
 	size_t taken, written; /* chunks */
 	FILE *f;
+	off_t behind;     /* the file's writes started up to here (write_behind) */
 	uint64_t len;     /* the postings written */
 	struct buf *tstr; /* the term strings, in order */
 	char error[256];  /* "" none */
@@ -1262,6 +1281,7 @@ static void *write_chunks(void *arg)
 			}
 			pc->len += w->out.len;
 			buf_add(pc->tstr, w->tstr.s, w->tstr.len);
+			write_behind(pc->f, &pc->behind);
 		}
 		pc->written++;
 		pthread_cond_broadcast(&pc->cv);
@@ -1285,7 +1305,8 @@ uint32_t index_chunk_postings; /* tests: another size (0: CHUNK_POSTINGS) */
 static uint64_t write_postings(struct builder *b, const struct idx_header *h, uint32_t (*pairs)[NLEX], size_t nterms,
 			       struct idx_term *terms, struct buf *tstr, FILE *f, struct buf *err)
 {
-	struct pchunks pc = { .b = b, .pairs = pairs, .terms = terms, .f = f, .tstr = tstr };
+	struct pchunks pc = { .b = b, .pairs = pairs, .terms = terms, .f = f, .behind = (off_t)h->off_postings,
+			      .tstr = tstr };
 	pc.cut = xmalloc((nterms + 2) * sizeof(*pc.cut));
 	pc.cut[0] = 0;
 	uint64_t in_chunk = 0;
@@ -1398,6 +1419,7 @@ static void write_head(const struct builder *b, const struct idx_header *h, cons
 static void write_tail(const struct builder *b, const struct idx_header *h, uint64_t poff, const struct ivf *v,
 		       const struct idx_title *titles, FILE *f)
 {
+	off_t behind = (off_t)(h->off_postings + poff);
 	fwrite_n(zeros, 1, (size_t)(h->off_vecs - h->off_postings - poff), f);
 	if (b->glove && !h->nlists)
 		fwrite_n(b->vecs, b->dims, b->ndocs, f);
@@ -1414,6 +1436,7 @@ static void write_tail(const struct builder *b, const struct idx_header *h, uint
 				memcpy(chunk + j * b->dims, b->vecs + (size_t)v->list_docs[i + j] * b->dims, b->dims);
 			}
 			fwrite_n(chunk, b->dims, n, f);
+			write_behind(f, &behind);
 		}
 		free(chunk);
 	}
