@@ -996,16 +996,6 @@ static void section_offsets(const struct builder *b, struct idx_header *h, size_
 	h->off_postings = off;
 }
 
-/* Opens cursors on a term's postings in each lexicon (pair: its term
- * numbers there); returns its document frequency, and its string in *str. */
-/* Term t's whole list in lexicon lx: its spilled runs and what is in
- * memory, end to end (in memory alone when nothing was spilled). */
-/* One of the threads that write the postings: the terms [from, to) into
- * its own file, their strings into its own tstr, offsets from 0. */
-/* The postings are encoded by two threads a chunk of terms at a time and
- * written straight into the index in term order, each chunk once the one
- * before it is: no scratch copy of them, and a chunk's bytes are all a
- * thread holds. */
 /* The index file's disk writes are started every WRITE_BEHIND bytes as it
  * is written (sync_file_range, which only starts them), so that the fsync
  * at its end waits for the last stretch only, not for a file of up to
@@ -1024,6 +1014,10 @@ static void write_behind(FILE *f, off_t *from)
 	*from = at;
 }
 
+/* The postings are encoded by two threads a chunk of terms at a time and
+ * written straight into the index in term order, each chunk once the one
+ * before it is: no scratch copy of them, and a chunk's bytes are all a
+ * thread holds. */
 struct pchunks {
 	struct builder *b;
 	const struct norms *nm;
@@ -1077,6 +1071,8 @@ static const unsigned char *term_postings(struct pwriter *w, int l, uint32_t t)
 	return (const unsigned char *)cat->s;
 }
 
+/* Opens cursors on a term's postings in each lexicon (pair: its term
+ * numbers there); returns its document frequency, and its string in *str. */
 static uint32_t open_term(struct pwriter *w, const uint32_t pair[NLEX], struct pcur cur[NLEX], const char **str)
 {
 	uint32_t df = 0;
