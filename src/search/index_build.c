@@ -888,10 +888,39 @@ static int cmp_docs_by_id(const void *x, const void *y, void *ctx)
 	return strcmp(b->ids.s + b->docs[i].id_off, b->ids.s + b->docs[j].id_off);
 }
 
-static int cmp_titles(const void *x, const void *y)
+/* Titles in document order sorted by key, then by document: a radix sort
+ * of the keys a byte a pass, stable, so that titles of one key stay in
+ * document order; a pass whose byte is the same in every key is skipped.
+ * (qsort took 0.8 s for 3M titles.) */
+static void sort_titles(struct idx_title *t, size_t n)
 {
-	const struct idx_title *a = x, *b = y;
-	return a->key < b->key ? -1 : a->key > b->key ? 1 : (a->doc > b->doc) - (a->doc < b->doc);
+	if (n < 2)
+		return;
+	_Static_assert(sizeof(t->key) == 8, "eight passes of a byte");
+	size_t(*count)[256] = xcalloc(8, sizeof(*count));
+	for (size_t i = 0; i < n; i++)
+		for (int p = 0; p < 8; p++)
+			count[p][(t[i].key >> (8 * p)) & 255]++;
+	struct idx_title *tmp = xmalloc(n * sizeof(*tmp)), *src = t, *dst = tmp;
+	for (int p = 0; p < 8; p++) {
+		if (count[p][(src[0].key >> (8 * p)) & 255] == n)
+			continue;
+		size_t at = 0;
+		for (int k = 0; k < 256; k++) {
+			size_t c = count[p][k];
+			count[p][k] = at;
+			at += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[count[p][(src[i].key >> (8 * p)) & 255]++] = src[i];
+		struct idx_title *x = src;
+		src = dst;
+		dst = x;
+	}
+	if (src != t)
+		memcpy(t, src, n * sizeof(*t));
+	free(tmp);
+	free(count);
 }
 
 #define ALIGN8(x) (((x) + 7) & ~(uint64_t)7)
@@ -1386,7 +1415,7 @@ static struct idx_title *sorted_titles(const struct builder *b, struct idx_heade
 	for (size_t d = 0; d < b->ndocs; d++)
 		if (b->tkeys[d])
 			titles[ntitles++] = (struct idx_title){ b->tkeys[d], (uint32_t)d, 0 };
-	qsort(titles, ntitles, sizeof(*titles), cmp_titles);
+	sort_titles(titles, ntitles);
 	h->ntitles = ntitles;
 	h->off_titles = ALIGN8(h->file_size);
 	h->file_size = h->off_titles + ntitles * sizeof(*titles);
