@@ -1140,7 +1140,6 @@ static void next_merged(struct pcur cur[NLEX], struct merged *m)
 	pcur_next(&cur[l]);
 }
 
-/* A posting's BM25F impact quantized to 1..255. */
 /* Per field, a length's BM25 norm as impact_of divides by it (at least
  * 0.05), for every length 0..the longest the documents have: worked out
  * once, not for every posting. */
@@ -1170,6 +1169,7 @@ static void norms_free(struct norms *nm)
 		free(nm->by_len[fi]);
 }
 
+/* A posting's BM25F impact quantized to 1..255. */
 static uint8_t impact_of(const struct builder *b, const struct norms *nm, const struct merged *m)
 {
 	double tft = 0;
@@ -1241,9 +1241,6 @@ static void encode_term(const struct builder *b, const struct norms *nm, struct 
 		buf_addc(payload, 0);
 }
 
-/* A writer's terms: their postings to w->f, their entries of w->terms
- * and their strings (offsets from its own start), the lexicons' postings
- * freed as it goes. */
 /* Encodes chunk c's terms into w->out (their blocks, then payloads, term
  * after term) and their strings into w->tstr, their entries' offsets from
  * the chunk's start. */

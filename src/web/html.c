@@ -437,17 +437,17 @@ static void check_term(void *ctx, const char *t, size_t n, unsigned pos, unsigne
 		}
 }
 
-/* Whether the word s[0..n) may hold one of the query's terms: every term
- * begins with the lower-cased first two letters of a word or of a part of
- * it (after punctuation, or where letters turn into digits), so a word
- * that has no such start is not worth tokenizing (most of a card's
- * words). Anything beyond ASCII is tokenized. */
 /* 1 for an ASCII letter, 2 a digit, 0 anything else. */
 static inline int ascii_class(unsigned char c)
 {
 	return (unsigned)((c | 32) - 'a') < 26 ? 1 : (unsigned)(c - '0') < 10 ? 2 : 0;
 }
 
+/* Whether the word s[0..n) may hold one of the query's terms: every term
+ * begins with the lower-cased first two letters of a word or of a part of
+ * it (after punctuation, or where letters turn into digits), so a word
+ * that has no such start is not worth tokenizing (most of a card's
+ * words). Anything beyond ASCII is tokenized. */
 static bool may_hit(const char *s, size_t n, const struct term_set *q, const bool first[128])
 {
 	int prev = 0;

@@ -630,7 +630,6 @@ static void search_correction(struct buf *b, const struct search_ask *k, const s
 	}
 }
 
-/* The cards of hits[start, start + SEARCH_PAGE). */
 /* Where paper p's full text holds the query's words (its snippet), into
  * out; false when the paper has no text or it holds none of them. */
 static bool body_snippet(struct req *r, const struct paper *p, const char *mark, struct buf *out)
