@@ -1032,12 +1032,13 @@ static void section_offsets(const struct builder *b, struct idx_header *h, size_
 #define WRITE_BEHIND ((off_t)64 << 20)
 
 /* Starts the writes of what f holds past *from, once that is WRITE_BEHIND
- * or more; advisory (the final fsync says whether the data reached the
- * disk). */
+ * or more (stdio's buffer flushed first); advisory: a failure stays in f
+ * for its writer to see, and the final fsync says whether the data
+ * reached the disk. */
 static void write_behind(FILE *f, off_t *from)
 {
 	off_t at = ftello(f);
-	if (at < *from + WRITE_BEHIND)
+	if (at < *from + WRITE_BEHIND || fflush(f))
 		return;
 	(void)sync_file_range(fileno(f), *from, at - *from, SYNC_FILE_RANGE_WRITE);
 	*from = at;

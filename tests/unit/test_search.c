@@ -1045,94 +1045,6 @@ static int cmp_term_count(const void *a, const void *b)
  * abstracts, keywords (stemmed), authors (as "a:word" and word, not
  * stemmed), categories, full texts ("b:" words, their own field), with
  * repeats, compounds, stop words, non-ASCII and over-long words. */
-/* The titles section: every titled paper once, sorted by key and, among
- * papers of one title (key), by document: the look-up of a whole title
- * takes the first live one. 600 papers share 40 titles (and some have
- * titles of no letters or digits, which have no key), so that every key
- * has many documents and the sort's every byte is used. */
-static void test_titles_sorted(void)
-{
-	char dir[] = "/tmp/pb-test-titles-XXXXXX";
-	if (!mkdtemp(dir))
-		return;
-	enum { NPAPERS = 600, NTITLES = 40 };
-	struct buf dbp = BUF_INIT, ixp = BUF_INIT, err = BUF_INIT, t = BUF_INIT;
-	buf_addf(&dbp, "%s/s.db", dir);
-	struct store *s;
-	CHECK(store_open(dbp.s, STORE_CREATE, &s, &err) == 0);
-	struct paper *papers = xcalloc(NPAPERS, sizeof(*papers));
-	enum upsert_result res[NPAPERS];
-	uint64_t key_of[NPAPERS];
-	size_t keyed = 0;
-	for (int j = 0; j < NPAPERS; j++) {
-		struct paper *p = &papers[j];
-		paper_init(p);
-		snprintf(p->id, sizeof(p->id), "2404.%05d", j);
-		unsigned k = rnd(NTITLES + 2);
-		buf_reset(&t);
-		if (k >= NTITLES)
-			buf_adds(&t, "--- ?"); /* no key */
-		else
-			buf_addf(&t, "%s title %u of a paper", zipf_word(), k);
-		p->title = xstrdup(t.s);
-		p->abstract = xstrdup("an abstract");
-		p->version = 1;
-		p->sources = SRC_ARXIV_SNAP;
-		key_of[j] = title_key(p->title);
-		keyed += key_of[j] != 0;
-	}
-	CHECK(keyed > NPAPERS / 2 && keyed < NPAPERS);
-	CHECK(store_begin(s, &err) == 0 && store_upsert_batch(s, papers, NPAPERS, res, &err) == 0 &&
-	      store_commit(s, &err) == 0);
-	search_index_path(dbp.s, &ixp);
-	CHECK(search_index_build(s, ixp.s, &err) == 0);
-	FILE *f = fopen(ixp.s, "rb");
-	CHECK(f != NULL);
-	struct buf file = BUF_INIT;
-	char chunk[65536];
-	size_t got;
-	while (f && (got = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_add(&file, chunk, got);
-	if (f)
-		fclose(f);
-	struct idx_header h;
-	CHECK(file.len >= sizeof(h));
-	if (file.len >= sizeof(h)) {
-		memcpy(&h, file.s, sizeof(h));
-		CHECK(h.ndocs == NPAPERS);
-		CHECK(h.ntitles == keyed);
-		CHECK(h.off_titles + h.ntitles * sizeof(struct idx_title) <= file.len);
-		CHECK(h.off_docs + h.ndocs * sizeof(struct idx_doc) <= file.len);
-	}
-	if (file.len >= sizeof(h) && h.ntitles == keyed && h.ndocs == NPAPERS &&
-	    h.off_titles + h.ntitles * sizeof(struct idx_title) <= file.len) {
-		const struct idx_title *ti = (const struct idx_title *)(const void *)(file.s + h.off_titles);
-		const struct idx_doc *docs = (const struct idx_doc *)(const void *)(file.s + h.off_docs);
-		size_t in_order = 0, right_key = 0;
-		for (size_t i = 0; i < h.ntitles; i++) {
-			if (!i || ti[i - 1].key < ti[i].key || (ti[i - 1].key == ti[i].key && ti[i - 1].doc < ti[i].doc))
-				in_order++;
-			unsigned num = NPAPERS;
-			if (ti[i].doc < NPAPERS &&
-			    sscanf(file.s + h.off_ids + docs[ti[i].doc].id_off, "2404.%5u", &num) == 1 &&
-			    num < NPAPERS && key_of[num] == ti[i].key)
-				right_key++;
-		}
-		CHECK(in_order == h.ntitles);
-		CHECK(right_key == h.ntitles);
-	}
-	buf_release(&file);
-	for (int j = 0; j < NPAPERS; j++)
-		paper_release(&papers[j]);
-	free(papers);
-	store_close(s);
-	remove_dir(dir);
-	buf_release(&dbp);
-	buf_release(&ixp);
-	buf_release(&err);
-	buf_release(&t);
-}
-
 static void test_term_counts(void)
 {
 	char dir[] = "/tmp/pb-test-counts-XXXXXX";
@@ -1612,6 +1524,95 @@ static void test_vectors_replaced(void)
 	buf_release(&va);
 	buf_release(&vb);
 	buf_release(&err);
+}
+
+/* The titles section: every titled paper once, sorted by key and, among
+ * papers of one title (key), by document: the look-up of a whole title
+ * takes the first live one. 600 papers share 40 titles (and some have
+ * titles of no letters or digits, which have no key), so that every key
+ * has many documents (about 15). */
+static void test_titles_sorted(void)
+{
+	char dir[] = "/tmp/pb-test-titles-XXXXXX";
+	if (!mkdtemp(dir))
+		return;
+	enum { NPAPERS = 600, NTITLES = 40 };
+	struct buf dbp = BUF_INIT, ixp = BUF_INIT, err = BUF_INIT, t = BUF_INIT;
+	buf_addf(&dbp, "%s/s.db", dir);
+	struct store *s;
+	CHECK(store_open(dbp.s, STORE_CREATE, &s, &err) == 0);
+	struct paper *papers = xcalloc(NPAPERS, sizeof(*papers));
+	enum upsert_result res[NPAPERS];
+	uint64_t key_of[NPAPERS];
+	size_t keyed = 0;
+	for (int j = 0; j < NPAPERS; j++) {
+		struct paper *p = &papers[j];
+		paper_init(p);
+		snprintf(p->id, sizeof(p->id), "2404.%05d", j);
+		unsigned k = rnd(NTITLES + 2);
+		buf_reset(&t);
+		if (k >= NTITLES)
+			buf_adds(&t, "--- ?"); /* no key */
+		else
+			buf_addf(&t, "title %u of a paper", k);
+		p->title = xstrdup(t.s);
+		p->abstract = xstrdup("an abstract");
+		p->version = 1;
+		p->sources = SRC_ARXIV_SNAP;
+		key_of[j] = title_key(p->title);
+		keyed += key_of[j] != 0;
+	}
+	CHECK(keyed > NPAPERS / 2 && keyed < NPAPERS);
+	CHECK(store_begin(s, &err) == 0 && store_upsert_batch(s, papers, NPAPERS, res, &err) == 0 &&
+	      store_commit(s, &err) == 0);
+	search_index_path(dbp.s, &ixp);
+	CHECK(search_index_build(s, ixp.s, &err) == 0);
+	FILE *f = fopen(ixp.s, "rb");
+	CHECK(f != NULL);
+	struct buf file = BUF_INIT;
+	char chunk[65536];
+	size_t got;
+	while (f && (got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_add(&file, chunk, got);
+	if (f)
+		fclose(f);
+	struct idx_header h;
+	CHECK(file.len >= sizeof(h));
+	if (file.len >= sizeof(h)) {
+		memcpy(&h, file.s, sizeof(h));
+		CHECK(h.ndocs == NPAPERS);
+		CHECK(h.ntitles == keyed);
+		CHECK(h.off_titles + h.ntitles * sizeof(struct idx_title) <= file.len);
+		CHECK(h.off_docs + h.ndocs * sizeof(struct idx_doc) <= file.len);
+	}
+	if (file.len >= sizeof(h) && h.ntitles == keyed && h.ndocs == NPAPERS &&
+	    h.off_titles + h.ntitles * sizeof(struct idx_title) <= file.len &&
+	    h.off_docs + h.ndocs * sizeof(struct idx_doc) <= file.len && h.off_ids < file.len) {
+		const struct idx_title *ti = (const struct idx_title *)(const void *)(file.s + h.off_titles);
+		const struct idx_doc *docs = (const struct idx_doc *)(const void *)(file.s + h.off_docs);
+		size_t in_order = 0, right_key = 0;
+		for (size_t i = 0; i < h.ntitles; i++) {
+			if (!i || ti[i - 1].key < ti[i].key || (ti[i - 1].key == ti[i].key && ti[i - 1].doc < ti[i].doc))
+				in_order++;
+			unsigned num = NPAPERS;
+			if (ti[i].doc < NPAPERS && docs[ti[i].doc].id_off < file.len - h.off_ids &&
+			    sscanf(file.s + h.off_ids + docs[ti[i].doc].id_off, "2404.%5u", &num) == 1 &&
+			    num < NPAPERS && key_of[num] == ti[i].key)
+				right_key++;
+		}
+		CHECK(in_order == h.ntitles);
+		CHECK(right_key == h.ntitles);
+	}
+	buf_release(&file);
+	for (int j = 0; j < NPAPERS; j++)
+		paper_release(&papers[j]);
+	free(papers);
+	store_close(s);
+	remove_dir(dir);
+	buf_release(&dbp);
+	buf_release(&ixp);
+	buf_release(&err);
+	buf_release(&t);
 }
 
 int main(void)
