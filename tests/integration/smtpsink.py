@@ -26,8 +26,12 @@ class Handler:
         with self.sink.lock:
             self.sink.count += 1
             path = os.path.join(self.sink.folder, "%06d.eml" % self.sink.count)
-        with open(path, "wb") as f:
+        # written under a hidden name and renamed, so a reader never sees a
+        # message half written (an empty body once failed a test in CI)
+        part = os.path.join(self.sink.folder, "." + os.path.basename(path))
+        with open(part, "wb") as f:
             f.write(envelope.original_content or envelope.content)
+        os.rename(part, path)
         self.sink.sessions.add(id(session))
         return "250 Message accepted for delivery"
 
@@ -66,7 +70,7 @@ class Sink:
 
     def messages(self):
         out = []
-        for name in sorted(os.listdir(self.folder)):
+        for name in sorted(n for n in os.listdir(self.folder) if not n.startswith(".")):
             with open(os.path.join(self.folder, name), "rb") as f:
                 out.append(email.message_from_bytes(f.read(), policy=email.policy.default))
         return out
