@@ -42,17 +42,22 @@ def colliding_name(target_key, prefix, slots=4096):
         i += 1
 
 
+def one_day(g):
+    """The store every test here starts from: one real day, indexed."""
+    g.init()
+    g.pb("ingest", os.path.join(g.require_data("hf-daily-papers"), "Paper_metadata_download", DAY + ".json"))
+    g.pb("index", "rebuild")
+
+
 class Base(PaperboyTest):
     """A store with one real day of papers and a server with mail."""
 
     def setUp(self):
         super().setUp()
-        self.init()
         self.hf = os.path.join(self.require_data("hf-daily-papers"), "Paper_metadata_download")
-        self.pb("ingest", os.path.join(self.hf, DAY + ".json"))
+        self.use_golden("security-day", one_day)  # ingested and indexed once, copied per test
         with open(os.path.join(self.hf, DAY + ".json")) as fh:
             self.ids = sorted(e["paper"]["id"] for e in json.load(fh))
-        self.pb("index", "rebuild")
         self.sink = Sink(os.path.join(self.tmp, "mail")).start()
         self.srv = None
 
