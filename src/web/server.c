@@ -846,13 +846,24 @@ static void stop_http(struct web *w, struct MHD_Daemon *d)
 	MHD_stop_daemon(d);
 }
 
+/* The bound port, written under another name and renamed over path, so
+ * that whoever waits for the file never reads it half written. */
 static void write_port_file(const char *path, unsigned port)
 {
-	FILE *f = path ? fopen(path, "w") : NULL;
+	if (!path)
+		return;
+	struct buf tmp;
+	buf_init(&tmp);
+	buf_setf(&tmp, "%s.%ld.tmp", path, (long)getpid());
+	FILE *f = fopen(tmp.s, "w");
 	if (f) {
 		fprintf(f, "%u\n", port);
-		fclose(f);
+		if (fclose(f) == 0)
+			rename(tmp.s, path);
+		else
+			unlink(tmp.s);
 	}
+	buf_release(&tmp);
 }
 
 int web_serve(const struct web_config *cfg, struct buf *err)
