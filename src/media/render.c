@@ -12,10 +12,14 @@
 #include <cairo.h>
 #include <fontconfig/fontconfig.h>
 #include <poppler.h>
+#include "media_libs.h"
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -39,19 +43,81 @@ static int fail(struct buf *err, const char *what, const char *detail)
 	return -1;
 }
 
+/*
+ * poppler, cairo, fontconfig and GLib (with what they load, about forty
+ * shared libraries) are opened when this file first makes a picture, not
+ * when paperboy starts: every other command starts without them. Their
+ * functions that this file calls, reached through lib.
+ */
+#define MEDIA_FUNCS(F) \
+	F(FcFini) F(cairo_create) F(cairo_debug_reset_static_data) \
+	F(cairo_destroy) F(cairo_fill) F(cairo_get_source) \
+	F(cairo_image_surface_create) F(cairo_image_surface_create_from_png) F(cairo_image_surface_get_height) \
+	F(cairo_image_surface_get_width) F(cairo_move_to) F(cairo_paint) \
+	F(cairo_pattern_set_filter) F(cairo_rectangle) F(cairo_scale) \
+	F(cairo_select_font_face) F(cairo_set_font_size) F(cairo_set_source_rgb) \
+	F(cairo_set_source_surface) F(cairo_show_text) F(cairo_status_to_string) \
+	F(cairo_surface_destroy) F(cairo_surface_status) F(cairo_surface_write_to_png) \
+	F(cairo_text_extents) F(g_error_free) F(g_filename_to_uri) \
+	F(g_free) F(g_object_unref) F(poppler_document_get_n_pages) \
+	F(poppler_document_get_page) F(poppler_document_new_from_file) F(poppler_page_get_size) \
+	F(poppler_page_get_text) F(poppler_page_render)
+static struct {
+#define F(f) __typeof__(f) *f;
+	MEDIA_FUNCS(F)
+#undef F
+} lib;
+static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
+static char lib_error[300]; /* why they could not be opened ("" when they were) */
+static _Atomic bool lib_ready;
+
+static void lib_open(void)
+{
+	static const char *const names[] = { MEDIA_SONAMES };
+	void *h[ARRAY_SIZE(names)];
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		h[i] = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+		if (!h[i]) {
+			snprintf(lib_error, sizeof(lib_error), "cannot open %s: %s", names[i], dlerror());
+			return;
+		}
+	}
+	const char *top = names[ARRAY_SIZE(names) - 1];
+	/* (the POSIX way to take a function from dlsym) */
+#define F(f)                                                                 \
+	for (size_t i = ARRAY_SIZE(names); !lib.f && i-- > 0;)               \
+		*(void **)&lib.f = dlsym(h[i], #f);                          \
+	if (!lib.f && !lib_error[0])                                         \
+		snprintf(lib_error, sizeof(lib_error), "no %s in %s or what it loads", #f, top);
+	MEDIA_FUNCS(F)
+#undef F
+	if (!lib_error[0])
+		lib_ready = true;
+}
+
+/* Opens the libraries the first time (from any thread); false with err
+ * when they cannot be. */
+static bool libs(struct buf *err)
+{
+	pthread_once(&lib_once, lib_open);
+	if (!lib_ready)
+		buf_setf(err, "%s", lib_error);
+	return lib_ready;
+}
+
 /* The PDF at path, or NULL with why in err. */
 static PopplerDocument *open_pdf(const char *in, struct buf *err)
 {
 	GError *ge = NULL;
 	char *abs = realpath(in, NULL);
-	char *uri = abs ? g_filename_to_uri(abs, NULL, &ge) : NULL;
+	char *uri = abs ? lib.g_filename_to_uri(abs, NULL, &ge) : NULL;
 	free(abs);
-	PopplerDocument *doc = uri ? poppler_document_new_from_file(uri, NULL, &ge) : NULL;
-	g_free(uri);
+	PopplerDocument *doc = uri ? lib.poppler_document_new_from_file(uri, NULL, &ge) : NULL;
+	lib.g_free(uri);
 	if (!doc)
 		fail(err, "not a PDF poppler can read", ge ? ge->message : in);
 	if (ge)
-		g_error_free(ge);
+		lib.g_error_free(ge);
 	return doc;
 }
 
@@ -63,25 +129,25 @@ static cairo_surface_t *scaled(cairo_surface_t *src, double w, double h, void (*
 		oh = 2 * THUMB_W; /* the top of a very tall page */
 	if (ow < 1 || oh < 1)
 		return NULL;
-	cairo_surface_t *dst = cairo_image_surface_create(CAIRO_FORMAT_RGB24, ow, oh);
-	cairo_t *cr = cairo_create(dst);
-	cairo_set_source_rgb(cr, 1, 1, 1);
-	cairo_paint(cr);
-	cairo_scale(cr, scale, scale);
+	cairo_surface_t *dst = lib.cairo_image_surface_create(CAIRO_FORMAT_RGB24, ow, oh);
+	cairo_t *cr = lib.cairo_create(dst);
+	lib.cairo_set_source_rgb(cr, 1, 1, 1);
+	lib.cairo_paint(cr);
+	lib.cairo_scale(cr, scale, scale);
 	if (src) {
-		cairo_set_source_surface(cr, src, 0, 0);
-		cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_GOOD);
-		cairo_paint(cr);
+		lib.cairo_set_source_surface(cr, src, 0, 0);
+		lib.cairo_pattern_set_filter(lib.cairo_get_source(cr), CAIRO_FILTER_GOOD);
+		lib.cairo_paint(cr);
 	} else {
 		draw(cr, ctx);
 	}
-	cairo_destroy(cr);
+	lib.cairo_destroy(cr);
 	return dst;
 }
 
 static void draw_page(cairo_t *cr, void *page)
 {
-	poppler_page_render(page, cr);
+	lib.poppler_page_render(page, cr);
 }
 
 int media_thumb_render(const char *kind, const char *in, const char *out, struct buf *err)
@@ -95,6 +161,8 @@ int media_thumb_render(const char *kind, const char *in, const char *out, struct
 	struct rlimit as = { 1024u << 20, 1024u << 20 };
 	setrlimit(RLIMIT_AS, &as);
 #endif
+	if (!libs(err))
+		return -1;
 	cairo_surface_t *dst = NULL;
 	if (!strcmp(kind, "png")) {
 		FILE *f = fopen(in, "rb");
@@ -104,46 +172,46 @@ int media_thumb_render(const char *kind, const char *in, const char *out, struct
 			fclose(f);
 		if (!png)
 			return fail(err, "not a PNG image", in);
-		cairo_surface_t *src = cairo_image_surface_create_from_png(in);
-		if (cairo_surface_status(src) != CAIRO_STATUS_SUCCESS) {
-			cairo_surface_destroy(src);
+		cairo_surface_t *src = lib.cairo_image_surface_create_from_png(in);
+		if (lib.cairo_surface_status(src) != CAIRO_STATUS_SUCCESS) {
+			lib.cairo_surface_destroy(src);
 			return fail(err, "an unreadable PNG image", in);
 		}
-		int w = cairo_image_surface_get_width(src), h = cairo_image_surface_get_height(src);
+		int w = lib.cairo_image_surface_get_width(src), h = lib.cairo_image_surface_get_height(src);
 		if (w > 20000 || h > 20000) {
-			cairo_surface_destroy(src);
+			lib.cairo_surface_destroy(src);
 			return fail(err, "an image too large", in);
 		}
 		dst = scaled(src, w, h, NULL, NULL);
-		cairo_surface_destroy(src);
+		lib.cairo_surface_destroy(src);
 	} else if (!strcmp(kind, "pdf")) {
 		PopplerDocument *doc = open_pdf(in, err);
 		if (!doc)
 			return -1;
-		PopplerPage *page = poppler_document_get_n_pages(doc) > 0 ? poppler_document_get_page(doc, 0) : NULL;
+		PopplerPage *page = lib.poppler_document_get_n_pages(doc) > 0 ? lib.poppler_document_get_page(doc, 0) : NULL;
 		if (!page) {
-			g_object_unref(doc);
+			lib.g_object_unref(doc);
 			return fail(err, "a PDF without pages", in);
 		}
 		double pw, ph;
-		poppler_page_get_size(page, &pw, &ph);
+		lib.poppler_page_get_size(page, &pw, &ph);
 		if (pw < 1 || ph < 1 || pw > 20000 || ph > 20000) {
-			g_object_unref(page);
-			g_object_unref(doc);
+			lib.g_object_unref(page);
+			lib.g_object_unref(doc);
 			return fail(err, "a PDF page of an odd size", in);
 		}
 		dst = scaled(NULL, pw, ph, draw_page, page);
-		g_object_unref(page);
-		g_object_unref(doc);
+		lib.g_object_unref(page);
+		lib.g_object_unref(doc);
 	} else {
 		return fail(err, "thumb: give png or pdf", NULL);
 	}
 	if (!dst)
 		return fail(err, "nothing to draw", in);
-	cairo_status_t st = cairo_surface_write_to_png(dst, out);
-	cairo_surface_destroy(dst);
+	cairo_status_t st = lib.cairo_surface_write_to_png(dst, out);
+	lib.cairo_surface_destroy(dst);
 	if (st != CAIRO_STATUS_SUCCESS)
-		return fail(err, out, cairo_status_to_string(st));
+		return fail(err, out, lib.cairo_status_to_string(st));
 	return 0;
 }
 
@@ -183,27 +251,29 @@ static void text_limits(void)
 int media_pdf_text(const char *in, const char *out, struct buf *err)
 {
 	text_limits();
+	if (!libs(err))
+		return -1;
 	PopplerDocument *doc = open_pdf(in, err);
 	if (!doc)
 		return -1;
-	int pages = poppler_document_get_n_pages(doc);
+	int pages = lib.poppler_document_get_n_pages(doc);
 	int n = pages < MEDIA_TEXT_PAGES ? pages : MEDIA_TEXT_PAGES;
 	struct buf text = BUF_INIT;
 	int read = 0;
 	for (bool room = true; room && read < n; read++) {
-		PopplerPage *page = poppler_document_get_page(doc, read);
-		char *t = page ? poppler_page_get_text(page) : NULL;
+		PopplerPage *page = lib.poppler_document_get_page(doc, read);
+		char *t = page ? lib.poppler_page_get_text(page) : NULL;
 		if (read && text.len < MEDIA_TEXT_BYTES)
 			buf_add(&text, "\f", 1); /* the pages' separator */
 		else if (read)
 			room = false;
 		if (room && t)
 			room = add_page_text(&text, t);
-		g_free(t);
+		lib.g_free(t);
 		if (page)
-			g_object_unref(page);
+			lib.g_object_unref(page);
 	}
-	g_object_unref(doc);
+	lib.g_object_unref(doc);
 	FILE *f = fopen(out, "wb");
 	bool ok = f && fprintf(f, "pages %d of %d\n", read, pages) > 0 && fwrite(text.s, 1, text.len, f) == text.len;
 	ok = (f && fclose(f) == 0) && ok;
@@ -308,7 +378,7 @@ static int child_wait(pid_t pid, const char *kind, FILE *ef, struct buf *err)
  * below the last line. Words are cut at spaces only. */
 static double wrap(cairo_t *cr, const char *text, double x, double y, double width, double size, int max_lines)
 {
-	cairo_set_font_size(cr, size);
+	lib.cairo_set_font_size(cr, size);
 	struct buf line = BUF_INIT, word = BUF_INIT;
 	const char *p = text;
 	for (int n = 0; *p && n < max_lines; n++) {
@@ -325,7 +395,7 @@ static double wrap(cairo_t *cr, const char *text, double x, double y, double wid
 			buf_add(&word, line.s, line.len);
 			buf_addf(&word, "%s%.*s", line.len ? " " : "", (int)(e - p), p);
 			cairo_text_extents_t ext;
-			cairo_text_extents(cr, word.s, &ext);
+			lib.cairo_text_extents(cr, word.s, &ext);
 			if (ext.x_advance > width && line.len)
 				break;
 			buf_reset(&line);
@@ -337,8 +407,8 @@ static double wrap(cairo_t *cr, const char *text, double x, double y, double wid
 		if (n == max_lines - 1 && *p)
 			buf_adds(&line, " …");
 		y += size * 1.25;
-		cairo_move_to(cr, x, y);
-		cairo_show_text(cr, line.s);
+		lib.cairo_move_to(cr, x, y);
+		lib.cairo_show_text(cr, line.s);
 	}
 	buf_release(&line);
 	buf_release(&word);
@@ -347,40 +417,44 @@ static double wrap(cairo_t *cr, const char *text, double x, double y, double wid
 
 int media_title_card(const char *title, const char *byline, const char *org, const char *out, struct buf *err)
 {
-	cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, CARD_W, CARD_H);
-	cairo_t *cr = cairo_create(s);
+	if (!libs(err))
+		return -1;
+	cairo_surface_t *s = lib.cairo_image_surface_create(CAIRO_FORMAT_RGB24, CARD_W, CARD_H);
+	cairo_t *cr = lib.cairo_create(s);
 	/* a calm background whose hue follows the title, the same every time */
 	unsigned h = 2166136261u;
 	for (const char *c = title ? title : ""; *c; c++)
 		h = (h ^ (unsigned char)*c) * 16777619u;
 	double hue = (h % 360) / 360.0;
-	cairo_set_source_rgb(cr, 0.93 - 0.10 * hue, 0.94 - 0.05 * (1 - hue), 0.97);
-	cairo_paint(cr);
-	cairo_set_source_rgb(cr, 0.15 + 0.3 * hue, 0.39, 0.92 - 0.3 * hue);
-	cairo_rectangle(cr, 0, 0, 10, CARD_H);
-	cairo_fill(cr);
-	cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
-	cairo_set_source_rgb(cr, 0.07, 0.09, 0.15);
+	lib.cairo_set_source_rgb(cr, 0.93 - 0.10 * hue, 0.94 - 0.05 * (1 - hue), 0.97);
+	lib.cairo_paint(cr);
+	lib.cairo_set_source_rgb(cr, 0.15 + 0.3 * hue, 0.39, 0.92 - 0.3 * hue);
+	lib.cairo_rectangle(cr, 0, 0, 10, CARD_H);
+	lib.cairo_fill(cr);
+	lib.cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
+	lib.cairo_set_source_rgb(cr, 0.07, 0.09, 0.15);
 	double y = wrap(cr, title && *title ? title : "Untitled", 32, 24, CARD_W - 60, 26, 4);
-	cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
-	cairo_set_source_rgb(cr, 0.25, 0.28, 0.35);
+	lib.cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+	lib.cairo_set_source_rgb(cr, 0.25, 0.28, 0.35);
 	if (byline && *byline)
 		wrap(cr, byline, 32, y + 8, CARD_W - 60, 15, 2);
 	if (org && *org) {
-		cairo_set_font_size(cr, 14);
-		cairo_move_to(cr, 32, CARD_H - 22);
-		cairo_show_text(cr, org);
+		lib.cairo_set_font_size(cr, 14);
+		lib.cairo_move_to(cr, 32, CARD_H - 22);
+		lib.cairo_show_text(cr, org);
 	}
-	cairo_destroy(cr);
-	cairo_status_t st = cairo_surface_write_to_png(s, out);
-	cairo_surface_destroy(s);
+	lib.cairo_destroy(cr);
+	cairo_status_t st = lib.cairo_surface_write_to_png(s, out);
+	lib.cairo_surface_destroy(s);
 	if (st != CAIRO_STATUS_SUCCESS)
-		return fail(err, out, cairo_status_to_string(st));
+		return fail(err, out, lib.cairo_status_to_string(st));
 	return 0;
 }
 
 void media_fonts_release(void)
 {
-	cairo_debug_reset_static_data();
-	FcFini();
+	if (!lib_ready) /* (never opened: nothing kept) */
+		return;
+	lib.cairo_debug_reset_static_data();
+	lib.FcFini();
 }

@@ -2,9 +2,10 @@
 import json
 import os
 import re
+import subprocess
 import unittest
 
-from common import PaperboyTest, DATA
+from common import BIN, PaperboyTest, DATA
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures")
 
@@ -19,6 +20,28 @@ class CliTest(PaperboyTest):
         self.assertIn("arxiv-jsonl", out)
         out2, _ = self.pb("help", "ingest")
         self.assertEqual(out, out2)
+
+    def test_pdf_and_drawing_libraries_load_when_used(self):
+        """poppler, cairo, fontconfig and GLib (about forty shared libraries
+        with theirs) are not loaded when paperboy starts, only when it first
+        makes a picture: a thumbnail and a PDF's text still come out."""
+        dyn = subprocess.run(["readelf", "-d", BIN], capture_output=True, text=True, check=True).stdout
+        needed = re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", dyn)
+        self.assertTrue(needed, dyn)
+        for lib in ("libpoppler", "libcairo", "libfontconfig", "libglib", "libgobject"):
+            self.assertFalse([n for n in needed if n.startswith(lib)], needed)
+        from test_feed import pdf, png, png_size
+        src, out = os.path.join(self.tmp, "in.png"), os.path.join(self.tmp, "out.png")
+        with open(src, "wb") as f:
+            f.write(png(960, 200))
+        self.pb("thumb", "png", src, out)
+        with open(out, "rb") as f:
+            self.assertEqual(png_size(f.read()), (480, 100))
+        with open(src, "wb") as f:
+            f.write(pdf())
+        self.pb("thumb", "pdf", src, out)
+        with open(out, "rb") as f:
+            self.assertEqual(png_size(f.read())[0], 480)
 
     def test_usage_errors_exit_2(self):
         self.pb(expect=2)
