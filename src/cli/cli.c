@@ -1147,12 +1147,14 @@ static int serve_rule_opts(struct args *a, struct web_config *c)
 	long va = 3600;
 	c->signups_per_ip = 5;
 	c->signups_per_hour = 100;
+	c->passwords_per_ip = 20;
 	c->submit_window_days = 14;
 	c->submit_daily_limit = 5;
 	c->arxiv_delay = 3;
 	int rc = opt_long(a, "vote-age", 0, 30 * 86400, &va, "give seconds from 0 to 2592000");
 	rc = rc ? rc : opt_int(a, "signups-per-ip", 0, 1000000, &c->signups_per_ip, "give a number (0: no limit)");
 	rc = rc ? rc : opt_int(a, "signups-per-hour", 0, 1000000, &c->signups_per_hour, "give a number (0: no limit)");
+	rc = rc ? rc : opt_int(a, "passwords-per-ip", 0, 1000000, &c->passwords_per_ip, "give a number (0: no limit)");
 	rc = rc ? rc : opt_seconds(a, "arxiv-delay", 0.01, 3600, &c->arxiv_delay,
 				   "seconds between requests to arXiv (default 3)");
 	rc = rc ? rc : opt_int(a, "submit-window-days", 0, 100000, &c->submit_window_days,
@@ -1597,6 +1599,7 @@ static const struct command commands[] = {
 	    { "vote-age", "SECONDS", "votes of younger accounts count once they are this old (default 3600; 0: at once)" },
 	    { "signups-per-ip", "N", "accounts made from one address per hour (default 5; 0: no limit)" },
 	    { "signups-per-hour", "N", "accounts made per hour in all (default 100; 0: no limit)" },
+	    { "passwords-per-ip", "N", "password checks and hashes (sign-ups, sign-ins) one address may ask for before it waits a minute, doubling (default 20; 0: no limit)" },
 	    { "thumb-dir", "DIR", "the thumbnail cache (default DB.thumbs beside the database; off: no thumbnails)" },
 	    { "thumb-pdf-base", "URL", "where first pages come from (default https://arxiv.org/pdf/)" },
 	    { "thumb-pdf-delay", "SECONDS", "between PDF downloads (default 3, as arXiv asks)" },

@@ -7,7 +7,10 @@
  * service, so hashing goes through a gate: at most ARGON2_AT_ONCE hashes
  * run at once in a process (the others wait up to ARGON2_WAIT_S, then are
  * told the server is busy), and every password check, wherever it comes
- * from, goes through the same limiter per account and per address.
+ * from, goes through the same limiter per account and per address. The
+ * work one address asks for is limited too, whatever its outcome
+ * (LIMIT_PASSWORD_IP), and a sign-up for a taken name is told so before
+ * any hashing.
  */
 #include "service.h"
 #include <ctype.h>
@@ -19,6 +22,13 @@
 #include <unistd.h>
 
 #define ARGON2_WAIT_S 5
+
+static _Atomic unsigned long long password_work; /* hashes and checks done */
+
+unsigned long long svc_password_work(void)
+{
+	return password_work;
+}
 
 static sem_t gate;
 static pthread_once_t gate_once = PTHREAD_ONCE_INIT;
@@ -58,6 +68,7 @@ enum pb_status svc_password_hash(const char *password, char out[128])
 	int rc = crypto_pwhash_str(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
 				   crypto_pwhash_MEMLIMIT_INTERACTIVE);
 	gate_leave();
+	password_work++;
 	return rc ? PB_BUSY : PB_OK; /* out of memory */
 }
 
@@ -68,6 +79,7 @@ static int verify(const char *hash, const char *password)
 		return -1;
 	int rc = crypto_pwhash_str_verify(hash, password, strlen(password));
 	gate_leave();
+	password_work++;
 	return rc == 0 ? 0 : 1;
 }
 
@@ -133,13 +145,37 @@ enum pb_status svc_account_create(struct svc *v, const char *name, const char *e
 		buf_setf(msg, "%s", why);
 		return PB_INVALID;
 	}
+	const char *taken = verified ? "That username is taken, or another account has verified that address."
+				     : "That username is taken; choose another.";
+	struct buf err = BUF_INIT;
+	int found = store_user_get(v->s, 0, name, u, &err);
+	memset(u, 0, sizeof(*u));
+	if (found < 0) {
+		enum pb_status failed = svc_store_failed(v, &err, msg);
+		buf_release(&err);
+		return failed;
+	}
+	buf_reset(&err);
+	if (found == 0) { /* told before any hashing (a race is still caught below) */
+		buf_setf(msg, "%s", taken);
+		buf_release(&err);
+		return PB_CONFLICT;
+	}
 	if (ip && *ip) {
-		/* a sign-up from the web: per address, and in all */
+		/* a sign-up from the web: per address, and in all; and the
+		 * address's password work */
 		long a = svc_limit_wait(v, LIMIT_SIGNUP_IP, ip), b = svc_limit_wait(v, LIMIT_SIGNUP_ALL, "all");
+		long c = svc_limit_wait(v, LIMIT_PASSWORD_IP, ip);
 		*wait = a > b ? a : b;
+		*wait = c > *wait ? c : *wait;
 		if (*wait) {
-			buf_setf(msg, "Too many accounts were made %s lately; try again in %ld minutes.",
-				 a >= b ? "from your address" : "on this site", (*wait + 59) / 60);
+			if (c == *wait && c > a && c > b)
+				buf_setf(msg, "Too many passwords were sent from your address lately; try again in %ld minutes.",
+					 (*wait + 59) / 60);
+			else
+				buf_setf(msg, "Too many accounts were made %s lately; try again in %ld minutes.",
+					 a >= b ? "from your address" : "on this site", (*wait + 59) / 60);
+			buf_release(&err);
 			return PB_LIMITED;
 		}
 	}
@@ -149,11 +185,13 @@ enum pb_status svc_account_create(struct svc *v, const char *name, const char *e
 	u->admin = admin;
 	u->email_verified = verified;
 	enum pb_status st = svc_password_hash(password, u->pwhash);
+	if (ip && *ip)
+		svc_limit_count(v, LIMIT_PASSWORD_IP, ip);
 	if (st != PB_OK) {
 		buf_setf(msg, "The server is busy; try again in a few seconds.");
+		buf_release(&err);
 		return st;
 	}
-	struct buf err = BUF_INIT;
 	int rc = store_user_add(v->s, u, &err);
 	if (rc < 0) {
 		enum pb_status failed = svc_store_failed(v, &err, msg);
@@ -162,8 +200,7 @@ enum pb_status svc_account_create(struct svc *v, const char *name, const char *e
 	}
 	buf_release(&err);
 	if (rc == 1) {
-		buf_setf(msg, verified ? "That username is taken, or another account has verified that address."
-				       : "That username is taken; choose another.");
+		buf_setf(msg, "%s", taken);
 		return PB_CONFLICT;
 	}
 	if (ip && *ip) {
@@ -196,10 +233,14 @@ enum pb_status svc_password_check(struct svc *v, const char *login, struct user 
 		snprintf(account, sizeof(account), "#%lld", (long long)u->id);
 	const char *acct = rc == 0 ? account : login;
 	long a = svc_limit_wait(v, LIMIT_SIGNIN_ACCOUNT, acct), b = ip && *ip ? svc_limit_wait(v, LIMIT_SIGNIN_IP, ip) : 0;
+	long c = ip && *ip ? svc_limit_wait(v, LIMIT_PASSWORD_IP, ip) : 0;
 	*wait = a > b ? a : b;
+	*wait = c > *wait ? c : *wait;
 	if (*wait)
 		return PB_LIMITED;
 	int ok = verify(rc == 0 ? u->pwhash : dummy_hash(), password ? password : "");
+	if (ip && *ip) /* (whatever the outcome) */
+		svc_limit_count(v, LIMIT_PASSWORD_IP, ip);
 	if (ok < 0)
 		return PB_BUSY;
 	if (ok == 0 && rc != 0)

@@ -33,8 +33,14 @@ static const struct limit_rule {
 	/* comments of one account: 30 within a quiet spell of 10 minutes,
 	 * then a minute between, doubling to an hour */
 	[LIMIT_COMMENT] = { "comment", 30, 10 * 60000, 60000, 3600000 },
+	/* the password work (an Argon2 hash or check, tens of milliseconds
+	 * of a core each) that one address makes the server do, whatever the
+	 * outcome: a sign-in that succeeds costs as much as one that fails.
+	 * 20 (about a second of a core) within a spell of two minutes apart
+	 * at most, then a minute's wait, doubling to an hour */
+	[LIMIT_PASSWORD_IP] = { "password.ip", 20, 2 * 60000, 60000, 3600000 },
 };
-_Static_assert(sizeof(limit_rules) / sizeof(limit_rules[0]) == LIMIT_COMMENT + 1, "a rule for every limit");
+_Static_assert(sizeof(limit_rules) / sizeof(limit_rules[0]) == LIMIT_PASSWORD_IP + 1, "a rule for every limit");
 
 /* The rule's number of free events under this configuration; 0: no limit. */
 static int free_events(struct svc *v, enum svc_limit k)
@@ -43,6 +49,7 @@ static int free_events(struct svc *v, enum svc_limit k)
 	case LIMIT_FETCH: return v->cfg && v->cfg->fetch_hourly_limit ? v->cfg->fetch_hourly_limit : limit_rules[k].free_n;
 	case LIMIT_SIGNUP_IP: return v->cfg ? v->cfg->signups_per_ip : limit_rules[k].free_n;
 	case LIMIT_SIGNUP_ALL: return v->cfg ? v->cfg->signups_per_hour : limit_rules[k].free_n;
+	case LIMIT_PASSWORD_IP: return v->cfg ? v->cfg->passwords_per_ip : limit_rules[k].free_n;
 	default: return limit_rules[k].free_n;
 	}
 }

@@ -42,6 +42,9 @@ struct svc_config {
 	pb_time vote_age_ms;
 	/* sign-ups per address and per hour, and in all per hour (0: no limit) */
 	int signups_per_ip, signups_per_hour;
+	/* password hashes and checks asked for from one address in a spell
+	 * (0: no limit) */
+	int passwords_per_ip;
 	/* papers were written: the search index should follow (may be NULL) */
 	void (*written)(void *ctx);
 	void *written_ctx;
@@ -68,6 +71,7 @@ enum svc_limit {
 	LIMIT_SIGNUP_IP,      /* accounts made from one address */
 	LIMIT_SIGNUP_ALL,     /* accounts made, in all */
 	LIMIT_COMMENT,        /* comments written by one account */
+	LIMIT_PASSWORD_IP,    /* password hashes and checks asked for from one address */
 };
 /* Seconds `who` must wait before trying again; 0: go ahead. */
 long svc_limit_wait(struct svc *v, enum svc_limit k, const char *who);
@@ -88,6 +92,8 @@ const char *svc_password_problem(const char *pw);
 enum pb_status svc_account_create(struct svc *v, const char *name, const char *email, const char *password,
 				   bool admin, bool verified, const char *ip, struct user *u, long *wait,
 				   struct buf *msg);
+/* Argon2 hashes and checks done by this process since it started. */
+unsigned long long svc_password_work(void);
 /* Checks a password through the one limiter (per account, per address):
  * the account is u when known (a signed-in user), else the one `login`
  * names. PB_OK (*u filled when login was given), PB_DENIED (a wrong

@@ -122,4 +122,8 @@ void metrics_write(struct metrics *m, const char *node, struct buf *b)
 	buf_addf(b, "# HELP paperboy_requests_busy Requests being served now.\n# TYPE paperboy_requests_busy gauge\n"
 		    "paperboy_requests_busy{node=\"%s\"} %llu\n",
 		 node, (unsigned long long)__atomic_load_n(&m->busy, __ATOMIC_RELAXED));
+	buf_addf(b, "# HELP paperboy_password_work_total Password hashes and checks (Argon2id) done.\n"
+		    "# TYPE paperboy_password_work_total counter\n"
+		    "paperboy_password_work_total{node=\"%s\"} %llu\n",
+		 node, svc_password_work());
 }

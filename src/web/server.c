@@ -663,6 +663,7 @@ static struct web *web_new(const struct web_config *cfg, struct buf *err)
 	w->svc.vote_age_ms = (pb_time)(cfg->vote_age * 1000);
 	w->svc.signups_per_ip = cfg->signups_per_ip;
 	w->svc.signups_per_hour = cfg->signups_per_hour;
+	w->svc.passwords_per_ip = cfg->passwords_per_ip;
 	w->svc.written = follower_kick;
 	w->svc.written_ctx = w;
 	w->cache = page_cache_new();

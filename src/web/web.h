@@ -59,6 +59,9 @@ struct web_config {
 	/* sign-ups per address per hour, and in all per hour (0: no limit;
 	 * defaults 5 and 100) */
 	int signups_per_ip, signups_per_hour;
+	/* password hashes and checks from one address in a spell of two
+	 * minutes apart at most (0: no limit; default 20) */
+	int passwords_per_ip;
 	/* keeping current: bit 0 Hugging Face's daily papers, bit 1 the arXiv
 	 * OAI-PMH increment, every sync_every seconds, once per cluster */
 	unsigned sync_jobs;

@@ -482,6 +482,34 @@ class PasswordTest(BoundsBase):
         self.assertEqual(self.f.sql("SELECT count(*) FROM users WHERE name IN ('guessed', 'formuser')")[0][0], 2)
 
 
+class PasswordWorkTest(BoundsBase):
+    """Found attacking the server: a sign-up for a taken name cost an Argon2
+    hash (the name was checked after hashing, and only sign-ups that made
+    an account counted), and sign-ins that succeed were never limited, so
+    one address could keep the hashing gate full and every page waiting."""
+
+    def work(self, srv):
+        text = Client(srv).get("/metrics").text
+        return int(re.search(r"^paperboy_password_work_total\{[^}]*\} (\d+)$", text, re.M).group(1))
+
+    def test_password_work_is_bounded_per_address(self):
+        srv = self.serve()
+        self.user(srv, "holder")
+        w0 = self.work(srv)
+        codes = [Client(srv).post("/signup", {"name": name, "email": "x%d@example.org" % i,
+                                              "password": PASSWORD}).status
+                 for i, name in enumerate(["holder", "HOLDER", "Holder"] * 5)]
+        self.assertEqual(codes, [409] * 15)
+        self.assertEqual(self.work(srv), w0, "a taken name was hashed")
+        codes = [Client(srv).post("/signin", {"name": "holder", "password": PASSWORD}).status for _ in range(24)]
+        self.assertEqual(codes[:15], [303] * 15, codes)
+        self.assertIn(429, codes, codes)
+        self.assertEqual(codes[codes.index(429):], [429] * (24 - codes.index(429)), codes)
+        self.assertLessEqual(self.work(srv) - w0, 20)
+        # the operator's own commands are not an address's: not limited
+        self.f.pb("user", "add", "byoperator", "--email", "op@example.org", stdin=PASSWORD + "\n")
+
+
 class CommentTest(BoundsBase):
     """Item 4's general fix: a paper's page shows its whole discussion, so
     one account cannot write an endless one; the form and the API share

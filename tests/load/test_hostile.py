@@ -99,7 +99,7 @@ class HostileLoadTest(PaperboyTest):
         d = os.path.join(self.f.tmp, "signups")
         os.makedirs(d, exist_ok=True)
         srv = Server(self.f.env, d, "--thumb-dir", "off", "--access-log", "off",
-                     "--signups-per-ip", "0", "--signups-per-hour", "0")
+                     "--signups-per-ip", "0", "--signups-per-hour", "0", "--passwords-per-ip", "0")
         try:
             def loop(k, stop):
                 n = 0
