@@ -493,7 +493,7 @@ class PasswordWorkTest(BoundsBase):
         return int(re.search(r"^paperboy_password_work_total\{[^}]*\} (\d+)$", text, re.M).group(1))
 
     def test_password_work_is_bounded_per_address(self):
-        srv = self.serve()
+        srv = self.serve("--passwords-per-ip", "20")  # (the default: the tests' servers set 0)
         self.user(srv, "holder")
         w0 = self.work(srv)
         codes = [Client(srv).post("/signup", {"name": name, "email": "x%d@example.org" % i,
