@@ -98,13 +98,14 @@ static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *k
 	return MHD_YES;
 }
 
-static void cache_key(struct MHD_Connection *c, struct req *r, struct buf *key)
+static void cache_key(struct MHD_Connection *c, struct req *r, unsigned flags, struct buf *key)
 {
 	buf_reset(key);
 	/* the layout the visitor chose (a cookie) shapes the feeds' pages */
 	cache_key_part(key, req_layout_list(r) ? "list" : "grid", 4);
 	cache_key_part(key, r->path, strlen(r->path));
-	MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, add_arg, key);
+	if (!(flags & R_NOARGS))
+		MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, add_arg, key);
 }
 
 static bool is_texty(const char *ctype)
@@ -258,11 +259,12 @@ static void add_headers(struct MHD_Response *m, struct req *r, struct resp *o, c
 }
 
 /* Keeps an anonymous page, with its ETag and gzipped form, for the next visitor. */
-static void keep_page(struct MHD_Connection *c, struct web *w, struct req *r, const struct resp *o, const char *etag)
+static void keep_page(struct MHD_Connection *c, struct web *w, struct req *r, unsigned flags, const struct resp *o,
+		      const char *etag)
 {
 	struct page_cache *pc = w->cache;
 	struct buf key = BUF_INIT;
-	cache_key(c, r, &key);
+	cache_key(c, r, flags, &key);
 	size_t slot = hash_bytes(key.s, key.len) % CACHE_SLOTS;
 	struct cached *e = &pc->slot[slot];
 	/* the bytes and their gzipped form made before the slot is taken */
@@ -331,7 +333,7 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct web *w, struct
 	log_request(w, r, o->status, out->len, (mono_seconds() - t0) * 1000, cpu * 1000);
 	if ((flags & R_CACHE) && !from && o->status == 200 && !r->signed_in && !o->private_ && !o->no_store &&
 	    !o->headers.n && !cookie && !strcmp(r->method, "GET") && !r->csrf[0])
-		keep_page(c, w, r, o, etag);
+		keep_page(c, w, r, flags, o, etag);
 	buf_release(&gz);
 	return rc;
 }
@@ -346,7 +348,7 @@ bool send_cached(struct MHD_Connection *c, struct web *w, struct req *r, unsigne
 {
 	struct page_cache *pc = w->cache;
 	struct buf key = BUF_INIT;
-	cache_key(c, r, &key);
+	cache_key(c, r, flags, &key);
 	size_t slot = hash_bytes(key.s, key.len) % CACHE_SLOTS;
 	struct cached *e = &pc->slot[slot];
 	bool hit = false;

@@ -154,9 +154,9 @@ const struct route web_routes[] = {
 	/* RFC 8058 one-click: a POST from the mail provider, without cookies;
 	 * the signed token in the URL is the authority (the handler checks it) */
 	{ "POST", "/unsubscribe", h_unsubscribe, 0 },
-	{ "GET", "/favicon.ico", h_static, R_CACHE | R_LIGHT },
-	{ "GET", "/robots.txt", h_robots, R_CACHE | R_LIGHT },
-	{ "GET", "/sitemap.xml", h_sitemap, R_CACHE },
+	{ "GET", "/favicon.ico", h_static, R_CACHE | R_LIGHT | R_NOARGS },
+	{ "GET", "/robots.txt", h_robots, R_CACHE | R_LIGHT | R_NOARGS },
+	{ "GET", "/sitemap.xml", h_sitemap, R_CACHE | R_NOARGS },
 	{ "GET", "/healthz", h_health, R_LIGHT },
 	{ "GET", "/metrics", h_metrics, R_LIGHT },
 };
@@ -285,7 +285,7 @@ static void run_route(struct web *w, struct conn_ctx *cx)
 	struct resp *o = &cx->o;
 	unsigned flags = cx->flags;
 	const char *method = !strcmp(r->method, "HEAD") ? "GET" : r->method;
-	bool writes = strcmp(method, "GET") != 0 && !(flags & R_READS);
+	bool writes = strcmp(method, "GET") != 0 && !(flags & R_READS), ran = false;
 	struct buf err = BUF_INIT;
 	double cpu0 = thread_cpu();
 	if (!(r->ts = thread_state(w, &err))) {
@@ -316,6 +316,7 @@ static void run_route(struct web *w, struct conn_ctx *cx)
 		metrics_busy(w->metrics, 1);
 		cx->rt->fn(r, o);
 		metrics_busy(w->metrics, -1);
+		ran = true;
 	}
 	/* a page that rendered past a passing store failure (the server
 	 * went away mid-request) is not served as if whole */
@@ -327,7 +328,10 @@ static void run_route(struct web *w, struct conn_ctx *cx)
 		fprintf(stderr, "paperboy: serve: %s %s: the store is %s\n", r->method, r->path, pb_status_name(k));
 		store_unavailable(r, o, k);
 	}
-	if (writes)
+	/* only a write that was let through and not refused can have changed
+	 * what the anonymous pages show: a refused POST (no token, signed out,
+	 * a 4xx) leaves the cache to everyone else */
+	if (writes && ran && o->status < 400)
 		page_cache_changed(w->cache);
 	cx->cpu += thread_cpu() - cpu0;
 	buf_release(&err);

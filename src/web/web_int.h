@@ -151,6 +151,8 @@ enum route_flags {
 	R_VOTE = 1 << 7,  /* a vote: signed out, it is cast after the sign-in */
 	R_SECRET = 1 << 8, /* the path holds a secret: the access log shows the route instead */
 	R_READS = 1 << 9,  /* a POST that changes nothing (a search too long for a URL): no CSRF check */
+	R_NOARGS = 1 << 10, /* reads no parameters: a query string is not part of its page's cache key
+			     * (a random one would otherwise make the page again) */
 };
 
 typedef void (*handler_fn)(struct req *r, struct resp *o);
