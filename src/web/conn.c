@@ -180,9 +180,30 @@ void conn_request_done(struct MHD_Connection *c)
 	set_phase(c, 0);
 }
 
+/* Answers msg (a whole response) at once and ends the connection. */
+static void answer_and_close(struct MHD_Connection *c, const char *msg, size_t n)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (ci) {
+		ssize_t sent = send(ci->connect_fd, msg, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+		(void)sent;
+		shutdown(ci->connect_fd, SHUT_RDWR);
+	}
+}
+
 void *conn_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
 	(void)cls;
+	if (raw_path_has_nul(uri)) {
+		/* libmicrohttpd decodes the path in place: a NUL would cut it
+		 * short ("/metrics%00.css" answered as /metrics) */
+		static const char msg[] = "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"
+					  "Connection: close\r\nContent-Length: 32\r\n\r\n"
+					  "The path holds a NUL character.\n";
+		_Static_assert(sizeof("The path holds a NUL character.\n") - 1 == 32, "Content-Length");
+		answer_and_close(c, msg, sizeof(msg) - 1);
+		return NULL;
+	}
 	size_t params = 0, len = 0;
 	for (const char *p = uri; *p; p++, len++)
 		params += *p == '&' || *p == ';';
@@ -197,12 +218,7 @@ void *conn_uri(void *cls, const char *uri, struct MHD_Connection *c)
 				  "Connection: close\r\nContent-Length: 39\r\n\r\n"
 				  "The URL has too many query parameters.\n";
 	_Static_assert(sizeof("The URL has too many query parameters.\n") - 1 == 39, "Content-Length");
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
-	if (ci) {
-		ssize_t n = send(ci->connect_fd, msg, sizeof(msg) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-		(void)n;
-		shutdown(ci->connect_fd, SHUT_RDWR);
-	}
+	answer_and_close(c, msg, sizeof(msg) - 1);
 	return NULL;
 }
 

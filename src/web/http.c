@@ -165,3 +165,29 @@ void forwarded_client(const struct cidr *list, size_t n, const char *xff, char i
 		end = start > xff ? start - 1 : xff;
 	}
 }
+
+const char *framing_problem(const struct framing *f, int *status)
+{
+	*status = 400;
+	if (f->content_lengths > 1)
+		return "The request has more than one Content-Length.";
+	if (f->transfer_encodings && f->content_lengths)
+		return "The request has both a Content-Length and a Transfer-Encoding.";
+	if (f->transfer_encodings > 1)
+		return "The request has more than one Transfer-Encoding.";
+	if (f->transfer_encodings && !f->chunked_only) {
+		*status = 501;
+		return "The only transfer coding taken here is chunked.";
+	}
+	if (f->http11 && f->hosts != 1)
+		return f->hosts ? "The request has more than one Host." : "An HTTP/1.1 request needs a Host header.";
+	return NULL;
+}
+
+bool raw_path_has_nul(const char *uri)
+{
+	for (const char *p = uri; *p && *p != '?'; p++)
+		if (p[0] == '%' && p[1] == '0' && p[2] == '0')
+			return true;
+	return false;
+}

@@ -34,4 +34,22 @@ void forwarded_client(const struct cidr *list, size_t n, const char *xff, char i
  * requests never make the same key. */
 void cache_key_part(struct buf *key, const char *s, size_t n);
 
+/* What a request's headers say of its framing, counted as they came. */
+struct framing {
+	int content_lengths;    /* Content-Length headers */
+	int transfer_encodings; /* Transfer-Encoding headers */
+	bool chunked_only;      /* each of those is "chunked" (any case) */
+	int hosts;              /* Host headers */
+	bool http11;            /* HTTP/1.1 (not 1.0) */
+};
+/* NULL when the framing is one a server and a proxy in front of it read
+ * alike (RFC 9112 6.3, 3.2), else why (and *status: 400, or 501 for a
+ * transfer coding other than chunked). A request so framed is refused and
+ * its connection closed: what follows cannot be told from a request of its
+ * own (smuggling behind a proxy that reads the other header). */
+const char *framing_problem(const struct framing *f, int *status);
+/* Whether the raw request target's path (before any '?') holds "%00": it
+ * decodes to a NUL, which would cut the path short. */
+bool raw_path_has_nul(const char *uri);
+
 #endif

@@ -177,6 +177,8 @@ struct conn_ctx {
 	double t0;
 	double cpu; /* the handler's CPU seconds */
 	bool too_big;
+	const char *misframed; /* why the request's framing is refused (NULL: it is not) */
+	int misframed_status;
 };
 
 /* The request pool's bounds: POOL_MAX_QUEUE waiting, POOL_MAX_PER_IP of
@@ -486,7 +488,7 @@ static enum MHD_Result dispatch(struct web *w, struct MHD_Connection *c, struct 
 	MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, check_arg, &args);
 	r->nparams = args.n;
 	bool anon = rt && (flags & R_CACHE) && !strcmp(rt->method, "GET") && !req_cookie(r, "pb_session") &&
-		    !req_header(r, "Authorization") && !args.bad && args.len <= MAX_URL;
+		    !req_header(r, "Authorization") && !args.bad && args.len <= MAX_URL && !cx->misframed;
 	find_csrf(r, anon);
 	enum MHD_Result rc;
 	if (anon && send_cached(c, w, r, flags, cx->t0, &rc)) {
@@ -494,7 +496,10 @@ static enum MHD_Result dispatch(struct web *w, struct MHD_Connection *c, struct 
 		cx->state = CX_DONE;
 		return rc;
 	}
-	if (cx->too_big)
+	if (cx->misframed) {
+		resp_error(r, o, cx->misframed_status, cx->misframed);
+		strlist_push_text(&o->headers, "Connection: close", strlen("Connection: close"));
+	} else if (cx->too_big)
 		resp_error(r, o, 413, "The request body is too large (64 KiB at most).");
 	else if (args.len > MAX_URL)
 		resp_error(r, o, 414, "The URL is too long.");
@@ -532,10 +537,27 @@ static void pool_expire(void *ctx, struct pool_job *j)
 	MHD_resume_connection(cx->c);
 }
 
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+				     const char *value, size_t value_size)
+{
+	(void)kind;
+	(void)key_size;
+	(void)value_size;
+	struct framing *f = cls;
+	if (!strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH)) {
+		f->content_lengths++;
+	} else if (!strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING)) {
+		f->transfer_encodings++;
+		f->chunked_only &= value && !strcasecmp(value, "chunked");
+	} else if (!strcasecmp(key, MHD_HTTP_HEADER_HOST)) {
+		f->hosts++;
+	}
+	return MHD_YES;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 				  const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
-	(void)version;
 	struct web *w = cls;
 	struct conn_ctx *cx = *con_cls;
 	if (!cx) {
@@ -549,6 +571,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		cx->r.path = url;
 		buf_init_max(&cx->r.body, MAX_BODY);
 		*con_cls = cx;
+		struct framing f = { .chunked_only = true, .http11 = version && !strcmp(version, MHD_HTTP_VERSION_1_1) };
+		MHD_get_connection_values_n(c, MHD_HEADER_KIND, count_framing, &f);
+		if ((cx->misframed = framing_problem(&f, &cx->misframed_status)))
+			return dispatch(w, c, cx); /* answer now, read no body, and close */
 		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		long n;
 		if (cl && (parse_int(cl, 0, LONG_MAX, &n) || n > MAX_BODY)) {

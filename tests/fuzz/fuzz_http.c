@@ -9,7 +9,8 @@
  *    be a path of this site) and the access-log escaping (no control
  *    characters, spaces or quotes left);
  *  - the page-cache key: two parameter lists made from the body give the
- *    same key only when they are the same list.
+ *    same key only when they are the same list;
+ *  - the path's raw form tells a NUL its decoding would hold.
  */
 #include <arpa/inet.h>
 #include "../../src/web/html.h"
@@ -60,6 +61,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					abort(); /* a capture is one non-empty segment */
 
 	struct buf out = BUF_INIT, why = BUF_INIT;
+	/* a path whose decoding holds a NUL is told by its raw form (and
+	 * refused): the decoded path is never cut short */
+	size_t plen = strcspn(path, "?");
+	url_decode(&out, path, plen);
+	if ((memchr(out.s, '\0', out.len) != NULL) != raw_path_has_nul(path))
+		abort();
+	buf_reset(&out);
 	url_decode(&out, body, strlen(body));
 	struct strlist k = STRLIST_INIT, v = STRLIST_INIT;
 	if (form_parse(body, strlen(body), &k, &v, &why) == 0)
