@@ -854,15 +854,138 @@ void html_stars_week(struct buf *b, const struct card_stars *cs)
 
 /* ---- Markdown ------------------------------------------------------------- */
 
+/* The end of the math span that starts at s[i] (past its closing
+ * delimiter), or 0 when none starts there. The spans the page's script
+ * renders (app.js's dollars() and auto-render): $$..$$, \[..\], \(..\),
+ * and $..$ whose opening $ is followed by a non-space and whose closing $
+ * follows a non-space and is not followed by a digit ("from $5 to $10"
+ * stays prose). */
+static size_t math_end(const char *s, size_t i, size_t n)
+{
+	const char *close = NULL;
+	size_t from = i + 2;
+	if (s[i] == '$' && i + 1 < n && s[i + 1] == '$')
+		close = "$$";
+	else if (s[i] == '\\' && i + 1 < n && s[i + 1] == '[')
+		close = "\\]";
+	else if (s[i] == '\\' && i + 1 < n && s[i + 1] == '(')
+		close = "\\)";
+	if (close) {
+		for (size_t k = from; k + 1 < n; k++)
+			if (s[k] == close[0] && s[k + 1] == close[1])
+				return k + 2;
+		return 0;
+	}
+	if (s[i] != '$' || i + 1 >= n || isspace((unsigned char)s[i + 1]))
+		return 0;
+	for (size_t k = i + 2; k < n; k++) {
+		if (s[k] == '\\') {
+			k++;
+			continue;
+		}
+		if (s[k] == '$')
+			return !isspace((unsigned char)s[k - 1]) && !(k + 1 < n && isdigit((unsigned char)s[k + 1])) ? k + 1 : 0;
+	}
+	return 0;
+}
+
+/* The length of the run of c at s[i..n). */
+static size_t run_of(const char *s, size_t i, size_t n, char c)
+{
+	size_t k = i;
+	while (k < n && s[k] == c)
+		k++;
+	return k - i;
+}
+
+/* md with each math span outside code (a fenced block, a `code span`)
+ * replaced by a mark that Markdown leaves alone ("\x02" n "\x03"), the
+ * spans in spans: Markdown would otherwise read TeX ("\{" as an escaped
+ * brace, "a*b*c" as emphasis, "\\" as one backslash). */
+static void hide_math(const char *md, struct buf *out, struct strlist *spans)
+{
+	size_t n = strlen(md);
+	bool line_start = true;
+	for (size_t i = 0; i < n;) {
+		char c = md[i];
+		if (line_start && (c == '`' || c == '~') && run_of(md, i, n, c) >= 3) {
+			/* a fenced block: to its closing fence, as it is */
+			size_t fence = run_of(md, i, n, c), k = i + fence;
+			for (;;) {
+				const char *nl = memchr(md + k, '\n', n - k);
+				k = nl ? (size_t)(nl - md) + 1 : n;
+				if (k >= n || run_of(md, k, n, c) >= fence) {
+					k = k < n ? k + run_of(md, k, n, c) : n;
+					break;
+				}
+			}
+			buf_add(out, md + i, k - i);
+			i = k;
+			line_start = false;
+			continue;
+		}
+		if (c == '`') { /* a code span: to the same run of backticks */
+			size_t len = run_of(md, i, n, '`'), k = i + len, end = 0;
+			while (k < n && !end) {
+				if (md[k] == '`') {
+					size_t r = run_of(md, k, n, '`');
+					if (r == len)
+						end = k + r;
+					k += r;
+				} else {
+					k++;
+				}
+			}
+			size_t to = end ? end : i + len;
+			buf_add(out, md + i, to - i);
+			i = to;
+			line_start = false;
+			continue;
+		}
+		size_t end = math_end(md, i, n);
+		if (end) {
+			strlist_push(spans, md + i, end - i);
+			buf_addf(out, "\x02%zu\x03", spans->n - 1);
+			i = end;
+			line_start = false;
+			continue;
+		}
+		if (c == '\\' && i + 1 < n) { /* an escaped character stays escaped */
+			buf_add(out, md + i, 2);
+			i += 2;
+			line_start = false;
+			continue;
+		}
+		buf_addc(out, c);
+		line_start = c == '\n' || (line_start && (c == ' ' || c == '\t'));
+		i++;
+	}
+}
+
 void html_markdown(struct buf *b, const char *md)
 {
+	struct buf hidden = BUF_INIT;
+	struct strlist spans = STRLIST_INIT;
+	hide_math(md, &hidden, &spans);
 	/* CMARK_OPT_DEFAULT is safe in cmark 0.30: raw HTML is replaced by a
 	 * comment and javascript:/vbscript:/file:/data: links are dropped */
-	char *out = cmark_markdown_to_html(md, strlen(md), CMARK_OPT_DEFAULT | CMARK_OPT_SMART);
+	char *out = cmark_markdown_to_html(hidden.s ? hidden.s : "", hidden.len, CMARK_OPT_DEFAULT | CMARK_OPT_SMART);
 	if (out) {
-		buf_adds(b, out);
+		/* the math back, as text (escaped): the page's script renders it */
+		for (const char *p = out; *p; p++) {
+			char *e;
+			unsigned long k;
+			if (*p == '\x02' && (k = strtoul(p + 1, &e, 10), *e == '\x03') && e > p + 1 && k < spans.n) {
+				html_printf(b, "%s", spans.v[k]);
+				p = e;
+			} else {
+				buf_addc(b, *p);
+			}
+		}
 		free(out);
 	}
+	strlist_release(&spans);
+	buf_release(&hidden);
 }
 
 void resp_error(struct req *r, struct resp *o, int status, const char *msg)

@@ -111,6 +111,31 @@ class MathTest(PaperboyTest):
         self.assertEqual(r.status, 303)
         self.assertIn("So $E=mc^2$ holds, at $5 a try.", c.get("/papers/" + PAPER).text)
 
+    def test_comment_math_is_not_read_as_markdown(self):
+        """Found walking the site: Markdown read a comment's TeX first,
+        "\\{" lost its backslash, "a*b*c" became emphasis, "\\\\" one
+        backslash, "\\," a comma and "\\(" a parenthesis, so the formulas
+        broke. Math outside code is now kept as written; code stays code."""
+        c = self.serve("--katex-dir", self.kdir)
+        c.signup("texer2")
+        body = ("Sets $\\{x : x > 0\\}$ and $a*b*c$ and *this* is emphasis.\n\n"
+                "$$\\int_0^1 f(x)\\,dx$$\n\n"
+                "Inline \\(\\frac{1}{2}\\) and \\[\\begin{pmatrix}1 & 2 \\\\ 3 & 4\\end{pmatrix}\\]\n\n"
+                "Code `$a*b*c$` and a price: from $5 to $10.\n\n"
+                "```\n$x_*y_*$\n```\n")
+        r = c.post("/papers/%s/comments" % PAPER, {"body": body})
+        self.assertEqual(r.status, 303)
+        page = c.get("/papers/" + PAPER).text
+        m = re.search(r'<div class="md">(.*?)</div>', page, re.S)
+        html = m.group(1) if m else page
+        for tex in ("$\\{x : x &gt; 0\\}$", "$a*b*c$", "$$\\int_0^1 f(x)\\,dx$$", "\\(\\frac{1}{2}\\)",
+                    "\\[\\begin{pmatrix}1 &amp; 2 \\\\ 3 &amp; 4\\end{pmatrix}\\]"):
+            self.assertIn(tex, html)
+        self.assertIn("<em>this</em>", html)  # Markdown still applies around the math
+        self.assertIn("<code>$a*b*c$</code>", html)
+        self.assertIn("from $5 to $10.", html)
+        self.assertIn("<pre><code>$x_*y_*$\n</code></pre>", html)
+
     def test_app_js_renders_math(self):
         c = self.serve("--katex-dir", self.kdir)
         js = c.get("/static/app.js").text
