@@ -630,6 +630,46 @@ static int word_hit(struct hl_state *st, const char *s, const char *e, const cha
 	return hit;
 }
 
+#define MATH_MAX 4096 /* a math span's most bytes: a longer one is not looked for */
+
+/* The end of the math span that starts at s[i] (past its closing
+ * delimiter), or 0 when none starts there. The spans the page's script
+ * renders (app.js's dollars() and auto-render): $$..$$, \[..\], \(..\),
+ * and $..$ whose opening $ is followed by a non-space and whose closing $
+ * follows a non-space and is not followed by a digit ("from $5 to $10"
+ * stays prose). Looked for MATH_MAX bytes at most, so that a text of
+ * unclosed openings costs a bounded scan each. */
+static size_t math_end(const char *s, size_t i, size_t n)
+{
+	if (n - i > MATH_MAX)
+		n = i + MATH_MAX;
+	const char *close = NULL;
+	size_t from = i + 2;
+	if (s[i] == '$' && i + 1 < n && s[i + 1] == '$')
+		close = "$$";
+	else if (s[i] == '\\' && i + 1 < n && s[i + 1] == '[')
+		close = "\\]";
+	else if (s[i] == '\\' && i + 1 < n && s[i + 1] == '(')
+		close = "\\)";
+	if (close) {
+		for (size_t k = from; k + 1 < n; k++)
+			if (s[k] == close[0] && s[k + 1] == close[1])
+				return k + 2;
+		return 0;
+	}
+	if (s[i] != '$' || i + 1 >= n || isspace((unsigned char)s[i + 1]))
+		return 0;
+	for (size_t k = i + 2; k < n; k++) {
+		if (s[k] == '\\') {
+			k++;
+			continue;
+		}
+		if (s[k] == '$')
+			return !isspace((unsigned char)s[k - 1]) && !(k + 1 < n && isdigit((unsigned char)s[k + 1])) ? k + 1 : 0;
+	}
+	return 0;
+}
+
 void html_highlight(struct buf *b, const char *text, const char *query)
 {
 	struct hl_state *st = query_terms(query);
@@ -638,13 +678,25 @@ void html_highlight(struct buf *b, const char *text, const char *query)
 		return;
 	}
 	/* the text goes out in runs: from the end of the last mark to the
-	 * next marked word */
+	 * next marked word; no word of a math span is marked (a mark inside
+	 * TeX breaks the formula the page's script renders) */
+	size_t n = strlen(text), math_from = 0, math_to = 0;
 	const char *s = text, *run = text;
 	while (*s) {
 		const char *e = s, *ms, *me;
 		while (*e && !isspace((unsigned char)*e))
 			e++;
-		if (word_hit(st, s, e, &ms, &me)) {
+		/* the next math span ending past this word's start */
+		for (size_t k = (size_t)(s - text) > math_to ? (size_t)(s - text) : math_to;
+		     math_to <= (size_t)(s - text) && k < (size_t)(e - text); k++) {
+			size_t me2 = (text[k] == '$' || text[k] == '\\') ? math_end(text, k, n) : 0;
+			if (me2) {
+				math_from = k;
+				math_to = me2;
+			}
+		}
+		bool in_math = math_to > (size_t)(s - text) && math_from < (size_t)(e - text);
+		if (!in_math && word_hit(st, s, e, &ms, &me)) {
 			buf_add_html(b, run, (size_t)(ms - run));
 			buf_adds(b, "<mark>");
 			buf_add_html(b, ms, (size_t)(me - ms));
@@ -853,41 +905,6 @@ void html_stars_week(struct buf *b, const struct card_stars *cs)
 }
 
 /* ---- Markdown ------------------------------------------------------------- */
-
-/* The end of the math span that starts at s[i] (past its closing
- * delimiter), or 0 when none starts there. The spans the page's script
- * renders (app.js's dollars() and auto-render): $$..$$, \[..\], \(..\),
- * and $..$ whose opening $ is followed by a non-space and whose closing $
- * follows a non-space and is not followed by a digit ("from $5 to $10"
- * stays prose). */
-static size_t math_end(const char *s, size_t i, size_t n)
-{
-	const char *close = NULL;
-	size_t from = i + 2;
-	if (s[i] == '$' && i + 1 < n && s[i + 1] == '$')
-		close = "$$";
-	else if (s[i] == '\\' && i + 1 < n && s[i + 1] == '[')
-		close = "\\]";
-	else if (s[i] == '\\' && i + 1 < n && s[i + 1] == '(')
-		close = "\\)";
-	if (close) {
-		for (size_t k = from; k + 1 < n; k++)
-			if (s[k] == close[0] && s[k + 1] == close[1])
-				return k + 2;
-		return 0;
-	}
-	if (s[i] != '$' || i + 1 >= n || isspace((unsigned char)s[i + 1]))
-		return 0;
-	for (size_t k = i + 2; k < n; k++) {
-		if (s[k] == '\\') {
-			k++;
-			continue;
-		}
-		if (s[k] == '$')
-			return !isspace((unsigned char)s[k - 1]) && !(k + 1 < n && isdigit((unsigned char)s[k + 1])) ? k + 1 : 0;
-	}
-	return 0;
-}
 
 /* The length of the run of c at s[i..n). */
 static size_t run_of(const char *s, size_t i, size_t n, char c)

@@ -136,6 +136,18 @@ class MathTest(PaperboyTest):
         self.assertIn("from $5 to $10.", html)
         self.assertIn("<pre><code>$x_*y_*$\n</code></pre>", html)
 
+    def test_search_marks_no_word_inside_math(self):
+        """Found walking the site: a search's marks went inside TeX
+        ("$\\<mark>mathcal{O}(n)</mark>$"), and the formula no longer
+        rendered. Words of math spans are not marked; the others are."""
+        c = self.serve("--katex-dir", self.kdir)
+        page = c.get("/search?q=mathcal+time+display").text
+        self.assertIn(PAPER, page)
+        self.assertIn("$\\mathcal{O}(n)$ <mark>time</mark>", page)
+        self.assertIn("$$\\sum_{i=1}^n x_i$$ in <mark>display</mark>", page)
+        self.assertIn(">$E=mc^2$ and $\\mathcal{O}(n)$ attention</a>", page)  # the title, unmarked
+        self.assertNotIn("<mark>mathcal", page)
+
     def test_app_js_renders_math(self):
         c = self.serve("--katex-dir", self.kdir)
         js = c.get("/static/app.js").text
