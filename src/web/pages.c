@@ -732,6 +732,10 @@ static void search_results(struct req *r, struct resp *o, const struct search_as
 			snprintf(count, sizeof(count), "%llu", (unsigned long long)info.total);
 			html_printf(b, "<p class=\"muted result-count\">%S%s paper%S</p>", info.exact ? "" : "About ", count,
 			     info.total == 1 ? "" : "s");
+			/* (the votes order a bounded pool: said, so that a reader
+			 * does not take it for the most upvoted of them all) */
+			if (k->sort == 2 && info.total > n)
+				html_printf(b, "<p class=\"muted\">Ordered by votes: the %zu best matches, most upvoted first.</p>", n);
 		}
 		char id[PAPER_ID_MAX];
 		if (n <= start && !arxiv_id_parse(k->q, id, NULL) && k->page == 0)

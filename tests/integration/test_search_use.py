@@ -87,6 +87,14 @@ class SearchUseTest(PaperboyTest):
         up = self.api("speculative decoding", sort="upvotes", limit=10).json()
         votes = [p["paper"]["upvotes"] for p in up]
         self.assertEqual(votes, sorted(votes, reverse=True))
+        # found walking the site: "1611 papers" then an order by votes of
+        # the best 300 only, which read as the most upvoted of all; said now
+        page = self.c.get("/search?q=diffusion&sort=upvotes").text
+        total = int(re.search(r'class="muted result-count">(?:About )?(\d+) papers', page).group(1))
+        self.assertGreater(total, 300)
+        self.assertIn("Ordered by votes: the 300 best matches, most upvoted first.", page)
+        few = self.c.get("/search?q=speculative+decoding+medusa&sort=upvotes").text
+        self.assertNotIn("Ordered by votes", few)
         meta = self.api("speculative decoding", meta="1").json()
         self.assertGreater(meta["total"], 10)
         self.assertFalse(meta["totalExact"])
