@@ -111,6 +111,9 @@ enum pb_status svc_password_hash(const char *password, char out[128]);
  * hidden paper. */
 enum pb_status svc_vote(struct svc *v, const struct user *u, const char *paper, int want, bool *voted,
 			 int *upvotes);
+/* Milliseconds until u's votes count in the papers' totals (0: they do):
+ * the vote age's one rule, for svc_vote and for telling the account. */
+pb_time svc_votes_count_in(const struct svc_config *cfg, const struct user *u, pb_time now);
 /* Counts the votes whose accounts came of age; *n how many. */
 int svc_votes_mature(struct svc *v, int64_t *n, struct buf *err);
 

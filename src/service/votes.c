@@ -7,11 +7,21 @@
  */
 #include "service.h"
 
+pb_time svc_votes_count_in(const struct svc_config *cfg, const struct user *u, pb_time now)
+{
+	if (cfg->vote_age_ms <= 0)
+		return 0;
+	if (!u->created) /* (an account of before the rule: not told apart) */
+		return cfg->vote_age_ms;
+	pb_time left = u->created + cfg->vote_age_ms - now;
+	return left > 0 ? left : 0;
+}
+
 enum pb_status svc_vote(struct svc *v, const struct user *u, const char *paper, int want, bool *voted,
 			 int *upvotes)
 {
 	pb_time now = time_now_ms();
-	bool counts = v->cfg->vote_age_ms <= 0 || (u->created && now - u->created >= v->cfg->vote_age_ms);
+	bool counts = svc_votes_count_in(v->cfg, u, now) == 0;
 	struct buf err = BUF_INIT;
 	int rc;
 	if (want < 0) {

@@ -179,9 +179,10 @@ static void signin_page(struct req *r, struct resp *o, const char *msg, const ch
 	paper_init(&vp);
 	vote_intent(r, vote, &vp);
 	if (vote[0])
-		html_printf(b, "<p class=\"notice\" role=\"status\">Sign in to upvote <strong>%s</strong>; your vote counts as soon as you "
-			"are in.</p>",
-		     vp.title ? vp.title : vote);
+		html_printf(b, "<p class=\"notice\" role=\"status\">Sign in to upvote <strong>%s</strong>; your vote is cast as soon as you "
+			"are in%S.</p>",
+		     vp.title ? vp.title : vote,
+		     r->w->svc.vote_age_ms > 0 ? " (a new account's votes count in the totals once it is old enough)" : "");
 	if (msg)
 		html_printf(b, "<p class=\"notice error\" role=\"alert\">%s</p>", msg);
 	html_printf(b, "<form method=\"post\" action=\"/signin\" class=\"stack\">");

@@ -156,6 +156,14 @@ void html_page_begin(struct req *r, struct resp *o, const char *title, const cha
 		html_printf(b, narrow ? "</div></details>" : "</span>");
 	}
 	html_printf(b, "</nav></header><div id=\"main\">");
+	/* a new account sees its votes at once, but they count in the totals
+	 * only when it is old enough: said, or a vote that moves no number
+	 * looks broken */
+	pb_time left = r->signed_in ? svc_votes_count_in(&r->w->svc, &r->user, time_now_ms()) : 0;
+	if (left > 0)
+		html_printf(b, "<p class=\"notice new-account\" role=\"status\">Your account is new: your upvotes count in the "
+			       "papers' totals in %lld minute%S.</p>",
+			    (long long)((left + 59999) / 60000), (left + 59999) / 60000 == 1 ? "" : "s");
 }
 
 void html_page_end(struct req *r, struct resp *o)

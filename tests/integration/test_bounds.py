@@ -5,6 +5,7 @@ binary on the real daily papers, a local server that replays arXiv's
 answers (slowly, or busy, when a test wants), real sockets and threads
 for the floods. CPU is read from /proc for the server process."""
 import concurrent.futures
+import html
 import http.client
 import http.server
 import json
@@ -459,6 +460,24 @@ class SignupTest(BoundsBase):
                  timeout=10, what="the vote counting once the account is 2 s old")
         # taken back: out of the total
         self.assertEqual(api(srv, tok, "DELETE", "/api/papers/%s/upvote" % pid)[1]["upvotes"], before)
+
+
+    def test_05_a_new_account_is_told_when_its_votes_count(self):
+        """Found walking the site: a new account's upvote turned the button
+        on but moved no number, with nothing said (and the sign-in page
+        promised the vote counted at once)."""
+        srv = self.serve("--vote-age", "3600")
+        pid = self.ids[8]
+        page = Client(srv).get("/signin?vote=" + pid).text
+        self.assertNotIn("counts as soon as", page)
+        self.assertIn("a new account's votes count in the totals once it is old enough", html.unescape(page))
+        c = self.user(srv, "fresh")
+        page = html.unescape(c.get("/papers/" + pid).text)
+        self.assertRegex(page, r"Your account is new: your upvotes count in the papers' totals in (60|59) minutes\.")
+        old = self.serve("--vote-age", "0")
+        self.assertNotIn("Your account is new", Client(old).get("/").text)
+        d = self.user(old, "settled")
+        self.assertNotIn("Your account is new", d.get("/papers/" + pid).text)
 
 
 class PasswordTest(BoundsBase):
