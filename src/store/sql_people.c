@@ -201,16 +201,40 @@ int sql_user_update(struct store *s, const struct user *u, struct buf *err)
 
 /* ---- sessions and API tokens ------------------------------------------------ */
 
-int sql_session_add(struct store *s, const uint8_t hash[TOKEN_HASH_BYTES], int64_t user_id, pb_time expires,
-		    struct buf *err)
+struct session_add {
+	const uint8_t *hash;
+	int64_t user_id;
+	pb_time expires;
+};
+
+static int session_add_tx(struct store *s, void *ctx, struct buf *err)
 {
+	const struct session_add *a = ctx;
 	struct sx x;
 	if (!sx_prep(&x, s, "INSERT INTO sessions(hash, user_id, expires) VALUES($1, $2, $3)", err))
 		return -1;
-	sx_blob(&x, 1, hash, TOKEN_HASH_BYTES);
-	sx_int(&x, 2, user_id);
-	sx_int(&x, 3, expires);
+	sx_blob(&x, 1, a->hash, TOKEN_HASH_BYTES);
+	sx_int(&x, 2, a->user_id);
+	sx_int(&x, 3, a->expires);
+	if (sx_done(&x, err))
+		return -1;
+	/* the account's newest STORE_SESSIONS_MAX stay: signing in again and
+	 * again does not grow the table without end */
+	if (!sx_prep(&x, s,
+		     "DELETE FROM sessions WHERE user_id = $1 AND hash NOT IN "
+		     "(SELECT hash FROM sessions WHERE user_id = $1 ORDER BY expires DESC LIMIT $2)",
+		     err))
+		return -1;
+	sx_int(&x, 1, a->user_id);
+	sx_int(&x, 2, STORE_SESSIONS_MAX);
 	return sx_done(&x, err);
+}
+
+int sql_session_add(struct store *s, const uint8_t hash[TOKEN_HASH_BYTES], int64_t user_id, pb_time expires,
+		    struct buf *err)
+{
+	struct session_add a = { hash, user_id, expires };
+	return sx_tx(s, session_add_tx, &a, err);
 }
 
 int sql_session_get(struct store *s, const uint8_t hash[TOKEN_HASH_BYTES], pb_time now, struct user *u,
@@ -245,13 +269,20 @@ int sql_token_add(struct store *s, int64_t user_id, const uint8_t hash[TOKEN_HAS
 		  pb_time now, struct buf *err)
 {
 	struct sx x;
-	if (!sx_prep(&x, s, "INSERT INTO api_tokens(hash, user_id, label, created) VALUES($1, $2, $3, $4)", err))
+	if (!sx_prep(&x, s,
+		     "INSERT INTO api_tokens(hash, user_id, label, created) SELECT $1, $2, $3, $4 "
+		     "WHERE (SELECT count(*) FROM api_tokens WHERE user_id = $2) < $5",
+		     err))
 		return -1;
 	sx_blob(&x, 1, hash, TOKEN_HASH_BYTES);
 	sx_int(&x, 2, user_id);
 	sx_str(&x, 3, label);
 	sx_int(&x, 4, now);
-	return sx_done(&x, err);
+	sx_int(&x, 5, STORE_TOKENS_MAX);
+	int rc = sx_step(&x, err);
+	int64_t n = sx_changes(&x);
+	sx_reset(&x);
+	return rc < 0 ? -1 : n ? 0 : 1;
 }
 
 int sql_token_user(struct store *s, const uint8_t hash[TOKEN_HASH_BYTES], pb_time now, struct user *u,

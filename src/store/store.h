@@ -325,6 +325,8 @@ int store_user_unverified(struct store *s, size_t limit, int (*fn)(const struct 
  * user ends their sessions. */
 int store_user_update(struct store *s, const struct user *u, struct buf *err);
 
+/* A session of user_id; the user's oldest beyond STORE_SESSIONS_MAX end. */
+#define STORE_SESSIONS_MAX 32
 int store_session_add(struct store *s, const uint8_t hash[TOKEN_HASH_BYTES], int64_t user_id, pb_time expires,
 		      struct buf *err);
 /* The enabled user of an unexpired session. 0/1/-1. */
@@ -337,6 +339,8 @@ struct api_token {
 	char label[64];
 	pb_time created, last_used;
 };
+/* A token of user_id: 0, 1 when the user has STORE_TOKENS_MAX already, -1. */
+#define STORE_TOKENS_MAX 20
 int store_token_add(struct store *s, int64_t user_id, const uint8_t hash[TOKEN_HASH_BYTES], const char *label,
 		    pb_time now, struct buf *err);
 /* The enabled user owning a token (and notes its use). 0/1/-1. */

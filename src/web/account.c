@@ -497,9 +497,14 @@ void h_token_add(struct req *r, struct resp *o)
 	uint8_t h[TOKEN_HASH_BYTES];
 	auth_token_hash(full, h);
 	struct buf err = BUF_INIT;
-	if (store_token_add(r->s, r->user.id, h, label, time_now_ms(), &err)) {
+	int rc = store_token_add(r->s, r->user.id, h, label, time_now_ms(), &err);
+	if (rc < 0) {
 		fprintf(stderr, "paperboy: serve: %s\n", err.s);
 		resp_error(r, o, 500, "Could not make the token.");
+	} else if (rc == 1) {
+		char msg[96];
+		snprintf(msg, sizeof(msg), "An account keeps %d API tokens at most; delete one first.", STORE_TOKENS_MAX);
+		resp_error(r, o, 409, msg);
 	} else {
 		/* shown once on the next page, from a short-lived HttpOnly cookie */
 		resp_cookie(r, o, "pb_newtoken", full, 120, true);

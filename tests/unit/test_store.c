@@ -378,7 +378,28 @@ static void test_people(void)
 	CHECK(store_session_get(s, h, 4000, &u, &err) == 0 && u.id == a.id);
 	CHECK(store_session_get(s, h, 6000, &u, &err) == 1);
 	CHECK(store_session_get(s, h2, 4000, &u, &err) == 1);
+	/* signing in again and again keeps the newest STORE_SESSIONS_MAX (found
+	 * attacking the server: 88 rows for one account after one run) */
+	for (int i = 0; i < STORE_SESSIONS_MAX + 8; i++) {
+		uint8_t hi[TOKEN_HASH_BYTES] = { 0xAA, (uint8_t)i };
+		CHECK(store_session_add(s, hi, a.id, 100000 + i, &err) == 0);
+	}
+	for (int i = 0; i < STORE_SESSIONS_MAX + 8; i++) {
+		uint8_t hi[TOKEN_HASH_BYTES] = { 0xAA, (uint8_t)i };
+		CHECK(store_session_get(s, hi, 4000, &u, &err) == (i < 8 ? 1 : 0));
+	}
+	CHECK(store_session_get(s, h, 4000, &u, &err) == 1); /* the oldest of all: gone */
 	CHECK(store_token_add(s, b.id, h2, "script", 10, &err) == 0);
+	CHECK(store_token_user(s, h2, 20, &u, &err) == 0 && u.id == b.id);
+	/* an account's tokens are bounded too (they were not) */
+	for (int i = 1; i < STORE_TOKENS_MAX; i++) {
+		uint8_t ht[TOKEN_HASH_BYTES] = { 0xBB, (uint8_t)i };
+		CHECK(store_token_add(s, b.id, ht, "more", 10, &err) == 0);
+	}
+	uint8_t h_over[TOKEN_HASH_BYTES] = { 0xBC };
+	CHECK(store_token_add(s, b.id, h_over, "one too many", 10, &err) == 1);
+	CHECK(store_token_user(s, h_over, 20, &u, &err) == 1);
+	CHECK(store_token_add(s, a.id, h_over, "another account's", 10, &err) == 0);
 	CHECK(store_token_user(s, h2, 20, &u, &err) == 0 && u.id == b.id);
 	u.disabled = true;
 	CHECK(store_user_update(s, &u, &err) == 0);
