@@ -462,6 +462,24 @@ class SignupTest(BoundsBase):
         self.assertEqual(api(srv, tok, "DELETE", "/api/papers/%s/upvote" % pid)[1]["upvotes"], before)
 
 
+    def test_05_a_submitters_name_is_not_taken_by_a_sign_up(self):
+        """Found attacking the server: signing up as a Hugging Face submitter
+        ("akhaliq") took over /u/akhaliq, which listed their 700 submissions
+        as the new account's."""
+        (name, n), = self.f.sql("SELECT submitter, count(*) FROM papers WHERE submitter <> '' "
+                                "GROUP BY submitter ORDER BY count(*) DESC, submitter LIMIT 1")
+        self.assertGreater(n, 10)
+        srv = self.serve()
+        before = Client(srv).get("/u/" + name).text
+        r = Client(srv).post("/signup", {"name": name, "email": "imp@example.org", "password": PASSWORD})
+        self.assertEqual(r.status, 409, r.body[:300])
+        self.assertIn("a paper submitter", r.text)
+        self.assertEqual(self.f.sql("SELECT count(*) FROM users WHERE lower(name) = lower(?)", name), [(0,)])
+        self.assertEqual(Client(srv).get("/u/" + name).text.count('class="card"'), before.count('class="card"'))
+        # the operator may make it, for its owner
+        self.f.pb("user", "add", name, "--email", "owner@example.org", stdin=PASSWORD + "\n")
+        self.f.sql("DELETE FROM users WHERE lower(name) = lower(?)", name)
+
     def test_05_a_new_account_is_told_when_its_votes_count(self):
         """Found walking the site: a new account's upvote turned the button
         on but moved no number, with nothing said (and the sign-in page
