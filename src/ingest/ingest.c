@@ -792,6 +792,14 @@ void ingest_print_summary(const struct ingest *g, FILE *out, double seconds)
 	if (seconds > 0)
 		fprintf(out, " in %.2f s (%.0f records/s)", seconds, (double)t->records / seconds);
 	fputc('\n', out);
-	for (size_t i = 0; i < g->nreasons; i++)
-		fprintf(out, "  rejected %llu: %s\n", (unsigned long long)g->reasons[i].count, g->reasons[i].text);
+	/* the reasons: of whole files (failed, above) apart from records'
+	 * (rejected), so that the lines add up to the counts they explain */
+	static const char file_mark[] = "file refused: ";
+	for (size_t i = 0; i < g->nreasons; i++) {
+		unsigned long long n = g->reasons[i].count;
+		const char *why = g->reasons[i].text;
+		bool file = !strncmp(why, file_mark, sizeof(file_mark) - 1);
+		fprintf(out, "  %llu %s%s %s: %s\n", n, file ? "file" : "record", n == 1 ? "" : "s",
+			file ? "failed" : "rejected", file ? why + sizeof(file_mark) - 1 : why);
+	}
 }

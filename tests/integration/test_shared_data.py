@@ -206,6 +206,16 @@ class SharedDataTest(PaperboyTest):
         # files that are not paper metadata (the BEIR benchmark set) are named and refused
         self.assertRegex(err, r"scifact-train/corpus\.jsonl: .*neither")
         self.assertEqual(self.stats()["papers"], len(set(hf) | atom_ids | oai_ids | snap_ids))
+        # the reasons' lines add up to the counts they explain: files that
+        # failed apart from records rejected (found walking the site: "0
+        # rejected" was followed by "rejected 2: file refused: ...")
+        line = next(x for x in err.splitlines() if x.startswith("ingest: ") and " records: " in x)
+        failed = int(re.search(r"\((\d+) failed\)", line).group(1))
+        self.assertGreater(failed, 0)
+        self.assertEqual(sum(int(n) for n in re.findall(r"(?m)^  (\d+) files? failed: ", err)), failed)
+        self.assertEqual(sum(int(n) for n in re.findall(r"(?m)^  (\d+) records? rejected: ", err)),
+                         self.summary(err)["rejected"])
+        self.assertNotRegex(err, r"(?m)^  rejected \d+: file refused")
 
 
 if __name__ == "__main__":
