@@ -1030,9 +1030,10 @@ void resp_error(struct req *r, struct resp *o, int status, const char *msg)
 	}
 	buf_reset(&o->body);
 	html_page_begin(r, o, status == 404 ? "Not found" : "Error", NULL);
-	html_printf(&o->body, "<main class=\"narrow\"><h1>%s</h1><p class=\"notice\">%s</p><p><a href=\"/\">Back to the daily papers</a></p></main>",
+	bool back = o->back[0] && local_path_ok(o->back);
+	html_printf(&o->body, "<main class=\"narrow\"><h1>%s</h1><p class=\"notice\">%s</p><p><a href=\"%s\">%s</a></p></main>",
 	     status == 404 ? "Not found" : status == 403 ? "Not allowed" : status == 429 ? "Slow down" : "Something is wrong",
-	     msg);
+	     msg, back ? o->back : "/", back && o->back_label ? o->back_label : "Back to the daily papers");
 	html_page_end(r, o);
 	o->status = status;
 }

@@ -689,6 +689,12 @@ void h_vote(struct req *r, struct resp *o)
 
 static const char *comment_body(struct req *r, struct resp *o)
 {
+	/* an error leads back to the paper's discussion, where the text was */
+	char id[PAPER_ID_MAX];
+	if (!strcmp(r->method, "POST") && r->cap[0] && !arxiv_id_parse(r->cap[0], id, NULL)) {
+		snprintf(o->back, sizeof(o->back), "/papers/%s#comments", id);
+		o->back_label = "Back to the paper";
+	}
 	const char *body = req_form(r, "body");
 	if (!body || str_is_blank(body) || strlen(body) > SVC_COMMENT_MAX) {
 		resp_error(r, o, 400, "A comment needs some text (at most 10,000 characters).");

@@ -137,6 +137,10 @@ struct resp {
 	bool private_;          /* depends on who asks: never shared caches */
 	long max_age;           /* seconds any cache may keep it (0: revalidate) */
 	bool no_store;
+	/* where an error page leads back to (a path of this site; "": the
+	 * daily papers) and what the link says */
+	char back[128];
+	const char *back_label;
 };
 
 enum route_flags {

@@ -563,6 +563,17 @@ class CommentTest(BoundsBase):
         self.assertEqual(codes[30:], [429, 429], codes)
         self.assertEqual(c.post("/papers/%s/comments" % pid, {"body": "one more"}).status, 429)
 
+    def test_04_a_refused_comment_leads_back_to_the_paper(self):
+        """Found walking the site: a blank comment's error page led only to
+        the daily papers, away from the discussion."""
+        srv = self.serve()
+        c = self.user(srv, "blank")
+        pid = self.ids[12]
+        r = c.post("/papers/%s/comments" % pid, {"body": "   "})
+        self.assertEqual(r.status, 400)
+        self.assertIn('<a href="/papers/%s#comments">Back to the paper</a>' % pid, r.text)
+        self.assertIn('<a href="/">Back to the daily papers</a>', c.get("/papers/0000.00000/nothing-here").text)
+
 
 class ImageHost:
     """A host serving one PNG at /internal.png (and a redirect at /go), on a
