@@ -180,6 +180,8 @@ void conn_request_done(struct MHD_Connection *c)
 	set_phase(c, 0);
 }
 
+char conn_refused;
+
 /* Answers msg (a whole response) at once and ends the connection. */
 static void answer_and_close(struct MHD_Connection *c, const char *msg, size_t n)
 {
@@ -202,7 +204,7 @@ void *conn_uri(void *cls, const char *uri, struct MHD_Connection *c)
 					  "The path holds a NUL character.\n";
 		_Static_assert(sizeof("The path holds a NUL character.\n") - 1 == 32, "Content-Length");
 		answer_and_close(c, msg, sizeof(msg) - 1);
-		return NULL;
+		return &conn_refused; /* (libmicrohttpd would go on to the cut path) */
 	}
 	size_t params = 0, len = 0;
 	for (const char *p = uri; *p; p++, len++)
@@ -219,7 +221,7 @@ void *conn_uri(void *cls, const char *uri, struct MHD_Connection *c)
 				  "The URL has too many query parameters.\n";
 	_Static_assert(sizeof("The URL has too many query parameters.\n") - 1 == 39, "Content-Length");
 	answer_and_close(c, msg, sizeof(msg) - 1);
-	return NULL;
+	return &conn_refused;
 }
 
 static void *sweeper_main(void *arg)

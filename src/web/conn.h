@@ -18,6 +18,9 @@ void conn_guard_stop(struct web *w);
 enum MHD_Result conn_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen);
 void conn_notify(void *cls, struct MHD_Connection *c, void **socket_context, enum MHD_ConnectionNotificationCode toe);
 void *conn_uri(void *cls, const char *uri, struct MHD_Connection *c);
+/* What conn_uri hands the request handler for a request it answered and
+ * closed itself: the handler then runs nothing and ends the connection. */
+extern char conn_refused;
 /* A request's head is complete (its body, if any, is next). */
 void conn_head_done(struct MHD_Connection *c);
 /* The request is answered: the next one's head starts now. */

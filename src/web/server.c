@@ -559,6 +559,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 				  const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
 	struct web *w = cls;
+	if (*con_cls == &conn_refused) /* answered already (conn_uri): nothing runs */
+		return MHD_NO;
 	struct conn_ctx *cx = *con_cls;
 	if (!cx) {
 		conn_head_done(c);
@@ -598,7 +600,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
 	(void)toe;
 	conn_request_done(c);
 	struct conn_ctx *cx = *con_cls;
-	if (!cx)
+	if (!cx || *con_cls == &conn_refused)
 		return;
 	if (cx->state == CX_QUEUED) { /* run, but the client went before the answer */
 		resp_release(&cx->o);

@@ -470,6 +470,12 @@ class RequestTest(Base):
             self.assertEqual(int(answers[0]), status, (req, got[:600]))
             self.assertNotIn(b"<still open>", got, req)
             self.assertNotIn(b"Disallow", got, req)  # robots.txt: the smuggled request was not answered
+        # and the path cut short at the NUL never ran (it had, after the 400)
+        time.sleep(0.3)
+        with open(os.path.join(self.tmp, "access.log")) as fh:
+            log = fh.read()
+        self.assertNotIn('"GET /metrics"', log)
+        self.assertNotIn('"GET /papers/%s"' % self.ids[0], log)
         # a Content-Length that is not a number: libmicrohttpd answers 400
         # itself, before paperboy sees the request (its header block comes
         # twice), and closes; what follows is not answered
