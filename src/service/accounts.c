@@ -130,13 +130,6 @@ bad:
 	return "A username has 2 to 39 letters, digits, '_', '.' or '-', and starts with a letter or digit.";
 }
 
-static int count_paper(const struct paper *p, void *ctx)
-{
-	(void)p;
-	(*(int *)ctx)++;
-	return 0;
-}
-
 enum pb_status svc_account_create(struct svc *v, const char *name, const char *email, const char *password,
 				   bool admin, bool verified, const char *ip, struct user *u, long *wait,
 				   struct buf *msg)
@@ -169,18 +162,17 @@ enum pb_status svc_account_create(struct svc *v, const char *name, const char *e
 		return PB_CONFLICT;
 	}
 	if (ip && *ip) {
-		/* a submitter's name from Hugging Face's feed is theirs: its page
-		 * (/u/NAME) lists their submissions, which an account signing up
-		 * under that name would take over (the operator may still make
-		 * that account, for its owner) */
-		struct store_query sq = { .day_from = "0000-00-00", .day_to = "9999-99-99", .limit = 1, .submitter = name };
-		int papers = 0;
-		if (store_paper_list(v->s, &sq, count_paper, &papers, &err) < 0) {
+		/* a submitter's name from Hugging Face's feed is theirs, in any
+		 * case: its page (/u/NAME) lists their submissions, which an
+		 * account signing up under that name would take over (the
+		 * operator may still make that account, for its owner) */
+		int known = store_submitter_known(v->s, name, &err);
+		if (known < 0) {
 			enum pb_status failed = svc_store_failed(v, &err, msg);
 			buf_release(&err);
 			return failed;
 		}
-		if (papers) {
+		if (known == 0) {
 			buf_setf(msg, "That name is a paper submitter's on this site; choose another.");
 			buf_release(&err);
 			return PB_CONFLICT;

@@ -1051,6 +1051,10 @@ static const struct {
 	   * the UTC day of `at`, in days since 1970) */
 	  "CREATE TABLE paper_stars(paper TEXT COLLATE \"C\" NOT NULL, day BIGINT NOT NULL, at BIGINT NOT NULL,"
 	  "  stars INTEGER NOT NULL, PRIMARY KEY(paper, day));" },
+	{ 12, 13,
+	  /* a submitter's name looked up whatever its case (a sign-up may not
+	   * take it; sessions and tokens have their user's index already) */
+	  "CREATE INDEX papers_lower_submitter ON papers(lower(submitter)) WHERE submitter IS NOT NULL;" },
 };
 
 static int pg_query_int(struct pg *s, const char *sql, int64_t *out, bool *null, struct buf *err)

@@ -199,6 +199,19 @@ int sql_user_update(struct store *s, const struct user *u, struct buf *err)
 	return sx_tx(s, user_update_tx, (void *)u, err);
 }
 
+int sql_submitter_known(struct store *s, const char *name, struct buf *err)
+{
+	struct sx x;
+	if (!sx_prep(&x, s, "SELECT 1 FROM papers WHERE lower(submitter) = lower($1) AND submitter IS NOT NULL LIMIT 1",
+		     err))
+		return -1;
+	sx_str(&x, 1, name);
+	int rc = sx_row(&x, err);
+	if (rc == 0)
+		sx_reset(&x);
+	return rc;
+}
+
 /* ---- sessions and API tokens ------------------------------------------------ */
 
 struct session_add {

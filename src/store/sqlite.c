@@ -245,6 +245,12 @@ static const char *const migrations[] = {
 	 * (day: the UTC day of `at`, in days since 1970) */
 	"CREATE TABLE paper_stars(paper TEXT NOT NULL, day INTEGER NOT NULL, at INTEGER NOT NULL,"
 	"  stars INTEGER NOT NULL, PRIMARY KEY(paper, day)) WITHOUT ROWID;",
+	/* 13: a submitter's name looked up whatever its case (a sign-up may
+	 * not take it); an account's sessions and tokens found without a scan
+	 * (a new session ends the oldest beyond a bound, tokens are counted) */
+	"CREATE INDEX papers_lower_submitter ON papers(lower(submitter)) WHERE submitter IS NOT NULL;"
+	"CREATE INDEX sessions_user ON sessions(user_id, expires);"
+	"CREATE INDEX api_tokens_user ON api_tokens(user_id);",
 };
 _Static_assert(ARRAY_SIZE(migrations) == STORE_SCHEMA_VERSION, "one migration per schema version");
 

@@ -42,7 +42,7 @@
 struct store;
 
 /* The schema version this binary writes. */
-#define STORE_SCHEMA_VERSION 12
+#define STORE_SCHEMA_VERSION 13
 
 enum store_open_flags {
 	STORE_CREATE = 1 << 0, /* create the database if missing (init) */
@@ -313,6 +313,9 @@ int store_user_get(struct store *s, int64_t id, const char *name, struct user *u
  * case); of several accounts with one unverified address, the one that
  * verified it, else the oldest. 0/1/-1. */
 int store_user_find(struct store *s, const char *login, struct user *u, struct buf *err);
+/* Whether name (any case) submitted a paper that is stored: 0 it did, 1
+ * not, -1. */
+int store_submitter_known(struct store *s, const char *name, struct buf *err);
 /* Marks user_id's address verified when it still is `email`. 0, 1 when
  * the user or that address is gone, 2 when another account verified the
  * address first, -1. */

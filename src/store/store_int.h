@@ -84,6 +84,7 @@ struct sqlx_driver;
 	  (s, id, name, u, err))                                                                                  \
 	X(int, user_find, (struct store * s, const char *login, struct user *u, struct buf *err),                 \
 	  (s, login, u, err))                                                                                     \
+	X(int, submitter_known, (struct store * s, const char *name, struct buf *err), (s, name, err))           \
 	X(int, user_verify_email, (struct store * s, int64_t user_id, const char *email, struct buf *err),        \
 	  (s, user_id, email, err))                                                                               \
 	X(int, user_update, (struct store * s, const struct user *u, struct buf *err), (s, u, err))              \

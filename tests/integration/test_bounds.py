@@ -471,9 +471,10 @@ class SignupTest(BoundsBase):
         self.assertGreater(n, 10)
         srv = self.serve()
         before = Client(srv).get("/u/" + name).text
-        r = Client(srv).post("/signup", {"name": name, "email": "imp@example.org", "password": PASSWORD})
-        self.assertEqual(r.status, 409, r.body[:300])
-        self.assertIn("a paper submitter", r.text)
+        for variant in (name, name.upper(), name[:1].upper() + name[1:]):
+            r = Client(srv).post("/signup", {"name": variant, "email": "imp@example.org", "password": PASSWORD})
+            self.assertEqual(r.status, 409, (variant, r.body[:300]))
+            self.assertIn("a paper submitter", r.text)
         self.assertEqual(self.f.sql("SELECT count(*) FROM users WHERE lower(name) = lower(?)", name), [(0,)])
         self.assertEqual(Client(srv).get("/u/" + name).text.count('class="card"'), before.count('class="card"'))
         # the operator may make it, for its owner

@@ -200,6 +200,7 @@ static void test_upsert_list(void)
 	make(&ps[2], "2506.00003", "2025-06-03", 1, "three");
 	make(&ps[3], "2506.00001", "2025-06-02", 9, "one again"); /* same id in one batch */
 	strlist_push(&ps[3].author_users, "A B\tab-hf", 9);
+	ps[1].submitter = xstrdup("AKhaliq");
 	enum upsert_result r[4];
 	CHECK(store_begin(s, &err) == 0);
 	CHECK(store_upsert_batch(s, ps, 4, r, &err) == 0);
@@ -224,6 +225,10 @@ static void test_upsert_list(void)
 	CHECK(paper_matches(&got, "author", "a b"));
 	paper_release(&got);
 	CHECK(store_paper_get(s, "9999.99999", &got, &err) == 1);
+	/* a submitter's name, whatever its case (a sign-up may not take it) */
+	CHECK(store_submitter_known(s, "AKhaliq", &err) == 0);
+	CHECK(store_submitter_known(s, "akhaliq", &err) == 0);
+	CHECK(store_submitter_known(s, "akhali", &err) == 1);
 	/* a rolled-back batch leaves nothing */
 	struct paper extra;
 	make(&extra, "2506.00009", "2025-06-04", 0, "gone");
