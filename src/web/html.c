@@ -638,44 +638,130 @@ static int word_hit(struct hl_state *st, const char *s, const char *e, const cha
 	return hit;
 }
 
-#define MATH_MAX 4096 /* a math span's most bytes: a longer one is not looked for */
+#define MATH_MAX 4096    /* a display or \\(..\\) span's most bytes: a longer one is not math */
+#define MATH_INLINE 1024 /* a $..$ span's */
+
+/* Where the closing delimiters of the three fixed kinds ($$, \\], \\)) are
+ * next found, so that each is looked for once along a text (a text of
+ * openings without their closings costs one pass, not one a opening). */
+struct math_scan {
+	const char *s;
+	size_t n;
+	size_t next[3]; /* the next closing at or past where it was looked for; n: none */
+	size_t from[3]; /* where it was looked for from (SIZE_MAX: not yet) */
+	size_t blank, blank_from; /* the same for the next blank line */
+};
+
+static void math_scan_init(struct math_scan *m, const char *s, size_t n)
+{
+	m->s = s;
+	m->n = n;
+	for (int k = 0; k < 3; k++)
+		m->from[k] = SIZE_MAX;
+	m->blank_from = SIZE_MAX;
+}
+
+/* Whether s[k] starts a blank line's end: a paragraph break, which no
+ * math span crosses (as Markdown and the page's script see paragraphs). */
+static bool blank_line_at(const char *s, size_t k, size_t n)
+{
+	if (s[k] != '\n')
+		return false;
+	for (size_t j = k + 1; j < n; j++) {
+		if (s[j] == '\n')
+			return true;
+		if (s[j] != ' ' && s[j] != '\t' && s[j] != '\r')
+			return false;
+	}
+	return false;
+}
+
+/* Where the next blank line at or past from starts (n: none). */
+static size_t next_blank(struct math_scan *m, size_t from)
+{
+	if (m->blank_from == SIZE_MAX || m->blank < from) {
+		size_t k = from;
+		while (k < m->n && !blank_line_at(m->s, k, m->n))
+			k++;
+		m->blank = k;
+		m->blank_from = from;
+	}
+	return m->blank;
+}
 
 /* The end of the math span that starts at s[i] (past its closing
- * delimiter), or 0 when none starts there. The spans the page's script
- * renders (app.js's dollars() and auto-render): $$..$$, \[..\], \(..\),
+ * delimiter), or 0 when none starts there: the spans the page's script
+ * renders (app.js's dollars() and auto-render), $$..$$, \\[..\\], \\(..\\),
  * and $..$ whose opening $ is followed by a non-space and whose closing $
  * follows a non-space and is not followed by a digit ("from $5 to $10"
- * stays prose). Looked for MATH_MAX bytes at most, so that a text of
- * unclosed openings costs a bounded scan each. */
-static size_t math_end(const char *s, size_t i, size_t n)
+ * stays prose; a $ that cannot close is passed, as dollars() passes it).
+ * No span crosses a blank line or is longer than MATH_MAX (MATH_INLINE
+ * for $..$); m keeps the fixed kinds' closings found, so a pass over a
+ * text costs about its length whatever it holds. */
+static size_t math_end(struct math_scan *m, size_t i)
 {
-	if (n - i > MATH_MAX)
-		n = i + MATH_MAX;
-	const char *close = NULL;
-	size_t from = i + 2;
+	const char *s = m->s;
+	size_t n = m->n;
+	int kind = -1;
 	if (s[i] == '$' && i + 1 < n && s[i + 1] == '$')
-		close = "$$";
+		kind = 0;
 	else if (s[i] == '\\' && i + 1 < n && s[i + 1] == '[')
-		close = "\\]";
+		kind = 1;
 	else if (s[i] == '\\' && i + 1 < n && s[i + 1] == '(')
-		close = "\\)";
-	if (close) {
-		for (size_t k = from; k + 1 < n; k++)
-			if (s[k] == close[0] && s[k + 1] == close[1])
-				return k + 2;
-		return 0;
+		kind = 2;
+	if (kind >= 0) {
+		static const char close[3][2] = { { '$', '$' }, { '\\', ']' }, { '\\', ')' } };
+		size_t from = i + 2;
+		if (m->from[kind] == SIZE_MAX || m->next[kind] < from) {
+			size_t k = from;
+			while (k + 1 < n && !(s[k] == close[kind][0] && s[k + 1] == close[kind][1]))
+				k++;
+			m->next[kind] = k + 1 < n ? k : n;
+			m->from[kind] = from;
+		}
+		size_t k = m->next[kind];
+		if (k >= n || k - i > MATH_MAX || next_blank(m, from) < k) /* (a blank line between: no span) */
+			return 0;
+		return k + 2;
 	}
 	if (s[i] != '$' || i + 1 >= n || isspace((unsigned char)s[i + 1]))
 		return 0;
-	for (size_t k = i + 2; k < n; k++) {
+	size_t stop = n - i > MATH_INLINE ? i + MATH_INLINE : n;
+	for (size_t k = i + 2; k < stop; k++) {
 		if (s[k] == '\\') {
 			k++;
 			continue;
 		}
-		if (s[k] == '$')
-			return !isspace((unsigned char)s[k - 1]) && !(k + 1 < n && isdigit((unsigned char)s[k + 1])) ? k + 1 : 0;
+		if (blank_line_at(s, k, stop))
+			return 0;
+		if (s[k] == '$' && !isspace((unsigned char)s[k - 1]) && !(k + 1 < n && isdigit((unsigned char)s[k + 1])))
+			return k + 1;
 	}
 	return 0;
+}
+
+/* The math spans of text[0..n) in order, into *spans (pairs: start, end),
+ * one pass left to right. */
+static size_t math_spans(const char *text, size_t n, size_t **spans)
+{
+	struct math_scan m;
+	math_scan_init(&m, text, n);
+	size_t cnt = 0, cap = 0;
+	*spans = NULL;
+	for (size_t k = 0; k < n; k++) {
+		size_t e = (text[k] == '$' || text[k] == '\\') ? math_end(&m, k) : 0;
+		if (!e)
+			continue;
+		if (cnt == cap) {
+			cap = cap ? 2 * cap : 8;
+			*spans = xrealloc(*spans, 2 * cap * sizeof(**spans));
+		}
+		(*spans)[2 * cnt] = k;
+		(*spans)[2 * cnt + 1] = e;
+		cnt++;
+		k = e - 1;
+	}
+	return cnt;
 }
 
 void html_highlight(struct buf *b, const char *text, const char *query)
@@ -686,24 +772,18 @@ void html_highlight(struct buf *b, const char *text, const char *query)
 		return;
 	}
 	/* the text goes out in runs: from the end of the last mark to the
-	 * next marked word; no word of a math span is marked (a mark inside
-	 * TeX breaks the formula the page's script renders) */
-	size_t n = strlen(text), math_from = 0, math_to = 0;
+	 * next marked word; no word that touches a math span is marked (a
+	 * mark inside TeX breaks the formula the page's script renders) */
+	size_t *spans, nspans = math_spans(text, strlen(text), &spans), sp = 0;
 	const char *s = text, *run = text;
 	while (*s) {
 		const char *e = s, *ms, *me;
 		while (*e && !isspace((unsigned char)*e))
 			e++;
-		/* the next math span ending past this word's start */
-		for (size_t k = (size_t)(s - text) > math_to ? (size_t)(s - text) : math_to;
-		     math_to <= (size_t)(s - text) && k < (size_t)(e - text); k++) {
-			size_t me2 = (text[k] == '$' || text[k] == '\\') ? math_end(text, k, n) : 0;
-			if (me2) {
-				math_from = k;
-				math_to = me2;
-			}
-		}
-		bool in_math = math_to > (size_t)(s - text) && math_from < (size_t)(e - text);
+		size_t ws = (size_t)(s - text), we = (size_t)(e - text);
+		while (sp < nspans && spans[2 * sp + 1] <= ws)
+			sp++;
+		bool in_math = sp < nspans && spans[2 * sp] < we;
 		if (!in_math && word_hit(st, s, e, &ms, &me)) {
 			buf_add_html(b, run, (size_t)(ms - run));
 			buf_adds(b, "<mark>");
@@ -716,6 +796,7 @@ void html_highlight(struct buf *b, const char *text, const char *query)
 		s = e;
 	}
 	buf_add_html(b, run, strlen(run));
+	free(spans);
 }
 
 /* ---- snippets of the full text ---------------------------------------------- */
@@ -930,9 +1011,24 @@ static size_t run_of(const char *s, size_t i, size_t n, char c)
 static void hide_math(const char *md, struct buf *out, struct strlist *spans)
 {
 	size_t n = strlen(md);
+	struct math_scan m;
+	math_scan_init(&m, md, n);
 	bool line_start = true;
 	for (size_t i = 0; i < n;) {
 		char c = md[i];
+		if (c == '\x02' || c == '\x03') { /* (the marks' own bytes: never from the text) */
+			i++;
+			continue;
+		}
+		if (c == ']' && i + 1 < n && md[i + 1] == '(') {
+			/* a link's target, as it is: no math in an address */
+			const char *close = memchr(md + i, ')', n - i);
+			size_t to = close ? (size_t)(close - md) + 1 : i + 2;
+			buf_add(out, md + i, to - i);
+			i = to;
+			line_start = false;
+			continue;
+		}
 		if (line_start && (c == '`' || c == '~') && run_of(md, i, n, c) >= 3) {
 			/* a fenced block: to its closing fence, as it is */
 			size_t fence = run_of(md, i, n, c), k = i + fence;
@@ -967,7 +1063,7 @@ static void hide_math(const char *md, struct buf *out, struct strlist *spans)
 			line_start = false;
 			continue;
 		}
-		size_t end = math_end(md, i, n);
+		size_t end = (c == '$' || c == '\\') ? math_end(&m, i) : 0;
 		if (end) {
 			strlist_push(spans, md + i, end - i);
 			buf_addf(out, "\x02%zu\x03", spans->n - 1);

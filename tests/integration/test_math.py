@@ -135,6 +135,16 @@ class MathTest(PaperboyTest):
         self.assertIn("<code>$a*b*c$</code>", html)
         self.assertIn("from $5 to $10.", html)
         self.assertIn("<pre><code>$x_*y_*$\n</code></pre>", html)
+        # no span crosses a paragraph, none is taken from a link's address
+        # (found reviewing the change)
+        body = "It costs $5 here\n\n- one\n- two\n\nIs US$ fine? [a link](http://example.org/$a$b) and $x$."
+        self.assertEqual(c.post("/papers/%s/comments" % PAPER, {"body": body}).status, 303)
+        page = c.get("/papers/" + PAPER).text
+        mds = re.findall(r'<div class="md">(.*?)</div>', page, re.S)
+        html = next(m for m in mds if "It costs" in m)
+        self.assertIn("<li>one</li>", html)
+        self.assertIn('href="http://example.org/$a$b"', html)
+        self.assertIn("and $x$.", html)
 
     def test_search_marks_no_word_inside_math(self):
         """Found walking the site: a search's marks went inside TeX
