@@ -649,7 +649,7 @@ static int ingest_file(struct ingest *g, const char *path)
 	} else if (!(src.f = fopen(path, "rb"))) {
 		error("ingest: %s: %s", path, strerror(errno));
 		g->t.files_failed++;
-		count_reason(g, NULL, "file could not be opened");
+		count_reason(g, NULL, "file refused: it could not be opened");
 		return 1;
 	}
 	/* A file named after its day (daily-papers dumps) gives the day. */
@@ -712,7 +712,7 @@ static int ingest_tree(struct ingest *g, const char *path, int depth)
 	if (strcmp(path, "-") && stat(path, &sb)) {
 		error("ingest: %s: %s", path, strerror(errno));
 		g->t.files_failed++;
-		count_reason(g, NULL, "file could not be opened");
+		count_reason(g, NULL, "file refused: it could not be opened");
 		return 1;
 	}
 	if (!strcmp(path, "-") || !S_ISDIR(sb.st_mode))

@@ -202,7 +202,7 @@ enum pb_status svc_account_create(struct svc *v, const char *name, const char *e
 	u->admin = admin;
 	u->email_verified = verified;
 	enum pb_status st = svc_password_hash(password, u->pwhash);
-	if (ip && *ip)
+	if (ip && *ip && st == PB_OK) /* (the work was done) */
 		svc_limit_count(v, LIMIT_PASSWORD_IP, ip);
 	if (st != PB_OK) {
 		buf_setf(msg, "The server is busy; try again in a few seconds.");
@@ -256,7 +256,7 @@ enum pb_status svc_password_check(struct svc *v, const char *login, struct user 
 	if (*wait)
 		return PB_LIMITED;
 	int ok = verify(rc == 0 ? u->pwhash : dummy_hash(), password ? password : "");
-	if (ip && *ip) /* (whatever the outcome) */
+	if (ip && *ip && ok >= 0) /* (whatever the outcome, when the work was done) */
 		svc_limit_count(v, LIMIT_PASSWORD_IP, ip);
 	if (ok < 0)
 		return PB_BUSY;

@@ -223,8 +223,8 @@ void h_signin(struct req *r, struct resp *o)
 	enum pb_status st = svc_password_check(&v, name, &u, pw, r->ip, &wait);
 	if (st == PB_LIMITED) {
 		char msg[160];
-		snprintf(msg, sizeof(msg), "Too many failed sign-ins; try again in %ld minute%s.", (wait + 59) / 60,
-			 (wait + 59) / 60 == 1 ? "" : "s");
+		snprintf(msg, sizeof(msg), "Too many sign-in attempts from here or for this account; try again in %ld minute%s.",
+			 (wait + 59) / 60, (wait + 59) / 60 == 1 ? "" : "s");
 		signin_page(r, o, msg, name, next);
 		o->status = 429;
 		resp_retry_after(o, wait);

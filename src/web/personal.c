@@ -690,12 +690,12 @@ void h_delete_post(struct req *r, struct resp *o)
 			resp_retry_after(o, st == PB_BUSY ? 2 : wait);
 		if (r->wants_json) {
 			resp_error(r, o, resp_status(st, NULL),
-				   st == PB_LIMITED ? "too many wrong passwords; try again later"
+				   st == PB_LIMITED ? "too many password attempts; try again later"
 				   : st == PB_DENIED ? "give the account's password: {\"password\": \"...\"}"
 						      : "the server is busy; try again in a few seconds");
 		} else {
 			/* the form again, as sign-in answers a wrong password */
-			delete_page(r, o, st == PB_LIMITED ? "Too many wrong passwords; try again later."
+			delete_page(r, o, st == PB_LIMITED ? "Too many password attempts; try again later."
 					  : st == PB_DENIED ? "That is not your password."
 							     : "The server is busy; try again in a few seconds.");
 			o->status = st == PB_DENIED ? 401 : resp_status(st, NULL);

@@ -43,6 +43,18 @@ class CliTest(PaperboyTest):
         with open(out, "rb") as f:
             self.assertEqual(png_size(f.read())[0], 480)
 
+    def test_summary_lines_add_up(self):
+        """A file that cannot be opened is a failed file in the summary's
+        reasons, as in its counts (it was told as a rejected record)."""
+        d = os.path.join(self.tmp, "in")
+        os.makedirs(d)
+        os.symlink("/nonexistent/paper.json", os.path.join(d, "gone.json"))
+        self.init()
+        _, err = self.pb("ingest", d, expect=1)
+        self.assertIn("(1 failed)", err)
+        self.assertRegex(err, r"(?m)^  1 file failed: it could not be opened$")
+        self.assertNotRegex(err, r"(?m)^  \d+ records? rejected")
+
     def test_usage_errors_exit_2(self):
         self.pb(expect=2)
         self.pb("frobnicate", expect=2)
