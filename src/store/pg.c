@@ -291,6 +291,10 @@ static int pg_step(struct sqlx_stmt *q, struct buf *err)
 		q->nrows = PQntuples(q->res);
 		const char *ct = PQcmdTuples(q->res);
 		q->changes = ct && *ct ? strtoll(ct, NULL, 10) : 0;
+		const char *cmd = PQcmdStatus(q->res);
+		if (q->changes > 0 && cmd &&
+		    (!strncmp(cmd, "INSERT", 6) || !strncmp(cmd, "UPDATE", 6) || !strncmp(cmd, "DELETE", 6)))
+			s->base.writes += (uint64_t)q->changes;
 		q->row = -1;
 	}
 	if (q->row + 1 < q->nrows) {

@@ -366,8 +366,11 @@ static int sq_step(struct sqlx_stmt *q, struct buf *err)
 	int rc = sqlite3_step(q->q);
 	if (rc == SQLITE_ROW)
 		return 1;
-	if (rc == SQLITE_DONE)
+	if (rc == SQLITE_DONE) {
+		if (!sqlite3_stmt_readonly(q->q))
+			q->owner->base.writes += (uint64_t)sqlite3_changes64(q->owner->db);
 		return 0;
+	}
 	fail(q->owner, err, "running a statement");
 	sqlite3_reset(q->q);
 	return -1;
@@ -417,7 +420,9 @@ static int sq_exec(struct store *st, const char *sql, struct buf *err)
 {
 	struct sq *s = SQ(st);
 	char *msg = NULL;
+	int64_t before = sqlite3_total_changes64(s->db);
 	int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
+	s->base.writes += (uint64_t)(sqlite3_total_changes64(s->db) - before);
 	if (rc != SQLITE_OK) {
 		s->base.kind = kind_of(sqlite3_extended_errcode(s->db));
 		if (s->base.kind == PB_OK)

@@ -67,6 +67,11 @@ enum pb_status store_first_failure(const struct store *s)
 	return s ? s->first : PB_OK;
 }
 
+uint64_t store_writes(const struct store *s)
+{
+	return s ? s->writes : 0;
+}
+
 void store_failures_clear(struct store *s)
 {
 	s->first = PB_OK;

@@ -58,6 +58,10 @@ enum pb_status store_errkind(const struct store *s);
  * caller that carried on past failures (a page that rendered what it
  * could) reports at its end. */
 enum pb_status store_first_failure(const struct store *s);
+/* How many rows the statements run on s have changed since it opened
+ * (inserted, updated or deleted; a rolled-back one counts too): whether a
+ * request wrote anything is whether this moved. */
+uint64_t store_writes(const struct store *s);
 void store_failures_clear(struct store *s);
 
 /* url with its password (if any) replaced by "***", for messages; malloc'd. */

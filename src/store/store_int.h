@@ -325,6 +325,7 @@ struct store {
 	int schema_version;
 	enum pb_status kind; /* of the last failure */
 	enum pb_status first; /* of the first since store_failures_clear */
+	uint64_t writes; /* rows its statements changed (store_writes) */
 };
 
 /* The backends' openers; *kind says why one failed. */

@@ -175,6 +175,8 @@ const char *framing_problem(const struct framing *f, int *status)
 		return "The request has both a Content-Length and a Transfer-Encoding.";
 	if (f->transfer_encodings > 1)
 		return "The request has more than one Transfer-Encoding.";
+	if (f->transfer_encodings && !f->http11)
+		return "An HTTP/1.0 request has no Transfer-Encoding.";
 	if (f->transfer_encodings && !f->chunked_only) {
 		*status = 501;
 		return "The only transfer coding taken here is chunked.";

@@ -287,7 +287,7 @@ static void run_route(struct web *w, struct conn_ctx *cx)
 	struct resp *o = &cx->o;
 	unsigned flags = cx->flags;
 	const char *method = !strcmp(r->method, "HEAD") ? "GET" : r->method;
-	bool writes = strcmp(method, "GET") != 0 && !(flags & R_READS), ran = false;
+	bool writes = strcmp(method, "GET") != 0 && !(flags & R_READS);
 	struct buf err = BUF_INIT;
 	double cpu0 = thread_cpu();
 	if (!(r->ts = thread_state(w, &err))) {
@@ -298,6 +298,7 @@ static void run_route(struct web *w, struct conn_ctx *cx)
 	}
 	r->s = r->ts->s;
 	store_failures_clear(r->s);
+	uint64_t written = store_writes(r->s);
 	auth_load(r, flags & R_API);
 	const char *ctype = req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
 	if (r->body.len && ctype && str_has_prefix(ctype, "application/x-www-form-urlencoded") &&
@@ -318,7 +319,6 @@ static void run_route(struct web *w, struct conn_ctx *cx)
 		metrics_busy(w->metrics, 1);
 		cx->rt->fn(r, o);
 		metrics_busy(w->metrics, -1);
-		ran = true;
 	}
 	/* a page that rendered past a passing store failure (the server
 	 * went away mid-request) is not served as if whole */
@@ -330,10 +330,10 @@ static void run_route(struct web *w, struct conn_ctx *cx)
 		fprintf(stderr, "paperboy: serve: %s %s: the store is %s\n", r->method, r->path, pb_status_name(k));
 		store_unavailable(r, o, k);
 	}
-	/* only a write that was let through and not refused can have changed
-	 * what the anonymous pages show: a refused POST (no token, signed out,
-	 * a 4xx) leaves the cache to everyone else */
-	if (writes && ran && o->status < 400)
+	/* only a request that changed rows can have changed what the
+	 * anonymous pages show: a refused POST (no token, signed out, a
+	 * sign-out without a session) leaves the cache to everyone else */
+	if (writes && store_writes(r->s) != written)
 		page_cache_changed(w->cache);
 	cx->cpu += thread_cpu() - cpu0;
 	buf_release(&err);

@@ -86,8 +86,16 @@ static void title_card(struct web *w, const struct paper *p)
 		buf_addf(&by, " and %zu more", p->authors.n - 6);
 	char org[128], orgname[256];
 	paper_org(p, org, orgname);
-	if (media_title_card(p->title, by.s, orgname, f.s, &err) == 0)
+	if (media_title_card(p->title, by.s, orgname, f.s, &err) == 0) {
 		thumb_set_add(w, key);
+	} else {
+		/* said once a run (a missing drawing library fails every card) */
+		static _Atomic bool told;
+		if (!told) {
+			told = true;
+			fprintf(stderr, "paperboy: thumbnails: a title card failed: %s\n", err.s);
+		}
+	}
 	buf_release(&f);
 	buf_release(&by);
 	buf_release(&err);

@@ -459,6 +459,7 @@ class RequestTest(Base):
              b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + smuggled, 400),
             (b"POST /search HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\nxyz" + smuggled, 501),
             (b"GET /robots.txt HTTP/1.1\r\n\r\n" + smuggled, 400),
+            (b"POST /search HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + smuggled, 400),
             (b"GET /robots.txt HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n" + smuggled, 400),
             (b"GET /metrics%00.css HTTP/1.1\r\nHost: x\r\n\r\n" + smuggled, 400),
             (b"GET /papers/" + self.ids[0].encode() + b"%00.png HTTP/1.1\r\nHost: x\r\n\r\n" + smuggled, 400),
