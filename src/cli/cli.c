@@ -1203,11 +1203,13 @@ static int serve_background_opts(struct args *a, struct web_config *c)
 	c->digest_minute = 8 * 60;
 	c->weekly_wday = 1;
 	const char *dt = opt_val(a, "digest-time");
-	if (!rc && dt) {
+	if (!rc && dt && !strcmp(dt, "off")) {
+		c->digest_minute = -1; /* confirmations and retries only: digests by `paperboy digest` */
+	} else if (!rc && dt) {
 		int hh, mm;
 		char extra;
 		if (sscanf(dt, "%d:%d%c", &hh, &mm, &extra) != 2 || hh < 0 || hh > 23 || mm < 0 || mm > 59)
-			return usage_error(a->cmd, "serve: --digest-time %s: give HH:MM", dt);
+			return usage_error(a->cmd, "serve: --digest-time %s: give HH:MM or off", dt);
 		c->digest_minute = hh * 60 + mm;
 	}
 	c->digest_weekends = opt_val(a, "digest-weekends") != NULL;
@@ -1624,7 +1626,7 @@ static const struct command commands[] = {
 	    { "mail-rate", "N", "at most N messages per second (default: no limit)" },
 	    { "mail-lease", "SECONDS", "one sender at a time: a sender that stops renewing its claim loses it after "
 				       "this long (default 60)" },
-	    { "digest-time", "HH:MM", "when the daily (weekdays) and weekly (Mondays) digests go out (default 08:00)" },
+	    { "digest-time", "HH:MM", "when the daily (weekdays) and weekly (Mondays) digests go out (default 08:00; off: the server sends none, `paperboy digest` does)" },
 	    { "timezone", "TZ", "the time zone of --digest-time, e.g. Europe/Paris (default: the system's)" },
 	    { "digest-weekends", NULL, "send the daily digest on Saturdays and Sundays too" },
 	    { "node-id", "NAME", "this process's name in logs, /healthz and /metrics (default HOST:PORT)" },

@@ -73,7 +73,7 @@ static void *mailer_main(void *arg)
 		time_t now = time(NULL);
 		struct tm tm;
 		localtime_r(&now, &tm);
-		if (tm.tm_hour * 60 + tm.tm_min < w->cfg.digest_minute)
+		if (w->cfg.digest_minute < 0 || tm.tm_hour * 60 + tm.tm_min < w->cfg.digest_minute)
 			continue;
 		char today[16];
 		strftime(today, sizeof(today), "%Y-%m-%d", &tm);

@@ -76,7 +76,7 @@ struct web_config {
 	double pdf_delay;                /* seconds between PDF downloads (default 3, as arXiv asks) */
 	/* email: the digest scheduler runs when mail.smtp_url is set */
 	struct mail_config mail;
-	int digest_minute;       /* local time of day of the digests, minutes (default 8:00) */
+	int digest_minute;       /* local time of day of the digests, minutes (default 8:00; < 0: none) */
 	bool digest_weekends;    /* daily digests on Saturdays and Sundays too */
 	int weekly_wday;         /* day of the weekly digest, 0 = Sunday (default 1, Monday) */
 };

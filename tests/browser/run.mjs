@@ -59,7 +59,8 @@ const server = spawn(BIN, ["serve", "--port", "0", "--port-file", portFile, "--a
   "--smtp", `smtp://127.0.0.1:${smtpPort}`, "--thumb-dir", thumbDir,
   "--thumb-pdf-base", `http://127.0.0.1:${smtpPort}/none/`,
   "--arxiv-api", `http://127.0.0.1:${arxiv.address().port}/api/query`,
-  "--vote-age", "0", "--signups-per-ip", "0", "--signups-per-hour", "0", "--passwords-per-ip", "0", "--arxiv-delay", "0.05"],
+  "--vote-age", "0", "--signups-per-ip", "0", "--signups-per-hour", "0", "--passwords-per-ip", "0", "--arxiv-delay", "0.05",
+  "--digest-time", "off"],
   { env, stdio: ["ignore", "ignore", "inherit"] });
 for (let i = 0; i < 600 && !(fs.existsSync(portFile) && fs.readFileSync(portFile, "utf8").trim()); i++)
   await new Promise((r) => setTimeout(r, 50));

@@ -18,14 +18,17 @@ def read(path):
         return f.read()
 
 
-# What the tests run with unless they say otherwise: votes count at once,
+# What the tests run with unless they say otherwise: no digests from the
+# server's own schedule (past 08:00 UTC, its default time, it sent one to
+# the subscribers a test had made, and the test found a message more),
+# votes count at once,
 # sign-ups and the password work of an address are not limited (many tests
 # make many accounts and sign in many times from 127.0.0.1),
 # the arXiv replay is asked without the polite 3 s between requests, and an
 # anonymous page is kept 0.3 s instead of 2 (no test sleeps 2 s for it). The
 # tests of those rules (test_bounds.py) set them.
-TEST_DEFAULTS = {"--vote-age": "0", "--signups-per-ip": "0", "--signups-per-hour": "0", "--passwords-per-ip": "0",
-                 "--arxiv-delay": "0.05", "--page-cache-ttl": "0.3"}
+TEST_DEFAULTS = {"--digest-time": "off", "--vote-age": "0", "--signups-per-ip": "0", "--signups-per-hour": "0",
+                 "--passwords-per-ip": "0", "--arxiv-delay": "0.05", "--page-cache-ttl": "0.3"}
 # how long a test waits for the anonymous page cache to forget a page
 CACHE_WAIT = 0.35
 
