@@ -17,7 +17,6 @@
 #include <math.h>
 #include <dirent.h>
 #include <libgen.h>
-#include <malloc.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <sys/file.h>
@@ -44,8 +43,10 @@ static const double FIELD_B[NFIELDS] = { 0.5, 0.75, 0.3, 0.5, 0.75 };
  * (tail) and put at the end of its list a few at a time: the lists' ends
  * are spread over the heap, and reaching one is a wait on memory. */
 struct bterm {
-	_Alignas(64) unsigned char *post; /* varint gap, field mask, one tf byte per set field */
-	uint32_t post_len, post_cap;
+	/* its list's last chunk (below): varint gap, field mask, one tf byte
+	 * per set field, posting after posting */
+	_Alignas(64) unsigned char *post;
+	uint32_t post_len, post_cap; /* in the last chunk */
 	uint32_t df;
 	uint32_t last_doc; /* last document appended, for gaps */
 	uint32_t seen_doc; /* the current document, + 1 (0: not seen) */
@@ -63,6 +64,26 @@ struct tname {
 	uint32_t len;
 };
 
+/* A term's list in memory is a chain of chunks taken from its lexicon's
+ * pool, each twice the size of the one before (up to CHUNK_MAX) and
+ * filled before the next is taken: a list is never copied to grow, and
+ * the pool's memory, kept from one spill to the next, is touched once.
+ * A chunk's bytes follow its header. */
+struct chunk_head {
+	unsigned char *next; /* the next chunk's bytes, NULL: the last */
+	uint32_t cap;
+	uint32_t pad;
+};
+#define CHUNK_FIRST 48
+#define CHUNK_MAX (64u << 10)
+#define POOL_BLOCK ((size_t)4 << 20)
+
+struct pool {
+	unsigned char **block;
+	size_t nblock, used; /* blocks held, blocks taken since the last reset */
+	unsigned char *cur, *end;
+};
+
 /* One indexing thread's dictionary and postings (its documents only, in
  * increasing order); merged with the others when the file is written. */
 struct lexicon {
@@ -70,6 +91,8 @@ struct lexicon {
 	struct buf arena; /* term strings, NUL-separated */
 	struct bterm *terms;
 	struct tname *names;
+	unsigned char **head; /* each term's first chunk in memory, NULL: none */
+	struct pool pool;
 	size_t nterms, cap;
 	uint32_t *table; /* open addressing: term index + 1 */
 	size_t tsize;
@@ -90,7 +113,7 @@ struct lexicon {
 	 * run r holds, for each term it knew, the bytes appended since run
 	 * r - 1 (the documents increase, so a term's runs, then what is in
 	 * memory, put end to end are its whole list) */
-	size_t post_bytes; /* in memory */
+	size_t post_bytes; /* in memory: the chunks taken from the pool */
 	FILE *runs;
 	uint64_t runs_len;
 	struct run {
@@ -202,8 +225,10 @@ static uint32_t term_id(struct lexicon *b, const char *s, size_t n)
 		free(b->terms);
 		b->terms = terms;
 		b->names = xrealloc(b->names, b->cap * sizeof(*b->names));
+		b->head = xrealloc(b->head, b->cap * sizeof(*b->head));
 	}
 	memset(&b->terms[b->nterms], 0, sizeof(*b->terms));
+	b->head[b->nterms] = NULL;
 	struct tname *bt = &b->names[b->nterms];
 	bt->hash = full;
 	bt->str_off = (uint32_t)b->arena.len;
@@ -384,36 +409,87 @@ static void index_paper(struct builder *bl, struct lexicon *b, const struct pape
 	}
 }
 
-/* Room for n more bytes of term bt's postings: twice what it had. */
-static void post_grow(struct bterm *bt, size_t n)
+/* n bytes (a multiple of 16) from pool p. */
+static unsigned char *pool_take(struct pool *p, size_t n)
 {
-	size_t cap = bt->post_cap ? 2 * (size_t)bt->post_cap : 16;
-	while (cap < bt->post_len + n)
-		cap *= 2;
-	if (cap > UINT32_MAX) /* past 2 GiB a term (doubled, past 32 bits): as out of memory */
-		abort();
-	bt->post = xrealloc(bt->post, cap);
+	if ((size_t)(p->end - p->cur) < n) {
+		if (p->used == p->nblock) {
+			p->block = xrealloc(p->block, (p->nblock + 1) * sizeof(*p->block));
+			p->block[p->nblock++] = xaligned_alloc(64, POOL_BLOCK);
+		}
+		p->cur = p->block[p->used++];
+		p->end = p->cur + POOL_BLOCK;
+	}
+	unsigned char *r = p->cur;
+	p->cur += n;
+	return r;
+}
+
+/* Every chunk given back, the blocks kept for the next. */
+static void pool_reset(struct pool *p)
+{
+	p->used = 0;
+	p->cur = p->end = NULL;
+}
+
+static void pool_free(struct pool *p)
+{
+	for (size_t i = 0; i < p->nblock; i++)
+		free(p->block[i]);
+	free(p->block);
+	memset(p, 0, sizeof(*p));
+}
+
+static struct chunk_head *chunk_of(const unsigned char *bytes)
+{
+	return (struct chunk_head *)(void *)(bytes - sizeof(struct chunk_head));
+}
+
+/* A new last chunk for term t's list, twice its last. */
+static void chunk_add(struct lexicon *lx, uint32_t t)
+{
+	struct bterm *bt = &lx->terms[t];
+	size_t cap = bt->post_cap ? 2 * (size_t)bt->post_cap : CHUNK_FIRST;
+	if (cap > CHUNK_MAX)
+		cap = CHUNK_MAX;
+	unsigned char *c = pool_take(&lx->pool, sizeof(struct chunk_head) + cap);
+	lx->post_bytes += sizeof(struct chunk_head) + cap;
+	struct chunk_head *h = (struct chunk_head *)(void *)c;
+	h->next = NULL;
+	h->cap = (uint32_t)cap;
+	if (bt->post)
+		chunk_of(bt->post)->next = c + sizeof(*h);
+	else
+		lx->head[t] = c + sizeof(*h);
+	bt->post = c + sizeof(*h);
+	bt->post_len = 0;
 	bt->post_cap = (uint32_t)cap;
 }
 
-/* Drops term bt's postings in memory (spilled or written). */
-static void post_release(struct bterm *bt)
+/* Forgets term t's postings in memory (spilled or written); their chunks
+ * go back with the pool's reset. */
+static void post_release(struct lexicon *lx, uint32_t t)
 {
-	free(bt->post);
+	struct bterm *bt = &lx->terms[t];
 	bt->post = NULL;
 	bt->post_len = bt->post_cap = 0;
 	bt->tail_len = 0;
+	lx->head[t] = NULL;
 }
 
-/* Puts term bt's tail at the end of its list. */
-static void flush_tail(struct bterm *bt)
+/* Puts term t's tail at the end of its list. */
+static void flush_tail(struct lexicon *lx, uint32_t t)
 {
-	if (!bt->tail_len)
-		return;
-	if (bt->post_cap - bt->post_len < bt->tail_len)
-		post_grow(bt, bt->tail_len);
-	memcpy(bt->post + bt->post_len, bt->tail, bt->tail_len);
-	bt->post_len += bt->tail_len;
+	struct bterm *bt = &lx->terms[t];
+	size_t n = bt->tail_len, done = 0;
+	while (done < n) {
+		if (bt->post_len == bt->post_cap)
+			chunk_add(lx, t);
+		size_t k = n - done < bt->post_cap - bt->post_len ? n - done : bt->post_cap - bt->post_len;
+		memcpy(bt->post + bt->post_len, bt->tail + done, k);
+		bt->post_len += (uint32_t)k;
+		done += k;
+	}
 	bt->tail_len = 0;
 }
 
@@ -421,7 +497,7 @@ static void flush_tail(struct bterm *bt)
 static void flush_tails(struct lexicon *lx)
 {
 	for (size_t t = 0; t < lx->nterms; t++)
-		flush_tail(&lx->terms[t]);
+		flush_tail(lx, (uint32_t)t);
 }
 
 /* Appends the current document to each of its terms' postings. */
@@ -438,7 +514,7 @@ static void append_postings(struct lexicon *b)
 	for (size_t i = 0; i < b->ndterms; i++) {
 		struct bterm *bt = &b->terms[b->dterms[i]];
 		if (bt->tail_len > TAIL_BYTES - POSTING_MAX)
-			flush_tail(bt);
+			flush_tail(b, b->dterms[i]);
 		unsigned char *out = bt->tail + bt->tail_len;
 		size_t n = 0;
 		uint32_t gap = bt->df ? doc - bt->last_doc : doc;
@@ -460,7 +536,6 @@ static void append_postings(struct lexicon *b)
 		}
 		out[at_mask] = mask;
 		bt->tail_len = (uint8_t)(bt->tail_len + n);
-		b->post_bytes += n;
 		bt->last_doc = doc;
 		bt->df++;
 		b->npostings++;
@@ -735,14 +810,20 @@ static int spill_lexicon(struct builder *bl, struct lexicon *lx)
 	r->len = xmalloc((r->nterms ? r->nterms : 1) * sizeof(*r->len));
 	flush_tails(lx);
 	for (size_t t = 0; t < lx->nterms; t++) {
-		struct bterm *bt = &lx->terms[t];
+		const struct bterm *bt = &lx->terms[t];
 		r->off[t] = lx->runs_len;
-		r->len[t] = bt->post_len;
-		if (bt->post_len && fwrite(bt->post, 1, bt->post_len, lx->runs) != bt->post_len)
-			return -1;
-		lx->runs_len += bt->post_len;
-		post_release(bt);
+		size_t len = 0;
+		for (const unsigned char *c = lx->head[t]; c; c = chunk_of(c)->next) {
+			size_t n = c == bt->post ? bt->post_len : chunk_of(c)->cap;
+			if (fwrite(c, 1, n, lx->runs) != n)
+				return -1;
+			len += n;
+		}
+		r->len[t] = (uint32_t)len;
+		lx->runs_len += len;
+		post_release(lx, (uint32_t)t);
 	}
+	pool_reset(&lx->pool);
 	lx->post_bytes = 0;
 	return fflush(lx->runs) ? -1 : 0;
 }
@@ -771,7 +852,6 @@ static void maybe_spill(struct builder *b)
 		if (spill_lexicon(b, &b->lex[l]))
 			snprintf(b->spill_error, sizeof(b->spill_error), "index: spilling postings beside %s: %s",
 				 b->path, strerror(errno));
-	malloc_trim(0); /* give the freed postings back */
 }
 
 /* Copies s into batch bt's text: its number there, -1 for NULL. */
@@ -1078,8 +1158,8 @@ static const unsigned char *term_postings(struct pwriter *w, int l, uint32_t t)
 {
 	struct lexicon *lx = &w->pc->b->lex[l];
 	const struct bterm *mem = &lx->terms[t];
-	if (!lx->nrun)
-		return mem->post;
+	if (!lx->nrun && lx->head[t] == mem->post)
+		return mem->post; /* one chunk */
 	struct buf *cat = &w->cat[l];
 	buf_reset(cat);
 	for (size_t r = 0; r < lx->nrun; r++) {
@@ -1097,7 +1177,8 @@ static const unsigned char *term_postings(struct pwriter *w, int l, uint32_t t)
 		}
 		cat->len += run->len[t];
 	}
-	buf_add(cat, mem->post, mem->post_len);
+	for (const unsigned char *c = lx->head[t]; c; c = chunk_of(c)->next)
+		buf_add(cat, c, c == mem->post ? mem->post_len : chunk_of(c)->cap);
 	return (const unsigned char *)cat->s;
 }
 
@@ -1268,7 +1349,7 @@ static void encode_chunk(struct pwriter *w, size_t c, uint32_t *bdocs, uint8_t *
 		buf_add(&w->out, payload->s, payload->len);
 		for (int l = 0; l < NLEX; l++)
 			if (pc->pairs[i][l] != UINT32_MAX)
-				post_release(&pc->b->lex[l].terms[pc->pairs[i][l]]);
+				post_release(&pc->b->lex[l], pc->pairs[i][l]);
 	}
 }
 
@@ -1510,6 +1591,8 @@ static int write_index(struct builder *b, FILE *f, struct buf *err)
 		buf_setf(err, "%s: writing the index: %s", b->path, strerror(errno));
 	else
 		poff = write_postings(b, &h, pairs, nterms, terms, &tstr, f, err);
+	for (int l = 0; l < NLEX; l++)
+		pool_free(&b->lex[l].pool); /* its lists written: room for what follows */
 	h.off_vecs = ALIGN8(h.off_postings + poff + 8); /* 8 spare bytes: bitpack_decode reads ahead */
 	h.file_size = h.off_vecs + (b->glove ? (uint64_t)b->ndocs * b->dims : 0);
 	struct ivf ivf = { NULL, NULL, NULL };
@@ -1639,10 +1722,10 @@ static void builder_release(struct builder *b)
 {
 	for (int l = 0; l < NLEX; l++) {
 		struct lexicon *lx = &b->lex[l];
-		for (size_t i = 0; i < lx->nterms; i++)
-			post_release(&lx->terms[i]);
+		pool_free(&lx->pool);
 		free(lx->terms);
 		free(lx->names);
+		free(lx->head);
 		free(lx->table);
 		free(lx->dterms);
 		free(lx->tok);
