@@ -1258,6 +1258,60 @@ static int cmd_thumb(struct args *a)
 	return rc ? EXIT_FAIL : EXIT_OK;
 }
 
+/* The password of 'user add' or 'user password': --password, else the
+ * first line of standard input (so that it stays out of the process
+ * list); NULL (said) when there is none. */
+static const char *read_password(const struct args *a, char *line, size_t cap)
+{
+	const char *pw = opt_val(a, "password");
+	if (pw)
+		return pw;
+	if (isatty(0))
+		fprintf(stderr, "password for %s: ", a->pos[1]);
+	if (!fgets(line, (int)cap, stdin)) {
+		error("user %s: no password given (on standard input or --password)", a->pos[0]);
+		return NULL;
+	}
+	line[strcspn(line, "\r\n")] = '\0';
+	return line;
+}
+
+/* 'user password NAME': a new password set by the operator (a forgotten
+ * one, when the server sends no mail); the account's sessions end. */
+static int user_password(struct args *a)
+{
+	if (a->npos != 2)
+		return usage_error(a->cmd, "user password: give one NAME");
+	char line[256];
+	const char *pw = read_password(a, line, sizeof(line));
+	if (!pw)
+		return EXIT_FAIL;
+	struct store *s = open_store(a, 0);
+	if (!s)
+		return EXIT_FAIL;
+	struct svc_config cfg = { 0 };
+	struct svc v = { &cfg, s };
+	struct user u;
+	struct buf err = BUF_INIT;
+	long wait;
+	int rc = EXIT_OK;
+	int found = store_user_get(s, 0, a->pos[1], &u, &err);
+	if (found) {
+		error("user password: %s", found < 0 ? err.s : "no such user");
+		rc = EXIT_FAIL;
+	} else if (svc_password_set(&v, &u, pw, NULL, &wait, &err) != PB_OK) {
+		error("user password: %s: %s", a->pos[1], err.s);
+		rc = EXIT_FAIL;
+	} else {
+		printf("set the password of %s; its sessions are signed out\n", u.name);
+	}
+	memset(line, 0, sizeof(line));
+	memset(&u, 0, sizeof(u));
+	buf_release(&err);
+	store_close(s);
+	return rc;
+}
+
 static int cmd_user(struct args *a)
 {
 	const char *verb = a->pos[0];
@@ -1269,17 +1323,10 @@ static int cmd_user(struct args *a)
 		const char *email = opt_val(a, "email");
 		if (!email)
 			return usage_error(a->cmd, "user add: --email is required");
-		const char *pw = opt_val(a, "password");
 		char line[256];
-		if (!pw) {
-			/* from standard input, so it stays out of the process list */
-			if (isatty(0))
-				fprintf(stderr, "password for %s: ", a->pos[1]);
-			if (!fgets(line, sizeof(line), stdin))
-				return error("user add: no password given (on standard input or --password)") ? EXIT_FAIL : EXIT_FAIL;
-			line[strcspn(line, "\r\n")] = '\0';
-			pw = line;
-		}
+		const char *pw = read_password(a, line, sizeof(line));
+		if (!pw)
+			return EXIT_FAIL;
 		struct store *s = open_store(a, 0);
 		if (!s)
 			return EXIT_FAIL;
@@ -1298,6 +1345,8 @@ static int cmd_user(struct args *a)
 		}
 		memset(&u, 0, sizeof(u));
 		store_close(s);
+	} else if (!strcmp(verb, "password")) {
+		return user_password(a);
 	} else if (!strcmp(verb, "verify")) {
 		/* the operator vouches for the address (when the server sends no mail) */
 		if (a->npos != 2)
@@ -1659,8 +1708,8 @@ static const struct command commands[] = {
 	    { "mail-rate", "N", "unused here" },
 	    { "mail-lease", "SECONDS", "unused here" } },
 	  cmd_subscribe, 0, -1 },
-	{ "user", "add NAME --email E [--admin] | verify NAME | disable NAME | enable NAME | admin NAME",
-	  "manage accounts (the password of 'add' is read from standard input)",
+	{ "user", "add NAME --email E [--admin] | password NAME | verify NAME | disable NAME | enable NAME | admin NAME",
+	  "manage accounts (the password of 'add' and 'password' is read from standard input)",
 	  { { "email", "E", "the new user's email address" },
 	    { "admin", NULL, "make the new user an administrator (moderation)" },
 	    { "password", "P", "the password (better: on standard input)" } },

@@ -106,18 +106,38 @@ int mail_token_check(const uint8_t key[32], const char *tok, enum mail_token_pur
 	return 0;
 }
 
-/* The key of verification tokens for an address: BLAKE2b keyed with the
- * link key over the lower-cased address. */
-static void verify_key(const uint8_t key[32], const char *email, uint8_t out[32])
+/* A key for one purpose's tokens: BLAKE2b keyed with the link key over
+ * the purpose's label and the value the token is bound to (lower-cased
+ * when it is an address). */
+static void bound_key(const uint8_t key[32], const char *label, const char *value, bool lower, uint8_t out[32])
 {
 	crypto_generichash_state st;
 	crypto_generichash_init(&st, key, 32, 32);
-	crypto_generichash_update(&st, (const uint8_t *)"verify-email\n", 13);
-	for (const char *p = email; *p; p++) {
-		uint8_t c = (uint8_t)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+	crypto_generichash_update(&st, (const uint8_t *)label, strlen(label));
+	for (const char *p = value; *p; p++) {
+		uint8_t c = (uint8_t)(lower && *p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
 		crypto_generichash_update(&st, &c, 1);
 	}
 	crypto_generichash_final(&st, out, 32);
+}
+
+static void verify_key(const uint8_t key[32], const char *email, uint8_t out[32])
+{
+	bound_key(key, "verify-email\n", email, true, out);
+}
+
+/* The user id in a token of that purpose, before it is checked. */
+static int token_user(const char *tok, enum mail_token_purpose purpose, int64_t *user_id)
+{
+	uint8_t raw[17 + crypto_auth_BYTES];
+	size_t len = 0;
+	if (!tok || !token_chars_ok(tok) ||
+	    sodium_base642bin(raw, sizeof(raw), tok, strlen(tok), NULL, &len, NULL,
+			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) ||
+	    len != sizeof(raw) || raw[8] != purpose)
+		return -1;
+	*user_id = (int64_t)get64(raw);
+	return 0;
 }
 
 void mail_verify_token(const uint8_t key[32], int64_t user_id, const char *email, pb_time expires, char out[96])
@@ -130,15 +150,7 @@ void mail_verify_token(const uint8_t key[32], int64_t user_id, const char *email
 
 int mail_verify_token_user(const char *tok, int64_t *user_id)
 {
-	uint8_t raw[17 + crypto_auth_BYTES];
-	size_t len = 0;
-	if (!tok || !token_chars_ok(tok) ||
-	    sodium_base642bin(raw, sizeof(raw), tok, strlen(tok), NULL, &len, NULL,
-			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) ||
-	    len != sizeof(raw) || raw[8] != TOKEN_VERIFY)
-		return -1;
-	*user_id = (int64_t)get64(raw);
-	return 0;
+	return token_user(tok, TOKEN_VERIFY, user_id);
 }
 
 int mail_verify_token_check(const uint8_t key[32], const char *tok, int64_t user_id, const char *email, pb_time now)
@@ -147,6 +159,29 @@ int mail_verify_token_check(const uint8_t key[32], const char *tok, int64_t user
 	verify_key(key, email, k);
 	int64_t id;
 	int rc = mail_token_check(k, tok, TOKEN_VERIFY, now, &id);
+	sodium_memzero(k, sizeof(k));
+	return rc == 0 && id == user_id ? 0 : -1;
+}
+
+void mail_reset_token(const uint8_t key[32], int64_t user_id, const char *pwhash, pb_time expires, char out[96])
+{
+	uint8_t k[32];
+	bound_key(key, "reset-password\n", pwhash, false, k);
+	mail_token(k, user_id, TOKEN_RESET, expires, out);
+	sodium_memzero(k, sizeof(k));
+}
+
+int mail_reset_token_user(const char *tok, int64_t *user_id)
+{
+	return token_user(tok, TOKEN_RESET, user_id);
+}
+
+int mail_reset_token_check(const uint8_t key[32], const char *tok, int64_t user_id, const char *pwhash, pb_time now)
+{
+	uint8_t k[32];
+	bound_key(key, "reset-password\n", pwhash, false, k);
+	int64_t id;
+	int rc = mail_token_check(k, tok, TOKEN_RESET, now, &id);
 	sodium_memzero(k, sizeof(k));
 	return rc == 0 && id == user_id ? 0 : -1;
 }
@@ -286,6 +321,44 @@ int mail_verify_account(struct store *s, const struct mail_config *c, const stru
 		 "Until then the address counts for nothing on the account: its email digests\r\n"
 		 "are not shown there. If it was not you, ignore this message.\r\n",
 		 u->name, u->name, c->base_url, CONFIRM_HOURS, c->base_url, tok);
+	buf_adds(&msg, "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n");
+	b64_lines(&msg, body.s, body.len);
+	m.data = msg.s;
+	m.len = msg.len;
+	m.created = now;
+	int rc = store_outbox_add(s, &m, NULL, err);
+	buf_release(&msg);
+	buf_release(&body);
+	return rc < 0 ? -1 : 0;
+}
+
+int mail_reset_account(struct store *s, const struct mail_config *c, const struct user *u, struct buf *err)
+{
+	uint8_t key[32];
+	if (mail_secret(s, key, err))
+		return -1;
+	pb_time now = time_now_ms();
+	char tok[96], host[128];
+	mail_reset_token(key, u->id, u->pwhash, now + (pb_time)MAIL_RESET_MINUTES * 60000, tok);
+	sodium_memzero(key, sizeof(key));
+	host_of(c->base_url, host);
+	struct outbox_msg m;
+	memset(&m, 0, sizeof(m));
+	m.user_id = u->id;
+	snprintf(m.kind, sizeof(m.kind), "reset");
+	snprintf(m.period_key, sizeof(m.period_key), "reset:%lld:%lld", (long long)u->id, (long long)now);
+	snprintf(m.message_id, sizeof(m.message_id), "reset-%lld-%lld@%s", (long long)u->id, (long long)now, host);
+	snprintf(m.rcpt, sizeof(m.rcpt), "%s", u->email);
+	struct buf msg = BUF_INIT, body = BUF_INIT;
+	common_headers(&msg, c, u->email, "Reset your paperboy password", m.message_id, now);
+	buf_addf(&body,
+		 "Hello %s,\r\n\r\nSomeone (we hope you) asked to reset the password of the paperboy\r\n"
+		 "account \"%s\" at %s. To choose a new password, follow this link\r\n"
+		 "(it works once, for %d minutes):\r\n\r\n%s/account/reset?t=%s\r\n\r\n"
+		 "Setting a new password signs the account out everywhere. If it was not you,\r\n"
+		 "ignore this message: your password stays as it is.\r\n",
+		 u->name, u->name, c->base_url, MAIL_RESET_MINUTES, c->base_url, tok);
+	sodium_memzero(tok, sizeof(tok));
 	buf_adds(&msg, "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n");
 	b64_lines(&msg, body.s, body.len);
 	m.data = msg.s;

@@ -271,3 +271,75 @@ enum pb_status svc_password_check(struct svc *v, const char *login, struct user 
 	svc_limit_reset(v, LIMIT_SIGNIN_ACCOUNT, acct);
 	return PB_OK;
 }
+
+enum pb_status svc_password_set(struct svc *v, struct user *u, const char *pw, const char *ip, long *wait,
+				 struct buf *msg)
+{
+	*wait = 0;
+	const char *why = svc_password_problem(pw);
+	if (why) {
+		buf_setf(msg, "%s", why);
+		return PB_INVALID;
+	}
+	if (ip && *ip && (*wait = svc_limit_wait(v, LIMIT_PASSWORD_IP, ip))) {
+		buf_setf(msg, "Too many passwords were sent from your address lately; try again in %ld minutes.",
+			 (*wait + 59) / 60);
+		return PB_LIMITED;
+	}
+	struct user nu = *u;
+	enum pb_status st = svc_password_hash(pw, nu.pwhash);
+	if (ip && *ip && st == PB_OK) /* (the work was done) */
+		svc_limit_count(v, LIMIT_PASSWORD_IP, ip);
+	if (st != PB_OK) {
+		buf_setf(msg, "The server is busy; try again in a few seconds.");
+		sodium_memzero(&nu, sizeof(nu));
+		return st;
+	}
+	struct buf err = BUF_INIT;
+	int rc = store_user_update(v->s, &nu, &err);
+	if (rc == 0)
+		memcpy(u->pwhash, nu.pwhash, sizeof(u->pwhash));
+	sodium_memzero(&nu, sizeof(nu));
+	if (rc < 0) {
+		enum pb_status failed = svc_store_failed(v, &err, msg);
+		buf_release(&err);
+		return failed;
+	}
+	buf_release(&err);
+	if (rc == 1) {
+		buf_setf(msg, "That account is gone.");
+		return PB_NOTFOUND;
+	}
+	return PB_OK;
+}
+
+enum pb_status svc_password_forgot(struct svc *v, const char *login, const char *ip, struct user *u, long *wait)
+{
+	memset(u, 0, sizeof(*u));
+	*wait = 0;
+	if (ip && *ip) {
+		if ((*wait = svc_limit_wait(v, LIMIT_RESET_IP, ip)))
+			return PB_LIMITED;
+		svc_limit_count(v, LIMIT_RESET_IP, ip);
+	}
+	if (!login || !*login || strlen(login) > 254)
+		return PB_NOTFOUND;
+	struct buf err = BUF_INIT;
+	int rc = store_user_find(v->s, login, u, &err);
+	if (rc < 0) {
+		enum pb_status failed = svc_store_failed(v, &err, NULL);
+		fprintf(stderr, "paperboy: accounts: %s\n", err.s);
+		buf_release(&err);
+		return failed;
+	}
+	buf_release(&err);
+	char account[64];
+	snprintf(account, sizeof(account), "#%lld", (long long)u->id);
+	if (rc != 0 || u->disabled || !u->email_verified || !u->email[0] ||
+	    svc_limit_wait(v, LIMIT_RESET_ACCOUNT, account)) {
+		sodium_memzero(u, sizeof(*u));
+		return PB_NOTFOUND;
+	}
+	svc_limit_count(v, LIMIT_RESET_ACCOUNT, account);
+	return PB_OK;
+}

@@ -39,8 +39,13 @@ static const struct limit_rule {
 	 * 20 (about a second of a core) within a spell of two minutes apart
 	 * at most, then a minute's wait, doubling to an hour */
 	[LIMIT_PASSWORD_IP] = { "password.ip", 20, 2 * 60000, 60000, 3600000 },
+	/* forgotten passwords: each request may cost a message, and probes
+	 * names; 10 an hour from one address, then ten minutes, doubling */
+	[LIMIT_RESET_IP] = { "reset.ip", 10, 3600000, 10 * 60000, 24 * 3600000LL },
+	/* links mailed to one account: 3, then an hour, doubling to a day */
+	[LIMIT_RESET_ACCOUNT] = { "reset.account", 3, 3600000, 3600000, 24 * 3600000LL },
 };
-_Static_assert(sizeof(limit_rules) / sizeof(limit_rules[0]) == LIMIT_PASSWORD_IP + 1, "a rule for every limit");
+_Static_assert(sizeof(limit_rules) / sizeof(limit_rules[0]) == LIMIT_RESET_ACCOUNT + 1, "a rule for every limit");
 
 /* The rule's number of free events under this configuration; 0: no limit. */
 static int free_events(struct svc *v, enum svc_limit k)

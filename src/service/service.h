@@ -72,6 +72,8 @@ enum svc_limit {
 	LIMIT_SIGNUP_ALL,     /* accounts made, in all */
 	LIMIT_COMMENT,        /* comments written by one account */
 	LIMIT_PASSWORD_IP,    /* password hashes and checks asked for from one address */
+	LIMIT_RESET_IP,       /* forgotten-password requests from one address */
+	LIMIT_RESET_ACCOUNT,  /* reset links mailed to one account */
 };
 /* Seconds `who` must wait before trying again; 0: go ahead. */
 long svc_limit_wait(struct svc *v, enum svc_limit k, const char *who);
@@ -101,6 +103,21 @@ unsigned long long svc_password_work(void);
  * disabled account is the caller's to refuse. */
 enum pb_status svc_password_check(struct svc *v, const char *login, struct user *u, const char *password,
 				   const char *ip, long *wait);
+/* Sets u's password to pw, checked as a sign-up's (msg says why not:
+ * PB_INVALID). From an address ip (the operator: "") the hash counts in
+ * that address's password work (PB_LIMITED, *wait). Every session of the
+ * account ends (the store's rule for a new password): the caller starts
+ * one for the browser that asked. u->pwhash is the new hash after. */
+enum pb_status svc_password_set(struct svc *v, struct user *u, const char *pw, const char *ip, long *wait,
+				 struct buf *msg);
+/* A forgotten password: PB_OK and *u when a reset link may be mailed to
+ * the account `login` names (a username or an address): one that is
+ * enabled, whose address is verified (a link goes nowhere else), and
+ * that has not been sent three in the last hour. PB_NOTFOUND otherwise,
+ * which the caller answers as it answers PB_OK: whether an account
+ * exists is never told. PB_LIMITED (*wait) when the address ip asked too
+ * often, whatever the names. */
+enum pb_status svc_password_forgot(struct svc *v, const char *login, const char *ip, struct user *u, long *wait);
 /* Argon2id, at most a few at a time in this process (the rest wait a
  * little, then PB_BUSY). */
 enum pb_status svc_password_hash(const char *password, char out[128]);

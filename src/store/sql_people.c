@@ -171,6 +171,20 @@ static int user_update_tx(struct store *s, void *ctx, struct buf *err)
 {
 	const struct user *u = ctx;
 	struct sx x;
+	/* a new password ends every session of the account: whoever knew
+	 * the old one is signed out */
+	if (!sx_prep(&x, s, "SELECT pwhash FROM users WHERE id = $1", err))
+		return -1;
+	sx_int(&x, 1, u->id);
+	int found = sx_row(&x, err);
+	if (found < 0)
+		return -1;
+	bool new_password = false;
+	if (found == 0) {
+		const char *old = sx_ctext(&x, 0);
+		new_password = strcmp(old ? old : "", u->pwhash) != 0;
+		sx_reset(&x);
+	}
 	if (!sx_prep(&x, s, "UPDATE users SET fullname = $2, pwhash = $3, admin = $4, disabled = $5 WHERE id = $1", err))
 		return -1;
 	sx_int(&x, 1, u->id);
@@ -185,7 +199,7 @@ static int user_update_tx(struct store *s, void *ctx, struct buf *err)
 		return -1;
 	if (!n)
 		return 1;
-	if (u->disabled) {
+	if (u->disabled || new_password) {
 		if (!sx_prep(&x, s, "DELETE FROM sessions WHERE user_id = $1", err))
 			return -1;
 		sx_int(&x, 1, u->id);
@@ -1671,7 +1685,11 @@ int sql_outbox_settle(struct store *s, int64_t id, const char *state, pb_time ne
 	struct sx x;
 	if (!sx_prep(&x, s,
 		     "UPDATE outbox SET state = $2, next_try = $3, last_error = $4, "
-		     "sent_at = CASE WHEN $2 = 'sent' THEN $5 ELSE sent_at END WHERE id = $1",
+		     "sent_at = CASE WHEN $2 = 'sent' THEN $5 ELSE sent_at END, "
+		     /* a reset link is kept no longer than it is needed: whoever
+		      * reads the store must not find one that works */
+		     "data = CASE WHEN kind = 'reset' AND $2 <> 'queued' THEN substr(data, 1, 0) ELSE data END "
+		     "WHERE id = $1",
 		     err))
 		return -1;
 	sx_int(&x, 1, id);

@@ -563,7 +563,7 @@ int store_sub_delivery(struct store *s, int64_t id, bool ok, int pause_after, st
 struct outbox_msg {
 	int64_t id, sub_id;   /* sub_id 0: a message to an account (user_id) */
 	int64_t user_id;
-	char kind[12];        /* "confirm", "digest" or "verify" */
+	char kind[12];        /* "confirm", "digest", "verify" or "reset" (its data is emptied once settled) */
 	char period_key[48];  /* "daily:2025-06-02", "weekly:2025-W23", "confirm:..." */
 	char message_id[192]; /* without angle brackets */
 	char rcpt[256];

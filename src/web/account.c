@@ -197,6 +197,7 @@ static void signin_page(struct req *r, struct resp *o, const char *msg, const ch
 	     "<label for=\"password\">Password</label>"
 	     "<input id=\"password\" name=\"password\" type=\"password\" required autocomplete=\"current-password\">"
 	     "<button type=\"submit\" class=\"btn\">Sign in</button></form>"
+	     "<p><a href=\"/account/forgot\">Forgot your password?</a></p>"
 	     "<p>New here? <a href=\"/signup?next=%U%S%U\">Create an account</a>.</p></main>",
 	     safe_next(next), name ? name : "", safe_next(next), vote[0] ? "&amp;vote=" : "", vote);
 	html_page_end(r, o);
@@ -354,6 +355,214 @@ void h_verify_send(struct req *r, struct resp *o)
 	}
 }
 
+/* ---- passwords: changed, forgotten, reset ---------------------------------- */
+
+/* The form that sets a new password: with the current one (signed in), or
+ * with a reset link's token. */
+static void password_page(struct req *r, struct resp *o, const char *msg, const char *tok, int status)
+{
+	html_page_begin(r, o, tok ? "Choose a new password" : "Change your password", NULL);
+	struct buf *b = &o->body;
+	html_printf(b, "<main class=\"narrow\"><h1>%S</h1>", tok ? "Choose a new password" : "Change your password");
+	if (msg)
+		html_printf(b, "<p class=\"notice%S\" role=\"%S\">%s</p>", status < 400 ? "" : " error",
+			    status < 400 ? "status" : "alert", msg);
+	html_printf(b, "<form method=\"post\" action=\"%S\" class=\"stack\">", tok ? "/account/reset" : "/account/password");
+	html_csrf(r, b);
+	if (tok)
+		html_printf(b, "<input type=\"hidden\" name=\"t\" value=\"%s\">"
+			    "<input type=\"hidden\" name=\"name\" autocomplete=\"username\" value=\"\">", tok);
+	else
+		html_printf(b, "<input type=\"hidden\" name=\"name\" autocomplete=\"username\" value=\"%s\">"
+			    "<label for=\"current\">Current password</label>"
+			    "<input id=\"current\" name=\"current\" type=\"password\" required autocomplete=\"current-password\">",
+			    r->user.name);
+	html_printf(b, "<label for=\"password\">New password (at least %d characters)</label>"
+		    "<input id=\"password\" name=\"password\" type=\"password\" required minlength=\"%d\" autocomplete=\"new-password\">"
+		    "<button type=\"submit\" class=\"btn\">Set the password</button></form>"
+		    "<p class=\"muted\">A new password signs the account out everywhere else. API tokens keep working; "
+		    "delete them on your profile page.</p></main>",
+		    PASSWORD_MIN, PASSWORD_MIN);
+	html_page_end(r, o);
+	o->status = status;
+	o->private_ = true;
+	o->no_store = true;
+}
+
+/* After a new password: the store ended every session; this browser gets
+ * a new one. */
+static void password_done(struct req *r, struct resp *o, const struct user *u)
+{
+	if (auth_start_session(r, o, u->id))
+		resp_error(r, o, 500, "The password is set, but a session could not be started: sign in.");
+	else
+		resp_redirect(o, "/account/password?changed=1");
+}
+
+static void password_failed(struct req *r, struct resp *o, enum pb_status st, const struct buf *msg, long wait,
+			    const char *tok)
+{
+	if (pb_status_failed(st) && st != PB_BUSY) {
+		fprintf(stderr, "paperboy: serve: %s\n", msg->s);
+		resp_error(r, o, 500, "Could not set the password.");
+		return;
+	}
+	password_page(r, o, msg->s, tok, resp_status(st, NULL));
+	if (st == PB_LIMITED || st == PB_BUSY)
+		resp_retry_after(o, st == PB_BUSY ? 2 : wait);
+}
+
+void h_password_form(struct req *r, struct resp *o)
+{
+	password_page(r, o, req_arg(r, "changed") ? "Your password is changed; every other session is signed out." : NULL,
+		      NULL, 200);
+}
+
+void h_password(struct req *r, struct resp *o)
+{
+	const char *cur = req_form(r, "current"), *pw = req_form(r, "password");
+	struct svc v = req_svc(r);
+	struct user u = r->user;
+	long wait = 0;
+	struct buf msg = BUF_INIT;
+	enum pb_status st = svc_password_check(&v, NULL, &u, cur ? cur : "", r->ip, &wait);
+	if (st == PB_DENIED) {
+		password_page(r, o, "That is not your current password.", NULL, 401);
+	} else if (st == PB_LIMITED) {
+		buf_setf(&msg, "Too many password attempts; try again in %ld minutes.", (wait + 59) / 60);
+		password_failed(r, o, st, &msg, wait, NULL);
+	} else if (st != PB_OK) {
+		buf_setf(&msg, "The server is busy; try again in a few seconds.");
+		password_failed(r, o, st, &msg, wait, NULL);
+	} else if ((st = svc_password_set(&v, &u, pw, r->ip, &wait, &msg)) != PB_OK) {
+		password_failed(r, o, st, &msg, wait, NULL);
+	} else {
+		password_done(r, o, &u);
+	}
+	sodium_memzero(&u, sizeof(u));
+	buf_release(&msg);
+}
+
+static void forgot_page(struct req *r, struct resp *o, const char *msg, bool error, const char *login)
+{
+	html_page_begin(r, o, "Forgot your password?", NULL);
+	struct buf *b = &o->body;
+	html_printf(b, "<main class=\"narrow\"><h1>Forgot your password?</h1>");
+	if (msg)
+		html_printf(b, "<p class=\"notice%S\" role=\"%S\">%s</p>", error ? " error" : "", error ? "alert" : "status", msg);
+	if (!r->w->cfg.mail.smtp_url) {
+		html_printf(b, "<p>This server sends no email, so no reset link can be mailed. Ask its administrator to set "
+			       "a new password for you (<code>paperboy user password NAME</code>).</p></main>");
+	} else {
+		html_printf(b, "<p>Give your username or your verified email address; we mail a link that lets you "
+			       "choose a new password (it works once, for %d minutes).</p>"
+			       "<form method=\"post\" action=\"/account/forgot\" class=\"stack\">",
+			    MAIL_RESET_MINUTES);
+		html_csrf(r, b);
+		html_printf(b, "<label for=\"name\">Username or email</label>"
+			       "<input id=\"name\" name=\"name\" required maxlength=\"254\" autocomplete=\"username\" value=\"%s\">"
+			       "<button type=\"submit\" class=\"btn\">Mail me a link</button></form></main>",
+			    login ? login : "");
+	}
+	html_page_end(r, o);
+	o->private_ = true;
+}
+
+void h_forgot_form(struct req *r, struct resp *o)
+{
+	forgot_page(r, o, NULL, false, NULL);
+	if (!r->w->cfg.mail.smtp_url)
+		o->status = 503;
+}
+
+void h_forgot(struct req *r, struct resp *o)
+{
+	if (!r->w->cfg.mail.smtp_url) {
+		forgot_page(r, o, NULL, false, NULL);
+		o->status = 503;
+		return;
+	}
+	const char *login = req_form(r, "name");
+	struct svc v = req_svc(r);
+	struct user u;
+	long wait = 0;
+	enum pb_status st = svc_password_forgot(&v, login, r->ip, &u, &wait);
+	if (st == PB_LIMITED) {
+		char msg[160];
+		snprintf(msg, sizeof(msg), "Too many requests from your address; try again in %ld minutes.", (wait + 59) / 60);
+		forgot_page(r, o, msg, true, login);
+		o->status = 429;
+		resp_retry_after(o, wait);
+	} else if (st != PB_OK && st != PB_NOTFOUND) {
+		forgot_page(r, o, "The server is busy; try again in a few seconds.", true, login);
+		o->status = 503;
+		resp_retry_after(o, 2);
+	} else {
+		if (st == PB_OK) {
+			struct buf err = BUF_INIT;
+			if (mail_reset_account(r->s, &r->w->cfg.mail, &u, &err))
+				fprintf(stderr, "paperboy: serve: queueing a reset link: %s\n", err.s);
+			else
+				mailer_kick(r->w);
+			buf_release(&err);
+		}
+		/* the same answer whether or not an account matched */
+		forgot_page(r, o, "If an account with that name or verified address exists, a link is on its way to its "
+				  "address. Look in your inbox (and your spam folder).", false, NULL);
+	}
+	sodium_memzero(&u, sizeof(u));
+}
+
+/* The account a reset link names, checked against its current password;
+ * 0, or -1 with the page answered. */
+static int reset_target(struct req *r, struct resp *o, const char *tok, struct user *u)
+{
+	int64_t id;
+	struct buf err = BUF_INIT;
+	int rc = -1;
+	if (tok && !mail_reset_token_user(tok, &id) && store_user_get(r->s, id, NULL, u, &err) == 0 && !u->disabled &&
+	    !mail_reset_token_check(r->w->secret, tok, u->id, u->pwhash, time_now_ms()))
+		rc = 0;
+	buf_release(&err);
+	if (rc) {
+		html_page_begin(r, o, "Choose a new password", NULL);
+		html_printf(&o->body, "<main class=\"narrow\"><h1>Choose a new password</h1><p class=\"notice error\" role=\"alert\">"
+			       "This link is not valid, was used already, or has expired. "
+			       "<a href=\"/account/forgot\">Ask for a new one</a>.</p></main>");
+		html_page_end(r, o);
+		o->status = 400;
+		o->private_ = true;
+	}
+	return rc;
+}
+
+void h_reset_form(struct req *r, struct resp *o)
+{
+	struct user u;
+	const char *tok = tok_param(r);
+	if (!reset_target(r, o, tok, &u))
+		password_page(r, o, NULL, tok, 200);
+	sodium_memzero(&u, sizeof(u));
+}
+
+void h_reset(struct req *r, struct resp *o)
+{
+	struct user u;
+	const char *tok = tok_param(r);
+	if (reset_target(r, o, tok, &u))
+		return;
+	struct svc v = req_svc(r);
+	long wait = 0;
+	struct buf msg = BUF_INIT;
+	enum pb_status st = svc_password_set(&v, &u, req_form(r, "password"), r->ip, &wait, &msg);
+	if (st != PB_OK)
+		password_failed(r, o, st, &msg, wait, tok);
+	else
+		password_done(r, o, &u);
+	sodium_memzero(&u, sizeof(u));
+	buf_release(&msg);
+}
+
 /* ---- profile --------------------------------------------------------------- */
 
 struct list_ctx {
@@ -434,6 +643,7 @@ void h_profile(struct req *r, struct resp *o)
 			}
 		}
 		html_printf(b, "</section>");
+		html_printf(b, "<section><h2>Password</h2><p><a href=\"/account/password\">Change your password</a></p></section>");
 		html_printf(b, "<section><h2>API tokens</h2><p>Use a token as <code>Authorization: Bearer TOKEN</code> to upvote, submit and comment through the API.</p>");
 		const char *fresh = req_cookie(r, "pb_newtoken");
 		if (fresh && strlen(fresh) < 64) {

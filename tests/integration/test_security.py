@@ -17,7 +17,7 @@ import xml.etree.ElementTree as ET
 
 from common import BIN, PaperboyTest
 from smtpsink import Sink
-from web import Client, Server
+from web import Client, Server, wait_for
 
 DAY = "2024-05-29"
 
@@ -318,6 +318,125 @@ class SignInTest(Base):
         self.assertEqual(r.status, 401)
         self.assertNotIn("disabled", r.text)
         self.assertIn("disabled", Client(self.srv).signin("hank").text)  # the owner learns it
+
+
+class PasswordTest(Base):
+    """A password can be changed, and a forgotten one reset through a link
+    mailed to the account's verified address (neither existed: an account
+    whose owner forgot the password was lost)."""
+
+    NEW = "a brand new secret"
+
+    def verified(self, name):
+        c = self.user(name, name + "@example.org")
+        msgs = self.wait_mail(len(self.sink.messages()) or 1)
+        link = self.link_in([m for m in msgs if m["To"] == name + "@example.org"][-1], "/account/verify")
+        tok = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)["t"][0]
+        self.assertEqual(c.post("/account/verify", {"t": tok}).status, 303)
+        return c
+
+    def resets(self):
+        return [m for m in self.sink.messages() if "reset" in str(m["Subject"]).lower()]
+
+    def signed_in(self, c):
+        return c.get("/account/password").status == 200
+
+    def test_23_a_forgotten_password_is_reset_by_a_mailed_link(self):
+        srv = self.serve()
+        c = self.verified("rita")
+        other = Client(srv)
+        self.assertEqual(other.signin("rita").status, 303)
+        self.assertIn("/account/forgot", Client(srv).get("/signin").text)
+        anon = Client(srv)
+        r = anon.post("/account/forgot", {"name": "RITA@example.org"})
+        self.assertEqual(r.status, 200)
+        self.assertIn("a link is on its way", r.text)
+        wait_for(lambda: len(self.resets()) == 1, what="the reset mail")
+        msg = self.resets()[0]
+        self.assertEqual(msg["To"], "rita@example.org")
+        link = self.link_in(msg, "/account/reset")
+        tok = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)["t"][0]
+        self.assertEqual(anon.get(link[:-3] + "AAA").status, 400)  # tampered
+        page = anon.get(link)
+        self.assertEqual(page.status, 200)
+        self.assertIn("Choose a new password", page.text)
+        # a refused password leaves the link working
+        self.assertEqual(anon.post("/account/reset", {"t": tok, "password": "short"}).status, 400)
+        r = anon.post("/account/reset", {"t": tok, "password": self.NEW})
+        self.assertEqual((r.status, r.header("Location")), (303, "/account/password?changed=1"))
+        self.assertIn("Your password is changed", anon.get("/account/password?changed=1").text)
+        # the link works once
+        self.assertEqual(Client(srv).post("/account/reset", {"t": tok, "password": "yet another secret"}).status, 400)
+        self.assertEqual(Client(srv).get(link).status, 400)
+        # the old password and every earlier session are gone
+        self.assertFalse(self.signed_in(c))
+        self.assertFalse(self.signed_in(other))
+        self.assertTrue(self.signed_in(anon))
+        self.assertEqual(Client(srv).signin("rita").status, 401)
+        self.assertEqual(Client(srv).signin("rita", self.NEW).status, 303)
+        # the link is not kept in the store once sent
+        wait_for(lambda: self.sql("SELECT state, length(data) FROM outbox WHERE kind='reset'") == [("sent", 0)],
+                 what="the sent reset message emptied")
+
+    def test_23_reset_requests_tell_nothing_and_are_limited(self):
+        srv = self.serve()
+        self.verified("vera")
+        self.user("ulf", "ulf@example.org")  # never verified
+        self.pb("user", "add", "dora", "--email", "dora@example.org", "--password", "correct horse battery")
+        self.pb("user", "disable", "dora")
+        anon = Client(srv)
+        answers = set()
+        for who in ("nobody", "ulf", "ulf@example.org", "dora", "vera"):
+            r = anon.post("/account/forgot", {"name": who})
+            answers.add((r.status, r.text.replace(who, "")))
+        self.assertEqual(len(answers), 1, "the answers differ by account")
+        for _ in range(3):
+            self.assertEqual(anon.post("/account/forgot", {"name": "vera"}).status, 200)
+        wait_for(lambda: len(self.resets()) >= 3, what="three reset mails")
+        time.sleep(1)
+        # three links an hour for one account; none for an unverified or
+        # disabled one
+        self.assertEqual(sorted(m["To"] for m in self.resets()), ["vera@example.org"] * 3)
+        # ten requests an hour from one address, whatever the names
+        for name in ("x1", "x2"):  # the ninth and tenth
+            self.assertEqual(anon.post("/account/forgot", {"name": name}).status, 200)
+        r = Client(srv).post("/account/forgot", {"name": "x3"})
+        self.assertEqual(r.status, 429)
+        self.assertTrue(r.header("Retry-After"))
+        # without a CSRF token nothing is asked
+        self.assertEqual(Client(srv).post("/account/forgot", {"name": "vera"}, csrf=False).status, 403)
+
+    def test_23_a_password_is_changed_with_the_current_one(self):
+        srv = self.serve()
+        c = self.user("sam")
+        d = Client(srv)
+        self.assertEqual(d.signin("sam").status, 303)
+        self.assertIn("/account/password", c.get("/u/sam").text)
+        self.assertEqual(Client(srv).get("/account/password").status, 303)  # signed out: to the sign-in
+        r = c.post("/account/password", {"current": "wrong password", "password": self.NEW})
+        self.assertEqual(r.status, 401)
+        self.assertEqual(c.post("/account/password", {"current": "correct horse battery", "password": "short"}).status,
+                         400)
+        self.assertEqual(Client(srv).signin("sam").status, 303)  # unchanged so far
+        r = c.post("/account/password", {"current": "correct horse battery", "password": self.NEW})
+        self.assertEqual(r.status, 303)
+        self.assertTrue(self.signed_in(c))
+        self.assertFalse(self.signed_in(d))
+        self.assertEqual(Client(srv).signin("sam").status, 401)
+        self.assertEqual(Client(srv).signin("sam", self.NEW).status, 303)
+        # the operator sets one (a forgotten password, no mail)
+        self.pb("user", "password", "sam", stdin="set by the operator\n")
+        self.assertFalse(self.signed_in(c))
+        self.assertEqual(Client(srv).signin("sam", "set by the operator").status, 303)
+        self.pb("user", "password", "sam", stdin="short\n", expect=1)
+        self.pb("user", "password", "nobody-here", stdin="long enough password\n", expect=1)
+
+    def test_23_without_mail_the_forgotten_password_page_says_who_can_help(self):
+        srv = self.serve(mail=False)
+        r = Client(srv).get("/account/forgot")
+        self.assertEqual(r.status, 503)
+        self.assertIn("paperboy user password", r.text)
+        self.assertEqual(Client(srv).post("/account/forgot", {"name": "anyone"}).status, 503)
 
 
 class RequestTest(Base):

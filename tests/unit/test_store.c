@@ -401,6 +401,21 @@ static void test_people(void)
 		uint8_t ht[TOKEN_HASH_BYTES] = { 0xBB, (uint8_t)i };
 		CHECK(store_token_add(s, b.id, ht, "more", 10, &err) == 0);
 	}
+	/* a new password ends the account's sessions (its tokens stay); an
+	 * update that keeps the password keeps them */
+	{
+		uint8_t hs[TOKEN_HASH_BYTES] = { 0xCD };
+		struct user pu;
+		CHECK(store_session_add(s, hs, b.id, 100000, &err) == 0);
+		CHECK(store_user_get(s, b.id, NULL, &pu, &err) == 0);
+		snprintf(pu.fullname, sizeof(pu.fullname), "Renamed");
+		CHECK(store_user_update(s, &pu, &err) == 0);
+		CHECK(store_session_get(s, hs, 4000, &u, &err) == 0 && u.id == b.id);
+		snprintf(pu.pwhash, sizeof(pu.pwhash), "$argon2id$another");
+		CHECK(store_user_update(s, &pu, &err) == 0);
+		CHECK(store_session_get(s, hs, 4000, &u, &err) == 1);
+		CHECK(store_token_user(s, h2, 20, &u, &err) == 0 && u.id == b.id);
+	}
 	uint8_t h_over[TOKEN_HASH_BYTES] = { 0xBC };
 	CHECK(store_token_add(s, b.id, h_over, "one too many", 10, &err) == 1);
 	CHECK(store_token_user(s, h_over, 20, &u, &err) == 1);
