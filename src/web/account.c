@@ -587,7 +587,8 @@ static int token_row(const struct api_token *t, void *ctx)
 	if (t->last_used)
 		time_format_day(t->last_used, used);
 	html_printf(l->b, "<li><strong>%s</strong> <span class=\"muted\">made %s, last used %s</span> "
-		   "<form method=\"post\" action=\"/settings/tokens/%lld/delete\" class=\"inline\">",
+		   "<form method=\"post\" action=\"/settings/tokens/%lld/delete\" class=\"inline\" "
+		   "data-confirm=\"Delete this token? Scripts that use it stop working.\">",
 	     t->label, made, used, (long long)t->id);
 	html_csrf(l->r, l->b);
 	html_printf(l->b, "<button type=\"submit\" class=\"link danger\">Delete</button></form></li>");

@@ -88,7 +88,9 @@ static void comment_forms(struct comments_ctx *cc, const struct comment *c)
 		     (long long)c->id, (long long)c->id, c->body);
 	}
 	if (mine || r->user.admin) {
-		html_printf(b, "<form method=\"post\" action=\"/comments/%lld/delete\" class=\"inline\">", (long long)c->id);
+		html_printf(b, "<form method=\"post\" action=\"/comments/%lld/delete\" class=\"inline\" "
+			    "data-confirm=\"Delete this comment? This cannot be undone.\">",
+			    (long long)c->id);
 		html_csrf(r, b);
 		html_printf(b, "<button class=\"link danger\">Delete</button></form>");
 	}

@@ -3,6 +3,16 @@
   "use strict";
   var meta = document.querySelector('meta[name="csrf-token"]');
   var csrf = meta ? meta.getAttribute("content") : "";
+  // What cannot be undone asks first (data-confirm on its form); listened
+  // for before the handlers below, in the capture phase.
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    var ask = form.getAttribute && form.getAttribute("data-confirm");
+    if (ask && !window.confirm(ask)) {
+      ev.preventDefault();
+      ev.stopImmediatePropagation();
+    }
+  }, true);
   // Vote without a reload.
   document.addEventListener("submit", function (ev) {
     var form = ev.target;
