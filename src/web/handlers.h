@@ -96,6 +96,7 @@ void h_for_you(struct req *r, struct resp *o);
 void h_export(struct req *r, struct resp *o);
 void h_delete_page(struct req *r, struct resp *o);
 void h_delete_post(struct req *r, struct resp *o);
+void h_api_me(struct req *r, struct resp *o);
 void h_api_follows(struct req *r, struct resp *o);
 void h_api_mutes(struct req *r, struct resp *o);
 void h_api_following(struct req *r, struct resp *o);

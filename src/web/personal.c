@@ -671,6 +671,25 @@ static enum pb_status password_check(struct req *r, const char *pw, long *wait)
 	return st;
 }
 
+/* Who a request is signed in as, in the shape of Hugging Face's
+ * /api/whoami-v2 (a user, with no organisations and nothing to pay), and
+ * how it was signed in. */
+void h_api_me(struct req *r, struct resp *o)
+{
+	const struct user *u = &r->user;
+	char oid[25];
+	pb_object_id("user", u->name, 0, oid);
+	json_t *auth = r->via_token ? json_pack("{s:s,s:{s:s}}", "type", "access_token", "accessToken", "role", "write")
+				    : json_pack("{s:s}", "type", "session");
+	json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:b,s:b,s:n,s:s,s:[],s:b,s:o,s:o}", "type", "user", "id", oid, "name",
+			      u->name, "fullname", u->fullname[0] ? u->fullname : u->name, "email", u->email, "emailVerified",
+			      u->email_verified, "isPro", 0, "canPay", 0, "periodEnd", "avatarUrl", "", "orgs", "isAdmin",
+			      u->admin, "createdAt", json_time(u->created), "auth", auth);
+	o->no_store = true;
+	o->private_ = true;
+	resp_json(o, 200, j);
+}
+
 void h_delete_post(struct req *r, struct resp *o)
 {
 	const char *pw = req_form(r, "password");

@@ -89,6 +89,8 @@ const struct route web_routes[] = {
 	{ "DELETE", "/api/me/feed", h_api_feed, R_API | R_LOGIN },
 	{ "GET", "/me/collections", h_my_collections, R_LOGIN },
 	{ "DELETE", "/api/me", h_delete_post, R_API | R_LOGIN },
+	{ "GET", "/api/me", h_api_me, R_API | R_LOGIN },
+	{ "GET", "/api/whoami-v2", h_api_me, R_API | R_LOGIN },
 	{ "GET", "/api/collections/*", h_api_collection, R_API },
 	{ "POST", "/api/collections/*/items", h_api_collection, R_API | R_LOGIN },
 	{ "DELETE", "/api/collections/*/items", h_api_collection, R_API | R_LOGIN },

@@ -629,6 +629,22 @@ class PersonalTest(PaperboyTest):
         self.api(t2, "DELETE", "/api/me", {"password": PASSWORD}, expect=200)
         self.api(t2, "GET", "/api/me/follows", expect=401)
 
+    def test_who_am_i(self):
+        """GET /api/me (and Hugging Face's /api/whoami-v2) says whose the
+        token or session is; it answered 405 (found walking the site)."""
+        c, tok = self.reader("whoami1")
+        st, me = self.api(tok, "GET", "/api/me", expect=200)
+        self.assertEqual((me["type"], me["name"], me["email"], me["emailVerified"], me["isAdmin"]),
+                         ("user", "whoami1", "whoami1@lab.example", True, False))
+        self.assertEqual(me["auth"]["type"], "access_token")
+        self.assertEqual(self.api(tok, "GET", "/api/whoami-v2", expect=200)[1]["id"], me["id"])
+        r = c.get("/api/me")
+        self.assertEqual(r.status, 200)
+        self.assertEqual((r.json()["name"], r.json()["auth"]["type"]), ("whoami1", "session"))
+        self.assertIn("no-store", r.header("Cache-Control"))
+        self.assertEqual(self.api(None, "GET", "/api/me")[0], 401)
+        self.assertEqual(self.api("pb_not_a_token", "GET", "/api/whoami-v2")[0], 401)
+
     def test_limits(self):
         c, tok = self.reader()
         for i in range(500):
