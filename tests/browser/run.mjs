@@ -359,6 +359,9 @@ try {
     await page.screenshot({ path: path.join(SHOTS, "keys.png"), fullPage: false });
     await page.keyboard.press("Escape");
     assert.ok(!(await help.isVisible()));
+    // focus goes back to the paper it was on (it was left on the body)
+    assert.ok(await page.evaluate(() => document.activeElement === document.querySelector("article.card.current")),
+      "focus back on the current paper after Esc");
     await page.keyboard.press("o");
     await page.waitForURL(base + "/papers/" + id);
     // saved: in the Saved collection, shown as saved on the card

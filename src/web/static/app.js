@@ -122,7 +122,7 @@
     c.focus({ preventScroll: true });
     c.scrollIntoView({ block: "nearest" });
   }
-  var help = null;
+  var help = null, opener = null;
   function toggleHelp(show) {
     if (!help) {
       help = document.createElement("div");
@@ -137,8 +137,15 @@
       help.querySelector("button").addEventListener("click", function () { toggleHelp(false); });
       document.body.appendChild(help);
     }
+    if (show && help.hidden) opener = document.activeElement;
     help.hidden = !show;
-    if (show) help.focus();
+    if (show) {
+      help.focus();
+    } else if (opener && document.contains(opener)) {
+      // back where the list was asked for, not on the page's body
+      opener.focus({ preventScroll: true });
+      opener = null;
+    }
   }
   toggleHelp(false);
   document.addEventListener("keydown", function (ev) {
