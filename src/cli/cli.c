@@ -13,6 +13,7 @@
 #include "../web/web.h"
 #include "../mail/mail.h"
 #include <libxml/parser.h>
+#include <sodium.h>
 #include <unistd.h>
 
 #define MAX_OPTS 48
@@ -1272,7 +1273,13 @@ static const char *read_password(const struct args *a, char *line, size_t cap)
 		error("user %s: no password given (on standard input or --password)", a->pos[0]);
 		return NULL;
 	}
-	line[strcspn(line, "\r\n")] = '\0';
+	size_t n = strcspn(line, "\r\n");
+	if (!line[n] && n == cap - 1) { /* no end of line within the buffer: never cut a password short */
+		sodium_memzero(line, cap);
+		error("user %s: the password is longer than %zu bytes", a->pos[0], cap - 2);
+		return NULL;
+	}
+	line[n] = '\0';
 	return line;
 }
 
@@ -1282,7 +1289,7 @@ static int user_password(struct args *a)
 {
 	if (a->npos != 2)
 		return usage_error(a->cmd, "user password: give one NAME");
-	char line[256];
+	char line[4200]; /* 1,024 characters of up to four bytes */
 	const char *pw = read_password(a, line, sizeof(line));
 	if (!pw)
 		return EXIT_FAIL;
@@ -1305,8 +1312,8 @@ static int user_password(struct args *a)
 	} else {
 		printf("set the password of %s; its sessions are signed out\n", u.name);
 	}
-	memset(line, 0, sizeof(line));
-	memset(&u, 0, sizeof(u));
+	sodium_memzero(line, sizeof(line));
+	sodium_memzero(&u, sizeof(u));
 	buf_release(&err);
 	store_close(s);
 	return rc;
@@ -1323,7 +1330,7 @@ static int cmd_user(struct args *a)
 		const char *email = opt_val(a, "email");
 		if (!email)
 			return usage_error(a->cmd, "user add: --email is required");
-		char line[256];
+		char line[4200];
 		const char *pw = read_password(a, line, sizeof(line));
 		if (!pw)
 			return EXIT_FAIL;
@@ -1393,7 +1400,7 @@ static int cmd_user(struct args *a)
 		}
 		store_close(s);
 	} else {
-		return usage_error(a->cmd, "user: unknown action '%s' (add, verify, disable, enable, admin)", verb);
+		return usage_error(a->cmd, "user: unknown action '%s' (add, password, verify, disable, enable, admin)", verb);
 	}
 	buf_release(&err);
 	return rc;

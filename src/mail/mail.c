@@ -163,29 +163,6 @@ int mail_verify_token_check(const uint8_t key[32], const char *tok, int64_t user
 	return rc == 0 && id == user_id ? 0 : -1;
 }
 
-void mail_reset_token(const uint8_t key[32], int64_t user_id, const char *pwhash, pb_time expires, char out[96])
-{
-	uint8_t k[32];
-	bound_key(key, "reset-password\n", pwhash, false, k);
-	mail_token(k, user_id, TOKEN_RESET, expires, out);
-	sodium_memzero(k, sizeof(k));
-}
-
-int mail_reset_token_user(const char *tok, int64_t *user_id)
-{
-	return token_user(tok, TOKEN_RESET, user_id);
-}
-
-int mail_reset_token_check(const uint8_t key[32], const char *tok, int64_t user_id, const char *pwhash, pb_time now)
-{
-	uint8_t k[32];
-	bound_key(key, "reset-password\n", pwhash, false, k);
-	int64_t id;
-	int rc = mail_token_check(k, tok, TOKEN_RESET, now, &id);
-	sodium_memzero(k, sizeof(k));
-	return rc == 0 && id == user_id ? 0 : -1;
-}
-
 /* ---- MIME pieces ----------------------------------------------------------- */
 
 static void b64_lines(struct buf *out, const char *s, size_t n)
@@ -332,42 +309,35 @@ int mail_verify_account(struct store *s, const struct mail_config *c, const stru
 	return rc < 0 ? -1 : 0;
 }
 
-int mail_reset_account(struct store *s, const struct mail_config *c, const struct user *u, struct buf *err)
+int mail_reset_message(const struct user *u, const char *tok, int minutes, void *cfg, struct outbox_msg *m)
 {
-	uint8_t key[32];
-	if (mail_secret(s, key, err))
-		return -1;
+	const struct mail_config *c = cfg;
 	pb_time now = time_now_ms();
-	char tok[96], host[128];
-	mail_reset_token(key, u->id, u->pwhash, now + (pb_time)MAIL_RESET_MINUTES * 60000, tok);
-	sodium_memzero(key, sizeof(key));
+	char host[128];
 	host_of(c->base_url, host);
-	struct outbox_msg m;
-	memset(&m, 0, sizeof(m));
-	m.user_id = u->id;
-	snprintf(m.kind, sizeof(m.kind), "reset");
-	snprintf(m.period_key, sizeof(m.period_key), "reset:%lld:%lld", (long long)u->id, (long long)now);
-	snprintf(m.message_id, sizeof(m.message_id), "reset-%lld-%lld@%s", (long long)u->id, (long long)now, host);
-	snprintf(m.rcpt, sizeof(m.rcpt), "%s", u->email);
+	memset(m, 0, sizeof(*m));
+	m->user_id = u->id;
+	snprintf(m->kind, sizeof(m->kind), "reset");
+	snprintf(m->period_key, sizeof(m->period_key), "reset:%lld:%lld", (long long)u->id, (long long)now);
+	snprintf(m->message_id, sizeof(m->message_id), "reset-%lld-%lld@%s", (long long)u->id, (long long)now, host);
+	snprintf(m->rcpt, sizeof(m->rcpt), "%s", u->email);
 	struct buf msg = BUF_INIT, body = BUF_INIT;
-	common_headers(&msg, c, u->email, "Reset your paperboy password", m.message_id, now);
+	common_headers(&msg, c, u->email, "Reset your paperboy password", m->message_id, now);
 	buf_addf(&body,
 		 "Hello %s,\r\n\r\nSomeone (we hope you) asked to reset the password of the paperboy\r\n"
 		 "account \"%s\" at %s. To choose a new password, follow this link\r\n"
 		 "(it works once, for %d minutes):\r\n\r\n%s/account/reset?t=%s\r\n\r\n"
-		 "Setting a new password signs the account out everywhere. If it was not you,\r\n"
-		 "ignore this message: your password stays as it is.\r\n",
-		 u->name, u->name, c->base_url, MAIL_RESET_MINUTES, c->base_url, tok);
-	sodium_memzero(tok, sizeof(tok));
+		 "A new password signs the account out everywhere and deletes its API tokens.\r\n"
+		 "If it was not you, ignore this message: your password stays as it is.\r\n",
+		 u->name, u->name, c->base_url, minutes, c->base_url, tok);
 	buf_adds(&msg, "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n");
 	b64_lines(&msg, body.s, body.len);
-	m.data = msg.s;
-	m.len = msg.len;
-	m.created = now;
-	int rc = store_outbox_add(s, &m, NULL, err);
-	buf_release(&msg);
+	sodium_memzero(body.s, body.len);
 	buf_release(&body);
-	return rc < 0 ? -1 : 0;
+	m->len = msg.len;
+	m->data = buf_detach(&msg);
+	m->created = now;
+	return m->data ? 0 : -1;
 }
 
 int mail_subscribe(struct store *s, const struct mail_config *c, const char *email, const char *period,

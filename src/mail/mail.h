@@ -42,7 +42,7 @@ struct mail_stats {
 /* The key that signs links (kept in the store, made on first use). */
 int mail_secret(struct store *s, uint8_t key[32], struct buf *err);
 
-enum mail_token_purpose { TOKEN_CONFIRM = 1, TOKEN_MANAGE = 2, TOKEN_VERIFY = 3, TOKEN_RESET = 4 };
+enum mail_token_purpose { TOKEN_CONFIRM = 1, TOKEN_MANAGE = 2, TOKEN_VERIFY = 3 };
 /* A link token: the subscription id, the purpose and an expiry, signed
  * (HMAC-SHA-512-256); base64url, at most 96 characters. */
 void mail_token(const uint8_t key[32], int64_t sub_id, enum mail_token_purpose purpose, pb_time expires,
@@ -62,18 +62,10 @@ int mail_verify_token_check(const uint8_t key[32], const char *tok, int64_t user
 /* Queues the message with the verification link to account u's address. */
 int mail_verify_account(struct store *s, const struct mail_config *c, const struct user *u, struct buf *err);
 
-/* A forgotten password: a token for user_id that is genuine only while the
- * account's password hash is `pwhash` (the key is derived from it), so a
- * link works once (the new password retires it) and never after the
- * password changed otherwise; for MAIL_RESET_MINUTES. */
-#define MAIL_RESET_MINUTES 60
-void mail_reset_token(const uint8_t key[32], int64_t user_id, const char *pwhash, pb_time expires, char out[96]);
-/* The user id a reset token names, before it is checked. 0/-1. */
-int mail_reset_token_user(const char *tok, int64_t *user_id);
-/* 0 when tok is a genuine, unexpired reset token for that user and hash. */
-int mail_reset_token_check(const uint8_t key[32], const char *tok, int64_t user_id, const char *pwhash, pb_time now);
-/* Queues the message with a reset link to account u's address. */
-int mail_reset_account(struct store *s, const struct mail_config *c, const struct user *u, struct buf *err);
+/* The message that carries a forgotten password's link (token tok, working
+ * for `minutes`) to account u's address: cfg is the mail_config. Fills m
+ * (its data malloc'd); 0/-1. The svc_reset_render of svc_password_forgot. */
+int mail_reset_message(const struct user *u, const char *tok, int minutes, void *cfg, struct outbox_msg *m);
 
 /*
  * Subscribes `email` (daily or weekly, topics one query a line, user_id 0

@@ -107,6 +107,8 @@ static const char *dummy_hash(void)
 
 const char *svc_password_problem(const char *pw)
 {
+	if (!pw || !*pw)
+		return "Give a password.";
 	if (!utf8_valid(pw, strlen(pw)))
 		return "The password must be text (UTF-8, no NUL characters).";
 	size_t n = utf8_chars(pw);
@@ -286,20 +288,21 @@ enum pb_status svc_password_set(struct svc *v, struct user *u, const char *pw, c
 			 (*wait + 59) / 60);
 		return PB_LIMITED;
 	}
-	struct user nu = *u;
-	enum pb_status st = svc_password_hash(pw, nu.pwhash);
+	char h[sizeof(u->pwhash)];
+	enum pb_status st = svc_password_hash(pw, h);
 	if (ip && *ip && st == PB_OK) /* (the work was done) */
 		svc_limit_count(v, LIMIT_PASSWORD_IP, ip);
 	if (st != PB_OK) {
 		buf_setf(msg, "The server is busy; try again in a few seconds.");
-		sodium_memzero(&nu, sizeof(nu));
 		return st;
 	}
 	struct buf err = BUF_INIT;
-	int rc = store_user_update(v->s, &nu, &err);
+	/* only over the hash this request started from: a change that raced
+	 * another (or an administrator's) is refused, never undone */
+	int rc = store_user_set_password(v->s, u->id, u->pwhash, h, &err);
 	if (rc == 0)
-		memcpy(u->pwhash, nu.pwhash, sizeof(u->pwhash));
-	sodium_memzero(&nu, sizeof(nu));
+		memcpy(u->pwhash, h, sizeof(u->pwhash));
+	sodium_memzero(h, sizeof(h));
 	if (rc < 0) {
 		enum pb_status failed = svc_store_failed(v, &err, msg);
 		buf_release(&err);
@@ -307,39 +310,154 @@ enum pb_status svc_password_set(struct svc *v, struct user *u, const char *pw, c
 	}
 	buf_release(&err);
 	if (rc == 1) {
-		buf_setf(msg, "That account is gone.");
-		return PB_NOTFOUND;
+		buf_setf(msg, "The password was changed meanwhile; sign in again.");
+		return PB_CONFLICT;
 	}
 	return PB_OK;
 }
 
-enum pb_status svc_password_forgot(struct svc *v, const char *login, const char *ip, struct user *u, long *wait)
+enum pb_status svc_password_change(struct svc *v, struct user *u, const char *current, const char *pw,
+				    const char *ip, long *wait, struct buf *msg)
 {
-	memset(u, 0, sizeof(*u));
+	*wait = 0;
+	const char *why = svc_password_problem(pw);
+	if (why) {
+		buf_setf(msg, "%s", why);
+		return PB_INVALID;
+	}
+	enum pb_status st = svc_password_check(v, NULL, u, current ? current : "", ip, wait);
+	if (st == PB_DENIED)
+		buf_setf(msg, "That is not your current password.");
+	else if (st == PB_LIMITED)
+		buf_setf(msg, "Too many password attempts; try again in %ld minutes.", (*wait + 59) / 60);
+	else if (st != PB_OK)
+		buf_setf(msg, "The server is busy; try again in a few seconds.");
+	return st == PB_OK ? svc_password_set(v, u, pw, ip, wait, msg) : st;
+}
+
+/* A reset token's hash; -1 when tok cannot be one (its alphabet, its
+ * length). */
+static int reset_hash(const char *tok, uint8_t hash[TOKEN_HASH_BYTES])
+{
+	size_t n = tok ? strlen(tok) : 0;
+	if (n < 40 || n > 64 ||
+	    strspn(tok, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != n)
+		return -1;
+	crypto_generichash(hash, TOKEN_HASH_BYTES, (const uint8_t *)tok, n, NULL, 0);
+	return 0;
+}
+
+enum pb_status svc_password_forgot(struct svc *v, const char *login, const char *ip, svc_reset_render render,
+				    void *ctx, long *wait)
+{
 	*wait = 0;
 	if (ip && *ip) {
 		if ((*wait = svc_limit_wait(v, LIMIT_RESET_IP, ip)))
 			return PB_LIMITED;
 		svc_limit_count(v, LIMIT_RESET_IP, ip);
 	}
-	if (!login || !*login || strlen(login) > 254)
-		return PB_NOTFOUND;
+	struct user u;
+	memset(&u, 0, sizeof(u));
 	struct buf err = BUF_INIT;
-	int rc = store_user_find(v->s, login, u, &err);
+	int rc = login && *login && strlen(login) <= 254 ? store_user_find(v->s, login, &u, &err) : 1;
 	if (rc < 0) {
 		enum pb_status failed = svc_store_failed(v, &err, NULL);
 		fprintf(stderr, "paperboy: accounts: %s\n", err.s);
 		buf_release(&err);
 		return failed;
 	}
-	buf_release(&err);
 	char account[64];
-	snprintf(account, sizeof(account), "#%lld", (long long)u->id);
-	if (rc != 0 || u->disabled || !u->email_verified || !u->email[0] ||
-	    svc_limit_wait(v, LIMIT_RESET_ACCOUNT, account)) {
-		sodium_memzero(u, sizeof(*u));
+	snprintf(account, sizeof(account), "#%lld", rc == 0 ? (long long)u.id : 0LL);
+	/* a link goes only to an enabled account's verified address, three
+	 * an hour at most */
+	bool send = rc == 0 && !u.disabled && u.email_verified && u.email[0] &&
+		    !svc_limit_wait(v, LIMIT_RESET_ACCOUNT, account);
+	if (!send)
+		snprintf(account, sizeof(account), "#0");
+	/* the same writes whether or not a link goes ("#0" and a token for
+	 * no one): how long the answer takes tells nothing either */
+	svc_limit_count(v, LIMIT_RESET_ACCOUNT, account);
+	char tok[48];
+	uint8_t raw[32], hash[TOKEN_HASH_BYTES];
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2base64(tok, sizeof(tok), raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	reset_hash(tok, hash);
+	pb_time now = time_now_ms();
+	struct outbox_msg m;
+	memset(&m, 0, sizeof(m));
+	if (send && render(&u, tok, SVC_RESET_MINUTES, ctx, &m))
+		send = false;
+	rc = store_reset_add(v->s, hash, send ? u.id : 0, send ? now + (pb_time)SVC_RESET_MINUTES * 60000 : now, now,
+			     send ? &m : NULL, &err);
+	if (m.data)
+		sodium_memzero(m.data, m.len);
+	outbox_msg_release(&m);
+	sodium_memzero(tok, sizeof(tok));
+	sodium_memzero(raw, sizeof(raw));
+	sodium_memzero(&u, sizeof(u));
+	enum pb_status st = rc < 0 ? svc_store_failed(v, &err, NULL) : send ? PB_OK : PB_NOTFOUND;
+	if (rc < 0)
+		fprintf(stderr, "paperboy: accounts: %s\n", err.s);
+	buf_release(&err);
+	return st;
+}
+
+enum pb_status svc_password_reset_target(struct svc *v, const char *tok, struct user *u)
+{
+	uint8_t hash[TOKEN_HASH_BYTES];
+	if (reset_hash(tok, hash))
+		return PB_NOTFOUND;
+	struct buf err = BUF_INIT;
+	int rc = store_reset_get(v->s, hash, time_now_ms(), u, &err);
+	enum pb_status st = rc < 0 ? svc_store_failed(v, &err, NULL) : rc ? PB_NOTFOUND : PB_OK;
+	buf_release(&err);
+	return st;
+}
+
+enum pb_status svc_password_reset(struct svc *v, const char *tok, const char *pw, const char *ip, struct user *u,
+				   long *wait, struct buf *msg)
+{
+	*wait = 0;
+	const char *why = svc_password_problem(pw);
+	if (why) {
+		buf_setf(msg, "%s", why);
+		return PB_INVALID;
+	}
+	/* no password work for a link that opens nothing */
+	enum pb_status st = svc_password_reset_target(v, tok, u);
+	if (st != PB_OK) {
+		buf_setf(msg, "This link is not valid, was used already, or has expired.");
+		return st;
+	}
+	if (ip && *ip && (*wait = svc_limit_wait(v, LIMIT_PASSWORD_IP, ip))) {
+		buf_setf(msg, "Too many passwords were sent from your address lately; try again in %ld minutes.",
+			 (*wait + 59) / 60);
+		return PB_LIMITED;
+	}
+	char h[sizeof(u->pwhash)];
+	st = svc_password_hash(pw, h);
+	if (ip && *ip && st == PB_OK)
+		svc_limit_count(v, LIMIT_PASSWORD_IP, ip);
+	if (st != PB_OK) {
+		buf_setf(msg, "The server is busy; try again in a few seconds.");
+		return st;
+	}
+	uint8_t hash[TOKEN_HASH_BYTES];
+	reset_hash(tok, hash);
+	struct buf err = BUF_INIT;
+	/* the token is taken, the password set and the account's sessions
+	 * and API tokens ended in one transaction: a link works once */
+	int rc = store_reset_use(v->s, hash, time_now_ms(), h, u, &err);
+	sodium_memzero(h, sizeof(h));
+	if (rc < 0) {
+		st = svc_store_failed(v, &err, msg);
+		buf_release(&err);
+		return st;
+	}
+	buf_release(&err);
+	if (rc == 1) {
+		buf_setf(msg, "This link is not valid, was used already, or has expired.");
 		return PB_NOTFOUND;
 	}
-	svc_limit_count(v, LIMIT_RESET_ACCOUNT, account);
 	return PB_OK;
 }

@@ -104,20 +104,41 @@ unsigned long long svc_password_work(void);
 enum pb_status svc_password_check(struct svc *v, const char *login, struct user *u, const char *password,
 				   const char *ip, long *wait);
 /* Sets u's password to pw, checked as a sign-up's (msg says why not:
- * PB_INVALID). From an address ip (the operator: "") the hash counts in
+ * PB_INVALID), over the hash u holds (PB_CONFLICT when it changed
+ * meanwhile). From an address ip (the operator: "") the hash counts in
  * that address's password work (PB_LIMITED, *wait). Every session of the
- * account ends (the store's rule for a new password): the caller starts
- * one for the browser that asked. u->pwhash is the new hash after. */
+ * account ends: the caller starts one for the browser that asked.
+ * u->pwhash is the new hash after. */
 enum pb_status svc_password_set(struct svc *v, struct user *u, const char *pw, const char *ip, long *wait,
 				 struct buf *msg);
-/* A forgotten password: PB_OK and *u when a reset link may be mailed to
- * the account `login` names (a username or an address): one that is
- * enabled, whose address is verified (a link goes nowhere else), and
- * that has not been sent three in the last hour. PB_NOTFOUND otherwise,
- * which the caller answers as it answers PB_OK: whether an account
- * exists is never told. PB_LIMITED (*wait) when the address ip asked too
- * often, whatever the names. */
-enum pb_status svc_password_forgot(struct svc *v, const char *login, const char *ip, struct user *u, long *wait);
+/* A signed-in user's change: the current password checked (PB_DENIED,
+ * through the sign-in limiter), then svc_password_set. msg says why not. */
+enum pb_status svc_password_change(struct svc *v, struct user *u, const char *current, const char *pw,
+				    const char *ip, long *wait, struct buf *msg);
+
+/* Forgotten passwords. A link's token is random and kept only as its hash,
+ * for SVC_RESET_MINUTES; using it sets the password and ends the account's
+ * sessions and API tokens, in one transaction (it works once). */
+#define SVC_RESET_MINUTES 60
+struct outbox_msg;
+/* Builds the message that carries tok to u (the mail module's); 0/-1. */
+typedef int (*svc_reset_render)(const struct user *u, const char *tok, int minutes, void *ctx, struct outbox_msg *m);
+/* A request for a link to the account `login` names (a username or an
+ * address). It goes only to an enabled account's verified address, three
+ * an hour at most: PB_OK when one was queued, PB_NOTFOUND when not, which
+ * the caller answers alike (whether an account exists is never told, and
+ * both do the same writes). PB_LIMITED (*wait) when the address ip asked
+ * too often. */
+enum pb_status svc_password_forgot(struct svc *v, const char *login, const char *ip, svc_reset_render render,
+				    void *ctx, long *wait);
+/* The account a link's token opens (the form's page): PB_OK and *u, or
+ * PB_NOTFOUND (not valid, used, expired, or the account disabled). */
+enum pb_status svc_password_reset_target(struct svc *v, const char *tok, struct user *u);
+/* Uses a link: pw checked (PB_INVALID), the token valid (PB_NOTFOUND, no
+ * password work done), the address's password work (PB_LIMITED). *u the
+ * account after. msg says why not. */
+enum pb_status svc_password_reset(struct svc *v, const char *tok, const char *pw, const char *ip, struct user *u,
+				   long *wait, struct buf *msg);
 /* Argon2id, at most a few at a time in this process (the rest wait a
  * little, then PB_BUSY). */
 enum pb_status svc_password_hash(const char *password, char out[128]);

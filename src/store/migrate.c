@@ -80,6 +80,7 @@ static const struct mcol refs_c[] = { C(paper, 't'), C(ref, 't') };
 static const struct mcol pdf_c[] = { C(paper, 't'), C(state, 't'), C(etag, 't'), C(last_modified, 't'),
 				     C(attempts, 'i'), C(next_try, 'i'), C(updated, 'i'), C(message, 't') };
 static const struct mcol stars_c[] = { C(paper, 't'), C(day, 'i'), C(at, 'i'), C(stars, 'i') };
+static const struct mcol resets_c[] = { C(hash, 'b'), C(user_id, 'i'), C(expires, 'i') };
 #undef C
 
 #define T(name, cols, nkey, ident) { #name, cols, ARRAY_SIZE(cols), nkey, ident, NULL, NULL, NULL, NULL }
@@ -93,7 +94,7 @@ static struct mtable tables[] = {
 	T(collections, colls_c, 1, true), T(collection_items, items_c, 2, false), T(recs, recs_c, 2, false),
 	T(fetch_jobs, fetch_c, 1, true),      T(paper_links, links_c, 1, false),
 	T(paper_text, text_c, 1, false),      T(paper_refs, refs_c, 2, false),  T(pdf_fetch, pdf_c, 1, false),
-	T(paper_stars, stars_c, 2, false),
+	T(paper_stars, stars_c, 2, false),     T(password_resets, resets_c, 1, false),
 };
 #undef T
 _Static_assert(ARRAY_SIZE(tables) <= ARRAY_SIZE(((struct store_migrate_report *)0)->tables),

@@ -1059,6 +1059,11 @@ static const struct {
 	  /* a submitter's name looked up whatever its case (a sign-up may not
 	   * take it; sessions and tokens have their user's index already) */
 	  "CREATE INDEX papers_lower_submitter ON papers(lower(submitter)) WHERE submitter IS NOT NULL;" },
+	{ 13, 14,
+	  /* forgotten passwords' links, by the hash of their token (user_id
+	   * 0: a request that matched no account) */
+	  "CREATE TABLE password_resets(hash BYTEA PRIMARY KEY, user_id BIGINT NOT NULL, expires BIGINT NOT NULL);"
+	  "CREATE INDEX password_resets_user ON password_resets(user_id);" },
 };
 
 static int pg_query_int(struct pg *s, const char *sql, int64_t *out, bool *null, struct buf *err)

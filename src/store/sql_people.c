@@ -1586,6 +1586,144 @@ static int outbox_add_tx(struct store *s, void *ctx, struct buf *err)
 	return 0;
 }
 
+/* ---- passwords: a change, and forgotten ones ----------------------------------- */
+
+struct set_password {
+	int64_t id;
+	const char *old_hash, *new_hash;
+};
+
+static int set_password_tx(struct store *s, void *ctx, struct buf *err)
+{
+	const struct set_password *a = ctx;
+	struct sx x;
+	if (!sx_prep(&x, s, "UPDATE users SET pwhash = $3 WHERE id = $1 AND pwhash = $2", err))
+		return -1;
+	sx_int(&x, 1, a->id);
+	sx_str(&x, 2, a->old_hash);
+	sx_str(&x, 3, a->new_hash);
+	int rc = sx_step(&x, err);
+	int64_t n = sx_changes(&x);
+	sx_reset(&x);
+	if (rc < 0)
+		return -1;
+	if (!n)
+		return 1;
+	if (!sx_prep(&x, s, "DELETE FROM sessions WHERE user_id = $1", err))
+		return -1;
+	sx_int(&x, 1, a->id);
+	return sx_done(&x, err);
+}
+
+int sql_user_set_password(struct store *s, int64_t user_id, const char *old_hash, const char *new_hash,
+			  struct buf *err)
+{
+	struct set_password a = { user_id, old_hash, new_hash };
+	return sx_tx(s, set_password_tx, &a, err);
+}
+
+struct reset_add {
+	const uint8_t *hash;
+	int64_t user_id;
+	pb_time expires, now;
+	const struct outbox_msg *m;
+};
+
+static int reset_add_tx(struct store *s, void *ctx, struct buf *err)
+{
+	const struct reset_add *a = ctx;
+	struct sx x;
+	if (!sx_prep(&x, s, "DELETE FROM password_resets WHERE expires < $1", err))
+		return -1;
+	sx_int(&x, 1, a->now);
+	if (sx_done(&x, err))
+		return -1;
+	if (!sx_prep(&x, s, "INSERT INTO password_resets(hash, user_id, expires) VALUES($1, $2, $3)", err))
+		return -1;
+	sx_blob(&x, 1, a->hash, TOKEN_HASH_BYTES);
+	sx_int(&x, 2, a->user_id);
+	sx_int(&x, 3, a->expires);
+	if (sx_done(&x, err))
+		return -1;
+	if (!a->m)
+		return 0;
+	struct outbox_add oa = { a->m, NULL };
+	return outbox_add_tx(s, &oa, err) < 0 ? -1 : 0;
+}
+
+int sql_reset_add(struct store *s, const uint8_t hash[TOKEN_HASH_BYTES], int64_t user_id, pb_time expires,
+		  pb_time now, const struct outbox_msg *m, struct buf *err)
+{
+	struct reset_add a = { hash, user_id, expires, now, m };
+	return sx_tx(s, reset_add_tx, &a, err);
+}
+
+int sql_reset_get(struct store *s, const uint8_t hash[TOKEN_HASH_BYTES], pb_time now, struct user *u,
+		  struct buf *err)
+{
+	struct sx x;
+	if (!sx_prep(&x, s,
+		     "SELECT " USER_COLS_U " FROM password_resets r JOIN users u ON u.id = r.user_id "
+		     "WHERE r.hash = $1 AND r.expires >= $2 AND u.disabled = 0",
+		     err))
+		return -1;
+	sx_blob(&x, 1, hash, TOKEN_HASH_BYTES);
+	sx_int(&x, 2, now);
+	int rc = sx_row(&x, err);
+	if (rc)
+		return rc;
+	row_to_user(&x, 1, u);
+	sx_reset(&x);
+	return 0;
+}
+
+struct reset_use {
+	const uint8_t *hash;
+	pb_time now;
+	const char *pwhash;
+	struct user *u;
+};
+
+static int reset_use_tx(struct store *s, void *ctx, struct buf *err)
+{
+	struct reset_use *a = ctx;
+	int rc = sql_reset_get(s, a->hash, a->now, a->u, err);
+	if (rc)
+		return rc;
+	struct sx x;
+	if (!sx_prep(&x, s, "UPDATE users SET pwhash = $2 WHERE id = $1 AND disabled = 0", err))
+		return -1;
+	sx_int(&x, 1, a->u->id);
+	sx_str(&x, 2, a->pwhash);
+	rc = sx_step(&x, err);
+	int64_t n = sx_changes(&x);
+	sx_reset(&x);
+	if (rc < 0)
+		return -1;
+	if (!n)
+		return 1;
+	/* the token, and whatever else opened the account, end with it */
+	static const char *const end[] = { "DELETE FROM password_resets WHERE user_id = $1",
+					   "DELETE FROM sessions WHERE user_id = $1",
+					   "DELETE FROM api_tokens WHERE user_id = $1" };
+	for (size_t i = 0; i < ARRAY_SIZE(end); i++) {
+		if (!sx_prep(&x, s, end[i], err))
+			return -1;
+		sx_int(&x, 1, a->u->id);
+		if (sx_done(&x, err))
+			return -1;
+	}
+	snprintf(a->u->pwhash, sizeof(a->u->pwhash), "%s", a->pwhash);
+	return 0;
+}
+
+int sql_reset_use(struct store *s, const uint8_t hash[TOKEN_HASH_BYTES], pb_time now, const char *pwhash,
+		  struct user *u, struct buf *err)
+{
+	struct reset_use a = { hash, now, pwhash, u };
+	return sx_tx(s, reset_use_tx, &a, err);
+}
+
 int sql_outbox_add(struct store *s, const struct outbox_msg *m, const struct strlist *papers, struct buf *err)
 {
 	struct outbox_add a = { m, papers };

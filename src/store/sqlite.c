@@ -251,6 +251,11 @@ static const char *const migrations[] = {
 	"CREATE INDEX papers_lower_submitter ON papers(lower(submitter)) WHERE submitter IS NOT NULL;"
 	"CREATE INDEX sessions_user ON sessions(user_id, expires);"
 	"CREATE INDEX api_tokens_user ON api_tokens(user_id);",
+	/* 14: forgotten passwords' links, by the hash of their token (user_id
+	 * 0: a request that matched no account) */
+	"CREATE TABLE password_resets(hash BLOB PRIMARY KEY, user_id INTEGER NOT NULL, expires INTEGER NOT NULL)"
+	"  WITHOUT ROWID;"
+	"CREATE INDEX password_resets_user ON password_resets(user_id);",
 };
 _Static_assert(ARRAY_SIZE(migrations) == STORE_SCHEMA_VERSION, "one migration per schema version");
 

@@ -42,7 +42,7 @@
 struct store;
 
 /* The schema version this binary writes. */
-#define STORE_SCHEMA_VERSION 13
+#define STORE_SCHEMA_VERSION 14
 
 enum store_open_flags {
 	STORE_CREATE = 1 << 0, /* create the database if missing (init) */
@@ -331,6 +331,32 @@ int store_user_unverified(struct store *s, size_t limit, int (*fn)(const struct 
 /* Writes u's fullname, pwhash, admin and disabled. 0/1/-1. Disabling a
  * user ends their sessions. */
 int store_user_update(struct store *s, const struct user *u, struct buf *err);
+
+struct outbox_msg;
+/* Sets user_id's password hash to new_hash when it is still old_hash (a
+ * change that raced another is refused, not undone), ending the account's
+ * sessions. 0, 1 when the hash or the user changed meanwhile, -1. */
+int store_user_set_password(struct store *s, int64_t user_id, const char *old_hash, const char *new_hash,
+			    struct buf *err);
+
+/* Forgotten passwords: a reset link's token is kept as its hash (a copy of
+ * the store makes no working link). Records hash for user_id until
+ * `expires` and queues m (the message that carries the link) in one
+ * transaction; expired tokens go. With user_id 0 and m NULL it records a
+ * token that works for no one: a request that matched no account costs
+ * what one that matched does. 0/-1. */
+int store_reset_add(struct store *s, const uint8_t hash[TOKEN_HASH_BYTES], int64_t user_id, pb_time expires,
+		    pb_time now, const struct outbox_msg *m, struct buf *err);
+/* The enabled account an unexpired reset token is for. 0/1/-1. */
+int store_reset_get(struct store *s, const uint8_t hash[TOKEN_HASH_BYTES], pb_time now, struct user *u,
+		    struct buf *err);
+/* Uses a reset token, in one transaction: when it is recorded, unexpired
+ * and for an enabled account, that account's password hash becomes
+ * pwhash, and its sessions, its API tokens and every reset token of it
+ * end (a reset is a recovery: whatever someone else set up goes). *u the
+ * account. 0, 1 when the token is not (or no longer) valid, -1. */
+int store_reset_use(struct store *s, const uint8_t hash[TOKEN_HASH_BYTES], pb_time now, const char *pwhash,
+		    struct user *u, struct buf *err);
 
 /* A session of user_id; the user's oldest beyond STORE_SESSIONS_MAX end. */
 #define STORE_SESSIONS_MAX 32

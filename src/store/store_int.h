@@ -88,6 +88,20 @@ struct sqlx_driver;
 	X(int, user_verify_email, (struct store * s, int64_t user_id, const char *email, struct buf *err),        \
 	  (s, user_id, email, err))                                                                               \
 	X(int, user_update, (struct store * s, const struct user *u, struct buf *err), (s, u, err))              \
+	X(int, user_set_password,                                                                                 \
+	  (struct store * s, int64_t user_id, const char *old_hash, const char *new_hash, struct buf *err),      \
+	  (s, user_id, old_hash, new_hash, err))                                                                  \
+	X(int, reset_add,                                                                                         \
+	  (struct store * s, const uint8_t hash[TOKEN_HASH_BYTES], int64_t user_id, pb_time expires, pb_time now, \
+	   const struct outbox_msg *m, struct buf *err),                                                          \
+	  (s, hash, user_id, expires, now, m, err))                                                               \
+	X(int, reset_get,                                                                                         \
+	  (struct store * s, const uint8_t hash[TOKEN_HASH_BYTES], pb_time now, struct user *u, struct buf *err), \
+	  (s, hash, now, u, err))                                                                                 \
+	X(int, reset_use,                                                                                         \
+	  (struct store * s, const uint8_t hash[TOKEN_HASH_BYTES], pb_time now, const char *pwhash,              \
+	   struct user *u, struct buf *err),                                                                      \
+	  (s, hash, now, pwhash, u, err))                                                                         \
 	X(int, user_unverified,                                                                                   \
 	  (struct store * s, size_t limit, int (*fn)(const struct user *, void *), void *ctx, struct buf *err),  \
 	  (s, limit, fn, ctx, err))                                                                               \

@@ -379,10 +379,11 @@ static void password_page(struct req *r, struct resp *o, const char *msg, const 
 			    r->user.name);
 	html_printf(b, "<label for=\"password\">New password (at least %d characters)</label>"
 		    "<input id=\"password\" name=\"password\" type=\"password\" required minlength=\"%d\" autocomplete=\"new-password\">"
-		    "<button type=\"submit\" class=\"btn\">Set the password</button></form>"
-		    "<p class=\"muted\">A new password signs the account out everywhere else. API tokens keep working; "
-		    "delete them on your profile page.</p></main>",
-		    PASSWORD_MIN, PASSWORD_MIN);
+		    "<button type=\"submit\" class=\"btn\">Set the password</button></form><p class=\"muted\">%S</p></main>",
+		    PASSWORD_MIN, PASSWORD_MIN,
+		    tok ? "A new password signs the account out everywhere and deletes its API tokens."
+			: "A new password signs the account out everywhere else. API tokens keep working; delete them on "
+			  "your profile page.");
 	html_page_end(r, o);
 	o->status = status;
 	o->private_ = true;
@@ -407,7 +408,8 @@ static void password_failed(struct req *r, struct resp *o, enum pb_status st, co
 		resp_error(r, o, 500, "Could not set the password.");
 		return;
 	}
-	password_page(r, o, msg->s, tok, resp_status(st, NULL));
+	/* a wrong current password: as a wrong one at sign-in */
+	password_page(r, o, msg->s, tok, st == PB_DENIED ? 401 : resp_status(st, NULL));
 	if (st == PB_LIMITED || st == PB_BUSY)
 		resp_retry_after(o, st == PB_BUSY ? 2 : wait);
 }
@@ -420,25 +422,16 @@ void h_password_form(struct req *r, struct resp *o)
 
 void h_password(struct req *r, struct resp *o)
 {
-	const char *cur = req_form(r, "current"), *pw = req_form(r, "password");
 	struct svc v = req_svc(r);
 	struct user u = r->user;
 	long wait = 0;
 	struct buf msg = BUF_INIT;
-	enum pb_status st = svc_password_check(&v, NULL, &u, cur ? cur : "", r->ip, &wait);
-	if (st == PB_DENIED) {
-		password_page(r, o, "That is not your current password.", NULL, 401);
-	} else if (st == PB_LIMITED) {
-		buf_setf(&msg, "Too many password attempts; try again in %ld minutes.", (wait + 59) / 60);
-		password_failed(r, o, st, &msg, wait, NULL);
-	} else if (st != PB_OK) {
-		buf_setf(&msg, "The server is busy; try again in a few seconds.");
-		password_failed(r, o, st, &msg, wait, NULL);
-	} else if ((st = svc_password_set(&v, &u, pw, r->ip, &wait, &msg)) != PB_OK) {
-		password_failed(r, o, st, &msg, wait, NULL);
-	} else {
+	enum pb_status st =
+		svc_password_change(&v, &u, req_form(r, "current"), req_form(r, "password"), r->ip, &wait, &msg);
+	if (st == PB_OK)
 		password_done(r, o, &u);
-	}
+	else
+		password_failed(r, o, st, &msg, wait, NULL);
 	sodium_memzero(&u, sizeof(u));
 	buf_release(&msg);
 }
@@ -457,7 +450,7 @@ static void forgot_page(struct req *r, struct resp *o, const char *msg, bool err
 		html_printf(b, "<p>Give your username or your verified email address; we mail a link that lets you "
 			       "choose a new password (it works once, for %d minutes).</p>"
 			       "<form method=\"post\" action=\"/account/forgot\" class=\"stack\">",
-			    MAIL_RESET_MINUTES);
+			    SVC_RESET_MINUTES);
 		html_csrf(r, b);
 		html_printf(b, "<label for=\"name\">Username or email</label>"
 			       "<input id=\"name\" name=\"name\" required maxlength=\"254\" autocomplete=\"username\" value=\"%s\">"
@@ -484,9 +477,8 @@ void h_forgot(struct req *r, struct resp *o)
 	}
 	const char *login = req_form(r, "name");
 	struct svc v = req_svc(r);
-	struct user u;
 	long wait = 0;
-	enum pb_status st = svc_password_forgot(&v, login, r->ip, &u, &wait);
+	enum pb_status st = svc_password_forgot(&v, login, r->ip, mail_reset_message, &r->w->cfg.mail, &wait);
 	if (st == PB_LIMITED) {
 		char msg[160];
 		snprintf(msg, sizeof(msg), "Too many requests from your address; try again in %ld minutes.", (wait + 59) / 60);
@@ -498,67 +490,56 @@ void h_forgot(struct req *r, struct resp *o)
 		o->status = 503;
 		resp_retry_after(o, 2);
 	} else {
-		if (st == PB_OK) {
-			struct buf err = BUF_INIT;
-			if (mail_reset_account(r->s, &r->w->cfg.mail, &u, &err))
-				fprintf(stderr, "paperboy: serve: queueing a reset link: %s\n", err.s);
-			else
-				mailer_kick(r->w);
-			buf_release(&err);
-		}
+		if (st == PB_OK)
+			mailer_kick(r->w);
 		/* the same answer whether or not an account matched */
 		forgot_page(r, o, "If an account with that name or verified address exists, a link is on its way to its "
 				  "address. Look in your inbox (and your spam folder).", false, NULL);
 	}
-	sodium_memzero(&u, sizeof(u));
 }
 
-/* The account a reset link names, checked against its current password;
- * 0, or -1 with the page answered. */
-static int reset_target(struct req *r, struct resp *o, const char *tok, struct user *u)
+/* The page for a link that opens nothing. */
+static void reset_refused(struct req *r, struct resp *o)
 {
-	int64_t id;
-	struct buf err = BUF_INIT;
-	int rc = -1;
-	if (tok && !mail_reset_token_user(tok, &id) && store_user_get(r->s, id, NULL, u, &err) == 0 && !u->disabled &&
-	    !mail_reset_token_check(r->w->secret, tok, u->id, u->pwhash, time_now_ms()))
-		rc = 0;
-	buf_release(&err);
-	if (rc) {
-		html_page_begin(r, o, "Choose a new password", NULL);
-		html_printf(&o->body, "<main class=\"narrow\"><h1>Choose a new password</h1><p class=\"notice error\" role=\"alert\">"
-			       "This link is not valid, was used already, or has expired. "
-			       "<a href=\"/account/forgot\">Ask for a new one</a>.</p></main>");
-		html_page_end(r, o);
-		o->status = 400;
-		o->private_ = true;
-	}
-	return rc;
+	html_page_begin(r, o, "Choose a new password", NULL);
+	html_printf(&o->body, "<main class=\"narrow\"><h1>Choose a new password</h1><p class=\"notice error\" role=\"alert\">"
+		       "This link is not valid, was used already, or has expired. "
+		       "<a href=\"/account/forgot\">Ask for a new one</a>.</p></main>");
+	html_page_end(r, o);
+	o->status = 400;
+	o->private_ = true;
 }
 
 void h_reset_form(struct req *r, struct resp *o)
 {
 	struct user u;
+	struct svc v = req_svc(r);
 	const char *tok = tok_param(r);
-	if (!reset_target(r, o, tok, &u))
+	enum pb_status st = svc_password_reset_target(&v, tok, &u);
+	if (st == PB_OK)
 		password_page(r, o, NULL, tok, 200);
+	else if (st == PB_NOTFOUND)
+		reset_refused(r, o);
+	else
+		resp_error(r, o, resp_status(st, NULL), "The server is busy; try again in a few seconds.");
 	sodium_memzero(&u, sizeof(u));
 }
 
 void h_reset(struct req *r, struct resp *o)
 {
 	struct user u;
-	const char *tok = tok_param(r);
-	if (reset_target(r, o, tok, &u))
-		return;
+	memset(&u, 0, sizeof(u));
 	struct svc v = req_svc(r);
+	const char *tok = tok_param(r);
 	long wait = 0;
 	struct buf msg = BUF_INIT;
-	enum pb_status st = svc_password_set(&v, &u, req_form(r, "password"), r->ip, &wait, &msg);
-	if (st != PB_OK)
-		password_failed(r, o, st, &msg, wait, tok);
-	else
+	enum pb_status st = svc_password_reset(&v, tok, req_form(r, "password"), r->ip, &u, &wait, &msg);
+	if (st == PB_OK)
 		password_done(r, o, &u);
+	else if (st == PB_NOTFOUND)
+		reset_refused(r, o);
+	else
+		password_failed(r, o, st, &msg, wait, tok);
 	sodium_memzero(&u, sizeof(u));
 	buf_release(&msg);
 }

@@ -360,15 +360,25 @@ class PasswordTest(Base):
         page = anon.get(link)
         self.assertEqual(page.status, 200)
         self.assertIn("Choose a new password", page.text)
-        # a refused password leaves the link working
+        # a refused password leaves the link working; no password at all is
+        # refused too (it crashed the server: found reviewing the change)
         self.assertEqual(anon.post("/account/reset", {"t": tok, "password": "short"}).status, 400)
+        self.assertEqual(anon.post("/account/reset", {"t": tok}).status, 400)
+        # the store keeps the token's hash only: a copy of it makes no link
+        # (a link signed with a key from the store's secret and the
+        # account's hash could be made from a copy: found reviewing)
+        self.assertEqual(self.sql("SELECT count(*) FROM password_resets WHERE hash = ?", tok.encode()), [(0,)])
+        self.assertEqual(len(self.sql("SELECT hash FROM password_resets WHERE user_id > 0")), 1)
+        api = c.make_token()
         r = anon.post("/account/reset", {"t": tok, "password": self.NEW})
         self.assertEqual((r.status, r.header("Location")), (303, "/account/password?changed=1"))
         self.assertIn("Your password is changed", anon.get("/account/password?changed=1").text)
         # the link works once
         self.assertEqual(Client(srv).post("/account/reset", {"t": tok, "password": "yet another secret"}).status, 400)
         self.assertEqual(Client(srv).get(link).status, 400)
-        # the old password and every earlier session are gone
+        # the old password, every earlier session and the API tokens are gone
+        r = Client(srv).request("GET", "/api/me", headers={"Authorization": "Bearer " + api})
+        self.assertEqual(r.status, 401)
         self.assertFalse(self.signed_in(c))
         self.assertFalse(self.signed_in(other))
         self.assertTrue(self.signed_in(anon))
@@ -377,6 +387,23 @@ class PasswordTest(Base):
         # the link is not kept in the store once sent
         wait_for(lambda: self.sql("SELECT state, length(data) FROM outbox WHERE kind='reset'") == [("sent", 0)],
                  what="the sent reset message emptied")
+
+    def test_23_a_link_used_at_once_twice_sets_one_password(self):
+        """Found reviewing: the token was checked, then the password set
+        after the hashing: two requests with one link both set theirs."""
+        srv = self.serve()
+        self.verified("tess")
+        self.assertEqual(Client(srv).post("/account/forgot", {"name": "tess"}).status, 200)
+        wait_for(lambda: len(self.resets()) == 1, what="the reset mail")
+        link = self.link_in(self.resets()[0], "/account/reset")
+        tok = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)["t"][0]
+        pws = ["parallel password %d" % i for i in range(4)]
+        with concurrent.futures.ThreadPoolExecutor(4) as ex:
+            statuses = list(ex.map(lambda pw: Client(srv).post("/account/reset", {"t": tok, "password": pw}).status,
+                                   pws))
+        self.assertEqual(sorted(statuses), [303, 400, 400, 400])
+        works = [pw for pw in pws if Client(srv).signin("tess", pw).status == 303]
+        self.assertEqual(works, [pws[statuses.index(303)]])
 
     def test_23_reset_requests_tell_nothing_and_are_limited(self):
         srv = self.serve()
@@ -415,6 +442,9 @@ class PasswordTest(Base):
         self.assertEqual(Client(srv).get("/account/password").status, 303)  # signed out: to the sign-in
         r = c.post("/account/password", {"current": "wrong password", "password": self.NEW})
         self.assertEqual(r.status, 401)
+        # a form without the new password is refused (it crashed the server)
+        self.assertEqual(c.post("/account/password", {"current": "correct horse battery"}).status, 400)
+        self.assertTrue(self.signed_in(c))
         self.assertEqual(c.post("/account/password", {"current": "correct horse battery", "password": "short"}).status,
                          400)
         self.assertEqual(Client(srv).signin("sam").status, 303)  # unchanged so far
@@ -429,6 +459,7 @@ class PasswordTest(Base):
         self.assertFalse(self.signed_in(c))
         self.assertEqual(Client(srv).signin("sam", "set by the operator").status, 303)
         self.pb("user", "password", "sam", stdin="short\n", expect=1)
+        self.pb("user", "password", "sam", stdin="x" * 5000 + "\n", expect=1)  # not cut short
         self.pb("user", "password", "nobody-here", stdin="long enough password\n", expect=1)
 
     def test_23_without_mail_the_forgotten_password_page_says_who_can_help(self):

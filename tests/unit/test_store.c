@@ -415,6 +415,43 @@ static void test_people(void)
 		CHECK(store_user_update(s, &pu, &err) == 0);
 		CHECK(store_session_get(s, hs, 4000, &u, &err) == 1);
 		CHECK(store_token_user(s, h2, 20, &u, &err) == 0 && u.id == b.id);
+		/* a change over a hash that moved meanwhile is refused */
+		CHECK(store_session_add(s, hs, b.id, 100000, &err) == 0);
+		CHECK(store_user_set_password(s, b.id, "$argon2id$stale", "$argon2id$third", &err) == 1);
+		CHECK(store_session_get(s, hs, 4000, &u, &err) == 0);
+		CHECK(store_user_set_password(s, b.id, "$argon2id$another", "$argon2id$third", &err) == 0);
+		CHECK(store_session_get(s, hs, 4000, &u, &err) == 1);
+		CHECK(store_user_get(s, b.id, NULL, &pu, &err) == 0 && !strcmp(pu.pwhash, "$argon2id$third"));
+		/* forgotten passwords: a token's hash, for a while, used once;
+		 * using it ends the sessions and API tokens; a token for no one
+		 * (user 0) opens nothing */
+		uint8_t r1[TOKEN_HASH_BYTES] = { 0xE1 }, r2[TOKEN_HASH_BYTES] = { 0xE2 }, r0[TOKEN_HASH_BYTES] = { 0xE0 };
+		CHECK(store_reset_add(s, r0, 0, 9000, 1000, NULL, &err) == 0);
+		CHECK(store_reset_get(s, r0, 2000, &u, &err) == 1);
+		CHECK(store_reset_add(s, r1, b.id, 9000, 1000, NULL, &err) == 0);
+		CHECK(store_reset_add(s, r2, b.id, 1500, 1000, NULL, &err) == 0);
+		CHECK(store_reset_get(s, r1, 2000, &u, &err) == 0 && u.id == b.id);
+		CHECK(store_reset_get(s, r2, 2000, &u, &err) == 1); /* expired */
+		CHECK(store_session_add(s, hs, b.id, 100000, &err) == 0);
+		CHECK(store_reset_use(s, r1, 2000, "$argon2id$reset", &pu, &err) == 0 && pu.id == b.id &&
+		      !strcmp(pu.pwhash, "$argon2id$reset"));
+		CHECK(store_session_get(s, hs, 4000, &u, &err) == 1);
+		CHECK(store_token_user(s, h2, 20, &u, &err) == 1); /* b's twenty tokens: gone */
+		for (int i = 1; i < STORE_TOKENS_MAX; i++) {
+			uint8_t hb[TOKEN_HASH_BYTES] = { 0xBB, (uint8_t)i };
+			CHECK(store_token_user(s, hb, 20, &u, &err) == 1);
+			CHECK(store_token_add(s, b.id, hb, "more", 10, &err) == 0); /* as they were, for what follows */
+		}
+		CHECK(store_reset_use(s, r1, 2000, "$argon2id$again", &pu, &err) == 1); /* once */
+		CHECK(store_user_get(s, b.id, NULL, &pu, &err) == 0 && !strcmp(pu.pwhash, "$argon2id$reset"));
+		/* a disabled account's token opens nothing */
+		CHECK(store_reset_add(s, r2, b.id, 9000, 1000, NULL, &err) == 0);
+		pu.disabled = true;
+		CHECK(store_user_update(s, &pu, &err) == 0);
+		CHECK(store_reset_get(s, r2, 2000, &u, &err) == 1 && store_reset_use(s, r2, 2000, "$x", &u, &err) == 1);
+		pu.disabled = false;
+		CHECK(store_user_update(s, &pu, &err) == 0);
+		CHECK(store_token_add(s, b.id, h2, "script", 10, &err) == 0);
 	}
 	uint8_t h_over[TOKEN_HASH_BYTES] = { 0xBC };
 	CHECK(store_token_add(s, b.id, h_over, "one too many", 10, &err) == 1);
