@@ -1041,9 +1041,13 @@ static int cmd_search(struct args *a)
 	struct search_hit *hits = xcalloc(cap, sizeof(*hits));
 	size_t n = cap;
 	struct search_cursor *cur = search_cursor_new(search_store_text, s);
+	int64_t gen;
 	search_open(path.s, &ix, &err);
 	if (!ix || !cur) {
 		error("search: %s", ix ? "the Snowball English stemmer is not available" : err.s);
+		ret = EXIT_FAIL;
+	} else if (search_hide_stored(ix, s, &gen, &err)) { /* as the server's searches: no hidden paper */
+		error("search: %s", err.s);
 		ret = EXIT_FAIL;
 	} else if (search_run(ix, cur, q.s, &so, hits, &n, &info, &err)) {
 		error("search: %s", err.s);

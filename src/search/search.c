@@ -80,7 +80,9 @@ static void segment_close(struct segment *sg)
 	if (!sg)
 		return;
 	munmap((void *)sg->map, sg->size);
-	free(sg->deleted);
+	if (sg->deleted != sg->older)
+		free(sg->deleted);
+	free(sg->older);
 	free(sg);
 }
 
@@ -159,14 +161,18 @@ int search_open(const char *path, struct search_index **out, struct buf *err)
 			for (size_t i = 0; i < j; i++) {
 				struct segment *old = ix->seg[i];
 				int64_t od = index_doc_by_id(old, id);
-				if (od < 0 || is_deleted(old, (uint32_t)od))
+				if (od < 0 || (old->older && (old->older[od >> 3] >> (od & 7) & 1)))
 					continue;
-				if (!old->deleted)
-					old->deleted = xcalloc(old->h->ndocs / 8 + 1, 1);
-				old->deleted[od >> 3] |= (uint8_t)(1 << (od & 7));
-				old->ndeleted++;
+				if (!old->older)
+					old->older = xcalloc(old->h->ndocs / 8 + 1, 1);
+				old->older[od >> 3] |= (uint8_t)(1 << (od & 7));
+				old->nolder++;
 			}
 		}
+	}
+	for (size_t i = 0; i < ix->nseg; i++) {
+		ix->seg[i]->deleted = ix->seg[i]->older;
+		ix->seg[i]->ndeleted = ix->seg[i]->nolder;
 	}
 	const struct idx_header *h0 = ix->seg[0]->h;
 	if (h0->dims) {
@@ -240,6 +246,50 @@ const struct idx_term *index_term_find(const struct segment *ix, const char *ter
 			lo = mid + 1;
 	}
 	return NULL;
+}
+
+void search_index_hide(struct search_index *ix, const char *const *ids, size_t n)
+{
+	for (size_t i = 0; i < ix->nseg; i++) {
+		struct segment *sg = ix->seg[i];
+		size_t bytes = sg->h->ndocs / 8 + 1;
+		uint8_t *bits = NULL;
+		for (size_t k = 0; k < n; k++) {
+			int64_t d = index_doc_by_id(sg, ids[k]);
+			if (d < 0)
+				continue;
+			if (!bits) {
+				bits = xcalloc(bytes, 1);
+				if (sg->older)
+					memcpy(bits, sg->older, bytes);
+			}
+			bits[d >> 3] |= (uint8_t)(1 << (d & 7));
+		}
+		if (sg->deleted != sg->older)
+			free(sg->deleted);
+		sg->deleted = bits ? bits : sg->older;
+		uint64_t nd = 0;
+		if (bits)
+			for (size_t b = 0; b < bytes; b++)
+				nd += (uint64_t)__builtin_popcount(bits[b]);
+		sg->ndeleted = bits ? nd : sg->nolder;
+	}
+}
+
+static int hidden_id(const char *id, void *ctx)
+{
+	strlist_push(ctx, id, strlen(id));
+	return 0;
+}
+
+int search_hide_stored(struct search_index *ix, struct store *s, int64_t *gen, struct buf *err)
+{
+	struct strlist ids = STRLIST_INIT;
+	int rc = store_papers_hidden(s, gen, hidden_id, &ids, err);
+	if (!rc)
+		search_index_hide(ix, (const char *const *)ids.v, ids.n);
+	strlist_release(&ids);
+	return rc;
 }
 
 int64_t index_doc_by_id(const struct segment *ix, const char *id)

@@ -87,6 +87,13 @@ int search_index_update(struct store *s, const char *path, uint64_t *added, stru
  * each with a cursor of its own. */
 int search_open(const char *path, struct search_index **out, struct buf *err);
 void search_close(struct search_index *ix);
+/* Leaves the papers ids[0..n) (hidden by a moderator) out of every search
+ * of ix, in place of those it left out before; ids it does not hold are
+ * ignored. Not while ix is searched (the caller's lock). */
+void search_index_hide(struct search_index *ix, const char *const *ids, size_t n);
+/* The store's hidden papers left out of ix's searches; *gen the store's
+ * hidden generation it applied (store_papers_hidden). 0/-1. */
+int search_hide_stored(struct search_index *ix, struct store *s, int64_t *gen, struct buf *err);
 
 struct search_index_stats {
 	uint64_t docs, terms, postings, file_bytes, segments;

@@ -192,7 +192,12 @@ struct segment {
 	const int8_t *centroids; /* IVF, NULL: scan every vector */
 	const uint32_t *list_start, *list_docs, *pos_of_doc;
 	const struct idx_title *titles;
-	uint8_t *deleted;       /* bitmap of papers a newer segment holds again; NULL: none */
+	uint8_t *older;         /* bitmap of papers a newer segment holds again; NULL: none */
+	uint64_t nolder;
+	/* what searches leave out: older, and the papers hidden by a
+	 * moderator (search_index_hide); NULL: none; older itself when none
+	 * are hidden */
+	uint8_t *deleted;
 	uint64_t ndeleted;
 };
 

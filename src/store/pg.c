@@ -1064,6 +1064,12 @@ static const struct {
 	   * 0: a request that matched no account) */
 	  "CREATE TABLE password_resets(hash BYTEA PRIMARY KEY, user_id BIGINT NOT NULL, expires BIGINT NOT NULL);"
 	  "CREATE INDEX password_resets_user ON password_resets(user_id);" },
+	{ 14, 15,
+	  /* the hidden papers, found without a scan (a server's index leaves
+	   * them out of its searches), and a number that moves when one is
+	   * hidden or shown again */
+	  "CREATE INDEX papers_hidden ON papers(id) WHERE hidden <> 0;"
+	  "INSERT INTO kv(key, value) VALUES('hidden', '0') ON CONFLICT DO NOTHING;" },
 };
 
 static int pg_query_int(struct pg *s, const char *sql, int64_t *out, bool *null, struct buf *err)

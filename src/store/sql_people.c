@@ -652,17 +652,73 @@ int sql_next_day(struct store *s, const char *after, char out[16], struct buf *e
 	return 0;
 }
 
-int sql_paper_hide(struct store *s, const char *id, bool hidden, struct buf *err)
+struct paper_hide {
+	const char *id;
+	bool hidden;
+};
+
+static int paper_hide_tx(struct store *s, void *ctx, struct buf *err)
 {
+	const struct paper_hide *h = ctx;
 	struct sx x;
-	if (!sx_prep(&x, s, "UPDATE papers SET hidden = $2 WHERE id = $1", err))
+	if (!sx_prep(&x, s, "UPDATE papers SET hidden = $2 WHERE id = $1 AND hidden <> $2", err))
 		return -1;
-	sx_str(&x, 1, id);
-	sx_int(&x, 2, hidden);
+	sx_str(&x, 1, h->id);
+	sx_int(&x, 2, h->hidden);
 	int rc = sx_step(&x, err);
 	int64_t n = sx_changes(&x);
 	sx_reset(&x);
-	return rc < 0 ? -1 : n ? 0 : 1;
+	if (rc < 0)
+		return -1;
+	if (!n) { /* unknown, or already so */
+		if (!sx_prep(&x, s, "SELECT 1 FROM papers WHERE id = $1", err))
+			return -1;
+		sx_str(&x, 1, h->id);
+		rc = sx_row(&x, err);
+		if (rc == 0)
+			sx_reset(&x);
+		return rc;
+	}
+	if (!sx_prep(&x, s, "UPDATE kv SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) WHERE key = 'hidden'", err))
+		return -1;
+	return sx_done(&x, err);
+}
+
+int sql_paper_hide(struct store *s, const char *id, bool hidden, struct buf *err)
+{
+	struct paper_hide h = { id, hidden };
+	return sx_tx(s, paper_hide_tx, &h, err);
+}
+
+int sql_hidden_gen(struct store *s, int64_t *gen, struct buf *err)
+{
+	struct sx x;
+	if (!sx_prep(&x, s, "SELECT CAST(value AS BIGINT) FROM kv WHERE key = 'hidden'", err))
+		return -1;
+	int rc = sx_row(&x, err);
+	if (rc < 0)
+		return -1;
+	*gen = rc == 0 ? sx_cint(&x, 0) : 0;
+	if (rc == 0)
+		sx_reset(&x);
+	return 0;
+}
+
+int sql_papers_hidden(struct store *s, int64_t *gen, int (*fn)(const char *, void *), void *ctx, struct buf *err)
+{
+	if (sql_hidden_gen(s, gen, err))
+		return -1;
+	struct sx x;
+	if (!sx_prep(&x, s, "SELECT id FROM papers WHERE hidden <> 0 ORDER BY id", err))
+		return -1;
+	int rc;
+	while ((rc = sx_step(&x, err)) > 0) {
+		const char *id = sx_ctext(&x, 0);
+		if (id && fn(id, ctx))
+			break;
+	}
+	sx_reset(&x);
+	return rc < 0 ? -1 : 0;
 }
 
 /* ---- comments ---------------------------------------------------------------------- */

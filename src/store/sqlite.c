@@ -256,6 +256,11 @@ static const char *const migrations[] = {
 	"CREATE TABLE password_resets(hash BLOB PRIMARY KEY, user_id INTEGER NOT NULL, expires INTEGER NOT NULL)"
 	"  WITHOUT ROWID;"
 	"CREATE INDEX password_resets_user ON password_resets(user_id);",
+	/* 15: the hidden papers, found without a scan (a server's index leaves
+	 * them out of its searches), and a number that moves when one is
+	 * hidden or shown again */
+	"CREATE INDEX papers_hidden ON papers(id) WHERE hidden <> 0;"
+	"INSERT OR IGNORE INTO kv(key, value) VALUES('hidden', '0');",
 };
 _Static_assert(ARRAY_SIZE(migrations) == STORE_SCHEMA_VERSION, "one migration per schema version");
 

@@ -42,7 +42,7 @@
 struct store;
 
 /* The schema version this binary writes. */
-#define STORE_SCHEMA_VERSION 14
+#define STORE_SCHEMA_VERSION 15
 
 enum store_open_flags {
 	STORE_CREATE = 1 << 0, /* create the database if missing (init) */
@@ -422,6 +422,12 @@ int store_recent_days(struct store *s, size_t limit, int (*fn)(const char *day, 
 		      struct buf *err);
 /* Hides a paper from every list and page (or shows it again). 0/1/-1. */
 int store_paper_hide(struct store *s, const char *id, bool hidden, struct buf *err);
+/* The hidden papers' ids (searches leave them out), fn for each; *gen a
+ * number that changes whenever a paper is hidden or shown again. */
+int store_papers_hidden(struct store *s, int64_t *gen, int (*fn)(const char *id, void *ctx), void *ctx,
+			struct buf *err);
+/* Only that number (cheap: read on every pass of a server's index). */
+int store_hidden_gen(struct store *s, int64_t *gen, struct buf *err);
 
 struct comment {
 	int64_t id, parent, user_id; /* parent 0: top level */

@@ -88,6 +88,10 @@ struct sqlx_driver;
 	X(int, user_verify_email, (struct store * s, int64_t user_id, const char *email, struct buf *err),        \
 	  (s, user_id, email, err))                                                                               \
 	X(int, user_update, (struct store * s, const struct user *u, struct buf *err), (s, u, err))              \
+	X(int, papers_hidden,                                                                                     \
+	  (struct store * s, int64_t *gen, int (*fn)(const char *, void *), void *ctx, struct buf *err),         \
+	  (s, gen, fn, ctx, err))                                                                                 \
+	X(int, hidden_gen, (struct store * s, int64_t *gen, struct buf *err), (s, gen, err))                     \
 	X(int, user_set_password,                                                                                 \
 	  (struct store * s, int64_t user_id, const char *old_hash, const char *new_hash, struct buf *err),      \
 	  (s, user_id, old_hash, new_hash, err))                                                                  \

@@ -80,11 +80,21 @@ void follower_open(struct web *w)
 	index_stamp(w, stamp);
 	struct buf err = BUF_INIT;
 	struct search_index *ix = NULL;
+	int64_t gen = -1;
 	if (search_open(w->index_path, &ix, &err)) {
 		if (!w->ix_missing_said)
 			fprintf(stderr, "paperboy: serve: search is off until the index is built: %s\n", err.s);
 		w->ix_missing_said = true;
 		ix = NULL;
+	} else {
+		/* the hidden papers left out before it is searched */
+		struct store *s = NULL;
+		buf_reset(&err);
+		if (store_open(w->cfg.db_url, 0, &s, &err) || search_hide_stored(ix, s, &gen, &err)) {
+			fprintf(stderr, "paperboy: serve: reading the hidden papers: %s\n", err.s);
+			gen = -1;
+		}
+		store_close(s);
 	}
 	pthread_rwlock_wrlock(&w->ix_lock);
 	struct search_index *old = w->ix;
@@ -94,8 +104,38 @@ void follower_open(struct web *w)
 	pthread_mutex_lock(&w->follow_lock);
 	memcpy(w->index_stamp, stamp, sizeof(stamp));
 	w->ix_seq = ix ? (int64_t)search_index_seq(ix) : -1;
+	w->hidden_gen = gen;
 	pthread_mutex_unlock(&w->follow_lock);
 	buf_release(&err);
+}
+
+static int hidden_id(const char *id, void *ctx)
+{
+	strlist_push(ctx, id, strlen(id));
+	return 0;
+}
+
+/* A paper hidden or shown again since the index was last told: the
+ * hidden papers read (outside the lock), then left out of its searches. */
+static void follow_hidden(struct web *w, struct store *s, struct buf *err)
+{
+	int64_t gen;
+	pthread_mutex_lock(&w->follow_lock);
+	int64_t had = w->hidden_gen;
+	pthread_mutex_unlock(&w->follow_lock);
+	if (store_hidden_gen(s, &gen, err) || gen == had)
+		return;
+	struct strlist ids = STRLIST_INIT;
+	if (store_papers_hidden(s, &gen, hidden_id, &ids, err) == 0) {
+		pthread_rwlock_wrlock(&w->ix_lock);
+		if (w->ix)
+			search_index_hide(w->ix, (const char *const *)ids.v, ids.n);
+		pthread_rwlock_unlock(&w->ix_lock);
+		pthread_mutex_lock(&w->follow_lock);
+		w->hidden_gen = gen;
+		pthread_mutex_unlock(&w->follow_lock);
+	}
+	strlist_release(&ids);
 }
 
 static void *follower_main(void *arg)
@@ -133,6 +173,7 @@ static void *follower_main(void *arg)
 			bool built;
 			if (behind && svc_index_catch_up(s, w->index_path, &added, &built, &err) == 0)
 				follower_open(w);
+			follow_hidden(w, s, &err);
 		}
 		if (err.len && mono_seconds() - said > 60) {
 			fprintf(stderr, "paperboy: serve: index follower: %s\n", err.s);

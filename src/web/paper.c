@@ -860,10 +860,12 @@ void h_admin_paper(struct req *r, struct resp *o)
 {
 	struct buf err = BUF_INIT;
 	int rc = store_paper_hide(r->s, r->cap[0], req_form_flag(r, "hidden"), &err);
-	if (rc)
+	if (rc) {
 		resp_error(r, o, rc < 0 ? 500 : 404, rc < 0 ? "The database failed." : "There is no such paper.");
-	else
+	} else {
+		follower_wait(r->w); /* searches leave it out (or in) from the next request on */
 		resp_redirect(o, "/");
+	}
 	buf_release(&err);
 }
 

@@ -74,6 +74,7 @@ struct web {
 	uint64_t follow_passes;
 	char index_stamp[128];  /* the index files' inodes, sizes and times */
 	int64_t ix_seq;         /* the write sequence the index holds (-1: none) */
+	int64_t hidden_gen;     /* the store's hidden generation the index leaves out (-1: none yet) */
 	int64_t store_seq_seen; /* the store's, at the last pass (-1: unreachable) */
 	double behind_since;    /* since when the index lags the store (0: it does not) */
 	/* each thread's store and cursor, made on its first request */

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import time
 import unittest
+import urllib.parse
 import xml.etree.ElementTree as ET
 
 from common import PaperboyTest
@@ -548,6 +549,38 @@ class WebTest(PaperboyTest):
         self.assertEqual(admin.post("/admin/papers/" + pid, {"hidden": "0"}).status, 303)
         self.assertEqual(self.c.get("/papers/" + pid).status, 200)
 
+
+    def test_a_hidden_paper_is_left_out_of_searches_and_their_counts(self):
+        """A hidden paper was dropped from a results page but still counted
+        ("N papers") and still ranked, on the page, the API and the CLI."""
+        admin = Client(self.srv)
+        self.assertEqual(admin.signin("admin", "administrator pass").status, 303)
+        pid = sorted(self.expected["2024-05-27"])[3]
+        q = self.c.get("/api/papers/" + pid).json()["title"]
+        url = "/search?q=" + urllib.parse.quote(q)
+
+        def count(text):
+            return int(re.search(r'result-count">(?:About )?([\d,]+) papers?', text).group(1).replace(",", ""))
+
+        def api_ids():
+            return [e["paper"]["id"] if "paper" in e else e["id"]
+                    for e in self.c.get("/api/papers/search?q=" + urllib.parse.quote(q)).json()]
+
+        before = self.c.get(url).text
+        self.assertIn('href="/papers/%s"' % pid, before)
+        n = count(before)
+        self.assertIn(pid, api_ids())
+        self.assertEqual(admin.post("/admin/papers/" + pid, {"hidden": "1"}).status, 303)
+        after = self.c.get(url).text
+        self.assertNotIn('href="/papers/%s"' % pid, after)
+        self.assertEqual(count(after), n - 1)
+        self.assertNotIn(pid, api_ids())
+        out, _ = self.fixture.pb("search", "--json", "--limit", "50", q)
+        self.assertNotIn(pid, out)
+        self.assertEqual(admin.post("/admin/papers/" + pid, {"hidden": "0"}).status, 303)
+        again = self.c.get(url).text
+        self.assertEqual(count(again), n)
+        self.assertIn('href="/papers/%s"' % pid, again)
 
 class SubmitTest(PaperboyTest):
     """Submissions move the newest day to today, so they get a store of their own."""

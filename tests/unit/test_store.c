@@ -114,6 +114,12 @@ static void make(struct paper *p, const char *id, const char *day, int upvotes, 
 	p->sources = SRC_HF;
 }
 
+static int collect_id(const char *id, void *ctx)
+{
+	buf_addf(ctx, "%s,", id);
+	return 0;
+}
+
 static int collect(const struct paper *p, void *ctx)
 {
 	struct buf *b = ctx;
@@ -518,8 +524,20 @@ static void test_people(void)
 	CHECK(store_paper_get(s, "2506.00012", &got_p, &err) == 0 && got_p.local_comments == 1);
 	paper_release(&got_p);
 
-	/* hiding: out of lists, no votes */
+	/* hiding: out of lists, no votes; listed as hidden (the index leaves
+	 * them out), the generation moving with each change and only then */
+	int64_t gen0 = -1, gen1 = -1, gen2 = -1;
+	CHECK(store_hidden_gen(s, &gen0, &err) == 0 && gen0 >= 0);
 	CHECK(store_paper_hide(s, "2506.00011", true, &err) == 0);
+	CHECK(store_paper_hide(s, "2506.00011", true, &err) == 0); /* already: no change */
+	CHECK(store_paper_hide(s, "2999.99999", true, &err) == 1);
+	buf_reset(&got);
+	CHECK(store_papers_hidden(s, &gen1, collect_id, &got, &err) == 0 && !strcmp(got.s, "2506.00011,") &&
+	      gen1 == gen0 + 1);
+	CHECK(store_paper_hide(s, "2506.00012", true, &err) == 0 && store_paper_hide(s, "2506.00012", false, &err) == 0);
+	buf_reset(&got);
+	CHECK(store_papers_hidden(s, &gen2, collect_id, &got, &err) == 0 && !strcmp(got.s, "2506.00011,") &&
+	      gen2 == gen1 + 2);
 	buf_reset(&got);
 	CHECK(store_paper_list(s, &q, collect, &got, &err) == 0 && !strcmp(got.s, "2506.00012,"));
 	CHECK(store_vote_toggle(s, a.id, "2506.00011", 1000, true, &voted, &up, &err) == 1);
