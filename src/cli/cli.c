@@ -1273,14 +1273,18 @@ static const char *read_password(const struct args *a, char *line, size_t cap)
 		return pw;
 	if (isatty(0))
 		fprintf(stderr, "password for %s: ", a->pos[1]);
-	if (!fgets(line, (int)cap, stdin)) {
-		error("user %s: no password given (on standard input or --password)", a->pos[0]);
-		return NULL;
-	}
-	size_t n = strcspn(line, "\r\n");
-	if (!line[n] && n == cap - 1) { /* no end of line within the buffer: never cut a password short */
+	size_t n = 0;
+	int c = EOF;
+	while (n < cap && (c = getchar()) != EOF && c != '\n')
+		line[n++] = (char)c;
+	if (n && line[n - 1] == '\r')
+		n--;
+	const char *why = !n && c == EOF ? "no password given (on standard input or --password)"
+			  : n == cap ? "the password is too long"
+			  : memchr(line, '\0', n) ? "the password holds a NUL byte" : NULL;
+	if (why) {
 		sodium_memzero(line, cap);
-		error("user %s: the password is longer than %zu bytes", a->pos[0], cap - 2);
+		error("user %s: %s", a->pos[0], why);
 		return NULL;
 	}
 	line[n] = '\0';
@@ -1355,6 +1359,7 @@ static int cmd_user(struct args *a)
 			printf("added %s%s\n", a->pos[1], opt_val(a, "admin") ? " (administrator)" : "");
 		}
 		memset(&u, 0, sizeof(u));
+		sodium_memzero(line, sizeof(line));
 		store_close(s);
 	} else if (!strcmp(verb, "password")) {
 		return user_password(a);

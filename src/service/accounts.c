@@ -370,8 +370,8 @@ enum pb_status svc_password_forgot(struct svc *v, const char *login, const char 
 	snprintf(account, sizeof(account), "#%lld", rc == 0 ? (long long)u.id : 0LL);
 	/* a link goes only to an enabled account's verified address, three
 	 * an hour at most */
-	bool send = rc == 0 && !u.disabled && u.email_verified && u.email[0] &&
-		    !svc_limit_wait(v, LIMIT_RESET_ACCOUNT, account);
+	long blocked = svc_limit_wait(v, LIMIT_RESET_ACCOUNT, account); /* (asked whatever the account) */
+	bool send = rc == 0 && !u.disabled && u.email_verified && u.email[0] && !blocked;
 	if (!send)
 		snprintf(account, sizeof(account), "#0");
 	/* the same writes whether or not a link goes ("#0" and a token for

@@ -171,27 +171,15 @@ static int user_update_tx(struct store *s, void *ctx, struct buf *err)
 {
 	const struct user *u = ctx;
 	struct sx x;
-	/* a new password ends every session of the account: whoever knew
-	 * the old one is signed out */
-	if (!sx_prep(&x, s, "SELECT pwhash FROM users WHERE id = $1", err))
-		return -1;
-	sx_int(&x, 1, u->id);
-	int found = sx_row(&x, err);
-	if (found < 0)
-		return -1;
-	bool new_password = false;
-	if (found == 0) {
-		const char *old = sx_ctext(&x, 0);
-		new_password = strcmp(old ? old : "", u->pwhash) != 0;
-		sx_reset(&x);
-	}
-	if (!sx_prep(&x, s, "UPDATE users SET fullname = $2, pwhash = $3, admin = $4, disabled = $5 WHERE id = $1", err))
+	/* not the password: a change of it goes through
+	 * store_user_set_password or a reset, and a copy of the account read
+	 * before one must not write the old hash back */
+	if (!sx_prep(&x, s, "UPDATE users SET fullname = $2, admin = $3, disabled = $4 WHERE id = $1", err))
 		return -1;
 	sx_int(&x, 1, u->id);
 	sx_str(&x, 2, u->fullname);
-	sx_str(&x, 3, u->pwhash);
-	sx_int(&x, 4, u->admin);
-	sx_int(&x, 5, u->disabled);
+	sx_int(&x, 3, u->admin);
+	sx_int(&x, 4, u->disabled);
 	int rc = sx_step(&x, err);
 	int64_t n = sx_changes(&x);
 	sx_reset(&x);
@@ -199,11 +187,16 @@ static int user_update_tx(struct store *s, void *ctx, struct buf *err)
 		return -1;
 	if (!n)
 		return 1;
-	if (u->disabled || new_password) {
-		if (!sx_prep(&x, s, "DELETE FROM sessions WHERE user_id = $1", err))
-			return -1;
-		sx_int(&x, 1, u->id);
-		return sx_done(&x, err);
+	if (u->disabled) {
+		static const char *const end[] = { "DELETE FROM sessions WHERE user_id = $1",
+						   "DELETE FROM password_resets WHERE user_id = $1" };
+		for (size_t i = 0; i < ARRAY_SIZE(end); i++) {
+			if (!sx_prep(&x, s, end[i], err))
+				return -1;
+			sx_int(&x, 1, u->id);
+			if (sx_done(&x, err))
+				return -1;
+		}
 	}
 	return 0;
 }
@@ -1665,10 +1658,18 @@ static int set_password_tx(struct store *s, void *ctx, struct buf *err)
 		return -1;
 	if (!n)
 		return 1;
-	if (!sx_prep(&x, s, "DELETE FROM sessions WHERE user_id = $1", err))
-		return -1;
-	sx_int(&x, 1, a->id);
-	return sx_done(&x, err);
+	/* whoever knew the old password is signed out, and links asked for
+	 * before no longer work */
+	static const char *const end[] = { "DELETE FROM sessions WHERE user_id = $1",
+					   "DELETE FROM password_resets WHERE user_id = $1" };
+	for (size_t i = 0; i < ARRAY_SIZE(end); i++) {
+		if (!sx_prep(&x, s, end[i], err))
+			return -1;
+		sx_int(&x, 1, a->id);
+		if (sx_done(&x, err))
+			return -1;
+	}
+	return 0;
 }
 
 int sql_user_set_password(struct store *s, int64_t user_id, const char *old_hash, const char *new_hash,
@@ -1743,13 +1744,22 @@ struct reset_use {
 static int reset_use_tx(struct store *s, void *ctx, struct buf *err)
 {
 	struct reset_use *a = ctx;
-	int rc = sql_reset_get(s, a->hash, a->now, a->u, err);
+	/* the token is taken first: of two transactions that carry it, the
+	 * second waits on the first's delete and then finds nothing (under
+	 * PostgreSQL's READ COMMITTED too) */
+	struct sx x;
+	if (!sx_prep(&x, s, "DELETE FROM password_resets WHERE hash = $1 AND expires >= $2 RETURNING user_id", err))
+		return -1;
+	sx_blob(&x, 1, a->hash, TOKEN_HASH_BYTES);
+	sx_int(&x, 2, a->now);
+	int rc = sx_row(&x, err);
 	if (rc)
 		return rc;
-	struct sx x;
+	int64_t uid = sx_cint(&x, 0);
+	sx_reset(&x);
 	if (!sx_prep(&x, s, "UPDATE users SET pwhash = $2 WHERE id = $1 AND disabled = 0", err))
 		return -1;
-	sx_int(&x, 1, a->u->id);
+	sx_int(&x, 1, uid);
 	sx_str(&x, 2, a->pwhash);
 	rc = sx_step(&x, err);
 	int64_t n = sx_changes(&x);
@@ -1757,20 +1767,19 @@ static int reset_use_tx(struct store *s, void *ctx, struct buf *err)
 	if (rc < 0)
 		return -1;
 	if (!n)
-		return 1;
-	/* the token, and whatever else opened the account, end with it */
+		return 1; /* no such account, or disabled: rolled back */
+	/* the other links, and whatever else opened the account, end */
 	static const char *const end[] = { "DELETE FROM password_resets WHERE user_id = $1",
 					   "DELETE FROM sessions WHERE user_id = $1",
 					   "DELETE FROM api_tokens WHERE user_id = $1" };
 	for (size_t i = 0; i < ARRAY_SIZE(end); i++) {
 		if (!sx_prep(&x, s, end[i], err))
 			return -1;
-		sx_int(&x, 1, a->u->id);
+		sx_int(&x, 1, uid);
 		if (sx_done(&x, err))
 			return -1;
 	}
-	snprintf(a->u->pwhash, sizeof(a->u->pwhash), "%s", a->pwhash);
-	return 0;
+	return sql_user_get(s, uid, NULL, a->u, err) < 0 ? -1 : 0;
 }
 
 int sql_reset_use(struct store *s, const uint8_t hash[TOKEN_HASH_BYTES], pb_time now, const char *pwhash,
@@ -1983,6 +1992,8 @@ static int user_delete_tx(struct store *s, void *ctx, struct buf *err)
 		"UPDATE papers SET submitter = NULL, submitter_name = NULL WHERE submitter IN "
 		"(SELECT name FROM users WHERE id = $1)",
 		"DELETE FROM subscriptions WHERE user_id = $1",
+		/* its reset links (by number: a later account may get it again) */
+		"DELETE FROM password_resets WHERE user_id = $1",
 		/* and the rest goes with the row (sessions, tokens, follows, mutes,
 		 * collections, recommendations, submissions, mail to it) */
 		"DELETE FROM users WHERE id = $1 AND id <> $2",

@@ -408,21 +408,23 @@ static void test_people(void)
 		CHECK(store_token_add(s, b.id, ht, "more", 10, &err) == 0);
 	}
 	/* a new password ends the account's sessions (its tokens stay); an
-	 * update that keeps the password keeps them */
+	 * update (an administrator's) keeps them, and never writes a password
+	 * hash read before a change back */
 	{
 		uint8_t hs[TOKEN_HASH_BYTES] = { 0xCD };
 		struct user pu;
 		CHECK(store_session_add(s, hs, b.id, 100000, &err) == 0);
 		CHECK(store_user_get(s, b.id, NULL, &pu, &err) == 0);
-		snprintf(pu.fullname, sizeof(pu.fullname), "Renamed");
-		CHECK(store_user_update(s, &pu, &err) == 0);
-		CHECK(store_session_get(s, hs, 4000, &u, &err) == 0 && u.id == b.id);
-		snprintf(pu.pwhash, sizeof(pu.pwhash), "$argon2id$another");
-		CHECK(store_user_update(s, &pu, &err) == 0);
+		char first[128];
+		snprintf(first, sizeof(first), "%s", pu.pwhash);
+		CHECK(store_user_set_password(s, b.id, first, "$argon2id$another", &err) == 0);
 		CHECK(store_session_get(s, hs, 4000, &u, &err) == 1);
+		CHECK(store_session_add(s, hs, b.id, 100000, &err) == 0);
+		snprintf(pu.fullname, sizeof(pu.fullname), "Renamed"); /* pu still holds the first hash */
+		CHECK(store_user_update(s, &pu, &err) == 0);
+		CHECK(store_session_get(s, hs, 4000, &u, &err) == 0 && u.id == b.id && !strcmp(u.pwhash, "$argon2id$another"));
 		CHECK(store_token_user(s, h2, 20, &u, &err) == 0 && u.id == b.id);
 		/* a change over a hash that moved meanwhile is refused */
-		CHECK(store_session_add(s, hs, b.id, 100000, &err) == 0);
 		CHECK(store_user_set_password(s, b.id, "$argon2id$stale", "$argon2id$third", &err) == 1);
 		CHECK(store_session_get(s, hs, 4000, &u, &err) == 0);
 		CHECK(store_user_set_password(s, b.id, "$argon2id$another", "$argon2id$third", &err) == 0);
@@ -449,6 +451,12 @@ static void test_people(void)
 			CHECK(store_token_add(s, b.id, hb, "more", 10, &err) == 0); /* as they were, for what follows */
 		}
 		CHECK(store_reset_use(s, r1, 2000, "$argon2id$again", &pu, &err) == 1); /* once */
+		/* a change of password, or a deleted account, ends its links (a
+		 * later account may get the same number) */
+		CHECK(store_reset_add(s, r2, b.id, 9000, 1000, NULL, &err) == 0);
+		CHECK(store_user_set_password(s, b.id, "$argon2id$reset", "$argon2id$changed", &err) == 0);
+		CHECK(store_reset_get(s, r2, 2000, &u, &err) == 1);
+		CHECK(store_user_set_password(s, b.id, "$argon2id$changed", "$argon2id$reset", &err) == 0);
 		CHECK(store_user_get(s, b.id, NULL, &pu, &err) == 0 && !strcmp(pu.pwhash, "$argon2id$reset"));
 		/* a disabled account's token opens nothing */
 		CHECK(store_reset_add(s, r2, b.id, 9000, 1000, NULL, &err) == 0);
