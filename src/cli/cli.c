@@ -994,7 +994,9 @@ static int cmd_similar(struct args *a)
 	size_t n = (size_t)lim;
 	int ret = EXIT_OK;
 	struct search_cursor *cur = search_cursor_new(search_store_text, s);
-	if (search_open(path.s, &ix, &err) || search_similar_run(ix, cur, a->pos[0], SIMILAR_HYBRID, hits, &n, &err)) {
+	int64_t gen;
+	if (search_open(path.s, &ix, &err) || search_hide_stored(ix, s, &gen, &err) ||
+	    search_similar_run(ix, cur, a->pos[0], SIMILAR_HYBRID, hits, &n, &err)) {
 		error("similar: %s", err.s);
 		ret = EXIT_FAIL;
 	} else {
@@ -1470,8 +1472,10 @@ static int cmd_digest(struct args *a)
 	struct buf path = BUF_INIT, err = BUF_INIT;
 	index_path(a, &path);
 	struct search_index *ix = NULL;
-	if (search_open(path.s, &ix, &err)) {
+	int64_t gen;
+	if (search_open(path.s, &ix, &err) || search_hide_stored(ix, s, &gen, &err)) {
 		fprintf(stderr, "paperboy: digest: topics are not searched (%s)\n", err.s);
+		search_close(ix);
 		ix = NULL;
 		buf_reset(&err);
 	}

@@ -35,8 +35,11 @@ static void run_digest(struct web *w, struct store *s, const char *period)
 {
 	struct buf err = BUF_INIT;
 	struct search_index *ix = NULL;
-	if (search_open(w->index_path, &ix, &err))
+	int64_t gen;
+	if (search_open(w->index_path, &ix, &err) || search_hide_stored(ix, s, &gen, &err)) {
+		search_close(ix); /* (NULL when it did not open) */
 		ix = NULL;
+	}
 	buf_reset(&err);
 	struct mail_stats st = { 0 };
 	struct mail_config mc = w->cfg.mail;
