@@ -274,6 +274,24 @@ enum pb_status svc_password_check(struct svc *v, const char *login, struct user 
 	return PB_OK;
 }
 
+/* A new password's hash into h, as the address ip's password work allows
+ * (PB_LIMITED, *wait; counted when done); msg says why not. */
+static enum pb_status hash_new(struct svc *v, const char *pw, const char *ip, char h[128], long *wait,
+			       struct buf *msg)
+{
+	if (ip && *ip && (*wait = svc_limit_wait(v, LIMIT_PASSWORD_IP, ip))) {
+		buf_setf(msg, "Too many passwords were sent from your address lately; try again in %ld minutes.",
+			 (*wait + 59) / 60);
+		return PB_LIMITED;
+	}
+	enum pb_status st = svc_password_hash(pw, h);
+	if (ip && *ip && st == PB_OK) /* (the work was done) */
+		svc_limit_count(v, LIMIT_PASSWORD_IP, ip);
+	if (st != PB_OK)
+		buf_setf(msg, "The server is busy; try again in a few seconds.");
+	return st;
+}
+
 enum pb_status svc_password_set(struct svc *v, struct user *u, const char *pw, const char *ip, long *wait,
 				 struct buf *msg)
 {
@@ -283,19 +301,10 @@ enum pb_status svc_password_set(struct svc *v, struct user *u, const char *pw, c
 		buf_setf(msg, "%s", why);
 		return PB_INVALID;
 	}
-	if (ip && *ip && (*wait = svc_limit_wait(v, LIMIT_PASSWORD_IP, ip))) {
-		buf_setf(msg, "Too many passwords were sent from your address lately; try again in %ld minutes.",
-			 (*wait + 59) / 60);
-		return PB_LIMITED;
-	}
 	char h[sizeof(u->pwhash)];
-	enum pb_status st = svc_password_hash(pw, h);
-	if (ip && *ip && st == PB_OK) /* (the work was done) */
-		svc_limit_count(v, LIMIT_PASSWORD_IP, ip);
-	if (st != PB_OK) {
-		buf_setf(msg, "The server is busy; try again in a few seconds.");
+	enum pb_status st = hash_new(v, pw, ip, h, wait, msg);
+	if (st != PB_OK)
 		return st;
-	}
 	struct buf err = BUF_INIT;
 	/* only over the hash this request started from: a change that raced
 	 * another (or an administrator's) is refused, never undone */
@@ -429,19 +438,9 @@ enum pb_status svc_password_reset(struct svc *v, const char *tok, const char *pw
 		buf_setf(msg, "This link is not valid, was used already, or has expired.");
 		return st;
 	}
-	if (ip && *ip && (*wait = svc_limit_wait(v, LIMIT_PASSWORD_IP, ip))) {
-		buf_setf(msg, "Too many passwords were sent from your address lately; try again in %ld minutes.",
-			 (*wait + 59) / 60);
-		return PB_LIMITED;
-	}
 	char h[sizeof(u->pwhash)];
-	st = svc_password_hash(pw, h);
-	if (ip && *ip && st == PB_OK)
-		svc_limit_count(v, LIMIT_PASSWORD_IP, ip);
-	if (st != PB_OK) {
-		buf_setf(msg, "The server is busy; try again in a few seconds.");
+	if ((st = hash_new(v, pw, ip, h, wait, msg)) != PB_OK)
 		return st;
-	}
 	uint8_t hash[TOKEN_HASH_BYTES];
 	reset_hash(tok, hash);
 	struct buf err = BUF_INIT;

@@ -167,6 +167,24 @@ int sql_user_verify_email(struct store *s, int64_t user_id, const char *email, s
 	return sx_tx(s, verify_tx, &v, err);
 }
 
+/* Ends what opens account uid: its sessions and reset links, and with
+ * tokens its API tokens too. */
+static int end_access(struct store *s, int64_t uid, bool tokens, struct buf *err)
+{
+	static const char *const end[] = { "DELETE FROM sessions WHERE user_id = $1",
+					   "DELETE FROM password_resets WHERE user_id = $1",
+					   "DELETE FROM api_tokens WHERE user_id = $1" };
+	for (size_t i = 0; i < (tokens ? 3u : 2u); i++) {
+		struct sx x;
+		if (!sx_prep(&x, s, end[i], err))
+			return -1;
+		sx_int(&x, 1, uid);
+		if (sx_done(&x, err))
+			return -1;
+	}
+	return 0;
+}
+
 static int user_update_tx(struct store *s, void *ctx, struct buf *err)
 {
 	const struct user *u = ctx;
@@ -187,18 +205,7 @@ static int user_update_tx(struct store *s, void *ctx, struct buf *err)
 		return -1;
 	if (!n)
 		return 1;
-	if (u->disabled) {
-		static const char *const end[] = { "DELETE FROM sessions WHERE user_id = $1",
-						   "DELETE FROM password_resets WHERE user_id = $1" };
-		for (size_t i = 0; i < ARRAY_SIZE(end); i++) {
-			if (!sx_prep(&x, s, end[i], err))
-				return -1;
-			sx_int(&x, 1, u->id);
-			if (sx_done(&x, err))
-				return -1;
-		}
-	}
-	return 0;
+	return u->disabled ? end_access(s, u->id, false, err) : 0;
 }
 
 int sql_user_update(struct store *s, const struct user *u, struct buf *err)
@@ -1660,16 +1667,7 @@ static int set_password_tx(struct store *s, void *ctx, struct buf *err)
 		return 1;
 	/* whoever knew the old password is signed out, and links asked for
 	 * before no longer work */
-	static const char *const end[] = { "DELETE FROM sessions WHERE user_id = $1",
-					   "DELETE FROM password_resets WHERE user_id = $1" };
-	for (size_t i = 0; i < ARRAY_SIZE(end); i++) {
-		if (!sx_prep(&x, s, end[i], err))
-			return -1;
-		sx_int(&x, 1, a->id);
-		if (sx_done(&x, err))
-			return -1;
-	}
-	return 0;
+	return end_access(s, a->id, false, err);
 }
 
 int sql_user_set_password(struct store *s, int64_t user_id, const char *old_hash, const char *new_hash,
@@ -1769,16 +1767,8 @@ static int reset_use_tx(struct store *s, void *ctx, struct buf *err)
 	if (!n)
 		return 1; /* no such account, or disabled: rolled back */
 	/* the other links, and whatever else opened the account, end */
-	static const char *const end[] = { "DELETE FROM password_resets WHERE user_id = $1",
-					   "DELETE FROM sessions WHERE user_id = $1",
-					   "DELETE FROM api_tokens WHERE user_id = $1" };
-	for (size_t i = 0; i < ARRAY_SIZE(end); i++) {
-		if (!sx_prep(&x, s, end[i], err))
-			return -1;
-		sx_int(&x, 1, uid);
-		if (sx_done(&x, err))
-			return -1;
-	}
+	if (end_access(s, uid, true, err))
+		return -1;
 	return sql_user_get(s, uid, NULL, a->u, err) < 0 ? -1 : 0;
 }
 

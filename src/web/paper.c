@@ -609,6 +609,16 @@ static void render_paper(struct req *r, struct resp *o, const char *id)
 	paper_init(&p);
 	struct buf err = BUF_INIT;
 	int rc = store_paper_get(r->s, id, &p, &err);
+	if (rc == 1) {
+		/* a fetch that finished between this read and the job's (one
+		 * transaction stores both): the job says done, the paper is
+		 * there now. Without this the page said "Not found" and stopped
+		 * looking (seen under a loaded CI run). */
+		struct fetch_job j;
+		struct svc v = req_svc(r);
+		if (svc_fetch_status(&v, NULL, id, &j) == 0 && !strcmp(j.state, "done"))
+			rc = store_paper_get(r->s, id, &p, &err);
+	}
 	buf_release(&err);
 	if (rc == 1) {
 		missing_paper(r, o, id);
