@@ -292,24 +292,47 @@ int sql_session_del(struct store *s, const uint8_t hash[TOKEN_HASH_BYTES], struc
 	return sx_done(&x, err);
 }
 
-int sql_token_add(struct store *s, int64_t user_id, const uint8_t hash[TOKEN_HASH_BYTES], const char *label,
-		  pb_time now, struct buf *err)
+struct token_add {
+	int64_t user_id;
+	const uint8_t *hash;
+	const char *label;
+	pb_time now;
+};
+
+static int token_add_tx(struct store *s, void *ctx, struct buf *err)
 {
+	const struct token_add *a = ctx;
 	struct sx x;
+	/* the account's row first: a second transaction adding a token waits
+	 * here until the first commits, then counts its token (under
+	 * PostgreSQL's READ COMMITTED each counted the others' rows without
+	 * the uncommitted one, and both took the last place) */
+	if (!sx_prep(&x, s, "UPDATE users SET admin = admin WHERE id = $1", err))
+		return -1;
+	sx_int(&x, 1, a->user_id);
+	if (sx_done(&x, err))
+		return -1;
 	if (!sx_prep(&x, s,
 		     "INSERT INTO api_tokens(hash, user_id, label, created) SELECT $1, $2, $3, $4 "
 		     "WHERE (SELECT count(*) FROM api_tokens WHERE user_id = $2) < $5",
 		     err))
 		return -1;
-	sx_blob(&x, 1, hash, TOKEN_HASH_BYTES);
-	sx_int(&x, 2, user_id);
-	sx_str(&x, 3, label);
-	sx_int(&x, 4, now);
+	sx_blob(&x, 1, a->hash, TOKEN_HASH_BYTES);
+	sx_int(&x, 2, a->user_id);
+	sx_str(&x, 3, a->label);
+	sx_int(&x, 4, a->now);
 	sx_int(&x, 5, STORE_TOKENS_MAX);
 	int rc = sx_step(&x, err);
 	int64_t n = sx_changes(&x);
 	sx_reset(&x);
 	return rc < 0 ? -1 : n ? 0 : 1;
+}
+
+int sql_token_add(struct store *s, int64_t user_id, const uint8_t hash[TOKEN_HASH_BYTES], const char *label,
+		  pb_time now, struct buf *err)
+{
+	struct token_add a = { user_id, hash, label, now };
+	return sx_tx(s, token_add_tx, &a, err);
 }
 
 int sql_token_user(struct store *s, const uint8_t hash[TOKEN_HASH_BYTES], pb_time now, struct user *u,

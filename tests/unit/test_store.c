@@ -16,6 +16,7 @@
 #include <sqlite3.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -1360,6 +1361,61 @@ static void test_text(void)
 	buf_release(&got);
 }
 
+/* An account's API tokens stay bounded when two connections add one at
+ * the same time: one holds its transaction open with the last free place
+ * taken while the other adds. Under PostgreSQL's READ COMMITTED the
+ * other counted the places without the first's row and took one too. */
+struct token_add_arg {
+	struct store *s;
+	int64_t user;
+	int rc;
+};
+
+static void *token_add_thread(void *arg)
+{
+	struct token_add_arg *a = arg;
+	struct buf err = BUF_INIT;
+	uint8_t h[TOKEN_HASH_BYTES] = { 0xC2, 0xFF };
+	a->rc = store_token_add(a->s, a->user, h, "the other", 10, &err);
+	buf_release(&err);
+	return NULL;
+}
+
+static void test_token_cap_race(void)
+{
+	struct store *s1, *s2;
+	struct buf err = BUF_INIT, p = BUF_INIT;
+	path(&p, "tokcap.db");
+	CHECK(store_open(p.s, STORE_CREATE, &s1, &err) == 0);
+	CHECK(store_open(p.s, 0, &s2, &err) == 0);
+	struct user u = { 0 }, got;
+	snprintf(u.name, sizeof(u.name), "capped");
+	snprintf(u.email, sizeof(u.email), "c@x.org");
+	snprintf(u.pwhash, sizeof(u.pwhash), "$argon2id$fake");
+	CHECK(store_user_add(s1, &u, &err) == 0);
+	for (int i = 0; i < STORE_TOKENS_MAX - 1; i++) {
+		uint8_t h[TOKEN_HASH_BYTES] = { 0xC1, (uint8_t)i };
+		CHECK(store_token_add(s1, u.id, h, "mine", 10, &err) == 0);
+	}
+	uint8_t last[TOKEN_HASH_BYTES] = { 0xC2, 0x01 };
+	CHECK(store_begin(s1, &err) == 0);
+	CHECK(store_token_add(s1, u.id, last, "the last place", 10, &err) == 0);
+	struct token_add_arg a = { s2, u.id, -2 };
+	pthread_t th;
+	CHECK(pthread_create(&th, NULL, token_add_thread, &a) == 0);
+	usleep(300000); /* the other asks while the first holds its place */
+	CHECK(store_commit(s1, &err) == 0);
+	pthread_join(th, NULL);
+	CHECK(a.rc == 1); /* refused: the account has its twenty */
+	uint8_t other[TOKEN_HASH_BYTES] = { 0xC2, 0xFF };
+	CHECK(store_token_user(s1, other, 20, &got, &err) == 1);
+	CHECK(store_token_user(s1, last, 20, &got, &err) == 0 && got.id == u.id);
+	store_close(s2);
+	store_close(s1);
+	buf_release(&err);
+	buf_release(&p);
+}
+
 static void test_bounded(void)
 {
 	struct store *s;
@@ -1753,6 +1809,7 @@ int main(int argc, char **argv)
 	test_text();
 	test_stars();
 	test_bounded();
+	test_token_cap_race();
 	test_races();
 	if (pg)
 		test_reconnect();
