@@ -715,16 +715,7 @@ int sql_paper_hide(struct store *s, const char *id, bool hidden, struct buf *err
 
 int sql_hidden_gen(struct store *s, int64_t *gen, struct buf *err)
 {
-	struct sx x;
-	if (!sx_prep(&x, s, "SELECT CAST(value AS BIGINT) FROM kv WHERE key = 'hidden'", err))
-		return -1;
-	int rc = sx_row(&x, err);
-	if (rc < 0)
-		return -1;
-	*gen = rc == 0 ? sx_cint(&x, 0) : 0;
-	if (rc == 0)
-		sx_reset(&x);
-	return 0;
+	return sx_kv_int(s, "hidden", gen, err);
 }
 
 int sql_papers_hidden(struct store *s, int64_t *gen, int (*fn)(const char *, void *), void *ctx, struct buf *err)

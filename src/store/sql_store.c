@@ -258,18 +258,24 @@ int sql_next_seq(struct store *s, int64_t *seq, struct buf *err)
 	return 0;
 }
 
-int sql_seq(struct store *s, int64_t *seq, struct buf *err)
+int sx_kv_int(struct store *s, const char *key, int64_t *out, struct buf *err)
 {
 	struct sx x;
-	if (!sx_prep(&x, s, "SELECT CAST(value AS BIGINT) FROM kv WHERE key = 'seq'", err))
+	if (!sx_prep(&x, s, "SELECT CAST(value AS BIGINT) FROM kv WHERE key = $1", err))
 		return -1;
+	sx_str(&x, 1, key);
 	int rc = sx_row(&x, err);
 	if (rc < 0)
 		return -1;
-	*seq = rc == 0 ? sx_cint(&x, 0) : 0;
+	*out = rc == 0 ? sx_cint(&x, 0) : 0;
 	if (rc == 0)
 		sx_reset(&x);
 	return 0;
+}
+
+int sql_seq(struct store *s, int64_t *seq, struct buf *err)
+{
+	return sx_kv_int(s, "seq", seq, err);
 }
 
 /* ---- papers ------------------------------------------------------------------ */

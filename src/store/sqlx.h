@@ -159,6 +159,9 @@ int sx_done(struct sx *x, struct buf *err);
 /* Steps a statement expected to yield at most one row: 0 a row is there
  * (read it, then sx_reset), 1 none, -1 failed. */
 int sx_row(struct sx *x, struct buf *err);
+/* A counter kept in kv (its text read as a number; 0 when the key is not
+ * there). 0/-1. */
+int sx_kv_int(struct store *s, const char *key, int64_t *out, struct buf *err);
 /* Runs fn inside a transaction of its own (or inside the caller's when one
  * is open), retried a few times when the store says PB_BUSY. fn
  * returns 0 (commit), > 0 (roll back, returned as is) or -1. */
