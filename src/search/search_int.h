@@ -104,6 +104,10 @@ struct glove;
 void glove_default_path(struct buf *out);
 int glove_open(const char *path, struct glove **out, struct buf *err);
 void glove_close(struct glove *g);
+/* tests: 1 when g uses the table and common component its file holds and
+ * they are what would be made (every word found at its place), 0 when
+ * they were made on opening, -1 when the file's are wrong. */
+int glove_check(const struct glove *g);
 uint32_t glove_dims(const struct glove *g);
 uint32_t glove_words(const struct glove *g);
 /* Which opening of a vectors file g is (0 for NULL): a cursor whose

@@ -16,6 +16,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+struct glove_slot {
+	uint32_t hash, index1;
+};
+
 struct glove {
 	const unsigned char *map;
 	size_t size;
@@ -24,9 +28,9 @@ struct glove {
 	const char *blob;
 	const int8_t *vec;
 	double harmonic;
-	struct { uint32_t hash, index1; } *table; /* open addressing: word index + 1 */
+	const struct glove_slot *table; /* open addressing: word index + 1 */
 	size_t tsize;
-	float *weight; /* each word's SIF weight */
+	struct glove_slot *own; /* the table when made here (NULL: the file's) */
 	float common[1024]; /* the common direction of frequent words, unit */
 	uint64_t serial; /* which opening of a vectors file this is */
 };
@@ -58,6 +62,114 @@ void glove_default_path(struct buf *out)
 {
 	buf_reset(out);
 	buf_adds(out, config.vectors && *config.vectors ? config.vectors : PAPERBOY_DEFAULT_VECTORS);
+}
+
+/* The table over the words (look-ups per word of every text), made here. */
+static void table_make(struct glove *g)
+{
+	g->tsize = 1;
+	while (g->tsize < (size_t)g->n * 2)
+		g->tsize <<= 1;
+	g->own = xcalloc(g->tsize, sizeof(*g->own));
+	for (uint32_t i = 0; i < g->n; i++) {
+		const char *w = g->blob + g->off[i];
+		uint32_t hv = hash_bytes(w, strlen(w));
+		size_t h = hv & (g->tsize - 1);
+		while (g->own[h].index1)
+			h = (h + 1) & (g->tsize - 1);
+		g->own[h].hash = hv;
+		g->own[h].index1 = i + 1;
+	}
+	g->table = g->own;
+}
+
+/* The common component (Arora et al.): the frequency-weighted mean of the
+ * 50,000 most frequent words' vectors, unit; texts lose it. */
+static void common_make(const struct glove *g, float *out)
+{
+	double c[1024] = { 0 }, norm = 0;
+	for (uint32_t i = 0; i < g->n; i++) {
+		if (g->rank[i] > 50000)
+			continue;
+		double p = 1.0 / ((double)g->rank[i] * g->harmonic);
+		for (uint32_t d = 0; d < g->dims; d++)
+			c[d] += p * g->vec[(size_t)i * g->dims + d];
+	}
+	for (uint32_t d = 0; d < g->dims; d++)
+		norm += c[d] * c[d];
+	norm = sqrt(norm);
+	for (uint32_t d = 0; d < g->dims; d++)
+		out[d] = norm > 0 ? (float)(c[d] / norm) : 0;
+}
+
+static void prepare(struct glove *g)
+{
+	table_make(g);
+	common_make(g, g->common);
+}
+
+static uint32_t glove_find(const struct glove *g, const char *w, size_t n);
+
+/*
+ * What scripts/glove_convert.py writes after the vectors, 8-aligned, so
+ * that opening the file makes nothing (the table over 341k words took most
+ * of a short command's time):
+ *
+ *     "PBGTAB01", uint32 tsize, uint32 dims, float common[dims],
+ *     (8-aligned) { uint32 hash, uint32 index1 } table[tsize]
+ *
+ * exactly as table_make and common_make would make them. A file without
+ * it, or with one that does not hold (sizes, a component that is not a
+ * unit vector of finite numbers, a sample of words not found), is
+ * prepared here instead.
+ */
+static bool prepared(struct glove *g)
+{
+	const unsigned char *end = g->map + g->size;
+	uint64_t at = ((uint64_t)((const unsigned char *)g->vec - g->map) + (uint64_t)g->n * g->dims + 7) & ~(uint64_t)7;
+	if (at + 16 > g->size || memcmp(g->map + at, "PBGTAB01", 8))
+		return false;
+	uint32_t tsize, dims;
+	memcpy(&tsize, g->map + at + 8, 4);
+	memcpy(&dims, g->map + at + 12, 4);
+	uint64_t tab = (at + 16 + (uint64_t)dims * 4 + 7) & ~(uint64_t)7;
+	if (dims != g->dims || tsize < (uint64_t)g->n * 2 || tsize > (1u << 30) || (tsize & (tsize - 1)) ||
+	    tab + (uint64_t)tsize * sizeof(struct glove_slot) > (uint64_t)(end - g->map))
+		return false;
+	double norm = 0;
+	for (uint32_t d = 0; d < dims; d++) {
+		memcpy(&g->common[d], g->map + at + 16 + 4 * d, 4);
+		if (!isfinite(g->common[d]))
+			return false;
+		norm += (double)g->common[d] * g->common[d];
+	}
+	if (fabs(norm - 1) > 1e-3)
+		return false;
+	g->table = (const struct glove_slot *)(const void *)(g->map + tab);
+	g->tsize = tsize;
+	for (uint32_t k = 0; k < 64; k++) { /* a sample of the words finds itself */
+		uint32_t i = (uint32_t)((uint64_t)g->n * k / 64);
+		const char *w = g->blob + g->off[i];
+		if (glove_find(g, w, strlen(w)) != i)
+			return false;
+	}
+	return true;
+}
+
+int glove_check(const struct glove *g)
+{
+	if (g->own)
+		return 0;
+	float common[1024];
+	common_make(g, common);
+	if (memcmp(common, g->common, g->dims * sizeof(float)))
+		return -1;
+	for (uint32_t i = 0; i < g->n; i++) {
+		const char *w = g->blob + g->off[i];
+		if (glove_find(g, w, strlen(w)) != i)
+			return -1;
+	}
+	return 1;
 }
 
 int glove_open(const char *path, struct glove **out, struct buf *err)
@@ -96,38 +208,8 @@ int glove_open(const char *path, struct glove **out, struct buf *err)
 		return -1;
 	}
 	g->harmonic = log((double)n) + 0.5772;
-	/* a hash table over the words: look-ups per word of every text */
-	g->tsize = 1;
-	while (g->tsize < (size_t)n * 2)
-		g->tsize <<= 1;
-	g->table = xcalloc(g->tsize, sizeof(*g->table));
-	g->weight = xmalloc((size_t)n * sizeof(float));
-	for (uint32_t i = 0; i < n; i++) {
-		const char *w = g->blob + g->off[i];
-		uint32_t hv = hash_bytes(w, strlen(w));
-		size_t h = hv & (g->tsize - 1);
-		while (g->table[h].index1)
-			h = (h + 1) & (g->tsize - 1);
-		g->table[h].hash = hv;
-		g->table[h].index1 = i + 1;
-		double p = 1.0 / ((double)g->rank[i] * g->harmonic);
-		g->weight[i] = (float)(1e-3 / (1e-3 + p));
-	}
-	/* the common component (Arora et al.): the frequency-weighted mean of
-	 * the 50,000 most frequent words' vectors; texts lose it */
-	double c[1024] = { 0 }, norm = 0;
-	for (uint32_t i = 0; i < n; i++) {
-		if (g->rank[i] > 50000)
-			continue;
-		double p = 1.0 / ((double)g->rank[i] * g->harmonic);
-		for (uint32_t d = 0; d < dims; d++)
-			c[d] += p * g->vec[(size_t)i * dims + d];
-	}
-	for (uint32_t d = 0; d < dims; d++)
-		norm += c[d] * c[d];
-	norm = sqrt(norm);
-	for (uint32_t d = 0; d < dims; d++)
-		g->common[d] = norm > 0 ? (float)(c[d] / norm) : 0;
+	if (!prepared(g))
+		prepare(g);
 	*out = g;
 	return 0;
 }
@@ -146,8 +228,7 @@ void glove_close(struct glove *g)
 	if (!g)
 		return;
 	munmap((void *)g->map, g->size);
-	free(g->table);
-	free(g->weight);
+	free(g->own);
 	free(g);
 }
 
@@ -166,15 +247,23 @@ static uint32_t glove_find(const struct glove *g, const char *w, size_t n)
 {
 	uint32_t hash = hash_bytes(w, n);
 	size_t mask = g->tsize - 1;
-	for (size_t h = hash & mask; g->table[h].index1; h = (h + 1) & mask) {
-		if (g->table[h].hash != hash)
-			continue;
+	size_t h = hash & mask;
+	for (size_t probes = 0; g->table[h].index1 && probes < g->tsize; h = (h + 1) & mask, probes++) {
+		if (g->table[h].hash != hash || g->table[h].index1 > g->n)
+			continue; /* (a file's table is not trusted to point inside) */
 		uint32_t k = g->table[h].index1 - 1;
 		const char *s = g->blob + g->off[k];
 		if (!memcmp(w, s, n) && !s[n])
 			return k;
 	}
 	return UINT32_MAX;
+}
+
+/* Word k's SIF weight: a / (a + p(w)), a = 1e-3. */
+static float weight_of(const struct glove *g, size_t k)
+{
+	double p = 1.0 / ((double)g->rank[k] * g->harmonic);
+	return (float)(1e-3 / (1e-3 + p));
 }
 
 /* acc += weight x v */
@@ -243,7 +332,7 @@ void glove_word(const struct glove *g, const char *w, size_t n, uint32_t *slot, 
 	if (*slot == UINT32_MAX)
 		return;
 	size_t k = *slot - 1;
-	add_fn(acc, g->vec + k * g->dims, g->dims, scale * g->weight[k]);
+	add_fn(acc, g->vec + k * g->dims, g->dims, scale * weight_of(g, k));
 }
 
 void glove_near_init(struct glove_near *gn, const struct glove *g)
@@ -275,7 +364,8 @@ void glove_near_add(struct glove_near *gn, struct vec_words *vw, const char *w, 
 			}
 			int8_t *row = gn->vec + gn->n * gn->stride;
 			memcpy(row, g->vec + (size_t)k * g->dims, g->dims);
-			memcpy(row + g->dims, &g->weight[k], sizeof(float));
+			float weight = weight_of(g, k);
+			memcpy(row + g->dims, &weight, sizeof(float));
 			gn->local_of[k] = (uint32_t)++gn->n;
 		}
 		*slot = k == UINT32_MAX ? UINT32_MAX : gn->local_of[k];
