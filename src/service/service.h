@@ -142,6 +142,9 @@ enum pb_status svc_password_reset(struct svc *v, const char *tok, const char *pw
 /* Argon2id, at most a few at a time in this process (the rest wait a
  * little, then PB_BUSY). */
 enum pb_status svc_password_hash(const char *password, char out[128]);
+/* Whether new hashes are made with test-only weak limits
+ * (PAPERBOY_TEST_WEAK_PASSWORDS=1: the integration tests). */
+bool svc_password_weak(void);
 
 /* ---- votes (votes.c) ------------------------------------------------------------------ */
 /* Sets (on) or takes back u's vote for paper; want < 0 toggles. *voted the

@@ -867,6 +867,9 @@ static struct MHD_Daemon *start_http(struct web *w, unsigned *port, struct buf *
 	fprintf(stderr, "paperboy: serving on %s port %u (%u request threads, %u connection threads, %u connections, "
 			"%u per address)\n",
 		w->cfg.listen, *port, threads, io_threads, max_conns, w->cfg.max_per_ip);
+	if (svc_password_weak())
+		fprintf(stderr, "paperboy: PAPERBOY_TEST_WEAK_PASSWORDS=1: new passwords are hashed with test-only weak "
+				"limits; never serve real accounts so\n");
 	return d;
 }
 

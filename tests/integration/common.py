@@ -22,6 +22,12 @@ DATA = os.environ.get(
     os.path.normpath(os.path.join(os.path.dirname(__file__), "../../../shared/data")))
 
 
+# Passwords hashed with libsodium's least limits, not its interactive ones
+# (64 MiB and two passes each): these tests make thousands of hashes, a
+# sixth of the test command's time. The unit tests check the served
+# limits, and the browser flows and the load tests run with them.
+os.environ.setdefault("PAPERBOY_TEST_WEAK_PASSWORDS", "1")
+
 BACKEND = os.environ.get("PAPERBOY_TEST_BACKEND", "sqlite")
 PG_BASE = os.environ.get("PAPERBOY_TEST_PG", "")
 if BACKEND == "pg" and not PG_BASE:

@@ -152,6 +152,12 @@ static void test_passwords(struct svc *v)
 	long wait;
 	CHECK(svc_password_check(v, "alice", &u, "correct horse battery", "198.51.100.1", &wait) == PB_OK);
 	CHECK_STR(u.name, "alice");
+	/* a served password's hash: Argon2id with libsodium's interactive
+	 * limits (the integration tests alone ask for weak ones) */
+	CHECK(!getenv("PAPERBOY_TEST_WEAK_PASSWORDS") && !svc_password_weak());
+	CHECK(!strncmp(u.pwhash, "$argon2id$v=19$m=65536,t=2,p=1$", 31));
+	char h[128];
+	CHECK(svc_password_hash("another password", h) == PB_OK && !strncmp(h, "$argon2id$v=19$m=65536,t=2,p=1$", 31));
 	CHECK(svc_password_check(v, "ALICE@example.org", &u, "correct horse battery", "198.51.100.1", &wait) == PB_OK);
 	CHECK(svc_password_check(v, "nobody", &u, "correct horse battery", "198.51.100.1", &wait) == PB_DENIED);
 	/* eight wrong guesses, then even the right password waits: one
