@@ -261,6 +261,37 @@ static const char *const migrations[] = {
 	 * hidden or shown again */
 	"CREATE INDEX papers_hidden ON papers(id) WHERE hidden <> 0;"
 	"INSERT OR IGNORE INTO kv(key, value) VALUES('hidden', '0');",
+	/* 16: an account's number is never given again (AUTOINCREMENT: not
+	 * the largest number plus one), so nothing kept under a deleted
+	 * account's number (a limit's counter) passes to a later account, as
+	 * on PostgreSQL, whose identity never goes back. The table is rebuilt
+	 * (foreign keys off, checked before the commit). */
+	"CREATE TABLE users_v16("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+	"  email TEXT NOT NULL COLLATE NOCASE,"
+	"  email_verified INTEGER NOT NULL DEFAULT 0,"
+	"  fullname TEXT NOT NULL DEFAULT '',"
+	"  pwhash TEXT NOT NULL,"
+	"  admin INTEGER NOT NULL DEFAULT 0,"
+	"  disabled INTEGER NOT NULL DEFAULT 0,"
+	"  created INTEGER NOT NULL,"
+	"  mute_collapse INTEGER NOT NULL DEFAULT 0,"
+	"  read_mark INTEGER NOT NULL DEFAULT 0,"
+	"  active_at INTEGER NOT NULL DEFAULT 0,"
+	"  recs_at INTEGER NOT NULL DEFAULT 0,"
+	"  feed_hash BLOB);"
+	"INSERT INTO users_v16(id, name, email, email_verified, fullname, pwhash, admin, disabled, created,"
+	"  mute_collapse, read_mark, active_at, recs_at, feed_hash)"
+	"  SELECT id, name, email, email_verified, fullname, pwhash, admin, disabled, created,"
+	"  mute_collapse, read_mark, active_at, recs_at, feed_hash FROM users;"
+	"DROP TABLE users;"
+	"ALTER TABLE users_v16 RENAME TO users;"
+	"CREATE INDEX users_email ON users(email);"
+	"CREATE UNIQUE INDEX users_verified_email ON users(email) WHERE email_verified = 1;"
+	"CREATE INDEX users_lower_name ON users(lower(name));"
+	"CREATE INDEX users_lower_email ON users(lower(email));"
+	"CREATE UNIQUE INDEX users_feed ON users(feed_hash) WHERE feed_hash IS NOT NULL;",
 };
 _Static_assert(ARRAY_SIZE(migrations) == STORE_SCHEMA_VERSION, "one migration per schema version");
 

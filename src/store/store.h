@@ -42,7 +42,7 @@
 struct store;
 
 /* The schema version this binary writes. */
-#define STORE_SCHEMA_VERSION 15
+#define STORE_SCHEMA_VERSION 16
 
 enum store_open_flags {
 	STORE_CREATE = 1 << 0, /* create the database if missing (init) */

@@ -331,6 +331,26 @@ static void test_people(void)
 	CHECK(store_user_get(s, b.id, NULL, &u, &err) == 0 && !strcmp(u.name, "bob"));
 	CHECK(store_user_get(s, 0, "carol", &u, &err) == 1);
 
+	/* an account's number is never given again (state keyed by it, such
+	 * as the limits' counters, cannot pass to a later account): the
+	 * newest account deleted, the next one gets a new number. (The first
+	 * deletion makes the placeholder that deleted accounts' comments keep,
+	 * numbered after it; the second shows it.) */
+	for (int i = 0; i < 2; i++) {
+		struct user t = { 0 }, n;
+		snprintf(t.name, sizeof(t.name), "temp%d", i);
+		snprintf(t.email, sizeof(t.email), "t%d@x.org", i);
+		snprintf(t.pwhash, sizeof(t.pwhash), "$argon2id$fake");
+		n = t;
+		snprintf(n.name, sizeof(n.name), "next%d", i);
+		CHECK(store_user_add(s, &t, &err) == 0 && store_user_delete(s, t.id, &err) == 0);
+		CHECK(store_user_add(s, &n, &err) == 0);
+		if (n.id <= t.id)
+			fprintf(stderr, "account %lld deleted, the next one got %lld\n", (long long)t.id, (long long)n.id);
+		CHECK(n.id > t.id);
+		CHECK(store_user_delete(s, n.id, &err) == 0);
+	}
+
 	/* limits: counted per key, blocked from the free_n-th event, the block
 	 * doubling up to the cap, a new count after a quiet spell */
 	struct store_limit l;
