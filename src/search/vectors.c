@@ -64,22 +64,36 @@ void glove_default_path(struct buf *out)
 	buf_adds(out, config.vectors && *config.vectors ? config.vectors : PAPERBOY_DEFAULT_VECTORS);
 }
 
-/* The table over the words (look-ups per word of every text), made here. */
-static void table_make(struct glove *g)
+/* The table over the words (look-ups per word of every text): its size,
+ * and the table made here. */
+static size_t table_size(uint32_t n)
 {
-	g->tsize = 1;
-	while (g->tsize < (size_t)g->n * 2)
-		g->tsize <<= 1;
-	g->own = xcalloc(g->tsize, sizeof(*g->own));
+	size_t t = 1;
+	while (t < (size_t)n * 2)
+		t <<= 1;
+	return t;
+}
+
+static struct glove_slot *table_build(const struct glove *g)
+{
+	size_t tsize = table_size(g->n);
+	struct glove_slot *t = xcalloc(tsize, sizeof(*t));
 	for (uint32_t i = 0; i < g->n; i++) {
 		const char *w = g->blob + g->off[i];
 		uint32_t hv = hash_bytes(w, strlen(w));
-		size_t h = hv & (g->tsize - 1);
-		while (g->own[h].index1)
-			h = (h + 1) & (g->tsize - 1);
-		g->own[h].hash = hv;
-		g->own[h].index1 = i + 1;
+		size_t h = hv & (tsize - 1);
+		while (t[h].index1)
+			h = (h + 1) & (tsize - 1);
+		t[h].hash = hv;
+		t[h].index1 = i + 1;
 	}
+	return t;
+}
+
+static void table_make(struct glove *g)
+{
+	g->tsize = table_size(g->n);
+	g->own = table_build(g);
 	g->table = g->own;
 }
 
@@ -110,35 +124,70 @@ static void prepare(struct glove *g)
 
 static uint32_t glove_find(const struct glove *g, const char *w, size_t n);
 
+#define TABLE_RUN_MAX 4096 /* slots taken one after another, at most */
+
+/* Whether the file's table holds each word once, at most TABLE_RUN_MAX
+ * slots from where its probe starts (so that a look-up stays short), and
+ * nothing else: one pass over it, no word hashed. */
+static bool table_holds(const struct glove *g)
+{
+	uint8_t *seen = xcalloc(g->n / 8 + 1, 1);
+	size_t taken = 0, run = 0, first_run = 0;
+	bool ok = true;
+	for (size_t h = 0; h < g->tsize && ok; h++) {
+		uint32_t i1 = g->table[h].index1;
+		if (!i1) {
+			if (run == h)
+				first_run = run; /* the run at the start, which a run at the end continues */
+			run = 0;
+			continue;
+		}
+		if (i1 > g->n || (seen[(i1 - 1) / 8] & (1u << ((i1 - 1) % 8))) || ++run > TABLE_RUN_MAX) {
+			ok = false;
+			break;
+		}
+		seen[(i1 - 1) / 8] |= (uint8_t)(1u << ((i1 - 1) % 8));
+		taken++;
+	}
+	free(seen);
+	return ok && taken == g->n && run + first_run <= TABLE_RUN_MAX;
+}
+
 /*
  * What scripts/glove_convert.mjs writes after the vectors, 8-aligned, so
  * that opening the file makes nothing (the table over 341k words took most
  * of a short command's time):
  *
- *     "PBGTAB01", uint32 tsize, uint32 dims, float common[dims],
- *     (8-aligned) { uint32 hash, uint32 index1 } table[tsize]
+ *     "PBGTAB02", uint32 tsize, uint32 dims, double harmonic,
+ *     float common[dims], (8-aligned) { uint32 hash, uint32 index1 } table[tsize]
  *
- * exactly as table_make and common_make would make them. A file without
- * it, or with one that does not hold (sizes, a component that is not a
- * unit vector of finite numbers, a sample of words not found), is
- * prepared here instead.
+ * exactly as table_make and common_make would make them (harmonic: the
+ * converter's ln(nwords) + 0.5772, which must be this library's to the
+ * bit, or its common component would not be what common_make makes). A
+ * file without it, or with one that does not hold (sizes, the harmonic
+ * number, a component that is not a unit vector of finite numbers, a
+ * table that does not hold each word once within short runs, a sample of
+ * words not found), is prepared here instead.
  */
 static bool prepared(struct glove *g)
 {
 	const unsigned char *end = g->map + g->size;
 	uint64_t at = ((uint64_t)((const unsigned char *)g->vec - g->map) + (uint64_t)g->n * g->dims + 7) & ~(uint64_t)7;
-	if (at + 16 > g->size || memcmp(g->map + at, "PBGTAB01", 8))
+	if (at + 24 > g->size || memcmp(g->map + at, "PBGTAB02", 8))
 		return false;
 	uint32_t tsize, dims;
+	double harmonic;
 	memcpy(&tsize, g->map + at + 8, 4);
 	memcpy(&dims, g->map + at + 12, 4);
-	uint64_t tab = (at + 16 + (uint64_t)dims * 4 + 7) & ~(uint64_t)7;
-	if (dims != g->dims || tsize < (uint64_t)g->n * 2 || tsize > (1u << 30) || (tsize & (tsize - 1)) ||
+	memcpy(&harmonic, g->map + at + 16, 8);
+	uint64_t tab = (at + 24 + (uint64_t)dims * 4 + 7) & ~(uint64_t)7;
+	if (dims != g->dims || memcmp(&harmonic, &g->harmonic, sizeof(harmonic)) || tsize < (uint64_t)g->n * 2 ||
+	    tsize > (1u << 30) || (tsize & (tsize - 1)) ||
 	    tab + (uint64_t)tsize * sizeof(struct glove_slot) > (uint64_t)(end - g->map))
 		return false;
 	double norm = 0;
 	for (uint32_t d = 0; d < dims; d++) {
-		memcpy(&g->common[d], g->map + at + 16 + 4 * d, 4);
+		memcpy(&g->common[d], g->map + at + 24 + 4 * d, 4);
 		if (!isfinite(g->common[d]))
 			return false;
 		norm += (double)g->common[d] * g->common[d];
@@ -147,6 +196,8 @@ static bool prepared(struct glove *g)
 		return false;
 	g->table = (const struct glove_slot *)(const void *)(g->map + tab);
 	g->tsize = tsize;
+	if (!table_holds(g))
+		return false;
 	for (uint32_t k = 0; k < 64; k++) { /* a sample of the words finds itself */
 		uint32_t i = (uint32_t)((uint64_t)g->n * k / 64);
 		const char *w = g->blob + g->off[i];
@@ -163,6 +214,11 @@ int glove_check(const struct glove *g)
 	float common[1024];
 	common_make(g, common);
 	if (memcmp(common, g->common, g->dims * sizeof(float)))
+		return -1;
+	struct glove_slot *t = table_build(g);
+	bool same = g->tsize == table_size(g->n) && !memcmp(t, g->table, g->tsize * sizeof(*t));
+	free(t);
+	if (!same)
 		return -1;
 	for (uint32_t i = 0; i < g->n; i++) {
 		const char *w = g->blob + g->off[i];

@@ -1619,7 +1619,8 @@ static void test_titles_sorted(void)
  * glove_convert.mjs writes after the vectors: the table over the words and
  * the common component, given here (common may be damaged); tsize 0 makes
  * it as the converter does, else a table of tsize slots every one taken. */
-static void append_prepared(const char *path, const char *const *vw, uint32_t n, const float common[4], uint32_t tsize)
+static void append_prepared(const char *path, const char *const *vw, uint32_t n, const float common[4], uint32_t tsize,
+			    double harmonic, int damage)
 {
 	FILE *f = fopen(path, "ab");
 	CHECK(f != NULL);
@@ -1632,9 +1633,10 @@ static void append_prepared(const char *path, const char *const *vw, uint32_t n,
 	while (ftell(f) % 8)
 		fputc(0, f);
 	uint32_t dims = 4;
-	fwrite("PBGTAB01", 1, 8, f);
+	fwrite("PBGTAB02", 1, 8, f);
 	fwrite(&tsize, 4, 1, f);
 	fwrite(&dims, 4, 1, f);
+	fwrite(&harmonic, 8, 1, f);
 	fwrite(common, 4, 4, f);
 	while (ftell(f) % 8)
 		fputc(0, f);
@@ -1646,6 +1648,10 @@ static void append_prepared(const char *path, const char *const *vw, uint32_t n,
 			j = (j + 1) & (tsize - 1);
 		t[2 * j] = h;
 		t[2 * j + 1] = full ? i % n + 1 : i + 1;
+		if (damage == 1 && i == 3) /* word 3 missing */
+			t[2 * j + 1] = 0;
+		if (damage == 2 && i == 3) /* word 2 twice, word 3 not at all */
+			t[2 * j + 1] = 3;
 	}
 	fwrite(t, 8, tsize, f);
 	free(t);
@@ -1697,17 +1703,21 @@ static void test_vectors_prepared(void)
 		for (int d = 0; d < 4; d++)
 			made[d] = (float)(c[d] / norm);
 	}
-	struct { const char *what; float common[4]; uint32_t tsize; int want; } cases[] = {
-		{ "whole", { made[0], made[1], made[2], made[3] }, 0, 1 },
-		{ "a common component off by one bit", { nextafterf(made[0], 2), made[1], made[2], made[3] }, 0, -1 },
-		{ "a common component not finite", { NAN, made[1], made[2], made[3] }, 0, 0 },
-		{ "a common component not a unit", { 0.5f, 0.5f, 0, 0 }, 0, 0 },
-		{ "a table too small", { made[0], made[1], made[2], made[3] }, 8, 0 },
-		{ "a table with every slot taken", { made[0], made[1], made[2], made[3] }, 16, 0 },
+	double hm = log((double)n) + 0.5772;
+	struct { const char *what; float common[4]; uint32_t tsize; double harmonic; int damage, want; } cases[] = {
+		{ "whole", { made[0], made[1], made[2], made[3] }, 0, hm, 0, 1 },
+		{ "a common component off by one bit", { nextafterf(made[0], 2), made[1], made[2], made[3] }, 0, hm, 0, -1 },
+		{ "a common component not finite", { NAN, made[1], made[2], made[3] }, 0, hm, 0, 0 },
+		{ "a common component not a unit", { 0.5f, 0.5f, 0, 0 }, 0, hm, 0, 0 },
+		{ "a harmonic number off by one bit", { made[0], made[1], made[2], made[3] }, 0, nextafter(hm, 9), 0, 0 },
+		{ "a table too small", { made[0], made[1], made[2], made[3] }, 8, hm, 0, 0 },
+		{ "a table with every slot taken", { made[0], made[1], made[2], made[3] }, 16, hm, 0, 0 },
+		{ "a table without a word", { made[0], made[1], made[2], made[3] }, 0, hm, 1, 0 },
+		{ "a table with a word twice", { made[0], made[1], made[2], made[3] }, 0, hm, 2, 0 },
 	};
 	for (size_t c = 0; c < ARRAY_SIZE(cases); c++) {
 		write_vectors(p.s, vw, n);
-		append_prepared(p.s, vw, n, cases[c].common, cases[c].tsize);
+		append_prepared(p.s, vw, n, cases[c].common, cases[c].tsize, cases[c].harmonic, cases[c].damage);
 		g = NULL;
 		CHECK(glove_open(p.s, &g, &err) == 0);
 		if (!g)
