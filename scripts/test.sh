@@ -7,9 +7,10 @@
 #
 # The machine is not kept busy by the tests alone (they wait on servers,
 # on PostgreSQL, on the browser): the downloads run beside the first
-# build, and the clang builds and the fuzzers run beside the tests, at a
-# lower priority, so that they take the cores the tests leave idle. The
-# load tests, which must have the machine to themselves, run last, alone.
+# build, and the clang builds and the fuzzers run beside the tests under
+# SCHED_IDLE (chrt --idle), so that they take only the time the tests
+# leave idle. The load tests, which must have the machine to themselves,
+# run last, alone.
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/setup.sh test packages
@@ -35,11 +36,11 @@ export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 (
 	set -e
 	CC=clang cmake -S . -B build-clang -DPAPERBOY_WERROR=ON -DBUILD_TESTING=OFF >/dev/null
-	nice -n 15 cmake --build build-clang -j"$(nproc)" >/dev/null
+	chrt --idle 0 cmake --build build-clang -j"$(nproc)" >/dev/null
 	CC=clang cmake -S . -B build-fuzz -DPAPERBOY_FUZZ=ON -DPAPERBOY_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-	nice -n 15 cmake --build build-fuzz -j"$(nproc)" >/dev/null
+	chrt --idle 0 cmake --build build-fuzz -j"$(nproc)" >/dev/null
 	cd build-fuzz
-	nice -n 15 ctest --output-on-failure -j"$(nproc)"
+	chrt --idle 0 ctest --output-on-failure -j"$(nproc)"
 ) >"$logs/beside" 2>&1 &
 beside=$!
 
