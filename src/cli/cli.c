@@ -611,36 +611,62 @@ static void print_paper_long(const struct paper *p)
 		printf("\n%s\n", p->abstract);
 }
 
+/* One paper, or several in the order given: with --json one object, or an
+ * array of them (null where an id is not in the store); an id not in the
+ * store is named, the others shown, and the exit status says so. */
 static int cmd_show(struct args *a)
 {
-	char id[PAPER_ID_MAX];
-	if (arxiv_id_parse(a->pos[0], id, NULL))
-		return usage_error(a->cmd, "show: '%s' is not an arXiv id or URL", a->pos[0]);
+	char (*ids)[PAPER_ID_MAX] = xcalloc((size_t)a->npos, sizeof(*ids));
+	for (int i = 0; i < a->npos; i++)
+		if (arxiv_id_parse(a->pos[i], ids[i], NULL)) {
+			free(ids);
+			return usage_error(a->cmd, "show: '%s' is not an arXiv id or URL", a->pos[i]);
+		}
 	struct store *s = open_store(a, 0);
-	if (!s)
+	if (!s) {
+		free(ids);
 		return EXIT_FAIL;
-	struct paper p;
-	paper_init(&p);
-	struct buf err = BUF_INIT;
-	int rc = store_paper_get(s, id, &p, &err), ret = EXIT_OK;
-	if (rc < 0) {
-		error("show: %s", err.s);
-		ret = EXIT_FAIL;
-	} else if (rc == 1) {
-		char *shown = store_url_redact(a->db);
-		error("show: %s: no such paper in %s", id, shown);
-		free(shown);
-		ret = EXIT_FAIL;
-	} else if (opt_val(a, "json")) {
-		json_t *j = paper_to_json(&p);
-		print_json(j);
-		json_decref(j);
-	} else {
-		print_paper_long(&p);
 	}
-	paper_release(&p);
+	bool json = opt_val(a, "json") != NULL, many = a->npos > 1;
+	json_t *arr = json && many ? json_array() : NULL;
+	struct paper p;
+	struct buf err = BUF_INIT;
+	int ret = EXIT_OK, shown = 0;
+	for (int i = 0; i < a->npos; i++) {
+		paper_init(&p);
+		int rc = store_paper_get(s, ids[i], &p, &err);
+		if (rc < 0) {
+			error("show: %s", err.s);
+			ret = EXIT_FAIL;
+		} else if (rc == 1) {
+			char *where = store_url_redact(a->db);
+			error("show: %s: no such paper in %s", ids[i], where);
+			free(where);
+			ret = EXIT_FAIL;
+			if (arr)
+				json_array_append_new(arr, json_null()); /* in its place */
+		} else if (arr) {
+			json_array_append_new(arr, paper_to_json(&p));
+		} else if (json) {
+			json_t *j = paper_to_json(&p);
+			print_json(j);
+			json_decref(j);
+		} else {
+			if (shown++)
+				putchar('\n');
+			print_paper_long(&p);
+		}
+		paper_release(&p);
+		if (rc < 0)
+			break; /* the store failed: the rest would too */
+	}
+	if (arr) {
+		print_json(arr);
+		json_decref(arr);
+	}
 	buf_release(&err);
 	store_close(s);
+	free(ids);
 	return ret;
 }
 
@@ -1621,8 +1647,9 @@ static const struct command commands[] = {
 	    { "retry-wait", "SECONDS", "pdf: a failed paper is asked again after this long, doubling per failure "
 					"(default 3600)" } },
 	  cmd_fetch, 1, 1 },
-	{ "show", "ID [--json]", "show one paper (ID: an arXiv id or URL)",
-	  { { "json", NULL, "print the paper as Hugging Face's papers API does" } }, cmd_show, 1, 1 },
+	{ "show", "ID... [--json]", "show papers (ID: an arXiv id or URL), in the order given",
+	  { { "json", NULL, "print the paper as Hugging Face's papers API does; several: an array of them" } },
+	  cmd_show, 1, 100000 },
 	{ "list", "[--date D | --week W | --month M] [OPTIONS]",
 	  "list the papers of a day (default: the newest), an ISO week or a month",
 	  { { "date", "YYYY-MM-DD", "one day" },

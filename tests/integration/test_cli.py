@@ -119,6 +119,17 @@ class CliTest(PaperboyTest):
         self.pb("show", "2506.09999", expect=1)
         out, _ = self.pb("show", "2506.00001")
         self.assertIn("Engines of Analysis", out)
+        # several at once, in the order given: an array, null in the place
+        # of one not in the store, which is named (exit 1); a bad id refuses all
+        many = self.pb_json("show", "2506.00002", "https://arxiv.org/abs/2506.00001v3", "--json")
+        self.assertEqual([x["id"] for x in many], ["2506.00002", "2506.00001"])
+        self.assertEqual(many[1], p)
+        out, err = self.pb("show", "2506.00001", "2506.09999", "2506.00002", "--json", expect=1)
+        self.assertEqual([x and x["id"] for x in json.loads(out)], ["2506.00001", None, "2506.00002"])
+        self.assertIn("2506.09999: no such paper", err)
+        out, _ = self.pb("show", "2506.00001", "2506.00002")
+        self.assertLess(out.index("Engines of Analysis"), out.index("A Python repr"))
+        self.pb("show", "2506.00001", "not-an-id", expect=2)
 
     def test_stdin_and_strict(self):
         self.init()

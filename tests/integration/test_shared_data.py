@@ -77,9 +77,12 @@ class SharedDataTest(PaperboyTest):
         self.assertEqual(st["sources"]["hf"], len(items))
 
         rng = random.Random(7)
-        for pid in rng.sample(sorted(items), 60) + rng.sample(sorted(repr_ids), 30):
+        sample = rng.sample(sorted(items), 60) + rng.sample(sorted(repr_ids), 30)
+        shown = self.pb_json("show", *sample, "--json")  # one process for the 90
+        self.assertEqual(len(shown), len(sample))
+        for pid, p in zip(sample, shown):
+            self.assertEqual(p["id"], pid)
             recs = items[pid]
-            p = self.pb_json("show", pid, "--json")
             src = recs[0]["paper"]
             self.assertEqual(p["title"], norm(src["title"]), pid)
             self.assertEqual(p["summary"], norm(src["summary"]), pid)
