@@ -16,6 +16,13 @@ python3 sqlite3"
 # or `assets` (the npm downloads and the word vectors' conversion, which
 # scripts/test.sh runs beside the first build).
 part=${2:-all}
+case "${1:-}:$part" in
+:all | test:all | test:packages | test:assets) ;;
+*)
+	echo "usage: sh scripts/setup.sh [test [packages|assets]]" >&2
+	exit 2
+	;;
+esac
 if [ "${1:-}" = test ]; then
 	PKGS="$PKGS chromium python3-feedparser python3-aiosmtpd fonts-dejavu-core wrk postgresql python3-psycopg2 haproxy python3-prometheus-client"
 fi

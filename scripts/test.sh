@@ -14,8 +14,20 @@ set -eu
 cd "$(dirname "$0")/.."
 sh scripts/setup.sh test packages
 logs=$(mktemp -d)
-trap 'rm -rf "$logs"' EXIT
-sh scripts/setup.sh test assets >"$logs/assets" 2>&1 &
+assets=""
+# a build that fails (or ^C) stops the downloads too, and shows what they said
+finish() {
+	if [ -n "$assets" ]; then
+		kill -- -"$assets" 2>/dev/null || kill "$assets" 2>/dev/null || true
+		wait "$assets" 2>/dev/null || true
+		cat "$logs/assets" >&2
+	fi
+	rm -rf "$logs"
+}
+trap finish EXIT
+trap 'exit 130' INT TERM
+# (a session of its own, so that npm and node stop with it)
+setsid -w sh scripts/setup.sh test assets >"$logs/assets" 2>&1 &
 assets=$!
 CC=clang cmake -S . -B build-clang -DPAPERBOY_WERROR=ON -DBUILD_TESTING=OFF >/dev/null
 cmake --build build-clang -j"$(nproc)" >/dev/null
@@ -26,6 +38,7 @@ cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="-g -O1"
 cmake --build build-test -j"$(nproc)"
 rc=0
 wait "$assets" || rc=$?
+assets=""
 cat "$logs/assets" >&2
 if [ "$rc" -ne 0 ]; then
 	echo "test.sh: scripts/setup.sh test assets failed ($rc)" >&2

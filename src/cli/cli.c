@@ -661,7 +661,8 @@ static int cmd_show(struct args *a)
 			break; /* the store failed: the rest would too */
 	}
 	if (arr) {
-		print_json(arr);
+		if (a->npos == (int)json_array_size(arr)) /* else a part, not in the ids' places: none */
+			print_json(arr);
 		json_decref(arr);
 	}
 	buf_release(&err);
