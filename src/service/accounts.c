@@ -348,6 +348,24 @@ enum pb_status svc_password_set(struct svc *v, struct user *u, const char *pw, c
 	return PB_OK;
 }
 
+enum pb_status svc_account_delete(struct svc *v, const struct user *u, struct buf *msg)
+{
+	/* The counters under the account's number stay (a number is never
+	 * given again, and names nobody); the one under its address goes,
+	 * first: the store's deletion is last, and wipes what was deleted
+	 * (on SQLite, its write-ahead log too) */
+	if (u->email[0])
+		svc_limit_reset(v, LIMIT_SUBSCRIBE_ADDRESS, u->email);
+	struct buf err = BUF_INIT;
+	if (store_user_delete(v->s, u->id, &err)) {
+		enum pb_status st = svc_store_failed(v, &err, msg);
+		buf_release(&err);
+		return st;
+	}
+	buf_release(&err);
+	return PB_OK;
+}
+
 enum pb_status svc_password_change(struct svc *v, struct user *u, const char *current, const char *pw,
 				    const char *ip, long *wait, struct buf *msg)
 {

@@ -115,6 +115,11 @@ enum pb_status svc_password_set(struct svc *v, struct user *u, const char *pw, c
  * through the sign-in limiter), then svc_password_set. msg says why not. */
 enum pb_status svc_password_change(struct svc *v, struct user *u, const char *current, const char *pw,
 				    const char *ip, long *wait, struct buf *msg);
+/* Deletes u's account (the store's user_delete: its votes, sessions,
+ * tokens, subscriptions and the rest; its comments stay as [deleted]) and
+ * the counter kept under its address. The password is the caller's to
+ * check first. PB_OK, or the store's failure (msg says it). */
+enum pb_status svc_account_delete(struct svc *v, const struct user *u, struct buf *msg);
 
 /* Forgotten passwords. A link's token is random and kept only as its hash,
  * for SVC_RESET_MINUTES; using it sets the password and ends the account's

@@ -593,6 +593,19 @@ static int sq_paper_scan_since(struct store *st, int64_t seq, int (*fn)(const st
 	return mmap_back(st, sql_paper_scan_since(st, seq, fn, ctx, err), err);
 }
 
+/* What is deleted is not left to read back: secure_delete (set at open)
+ * writes zeroes over it, and the write-ahead log, which still holds the
+ * pages as they were before, is copied into the file and emptied (when
+ * no transaction is open; best effort: a reader may hold it, and then the
+ * next deletion or checkpoint does it). */
+static int sq_user_delete(struct store *st, int64_t user_id, struct buf *err)
+{
+	int rc = sql_user_delete(st, user_id, err);
+	if (rc == 0 && sqlite3_get_autocommit(SQ(st)->db))
+		sqlite3_wal_checkpoint_v2(SQ(st)->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	return rc;
+}
+
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Woverride-init"
 static const struct store_ops sqlite_ops = {
@@ -605,6 +618,7 @@ static const struct store_ops sqlite_ops = {
 	.paper_scan = sq_paper_scan,
 	.paper_scan_since = sq_paper_scan_since,
 	.stats = sq_stats,
+	.user_delete = sq_user_delete,
 	.rollback = sq_rollback,
 	.close = sq_close,
 };
@@ -791,7 +805,7 @@ int store_sqlite_open(const char *path, unsigned flags, struct store **out, enum
 	if ((create && sq_exec(&s->base, "PRAGMA page_size = 16384;", err)) ||
 	    sq_exec(&s->base,
 		    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
-		    "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; " MMAP_ON,
+		    "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA secure_delete = ON; " MMAP_ON,
 		    err) ||
 	    migrate(s, create, err))
 		goto fail;

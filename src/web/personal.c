@@ -721,10 +721,14 @@ void h_delete_post(struct req *r, struct resp *o)
 		}
 		return;
 	}
+	struct svc v = req_svc(r);
 	struct buf err = BUF_INIT;
-	int rc = store_user_delete(r->s, r->user.id, &err);
-	if (rc) {
-		resp_error(r, o, 500, "The database failed.");
+	st = svc_account_delete(&v, &r->user, &err);
+	if (st != PB_OK) {
+		if (st == PB_BUSY)
+			resp_retry_after(o, 2);
+		resp_error(r, o, resp_status(st, NULL), st == PB_BUSY ? "The server is busy; try again in a few seconds."
+									: "The database failed.");
 	} else if (r->wants_json) {
 		resp_json(o, 200, json_pack("{s:b}", "deleted", 1));
 	} else {

@@ -582,7 +582,7 @@ class PersonalTest(PaperboyTest):
         before = self.api(None, "GET", "/api/papers/" + pid)[1]["upvotes"]
         self.api(tok, "POST", "/api/papers/%s/upvote" % pid, expect=200)
         self.assertEqual(self.api(None, "GET", "/api/papers/" + pid)[1]["upvotes"], before + 1)
-        _, cm = self.api(tok, "POST", "/api/papers/%s/comment" % pid, {"comment": "my words"}, expect=201)
+        _, cm = self.api(tok, "POST", "/api/papers/%s/comment" % pid, {"comment": "my words qzx"}, expect=201)
         other, otok = self.reader()
         self.api(otok, "POST", "/api/papers/%s/comment" % pid,
                  {"comment": "a reply", "parentId": cm["comment"]["number"]}, expect=201)
@@ -595,7 +595,7 @@ class PersonalTest(PaperboyTest):
         _, ex = self.api(tok, "GET", "/api/me/export", expect=200)
         self.assertEqual(ex["profile"]["name"], name)
         self.assertEqual(ex["votes"], [pid])
-        self.assertEqual([x["body"] for x in ex["comments"]], ["my words"])
+        self.assertEqual([x["body"] for x in ex["comments"]], ["my words qzx"])
         self.assertEqual([(x["name"], [i["paper"] for i in x["items"]], x["items"][0]["note"]) for x in ex["collections"]],
                          [("Mine", [pid2], "n")])
         self.assertEqual(ex["follows"][0]["value"], "Yann LeCun")
@@ -624,6 +624,16 @@ class PersonalTest(PaperboyTest):
         self.assertIn("a reply", page, "the replies of others stay")
         self.assertEqual(self.f.sql("SELECT count(*) FROM subscriptions WHERE lower(email) = ?", name + "@lab.example")[0][0], 0)
         self.assertEqual(Client(self.srv).get("/u/" + name).status, 404)
+        if self.f.backend == "sqlite":
+            # nor can it be read back from the file or its write-ahead log:
+            # SQLite left freed space as it was, and the pages before the
+            # deletion in the log (the address and the comment were there)
+            for path in (self.f.db, self.f.db + "-wal"):
+                if os.path.exists(path):
+                    with open(path, "rb") as fh:
+                        data = fh.read()
+                    for gone in (b"leaving@lab.example", b"my words qzx"):
+                        self.assertFalse(gone in data, "%s holds %r" % (path, gone))
         # the same through the API
         _, t2 = self.reader("leaving2")
         self.api(t2, "DELETE", "/api/me", {"password": PASSWORD}, expect=200)
