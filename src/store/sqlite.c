@@ -566,6 +566,7 @@ static void sq_close(struct store *st)
  * read(), not the memory map, so that it does not hold up to 2 GB of the
  * file as its own (resident) pages while an index is built. */
 #define MMAP_ON "PRAGMA mmap_size = 2147418112;"
+#define BUSY_MS 10000 /* how long a statement waits for another connection's lock */
 
 /* The scan's result rc, the map turned back on after it (err kept for
  * the scan's own failure). */
@@ -595,14 +596,19 @@ static int sq_paper_scan_since(struct store *st, int64_t seq, int (*fn)(const st
 
 /* What is deleted is not left to read back: secure_delete (set at open)
  * writes zeroes over it, and the write-ahead log, which still holds the
- * pages as they were before, is copied into the file and emptied (when
- * no transaction is open; best effort: a reader may hold it, and then the
- * next deletion or checkpoint does it). */
+ * pages as they were before, is copied into the file and emptied. Only
+ * when no transaction is open, and without waiting: a reader holding the
+ * log (an index build's scan) would keep the request waiting, so then
+ * the log is emptied by a later deletion or checkpoint instead. */
 static int sq_user_delete(struct store *st, int64_t user_id, struct buf *err)
 {
 	int rc = sql_user_delete(st, user_id, err);
-	if (rc == 0 && sqlite3_get_autocommit(SQ(st)->db))
-		sqlite3_wal_checkpoint_v2(SQ(st)->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	sqlite3 *db = SQ(st)->db;
+	if (rc == 0 && sqlite3_get_autocommit(db)) {
+		sqlite3_busy_timeout(db, 0);
+		sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+		sqlite3_busy_timeout(db, BUSY_MS);
+	}
 	return rc;
 }
 
@@ -794,7 +800,7 @@ int store_sqlite_open(const char *path, unsigned flags, struct store **out, enum
 		fail(s, err, "defining functions");
 		goto fail;
 	}
-	sqlite3_busy_timeout(s->db, 10000);
+	sqlite3_busy_timeout(s->db, BUSY_MS);
 	/* Reads through a memory map of the file (up to 2 GB, the most
 	 * Debian's SQLite maps): a page already in the operating system's
 	 * cache costs no read() and no copy. At 3M papers the 20 papers of a
