@@ -357,8 +357,9 @@ enum pb_status svc_account_delete(struct svc *v, const struct user *u, struct bu
 	if (u->email[0])
 		svc_limit_reset(v, LIMIT_SUBSCRIBE_ADDRESS, u->email);
 	struct buf err = BUF_INIT;
-	if (store_user_delete(v->s, u->id, &err)) {
+	if (store_user_delete(v->s, u->id, &err) < 0) { /* (1: gone already, a second click: done too) */
 		enum pb_status st = svc_store_failed(v, &err, msg);
+		fprintf(stderr, "paperboy: accounts: deleting account %lld: %s\n", (long long)u->id, err.s);
 		buf_release(&err);
 		return st;
 	}

@@ -101,6 +101,15 @@ void svc_limit_count(struct svc *v, enum svc_limit k, const char *who)
 	buf_release(&err);
 }
 
+int svc_limits_prune(struct store *s, struct buf *err)
+{
+	pb_time quiet = 0;
+	for (size_t i = 0; i < sizeof(limit_rules) / sizeof(limit_rules[0]); i++)
+		if (limit_rules[i].quiet_ms > quiet)
+			quiet = limit_rules[i].quiet_ms;
+	return store_limit_prune(s, time_now_ms() - quiet, err);
+}
+
 void svc_limit_reset(struct svc *v, enum svc_limit k, const char *who)
 {
 	char key[320];

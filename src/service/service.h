@@ -80,6 +80,10 @@ long svc_limit_wait(struct svc *v, enum svc_limit k, const char *who);
 /* Counts one more event of `who`. */
 void svc_limit_count(struct svc *v, enum svc_limit k, const char *who);
 void svc_limit_reset(struct svc *v, enum svc_limit k, const char *who);
+/* Forgets the counters that would start again anyway (no event for
+ * longer than any rule's quiet spell, no block in force): the table keeps
+ * only what is counting, and no address or name past its use. 0/-1. */
+int svc_limits_prune(struct store *s, struct buf *err);
 
 /* ---- accounts (accounts.c) --------------------------------------------------------- */
 #define SVC_PASSWORD_MIN 10

@@ -144,7 +144,7 @@ static void *follower_main(void *arg)
 	pthread_setname_np(pthread_self(), "pb-index");
 	struct store *s = NULL;
 	struct buf err = BUF_INIT;
-	double said = 0;
+	double said = 0, pruned = 0;
 	pthread_mutex_lock(&w->follow_lock);
 	while (!w->follow_stopping) {
 		bool kicked = w->follow_kick;
@@ -174,6 +174,9 @@ static void *follower_main(void *arg)
 			if (behind && svc_index_catch_up(s, w->index_path, &added, &built, &err) == 0)
 				follower_open(w);
 			follow_hidden(w, s, &err);
+			/* the limits' spent counters, every ten minutes */
+			if (mono_seconds() - pruned > 600 && svc_limits_prune(s, &err) == 0)
+				pruned = mono_seconds();
 		}
 		if (err.len && mono_seconds() - said > 60) {
 			fprintf(stderr, "paperboy: serve: index follower: %s\n", err.s);

@@ -20,7 +20,7 @@ import xml.etree.ElementTree as ET
 
 from common import BIN, PaperboyTest
 from smtpsink import Sink
-from web import Client, Server
+from web import Client, Server, wait_for
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 PASSWORD = "correct horse battery"
@@ -81,6 +81,13 @@ class PersonalTest(PaperboyTest):
                 "publishedAt": "2026-08-20T00:00:00.000Z", "submittedOnDailyAt": "2026-08-21T00:00:00.000Z",
                 "upvotes": 3}, "title": "Fast & Cheap", "numComments": 0}], fh)
         f.pb("ingest", os.path.join(f.require_data("hf-daily-papers"), "Paper_metadata_download"), recs, own)
+        # a counter spent long ago (an address that asked once, a day ago)
+        # and one still counting: the server forgets the first
+        now = int(time.time() * 1000)
+        f.sql("INSERT INTO limits(key, count, last, blocked_until) VALUES(?, 1, ?, 0)",
+              "subscribe.address:spent@lab.example", now - 86400000)
+        f.sql("INSERT INTO limits(key, count, last, blocked_until) VALUES(?, 1, ?, 0)",
+              "subscribe.address:counting@lab.example", now)
         cls.sink = Sink(os.path.join(f.tmp, "mail")).start()
         cls.srv = Server(f.env, f.tmp, "--thumb-dir", "off", "--smtp", cls.sink.url,
                          "--mail-from", "digest@paperboy.test")
@@ -638,6 +645,14 @@ class PersonalTest(PaperboyTest):
         _, t2 = self.reader("leaving2")
         self.api(t2, "DELETE", "/api/me", {"password": PASSWORD}, expect=200)
         self.api(t2, "GET", "/api/me/follows", expect=401)
+
+    def test_spent_limits_are_forgotten(self):
+        """The limits' counters were never pruned: every address and name
+        that ever asked stayed in the store (found reviewing the account
+        deletion: a deleted account's address stayed as a key)."""
+        keys = lambda: {k for (k,) in self.f.sql("SELECT key FROM limits WHERE key LIKE ?", "subscribe.address:%")}
+        wait_for(lambda: "subscribe.address:spent@lab.example" not in keys(), 20, what="the spent counter forgotten")
+        self.assertIn("subscribe.address:counting@lab.example", keys())
 
     def test_who_am_i(self):
         """GET /api/me (and Hugging Face's /api/whoami-v2) says whose the
