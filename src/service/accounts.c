@@ -354,8 +354,12 @@ enum pb_status svc_account_delete(struct svc *v, const struct user *u, struct bu
 	 * given again, and names nobody); the one under its address goes,
 	 * first: the store's deletion is last, and wipes what was deleted
 	 * (on SQLite, its write-ahead log too) */
-	if (u->email[0])
+	if (u->email[0]) {
 		svc_limit_reset(v, LIMIT_SUBSCRIBE_ADDRESS, u->email);
+		/* best effort (the prune forgets the key within the hour): its
+		 * failure must not make the deletion's answer a 503 */
+		store_failures_clear(v->s);
+	}
 	struct buf err = BUF_INIT;
 	if (store_user_delete(v->s, u->id, &err) < 0) { /* (1: gone already, a second click: done too) */
 		enum pb_status st = svc_store_failed(v, &err, msg);

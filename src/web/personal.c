@@ -725,10 +725,10 @@ void h_delete_post(struct req *r, struct resp *o)
 	struct buf err = BUF_INIT;
 	st = svc_account_delete(&v, &r->user, &err);
 	if (st != PB_OK) {
-		if (st == PB_BUSY)
-			resp_retry_after(o, 2);
-		resp_error(r, o, resp_status(st, NULL), st == PB_BUSY ? "The server is busy; try again in a few seconds."
-									: "The database failed.");
+		int retry = 0, code = resp_status(st, &retry);
+		if (retry)
+			resp_retry_after(o, retry);
+		resp_error(r, o, code, retry ? "The server is busy; try again in a few seconds." : "The database failed.");
 	} else if (r->wants_json) {
 		resp_json(o, 200, json_pack("{s:b}", "deleted", 1));
 	} else {
