@@ -175,6 +175,38 @@ void svc_sort_by_votes(struct svc *v, struct search_hit *hits, size_t n);
  * papers it took. 0, or -1 with err (the index is as it was). */
 int svc_index_catch_up(struct store *s, const char *index_path, uint64_t *added, bool *built, struct buf *err);
 
+/* ---- what each reader keeps: follows, mutes, collections (library.c) ---------------- */
+#define SVC_PAIRS_MAX 500       /* follows, and mutes, each */
+#define SVC_COLLECTIONS_MAX 100 /* besides "Saved" */
+#define SVC_ITEMS_MAX 2000      /* papers in a collection */
+#define SVC_NOTE_MAX 2000       /* bytes of a note */
+/* Whether kind is one of follows' (author, hfuser, org, category,
+ * search) or mutes' (word, author, category, org). */
+bool svc_pair_kind_ok(bool mute, const char *kind);
+/* Adds (on) or removes a follow (mute) of the user's, idempotently:
+ * PB_OK, PB_INVALID (the kind, or a value not of 1 to 199 bytes),
+ * PB_REFUSED (SVC_PAIRS_MAX already), or the store's failure. msg says
+ * why not. */
+enum pb_status svc_pair_set(struct svc *v, int64_t user_id, bool mute, const char *kind, const char *value, bool on,
+			    struct buf *msg);
+/* Whether name may name a collection (1 to 119 bytes of text). */
+bool svc_collection_name_ok(const char *name);
+/* A new collection of the user's (*c filled): PB_OK, PB_INVALID (the
+ * name), PB_CONFLICT (one of that name), PB_REFUSED (the cap). */
+enum pb_status svc_collection_create(struct svc *v, int64_t user_id, const char *name, bool public_,
+				     struct collection *c, struct buf *msg);
+/* The user's "Saved" collection, made on first use. */
+enum pb_status svc_collection_saved(struct svc *v, int64_t user_id, struct collection *c, struct buf *msg);
+/* Renames c (name, NULL: keep) and sets who sees it (public_ 0 or 1, -1:
+ * keep): PB_OK, PB_INVALID, PB_CONFLICT (a name taken). */
+enum pb_status svc_collection_change(struct svc *v, struct collection *c, const char *name, int public_,
+				     struct buf *msg);
+/* Puts paper into c (at the end) or sets its note there (NULL: keep), for
+ * the user who owns c: PB_OK, PB_INVALID (the note), PB_NOTFOUND (no such
+ * paper), PB_REFUSED (c holds SVC_ITEMS_MAX others). */
+enum pb_status svc_collection_put(struct svc *v, int64_t user_id, const struct collection *c, const char *paper,
+				  const char *note, struct buf *msg);
+
 /* ---- comments (comments.c) -------------------------------------------------------- */
 #define SVC_COMMENT_MAX 10000
 /* Adds c (paper, parent, body set) by u, under the rule: PB_OK (c->id

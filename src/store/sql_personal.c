@@ -8,20 +8,67 @@
 
 /* ---- follows and mutes ---------------------------------------------------------- */
 
-/* table is a literal: "follows" or "mutes" (the statements are cached by
- * address: one set per table) */
-static int pair_set(struct store *s, const char *ins, const char *del, int64_t user_id, const char *kind,
-		    const char *value, bool on, pb_time now, struct buf *err)
+/* The user's row, locked until the transaction ends: a second transaction
+ * counting what the user has waits here until the first commits, then
+ * counts its row (under PostgreSQL's READ COMMITTED each would count the
+ * others' rows without the uncommitted one, and both take the last place;
+ * SQLite's writers take turns anyway). */
+static int lock_user(struct store *s, int64_t user_id, struct buf *err)
 {
 	struct sx x;
-	if (!sx_prep(&x, s, on ? ins : del, err))
+	if (!sx_prep(&x, s, "UPDATE users SET admin = admin WHERE id = $1", err))
 		return -1;
 	sx_int(&x, 1, user_id);
-	sx_str(&x, 2, kind);
-	sx_str(&x, 3, value);
-	if (on)
-		sx_int(&x, 4, now);
 	return sx_done(&x, err);
+}
+
+struct pair_ctx {
+	const char *ins, *has, *del; /* literals: the statements are cached by address */
+	int64_t user_id;
+	const char *kind, *value;
+	bool on;
+	pb_time now;
+	size_t max;
+};
+
+static int pair_tx(struct store *s, void *ctx, struct buf *err)
+{
+	const struct pair_ctx *p = ctx;
+	struct sx x;
+	if (!p->on) {
+		if (!sx_prep(&x, s, p->del, err))
+			return -1;
+		sx_int(&x, 1, p->user_id);
+		sx_str(&x, 2, p->kind);
+		sx_str(&x, 3, p->value);
+		return sx_done(&x, err);
+	}
+	if (p->max && lock_user(s, p->user_id, err))
+		return -1;
+	if (!sx_prep(&x, s, p->ins, err))
+		return -1;
+	sx_int(&x, 1, p->user_id);
+	sx_str(&x, 2, p->kind);
+	sx_str(&x, 3, p->value);
+	sx_int(&x, 4, p->now);
+	sx_int(&x, 5, p->max ? (int64_t)p->max : INT64_MAX);
+	int rc = sx_step(&x, err);
+	int64_t n = sx_changes(&x);
+	sx_reset(&x);
+	if (rc < 0)
+		return -1;
+	if (n)
+		return 0;
+	/* nothing added: the pair was there already (done), or the cap */
+	if (!sx_prep(&x, s, p->has, err))
+		return -1;
+	sx_int(&x, 1, p->user_id);
+	sx_str(&x, 2, p->kind);
+	sx_str(&x, 3, p->value);
+	rc = sx_row(&x, err);
+	if (rc == 0)
+		sx_reset(&x);
+	return rc < 0 ? -1 : rc == 0 ? 0 : 1;
 }
 
 static int pair_list(struct store *s, const char *sql, int64_t user_id, int (*fn)(const struct follow *, void *),
@@ -46,12 +93,16 @@ static int pair_list(struct store *s, const char *sql, int64_t user_id, int (*fn
 }
 
 int sql_follow_set(struct store *s, int64_t user_id, const char *kind, const char *value, bool on, pb_time now,
-		   struct buf *err)
+		   size_t max, struct buf *err)
 {
-	return pair_set(s,
-			"INSERT INTO follows(user_id, kind, value, created) VALUES($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-			"DELETE FROM follows WHERE user_id = $1 AND kind = $2 AND value = $3", user_id, kind, value, on,
-			now, err);
+	struct pair_ctx p = {
+		"INSERT INTO follows(user_id, kind, value, created) SELECT $1, $2, $3, $4 "
+		"WHERE (SELECT count(*) FROM follows WHERE user_id = $1) < $5 ON CONFLICT DO NOTHING",
+		"SELECT 1 FROM follows WHERE user_id = $1 AND kind = $2 AND value = $3",
+		"DELETE FROM follows WHERE user_id = $1 AND kind = $2 AND value = $3",
+		user_id, kind, value, on, now, max,
+	};
+	return sx_tx(s, pair_tx, &p, err);
 }
 
 int sql_follow_list(struct store *s, int64_t user_id, int (*fn)(const struct follow *, void *), void *ctx,
@@ -62,11 +113,16 @@ int sql_follow_list(struct store *s, int64_t user_id, int (*fn)(const struct fol
 }
 
 int sql_mute_set(struct store *s, int64_t user_id, const char *kind, const char *value, bool on, pb_time now,
-		 struct buf *err)
+		 size_t max, struct buf *err)
 {
-	return pair_set(s, "INSERT INTO mutes(user_id, kind, value, created) VALUES($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-			"DELETE FROM mutes WHERE user_id = $1 AND kind = $2 AND value = $3", user_id, kind, value, on,
-			now, err);
+	struct pair_ctx p = {
+		"INSERT INTO mutes(user_id, kind, value, created) SELECT $1, $2, $3, $4 "
+		"WHERE (SELECT count(*) FROM mutes WHERE user_id = $1) < $5 ON CONFLICT DO NOTHING",
+		"SELECT 1 FROM mutes WHERE user_id = $1 AND kind = $2 AND value = $3",
+		"DELETE FROM mutes WHERE user_id = $1 AND kind = $2 AND value = $3",
+		user_id, kind, value, on, now, max,
+	};
+	return sx_tx(s, pair_tx, &p, err);
 }
 
 int sql_mute_list(struct store *s, int64_t user_id, int (*fn)(const struct follow *, void *), void *ctx,
@@ -191,32 +247,45 @@ static int one_coll(struct sx *x, struct collection *c, struct buf *err)
 	return 0;
 }
 
-int sql_collection_add(struct store *s, struct collection *c, struct buf *err)
+struct coll_add {
+	struct collection *c;
+	size_t max;
+};
+
+static int coll_add_tx(struct store *s, void *ctx, struct buf *err)
 {
+	struct coll_add *a = ctx;
+	struct collection *c = a->c;
 	struct sx x;
+	if (a->max && lock_user(s, c->user_id, err))
+		return -1;
 	if (!sx_prep(&x, s,
-		     "INSERT INTO collections(user_id, name, public, created, updated) VALUES($1, $2, $3, $4, $4) "
-		     "RETURNING id",
+		     "INSERT INTO collections(user_id, name, public, created, updated) SELECT $1, $2, $3, $4, $4 "
+		     "WHERE (SELECT count(*) FROM collections WHERE user_id = $1) < $5 RETURNING id",
 		     err))
 		return -1;
-	if (!c->created)
-		c->created = time_now_ms();
 	sx_int(&x, 1, c->user_id);
 	sx_str(&x, 2, c->name);
 	sx_int(&x, 3, c->public_);
 	sx_int(&x, 4, c->created);
+	sx_int(&x, 5, a->max ? (int64_t)a->max : INT64_MAX);
 	int rc = sx_row(&x, err);
 	if (rc < 0)
 		return sx_taken(s, err);
-	if (rc > 0) {
-		s->kind = PB_INTERNAL;
-		buf_setf(err, "adding a collection returned no id");
-		return -1;
-	}
+	if (rc > 0)
+		return 2; /* the cap */
 	c->id = sx_cint(&x, 0);
 	c->updated = c->created;
 	sx_reset(&x);
 	return 0;
+}
+
+int sql_collection_add(struct store *s, struct collection *c, size_t max, struct buf *err)
+{
+	if (!c->created)
+		c->created = time_now_ms();
+	struct coll_add a = { c, max };
+	return sx_tx(s, coll_add_tx, &a, err);
 }
 
 int sql_collection_update(struct store *s, const struct collection *c, struct buf *err)
@@ -293,26 +362,46 @@ struct put_ctx {
 	int64_t coll;
 	const char *paper, *note;
 	pb_time now;
+	size_t max;
 };
 
 static int put_tx(struct store *s, void *ctx, struct buf *err)
 {
 	struct put_ctx *p = ctx;
 	struct sx x;
-	/* the collection and the paper must exist */
+	/* the collection changes (what caches of its exports key on): its row,
+	 * locked from here, makes a racing put wait and then count this one's
+	 * paper and position */
+	if (!sx_prep(&x, s, "UPDATE collections SET updated = greatest(updated + 1, $2) WHERE id = $1", err))
+		return -1;
+	sx_int(&x, 1, p->coll);
+	sx_int(&x, 2, p->now);
+	int rc = sx_step(&x, err);
+	int64_t n = sx_changes(&x);
+	sx_reset(&x);
+	if (rc < 0)
+		return -1;
+	if (!n)
+		return 1; /* no such collection */
+	/* the paper must exist; the collection's count, and whether it holds it */
 	if (!sx_prep(&x, s,
-		     "SELECT (SELECT count(*) FROM collections WHERE id = $1), (SELECT count(*) FROM papers WHERE id = $2)",
+		     "SELECT (SELECT count(*) FROM papers WHERE id = $2), "
+		     "(SELECT count(*) FROM collection_items WHERE collection_id = $1), "
+		     "(SELECT count(*) FROM collection_items WHERE collection_id = $1 AND paper = $2)",
 		     err))
 		return -1;
 	sx_int(&x, 1, p->coll);
 	sx_str(&x, 2, p->paper);
-	int rc = sx_row(&x, err);
+	rc = sx_row(&x, err);
 	if (rc)
 		return rc < 0 ? -1 : 1;
-	bool ok = sx_cint(&x, 0) && sx_cint(&x, 1);
+	bool paper = sx_cint(&x, 0) > 0, holds = sx_cint(&x, 2) > 0;
+	int64_t items = sx_cint(&x, 1);
 	sx_reset(&x);
-	if (!ok)
+	if (!paper)
 		return 1;
+	if (p->max && !holds && items >= (int64_t)p->max)
+		return 2;
 	if (!sx_prep(&x, s,
 		     "INSERT INTO collection_items(collection_id, paper, note, position, added) VALUES($1, $2, coalesce($3, ''), "
 		     "(SELECT coalesce(max(position), -1) + 1 FROM collection_items WHERE collection_id = $1), $4) "
@@ -323,19 +412,13 @@ static int put_tx(struct store *s, void *ctx, struct buf *err)
 	sx_str(&x, 2, p->paper);
 	sx_str(&x, 3, p->note);
 	sx_int(&x, 4, p->now);
-	if (sx_done(&x, err))
-		return -1;
-	if (!sx_prep(&x, s, "UPDATE collections SET updated = greatest(updated + 1, $2) WHERE id = $1", err))
-		return -1;
-	sx_int(&x, 1, p->coll);
-	sx_int(&x, 2, p->now);
 	return sx_done(&x, err);
 }
 
 int sql_collection_put(struct store *s, int64_t coll_id, const char *paper, const char *note, pb_time now,
-		       struct buf *err)
+		       size_t max, struct buf *err)
 {
-	struct put_ctx p = { coll_id, paper, note, now };
+	struct put_ctx p = { coll_id, paper, note, now, max };
 	return sx_tx(s, put_tx, &p, err);
 }
 
@@ -389,6 +472,9 @@ static int move_tx(struct store *s, void *ctx, struct buf *err)
 {
 	struct move_ctx *m = ctx;
 	struct sx x;
+	/* first: the collection's row, locked, makes a racing put or move wait */
+	if (touch_coll(s, m->coll, err))
+		return -1;
 	if (!sx_prep(&x, s, "SELECT paper FROM collection_items WHERE collection_id = $1 ORDER BY position, added", err))
 		return -1;
 	sx_int(&x, 1, m->coll);
@@ -430,7 +516,7 @@ static int move_tx(struct store *s, void *ctx, struct buf *err)
 		}
 	}
 	strlist_release(&order);
-	return ret ? ret : touch_coll(s, m->coll, err);
+	return ret;
 }
 
 int sql_collection_move(struct store *s, int64_t coll_id, const char *paper, int64_t to, struct buf *err)

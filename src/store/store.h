@@ -638,13 +638,16 @@ struct follow {
 	char value[200];
 	pb_time created;
 };
-/* Adds (on) or removes a follow or mute, idempotently. 0, -1. */
+/* Adds (on) or removes a follow or mute, idempotently. A pair the user
+ * lacks is not added when it has `max` (0: no cap) already: 1. The cap
+ * holds when requests race (the account's row is locked while counting).
+ * 0, 1, -1. */
 int store_follow_set(struct store *s, int64_t user_id, const char *kind, const char *value, bool on, pb_time now,
-		     struct buf *err);
+		     size_t max, struct buf *err);
 int store_follow_list(struct store *s, int64_t user_id, int (*fn)(const struct follow *f, void *ctx), void *ctx,
 		      struct buf *err);
 int store_mute_set(struct store *s, int64_t user_id, const char *kind, const char *value, bool on, pb_time now,
-		   struct buf *err);
+		   size_t max, struct buf *err);
 int store_mute_list(struct store *s, int64_t user_id, int (*fn)(const struct follow *m, void *ctx), void *ctx,
 		    struct buf *err);
 
@@ -687,8 +690,10 @@ struct collection_item {
 	int64_t position;
 	pb_time added;
 };
-/* Creates one (sets c->id); 1 when the user has one of that name. */
-int store_collection_add(struct store *s, struct collection *c, struct buf *err);
+/* Creates one (sets c->id); 1 when the user has one of that name, 2 when
+ * it has `max` collections already (0: no cap; it holds when requests
+ * race). */
+int store_collection_add(struct store *s, struct collection *c, size_t max, struct buf *err);
 /* Renames / changes visibility of the user's collection. 0/1/-1. */
 int store_collection_update(struct store *s, const struct collection *c, struct buf *err);
 int store_collection_delete(struct store *s, int64_t id, int64_t user_id, struct buf *err);
@@ -700,9 +705,11 @@ int store_collection_find(struct store *s, int64_t user_id, const char *name, st
 int store_collection_list(struct store *s, int64_t user_id, bool with_private,
 			  int (*fn)(const struct collection *c, void *ctx), void *ctx, struct buf *err);
 /* Adds paper to the collection (at the end) or sets its note (NULL: keep);
- * 1 for an unknown paper or collection. */
+ * 1 for an unknown paper or collection, 2 when the paper is not in it and
+ * it holds `max` papers already (0: no cap; it holds when requests race,
+ * and so does each paper's own position). */
 int store_collection_put(struct store *s, int64_t coll_id, const char *paper, const char *note, pb_time now,
-			 struct buf *err);
+			 size_t max, struct buf *err);
 int store_collection_remove(struct store *s, int64_t coll_id, const char *paper, struct buf *err);
 /* Moves an item to position `to` (0 first), shifting the others. 0/1/-1. */
 int store_collection_move(struct store *s, int64_t coll_id, const char *paper, int64_t to, struct buf *err);

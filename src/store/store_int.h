@@ -259,16 +259,16 @@ struct sqlx_driver;
 	  (s, id, state, next_try, error, now, err))                                                              \
 	X(int, outbox_counts, (struct store * s, int64_t counts[4], struct buf *err), (s, counts, err))           \
 	X(int, follow_set,                                                                                        \
-	  (struct store * s, int64_t user_id, const char *kind, const char *value, bool on, pb_time now,         \
+	  (struct store * s, int64_t user_id, const char *kind, const char *value, bool on, pb_time now, size_t max,         \
 	   struct buf *err),                                                                                      \
-	  (s, user_id, kind, value, on, now, err))                                                                \
+	  (s, user_id, kind, value, on, now, max, err))                                                                \
 	X(int, follow_list,                                                                                       \
 	  (struct store * s, int64_t user_id, int (*fn)(const struct follow *, void *), void *ctx, struct buf *err), \
 	  (s, user_id, fn, ctx, err))                                                                             \
 	X(int, mute_set,                                                                                          \
-	  (struct store * s, int64_t user_id, const char *kind, const char *value, bool on, pb_time now,         \
+	  (struct store * s, int64_t user_id, const char *kind, const char *value, bool on, pb_time now, size_t max,         \
 	   struct buf *err),                                                                                      \
-	  (s, user_id, kind, value, on, now, err))                                                                \
+	  (s, user_id, kind, value, on, now, max, err))                                                                \
 	X(int, mute_list,                                                                                         \
 	  (struct store * s, int64_t user_id, int (*fn)(const struct follow *, void *), void *ctx, struct buf *err), \
 	  (s, user_id, fn, ctx, err))                                                                             \
@@ -283,7 +283,8 @@ struct sqlx_driver;
 	  (struct store * s, pb_time stale_before, pb_time active_since, size_t limit, int (*fn)(int64_t, void *), \
 	   void *ctx, struct buf *err),                                                                           \
 	  (s, stale_before, active_since, limit, fn, ctx, err))                                                   \
-	X(int, collection_add, (struct store * s, struct collection * c, struct buf * err), (s, c, err))         \
+	X(int, collection_add, (struct store * s, struct collection * c, size_t max, struct buf * err),          \
+	  (s, c, max, err))                                                                                       \
 	X(int, collection_update, (struct store * s, const struct collection *c, struct buf *err), (s, c, err))  \
 	X(int, collection_delete, (struct store * s, int64_t id, int64_t user_id, struct buf *err),              \
 	  (s, id, user_id, err))                                                                                  \
@@ -296,8 +297,9 @@ struct sqlx_driver;
 	   void *ctx, struct buf *err),                                                                           \
 	  (s, user_id, with_private, fn, ctx, err))                                                               \
 	X(int, collection_put,                                                                                    \
-	  (struct store * s, int64_t coll_id, const char *paper, const char *note, pb_time now, struct buf *err), \
-	  (s, coll_id, paper, note, now, err))                                                                    \
+	  (struct store * s, int64_t coll_id, const char *paper, const char *note, pb_time now, size_t max,      \
+	   struct buf *err),                                                                                      \
+	  (s, coll_id, paper, note, now, max, err))                                                                    \
 	X(int, collection_remove, (struct store * s, int64_t coll_id, const char *paper, struct buf *err),       \
 	  (s, coll_id, paper, err))                                                                               \
 	X(int, collection_move, (struct store * s, int64_t coll_id, const char *paper, int64_t to, struct buf *err), \

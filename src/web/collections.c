@@ -17,62 +17,6 @@
 #include <limits.h>
 #include <sodium.h>
 
-static int count_coll(const struct collection *c, void *ctx)
-{
-	(void)c;
-	(*(size_t *)ctx)++;
-	return 0;
-}
-
-static bool colls_full(struct req *r)
-{
-	size_t n = 0;
-	struct buf err = BUF_INIT;
-	store_collection_list(r->s, r->user.id, true, count_coll, &n, &err);
-	buf_release(&err);
-	return n >= MAX_COLLECTIONS;
-}
-
-/* Puts paper id (with note, NULL: keep) into collection c within the
- * limits: 0, 1 no such paper, 3 the collection is full, 4 the note is too
- * long or not UTF-8, -1 error. */
-static int put_item(struct req *r, const struct collection *c, const char *id, const char *note, struct buf *err)
-{
-	if (note && (strlen(note) > MAX_NOTE || !utf8_valid(note, strlen(note))))
-		return 4;
-	if (c->items >= MAX_ITEMS) {
-		/* full: only what it holds already may change (a note, a move) */
-		int64_t in[MAX_COLLECTIONS];
-		size_t n = 0;
-		bool holds = false;
-		if (store_collections_of(r->s, c->user_id, id, in, ARRAY_SIZE(in), &n, err))
-			return -1;
-		for (size_t i = 0; i < n; i++)
-			holds |= in[i] == c->id;
-		if (!holds)
-			return 3;
-	}
-	pb_time now = time_now_ms();
-	int rc = store_collection_put(r->s, c->id, id, note, now, err);
-	if (!rc)
-		store_user_touch(r->s, r->user.id, now, err);
-	return rc;
-}
-
-/* The status and message of put_item's refusals. */
-static int put_status(int rc)
-{
-	return rc < 0 ? 500 : rc == 1 ? 404 : rc == 3 ? 409 : 400;
-}
-
-static const char *put_message(int rc)
-{
-	return rc < 0	  ? "The database failed."
-	       : rc == 1 ? "There is no such paper."
-	       : rc == 3 ? "The collection is full (2000 papers)."
-			 : "A note is up to 2000 bytes of text.";
-}
-
 static bool coll_visible(struct req *r, const struct collection *c)
 {
 	return c->public_ || (r->signed_in && r->user.id == c->user_id);
@@ -90,22 +34,6 @@ static int route_coll(struct req *r, struct collection *c)
 	return rc;
 }
 
-static int get_saved(struct req *r, struct collection *c)
-{
-	struct buf err = BUF_INIT;
-	int rc = store_collection_find(r->s, r->user.id, "Saved", c, &err);
-	if (rc == 1) {
-		memset(c, 0, sizeof(*c));
-		c->user_id = r->user.id;
-		snprintf(c->name, sizeof(c->name), "Saved");
-		rc = store_collection_add(r->s, c, &err);
-		if (rc == 1)
-			rc = store_collection_find(r->s, r->user.id, "Saved", c, &err);
-	}
-	buf_release(&err);
-	return rc;
-}
-
 /* A script's request (app.js asks for JSON), not a form's. */
 static bool wants_json(struct req *r)
 {
@@ -119,55 +47,40 @@ void h_save(struct req *r, struct resp *o)
 	const char *pid = req_form(r, "paper");
 	char id[PAPER_ID_MAX];
 	struct collection c;
-	struct buf err = BUF_INIT;
+	struct svc v = req_svc(r);
+	struct buf msg = BUF_INIT;
+	enum pb_status st = PB_OK;
 	if (!pid || arxiv_id_parse(pid, id, NULL)) {
 		resp_error(r, o, 400, "Save which paper?");
-	} else if (get_saved(r, &c)) {
-		resp_error(r, o, 500, "The database failed.");
+	} else if ((st = svc_collection_saved(&v, r->user.id, &c, &msg)) ||
+		   (st = svc_collection_put(&v, r->user.id, &c, id, NULL, &msg))) {
+		resp_outcome(r, o, st, msg.s);
+	} else if (wants_json(r)) {
+		resp_json(o, 200, json_pack("{s:s,s:I}", "saved", id, "collection", (json_int_t)c.id));
 	} else {
-		int rc = put_item(r, &c, id, NULL, &err);
-		if (rc) {
-			resp_error(r, o, put_status(rc), put_message(rc));
-		} else {
-			if (wants_json(r))
-				resp_json(o, 200, json_pack("{s:s,s:I}", "saved", id, "collection", (json_int_t)c.id));
-			else
-				auth_redirect_back(r, o, "/");
-		}
+		auth_redirect_back(r, o, "/");
 	}
-	buf_release(&err);
+	buf_release(&msg);
 }
 
 void h_collection_new(struct req *r, struct resp *o)
 {
-	const char *name = req_form(r, "name"), *pub = req_form(r, "public");
-	if (!name || str_is_blank(name) || strlen(name) >= sizeof(((struct collection *)0)->name) ||
-	    !utf8_valid(name, strlen(name))) {
-		resp_error(r, o, 400, "A collection needs a name (up to 119 bytes).");
-		return;
-	}
-	if (colls_full(r)) {
-		resp_error(r, o, 409, "You have 100 collections already; delete one first.");
-		return;
-	}
-	struct collection c = { 0 };
-	c.user_id = r->user.id;
-	snprintf(c.name, sizeof(c.name), "%s", name);
-	c.public_ = pub && !strcmp(pub, "1");
-	struct buf err = BUF_INIT;
-	int rc = store_collection_add(r->s, &c, &err);
-	if (rc) {
-		resp_error(r, o, rc < 0 ? 500 : 409, rc < 0 ? "The database failed." : "You have a collection of that name.");
+	struct collection c;
+	struct svc v = req_svc(r);
+	struct buf msg = BUF_INIT;
+	enum pb_status st = svc_collection_create(&v, r->user.id, req_form(r, "name"), req_form_flag(r, "public"), &c, &msg);
+	if (st) {
+		resp_outcome(r, o, st, msg.s);
 	} else {
 		const char *paper = req_form(r, "paper");
 		char id[PAPER_ID_MAX];
 		if (paper && !arxiv_id_parse(paper, id, NULL))
-			put_item(r, &c, id, req_form(r, "note"), &err);
+			svc_collection_put(&v, r->user.id, &c, id, req_form(r, "note"), &msg);
 		char loc[64];
 		snprintf(loc, sizeof(loc), "/c/%lld", (long long)c.id);
 		resp_redirect(o, loc);
 	}
-	buf_release(&err);
+	buf_release(&msg);
 }
 
 static bool own_coll(struct req *r, struct resp *o, struct collection *c)
@@ -189,16 +102,13 @@ void h_collection_edit(struct req *r, struct resp *o)
 	if (paper && arxiv_id_parse(paper, id, NULL))
 		id[0] = '\0';
 	struct buf err = BUF_INIT;
+	struct svc v = req_svc(r);
+	enum pb_status st = PB_OK;
 	int rc = 0;
 	if (!action) {
 		rc = 2;
 	} else if (!strcmp(action, "add") && id[0]) {
-		rc = put_item(r, &c, id, note, &err);
-		if (rc >= 3) {
-			resp_error(r, o, put_status(rc), put_message(rc));
-			buf_release(&err);
-			return;
-		}
+		st = svc_collection_put(&v, r->user.id, &c, id, note, &err);
 	} else if (!strcmp(action, "remove") && id[0]) {
 		rc = store_collection_remove(r->s, c.id, id, &err);
 	} else if (!strcmp(action, "move") && id[0]) {
@@ -206,12 +116,8 @@ void h_collection_edit(struct req *r, struct resp *o)
 		const char *ts = req_form(r, "to");
 		rc = !ts || parse_int(ts, 0, 100000, &to) ? 2 : store_collection_move(r->s, c.id, id, to, &err);
 	} else if (!strcmp(action, "rename")) {
-		const char *name = req_form(r, "name"), *pub = req_form(r, "public");
-		if (name && !str_is_blank(name) && strlen(name) < sizeof(c.name) && utf8_valid(name, strlen(name)))
-			snprintf(c.name, sizeof(c.name), "%s", name);
-		if (pub)
-			c.public_ = !strcmp(pub, "1");
-		rc = store_collection_update(r->s, &c, &err);
+		const char *pub = req_form(r, "public");
+		st = svc_collection_change(&v, &c, req_form(r, "name"), pub ? !strcmp(pub, "1") : -1, &err);
 	} else if (!strcmp(action, "delete")) {
 		rc = store_collection_delete(r->s, c.id, r->user.id, &err);
 		if (!rc) {
@@ -224,7 +130,9 @@ void h_collection_edit(struct req *r, struct resp *o)
 	} else {
 		rc = 2;
 	}
-	if (rc < 0)
+	if (st)
+		resp_outcome(r, o, st, err.s);
+	else if (rc < 0)
 		resp_error(r, o, 500, "The database failed.");
 	else if (rc == 2)
 		resp_error(r, o, 400, "Say what to do: action=add|remove|move|rename|delete, with paper (and note, to).");
@@ -441,7 +349,7 @@ void html_collect_form(struct req *r, struct buf *b, const struct paper *p)
 	struct colls cs = { 0 };
 	struct buf err = BUF_INIT;
 	store_collection_list(r->s, r->user.id, true, collect_coll, &cs, &err);
-	int64_t in[MAX_COLLECTIONS];
+	int64_t in[SVC_COLLECTIONS_MAX + 1]; /* and "Saved" */
 	size_t nin = 0;
 	store_collections_of(r->s, r->user.id, p->id, in, ARRAY_SIZE(in), &nin, &err);
 	html_printf(b, "<details class=\"collect\"%S><summary>Collections%S</summary>", nin ? " open" : "",
@@ -585,25 +493,19 @@ void h_api_collections(struct req *r, struct resp *o)
 	json_t *j = json_body(r, o);
 	if (!j)
 		return;
-	const char *name = json_string_value(json_object_get(j, "name"));
-	struct collection c = { 0 };
-	c.user_id = r->user.id;
-	c.public_ = json_is_true(json_object_get(j, "public"));
-	if (!name || str_is_blank(name) || strlen(name) >= sizeof(c.name) || !utf8_valid(name, strlen(name))) {
-		resp_error(r, o, 400, "name must be a text of 1 to 119 bytes");
-	} else if (colls_full(r)) {
-		resp_error(r, o, 409, "you have 100 collections already");
-	} else {
-		snprintf(c.name, sizeof(c.name), "%s", name);
-		int rc = store_collection_add(r->s, &c, &err);
-		if (rc)
-			resp_error(r, o, rc < 0 ? 500 : 409, rc < 0 ? "the database failed" : "you have a collection of that name");
-		else if (store_collection_get(r->s, c.id, &c, &err) == 0)
-			resp_json(o, 201, coll_json(&c));
-		else
-			resp_error(r, o, 500, "the database failed");
-	}
+	struct collection c;
+	struct svc v = req_svc(r);
+	struct buf msg = BUF_INIT;
+	enum pb_status st = svc_collection_create(&v, r->user.id, json_string_value(json_object_get(j, "name")),
+						  json_is_true(json_object_get(j, "public")), &c, &msg);
+	if (st)
+		resp_outcome(r, o, st, msg.s);
+	else if (store_collection_get(r->s, c.id, &c, &err) == 0)
+		resp_json(o, 201, coll_json(&c));
+	else
+		resp_error(r, o, 500, "the database failed");
 	json_decref(j);
+	buf_release(&msg);
 	buf_release(&err);
 }
 
@@ -649,21 +551,19 @@ static void api_collection_patch(struct req *r, struct resp *o, struct collectio
 	if (!j)
 		return;
 	json_t *name = json_object_get(j, "name"), *pub = json_object_get(j, "public");
-	const char *ns = json_string_value(name);
-	if ((name && (!ns || str_is_blank(ns) || strlen(ns) >= sizeof(c->name) || !utf8_valid(ns, strlen(ns)))) ||
-	    (pub && !json_is_boolean(pub))) {
+	if ((name && !json_is_string(name)) || (pub && !json_is_boolean(pub))) {
 		resp_error(r, o, 400, "name must be a text of 1 to 119 bytes, public true or false");
 	} else {
-		if (ns)
-			snprintf(c->name, sizeof(c->name), "%s", ns);
-		if (pub)
-			c->public_ = json_is_true(pub);
-		struct buf err = BUF_INIT;
-		int rc = store_collection_update(r->s, c, &err);
-		if (rc == 0 && store_collection_get(r->s, c->id, c, &err) == 0)
+		struct svc v = req_svc(r);
+		struct buf msg = BUF_INIT, err = BUF_INIT;
+		enum pb_status st = svc_collection_change(&v, c, json_string_value(name), pub ? json_is_true(pub) : -1, &msg);
+		if (st)
+			resp_outcome(r, o, st, msg.s);
+		else if (store_collection_get(r->s, c->id, c, &err) == 0)
 			resp_json(o, 200, coll_json(c));
 		else
-			resp_error(r, o, rc > 0 ? 409 : 500, rc > 0 ? "you have a collection of that name" : "the database failed");
+			resp_error(r, o, 500, "the database failed");
+		buf_release(&msg);
 		buf_release(&err);
 	}
 	json_decref(j);
@@ -683,17 +583,20 @@ static void api_collection_put(struct req *r, struct resp *o, const struct colle
 	if (!paper || arxiv_id_parse(paper, id, NULL)) {
 		resp_error(r, o, 400, "paper must be an arXiv id");
 	} else if ((jn && !json_is_string(jn)) ||
-		   (jp && (!json_is_integer(jp) || json_integer_value(jp) < 0 || json_integer_value(jp) > MAX_ITEMS))) {
+		   (jp && (!json_is_integer(jp) || json_integer_value(jp) < 0 || json_integer_value(jp) > SVC_ITEMS_MAX))) {
 		resp_error(r, o, 400, "note must be a text, position a number from 0");
 	} else {
-		struct buf err = BUF_INIT;
-		int rc = put_item(r, c, id, note, &err);
-		if (!rc && jp)
-			rc = store_collection_move(r->s, c->id, id, (long)json_integer_value(jp), &err);
-		if (rc)
-			resp_error(r, o, put_status(rc), put_message(rc));
+		struct svc v = req_svc(r);
+		struct buf msg = BUF_INIT, err = BUF_INIT;
+		enum pb_status st = svc_collection_put(&v, r->user.id, c, id, note, &msg);
+		int rc = !st && jp ? store_collection_move(r->s, c->id, id, (long)json_integer_value(jp), &err) : 0;
+		if (st)
+			resp_outcome(r, o, st, msg.s);
+		else if (rc)
+			resp_error(r, o, rc < 0 ? 500 : 404, "the database failed");
 		else
 			resp_json(o, 201, json_pack("{s:s,s:I}", "added", id, "collection", (json_int_t)c->id));
+		buf_release(&msg);
 		buf_release(&err);
 	}
 	json_decref(j);

@@ -1134,6 +1134,16 @@ void resp_error(struct req *r, struct resp *o, int status, const char *msg)
 	o->status = status;
 }
 
+void resp_outcome(struct req *r, struct resp *o, enum pb_status st, const char *msg)
+{
+	int retry = 0, status = resp_status(st, &retry);
+	if (pb_status_failed(st) && r->s && store_first_failure(r->s) != PB_OK)
+		status = 500; /* resp_error takes the store's kind and its wait */
+	else if (retry)
+		resp_retry_after(o, retry);
+	resp_error(r, o, status, msg);
+}
+
 /* A follow button (a small form): on to follow, off to stop. */
 void html_follow_button(struct req *r, struct buf *b, const char *kind, const char *value, bool on, const char *back_to)
 {

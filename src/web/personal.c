@@ -26,78 +26,18 @@
 
 /* ---- follows and mutes --------------------------------------------------------------- */
 
-static const char *const follow_kinds[] = { "author", "hfuser", "org", "category", "search" };
-static const char *const mute_kinds[] = { "word", "author", "category", "org" };
-
-static bool kind_ok(const char *k, const char *const *kinds, size_t n)
-{
-	for (size_t i = 0; k && i < n; i++)
-		if (!strcmp(k, kinds[i]))
-			return true;
-	return false;
-}
-
-/* A follow's or mute's value: 1 to 199 bytes of text, trimmed. */
-static bool value_ok(const char *v)
-{
-	if (!v)
-		return false;
-	size_t n = strlen(v);
-	return n > 0 && n < 200 && !str_is_blank(v) && utf8_valid(v, n);
-}
-
-/* How long an export and a private feed are kept (seconds): an export
- * changes with its collection and a feed with its reader's follows (their
- * keys do), a feed with the new papers too. */
-
-/* What one reader may keep: the limits on what a client controls. */
-
-static int count_pair(const struct follow *f, void *ctx)
-{
-	(void)f;
-	(*(size_t *)ctx)++;
-	return 0;
-}
-
-/* Whether the reader already has as many follows (mutes) as allowed. */
-static bool pairs_full(struct req *r, bool mute)
-{
-	size_t n = 0;
-	struct buf err = BUF_INIT;
-	if (mute)
-		store_mute_list(r->s, r->user.id, count_pair, &n, &err);
-	else
-		store_follow_list(r->s, r->user.id, count_pair, &n, &err);
-	buf_release(&err);
-	return n >= MAX_PAIRS;
-}
-
 static void pair_post(struct req *r, struct resp *o, bool mute)
 {
-	const char *kind = req_form(r, "kind"), *value = req_form(r, "value"), *on = req_form(r, "on");
-	if (!(mute ? kind_ok(kind, mute_kinds, ARRAY_SIZE(mute_kinds)) : kind_ok(kind, follow_kinds, ARRAY_SIZE(follow_kinds))) ||
-	    !value_ok(value)) {
-		resp_error(r, o, 400, mute ? "Mute a word, an author, a category or an organization (kind), with a value."
-					   : "Follow an author, a Hugging Face user, an organization, a category or a search (kind), with a value.");
-		return;
-	}
-	bool set = !on || strcmp(on, "0");
-	if (set && pairs_full(r, mute)) {
-		resp_error(r, o, 409, mute ? "You mute 500 things already; unmute some first."
-					   : "You follow 500 things already; unfollow some first.");
-		return;
-	}
-	struct buf err = BUF_INIT;
-	int rc = mute ? store_mute_set(r->s, r->user.id, kind, value, set, time_now_ms(), &err)
-		      : store_follow_set(r->s, r->user.id, kind, value, set, time_now_ms(), &err);
-	if (rc) {
-		resp_error(r, o, 500, "The database failed.");
-	} else {
-		if (!mute)
-			store_user_touch(r->s, r->user.id, time_now_ms(), &err);
+	const char *on = req_form(r, "on");
+	struct svc v = req_svc(r);
+	struct buf msg = BUF_INIT;
+	enum pb_status st = svc_pair_set(&v, r->user.id, mute, req_form(r, "kind"), req_form(r, "value"),
+					 !on || strcmp(on, "0"), &msg);
+	if (st)
+		resp_outcome(r, o, st, msg.s);
+	else
 		auth_redirect_back(r, o, "/me/following");
-	}
-	buf_release(&err);
+	buf_release(&msg);
 }
 
 void h_follow_post(struct req *r, struct resp *o)
@@ -765,25 +705,15 @@ static void api_pairs(struct req *r, struct resp *o, bool mute)
 		kind = req_arg(r, "kind");
 		value = req_arg(r, "value");
 	}
-	if (!(mute ? kind_ok(kind, mute_kinds, ARRAY_SIZE(mute_kinds)) : kind_ok(kind, follow_kinds, ARRAY_SIZE(follow_kinds))) ||
-	    !value_ok(value)) {
-		resp_error(r, o, 400, mute ? "kind must be word, author, category or org; value a text"
-					   : "kind must be author, hfuser, org, category or search; value a text");
-	} else {
-		int rc = on && pairs_full(r, mute) ? 2
-			 : mute ? store_mute_set(r->s, r->user.id, kind, value, on, time_now_ms(), &err)
-				: store_follow_set(r->s, r->user.id, kind, value, on, time_now_ms(), &err);
-		if (rc == 2) {
-			resp_error(r, o, 409, mute ? "at most 500 mutes" : "at most 500 follows");
-		} else if (rc) {
-			resp_error(r, o, 500, "the database failed");
-		} else {
-			if (!mute)
-				store_user_touch(r->s, r->user.id, time_now_ms(), &err);
-			resp_json(o, on ? 201 : 200, json_pack("{s:s,s:s,s:b}", "kind", kind, "value", value, on ? "added" : "removed", 1));
-		}
-	}
+	struct svc v = req_svc(r);
+	struct buf msg = BUF_INIT;
+	enum pb_status st = svc_pair_set(&v, r->user.id, mute, kind, value, on, &msg);
+	if (st)
+		resp_outcome(r, o, st, msg.s);
+	else
+		resp_json(o, on ? 201 : 200, json_pack("{s:s,s:s,s:b}", "kind", kind, "value", value, on ? "added" : "removed", 1));
 	json_decref(j);
+	buf_release(&msg);
 	buf_release(&err);
 }
 

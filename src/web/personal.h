@@ -1,17 +1,13 @@
 /*
  * personal.h - what each reader's own pages share (personal.c,
- * collections.c): the limits on what one reader may keep, and small helpers.
+ * collections.c): small helpers (the rules of what a reader keeps are
+ * the service's: service/library.c).
  */
 #ifndef PAPERBOY_WEB_PERSONAL_H
 #define PAPERBOY_WEB_PERSONAL_H
 
 #include "web_int.h"
 
-/* What one reader may keep: the limits on what a client controls. */
-#define MAX_PAIRS 500        /* follows, and mutes, each */
-#define MAX_COLLECTIONS 100
-#define MAX_ITEMS 2000       /* papers in a collection */
-#define MAX_NOTE 2000        /* bytes of a note */
 /* A collection is shown and sent COLL_PAGE papers at a time. */
 #define COLL_PAGE 100
 /* How long an export and a private feed are kept (seconds): an export

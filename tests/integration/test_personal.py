@@ -7,6 +7,7 @@ background from votes, saves and follows; the digest's "Following" and
 "For you" sections; one's data as JSON; deleting one's account."""
 import ast
 import collections
+import concurrent.futures
 import glob
 import http.client
 import json
@@ -679,6 +680,61 @@ class PersonalTest(PaperboyTest):
         self.api(tok, "DELETE", "/api/me/mutes?kind=word&value=w1", expect=200)
         self.api(tok, "POST", "/api/me/mutes", {"kind": "word", "value": "one more"}, expect=201)
 
+    def test_caps_hold_when_requests_race(self):
+        """A reader's caps (500 follows, 500 mutes, 100 collections, 2000
+        papers in one) hold when the requests that reach them come at once:
+        on the old server each route counted, then added, so requests that
+        counted before any of them added all went through (on PostgreSQL,
+        501 follows)."""
+        c, tok = self.reader()
+        uid = self.f.sql("SELECT id FROM users WHERE name = ?", "reader%d" % self.nusers)[0][0]
+
+        def insert(table, cols, rows):  # one statement: a connection each is slow on PostgreSQL
+            one = "(%s)" % ", ".join("?" * len(cols))
+            self.f.sql("INSERT INTO %s(%s) VALUES %s" % (table, ", ".join(cols), ", ".join([one] * len(rows))),
+                       *[v for r in rows for v in r])
+
+        pair = ("user_id", "kind", "value", "created")
+        insert("follows", pair, [(uid, "search", "race %d" % i, i + 1) for i in range(490)])
+        insert("mutes", pair, [(uid, "word", "race%d" % i, i + 1) for i in range(490)])
+        insert("collections", ("user_id", "name", "public", "created", "updated"),
+               [(uid, "race %d" % i, 0, i + 1, i + 1) for i in range(95)])
+        _, coll = self.api(tok, "POST", "/api/me/collections", {"name": "full soon"}, expect=201)
+        insert("collection_items", ("collection_id", "paper", "note", "position", "added"),
+               [(coll["id"], "2999.%05d" % i, "", i, i + 1) for i in range(1990)])
+        papers = sorted(self.papers)[:24]
+
+        def race(calls):
+            with concurrent.futures.ThreadPoolExecutor(len(calls)) as ex:
+                return [fu.result() for fu in [ex.submit(fn) for fn in calls]]
+
+        def api(method, path, body):
+            return lambda: self.api(tok, method, path, body)[0]
+
+        def form(path, fields):
+            def post():
+                b = Client(self.srv)
+                b.cookies = dict(c.cookies)
+                return b.post(path, fields).status
+            return post
+
+        follows = race([api("POST", "/api/me/follows", {"kind": "search", "value": "more %d" % i}) for i in range(12)] +
+                       [form("/me/follow", {"kind": "search", "value": "form %d" % i}) for i in range(12)])
+        mutes = race([api("POST", "/api/me/mutes", {"kind": "word", "value": "more%d" % i}) for i in range(24)])
+        colls = race([api("POST", "/api/me/collections", {"name": "more %d" % i}) for i in range(12)] +
+                     [form("/me/collections", {"name": "form %d" % i}) for i in range(12)])
+        items = race([api("POST", "/api/collections/%d/items" % coll["id"], {"paper": p}) for p in papers])
+        n = lambda sql: self.f.sql(sql, uid)[0][0]
+        self.assertEqual(n("SELECT count(*) FROM follows WHERE user_id = ?"), 500, follows)
+        self.assertEqual(n("SELECT count(*) FROM mutes WHERE user_id = ?"), 500, mutes)
+        self.assertEqual(n("SELECT count(*) FROM collections WHERE user_id = ?"), 100, colls)
+        self.assertEqual(tuple(self.f.sql("SELECT count(*), count(DISTINCT position) FROM collection_items "
+                                          "WHERE collection_id = ?", coll["id"])[0]), (2000, 2000), items)
+        # as many went through as there was room for; the others were told (409)
+        self.assertEqual(sorted(follows), [201] * follows.count(201) + [303] * (10 - follows.count(201)) + [409] * 14)
+        self.assertEqual(sorted(mutes), [201] * 10 + [409] * 14)
+        self.assertEqual(sorted(colls), [201] * colls.count(201) + [303] * (4 - colls.count(201)) + [409] * 20)
+        self.assertEqual(sorted(items), [201] * 10 + [409] * 14)
 
 if __name__ == "__main__":
     unittest.main()

@@ -883,15 +883,21 @@ static void test_personal(void)
 	CHECK(store_user_add(s, &a, &err) == 0 && store_user_add(s, &b, &err) == 0);
 
 	/* follows and mutes: idempotent sets */
-	CHECK(store_follow_set(s, a.id, "author", "Ada Lovelace", true, 1, &err) == 0);
-	CHECK(store_follow_set(s, a.id, "author", "Ada Lovelace", true, 2, &err) == 0);
-	CHECK(store_follow_set(s, a.id, "category", "cs.CL", true, 3, &err) == 0);
+	CHECK(store_follow_set(s, a.id, "author", "Ada Lovelace", true, 1, 0, &err) == 0);
+	CHECK(store_follow_set(s, a.id, "author", "Ada Lovelace", true, 2, 2, &err) == 0);
+	CHECK(store_follow_set(s, a.id, "category", "cs.CL", true, 3, 2, &err) == 0);
+	/* a cap of two: a third pair is refused, one already there is not */
+	CHECK(store_follow_set(s, a.id, "category", "cs.LG", true, 3, 2, &err) == 1 && store_errkind(s) == PB_OK);
+	CHECK(store_follow_set(s, a.id, "category", "cs.CL", true, 3, 2, &err) == 0);
+	CHECK(store_follow_set(s, b.id, "category", "cs.LG", true, 3, 2, &err) == 0); /* the cap is each user's */
+	CHECK(store_follow_set(s, b.id, "category", "cs.LG", false, 3, 0, &err) == 0);
 	CHECK(store_follow_list(s, a.id, count_follow, &got, &err) == 0);
 	CHECK_STR(got.s, "author=Ada Lovelace;category=cs.CL;");
-	CHECK(store_follow_set(s, a.id, "category", "cs.CL", false, 4, &err) == 0);
+	CHECK(store_follow_set(s, a.id, "category", "cs.CL", false, 4, 2, &err) == 0);
 	buf_reset(&got);
 	CHECK(store_follow_list(s, a.id, count_follow, &got, &err) == 0 && !strcmp(got.s, "author=Ada Lovelace;"));
-	CHECK(store_mute_set(s, a.id, "word", "benchmark", true, 5, &err) == 0);
+	CHECK(store_mute_set(s, a.id, "word", "benchmark", true, 5, 1, &err) == 0);
+	CHECK(store_mute_set(s, a.id, "word", "survey", true, 5, 1, &err) == 1);
 	buf_reset(&got);
 	CHECK(store_mute_list(s, a.id, count_follow, &got, &err) == 0 && !strcmp(got.s, "word=benchmark;"));
 
@@ -934,19 +940,23 @@ static void test_personal(void)
 	struct collection c = { 0 }, c2 = { 0 }, cg;
 	c.user_id = a.id;
 	snprintf(c.name, sizeof(c.name), "Reading list");
-	CHECK(store_collection_add(s, &c, &err) == 0 && c.id > 0);
+	CHECK(store_collection_add(s, &c, 1, &err) == 0 && c.id > 0);
 	c2 = c;
 	c2.id = 0;
 	snprintf(c2.name, sizeof(c2.name), "READING LIST");
-	CHECK(store_collection_add(s, &c2, &err) == 1 && store_errkind(s) == PB_OK);
+	CHECK(store_collection_add(s, &c2, 0, &err) == 1 && store_errkind(s) == PB_OK);
+	snprintf(c2.name, sizeof(c2.name), "Another");
+	CHECK(store_collection_add(s, &c2, 1, &err) == 2 && store_errkind(s) == PB_OK); /* the cap */
+	snprintf(c2.name, sizeof(c2.name), "READING LIST");
 	c2.user_id = b.id; /* another user may */
-	CHECK(store_collection_add(s, &c2, &err) == 0);
-	CHECK(store_collection_put(s, c.id, "2510.00001", "first", 10, &err) == 0);
-	CHECK(store_collection_put(s, c.id, "2510.00002", NULL, 11, &err) == 0);
-	CHECK(store_collection_put(s, c.id, "2510.00003", "third", 12, &err) == 0);
-	CHECK(store_collection_put(s, c.id, "2510.00001", NULL, 13, &err) == 0); /* note kept */
-	CHECK(store_collection_put(s, c.id, "2999.00001", "no such paper", 14, &err) == 1);
-	CHECK(store_collection_put(s, 99999, "2510.00001", NULL, 14, &err) == 1);
+	CHECK(store_collection_add(s, &c2, 1, &err) == 0);
+	CHECK(store_collection_put(s, c.id, "2510.00001", "first", 10, 0, &err) == 0);
+	CHECK(store_collection_put(s, c.id, "2510.00002", NULL, 11, 2, &err) == 0);
+	CHECK(store_collection_put(s, c.id, "2510.00003", "third", 12, 2, &err) == 2); /* full */
+	CHECK(store_collection_put(s, c.id, "2510.00003", "third", 12, 3, &err) == 0);
+	CHECK(store_collection_put(s, c.id, "2510.00001", NULL, 13, 3, &err) == 0); /* note kept; in it already */
+	CHECK(store_collection_put(s, c.id, "2999.00001", "no such paper", 14, 0, &err) == 1);
+	CHECK(store_collection_put(s, 99999, "2510.00001", NULL, 14, 0, &err) == 1);
 	buf_reset(&got);
 	CHECK(store_collection_items(s, c.id, count_item, &got, &err) == 0);
 	CHECK_STR(got.s, "2510.00001[first];2510.00002[];2510.00003[third];");
