@@ -365,24 +365,30 @@ struct put_ctx {
 	size_t max;
 };
 
+/* A collection changed: its `updated` (what caches of its exports key on).
+ * Its row is locked from here to the transaction's end, so a racing put or
+ * move waits, then counts this one's paper and position. 0, 1 (no such
+ * collection), -1. */
+static int touch_coll(struct store *s, int64_t coll_id, pb_time now, struct buf *err)
+{
+	struct sx x;
+	if (!sx_prep(&x, s, "UPDATE collections SET updated = greatest(updated + 1, $2) WHERE id = $1", err))
+		return -1;
+	sx_int(&x, 1, coll_id);
+	sx_int(&x, 2, now);
+	int rc = sx_step(&x, err);
+	int64_t n = sx_changes(&x);
+	sx_reset(&x);
+	return rc < 0 ? -1 : n ? 0 : 1;
+}
+
 static int put_tx(struct store *s, void *ctx, struct buf *err)
 {
 	struct put_ctx *p = ctx;
 	struct sx x;
-	/* the collection changes (what caches of its exports key on): its row,
-	 * locked from here, makes a racing put wait and then count this one's
-	 * paper and position */
-	if (!sx_prep(&x, s, "UPDATE collections SET updated = greatest(updated + 1, $2) WHERE id = $1", err))
-		return -1;
-	sx_int(&x, 1, p->coll);
-	sx_int(&x, 2, p->now);
-	int rc = sx_step(&x, err);
-	int64_t n = sx_changes(&x);
-	sx_reset(&x);
-	if (rc < 0)
-		return -1;
-	if (!n)
-		return 1; /* no such collection */
+	int rc = touch_coll(s, p->coll, p->now, err);
+	if (rc)
+		return rc;
 	/* the paper must exist; the collection's count, and whether it holds it */
 	if (!sx_prep(&x, s,
 		     "SELECT (SELECT count(*) FROM papers WHERE id = $2), "
@@ -422,17 +428,6 @@ int sql_collection_put(struct store *s, int64_t coll_id, const char *paper, cons
 	return sx_tx(s, put_tx, &p, err);
 }
 
-/* A collection changed: its `updated` (what caches of its exports key on). */
-static int touch_coll(struct store *s, int64_t coll_id, struct buf *err)
-{
-	struct sx x;
-	if (!sx_prep(&x, s, "UPDATE collections SET updated = greatest(updated + 1, $2) WHERE id = $1", err))
-		return -1;
-	sx_int(&x, 1, coll_id);
-	sx_int(&x, 2, time_now_ms());
-	return sx_done(&x, err);
-}
-
 struct remove_ctx {
 	int64_t coll;
 	const char *paper;
@@ -453,7 +448,7 @@ static int remove_tx(struct store *s, void *ctx, struct buf *err)
 		return -1;
 	if (!n)
 		return 1;
-	return touch_coll(s, m->coll, err);
+	return touch_coll(s, m->coll, time_now_ms(), err);
 }
 
 int sql_collection_remove(struct store *s, int64_t coll_id, const char *paper, struct buf *err)
@@ -472,14 +467,13 @@ static int move_tx(struct store *s, void *ctx, struct buf *err)
 {
 	struct move_ctx *m = ctx;
 	struct sx x;
-	/* first: the collection's row, locked, makes a racing put or move wait */
-	if (touch_coll(s, m->coll, err))
-		return -1;
+	int rc = touch_coll(s, m->coll, time_now_ms(), err);
+	if (rc)
+		return rc;
 	if (!sx_prep(&x, s, "SELECT paper FROM collection_items WHERE collection_id = $1 ORDER BY position, added", err))
 		return -1;
 	sx_int(&x, 1, m->coll);
 	struct strlist order = STRLIST_INIT;
-	int rc;
 	long at = -1;
 	while ((rc = sx_step(&x, err)) == 1) {
 		const char *p = sx_ctext(&x, 0);
