@@ -2,8 +2,8 @@
  * library.c - what each reader keeps, under one set of rules for the pages,
  * the API and the CLI: follows and mutes (a kind of the lists below and a
  * value of 1 to 199 bytes, SVC_PAIRS_MAX of each), collections (a name of
- * 1 to 119 bytes, SVC_COLLECTIONS_MAX of them besides "Saved", made on
- * first use) and their papers (SVC_ITEMS_MAX in one, a note of
+ * 1 to 119 bytes, SVC_COLLECTIONS_MAX of them; "Saved", made on first
+ * use, may be one more) and their papers (SVC_ITEMS_MAX in one, a note of
  * SVC_NOTE_MAX bytes). The store holds the caps when requests race.
  */
 #include "service.h"
@@ -48,7 +48,7 @@ enum pb_status svc_pair_set(struct svc *v, int64_t user_id, bool mute, const cha
 		buf_setf(msg, "You %s %d things already; %s some first.", mute ? "mute" : "follow", SVC_PAIRS_MAX,
 			 mute ? "unmute" : "unfollow");
 		st = PB_REFUSED;
-	} else if (!mute && on) {
+	} else if (!mute) {
 		store_user_touch(v->s, user_id, now, &err); /* the recommendations' cue; best effort */
 	}
 	buf_release(&err);
@@ -73,7 +73,6 @@ enum pb_status svc_collection_create(struct svc *v, int64_t user_id, const char 
 	snprintf(c->name, sizeof(c->name), "%s", name);
 	c->public_ = public_;
 	struct buf err = BUF_INIT;
-	/* "Saved" is the Save button's, made on first use beside the others */
 	int rc = store_collection_add(v->s, c, SVC_COLLECTIONS_MAX, &err);
 	enum pb_status st = rc < 0 ? svc_store_failed(v, &err, msg) : rc == 1 ? PB_CONFLICT : rc ? PB_REFUSED : PB_OK;
 	if (st == PB_CONFLICT)

@@ -177,7 +177,7 @@ int svc_index_catch_up(struct store *s, const char *index_path, uint64_t *added,
 
 /* ---- what each reader keeps: follows, mutes, collections (library.c) ---------------- */
 #define SVC_PAIRS_MAX 500       /* follows, and mutes, each */
-#define SVC_COLLECTIONS_MAX 100 /* besides "Saved" */
+#define SVC_COLLECTIONS_MAX 100 /* "Saved", made on first use, may be one more */
 #define SVC_ITEMS_MAX 2000      /* papers in a collection */
 #define SVC_NOTE_MAX 2000       /* bytes of a note */
 /* Whether kind is one of follows' (author, hfuser, org, category,

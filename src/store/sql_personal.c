@@ -437,18 +437,17 @@ static int remove_tx(struct store *s, void *ctx, struct buf *err)
 {
 	struct remove_ctx *m = ctx;
 	struct sx x;
+	int rc = touch_coll(s, m->coll, time_now_ms(), err); /* first, as put and move do */
+	if (rc)
+		return rc;
 	if (!sx_prep(&x, s, "DELETE FROM collection_items WHERE collection_id = $1 AND paper = $2", err))
 		return -1;
 	sx_int(&x, 1, m->coll);
 	sx_str(&x, 2, m->paper);
-	int rc = sx_step(&x, err);
+	rc = sx_step(&x, err);
 	int64_t n = sx_changes(&x);
 	sx_reset(&x);
-	if (rc < 0)
-		return -1;
-	if (!n)
-		return 1;
-	return touch_coll(s, m->coll, time_now_ms(), err);
+	return rc < 0 ? -1 : n ? 0 : 1; /* nothing removed: rolled back, untouched */
 }
 
 int sql_collection_remove(struct store *s, int64_t coll_id, const char *paper, struct buf *err)

@@ -593,7 +593,7 @@ static void api_collection_put(struct req *r, struct resp *o, const struct colle
 		if (st)
 			resp_outcome(r, o, st, msg.s);
 		else if (rc)
-			resp_error(r, o, rc < 0 ? 500 : 404, "the database failed");
+			resp_error(r, o, rc < 0 ? 500 : 404, rc < 0 ? "the database failed" : "no such paper in the collection");
 		else
 			resp_json(o, 201, json_pack("{s:s,s:I}", "added", id, "collection", (json_int_t)c->id));
 		buf_release(&msg);

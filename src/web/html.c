@@ -1137,6 +1137,8 @@ void resp_error(struct req *r, struct resp *o, int status, const char *msg)
 void resp_outcome(struct req *r, struct resp *o, enum pb_status st, const char *msg)
 {
 	int retry = 0, status = resp_status(st, &retry);
+	if (pb_status_failed(st)) /* the store's words are the log's, not the client's */
+		msg = r->wants_json ? "the database failed" : "The database failed.";
 	if (pb_status_failed(st) && r->s && store_first_failure(r->s) != PB_OK)
 		status = 500; /* resp_error takes the store's kind and its wait */
 	else if (retry)

@@ -22,8 +22,9 @@ void html_csrf(struct req *r, struct buf *b);
  * routes; a 500 after a store failure becomes the status its kind calls
  * for (with Retry-After when it passes). */
 void resp_error(struct req *r, struct resp *o, int status, const char *msg);
-/* A rule's refusal or a failure (st, never PB_OK), with msg: the status
- * resp_status gives st (a failure of the store's with its Retry-After). */
+/* A rule's refusal (st, never PB_OK), with msg, or a failure (a fixed
+ * message: the store's is the log's): the status resp_status gives st (a
+ * failure of the store's with its Retry-After). */
 void resp_outcome(struct req *r, struct resp *o, enum pb_status st, const char *msg);
 
 /* A paper's GitHub stars on a card of trending by code: what they gained

@@ -241,6 +241,64 @@ static void test_comments(struct svc *v)
 	buf_release(&msg);
 }
 
+/* What a reader keeps: the rules of service/library.c. */
+static void test_library(struct svc *v)
+{
+	struct user u = account(v, "keeper", false);
+	struct buf msg = BUF_INIT;
+	CHECK(svc_pair_set(v, u.id, false, "colour", "blue", true, &msg) == PB_INVALID);
+	CHECK(svc_pair_set(v, u.id, true, "hfuser", "someone", true, &msg) == PB_INVALID); /* not a mute's kind */
+	CHECK(svc_pair_set(v, u.id, false, "author", "   ", true, &msg) == PB_INVALID);
+	char longv[201];
+	memset(longv, 'x', 200);
+	longv[200] = '\0';
+	CHECK(svc_pair_set(v, u.id, false, "author", longv, true, &msg) == PB_INVALID);
+	longv[199] = '\0';
+	CHECK(svc_pair_set(v, u.id, false, "author", longv, true, &msg) == PB_OK);
+	/* a follow, and an unfollow, are the recommendations' cue */
+	struct buf err = BUF_INIT;
+	struct user_prefs p;
+	CHECK(store_prefs_get(v->s, u.id, &p, &err) == 0 && p.active_at > 0);
+	pb_time before = p.active_at;
+	struct timespec ms = { 0, 2000000 };
+	nanosleep(&ms, NULL);
+	CHECK(svc_pair_set(v, u.id, false, "author", longv, false, &msg) == PB_OK);
+	CHECK(store_prefs_get(v->s, u.id, &p, &err) == 0 && p.active_at > before);
+	/* the caps, with the service's numbers */
+	for (int i = 0; i < SVC_PAIRS_MAX; i++) {
+		char val[32];
+		snprintf(val, sizeof(val), "w%d", i);
+		CHECK(svc_pair_set(v, u.id, true, "word", val, true, &msg) == PB_OK);
+	}
+	CHECK(svc_pair_set(v, u.id, true, "word", "one more", true, &msg) == PB_REFUSED && strstr(msg.s, "500"));
+	CHECK(svc_pair_set(v, u.id, true, "word", "w7", true, &msg) == PB_OK); /* had already */
+	struct collection c, saved;
+	CHECK(svc_collection_create(v, u.id, "", false, &c, &msg) == PB_INVALID);
+	CHECK(svc_collection_create(v, u.id, "Reading", true, &c, &msg) == PB_OK && c.id > 0 && c.public_);
+	CHECK(svc_collection_create(v, u.id, "reading", false, &c, &msg) == PB_CONFLICT);
+	for (int i = 1; i < SVC_COLLECTIONS_MAX; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "list %d", i);
+		CHECK(svc_collection_create(v, u.id, name, false, &c, &msg) == PB_OK);
+	}
+	CHECK(svc_collection_create(v, u.id, "one more", false, &c, &msg) == PB_REFUSED);
+	CHECK(svc_collection_saved(v, u.id, &saved, &msg) == PB_OK && !strcmp(saved.name, "Saved")); /* the 101st */
+	CHECK(svc_collection_saved(v, u.id, &c, &msg) == PB_OK && c.id == saved.id);
+	CHECK(svc_collection_change(v, &c, "  ", -1, &msg) == PB_INVALID);
+	CHECK(svc_collection_change(v, &c, "list 3", -1, &msg) == PB_CONFLICT);
+	CHECK(svc_collection_change(v, &c, "Kept", 1, &msg) == PB_OK && c.public_ && !strcmp(c.name, "Kept"));
+	CHECK(svc_collection_put(v, u.id, &saved, "2501.00001", NULL, &msg) == PB_OK);
+	CHECK(svc_collection_put(v, u.id, &saved, "2501.99999", NULL, &msg) == PB_NOTFOUND);
+	char note[SVC_NOTE_MAX + 2];
+	memset(note, 'n', SVC_NOTE_MAX + 1);
+	note[SVC_NOTE_MAX + 1] = '\0';
+	CHECK(svc_collection_put(v, u.id, &saved, "2501.00001", note, &msg) == PB_INVALID);
+	note[SVC_NOTE_MAX] = '\0';
+	CHECK(svc_collection_put(v, u.id, &saved, "2501.00001", note, &msg) == PB_OK);
+	buf_release(&err);
+	buf_release(&msg);
+}
+
 static void test_submissions(struct svc *v, struct svc_config *cfg)
 {
 	struct user u = account(v, "submitter", false), admin = account(v, "boss", true);
@@ -360,6 +418,7 @@ int main(int argc, char **argv)
 	test_passwords(&v);
 	test_votes(&v, &cfg);
 	test_comments(&v);
+	test_library(&v);
 	test_submissions(&v, &cfg);
 	test_fetches(&v, &cfg);
 	test_sort_and_index(&v);
