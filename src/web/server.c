@@ -912,6 +912,15 @@ static void write_port_file(const char *path, unsigned port)
 
 int web_serve(const struct web_config *cfg, struct buf *err)
 {
+	/* SIGTERM and SIGINT go to the main thread only, once it waits for
+	 * them: blocked here, before the first thread starts (each inherits
+	 * the mask), so one that comes while the server starts waits for it to
+	 * be up, then stops it as any other does */
+	sigset_t sigs;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	if (sodium_init() < 0) {
 		buf_setf(err, "libsodium failed to initialise");
 		return -1;
@@ -940,12 +949,6 @@ int web_serve(const struct web_config *cfg, struct buf *err)
 	if (conn_guard_start(w, err))
 		goto out;
 	guarded = true;
-	/* signals go to the main thread only (blocked before any thread starts) */
-	sigset_t sigs;
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	name_node(w, cfg->port, 0);

@@ -5,6 +5,7 @@ import datetime
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import time
@@ -12,6 +13,7 @@ import unittest
 import urllib.parse
 import xml.etree.ElementTree as ET
 
+import common
 from common import PaperboyTest
 from replay import Replay
 from web import Client, Server, wait_for, wait_paper
@@ -681,6 +683,32 @@ class ShutdownTest(PaperboyTest):
         self.assertEqual(c.get("/").status, 200)  # an empty store has a page too
         self.assertEqual(srv.stop(), 0)
         self.assertIn("stopping", srv.stderr())
+
+    def test_sigterm_while_starting_stops_cleanly(self):
+        """A SIGTERM that came while the server was starting killed it (exit
+        -15): the threads started before SIGTERM was blocked (the request
+        pool, the index follower, the connection guard) took it with its
+        default action. Now it waits for the server to be up, then stops it
+        as any other: exit 0. The signal is sent as soon as a second thread
+        is there, several times over."""
+        from web import with_test_defaults
+        self.init()
+        for i in range(5):
+            err = os.path.join(self.tmp, "serve%d.err" % i)
+            with open(err, "w") as fh:
+                p = subprocess.Popen([common.BIN, "serve", "--port", "0", "--access-log", "off", "--threads", "4",
+                                      *with_test_defaults(())], env=self.env, stdout=subprocess.DEVNULL, stderr=fh)
+                deadline = time.time() + 30
+                while time.time() < deadline and p.poll() is None:
+                    try:
+                        if len(os.listdir("/proc/%d/task" % p.pid)) > 1:
+                            break
+                    except FileNotFoundError:
+                        pass
+                p.send_signal(signal.SIGTERM)
+                rc = p.wait(60)
+            with open(err) as fh:
+                self.assertEqual(rc, 0, "try %d: %s" % (i, fh.read()[-2000:]))
 
 
 if __name__ == "__main__":
