@@ -126,3 +126,11 @@ enum pb_status svc_store_failed(struct svc *v, const struct buf *err, struct buf
 		buf_setf(msg, "The database failed: %s", err->s);
 	return k == PB_OK ? PB_INTERNAL : k;
 }
+
+enum pb_status svc_store_failed_log(struct svc *v, const char *what, const struct buf *err, struct buf *msg)
+{
+	fprintf(stderr, "paperboy: %s: %s\n", what, err->s);
+	enum pb_status st = svc_store_failed(v, err, NULL);
+	buf_setf(msg, "The database failed.");
+	return st;
+}

@@ -59,6 +59,10 @@ struct svc {
  * unavailable, ...: never PB_OK), and msg (when not NULL) says so with the
  * store's message err. */
 enum pb_status svc_store_failed(struct svc *v, const struct buf *err, struct buf *msg);
+/* The same for a rule whose msg a client reads: the store's words go to
+ * the log (after `what`, the work that failed), msg says only that the
+ * database failed. */
+enum pb_status svc_store_failed_log(struct svc *v, const char *what, const struct buf *err, struct buf *msg);
 
 /* ---- limits (limits.c) ---------------------------------------------------------- */
 enum svc_limit {
@@ -213,6 +217,16 @@ enum pb_status svc_collection_put(struct svc *v, int64_t user_id, const struct c
  * set), PB_INVALID, PB_NOTFOUND (no such paper or parent), PB_LIMITED
  * (*wait). msg says why. */
 enum pb_status svc_comment_add(struct svc *v, const struct user *u, struct comment *c, long *wait, struct buf *msg);
+/* Sets the text of comment id, u's own: PB_OK (*c the comment as it was:
+ * its paper, for the answer), PB_INVALID (the text), PB_NOTFOUND (no such
+ * comment), PB_CONFLICT (deleted), PB_DENIED (another's), or the store's
+ * failure. msg says why not; *c is the caller's to release. */
+enum pb_status svc_comment_edit(struct svc *v, const struct user *u, int64_t id, const char *body, struct comment *c,
+				struct buf *msg);
+/* Deletes the text of comment id (its thread keeps its shape): its
+ * author's, or any for an administrator. As svc_comment_edit answers (a
+ * comment deleted already: PB_OK). */
+enum pb_status svc_comment_delete(struct svc *v, const struct user *u, int64_t id, struct comment *c, struct buf *msg);
 
 /* ---- submissions and arXiv fetches (submit.c) -------------------------------------- */
 /* Asks for paper id from arXiv for u (not featured): PB_OK when it is

@@ -699,20 +699,14 @@ void h_vote(struct req *r, struct resp *o)
 	buf_release(&err);
 }
 
-static const char *comment_body(struct req *r, struct resp *o)
+/* An error leads back to the paper's discussion, where the text was. */
+static void comment_back(struct req *r, struct resp *o)
 {
-	/* an error leads back to the paper's discussion, where the text was */
 	char id[PAPER_ID_MAX];
-	if (!strcmp(r->method, "POST") && r->cap[0] && !arxiv_id_parse(r->cap[0], id, NULL)) {
+	if (r->cap[0] && !arxiv_id_parse(r->cap[0], id, NULL)) {
 		snprintf(o->back, sizeof(o->back), "/papers/%s#comments", id);
 		o->back_label = "Back to the paper";
 	}
-	const char *body = req_form(r, "body");
-	if (!body || str_is_blank(body) || strlen(body) > SVC_COMMENT_MAX) {
-		resp_error(r, o, 400, "A comment needs some text (at most 10,000 characters).");
-		return NULL;
-	}
-	return body;
 }
 
 /* 303 to comment c on its paper's page. */
@@ -725,9 +719,7 @@ static void redirect_to_comment(struct resp *o, const struct comment *c)
 
 void h_comment_add(struct req *r, struct resp *o)
 {
-	const char *body = comment_body(r, o);
-	if (!body)
-		return;
+	comment_back(r, o);
 	struct comment c = { 0 };
 	char id[PAPER_ID_MAX];
 	if (arxiv_id_parse(r->cap[0], id, NULL)) {
@@ -736,7 +728,7 @@ void h_comment_add(struct req *r, struct resp *o)
 	}
 	snprintf(c.paper, sizeof(c.paper), "%s", id);
 	c.user_id = r->user.id;
-	c.body = (char *)body;
+	c.body = (char *)req_form(r, "body");
 	long parent = 0;
 	const char *ps = req_form(r, "parent");
 	if (ps && *ps && strcmp(ps, "0") && parse_int(ps, 1, LONG_MAX, &parent)) {
@@ -758,53 +750,41 @@ void h_comment_add(struct req *r, struct resp *o)
 	buf_release(&err);
 }
 
-/* Loads comment cap[0] and checks the signed-in user may change it. */
-static int own_comment(struct req *r, struct resp *o, struct comment *c, bool admin_ok)
+/* POST /comments/ID/edit and /comments/ID/delete: the rules are the
+ * service's (the author edits; the author or an administrator deletes). */
+static void comment_change(struct req *r, struct resp *o, bool delete)
 {
 	long id;
-	struct buf err = BUF_INIT;
-	int rc = parse_int(r->cap[0], 1, LONG_MAX, &id) ? 1 : store_comment_get(r->s, id, c, &err);
-	buf_release(&err);
-	if (rc) {
-		resp_error(r, o, rc < 0 ? 500 : 404, "There is no such comment.");
-		return -1;
-	}
-	if (c->user_id != r->user.id && !(admin_ok && r->user.admin)) {
-		resp_error(r, o, 403, "That is not your comment.");
-		return -1;
-	}
-	return 0;
-}
-
-void h_comment_edit(struct req *r, struct resp *o)
-{
 	struct comment c = { 0 };
-	const char *body = comment_body(r, o);
-	if (body && !own_comment(r, o, &c, false)) {
-		struct buf err = BUF_INIT;
-		if (store_comment_edit(r->s, c.id, body, time_now_ms(), &err)) {
-			resp_error(r, o, 409, "That comment was deleted.");
-		} else {
-			redirect_to_comment(o, &c);
-		}
-		buf_release(&err);
-	}
-	comment_release(&c);
-}
-
-void h_comment_delete(struct req *r, struct resp *o)
-{
-	struct comment c = { 0 };
-	if (!own_comment(r, o, &c, true)) {
-		struct buf err = BUF_INIT;
-		store_comment_delete(r->s, c.id, &err);
+	struct buf msg = BUF_INIT;
+	struct svc v = req_svc(r);
+	enum pb_status st = parse_int(r->cap[0], 1, LONG_MAX, &id) ? PB_NOTFOUND
+			    : delete ? svc_comment_delete(&v, &r->user, id, &c, &msg)
+				     : svc_comment_edit(&v, &r->user, id, req_form(r, "body"), &c, &msg);
+	if (st == PB_NOTFOUND && !msg.len)
+		buf_setf(&msg, "There is no such comment.");
+	if (st) {
+		resp_outcome(r, o, st, msg.s);
+	} else if (delete) {
 		struct buf loc = BUF_INIT;
 		buf_addf(&loc, "/papers/%s#comments", c.paper);
 		resp_redirect(o, loc.s);
 		buf_release(&loc);
-		buf_release(&err);
+	} else {
+		redirect_to_comment(o, &c);
 	}
 	comment_release(&c);
+	buf_release(&msg);
+}
+
+void h_comment_edit(struct req *r, struct resp *o)
+{
+	comment_change(r, o, false);
+}
+
+void h_comment_delete(struct req *r, struct resp *o)
+{
+	comment_change(r, o, true);
 }
 
 

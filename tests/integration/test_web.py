@@ -388,6 +388,38 @@ class WebTest(PaperboyTest):
         self.assertIn("[deleted]", self.c.get("/papers/" + pid).text)
         self.assertEqual(self.c.get("/api/papers/" + pid).json()["numComments"], n - 1)
 
+    def test_a_failed_comment_change_is_not_reported_done(self):
+        """A deletion the store refused answered 303, as if done (its
+        failure was not looked at), and an edit's failure said "That comment
+        was deleted." Now both say the database failed, and the comment is
+        as it was. The store refuses through a trigger made behind the
+        server's back."""
+        f = self.fixture
+        pid = sorted(self.expected["2024-05-28"])[1]
+        g = self.user("gail3")
+        r = g.post("/papers/%s/comments" % pid, {"body": "kept as it is"})
+        self.assertEqual(r.status, 303)
+        cid = int(re.search(r"#c(\d+)$", r.header("Location")).group(1))
+        if f.pg_db:
+            f.sql("CREATE FUNCTION pb_test_refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; "
+                  "END $$ LANGUAGE plpgsql")
+            f.sql("CREATE TRIGGER pb_test_refuse BEFORE UPDATE ON comments FOR EACH ROW EXECUTE FUNCTION pb_test_refuse()")
+        else:
+            f.sql("CREATE TRIGGER pb_test_refuse BEFORE UPDATE ON comments BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
+        try:
+            gone = g.post("/comments/%d/delete" % cid)
+            edit = g.post("/comments/%d/edit" % cid, {"body": "changed"})
+        finally:
+            f.sql("DROP TRIGGER pb_test_refuse" + (" ON comments" if f.pg_db else ""))
+            if f.pg_db:
+                f.sql("DROP FUNCTION pb_test_refuse()")
+        for r in (gone, edit):
+            self.assertGreaterEqual(r.status, 400)
+            self.assertIn("The database failed.", r.text)
+            self.assertNotIn("refused by the test", r.text)
+        self.assertEqual(f.sql("SELECT body, deleted FROM comments WHERE id = ?", cid), [("kept as it is", 0)])
+        self.assertIn("refused by the test", self.srv.stderr())  # the store's words are the log's
+
     # ---- API ----
 
     def test_api_daily_papers_shape(self):
