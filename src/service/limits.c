@@ -129,7 +129,7 @@ enum pb_status svc_store_failed(struct svc *v, const struct buf *err, struct buf
 
 enum pb_status svc_store_failed_log(struct svc *v, const char *what, const struct buf *err, struct buf *msg)
 {
-	fprintf(stderr, "paperboy: %s: %s\n", what, err->s);
+	fprintf(stderr, "paperboy: %s: %s\n", what, err->s ? err->s : "(no message)");
 	enum pb_status st = svc_store_failed(v, err, NULL);
 	buf_setf(msg, "The database failed.");
 	return st;

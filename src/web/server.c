@@ -977,6 +977,8 @@ int web_serve(const struct web_config *cfg, struct buf *err)
 	mailer_stop(w);
 	ret = 0;
 out:
+	if (ret) /* start-up failed: ^C may end the waits below (a follower's build) */
+		pthread_sigmask(SIG_UNBLOCK, &sigs, NULL);
 	if (d)
 		stop_http(w, d);
 	pool_free(w->pool);

@@ -400,21 +400,25 @@ class WebTest(PaperboyTest):
         r = g.post("/papers/%s/comments" % pid, {"body": "kept as it is"})
         self.assertEqual(r.status, 303)
         cid = int(re.search(r"#c(\d+)$", r.header("Location")).group(1))
-        if f.pg_db:
-            f.sql("CREATE FUNCTION pb_test_refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; "
-                  "END $$ LANGUAGE plpgsql")
-            f.sql("CREATE TRIGGER pb_test_refuse BEFORE UPDATE ON comments FOR EACH ROW EXECUTE FUNCTION pb_test_refuse()")
-        else:
-            f.sql("CREATE TRIGGER pb_test_refuse BEFORE UPDATE ON comments BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
         try:
+            if f.pg_db:
+                f.sql("CREATE FUNCTION pb_test_refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; "
+                      "END $$ LANGUAGE plpgsql")
+                f.sql("CREATE TRIGGER pb_test_refuse BEFORE UPDATE ON comments FOR EACH ROW "
+                      "EXECUTE FUNCTION pb_test_refuse()")
+            else:
+                f.sql("CREATE TRIGGER pb_test_refuse BEFORE UPDATE ON comments "
+                      "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
             gone = g.post("/comments/%d/delete" % cid)
             edit = g.post("/comments/%d/edit" % cid, {"body": "changed"})
         finally:
-            f.sql("DROP TRIGGER pb_test_refuse" + (" ON comments" if f.pg_db else ""))
+            f.sql("DROP TRIGGER IF EXISTS pb_test_refuse" + (" ON comments" if f.pg_db else ""))
             if f.pg_db:
-                f.sql("DROP FUNCTION pb_test_refuse()")
+                f.sql("DROP FUNCTION IF EXISTS pb_test_refuse()")
         for r in (gone, edit):
-            self.assertGreaterEqual(r.status, 400)
+            # the kind the store gave the refusal: SQLite's "refused" (409),
+            # PostgreSQL's error (500); never done, never "not found"
+            self.assertIn(r.status, (409, 500))
             self.assertIn("The database failed.", r.text)
             self.assertNotIn("refused by the test", r.text)
         self.assertEqual(f.sql("SELECT body, deleted FROM comments WHERE id = ?", cid), [("kept as it is", 0)])
@@ -718,9 +722,8 @@ class ShutdownTest(PaperboyTest):
 
     def test_sigterm_while_starting_stops_cleanly(self):
         """A SIGTERM that came while the server was starting killed it (exit
-        -15): the threads started before SIGTERM was blocked (the request
-        pool, the index follower, the connection guard) took it with its
-        default action. Now it waits for the server to be up, then stops it
+        -15): the threads started before SIGTERM was blocked (the index
+        follower, the connection guard) took it with its default action. Now it waits for the server to be up, then stops it
         as any other: exit 0. The signal is sent as soon as a second thread
         is there, several times over."""
         from web import with_test_defaults
@@ -730,15 +733,21 @@ class ShutdownTest(PaperboyTest):
             with open(err, "w") as fh:
                 p = subprocess.Popen([common.BIN, "serve", "--port", "0", "--access-log", "off", "--threads", "4",
                                       *with_test_defaults(())], env=self.env, stdout=subprocess.DEVNULL, stderr=fh)
-                deadline = time.time() + 30
-                while time.time() < deadline and p.poll() is None:
-                    try:
-                        if len(os.listdir("/proc/%d/task" % p.pid)) > 1:
-                            break
-                    except FileNotFoundError:
-                        pass
-                p.send_signal(signal.SIGTERM)
-                rc = p.wait(60)
+                try:
+                    deadline = time.time() + 30
+                    while time.time() < deadline and p.poll() is None:
+                        try:
+                            if len(os.listdir("/proc/%d/task" % p.pid)) > 1:
+                                break
+                        except FileNotFoundError:
+                            pass
+                        time.sleep(0.001)
+                    p.send_signal(signal.SIGTERM)
+                    rc = p.wait(60)
+                finally:
+                    if p.poll() is None:
+                        p.kill()
+                        p.wait()
             with open(err) as fh:
                 self.assertEqual(rc, 0, "try %d: %s" % (i, fh.read()[-2000:]))
 
