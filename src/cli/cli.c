@@ -1693,7 +1693,7 @@ static const struct command commands[] = {
 	    { "submit-window-days", "N", "papers join the feed within N days of their arXiv publication (default 14; 0: any)" },
 	    { "submit-daily-limit", "N", "submissions per account per 24 hours (default 5; 0: no limit)" },
 	    { "moderate-submissions", NULL, "submissions wait for an administrator's approval (/admin/submissions)" },
-	    { "page-cache-ttl", "SECONDS", "how long an anonymous page is kept and served again (default 2)" },
+	    { "page-cache-ttl", "SECONDS", "how long an anonymous page is kept and served again (default 2; one request makes it again meanwhile)" },
 	    { "arxiv-delay", "SECONDS", "between requests to the arXiv API for the papers users ask for (default 3, as arXiv asks)" },
 	    { "vote-age", "SECONDS", "votes of younger accounts count once they are this old (default 3600; 0: at once)" },
 	    { "signups-per-ip", "N", "accounts made from one address per hour (default 5; 0: no limit)" },

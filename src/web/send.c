@@ -51,12 +51,17 @@ struct cached {
 	char *key;
 	uint64_t gen;
 	double at;
+	double refreshing; /* when a request began to make it again (0: none) */
 	int status;
 	const char *ctype;
 	long max_age;
 	struct kept *page; /* NULL: none yet */
 	char etag[48];
 };
+
+/* How long past its time a page is still answered while one request
+ * makes it again (a render that takes longer lets another try). */
+#define STALE_SECONDS 1.0
 
 struct page_cache {
 	struct cached slot[CACHE_SLOTS];
@@ -282,6 +287,7 @@ static void keep_page(struct MHD_Connection *c, struct web *w, struct req *r, un
 	e->key = buf_detach(&key);
 	e->gen = __atomic_load_n(&pc->gen, __ATOMIC_RELAXED);
 	e->at = mono_seconds();
+	e->refreshing = 0;
 	e->status = o->status;
 	e->ctype = o->ctype;
 	e->max_age = o->max_age;
@@ -354,12 +360,24 @@ bool send_cached(struct MHD_Connection *c, struct web *w, struct req *r, unsigne
 	bool hit = false;
 	struct cached held;
 	pthread_mutex_lock(&pc->lock[slot % CACHE_LOCKS]);
-	if (e->key && e->page && !strcmp(e->key, key.s) && e->gen == __atomic_load_n(&pc->gen, __ATOMIC_RELAXED) &&
-	    mono_seconds() - e->at < w->cfg.page_cache_ttl) {
+	double now = mono_seconds(), ttl = w->cfg.page_cache_ttl;
+	if (ttl > 0 && e->key && e->page && !strcmp(e->key, key.s) &&
+	    e->gen == __atomic_load_n(&pc->gen, __ATOMIC_RELAXED)) {
+		/* Past its time, one request makes the page again while the
+		 * others are answered the kept one, for STALE_SECONDS at most:
+		 * not every visitor of that moment renders it (nothing this
+		 * process wrote is missed: a write empties the cache). */
+		if (now - e->at < ttl)
+			hit = true;
+		else if (e->refreshing > 0 && now - e->refreshing < STALE_SECONDS && now - e->at < ttl + STALE_SECONDS)
+			hit = true;
+		else
+			e->refreshing = now; /* this one makes it */
+	}
+	if (hit) {
 		held = *e; /* the page held: the slot may take another meanwhile */
 		held.key = NULL;
 		kept_hold(held.page);
-		hit = true;
 	}
 	pthread_mutex_unlock(&pc->lock[slot % CACHE_LOCKS]);
 	buf_release(&key);

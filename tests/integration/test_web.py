@@ -682,6 +682,29 @@ class SubmitTest(PaperboyTest):
 
 
 class PageCacheTest(PaperboyTest):
+    def test_a_page_past_its_time_is_made_once(self):
+        """When a kept page's time passed, every request that came before
+        the new page was kept made it again: the busiest page, rendered by
+        all its visitors of that moment, every two seconds (16 at once: 16
+        renders). Now one request makes it and the others are answered the
+        kept page meanwhile."""
+        self.init()
+        day = os.path.join(self.require_data("hf-daily-papers"), "Paper_metadata_download", "2024-06-04.json")
+        self.pb("ingest", day)
+        srv = Server(self.env, self.tmp, "--page-cache-ttl", "1")
+        try:
+            self.assertEqual(Client(srv).get("/").status, 200)
+            time.sleep(1.2)
+            with concurrent.futures.ThreadPoolExecutor(16) as ex:
+                self.assertEqual(set(ex.map(lambda i: Client(srv).get("/").status, range(16))), {200})
+            pat = re.compile(r'"GET /" 200 \d+ [\d.]+ms cpu=([\d.]+)ms$', re.M)
+            cpu = wait_for(lambda: (lambda f: f if len(f) >= 17 else None)(pat.findall(open(srv.log_path).read())),
+                           what="17 answers in the log")
+            renders = sum(float(x) > 0 for x in cpu[1:17])
+            self.assertEqual(renders, 1, cpu)
+        finally:
+            self.assertEqual(srv.stop(), 0)
+
     def test_a_kept_page_replaced_while_it_is_sent(self):
         """A kept page is sent without a copy, and the slot takes a new one
         every few milliseconds meanwhile: every answer whole (the sanitized
