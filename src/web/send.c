@@ -59,9 +59,11 @@ struct cached {
 	char etag[48];
 };
 
-/* How long past its time a page is still answered while one request
- * makes it again (a render that takes longer lets another try). */
+/* How long after one request began to make a page again the others are
+ * answered the kept one (a render that takes longer lets another try),
+ * and how long past its time a page is answered at most. */
 #define STALE_SECONDS 1.0
+#define STALE_MAX 3.0
 
 struct page_cache {
 	struct cached slot[CACHE_SLOTS];
@@ -364,15 +366,16 @@ bool send_cached(struct MHD_Connection *c, struct web *w, struct req *r, unsigne
 	if (ttl > 0 && e->key && e->page && !strcmp(e->key, key.s) &&
 	    e->gen == __atomic_load_n(&pc->gen, __ATOMIC_RELAXED)) {
 		/* Past its time, one request makes the page again while the
-		 * others are answered the kept one, for STALE_SECONDS at most:
-		 * not every visitor of that moment renders it (nothing this
-		 * process wrote is missed: a write empties the cache). */
+		 * others are answered the kept one (STALE_SECONDS, and never
+		 * past STALE_MAX): not every visitor of that moment renders it
+		 * (nothing this process wrote is missed: a write empties the
+		 * cache). */
 		if (now - e->at < ttl)
 			hit = true;
-		else if (e->refreshing > 0 && now - e->refreshing < STALE_SECONDS && now - e->at < ttl + STALE_SECONDS)
+		else if (e->refreshing > 0 && now - e->refreshing < STALE_SECONDS && now - e->at < ttl + STALE_MAX)
 			hit = true;
-		else
-			e->refreshing = now; /* this one makes it */
+		else if (!strcmp(r->method, "GET") && !req_header(r, MHD_HTTP_HEADER_IF_NONE_MATCH))
+			e->refreshing = now; /* this one makes it (a HEAD or a 304 keeps no page) */
 	}
 	if (hit) {
 		held = *e; /* the page held: the slot may take another meanwhile */
