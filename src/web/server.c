@@ -57,11 +57,11 @@ const struct route web_routes[] = {
 	/* each reader's own (personal.c) */
 	{ "GET", "/me/following", h_following, R_LOGIN },
 	{ "GET", "/me/for-you", h_for_you, R_LOGIN },
-	{ "POST", "/me/follow", h_follow_post, R_LOGIN | R_CSRF },
-	{ "POST", "/me/mute", h_mute_post, R_LOGIN | R_CSRF },
-	{ "POST", "/me/prefs", h_prefs_post, R_LOGIN | R_CSRF },
-	{ "POST", "/me/read", h_read_post, R_LOGIN | R_CSRF },
-	{ "POST", "/me/feed", h_feed_post, R_LOGIN | R_CSRF },
+	{ "POST", "/me/follow", h_follow_post, R_LOGIN | R_CSRF | R_OWN },
+	{ "POST", "/me/mute", h_mute_post, R_LOGIN | R_CSRF | R_OWN },
+	{ "POST", "/me/prefs", h_prefs_post, R_LOGIN | R_CSRF | R_OWN },
+	{ "POST", "/me/read", h_read_post, R_LOGIN | R_CSRF | R_OWN },
+	{ "POST", "/me/feed", h_feed_post, R_LOGIN | R_CSRF | R_OWN },
 	{ "POST", "/me/save", h_save, R_LOGIN | R_CSRF },
 	{ "POST", "/me/collections", h_collection_new, R_LOGIN | R_CSRF },
 	{ "GET", "/me/export", h_export, R_LOGIN },
@@ -73,20 +73,20 @@ const struct route web_routes[] = {
 	{ "POST", "/c/*", h_collection_edit, R_LOGIN | R_CSRF },
 	{ "GET", "/c/*/export", h_collection_export, 0 },
 	{ "GET", "/api/me/follows", h_api_follows, R_API | R_LOGIN },
-	{ "POST", "/api/me/follows", h_api_follows, R_API | R_LOGIN },
-	{ "DELETE", "/api/me/follows", h_api_follows, R_API | R_LOGIN },
+	{ "POST", "/api/me/follows", h_api_follows, R_API | R_LOGIN | R_OWN },
+	{ "DELETE", "/api/me/follows", h_api_follows, R_API | R_LOGIN | R_OWN },
 	{ "GET", "/api/me/mutes", h_api_mutes, R_API | R_LOGIN },
-	{ "POST", "/api/me/mutes", h_api_mutes, R_API | R_LOGIN },
-	{ "DELETE", "/api/me/mutes", h_api_mutes, R_API | R_LOGIN },
+	{ "POST", "/api/me/mutes", h_api_mutes, R_API | R_LOGIN | R_OWN },
+	{ "DELETE", "/api/me/mutes", h_api_mutes, R_API | R_LOGIN | R_OWN },
 	{ "GET", "/api/me/following", h_api_following, R_API | R_LOGIN },
 	{ "GET", "/api/me/recommendations", h_api_recs, R_API | R_LOGIN },
 	{ "GET", "/api/me/collections", h_api_collections, R_API | R_LOGIN },
 	{ "POST", "/api/me/collections", h_api_collections, R_API | R_LOGIN },
 	{ "GET", "/api/me/export", h_export, R_API | R_LOGIN },
 	{ "GET", "/api/me/prefs", h_api_prefs, R_API | R_LOGIN },
-	{ "PUT", "/api/me/prefs", h_api_prefs, R_API | R_LOGIN },
-	{ "POST", "/api/me/feed", h_api_feed, R_API | R_LOGIN },
-	{ "DELETE", "/api/me/feed", h_api_feed, R_API | R_LOGIN },
+	{ "PUT", "/api/me/prefs", h_api_prefs, R_API | R_LOGIN | R_OWN },
+	{ "POST", "/api/me/feed", h_api_feed, R_API | R_LOGIN | R_OWN },
+	{ "DELETE", "/api/me/feed", h_api_feed, R_API | R_LOGIN | R_OWN },
 	{ "GET", "/me/collections", h_my_collections, R_LOGIN },
 	{ "DELETE", "/api/me", h_delete_post, R_API | R_LOGIN },
 	{ "GET", "/api/me", h_api_me, R_API | R_LOGIN },
@@ -117,15 +117,15 @@ const struct route web_routes[] = {
 	{ "POST", "/account/verify", h_verify, R_CSRF },
 	{ "POST", "/account/verify/send", h_verify_send, R_LOGIN | R_CSRF },
 	{ "GET", "/account/password", h_password_form, R_LOGIN },
-	{ "POST", "/account/password", h_password, R_LOGIN | R_CSRF },
+	{ "POST", "/account/password", h_password, R_LOGIN | R_CSRF | R_OWN },
 	{ "GET", "/account/forgot", h_forgot_form, 0 },
 	{ "POST", "/account/forgot", h_forgot, R_CSRF },
 	{ "GET", "/account/reset", h_reset_form, 0 },
 	{ "POST", "/account/reset", h_reset, R_CSRF },
 	{ "GET", "/u/*", h_profile, R_CACHE },
 	{ "GET", "/orgs/*", h_org, R_CACHE },
-	{ "POST", "/settings/tokens", h_token_add, R_LOGIN | R_CSRF },
-	{ "POST", "/settings/tokens/*/delete", h_token_del, R_LOGIN | R_CSRF },
+	{ "POST", "/settings/tokens", h_token_add, R_LOGIN | R_CSRF | R_OWN },
+	{ "POST", "/settings/tokens/*/delete", h_token_del, R_LOGIN | R_CSRF | R_OWN },
 	{ "POST", "/admin/papers/*", h_admin_paper, R_LOGIN | R_CSRF | R_ADMIN },
 	{ "POST", "/admin/comments/*", h_admin_comment, R_LOGIN | R_CSRF | R_ADMIN },
 	{ "POST", "/admin/users/*", h_admin_user, R_LOGIN | R_CSRF | R_ADMIN },
@@ -340,8 +340,11 @@ static void run_route(struct web *w, struct conn_ctx *cx)
 	}
 	/* only a request that changed rows can have changed what the
 	 * anonymous pages show: a refused POST (no token, signed out, a
-	 * sign-out without a session) leaves the cache to everyone else */
-	if (writes && store_writes(r->s) != written)
+	 * sign-out without a session) leaves the cache to everyone else, and
+	 * so does a change to what its reader alone sees (an account toggling
+	 * a follow in a loop would otherwise have every visitor's page made
+	 * again) */
+	if (writes && !(flags & R_OWN) && store_writes(r->s) != written)
 		page_cache_changed(w->cache);
 	cx->cpu += thread_cpu() - cpu0;
 	buf_release(&err);

@@ -158,6 +158,8 @@ enum route_flags {
 	R_READS = 1 << 9,  /* a POST that changes nothing (a search too long for a URL): no CSRF check */
 	R_NOARGS = 1 << 10, /* reads no parameters: a query string is not part of its page's cache key
 			     * (a random one would otherwise make the page again) */
+	R_OWN = 1 << 11,    /* writes only what its reader alone sees (follows, mutes, preferences,
+			     * tokens): the anonymous pages stay kept */
 };
 
 typedef void (*handler_fn)(struct req *r, struct resp *o);

@@ -163,6 +163,15 @@ class AddressesTest(PaperboyTest):
         self.assertEqual(member.post("/signout", {}, csrf=False).status, 403)  # no token
         sitemap()
         self.assertEqual(self.logged_cpu(srv, "GET /sitemap.xml", 7)[6], 0.0, "a POST without its token emptied the cache")
+        # what a reader alone sees (a follow, a mute, a preference, a token)
+        # changes no page anyone else is answered: one account toggling a
+        # follow in a loop emptied the cache for everyone each time
+        for on in ("1", "0", "1"):
+            self.assertEqual(member.post("/me/follow", {"kind": "author", "value": "Ada Lovelace", "on": on}).status, 303)
+        self.assertEqual(member.post("/me/mute", {"kind": "word", "value": "survey"}).status, 303)
+        self.assertEqual(member.post("/me/read", {}).status, 303)
+        sitemap()
+        self.assertEqual(self.logged_cpu(srv, "GET /sitemap.xml", 8)[7], 0.0, "a reader's own change emptied the cache")
 
     def test_stale_feed_is_said(self):
         for path in ("/", "/papers/date/" + DAYS[0], "/papers/week/2026-W34", "/papers/month/2026-08",
