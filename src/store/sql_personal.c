@@ -159,10 +159,16 @@ int sql_prefs_get(struct store *s, int64_t user_id, struct user_prefs *p, struct
 	return 0;
 }
 
-int sql_prefs_set(struct store *s, int64_t user_id, const struct user_prefs *p, struct buf *err)
+/* One statement, each column written only when asked for: what another
+ * request wrote to the others meanwhile stays. */
+int sql_prefs_set(struct store *s, int64_t user_id, const struct user_prefs *p, unsigned fields, struct buf *err)
 {
 	struct sx x;
-	if (!sx_prep(&x, s, "UPDATE users SET mute_collapse = $2, read_mark = $3, feed_hash = $4 WHERE id = $1", err))
+	if (!sx_prep(&x, s,
+		     "UPDATE users SET mute_collapse = CASE WHEN $5 = 1 THEN $2 ELSE mute_collapse END, "
+		     "read_mark = CASE WHEN $6 = 1 THEN $3 ELSE read_mark END, "
+		     "feed_hash = CASE WHEN $7 = 1 THEN $4 ELSE feed_hash END WHERE id = $1",
+		     err))
 		return -1;
 	sx_int(&x, 1, user_id);
 	sx_int(&x, 2, p->mute_collapse);
@@ -171,6 +177,9 @@ int sql_prefs_set(struct store *s, int64_t user_id, const struct user_prefs *p, 
 		sx_blob(&x, 4, p->feed_hash, TOKEN_HASH_BYTES);
 	else
 		sx_null(&x, 4);
+	sx_int(&x, 5, (fields & PREFS_MUTE_COLLAPSE) != 0);
+	sx_int(&x, 6, (fields & PREFS_READ_MARK) != 0);
+	sx_int(&x, 7, (fields & PREFS_FEED) != 0);
 	int rc = sx_step(&x, err);
 	int64_t n = sx_changes(&x);
 	sx_reset(&x);

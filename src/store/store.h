@@ -661,9 +661,13 @@ struct user_prefs {
 	uint8_t feed_hash[TOKEN_HASH_BYTES];
 };
 int store_prefs_get(struct store *s, int64_t user_id, struct user_prefs *p, struct buf *err);
-/* Writes mute_collapse, read_mark, has_feed/feed_hash (recs_at and
- * active_at are written by store_user_touch and store_recs_set). 0/1/-1. */
-int store_prefs_set(struct store *s, int64_t user_id, const struct user_prefs *p, struct buf *err);
+/* Which preferences store_prefs_set writes: the others keep what they
+ * hold in the database, so that two requests changing two of them at
+ * once both stay made. */
+enum { PREFS_MUTE_COLLAPSE = 1, PREFS_READ_MARK = 2, PREFS_FEED = 4 /* has_feed and feed_hash */ };
+/* Writes the fields of p that `fields` names (recs_at and active_at are
+ * written by store_user_touch and store_recs_set). 0/1/-1. */
+int store_prefs_set(struct store *s, int64_t user_id, const struct user_prefs *p, unsigned fields, struct buf *err);
 /* Notes activity that should refresh the user's recommendations. */
 int store_user_touch(struct store *s, int64_t user_id, pb_time now, struct buf *err);
 /* The enabled user whose private feed token hashes to hash. 0/1/-1. */

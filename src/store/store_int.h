@@ -274,8 +274,9 @@ struct sqlx_driver;
 	  (s, user_id, fn, ctx, err))                                                                             \
 	X(int, prefs_get, (struct store * s, int64_t user_id, struct user_prefs * p, struct buf * err),          \
 	  (s, user_id, p, err))                                                                                   \
-	X(int, prefs_set, (struct store * s, int64_t user_id, const struct user_prefs *p, struct buf *err),      \
-	  (s, user_id, p, err))                                                                                   \
+	X(int, prefs_set,                                                                                         \
+	  (struct store * s, int64_t user_id, const struct user_prefs *p, unsigned fields, struct buf *err),     \
+	  (s, user_id, p, fields, err))                                                                                 \
 	X(int, user_touch, (struct store * s, int64_t user_id, pb_time now, struct buf *err), (s, user_id, now, err)) \
 	X(int, user_by_feed,                                                                                      \
 	  (struct store * s, const uint8_t hash[TOKEN_HASH_BYTES], struct user *u, struct buf *err), (s, hash, u, err)) \

@@ -337,7 +337,7 @@ void h_prefs_post(struct req *r, struct resp *o)
 	if (mc)
 		p.mute_collapse = !strcmp(mc, "1");
 	struct buf err = BUF_INIT;
-	if (store_prefs_set(r->s, r->user.id, &p, &err))
+	if (store_prefs_set(r->s, r->user.id, &p, PREFS_MUTE_COLLAPSE, &err))
 		resp_error(r, o, 500, "The database failed.");
 	else
 		auth_redirect_back(r, o, "/me/following");
@@ -349,7 +349,7 @@ void h_read_post(struct req *r, struct resp *o)
 	struct user_prefs p = *reader_prefs(r);
 	p.read_mark = time_now_ms();
 	struct buf err = BUF_INIT;
-	if (store_prefs_set(r->s, r->user.id, &p, &err))
+	if (store_prefs_set(r->s, r->user.id, &p, PREFS_READ_MARK, &err))
 		resp_error(r, o, 500, "The database failed.");
 	else
 		auth_redirect_back(r, o, "/");
@@ -371,7 +371,7 @@ static int feed_renew(struct req *r, char tok[48])
 		crypto_generichash(p.feed_hash, sizeof(p.feed_hash), (const uint8_t *)tok, strlen(tok), NULL, 0);
 	}
 	struct buf err = BUF_INIT;
-	int rc = store_prefs_set(r->s, r->user.id, &p, &err);
+	int rc = store_prefs_set(r->s, r->user.id, &p, PREFS_FEED, &err);
 	if (!rc)
 		reader_prefs_set(r, &p);
 	buf_release(&err);
@@ -430,7 +430,8 @@ void h_api_prefs(struct req *r, struct resp *o)
 		if (rm)
 			p.read_mark = json_is_null(rm) ? 0 : !strcmp(rms, "now") ? time_now_ms() : t;
 		struct buf err = BUF_INIT;
-		if (store_prefs_set(r->s, r->user.id, &p, &err)) {
+		unsigned fields = (mc ? PREFS_MUTE_COLLAPSE : 0) | (rm ? PREFS_READ_MARK : 0);
+		if (store_prefs_set(r->s, r->user.id, &p, fields, &err)) {
 			resp_error(r, o, 500, "the database failed");
 		} else {
 			reader_prefs_set(r, &p);

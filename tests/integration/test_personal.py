@@ -736,5 +736,39 @@ class PersonalTest(PaperboyTest):
         self.assertEqual(sorted(colls), [201] * colls.count(201) + [303] * (4 - colls.count(201)) + [409] * 20)
         self.assertEqual(sorted(items), [201] * 10 + [409] * 14)
 
+    def test_preferences_changed_at_once_keep_each_change(self):
+        """Turning the private feed off while "mark all as read" (page and
+        API) and the muted papers' setting are sent from other tabs: every
+        change stays made. On the old server each route wrote the whole row
+        as its request had read it, so a mark read before the feed went off
+        turned the (perhaps leaked) address back on, and the feed's change
+        undid the read mark."""
+        c, tok = self.reader()
+
+        def race(calls):
+            with concurrent.futures.ThreadPoolExecutor(len(calls)) as ex:
+                return [fu.result() for fu in [ex.submit(fn) for fn in calls]]
+
+        def read_form():
+            b = Client(self.srv)
+            b.cookies = dict(c.cookies)
+            return b.post("/me/read", {"back": "/"}).status
+
+        def api(method, path, body=None):
+            return lambda: self.api(tok, method, path, body)[0]
+
+        for rnd in range(6):
+            _, j = self.api(tok, "POST", "/api/me/feed", expect=201)
+            path = urllib.parse.urlparse(j["url"]).path
+            self.api(tok, "PUT", "/api/me/prefs", {"readMark": None, "muteCollapse": False}, expect=200)
+            calls = [read_form if k % 2 else api("PUT", "/api/me/prefs", {"readMark": "now"}) for k in range(8)]
+            calls.insert(4, api("DELETE", "/api/me/feed"))
+            calls.insert(2, api("PUT", "/api/me/prefs", {"muteCollapse": True}))
+            self.assertEqual(sorted(race(calls)), [200] * 6 + [303] * 4)
+            self.assertEqual(Client(self.srv).get(path).status, 404, "round %d: the feed is on again" % rnd)
+            _, prefs = self.api(tok, "GET", "/api/me/prefs", expect=200)
+            self.assertIsNotNone(prefs["readMark"], "round %d: the read mark was undone" % rnd)
+            self.assertTrue(prefs["muteCollapse"], "round %d: the muted papers' setting was undone" % rnd)
+
 if __name__ == "__main__":
     unittest.main()

@@ -908,10 +908,23 @@ static void test_personal(void)
 	pr.read_mark = 12345;
 	pr.has_feed = true;
 	memset(pr.feed_hash, 7, sizeof(pr.feed_hash));
-	CHECK(store_prefs_set(s, a.id, &pr, &err) == 0);
+	CHECK(store_prefs_set(s, a.id, &pr, PREFS_MUTE_COLLAPSE | PREFS_READ_MARK | PREFS_FEED, &err) == 0);
 	struct user_prefs pr2;
 	CHECK(store_prefs_get(s, a.id, &pr2, &err) == 0 && pr2.mute_collapse && pr2.read_mark == 12345 && pr2.has_feed &&
 	      pr2.feed_hash[5] == 7);
+	/* only the fields named are written: the others keep what is stored */
+	struct user_prefs stale = pr2;
+	stale.mute_collapse = false;
+	stale.has_feed = false;
+	stale.read_mark = 999;
+	CHECK(store_prefs_set(s, a.id, &stale, PREFS_READ_MARK, &err) == 0);
+	CHECK(store_prefs_get(s, a.id, &pr2, &err) == 0 && pr2.mute_collapse && pr2.read_mark == 999 && pr2.has_feed);
+	CHECK(store_prefs_set(s, a.id, &stale, PREFS_FEED, &err) == 0);
+	CHECK(store_prefs_get(s, a.id, &pr2, &err) == 0 && pr2.mute_collapse && !pr2.has_feed);
+	CHECK(store_prefs_set(s, a.id, &stale, PREFS_MUTE_COLLAPSE, &err) == 0);
+	CHECK(store_prefs_get(s, a.id, &pr2, &err) == 0 && !pr2.mute_collapse && pr2.read_mark == 999);
+	CHECK(store_prefs_set(s, a.id, &pr, PREFS_MUTE_COLLAPSE | PREFS_READ_MARK | PREFS_FEED, &err) == 0);
+	CHECK(store_prefs_get(s, a.id, &pr2, &err) == 0 && pr2.mute_collapse && pr2.read_mark == 12345 && pr2.has_feed);
 	struct user u;
 	CHECK(store_user_by_feed(s, pr.feed_hash, &u, &err) == 0 && u.id == a.id);
 	uint8_t other[TOKEN_HASH_BYTES] = { 1 };
