@@ -1281,6 +1281,42 @@ static int cmd_serve(struct args *a)
 
 /* paperboy thumb png|pdf IN OUT: what serve's thumbnail thread runs in a
  * process of its own for each download. */
+/* paper hide|show ID, comment hide|show ID: what an administrator does
+ * on the pages, through the same rules; a running server sees it (its
+ * index follows the hidden papers). */
+static int cmd_moderate(struct args *a)
+{
+	const char *verb = a->pos[0], *what = a->cmd->name;
+	bool comment = !strcmp(what, "comment");
+	if (strcmp(verb, "hide") && strcmp(verb, "show"))
+		return usage_error(a->cmd, "%s: unknown action '%s' (hide, show)", what, verb);
+	long id = 0;
+	if (comment && parse_int(a->pos[1], 1, LONG_MAX, &id))
+		return usage_error(a->cmd, "comment %s: COMMENT_ID is a number: '%s'", verb, a->pos[1]);
+	struct store *s = open_store(a, 0);
+	if (!s)
+		return EXIT_FAIL;
+	struct svc_config cfg = { 0 };
+	struct svc v = { &cfg, s };
+	struct buf msg = BUF_INIT;
+	bool hide = !strcmp(verb, "hide");
+	struct comment c;
+	enum pb_status st = comment ? svc_comment_hide(&v, id, hide, &c, &msg) : svc_paper_hide(&v, a->pos[1], hide, &msg);
+	if (comment)
+		comment_release(&c);
+	int rc = EXIT_OK;
+	if (st != PB_OK) {
+		error("%s %s: %s: %s", what, verb, a->pos[1], st == PB_NOTFOUND ? (comment ? "no such comment" : "no such paper")
+										   : msg.s);
+		rc = EXIT_FAIL;
+	} else {
+		printf("%s %s %s\n", hide ? "hid" : "showed", what, a->pos[1]);
+	}
+	buf_release(&msg);
+	store_close(s);
+	return rc;
+}
+
 static int cmd_thumb(struct args *a)
 {
 	struct buf err = BUF_INIT;
@@ -1421,21 +1457,19 @@ static int cmd_user(struct args *a)
 		struct store *s = open_store(a, 0);
 		if (!s)
 			return EXIT_FAIL;
+		/* the operator may do what an administrator may, and more: the
+		 * rule is the service's, whoever asks */
+		struct svc_config cfg = { 0 };
+		struct svc v = { &cfg, s };
 		struct user u;
-		int found = store_user_get(s, 0, a->pos[1], &u, &err);
-		if (found) {
-			error("user %s: %s", verb, found < 0 ? err.s : "no such user");
+		bool admin = !strcmp(verb, "admin");
+		enum pb_status st = svc_account_flag(&v, NULL, a->pos[1], admin ? USER_FLAG_ADMIN : USER_FLAG_DISABLED,
+						     admin || !strcmp(verb, "disable"), &u, &err);
+		if (st != PB_OK) {
+			error("user %s: %s: %s", verb, a->pos[1], st == PB_NOTFOUND ? "no such user" : err.s);
 			rc = EXIT_FAIL;
-		} else {
-			if (!strcmp(verb, "admin"))
-				u.admin = true;
-			else
-				u.disabled = !strcmp(verb, "disable");
-			if (store_user_update(s, &u, &err)) {
-				error("user %s: %s", verb, err.s);
-				rc = EXIT_FAIL;
-			}
 		}
+		sodium_memzero(&u, sizeof(u));
 		store_close(s);
 	} else {
 		return usage_error(a->cmd, "user: unknown action '%s' (add, password, verify, disable, enable, admin)", verb);
@@ -1762,6 +1796,11 @@ static const struct command commands[] = {
 	    { "admin", NULL, "make the new user an administrator (moderation)" },
 	    { "password", "P", "the password (better: on standard input)" } },
 	  cmd_user, 1, 2 },
+	{ "paper", "hide ID | show ID", "hide a paper from every list, page and search (as an administrator does), or show it "
+					"again",
+	  { { 0 } }, cmd_moderate, 2, 2 },
+	{ "comment", "hide COMMENT_ID | show COMMENT_ID", "hide a comment (its thread keeps its place), or show it again",
+	  { { 0 } }, cmd_moderate, 2, 2 },
 	{ "thumb", "png|pdf|text IN OUT", "make a card thumbnail from an image or a PDF's first page, or read a PDF's text "
 					   "(serve and fetch pdf run it, under limits)", { { 0 } },
 	  cmd_thumb, 3, 3 },

@@ -13,7 +13,8 @@
  *    vote counts only when the account is old enough;
  *  - submissions and arXiv fetches: one rule for every route that may
  *    reach arXiv (a limit per user, a queue worked off the request
- *    threads, the submission window and daily limit).
+ *    threads, the submission window and daily limit);
+ *  - moderation: hiding papers and comments, disabling accounts.
  *
  * Every function takes a struct svc: the configuration and the store of the
  * calling thread.
@@ -227,6 +228,25 @@ enum pb_status svc_comment_edit(struct svc *v, const struct user *u, int64_t id,
  * author's, or any for an administrator. As svc_comment_edit answers (a
  * comment deleted already: PB_OK). */
 enum pb_status svc_comment_delete(struct svc *v, const struct user *u, int64_t id, struct comment *c, struct buf *msg);
+
+/* ---- moderation (moderation.c) ------------------------------------------------------ */
+/* An administrator's (or, at the command line, the operator's): paper id
+ * hidden from every list, page and search, or shown again. PB_OK,
+ * PB_NOTFOUND, or the store's failure; msg says why not. */
+enum pb_status svc_paper_hide(struct svc *v, const char *id, bool hidden, struct buf *msg);
+/* The same for comment id (its thread keeps its place: "[hidden by a
+ * moderator]"); *c the comment (its paper: the way back), to release. */
+enum pb_status svc_comment_hide(struct svc *v, int64_t id, bool hidden, struct comment *c, struct buf *msg);
+/* Sets flag of account name to on (disabling it ends its sessions), for
+ * actor (NULL: the operator), who may neither disable themselves nor take
+ * their own administrator's role (PB_INVALID: the last administrator
+ * would lock everyone out). Only that flag is written. *u the account
+ * after; PB_NOTFOUND, or the store's failure. */
+enum pb_status svc_account_flag(struct svc *v, const struct user *actor, const char *name, enum user_flag flag,
+				bool on, struct user *u, struct buf *msg);
+/* Deletes u's API token token_id: PB_OK, PB_NOTFOUND (not u's), or the
+ * store's failure. */
+enum pb_status svc_token_delete(struct svc *v, const struct user *u, int64_t token_id, struct buf *msg);
 
 /* ---- submissions and arXiv fetches (submit.c) -------------------------------------- */
 /* Asks for paper id from arXiv for u (not featured): PB_OK when it is

@@ -185,19 +185,25 @@ static int end_access(struct store *s, int64_t uid, bool tokens, struct buf *err
 	return 0;
 }
 
-static int user_update_tx(struct store *s, void *ctx, struct buf *err)
+struct user_flag_set {
+	int64_t user_id;
+	enum user_flag flag;
+	bool on;
+};
+
+static int user_flag_tx(struct store *s, void *ctx, struct buf *err)
 {
-	const struct user *u = ctx;
+	const struct user_flag_set *f = ctx;
 	struct sx x;
-	/* not the password: a change of it goes through
-	 * store_user_set_password or a reset, and a copy of the account read
-	 * before one must not write the old hash back */
-	if (!sx_prep(&x, s, "UPDATE users SET fullname = $2, admin = $3, disabled = $4 WHERE id = $1", err))
+	/* one column: a copy of the account read before another change (a
+	 * password, the other flag) writes nothing of it back */
+	if (!sx_prep(&x, s,
+		     f->flag == USER_FLAG_ADMIN ? "UPDATE users SET admin = $2 WHERE id = $1"
+						: "UPDATE users SET disabled = $2 WHERE id = $1",
+		     err))
 		return -1;
-	sx_int(&x, 1, u->id);
-	sx_str(&x, 2, u->fullname);
-	sx_int(&x, 3, u->admin);
-	sx_int(&x, 4, u->disabled);
+	sx_int(&x, 1, f->user_id);
+	sx_int(&x, 2, f->on);
 	int rc = sx_step(&x, err);
 	int64_t n = sx_changes(&x);
 	sx_reset(&x);
@@ -205,12 +211,13 @@ static int user_update_tx(struct store *s, void *ctx, struct buf *err)
 		return -1;
 	if (!n)
 		return 1;
-	return u->disabled ? end_access(s, u->id, false, err) : 0;
+	return f->flag == USER_FLAG_DISABLED && f->on ? end_access(s, f->user_id, false, err) : 0;
 }
 
-int sql_user_update(struct store *s, const struct user *u, struct buf *err)
+int sql_user_flag(struct store *s, int64_t user_id, enum user_flag flag, bool on, struct buf *err)
 {
-	return sx_tx(s, user_update_tx, (void *)u, err);
+	struct user_flag_set f = { user_id, flag, on };
+	return sx_tx(s, user_flag_tx, &f, err);
 }
 
 int sql_submitter_known(struct store *s, const char *name, struct buf *err)

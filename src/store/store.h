@@ -328,9 +328,12 @@ int store_user_verify_email(struct store *s, int64_t user_id, const char *email,
  * most limit: what an operator may verify when no mail is sent. 0/-1. */
 int store_user_unverified(struct store *s, size_t limit, int (*fn)(const struct user *u, void *ctx), void *ctx,
 			  struct buf *err);
-/* Writes u's fullname, pwhash, admin and disabled. 0/1/-1. Disabling a
- * user ends their sessions. */
-int store_user_update(struct store *s, const struct user *u, struct buf *err);
+/* One of an account's flags, as store_user_flag sets it. */
+enum user_flag { USER_FLAG_ADMIN, USER_FLAG_DISABLED };
+/* Sets flag of user_id to on and writes no other column (a copy of the
+ * account read before another change writes nothing of it back).
+ * Disabling an account ends its sessions and reset links. 0/1/-1. */
+int store_user_flag(struct store *s, int64_t user_id, enum user_flag flag, bool on, struct buf *err);
 
 struct outbox_msg;
 /* Sets user_id's password hash to new_hash when it is still old_hash (a

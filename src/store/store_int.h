@@ -87,7 +87,8 @@ struct sqlx_driver;
 	X(int, submitter_known, (struct store * s, const char *name, struct buf *err), (s, name, err))           \
 	X(int, user_verify_email, (struct store * s, int64_t user_id, const char *email, struct buf *err),        \
 	  (s, user_id, email, err))                                                                               \
-	X(int, user_update, (struct store * s, const struct user *u, struct buf *err), (s, u, err))              \
+	X(int, user_flag, (struct store * s, int64_t user_id, enum user_flag flag, bool on, struct buf *err),    \
+	  (s, user_id, flag, on, err))                                                                            \
 	X(int, papers_hidden,                                                                                     \
 	  (struct store * s, int64_t *gen, int (*fn)(const char *, void *), void *ctx, struct buf *err),         \
 	  (s, gen, fn, ctx, err))                                                                                 \

@@ -710,13 +710,14 @@ void h_token_add(struct req *r, struct resp *o)
 void h_token_del(struct req *r, struct resp *o)
 {
 	long id;
-	struct buf err = BUF_INIT;
-	if (parse_int(r->cap[0], 1, LONG_MAX, &id) || store_token_del(r->s, r->user.id, id, &err)) {
-		resp_error(r, o, 404, "There is no such token.");
-	} else {
+	struct buf msg = BUF_INIT;
+	struct svc v = req_svc(r);
+	enum pb_status st = parse_int(r->cap[0], 1, LONG_MAX, &id) ? PB_NOTFOUND : svc_token_delete(&v, &r->user, id, &msg);
+	if (st)
+		resp_outcome(r, o, st, msg.len ? msg.s : "There is no such token.");
+	else
 		to_profile(o, r->user.name);
-	}
-	buf_release(&err);
+	buf_release(&msg);
 }
 
 /* ---- moderation ------------------------------------------------------------ */
@@ -725,19 +726,14 @@ void h_token_del(struct req *r, struct resp *o)
 void h_admin_user(struct req *r, struct resp *o)
 {
 	struct user u;
-	struct buf err = BUF_INIT;
-	if (store_user_get(r->s, 0, r->cap[0], &u, &err)) {
-		resp_error(r, o, 404, "There is no such user.");
-	} else if (u.id == r->user.id) {
-		resp_error(r, o, 400, "You cannot disable yourself.");
-	} else {
-		u.disabled = req_form_flag(r, "disabled");
-		if (store_user_update(r->s, &u, &err)) {
-			resp_error(r, o, 500, "The database failed.");
-		} else {
-			to_profile(o, u.name);
-		}
-	}
+	struct buf msg = BUF_INIT;
+	struct svc v = req_svc(r);
+	enum pb_status st = svc_account_flag(&v, &r->user, r->cap[0], USER_FLAG_DISABLED, req_form_flag(r, "disabled"),
+					     &u, &msg);
+	if (st)
+		resp_outcome(r, o, st, msg.s);
+	else
+		to_profile(o, u.name);
 	sodium_memzero(&u, sizeof(u));
-	buf_release(&err);
+	buf_release(&msg);
 }

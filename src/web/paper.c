@@ -848,25 +848,28 @@ static void h_paper_bib(struct req *r, struct resp *o)
 
 void h_admin_paper(struct req *r, struct resp *o)
 {
-	struct buf err = BUF_INIT;
-	int rc = store_paper_hide(r->s, r->cap[0], req_form_flag(r, "hidden"), &err);
-	if (rc) {
-		resp_error(r, o, rc < 0 ? 500 : 404, rc < 0 ? "The database failed." : "There is no such paper.");
+	struct buf msg = BUF_INIT;
+	struct svc v = req_svc(r);
+	enum pb_status st = svc_paper_hide(&v, r->cap[0], req_form_flag(r, "hidden"), &msg);
+	if (st) {
+		resp_outcome(r, o, st, msg.s);
 	} else {
 		follower_wait(r->w); /* searches leave it out (or in) from the next request on */
 		resp_redirect(o, "/");
 	}
-	buf_release(&err);
+	buf_release(&msg);
 }
 
 void h_admin_comment(struct req *r, struct resp *o)
 {
 	long id;
-	struct buf err = BUF_INIT;
+	struct buf msg = BUF_INIT;
 	struct comment c = { 0 };
-	if (parse_int(r->cap[0], 1, LONG_MAX, &id) || store_comment_get(r->s, id, &c, &err) ||
-	    store_comment_hide(r->s, id, req_form_flag(r, "hidden"), &err)) {
-		resp_error(r, o, 404, "There is no such comment.");
+	struct svc v = req_svc(r);
+	enum pb_status st = parse_int(r->cap[0], 1, LONG_MAX, &id) ? PB_NOTFOUND
+			    : svc_comment_hide(&v, id, req_form_flag(r, "hidden"), &c, &msg);
+	if (st) {
+		resp_outcome(r, o, st, msg.len ? msg.s : "There is no such comment.");
 	} else {
 		struct buf loc = BUF_INIT;
 		buf_addf(&loc, "/papers/%s#comments", c.paper);
@@ -874,5 +877,5 @@ void h_admin_comment(struct req *r, struct resp *o)
 		buf_release(&loc);
 	}
 	comment_release(&c);
-	buf_release(&err);
+	buf_release(&msg);
 }

@@ -588,6 +588,84 @@ class WebTest(PaperboyTest):
         self.assertEqual(self.c.get("/papers/" + pid).status, 200)
 
 
+    def test_moderation_from_the_command_line(self):
+        """An operator at the command line hides and shows papers and
+        comments as an administrator does on the pages (the rules are the
+        same code), and a running server sees it: there was no such
+        command."""
+        f = self.fixture
+        pid = sorted(self.expected["2024-05-27"])[4]
+        m = self.user("mallory2")
+        r = m.post("/papers/%s/comments" % pid, {"body": "more spam"})
+        cid = re.search(r"#c(\d+)$", r.header("Location")).group(1)
+        # (the server learns of a change made behind its back as another
+        # node's: its anonymous pages are kept for a few seconds)
+        page = lambda: self.c.get("/papers/" + pid)
+        out, _ = f.pb("comment", "hide", cid)
+        self.assertIn("hid comment " + cid, out)
+        wait_for(lambda: "[hidden by a moderator]" in page().text, what="the comment hidden")
+        self.assertNotIn("more spam", page().text)
+        f.pb("comment", "show", cid)
+        wait_for(lambda: "more spam" in page().text, what="the comment shown")
+        f.pb("paper", "hide", pid)
+        wait_for(lambda: page().status == 404, what="the paper hidden")
+        f.pb("paper", "show", pid)
+        wait_for(lambda: page().status == 200, what="the paper shown")
+        _, err = f.pb("paper", "hide", "2999.99999", expect=1)
+        self.assertIn("no such paper", err)
+        _, err = f.pb("comment", "hide", "999999", expect=1)
+        self.assertIn("no such comment", err)
+        _, err = f.pb("comment", "hide", "x1", expect=2)
+        self.assertIn("COMMENT_ID", err)
+
+    def test_a_failed_moderation_is_not_reported_missing(self):
+        """Hiding a comment, or deleting an API token, that the store
+        refused answered 404 "There is no such comment/token.": the store's
+        failure was taken for a missing row. Now they say the database
+        failed, as hiding a paper and disabling an account do, and nothing
+        changed."""
+        f = self.fixture
+        admin = Client(self.srv)
+        self.assertEqual(admin.signin("admin", "administrator pass").status, 303)
+        pid = sorted(self.expected["2024-05-27"])[5]
+        g = self.user("gail4")
+        r = g.post("/papers/%s/comments" % pid, {"body": "stays shown"})
+        cid = int(re.search(r"#c(\d+)$", r.header("Location")).group(1))
+        tok = g.make_token()
+        tid = f.sql("SELECT id FROM api_tokens WHERE user_id = (SELECT id FROM users WHERE name = 'gail4')")[0][0]
+        refuse = [("comments", "UPDATE"), ("api_tokens", "DELETE"), ("papers", "UPDATE"), ("users", "UPDATE")]
+        try:
+            if f.pg_db:
+                f.sql("CREATE FUNCTION pb_test_refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; "
+                      "END $$ LANGUAGE plpgsql")
+            for table, op in refuse:
+                if f.pg_db:
+                    f.sql("CREATE TRIGGER pb_test_refuse BEFORE %s ON %s FOR EACH ROW EXECUTE FUNCTION pb_test_refuse()"
+                          % (op, table))
+                else:
+                    f.sql("CREATE TRIGGER pb_test_refuse_%s BEFORE %s ON %s BEGIN SELECT RAISE(ABORT, 'refused by the test'); "
+                          "END" % (table, op, table))
+            answers = [admin.post("/admin/comments/%d" % cid, {"hidden": "1"}),
+                       g.post("/settings/tokens/%d/delete" % tid),
+                       admin.post("/admin/papers/" + pid, {"hidden": "1"}),
+                       admin.post("/admin/users/gail4", {"disabled": "1"})]
+            _, cli = f.pb("comment", "hide", str(cid), expect=1)
+        finally:
+            for table, _ in refuse:
+                f.sql(("DROP TRIGGER IF EXISTS pb_test_refuse ON " + table) if f.pg_db
+                      else "DROP TRIGGER IF EXISTS pb_test_refuse_" + table)
+            if f.pg_db:
+                f.sql("DROP FUNCTION IF EXISTS pb_test_refuse()")
+        for r in answers:
+            self.assertIn(r.status, (409, 500), r.text[:300])
+            self.assertIn("The database failed.", r.text)
+            self.assertNotIn("refused by the test", r.text)
+        self.assertIn("refused by the test", cli)  # the operator is told the store's words
+        self.assertEqual(f.sql("SELECT hidden FROM comments WHERE id = ?", cid), [(0,)])
+        self.assertEqual(f.sql("SELECT count(*) FROM api_tokens WHERE id = ?", tid), [(1,)])
+        self.assertEqual(self.c.get("/papers/" + pid).status, 200)
+        self.assertEqual(Client(self.srv).get("/api/whoami-v2", headers={"Authorization": "Bearer " + tok}).status, 200)
+
     def test_a_hidden_paper_is_left_out_of_searches_and_their_counts(self):
         """A hidden paper was dropped from a results page but still counted
         ("N papers") and still ranked, on the page, the API and the CLI."""

@@ -441,9 +441,15 @@ static void test_people(void)
 		CHECK(store_user_set_password(s, b.id, first, "$argon2id$another", &err) == 0);
 		CHECK(store_session_get(s, hs, 4000, &u, &err) == 1);
 		CHECK(store_session_add(s, hs, b.id, 100000, &err) == 0);
-		snprintf(pu.fullname, sizeof(pu.fullname), "Renamed"); /* pu still holds the first hash */
-		CHECK(store_user_update(s, &pu, &err) == 0);
-		CHECK(store_session_get(s, hs, 4000, &u, &err) == 0 && u.id == b.id && !strcmp(u.pwhash, "$argon2id$another"));
+		/* a flag set while another change was made writes only itself:
+		 * the new hash, the other flag stay */
+		CHECK(store_user_flag(s, b.id, USER_FLAG_ADMIN, true, &err) == 0);
+		CHECK(store_user_flag(s, b.id, USER_FLAG_DISABLED, false, &err) == 0);
+		CHECK(store_session_get(s, hs, 4000, &u, &err) == 0 && u.id == b.id && !strcmp(u.pwhash, "$argon2id$another") &&
+		      u.admin && !u.disabled);
+		CHECK(store_user_flag(s, b.id, USER_FLAG_ADMIN, false, &err) == 0);
+		CHECK(store_user_get(s, b.id, NULL, &pu, &err) == 0 && !pu.admin && !strcmp(pu.pwhash, "$argon2id$another"));
+		CHECK(store_user_flag(s, 424242, USER_FLAG_DISABLED, true, &err) == 1);
 		CHECK(store_token_user(s, h2, 20, &u, &err) == 0 && u.id == b.id);
 		/* a change over a hash that moved meanwhile is refused */
 		CHECK(store_user_set_password(s, b.id, "$argon2id$stale", "$argon2id$third", &err) == 1);
@@ -481,11 +487,9 @@ static void test_people(void)
 		CHECK(store_user_get(s, b.id, NULL, &pu, &err) == 0 && !strcmp(pu.pwhash, "$argon2id$reset"));
 		/* a disabled account's token opens nothing */
 		CHECK(store_reset_add(s, r2, b.id, 9000, 1000, NULL, &err) == 0);
-		pu.disabled = true;
-		CHECK(store_user_update(s, &pu, &err) == 0);
+		CHECK(store_user_flag(s, b.id, USER_FLAG_DISABLED, true, &err) == 0);
 		CHECK(store_reset_get(s, r2, 2000, &u, &err) == 1 && store_reset_use(s, r2, 2000, "$x", &u, &err) == 1);
-		pu.disabled = false;
-		CHECK(store_user_update(s, &pu, &err) == 0);
+		CHECK(store_user_flag(s, b.id, USER_FLAG_DISABLED, false, &err) == 0);
 		CHECK(store_token_add(s, b.id, h2, "script", 10, &err) == 0);
 	}
 	uint8_t h_over[TOKEN_HASH_BYTES] = { 0xBC };
@@ -493,8 +497,7 @@ static void test_people(void)
 	CHECK(store_token_user(s, h_over, 20, &u, &err) == 1);
 	CHECK(store_token_add(s, a.id, h_over, "another account's", 10, &err) == 0);
 	CHECK(store_token_user(s, h2, 20, &u, &err) == 0 && u.id == b.id);
-	u.disabled = true;
-	CHECK(store_user_update(s, &u, &err) == 0);
+	CHECK(store_user_flag(s, u.id, USER_FLAG_DISABLED, true, &err) == 0);
 	CHECK(store_token_user(s, h2, 30, &u, &err) == 1);
 
 	/* votes: a toggle, the total over the imported baseline */
