@@ -6,7 +6,9 @@
  * Pages seen by visitors who are not signed in are the same for all of them
  * (they carry no CSRF token: their forms need a sign-in first), so a
  * rendered page is kept for --page-cache-ttl seconds (2), or until this
- * process changes something (any POST or DELETE bumps the generation).
+ * process changes something (any POST or DELETE bumps the generation; a
+ * page is kept under the generation of when its making began, so one made
+ * across a write is not answered again).
  * Another process's writes show within the TTL. Keys are the layout the
  * visitor chose (grid or list), the path and the decoded query parameters,
  * each length-prefixed (cache_key_part), so two requests that differ in
@@ -287,7 +289,7 @@ static void keep_page(struct MHD_Connection *c, struct web *w, struct req *r, un
 	e->page = page;
 	free(e->key);
 	e->key = buf_detach(&key);
-	e->gen = __atomic_load_n(&pc->gen, __ATOMIC_RELAXED);
+	e->gen = r->cache_gen; /* as new as when its making began */
 	e->at = mono_seconds();
 	e->refreshing = 0;
 	e->status = o->status;
@@ -340,7 +342,7 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct web *w, struct
 	MHD_destroy_response(m);
 	log_request(w, r, o->status, out->len, (mono_seconds() - t0) * 1000, cpu * 1000);
 	if ((flags & R_CACHE) && !from && o->status == 200 && !r->signed_in && !o->private_ && !o->no_store &&
-	    !o->headers.n && !cookie && !strcmp(r->method, "GET") && !r->csrf[0])
+	    !o->headers.n && !cookie && !strcmp(r->method, "GET") && !r->csrf[0] && r->cache_gen)
 		keep_page(c, w, r, flags, o, etag);
 	buf_release(&gz);
 	return rc;
@@ -355,6 +357,9 @@ enum MHD_Result send_answer(struct MHD_Connection *c, struct web *w, struct req 
 bool send_cached(struct MHD_Connection *c, struct web *w, struct req *r, unsigned flags, double t0, enum MHD_Result *rc)
 {
 	struct page_cache *pc = w->cache;
+	/* before anything is read for the page: a write whose change this
+	 * request may miss moves the generation past it */
+	r->cache_gen = page_cache_gen(pc);
 	struct buf key = BUF_INIT;
 	cache_key(c, r, flags, &key);
 	size_t slot = hash_bytes(key.s, key.len) % CACHE_SLOTS;
@@ -364,7 +369,7 @@ bool send_cached(struct MHD_Connection *c, struct web *w, struct req *r, unsigne
 	pthread_mutex_lock(&pc->lock[slot % CACHE_LOCKS]);
 	double now = mono_seconds(), ttl = w->cfg.page_cache_ttl;
 	if (ttl > 0 && e->key && e->page && !strcmp(e->key, key.s) &&
-	    e->gen == __atomic_load_n(&pc->gen, __ATOMIC_RELAXED)) {
+	    e->gen == r->cache_gen) {
 		/* Past its time, one request makes the page again while the
 		 * others are answered the kept one (STALE_SECONDS, and never
 		 * past STALE_MAX): not every visitor of that moment renders it
@@ -397,7 +402,14 @@ bool send_cached(struct MHD_Connection *c, struct web *w, struct req *r, unsigne
 	return hit;
 }
 
+/* A write committed (the store's rows changed): pages made from before
+ * it are not answered again. */
 void page_cache_changed(struct page_cache *pc)
 {
-	__atomic_add_fetch(&pc->gen, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&pc->gen, 1, __ATOMIC_RELEASE);
+}
+
+uint64_t page_cache_gen(struct page_cache *pc)
+{
+	return __atomic_load_n(&pc->gen, __ATOMIC_ACQUIRE) + 1;
 }

@@ -15,6 +15,8 @@
 struct page_cache *page_cache_new(void);
 void page_cache_free(struct page_cache *pc);
 void page_cache_changed(struct page_cache *pc);
+/* Its generation now (never 0): taken before a page is made, kept with it. */
+uint64_t page_cache_gen(struct page_cache *pc);
 /* Sends o for r on c (route flags, started at t0, cpu seconds of work):
  * the headers, the log line, the metrics; keeps an anonymous page. */
 enum MHD_Result send_answer(struct MHD_Connection *c, struct web *w, struct req *r, struct resp *o, unsigned flags,

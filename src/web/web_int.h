@@ -127,6 +127,9 @@ struct req {
 	char ip[64];
 	bool peer_local;         /* the client is on this host (loopback, not forwarded for another) */
 	struct reader *reader;   /* the signed-in reader's state, read once when needed (reader.h) */
+	/* the page cache's generation when the request came (send.h): its
+	 * page, kept, is only as new as that; 0: not to be kept */
+	uint64_t cache_gen;
 };
 
 /* Its answer. */

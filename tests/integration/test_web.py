@@ -760,6 +760,36 @@ class SubmitTest(PaperboyTest):
 
 
 class PageCacheTest(PaperboyTest):
+    def test_a_page_made_across_a_write_is_not_kept_as_new(self):
+        """A page whose making began before a write and ended after it was
+        kept as if made after it: the write had emptied the cache, then the
+        old page went in, and every visitor got it (here, without the
+        comment just written) until its time ran out. Now a page is kept
+        under the cache's state of when its making began. A long time to
+        keep pages (60 s) makes a page kept wrongly stay."""
+        self.init()
+        day = os.path.join(self.require_data("hf-daily-papers"), "Paper_metadata_download", "2024-06-04.json")
+        self.pb("ingest", day)
+        srv = Server(self.env, self.tmp, "--page-cache-ttl", "60")
+        try:
+            # each paper's page made for the first time: the longest making
+            pids = sorted(set(re.findall(r'href="/papers/(\d{4}\.\d{4,5})"', Client(srv).get("/").text)))
+            self.assertGreater(len(pids), 5)
+            writer = Client(srv)
+            self.assertEqual(writer.signup("wendy").status, 303)
+            stale = []
+            for i, pid in enumerate(pids * 2):
+                with concurrent.futures.ThreadPoolExecutor(2) as ex:
+                    view = ex.submit(lambda: Client(srv).get("/papers/" + pid).status)
+                    time.sleep(0.0005 * (i % 3))
+                    post = ex.submit(lambda: writer.post("/papers/%s/comments" % pid, {"body": "note %d" % i}).status)
+                    self.assertEqual((view.result(), post.result()), (200, 303))
+                if "note %d" % i not in Client(srv).get("/papers/" + pid).text:
+                    stale.append(i)
+            self.assertEqual(stale, [], "the page without the comment just written was kept")
+        finally:
+            self.assertEqual(srv.stop(), 0)
+
     def test_a_page_past_its_time_is_made_once(self):
         """When a kept page's time passed, every request that came before
         the new page was kept made it again: the busiest page, rendered by
