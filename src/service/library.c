@@ -43,7 +43,7 @@ enum pb_status svc_pair_set(struct svc *v, int64_t user_id, bool mute, const cha
 		      : store_follow_set(v->s, user_id, kind, value, on, now, SVC_PAIRS_MAX, &err);
 	enum pb_status st = PB_OK;
 	if (rc < 0) {
-		st = svc_store_failed(v, &err, msg);
+		st = svc_store_failed_log(v, "follows", &err, msg);
 	} else if (rc > 0) {
 		buf_setf(msg, "You %s %d things already; %s some first.", mute ? "mute" : "follow", SVC_PAIRS_MAX,
 			 mute ? "unmute" : "unfollow");
@@ -74,10 +74,13 @@ enum pb_status svc_collection_create(struct svc *v, int64_t user_id, const char 
 	c->public_ = public_;
 	struct buf err = BUF_INIT;
 	int rc = store_collection_add(v->s, c, SVC_COLLECTIONS_MAX, &err);
-	enum pb_status st = rc < 0 ? svc_store_failed(v, &err, msg) : rc == 1 ? PB_CONFLICT : rc ? PB_REFUSED : PB_OK;
-	if (st == PB_CONFLICT)
+	/* (a store's failure may be of the kinds the rules answer: the
+	 * messages go by what the store said, not by the kind) */
+	enum pb_status st = rc < 0 ? svc_store_failed_log(v, "collections", &err, msg) : rc == 1 ? PB_CONFLICT
+							   : rc ? PB_REFUSED : PB_OK;
+	if (rc == 1)
 		buf_setf(msg, "You have a collection of that name.");
-	else if (st == PB_REFUSED)
+	else if (rc > 1)
 		buf_setf(msg, "You have %d collections already; delete one first.", SVC_COLLECTIONS_MAX);
 	buf_release(&err);
 	return st;
@@ -96,8 +99,8 @@ enum pb_status svc_collection_saved(struct svc *v, int64_t user_id, struct colle
 		if (rc == 1) /* made meanwhile by a racing click */
 			rc = store_collection_find(v->s, user_id, "Saved", c, &err);
 	}
-	enum pb_status st = rc < 0 ? svc_store_failed(v, &err, msg) : rc ? PB_REFUSED : PB_OK;
-	if (st == PB_REFUSED)
+	enum pb_status st = rc < 0 ? svc_store_failed_log(v, "collections", &err, msg) : rc ? PB_REFUSED : PB_OK;
+	if (rc > 0)
 		buf_setf(msg, "You have %d collections already; delete one first.", SVC_COLLECTIONS_MAX);
 	buf_release(&err);
 	return st;
@@ -115,9 +118,9 @@ enum pb_status svc_collection_change(struct svc *v, struct collection *c, const 
 	if (public_ >= 0)
 		c->public_ = public_;
 	struct buf err = BUF_INIT;
-	int rc = store_collection_update(v->s, c, &err);
-	enum pb_status st = rc < 0 ? svc_store_failed(v, &err, msg) : rc ? PB_CONFLICT : PB_OK;
-	if (st == PB_CONFLICT)
+	int rc = store_collection_update(v->s, c, (name ? COLL_NAME : 0) | (public_ >= 0 ? COLL_PUBLIC : 0), &err);
+	enum pb_status st = rc < 0 ? svc_store_failed_log(v, "collections", &err, msg) : rc ? PB_CONFLICT : PB_OK;
+	if (rc > 0)
 		buf_setf(msg, "You have a collection of that name.");
 	buf_release(&err);
 	return st;
@@ -133,12 +136,13 @@ enum pb_status svc_collection_put(struct svc *v, int64_t user_id, const struct c
 	struct buf err = BUF_INIT;
 	pb_time now = time_now_ms();
 	int rc = store_collection_put(v->s, c->id, paper, note, now, SVC_ITEMS_MAX, &err);
-	enum pb_status st = rc < 0 ? svc_store_failed(v, &err, msg) : rc == 1 ? PB_NOTFOUND : rc ? PB_REFUSED : PB_OK;
-	if (st == PB_NOTFOUND)
+	enum pb_status st = rc < 0 ? svc_store_failed_log(v, "collections", &err, msg) : rc == 1 ? PB_NOTFOUND
+							   : rc ? PB_REFUSED : PB_OK;
+	if (rc == 1)
 		buf_setf(msg, "There is no such paper.");
-	else if (st == PB_REFUSED)
+	else if (rc > 1)
 		buf_setf(msg, "The collection is full (%d papers).", SVC_ITEMS_MAX);
-	else if (st == PB_OK)
+	else if (rc == 0)
 		store_user_touch(v->s, user_id, now, &err); /* the recommendations' cue; best effort */
 	buf_release(&err);
 	return st;

@@ -122,8 +122,10 @@ void svc_limit_reset(struct svc *v, enum svc_limit k, const char *who)
 enum pb_status svc_store_failed(struct svc *v, const struct buf *err, struct buf *msg)
 {
 	enum pb_status k = store_errkind(v->s);
-	if (msg)
-		buf_setf(msg, "The database failed: %s", err->s);
+	if (msg) { /* msg is read by clients: the store's words (its file, its SQL) go to the log */
+		fprintf(stderr, "paperboy: store: %s\n", err->s ? err->s : "(no message)");
+		buf_setf(msg, "The database failed.");
+	}
 	return k == PB_OK ? PB_INTERNAL : k;
 }
 

@@ -57,8 +57,9 @@ struct svc {
 };
 
 /* After a store call failed: the kind of its failure as the answer (busy,
- * unavailable, ...: never PB_OK), and msg (when not NULL) says so with the
- * store's message err. */
+ * unavailable, ...: never PB_OK); when msg is not NULL, it says only that
+ * the database failed (a client may read it) and the store's message err
+ * goes to the log. */
 enum pb_status svc_store_failed(struct svc *v, const struct buf *err, struct buf *msg);
 /* The same for a rule whose msg a client reads: the store's words go to
  * the log (after `what`, the work that failed), msg says only that the

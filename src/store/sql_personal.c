@@ -297,10 +297,12 @@ int sql_collection_add(struct store *s, struct collection *c, size_t max, struct
 	return sx_tx(s, coll_add_tx, &a, err);
 }
 
-int sql_collection_update(struct store *s, const struct collection *c, struct buf *err)
+int sql_collection_update(struct store *s, const struct collection *c, unsigned fields, struct buf *err)
 {
 	struct sx x;
-	if (!sx_prep(&x, s, "UPDATE collections SET name = $3, public = $4, updated = $5 WHERE id = $1 AND user_id = $2",
+	if (!sx_prep(&x, s,
+		     "UPDATE collections SET name = CASE WHEN $6 = 1 THEN $3 ELSE name END, "
+		     "public = CASE WHEN $7 = 1 THEN $4 ELSE public END, updated = $5 WHERE id = $1 AND user_id = $2",
 		     err))
 		return -1;
 	sx_int(&x, 1, c->id);
@@ -308,6 +310,8 @@ int sql_collection_update(struct store *s, const struct collection *c, struct bu
 	sx_str(&x, 3, c->name);
 	sx_int(&x, 4, c->public_);
 	sx_int(&x, 5, time_now_ms());
+	sx_int(&x, 6, (fields & COLL_NAME) != 0);
+	sx_int(&x, 7, (fields & COLL_PUBLIC) != 0);
 	int rc = sx_step(&x, err);
 	int64_t n = sx_changes(&x);
 	sx_reset(&x);

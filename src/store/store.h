@@ -701,8 +701,12 @@ struct collection_item {
  * it has `max` collections already (0: no cap; it holds when requests
  * race). */
 int store_collection_add(struct store *s, struct collection *c, size_t max, struct buf *err);
-/* Renames / changes visibility of the user's collection. 0/1/-1. */
-int store_collection_update(struct store *s, const struct collection *c, struct buf *err);
+/* What store_collection_update writes of c: the others keep what is
+ * stored (a rename and a change of who sees it, made at once, both stay). */
+enum { COLL_NAME = 1, COLL_PUBLIC = 2 };
+/* Renames / changes visibility of the user's collection. 0/1 (its name
+ * is taken, or no such collection of the user's)/-1. */
+int store_collection_update(struct store *s, const struct collection *c, unsigned fields, struct buf *err);
 int store_collection_delete(struct store *s, int64_t id, int64_t user_id, struct buf *err);
 int store_collection_get(struct store *s, int64_t id, struct collection *c, struct buf *err);
 /* By owner and name (any case). 0/1/-1. */

@@ -287,7 +287,8 @@ struct sqlx_driver;
 	  (s, stale_before, active_since, limit, fn, ctx, err))                                                   \
 	X(int, collection_add, (struct store * s, struct collection * c, size_t max, struct buf * err),          \
 	  (s, c, max, err))                                                                                       \
-	X(int, collection_update, (struct store * s, const struct collection *c, struct buf *err), (s, c, err))  \
+	X(int, collection_update, (struct store * s, const struct collection *c, unsigned fields, struct buf *err), \
+	  (s, c, fields, err))                                                                                    \
 	X(int, collection_delete, (struct store * s, int64_t id, int64_t user_id, struct buf *err),              \
 	  (s, id, user_id, err))                                                                                  \
 	X(int, collection_get, (struct store * s, int64_t id, struct collection *c, struct buf *err), (s, id, c, err)) \

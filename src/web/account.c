@@ -251,13 +251,19 @@ void h_signin(struct req *r, struct resp *o)
 
 void h_signout(struct req *r, struct resp *o)
 {
-	if (r->signed_in && !r->via_token) {
-		struct buf err = BUF_INIT;
-		store_session_del(r->s, r->session_hash, &err);
-		buf_release(&err);
+	struct buf err = BUF_INIT;
+	int rc = r->signed_in && !r->via_token ? store_session_del(r->s, r->session_hash, &err) : 0;
+	if (rc < 0) { /* the session still opens the account: never told it was ended */
+		struct svc v = req_svc(r);
+		struct buf msg = BUF_INIT;
+		enum pb_status st = svc_store_failed_log(&v, "sign-out", &err, &msg);
+		resp_outcome(r, o, st, msg.s);
+		buf_release(&msg);
+	} else {
+		resp_cookie(r, o, "pb_session", "", 0, true);
+		resp_redirect(o, "/");
 	}
-	resp_cookie(r, o, "pb_session", "", 0, true);
-	resp_redirect(o, "/");
+	buf_release(&err);
 }
 
 /* ---- verifying an account's address ----------------------------------------- */

@@ -510,10 +510,15 @@ void h_api_comment(struct req *r, struct resp *o)
 	if (!j)
 		return;
 	const char *body = json_string_value(json_object_get(j, "comment"));
-	json_int_t parent = json_integer_value(json_object_get(j, "parentId"));
+	json_t *pj = json_object_get(j, "parentId");
+	json_int_t parent = json_integer_value(pj);
 	struct comment c = { 0 };
 	if (!body || str_is_blank(body) || strlen(body) > SVC_COMMENT_MAX) {
 		resp_error(r, o, 400, "comment: a string of 1 to 10,000 characters is required");
+	} else if (pj && !json_is_null(pj) && !(json_is_integer(pj) && parent >= 0)) {
+		/* as the page's form: a reply names its parent by number (0 or
+		 * null: none), never taken for a new thread */
+		resp_error(r, o, 400, "parentId: a comment's number, or null");
 	} else if (arxiv_id_parse(r->cap[0], c.paper, NULL)) {
 		resp_error(r, o, 404, "not an arXiv id");
 	} else {

@@ -57,27 +57,36 @@ void auth_token_hash(const char *token, uint8_t out[TOKEN_HASH_BYTES])
 	crypto_generichash(out, TOKEN_HASH_BYTES, (const uint8_t *)token, strlen(token), NULL, 0);
 }
 
-void auth_load(struct req *r, bool allow_token)
+enum pb_status auth_load(struct req *r, bool allow_token)
 {
 	struct buf err = BUF_INIT;
 	const char *auth = allow_token ? req_header(r, "Authorization") : NULL;
+	int rc = 1;
 	if (auth && str_has_prefix(auth, "Bearer ")) {
 		uint8_t h[TOKEN_HASH_BYTES];
 		auth_token_hash(auth + 7, h);
-		if (store_token_user(r->s, h, time_now_ms(), &r->user, &err) == 0)
+		if ((rc = store_token_user(r->s, h, time_now_ms(), &r->user, &err)) == 0)
 			r->signed_in = r->via_token = true;
 		sodium_memzero(h, sizeof(h));
 	} else {
 		const char *ck = req_cookie(r, "pb_session");
 		if (ck && strlen(ck) == 43) {
 			auth_token_hash(ck, r->session_hash);
-			if (store_session_get(r->s, r->session_hash, time_now_ms(), &r->user, &err) == 0)
+			if ((rc = store_session_get(r->s, r->session_hash, time_now_ms(), &r->user, &err)) == 0)
 				r->signed_in = true;
 		}
 	}
-	if (err.len)
-		fprintf(stderr, "paperboy: serve: %s\n", err.s);
+	enum pb_status st = PB_OK;
+	if (rc < 0) { /* who asks is not known: not the same as nobody */
+		fprintf(stderr, "paperboy: serve: reading the session or token: %s\n", err.s);
+		st = store_errkind(r->s);
+		if (st == PB_OK)
+			st = PB_INTERNAL;
+		memset(&r->user, 0, sizeof(r->user));
+		r->signed_in = r->via_token = false;
+	}
 	buf_release(&err);
+	return st;
 }
 
 bool auth_csrf_ok(struct req *r)

@@ -8,8 +8,10 @@
 
 #include "web_int.h"
 
-/* Reads the session cookie (or, when allow_token, a bearer token) into r->user. */
-void auth_load(struct req *r, bool allow_token);
+/* Reads the session cookie (or, when allow_token, a bearer token) into
+ * r->user: PB_OK (signed in or not), or the store's failure (who asks is
+ * not known: the request is answered that failure). */
+enum pb_status auth_load(struct req *r, bool allow_token);
 /* Whether the form (or X-CSRF-Token) repeats the visitor's CSRF token. */
 bool auth_csrf_ok(struct req *r);
 /* Whether a state-changing request comes from a page of this site. */

@@ -67,20 +67,29 @@ void h_collection_new(struct req *r, struct resp *o)
 {
 	struct collection c;
 	struct svc v = req_svc(r);
-	struct buf msg = BUF_INIT;
-	enum pb_status st = svc_collection_create(&v, r->user.id, req_form(r, "name"), req_form_flag(r, "public"), &c, &msg);
+	struct buf msg = BUF_INIT, err = BUF_INIT;
+	/* with its first paper, all or nothing: a paper that cannot go in
+	 * leaves no empty collection behind */
+	const char *paper = req_form(r, "paper");
+	char id[PAPER_ID_MAX];
+	enum pb_status st = PB_OK;
+	if (paper && *paper && arxiv_id_parse(paper, id, NULL)) {
+		buf_setf(&msg, "There is no such paper.");
+		st = PB_NOTFOUND;
+	}
+	if (!st)
+		st = svc_collection_create(&v, r->user.id, req_form(r, "name"), req_form_flag(r, "public"), &c, &msg);
+	if (!st && paper && *paper && (st = svc_collection_put(&v, r->user.id, &c, id, req_form(r, "note"), &msg)))
+		store_collection_delete(r->s, c.id, r->user.id, &err); /* best effort: the answer is the failure */
 	if (st) {
 		resp_outcome(r, o, st, msg.s);
 	} else {
-		const char *paper = req_form(r, "paper");
-		char id[PAPER_ID_MAX];
-		if (paper && !arxiv_id_parse(paper, id, NULL))
-			svc_collection_put(&v, r->user.id, &c, id, req_form(r, "note"), &msg);
 		char loc[64];
 		snprintf(loc, sizeof(loc), "/c/%lld", (long long)c.id);
 		resp_redirect(o, loc);
 	}
 	buf_release(&msg);
+	buf_release(&err);
 }
 
 static bool own_coll(struct req *r, struct resp *o, struct collection *c)

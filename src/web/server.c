@@ -307,10 +307,12 @@ static void run_route(struct web *w, struct conn_ctx *cx)
 	r->s = r->ts->s;
 	store_failures_clear(r->s);
 	uint64_t written = store_writes(r->s);
-	auth_load(r, flags & R_API);
+	enum pb_status who = auth_load(r, flags & R_API);
 	const char *ctype = req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
-	if (r->body.len && ctype && str_has_prefix(ctype, "application/x-www-form-urlencoded") &&
-	    form_parse(r->body.s, r->body.len, &r->form_k, &r->form_v, &err)) {
+	if (who != PB_OK) {
+		resp_outcome(r, o, who, r->wants_json ? "the database failed" : "The database failed.");
+	} else if (r->body.len && ctype && str_has_prefix(ctype, "application/x-www-form-urlencoded") &&
+		   form_parse(r->body.s, r->body.len, &r->form_k, &r->form_v, &err)) {
 		resp_error(r, o, 400, err.s);
 	} else if ((flags & R_LOGIN) && !r->signed_in && (flags & R_VOTE)) {
 		vote_signin(r, o);

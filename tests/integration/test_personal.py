@@ -736,6 +736,35 @@ class PersonalTest(PaperboyTest):
         self.assertEqual(sorted(colls), [201] * colls.count(201) + [303] * (4 - colls.count(201)) + [409] * 20)
         self.assertEqual(sorted(items), [201] * 10 + [409] * 14)
 
+    def test_a_collection_changed_at_once_keeps_each_change(self):
+        """A rename and a change of who sees a collection, sent at once
+        (page and API): both stay made. Each request wrote back the whole
+        collection as it had read it, so one undid the other."""
+        c, tok = self.reader()
+        _, coll = self.api(tok, "POST", "/api/me/collections", {"name": "reading"}, expect=201)
+        path = "/api/collections/%d" % coll["id"]
+
+        def race(calls):
+            with concurrent.futures.ThreadPoolExecutor(len(calls)) as ex:
+                return [fu.result() for fu in [ex.submit(fn) for fn in calls]]
+
+        def rename_form(name):
+            def post():
+                b = Client(self.srv)
+                b.cookies = dict(c.cookies)
+                return b.post("/c/%d" % coll["id"], {"action": "rename", "name": name}).status
+            return post
+
+        for rnd in range(6):
+            public = rnd % 2 == 0
+            self.api(tok, "PATCH", path, {"name": "start %d" % rnd, "public": not public}, expect=200)
+            calls = [rename_form("round %d" % rnd) if k % 2 else
+                     (lambda: self.api(tok, "PATCH", path, {"name": "round %d" % rnd})[0]) for k in range(6)]
+            calls += [lambda: self.api(tok, "PATCH", path, {"public": public})[0]] * 4
+            self.assertEqual(sorted(race(calls)), [200] * 7 + [303] * 3)
+            _, got = self.api(tok, "GET", path, expect=200)
+            self.assertEqual((got["name"], got["public"]), ("round %d" % rnd, public), "round %d" % rnd)
+
     def test_preferences_changed_at_once_keep_each_change(self):
         """Turning the private feed off while "mark all as read" (page and
         API) and the muted papers' setting are sent from other tabs: every

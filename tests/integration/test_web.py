@@ -588,6 +588,76 @@ class WebTest(PaperboyTest):
         self.assertEqual(self.c.get("/papers/" + pid).status, 200)
 
 
+    def refusing(self, *writes):
+        """A context in which the store refuses each (table, operation)
+        through a trigger made behind the server's back."""
+        f = self.fixture
+        test = self
+
+        class Refusing:
+            def __enter__(self):
+                if f.pg_db:
+                    f.sql("CREATE FUNCTION pb_test_refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION "
+                          "'refused by the test'; END $$ LANGUAGE plpgsql")
+                for table, op in writes:
+                    if f.pg_db:
+                        f.sql("CREATE TRIGGER pb_test_refuse BEFORE %s ON %s FOR EACH ROW "
+                              "EXECUTE FUNCTION pb_test_refuse()" % (op, table))
+                    else:
+                        f.sql("CREATE TRIGGER pb_test_refuse_%s BEFORE %s ON %s BEGIN "
+                              "SELECT RAISE(ABORT, 'refused by the test'); END" % (table, op, table))
+
+            def __exit__(self, *exc):
+                for table, _ in writes:
+                    f.sql(("DROP TRIGGER IF EXISTS pb_test_refuse ON " + table) if f.pg_db
+                          else "DROP TRIGGER IF EXISTS pb_test_refuse_" + table)
+                if f.pg_db:
+                    f.sql("DROP FUNCTION IF EXISTS pb_test_refuse()")
+                return False
+        return Refusing()
+
+    def assert_failed(self, r, what):
+        self.assertIn(r.status, (409, 500), "%s: %s" % (what, r.text[:400]))
+        self.assertIn("database failed", r.text, what)
+        self.assertNotIn("refused by the test", r.text, what)
+
+    def test_a_failed_write_is_told_as_a_failure(self):
+        """What the store refused was told as something else: a sign-out
+        answered 303 (the session still open), a bearer token's failed read
+        401 "sign in first", a paper put in a collection 409 "The
+        collection is full" (the store's kind of failure taken for the
+        cap's), a new collection with its first paper 303 (the paper not
+        in it), and the store's own words reached the client. A reply to
+        a parent that is not a number was posted as a new thread on the
+        API (the page refused it)."""
+        pid = sorted(self.expected["2024-05-27"])[6]
+        g = self.user("gail5")
+        tok = g.make_token()
+        bearer = {"Authorization": "Bearer " + tok}
+        api = lambda method, path, body=None: Client(self.srv).request(
+            method, path, raw_body=json.dumps(body).encode() if body is not None else None,
+            headers=dict(bearer, **({"Content-Type": "application/json"} if body is not None else {})))
+        cid = api("POST", "/api/me/collections", {"name": "kept"}).json()["id"]
+        fresh = g.make_token("unused")  # its first use writes when it was used
+        with self.refusing(("api_tokens", "UPDATE")):
+            self.assert_failed(Client(self.srv).get("/api/whoami-v2", headers={"Authorization": "Bearer " + fresh}),
+                               "a token read")
+        with self.refusing(("collection_items", "INSERT"), ("collections", "INSERT")):
+            self.assert_failed(api("POST", "/api/collections/%d/items" % cid, {"paper": pid}), "a paper put")
+            self.assert_failed(api("POST", "/api/me/collections", {"name": "another"}), "a collection made")
+            self.assert_failed(g.post("/me/collections", {"name": "with a paper", "paper": pid}), "a collection with a paper")
+        with self.refusing(("sessions", "DELETE")):
+            self.assert_failed(g.post("/signout"), "a sign-out")
+        self.assertEqual(api("GET", "/api/collections/%d" % cid).json()["items"] if "items" in
+                         api("GET", "/api/collections/%d" % cid).json() else [], [])
+        self.assertEqual(self.fixture.sql("SELECT count(*) FROM collections WHERE name IN ('another', 'with a paper')"),
+                         [(0,)])
+        self.assertIn("gail5", g.get("/").text)  # still signed in: the sign-out failed, and said so
+        for parent in ("12", -5, 1.5, True):
+            r = api("POST", "/api/papers/%s/comment" % pid, {"comment": "a reply", "parentId": parent})
+            self.assertEqual(r.status, 400, "parentId %r: %s" % (parent, r.text[:200]))
+        self.assertEqual(self.fixture.sql("SELECT count(*) FROM comments WHERE body = 'a reply'"), [(0,)])
+
     def test_moderation_from_the_command_line(self):
         """An operator at the command line hides and shows papers and
         comments as an administrator does on the pages (the rules are the
@@ -757,6 +827,36 @@ class SubmitTest(PaperboyTest):
         r = self.c.get("/api/papers/2401.00001")
         self.assertEqual(r.status, 404)
         self.assertEqual(r.json()["fetch"]["state"], "failed")
+
+
+    def test_a_failed_submission_keeps_the_stores_words_to_the_log(self):
+        """A submission the store refused showed the store's own words to
+        the client (the database's file, the trigger's message), on the
+        page and the API; now it says the database failed, and the log
+        has the words."""
+        c = self.user("ivan2")
+        tok = c.make_token()
+        f = self
+        if f.pg_db:
+            f.sql("CREATE FUNCTION pb_test_refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; "
+                  "END $$ LANGUAGE plpgsql")
+            f.sql("CREATE TRIGGER pb_test_refuse BEFORE INSERT ON fetch_jobs FOR EACH ROW EXECUTE FUNCTION pb_test_refuse()")
+        else:
+            f.sql("CREATE TRIGGER pb_test_refuse BEFORE INSERT ON fetch_jobs BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
+        try:
+            page = c.post("/submit", {"paper": "arXiv:1605.08386"})
+            api = Client(self.srv).request("POST", "/api/papers/submit", raw_body=b'{"paperId": "1605.08386"}',
+                                           headers={"Authorization": "Bearer " + tok, "Content-Type": "application/json"})
+        finally:
+            f.sql("DROP TRIGGER IF EXISTS pb_test_refuse" + (" ON fetch_jobs" if f.pg_db else ""))
+            if f.pg_db:
+                f.sql("DROP FUNCTION IF EXISTS pb_test_refuse()")
+        for r in (page, api):
+            self.assertIn(r.status, (409, 500), r.text[:300])
+            self.assertIn("database failed", r.text)
+            self.assertNotIn("refused by the test", r.text)
+            self.assertNotIn(os.path.basename(f.db), r.text)
+        self.assertIn("refused by the test", self.srv.stderr())
 
 
 class PageCacheTest(PaperboyTest):

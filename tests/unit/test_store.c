@@ -991,8 +991,18 @@ static void test_personal(void)
 	CHECK(store_collections_of(s, a.id, "2510.00003", ids, 4, &nids, &err) == 0 && nids == 1 && ids[0] == c.id);
 	CHECK(store_collection_get(s, c.id, &cg, &err) == 0 && cg.items == 2 && !cg.public_ && !strcmp(cg.user, "reader"));
 	CHECK(store_collection_find(s, a.id, "reading LIST", &cg, &err) == 0 && cg.id == c.id);
+	/* only the fields named are written */
+	struct collection old_copy = c;
+	snprintf(old_copy.name, sizeof(old_copy.name), "old_copy name");
+	old_copy.public_ = true;
+	CHECK(store_collection_update(s, &old_copy, COLL_PUBLIC, &err) == 0);
+	CHECK(store_collection_get(s, c.id, &cg, &err) == 0 && cg.public_ && !strcmp(cg.name, "Reading list"));
+	old_copy.public_ = false;
+	snprintf(old_copy.name, sizeof(old_copy.name), "Reading list");
+	CHECK(store_collection_update(s, &old_copy, COLL_NAME, &err) == 0);
+	CHECK(store_collection_get(s, c.id, &cg, &err) == 0 && cg.public_);
 	c.public_ = true;
-	CHECK(store_collection_update(s, &c, &err) == 0);
+	CHECK(store_collection_update(s, &c, COLL_NAME | COLL_PUBLIC, &err) == 0);
 	buf_reset(&got);
 	CHECK(store_collection_list(s, a.id, false, count_coll, &got, &err) == 0);
 	CHECK_STR(got.s, "Reading list:2;");
