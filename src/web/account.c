@@ -254,11 +254,7 @@ void h_signout(struct req *r, struct resp *o)
 	struct buf err = BUF_INIT;
 	int rc = r->signed_in && !r->via_token ? store_session_del(r->s, r->session_hash, &err) : 0;
 	if (rc < 0) { /* the session still opens the account: never told it was ended */
-		struct svc v = req_svc(r);
-		struct buf msg = BUF_INIT;
-		enum pb_status st = svc_store_failed_log(&v, "sign-out", &err, &msg);
-		resp_outcome(r, o, st, msg.s);
-		buf_release(&msg);
+		resp_store_failed(r, o, "sign-out", &err);
 	} else {
 		resp_cookie(r, o, "pb_session", "", 0, true);
 		resp_redirect(o, "/");
@@ -274,12 +270,14 @@ static int verify_target(struct req *r, struct resp *o, const char *tok, struct 
 {
 	int64_t id;
 	struct buf err = BUF_INIT;
-	int rc = -1;
-	if (tok && !mail_verify_token_user(tok, &id) && store_user_get(r->s, id, NULL, u, &err) == 0 &&
+	int rc = -1, got = 1;
+	if (tok && !mail_verify_token_user(tok, &id) && (got = store_user_get(r->s, id, NULL, u, &err)) == 0 &&
 	    !mail_verify_token_check(r->w->secret, tok, u->id, u->email, time_now_ms()))
 		rc = 0;
+	if (got < 0)
+		resp_store_failed(r, o, "verification", &err);
 	buf_release(&err);
-	if (rc) {
+	if (rc && got >= 0) {
 		html_page_begin(r, o, "Verify your address", NULL);
 		html_printf(&o->body, "<main class=\"narrow\"><h1>Verify your address</h1><p class=\"notice error\" role=\"alert\">"
 			       "This link is not valid or has expired. Ask for a new one on your profile page.</p></main>");

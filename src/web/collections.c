@@ -22,16 +22,23 @@ static bool coll_visible(struct req *r, const struct collection *c)
 	return c->public_ || (r->signed_in && r->user.id == c->user_id);
 }
 
-/* The collection the route names ("*" = its number), if the reader may see it. */
-static int route_coll(struct req *r, struct collection *c)
+/* The collection the route names ("*" = its number), if the reader may
+ * see it (own: if it is the reader's): true, or false after answering (a
+ * 404, or the store's failure: never taken for a missing collection). */
+static bool route_coll(struct req *r, struct resp *o, struct collection *c, bool own)
 {
 	long id;
 	struct buf err = BUF_INIT;
 	int rc = parse_int(r->cap[0], 1, LONG_MAX, &id) ? 1 : store_collection_get(r->s, id, c, &err);
-	buf_release(&err);
-	if (rc == 0 && !coll_visible(r, c))
+	if (rc < 0) {
+		resp_store_failed(r, o, "collections", &err);
+	} else if (rc || !coll_visible(r, c) || (own && c->user_id != r->user.id)) {
+		resp_error(r, o, 404, r->wants_json ? "no such collection" : own ? "There is no such collection of yours."
+											 : "There is no such collection.");
 		rc = 1;
-	return rc;
+	}
+	buf_release(&err);
+	return rc == 0;
 }
 
 /* A script's request (app.js asks for JSON), not a form's. */
@@ -94,11 +101,7 @@ void h_collection_new(struct req *r, struct resp *o)
 
 static bool own_coll(struct req *r, struct resp *o, struct collection *c)
 {
-	if (route_coll(r, c) || c->user_id != r->user.id) {
-		resp_error(r, o, 404, "There is no such collection of yours.");
-		return false;
-	}
-	return true;
+	return route_coll(r, o, c, true);
 }
 
 void h_collection_edit(struct req *r, struct resp *o)
@@ -203,10 +206,8 @@ static long coll_page_arg(struct req *r, struct resp *o, const struct collection
 void h_collection(struct req *r, struct resp *o)
 {
 	struct collection c;
-	if (route_coll(r, &c)) {
-		resp_error(r, o, 404, "There is no such collection.");
+	if (!route_coll(r, o, &c, false))
 		return;
-	}
 	bool mine = r->signed_in && r->user.id == c.user_id;
 	long page = coll_page_arg(r, o, &c);
 	if (page < 0)
@@ -425,10 +426,8 @@ static void export_disposition(const struct collection *c, const char *ext, char
 void h_collection_export(struct req *r, struct resp *o)
 {
 	struct collection c;
-	if (route_coll(r, &c)) {
-		resp_error(r, o, 404, "There is no such collection.");
+	if (!route_coll(r, o, &c, false))
 		return;
-	}
 	const char *f = req_arg(r, "format");
 	int fmt = !f || !strcmp(f, "bib") ? 0 : !strcmp(f, "ris") ? 1 : !strcmp(f, "csv") ? 2 : -1;
 	if (fmt < 0) {
@@ -616,10 +615,8 @@ static void api_collection_put(struct req *r, struct resp *o, const struct colle
 void h_api_collection(struct req *r, struct resp *o)
 {
 	struct collection c;
-	if (route_coll(r, &c)) {
-		resp_error(r, o, 404, "no such collection");
+	if (!route_coll(r, o, &c, false))
 		return;
-	}
 	struct buf err = BUF_INIT;
 	size_t pl = strlen(r->path);
 	bool items_route = pl > 6 && !strcmp(r->path + pl - 6, "/items");
@@ -660,14 +657,15 @@ void h_my_collections(struct req *r, struct resp *o)
 	buf_release(&loc);
 }
 
-void collections_export(struct req *r, json_t *out)
+int collections_export(struct req *r, json_t *out)
 {
 	struct buf err = BUF_INIT;
 	struct colls cs = { 0 };
-	store_collection_list(r->s, r->user.id, true, collect_coll, &cs, &err);
+	int rc = store_collection_list(r->s, r->user.id, true, collect_coll, &cs, &err) < 0 ? -1 : 0;
 	for (size_t i = 0; i < cs.n; i++) {
 		struct items is = { 0 };
-		store_collection_items(r->s, cs.v[i].id, collect_item, &is, &err);
+		if (store_collection_items(r->s, cs.v[i].id, collect_item, &is, &err) < 0)
+			rc = -1;
 		json_t *items = json_array();
 		for (size_t k = 0; k < is.n; k++)
 			json_array_append_new(items, json_pack("{s:s,s:s,s:o}", "paper", is.v[k].paper, "note", is.v[k].note,
@@ -677,5 +675,8 @@ void collections_export(struct req *r, json_t *out)
 		items_release(&is);
 	}
 	free(cs.v);
+	if (rc)
+		fprintf(stderr, "paperboy: export: %s\n", err.s);
 	buf_release(&err);
+	return rc;
 }

@@ -4,6 +4,7 @@
  * mutes, subscriptions, tokens' labels, preferences) as one JSON document.
  */
 #include "handlers.h"
+#include "html.h"
 #include "json.h"
 #include "personal.h"
 #include "reader.h"
@@ -18,12 +19,7 @@ static int ex_comment(const struct comment *c, void *ctx)
 	return 0;
 }
 
-static void user_comments_json(struct req *r, json_t *arr)
-{
-	struct buf err = BUF_INIT;
-	store_user_comments(r->s, r->user.id, ex_comment, arr, &err);
-	buf_release(&err);
-}
+
 
 static int ex_vote(const struct paper *p, void *ctx)
 {
@@ -45,6 +41,9 @@ static int ex_sub(const struct subscription *sub, void *ctx)
 	return 0;
 }
 
+/* Everything the reader owns, or NULL when the store failed to give any
+ * part of it (an export that is not whole is never handed over as one:
+ * it may be what is kept before the account is deleted). */
 static json_t *user_export(struct req *r)
 {
 	struct buf err = BUF_INIT;
@@ -55,14 +54,14 @@ static json_t *user_export(struct req *r)
 				      "created", json_time(r->user.created)));
 	json_t *votes = json_array(), *follows = json_array(), *mutes = json_array(), *tokens = json_array(),
 	       *subs = json_array(), *colls = json_array(), *comments = json_array();
-	store_user_votes(r->s, r->user.id, 100000, ex_vote, votes, &err);
-	store_follow_list(r->s, r->user.id, json_follow_append, follows, &err);
-	store_mute_list(r->s, r->user.id, json_follow_append, mutes, &err);
-	store_token_list(r->s, r->user.id, ex_token, tokens, &err);
+	bool failed = store_user_votes(r->s, r->user.id, 100000, ex_vote, votes, &err) < 0;
+	failed |= store_follow_list(r->s, r->user.id, json_follow_append, follows, &err) < 0;
+	failed |= store_mute_list(r->s, r->user.id, json_follow_append, mutes, &err) < 0;
+	failed |= store_token_list(r->s, r->user.id, ex_token, tokens, &err) < 0;
 	if (r->user.email_verified)
-		store_sub_list_email(r->s, r->user.email, ex_sub, subs, &err);
-	collections_export(r, colls);
-	user_comments_json(r, comments);
+		failed |= store_sub_list_email(r->s, r->user.email, ex_sub, subs, &err) < 0;
+	failed |= collections_export(r, colls) < 0;
+	failed |= store_user_comments(r->s, r->user.id, ex_comment, comments, &err) < 0;
 	json_object_set_new(j, "votes", votes);
 	json_object_set_new(j, "comments", comments);
 	json_object_set_new(j, "collections", colls);
@@ -71,6 +70,11 @@ static json_t *user_export(struct req *r)
 	json_object_set_new(j, "subscriptions", subs);
 	json_object_set_new(j, "tokens", tokens);
 	json_object_set_new(j, "preferences", json_prefs(r));
+	if (failed) {
+		fprintf(stderr, "paperboy: export: %s\n", err.len ? err.s : "(a part failed)");
+		json_decref(j);
+		j = NULL;
+	}
 	buf_release(&err);
 	return j;
 }
@@ -78,7 +82,13 @@ static json_t *user_export(struct req *r)
 /* GET /me/export and /api/me/export: everything the account owns, as one JSON document. */
 void h_export(struct req *r, struct resp *o)
 {
-	resp_json(o, 200, user_export(r));
+	json_t *j = user_export(r);
+	if (!j) {
+		enum pb_status k = store_errkind(r->s);
+		resp_outcome(r, o, pb_status_failed(k) ? k : PB_INTERNAL, "");
+		return;
+	}
+	resp_json(o, 200, j);
 	o->private_ = true;
 	o->no_store = true;
 	if (!r->wants_json)

@@ -1146,6 +1146,15 @@ void resp_outcome(struct req *r, struct resp *o, enum pb_status st, const char *
 	resp_error(r, o, status, msg);
 }
 
+void resp_store_failed(struct req *r, struct resp *o, const char *what, const struct buf *err)
+{
+	struct svc v = req_svc(r);
+	struct buf msg = BUF_INIT;
+	enum pb_status st = svc_store_failed_log(&v, what, err, &msg);
+	resp_outcome(r, o, st, msg.s);
+	buf_release(&msg);
+}
+
 /* A follow button (a small form): on to follow, off to stop. */
 void html_follow_button(struct req *r, struct buf *b, const char *kind, const char *value, bool on, const char *back_to)
 {

@@ -26,6 +26,9 @@ void resp_error(struct req *r, struct resp *o, int status, const char *msg);
  * message: the store's is the log's): the status resp_status gives st (a
  * failure of the store's with its Retry-After). */
 void resp_outcome(struct req *r, struct resp *o, enum pb_status st, const char *msg);
+/* After a store call failed (its message err): the failure answered, the
+ * store's words in the log after `what`, never taken for "not found". */
+void resp_store_failed(struct req *r, struct resp *o, const char *what, const struct buf *err);
 
 /* A paper's GitHub stars on a card of trending by code: what they gained
  * this week and their history (a sparkline). */

@@ -796,12 +796,12 @@ static int static_paper(struct req *r, struct resp *o, int strip, struct paper *
 	snprintf(raw, sizeof(raw), "%.*s", (int)strlen(r->cap[0]) - strip, r->cap[0]);
 	struct buf err = BUF_INIT;
 	int rc = arxiv_id_parse(raw, id, NULL) ? 1 : store_paper_get(r->s, id, p, &err);
-	buf_release(&err);
-	if (rc || p->hidden) {
+	if (rc < 0)
+		resp_store_failed(r, o, "papers", &err);
+	else if (rc || p->hidden)
 		resp_error(r, o, 404, "There is no such paper here.");
-		return 1;
-	}
-	return 0;
+	buf_release(&err);
+	return rc || p->hidden;
 }
 
 /* GET /papers/ID.md */

@@ -476,8 +476,12 @@ void h_feed_following(struct req *r, struct resp *o)
 	crypto_generichash(h, sizeof(h), (const uint8_t *)tok, strlen(tok), NULL, 0);
 	struct user u;
 	struct buf err = BUF_INIT;
-	if (store_user_by_feed(r->s, h, &u, &err)) {
-		resp_error(r, o, 404, "There is no such feed.");
+	int got = store_user_by_feed(r->s, h, &u, &err);
+	if (got) {
+		if (got < 0)
+			resp_store_failed(r, o, "feeds", &err);
+		else
+			resp_error(r, o, 404, "There is no such feed.");
 		buf_release(&err);
 		return;
 	}

@@ -129,8 +129,16 @@ static int token_sub(struct req *r, struct resp *o, const char *tok, enum mail_t
 {
 	int64_t id;
 	struct buf err = BUF_INIT;
-	if (!tok || mail_token_check(r->w->secret, tok, purpose, time_now_ms(), &id) ||
-	    store_sub_get(r->s, id, NULL, sub, &err)) {
+	int got = 1;
+	if (tok && !mail_token_check(r->w->secret, tok, purpose, time_now_ms(), &id) &&
+	    (got = store_sub_get(r->s, id, NULL, sub, &err)) < 0) {
+		/* a server's failure, not the link's (a mail provider's one-click
+		 * unsubscribe takes a 4xx for a final answer) */
+		resp_store_failed(r, o, "subscriptions", &err);
+		buf_release(&err);
+		return -1;
+	}
+	if (got) {
 		sub_page_begin(r, o, title);
 		notice(o,
 		       purpose == TOKEN_CONFIRM ? "This confirmation link is not valid or has expired; subscribe again to get a new one."
