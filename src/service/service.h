@@ -162,9 +162,9 @@ enum pb_status svc_password_hash(const char *password, char out[128]);
 bool svc_password_weak(void);
 
 /* ---- votes (votes.c) ------------------------------------------------------------------ */
-/* Sets (on) or takes back u's vote for paper; want < 0 toggles. *voted the
- * state after, *upvotes the paper's total. PB_NOTFOUND for an unknown or
- * hidden paper. */
+/* Sets (on) or takes back u's vote for paper (any form of its id: a
+ * version, arXiv's prefixes); want < 0 toggles. *voted the state after,
+ * *upvotes the paper's total. PB_NOTFOUND for an unknown or hidden paper. */
 enum pb_status svc_vote(struct svc *v, const struct user *u, const char *paper, int want, bool *voted,
 			 int *upvotes);
 /* Milliseconds until u's votes count in the papers' totals (0: they do):

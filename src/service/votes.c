@@ -20,14 +20,19 @@ pb_time svc_votes_count_in(const struct svc_config *cfg, const struct user *u, p
 enum pb_status svc_vote(struct svc *v, const struct user *u, const char *paper, int want, bool *voted,
 			 int *upvotes)
 {
+	/* any form of an id that names the paper (a version, arXiv's
+	 * prefixes), as its page takes it, on every route */
+	char id[PAPER_ID_MAX];
+	if (!paper || arxiv_id_parse(paper, id, NULL))
+		return PB_NOTFOUND;
 	pb_time now = time_now_ms();
 	bool counts = svc_votes_count_in(v->cfg, u, now) == 0;
 	struct buf err = BUF_INIT;
 	int rc;
 	if (want < 0) {
-		rc = store_vote_toggle(v->s, u->id, paper, now, counts, voted, upvotes, &err);
+		rc = store_vote_toggle(v->s, u->id, id, now, counts, voted, upvotes, &err);
 	} else {
-		rc = store_vote_set(v->s, u->id, paper, want > 0, now, counts, upvotes, &err);
+		rc = store_vote_set(v->s, u->id, id, want > 0, now, counts, upvotes, &err);
 		*voted = want > 0;
 	}
 	enum pb_status st = rc < 0 ? svc_store_failed(v, &err, NULL) : rc ? PB_NOTFOUND : PB_OK;

@@ -126,7 +126,8 @@ void h_collection_edit(struct req *r, struct resp *o)
 	} else if (!strcmp(action, "move") && id[0]) {
 		long to;
 		const char *ts = req_form(r, "to");
-		rc = !ts || parse_int(ts, 0, 100000, &to) ? 2 : store_collection_move(r->s, c.id, id, to, &err);
+		/* a place in the list, as the API takes it (0 .. the cap) */
+		rc = !ts || parse_int(ts, 0, SVC_ITEMS_MAX, &to) ? 2 : store_collection_move(r->s, c.id, id, to, &err);
 	} else if (!strcmp(action, "rename")) {
 		const char *pub = req_form(r, "public");
 		st = svc_collection_change(&v, &c, req_form(r, "name"), pub ? !strcmp(pub, "1") : -1, &err);
@@ -145,7 +146,7 @@ void h_collection_edit(struct req *r, struct resp *o)
 	if (st)
 		resp_outcome(r, o, st, err.s);
 	else if (rc < 0)
-		resp_error(r, o, 500, "The database failed.");
+		resp_store_failed(r, o, "collections", &err);
 	else if (rc == 2)
 		resp_error(r, o, 400, "Say what to do: action=add|remove|move|rename|delete, with paper (and note, to).");
 	else if (rc == 1)

@@ -401,6 +401,9 @@ class PersonalTest(PaperboyTest):
         _, got = self.api(tok, "GET", "/api/collections/%d" % cid, expect=200)
         self.assertEqual(self.ids(got["items"]), [ids[3], ids[1], ids[0], ids[2]])
         self.assertEqual(got["items"][3]["note"], "note 2, =1+1", "a move keeps the note")
+        # a place past the cap: refused by the form as by the API (the form took any up to 100000)
+        self.api(tok, "POST", "/api/collections/%d/items" % cid, {"paper": ids[0], "position": 2001}, expect=400)
+        self.assertEqual(c.post("/c/%d" % cid, {"action": "move", "paper": ids[0], "to": "2001"}).status, 400)
         # private: nobody else sees it
         other, otok = self.reader()
         self.assertEqual(other.get("/c/%d" % cid).status, 404)

@@ -169,6 +169,21 @@ class WebTest(PaperboyTest):
         self.assertEqual(c.post("/papers/astro-ph/0601001/comments", {"body": "old but gold"}).status, 303)
         self.assertIn("old but gold", self.c.get("/papers/astro-ph/0601001").text)
 
+    def test_a_vote_takes_an_id_as_every_route_does(self):
+        """An id with its version (2405.xxxxxv1), as arXiv's links give it:
+        the API's vote took it, the page's answered 404 "There is no such
+        paper" (the raw path was looked up); both vote for the paper now,
+        as its page and the comments take it."""
+        pid = sorted(self.expected["2024-05-27"])[8]
+        c = self.user("versioned")
+        before = self.c.get("/api/papers/" + pid).json()["upvotes"]
+        r = c.post("/papers/%sv1/vote" % pid, headers={"Accept": "application/json"})
+        self.assertEqual(r.status, 200, r.text[:200])
+        self.assertEqual(r.json(), {"voted": True, "upvotes": before + 1})
+        self.assertEqual(c.post("/papers/%sv2/vote" % pid).status, 303)  # a toggle: taken back
+        self.assertEqual(self.c.get("/api/papers/" + pid).json()["upvotes"], before)
+        self.assertEqual(c.post("/papers/not-an-id/vote").status, 404)
+
     def test_search_page(self):
         r = self.c.get("/search?q=video+generation")
         self.assertEqual(r.status, 200)
