@@ -340,18 +340,12 @@ int mail_reset_message(const struct user *u, const char *tok, int minutes, void 
 	return m->data ? 0 : -1;
 }
 
-int mail_subscribe(struct store *s, const struct mail_config *c, const char *email, const char *period,
-		   const char *topics, int64_t user_id, bool owner, struct buf *msg)
+int mail_sub_check(const char *period, const char *topics, struct buf *clean, struct buf *msg)
 {
-	if (!email || !email_address_valid(email)) {
-		buf_setf(msg, "\"%s\" is not an email address we can send to.", email ? email : "");
-		return 1;
-	}
 	if (!period || (strcmp(period, "daily") && strcmp(period, "weekly"))) {
 		buf_setf(msg, "Choose daily or weekly.");
 		return 1;
 	}
-	struct buf clean = BUF_INIT;
 	size_t ntopics = 0;
 	for (const char *p = topics ? topics : ""; *p;) {
 		size_t n = strcspn(p, "\r\n");
@@ -360,10 +354,9 @@ int mail_subscribe(struct store *s, const struct mail_config *c, const char *ema
 			if (strlen(t) > 200) {
 				buf_setf(msg, "A topic can be at most 200 characters long.");
 				free(t);
-				buf_release(&clean);
 				return 1;
 			}
-			buf_addf(&clean, "%s%s", clean.len ? "\n" : "", t);
+			buf_addf(clean, "%s%s", clean->len ? "\n" : "", t);
 			ntopics++;
 			free(t);
 		}
@@ -373,6 +366,20 @@ int mail_subscribe(struct store *s, const struct mail_config *c, const char *ema
 	}
 	if (ntopics > 20) {
 		buf_setf(msg, "At most 20 topics, please.");
+		return 1;
+	}
+	return 0;
+}
+
+int mail_subscribe(struct store *s, const struct mail_config *c, const char *email, const char *period,
+		   const char *topics, int64_t user_id, bool owner, struct buf *msg)
+{
+	if (!email || !email_address_valid(email)) {
+		buf_setf(msg, "\"%s\" is not an email address we can send to.", email ? email : "");
+		return 1;
+	}
+	struct buf clean = BUF_INIT;
+	if (mail_sub_check(period, topics, &clean, msg)) {
 		buf_release(&clean);
 		return 1;
 	}

@@ -67,6 +67,12 @@ int mail_verify_account(struct store *s, const struct mail_config *c, const stru
  * (its data malloc'd); 0/-1. The svc_reset_render of svc_password_forgot. */
 int mail_reset_message(const struct user *u, const char *tok, int minutes, void *cfg, struct outbox_msg *m);
 
+/* A subscription's period and topics, as every route that sets them takes
+ * them: daily or weekly; at most 20 topics (one a line) of at most 200
+ * characters, each tidied (spaces collapsed, blank lines dropped) into
+ * clean. 0, or 1 with msg saying why (for the user). */
+int mail_sub_check(const char *period, const char *topics, struct buf *clean, struct buf *msg);
+
 /*
  * Subscribes `email` (daily or weekly, topics one query a line, user_id 0
  * when not signed in). Unless `owner` (the address's owner is known: an

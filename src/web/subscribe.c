@@ -246,31 +246,30 @@ void h_manage_update(struct req *r, struct resp *o)
 	if (token_sub(r, o, tok, TOKEN_MANAGE, &sub, "Your subscription"))
 		return;
 	const char *action = req_form(r, "action");
-	struct buf err = BUF_INIT;
+	struct buf err = BUF_INIT, clean = BUF_INIT, why = BUF_INIT;
 	int rc = 0;
 	if (action && !strcmp(action, "resume")) {
 		/* following a link mailed to the address proves it is theirs */
 		rc = store_sub_set_status(r->s, sub.id, "active", &err);
+	} else if (mail_sub_check(req_form(r, "period"), req_form(r, "topics"), &clean, &why)) {
+		rc = 1; /* the subscribe form's rules, the same function */
 	} else {
-		const char *period = req_form(r, "period"), *topics = req_form(r, "topics");
 		struct subscription upd;
 		memset(&upd, 0, sizeof(upd));
 		snprintf(upd.email, sizeof(upd.email), "%s", sub.email);
-		snprintf(upd.period, sizeof(upd.period), "%s", period && !strcmp(period, "weekly") ? "weekly" : "daily");
-		upd.topics = (char *)(topics ? topics : "");
-		if (upd.topics[0] && strlen(upd.topics) > 4000) {
-			rc = 1;
-		} else {
-			bool created;
-			rc = store_sub_upsert(r->s, &upd, &created, &err);
-		}
+		snprintf(upd.period, sizeof(upd.period), "%s", req_form(r, "period"));
+		upd.topics = clean.s ? clean.s : (char *)"";
+		bool created;
+		rc = store_sub_upsert(r->s, &upd, &created, &err);
 	}
 	subscription_release(&sub);
-	if (rc) {
+	if (rc < 0) {
+		resp_store_failed(r, o, "subscriptions", &err);
+	} else if (rc) {
 		sub_page_begin(r, o, "Your subscription");
-		notice(o, rc > 0 ? "Too many topics." : "Something went wrong; please try again.", true);
+		notice(o, why.len ? why.s : "That subscription is not there any more.", true);
 		sub_page_end(r, o);
-		o->status = rc > 0 ? 400 : 500;
+		o->status = 400;
 	} else {
 		struct buf loc = BUF_INIT;
 		buf_adds(&loc, "/subscription?t=");
@@ -279,6 +278,8 @@ void h_manage_update(struct req *r, struct resp *o)
 		buf_release(&loc);
 	}
 	buf_release(&err);
+	buf_release(&clean);
+	buf_release(&why);
 }
 
 void h_unsubscribe_form(struct req *r, struct resp *o)

@@ -103,6 +103,18 @@ class MailTest(PaperboyTest):
         # a forged or altered token is refused
         self.assertEqual(c.get("/subscribe/confirm?t=" + tok[:-2] + "AA").status, 400)
         self.assertEqual(c.get("/subscription?t=" + tok).status, 400)  # a confirm token is not a manage token
+        # the manage page's changes pass the subscribe form's rules (it took
+        # any period as daily, 4000 bytes of topics as they came)
+        mtok = urllib.parse.parse_qs(urllib.parse.urlsplit(manage).query)["t"][0]
+        for period, topics, why in [("monthly", "", "daily or weekly"), ("daily", "\n".join(["t%d" % i for i in range(21)]),
+                                    "At most 20 topics"), ("weekly", "x" * 201, "at most 200 characters")]:
+            r = c.post("/subscription", {"t": mtok, "period": period, "topics": topics})
+            self.assertEqual(r.status, 400, (period, r.text[-500:]))
+            self.assertIn(why, r.text)
+        self.assertEqual(self.sql("SELECT period, topics FROM subscriptions"), [("daily", "video generation\ncat:cs.CV")])
+        self.assertEqual(c.post("/subscription", {"t": mtok, "period": "weekly", "topics": "  diffusion   models \r\n\n"}).status,
+                         303)
+        self.assertEqual(self.sql("SELECT period, topics FROM subscriptions"), [("weekly", "diffusion models")])
 
     def test_invalid_addresses_are_refused(self):
         srv = self.serve()
