@@ -264,6 +264,12 @@ enum pb_status svc_submit(struct svc *v, const struct user *u, const char *id_te
 			   long *wait, struct buf *msg);
 /* Puts paper id on today's feed, submitted by u (moderation decided). */
 enum pb_status svc_feature(struct svc *v, const struct user *u, const char *id, struct buf *msg);
+/* A moderator's decision on waiting submission id, and (approve) its paper
+ * on today's feed in its submitter's name, in one transaction: a failure
+ * leaves it waiting. PB_OK, PB_NOTFOUND (none waiting), or the store's
+ * failure; msg says why not. */
+enum pb_status svc_submission_decide(struct svc *v, int64_t id, bool approve, const struct user *by,
+				    struct buf *msg);
 /* What became of the newest fetch of paper id (of u, or anyone's when
  * NULL): 0 with *j, 1 none. */
 int svc_fetch_status(struct svc *v, const struct user *u, const char *id, struct fetch_job *j);

@@ -56,6 +56,43 @@ enum pb_status svc_feature(struct svc *v, const struct user *u, const char *id, 
 	return st;
 }
 
+enum pb_status svc_submission_decide(struct svc *v, int64_t id, bool approve, const struct user *by,
+				    struct buf *msg)
+{
+	struct buf err = BUF_INIT;
+	struct submission sub;
+	memset(&sub, 0, sizeof(sub));
+	pb_time now = time_now_ms();
+	int rc = store_begin(v->s, &err);
+	if (!rc)
+		rc = store_submission_decide(v->s, id, approve ? "featured" : "rejected", by->id, now, &sub, &err);
+	if (!rc && approve) { /* in the submitter's name, in the same transaction */
+		struct user who;
+		memset(&who, 0, sizeof(who));
+		who.id = sub.user_id;
+		snprintf(who.name, sizeof(who.name), "%s", sub.user);
+		struct paper p;
+		paper_init(&p);
+		snprintf(p.id, sizeof(p.id), "%s", sub.paper);
+		feature_fields(&who, now, &p);
+		enum upsert_result res;
+		if (store_upsert_batch(v->s, &p, 1, &res, &err))
+			rc = -1;
+		paper_release(&p);
+	}
+	if (!rc && store_commit(v->s, &err))
+		rc = -1;
+	enum pb_status st = rc < 0 ? svc_store_failed_log(v, "submissions", &err, msg) : rc ? PB_NOTFOUND : PB_OK;
+	if (rc)
+		store_rollback(v->s);
+	if (rc > 0)
+		buf_setf(msg, "There is no such waiting submission.");
+	buf_release(&err);
+	if (st == PB_OK && approve)
+		written(v);
+	return st;
+}
+
 /* The daily limit: submissions made, and asked for (being fetched, or
  * fetched in vain), in the last 24 hours. */
 static enum pb_status daily_limit(struct svc *v, const struct user *u, pb_time now, struct buf *msg)

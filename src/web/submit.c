@@ -56,20 +56,6 @@ void h_admin_submissions(struct req *r, struct resp *o)
 	buf_release(&err);
 }
 
-/* Features an approved submission, in its submitter's name. */
-static enum pb_status feature_for(struct req *r, const struct submission *sub, struct buf *msg)
-{
-	struct user by;
-	memset(&by, 0, sizeof(by));
-	by.id = sub->user_id;
-	snprintf(by.name, sizeof(by.name), "%s", sub->user);
-	snprintf(by.fullname, sizeof(by.fullname), "%s", sub->user);
-	struct svc v = req_svc(r);
-	enum pb_status st = svc_feature(&v, &by, sub->paper, msg);
-	follower_wait(r->w);
-	return st;
-}
-
 void h_admin_submission(struct req *r, struct resp *o)
 {
 	long id;
@@ -79,18 +65,16 @@ void h_admin_submission(struct req *r, struct resp *o)
 		resp_error(r, o, 400, "Approve or reject a submission.");
 		return;
 	}
-	struct submission sub;
-	struct buf err = BUF_INIT, msg = BUF_INIT;
-	int rc = store_submission_decide(r->s, id, approve ? "featured" : "rejected", r->user.id, time_now_ms(), &sub,
-					 &err);
-	if (rc) {
-		resp_error(r, o, rc < 0 ? 500 : 404, rc < 0 ? "The database failed." : "There is no such waiting submission.");
-	} else if (approve && feature_for(r, &sub, &msg) != PB_OK) {
-		resp_error(r, o, 500, msg.s);
+	struct buf msg = BUF_INIT;
+	struct svc v = req_svc(r);
+	enum pb_status st = svc_submission_decide(&v, id, approve, &r->user, &msg);
+	if (st) {
+		resp_outcome(r, o, st, msg.s);
 	} else {
+		if (approve)
+			follower_wait(r->w); /* searchable from the next request on */
 		resp_redirect(o, "/admin/submissions");
 	}
-	buf_release(&err);
 	buf_release(&msg);
 }
 

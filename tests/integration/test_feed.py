@@ -205,6 +205,28 @@ class TakeOverTest(FeedBase):
         self.assertEqual(admin.post("/admin/submissions/" + sub_ids[1], {"action": "reject"}).status, 303)
         self.assertEqual(admin.post("/admin/submissions/" + sub_ids[1], {"action": "approve"}).status, 404)
         self.assertEqual(u.post("/admin/submissions/" + sub_ids[2], {"action": "approve"}).status, 403)
+        # an approval the store refuses halfway (the paper's row) leaves the
+        # submission waiting, and says only that the database failed: it
+        # was taken out of the queue and never featured (404 after), and
+        # the page showed the store's words
+        if self.pg_db:
+            self.sql("CREATE FUNCTION pb_test_refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; "
+                     "END $$ LANGUAGE plpgsql")
+            self.sql("CREATE TRIGGER pb_test_refuse BEFORE UPDATE ON papers FOR EACH ROW EXECUTE FUNCTION pb_test_refuse()")
+        else:
+            self.sql("CREATE TRIGGER pb_test_refuse BEFORE UPDATE ON papers BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
+        try:
+            r = admin.post("/admin/submissions/" + sub_ids[2], {"action": "approve"})
+        finally:
+            self.sql("DROP TRIGGER IF EXISTS pb_test_refuse" + (" ON papers" if self.pg_db else ""))
+            if self.pg_db:
+                self.sql("DROP FUNCTION IF EXISTS pb_test_refuse()")
+        self.assertIn(r.status, (409, 500))
+        self.assertIn("database failed", r.text)
+        self.assertNotIn("refused by the test", r.text)
+        self.assertIn('action="/admin/submissions/%s"' % sub_ids[2], admin.get("/admin/submissions").text)
+        self.assertEqual(admin.post("/admin/submissions/" + sub_ids[2], {"action": "approve"}).status, 303)
+        self.assertEqual(c.get("/api/papers/2611.00003").json()["submittedOnDailyBy"]["user"], "eager")
         api = c.get("/api/papers/2611.00001").json()
         self.assertEqual(api["submittedOnDailyBy"]["user"], "eager")
         self.assertTrue(c.get("/api/papers/2611.00002").json().get("dailyDate") is None)
@@ -223,7 +245,7 @@ class TakeOverTest(FeedBase):
         # once here, it waits for the moderator like the others
         queue = wait_for(lambda: (lambda t: t if "2611.00006" in t else None)(admin.get("/admin/submissions").text),
                          what="the API's submission held")
-        self.assertEqual(len(re.findall(r'action="/admin/submissions/(\d+)"', queue)), 2)
+        self.assertEqual(len(re.findall(r'action="/admin/submissions/(\d+)"', queue)), 1)  # the third was approved
 
 
 class CountsTest(FeedBase):
