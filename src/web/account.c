@@ -119,16 +119,14 @@ void h_signup_form(struct req *r, struct resp *o)
 	signup_page(r, o, NULL, NULL, NULL);
 }
 
-void send_verification(struct req *r, const struct user *u)
+int send_verification(struct req *r, const struct user *u, struct buf *err)
 {
 	if (!r->w->cfg.mail.smtp_url)
-		return;
-	struct buf err = BUF_INIT;
-	if (mail_verify_account(r->s, &r->w->cfg.mail, u, &err))
-		fprintf(stderr, "paperboy: serve: queueing a verification link: %s\n", err.s);
-	else
+		return 0;
+	int rc = mail_verify_account(r->s, &r->w->cfg.mail, u, err);
+	if (!rc)
 		mailer_kick(r->w);
-	buf_release(&err);
+	return rc;
 }
 
 void h_signup(struct req *r, struct resp *o)
@@ -149,7 +147,12 @@ void h_signup(struct req *r, struct resp *o)
 	struct svc v = req_svc(r);
 	enum pb_status st = svc_account_create(&v, name, email, pw, false, false, r->ip, &u, &wait, &msg);
 	if (st == PB_OK) {
-		send_verification(r, &u);
+		/* the account is made: a link that could not be queued is asked
+		 * for again from the profile page */
+		struct buf err = BUF_INIT;
+		if (send_verification(r, &u, &err))
+			fprintf(stderr, "paperboy: serve: queueing a verification link: %s\n", err.s);
+		buf_release(&err);
 		if (auth_start_session(r, o, u.id)) {
 			resp_error(r, o, 500, "Could not start a session.");
 		} else {
@@ -354,8 +357,12 @@ void h_verify_send(struct req *r, struct resp *o)
 		resp_retry_after(o, wait);
 	} else {
 		req_limit_count(r, LIMIT_VERIFY_MAIL, who);
-		send_verification(r, &r->user);
-		to_profile(o, r->user.name);
+		struct buf err = BUF_INIT;
+		if (send_verification(r, &r->user, &err)) /* nothing queued: never told it is on its way */
+			resp_store_failed(r, o, "queueing a verification link", &err);
+		else
+			to_profile(o, r->user.name);
+		buf_release(&err);
 	}
 }
 

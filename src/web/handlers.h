@@ -82,8 +82,9 @@ void h_unsubscribe_form(struct req *r, struct resp *o);
 void h_unsubscribe(struct req *r, struct resp *o);
 /* The profile's "Email digests" section. */
 void profile_subscriptions(struct req *r, struct buf *b);
-/* Queues the verification link of u's address (when mail is on). */
-void send_verification(struct req *r, const struct user *u);
+/* Queues the verification link of u's address (when mail is on): 0, or
+ * -1 with err (nothing queued). */
+int send_verification(struct req *r, const struct user *u, struct buf *err);
 /* each reader's own (personal.c) */
 void h_follow_post(struct req *r, struct resp *o);
 void h_mute_post(struct req *r, struct resp *o);

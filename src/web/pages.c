@@ -282,7 +282,10 @@ static void period_page(struct req *r, struct resp *o, struct period *pd)
 	bool more;
 	struct buf err = BUF_INIT;
 	if (period_papers(r, &pd->q, filter, &papers, &more, &err)) {
-		resp_error(r, o, filter ? 400 : 500, err.s);
+		if (!filter || store_first_failure(r->s) != PB_OK) /* the store's failure, not the filter's words */
+			resp_store_failed(r, o, "papers", &err);
+		else
+			resp_error(r, o, 400, err.s);
 		buf_release(&err);
 		collect_release(&papers);
 		return;

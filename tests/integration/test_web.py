@@ -707,6 +707,7 @@ class WebTest(PaperboyTest):
                                                                                      headers=bearer)),
             "a collection (page)": renamed("collections", lambda: Client(self.srv).get("/c/%d" % cid)),
             "a paper's Markdown": renamed("papers", lambda: Client(self.srv).get("/papers/%s.md" % pid)),
+            "a day's papers, filtered": renamed("papers", lambda: Client(self.srv).get("/papers/date/2024-05-27?q=video")),
             "an export": renamed("follows", lambda: Client(self.srv).get("/api/me/export", headers=bearer)),
             "a private feed": renamed("users", lambda: Client(self.srv).get(feed)),
         }
