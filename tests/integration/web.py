@@ -163,6 +163,13 @@ class Client:
         return m.group(1)
 
 
+def tampered(tok, at=20):
+    """tok with one character changed well inside it: its bytes change
+    (the last characters of unpadded base64 carry fewer bits, so a change
+    there may decode to the same bytes, and the token still holds)."""
+    return tok[:at] + ("B" if tok[at] != "B" else "C") + tok[at + 1:]
+
+
 def wait_for(fn, timeout=60, step=0.1, what="the condition"):
     """Calls fn until it returns something true (that value), for at most
     timeout seconds: for what the server does in the background (a paper
