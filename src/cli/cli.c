@@ -1279,17 +1279,15 @@ static int cmd_serve(struct args *a)
 	return rc ? EXIT_FAIL : EXIT_OK;
 }
 
-/* paperboy thumb png|pdf IN OUT: what serve's thumbnail thread runs in a
- * process of its own for each download. */
-/* paper hide|show ID, comment hide|show ID: what an administrator does
- * on the pages, through the same rules; a running server sees it (its
- * index follows the hidden papers). */
+/* paper hide|unhide ID, comment hide|unhide COMMENT_ID: what an
+ * administrator does on the pages, through the same rules; a running
+ * server sees it (its index follows the hidden papers). */
 static int cmd_moderate(struct args *a)
 {
 	const char *verb = a->pos[0], *what = a->cmd->name;
 	bool comment = !strcmp(what, "comment");
-	if (strcmp(verb, "hide") && strcmp(verb, "show"))
-		return usage_error(a->cmd, "%s: unknown action '%s' (hide, show)", what, verb);
+	if (strcmp(verb, "hide") && strcmp(verb, "unhide"))
+		return usage_error(a->cmd, "%s: unknown action '%s' (hide, unhide)", what, verb);
 	long id = 0;
 	if (comment && parse_int(a->pos[1], 1, LONG_MAX, &id))
 		return usage_error(a->cmd, "comment %s: COMMENT_ID is a number: '%s'", verb, a->pos[1]);
@@ -1310,13 +1308,15 @@ static int cmd_moderate(struct args *a)
 										   : msg.s);
 		rc = EXIT_FAIL;
 	} else {
-		printf("%s %s %s\n", hide ? "hid" : "showed", what, a->pos[1]);
+		printf("%s %s %s\n", hide ? "hid" : "unhid", what, a->pos[1]);
 	}
 	buf_release(&msg);
 	store_close(s);
 	return rc;
 }
 
+/* paperboy thumb png|pdf IN OUT: what serve's thumbnail thread runs in a
+ * process of its own for each download. */
 static int cmd_thumb(struct args *a)
 {
 	struct buf err = BUF_INIT;
@@ -1796,10 +1796,10 @@ static const struct command commands[] = {
 	    { "admin", NULL, "make the new user an administrator (moderation)" },
 	    { "password", "P", "the password (better: on standard input)" } },
 	  cmd_user, 1, 2 },
-	{ "paper", "hide ID | show ID", "hide a paper from every list, page and search (as an administrator does), or show it "
-					"again",
+	{ "paper", "hide ID | unhide ID", "hide a paper from every list, page and search (as an administrator does), or show "
+					  "it again",
 	  { { 0 } }, cmd_moderate, 2, 2 },
-	{ "comment", "hide COMMENT_ID | show COMMENT_ID", "hide a comment (its thread keeps its place), or show it again",
+	{ "comment", "hide COMMENT_ID | unhide COMMENT_ID", "hide a comment (its thread keeps its place), or show it again",
 	  { { 0 } }, cmd_moderate, 2, 2 },
 	{ "thumb", "png|pdf|text IN OUT", "make a card thumbnail from an image or a PDF's first page, or read a PDF's text "
 					   "(serve and fetch pdf run it, under limits)", { { 0 } },

@@ -7,8 +7,13 @@
  */
 #include "service.h"
 
-enum pb_status svc_paper_hide(struct svc *v, const char *id, bool hidden, struct buf *msg)
+enum pb_status svc_paper_hide(struct svc *v, const char *id_text, bool hidden, struct buf *msg)
 {
+	char id[PAPER_ID_MAX]; /* any form of the id (a version, a prefix, an address) */
+	if (!id_text || arxiv_id_parse(id_text, id, NULL)) {
+		buf_setf(msg, "There is no such paper.");
+		return PB_NOTFOUND;
+	}
 	struct buf err = BUF_INIT;
 	int rc = store_paper_hide(v->s, id, hidden, &err);
 	enum pb_status st = rc < 0 ? svc_store_failed_log(v, "moderation", &err, msg) : rc ? PB_NOTFOUND : PB_OK;

@@ -231,10 +231,11 @@ enum pb_status svc_comment_edit(struct svc *v, const struct user *u, int64_t id,
 enum pb_status svc_comment_delete(struct svc *v, const struct user *u, int64_t id, struct comment *c, struct buf *msg);
 
 /* ---- moderation (moderation.c) ------------------------------------------------------ */
-/* An administrator's (or, at the command line, the operator's): paper id
- * hidden from every list, page and search, or shown again. PB_OK,
- * PB_NOTFOUND, or the store's failure; msg says why not. */
-enum pb_status svc_paper_hide(struct svc *v, const char *id, bool hidden, struct buf *msg);
+/* An administrator's (or, at the command line, the operator's): the paper
+ * id_text names (any form of its id) hidden from every list, page and
+ * search, or shown again. PB_OK, PB_NOTFOUND, or the store's failure; msg
+ * says why not. */
+enum pb_status svc_paper_hide(struct svc *v, const char *id_text, bool hidden, struct buf *msg);
 /* The same for comment id (its thread keeps its place: "[hidden by a
  * moderator]"); *c the comment (its paper: the way back), to release. */
 enum pb_status svc_comment_hide(struct svc *v, int64_t id, bool hidden, struct comment *c, struct buf *msg);

@@ -356,12 +356,13 @@ void h_verify_send(struct req *r, struct resp *o)
 		resp_error(r, o, 429, "A link was sent a moment ago; look for it in your inbox, or try again later.");
 		resp_retry_after(o, wait);
 	} else {
-		req_limit_count(r, LIMIT_VERIFY_MAIL, who);
 		struct buf err = BUF_INIT;
-		if (send_verification(r, &r->user, &err)) /* nothing queued: never told it is on its way */
+		if (send_verification(r, &r->user, &err)) { /* nothing queued: never told it is on its way */
 			resp_store_failed(r, o, "queueing a verification link", &err);
-		else
+		} else {
+			req_limit_count(r, LIMIT_VERIFY_MAIL, who); /* a link sent counts, not a try */
 			to_profile(o, r->user.name);
+		}
 		buf_release(&err);
 	}
 }

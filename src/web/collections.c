@@ -81,13 +81,14 @@ void h_collection_new(struct req *r, struct resp *o)
 	char id[PAPER_ID_MAX];
 	enum pb_status st = PB_OK;
 	if (paper && *paper && arxiv_id_parse(paper, id, NULL)) {
-		buf_setf(&msg, "There is no such paper.");
-		st = PB_NOTFOUND;
+		buf_setf(&msg, "paper: an arXiv id or address.");
+		st = PB_INVALID;
 	}
 	if (!st)
 		st = svc_collection_create(&v, r->user.id, req_form(r, "name"), req_form_flag(r, "public"), &c, &msg);
-	if (!st && paper && *paper && (st = svc_collection_put(&v, r->user.id, &c, id, req_form(r, "note"), &msg)))
-		store_collection_delete(r->s, c.id, r->user.id, &err); /* best effort: the answer is the failure */
+	if (!st && paper && *paper && (st = svc_collection_put(&v, r->user.id, &c, id, req_form(r, "note"), &msg)) &&
+	    store_collection_delete(r->s, c.id, r->user.id, &err) < 0) /* the answer is the put's failure */
+		fprintf(stderr, "paperboy: collections: an empty collection %lld is left: %s\n", (long long)c.id, err.s);
 	if (st) {
 		resp_outcome(r, o, st, msg.s);
 	} else {

@@ -62,6 +62,8 @@ static json_t *user_export(struct req *r)
 		failed |= store_sub_list_email(r->s, r->user.email, ex_sub, subs, &err) < 0;
 	failed |= collections_export(r, colls) < 0;
 	failed |= store_user_comments(r->s, r->user.id, ex_comment, comments, &err) < 0;
+	json_t *prefs = json_prefs(r);
+	failed |= store_first_failure(r->s) != PB_OK; /* the preferences' read, say, which tells no one */
 	json_object_set_new(j, "votes", votes);
 	json_object_set_new(j, "comments", comments);
 	json_object_set_new(j, "collections", colls);
@@ -69,7 +71,7 @@ static json_t *user_export(struct req *r)
 	json_object_set_new(j, "mutes", mutes);
 	json_object_set_new(j, "subscriptions", subs);
 	json_object_set_new(j, "tokens", tokens);
-	json_object_set_new(j, "preferences", json_prefs(r));
+	json_object_set_new(j, "preferences", prefs);
 	if (failed) {
 		fprintf(stderr, "paperboy: export: %s\n", err.len ? err.s : "(a part failed)");
 		json_decref(j);

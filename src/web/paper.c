@@ -789,7 +789,8 @@ void h_comment_delete(struct req *r, struct resp *o)
 
 
 /* The paper a static address names (/papers/ID.md: the ID before the
- * suffix of `strip` characters): 0 with *p, or 1 after a 404. */
+ * suffix of `strip` characters): 0 with *p, or 1 after answering (a 404,
+ * or the store's failure). */
 static int static_paper(struct req *r, struct resp *o, int strip, struct paper *p)
 {
 	char raw[PAPER_ID_MAX], id[PAPER_ID_MAX];

@@ -337,7 +337,7 @@ void h_prefs_post(struct req *r, struct resp *o)
 	if (mc)
 		p.mute_collapse = !strcmp(mc, "1");
 	struct buf err = BUF_INIT;
-	if (store_prefs_set(r->s, r->user.id, &p, PREFS_MUTE_COLLAPSE, &err))
+	if (store_prefs_set(r->s, r->user.id, &p, mc ? PREFS_MUTE_COLLAPSE : 0, &err))
 		resp_error(r, o, 500, "The database failed.");
 	else
 		auth_redirect_back(r, o, "/me/following");

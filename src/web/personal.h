@@ -16,9 +16,9 @@
 #define EXPORT_TTL 3600.0
 #define FEED_TTL 300.0
 
-/* The reader's collections with their items, for the export of their data. */
-/* The reader's collections with their papers and notes into out: 0, or
- * -1 when the store failed (out is then not whole). */
+/* The reader's collections with their papers and notes, for the export
+ * of their data, into out: 0, or -1 when the store failed (out is then
+ * not whole). */
 int collections_export(struct req *r, json_t *out);
 
 #endif

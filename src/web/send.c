@@ -6,7 +6,8 @@
  * Pages seen by visitors who are not signed in are the same for all of them
  * (they carry no CSRF token: their forms need a sign-in first), so a
  * rendered page is kept for --page-cache-ttl seconds (2), or until this
- * process changes something (any POST or DELETE bumps the generation; a
+ * process changes something (a write that changed rows, unless only its
+ * reader sees the change (R_OWN), bumps the generation; a
  * page is kept under the generation of when its making began, so one made
  * across a write is not answered again).
  * Another process's writes show within the TTL. Keys are the layout the
@@ -272,6 +273,8 @@ static void keep_page(struct MHD_Connection *c, struct web *w, struct req *r, un
 		      const char *etag)
 {
 	struct page_cache *pc = w->cache;
+	if (r->cache_gen != page_cache_gen(pc))
+		return; /* a write came while it was made: it would never be answered (and would push out one that is) */
 	struct buf key = BUF_INIT;
 	cache_key(c, r, flags, &key);
 	size_t slot = hash_bytes(key.s, key.len) % CACHE_SLOTS;

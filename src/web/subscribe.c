@@ -123,7 +123,8 @@ void h_subscribe(struct req *r, struct resp *o)
 	buf_release(&msg);
 }
 
-/* The subscription a link's token names; NULL page already answered. */
+/* The subscription a link's token names: 0 with *sub, or -1 after
+ * answering (the link is not valid: 400; the store failed: its failure). */
 static int token_sub(struct req *r, struct resp *o, const char *tok, enum mail_token_purpose purpose,
 		     struct subscription *sub, const char *title)
 {
