@@ -6,6 +6,7 @@ created on the PostgreSQL server PAPERBOY_TEST_PG names, dropped after;
 ctest starts that server). Tests that look past the interface use
 self.sql(), which speaks to either."""
 import atexit
+import contextlib
 import json
 import os
 import re
@@ -124,6 +125,29 @@ class PaperboyTest(unittest.TestCase):
             for ext in ("", "-wal", "-shm"):
                 if os.path.exists(self.db + ext):
                     os.remove(self.db + ext)
+
+    @contextlib.contextmanager
+    def refusing(self, *writes):
+        """Meanwhile the store refuses each (table, operation), through a
+        trigger made behind paperboy's back ("refused by the test")."""
+        if self.pg_db:
+            self.sql("CREATE FUNCTION pb_test_refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION "
+                     "'refused by the test'; END $$ LANGUAGE plpgsql")
+        try:
+            for table, op in writes:
+                if self.pg_db:
+                    self.sql("CREATE TRIGGER pb_test_refuse BEFORE %s ON %s FOR EACH ROW "
+                             "EXECUTE FUNCTION pb_test_refuse()" % (op, table))
+                else:
+                    self.sql("CREATE TRIGGER pb_test_refuse_%s BEFORE %s ON %s BEGIN "
+                             "SELECT RAISE(ABORT, 'refused by the test'); END" % (table, op, table))
+            yield
+        finally:
+            for table, _ in writes:
+                self.sql(("DROP TRIGGER IF EXISTS pb_test_refuse ON " + table) if self.pg_db
+                         else "DROP TRIGGER IF EXISTS pb_test_refuse_" + table)
+            if self.pg_db:
+                self.sql("DROP FUNCTION IF EXISTS pb_test_refuse()")
 
     def sql(self, query, *params):
         """Runs one statement on the store behind paperboy's back ("?"

@@ -209,18 +209,8 @@ class TakeOverTest(FeedBase):
         # submission waiting, and says only that the database failed: it
         # was taken out of the queue and never featured (404 after), and
         # the page showed the store's words
-        if self.pg_db:
-            self.sql("CREATE FUNCTION pb_test_refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; "
-                     "END $$ LANGUAGE plpgsql")
-            self.sql("CREATE TRIGGER pb_test_refuse BEFORE UPDATE ON papers FOR EACH ROW EXECUTE FUNCTION pb_test_refuse()")
-        else:
-            self.sql("CREATE TRIGGER pb_test_refuse BEFORE UPDATE ON papers BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
-        try:
+        with self.refusing(("papers", "UPDATE")):
             r = admin.post("/admin/submissions/" + sub_ids[2], {"action": "approve"})
-        finally:
-            self.sql("DROP TRIGGER IF EXISTS pb_test_refuse" + (" ON papers" if self.pg_db else ""))
-            if self.pg_db:
-                self.sql("DROP FUNCTION IF EXISTS pb_test_refuse()")
         self.assertIn(r.status, (409, 500))
         self.assertIn("database failed", r.text)
         self.assertNotIn("refused by the test", r.text)

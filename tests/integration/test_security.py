@@ -142,18 +142,8 @@ class SubscriptionTest(Base):
         self.assertNotIn("/subscription?t=", d.get("/u/owner2").text)
         # a new link the store could not queue is not said to be on its way
         # (the old server answered 303 to the profile, nothing queued)
-        if self.pg_db:
-            self.sql("CREATE FUNCTION pb_test_refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; "
-                     "END $$ LANGUAGE plpgsql")
-            self.sql("CREATE TRIGGER pb_test_refuse BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION pb_test_refuse()")
-        else:
-            self.sql("CREATE TRIGGER pb_test_refuse BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
-        try:
+        with self.refusing(("outbox", "INSERT")):
             r = d.post("/account/verify/send")
-        finally:
-            self.sql("DROP TRIGGER IF EXISTS pb_test_refuse" + (" ON outbox" if self.pg_db else ""))
-            if self.pg_db:
-                self.sql("DROP FUNCTION IF EXISTS pb_test_refuse()")
         self.assertIn(r.status, (409, 500), r.text[:300])
         self.assertIn("database failed", r.text)
         self.assertNotIn("refused by the test", r.text)

@@ -415,21 +415,9 @@ class WebTest(PaperboyTest):
         r = g.post("/papers/%s/comments" % pid, {"body": "kept as it is"})
         self.assertEqual(r.status, 303)
         cid = int(re.search(r"#c(\d+)$", r.header("Location")).group(1))
-        try:
-            if f.pg_db:
-                f.sql("CREATE FUNCTION pb_test_refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; "
-                      "END $$ LANGUAGE plpgsql")
-                f.sql("CREATE TRIGGER pb_test_refuse BEFORE UPDATE ON comments FOR EACH ROW "
-                      "EXECUTE FUNCTION pb_test_refuse()")
-            else:
-                f.sql("CREATE TRIGGER pb_test_refuse BEFORE UPDATE ON comments "
-                      "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
+        with f.refusing(("comments", "UPDATE")):
             gone = g.post("/comments/%d/delete" % cid)
             edit = g.post("/comments/%d/edit" % cid, {"body": "changed"})
-        finally:
-            f.sql("DROP TRIGGER IF EXISTS pb_test_refuse" + (" ON comments" if f.pg_db else ""))
-            if f.pg_db:
-                f.sql("DROP FUNCTION IF EXISTS pb_test_refuse()")
         for r in (gone, edit):
             # the kind the store gave the refusal: SQLite's "refused" (409),
             # PostgreSQL's error (500); never done, never "not found"
@@ -604,32 +592,7 @@ class WebTest(PaperboyTest):
 
 
     def refusing(self, *writes):
-        """A context in which the store refuses each (table, operation)
-        through a trigger made behind the server's back."""
-        f = self.fixture
-        test = self
-
-        class Refusing:
-            def __enter__(self):
-                if f.pg_db:
-                    f.sql("CREATE FUNCTION pb_test_refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION "
-                          "'refused by the test'; END $$ LANGUAGE plpgsql")
-                for table, op in writes:
-                    if f.pg_db:
-                        f.sql("CREATE TRIGGER pb_test_refuse BEFORE %s ON %s FOR EACH ROW "
-                              "EXECUTE FUNCTION pb_test_refuse()" % (op, table))
-                    else:
-                        f.sql("CREATE TRIGGER pb_test_refuse_%s BEFORE %s ON %s BEGIN "
-                              "SELECT RAISE(ABORT, 'refused by the test'); END" % (table, op, table))
-
-            def __exit__(self, *exc):
-                for table, _ in writes:
-                    f.sql(("DROP TRIGGER IF EXISTS pb_test_refuse ON " + table) if f.pg_db
-                          else "DROP TRIGGER IF EXISTS pb_test_refuse_" + table)
-                if f.pg_db:
-                    f.sql("DROP FUNCTION IF EXISTS pb_test_refuse()")
-                return False
-        return Refusing()
+        return self.fixture.refusing(*writes)
 
     def assert_failed(self, r, what):
         self.assertIn(r.status, (409, 500), "%s: %s" % (what, r.text[:400]))
@@ -769,29 +732,12 @@ class WebTest(PaperboyTest):
         cid = int(re.search(r"#c(\d+)$", r.header("Location")).group(1))
         tok = g.make_token()
         tid = f.sql("SELECT id FROM api_tokens WHERE user_id = (SELECT id FROM users WHERE name = 'gail4')")[0][0]
-        refuse = [("comments", "UPDATE"), ("api_tokens", "DELETE"), ("papers", "UPDATE"), ("users", "UPDATE")]
-        try:
-            if f.pg_db:
-                f.sql("CREATE FUNCTION pb_test_refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; "
-                      "END $$ LANGUAGE plpgsql")
-            for table, op in refuse:
-                if f.pg_db:
-                    f.sql("CREATE TRIGGER pb_test_refuse BEFORE %s ON %s FOR EACH ROW EXECUTE FUNCTION pb_test_refuse()"
-                          % (op, table))
-                else:
-                    f.sql("CREATE TRIGGER pb_test_refuse_%s BEFORE %s ON %s BEGIN SELECT RAISE(ABORT, 'refused by the test'); "
-                          "END" % (table, op, table))
+        with f.refusing(("comments", "UPDATE"), ("api_tokens", "DELETE"), ("papers", "UPDATE"), ("users", "UPDATE")):
             answers = [admin.post("/admin/comments/%d" % cid, {"hidden": "1"}),
                        g.post("/settings/tokens/%d/delete" % tid),
                        admin.post("/admin/papers/" + pid, {"hidden": "1"}),
                        admin.post("/admin/users/gail4", {"disabled": "1"})]
             _, cli = f.pb("comment", "hide", str(cid), expect=1)
-        finally:
-            for table, _ in refuse:
-                f.sql(("DROP TRIGGER IF EXISTS pb_test_refuse ON " + table) if f.pg_db
-                      else "DROP TRIGGER IF EXISTS pb_test_refuse_" + table)
-            if f.pg_db:
-                f.sql("DROP FUNCTION IF EXISTS pb_test_refuse()")
         for r in answers:
             self.assertIn(r.status, (409, 500), r.text[:300])
             self.assertIn("The database failed.", r.text)
@@ -903,20 +849,10 @@ class SubmitTest(PaperboyTest):
         c = self.user("ivan2")
         tok = c.make_token()
         f = self
-        if f.pg_db:
-            f.sql("CREATE FUNCTION pb_test_refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; "
-                  "END $$ LANGUAGE plpgsql")
-            f.sql("CREATE TRIGGER pb_test_refuse BEFORE INSERT ON fetch_jobs FOR EACH ROW EXECUTE FUNCTION pb_test_refuse()")
-        else:
-            f.sql("CREATE TRIGGER pb_test_refuse BEFORE INSERT ON fetch_jobs BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
-        try:
+        with f.refusing(("fetch_jobs", "INSERT")):
             page = c.post("/submit", {"paper": "arXiv:1605.08386"})
             api = Client(self.srv).request("POST", "/api/papers/submit", raw_body=b'{"paperId": "1605.08386"}',
                                            headers={"Authorization": "Bearer " + tok, "Content-Type": "application/json"})
-        finally:
-            f.sql("DROP TRIGGER IF EXISTS pb_test_refuse" + (" ON fetch_jobs" if f.pg_db else ""))
-            if f.pg_db:
-                f.sql("DROP FUNCTION IF EXISTS pb_test_refuse()")
         for r in (page, api):
             self.assertIn(r.status, (409, 500), r.text[:300])
             self.assertIn("database failed", r.text)
