@@ -91,6 +91,18 @@ class WebTest(PaperboyTest):
         self.assertEqual(r.status, 303, r.body[:500])
         return c
 
+    def admin(self):
+        """The administrator, signed in."""
+        c = Client(self.srv)
+        self.assertEqual(c.signin("admin", "administrator pass").status, 303)
+        return c
+
+    def comment(self, c, pid, body):
+        """c's new comment on paper pid: its number."""
+        r = c.post("/papers/%s/comments" % pid, {"body": body})
+        self.assertEqual(r.status, 303, r.text[:300])
+        return int(re.search(r"#c(\d+)$", r.header("Location")).group(1))
+
     # ---- pages ----
 
     def test_home_is_the_newest_day(self):
@@ -375,9 +387,7 @@ class WebTest(PaperboyTest):
     def test_comments_markdown_replies_edit_delete(self):
         pid = sorted(self.expected["2024-05-27"])[0]
         g, h = self.user("gina1"), self.user("hank1")
-        r = g.post("/papers/%s/comments" % pid, {"body": "**bold** and <script>alert(1)</script> [x](javascript:alert(1))"})
-        self.assertEqual(r.status, 303)
-        cid = int(re.search(r"#c(\d+)$", r.header("Location")).group(1))
+        cid = self.comment(g, pid, "**bold** and <script>alert(1)</script> [x](javascript:alert(1))")
         page = self.c.get("/papers/" + pid).text
         self.assertIn("<strong>bold</strong>", page)
         self.assertNotIn("<script>alert(1)", page)
@@ -412,9 +422,7 @@ class WebTest(PaperboyTest):
         f = self.fixture
         pid = sorted(self.expected["2024-05-28"])[1]
         g = self.user("gail3")
-        r = g.post("/papers/%s/comments" % pid, {"body": "kept as it is"})
-        self.assertEqual(r.status, 303)
-        cid = int(re.search(r"#c(\d+)$", r.header("Location")).group(1))
+        cid = self.comment(g, pid, "kept as it is")
         with f.refusing(("comments", "UPDATE")):
             gone = g.post("/comments/%d/delete" % cid)
             edit = g.post("/comments/%d/edit" % cid, {"body": "changed"})
@@ -570,12 +578,10 @@ class WebTest(PaperboyTest):
     # ---- moderation ----
 
     def test_admin_hides_papers_and_comments_and_disables_users(self):
-        admin = Client(self.srv)
-        self.assertEqual(admin.signin("admin", "administrator pass").status, 303)
+        admin = self.admin()
         pid = sorted(self.expected["2024-05-27"])[2]
         m = self.user("mallory1")
-        r = m.post("/papers/%s/comments" % pid, {"body": "spam spam"})
-        cid = int(re.search(r"#c(\d+)$", r.header("Location")).group(1))
+        cid = self.comment(m, pid, "spam spam")
         self.assertEqual(m.post("/admin/papers/" + pid, {"hidden": "1"}).status, 403)  # not an admin
         self.assertEqual(admin.post("/admin/comments/%d" % cid, {"hidden": "1"}).status, 303)
         self.assertIn("[hidden by a moderator]", self.c.get("/papers/" + pid).text)
@@ -688,8 +694,7 @@ class WebTest(PaperboyTest):
         f = self.fixture
         pid = sorted(self.expected["2024-05-27"])[4]
         m = self.user("mallory2")
-        r = m.post("/papers/%s/comments" % pid, {"body": "more spam"})
-        cid = re.search(r"#c(\d+)$", r.header("Location")).group(1)
+        cid = str(self.comment(m, pid, "more spam"))
         # (the server learns of a change made behind its back as another
         # node's: its anonymous pages are kept for a few seconds)
         page = lambda: self.c.get("/papers/" + pid)
@@ -724,12 +729,10 @@ class WebTest(PaperboyTest):
         failed, as hiding a paper and disabling an account do, and nothing
         changed."""
         f = self.fixture
-        admin = Client(self.srv)
-        self.assertEqual(admin.signin("admin", "administrator pass").status, 303)
+        admin = self.admin()
         pid = sorted(self.expected["2024-05-27"])[5]
         g = self.user("gail4")
-        r = g.post("/papers/%s/comments" % pid, {"body": "stays shown"})
-        cid = int(re.search(r"#c(\d+)$", r.header("Location")).group(1))
+        cid = self.comment(g, pid, "stays shown")
         tok = g.make_token()
         tid = f.sql("SELECT id FROM api_tokens WHERE user_id = (SELECT id FROM users WHERE name = 'gail4')")[0][0]
         with f.refusing(("comments", "UPDATE"), ("api_tokens", "DELETE"), ("papers", "UPDATE"), ("users", "UPDATE")):
@@ -751,8 +754,7 @@ class WebTest(PaperboyTest):
     def test_a_hidden_paper_is_left_out_of_searches_and_their_counts(self):
         """A hidden paper was dropped from a results page but still counted
         ("N papers") and still ranked, on the page, the API and the CLI."""
-        admin = Client(self.srv)
-        self.assertEqual(admin.signin("admin", "administrator pass").status, 303)
+        admin = self.admin()
         pid = sorted(self.expected["2024-05-27"])[3]
         q = self.c.get("/api/papers/" + pid).json()["title"]
         url = "/search?q=" + urllib.parse.quote(q)
