@@ -646,15 +646,21 @@ static bool body_snippet(struct req *r, const struct paper *p, const char *mark,
 
 /* The cards of hits[start, start + SEARCH_PAGE), with a snippet of their
  * full text when the index holds bodies. */
-static void search_cards(struct req *r, struct buf *b, const struct search_hit *hits, size_t n, size_t start,
+static void search_cards(struct req *r, struct resp *o, const struct search_hit *hits, size_t n, size_t start,
 			 const char *mark, bool bodies)
 {
+	struct buf *b = &o->body;
 	html_printf(b, "<div class=\"cards\" id=\"papers\" tabindex=\"-1\">");
 	struct card_opts co = { .highlight = mark };
 	size_t k = n > start ? (n - start < SEARCH_PAGE ? n - start : SEARCH_PAGE) : 0;
 	bool found[SEARCH_PAGE];
 	struct buf err = BUF_INIT;
 	struct paper *ps = lists_hit_papers(r, hits + start, k, found, &err);
+	if (!ps && k) { /* the matches are found, their papers could not be read: not "no papers" */
+		fprintf(stderr, "paperboy: search: reading the papers of the results: %s\n", err.s);
+		html_printf(b, "<p class=\"notice error\" role=\"alert\">The database failed; try again in a moment.</p>");
+		o->status = 500; /* (a failure the store says will pass is answered 503 for the whole page) */
+	}
 	buf_release(&err);
 	struct collect shown = { 0 };
 	for (size_t i = 0; ps && i < k; i++)
@@ -745,7 +751,7 @@ static void search_results(struct req *r, struct resp *o, const struct search_as
 			html_fetch_offer(r, b, id);
 		else if (n <= start)
 			html_printf(b, "<p class=\"empty\">No papers match.</p>");
-		search_cards(r, b, hits, n, start, k->mode == SEARCH_SEMANTIC ? NULL : shown_q, info.bodies > 0);
+		search_cards(r, o, hits, n, start, k->mode == SEARCH_SEMANTIC ? NULL : shown_q, info.bodies > 0);
 		search_footer(r, b, k, n, shown_q);
 	}
 	free(hits);

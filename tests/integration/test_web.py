@@ -646,7 +646,8 @@ class WebTest(PaperboyTest):
         """A collection, a paper's Markdown, a private feed and an export
         the store could not read answered 404 "no such ..." (the export:
         200, with the part it could not read left empty, perhaps the copy
-        kept before deleting the account). Now each says the database
+        kept before deleting the account); a search whose papers could not
+        be read, 200 with no results. Now each says the database
         failed. SQLite only: a table renamed behind the server's back makes
         its reads fail there (PostgreSQL's prepared statements follow a
         renamed table)."""
@@ -677,6 +678,7 @@ class WebTest(PaperboyTest):
             "a collection (page)": renamed("collections", lambda: Client(self.srv).get("/c/%d" % cid)),
             "a paper's Markdown": renamed("papers", lambda: Client(self.srv).get("/papers/%s.md" % pid)),
             "a day's papers, filtered": renamed("papers", lambda: Client(self.srv).get("/papers/date/2024-05-27?q=video")),
+            "a search's results": renamed("papers", lambda: Client(self.srv).get("/search?q=video+generation")),
             "an export": renamed("follows", lambda: Client(self.srv).get("/api/me/export", headers=bearer)),
             "a private feed": renamed("users", lambda: Client(self.srv).get(feed)),
         }
