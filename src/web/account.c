@@ -72,7 +72,12 @@ static void cast_intended_vote(struct req *r, const struct user *u)
 	bool voted = false;
 	int up;
 	struct svc v = req_svc(r);
-	svc_vote(&v, u, id, 1, &voted, &up);
+	/* the sign-in stands either way; the page it leads to shows whether
+	 * the vote is cast */
+	enum pb_status st = svc_vote(&v, u, id, 1, &voted, &up);
+	if (st != PB_OK)
+		fprintf(stderr, "paperboy: serve: the vote asked for at sign-in (%s) was not cast: %s\n", id,
+			pb_status_name(st));
 }
 
 static void signup_page(struct req *r, struct resp *o, const char *msg, const char *name, const char *email)
