@@ -163,6 +163,9 @@ enum route_flags {
 			     * (a random one would otherwise make the page again) */
 	R_OWN = 1 << 11,    /* writes only what its reader alone sees (follows, mutes, preferences,
 			     * tokens): the anonymous pages stay kept */
+	R_ANON = 1 << 12,   /* the same for everyone (a static file, the health check): the
+			     * session is not read (no query for each file a page loads, and a
+			     * failing read does not fail them) */
 };
 
 typedef void (*handler_fn)(struct req *r, struct resp *o);

@@ -685,6 +685,11 @@ class WebTest(PaperboyTest):
         for what, r in answers.items():
             self.assertIn(r.status, (500, 503), "%s: %s" % (what, r.text[:300]))
             self.assertIn("database failed", r.text, what)
+        # what no one's session changes (the style sheet, the script, the
+        # health check) is not made to wait on reading it, nor to fail with it
+        for path in ("/static/app.css", "/static/app.js", "/favicon.ico", "/robots.txt"):
+            r = renamed("sessions", lambda: g.get(path))
+            self.assertEqual(r.status, 200, "%s: %s" % (path, r.text[:200]))
         self.assertEqual(Client(self.srv).get("/c/%d" % cid).status, 200)
         self.assertEqual(Client(self.srv).get(feed).status, 200)
 
