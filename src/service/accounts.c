@@ -362,8 +362,7 @@ enum pb_status svc_account_delete(struct svc *v, const struct user *u, struct bu
 	}
 	struct buf err = BUF_INIT;
 	if (store_user_delete(v->s, u->id, &err) < 0) { /* (1: gone already, a second click: done too) */
-		enum pb_status st = svc_store_failed(v, &err, msg);
-		fprintf(stderr, "paperboy: accounts: deleting account %lld: %s\n", (long long)u->id, err.s);
+		enum pb_status st = svc_store_failed_log(v, "accounts: deleting an account", &err, msg);
 		buf_release(&err);
 		return st;
 	}

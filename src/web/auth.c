@@ -79,9 +79,8 @@ enum pb_status auth_load(struct req *r, bool allow_token)
 	enum pb_status st = PB_OK;
 	if (rc < 0) { /* who asks is not known: not the same as nobody */
 		fprintf(stderr, "paperboy: serve: reading the session or token: %s\n", err.s);
-		st = store_errkind(r->s);
-		if (st == PB_OK)
-			st = PB_INTERNAL;
+		struct svc v = req_svc(r);
+		st = svc_store_failed(&v, &err, NULL);
 		memset(&r->user, 0, sizeof(r->user));
 		r->signed_in = r->via_token = false;
 	}

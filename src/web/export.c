@@ -41,12 +41,11 @@ static int ex_sub(const struct subscription *sub, void *ctx)
 	return 0;
 }
 
-/* Everything the reader owns, or NULL when the store failed to give any
- * part of it (an export that is not whole is never handed over as one:
- * it may be what is kept before the account is deleted). */
-static json_t *user_export(struct req *r)
+/* Everything the reader owns, or NULL (err set) when the store failed to
+ * give any part of it (an export that is not whole is never handed over
+ * as one: it may be what is kept before the account is deleted). */
+static json_t *user_export(struct req *r, struct buf *err)
 {
-	struct buf err = BUF_INIT;
 	json_t *j = json_object();
 	json_object_set_new(j, "profile",
 			    json_pack("{s:s,s:s,s:s,s:b,s:b,s:o}", "name", r->user.name, "fullname", r->user.fullname, "email",
@@ -54,14 +53,14 @@ static json_t *user_export(struct req *r)
 				      "created", json_time(r->user.created)));
 	json_t *votes = json_array(), *follows = json_array(), *mutes = json_array(), *tokens = json_array(),
 	       *subs = json_array(), *colls = json_array(), *comments = json_array();
-	bool failed = store_user_votes(r->s, r->user.id, 100000, ex_vote, votes, &err) < 0;
-	failed |= store_follow_list(r->s, r->user.id, json_follow_append, follows, &err) < 0;
-	failed |= store_mute_list(r->s, r->user.id, json_follow_append, mutes, &err) < 0;
-	failed |= store_token_list(r->s, r->user.id, ex_token, tokens, &err) < 0;
+	bool failed = store_user_votes(r->s, r->user.id, 100000, ex_vote, votes, err) < 0;
+	failed |= store_follow_list(r->s, r->user.id, json_follow_append, follows, err) < 0;
+	failed |= store_mute_list(r->s, r->user.id, json_follow_append, mutes, err) < 0;
+	failed |= store_token_list(r->s, r->user.id, ex_token, tokens, err) < 0;
 	if (r->user.email_verified)
-		failed |= store_sub_list_email(r->s, r->user.email, ex_sub, subs, &err) < 0;
+		failed |= store_sub_list_email(r->s, r->user.email, ex_sub, subs, err) < 0;
 	failed |= collections_export(r, colls) < 0;
-	failed |= store_user_comments(r->s, r->user.id, ex_comment, comments, &err) < 0;
+	failed |= store_user_comments(r->s, r->user.id, ex_comment, comments, err) < 0;
 	json_t *prefs = json_prefs(r);
 	failed |= store_first_failure(r->s) != PB_OK; /* the preferences' read, say, which tells no one */
 	json_object_set_new(j, "votes", votes);
@@ -73,23 +72,24 @@ static json_t *user_export(struct req *r)
 	json_object_set_new(j, "tokens", tokens);
 	json_object_set_new(j, "preferences", prefs);
 	if (failed) {
-		fprintf(stderr, "paperboy: export: %s\n", err.len ? err.s : "(a part failed)");
+		if (!err->len)
+			buf_setf(err, "a part failed");
 		json_decref(j);
 		j = NULL;
 	}
-	buf_release(&err);
 	return j;
 }
 
 /* GET /me/export and /api/me/export: everything the account owns, as one JSON document. */
 void h_export(struct req *r, struct resp *o)
 {
-	json_t *j = user_export(r);
-	if (!j) {
-		enum pb_status k = store_errkind(r->s);
-		resp_outcome(r, o, pb_status_failed(k) ? k : PB_INTERNAL, "");
+	struct buf err = BUF_INIT;
+	json_t *j = user_export(r, &err);
+	if (!j)
+		resp_store_failed(r, o, "export", &err);
+	buf_release(&err);
+	if (!j)
 		return;
-	}
 	resp_json(o, 200, j);
 	o->private_ = true;
 	o->no_store = true;

@@ -345,7 +345,7 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct web *w, struct
 	MHD_destroy_response(m);
 	log_request(w, r, o->status, out->len, (mono_seconds() - t0) * 1000, cpu * 1000);
 	if ((flags & R_CACHE) && !from && o->status == 200 && !r->signed_in && !o->private_ && !o->no_store &&
-	    !o->headers.n && !cookie && !strcmp(r->method, "GET") && !r->csrf[0] && r->cache_gen)
+	    !o->headers.n && !cookie && !strcmp(r->method, "GET") && !r->csrf[0])
 		keep_page(c, w, r, flags, o, etag);
 	buf_release(&gz);
 	return rc;
